@@ -1,0 +1,110 @@
+//! The key file: master keys and the audit signing key, kept outside the database.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+use crate::CryptoError;
+use crate::secrets::random_bytes;
+
+const FORMAT: &str = "safepath-keyfile-v1";
+
+#[derive(Serialize, Deserialize)]
+struct KeyFileJson {
+    format: String,
+    master_keys: Vec<MasterKeyJson>,
+    audit_signing_key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MasterKeyJson {
+    id: String,
+    key: String,
+}
+
+/// One master key: wraps data keys, never touches personal data directly.
+pub struct MasterKey {
+    pub id: String,
+    pub key: Zeroizing<[u8; 32]>,
+}
+
+/// The contents of the key file. The last master key is the active one; older
+/// ones stay only while a rotation is in progress.
+pub struct KeyFile {
+    pub master_keys: Vec<MasterKey>,
+    pub audit_signing_key: Zeroizing<[u8; 32]>,
+}
+
+fn decode32(what: &str, s: &str) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+    let bytes = Zeroizing::new(STANDARD.decode(s).map_err(|_| CryptoError::KeyFile(format!("{what} is not base64")))?);
+    let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| CryptoError::KeyFile(format!("{what} must be 32 bytes")))?;
+    Ok(Zeroizing::new(arr))
+}
+
+impl KeyFile {
+    pub fn generate() -> Self {
+        Self { master_keys: vec![Self::new_master_key()], audit_signing_key: Zeroizing::new(random_bytes::<32>()) }
+    }
+
+    pub fn new_master_key() -> MasterKey {
+        MasterKey { id: format!("mk-{}", hex::encode(random_bytes::<6>())), key: Zeroizing::new(random_bytes::<32>()) }
+    }
+
+    pub fn active(&self) -> Result<&MasterKey, CryptoError> {
+        self.master_keys.last().ok_or_else(|| CryptoError::KeyFile("no master key".into()))
+    }
+
+    pub fn master(&self, id: &str) -> Result<&MasterKey, CryptoError> {
+        self.master_keys.iter().find(|k| k.id == id).ok_or_else(|| CryptoError::UnknownKey(id.to_owned()))
+    }
+
+    pub fn load(path: &Path) -> Result<Self, CryptoError> {
+        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| CryptoError::KeyFile(format!("cannot read {}: {e}", path.display())))?);
+        let json: KeyFileJson = serde_json::from_str(&text).map_err(|e| CryptoError::KeyFile(format!("{} is not a SafePath key file: {e}", path.display())))?;
+        if json.format != FORMAT {
+            return Err(CryptoError::KeyFile(format!("unsupported key file format {:?}", json.format)));
+        }
+        let master_keys = json
+            .master_keys
+            .iter()
+            .map(|k| Ok(MasterKey { id: k.id.clone(), key: decode32("master key", &k.key)? }))
+            .collect::<Result<Vec<_>, CryptoError>>()?;
+        if master_keys.is_empty() {
+            return Err(CryptoError::KeyFile("no master key".into()));
+        }
+        Ok(Self { master_keys, audit_signing_key: decode32("audit signing key", &json.audit_signing_key)? })
+    }
+
+    /// Writes atomically (temporary file, fsync, rename) with mode 0600.
+    pub fn save(&self, path: &Path) -> Result<(), CryptoError> {
+        let json = KeyFileJson {
+            format: FORMAT.into(),
+            master_keys: self.master_keys.iter().map(|k| MasterKeyJson { id: k.id.clone(), key: STANDARD.encode(*k.key) }).collect(),
+            audit_signing_key: STANDARD.encode(*self.audit_signing_key),
+        };
+        let text = Zeroizing::new(serde_json::to_string_pretty(&json).map_err(|e| CryptoError::KeyFile(e.to_string()))?);
+        let tmp = path.with_extension("key.tmp");
+        let err = |e: std::io::Error| CryptoError::KeyFile(format!("cannot write {}: {e}", path.display()));
+        {
+            let mut opts = fs::OpenOptions::new();
+            opts.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(&tmp).map_err(err)?;
+            f.write_all(text.as_bytes()).map_err(err)?;
+            f.sync_all().map_err(err)?;
+        }
+        fs::rename(&tmp, path).map_err(err)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::File::open(dir).and_then(|d| d.sync_all()).map_err(err)?;
+        }
+        Ok(())
+    }
+}

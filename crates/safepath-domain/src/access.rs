@@ -1,0 +1,261 @@
+//! The need-to-know access policy, as pure code.
+//!
+//! A case is visible to its case manager, the users explicitly associated with
+//! it, and the coordinators (supervisors) of the owning organisation. Anyone
+//! else is told the case does not exist ([`Decision::NotFound`]), so that the
+//! answer is indistinguishable from a missing case. Analysts never see personal
+//! data; administrators manage accounts, not case contents, and may only read a
+//! case by breaking the glass with a stated reason.
+//!
+//! Sensitive reads need a [`CaseAccess`], which only this module can mint.
+
+use crate::ids::{CaseId, OrgId, UserId};
+use crate::org::Role;
+
+/// Something a user may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See the list of cases (filtered by [`visibility`]).
+    ListCases,
+    CreateCase,
+    ReadCase,
+    EditCase,
+    /// Read the audit trail of one case.
+    ReadCaseAudit,
+    /// An administrator's emergency read, with a reason.
+    BreakGlassRead,
+    ManageUsers,
+    ManageOrgs,
+    ReadStatistics,
+    /// Run the screening instrument without storing anything.
+    EvaluateScreening,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::ListCases,
+        Action::CreateCase,
+        Action::ReadCase,
+        Action::EditCase,
+        Action::ReadCaseAudit,
+        Action::BreakGlassRead,
+        Action::ManageUsers,
+        Action::ManageOrgs,
+        Action::ReadStatistics,
+        Action::EvaluateScreening,
+    ];
+    /// Actions that concern one existing case.
+    pub fn is_case_scoped(self) -> bool {
+        matches!(self, Action::ReadCase | Action::EditCase | Action::ReadCaseAudit | Action::BreakGlassRead)
+    }
+}
+
+/// The acting user, as the session establishes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub id: UserId,
+    pub org: OrgId,
+    pub role: Role,
+}
+
+/// The facts about a case the policy needs (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub id: CaseId,
+    pub org: OrgId,
+    pub case_manager: Option<UserId>,
+    pub associated: Vec<UserId>,
+}
+
+/// How the actor is linked to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Link {
+    CaseManager,
+    Associated,
+    None,
+}
+
+/// How the actor stands to a case: their link, and whether they belong to the
+/// owning organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Relation {
+    pub link: Link,
+    pub same_org: bool,
+}
+
+impl Relation {
+    /// Every possible relation, for exhaustive tests.
+    pub const ALL: [Relation; 6] = [
+        Relation { link: Link::CaseManager, same_org: true },
+        Relation { link: Link::CaseManager, same_org: false },
+        Relation { link: Link::Associated, same_org: true },
+        Relation { link: Link::Associated, same_org: false },
+        Relation { link: Link::None, same_org: true },
+        Relation { link: Link::None, same_org: false },
+    ];
+
+    pub fn of(actor: &Actor, case: &CaseFacts) -> Relation {
+        let link = if case.case_manager == Some(actor.id) {
+            Link::CaseManager
+        } else if case.associated.contains(&actor.id) {
+            Link::Associated
+        } else {
+            Link::None
+        };
+        Relation { link, same_org: case.org == actor.org }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The actor may know the thing exists but may not do this (HTTP 403).
+    Forbidden,
+    /// Answer exactly as if the case did not exist (HTTP 404).
+    NotFound,
+}
+
+/// Whether a role can ever see personal data of a case it works on.
+fn sees_case_contents(role: Role) -> bool {
+    !matches!(role, Role::Analyst | Role::Administrator)
+}
+
+/// Can this actor see the case at all (the basis of lists and searches too)?
+pub fn can_see(role: Role, rel: Relation) -> bool {
+    sees_case_contents(role) && (rel.link != Link::None || (rel.same_org && role == Role::Coordinator))
+}
+
+/// The policy for actions that concern no single case.
+pub fn decide_global(role: Role, action: Action) -> Decision {
+    use Action::*;
+    use Role::*;
+    let allowed = match action {
+        ListCases => !matches!(role, Analyst | Administrator),
+        CreateCase => matches!(role, Coordinator | CaseManager | FirstResponder),
+        ManageUsers | ManageOrgs => role == Administrator,
+        ReadStatistics => matches!(role, Analyst | Coordinator | Administrator),
+        EvaluateScreening => true,
+        BreakGlassRead => role == Administrator,
+        ReadCase | EditCase | ReadCaseAudit => false,
+    };
+    if allowed { Decision::Allow } else { Decision::Forbidden }
+}
+
+/// The policy for one case, given how the actor stands to it.
+pub fn decide_case(role: Role, action: Action, rel: Relation) -> Decision {
+    use Action::*;
+    let visible = can_see(role, rel);
+    let allow_if_visible = |allowed: bool| {
+        if allowed {
+            Decision::Allow
+        } else if visible {
+            Decision::Forbidden
+        } else {
+            Decision::NotFound
+        }
+    };
+    let owner_coordinator = role == Role::Coordinator && rel.same_org;
+    match action {
+        ReadCase => allow_if_visible(visible),
+        EditCase => allow_if_visible(
+            visible && (rel.link == Link::CaseManager || owner_coordinator || (rel.link == Link::Associated && role == Role::CaseManager)),
+        ),
+        // Only the owning organisation's coordinators read a case's audit trail.
+        ReadCaseAudit => allow_if_visible(visible && owner_coordinator),
+        // Breaking the glass is not a relationship: any administrator, any
+        // case, but only with a reason (checked by `break_glass`).
+        BreakGlassRead => allow_if_visible(role == Role::Administrator),
+        ListCases | CreateCase | ManageUsers | ManageOrgs | ReadStatistics | EvaluateScreening => decide_global(role, action),
+    }
+}
+
+/// Proof that the policy allowed `action` on one case for one actor. Its
+/// fields are private: only [`authorize`] and [`break_glass`] create one, and
+/// the app layer demands it before it decrypts anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAccess {
+    actor: Actor,
+    case: CaseId,
+    action: Action,
+    break_glass_reason: Option<String>,
+}
+
+impl CaseAccess {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    pub fn case(&self) -> CaseId {
+        self.case
+    }
+    pub fn action(&self) -> Action {
+        self.action
+    }
+    pub fn break_glass_reason(&self) -> Option<&str> {
+        self.break_glass_reason.as_deref()
+    }
+}
+
+/// Decides, and on `Allow` mints the capability.
+pub fn authorize(actor: &Actor, action: Action, case: &CaseFacts) -> Result<CaseAccess, Decision> {
+    let rel = Relation::of(actor, case);
+    match decide_case(actor.role, action, rel) {
+        Decision::Allow if action != Action::BreakGlassRead => Ok(CaseAccess { actor: *actor, case: case.id, action, break_glass_reason: None }),
+        Decision::Allow => Err(Decision::Forbidden),
+        other => Err(other),
+    }
+}
+
+/// The shortest reason accepted for breaking the glass.
+pub const BREAK_GLASS_MIN_REASON: usize = 15;
+
+/// An administrator's emergency read. The reason is required, kept with the
+/// audit entry and shown to the owning organisation's coordinators.
+pub fn break_glass(actor: &Actor, case: &CaseFacts, reason: &str) -> Result<CaseAccess, BreakGlassRefusal> {
+    if decide_case(actor.role, Action::BreakGlassRead, Relation::of(actor, case)) != Decision::Allow {
+        return Err(BreakGlassRefusal::NotAllowed);
+    }
+    let reason = reason.trim();
+    if reason.chars().count() < BREAK_GLASS_MIN_REASON {
+        return Err(BreakGlassRefusal::ReasonTooShort);
+    }
+    Ok(CaseAccess { actor: *actor, case: case.id, action: Action::BreakGlassRead, break_glass_reason: Some(reason.to_owned()) })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakGlassRefusal {
+    NotAllowed,
+    ReasonTooShort,
+}
+
+/// Which cases a list or search may return for this actor: the same rule as
+/// [`can_see`], in a form a storage query can apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Nothing at all (analysts, administrators).
+    Nothing,
+    /// Cases the user manages or is associated with.
+    Own(UserId),
+    /// Those, plus every case the organisation owns (coordinators).
+    OwnAndOrg(UserId, OrgId),
+}
+
+pub fn visibility(actor: &Actor) -> Visibility {
+    if !sees_case_contents(actor.role) {
+        Visibility::Nothing
+    } else if actor.role == Role::Coordinator {
+        Visibility::OwnAndOrg(actor.id, actor.org)
+    } else {
+        Visibility::Own(actor.id)
+    }
+}
+
+impl Visibility {
+    /// Whether a case falls inside this visibility (used to check storage filters).
+    pub fn includes(&self, case: &CaseFacts) -> bool {
+        match *self {
+            Visibility::Nothing => false,
+            Visibility::Own(u) => case.case_manager == Some(u) || case.associated.contains(&u),
+            Visibility::OwnAndOrg(u, o) => case.org == o || case.case_manager == Some(u) || case.associated.contains(&u),
+        }
+    }
+}

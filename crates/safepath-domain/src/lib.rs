@@ -1,0 +1,13 @@
+//! SafePath's pure domain: the controlled vocabulary, people and cases, and the
+//! need-to-know access policy. Nothing here does I/O or reads a clock; time and
+//! randomness are passed in so every rule can be tested exhaustively.
+
+pub mod access;
+pub mod case;
+pub mod error;
+pub mod ids;
+pub mod names;
+pub mod org;
+pub mod person;
+
+pub use error::DomainError;

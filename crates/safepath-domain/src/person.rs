@@ -1,0 +1,300 @@
+//! A person as the case holds them. Identifying parts (names, birth date,
+//! contact, place of origin) are encrypted field by field by the app layer;
+//! this module only validates their shape.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use time::macros::format_description;
+
+use crate::DomainError;
+
+/// Writing system of a name, ISO 15924 code (e.g. `Latn`, `Thai`, `Mymr`, `Khmr`).
+fn check_script(s: &str) -> Result<(), DomainError> {
+    let ok = s.len() == 4 && s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
+    if ok { Ok(()) } else { Err(DomainError::invalid("person.names[].script", "expected an ISO 15924 code such as Latn, Thai, Mymr, Khmr")) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamePart {
+    Full,
+    Given,
+    Family,
+    Alias,
+}
+
+/// One name as written in one script, with the transliterations people use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonName {
+    pub value: String,
+    #[serde(default = "default_script")]
+    pub script: String,
+    #[serde(default = "default_part")]
+    pub part: NamePart,
+    #[serde(default)]
+    pub transliterations: Vec<String>,
+}
+
+fn default_script() -> String {
+    "Latn".into()
+}
+fn default_part() -> NamePart {
+    NamePart::Full
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Female,
+    Male,
+    Intersex,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenderIdentity {
+    Woman,
+    Man,
+    TransgenderWoman,
+    TransgenderMan,
+    NonBinary,
+    Other,
+    NotDisclosed,
+}
+
+/// A date of birth as precisely as it is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BirthDate {
+    Exact { date: String },
+    YearMonth { year: i32, month: u8 },
+    Year { year: i32 },
+    /// An age estimated on a given day (e.g. by a doctor or from appearance).
+    EstimatedAge { age: u8, on: String },
+}
+
+const EARLIEST_YEAR: i32 = 1900;
+
+pub fn parse_iso_date(field: &str, s: &str) -> Result<Date, DomainError> {
+    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| DomainError::invalid(field, "expected a real calendar date written YYYY-MM-DD"))
+}
+
+impl BirthDate {
+    /// Checks that the date is possible on `today` (no future births, no ages over 130).
+    pub fn validate(&self, today: Date) -> Result<(), DomainError> {
+        let year_ok = |y: i32| (EARLIEST_YEAR..=today.year()).contains(&y);
+        match self {
+            BirthDate::Exact { date } => {
+                let d = parse_iso_date("person.birth_date.date", date)?;
+                if d > today || d.year() < EARLIEST_YEAR {
+                    return Err(DomainError::invalid("person.birth_date.date", "must not be in the future or before 1900"));
+                }
+            }
+            BirthDate::YearMonth { year, month } => {
+                if !year_ok(*year) || !(1..=12).contains(month) || (*year == today.year() && *month > u8::from(today.month())) {
+                    return Err(DomainError::invalid("person.birth_date", "year between 1900 and this year, month 1 to 12, not in the future"));
+                }
+            }
+            BirthDate::Year { year } => {
+                if !year_ok(*year) {
+                    return Err(DomainError::invalid("person.birth_date.year", "must be between 1900 and this year"));
+                }
+            }
+            BirthDate::EstimatedAge { age, on } => {
+                let d = parse_iso_date("person.birth_date.on", on)?;
+                if d > today {
+                    return Err(DomainError::invalid("person.birth_date.on", "must not be in the future"));
+                }
+                if *age > 130 {
+                    return Err(DomainError::invalid("person.birth_date.age", "must be between 0 and 130"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    /// ISO 3166-1 alpha-3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Province / state / region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// District, town or village.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+}
+
+/// Everything the case knows about the person, in clear (only ever in memory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    #[serde(default)]
+    pub display_name: String,
+    pub names: Vec<PersonName>,
+    #[serde(default = "unknown_sex")]
+    pub sex: Sex,
+    #[serde(default = "not_disclosed")]
+    pub gender_identity: GenderIdentity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<BirthDate>,
+    #[serde(default)]
+    pub nationalities: Vec<String>,
+    /// BCP 47 language tags (e.g. `th`, `my`, `km`, `vi`, `id`).
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub contact: Contact,
+    #[serde(default)]
+    pub place_of_origin: Place,
+}
+
+fn unknown_sex() -> Sex {
+    Sex::Unknown
+}
+fn not_disclosed() -> GenderIdentity {
+    GenderIdentity::NotDisclosed
+}
+
+const MAX_TEXT: usize = 500;
+
+fn check_text(field: &str, s: &str) -> Result<(), DomainError> {
+    if s.chars().count() > MAX_TEXT {
+        return Err(DomainError::invalid(field, "is longer than 500 characters"));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(DomainError::invalid(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+impl Person {
+    /// Validates and normalises: trims names, fills `display_name` from the
+    /// first name when it is empty, upper-cases country codes.
+    pub fn validated(mut self, today: Date) -> Result<Self, DomainError> {
+        if self.names.is_empty() {
+            return Err(DomainError::new("missing_field", "person.names: at least one name is required"));
+        }
+        for n in &mut self.names {
+            n.value = n.value.trim().to_owned();
+            if n.value.is_empty() {
+                return Err(DomainError::invalid("person.names[].value", "must not be empty"));
+            }
+            check_text("person.names[].value", &n.value)?;
+            check_script(&n.script)?;
+            n.transliterations.retain(|t| !t.trim().is_empty());
+            for t in &mut n.transliterations {
+                *t = t.trim().to_owned();
+                check_text("person.names[].transliterations", t)?;
+            }
+        }
+        self.display_name = self.display_name.trim().to_owned();
+        if self.display_name.is_empty() {
+            self.display_name = self.names[0].value.clone();
+        }
+        check_text("person.display_name", &self.display_name)?;
+        if let Some(b) = &self.birth_date {
+            b.validate(today)?;
+        }
+        for c in &mut self.nationalities {
+            *c = crate::org::check_country(c).map_err(|_| DomainError::invalid("person.nationalities", "expected ISO 3166-1 alpha-3 codes such as MMR"))?;
+        }
+        if let Some(c) = &self.place_of_origin.country {
+            let c = crate::org::check_country(c).map_err(|_| DomainError::invalid("person.place_of_origin.country", "expected an ISO 3166-1 alpha-3 code"))?;
+            self.place_of_origin.country = Some(c);
+        }
+        for l in &self.languages {
+            let ok = (2..=12).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !ok {
+                return Err(DomainError::invalid("person.languages", "expected BCP 47 tags such as th, my, km"));
+            }
+        }
+        for (field, v) in [
+            ("person.contact.phone", &self.contact.phone),
+            ("person.contact.email", &self.contact.email),
+            ("person.contact.address", &self.contact.address),
+            ("person.place_of_origin.area", &self.place_of_origin.area),
+            ("person.place_of_origin.locality", &self.place_of_origin.locality),
+        ] {
+            if let Some(v) = v {
+                check_text(field, v)?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Every string a name search should find this person by.
+    pub fn searchable_names(&self) -> Vec<&str> {
+        let mut out = vec![self.display_name.as_str()];
+        for n in &self.names {
+            out.push(&n.value);
+            out.extend(n.transliterations.iter().map(String::as_str));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn person(json: serde_json::Value) -> Result<Person, String> {
+        let p: Person = serde_json::from_value(json).map_err(|e| e.to_string())?;
+        p.validated(date!(2026 - 11 - 29)).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn display_name_defaults_to_first_name() {
+        let p = person(serde_json::json!({"names": [{"value": " Aye Aye ", "script": "Latn"}]})).unwrap();
+        assert_eq!(p.display_name, "Aye Aye");
+    }
+
+    #[test]
+    fn partial_dates_are_checked() {
+        let ok = [
+            serde_json::json!({"kind": "exact", "date": "1999-02-28"}),
+            serde_json::json!({"kind": "year_month", "year": 2001, "month": 7}),
+            serde_json::json!({"kind": "year", "year": 1988}),
+            serde_json::json!({"kind": "estimated_age", "age": 16, "on": "2026-03-01"}),
+        ];
+        for b in ok {
+            person(serde_json::json!({"names": [{"value": "X"}], "birth_date": b})).unwrap();
+        }
+        let bad = [
+            serde_json::json!({"kind": "exact", "date": "1999-02-30"}),
+            serde_json::json!({"kind": "exact", "date": "2027-01-01"}),
+            serde_json::json!({"kind": "year_month", "year": 2001, "month": 13}),
+            serde_json::json!({"kind": "year", "year": 1800}),
+            serde_json::json!({"kind": "estimated_age", "age": 200, "on": "2026-03-01"}),
+            serde_json::json!({"kind": "estimated_age", "age": 20, "on": "2030-03-01"}),
+        ];
+        for b in bad {
+            assert!(person(serde_json::json!({"names": [{"value": "X"}], "birth_date": b})).is_err());
+        }
+    }
+
+    #[test]
+    fn refuses_missing_names_and_unknown_fields() {
+        assert!(person(serde_json::json!({"names": []})).is_err());
+        assert!(person(serde_json::json!({"names": [{"value": "X"}], "shoe_size": 3})).is_err());
+        assert!(person(serde_json::json!({"names": [{"value": "X", "script": "thai"}]})).is_err());
+        assert!(person(serde_json::json!({"names": [{"value": "X"}], "sex": "robot"})).is_err());
+    }
+}

@@ -1,0 +1,214 @@
+//! Exhaustive tests of the need-to-know policy: every role × every action ×
+//! every relation to a case, against a matrix written out by hand.
+
+use proptest::prelude::*;
+use safepath_domain::access::*;
+use safepath_domain::ids::{CaseId, OrgId, UserId};
+use safepath_domain::org::Role;
+use uuid::Uuid;
+
+/// Columns: case manager (same org, other org), associated (same, other),
+/// unrelated (same org, other org). A = allow, F = forbidden (403), N = not found (404).
+const MATRIX: &[(Role, &[(Action, &str)])] = &[
+    (
+        Role::Administrator,
+        &[
+            (Action::ListCases, "FFFFFF"),
+            (Action::CreateCase, "FFFFFF"),
+            (Action::ReadCase, "NNNNNN"),
+            (Action::EditCase, "NNNNNN"),
+            (Action::ReadCaseAudit, "NNNNNN"),
+            (Action::BreakGlassRead, "AAAAAA"),
+            (Action::ManageUsers, "AAAAAA"),
+            (Action::ManageOrgs, "AAAAAA"),
+            (Action::ReadStatistics, "AAAAAA"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+    (
+        Role::Coordinator,
+        &[
+            (Action::ListCases, "AAAAAA"),
+            (Action::CreateCase, "AAAAAA"),
+            (Action::ReadCase, "AAAAAN"),
+            (Action::EditCase, "AAAFAN"),
+            (Action::ReadCaseAudit, "AFAFAN"),
+            (Action::BreakGlassRead, "FFFFFN"),
+            (Action::ManageUsers, "FFFFFF"),
+            (Action::ManageOrgs, "FFFFFF"),
+            (Action::ReadStatistics, "AAAAAA"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+    (
+        Role::CaseManager,
+        &[
+            (Action::ListCases, "AAAAAA"),
+            (Action::CreateCase, "AAAAAA"),
+            (Action::ReadCase, "AAAANN"),
+            (Action::EditCase, "AAAANN"),
+            (Action::ReadCaseAudit, "FFFFNN"),
+            (Action::BreakGlassRead, "FFFFNN"),
+            (Action::ManageUsers, "FFFFFF"),
+            (Action::ManageOrgs, "FFFFFF"),
+            (Action::ReadStatistics, "FFFFFF"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+    (
+        Role::FirstResponder,
+        &[
+            (Action::ListCases, "AAAAAA"),
+            (Action::CreateCase, "AAAAAA"),
+            (Action::ReadCase, "AAAANN"),
+            (Action::EditCase, "AAFFNN"),
+            (Action::ReadCaseAudit, "FFFFNN"),
+            (Action::BreakGlassRead, "FFFFNN"),
+            (Action::ManageUsers, "FFFFFF"),
+            (Action::ManageOrgs, "FFFFFF"),
+            (Action::ReadStatistics, "FFFFFF"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+    (
+        Role::ServiceProvider,
+        &[
+            (Action::ListCases, "AAAAAA"),
+            (Action::CreateCase, "FFFFFF"),
+            (Action::ReadCase, "AAAANN"),
+            (Action::EditCase, "AAFFNN"),
+            (Action::ReadCaseAudit, "FFFFNN"),
+            (Action::BreakGlassRead, "FFFFNN"),
+            (Action::ManageUsers, "FFFFFF"),
+            (Action::ManageOrgs, "FFFFFF"),
+            (Action::ReadStatistics, "FFFFFF"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+    (
+        Role::Analyst,
+        &[
+            (Action::ListCases, "FFFFFF"),
+            (Action::CreateCase, "FFFFFF"),
+            (Action::ReadCase, "NNNNNN"),
+            (Action::EditCase, "NNNNNN"),
+            (Action::ReadCaseAudit, "NNNNNN"),
+            (Action::BreakGlassRead, "NNNNNN"),
+            (Action::ManageUsers, "FFFFFF"),
+            (Action::ManageOrgs, "FFFFFF"),
+            (Action::ReadStatistics, "AAAAAA"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+    (
+        Role::Partner,
+        &[
+            (Action::ListCases, "AAAAAA"),
+            (Action::CreateCase, "FFFFFF"),
+            (Action::ReadCase, "AAAANN"),
+            (Action::EditCase, "AAFFNN"),
+            (Action::ReadCaseAudit, "FFFFNN"),
+            (Action::BreakGlassRead, "FFFFNN"),
+            (Action::ManageUsers, "FFFFFF"),
+            (Action::ManageOrgs, "FFFFFF"),
+            (Action::ReadStatistics, "FFFFFF"),
+            (Action::EvaluateScreening, "AAAAAA"),
+        ],
+    ),
+];
+
+fn letter(d: Decision) -> char {
+    match d {
+        Decision::Allow => 'A',
+        Decision::Forbidden => 'F',
+        Decision::NotFound => 'N',
+    }
+}
+
+#[test]
+fn every_role_action_and_relation_matches_the_matrix() {
+    let mut checked = 0;
+    assert_eq!(MATRIX.len(), Role::ALL.len());
+    for role in Role::ALL {
+        let (_, rows) = MATRIX.iter().find(|(r, _)| *r == role).expect("role in matrix");
+        assert_eq!(rows.len(), Action::ALL.len(), "{role:?} lists every action");
+        for action in Action::ALL {
+            let (_, expected) = rows.iter().find(|(a, _)| *a == action).expect("action in matrix");
+            let got: String = Relation::ALL.iter().map(|rel| letter(decide_case(role, action, *rel))).collect();
+            assert_eq!(&got, expected, "{role:?} × {action:?}");
+            checked += 6;
+        }
+    }
+    assert_eq!(checked, 7 * 10 * 6);
+}
+
+#[test]
+fn a_hidden_case_is_never_distinguishable_from_a_missing_one() {
+    // Whenever the actor cannot see the case, every case action answers NotFound
+    // — except an administrator's break-the-glass, which is its own audited path.
+    for role in Role::ALL {
+        for rel in Relation::ALL {
+            if can_see(role, rel) {
+                continue;
+            }
+            for action in [Action::ReadCase, Action::EditCase, Action::ReadCaseAudit] {
+                assert_eq!(decide_case(role, action, rel), Decision::NotFound, "{role:?} {action:?} {rel:?}");
+            }
+        }
+    }
+}
+
+fn actor(role: Role, id: u128, org: u128) -> Actor {
+    Actor { id: UserId(Uuid::from_u128(id)), org: OrgId(Uuid::from_u128(org)), role }
+}
+
+fn case(org: u128, manager: Option<u128>, associated: &[u128]) -> CaseFacts {
+    CaseFacts {
+        id: CaseId(Uuid::from_u128(999)),
+        org: OrgId(Uuid::from_u128(org)),
+        case_manager: manager.map(|m| UserId(Uuid::from_u128(m))),
+        associated: associated.iter().map(|a| UserId(Uuid::from_u128(*a))).collect(),
+    }
+}
+
+#[test]
+fn authorize_mints_capabilities_only_on_allow() {
+    let cm = actor(Role::CaseManager, 1, 10);
+    let c = case(10, Some(1), &[]);
+    let access = authorize(&cm, Action::ReadCase, &c).unwrap();
+    assert_eq!(access.case(), c.id);
+    assert_eq!(access.actor().id, cm.id);
+    let stranger = actor(Role::CaseManager, 2, 20);
+    assert_eq!(authorize(&stranger, Action::ReadCase, &c), Err(Decision::NotFound));
+    // Break-the-glass never comes from plain authorize.
+    let admin = actor(Role::Administrator, 3, 10);
+    assert_eq!(authorize(&admin, Action::BreakGlassRead, &c), Err(Decision::Forbidden));
+    assert_eq!(authorize(&admin, Action::ReadCase, &c), Err(Decision::NotFound));
+}
+
+#[test]
+fn break_the_glass_needs_an_administrator_and_a_reason() {
+    let c = case(10, Some(1), &[]);
+    let admin = actor(Role::Administrator, 3, 30);
+    assert_eq!(break_glass(&admin, &c, "too short"), Err(BreakGlassRefusal::ReasonTooShort));
+    let access = break_glass(&admin, &c, "  Police report of imminent danger, case manager unreachable ").unwrap();
+    assert_eq!(access.break_glass_reason(), Some("Police report of imminent danger, case manager unreachable"));
+    let coordinator = actor(Role::Coordinator, 4, 10);
+    assert_eq!(break_glass(&coordinator, &c, "Police report of imminent danger"), Err(BreakGlassRefusal::NotAllowed));
+}
+
+fn any_role() -> impl Strategy<Value = Role> {
+    prop::sample::select(Role::ALL.to_vec())
+}
+
+proptest! {
+    /// The filter a storage query applies agrees with the per-case policy.
+    #[test]
+    fn list_visibility_agrees_with_the_policy(role in any_role(), me in 0u128..4, my_org in 0u128..3, org in 0u128..3,
+                                              manager in prop::option::of(0u128..4), associated in prop::collection::vec(0u128..4, 0..3)) {
+        let a = actor(role, me, my_org);
+        let c = case(org, manager, &associated);
+        let by_policy = decide_case(role, Action::ReadCase, Relation::of(&a, &c)) == Decision::Allow;
+        prop_assert_eq!(visibility(&a).includes(&c), by_policy);
+    }
+}
