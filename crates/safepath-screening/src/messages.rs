@@ -1,0 +1,103 @@
+//! Message tables (`locales/*.toml`): one table per locale, keyed by section and message id,
+//! with `{name}` placeholders.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use crate::types::{Locale, Outcome, Stage};
+
+/// A locale's messages: section → key → text.
+pub type Table = BTreeMap<String, BTreeMap<String, String>>;
+
+const EN: &str = include_str!("../locales/en.toml");
+const ID: &str = include_str!("../locales/id.toml");
+
+pub(crate) fn load(locale: Locale) -> Result<Table, String> {
+    let src = match locale {
+        Locale::En => EN,
+        Locale::Id => ID,
+    };
+    toml::from_str(src).map_err(|e| format!("locales/{}.toml: {e}", locale.as_str()))
+}
+
+static TABLES: LazyLock<[Table; 2]> = LazyLock::new(|| {
+    Locale::ALL.map(|l| match load(l) {
+        Ok(t) => t,
+        // Embedded at compile time and checked by the test suite.
+        Err(e) => panic!("embedded message table is invalid: {e}"),
+    })
+});
+
+/// The message table of a locale.
+pub fn table(locale: Locale) -> &'static Table {
+    &TABLES[locale as usize]
+}
+
+/// A message, falling back to English and then to `section.key` itself (never panics).
+pub fn text(locale: Locale, section: &str, key: &str) -> &'static str {
+    let find = |l: Locale| {
+        table(l)
+            .get(section)
+            .and_then(|s| s.get(key))
+            .map(String::as_str)
+    };
+    find(locale)
+        .or_else(|| find(Locale::En))
+        .unwrap_or("(missing message)")
+}
+
+/// A message if the locale (or English) has it.
+pub fn lookup(locale: Locale, section: &str, key: &str) -> Option<&'static str> {
+    let find = |l: Locale| {
+        table(l)
+            .get(section)
+            .and_then(|s| s.get(key))
+            .map(String::as_str)
+    };
+    find(locale).or_else(|| find(Locale::En))
+}
+
+/// Fills `{name}` placeholders.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An explanation sentence with its placeholders filled.
+pub fn explain(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+    fill(text(locale, "explain", key), args)
+}
+
+/// The translated name of an outcome.
+pub fn outcome_label(outcome: Outcome, locale: Locale) -> &'static str {
+    text(locale, "outcome", outcome.as_str())
+}
+
+/// The translated title of a journey stage.
+pub fn stage_title(stage: Stage, locale: Locale) -> &'static str {
+    text(locale, "stage", stage.as_str())
+}
