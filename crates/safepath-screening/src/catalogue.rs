@@ -297,13 +297,21 @@ fn ids(
     known: &BTreeMap<IndicatorId, usize>,
     context: &str,
 ) -> Result<Vec<IndicatorId>, String> {
-    raw.iter()
+    let mut out = raw
+        .iter()
         .map(|s| {
             IndicatorId::syntactic(s)
                 .filter(|id| known.contains_key(id))
                 .ok_or_else(|| format!("{context}: `{s}` is not an indicator of the catalogue"))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    let len = out.len();
+    out.sort();
+    out.dedup();
+    if out.len() != len {
+        return Err(format!("{context}: an indicator is listed twice"));
+    }
+    Ok(out)
 }
 
 fn question(raw: RawQuestion, known: &BTreeMap<IndicatorId, usize>) -> Result<QuestionDef, String> {

@@ -638,33 +638,39 @@ fn explanation(ctx: &Context<'_>, f: &Facts<'_>) -> Vec<String> {
                 out.push(explain(l, "outcome_labour_rights", &outcome_args))
             }
             Outcome::PossibleVictimRefer => {
-                out.push(explain(l, "outcome_refer", &outcome_args));
+                let mut reasons = Vec::new();
                 let positive: Vec<String> = Dimension::ALL
                     .iter()
                     .filter(|d| f.first[d.index()].clause.is_some())
                     .map(|d| d.code().to_string())
                     .collect();
                 if !positive.is_empty() {
-                    out.push(explain(
+                    reasons.push(explain(
                         l,
                         "refer_positive",
                         &[("dimensions", &join(l, positive))],
                     ));
                 }
                 if !f.strong_outside_ex.is_empty() {
-                    out.push(explain(
+                    reasons.push(explain(
                         l,
                         "refer_strong",
                         &[("ids", &ids_text(l, f.strong_outside_ex))],
                     ));
                 }
                 if !f.decisive_unknowns.is_empty() {
-                    out.push(explain(
+                    reasons.push(explain(
                         l,
                         "refer_decisive",
                         &[("ids", &ids_text(l, f.decisive_unknowns))],
                     ));
                 }
+                let reasons = reasons.join(text(l, "explain", "reason_separator"));
+                out.push(explain(
+                    l,
+                    "outcome_refer",
+                    &[("outcome", outcome_name), ("reasons", &reasons)],
+                ));
                 if ctx.population == Population::Adult && f.ex_only && !ctx.input.free_to_leave {
                     out.push(explain(l, "refer_not_free", &[]));
                 }
