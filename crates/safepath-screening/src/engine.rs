@@ -811,3 +811,72 @@ fn unverified_notes(
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(codes: &str) -> [bool; 6] {
+        Dimension::ALL.map(|d| codes.split_whitespace().any(|c| c == d.code()))
+    }
+
+    #[test]
+    fn presumption_truth_table() {
+        let a = Population::Adult;
+        let c = Population::Child;
+        let cases = [
+            ("DR EX CD", a, Rule::Broad, Some(Fired::AdultBroad)),
+            ("RV EX VD", a, Rule::Broad, Some(Fired::AdultBroad)),
+            ("RV EX VD", a, Rule::Strict, None),
+            (
+                "RV EX CD",
+                a,
+                Rule::Strict,
+                Some(Fired::ForcedLabour(Rule::Strict)),
+            ),
+            ("CR EX CD", a, Rule::Strict, Some(Fired::AdultStrict)),
+            ("DR EX VD", a, Rule::Strict, None),
+            (
+                "EX CD",
+                a,
+                Rule::Broad,
+                Some(Fired::ForcedLabour(Rule::Broad)),
+            ),
+            ("DR CR RV CD VD", a, Rule::Broad, None),
+            ("EX", c, Rule::Broad, Some(Fired::Child)),
+            ("EX", c, Rule::Strict, Some(Fired::Child)),
+            ("DR CR RV CD VD", c, Rule::Broad, None),
+            (
+                "EX CD",
+                a,
+                Rule::Strict,
+                Some(Fired::ForcedLabour(Rule::Strict)),
+            ),
+        ];
+        for (codes, population, rule, expected) in cases {
+            assert_eq!(
+                presumption(pos(codes), population, true, rule),
+                expected,
+                "{codes} {population:?} {rule:?}"
+            );
+        }
+        assert_eq!(presumption(pos("EX"), c, false, Rule::Broad), None);
+        // The act is not part of the adult rule.
+        assert_eq!(
+            presumption(pos("DR EX CD"), a, false, Rule::Broad),
+            Some(Fired::AdultBroad)
+        );
+    }
+
+    #[test]
+    fn age_bounds() {
+        assert!(Age::new(0.0).is_some());
+        assert!(Age::new(130.0).is_some());
+        assert!(Age::new(-0.5).is_none());
+        assert!(Age::new(130.5).is_none());
+        assert!(Age::new(f64::NAN).is_none());
+        assert!(Age::new(f64::INFINITY).is_none());
+        assert_eq!(Age::new(17.5).map(Age::display).as_deref(), Some("17.5"));
+        assert_eq!(Age::new(34.0).map(Age::display).as_deref(), Some("34"));
+    }
+}

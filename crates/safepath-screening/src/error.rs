@@ -52,3 +52,19 @@ pub(crate) fn quote(s: &str) -> String {
     }
     format!("`{out}`")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_escapes_and_truncates() {
+        assert_eq!(quote("DR1"), "`DR1`");
+        assert_eq!(quote("a\nb"), "`a\\nb`");
+        let long = "x".repeat(100);
+        assert_eq!(quote(&long), format!("`{}…`", "x".repeat(40)));
+        let e = ScreeningError::new("invalid_rule", "bad");
+        assert_eq!(e.to_string(), "invalid_rule: bad");
+        assert_eq!(serde_json::to_value(&e).unwrap()["code"], "invalid_rule");
+    }
+}

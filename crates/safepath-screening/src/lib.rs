@@ -12,6 +12,19 @@
 //! - [`evaluate()`] and [`evaluate_json()`]: the rules of `SCREENING.md`, explained.
 //! - [`profile()`], [`reasonable_grounds_due()`], [`reflection_period_end()`]: jurisdictions.
 //!
+//! ```
+//! let input = br#"{"age_years": 34, "form": "fishing", "act_established": true,
+//!     "indicators": {"DR1": "yes", "DR2": "yes", "EX1": "yes", "EX4": "yes",
+//!                    "CD1": "yes", "CD2": "unknown"}}"#;
+//! let out = safepath_screening::evaluate_json(input)?;
+//! // CD1 alone does not make coercion at destination positive; if CD2 were `yes` it would
+//! // (two strong), so the unknown CD2 is decisive and the person is referred.
+//! assert_eq!(out["outcome"], "possible_victim_refer");
+//! assert_eq!(out["decisive_unknowns"], serde_json::json!(["CD2"]));
+//! assert_eq!(out["dimensions"]["DR"]["clause"], "strong_and_medium_or_weak");
+//! # Ok::<(), safepath_screening::ScreeningError>(())
+//! ```
+//!
 //! Indicators are not proof: the determination that a person is a victim belongs to the
 //! competent authority. Every explanation says so.
 

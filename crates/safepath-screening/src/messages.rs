@@ -101,3 +101,33 @@ pub fn outcome_label(outcome: Outcome, locale: Locale) -> &'static str {
 pub fn stage_title(stage: Stage, locale: Locale) -> &'static str {
     text(locale, "stage", stage.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_known_placeholders_only() {
+        assert_eq!(
+            fill("a {x} b {y} {x}", &[("x", "1"), ("y", "2")]),
+            "a 1 b 2 1"
+        );
+        assert_eq!(fill("keep {unknown} and {", &[]), "keep {unknown} and {");
+        assert_eq!(fill("", &[("x", "1")]), "");
+    }
+
+    #[test]
+    fn lookups_fall_back_and_never_panic() {
+        assert_eq!(text(Locale::Id, "stage", "travel"), "Perjalanan");
+        assert_eq!(text(Locale::Id, "nope", "nope"), "(missing message)");
+        assert_eq!(lookup(Locale::En, "why", "DR2"), None);
+        assert_eq!(
+            outcome_label(Outcome::SmuggledMigrant, Locale::En),
+            "Smuggled migrant"
+        );
+        assert_eq!(
+            stage_title(Stage::Recruitment, Locale::En),
+            "How you were recruited"
+        );
+    }
+}

@@ -498,3 +498,75 @@ impl<'de> Deserialize<'de> for IndicatorId {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indicator_ids_parse_strictly_and_sort_naturally() {
+        for bad in [
+            "", "DR", "DR0", "DR01", "dr1", "DR1 ", "XX1", "DR11", "DR999", "ÉR1", "VD8",
+        ] {
+            assert_eq!(IndicatorId::new(bad), None, "{bad}");
+        }
+        let mut ids: Vec<IndicatorId> = ["VD1", "DR10", "CD2", "DR2", "CR1", "EX9", "RV16"]
+            .iter()
+            .map(|s| IndicatorId::new(s).unwrap())
+            .collect();
+        ids.sort();
+        let shown: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["DR2", "DR10", "CR1", "RV16", "EX9", "CD2", "VD1"]);
+        let json = serde_json::to_string(&ids[0]).unwrap();
+        assert_eq!(json, "\"DR2\"");
+        assert_eq!(serde_json::from_str::<IndicatorId>(&json).unwrap(), ids[0]);
+        assert!(serde_json::from_str::<IndicatorId>("\"DR11\"").is_err());
+    }
+
+    #[test]
+    fn answers_combine_yes_over_unknown_over_no() {
+        use Answer::*;
+        assert_eq!(No.combine(Yes), Yes);
+        assert_eq!(Unknown.combine(Yes), Yes);
+        assert_eq!(No.combine(Unknown), Unknown);
+        assert_eq!(No.combine(No), No);
+        for a in [Yes, No, Unknown] {
+            assert_eq!(Answer::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Answer::parse("Yes"), None);
+    }
+
+    #[test]
+    fn severity_follows_the_documented_order() {
+        let severities: Vec<u8> = Outcome::BY_SEVERITY.iter().map(|o| o.severity()).collect();
+        assert_eq!(severities, [5, 4, 3, 2, 1, 0]);
+        assert!(
+            Outcome::BY_SEVERITY
+                .iter()
+                .all(|o| o.trafficking_status() != TraffickingStatus::Actual)
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for f in Form::ALL {
+            assert_eq!(Form::parse(f.as_str()), Some(f));
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+        for r in [Rule::Broad, Rule::Strict] {
+            assert_eq!(Rule::parse(r.as_str()), Some(r));
+        }
+        for d in Dimension::ALL {
+            assert_eq!(Dimension::from_code(d.code()), Some(d));
+            assert_eq!(Dimension::ALL[d.index()], d);
+        }
+        for c in [
+            Clause::TwoStrong,
+            Clause::StrongAndMediumOrWeak,
+            Clause::ThreeMedium,
+            Clause::TwoMediumAndWeak,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+    }
+}
