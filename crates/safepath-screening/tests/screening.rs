@@ -799,6 +799,9 @@ fn every_error_code() {
     for (doc, code) in cases {
         assert_eq!(err(doc), *code, "{}", String::from_utf8_lossy(doc));
     }
+    // Deep nesting is refused, not a stack overflow.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(err(deep.as_bytes()), "malformed_json");
     // Messages name the offending key or value.
     let e =
         evaluate_json(br#"{"form":"labour","act_established":true,"indicators":{"DR11":"yes"}}"#)
