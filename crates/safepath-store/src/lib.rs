@@ -1,0 +1,155 @@
+//! SafePath storage.
+//!
+//! One coarse [`Store`] trait; two implementations generated from the same SQL
+//! (`sql.rs`): SQLite (embedded, the default) and PostgreSQL. The backend is
+//! chosen by the URL scheme and an unknown scheme is an error — never a
+//! silently created file. The storage conformance suite (`tests/`) runs
+//! against both.
+//!
+//! Invariants kept here:
+//! * every method that reads or changes personal data takes an [`AuditDraft`]
+//!   and appends it to the hash chain **in the same transaction**, so no access
+//!   happens without its audit entry and no entry exists for a change that
+//!   rolled back;
+//! * personal fields arrive already sealed ([`Sealed`]); this crate never sees
+//!   plaintext personal data.
+
+mod rows;
+mod sql;
+
+pub use rows::*;
+pub use sql::{PgStore, SqliteStore};
+
+use async_trait::async_trait;
+use safepath_audit::{Checkpoint, StoredEntry};
+use safepath_crypto::WrappedDataKey;
+use safepath_domain::access::{CaseFacts, Visibility};
+use safepath_domain::ids::{CaseId, OrgId, UserId};
+use std::path::Path;
+use std::sync::Arc;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("unsupported database URL scheme in {0:?}: use sqlite://PATH or postgres://…")]
+    UnknownScheme(String),
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("the record was changed by someone else; reload and try again")]
+    VersionMismatch,
+    #[error("not supported on this backend: {0}")]
+    Unsupported(&'static str),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Signs audit checkpoints (the key lives in the key file, not in the store).
+pub type CheckpointSigner = Arc<dyn Fn(i64, &[u8]) -> Checkpoint + Send + Sync>;
+
+/// Sign a checkpoint every this many audit entries.
+pub const CHECKPOINT_EVERY: i64 = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+    /// Runs the embedded migrations (idempotent).
+    async fn migrate(&self) -> Result<()>;
+
+    // --- keys ---
+    async fn data_keys(&self) -> Result<Vec<WrappedDataKey>>;
+    /// Inserts keys; used once when the database is new.
+    async fn insert_data_keys(&self, keys: &[WrappedDataKey], now_ms: i64) -> Result<()>;
+    /// Replaces the wrapping of existing keys (master-key rotation), atomically.
+    async fn rewrap_data_keys(&self, keys: &[WrappedDataKey], audit: &AuditDraft) -> Result<()>;
+
+    // --- organisations and users ---
+    async fn insert_org(&self, org: &OrgRow, audit: &AuditDraft) -> Result<()>;
+    async fn list_orgs(&self) -> Result<Vec<OrgRow>>;
+    async fn org(&self, id: OrgId) -> Result<Option<OrgRow>>;
+    async fn insert_user(&self, user: &UserRow, audit: &AuditDraft) -> Result<()>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>>;
+    async fn user(&self, id: UserId) -> Result<Option<UserRow>>;
+    async fn users_with_role(&self, org: OrgId, role: &str) -> Result<Vec<UserRow>>;
+    /// Returns false when no such user exists.
+    async fn set_password(&self, id: UserId, password_hash: &str, audit: &AuditDraft) -> Result<bool>;
+    /// Disabling also ends the user's sessions.
+    async fn set_disabled(&self, id: UserId, disabled: bool, audit: &AuditDraft) -> Result<bool>;
+    async fn set_language(&self, id: UserId, language: &str) -> Result<()>;
+
+    // --- login throttling ---
+    async fn login_failures(&self, key_hash: &str) -> Result<Option<LoginFailures>>;
+    async fn put_login_failures(&self, key_hash: &str, f: &LoginFailures) -> Result<()>;
+    async fn clear_login_failures(&self, key_hash: &str) -> Result<()>;
+
+    // --- sessions and API tokens ---
+    async fn insert_session(&self, s: &SessionRow) -> Result<()>;
+    /// A live session (not expired at `now_ms`) with its user.
+    async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<SessionRow>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
+
+    // --- cases ---
+    async fn insert_case(&self, case: &CaseRow, person: &PersonRow, name_index: &[Vec<u8>], audit: &AuditDraft) -> Result<()>;
+    /// The facts the access policy needs; no personal data, so not audited.
+    async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>>;
+    /// Reads a case and its person, appending `audit` in the same transaction.
+    async fn read_case(&self, id: CaseId, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>>;
+    /// Replaces the case (and the person when given) if `case.version - 1`
+    /// is the stored version.
+    async fn update_case(&self, case: &CaseRow, person: Option<(&PersonRow, &[Vec<u8>])>, audit: &AuditDraft) -> Result<()>;
+    /// Cases visible under `visibility`, newest first, filtered; the ids
+    /// returned are appended to the audit entry's detail.
+    async fn list_cases(&self, visibility: Visibility, filter: &CaseFilter, audit: &AuditDraft) -> Result<CasePage>;
+    async fn count_cases(&self) -> Result<i64>;
+
+    // --- audit ---
+    async fn append_audit(&self, audit: &AuditDraft) -> Result<i64>;
+    /// Entries with `seq > after`, in order, at most `limit`.
+    async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>>;
+    /// The trail of one record, newest first.
+    async fn audit_for_record(&self, record_id: &str, limit: i64) -> Result<Vec<StoredEntry>>;
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
+    /// Signs the current head now (e.g. at shutdown), if it is not signed yet.
+    async fn checkpoint_now(&self, now_ms: i64) -> Result<Option<i64>>;
+
+    // --- notifications ---
+    async fn insert_notifications(&self, rows: &[NotificationRow]) -> Result<()>;
+    async fn notifications(&self, user: UserId, limit: i64) -> Result<Vec<NotificationRow>>;
+
+    // --- operations ---
+    /// A consistent online copy of the whole database (SQLite: `VACUUM INTO`).
+    async fn backup_to(&self, path: &Path) -> Result<()>;
+    async fn close(&self);
+}
+
+/// Opens a store from a URL: `sqlite://PATH` (created if missing) or
+/// `postgres://…` / `postgresql://…`. Anything else is refused.
+pub async fn open(url: &str, signer: Option<CheckpointSigner>) -> Result<Arc<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Ok(Arc::new(SqliteStore::open(path, signer).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url, signer).await?))
+    } else {
+        Err(StoreError::UnknownScheme(redact_url(url)))
+    }
+}
+
+/// Removes a password from a URL before it is shown or logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.chars().take(80).collect(),
+    }
+}

@@ -1,0 +1,170 @@
+//! Rows as stored. Personal fields are [`Sealed`]; enums are kept as their
+//! stable string names and parsed by the app layer.
+
+use safepath_crypto::Sealed;
+use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRow {
+    pub id: OrgId,
+    pub name: String,
+    pub org_type: String,
+    pub country: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub org_id: OrgId,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub language: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub failures: i64,
+    pub locked_until: i64,
+    pub last_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: UserId,
+    /// `web` (cookie) or `api` (bearer token).
+    pub kind: String,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: PersonId,
+    pub display_name: Sealed,
+    pub names: Sealed,
+    pub birth_date: Option<Sealed>,
+    pub contact: Option<Sealed>,
+    pub place_of_origin: Option<Sealed>,
+    pub sex: String,
+    pub gender_identity: String,
+    /// JSON array of ISO 3166 alpha-3 codes.
+    pub nationalities: String,
+    /// JSON array of BCP 47 tags.
+    pub languages: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    pub id: CaseId,
+    pub reference: String,
+    pub person_id: PersonId,
+    pub status: String,
+    pub org_id: OrgId,
+    pub case_manager_id: Option<UserId>,
+    pub associated: Vec<UserId>,
+    /// JSON array of HTCDS exploitation forms.
+    pub exploitation_forms: String,
+    pub notes: Option<Sealed>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Optimistic concurrency: bumped by every update.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Blind indexes of the name tokens searched for; a case matches when its
+    /// person has every one.
+    pub name_tokens: Vec<Vec<u8>>,
+    /// A reference prefix (upper case), searched instead of or besides names.
+    pub reference_prefix: Option<String>,
+    pub status: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    pub items: Vec<(CaseRow, PersonRow)>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRow {
+    pub id: String,
+    pub user_id: UserId,
+    pub kind: String,
+    pub case_id: Option<CaseId>,
+    /// Never personal data: references and reasons only.
+    pub message: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// An audit entry before it gets its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditDraft {
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub org_id: Option<String>,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl AuditDraft {
+    pub fn new(at_ms: i64, actor: impl Into<String>, action: impl Into<String>) -> Self {
+        Self { at_ms, actor: actor.into(), action: action.into(), ..Default::default() }
+    }
+    pub fn record(mut self, record_type: &str, id: impl ToString) -> Self {
+        self.record_type = Some(record_type.to_owned());
+        self.record_id = Some(id.to_string());
+        self
+    }
+    pub fn org(mut self, org: OrgId) -> Self {
+        self.org_id = Some(org.to_string());
+        self
+    }
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// `[version=1][key id length][key id][nonce ‖ ciphertext]`.
+pub(crate) fn encode_sealed(s: &Sealed) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + s.key_id.len() + s.bytes.len());
+    out.push(1);
+    out.push(u8::try_from(s.key_id.len()).unwrap_or(u8::MAX));
+    out.extend_from_slice(s.key_id.as_bytes());
+    out.extend_from_slice(&s.bytes);
+    out
+}
+
+pub(crate) fn decode_sealed(b: &[u8]) -> Result<Sealed, StoreError> {
+    let bad = || StoreError::Corrupt("sealed field has a bad header".into());
+    if b.len() < 2 || b[0] != 1 {
+        return Err(bad());
+    }
+    let n = usize::from(b[1]);
+    let key_id = b.get(2..2 + n).ok_or_else(bad)?;
+    Ok(Sealed { key_id: String::from_utf8(key_id.to_vec()).map_err(|_| bad())?, bytes: b[2 + n..].to_vec() })
+}

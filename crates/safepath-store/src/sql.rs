@@ -1,0 +1,755 @@
+//! The two SQL backends, generated from one body of portable SQL.
+//!
+//! Both dialects accept `$1`-style parameters, `ON CONFLICT`, `RETURNING` and
+//! `LIMIT/OFFSET`, so each query is written once; a macro instantiates the
+//! `Store` implementation for each driver. (sqlx's `Any` driver is avoided on
+//! purpose: it lacks types and dialect handling.) Only the schema
+//! (`migrations/<backend>`), transaction start and backup differ.
+
+use async_trait::async_trait;
+use safepath_audit::{AuditEntry, Checkpoint, StoredEntry};
+use safepath_crypto::{KeyPurpose, WrappedDataKey};
+use safepath_domain::access::{CaseFacts, Visibility};
+use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::rows::{decode_sealed, encode_sealed};
+use crate::*;
+
+pub struct SqliteStore {
+    pool: Pool<Sqlite>,
+    signer: Option<CheckpointSigner>,
+}
+
+pub struct PgStore {
+    pool: Pool<Postgres>,
+    signer: Option<CheckpointSigner>,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &str, signer: Option<CheckpointSigner>) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: in WAL mode an acknowledged commit survives power loss.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        Ok(Self { pool, signer })
+    }
+}
+
+impl PgStore {
+    pub async fn open(url: &str, signer: Option<CheckpointSigner>) -> Result<Self> {
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+        Ok(Self { pool, signer })
+    }
+}
+
+fn uuid_col<T>(row_value: String, wrap: fn(uuid::Uuid) -> T) -> Result<T> {
+    uuid::Uuid::parse_str(&row_value).map(wrap).map_err(|_| StoreError::Corrupt(format!("bad id {row_value:?}")))
+}
+
+fn opt_sealed(b: Option<Vec<u8>>) -> Result<Option<safepath_crypto::Sealed>> {
+    b.map(|b| decode_sealed(&b)).transpose()
+}
+
+fn conflict_or(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        _ => StoreError::Db(e),
+    }
+}
+
+macro_rules! row_getters {
+    ($row_ty:ty) => {
+        fn org_from(r: &$row_ty) -> Result<OrgRow> {
+            Ok(OrgRow {
+                id: uuid_col(r.try_get("id")?, OrgId)?,
+                name: r.try_get("name")?,
+                org_type: r.try_get("org_type")?,
+                country: r.try_get("country")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+        fn user_from(r: &$row_ty) -> Result<UserRow> {
+            Ok(UserRow {
+                id: uuid_col(r.try_get("id")?, UserId)?,
+                username: r.try_get("username")?,
+                full_name: r.try_get("full_name")?,
+                org_id: uuid_col(r.try_get("org_id")?, OrgId)?,
+                role: r.try_get("role")?,
+                password_hash: r.try_get("password_hash")?,
+                disabled: r.try_get("disabled")?,
+                language: r.try_get("language")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+        fn person_from(r: &$row_ty) -> Result<PersonRow> {
+            Ok(PersonRow {
+                id: uuid_col(r.try_get("p_id")?, PersonId)?,
+                display_name: decode_sealed(&r.try_get::<Vec<u8>, _>("display_name")?)?,
+                names: decode_sealed(&r.try_get::<Vec<u8>, _>("names")?)?,
+                birth_date: opt_sealed(r.try_get("birth_date")?)?,
+                contact: opt_sealed(r.try_get("contact")?)?,
+                place_of_origin: opt_sealed(r.try_get("place_of_origin")?)?,
+                sex: r.try_get("sex")?,
+                gender_identity: r.try_get("gender_identity")?,
+                nationalities: r.try_get("nationalities")?,
+                languages: r.try_get("languages")?,
+                created_at: r.try_get("p_created_at")?,
+                updated_at: r.try_get("p_updated_at")?,
+            })
+        }
+        fn case_from(r: &$row_ty, associated: Vec<UserId>) -> Result<CaseRow> {
+            let cm: Option<String> = r.try_get("case_manager_id")?;
+            Ok(CaseRow {
+                id: uuid_col(r.try_get("id")?, CaseId)?,
+                reference: r.try_get("reference")?,
+                person_id: uuid_col(r.try_get("person_id")?, PersonId)?,
+                status: r.try_get("status")?,
+                org_id: uuid_col(r.try_get("org_id")?, OrgId)?,
+                case_manager_id: cm.map(|c| uuid_col(c, UserId)).transpose()?,
+                associated,
+                exploitation_forms: r.try_get("exploitation_forms")?,
+                notes: opt_sealed(r.try_get("notes")?)?,
+                created_by: r.try_get("created_by")?,
+                created_at: r.try_get("created_at")?,
+                updated_at: r.try_get("updated_at")?,
+                version: r.try_get("version")?,
+            })
+        }
+        fn entry_from(r: &$row_ty) -> Result<StoredEntry> {
+            Ok(StoredEntry {
+                entry: AuditEntry {
+                    seq: r.try_get("seq")?,
+                    at_ms: r.try_get("at_ms")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    record_type: r.try_get("record_type")?,
+                    record_id: r.try_get("record_id")?,
+                    org_id: r.try_get("org_id")?,
+                    reason: r.try_get("reason")?,
+                    detail: r.try_get("detail")?,
+                },
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            })
+        }
+    };
+}
+
+const CASE_COLUMNS: &str = "c.id, c.reference, c.person_id, c.status, c.org_id, c.case_manager_id, c.exploitation_forms, c.notes, \
+     c.created_by, c.created_at, c.updated_at, c.version, p.id AS p_id, p.display_name, p.names, p.birth_date, p.contact, \
+     p.place_of_origin, p.sex, p.gender_identity, p.nationalities, p.languages, p.created_at AS p_created_at, p.updated_at AS p_updated_at";
+
+macro_rules! sql_store {
+    ($store:ident, $db:ty, $row_ty:ty, $begin:expr, $backend:expr, $migrator:expr) => {
+        row_getters!($row_ty);
+
+        impl $store {
+            /// Appends one entry to the hash chain inside the caller's transaction.
+            /// The head row is updated first, which serialises writers on both
+            /// backends (row lock on PostgreSQL, the write lock on SQLite).
+            async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
+                let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
+                let seq: i64 = head.try_get("seq")?;
+                let prev: Vec<u8> = head.try_get("hash")?;
+                let prev_arr: [u8; 32] = prev.as_slice().try_into().map_err(|_| StoreError::Corrupt("audit head hash".into()))?;
+                let entry = AuditEntry {
+                    seq,
+                    at_ms: d.at_ms,
+                    actor: d.actor.clone(),
+                    action: d.action.clone(),
+                    record_type: d.record_type.clone(),
+                    record_id: d.record_id.clone(),
+                    org_id: d.org_id.clone(),
+                    reason: d.reason.clone(),
+                    detail: d.detail.clone(),
+                };
+                let hash = entry.chain_hash(&prev_arr);
+                sqlx::query(
+                    "INSERT INTO audit_log (seq, at_ms, actor, action, record_type, record_id, org_id, reason, detail, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(seq)
+                .bind(entry.at_ms)
+                .bind(&entry.actor)
+                .bind(&entry.action)
+                .bind(&entry.record_type)
+                .bind(&entry.record_id)
+                .bind(&entry.org_id)
+                .bind(&entry.reason)
+                .bind(&entry.detail)
+                .bind(prev)
+                .bind(hash.to_vec())
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash.to_vec()).execute(&mut **tx).await?;
+                if seq % CHECKPOINT_EVERY == 0 {
+                    if let Some(sign) = &self.signer {
+                        let cp = sign(seq, &hash);
+                        self.insert_checkpoint_tx(tx, &cp, d.at_ms).await?;
+                    }
+                }
+                Ok(seq)
+            }
+
+            async fn insert_checkpoint_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, cp: &Checkpoint, now_ms: i64) -> Result<()> {
+                sqlx::query("INSERT INTO audit_checkpoints (seq, hash, signature, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING")
+                    .bind(cp.seq)
+                    .bind(&cp.hash)
+                    .bind(&cp.signature)
+                    .bind(now_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
+                Ok(self.pool.begin_with($begin).await?)
+            }
+
+            async fn members(&self, conn: &mut sqlx::Transaction<'static, $db>, case: &str) -> Result<Vec<UserId>> {
+                let rows = sqlx::query("SELECT user_id FROM case_members WHERE case_id = $1 ORDER BY added_at, user_id").bind(case).fetch_all(&mut **conn).await?;
+                rows.iter().map(|r| uuid_col(r.try_get("user_id")?, UserId)).collect()
+            }
+
+            async fn write_person(&self, tx: &mut sqlx::Transaction<'static, $db>, p: &PersonRow, index: &[Vec<u8>], insert: bool) -> Result<()> {
+                let sql = if insert {
+                    "INSERT INTO persons (display_name, names, birth_date, contact, place_of_origin, sex, gender_identity, nationalities, languages, created_at, updated_at, id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                } else {
+                    "UPDATE persons SET display_name = $1, names = $2, birth_date = $3, contact = $4, place_of_origin = $5, sex = $6, \
+                     gender_identity = $7, nationalities = $8, languages = $9, created_at = $10, updated_at = $11 WHERE id = $12"
+                };
+                sqlx::query(sql)
+                    .bind(encode_sealed(&p.display_name))
+                    .bind(encode_sealed(&p.names))
+                    .bind(p.birth_date.as_ref().map(encode_sealed))
+                    .bind(p.contact.as_ref().map(encode_sealed))
+                    .bind(p.place_of_origin.as_ref().map(encode_sealed))
+                    .bind(&p.sex)
+                    .bind(&p.gender_identity)
+                    .bind(&p.nationalities)
+                    .bind(&p.languages)
+                    .bind(p.created_at)
+                    .bind(p.updated_at)
+                    .bind(p.id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM person_name_index WHERE person_id = $1").bind(p.id.to_string()).execute(&mut **tx).await?;
+                for token in index {
+                    sqlx::query("INSERT INTO person_name_index (person_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(p.id.to_string())
+                        .bind(token)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn write_members(&self, tx: &mut sqlx::Transaction<'static, $db>, c: &CaseRow) -> Result<()> {
+                let id = c.id.to_string();
+                let existing = self.members(tx, &id).await?;
+                for gone in existing.iter().filter(|u| !c.associated.contains(u)) {
+                    sqlx::query("DELETE FROM case_members WHERE case_id = $1 AND user_id = $2").bind(&id).bind(gone.to_string()).execute(&mut **tx).await?;
+                }
+                for new in c.associated.iter().filter(|u| !existing.contains(u)) {
+                    sqlx::query("INSERT INTO case_members (case_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)")
+                        .bind(&id)
+                        .bind(new.to_string())
+                        .bind(&c.created_by)
+                        .bind(c.updated_at)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn migrate(&self) -> Result<()> {
+                $migrator.run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn data_keys(&self) -> Result<Vec<WrappedDataKey>> {
+                let rows = sqlx::query("SELECT id, purpose, master_key_id, wrapped FROM data_keys ORDER BY created_at, id").fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let purpose: String = r.try_get("purpose")?;
+                        Ok(WrappedDataKey {
+                            id: r.try_get("id")?,
+                            purpose: KeyPurpose::parse(&purpose).ok_or_else(|| StoreError::Corrupt(format!("key purpose {purpose:?}")))?,
+                            master_key_id: r.try_get("master_key_id")?,
+                            wrapped: r.try_get("wrapped")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_data_keys(&self, keys: &[WrappedDataKey], now_ms: i64) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for (i, k) in keys.iter().enumerate() {
+                    sqlx::query("INSERT INTO data_keys (id, purpose, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(&k.id)
+                        .bind(k.purpose.as_str())
+                        .bind(&k.master_key_id)
+                        .bind(&k.wrapped)
+                        .bind(now_ms + i as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn rewrap_data_keys(&self, keys: &[WrappedDataKey], audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                for k in keys {
+                    let n = sqlx::query("UPDATE data_keys SET master_key_id = $1, wrapped = $2 WHERE id = $3")
+                        .bind(&k.master_key_id)
+                        .bind(&k.wrapped)
+                        .bind(&k.id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Err(StoreError::Corrupt(format!("data key {} not found", k.id)));
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn insert_org(&self, org: &OrgRow, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query("INSERT INTO orgs (id, name, org_type, country, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(org.id.to_string())
+                    .bind(&org.name)
+                    .bind(&org.org_type)
+                    .bind(&org.country)
+                    .bind(org.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "an organisation with this name"))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_orgs(&self) -> Result<Vec<OrgRow>> {
+                let rows = sqlx::query("SELECT * FROM orgs ORDER BY name").fetch_all(&self.pool).await?;
+                rows.iter().map(org_from).collect()
+            }
+
+            async fn org(&self, id: OrgId) -> Result<Option<OrgRow>> {
+                let row = sqlx::query("SELECT * FROM orgs WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
+                row.as_ref().map(org_from).transpose()
+            }
+
+            async fn insert_user(&self, u: &UserRow, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query(
+                    "INSERT INTO users (id, username, full_name, org_id, role, password_hash, disabled, language, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(u.id.to_string())
+                .bind(&u.username)
+                .bind(&u.full_name)
+                .bind(u.org_id.to_string())
+                .bind(&u.role)
+                .bind(&u.password_hash)
+                .bind(u.disabled)
+                .bind(&u.language)
+                .bind(u.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "a user with this username"))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>> {
+                let row = sqlx::query("SELECT * FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
+                row.as_ref().map(user_from).transpose()
+            }
+
+            async fn user(&self, id: UserId) -> Result<Option<UserRow>> {
+                let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
+                row.as_ref().map(user_from).transpose()
+            }
+
+            async fn users_with_role(&self, org: OrgId, role: &str) -> Result<Vec<UserRow>> {
+                let rows = sqlx::query("SELECT * FROM users WHERE org_id = $1 AND role = $2 AND NOT disabled ORDER BY username")
+                    .bind(org.to_string())
+                    .bind(role)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(user_from).collect()
+            }
+
+            async fn set_password(&self, id: UserId, password_hash: &str, audit: &AuditDraft) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id.to_string()).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+                if n == 1 {
+                    tx.commit().await?;
+                }
+                Ok(n == 1)
+            }
+
+            async fn set_disabled(&self, id: UserId, disabled: bool, audit: &AuditDraft) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id.to_string()).execute(&mut *tx).await?.rows_affected();
+                if disabled {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+                }
+                if n == 1 {
+                    tx.commit().await?;
+                }
+                Ok(n == 1)
+            }
+
+            async fn set_language(&self, id: UserId, language: &str) -> Result<()> {
+                sqlx::query("UPDATE users SET language = $1 WHERE id = $2").bind(language).bind(id.to_string()).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn login_failures(&self, key_hash: &str) -> Result<Option<LoginFailures>> {
+                let row = sqlx::query("SELECT failures, locked_until, last_at FROM login_failures WHERE key_hash = $1").bind(key_hash).fetch_optional(&self.pool).await?;
+                row.map(|r| Ok(LoginFailures { failures: r.try_get("failures")?, locked_until: r.try_get("locked_until")?, last_at: r.try_get("last_at")? })).transpose()
+            }
+
+            async fn put_login_failures(&self, key_hash: &str, f: &LoginFailures) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO login_failures (key_hash, failures, locked_until, last_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (key_hash) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at",
+                )
+                .bind(key_hash)
+                .bind(f.failures)
+                .bind(f.locked_until)
+                .bind(f.last_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn clear_login_failures(&self, key_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM login_failures WHERE key_hash = $1").bind(key_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_session(&self, s: &SessionRow) -> Result<()> {
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&s.token_hash)
+                    .bind(s.user_id.to_string())
+                    .bind(&s.kind)
+                    .bind(&s.csrf_token)
+                    .bind(s.created_at)
+                    .bind(s.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<SessionRow>> {
+                let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1 AND expires_at > $2").bind(token_hash).bind(now_ms).fetch_optional(&self.pool).await?;
+                row.map(|r| {
+                    Ok(SessionRow {
+                        token_hash: r.try_get("token_hash")?,
+                        user_id: uuid_col(r.try_get("user_id")?, UserId)?,
+                        kind: r.try_get("kind")?,
+                        csrf_token: r.try_get("csrf_token")?,
+                        created_at: r.try_get("created_at")?,
+                        expires_at: r.try_get("expires_at")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64> {
+                Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms).execute(&self.pool).await?.rows_affected())
+            }
+
+            async fn insert_case(&self, c: &CaseRow, p: &PersonRow, index: &[Vec<u8>], audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                self.write_person(&mut tx, p, index, true).await?;
+                sqlx::query(
+                    "INSERT INTO cases (id, reference, person_id, status, org_id, case_manager_id, exploitation_forms, notes, created_by, created_at, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(c.id.to_string())
+                .bind(&c.reference)
+                .bind(c.person_id.to_string())
+                .bind(&c.status)
+                .bind(c.org_id.to_string())
+                .bind(c.case_manager_id.map(|u| u.to_string()))
+                .bind(&c.exploitation_forms)
+                .bind(c.notes.as_ref().map(encode_sealed))
+                .bind(&c.created_by)
+                .bind(c.created_at)
+                .bind(c.updated_at)
+                .bind(c.version)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "a case with this id or reference"))?;
+                self.write_members(&mut tx, c).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query("SELECT org_id, case_manager_id FROM cases WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *tx).await?;
+                let Some(row) = row else { return Ok(None) };
+                let cm: Option<String> = row.try_get("case_manager_id")?;
+                let associated = self.members(&mut tx, &id.to_string()).await?;
+                tx.commit().await?;
+                Ok(Some(CaseFacts { id, org: uuid_col(row.try_get("org_id")?, OrgId)?, case_manager: cm.map(|c| uuid_col(c, UserId)).transpose()?, associated }))
+            }
+
+            async fn read_case(&self, id: CaseId, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = $1")))
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(row) = row else { return Ok(None) };
+                let associated = self.members(&mut tx, &id.to_string()).await?;
+                let out = (case_from(&row, associated)?, person_from(&row)?);
+                self.append_tx(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(Some(out))
+            }
+
+            async fn update_case(&self, c: &CaseRow, person: Option<(&PersonRow, &[Vec<u8>])>, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let n = sqlx::query(
+                    "UPDATE cases SET status = $1, case_manager_id = $2, exploitation_forms = $3, notes = $4, updated_at = $5, version = $6 \
+                     WHERE id = $7 AND version = $8",
+                )
+                .bind(&c.status)
+                .bind(c.case_manager_id.map(|u| u.to_string()))
+                .bind(&c.exploitation_forms)
+                .bind(c.notes.as_ref().map(encode_sealed))
+                .bind(c.updated_at)
+                .bind(c.version)
+                .bind(c.id.to_string())
+                .bind(c.version - 1)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::VersionMismatch);
+                }
+                if let Some((p, index)) = person {
+                    self.write_person(&mut tx, p, index, false).await?;
+                }
+                self.write_members(&mut tx, c).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_cases(&self, visibility: Visibility, f: &CaseFilter, audit: &AuditDraft) -> Result<CasePage> {
+                if visibility == Visibility::Nothing {
+                    return Ok(CasePage { items: Vec::new(), total: 0 });
+                }
+                // Builds WHERE … for both the count and the page.
+                fn filters(qb: &mut QueryBuilder<$db>, visibility: Visibility, f: &CaseFilter) {
+                    let (user, org) = match visibility {
+                        Visibility::Own(u) => (u, None),
+                        Visibility::OwnAndOrg(u, o) => (u, Some(o)),
+                        Visibility::Nothing => unreachable!("handled above"),
+                    };
+                    qb.push(" WHERE (c.case_manager_id = ").push_bind(user.to_string());
+                    qb.push(" OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ").push_bind(user.to_string()).push(")");
+                    if let Some(o) = org {
+                        qb.push(" OR c.org_id = ").push_bind(o.to_string());
+                    }
+                    qb.push(")");
+                    if let Some(s) = &f.status {
+                        qb.push(" AND c.status = ").push_bind(s.as_str());
+                    }
+                    let by_name = !f.name_tokens.is_empty();
+                    let by_ref = f.reference_prefix.is_some();
+                    if by_name || by_ref {
+                        qb.push(" AND (");
+                        if by_name {
+                            qb.push("c.person_id IN (SELECT person_id FROM person_name_index WHERE token IN (");
+                            let mut sep = qb.separated(", ");
+                            for t in &f.name_tokens {
+                                sep.push_bind(t.as_slice());
+                            }
+                            qb.push(") GROUP BY person_id HAVING COUNT(DISTINCT token) = ").push_bind(f.name_tokens.len() as i64).push(")");
+                        }
+                        if let Some(prefix) = &f.reference_prefix {
+                            if by_name {
+                                qb.push(" OR ");
+                            }
+                            qb.push("c.reference LIKE ").push_bind(format!("{}%", prefix.replace(['%', '_'], "")));
+                        }
+                        qb.push(")");
+                    }
+                }
+                let mut tx = self.begin_write().await?;
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM cases c");
+                filters(&mut count, visibility, f);
+                let total: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
+                let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id"));
+                filters(&mut page, visibility, f);
+                page.push(" ORDER BY c.updated_at DESC, c.id LIMIT ").push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+                let rows = page.build().fetch_all(&mut *tx).await?;
+                let mut items = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let id: String = r.try_get("id")?;
+                    let associated = self.members(&mut tx, &id).await?;
+                    items.push((case_from(r, associated)?, person_from(r)?));
+                }
+                let ids: Vec<String> = items.iter().map(|(c, _)| c.id.to_string()).collect();
+                let mut audit = audit.clone();
+                let listed = format!("results={} ids={}", ids.len(), ids.join(","));
+                audit.detail = Some(match audit.detail.take() {
+                    Some(d) => format!("{d}; {listed}"),
+                    None => listed,
+                });
+                self.append_tx(&mut tx, &audit).await?;
+                tx.commit().await?;
+                Ok(CasePage { items, total })
+            }
+
+            async fn count_cases(&self) -> Result<i64> {
+                Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.pool).await?.try_get("n")?)
+            }
+
+            async fn append_audit(&self, audit: &AuditDraft) -> Result<i64> {
+                let mut tx = self.begin_write().await?;
+                let seq = self.append_tx(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(seq)
+            }
+
+            async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>> {
+                let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2").bind(after).bind(limit).fetch_all(&self.pool).await?;
+                rows.iter().map(entry_from).collect()
+            }
+
+            async fn audit_for_record(&self, record_id: &str, limit: i64) -> Result<Vec<StoredEntry>> {
+                let rows = sqlx::query("SELECT * FROM audit_log WHERE record_id = $1 ORDER BY seq DESC LIMIT $2").bind(record_id).bind(limit).fetch_all(&self.pool).await?;
+                rows.iter().map(entry_from).collect()
+            }
+
+            async fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
+                let rows = sqlx::query("SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok(Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")?, signature: r.try_get("signature")? })).collect()
+            }
+
+            async fn checkpoint_now(&self, now_ms: i64) -> Result<Option<i64>> {
+                let Some(sign) = &self.signer else { return Ok(None) };
+                let mut tx = self.begin_write().await?;
+                let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+                let seq: i64 = head.try_get("seq")?;
+                if seq == 0 {
+                    return Ok(None);
+                }
+                let hash: Vec<u8> = head.try_get("hash")?;
+                self.insert_checkpoint_tx(&mut tx, &sign(seq, &hash), now_ms).await?;
+                tx.commit().await?;
+                Ok(Some(seq))
+            }
+
+            async fn insert_notifications(&self, rows: &[NotificationRow]) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for n in rows {
+                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(&n.id)
+                        .bind(n.user_id.to_string())
+                        .bind(&n.kind)
+                        .bind(n.case_id.map(|c| c.to_string()))
+                        .bind(&n.message)
+                        .bind(n.created_at)
+                        .bind(n.read_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn notifications(&self, user: UserId, limit: i64) -> Result<Vec<NotificationRow>> {
+                let rows = sqlx::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2").bind(user.to_string()).bind(limit).fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let case: Option<String> = r.try_get("case_id")?;
+                        Ok(NotificationRow {
+                            id: r.try_get("id")?,
+                            user_id: uuid_col(r.try_get("user_id")?, UserId)?,
+                            kind: r.try_get("kind")?,
+                            case_id: case.map(|c| uuid_col(c, CaseId)).transpose()?,
+                            message: r.try_get("message")?,
+                            created_at: r.try_get("created_at")?,
+                            read_at: r.try_get("read_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn backup_to(&self, path: &Path) -> Result<()> {
+                backup(&self.pool, path).await
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+        }
+    };
+}
+
+mod sqlite_impl {
+    use super::*;
+    use sqlx::sqlite::SqliteRow;
+
+    async fn backup(pool: &Pool<Sqlite>, path: &Path) -> Result<()> {
+        let target = path.to_str().ok_or(StoreError::Unsupported("backup paths must be UTF-8"))?;
+        // VACUUM INTO writes a consistent snapshot while the database stays online.
+        sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+        Ok(())
+    }
+
+    sql_store!(SqliteStore, Sqlite, SqliteRow, "BEGIN IMMEDIATE", Backend::Sqlite, sqlx::migrate!("./migrations/sqlite"));
+}
+
+mod pg_impl {
+    use super::*;
+    use sqlx::postgres::PgRow;
+
+    async fn backup(_pool: &Pool<Postgres>, _path: &Path) -> Result<()> {
+        Err(StoreError::Unsupported("online backup of PostgreSQL: use pg_dump (see docs/operations.md)"))
+    }
+
+    sql_store!(PgStore, Postgres, PgRow, "BEGIN", Backend::Postgres, sqlx::migrate!("./migrations/postgres"));
+}
