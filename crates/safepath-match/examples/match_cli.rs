@@ -1,0 +1,89 @@
+//! Stand-in for `safepath match …` until the main binary wires it, plus a tracing-latency
+//! benchmark: `match_cli link|dedupe|generate|trace …`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use safepath_match::{MatchIndex, Record, Settings, cli};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let req = |n: &str| arg(args, n).ok_or_else(|| format!("missing {n}"));
+    match args.first().map(|s| s.as_str()) {
+        Some("link") => {
+            let s = cli::link(&PathBuf::from(req("--left")?), &PathBuf::from(req("--right")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--output")?)).map_err(|e| e.to_string())?;
+            eprintln!("{s}");
+        }
+        Some("dedupe") => {
+            let s = cli::dedupe(&PathBuf::from(req("--input")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--output")?)).map_err(|e| e.to_string())?;
+            eprintln!("{s}");
+        }
+        Some("generate") => {
+            let n: usize = req("--records")?.parse().map_err(|_| "bad --records")?;
+            let seed: u64 = req("--seed")?.parse().map_err(|_| "bad --seed")?;
+            cli::generate(n, seed, &PathBuf::from(req("--output")?), &PathBuf::from(req("--truth")?)).map_err(|e| e.to_string())?;
+        }
+        Some("trace") => {
+            // Builds an index over --input, then queries --queries records (noisy copies are
+            // already in generated data) and prints p50/p95/max latency in milliseconds.
+            let input = PathBuf::from(req("--input")?);
+            let settings = Settings::load(&PathBuf::from(req("--settings")?)).map_err(|e| e.to_string())?;
+            let queries: usize = arg(args, "--queries").unwrap_or_else(|| "1000".into()).parse().map_err(|_| "bad --queries")?;
+            let t = Instant::now();
+            let mut rdr = csv::Reader::from_path(&input).map_err(|e| e.to_string())?;
+            let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+            let pos: Vec<Option<usize>> = settings.schema.columns.iter().map(|(c, _)| headers.iter().position(|h| h == c)).collect();
+            let idp = headers.iter().position(|h| h == settings.schema.id_column).ok_or("no id column")?;
+            let mut records = Vec::new();
+            for r in rdr.records() {
+                let r = r.map_err(|e| e.to_string())?;
+                records.push(Record {
+                    id: r.get(idp).unwrap_or("").to_string(),
+                    values: pos.iter().map(|p| p.and_then(|p| r.get(p)).unwrap_or("").to_string()).collect(),
+                });
+            }
+            let model = safepath_match::train(&records, &settings).map_err(|e| e.to_string())?;
+            let index = MatchIndex::build(&records, &model).map_err(|e| e.to_string())?;
+            let build = t.elapsed();
+            let mut rng = fastrand::Rng::with_seed(7);
+            let mut lat = Vec::with_capacity(queries);
+            let mut found = 0usize;
+            for _ in 0..queries {
+                let q = &records[rng.usize(0..records.len())];
+                let t = Instant::now();
+                let c = index.query(q, 10).map_err(|e| e.to_string())?;
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                found += usize::from(!c.is_empty());
+            }
+            lat.sort_by(|a, b| a.total_cmp(b));
+            let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p).round() as usize];
+            println!(
+                "index: {} records built in {:.1}s; {} queries: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; {} with candidates",
+                index.len(),
+                build.as_secs_f64(),
+                queries,
+                pct(0.5),
+                pct(0.95),
+                pct(1.0),
+                found
+            );
+        }
+        _ => return Err("usage: match_cli link|dedupe|generate|trace …".into()),
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The file interface: `link`, `dedupe`, `generate` (wired into `safepath match …`).
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::engine::{self, Scored};
+use crate::error::MatchError;
+use crate::features::Dataset;
+use crate::model::{Model, explain_compact};
+use crate::settings::Settings;
+
+/// Counts and timings of a run. Contains no personal data.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    /// Records read (left + right for linkage).
+    pub records: usize,
+    /// Records on the left side (linkage only).
+    pub left: Option<usize>,
+    /// Candidate pairs after blocking.
+    pub candidate_pairs: usize,
+    /// Random pairs used to estimate u.
+    pub random_pairs: usize,
+    /// Pairs written (linkage) or pairs at or above the cluster threshold (de-duplication).
+    pub pairs: usize,
+    /// Clusters with more than one record (de-duplication).
+    pub clusters: Option<usize>,
+    /// EM iterations and whether EM converged.
+    pub em_iterations: u32,
+    /// Whether EM converged.
+    pub converged: bool,
+    /// Estimated prior match probability of a candidate pair.
+    pub lambda: f64,
+    /// Time reading and normalising.
+    pub load: Duration,
+    /// Time blocking.
+    pub blocking: Duration,
+    /// Time estimating u, comparing candidates and running EM.
+    pub training: Duration,
+    /// Of training: time estimating u from random pairs.
+    pub u_sampling: Duration,
+    /// Of training: time running EM.
+    pub em: Duration,
+    /// Time scoring and clustering.
+    pub scoring: Duration,
+    /// Time writing the output.
+    pub writing: Duration,
+    /// The trained model (parameters only, no data).
+    pub model: Option<Model>,
+}
+
+impl fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.left {
+            Some(l) => writeln!(f, "records: {} (left {}, right {})", self.records, l, self.records - l)?,
+            None => writeln!(f, "records: {}", self.records)?,
+        }
+        writeln!(f, "candidate pairs: {} (u from {} random pairs)", self.candidate_pairs, self.random_pairs)?;
+        writeln!(
+            f,
+            "EM: {} iterations ({}), prior match probability of a candidate pair {:.4}",
+            self.em_iterations,
+            if self.converged { "converged" } else { "not converged" },
+            self.lambda
+        )?;
+        match self.clusters {
+            Some(c) => writeln!(f, "matched pairs: {}; clusters of two or more: {c}", self.pairs)?,
+            None => writeln!(f, "pairs written: {}", self.pairs)?,
+        }
+        let total = self.load + self.blocking + self.training + self.scoring + self.writing;
+        write!(
+            f,
+            "time: load {:.2}s, blocking {:.2}s, training {:.2}s (u {:.2}s, EM {:.2}s), scoring {:.2}s, writing {:.2}s, total {:.2}s",
+            self.load.as_secs_f64(),
+            self.blocking.as_secs_f64(),
+            self.training.as_secs_f64(),
+            self.u_sampling.as_secs_f64(),
+            self.em.as_secs_f64(),
+            self.scoring.as_secs_f64(),
+            self.writing.as_secs_f64(),
+            total.as_secs_f64()
+        )
+    }
+}
+
+const BATCH: usize = 1 << 15;
+
+/// Reads a CSV file into the dataset; returns the ids. Keys are appended to `entries`.
+pub(crate) fn load_csv(
+    path: &Path,
+    settings: &Settings,
+    ds: &mut Dataset,
+    entries: &mut Vec<(u64, u32)>,
+) -> Result<Vec<String>, MatchError> {
+    let schema = &settings.schema;
+    let data_err = |line: u64, message: String| MatchError::Data { path: path.to_path_buf(), line: line as usize, message };
+    let file = std::fs::File::open(path).map_err(|e| MatchError::io(path, e))?;
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let headers = rdr.headers().map_err(|e| csv_err(path, e))?.clone();
+    let find = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let id_pos = find(&schema.id_column).ok_or_else(|| data_err(1, format!("the header has no id column `{}`", schema.id_column)))?;
+    let mut cols = Vec::with_capacity(schema.columns.len());
+    for (name, _) in &schema.columns {
+        cols.push(find(name).ok_or_else(|| data_err(1, format!("the header has no column `{name}` named in the settings")))?);
+    }
+    let mut ids = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let mut rows: Vec<Vec<String>> = Vec::with_capacity(BATCH);
+        let mut lines: Vec<u64> = Vec::with_capacity(BATCH);
+        while rows.len() < BATCH {
+            if !rdr.read_record(&mut rec).map_err(|e| csv_err(path, e))? {
+                break;
+            }
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let id = rec.get(id_pos).unwrap_or("").trim();
+            if id.is_empty() {
+                return Err(data_err(line, format!("empty id in column `{}`", schema.id_column)));
+            }
+            ids.push(id.to_string());
+            rows.push(cols.iter().map(|&c| rec.get(c).unwrap_or("").to_string()).collect());
+            lines.push(line);
+        }
+        if rows.is_empty() {
+            break;
+        }
+        let base = ds.n as u32;
+        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+        let keys = ds.add_batch(schema, &refs).map_err(|(i, (col, msg))| {
+            let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
+            data_err(lines.get(i).copied().unwrap_or(0), format!("column `{name}`: {msg}"))
+        })?;
+        for (k, ks) in keys.into_iter().enumerate() {
+            entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
+        }
+        if rows.len() < BATCH {
+            break;
+        }
+    }
+    Ok(ids)
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> MatchError {
+    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("expected {expected_len} fields, found {len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
+        csv::ErrorKind::Io(err) => return MatchError::Io { path: path.to_path_buf(), source: std::io::Error::new(err.kind(), err.to_string()) },
+        _ => "malformed CSV".to_string(),
+    };
+    MatchError::Data { path: path.to_path_buf(), line, message }
+}
+
+fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, MatchError> {
+    let f = std::fs::File::create(path).map_err(|e| MatchError::io(path, e))?;
+    Ok(std::io::BufWriter::with_capacity(1 << 20, f))
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn prepare_model(settings: &Settings) -> Model {
+    let mut model = Model::untrained(settings.schema.clone());
+    model.likely = settings.likely;
+    model.possible = settings.possible;
+    model
+}
+
+/// Links two files: writes `left_id,right_id,probability,band,explanation` for pairs at or
+/// above `possible`, best first.
+pub fn link(left: &Path, right: &Path, settings: &Path, output: &Path) -> Result<RunSummary, MatchError> {
+    let settings = Settings::load(settings)?;
+    let mut sum = RunSummary::default();
+    let t = Instant::now();
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    let mut ids = load_csv(left, &settings, &mut ds, &mut entries)?;
+    let n_left = ids.len();
+    ids.extend(load_csv(right, &settings, &mut ds, &mut entries)?);
+    sum.records = ids.len();
+    sum.left = Some(n_left);
+    sum.load = t.elapsed();
+    let t = Instant::now();
+    let pairs = engine::blocked_pairs(entries, Some(n_left), settings.max_block_size);
+    sum.candidate_pairs = pairs.len();
+    sum.blocking = t.elapsed();
+    let t = Instant::now();
+    let mut model = prepare_model(&settings);
+    let (gammas, st) = engine::train(&mut model, &ds, &pairs, Some(n_left), settings.seed);
+    sum.random_pairs = st.random_pairs;
+    sum.u_sampling = st.u_time;
+    sum.em = st.em_time;
+    sum.training = t.elapsed();
+    let t = Instant::now();
+    let mut scored = engine::score(&model, &ds, &pairs, &gammas, settings.possible);
+    drop(gammas);
+    drop(pairs);
+    if settings.one_to_one {
+        scored = engine::one_to_one(scored, ds.n);
+    } else {
+        scored.sort_unstable_by(|a, b| b.p.total_cmp(&a.p).then(a.i.cmp(&b.i)).then(a.j.cmp(&b.j)));
+    }
+    sum.scoring = t.elapsed();
+    let t = Instant::now();
+    write_pairs(output, &model, &ds, &ids, &scored)?;
+    sum.pairs = scored.len();
+    sum.writing = t.elapsed();
+    fill(&mut sum, model);
+    Ok(sum)
+}
+
+fn fill(sum: &mut RunSummary, model: Model) {
+    sum.em_iterations = model.em_iterations;
+    sum.converged = model.converged;
+    sum.lambda = model.lambda;
+    sum.model = Some(model);
+}
+
+fn write_pairs(output: &Path, model: &Model, ds: &Dataset, ids: &[String], scored: &[Scored]) -> Result<(), MatchError> {
+    let mut w = create(output)?;
+    let io = |e| MatchError::io(output, e);
+    writeln!(w, "left_id,right_id,probability,band,explanation").map_err(io)?;
+    for s in scored {
+        let (i, j) = (s.i as usize, s.j as usize);
+        let (_, _, ex) = model.score_pair(ds, i, j, s.gamma, true);
+        writeln!(
+            w,
+            "{},{},{:.6},{},{}",
+            quote(&ids[i]),
+            quote(&ids[j]),
+            s.p,
+            model.band(s.p),
+            quote(&explain_compact(&ex))
+        )
+        .map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
+/// De-duplicates a file: writes `id,cluster_id` for every record (`cluster_id` is the id of
+/// the cluster's first record; a record alone is its own cluster).
+pub fn dedupe(input: &Path, settings: &Path, output: &Path) -> Result<RunSummary, MatchError> {
+    let settings = Settings::load(settings)?;
+    let mut sum = RunSummary::default();
+    let t = Instant::now();
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    let ids = load_csv(input, &settings, &mut ds, &mut entries)?;
+    sum.records = ids.len();
+    sum.load = t.elapsed();
+    let t = Instant::now();
+    let pairs = engine::blocked_pairs(entries, None, settings.max_block_size);
+    sum.candidate_pairs = pairs.len();
+    sum.blocking = t.elapsed();
+    let t = Instant::now();
+    let mut model = prepare_model(&settings);
+    let (gammas, st) = engine::train(&mut model, &ds, &pairs, None, settings.seed);
+    sum.random_pairs = st.random_pairs;
+    sum.u_sampling = st.u_time;
+    sum.em = st.em_time;
+    sum.training = t.elapsed();
+    let t = Instant::now();
+    let scored = engine::score(&model, &ds, &pairs, &gammas, settings.cluster_threshold);
+    drop(gammas);
+    drop(pairs);
+    let reps = engine::clusters(ds.n, scored.iter().map(|s| (s.i as usize, s.j as usize)));
+    sum.pairs = scored.len();
+    let mut sizes = vec![0u32; ds.n];
+    for &r in &reps {
+        sizes[r as usize] += 1;
+    }
+    sum.clusters = Some(sizes.iter().filter(|&&s| s > 1).count());
+    sum.scoring = t.elapsed();
+    let t = Instant::now();
+    let mut w = create(output)?;
+    let io = |e| MatchError::io(output, e);
+    writeln!(w, "id,cluster_id").map_err(io)?;
+    for (k, id) in ids.iter().enumerate() {
+        writeln!(w, "{},{}", quote(id), quote(&ids[reps[k] as usize])).map_err(io)?;
+    }
+    w.flush().map_err(io)?;
+    sum.writing = t.elapsed();
+    fill(&mut sum, model);
+    Ok(sum)
+}
+
+/// Writes `records` synthetic people (with duplicates) to `output` and `id,entity_id` to `truth`.
+pub fn generate(records: usize, seed: u64, output: &Path, truth: &Path) -> Result<(), MatchError> {
+    crate::generate::write(records, seed, output, truth)
+}

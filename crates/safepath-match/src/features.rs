@@ -1,0 +1,701 @@
+//! Compact, columnar features of many records, and their comparison levels.
+//!
+//! Strings are interned once (`u32` ids); a name is five integers plus a slice of a shared
+//! token arena; a date is six bytes. Comparisons return one level per field, packed four
+//! bits a field in a `u64` ("gamma" in Fellegi–Sunter terms; 0 means missing).
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use strsim::{jaro_winkler, osa_distance};
+
+use crate::dates::{self, PartialDate};
+use crate::normalize::{self, NormName};
+use crate::settings::{Kind, Schema};
+
+/// One person record: an id and one value per schema column (empty = missing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Identifier (never compared).
+    pub id: String,
+    /// Values aligned with `Schema::columns`.
+    pub values: Vec<String>,
+}
+
+impl Record {
+    /// Builds a record from `(column, value)` pairs; unknown columns are refused.
+    pub fn from_pairs(schema: &Schema, id: impl Into<String>, pairs: &[(&str, &str)]) -> Result<Record, String> {
+        let mut values = vec![String::new(); schema.columns.len()];
+        for (col, v) in pairs {
+            let i = schema.position(col).ok_or_else(|| format!("unknown column `{col}`"))?;
+            values[i] = (*v).to_string();
+        }
+        Ok(Record { id: id.into(), values })
+    }
+}
+
+/// How a field is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Comparator {
+    /// Names: token multisets, transliteration, Jaro–Winkler, phonetic key.
+    ///
+    /// Levels: exact (same exact form); transliteration_equal (same folded token multiset:
+    /// diacritics, script, order, particles and nicknames ignored); close (tokens aligned
+    /// pairwise with Jaro–Winkler ≥ 0.88 and mean ≥ 0.92, or whole folded names ≥ 0.94);
+    /// phonetic (same phonetic keys); partial (one name's tokens all found in the other, or
+    /// mean best similarity ≥ 0.8); different.
+    Name {
+        /// Column index.
+        col: usize,
+    },
+    /// Partial birth dates and age estimates.
+    Date {
+        /// Birth-date column.
+        birth: Option<usize>,
+        /// Age column.
+        age: Option<usize>,
+        /// Record-date column.
+        record: Option<usize>,
+    },
+    /// Equal or not (sex, nationality).
+    Exact {
+        /// Column index.
+        col: usize,
+    },
+    /// Places by administrative area.
+    Place {
+        /// Column index.
+        col: usize,
+    },
+    /// Codes (postcode, id number): exact or one edit.
+    Code {
+        /// Column index.
+        col: usize,
+    },
+    /// Free text: exact or close by Jaro–Winkler.
+    Text {
+        /// Column index.
+        col: usize,
+    },
+}
+
+/// Token similarities below this count as zero.
+const TOKEN_FLOOR: f64 = 0.7;
+
+/// Level labels of names.
+pub const NAME_LEVELS: &[&str] = &["exact", "transliteration_equal", "close", "phonetic", "partial", "different"];
+/// Level labels of places.
+pub const PLACE_LEVELS: &[&str] = &["exact", "same_area", "close", "same_region", "different"];
+/// Level labels of codes.
+pub const CODE_LEVELS: &[&str] = &["exact", "one_edit", "different"];
+/// Level labels of free text.
+pub const TEXT_LEVELS: &[&str] = &["exact", "close", "different"];
+/// Level labels of categorical values.
+pub const EXACT_LEVELS: &[&str] = &["exact", "different"];
+
+impl Comparator {
+    /// Labels of the non-missing levels, best first.
+    pub fn levels(&self) -> &'static [&'static str] {
+        match self {
+            Comparator::Name { .. } => NAME_LEVELS,
+            Comparator::Date { .. } => dates::DATE_LEVELS,
+            Comparator::Exact { .. } => EXACT_LEVELS,
+            Comparator::Place { .. } => PLACE_LEVELS,
+            Comparator::Code { .. } => CODE_LEVELS,
+            Comparator::Text { .. } => TEXT_LEVELS,
+        }
+    }
+}
+
+/// The fields compared for a schema, with their display names.
+pub fn fields_for(schema: &Schema) -> Vec<(String, Comparator)> {
+    let mut out = Vec::new();
+    let pos = |k: Kind| schema.columns.iter().position(|(_, kk)| *kk == k);
+    let mut date_done = false;
+    for (i, (name, kind)) in schema.columns.iter().enumerate() {
+        let c = match kind {
+            k if k.is_name() => Comparator::Name { col: i },
+            Kind::BirthDate | Kind::Age | Kind::RecordDate => {
+                if date_done || (pos(Kind::BirthDate).is_none() && pos(Kind::Age).is_none()) {
+                    continue;
+                }
+                date_done = true;
+                let c = Comparator::Date { birth: pos(Kind::BirthDate), age: pos(Kind::Age), record: pos(Kind::RecordDate) };
+                out.push(("birth".to_string(), c));
+                continue;
+            }
+            Kind::Sex | Kind::Nationality => Comparator::Exact { col: i },
+            Kind::Place => Comparator::Place { col: i },
+            Kind::Postcode | Kind::IdNumber => Comparator::Code { col: i },
+            _ => Comparator::Text { col: i },
+        };
+        out.push((name.clone(), c));
+    }
+    out
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    map: HashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn new() -> Interner {
+        let mut i = Interner::default();
+        i.intern("");
+        i
+    }
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.map.insert(s.into(), id);
+        id
+    }
+    pub(crate) fn get(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map(|s| &**s).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NameFeat {
+    exact: u32,
+    pub(crate) folded: u32,
+    phon: u32,
+    start: u32,
+    len: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PlaceFeat {
+    full: u32,
+    area: u32,
+    region: u32,
+}
+
+#[derive(Debug)]
+pub(crate) enum Column {
+    Name(Vec<NameFeat>),
+    Date(Vec<PartialDate>),
+    Id(Vec<u32>),
+    Place(Vec<PlaceFeat>),
+}
+
+/// A value prepared in parallel before interning.
+enum Prep {
+    Name(NormName),
+    Date(PartialDate),
+    Str(String),
+    Place(String, String, String),
+}
+
+/// An error in one record: the column index and the reason (no personal data).
+pub(crate) type PrepError = (usize, String);
+
+fn hash_key<T: Hash>(tag: u8, v: T) -> u64 {
+    let mut h = DefaultHasher::new();
+    tag.hash(&mut h);
+    v.hash(&mut h);
+    h.finish()
+}
+
+/// Features of many records.
+#[derive(Debug)]
+pub(crate) struct Dataset {
+    pub(crate) n: usize,
+    pub(crate) fields: Vec<(String, Comparator)>,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) interner: Interner,
+    tokens: Vec<u32>,
+    /// Per name field: counts of each folded value (indexed by interned id).
+    pub(crate) tf: Vec<Option<HashMap<u32, u32>>>,
+    /// Given/family field indices, when both exist (for swapped name order).
+    swap: Option<(usize, usize)>,
+}
+
+/// Prepared record: values per field plus blocking keys.
+struct Prepared {
+    values: Vec<Prep>,
+    keys: Vec<u64>,
+}
+
+fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) -> Result<Prepared, PrepError> {
+    let get = |c: usize| values.get(c).map(|s| s.as_str()).unwrap_or("");
+    let mut out = Vec::with_capacity(fields.len());
+    let mut all_tokens: Vec<&str> = Vec::new();
+    let mut keys = Vec::new();
+    for (_, c) in fields {
+        let p = match *c {
+            Comparator::Name { col } => Prep::Name(normalize::normalize_name(get(col))),
+            Comparator::Date { birth, age, record } => {
+                let mut d = match birth {
+                    Some(b) => dates::parse_date(get(b)).map_err(|e| (b, e))?.unwrap_or_default(),
+                    None => PartialDate::default(),
+                };
+                if let (Some(a), Some(r)) = (age, record) {
+                    let age = dates::parse_age(get(a)).map_err(|e| (a, e))?;
+                    let rec = dates::parse_date(get(r)).map_err(|e| (r, e))?;
+                    if let (Some(age), Some(rec)) = (age, rec) {
+                        d.est_year = dates::estimate_birth_year(age, &rec);
+                    }
+                }
+                Prep::Date(d)
+            }
+            Comparator::Exact { col } => {
+                let kind = schema.columns.get(col).map(|c| c.1);
+                Prep::Str(match kind {
+                    Some(Kind::Sex) => normalize::normalize_sex(get(col)),
+                    _ => normalize::normalize_code(get(col)),
+                })
+            }
+            Comparator::Code { col } => Prep::Str(normalize::normalize_code(get(col))),
+            Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
+            Comparator::Place { col } => {
+                let parts: Vec<String> =
+                    get(col).split(',').map(normalize::normalize_text).filter(|p| !p.is_empty()).collect();
+                let full = parts.join(", ");
+                if parts.len() >= 2 {
+                    let area = parts[parts.len() - 2..].join(", ");
+                    let region = parts[parts.len() - 1].clone();
+                    Prep::Place(full, area, region)
+                } else {
+                    Prep::Place(full, String::new(), String::new())
+                }
+            }
+        };
+        out.push(p);
+    }
+    // Blocking keys.
+    let mut year = 0u16;
+    let mut full_date = None;
+    let mut sex = "";
+    for ((_, c), p) in fields.iter().zip(out.iter()) {
+        match (c, p) {
+            (Comparator::Name { .. }, Prep::Name(n)) => all_tokens.extend(n.tokens.iter().map(|s| s.as_str())),
+            (Comparator::Date { .. }, Prep::Date(d)) => {
+                year = d.best_year();
+                if d.is_full() {
+                    full_date = Some((d.year, d.month, d.day));
+                }
+            }
+            (Comparator::Exact { col }, Prep::Str(s)) if schema.columns.get(*col).map(|c| c.1) == Some(Kind::Sex) => {
+                sex = s.as_str()
+            }
+            (Comparator::Code { col }, Prep::Str(s)) if !s.is_empty() => {
+                if schema.columns.get(*col).map(|c| c.1) == Some(Kind::IdNumber) {
+                    keys.push(hash_key(1, (col, s)));
+                } else {
+                    keys.push(hash_key(2, (col, s, year)));
+                }
+            }
+            _ => {}
+        }
+    }
+    all_tokens.sort_unstable();
+    if !all_tokens.is_empty() {
+        let mut phon: Vec<String> = all_tokens.iter().map(|t| normalize::phonetic_key(t)).collect();
+        phon.sort_unstable();
+        keys.push(hash_key(3, &phon));
+        let mut initials: Vec<u8> = all_tokens.iter().filter_map(|t| t.bytes().next()).collect();
+        initials.sort_unstable();
+        if let Some(d) = full_date {
+            keys.push(hash_key(4, (d, &initials)));
+        }
+        for (i, t) in all_tokens.iter().enumerate() {
+            if i > 0 && all_tokens[i - 1] == *t {
+                continue;
+            }
+            keys.push(hash_key(5, (t, year)));
+            if year == 0 {
+                keys.push(hash_key(6, (t, sex)));
+            }
+            for u in &all_tokens[i + 1..] {
+                if u != t {
+                    keys.push(hash_key(7, (t, u)));
+                }
+            }
+        }
+    } else if let Some(d) = full_date {
+        keys.push(hash_key(4, (d, sex)));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(Prepared { values: out, keys })
+}
+
+impl Dataset {
+    pub(crate) fn new(schema: &Schema) -> Dataset {
+        let fields = fields_for(schema);
+        let columns = fields
+            .iter()
+            .map(|(_, c)| match c {
+                Comparator::Name { .. } => Column::Name(Vec::new()),
+                Comparator::Date { .. } => Column::Date(Vec::new()),
+                Comparator::Place { .. } => Column::Place(Vec::new()),
+                _ => Column::Id(Vec::new()),
+            })
+            .collect();
+        let tf = fields.iter().map(|(_, c)| matches!(c, Comparator::Name { .. }).then(HashMap::new)).collect();
+        let name_kind = |k: Kind| {
+            fields.iter().position(|(_, c)| matches!(c, Comparator::Name { col } if schema.columns.get(*col).map(|x| x.1) == Some(k)))
+        };
+        let swap = match (name_kind(Kind::GivenName), name_kind(Kind::FamilyName)) {
+            (Some(g), Some(f)) => Some((g, f)),
+            _ => None,
+        };
+        Dataset { n: 0, fields, columns, interner: Interner::new(), tokens: Vec::new(), tf, swap }
+    }
+
+    /// Adds a batch of records (values per schema column); returns their blocking keys.
+    /// On error, returns the index within the batch and the column.
+    pub(crate) fn add_batch(
+        &mut self,
+        schema: &Schema,
+        batch: &[&[String]],
+    ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
+        let fields = &self.fields;
+        let prepared: Vec<Result<Prepared, PrepError>> =
+            batch.par_iter().map(|v| prepare(schema, fields, v)).collect();
+        let mut keys = Vec::with_capacity(batch.len());
+        for (i, p) in prepared.into_iter().enumerate() {
+            let p = p.map_err(|e| (i, e))?;
+            for (f, v) in p.values.into_iter().enumerate() {
+                self.push(f, v);
+            }
+            keys.push(p.keys);
+            self.n += 1;
+        }
+        Ok(keys)
+    }
+
+    fn push(&mut self, f: usize, v: Prep) {
+        match (&mut self.columns[f], v) {
+            (Column::Name(col), Prep::Name(n)) => {
+                if n.is_empty() {
+                    col.push(NameFeat::default());
+                    return;
+                }
+                let exact = self.interner.intern(&n.exact);
+                let folded = self.interner.intern(&n.folded_key());
+                let phon = self.interner.intern(&n.phonetic_key());
+                let start = self.tokens.len() as u32;
+                for t in &n.tokens {
+                    let id = self.interner.intern(t);
+                    self.tokens.push(id);
+                }
+                col.push(NameFeat { exact, folded, phon, start, len: n.tokens.len() as u32 });
+                if let Some(Some(tf)) = self.tf.get_mut(f) {
+                    *tf.entry(folded).or_insert(0) += 1;
+                }
+            }
+            (Column::Date(col), Prep::Date(d)) => col.push(d),
+            (Column::Id(col), Prep::Str(s)) => {
+                let id = if s.is_empty() { 0 } else { self.interner.intern(&s) };
+                col.push(id);
+            }
+            (Column::Place(col), Prep::Place(full, area, region)) => {
+                let full = if full.is_empty() { 0 } else { self.interner.intern(&full) };
+                let area = if area.is_empty() { 0 } else { self.interner.intern(&area) };
+                let region = if region.is_empty() { 0 } else { self.interner.intern(&region) };
+                col.push(PlaceFeat { full, area, region });
+            }
+            // Unreachable by construction: columns and preps are built from the same fields.
+            _ => {}
+        }
+    }
+
+    fn toks(&self, n: &NameFeat) -> &[u32] {
+        self.tokens.get(n.start as usize..(n.start + n.len) as usize).unwrap_or(&[])
+    }
+
+    fn cmp_name(&self, a: &NameFeat, b: &NameFeat) -> u8 {
+        if a.exact == 0 || b.exact == 0 {
+            return 0;
+        }
+        if a.exact == b.exact {
+            return 1;
+        }
+        if a.folded == b.folded {
+            return 2;
+        }
+        let (ta, tb) = (self.toks(a), self.toks(b));
+        let (short, long) = if ta.len() <= tb.len() { (ta, tb) } else { (tb, ta) };
+        let mut min_best = 1.0f64;
+        let mut sum = 0.0;
+        for &t in short {
+            let mut best = 0.0f64;
+            for &u in long {
+                let s = if t == u { 1.0 } else { sim(self.interner.get(t), self.interner.get(u), TOKEN_FLOOR) };
+                best = best.max(s);
+            }
+            min_best = min_best.min(best);
+            sum += best;
+        }
+        let avg = if short.is_empty() { 0.0 } else { sum / short.len() as f64 };
+        if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
+            return 3;
+        }
+        if sim(self.interner.get(a.folded), self.interner.get(b.folded), 0.94) > 0.0 {
+            return 3;
+        }
+        if a.phon == b.phon {
+            return 4;
+        }
+        if (short.len() < long.len() && min_best >= 0.9) || avg >= 0.8 {
+            return 5;
+        }
+        6
+    }
+
+    /// The comparison vector of records `i` and `j`.
+    pub(crate) fn compare(&self, i: usize, j: usize) -> u64 {
+        self.compare_with(self, i, j)
+    }
+
+    /// Compares record `i` of `self` with record `j` of `other` (same schema, other interner
+    /// ids are looked up through strings when they differ).
+    pub(crate) fn compare_with(&self, other: &Dataset, i: usize, j: usize) -> u64 {
+        let same = std::ptr::eq(self, other);
+        let mut levels = [0u8; 16];
+        for (f, col) in self.columns.iter().enumerate() {
+            levels[f] = match (col, &other.columns[f]) {
+                (Column::Name(a), Column::Name(b)) => {
+                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else { continue };
+                    if same { self.cmp_name(x, y) } else { self.cmp_name_cross(x, other, y) }
+                }
+                (Column::Date(a), Column::Date(b)) => match (a.get(i), b.get(j)) {
+                    (Some(x), Some(y)) => dates::compare_dates(x, y),
+                    _ => 0,
+                },
+                (Column::Id(a), Column::Id(b)) => {
+                    let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) else { continue };
+                    let (sx, sy) = (self.interner.get(x), other.interner.get(y));
+                    if x == 0 || y == 0 {
+                        0
+                    } else if (same && x == y) || (!same && sx == sy) {
+                        1
+                    } else {
+                        match self.fields[f].1 {
+                            Comparator::Code { .. } => {
+                                if sx.len() >= 3 && one_edit(sx, sy) { 2 } else { 3 }
+                            }
+                            Comparator::Text { .. } => {
+                                if sim(sx, sy, 0.9) > 0.0 { 2 } else { 3 }
+                            }
+                            _ => 2,
+                        }
+                    }
+                }
+                (Column::Place(a), Column::Place(b)) => {
+                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else { continue };
+                    let g = |ds: &Dataset, id: u32| ds.interner.get(id).to_string();
+                    let eq = |p: u32, q: u32| p != 0 && q != 0 && if same { p == q } else { g(self, p) == g(other, q) };
+                    if x.full == 0 || y.full == 0 {
+                        0
+                    } else if eq(x.full, y.full) {
+                        1
+                    } else if eq(x.area, y.area) {
+                        2
+                    } else if sim(self.interner.get(x.full), other.interner.get(y.full), 0.9) > 0.0 {
+                        3
+                    } else if eq(x.region, y.region) {
+                        4
+                    } else {
+                        5
+                    }
+                }
+                _ => 0,
+            };
+        }
+        if let Some((g, fa)) = self.swap {
+            let rank = |l: u8| if l == 0 { 7 } else { l };
+            if rank(levels[g]) + rank(levels[fa]) > 2 {
+                if let (Column::Name(ga), Column::Name(fa_a), Column::Name(gb), Column::Name(fb)) =
+                    (&self.columns[g], &self.columns[fa], &other.columns[g], &other.columns[fa])
+                {
+                    if let (Some(ag), Some(af), Some(bg), Some(bf)) = (ga.get(i), fa_a.get(i), gb.get(j), fb.get(j)) {
+                        let c = |x: &NameFeat, y: &NameFeat| {
+                            if same { self.cmp_name(x, y) } else { self.cmp_name_cross(x, other, y) }
+                        };
+                        let (sg, sf) = (c(ag, bf), c(af, bg));
+                        if rank(sg) + rank(sf) < rank(levels[g]) + rank(levels[fa]) {
+                            levels[g] = sg;
+                            levels[fa] = sf;
+                        }
+                    }
+                }
+            }
+        }
+        pack(&levels[..self.columns.len()])
+    }
+
+    /// Name comparison across two datasets (different interners): by strings.
+    fn cmp_name_cross(&self, a: &NameFeat, other: &Dataset, b: &NameFeat) -> u8 {
+        if a.exact == 0 || b.exact == 0 {
+            return 0;
+        }
+        let s = |ds: &Dataset, id: u32| ds.interner.get(id).to_string();
+        if s(self, a.exact) == s(other, b.exact) {
+            return 1;
+        }
+        if s(self, a.folded) == s(other, b.folded) {
+            return 2;
+        }
+        let ta: Vec<&str> = self.toks(a).iter().map(|&t| self.interner.get(t)).collect();
+        let tb: Vec<&str> = other.toks(b).iter().map(|&t| other.interner.get(t)).collect();
+        let (short, long) = if ta.len() <= tb.len() { (&ta, &tb) } else { (&tb, &ta) };
+        let mut min_best = 1.0f64;
+        let mut sum = 0.0;
+        for t in short.iter() {
+            let best = long.iter().map(|u| sim(t, u, TOKEN_FLOOR)).fold(0.0, f64::max);
+            min_best = min_best.min(best);
+            sum += best;
+        }
+        let avg = if short.is_empty() { 0.0 } else { sum / short.len() as f64 };
+        if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
+            return 3;
+        }
+        if sim(self.interner.get(a.folded), other.interner.get(b.folded), 0.94) > 0.0 {
+            return 3;
+        }
+        if s(self, a.phon) == s(other, b.phon) {
+            return 4;
+        }
+        if (short.len() < long.len() && min_best >= 0.9) || avg >= 0.8 {
+            return 5;
+        }
+        6
+    }
+
+    /// Term frequency (share of records) of the folded name of record `i` in field `f`.
+    pub(crate) fn name_tf(&self, f: usize, i: usize) -> Option<f64> {
+        let (Column::Name(col), Some(Some(tf))) = (&self.columns[f], self.tf.get(f)) else { return None };
+        let id = col.get(i)?.folded;
+        let c = *tf.get(&id)?;
+        Some(c as f64 / self.n.max(1) as f64)
+    }
+}
+
+/// An upper bound of the Jaro–Winkler similarity of two strings, from their character
+/// counts (the number of matching characters cannot exceed the multiset intersection) and
+/// their common prefix. Cheap; used to skip the exact computation when it cannot reach a
+/// threshold.
+fn jw_upper_bound(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut ca = [0u8; 32];
+    let mut cb = [0u8; 32];
+    for &x in a {
+        ca[(x & 31) as usize] = ca[(x & 31) as usize].saturating_add(1);
+    }
+    for &x in b {
+        cb[(x & 31) as usize] = cb[(x & 31) as usize].saturating_add(1);
+    }
+    let m: u32 = ca.iter().zip(cb.iter()).map(|(x, y)| (*x).min(*y) as u32).sum();
+    let m = m as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0;
+    let prefix = a.iter().zip(b.iter()).take(4).take_while(|(x, y)| x == y).count() as f64;
+    (jaro + prefix * 0.1 * (1.0 - jaro)).min(1.0)
+}
+
+/// Jaro–Winkler similarity (Winkler 1990, via `strsim`), counted as 0 below `floor`.
+pub(crate) fn sim(a: &str, b: &str, floor: f64) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if jw_upper_bound(a, b) < floor {
+        return 0.0;
+    }
+    let s = jaro_winkler(a, b);
+    if s >= floor { s } else { 0.0 }
+}
+
+/// True when two codes are at most one edit apart (optimal string alignment distance).
+fn one_edit(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.len(), b.len());
+    if la.abs_diff(lb) > 1 {
+        return false;
+    }
+    if la == lb && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() > 2 {
+        return false;
+    }
+    osa_distance(a, b) <= 1
+}
+
+/// Packs per-field levels (each < 16) into a u64.
+pub fn pack(levels: &[u8]) -> u64 {
+    levels.iter().enumerate().fold(0u64, |acc, (f, &l)| acc | ((l as u64 & 0xF) << (4 * f)))
+}
+
+/// The level of field `f` in a packed vector.
+pub fn level(gamma: u64, f: usize) -> u8 {
+    ((gamma >> (4 * f)) & 0xF) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_bound_bounds() {
+        let words = ["somchai", "somchay", "nguyen", "ngyuen", "aung", "kyaw", "stanley street", "winston hills", "a", "ab"];
+        for a in words {
+            for b in words {
+                let jw = jaro_winkler(a, b);
+                assert!(jw_upper_bound(a, b) + 1e-12 >= jw, "{a} {b}");
+            }
+        }
+        assert_eq!(sim("nguyen", "tran", 0.7), 0.0);
+        assert!(sim("nguyen", "ngyuen", 0.7) > 0.9);
+        assert!(one_edit("A1234567", "A1234576"));
+        assert!(one_edit("A1234567", "A123457"));
+        assert!(!one_edit("A1234567", "B1234576"));
+    }
+
+    fn ds(rows: &[[&str; 3]]) -> Dataset {
+        let schema = Schema::new(
+            "id",
+            vec![("g".into(), Kind::GivenName), ("f".into(), Kind::FamilyName), ("b".into(), Kind::BirthDate)],
+        )
+        .unwrap();
+        let mut d = Dataset::new(&schema);
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect();
+        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+        d.add_batch(&schema, &refs).unwrap();
+        d
+    }
+
+    #[test]
+    fn name_levels() {
+        let d = ds(&[
+            ["Văn An", "Nguyễn", "1990-01-02"],
+            ["Van An", "Nguyen", "1990"],
+            ["Van Anh", "Nguyen", ""],
+            ["An", "Nguyen", "1990-01-02"],
+            ["Nguyễn", "Văn An", "1990-01-02"],
+            ["Binh", "Tran", "1970-05-05"],
+            ["Văn An", "Nguyễn", "1990-01-02"],
+            ["Nguyen Van An", "", ""],
+        ]);
+        let lv = |i, j| {
+            let g = d.compare(i, j);
+            (level(g, 0), level(g, 1), level(g, 2))
+        };
+        assert_eq!(lv(0, 6), (1, 1, 1));
+        assert_eq!(lv(0, 1), (2, 2, 3)); // diacritics folded; partial date
+        assert_eq!(lv(1, 2).0, 4); // An / Anh: same phonetic key
+        assert_eq!(lv(1, 2).2, 0); // missing date
+        assert_eq!(lv(0, 3).0, 2); // "Van" is a particle
+        assert_eq!(lv(0, 4), (1, 1, 1)); // swapped given/family
+        assert_eq!(lv(0, 5), (6, 6, 5));
+        assert_eq!(lv(7, 0).1, 0);
+    }
+}

@@ -1,0 +1,145 @@
+//! An in-memory index for search-before-create and tracing: built once over many records,
+//! queried with one record.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine;
+use crate::error::MatchError;
+use crate::features::{Dataset, Record};
+use crate::model::{Band, FieldExplanation, Model};
+use crate::settings::Settings;
+
+/// A ranked candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The candidate record's id.
+    pub id: String,
+    /// Match probability.
+    pub probability: f64,
+    /// `likely` or `possible`.
+    pub band: Band,
+    /// Per-field explanation: levels and weights.
+    pub explanation: Vec<FieldExplanation>,
+}
+
+/// Records indexed by blocking keys, with their compact features.
+#[derive(Debug)]
+pub struct MatchIndex {
+    model: Model,
+    ds: Dataset,
+    ids: Vec<String>,
+    /// Sorted `(key, record)`.
+    postings: Vec<(u64, u32)>,
+    max_posting: usize,
+}
+
+fn add_records(ds: &mut Dataset, model: &Model, records: &[Record], entries: &mut Vec<(u64, u32)>) -> Result<Vec<String>, MatchError> {
+    let schema = &model.schema;
+    for (k, r) in records.iter().enumerate() {
+        if r.values.len() != schema.columns.len() {
+            return Err(MatchError::Invalid(format!(
+                "record {k} has {} values, the schema {} columns",
+                r.values.len(),
+                schema.columns.len()
+            )));
+        }
+    }
+    let mut ids = Vec::with_capacity(records.len());
+    for chunk in records.chunks(1 << 15) {
+        let base = ds.n as u32;
+        let refs: Vec<&[String]> = chunk.iter().map(|r| r.values.as_slice()).collect();
+        let keys = ds.add_batch(schema, &refs).map_err(|(i, (col, msg))| {
+            let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
+            MatchError::Invalid(format!("record {}: column `{name}`: {msg}", base as usize + i))
+        })?;
+        for (k, ks) in keys.into_iter().enumerate() {
+            entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
+        }
+        ids.extend(chunk.iter().map(|r| r.id.clone()));
+    }
+    Ok(ids)
+}
+
+/// Trains a model on records without labels (u from random pairs, m and λ by EM on the
+/// blocked pairs, as in de-duplication).
+pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchError> {
+    let mut model = Model::untrained(settings.schema.clone());
+    model.likely = settings.likely;
+    model.possible = settings.possible;
+    let mut ds = Dataset::new(&model.schema);
+    let mut entries = Vec::new();
+    add_records(&mut ds, &model, records, &mut entries)?;
+    let pairs = engine::blocked_pairs(entries, None, settings.max_block_size);
+    let _ = engine::train(&mut model, &ds, &pairs, None, settings.seed);
+    Ok(model)
+}
+
+impl MatchIndex {
+    /// Builds the index over `records` with a (trained) model.
+    pub fn build(records: &[Record], model: &Model) -> Result<MatchIndex, MatchError> {
+        model.schema.check().map_err(MatchError::Invalid)?;
+        let mut ds = Dataset::new(&model.schema);
+        if ds.fields.len() != model.fields.len() {
+            return Err(MatchError::Invalid("the model does not fit its schema".into()));
+        }
+        let mut postings = Vec::new();
+        let ids = add_records(&mut ds, model, records, &mut postings)?;
+        postings.par_sort_unstable();
+        postings.dedup();
+        Ok(MatchIndex { model: model.clone(), ds, ids, postings, max_posting: 5_000 })
+    }
+
+    /// Number of indexed records.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The model used.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Ranked candidates for `query` at or above the model's `possible` probability (at most
+    /// `limit`), each with its band and per-field explanation.
+    pub fn query(&self, query: &Record, limit: usize) -> Result<Vec<Candidate>, MatchError> {
+        let mut qds = Dataset::new(&self.model.schema);
+        let mut keys = Vec::new();
+        add_records(&mut qds, &self.model, std::slice::from_ref(query), &mut keys)?;
+        let mut cands: Vec<u32> = Vec::new();
+        for (key, _) in &keys {
+            let lo = self.postings.partition_point(|p| p.0 < *key);
+            let hi = self.postings.partition_point(|p| p.0 <= *key);
+            if hi - lo <= self.max_posting {
+                cands.extend(self.postings[lo..hi].iter().map(|p| p.1));
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let model = &self.model;
+        let mut scored: Vec<(f64, u32, u64)> = cands
+            .par_iter()
+            .filter_map(|&c| {
+                let g = qds.compare_with(&self.ds, 0, c as usize);
+                let tf = |f: usize| self.ds.name_tf(f, c as usize);
+                let (p, _, _) = model.score_gamma(g, &tf, false);
+                (p >= model.possible).then_some((p, c, g))
+            })
+            .collect();
+        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(limit);
+        Ok(scored
+            .into_iter()
+            .map(|(p, c, g)| {
+                let tf = |f: usize| self.ds.name_tf(f, c as usize);
+                let (_, _, explanation) = model.score_gamma(g, &tf, true);
+                Candidate { id: self.ids[c as usize].clone(), probability: p, band: model.band(p), explanation }
+            })
+            .collect())
+    }
+}
