@@ -17,10 +17,12 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("link") => {
             let s = cli::link(&PathBuf::from(req("--left")?), &PathBuf::from(req("--right")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--output")?)).map_err(|e| e.to_string())?;
             eprintln!("{s}");
+            write_model(args, &s)?;
         }
         Some("dedupe") => {
             let s = cli::dedupe(&PathBuf::from(req("--input")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--output")?)).map_err(|e| e.to_string())?;
             eprintln!("{s}");
+            write_model(args, &s)?;
         }
         Some("generate") => {
             let n: usize = req("--records")?.parse().map_err(|_| "bad --records")?;
@@ -49,6 +51,15 @@ fn run(args: &[String]) -> Result<(), String> {
             let model = safepath_match::train(&records, &settings).map_err(|e| e.to_string())?;
             let index = MatchIndex::build(&records, &model).map_err(|e| e.to_string())?;
             let build = t.elapsed();
+            if let Some(ids) = arg(args, "--explain") {
+                for id in ids.split(',') {
+                    let Some(q) = records.iter().find(|r| r.id == id) else { continue };
+                    for c in index.query(q, 10).map_err(|e| e.to_string())? {
+                        println!("{id} -> {} p={:.4} {} {}", c.id, c.probability, c.band, safepath_match::explain_compact(&c.explanation));
+                    }
+                }
+                return Ok(());
+            }
             let mut rng = fastrand::Rng::with_seed(7);
             let mut lat = Vec::with_capacity(queries);
             let mut found = 0usize;
@@ -73,6 +84,14 @@ fn run(args: &[String]) -> Result<(), String> {
             );
         }
         _ => return Err("usage: match_cli link|dedupe|generate|trace …".into()),
+    }
+    Ok(())
+}
+
+fn write_model(args: &[String], s: &cli::RunSummary) -> Result<(), String> {
+    if let (Some(path), Some(model)) = (arg(args, "--model"), &s.model) {
+        let json = serde_json::to_string_pretty(model).map_err(|e| e.to_string())?;
+        std::fs::write(path, json).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

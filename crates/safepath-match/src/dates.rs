@@ -119,8 +119,9 @@ pub const AGE_TOLERANCE: u16 = 2;
 ///
 /// exact: same full date; close: full dates one typo apart (one digit, swapped day and
 /// month, or same year and month); partial_equal: equal at the precision both share (one of
-/// them partial); approximate: years within one, or within [`AGE_TOLERANCE`] of an
-/// age-estimated year; different: otherwise.
+/// them partial); approximate: partial dates with years within one, or a year within
+/// [`AGE_TOLERANCE`] of an age-estimated year; different: otherwise (two full dates that
+/// are not close always differ).
 pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
     if a.is_missing() || b.is_missing() {
         return 0;
@@ -135,7 +136,8 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
             if diff <= 1 || swapped || (a.year == b.year && a.month == b.month) {
                 return 2;
             }
-            return if a.year.abs_diff(b.year) <= 1 { 4 } else { 5 };
+            // Two full dates that are neither equal nor one typing error apart disagree.
+            return 5;
         }
         let months_ok = a.month == 0 || b.month == 0 || a.month == b.month;
         let days_ok = a.day == 0 || b.day == 0 || a.day == b.day;
@@ -179,6 +181,8 @@ mod tests {
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1990-04")), 3);
         assert_eq!(compare_dates(&d("1990-04"), &d("1990-05")), 4);
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1972-01-30")), 5);
+        assert_eq!(compare_dates(&d("1990-04-09"), &d("1991-07-30")), 5);
+        assert_eq!(compare_dates(&d("1990-04"), &d("1991")), 4);
         assert_eq!(compare_dates(&PartialDate::default(), &d("1990")), 0);
     }
 

@@ -5,18 +5,21 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::features::Dataset;
+use crate::features::{Dataset, key, key_tag, level};
+use crate::settings::Kind;
 use crate::model::Model;
 
-/// Candidate pairs from blocking keys: records sharing a key are compared, unless the block
-/// holds more than `max_block` records (such blocks are left to the finer keys).
-/// `entries` are `(key, record)`; with `n_left`, only pairs across the two sides are kept.
-/// Pairs are `(i << 32) | j` with `i < j`, sorted and unique.
-pub(crate) fn blocked_pairs(mut entries: Vec<(u64, u32)>, n_left: Option<usize>, max_block: usize) -> Vec<u64> {
+/// Candidate pairs from blocking keys: records sharing a key are compared.
+///
+/// Blocks are taken from the smallest (most specific) up, until `budget` comparisons are
+/// reached; blocks larger than `max_block` records are never taken (their pairs are left to
+/// the finer keys). `entries` are `(key, record)`; with `n_left`, only pairs across the two
+/// sides are kept. Pairs are `(i << 32) | j` with `i < j`, sorted and unique.
+pub(crate) fn blocked_pairs(mut entries: Vec<(u64, u32)>, n_left: Option<usize>, max_block: usize, budget: usize) -> Vec<u64> {
     entries.par_sort_unstable();
     entries.dedup();
-    // Group boundaries.
-    let mut starts = Vec::new();
+    // Blocks: (pairs, start, end).
+    let mut blocks: Vec<(usize, usize, usize)> = Vec::new();
     let mut k = 0;
     while k < entries.len() {
         let key = entries[k].0;
@@ -24,15 +27,36 @@ pub(crate) fn blocked_pairs(mut entries: Vec<(u64, u32)>, n_left: Option<usize>,
         while e < entries.len() && entries[e].0 == key {
             e += 1;
         }
-        if e - k >= 2 && e - k <= max_block {
-            starts.push((k, e));
+        let size = e - k;
+        if size >= 2 && size <= max_block {
+            let pairs = match n_left {
+                Some(nl) => {
+                    let left = entries[k..e].iter().filter(|x| (x.1 as usize) < nl).count();
+                    left * (size - left)
+                }
+                None => size * (size - 1) / 2,
+            };
+            if pairs > 0 {
+                blocks.push((pairs, k, e));
+            }
         }
         k = e;
     }
+    blocks.par_sort_unstable();
+    let mut total = 0usize;
+    let mut take = blocks.len();
+    for (b, blk) in blocks.iter().enumerate() {
+        total += blk.0;
+        if total > budget {
+            take = b;
+            break;
+        }
+    }
+    blocks.truncate(take);
     let entries = &entries;
-    let mut pairs: Vec<u64> = starts
+    let mut pairs: Vec<u64> = blocks
         .par_iter()
-        .flat_map_iter(|&(s, e)| {
+        .flat_map_iter(|&(_, s, e)| {
             let block = &entries[s..e];
             let mut out = Vec::new();
             for a in 0..block.len() {
@@ -86,14 +110,46 @@ pub(crate) struct TrainStats {
     pub(crate) em_time: Duration,
 }
 
-/// Compares all candidate pairs, estimates u from random pairs and m/λ by EM.
+/// Blocking parameters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Blocking {
+    pub(crate) max_block: usize,
+    pub(crate) budget: usize,
+    pub(crate) n_left: Option<usize>,
+}
+
+/// Training sessions: a key family and the fields its blocking conditions on.
+fn sessions(ds: &Dataset) -> Vec<(u8, Vec<bool>)> {
+    let kinds = &ds.kinds;
+    let cond = |pred: &dyn Fn(Kind) -> bool| kinds.iter().map(|&k| pred(k)).collect::<Vec<bool>>();
+    vec![
+        // Names predict sex and nationality: pairs blocked on names agree on them whether
+        // they match or not, so those are not estimated from this session either.
+        (key::NAME_PHONETIC, cond(&|k: Kind| k.is_name() || k == Kind::Sex || k == Kind::Nationality)),
+        (key::DATE, cond(&|k: Kind| k == Kind::BirthDate)),
+        (key::ID, cond(&|k: Kind| k == Kind::IdNumber)),
+        (key::POSTCODE, cond(&|k: Kind| k == Kind::Postcode || k == Kind::BirthDate)),
+    ]
+}
+
+/// Estimates `u` from random pairs; `m` by EM in sessions blocked on one key family each
+/// (the fields a session is blocked on are not estimated from it; estimates are averaged,
+/// weighted by the expected matches of each session); then `λ` by EM on the candidate pairs.
 /// Returns the comparison vectors of the candidate pairs.
-pub(crate) fn train(model: &mut Model, ds: &Dataset, pairs: &[u64], n_left: Option<usize>, seed: u64) -> (Vec<u64>, TrainStats) {
+pub(crate) fn train(
+    model: &mut Model,
+    ds: &Dataset,
+    entries: &[(u64, u32)],
+    pairs: &[u64],
+    blocking: Blocking,
+    seed: u64,
+) -> (Vec<u64>, TrainStats) {
     let mut st = TrainStats::default();
     let t = Instant::now();
     let n = ds.n;
+    let n_left = blocking.n_left;
     let mut rng = fastrand::Rng::with_seed(seed);
-    let target = if n > 100_000 { 1_000_000 } else { 200_000 };
+    let target = if n > 100_000 { 1_000_000 } else { 100_000 };
     let mut random = Vec::with_capacity(target);
     if n >= 2 {
         for _ in 0..target {
@@ -115,6 +171,54 @@ pub(crate) fn train(model: &mut Model, ds: &Dataset, pairs: &[u64], n_left: Opti
     let rg: Vec<u64> = random.par_iter().map(|&(i, j)| ds.compare(i, j)).collect();
     model.set_u_from_counts(&count_patterns(&rg));
     st.u_time = t.elapsed();
+
+    let t = Instant::now();
+    let nf = model.fields.len();
+    let mut m_sum: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.levels.len()]).collect();
+    let mut m_w = vec![0.0f64; nf];
+    let mut iterations = 0;
+    let mut converged = true;
+    for (tag, cond) in sessions(ds) {
+        let sub: Vec<(u64, u32)> = entries.iter().filter(|e| key_tag(e.0) == tag).copied().collect();
+        if sub.is_empty() {
+            continue;
+        }
+        let sp = blocked_pairs(sub, n_left, blocking.max_block, blocking.budget.min(3_000_000));
+        if sp.len() < 10 {
+            continue;
+        }
+        let g: Vec<u64> = sp.par_iter().map(|&p| {
+            let (i, j) = unpack(p);
+            ds.compare(i, j)
+        }).collect();
+        let counts = count_patterns(&g);
+        let mut m2 = model.clone();
+        m2.lambda = 0.05;
+        let active: Vec<bool> = cond.iter().map(|c| !c).collect();
+        let (it, conv) = m2.em(&counts, 200, &active, true);
+        iterations += it;
+        converged &= conv;
+        let expected = m2.lambda * sp.len() as f64;
+        if expected < 1.0 {
+            continue;
+        }
+        for f in 0..nf {
+            if active[f] {
+                for (acc, m) in m_sum[f].iter_mut().zip(m2.fields[f].m.iter()) {
+                    *acc += m * expected;
+                }
+                m_w[f] += expected;
+            }
+        }
+    }
+    for (f, fm) in model.fields.iter_mut().enumerate() {
+        if m_w[f] > 0.0 {
+            // No level is impossible among matches (data-entry errors happen everywhere).
+            fm.m = m_sum[f].iter().map(|x| (x / m_w[f]).max(1e-3)).collect();
+        }
+    }
+    st.em_time = t.elapsed();
+
     let t = Instant::now();
     let gammas: Vec<u64> = pairs.par_iter().map(|&p| {
         let (i, j) = unpack(p);
@@ -123,9 +227,21 @@ pub(crate) fn train(model: &mut Model, ds: &Dataset, pairs: &[u64], n_left: Opti
     st.compare_time = t.elapsed();
     let t = Instant::now();
     let counts = count_patterns(&gammas);
-    model.lambda = 1e-2;
-    model.em(&counts, 200);
-    st.em_time = t.elapsed();
+    model.lambda = 0.05;
+    let all = vec![true; nf];
+    let (it, conv) = model.em(&counts, 200, &all, false);
+    iterations += it;
+    converged &= conv;
+    // λ over all pairs (the prior of a random pair), from the expected matches among candidates.
+    let total_pairs = match n_left {
+        Some(nl) => nl as f64 * (n - nl) as f64,
+        None => n as f64 * (n as f64 - 1.0) / 2.0,
+    };
+    let expected = model.lambda * pairs.len() as f64;
+    model.lambda = (expected.max(1.0) / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+    model.em_iterations = iterations;
+    model.converged = converged;
+    st.em_time += t.elapsed();
     (gammas, st)
 }
 
@@ -191,6 +307,75 @@ pub fn clusters(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> Vec<u3
     (0..n as u32).map(|x| find(&mut parent, x)).collect()
 }
 
+/// Clusters records from scored pairs, best pair first, refusing a merge that would put in
+/// one cluster two records that contradict each other on a hard field (birth dates at the
+/// `different` level, identity numbers more than one edit apart): a record with few fields
+/// ("Lorna Santos", no date) can then join one person's cluster but not bridge two people.
+/// A greedy, constrained form of correlation clustering (cf. Bansal, Blum & Chawla 2004).
+/// Returns the representative (smallest index) of each record's cluster.
+pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u32> {
+    let n = ds.n;
+    scored.par_sort_unstable_by(|a, b| b.p.total_cmp(&a.p).then(a.i.cmp(&b.i)).then(a.j.cmp(&b.j)));
+    let hard: Vec<(usize, u8)> = ds
+        .kinds
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| matches!(k, Kind::BirthDate | Kind::IdNumber))
+        .map(|(f, _)| (f, ds.fields[f].1.levels().len() as u8))
+        .collect();
+    let mut root: Vec<u32> = (0..n as u32).collect();
+    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut slot: Vec<u32> = vec![u32::MAX; n];
+    for s in scored.iter() {
+        let (ra, rb) = (root[s.i as usize], root[s.j as usize]);
+        if ra == rb {
+            continue;
+        }
+        let get = |slot: &[u32], members: &[Vec<u32>], r: u32| -> Vec<u32> {
+            match slot[r as usize] {
+                u32::MAX => vec![r],
+                k => members[k as usize].clone(),
+            }
+        };
+        let (ma, mb) = (get(&slot, &members, ra), get(&slot, &members, rb));
+        if ma.len() * mb.len() > 4096 {
+            continue;
+        }
+        let conflict = !hard.is_empty()
+            && ma.iter().any(|&x| {
+                mb.iter().any(|&y| {
+                    let g = ds.compare(x as usize, y as usize);
+                    hard.iter().any(|&(f, worst)| level(g, f) == worst)
+                })
+            });
+        if conflict {
+            continue;
+        }
+        let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        let mut all = ma;
+        all.extend(mb);
+        for &x in &all {
+            root[x as usize] = keep;
+        }
+        let k = match slot[keep as usize] {
+            u32::MAX => {
+                members.push(Vec::new());
+                let k = (members.len() - 1) as u32;
+                slot[keep as usize] = k;
+                k
+            }
+            k => k,
+        };
+        if slot[gone as usize] != u32::MAX {
+            let g = slot[gone as usize] as usize;
+            members[g] = Vec::new();
+            slot[gone as usize] = u32::MAX;
+        }
+        members[k as usize] = all;
+    }
+    root
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,10 +383,13 @@ mod tests {
     #[test]
     fn blocks_are_capped_and_pairs_unique() {
         let entries = vec![(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (3, 5), (3, 6), (3, 7), (3, 8)];
-        let pairs = blocked_pairs(entries, None, 3);
+        let pairs = blocked_pairs(entries.clone(), None, 3, 1000);
         let got: Vec<(usize, usize)> = pairs.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2), (1, 2)]);
-        let linked = blocked_pairs(vec![(1, 0), (1, 1), (1, 2)], Some(1), 10);
+        // the budget takes the smallest blocks first
+        let small: Vec<(usize, usize)> = blocked_pairs(entries, None, 10, 2).iter().map(|&p| unpack(p)).collect();
+        assert_eq!(small, vec![(0, 1)]);
+        let linked = blocked_pairs(vec![(1, 0), (1, 1), (1, 2)], Some(1), 10, 1000);
         let got: Vec<(usize, usize)> = linked.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2)]);
     }

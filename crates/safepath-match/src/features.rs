@@ -65,7 +65,11 @@ pub enum Comparator {
         /// Column index.
         col: usize,
     },
-    /// Places by administrative area.
+    /// Places by administrative area, most specific first ("village, district, province").
+    ///
+    /// Levels: exact; contained (one is an area that contains the other, e.g. "province"
+    /// and "district, province"); close (Jaro–Winkler ≥ 0.9); same_region (same parent
+    /// area or same last component); different.
     Place {
         /// Column index.
         col: usize,
@@ -88,7 +92,7 @@ const TOKEN_FLOOR: f64 = 0.7;
 /// Level labels of names.
 pub const NAME_LEVELS: &[&str] = &["exact", "transliteration_equal", "close", "phonetic", "partial", "different"];
 /// Level labels of places.
-pub const PLACE_LEVELS: &[&str] = &["exact", "same_area", "close", "same_region", "different"];
+pub const PLACE_LEVELS: &[&str] = &["exact", "contained", "close", "same_region", "different"];
 /// Level labels of codes.
 pub const CODE_LEVELS: &[&str] = &["exact", "one_edit", "different"];
 /// Level labels of free text.
@@ -198,11 +202,28 @@ enum Prep {
 /// An error in one record: the column index and the reason (no personal data).
 pub(crate) type PrepError = (usize, String);
 
+/// Blocking-key families (stored in the top four bits of a key).
+pub(crate) mod key {
+    /// Identity number, exact.
+    pub const ID: u8 = 1;
+    /// Postcode and birth year.
+    pub const POSTCODE: u8 = 2;
+    /// Phonetic keys of all name tokens, order-insensitive.
+    pub const NAME_PHONETIC: u8 = 3;
+    /// Full birth date and name initials (or sex).
+    pub const DATE: u8 = 4;
+}
+
 fn hash_key<T: Hash>(tag: u8, v: T) -> u64 {
     let mut h = DefaultHasher::new();
     tag.hash(&mut h);
     v.hash(&mut h);
-    h.finish()
+    (h.finish() >> 4) | ((tag as u64) << 60)
+}
+
+/// The family of a blocking key.
+pub(crate) fn key_tag(k: u64) -> u8 {
+    (k >> 60) as u8
 }
 
 /// Features of many records.
@@ -213,10 +234,12 @@ pub(crate) struct Dataset {
     pub(crate) columns: Vec<Column>,
     pub(crate) interner: Interner,
     tokens: Vec<u32>,
-    /// Per name field: counts of each folded value (indexed by interned id).
-    pub(crate) tf: Vec<Option<HashMap<u32, u32>>>,
+    /// Counts of each folded name value over all name fields (by interned id).
+    pub(crate) tf: HashMap<u32, u32>,
     /// Given/family field indices, when both exist (for swapped name order).
     swap: Option<(usize, usize)>,
+    /// Kind of each field's (first) column.
+    pub(crate) kinds: Vec<Kind>,
 }
 
 /// Prepared record: values per field plus blocking keys.
@@ -261,9 +284,9 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
                     get(col).split(',').map(normalize::normalize_text).filter(|p| !p.is_empty()).collect();
                 let full = parts.join(", ");
                 if parts.len() >= 2 {
-                    let area = parts[parts.len() - 2..].join(", ");
+                    let parent = parts[1..].join(", ");
                     let region = parts[parts.len() - 1].clone();
-                    Prep::Place(full, area, region)
+                    Prep::Place(full, parent, region)
                 } else {
                     Prep::Place(full, String::new(), String::new())
                 }
@@ -275,8 +298,15 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
     let mut year = 0u16;
     let mut full_date = None;
     let mut sex = "";
+    let mut extra: Vec<u64> = Vec::new();
     for ((_, c), p) in fields.iter().zip(out.iter()) {
         match (c, p) {
+            (Comparator::Exact { col }, Prep::Str(s)) if !s.is_empty() && schema.columns.get(*col).map(|c| c.1) == Some(Kind::Nationality) => {
+                extra.push(hash_key(10, (col, s)));
+            }
+            (Comparator::Place { col }, Prep::Place(full, _, region)) if !full.is_empty() => {
+                extra.push(hash_key(11, (col, if region.is_empty() { full } else { region })));
+            }
             (Comparator::Name { .. }, Prep::Name(n)) => all_tokens.extend(n.tokens.iter().map(|s| s.as_str())),
             (Comparator::Date { .. }, Prep::Date(d)) => {
                 year = d.best_year();
@@ -287,11 +317,12 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
             (Comparator::Exact { col }, Prep::Str(s)) if schema.columns.get(*col).map(|c| c.1) == Some(Kind::Sex) => {
                 sex = s.as_str()
             }
+            (Comparator::Text { col }, Prep::Str(s)) if s.len() >= 4 => keys.push(hash_key(9, (col, s))),
             (Comparator::Code { col }, Prep::Str(s)) if !s.is_empty() => {
                 if schema.columns.get(*col).map(|c| c.1) == Some(Kind::IdNumber) {
-                    keys.push(hash_key(1, (col, s)));
+                    keys.push(hash_key(key::ID, (col, s)));
                 } else {
-                    keys.push(hash_key(2, (col, s, year)));
+                    keys.push(hash_key(key::POSTCODE, (col, s, year)));
                 }
             }
             _ => {}
@@ -301,17 +332,22 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
     if !all_tokens.is_empty() {
         let mut phon: Vec<String> = all_tokens.iter().map(|t| normalize::phonetic_key(t)).collect();
         phon.sort_unstable();
-        keys.push(hash_key(3, &phon));
+        keys.push(hash_key(key::NAME_PHONETIC, &phon));
+        // First three letters of every token: survives suffix variants (Nandar/Nanda).
+        let mut pre: Vec<&str> = all_tokens.iter().map(|t| t.get(..3).unwrap_or(t)).collect();
+        pre.sort_unstable();
+        keys.push(hash_key(13, &pre));
         let mut initials: Vec<u8> = all_tokens.iter().filter_map(|t| t.bytes().next()).collect();
         initials.sort_unstable();
         if let Some(d) = full_date {
-            keys.push(hash_key(4, (d, &initials)));
+            keys.push(hash_key(key::DATE, (d, &initials)));
         }
         for (i, t) in all_tokens.iter().enumerate() {
             if i > 0 && all_tokens[i - 1] == *t {
                 continue;
             }
             keys.push(hash_key(5, (t, year)));
+            keys.push(hash_key(8, t));
             if year == 0 {
                 keys.push(hash_key(6, (t, sex)));
             }
@@ -322,7 +358,13 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
             }
         }
     } else if let Some(d) = full_date {
-        keys.push(hash_key(4, (d, sex)));
+        keys.push(hash_key(key::DATE, (d, sex)));
+    }
+    // Full birth date with nationality or region: finds pairs whose names share no token.
+    if let Some(d) = full_date {
+        for e in &extra {
+            keys.push(hash_key(12, (d, e)));
+        }
     }
     keys.sort_unstable();
     keys.dedup();
@@ -341,7 +383,7 @@ impl Dataset {
                 _ => Column::Id(Vec::new()),
             })
             .collect();
-        let tf = fields.iter().map(|(_, c)| matches!(c, Comparator::Name { .. }).then(HashMap::new)).collect();
+        let tf = HashMap::new();
         let name_kind = |k: Kind| {
             fields.iter().position(|(_, c)| matches!(c, Comparator::Name { col } if schema.columns.get(*col).map(|x| x.1) == Some(k)))
         };
@@ -349,7 +391,17 @@ impl Dataset {
             (Some(g), Some(f)) => Some((g, f)),
             _ => None,
         };
-        Dataset { n: 0, fields, columns, interner: Interner::new(), tokens: Vec::new(), tf, swap }
+        let kinds = fields
+            .iter()
+            .map(|(_, c)| {
+                let col = match *c {
+                    Comparator::Name { col } | Comparator::Exact { col } | Comparator::Place { col } | Comparator::Code { col } | Comparator::Text { col } => col,
+                    Comparator::Date { .. } => return Kind::BirthDate,
+                };
+                schema.columns.get(col).map(|c| c.1).unwrap_or(Kind::Text)
+            })
+            .collect();
+        Dataset { n: 0, fields, columns, interner: Interner::new(), tokens: Vec::new(), tf, swap, kinds }
     }
 
     /// Adds a batch of records (values per schema column); returns their blocking keys.
@@ -390,9 +442,7 @@ impl Dataset {
                     self.tokens.push(id);
                 }
                 col.push(NameFeat { exact, folded, phon, start, len: n.tokens.len() as u32 });
-                if let Some(Some(tf)) = self.tf.get_mut(f) {
-                    *tf.entry(folded).or_insert(0) += 1;
-                }
+                *self.tf.entry(folded).or_insert(0) += 1;
             }
             (Column::Date(col), Prep::Date(d)) => col.push(d),
             (Column::Id(col), Prep::Str(s)) => {
@@ -494,17 +544,17 @@ impl Dataset {
                 }
                 (Column::Place(a), Column::Place(b)) => {
                     let (Some(x), Some(y)) = (a.get(i), b.get(j)) else { continue };
-                    let g = |ds: &Dataset, id: u32| ds.interner.get(id).to_string();
-                    let eq = |p: u32, q: u32| p != 0 && q != 0 && if same { p == q } else { g(self, p) == g(other, q) };
+                    // p from self, q from other
+                    let eq = |p: u32, q: u32| p != 0 && q != 0 && if same { p == q } else { self.interner.get(p) == other.interner.get(q) };
                     if x.full == 0 || y.full == 0 {
                         0
                     } else if eq(x.full, y.full) {
                         1
-                    } else if eq(x.area, y.area) {
+                    } else if eq(x.full, y.area) || eq(x.full, y.region) || eq(x.area, y.full) || eq(x.region, y.full) {
                         2
                     } else if sim(self.interner.get(x.full), other.interner.get(y.full), 0.9) > 0.0 {
                         3
-                    } else if eq(x.region, y.region) {
+                    } else if eq(x.region, y.region) || eq(x.area, y.area) {
                         4
                     } else {
                         5
@@ -575,9 +625,18 @@ impl Dataset {
 
     /// Term frequency (share of records) of the folded name of record `i` in field `f`.
     pub(crate) fn name_tf(&self, f: usize, i: usize) -> Option<f64> {
-        let (Column::Name(col), Some(Some(tf))) = (&self.columns[f], self.tf.get(f)) else { return None };
+        let Column::Name(col) = &self.columns[f] else { return None };
         let id = col.get(i)?.folded;
-        let c = *tf.get(&id)?;
+        let c = *self.tf.get(&id)?;
+        Some(c as f64 / self.n.max(1) as f64)
+    }
+
+    /// Term frequency in `self` of the folded name of record `i` of `other` in field `f`.
+    pub(crate) fn name_tf_of(&self, other: &Dataset, f: usize, i: usize) -> Option<f64> {
+        let Column::Name(col) = &other.columns[f] else { return None };
+        let s = other.interner.get(col.get(i)?.folded);
+        let id = *self.interner.map.get(s)?;
+        let c = *self.tf.get(&id)?;
         Some(c as f64 / self.n.max(1) as f64)
     }
 }

@@ -23,6 +23,13 @@ pub struct Candidate {
     pub explanation: Vec<FieldExplanation>,
 }
 
+fn max_tf(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
 /// Records indexed by blocking keys, with their compact features.
 #[derive(Debug)]
 pub struct MatchIndex {
@@ -70,8 +77,9 @@ pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchErro
     let mut ds = Dataset::new(&model.schema);
     let mut entries = Vec::new();
     add_records(&mut ds, &model, records, &mut entries)?;
-    let pairs = engine::blocked_pairs(entries, None, settings.max_block_size);
-    let _ = engine::train(&mut model, &ds, &pairs, None, settings.seed);
+    let blocking = engine::Blocking { max_block: settings.max_block_size, budget: settings.budget(ds.n), n_left: None };
+    let pairs = engine::blocked_pairs(entries.clone(), None, blocking.max_block, blocking.budget);
+    let _ = engine::train(&mut model, &ds, &entries, &pairs, blocking, settings.seed);
     Ok(model)
 }
 
@@ -126,7 +134,7 @@ impl MatchIndex {
             .par_iter()
             .filter_map(|&c| {
                 let g = qds.compare_with(&self.ds, 0, c as usize);
-                let tf = |f: usize| self.ds.name_tf(f, c as usize);
+                let tf = |f: usize| max_tf(self.ds.name_tf(f, c as usize), self.ds.name_tf_of(&qds, f, 0));
                 let (p, _, _) = model.score_gamma(g, &tf, false);
                 (p >= model.possible).then_some((p, c, g))
             })
@@ -136,7 +144,7 @@ impl MatchIndex {
         Ok(scored
             .into_iter()
             .map(|(p, c, g)| {
-                let tf = |f: usize| self.ds.name_tf(f, c as usize);
+                let tf = |f: usize| max_tf(self.ds.name_tf(f, c as usize), self.ds.name_tf_of(&qds, f, 0));
                 let (_, _, explanation) = model.score_gamma(g, &tf, true);
                 Candidate { id: self.ids[c as usize].clone(), probability: p, band: model.band(p), explanation }
             })

@@ -26,7 +26,7 @@ pub struct FieldModel {
     pub levels: Vec<String>,
     /// P(level | match), per level.
     pub m: Vec<f64>,
-    /// P(level | non-match), per level.
+    /// P(level | non-match), per level (estimated on random pairs).
     pub u: Vec<f64>,
     /// Term-frequency adjustment of the two best levels.
     pub tf: bool,
@@ -153,18 +153,20 @@ impl Model {
         }
     }
 
-    /// Expectation–maximisation of `m` and `λ` with `u` fixed, over comparison-vector counts.
-    /// Returns the number of iterations.
-    pub(crate) fn em(&mut self, counts: &HashMap<u64, u64>, max_iter: u32) -> u32 {
+    /// Expectation–maximisation over comparison vectors (given as counts of each distinct
+    /// vector) with `u` fixed: estimates `λ` and, when `update_m`, the `m` of the `active`
+    /// fields. Inactive fields (those a training session was blocked on) are left out of the
+    /// likelihood, as in Splink's training sessions. Returns (iterations, converged).
+    pub(crate) fn em(&mut self, counts: &HashMap<u64, u64>, max_iter: u32, active: &[bool], update_m: bool) -> (u32, bool) {
         let patterns: Vec<(u64, f64)> = counts.iter().map(|(&g, &n)| (g, n as f64)).collect();
         let total: f64 = patterns.iter().map(|p| p.1).sum();
         if total == 0.0 {
-            return 0;
+            return (0, true);
         }
-        // Start λ from the share of pairs scoring positive under the priors.
-        let mut lambda = self.lambda.clamp(1e-4, 0.5);
+        let is_active = |f: usize| active.get(f).copied().unwrap_or(true);
+        let mut lambda = self.lambda.clamp(1e-9, 0.5);
         let mut it = 0;
-        self.converged = false;
+        let mut converged = false;
         while it < max_iter {
             it += 1;
             let mut m_acc: Vec<Vec<f64>> = self.fields.iter().map(|f| vec![0.0; f.levels.len()]).collect();
@@ -174,7 +176,7 @@ impl Model {
                 let mut lu = (1.0 - lambda).ln();
                 for (f, fm) in self.fields.iter().enumerate() {
                     let l = level(g, f) as usize;
-                    if l > 0 {
+                    if l > 0 && is_active(f) {
                         lm += fm.m[l - 1].max(MIN_P).ln();
                         lu += fm.u[l - 1].max(MIN_P).ln();
                     }
@@ -182,36 +184,39 @@ impl Model {
                 let p = 1.0 / (1.0 + (lu - lm).exp());
                 let w = p * n;
                 w_sum += w;
-                for (f, acc) in m_acc.iter_mut().enumerate() {
-                    let l = level(g, f) as usize;
-                    if l > 0 {
-                        acc[l - 1] += w;
+                if update_m {
+                    for (f, acc) in m_acc.iter_mut().enumerate() {
+                        let l = level(g, f) as usize;
+                        if l > 0 {
+                            acc[l - 1] += w;
+                        }
                     }
                 }
             }
             let mut delta: f64 = 0.0;
-            for (fm, acc) in self.fields.iter_mut().zip(m_acc.iter()) {
-                let s: f64 = acc.iter().sum();
-                if s <= 0.0 {
-                    continue;
-                }
-                for (m, a) in fm.m.iter_mut().zip(acc.iter()) {
-                    let new = (a / s).max(MIN_P);
-                    delta = delta.max((new - *m).abs());
-                    *m = new;
+            if update_m {
+                for (f, (fm, acc)) in self.fields.iter_mut().zip(m_acc.iter()).enumerate() {
+                    let s: f64 = acc.iter().sum();
+                    if s <= 0.0 || !is_active(f) {
+                        continue;
+                    }
+                    for (m, a) in fm.m.iter_mut().zip(acc.iter()) {
+                        let new = (a / s).max(MIN_P);
+                        delta = delta.max((new - *m).abs());
+                        *m = new;
+                    }
                 }
             }
-            let new_lambda = (w_sum / total).clamp(1e-9, 1.0 - 1e-9);
-            delta = delta.max((new_lambda - lambda).abs());
+            let new_lambda = (w_sum / total).clamp(1e-12, 1.0 - 1e-9);
+            delta = delta.max((new_lambda - lambda).abs() / lambda.max(1e-12) * 1e-3);
             lambda = new_lambda;
             if delta < 1e-6 {
-                self.converged = true;
+                converged = true;
                 break;
             }
         }
         self.lambda = lambda;
-        self.em_iterations = it;
-        it
+        (it, converged)
     }
 
     /// Probability and weight of a comparison vector, with optional per-field explanation.
@@ -236,8 +241,10 @@ impl Model {
             let mut adj = false;
             if fm.tf && l <= 2 {
                 if let Some(t) = tf(f) {
-                    // Splink-style: the u of an agreeing value is its frequency.
-                    u = t.max(1e-7);
+                    // Splink-style: scale u by the value's frequency relative to the average
+                    // agreement rate of random pairs (a common name weighs less).
+                    let base = fm.u[l - 1].max(MIN_P);
+                    u = (u * t.max(1e-7) / base).max(1e-9);
                     adj = true;
                 }
             }
@@ -321,8 +328,9 @@ mod tests {
             *u_counts.entry(pack(&levels)).or_insert(0) += 1;
         }
         model.set_u_from_counts(&u_counts);
-        let it = model.em(&counts, 500);
-        assert!(model.converged, "EM did not converge in {it} iterations");
+        model.lambda = 0.05;
+        let (it, converged) = model.em(&counts, 500, &[true, true, true], true);
+        assert!(converged, "EM did not converge in {it} iterations");
         assert!((model.lambda - lambda).abs() < 0.01, "lambda {}", model.lambda);
         for (fm, tm) in model.fields.iter().zip(true_m.iter()) {
             for (a, b) in fm.m.iter().zip(tm.iter()) {

@@ -123,6 +123,8 @@ pub struct Settings {
     pub cluster_threshold: f64,
     /// Blocks larger than this are skipped (their pairs are found by finer keys).
     pub max_block_size: usize,
+    /// Budget of candidate comparisons per record (smallest blocks are taken first).
+    pub pairs_per_record: usize,
     /// In linkage, keep for each record only its best partner (one-to-one).
     pub one_to_one: bool,
     /// Seed for the random pairs used to estimate u.
@@ -138,9 +140,15 @@ impl Settings {
             possible: 0.5,
             cluster_threshold: 0.5,
             max_block_size: 300,
+            pairs_per_record: 25,
             one_to_one: false,
             seed: 42,
         }
+    }
+
+    /// The comparison budget for `n` records.
+    pub fn budget(&self, n: usize) -> usize {
+        n.saturating_mul(self.pairs_per_record).max(10_000)
     }
 
     /// Reads a settings file.
@@ -190,6 +198,13 @@ impl Settings {
                         return Err((line, "`max_block_size` must be between 2 and 100000".into()));
                     }
                     s.max_block_size = n as usize;
+                }
+                "pairs_per_record" => {
+                    let n = num(value)?;
+                    if !(1.0..=10_000.0).contains(&n) {
+                        return Err((line, "`pairs_per_record` must be between 1 and 10000".into()));
+                    }
+                    s.pairs_per_record = n as usize;
                 }
                 "seed" => s.seed = num(value)? as u64,
                 "one_to_one" => match value {
