@@ -9,6 +9,8 @@ import logging
 import sys
 import time
 
+import unicodedata
+
 import pandas as pd
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -46,7 +48,7 @@ def febrl(left, right, out):
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    linker = Linker([db.register(a), db.register(b)], settings)
+    linker = Linker([db.register(a), db.register(b)], settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "date_of_birth")], recall=0.8
     )
@@ -63,8 +65,15 @@ def febrl(left, right, out):
 def dedupe(inp, out, threshold):
     t0 = time.time()
     df = pd.read_csv(inp, dtype=str, keep_default_na=False).replace("", None)
+    # The preprocessing a careful Splink user would do: lower case, accents stripped.
+    def clean(s):
+        if s is None:
+            return None
+        s = unicodedata.normalize("NFKD", s.lower().strip())
+        return "".join(ch for ch in s if not unicodedata.combining(ch)) or None
+
     for c in ["given_name", "family_name", "place"]:
-        df[c] = df[c].str.lower().str.strip()
+        df[c] = df[c].map(clean)
     df["birth_year"] = df["birth_date"].str.slice(0, 4)
     db = DuckDBAPI()
     settings = SettingsCreator(
@@ -89,7 +98,7 @@ def dedupe(inp, out, threshold):
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    linker = Linker(db.register(df), settings)
+    linker = Linker(db.register(df), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "family_name", "birth_date")], recall=0.7
     )

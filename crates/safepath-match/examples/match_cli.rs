@@ -24,6 +24,14 @@ fn run(args: &[String]) -> Result<(), String> {
             eprintln!("{s}");
             write_model(args, &s)?;
         }
+        Some("recall") => {
+            let (pairs, t, r, missed) = cli::blocking_recall(&PathBuf::from(req("--input")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--truth")?)).map_err(|e| e.to_string())?;
+            println!("blocking: {pairs} candidate pairs, {t} true pairs, recall {r:.4}");
+            if let Some(path) = arg(args, "--missed") {
+                let text: String = missed.iter().map(|(a, b)| format!("{a},{b}\n")).collect();
+                std::fs::write(path, text).map_err(|e| e.to_string())?;
+            }
+        }
         Some("generate") => {
             let n: usize = req("--records")?.parse().map_err(|_| "bad --records")?;
             let seed: u64 = req("--seed")?.parse().map_err(|_| "bad --seed")?;

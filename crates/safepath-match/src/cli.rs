@@ -296,3 +296,53 @@ pub fn dedupe(input: &Path, settings: &Path, output: &Path) -> Result<RunSummary
 pub fn generate(records: usize, seed: u64, output: &Path, truth: &Path) -> Result<(), MatchError> {
     crate::generate::write(records, seed, output, truth)
 }
+
+/// Measured recall of blocking: the share of true pairs (records with the same entity in
+/// `truth`, a CSV `id,entity_id`) that blocking makes candidates. Returns
+/// `(candidate pairs, true pairs, recall, ids of up to 50 missed pairs)`.
+pub fn blocking_recall(input: &Path, settings: &Path, truth: &Path) -> Result<(usize, usize, f64, Vec<(String, String)>), MatchError> {
+    let settings = Settings::load(settings)?;
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    let ids = load_csv(input, &settings, &mut ds, &mut entries)?;
+    let pairs = engine::blocked_pairs(entries, None, settings.max_block_size, settings.budget(ds.n));
+    let mut rdr = csv::Reader::from_path(truth).map_err(|e| csv_err(truth, e))?;
+    let mut entity: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for r in rdr.records() {
+        let r = r.map_err(|e| csv_err(truth, e))?;
+        entity.insert(r.get(0).unwrap_or("").to_string(), r.get(1).unwrap_or("").to_string());
+    }
+    let ent: Vec<Option<&String>> = ids.iter().map(|i| entity.get(i)).collect();
+    let mut sizes: std::collections::HashMap<&String, usize> = std::collections::HashMap::new();
+    for e in ent.iter().flatten() {
+        *sizes.entry(e).or_insert(0) += 1;
+    }
+    let true_pairs: usize = sizes.values().map(|n| n * (n - 1) / 2).sum();
+    let found = pairs
+        .iter()
+        .filter(|&&p| {
+            let (i, j) = engine::unpack(p);
+            matches!((ent[i], ent[j]), (Some(a), Some(b)) if a == b)
+        })
+        .count();
+    let mut by_entity: std::collections::HashMap<&String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, e) in ent.iter().enumerate() {
+        if let Some(e) = e {
+            by_entity.entry(e).or_default().push(i);
+        }
+    }
+    let mut missed = Vec::new();
+    let mut groups: Vec<&Vec<usize>> = by_entity.values().filter(|v| v.len() > 1).collect();
+    groups.sort();
+    for g in groups {
+        for a in 0..g.len() {
+            for b in a + 1..g.len() {
+                let (i, j) = (g[a].min(g[b]), g[a].max(g[b]));
+                if missed.len() < 50 && pairs.binary_search(&(((i as u64) << 32) | j as u64)).is_err() {
+                    missed.push((ids[i].clone(), ids[j].clone()));
+                }
+            }
+        }
+    }
+    Ok((pairs.len(), true_pairs, if true_pairs == 0 { 1.0 } else { found as f64 / true_pairs as f64 }, missed))
+}

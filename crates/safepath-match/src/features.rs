@@ -240,15 +240,24 @@ pub(crate) struct Dataset {
     swap: Option<(usize, usize)>,
     /// Kind of each field's (first) column.
     pub(crate) kinds: Vec<Kind>,
+    /// Given and family names together, per record (when the schema has both).
+    combined: Vec<NameFeat>,
 }
 
 /// Prepared record: values per field plus blocking keys.
 struct Prepared {
     values: Vec<Prep>,
     keys: Vec<u64>,
+    /// Given and family names together (when the schema has both).
+    combined: Option<NormName>,
 }
 
-fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) -> Result<Prepared, PrepError> {
+fn prepare(
+    schema: &Schema,
+    fields: &[(String, Comparator)],
+    swap: Option<(usize, usize)>,
+    values: &[String],
+) -> Result<Prepared, PrepError> {
     let get = |c: usize| values.get(c).map(|s| s.as_str()).unwrap_or("");
     let mut out = Vec::with_capacity(fields.len());
     let mut all_tokens: Vec<&str> = Vec::new();
@@ -299,13 +308,16 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
     let mut full_date = None;
     let mut sex = "";
     let mut extra: Vec<u64> = Vec::new();
+    let mut regions: Vec<u64> = Vec::new();
     for ((_, c), p) in fields.iter().zip(out.iter()) {
         match (c, p) {
             (Comparator::Exact { col }, Prep::Str(s)) if !s.is_empty() && schema.columns.get(*col).map(|c| c.1) == Some(Kind::Nationality) => {
                 extra.push(hash_key(10, (col, s)));
             }
             (Comparator::Place { col }, Prep::Place(full, _, region)) if !full.is_empty() => {
-                extra.push(hash_key(11, (col, if region.is_empty() { full } else { region })));
+                let r = if region.is_empty() { full } else { region };
+                extra.push(hash_key(11, (col, r)));
+                regions.push(hash_key(11, (col, r)));
             }
             (Comparator::Name { .. }, Prep::Name(n)) => all_tokens.extend(n.tokens.iter().map(|s| s.as_str())),
             (Comparator::Date { .. }, Prep::Date(d)) => {
@@ -348,6 +360,16 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
             }
             keys.push(hash_key(5, (t, year)));
             keys.push(hash_key(8, t));
+            // Token (or its phonetic key) with the birth year or the region: survives a
+            // variant or typo in the other tokens, and a missing date.
+            let ph = normalize::phonetic_key(t);
+            if year > 0 {
+                keys.push(hash_key(15, (&ph, year)));
+            }
+            for r in &regions {
+                keys.push(hash_key(14, (t, r)));
+                keys.push(hash_key(16, (&ph, r)));
+            }
             if year == 0 {
                 keys.push(hash_key(6, (t, sex)));
             }
@@ -368,7 +390,14 @@ fn prepare(schema: &Schema, fields: &[(String, Comparator)], values: &[String]) 
     }
     keys.sort_unstable();
     keys.dedup();
-    Ok(Prepared { values: out, keys })
+    let combined = swap.and_then(|(g, f)| match (&fields[g].1, &fields[f].1) {
+        (Comparator::Name { col: gc }, Comparator::Name { col: fc }) => {
+            let (gv, fv) = (get(*gc).trim(), get(*fc).trim());
+            (!gv.is_empty() && !fv.is_empty()).then(|| normalize::normalize_name(&format!("{gv} {fv}")))
+        }
+        _ => None,
+    });
+    Ok(Prepared { values: out, keys, combined })
 }
 
 impl Dataset {
@@ -401,7 +430,7 @@ impl Dataset {
                 schema.columns.get(col).map(|c| c.1).unwrap_or(Kind::Text)
             })
             .collect();
-        Dataset { n: 0, fields, columns, interner: Interner::new(), tokens: Vec::new(), tf, swap, kinds }
+        Dataset { n: 0, fields, columns, interner: Interner::new(), tokens: Vec::new(), tf, swap, kinds, combined: Vec::new() }
     }
 
     /// Adds a batch of records (values per schema column); returns their blocking keys.
@@ -412,13 +441,21 @@ impl Dataset {
         batch: &[&[String]],
     ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
         let fields = &self.fields;
+        let swap = self.swap;
         let prepared: Vec<Result<Prepared, PrepError>> =
-            batch.par_iter().map(|v| prepare(schema, fields, v)).collect();
+            batch.par_iter().map(|v| prepare(schema, fields, swap, v)).collect();
         let mut keys = Vec::with_capacity(batch.len());
         for (i, p) in prepared.into_iter().enumerate() {
             let p = p.map_err(|e| (i, e))?;
             for (f, v) in p.values.into_iter().enumerate() {
                 self.push(f, v);
+            }
+            if self.swap.is_some() {
+                let feat = match p.combined {
+                    Some(n) => self.name_feat(&n),
+                    None => NameFeat::default(),
+                };
+                self.combined.push(feat);
             }
             keys.push(p.keys);
             self.n += 1;
@@ -428,21 +465,18 @@ impl Dataset {
 
     fn push(&mut self, f: usize, v: Prep) {
         match (&mut self.columns[f], v) {
-            (Column::Name(col), Prep::Name(n)) => {
+            (Column::Name(_), Prep::Name(n)) => {
                 if n.is_empty() {
-                    col.push(NameFeat::default());
+                    if let Column::Name(col) = &mut self.columns[f] {
+                        col.push(NameFeat::default());
+                    }
                     return;
                 }
-                let exact = self.interner.intern(&n.exact);
-                let folded = self.interner.intern(&n.folded_key());
-                let phon = self.interner.intern(&n.phonetic_key());
-                let start = self.tokens.len() as u32;
-                for t in &n.tokens {
-                    let id = self.interner.intern(t);
-                    self.tokens.push(id);
+                let feat = self.name_feat(&n);
+                *self.tf.entry(feat.folded).or_insert(0) += 1;
+                if let Column::Name(col) = &mut self.columns[f] {
+                    col.push(feat);
                 }
-                col.push(NameFeat { exact, folded, phon, start, len: n.tokens.len() as u32 });
-                *self.tf.entry(folded).or_insert(0) += 1;
             }
             (Column::Date(col), Prep::Date(d)) => col.push(d),
             (Column::Id(col), Prep::Str(s)) => {
@@ -458,6 +492,18 @@ impl Dataset {
             // Unreachable by construction: columns and preps are built from the same fields.
             _ => {}
         }
+    }
+
+    fn name_feat(&mut self, n: &NormName) -> NameFeat {
+        let exact = self.interner.intern(&n.exact);
+        let folded = self.interner.intern(&n.folded_key());
+        let phon = self.interner.intern(&n.phonetic_key());
+        let start = self.tokens.len() as u32;
+        for t in &n.tokens {
+            let id = self.interner.intern(t);
+            self.tokens.push(id);
+        }
+        NameFeat { exact, folded, phon, start, len: n.tokens.len() as u32 }
     }
 
     fn toks(&self, n: &NameFeat) -> &[u32] {
@@ -577,6 +623,22 @@ impl Dataset {
                         if rank(sg) + rank(sf) < rank(levels[g]) + rank(levels[fa]) {
                             levels[g] = sg;
                             levels[fa] = sf;
+                        }
+                        // A whole name typed into the given-name box on one side only.
+                        if levels[fa] == 0 && levels[g] > 2 {
+                            let empty = |x: &NameFeat| x.exact == 0;
+                            let c = if empty(af) && !empty(bf) {
+                                other.combined.get(j).map(|cb| c(ag, cb))
+                            } else if empty(bf) && !empty(af) {
+                                self.combined.get(i).map(|ca| c(ca, bg))
+                            } else {
+                                None
+                            };
+                            if let Some(c) = c {
+                                if c != 0 && c < levels[g] {
+                                    levels[g] = c;
+                                }
+                            }
                         }
                     }
                 }
@@ -755,6 +817,6 @@ mod tests {
         assert_eq!(lv(0, 3).0, 2); // "Van" is a particle
         assert_eq!(lv(0, 4), (1, 1, 1)); // swapped given/family
         assert_eq!(lv(0, 5), (6, 6, 5));
-        assert_eq!(lv(7, 0).1, 0);
+        assert_eq!(lv(7, 0), (2, 0, 0)); // whole name in the given-name box
     }
 }
