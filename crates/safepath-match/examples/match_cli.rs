@@ -7,6 +7,9 @@ use std::time::Instant;
 
 use safepath_match::{MatchIndex, Record, Settings, cli};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
@@ -105,7 +108,11 @@ fn write_model(args: &[String], s: &cli::RunSummary) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // Accept `match_cli match link …` like `safepath match link …`.
+    if args.first().map(|a| a == "match").unwrap_or(false) {
+        args.remove(0);
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

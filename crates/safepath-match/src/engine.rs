@@ -173,6 +173,12 @@ pub(crate) fn train(
     st.u_time = t.elapsed();
 
     let t = Instant::now();
+    let gammas: Vec<u64> = pairs.par_iter().map(|&p| {
+        let (i, j) = unpack(p);
+        ds.compare(i, j)
+    }).collect();
+    st.compare_time = t.elapsed();
+    let t = Instant::now();
     let nf = model.fields.len();
     let mut m_sum: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.levels.len()]).collect();
     let mut m_w = vec![0.0f64; nf];
@@ -183,14 +189,21 @@ pub(crate) fn train(
         if sub.is_empty() {
             continue;
         }
-        let sp = blocked_pairs(sub, n_left, blocking.max_block, blocking.budget.min(3_000_000));
+        let sp = blocked_pairs(sub, n_left, blocking.max_block, blocking.budget.min(2_000_000));
         if sp.len() < 10 {
             continue;
         }
-        let g: Vec<u64> = sp.par_iter().map(|&p| {
-            let (i, j) = unpack(p);
-            ds.compare(i, j)
-        }).collect();
+        // Most session pairs are candidates already compared.
+        let g: Vec<u64> = sp
+            .par_iter()
+            .map(|&p| match pairs.binary_search(&p) {
+                Ok(k) => gammas[k],
+                Err(_) => {
+                    let (i, j) = unpack(p);
+                    ds.compare(i, j)
+                }
+            })
+            .collect();
         let counts = count_patterns(&g);
         let mut m2 = model.clone();
         m2.lambda = 0.05;
@@ -219,12 +232,6 @@ pub(crate) fn train(
     }
     st.em_time = t.elapsed();
 
-    let t = Instant::now();
-    let gammas: Vec<u64> = pairs.par_iter().map(|&p| {
-        let (i, j) = unpack(p);
-        ds.compare(i, j)
-    }).collect();
-    st.compare_time = t.elapsed();
     let t = Instant::now();
     let counts = count_patterns(&gammas);
     model.lambda = 0.05;

@@ -4,7 +4,7 @@
 //! token arena; a date is six bytes. Comparisons return one level per field, packed four
 //! bits a field in a `u64` ("gamma" in Fellegi–Sunter terms; 0 means missing).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
@@ -412,7 +412,7 @@ impl Dataset {
                 _ => Column::Id(Vec::new()),
             })
             .collect();
-        let tf = HashMap::new();
+        let tf = HashMap::default();
         let name_kind = |k: Kind| {
             fields.iter().position(|(_, c)| matches!(c, Comparator::Name { col } if schema.columns.get(*col).map(|x| x.1) == Some(k)))
         };

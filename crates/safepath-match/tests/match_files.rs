@@ -1,0 +1,199 @@
+//! The file interface and the in-memory index, end to end, on small and generated data.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use safepath_match::{Band, MatchError, MatchIndex, Record, Settings, cli, generate};
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const SETTINGS: &str = "id_column = \"id\"\n\n[columns]\ngiven = \"given_name\"\nfamily = \"family_name\"\ndob = \"birth_date\"\nsex = \"sex\"\n";
+
+#[test]
+fn malformed_settings_are_refused_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n");
+    let bad = write(dir.path(), "s.toml", "id_column = \"id\"\n[columns]\ngiven = \"given_name\"\ndob = \"birthday\"\n");
+    let err = cli::dedupe(&data, &bad, &dir.path().join("o.csv")).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, MatchError::Settings { line: 4, .. }), "{msg}");
+    assert!(msg.contains("s.toml") && msg.contains("line 4") && msg.contains("birthday"), "{msg}");
+
+    let bad = write(dir.path(), "s2.toml", "id_column = \"id\"\n[columns\n");
+    let msg = cli::dedupe(&data, &bad, &dir.path().join("o.csv")).unwrap_err().to_string();
+    assert!(msg.contains("line 2"), "{msg}");
+}
+
+#[test]
+fn malformed_csv_is_refused_naming_the_line_without_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = write(dir.path(), "s.toml", SETTINGS);
+    let out = dir.path().join("o.csv");
+
+    let ragged = write(dir.path(), "a.csv", "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n2,Binh,Tran,1991\n");
+    let msg = cli::dedupe(&ragged, &s, &out).unwrap_err().to_string();
+    assert!(msg.contains("a.csv") && msg.contains("line 3"), "{msg}");
+
+    let bad_date = write(dir.path(), "b.csv", "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n2,Binh,Tran,19x1-02,M\n");
+    let msg = cli::dedupe(&bad_date, &s, &out).unwrap_err().to_string();
+    assert!(msg.contains("line 3") && msg.contains("`dob`"), "{msg}");
+    assert!(!msg.contains("Binh") && !msg.contains("19x1"), "personal data in: {msg}");
+
+    let missing_col = write(dir.path(), "c.csv", "id,given,dob,sex\n1,An,1990,F\n");
+    let msg = cli::dedupe(&missing_col, &s, &out).unwrap_err().to_string();
+    assert!(msg.contains("line 1") && msg.contains("family"), "{msg}");
+
+    let empty_id = write(dir.path(), "e.csv", "id,given,family,dob,sex\n,An,Nguyen,1990,F\n");
+    let msg = cli::dedupe(&empty_id, &s, &out).unwrap_err().to_string();
+    assert!(msg.contains("line 2") && msg.contains("empty id"), "{msg}");
+    assert!(!out.exists(), "nothing is written on error");
+}
+
+#[test]
+fn link_finds_transliterated_reordered_and_partial_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = write(dir.path(), "s.toml", SETTINGS);
+    let mut left = String::from("id,given,family,dob,sex\n");
+    let mut right = String::from("id,given,family,dob,sex\n");
+    // Background people so that EM has something to learn from.
+    let given = ["An", "Binh", "Chi", "Dung", "Hoa", "Lan", "Minh", "Nam", "Phuong", "Thao", "Somchai", "Aung"];
+    let family = ["Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Do", "Jaidee", "Kyaw", "Sok", "Santos"];
+    let mut k = 0;
+    for (gi, g) in given.iter().enumerate() {
+        for (fi, f) in family.iter().enumerate() {
+            k += 1;
+            let dob = format!("{}-{:02}-{:02}", 1960 + (gi * 7 + fi * 3) % 45, 1 + (gi + fi) % 12, 1 + (gi * 5 + fi) % 28);
+            left.push_str(&format!("L{k},{g},{f},{dob},F\n"));
+            if k % 2 == 0 {
+                let year = &dob[..4];
+                right.push_str(&format!("R{k},{f},{g},{year},F\n"));
+            }
+        }
+    }
+    left.push_str("LX,Văn An,Nguyễn,1990-04-09,M\n");
+    right.push_str("RX,NGUYEN VAN AN,,1990-04-09,M\n");
+    let l = write(dir.path(), "l.csv", &left);
+    let r = write(dir.path(), "r.csv", &right);
+    let out = dir.path().join("pairs.csv");
+    let summary = cli::link(&l, &r, &s, &out).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("left_id,right_id,probability,band,explanation\n"));
+    assert!(text.contains("LX,RX,"), "{text}");
+    let found = text.lines().filter(|l| l.starts_with('L') && l[1..].split(',').next() == l.split(',').nth(1).map(|r| &r[1..])).count();
+    assert!(found >= 70, "found {found} of 72 reordered pairs; summary: {summary}");
+    let shown = summary.to_string();
+    assert!(shown.contains("records: ") && !shown.contains("Nguyen"));
+}
+
+fn pairwise_f1(clusters: &Path, truth: &Path) -> (f64, f64, f64) {
+    let read = |p: &Path| -> HashMap<String, String> {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        r.records().map(|x| x.unwrap()).map(|x| (x[0].to_string(), x[1].to_string())).collect()
+    };
+    let (pred, ent) = (read(clusters), read(truth));
+    let pairs = |m: &HashMap<String, usize>| m.values().map(|n| n * (n - 1) / 2).sum::<usize>();
+    let mut both: HashMap<String, usize> = HashMap::new();
+    let mut p: HashMap<String, usize> = HashMap::new();
+    let mut t: HashMap<String, usize> = HashMap::new();
+    for (id, e) in &ent {
+        let c = &pred[id];
+        *both.entry(format!("{c}|{e}")).or_default() += 1;
+        *p.entry(c.clone()).or_default() += 1;
+        *t.entry(e.clone()).or_default() += 1;
+    }
+    let tp = pairs(&both) as f64;
+    let precision = tp / pairs(&p).max(1) as f64;
+    let recall = tp / pairs(&t).max(1) as f64;
+    (precision, recall, 2.0 * precision * recall / (precision + recall).max(1e-9))
+}
+
+#[test]
+fn dedupe_generated_data_with_known_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("people.csv");
+    let truth = dir.path().join("truth.csv");
+    cli::generate(8_000, 11, &data, &truth).unwrap();
+    let s = write(dir.path(), "s.toml", generate::SETTINGS);
+    let out = dir.path().join("clusters.csv");
+    let summary = cli::dedupe(&data, &s, &out).unwrap();
+    assert!(summary.converged, "{summary}");
+    let (p, r, f1) = pairwise_f1(&out, &truth);
+    assert!(f1 >= 0.80, "precision {p:.3} recall {r:.3} f1 {f1:.3}");
+    let (_, _, recall, _) = cli::blocking_recall(&data, &s, &truth).unwrap();
+    assert!(recall >= 0.85, "blocking recall {recall}");
+}
+
+/// The accuracy bar at a larger size (run with `cargo test --release -- --ignored`).
+#[test]
+#[ignore]
+fn dedupe_generated_50k_f1() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("people.csv");
+    let truth = dir.path().join("truth.csv");
+    cli::generate(50_000, 3, &data, &truth).unwrap();
+    let s = write(dir.path(), "s.toml", generate::SETTINGS);
+    let out = dir.path().join("clusters.csv");
+    cli::dedupe(&data, &s, &out).unwrap();
+    let (p, r, f1) = pairwise_f1(&out, &truth);
+    assert!(f1 >= 0.88, "precision {p:.3} recall {r:.3} f1 {f1:.3}");
+}
+
+fn read_records(path: &Path, settings: &Settings) -> Vec<Record> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let pos: Vec<usize> = settings.schema.columns.iter().map(|(c, _)| headers.iter().position(|h| h == c).unwrap()).collect();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            Record { id: r[0].to_string(), values: pos.iter().map(|&p| r[p].to_string()).collect() }
+        })
+        .collect()
+}
+
+#[test]
+fn index_ranks_duplicates_first_with_explanations_and_the_model_serialises() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("people.csv");
+    let truth = dir.path().join("truth.csv");
+    cli::generate(4_000, 5, &data, &truth).unwrap();
+    let settings = Settings::parse(generate::SETTINGS).unwrap();
+    let records = read_records(&data, &settings);
+    let model = safepath_match::train(&records, &settings).unwrap();
+    let json = serde_json::to_string(&model).unwrap();
+    let model: safepath_match::Model = serde_json::from_str(&json).unwrap();
+
+    let ent: HashMap<String, String> = {
+        let mut r = csv::Reader::from_path(&truth).unwrap();
+        r.records().map(|x| x.unwrap()).map(|x| (x[0].to_string(), x[1].to_string())).collect()
+    };
+    let index = MatchIndex::build(&records, &model).unwrap();
+    assert_eq!(index.len(), records.len());
+    let mut checked = 0;
+    let mut top_right = 0;
+    for q in records.iter().take(400) {
+        let dups = records.iter().filter(|r| r.id != q.id && ent[&r.id] == ent[&q.id]).count();
+        if dups == 0 {
+            continue;
+        }
+        let found = index.query(q, 5).unwrap();
+        let others: Vec<_> = found.iter().filter(|c| c.id != q.id).collect();
+        checked += 1;
+        if let Some(best) = others.first() {
+            if ent[&best.id] == ent[&q.id] {
+                top_right += 1;
+            }
+            assert!(matches!(best.band, Band::Likely | Band::Possible));
+            assert_eq!(best.explanation.len(), model.fields.len());
+            assert!(best.explanation.iter().any(|e| e.weight > 0.0));
+        }
+    }
+    assert!(checked > 50);
+    assert!(top_right as f64 >= 0.8 * checked as f64, "{top_right} of {checked}");
+    // A query with a wrong number of values is refused.
+    let bad = Record { id: "q".into(), values: vec![] };
+    assert!(index.query(&bad, 5).is_err());
+}
