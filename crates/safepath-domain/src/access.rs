@@ -46,7 +46,10 @@ impl Action {
     ];
     /// Actions that concern one existing case.
     pub fn is_case_scoped(self) -> bool {
-        matches!(self, Action::ReadCase | Action::EditCase | Action::ReadCaseAudit | Action::BreakGlassRead)
+        matches!(
+            self,
+            Action::ReadCase | Action::EditCase | Action::ReadCaseAudit | Action::BreakGlassRead
+        )
     }
 }
 
@@ -86,12 +89,30 @@ pub struct Relation {
 impl Relation {
     /// Every possible relation, for exhaustive tests.
     pub const ALL: [Relation; 6] = [
-        Relation { link: Link::CaseManager, same_org: true },
-        Relation { link: Link::CaseManager, same_org: false },
-        Relation { link: Link::Associated, same_org: true },
-        Relation { link: Link::Associated, same_org: false },
-        Relation { link: Link::None, same_org: true },
-        Relation { link: Link::None, same_org: false },
+        Relation {
+            link: Link::CaseManager,
+            same_org: true,
+        },
+        Relation {
+            link: Link::CaseManager,
+            same_org: false,
+        },
+        Relation {
+            link: Link::Associated,
+            same_org: true,
+        },
+        Relation {
+            link: Link::Associated,
+            same_org: false,
+        },
+        Relation {
+            link: Link::None,
+            same_org: true,
+        },
+        Relation {
+            link: Link::None,
+            same_org: false,
+        },
     ];
 
     pub fn of(actor: &Actor, case: &CaseFacts) -> Relation {
@@ -102,7 +123,10 @@ impl Relation {
         } else {
             Link::None
         };
-        Relation { link, same_org: case.org == actor.org }
+        Relation {
+            link,
+            same_org: case.org == actor.org,
+        }
     }
 }
 
@@ -122,7 +146,8 @@ fn sees_case_contents(role: Role) -> bool {
 
 /// Can this actor see the case at all (the basis of lists and searches too)?
 pub fn can_see(role: Role, rel: Relation) -> bool {
-    sees_case_contents(role) && (rel.link != Link::None || (rel.same_org && role == Role::Coordinator))
+    sees_case_contents(role)
+        && (rel.link != Link::None || (rel.same_org && role == Role::Coordinator))
 }
 
 /// The policy for actions that concern no single case.
@@ -138,7 +163,11 @@ pub fn decide_global(role: Role, action: Action) -> Decision {
         BreakGlassRead => role == Administrator,
         ReadCase | EditCase | ReadCaseAudit => false,
     };
-    if allowed { Decision::Allow } else { Decision::Forbidden }
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
 }
 
 /// The policy for one case, given how the actor stands to it.
@@ -158,14 +187,19 @@ pub fn decide_case(role: Role, action: Action, rel: Relation) -> Decision {
     match action {
         ReadCase => allow_if_visible(visible),
         EditCase => allow_if_visible(
-            visible && (rel.link == Link::CaseManager || owner_coordinator || (rel.link == Link::Associated && role == Role::CaseManager)),
+            visible
+                && (rel.link == Link::CaseManager
+                    || owner_coordinator
+                    || (rel.link == Link::Associated && role == Role::CaseManager)),
         ),
         // Only the owning organisation's coordinators read a case's audit trail.
         ReadCaseAudit => allow_if_visible(visible && owner_coordinator),
         // Breaking the glass is not a relationship: any administrator, any
         // case, but only with a reason (checked by `break_glass`).
         BreakGlassRead => allow_if_visible(role == Role::Administrator),
-        ListCases | CreateCase | ManageUsers | ManageOrgs | ReadStatistics | EvaluateScreening => decide_global(role, action),
+        ListCases | CreateCase | ManageUsers | ManageOrgs | ReadStatistics | EvaluateScreening => {
+            decide_global(role, action)
+        }
     }
 }
 
@@ -199,7 +233,12 @@ impl CaseAccess {
 pub fn authorize(actor: &Actor, action: Action, case: &CaseFacts) -> Result<CaseAccess, Decision> {
     let rel = Relation::of(actor, case);
     match decide_case(actor.role, action, rel) {
-        Decision::Allow if action != Action::BreakGlassRead => Ok(CaseAccess { actor: *actor, case: case.id, action, break_glass_reason: None }),
+        Decision::Allow if action != Action::BreakGlassRead => Ok(CaseAccess {
+            actor: *actor,
+            case: case.id,
+            action,
+            break_glass_reason: None,
+        }),
         Decision::Allow => Err(Decision::Forbidden),
         other => Err(other),
     }
@@ -210,15 +249,29 @@ pub const BREAK_GLASS_MIN_REASON: usize = 15;
 
 /// An administrator's emergency read. The reason is required, kept with the
 /// audit entry and shown to the owning organisation's coordinators.
-pub fn break_glass(actor: &Actor, case: &CaseFacts, reason: &str) -> Result<CaseAccess, BreakGlassRefusal> {
-    if decide_case(actor.role, Action::BreakGlassRead, Relation::of(actor, case)) != Decision::Allow {
+pub fn break_glass(
+    actor: &Actor,
+    case: &CaseFacts,
+    reason: &str,
+) -> Result<CaseAccess, BreakGlassRefusal> {
+    if decide_case(
+        actor.role,
+        Action::BreakGlassRead,
+        Relation::of(actor, case),
+    ) != Decision::Allow
+    {
         return Err(BreakGlassRefusal::NotAllowed);
     }
     let reason = reason.trim();
     if reason.chars().count() < BREAK_GLASS_MIN_REASON {
         return Err(BreakGlassRefusal::ReasonTooShort);
     }
-    Ok(CaseAccess { actor: *actor, case: case.id, action: Action::BreakGlassRead, break_glass_reason: Some(reason.to_owned()) })
+    Ok(CaseAccess {
+        actor: *actor,
+        case: case.id,
+        action: Action::BreakGlassRead,
+        break_glass_reason: Some(reason.to_owned()),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,7 +308,9 @@ impl Visibility {
         match *self {
             Visibility::Nothing => false,
             Visibility::Own(u) => case.case_manager == Some(u) || case.associated.contains(&u),
-            Visibility::OwnAndOrg(u, o) => case.org == o || case.case_manager == Some(u) || case.associated.contains(&u),
+            Visibility::OwnAndOrg(u, o) => {
+                case.org == o || case.case_manager == Some(u) || case.associated.contains(&u)
+            }
         }
     }
 }

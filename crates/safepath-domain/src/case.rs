@@ -1,12 +1,13 @@
 //! Cases: status, forms of exploitation and the human-friendly reference.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::DomainError;
 
 /// Where a case stands. The names follow the national-referral-mechanism stages
 /// in PRODUCT.md; the transition rules belong to the case-management lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Referred,
@@ -49,13 +50,16 @@ impl CaseStatus {
         }
     }
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| DomainError::invalid("status", "not a known case status"))
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("status", "not a known case status"))
     }
 }
 
 /// Forms of exploitation, aligned with the IOM Human Trafficking Case Data
 /// Standard (HTCDS v2.0) type-of-exploitation categories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExploitationForm {
     ForcedLabour,
@@ -98,7 +102,12 @@ impl ExploitationForm {
         }
     }
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| DomainError::invalid("exploitation_forms", "not a known form of exploitation"))
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                DomainError::invalid("exploitation_forms", "not a known form of exploitation")
+            })
     }
 }
 
@@ -115,7 +124,10 @@ pub struct CaseReference(String);
 impl CaseReference {
     /// Builds a reference from the year and eight random bytes supplied by the caller.
     pub fn generate(year: i32, random: [u8; 8]) -> Self {
-        let chars: String = random.iter().map(|b| REFERENCE_ALPHABET[usize::from(*b) % 32] as char).collect();
+        let chars: String = random
+            .iter()
+            .map(|b| REFERENCE_ALPHABET[usize::from(*b) % 32] as char)
+            .collect();
         Self(format!("SP-{year}-{}-{}", &chars[..4], &chars[4..]))
     }
     pub fn as_str(&self) -> &str {
@@ -134,7 +146,10 @@ impl CaseReference {
 /// Case notes are free text and always encrypted; this only bounds their size.
 pub fn check_notes(notes: &str) -> Result<(), DomainError> {
     if notes.chars().count() > 20_000 {
-        return Err(DomainError::invalid("notes", "longer than 20000 characters"));
+        return Err(DomainError::invalid(
+            "notes",
+            "longer than 20000 characters",
+        ));
     }
     Ok(())
 }

@@ -11,7 +11,10 @@ pub struct DomainError {
 
 impl DomainError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(field: &str, why: &str) -> Self {
         Self::new("invalid_field", format!("{field}: {why}"))

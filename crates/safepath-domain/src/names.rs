@@ -10,7 +10,10 @@ use unicode_normalization::char::is_combining_mark;
 /// text, lower-case, then NFC. Scripts whose vowels are combining marks (Thai,
 /// Burmese, Khmer) keep their marks: dropping them would merge different names.
 pub fn fold(s: &str) -> String {
-    let latin_like = s.chars().filter(|c| c.is_alphabetic()).all(|c| (c as u32) < 0x0370 || ('\u{1E00}'..='\u{1EFF}').contains(&c));
+    let latin_like = s
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| (c as u32) < 0x0370 || ('\u{1E00}'..='\u{1EFF}').contains(&c));
     let decomposed = s.nfkd();
     let kept: String = if latin_like {
         decomposed.filter(|c| !is_combining_mark(*c)).collect()
@@ -27,7 +30,9 @@ pub fn fold(s: &str) -> String {
 pub fn search_tokens(name: &str) -> Vec<String> {
     let folded = fold(name);
     let mut tokens: Vec<String> = folded
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '-' | '\'' | '"' | '(' | ')' | '/'))
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | '.' | '-' | '\'' | '"' | '(' | ')' | '/')
+        })
         .filter(|t| !t.is_empty())
         .filter(|t| t.chars().count() >= 2 || t.chars().any(|c| !c.is_ascii()))
         .map(str::to_owned)
@@ -43,7 +48,10 @@ mod tests {
 
     #[test]
     fn vietnamese_with_and_without_diacritics_match() {
-        assert_eq!(search_tokens("Nguyễn Văn An"), search_tokens("nguyen van an"));
+        assert_eq!(
+            search_tokens("Nguyễn Văn An"),
+            search_tokens("nguyen van an")
+        );
         assert_eq!(search_tokens("Đặng Thị Hoa"), search_tokens("Dang Thi Hoa"));
     }
 

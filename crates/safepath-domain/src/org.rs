@@ -1,11 +1,12 @@
 //! Organisations, roles and staff accounts.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::DomainError;
 
 /// The kind of organisation (HTCDS distinguishes the deciding organisation type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgType {
     Government,
@@ -14,7 +15,11 @@ pub enum OrgType {
 }
 
 impl OrgType {
-    pub const ALL: [OrgType; 3] = [OrgType::Government, OrgType::Ngo, OrgType::InternationalOrganisation];
+    pub const ALL: [OrgType; 3] = [
+        OrgType::Government,
+        OrgType::Ngo,
+        OrgType::InternationalOrganisation,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             OrgType::Government => "government",
@@ -26,12 +31,17 @@ impl OrgType {
         Self::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("type", "expected one of government, ngo, international_organisation"))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "type",
+                    "expected one of government, ngo, international_organisation",
+                )
+            })
     }
 }
 
 /// What a staff member does. Roles decide actions; relationships to a case decide which cases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Administrator,
@@ -82,11 +92,16 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let ok_len = (3..=64).contains(&s.len());
-        let ok_chars = s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
         if ok_len && ok_chars {
             Ok(Self(s.to_ascii_lowercase()))
         } else {
-            Err(DomainError::invalid("username", "3 to 64 characters: letters, digits, '.', '-', '_'"))
+            Err(DomainError::invalid(
+                "username",
+                "3 to 64 characters: letters, digits, '.', '-', '_'",
+            ))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -98,10 +113,16 @@ impl Username {
 pub fn check_password_strength(password: &str) -> Result<(), DomainError> {
     let n = password.chars().count();
     if n < 12 {
-        return Err(DomainError::new("weak_password", "a password needs at least 12 characters"));
+        return Err(DomainError::new(
+            "weak_password",
+            "a password needs at least 12 characters",
+        ));
     }
     if n > 256 {
-        return Err(DomainError::new("weak_password", "a password may have at most 256 characters"));
+        return Err(DomainError::new(
+            "weak_password",
+            "a password may have at most 256 characters",
+        ));
     }
     Ok(())
 }
@@ -111,7 +132,10 @@ pub fn check_country(code: &str) -> Result<String, DomainError> {
     if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
         Ok(code.to_ascii_uppercase())
     } else {
-        Err(DomainError::invalid("country", "expected an ISO 3166-1 alpha-3 code such as THA"))
+        Err(DomainError::invalid(
+            "country",
+            "expected an ISO 3166-1 alpha-3 code such as THA",
+        ))
     }
 }
 

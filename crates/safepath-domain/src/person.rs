@@ -5,16 +5,26 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::format_description;
+use utoipa::ToSchema;
 
 use crate::DomainError;
 
 /// Writing system of a name, ISO 15924 code (e.g. `Latn`, `Thai`, `Mymr`, `Khmr`).
 fn check_script(s: &str) -> Result<(), DomainError> {
-    let ok = s.len() == 4 && s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
-    if ok { Ok(()) } else { Err(DomainError::invalid("person.names[].script", "expected an ISO 15924 code such as Latn, Thai, Mymr, Khmr")) }
+    let ok = s.len() == 4
+        && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "person.names[].script",
+            "expected an ISO 15924 code such as Latn, Thai, Mymr, Khmr",
+        ))
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NamePart {
     Full,
@@ -24,7 +34,7 @@ pub enum NamePart {
 }
 
 /// One name as written in one script, with the transliterations people use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonName {
     pub value: String,
@@ -43,7 +53,7 @@ fn default_part() -> NamePart {
     NamePart::Full
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -52,7 +62,7 @@ pub enum Sex {
     Unknown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GenderIdentity {
     Woman,
@@ -65,20 +75,32 @@ pub enum GenderIdentity {
 }
 
 /// A date of birth as precisely as it is known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BirthDate {
-    Exact { date: String },
-    YearMonth { year: i32, month: u8 },
-    Year { year: i32 },
+    Exact {
+        date: String,
+    },
+    YearMonth {
+        year: i32,
+        month: u8,
+    },
+    Year {
+        year: i32,
+    },
     /// An age estimated on a given day (e.g. by a doctor or from appearance).
-    EstimatedAge { age: u8, on: String },
+    EstimatedAge {
+        age: u8,
+        on: String,
+    },
 }
 
 const EARLIEST_YEAR: i32 = 1900;
 
 pub fn parse_iso_date(field: &str, s: &str) -> Result<Date, DomainError> {
-    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| DomainError::invalid(field, "expected a real calendar date written YYYY-MM-DD"))
+    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| {
+        DomainError::invalid(field, "expected a real calendar date written YYYY-MM-DD")
+    })
 }
 
 impl BirthDate {
@@ -89,26 +111,44 @@ impl BirthDate {
             BirthDate::Exact { date } => {
                 let d = parse_iso_date("person.birth_date.date", date)?;
                 if d > today || d.year() < EARLIEST_YEAR {
-                    return Err(DomainError::invalid("person.birth_date.date", "must not be in the future or before 1900"));
+                    return Err(DomainError::invalid(
+                        "person.birth_date.date",
+                        "must not be in the future or before 1900",
+                    ));
                 }
             }
             BirthDate::YearMonth { year, month } => {
-                if !year_ok(*year) || !(1..=12).contains(month) || (*year == today.year() && *month > u8::from(today.month())) {
-                    return Err(DomainError::invalid("person.birth_date", "year between 1900 and this year, month 1 to 12, not in the future"));
+                if !year_ok(*year)
+                    || !(1..=12).contains(month)
+                    || (*year == today.year() && *month > u8::from(today.month()))
+                {
+                    return Err(DomainError::invalid(
+                        "person.birth_date",
+                        "year between 1900 and this year, month 1 to 12, not in the future",
+                    ));
                 }
             }
             BirthDate::Year { year } => {
                 if !year_ok(*year) {
-                    return Err(DomainError::invalid("person.birth_date.year", "must be between 1900 and this year"));
+                    return Err(DomainError::invalid(
+                        "person.birth_date.year",
+                        "must be between 1900 and this year",
+                    ));
                 }
             }
             BirthDate::EstimatedAge { age, on } => {
                 let d = parse_iso_date("person.birth_date.on", on)?;
                 if d > today {
-                    return Err(DomainError::invalid("person.birth_date.on", "must not be in the future"));
+                    return Err(DomainError::invalid(
+                        "person.birth_date.on",
+                        "must not be in the future",
+                    ));
                 }
                 if *age > 130 {
-                    return Err(DomainError::invalid("person.birth_date.age", "must be between 0 and 130"));
+                    return Err(DomainError::invalid(
+                        "person.birth_date.age",
+                        "must be between 0 and 130",
+                    ));
                 }
             }
         }
@@ -116,7 +156,7 @@ impl BirthDate {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,7 +167,7 @@ pub struct Contact {
     pub address: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
     /// ISO 3166-1 alpha-3.
@@ -142,7 +182,7 @@ pub struct Place {
 }
 
 /// Everything the case knows about the person, in clear (only ever in memory).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     #[serde(default)]
@@ -189,12 +229,18 @@ impl Person {
     /// first name when it is empty, upper-cases country codes.
     pub fn validated(mut self, today: Date) -> Result<Self, DomainError> {
         if self.names.is_empty() {
-            return Err(DomainError::new("missing_field", "person.names: at least one name is required"));
+            return Err(DomainError::new(
+                "missing_field",
+                "person.names: at least one name is required",
+            ));
         }
         for n in &mut self.names {
             n.value = n.value.trim().to_owned();
             if n.value.is_empty() {
-                return Err(DomainError::invalid("person.names[].value", "must not be empty"));
+                return Err(DomainError::invalid(
+                    "person.names[].value",
+                    "must not be empty",
+                ));
             }
             check_text("person.names[].value", &n.value)?;
             check_script(&n.script)?;
@@ -213,16 +259,30 @@ impl Person {
             b.validate(today)?;
         }
         for c in &mut self.nationalities {
-            *c = crate::org::check_country(c).map_err(|_| DomainError::invalid("person.nationalities", "expected ISO 3166-1 alpha-3 codes such as MMR"))?;
+            *c = crate::org::check_country(c).map_err(|_| {
+                DomainError::invalid(
+                    "person.nationalities",
+                    "expected ISO 3166-1 alpha-3 codes such as MMR",
+                )
+            })?;
         }
         if let Some(c) = &self.place_of_origin.country {
-            let c = crate::org::check_country(c).map_err(|_| DomainError::invalid("person.place_of_origin.country", "expected an ISO 3166-1 alpha-3 code"))?;
+            let c = crate::org::check_country(c).map_err(|_| {
+                DomainError::invalid(
+                    "person.place_of_origin.country",
+                    "expected an ISO 3166-1 alpha-3 code",
+                )
+            })?;
             self.place_of_origin.country = Some(c);
         }
         for l in &self.languages {
-            let ok = (2..=12).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let ok = (2..=12).contains(&l.len())
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !ok {
-                return Err(DomainError::invalid("person.languages", "expected BCP 47 tags such as th, my, km"));
+                return Err(DomainError::invalid(
+                    "person.languages",
+                    "expected BCP 47 tags such as th, my, km",
+                ));
             }
         }
         for (field, v) in [
@@ -230,7 +290,10 @@ impl Person {
             ("person.contact.email", &self.contact.email),
             ("person.contact.address", &self.contact.address),
             ("person.place_of_origin.area", &self.place_of_origin.area),
-            ("person.place_of_origin.locality", &self.place_of_origin.locality),
+            (
+                "person.place_of_origin.locality",
+                &self.place_of_origin.locality,
+            ),
         ] {
             if let Some(v) = v {
                 check_text(field, v)?;
@@ -262,7 +325,8 @@ mod tests {
 
     #[test]
     fn display_name_defaults_to_first_name() {
-        let p = person(serde_json::json!({"names": [{"value": " Aye Aye ", "script": "Latn"}]})).unwrap();
+        let p = person(serde_json::json!({"names": [{"value": " Aye Aye ", "script": "Latn"}]}))
+            .unwrap();
         assert_eq!(p.display_name, "Aye Aye");
     }
 
@@ -286,7 +350,9 @@ mod tests {
             serde_json::json!({"kind": "estimated_age", "age": 20, "on": "2030-03-01"}),
         ];
         for b in bad {
-            assert!(person(serde_json::json!({"names": [{"value": "X"}], "birth_date": b})).is_err());
+            assert!(
+                person(serde_json::json!({"names": [{"value": "X"}], "birth_date": b})).is_err()
+            );
         }
     }
 

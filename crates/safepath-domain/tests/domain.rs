@@ -130,11 +130,20 @@ fn every_role_action_and_relation_matches_the_matrix() {
     let mut checked = 0;
     assert_eq!(MATRIX.len(), Role::ALL.len());
     for role in Role::ALL {
-        let (_, rows) = MATRIX.iter().find(|(r, _)| *r == role).expect("role in matrix");
+        let (_, rows) = MATRIX
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("role in matrix");
         assert_eq!(rows.len(), Action::ALL.len(), "{role:?} lists every action");
         for action in Action::ALL {
-            let (_, expected) = rows.iter().find(|(a, _)| *a == action).expect("action in matrix");
-            let got: String = Relation::ALL.iter().map(|rel| letter(decide_case(role, action, *rel))).collect();
+            let (_, expected) = rows
+                .iter()
+                .find(|(a, _)| *a == action)
+                .expect("action in matrix");
+            let got: String = Relation::ALL
+                .iter()
+                .map(|rel| letter(decide_case(role, action, *rel)))
+                .collect();
             assert_eq!(&got, expected, "{role:?} × {action:?}");
             checked += 6;
         }
@@ -152,14 +161,22 @@ fn a_hidden_case_is_never_distinguishable_from_a_missing_one() {
                 continue;
             }
             for action in [Action::ReadCase, Action::EditCase, Action::ReadCaseAudit] {
-                assert_eq!(decide_case(role, action, rel), Decision::NotFound, "{role:?} {action:?} {rel:?}");
+                assert_eq!(
+                    decide_case(role, action, rel),
+                    Decision::NotFound,
+                    "{role:?} {action:?} {rel:?}"
+                );
             }
         }
     }
 }
 
 fn actor(role: Role, id: u128, org: u128) -> Actor {
-    Actor { id: UserId(Uuid::from_u128(id)), org: OrgId(Uuid::from_u128(org)), role }
+    Actor {
+        id: UserId(Uuid::from_u128(id)),
+        org: OrgId(Uuid::from_u128(org)),
+        role,
+    }
 }
 
 fn case(org: u128, manager: Option<u128>, associated: &[u128]) -> CaseFacts {
@@ -167,7 +184,10 @@ fn case(org: u128, manager: Option<u128>, associated: &[u128]) -> CaseFacts {
         id: CaseId(Uuid::from_u128(999)),
         org: OrgId(Uuid::from_u128(org)),
         case_manager: manager.map(|m| UserId(Uuid::from_u128(m))),
-        associated: associated.iter().map(|a| UserId(Uuid::from_u128(*a))).collect(),
+        associated: associated
+            .iter()
+            .map(|a| UserId(Uuid::from_u128(*a)))
+            .collect(),
     }
 }
 
@@ -179,22 +199,45 @@ fn authorize_mints_capabilities_only_on_allow() {
     assert_eq!(access.case(), c.id);
     assert_eq!(access.actor().id, cm.id);
     let stranger = actor(Role::CaseManager, 2, 20);
-    assert_eq!(authorize(&stranger, Action::ReadCase, &c), Err(Decision::NotFound));
+    assert_eq!(
+        authorize(&stranger, Action::ReadCase, &c),
+        Err(Decision::NotFound)
+    );
     // Break-the-glass never comes from plain authorize.
     let admin = actor(Role::Administrator, 3, 10);
-    assert_eq!(authorize(&admin, Action::BreakGlassRead, &c), Err(Decision::Forbidden));
-    assert_eq!(authorize(&admin, Action::ReadCase, &c), Err(Decision::NotFound));
+    assert_eq!(
+        authorize(&admin, Action::BreakGlassRead, &c),
+        Err(Decision::Forbidden)
+    );
+    assert_eq!(
+        authorize(&admin, Action::ReadCase, &c),
+        Err(Decision::NotFound)
+    );
 }
 
 #[test]
 fn break_the_glass_needs_an_administrator_and_a_reason() {
     let c = case(10, Some(1), &[]);
     let admin = actor(Role::Administrator, 3, 30);
-    assert_eq!(break_glass(&admin, &c, "too short"), Err(BreakGlassRefusal::ReasonTooShort));
-    let access = break_glass(&admin, &c, "  Police report of imminent danger, case manager unreachable ").unwrap();
-    assert_eq!(access.break_glass_reason(), Some("Police report of imminent danger, case manager unreachable"));
+    assert_eq!(
+        break_glass(&admin, &c, "too short"),
+        Err(BreakGlassRefusal::ReasonTooShort)
+    );
+    let access = break_glass(
+        &admin,
+        &c,
+        "  Police report of imminent danger, case manager unreachable ",
+    )
+    .unwrap();
+    assert_eq!(
+        access.break_glass_reason(),
+        Some("Police report of imminent danger, case manager unreachable")
+    );
     let coordinator = actor(Role::Coordinator, 4, 10);
-    assert_eq!(break_glass(&coordinator, &c, "Police report of imminent danger"), Err(BreakGlassRefusal::NotAllowed));
+    assert_eq!(
+        break_glass(&coordinator, &c, "Police report of imminent danger"),
+        Err(BreakGlassRefusal::NotAllowed)
+    );
 }
 
 fn any_role() -> impl Strategy<Value = Role> {

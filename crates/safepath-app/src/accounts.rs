@@ -1,0 +1,217 @@
+//! Sign-in, sessions, API tokens and login throttling.
+
+use safepath_crypto::{new_token, sha256, token_hash, verify_password};
+use safepath_store::{AuditDraft, LoginFailures, SessionRow};
+
+use crate::{App, AppError, ErrorKind, Principal};
+
+/// Web sessions last 8 hours (a working day); API tokens 12 hours.
+pub const WEB_SESSION_MS: i64 = 8 * 3600 * 1000;
+pub const API_TOKEN_MS: i64 = 12 * 3600 * 1000;
+/// After this many failures in a row, the account is locked for a while,
+/// doubling with each further failure (capped).
+pub const FAILURES_BEFORE_LOCK: i64 = 5;
+const BASE_LOCK_MS: i64 = 60 * 1000;
+const MAX_LOCK_MS: i64 = 60 * 60 * 1000;
+
+/// A real Argon2id hash of a random secret, verified when the user is
+/// unknown so that timing does not reveal which usernames exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| safepath_crypto::hash_password(&new_token()).unwrap_or_default())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Web,
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A signed-in session: the principal, and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub principal: Principal,
+    pub csrf_token: String,
+    pub kind: String,
+}
+
+fn throttle_key(username: &str) -> String {
+    hex_lower(&sha256(
+        format!("login:{}", username.to_ascii_lowercase()).as_bytes(),
+    ))
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl App {
+    /// Checks a username and password; on success opens a session and returns
+    /// its token (shown once, stored only as a hash).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: SessionKind,
+    ) -> Result<(String, Session), AppError> {
+        let now = self.now_ms();
+        let username = username.trim().to_ascii_lowercase();
+        let key = throttle_key(&username);
+        let failures = self.store.login_failures(&key).await?;
+        if let Some(f) = &failures {
+            if f.locked_until > now {
+                self.store
+                    .append_audit(&AuditDraft::new(
+                        now,
+                        format!("login:{username}"),
+                        "login.throttled",
+                    ))
+                    .await?;
+                let secs = (f.locked_until - now + 999) / 1000;
+                return Err(AppError::new(
+                    ErrorKind::TooManyRequests,
+                    "too_many_attempts",
+                    format!("too many failed sign-ins; try again in {secs} seconds"),
+                ));
+            }
+        }
+        let user = self.store.user_by_username(&username).await?;
+        let ok = match &user {
+            Some(u) => verify_password(password, &u.password_hash) && !u.disabled,
+            None => {
+                let _ = verify_password(password, dummy_hash());
+                false
+            }
+        };
+        let Some(user) = user.filter(|_| ok) else {
+            let count = failures.map_or(0, |f| f.failures) + 1;
+            let locked_until = if count >= FAILURES_BEFORE_LOCK {
+                let exp = u32::try_from(count - FAILURES_BEFORE_LOCK)
+                    .unwrap_or(u32::MAX)
+                    .min(10);
+                now + (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS)
+            } else {
+                0
+            };
+            self.store
+                .put_login_failures(
+                    &key,
+                    &LoginFailures {
+                        failures: count,
+                        locked_until,
+                        last_at: now,
+                    },
+                )
+                .await?;
+            self.store
+                .append_audit(
+                    &AuditDraft::new(now, format!("login:{username}"), "login.failure")
+                        .detail(format!("failures={count}")),
+                )
+                .await?;
+            return Err(AppError::new(
+                ErrorKind::Unauthorized,
+                "invalid_credentials",
+                "wrong username or password",
+            ));
+        };
+        self.store.clear_login_failures(&key).await?;
+        let token = new_token();
+        let csrf = new_token();
+        let ttl = if kind == SessionKind::Web {
+            WEB_SESSION_MS
+        } else {
+            API_TOKEN_MS
+        };
+        self.store
+            .insert_session(&SessionRow {
+                token_hash: token_hash(&token),
+                user_id: user.id,
+                kind: kind.as_str().into(),
+                csrf_token: csrf.clone(),
+                created_at: now,
+                expires_at: now + ttl,
+            })
+            .await?;
+        self.store
+            .append_audit(
+                &AuditDraft::new(now, user.id.to_string(), "login.success")
+                    .org(user.org_id)
+                    .detail(format!("kind={}", kind.as_str())),
+            )
+            .await?;
+        let principal = Principal::from_user(user)?;
+        Ok((
+            token,
+            Session {
+                principal,
+                csrf_token: csrf,
+                kind: kind.as_str().into(),
+            },
+        ))
+    }
+
+    /// Resolves a session or API token to its user; disabled users and
+    /// expired tokens are refused.
+    pub async fn authenticate(&self, token: &str, kind: SessionKind) -> Result<Session, AppError> {
+        let row = self
+            .store
+            .session(&token_hash(token), self.now_ms())
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        if row.kind != kind.as_str() {
+            return Err(AppError::unauthorized());
+        }
+        let user = self
+            .store
+            .user(row.user_id)
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        if user.disabled {
+            return Err(AppError::unauthorized());
+        }
+        Ok(Session {
+            principal: Principal::from_user(user)?,
+            csrf_token: row.csrf_token,
+            kind: row.kind,
+        })
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), AppError> {
+        let hash = token_hash(token);
+        if let Some(s) = self.store.session(&hash, self.now_ms()).await? {
+            self.store.delete_session(&hash).await?;
+            self.store
+                .append_audit(&AuditDraft::new(
+                    self.now_ms(),
+                    s.user_id.to_string(),
+                    "logout",
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_language(&self, who: &Principal, language: &str) -> Result<(), AppError> {
+        if !crate::SUPPORTED_LANGUAGES.contains(&language) {
+            return Err(AppError::bad_request(
+                "invalid_language",
+                format!(
+                    "language must be one of {}",
+                    crate::SUPPORTED_LANGUAGES.join(", ")
+                ),
+            ));
+        }
+        self.store.set_language(who.id(), language).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,272 @@
+//! Organisations, accounts, audit verification, key rotation and backup.
+//! These are run by administrators (API) or by the operator (CLI, actor `cli`).
+
+use safepath_audit::{Break, ChainVerifier};
+use safepath_crypto::{KeyFile, hash_password, rewrap};
+use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::ids::{OrgId, UserId};
+use safepath_domain::org::{OrgType, Role, Username, check_country, check_password_strength};
+use safepath_store::{AuditDraft, OrgRow, UserRow};
+use std::path::Path;
+use uuid::Uuid;
+
+use crate::views::{MeView, OrgView};
+use crate::{App, AppError, Principal};
+
+/// Who performs an administrative act: a signed-in administrator or the CLI.
+#[derive(Debug, Clone)]
+pub enum Operator<'a> {
+    User(&'a Principal),
+    Cli(&'static str),
+}
+
+impl Operator<'_> {
+    fn actor_id(&self) -> String {
+        match self {
+            Operator::User(p) => p.id().to_string(),
+            Operator::Cli(cmd) => format!("cli:{cmd}"),
+        }
+    }
+    fn require(&self, action: Action) -> Result<(), AppError> {
+        match self {
+            Operator::User(p) if access::decide_global(p.actor.role, action) != Decision::Allow => {
+                Err(AppError::forbidden("only an administrator may do this"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The result of `safepath audit verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditVerdict {
+    Intact { entries: i64, checkpoints: usize },
+    Broken(Break),
+}
+
+pub fn org_view(o: &OrgRow) -> Result<OrgView, AppError> {
+    Ok(OrgView {
+        id: o.id.0,
+        name: o.name.clone(),
+        org_type: OrgType::parse(&o.org_type)?,
+        country: o.country.clone(),
+    })
+}
+
+impl App {
+    pub async fn add_org(
+        &self,
+        by: Operator<'_>,
+        name: &str,
+        org_type: &str,
+        country: &str,
+    ) -> Result<OrgView, AppError> {
+        by.require(Action::ManageOrgs)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::bad_request(
+                "invalid_field",
+                "name: 1 to 200 characters",
+            ));
+        }
+        let row = OrgRow {
+            id: OrgId(Uuid::new_v4()),
+            name: name.to_owned(),
+            org_type: OrgType::parse(org_type)?.as_str().into(),
+            country: check_country(country)?,
+            created_at: self.now_ms(),
+        };
+        let audit = AuditDraft::new(self.now_ms(), by.actor_id(), "org.create")
+            .record("org", row.id)
+            .org(row.id);
+        self.store.insert_org(&row, &audit).await?;
+        org_view(&row)
+    }
+
+    pub async fn orgs(&self) -> Result<Vec<OrgView>, AppError> {
+        self.store.list_orgs().await?.iter().map(org_view).collect()
+    }
+
+    /// Finds an organisation by id or exact name (for the CLI).
+    pub async fn find_org(&self, id_or_name: &str) -> Result<OrgRow, AppError> {
+        let orgs = self.store.list_orgs().await?;
+        orgs.into_iter()
+            .find(|o| o.id.to_string() == id_or_name || o.name == id_or_name)
+            .ok_or_else(|| AppError::not_found(format!("no organisation {id_or_name:?}")))
+    }
+
+    pub async fn add_user(
+        &self,
+        by: Operator<'_>,
+        username: &str,
+        full_name: &str,
+        org: OrgId,
+        role: &str,
+        password: &str,
+    ) -> Result<MeView, AppError> {
+        by.require(Action::ManageUsers)?;
+        let username = Username::parse(username)?;
+        let role = Role::parse(role)?;
+        check_password_strength(password)?;
+        let full_name = full_name.trim();
+        if full_name.is_empty() || full_name.chars().count() > 200 {
+            return Err(AppError::bad_request(
+                "invalid_field",
+                "full_name: 1 to 200 characters",
+            ));
+        }
+        if self.store.org(org).await?.is_none() {
+            return Err(AppError::bad_request("invalid_org", "no such organisation"));
+        }
+        let row = UserRow {
+            id: UserId(Uuid::new_v4()),
+            username: username.as_str().to_owned(),
+            full_name: full_name.to_owned(),
+            org_id: org,
+            role: role.as_str().into(),
+            password_hash: hash_password(password).map_err(|_| AppError::internal("hash"))?,
+            disabled: false,
+            language: "en".into(),
+            created_at: self.now_ms(),
+        };
+        let audit = AuditDraft::new(self.now_ms(), by.actor_id(), "user.create")
+            .record("user", row.id)
+            .org(org)
+            .detail(format!("role={}", role.as_str()));
+        self.store.insert_user(&row, &audit).await?;
+        Ok(me_view(&row, role))
+    }
+
+    async fn user_named(&self, username: &str) -> Result<UserRow, AppError> {
+        self.store
+            .user_by_username(&username.to_ascii_lowercase())
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("no user {username:?}")))
+    }
+
+    pub async fn set_user_disabled(
+        &self,
+        by: Operator<'_>,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), AppError> {
+        by.require(Action::ManageUsers)?;
+        let u = self.user_named(username).await?;
+        let audit = AuditDraft::new(
+            self.now_ms(),
+            by.actor_id(),
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+        )
+        .record("user", u.id)
+        .org(u.org_id);
+        self.store.set_disabled(u.id, disabled, &audit).await?;
+        Ok(())
+    }
+
+    pub async fn reset_password(
+        &self,
+        by: Operator<'_>,
+        username: &str,
+        password: &str,
+    ) -> Result<(), AppError> {
+        by.require(Action::ManageUsers)?;
+        check_password_strength(password)?;
+        let u = self.user_named(username).await?;
+        let hash = hash_password(password).map_err(|_| AppError::internal("hash"))?;
+        let audit = AuditDraft::new(self.now_ms(), by.actor_id(), "user.reset_password")
+            .record("user", u.id)
+            .org(u.org_id);
+        self.store.set_password(u.id, &hash, &audit).await?;
+        Ok(())
+    }
+
+    pub fn me(&self, who: &Principal) -> MeView {
+        me_view(&who.user, who.actor.role)
+    }
+
+    /// Walks the whole audit chain in pages and checks the signed checkpoints.
+    pub async fn verify_audit(&self) -> Result<AuditVerdict, AppError> {
+        let checkpoints = self.store.checkpoints().await?;
+        let mut v = ChainVerifier::new(checkpoints.iter().map(|c| c.seq));
+        let mut after = 0;
+        loop {
+            let page = self.store.audit_entries(after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.entry.seq;
+            for e in &page {
+                if let Err(b) = v.push(e) {
+                    return Ok(AuditVerdict::Broken(b));
+                }
+            }
+        }
+        match v.finish(&self.audit_public_key, &checkpoints) {
+            Ok(entries) => Ok(AuditVerdict::Intact {
+                entries,
+                checkpoints: checkpoints.len(),
+            }),
+            Err(b) => Ok(AuditVerdict::Broken(b)),
+        }
+    }
+
+    /// Rotates the master key: adds a new one to the key file, re-wraps every
+    /// data key under it in one transaction, then drops the old one. A crash
+    /// at any step leaves a key file that still opens the database.
+    pub async fn rotate_master_key(&self) -> Result<String, AppError> {
+        let path = self.key_file.clone();
+        let mut file = KeyFile::load(&path).map_err(|e| AppError::config(e.to_string()))?;
+        let new = KeyFile::new_master_key();
+        let new_id = new.id.clone();
+        file.master_keys.push(new);
+        file.save(&path)
+            .map_err(|e| AppError::config(e.to_string()))?;
+        let stored = self.store.data_keys().await?;
+        let to = file.active().map_err(|e| AppError::config(e.to_string()))?;
+        let mut rewrapped = Vec::with_capacity(stored.len());
+        for k in &stored {
+            let from = file
+                .master(&k.master_key_id)
+                .map_err(|e| AppError::config(e.to_string()))?;
+            rewrapped.push(rewrap(k, from, to).map_err(|e| AppError::config(e.to_string()))?);
+        }
+        let audit = AuditDraft::new(self.now_ms(), "cli:keys-rotate", "keys.rotate")
+            .detail(format!("data_keys={} new_master={new_id}", rewrapped.len()));
+        self.store.rewrap_data_keys(&rewrapped, &audit).await?;
+        file.master_keys.retain(|k| k.id == new_id);
+        file.save(&path)
+            .map_err(|e| AppError::config(e.to_string()))?;
+        Ok(new_id)
+    }
+
+    pub async fn backup(&self, to: &Path) -> Result<(), AppError> {
+        if to.exists() {
+            return Err(AppError::bad_request(
+                "exists",
+                format!("{} already exists; choose a new file", to.display()),
+            ));
+        }
+        self.store.backup_to(to).await?;
+        self.store
+            .append_audit(&AuditDraft::new(
+                self.now_ms(),
+                "cli:backup",
+                "database.backup",
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+fn me_view(u: &UserRow, role: Role) -> MeView {
+    MeView {
+        id: u.id.0,
+        username: u.username.clone(),
+        full_name: u.full_name.clone(),
+        org_id: u.org_id.0,
+        role,
+        language: u.language.clone(),
+    }
+}

@@ -1,0 +1,655 @@
+//! Cases: create, read, update, list and search, break the glass, and the
+//! case's audit trail. Every read of personal data is audited.
+
+use safepath_crypto::{FieldRef, Sealed};
+use safepath_domain::access::{self, Action, BreakGlassRefusal, CaseAccess, Decision};
+use safepath_domain::case::{CaseReference, CaseStatus, ExploitationForm, check_notes};
+use safepath_domain::ids::{CaseId, PersonId, UserId};
+use safepath_domain::names::search_tokens;
+use safepath_domain::org::Role;
+use safepath_domain::person::{Contact, Person, Place};
+use safepath_store::{AuditDraft, CaseFilter, CaseRow, NotificationRow, PersonRow, StoreError};
+use uuid::Uuid;
+
+use crate::clock::rfc3339;
+use crate::views::*;
+use crate::{App, AppError, Principal};
+
+const NAME_INDEX: &str = "person-name";
+pub const MAX_PER_PAGE: i64 = 100;
+
+fn field<'a>(table: &'a str, column: &'a str, id: &'a str) -> FieldRef<'a> {
+    FieldRef {
+        table,
+        column,
+        record_id: id,
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|_| AppError::internal("serialise"))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, AppError> {
+    serde_json::from_str(s).map_err(|_| AppError::internal(what))
+}
+
+fn denied(d: Decision, what: &str) -> AppError {
+    match d {
+        Decision::NotFound | Decision::Allow => AppError::case_not_found(),
+        Decision::Forbidden => AppError::forbidden(format!("your role may not {what}")),
+    }
+}
+
+impl App {
+    fn seal_str(
+        &self,
+        table: &str,
+        column: &str,
+        id: &str,
+        value: &str,
+    ) -> Result<Sealed, AppError> {
+        self.keys
+            .seal(field(table, column, id), value.as_bytes())
+            .map_err(|e| AppError::internal(&e.to_string()))
+    }
+
+    fn open_str(
+        &self,
+        table: &str,
+        column: &str,
+        id: &str,
+        s: &Sealed,
+    ) -> Result<String, AppError> {
+        self.keys
+            .open_string(field(table, column, id), s)
+            .map_err(|e| AppError::internal(&e.to_string()))
+    }
+
+    fn name_index(&self, person: &Person) -> Vec<Vec<u8>> {
+        let mut tokens: Vec<String> = person
+            .searchable_names()
+            .into_iter()
+            .flat_map(search_tokens)
+            .collect();
+        tokens.sort();
+        tokens.dedup();
+        tokens
+            .iter()
+            .map(|t| self.keys.blind_index(NAME_INDEX, t))
+            .collect()
+    }
+
+    fn seal_person(
+        &self,
+        id: PersonId,
+        p: &Person,
+        created_at: i64,
+        now: i64,
+    ) -> Result<PersonRow, AppError> {
+        let sid = id.to_string();
+        let opt = |column: &str, empty: bool, value: String| -> Result<Option<Sealed>, AppError> {
+            if empty {
+                Ok(None)
+            } else {
+                self.seal_str("persons", column, &sid, &value).map(Some)
+            }
+        };
+        Ok(PersonRow {
+            id,
+            display_name: self.seal_str("persons", "display_name", &sid, &p.display_name)?,
+            names: self.seal_str("persons", "names", &sid, &json(&p.names)?)?,
+            birth_date: match &p.birth_date {
+                Some(b) => Some(self.seal_str("persons", "birth_date", &sid, &json(b)?)?),
+                None => None,
+            },
+            contact: opt(
+                "contact",
+                p.contact == Contact::default(),
+                json(&p.contact)?,
+            )?,
+            place_of_origin: opt(
+                "place_of_origin",
+                p.place_of_origin == Place::default(),
+                json(&p.place_of_origin)?,
+            )?,
+            sex: json(&p.sex)?.trim_matches('"').to_owned(),
+            gender_identity: json(&p.gender_identity)?.trim_matches('"').to_owned(),
+            nationalities: json(&p.nationalities)?,
+            languages: json(&p.languages)?,
+            created_at,
+            updated_at: now,
+        })
+    }
+
+    /// Opens a person's sealed fields. Requires the capability the policy minted.
+    fn open_person(&self, _access: &CaseAccess, r: &PersonRow) -> Result<Person, AppError> {
+        let sid = r.id.to_string();
+        let open_json = |column: &str, s: &Option<Sealed>| -> Result<Option<String>, AppError> {
+            s.as_ref()
+                .map(|s| self.open_str("persons", column, &sid, s))
+                .transpose()
+        };
+        Ok(Person {
+            display_name: self.open_str("persons", "display_name", &sid, &r.display_name)?,
+            names: parse_json(&self.open_str("persons", "names", &sid, &r.names)?, "names")?,
+            sex: parse_json(&format!("\"{}\"", r.sex), "sex")?,
+            gender_identity: parse_json(&format!("\"{}\"", r.gender_identity), "gender")?,
+            birth_date: open_json("birth_date", &r.birth_date)?
+                .map(|s| parse_json(&s, "birth date"))
+                .transpose()?,
+            nationalities: parse_json(&r.nationalities, "nationalities")?,
+            languages: parse_json(&r.languages, "languages")?,
+            contact: open_json("contact", &r.contact)?
+                .map(|s| parse_json(&s, "contact"))
+                .transpose()?
+                .unwrap_or_default(),
+            place_of_origin: open_json("place_of_origin", &r.place_of_origin)?
+                .map(|s| parse_json(&s, "place"))
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+
+    fn case_view(
+        &self,
+        access: &CaseAccess,
+        c: &CaseRow,
+        p: &PersonRow,
+    ) -> Result<CaseView, AppError> {
+        let cid = c.id.to_string();
+        Ok(CaseView {
+            id: c.id.0,
+            reference: c.reference.clone(),
+            status: CaseStatus::parse(&c.status)?,
+            org_id: c.org_id.0,
+            case_manager_id: c.case_manager_id.map(|u| u.0),
+            associated_user_ids: c.associated.iter().map(|u| u.0).collect(),
+            exploitation_forms: parse_json(&c.exploitation_forms, "forms")?,
+            notes: c
+                .notes
+                .as_ref()
+                .map(|n| self.open_str("cases", "notes", &cid, n))
+                .transpose()?,
+            person: self.open_person(access, p)?,
+            created_at: rfc3339(c.created_at),
+            updated_at: rfc3339(c.updated_at),
+            version: c.version,
+        })
+    }
+
+    /// Checks that a proposed case manager can hold the case: an active case
+    /// manager or coordinator of the owning organisation.
+    async fn check_case_manager(
+        &self,
+        org: safepath_domain::ids::OrgId,
+        id: Uuid,
+    ) -> Result<UserId, AppError> {
+        let user = self.store.user(UserId(id)).await?;
+        match user {
+            Some(u)
+                if u.org_id == org
+                    && !u.disabled
+                    && matches!(u.role.as_str(), "case_manager" | "coordinator") =>
+            {
+                Ok(u.id)
+            }
+            _ => Err(AppError::bad_request(
+                "invalid_case_manager",
+                "case_manager_id must be an active case manager or coordinator of the owning organisation",
+            )),
+        }
+    }
+
+    pub async fn create_case(&self, who: &Principal, new: NewCase) -> Result<CaseView, AppError> {
+        if access::decide_global(who.actor.role, Action::CreateCase) != Decision::Allow {
+            return Err(AppError::forbidden("your role may not open cases"));
+        }
+        let person = new.person.validated(self.clock.today())?;
+        if let Some(n) = &new.notes {
+            check_notes(n)?;
+        }
+        let now = self.now_ms();
+        let org = who.org();
+        let case_manager = match new.case_manager_id {
+            Some(id) => Some(self.check_case_manager(org, id).await?),
+            None if who.actor.role == Role::CaseManager => Some(who.id()),
+            None => None,
+        };
+        // Whoever opens a case keeps sight of it unless they manage it or
+        // already see it as the organisation's coordinator.
+        let associated = if case_manager != Some(who.id()) && who.actor.role != Role::Coordinator {
+            vec![who.id()]
+        } else {
+            vec![]
+        };
+        let mut forms = new.exploitation_forms;
+        forms.sort_by_key(|f| f.as_str());
+        forms.dedup();
+        let person_id = PersonId(Uuid::new_v4());
+        let person_row = self.seal_person(person_id, &person, now, now)?;
+        let index = self.name_index(&person);
+        for _attempt in 0..5 {
+            let case_id = CaseId(Uuid::new_v4());
+            let reference = CaseReference::generate(self.clock.today().year(), rand::random());
+            let row = CaseRow {
+                id: case_id,
+                reference: reference.as_str().to_owned(),
+                person_id,
+                status: new
+                    .status
+                    .unwrap_or(CaseStatus::Referred)
+                    .as_str()
+                    .to_owned(),
+                org_id: org,
+                case_manager_id: case_manager,
+                associated: associated.clone(),
+                exploitation_forms: json(&forms)?,
+                notes: new
+                    .notes
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| self.seal_str("cases", "notes", &case_id.to_string(), n))
+                    .transpose()?,
+                created_by: who.id().to_string(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            let audit = AuditDraft::new(now, who.id().to_string(), "case.create")
+                .record("case", case_id)
+                .org(org);
+            match self
+                .store
+                .insert_case(&row, &person_row, &index, &audit)
+                .await
+            {
+                Ok(()) => {
+                    let facts = access::CaseFacts {
+                        id: case_id,
+                        org,
+                        case_manager,
+                        associated: associated.clone(),
+                    };
+                    let access = access::authorize(&who.actor, Action::ReadCase, &facts)
+                        .map_err(|_| AppError::internal("creator cannot read new case"))?;
+                    return self.case_view(&access, &row, &person_row);
+                }
+                Err(StoreError::Conflict(_)) => continue, // reference collision: draw again
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::internal(
+            "could not allocate a unique case reference",
+        ))
+    }
+
+    async fn authorize_case(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        action: Action,
+        what: &str,
+    ) -> Result<(CaseAccess, access::CaseFacts), AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(id))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        let access = access::authorize(&who.actor, action, &facts).map_err(|d| denied(d, what))?;
+        Ok((access, facts))
+    }
+
+    pub async fn get_case(&self, who: &Principal, id: Uuid) -> Result<CaseView, AppError> {
+        let (access, facts) = self
+            .authorize_case(who, id, Action::ReadCase, "read this case")
+            .await?;
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.read")
+            .record("case", facts.id)
+            .org(facts.org);
+        let (c, p) = self
+            .store
+            .read_case(facts.id, &audit)
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        self.case_view(&access, &c, &p)
+    }
+
+    pub async fn update_case(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        patch: CasePatch,
+    ) -> Result<CaseView, AppError> {
+        let (access, facts) = self
+            .authorize_case(who, id, Action::EditCase, "change this case")
+            .await?;
+        let person = patch
+            .person
+            .map(|p| p.validated(self.clock.today()))
+            .transpose()?;
+        if let Some(n) = &patch.notes {
+            check_notes(n)?;
+        }
+        let case_manager = match patch.case_manager_id {
+            Some(cm) => Some(self.check_case_manager(facts.org, cm).await?),
+            None => None,
+        };
+        let associated = match &patch.associated_user_ids {
+            Some(ids) => {
+                let mut out = Vec::new();
+                for u in ids {
+                    match self.store.user(UserId(*u)).await? {
+                        Some(user)
+                            if !user.disabled
+                                && !matches!(user.role.as_str(), "analyst" | "administrator") =>
+                        {
+                            out.push(user.id)
+                        }
+                        _ => {
+                            return Err(AppError::bad_request(
+                                "invalid_associated_user",
+                                "associated_user_ids must name active staff who work on cases",
+                            ));
+                        }
+                    }
+                }
+                out.sort();
+                out.dedup();
+                Some(out)
+            }
+            None => None,
+        };
+        let now = self.now_ms();
+        let read_audit = AuditDraft::new(now, who.id().to_string(), "case.read")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail("for update");
+        let (mut c, p) = self
+            .store
+            .read_case(facts.id, &read_audit)
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        if let Some(v) = patch.version {
+            if v != c.version {
+                return Err(AppError::store(StoreError::VersionMismatch));
+            }
+        }
+        let mut changed = Vec::new();
+        if let Some(s) = patch.status {
+            c.status = s.as_str().to_owned();
+            changed.push("status");
+        }
+        if let Some(mut forms) = patch.exploitation_forms {
+            forms.sort_by_key(|f: &ExploitationForm| f.as_str());
+            forms.dedup();
+            c.exploitation_forms = json(&forms)?;
+            changed.push("exploitation_forms");
+        }
+        if let Some(n) = &patch.notes {
+            c.notes = if n.is_empty() {
+                None
+            } else {
+                Some(self.seal_str("cases", "notes", &c.id.to_string(), n)?)
+            };
+            changed.push("notes");
+        }
+        if let Some(cm) = case_manager {
+            c.case_manager_id = Some(cm);
+            changed.push("case_manager_id");
+        }
+        if let Some(a) = associated {
+            c.associated = a;
+            changed.push("associated_user_ids");
+        }
+        let person_row = match &person {
+            Some(p2) => {
+                changed.push("person");
+                Some((
+                    self.seal_person(p.id, p2, p.created_at, now)?,
+                    self.name_index(p2),
+                ))
+            }
+            None => None,
+        };
+        c.version += 1;
+        c.updated_at = now;
+        let audit = AuditDraft::new(now, who.id().to_string(), "case.update")
+            .record("case", c.id)
+            .org(c.org_id)
+            .detail(format!("fields={}", changed.join(",")));
+        self.store
+            .update_case(
+                &c,
+                person_row.as_ref().map(|(p, i)| (p, i.as_slice())),
+                &audit,
+            )
+            .await?;
+        let final_person = person_row.map(|(p, _)| p).unwrap_or(p);
+        self.case_view(&access, &c, &final_person)
+    }
+
+    /// The cases this user may see, newest first, optionally searched by
+    /// reference or by name (through blind indexes: exact tokens, any script).
+    pub async fn list_cases(
+        &self,
+        who: &Principal,
+        query: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<CaseList, AppError> {
+        if access::decide_global(who.actor.role, Action::ListCases) != Decision::Allow {
+            return Err(AppError::forbidden(
+                "your role does not work with case records",
+            ));
+        }
+        if page < 1 || !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::bad_request(
+                "invalid_paging",
+                format!("page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}"),
+            ));
+        }
+        let mut filter = CaseFilter {
+            offset: (page - 1) * per_page,
+            limit: per_page,
+            ..Default::default()
+        };
+        let mut detail = "list".to_owned();
+        if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+            if q.chars().count() > 200 {
+                return Err(AppError::bad_request(
+                    "invalid_query",
+                    "the search is longer than 200 characters",
+                ));
+            }
+            let tokens = search_tokens(q);
+            filter.name_tokens = tokens
+                .iter()
+                .map(|t| self.keys.blind_index(NAME_INDEX, t))
+                .collect();
+            if CaseReference::looks_like_reference(q) {
+                filter.reference_prefix = Some(q.to_ascii_uppercase());
+            }
+            if filter.name_tokens.is_empty() && filter.reference_prefix.is_none() {
+                return Ok(CaseList {
+                    items: vec![],
+                    page,
+                    per_page,
+                    total: 0,
+                });
+            }
+            // The search terms themselves are personal data: never audited in clear.
+            detail = format!("search tokens={}", filter.name_tokens.len());
+        }
+        let audit =
+            AuditDraft::new(self.now_ms(), who.id().to_string(), "case.list").detail(detail);
+        let result = self
+            .store
+            .list_cases(access::visibility(&who.actor), &filter, &audit)
+            .await?;
+        let mut items = Vec::with_capacity(result.items.len());
+        for (c, p) in &result.items {
+            let facts = access::CaseFacts {
+                id: c.id,
+                org: c.org_id,
+                case_manager: c.case_manager_id,
+                associated: c.associated.clone(),
+            };
+            // Defence in depth: the storage filter must agree with the policy.
+            let Ok(access) = access::authorize(&who.actor, Action::ReadCase, &facts) else {
+                tracing::error!(
+                    "storage visibility filter returned a case the policy hides; dropped"
+                );
+                continue;
+            };
+            let display_name = self.open_str(
+                "persons",
+                "display_name",
+                &p.id.to_string(),
+                &p.display_name,
+            )?;
+            let _ = &access;
+            items.push(CaseSummary {
+                id: c.id.0,
+                reference: c.reference.clone(),
+                status: CaseStatus::parse(&c.status)?,
+                org_id: c.org_id.0,
+                case_manager_id: c.case_manager_id.map(|u| u.0),
+                person: PersonSummary {
+                    display_name: display_name.clone(),
+                },
+                display_name,
+                exploitation_forms: parse_json(&c.exploitation_forms, "forms")?,
+                updated_at: rfc3339(c.updated_at),
+            });
+        }
+        Ok(CaseList {
+            items,
+            page,
+            per_page,
+            total: result.total,
+        })
+    }
+
+    /// An administrator's emergency read: needs a reason, is audited, and is
+    /// flagged to the owning organisation's coordinators.
+    pub async fn break_glass(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        reason: &str,
+    ) -> Result<CaseView, AppError> {
+        let facts = self.store.case_facts(CaseId(id)).await?;
+        let Some(facts) = facts else {
+            return Err(if who.actor.role == Role::Administrator {
+                AppError::case_not_found()
+            } else {
+                AppError::forbidden("only an administrator may break the glass")
+            });
+        };
+        let access = access::break_glass(&who.actor, &facts, reason).map_err(|r| match r {
+            BreakGlassRefusal::NotAllowed => denied(
+                access::decide_case(
+                    who.actor.role,
+                    Action::BreakGlassRead,
+                    access::Relation::of(&who.actor, &facts),
+                ),
+                "break the glass",
+            ),
+            BreakGlassRefusal::ReasonTooShort => AppError::bad_request(
+                "reason_required",
+                format!(
+                    "state the reason in at least {} characters",
+                    access::BREAK_GLASS_MIN_REASON
+                ),
+            ),
+        })?;
+        let now = self.now_ms();
+        let reason = access.break_glass_reason().unwrap_or_default().to_owned();
+        let audit = AuditDraft::new(now, who.id().to_string(), "case.break_glass")
+            .record("case", facts.id)
+            .org(facts.org)
+            .reason(reason.clone());
+        let (c, p) = self
+            .store
+            .read_case(facts.id, &audit)
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        let coordinators = self
+            .store
+            .users_with_role(facts.org, Role::Coordinator.as_str())
+            .await?;
+        let rows: Vec<NotificationRow> = coordinators
+            .iter()
+            .map(|u| NotificationRow {
+                id: Uuid::new_v4().to_string(),
+                user_id: u.id,
+                kind: "break_glass".into(),
+                case_id: Some(facts.id),
+                message: format!(
+                    "Administrator {} broke the glass on case {}. Reason: {}",
+                    who.user.username, c.reference, reason
+                ),
+                created_at: now,
+                read_at: None,
+            })
+            .collect();
+        self.store.insert_notifications(&rows).await?;
+        self.case_view(&access, &c, &p)
+    }
+
+    /// The audit trail of one case, for the owning organisation's coordinators.
+    pub async fn case_audit(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<Vec<AuditEntryView>, AppError> {
+        let (_access, facts) = self
+            .authorize_case(
+                who,
+                id,
+                Action::ReadCaseAudit,
+                "read this case's audit trail",
+            )
+            .await?;
+        let entries = self
+            .store
+            .audit_for_record(&facts.id.to_string(), 500)
+            .await?;
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "audit.read")
+                    .record("case", facts.id)
+                    .org(facts.org),
+            )
+            .await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| AuditEntryView {
+                seq: e.entry.seq,
+                at: rfc3339(e.entry.at_ms),
+                actor: e.entry.actor,
+                action: e.entry.action,
+                record_type: e.entry.record_type,
+                record_id: e.entry.record_id,
+                reason: e.entry.reason,
+                detail: e.entry.detail,
+            })
+            .collect())
+    }
+
+    pub async fn notifications(&self, who: &Principal) -> Result<Vec<NotificationView>, AppError> {
+        Ok(self
+            .store
+            .notifications(who.id(), 100)
+            .await?
+            .into_iter()
+            .map(|n| NotificationView {
+                kind: n.kind,
+                case_id: n.case_id.map(|c| c.0),
+                message: n.message,
+                at: rfc3339(n.created_at),
+            })
+            .collect())
+    }
+}

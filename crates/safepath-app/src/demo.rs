@@ -1,0 +1,385 @@
+//! Synthetic demo data. Every person here is invented: names are drawn at
+//! random from lists of common name *parts* in each script, recombined, so no
+//! record describes a real person.
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use safepath_domain::case::{CaseStatus, ExploitationForm};
+use safepath_domain::person::{
+    BirthDate, Contact, GenderIdentity, NamePart, Person, PersonName, Place, Sex,
+};
+
+use crate::admin::Operator;
+use crate::views::{CasePatch, NewCase};
+use crate::{App, AppError, Principal};
+
+pub const DEMO_PASSWORD: &str = "safepath-demo";
+
+/// The demo accounts: username, full name, organisation index, role.
+pub const DEMO_USERS: &[(&str, &str, usize, &str)] = &[
+    ("demo-admin", "Demo Administrator", 0, "administrator"),
+    (
+        "demo-coordinator",
+        "Demo Coordinator (org A)",
+        0,
+        "coordinator",
+    ),
+    ("demo-cm-a", "Demo Case Manager (org A)", 0, "case_manager"),
+    ("demo-cm-b", "Demo Case Manager (org B)", 1, "case_manager"),
+    (
+        "demo-responder",
+        "Demo First Responder (org A)",
+        0,
+        "first_responder",
+    ),
+    (
+        "demo-provider",
+        "Demo Service Provider (org B)",
+        1,
+        "service_provider",
+    ),
+    ("demo-analyst", "Demo Analyst", 0, "analyst"),
+    ("demo-cm-c", "Demo Case Manager (org C)", 2, "case_manager"),
+    ("demo-partner", "Demo Partner Liaison (org C)", 2, "partner"),
+];
+
+pub const DEMO_ORGS: &[(&str, &str, &str)] = &[
+    (
+        "Organisation A — National Anti-Trafficking Unit",
+        "government",
+        "THA",
+    ),
+    ("Organisation B — Harbour Light Shelter (NGO)", "ngo", "THA"),
+    (
+        "Organisation C — Mekong Return Partners",
+        "international_organisation",
+        "MMR",
+    ),
+];
+
+/// (script, original, transliteration)
+type Part = (&'static str, &'static str, &'static str);
+
+const THAI_GIVEN: &[Part] = &[
+    ("Thai", "มาลี", "Malee"),
+    ("Thai", "สุดา", "Suda"),
+    ("Thai", "วันดี", "Wandee"),
+    ("Thai", "ประเสริฐ", "Prasert"),
+    ("Thai", "บุญมี", "Boonmee"),
+    ("Thai", "สมชาย", "Somchai"),
+    ("Thai", "นภา", "Napa"),
+    ("Thai", "อรุณ", "Arun"),
+];
+const THAI_FAMILY: &[Part] = &[
+    ("Thai", "ใจดี", "Jaidee"),
+    ("Thai", "ศรีสุข", "Srisuk"),
+    ("Thai", "แก้วมณี", "Kaewmanee"),
+    ("Thai", "ทองคำ", "Thongkham"),
+    ("Thai", "บุญเรือง", "Boonruang"),
+];
+const VIET_FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"];
+const VIET_GIVEN: &[&str] = &[
+    "An", "Hoa", "Minh", "Lan", "Tuấn", "Hương", "Dũng", "Thảo", "Hải",
+];
+const BURMESE: &[Part] = &[
+    ("Mymr", "အောင်", "Aung"),
+    ("Mymr", "ကျော်", "Kyaw"),
+    ("Mymr", "သီတာ", "Thida"),
+    ("Mymr", "လှ", "Hla"),
+    ("Mymr", "မြ", "Mya"),
+    ("Mymr", "ဝင်း", "Win"),
+    ("Mymr", "ဇော်", "Zaw"),
+    ("Mymr", "သူ", "Thu"),
+];
+const KHMER_GIVEN: &[Part] = &[
+    ("Khmr", "សុខា", "Sokha"),
+    ("Khmr", "ដារា", "Dara"),
+    ("Khmr", "វណ្ណា", "Vanna"),
+    ("Khmr", "ចន្ធី", "Chanthy"),
+    ("Khmr", "សុភាព", "Sopheap"),
+];
+const KHMER_FAMILY: &[Part] = &[
+    ("Khmr", "ជា", "Chea"),
+    ("Khmr", "សុខ", "Sok"),
+    ("Khmr", "គីម", "Kim"),
+    ("Khmr", "ហេង", "Heng"),
+];
+const INDONESIAN_SINGLE: &[&str] = &[
+    "Sukarni", "Wati", "Suparman", "Yanti", "Rahmat", "Darmi", "Sumiati", "Joko",
+];
+
+fn fold_vietnamese(s: &str) -> String {
+    safepath_domain::names::fold(s)
+        .split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
+    xs.choose(rng).unwrap_or(&xs[0])
+}
+
+/// One synthetic person; the kind cycles through the region's naming systems.
+pub fn synthetic_person(rng: &mut StdRng, i: usize) -> Person {
+    let female = rng.gen_bool(0.55);
+    let (names, nationality, language, display): (Vec<PersonName>, &str, &str, String) = match i % 6
+    {
+        0 => {
+            let g = pick(rng, THAI_GIVEN);
+            let f = pick(rng, THAI_FAMILY);
+            let full = format!("{} {}", g.1, f.1);
+            let latin = format!("{} {}", g.2, f.2);
+            (
+                vec![PersonName {
+                    value: full,
+                    script: "Thai".into(),
+                    part: NamePart::Full,
+                    transliterations: vec![latin.clone()],
+                }],
+                "THA",
+                "th",
+                latin,
+            )
+        }
+        1 | 2 => {
+            let fam = pick(rng, VIET_FAMILY);
+            let mid = if female { "Thị" } else { "Văn" };
+            let giv = pick(rng, VIET_GIVEN);
+            let full = format!("{fam} {mid} {giv}");
+            let folded = fold_vietnamese(&full);
+            // Half the records were typed without diacritics, as often happens.
+            let (value, translit) = if i % 6 == 1 {
+                (full, vec![folded.clone()])
+            } else {
+                (folded.clone(), vec![])
+            };
+            let display = value.clone();
+            (
+                vec![PersonName {
+                    value,
+                    script: "Latn".into(),
+                    part: NamePart::Full,
+                    transliterations: translit,
+                }],
+                "VNM",
+                "vi",
+                display,
+            )
+        }
+        3 => {
+            let a = pick(rng, BURMESE);
+            let b = pick(rng, BURMESE);
+            let honorific = if female {
+                ("မ", "Ma")
+            } else {
+                ("မောင်", "Maung")
+            };
+            let full = format!("{} {}{}", honorific.0, a.1, b.1);
+            let latin = format!("{} {} {}", honorific.1, a.2, b.2);
+            (
+                vec![PersonName {
+                    value: full,
+                    script: "Mymr".into(),
+                    part: NamePart::Full,
+                    transliterations: vec![latin.clone()],
+                }],
+                "MMR",
+                "my",
+                latin,
+            )
+        }
+        4 => {
+            let f = pick(rng, KHMER_FAMILY);
+            let g = pick(rng, KHMER_GIVEN);
+            let full = format!("{} {}", f.1, g.1);
+            let latin = format!("{} {}", f.2, g.2);
+            (
+                vec![PersonName {
+                    value: full,
+                    script: "Khmr".into(),
+                    part: NamePart::Full,
+                    transliterations: vec![latin.clone()],
+                }],
+                "KHM",
+                "km",
+                latin,
+            )
+        }
+        _ => {
+            let n = pick(rng, INDONESIAN_SINGLE).to_string();
+            (
+                vec![PersonName {
+                    value: n.clone(),
+                    script: "Latn".into(),
+                    part: NamePart::Given,
+                    transliterations: vec![],
+                }],
+                "IDN",
+                "id",
+                n,
+            )
+        }
+    };
+    let birth_date = match rng.gen_range(0..5) {
+        0 => Some(BirthDate::Exact {
+            date: format!(
+                "{}-{:02}-{:02}",
+                rng.gen_range(1975..2009),
+                rng.gen_range(1..13),
+                rng.gen_range(1..29)
+            ),
+        }),
+        1 => Some(BirthDate::YearMonth {
+            year: rng.gen_range(1975..2009),
+            month: rng.gen_range(1..13),
+        }),
+        2 => Some(BirthDate::Year {
+            year: rng.gen_range(1975..2009),
+        }),
+        3 => Some(BirthDate::EstimatedAge {
+            age: rng.gen_range(14..50),
+            on: format!(
+                "2026-{:02}-{:02}",
+                rng.gen_range(1..11),
+                rng.gen_range(1..29)
+            ),
+        }),
+        _ => None,
+    };
+    let gender_identity = match rng.gen_range(0..20) {
+        0 => GenderIdentity::TransgenderWoman,
+        1 => GenderIdentity::NotDisclosed,
+        _ if female => GenderIdentity::Woman,
+        _ => GenderIdentity::Man,
+    };
+    Person {
+        display_name: display,
+        names,
+        sex: if female { Sex::Female } else { Sex::Male },
+        gender_identity,
+        birth_date,
+        nationalities: vec![nationality.into()],
+        languages: vec![language.into()],
+        contact: if rng.gen_bool(0.4) {
+            Contact {
+                phone: Some(format!("+66 8{:08}", rng.gen_range(0..100_000_000u32))),
+                ..Default::default()
+            }
+        } else {
+            Contact::default()
+        },
+        place_of_origin: Place {
+            country: Some(nationality.into()),
+            area: None,
+            locality: None,
+        },
+    }
+}
+
+const FORMS: &[ExploitationForm] = &[
+    ExploitationForm::ForcedLabour,
+    ExploitationForm::ForcedLabour,
+    ExploitationForm::SexualExploitation,
+    ExploitationForm::DomesticServitude,
+    ExploitationForm::ForcedBegging,
+    ExploitationForm::ForcedCriminality,
+    ExploitationForm::ForcedMarriage,
+];
+
+/// Seeds the demo organisations, accounts and at least `cases` synthetic
+/// cases, unless the database already has users. Returns whether it seeded.
+pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
+    if app.store.user_by_username("demo-admin").await?.is_some()
+        || app.store.count_cases().await? > 0
+    {
+        return Ok(false);
+    }
+    let mut orgs = Vec::new();
+    for (name, kind, country) in DEMO_ORGS {
+        orgs.push(
+            app.add_org(Operator::Cli("demo"), name, kind, country)
+                .await?,
+        );
+    }
+    let mut users = Vec::new();
+    for (username, full, org, role) in DEMO_USERS {
+        app.add_user(
+            Operator::Cli("demo"),
+            username,
+            full,
+            safepath_domain::ids::OrgId(orgs[*org].id),
+            role,
+            DEMO_PASSWORD,
+        )
+        .await?;
+        let row = app
+            .store
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| AppError::internal("demo user vanished"))?;
+        users.push(Principal::from_user(row)?);
+    }
+    let by_name = |n: &str| {
+        users
+            .iter()
+            .find(|p| p.user.username == n)
+            .cloned()
+            .ok_or_else(|| AppError::internal("demo user"))
+    };
+    let owners = [
+        by_name("demo-cm-a")?,
+        by_name("demo-cm-b")?,
+        by_name("demo-cm-c")?,
+        by_name("demo-responder")?,
+    ];
+    let provider = by_name("demo-provider")?;
+    let mut rng = StdRng::seed_from_u64(20_261_129);
+    for i in 0..cases {
+        // Org A carries the most cases, as the national unit would.
+        let owner = match i % 10 {
+            0..=4 => &owners[0],
+            5..=7 => &owners[1],
+            8 => &owners[2],
+            _ => &owners[3],
+        };
+        let mut forms = vec![*pick(&mut rng, FORMS)];
+        if rng.gen_bool(0.15) {
+            forms.push(ExploitationForm::ForcedLabour);
+        }
+        let status = CaseStatus::ALL[i % CaseStatus::ALL.len()];
+        let created = app
+            .create_case(
+                owner,
+                NewCase {
+                    person: synthetic_person(&mut rng, i),
+                    exploitation_forms: forms,
+                    notes: Some(format!(
+                        "Synthetic demo case number {i}. Not a real person."
+                    )),
+                    status: Some(status),
+                    case_manager_id: None,
+                },
+            )
+            .await?;
+        // Some org-B cases involve the org-B service provider.
+        if owner.user.username == "demo-cm-b" && i % 3 == 0 {
+            app.update_case(
+                owner,
+                created.id,
+                CasePatch {
+                    associated_user_ids: Some(vec![provider.id().0]),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,155 @@
+//! SafePath's use cases. Each public method of [`App`] is one thing a user
+//! does: it checks the access policy, seals or opens personal fields, and
+//! hands the store one transaction that carries its audit entry.
+
+pub mod accounts;
+pub mod admin;
+pub mod cases;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod views;
+
+use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
+use safepath_domain::access::Actor;
+use safepath_domain::ids::{OrgId, UserId};
+use safepath_domain::org::Role;
+use safepath_store::{CheckpointSigner, Store, UserRow};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{AppError, ErrorKind};
+
+/// Interface languages: English and Indonesian.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "id"];
+
+/// How to open SafePath's data.
+#[derive(Debug, Clone)]
+pub struct OpenConfig {
+    pub database_url: String,
+    pub key_file: PathBuf,
+    /// Create a new key file when none exists (first start). Refused when the
+    /// database already holds keys: a new key could not read them.
+    pub create_key_file: bool,
+}
+
+pub struct App {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) keys: KeyRing,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) key_file: PathBuf,
+    pub(crate) audit_public_key: [u8; 32],
+}
+
+/// The signed-in user as every use case sees it.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: UserRow,
+    pub actor: Actor,
+}
+
+impl Principal {
+    pub fn from_user(user: UserRow) -> Result<Self, AppError> {
+        let role =
+            Role::parse(&user.role).map_err(|_| AppError::internal("stored role is invalid"))?;
+        Ok(Self {
+            actor: Actor {
+                id: user.id,
+                org: user.org_id,
+                role,
+            },
+            user,
+        })
+    }
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
+    pub fn org(&self) -> OrgId {
+        self.user.org_id
+    }
+}
+
+fn signer_from(file: &KeyFile) -> CheckpointSigner {
+    let key = *file.audit_signing_key;
+    Arc::new(move |seq, hash| safepath_audit::sign_checkpoint(&key, seq, hash))
+}
+
+impl App {
+    /// Opens (and if needed initialises) the database and key file, runs the
+    /// migrations and unlocks the data keys.
+    pub async fn open(cfg: &OpenConfig, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
+        let key_exists = cfg.key_file.exists();
+        let file = if key_exists {
+            KeyFile::load(&cfg.key_file).map_err(|e| AppError::config(e.to_string()))?
+        } else if cfg.create_key_file {
+            KeyFile::generate()
+        } else {
+            return Err(AppError::config(format!(
+                "key file {} not found (pass --key-file)",
+                cfg.key_file.display()
+            )));
+        };
+        let store = safepath_store::open(&cfg.database_url, Some(signer_from(&file)))
+            .await
+            .map_err(AppError::store)?;
+        store.migrate().await.map_err(AppError::store)?;
+        let mut stored = store.data_keys().await.map_err(AppError::store)?;
+        if stored.is_empty() {
+            let master = file.active().map_err(|e| AppError::config(e.to_string()))?;
+            let fresh = vec![
+                new_wrapped_key(master, KeyPurpose::Field),
+                new_wrapped_key(master, KeyPurpose::Index),
+            ];
+            if !key_exists {
+                // Write the key file before the database depends on it.
+                file.save(&cfg.key_file)
+                    .map_err(|e| AppError::config(e.to_string()))?;
+            }
+            store
+                .insert_data_keys(&fresh, clock.now_ms())
+                .await
+                .map_err(AppError::store)?;
+            stored = fresh;
+        } else if !key_exists {
+            return Err(AppError::config(format!(
+                "the database holds encrypted data but the key file {} is missing; restore it (a new key cannot read old data)",
+                cfg.key_file.display()
+            )));
+        }
+        let keys = KeyRing::unlock(&file, &stored).map_err(|e| AppError::config(e.to_string()))?;
+        let audit_public_key = safepath_audit::verifying_key(&file.audit_signing_key);
+        Ok(Self {
+            store,
+            keys,
+            clock,
+            key_file: cfg.key_file.clone(),
+            audit_public_key,
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn key_file(&self) -> &Path {
+        &self.key_file
+    }
+
+    /// Signs the audit head and closes the pool (graceful shutdown).
+    pub async fn shutdown(&self) {
+        if let Err(e) = self.store.checkpoint_now(self.now_ms()).await {
+            tracing::warn!(error = %e, "could not sign a final audit checkpoint");
+        }
+        self.store.close().await;
+    }
+}
+
+/// A fresh random token for a form (e.g. the sign-in page's CSRF token).
+pub fn new_form_token() -> String {
+    safepath_crypto::new_token()
+}

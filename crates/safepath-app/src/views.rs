@@ -1,0 +1,132 @@
+//! What the use cases hand out: plain, serialisable views (also the JSON API's
+//! schemas). Views of a case exist only after the policy allowed the read.
+
+use safepath_domain::case::{CaseStatus, ExploitationForm};
+use safepath_domain::org::{OrgType, Role};
+use safepath_domain::person::Person;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    /// Human-friendly reference; carries no personal data.
+    pub reference: String,
+    pub status: CaseStatus,
+    pub org_id: Uuid,
+    pub case_manager_id: Option<Uuid>,
+    pub associated_user_ids: Vec<Uuid>,
+    pub exploitation_forms: Vec<ExploitationForm>,
+    pub notes: Option<String>,
+    pub person: Person,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Send back in a PATCH to refuse a lost update.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonSummary {
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub org_id: Uuid,
+    pub case_manager_id: Option<Uuid>,
+    pub display_name: String,
+    pub person: PersonSummary,
+    pub exploitation_forms: Vec<ExploitationForm>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseSummary>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// `POST /api/v1/cases`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    pub person: Person,
+    #[serde(default)]
+    pub exploitation_forms: Vec<ExploitationForm>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Defaults to `referred`.
+    #[serde(default)]
+    pub status: Option<CaseStatus>,
+    /// Defaults to the creating user when they are a case manager.
+    #[serde(default)]
+    pub case_manager_id: Option<Uuid>,
+}
+
+/// `PATCH /api/v1/cases/{id}`: only the fields present change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    #[serde(default)]
+    pub status: Option<CaseStatus>,
+    #[serde(default)]
+    pub exploitation_forms: Option<Vec<ExploitationForm>>,
+    /// An empty string clears the notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Replaces the person's details as a whole.
+    #[serde(default)]
+    pub person: Option<Person>,
+    #[serde(default)]
+    pub case_manager_id: Option<Uuid>,
+    #[serde(default)]
+    pub associated_user_ids: Option<Vec<Uuid>>,
+    /// When given, the update is refused if the case changed since.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrgView {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub org_type: OrgType,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeView {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub org_id: Uuid,
+    pub role: Role,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub kind: String,
+    pub case_id: Option<Uuid>,
+    pub message: String,
+    pub at: String,
+}

@@ -1,0 +1,377 @@
+//! The JSON API, `/api/v1`. Authentication is a bearer token from
+//! `POST /api/v1/auth/login`. Errors are `{"code", "message"}`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use safepath_app::AppError;
+use safepath_app::accounts::{API_TOKEN_MS, SessionKind};
+use safepath_app::admin::Operator;
+use safepath_app::views::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody, bad_request, redact_values};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/orgs", get(list_orgs).post(create_org))
+        .route("/api/v1/users", post(create_user))
+        .route("/api/v1/cases", get(list_cases).post(create_case))
+        .route("/api/v1/cases/{id}", get(get_case).patch(update_case))
+        .route("/api/v1/cases/{id}/break-glass", post(break_glass))
+        .route("/api/v1/cases/{id}/audit", get(case_audit))
+        .route("/api/v1/notifications", get(notifications))
+        .route("/api/v1/screenings/evaluate", post(evaluate_screening))
+        .fallback(|| async { ApiError(AppError::not_found("no such endpoint")) })
+}
+
+/// A JSON body: refused with 400 and a clear code when it is too large, not
+/// UTF-8, not JSON, has unknown or missing fields, or wrong values.
+pub struct ApiJson<T>(pub T);
+
+/// Reads the body as bytes, turning the size limit into a 400.
+pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            bad_request(
+                "body_too_large",
+                format!(
+                    "the request body is over the limit of {} bytes",
+                    crate::BODY_LIMIT
+                ),
+            )
+        } else {
+            bad_request("unreadable_body", "the request body could not be read")
+        }
+    })
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(bad_request("missing_body", "a JSON body is required"));
+    }
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(bad_request("invalid_utf8", "the body is not valid UTF-8"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let msg = e.to_string();
+        let code = if e.is_syntax() || e.is_eof() {
+            "malformed_json"
+        } else if msg.starts_with("unknown field") {
+            "unknown_field"
+        } else if msg.starts_with("missing field") {
+            "missing_field"
+        } else if msg.starts_with("unknown variant") {
+            "invalid_value"
+        } else {
+            "invalid_field"
+        };
+        bad_request(code, redact_values(&msg))
+    })
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Ids in paths: anything that is not a UUID is simply not found.
+fn case_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::case_not_found()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_in_seconds: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRequest {
+    /// Why the record must be read now; shown to the owning organisation's coordinators.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub org_type: String,
+    pub country: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub org_id: Uuid,
+    pub role: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn login(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let (token, _) = app
+        .login(&req.username, &req.password, SessionKind::Api)
+        .await?;
+    Ok(Json(TokenResponse {
+        token,
+        expires_in_seconds: API_TOKEN_MS / 1000,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(app): State<AppState>,
+    _user: ApiUser,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    if let Some(t) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        app.logout(t.trim()).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeView), (status = 401, body = ErrorBody)))]
+async fn me(State(app): State<AppState>, ApiUser(user): ApiUser) -> Json<MeView> {
+    Json(app.me(&user))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", security(("bearer" = [])), responses((status = 200, body = Items<OrgView>), (status = 401, body = ErrorBody)))]
+async fn list_orgs(
+    State(app): State<AppState>,
+    _user: ApiUser,
+) -> Result<Json<Items<OrgView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.orgs().await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "organisations", security(("bearer" = [])), request_body = NewOrg,
+    responses((status = 201, body = OrgView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_org(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewOrg>,
+) -> Result<(StatusCode, Json<OrgView>), ApiError> {
+    let org = app
+        .add_org(
+            Operator::User(&user),
+            &req.name,
+            &req.org_type,
+            &req.country,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "organisations", security(("bearer" = [])), request_body = NewUser,
+    responses((status = 201, body = MeView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_user(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<MeView>), ApiError> {
+    let created = app
+        .add_user(
+            Operator::User(&user),
+            &req.username,
+            &req.full_name,
+            safepath_domain::ids::OrgId(req.org_id),
+            &req.role,
+            &req.password,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Parses `q`, `page` and `per_page` from a query string.
+pub fn list_params(raw: Option<&str>) -> Result<(Option<String>, i64, i64), ApiError> {
+    let mut q = None;
+    let mut page = 1;
+    let mut per_page = 50;
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "q" => q = Some(v.into_owned()),
+            "page" => {
+                page = v
+                    .parse()
+                    .map_err(|_| bad_request("invalid_paging", "page must be a whole number"))?
+            }
+            "per_page" => {
+                per_page = v
+                    .parse()
+                    .map_err(|_| bad_request("invalid_paging", "per_page must be a whole number"))?
+            }
+            _ => {}
+        }
+    }
+    Ok((q, page, per_page))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
+    params(("q" = Option<String>, Query, description = "A case reference (SP-…) or words of a name, in any script"),
+           ("page" = Option<i64>, Query, description = "From 1"), ("per_page" = Option<i64>, Query, description = "1 to 100, default 50")),
+    responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_cases(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<CaseList>, ApiError> {
+    let (q, page, per_page) = list_params(raw.as_deref())?;
+    Ok(Json(
+        app.list_cases(&user, q.as_deref(), page, per_page).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,
+    responses((status = 201, body = CaseView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_case(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(new): ApiJson<NewCase>,
+) -> Result<(StatusCode, Json<CaseView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.create_case(&user, new).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 404, description = "No such case, or not yours to see", body = ErrorBody)))]
+async fn get_case(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<CaseView>, ApiError> {
+    Ok(Json(app.get_case(&user, case_id(&id)?).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = CasePatch,
+    responses((status = 200, body = CaseView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_case(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<CasePatch>,
+) -> Result<Json<CaseView>, ApiError> {
+    let id = case_id(&id)?;
+    Ok(Json(app.update_case(&user, id, patch).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/break-glass", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = BreakGlassRequest,
+    responses((status = 200, body = CaseView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn break_glass(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<BreakGlassRequest>,
+) -> Result<Json<CaseView>, ApiError> {
+    let id = case_id(&id)?;
+    Ok(Json(app.break_glass(&user, id, &req.reason).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/audit", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<AuditEntryView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn case_audit(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<AuditEntryView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.case_audit(&user, case_id(&id)?).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Items<NotificationView>)))]
+async fn notifications(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<NotificationView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.notifications(&user).await?,
+    }))
+}
+
+/// Runs the screening instrument on one document and stores nothing (the
+/// contract in SCREENING.md). It needs no sign-in: it holds no data and
+/// returns only the evaluation of what was sent.
+#[utoipa::path(post, path = "/api/v1/screenings/evaluate", tag = "screening",
+    request_body(content = serde_json::Value, description = "A screening document, as in SCREENING.md"),
+    responses((status = 200, description = "The evaluation", body = serde_json::Value), (status = 400, body = ErrorBody)))]
+async fn evaluate_screening(
+    State(_app): State<AppState>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let bytes = body_bytes(req, &()).await?;
+    match safepath_screening::evaluate_json(&bytes) {
+        Ok(v) => Ok(Json(v).into_response()),
+        Err(e) => Err(bad_request(e.code, e.message)),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
+    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, create_case, get_case, update_case, break_glass, case_audit, notifications, evaluate_screening),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

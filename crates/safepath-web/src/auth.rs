@@ -1,0 +1,98 @@
+//! Who is asking: bearer tokens for the API, session cookies for pages, and
+//! CSRF checks for every state-changing form.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use safepath_app::accounts::{Session, SessionKind};
+use safepath_app::{AppError, Principal};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "sp_session";
+pub const LOGIN_CSRF_COOKIE: &str = "sp_login_csrf";
+
+/// The API caller, from `Authorization: Bearer <token>`.
+pub struct ApiUser(pub Principal);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError(AppError::unauthorized()))?;
+        let session = app.authenticate(token, SessionKind::Api).await?;
+        Ok(ApiUser(session.principal))
+    }
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A `Set-Cookie` value: `Secure`, `HttpOnly`, `SameSite=Strict`, whole site.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) -> String {
+    cookie::Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build()
+        .to_string()
+}
+
+/// The signed-in browser user. Without a valid session, pages redirect to
+/// the sign-in page.
+pub struct WebUser {
+    pub session: Session,
+    pub token: String,
+}
+
+impl WebUser {
+    pub fn principal(&self) -> &Principal {
+        &self.session.principal
+    }
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        match app.authenticate(&token, SessionKind::Web).await {
+            Ok(session) => Ok(WebUser { session, token }),
+            Err(_) => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,54 @@
+//! SafePath's web server: one axum router for the HTML pages (which work with
+//! JavaScript off) and the JSON API under `/api/v1`.
+//!
+//! Every response carries strict security headers and `Cache-Control:
+//! no-store`; handlers name the signed-in user in their signature
+//! ([`auth::ApiUser`], [`auth::WebUser`]) and never log personal data.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::get;
+use safepath_app::App;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Request bodies over this size are refused with 400 `body_too_large`.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub type AppState = Arc<App>;
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router(app: Arc<App>) -> Router {
+    let headers: [(HeaderName, &'static str); 6] = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
+    ];
+    let mut router = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api::routes())
+        .merge(pages::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router.with_state(app)
+}

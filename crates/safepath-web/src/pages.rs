@@ -1,0 +1,1048 @@
+//! The HTML pages. They work with JavaScript off: plain links and forms,
+//! every form that changes something carries the session's CSRF token.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use safepath_app::accounts::{SessionKind, WEB_SESSION_MS};
+use safepath_app::views::{AuditEntryView, CasePatch, CaseView, NewCase, NotificationView};
+use safepath_app::{AppError, ErrorKind, Principal};
+use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::case::{CaseStatus, ExploitationForm};
+use safepath_domain::org::Role;
+use safepath_domain::person::{BirthDate, Person};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, WebUser, cookie, same_secret, set_cookie};
+use crate::error::{redact_values, status_of};
+use crate::i18n::Tr;
+
+const CSS: &str = include_str!("../static/app.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/cases") }))
+        .route(
+            "/static/app.css",
+            get(|| async { ([(CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }),
+        )
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/settings/language", post(set_language))
+        .route("/cases", get(cases_page).post(cases_search))
+        .route("/cases/new", get(new_case_page).post(new_case_submit))
+        .route("/cases/{id}", get(case_page))
+        .route(
+            "/cases/{id}/edit",
+            get(edit_case_page).post(edit_case_submit),
+        )
+        .route("/cases/{id}/audit", get(case_audit_page))
+        .route(
+            "/cases/{id}/break-glass",
+            get(break_glass_page).post(break_glass_submit),
+        )
+        .route("/notifications", get(notifications_page))
+}
+
+/// What the layout shows about the signed-in user.
+pub struct UserBar {
+    pub username: String,
+    pub role_label: String,
+    pub works_cases: bool,
+    pub can_create: bool,
+}
+
+fn bar(tr: &Tr, p: &Principal) -> UserBar {
+    UserBar {
+        username: p.user.username.clone(),
+        role_label: tr.t(&format!("role-{}", p.actor.role.as_str())),
+        works_cases: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
+        can_create: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
+    }
+}
+
+fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong").into_response()
+        }
+    }
+}
+
+/// Parsed `application/x-www-form-urlencoded` fields (repeated keys kept).
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(form_urlencoded::parse(body).into_owned().collect())
+    }
+    pub fn get(&self, k: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    message: String,
+    break_glass_form: Option<String>,
+}
+
+fn message(
+    tr: &Tr,
+    user: Option<&WebUser>,
+    status: StatusCode,
+    title_key: &str,
+    message: String,
+) -> Response {
+    render(
+        status,
+        &MessagePage {
+            title: tr.t(title_key),
+            user: user.map(|u| bar(tr, u.principal())),
+            csrf: user
+                .map(|u| u.session.csrf_token.clone())
+                .unwrap_or_default(),
+            message,
+            break_glass_form: None,
+            tr: tr.clone(),
+        },
+    )
+}
+
+/// An application error as a page. Not found looks the same whether the
+/// case is missing or hidden.
+fn error_page(tr: &Tr, user: &WebUser, e: AppError) -> Response {
+    let status = status_of(e.kind);
+    match e.kind {
+        ErrorKind::NotFound => {
+            message(tr, Some(user), status, "not-found-title", tr.t("not-found"))
+        }
+        ErrorKind::Forbidden => message(tr, Some(user), status, "forbidden-title", e.message),
+        ErrorKind::Internal | ErrorKind::Config => {
+            message(tr, Some(user), status, "error-title", tr.t("error-generic"))
+        }
+        _ => message(tr, Some(user), status, "error-title", e.message),
+    }
+}
+
+fn csrf_ok(user: &WebUser, f: &Fields) -> bool {
+    same_secret(f.get("csrf"), &user.session.csrf_token)
+}
+
+fn csrf_refused(tr: &Tr, user: &WebUser) -> Response {
+    message(
+        tr,
+        Some(user),
+        StatusCode::FORBIDDEN,
+        "forbidden-title",
+        "The form has expired or did not come from this site. Go back, reload and try again."
+            .into(),
+    )
+}
+
+fn tr_for(user: &WebUser) -> Tr {
+    Tr::new(&user.principal().user.language)
+}
+
+// ---------- sign in / out ----------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    error: Option<String>,
+}
+
+fn login_form(tr: Tr, status: StatusCode, error: Option<String>) -> Response {
+    let csrf = safepath_app::new_form_token();
+    let mut res = render(
+        status,
+        &LoginPage {
+            title: tr.t("login-title"),
+            user: None,
+            csrf: csrf.clone(),
+            error,
+            tr,
+        },
+    );
+    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600).parse() {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    res
+}
+
+fn lang_param(raw: Option<&str>) -> Tr {
+    let lang = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Tr::new(&lang)
+}
+
+async fn login_page(RawQuery(q): RawQuery) -> Response {
+    login_form(lang_param(q.as_deref()), StatusCode::OK, None)
+}
+
+async fn login_submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let f = Fields::parse(&body);
+    let tr = Tr::new(f.get("lang"));
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same_secret(f.get("csrf"), &expected) {
+        return login_form(
+            tr,
+            StatusCode::FORBIDDEN,
+            Some("The sign-in form expired. Please try again.".into()),
+        );
+    }
+    match app
+        .login(f.get("username"), f.get("password"), SessionKind::Web)
+        .await
+    {
+        Ok((token, _)) => {
+            let mut res = Redirect::to("/cases").into_response();
+            if let Ok(v) = set_cookie(SESSION_COOKIE, &token, WEB_SESSION_MS / 1000).parse() {
+                res.headers_mut().append(SET_COOKIE, v);
+            }
+            if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, "", 0).parse() {
+                res.headers_mut().append(SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e) if e.kind == ErrorKind::TooManyRequests => login_form(
+            tr.clone(),
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(tr.t("too-many")),
+        ),
+        Err(e) if e.kind == ErrorKind::Unauthorized => login_form(
+            tr.clone(),
+            StatusCode::UNAUTHORIZED,
+            Some(tr.t("invalid-login")),
+        ),
+        Err(_) => login_form(
+            tr.clone(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(tr.t("error-generic")),
+        ),
+    }
+}
+
+async fn logout(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr_for(&user), &user);
+    }
+    if let Err(e) = app.logout(&user.token).await {
+        return error_page(&tr_for(&user), &user, e);
+    }
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = set_cookie(SESSION_COOKIE, "", 0).parse() {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    res
+}
+
+async fn set_language(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr_for(&user), &user);
+    }
+    if let Err(e) = app.set_language(user.principal(), f.get("language")).await {
+        return error_page(&tr_for(&user), &user, e);
+    }
+    // Back to the same page when it is ours (Referer is not sent: no-referrer), else the list.
+    let _ = headers;
+    Redirect::to("/cases").into_response()
+}
+
+// ---------- cases ----------
+
+pub struct CaseRowView {
+    id: Uuid,
+    reference: String,
+    name: String,
+    status: String,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    q: String,
+    items: Vec<CaseRowView>,
+    total: i64,
+    page: i64,
+    has_next: bool,
+}
+
+async fn cases_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let tr = tr_for(&user);
+    match crate::api::list_params(raw.as_deref()) {
+        // Names are never put in URLs: a search is a POST; GET lists only.
+        Ok((_, page, _)) => list_view(&app, tr, &user, None, page).await,
+        Err(e) => error_page(&tr, &user, e.0),
+    }
+}
+
+async fn cases_search(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let page = f.get("page").parse().unwrap_or(1);
+    let q = Some(f.get("q").to_owned()).filter(|q| !q.trim().is_empty());
+    list_view(&app, tr, &user, q, page).await
+}
+
+async fn list_view(
+    app: &AppState,
+    tr: Tr,
+    user: &WebUser,
+    q: Option<String>,
+    page: i64,
+) -> Response {
+    if user.principal().actor.role == Role::Analyst {
+        return message(
+            &tr,
+            Some(user),
+            StatusCode::FORBIDDEN,
+            "forbidden-title",
+            tr.t("analyst-no-cases"),
+        );
+    }
+    let per_page = 25;
+    match app
+        .list_cases(user.principal(), q.as_deref(), page.max(1), per_page)
+        .await
+    {
+        Ok(list) => render(
+            StatusCode::OK,
+            &CasesPage {
+                title: tr.t("cases-title"),
+                user: Some(bar(&tr, user.principal())),
+                csrf: user.session.csrf_token.clone(),
+                q: q.unwrap_or_default(),
+                has_next: list.page * list.per_page < list.total,
+                total: list.total,
+                page: list.page,
+                items: list
+                    .items
+                    .into_iter()
+                    .map(|c| CaseRowView {
+                        id: c.id,
+                        reference: c.reference,
+                        name: c.display_name,
+                        status: tr.t(c.status.as_str()),
+                        updated: c.updated_at.chars().take(10).collect(),
+                    })
+                    .collect(),
+                tr,
+            },
+        ),
+        Err(e) => error_page(&tr, user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    c: CaseView,
+    status: String,
+    sex: String,
+    gender: String,
+    birth: String,
+    contact: String,
+    origin: String,
+    forms: String,
+    notes: String,
+    can_edit: bool,
+    can_audit: bool,
+    break_glass: bool,
+}
+
+fn enum_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn case_page_view(tr: Tr, user: &WebUser, c: CaseView, break_glass: bool) -> Response {
+    let p = &c.person;
+    let dash = tr.t("none-given");
+    let or_dash = |s: String| if s.trim().is_empty() { dash.clone() } else { s };
+    let birth = match &p.birth_date {
+        None => dash.clone(),
+        Some(BirthDate::Exact { date }) => date.clone(),
+        Some(BirthDate::YearMonth { year, month }) => format!("{year}-{month:02}"),
+        Some(BirthDate::Year { year }) => year.to_string(),
+        Some(BirthDate::EstimatedAge { age, on }) => {
+            format!("~{age} ({} {on})", tr.t("estimated-on"))
+        }
+    };
+    let contact = [&p.contact.phone, &p.contact.email, &p.contact.address]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let origin = [
+        &p.place_of_origin.locality,
+        &p.place_of_origin.area,
+        &p.place_of_origin.country,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let role = user.principal().actor.role;
+    let facts = access::CaseFacts {
+        id: safepath_domain::ids::CaseId(c.id),
+        org: safepath_domain::ids::OrgId(c.org_id),
+        case_manager: c.case_manager_id.map(safepath_domain::ids::UserId),
+        associated: c
+            .associated_user_ids
+            .iter()
+            .copied()
+            .map(safepath_domain::ids::UserId)
+            .collect(),
+    };
+    let rel = access::Relation::of(&user.principal().actor, &facts);
+    render(
+        StatusCode::OK,
+        &CasePage {
+            title: c.reference.clone(),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            status: tr.t(c.status.as_str()),
+            sex: tr.t(&format!("sex-{}", enum_name(&p.sex))),
+            gender: tr.t(&format!("gender-{}", enum_name(&p.gender_identity))),
+            birth,
+            contact: or_dash(contact),
+            origin: or_dash(origin),
+            forms: or_dash(
+                c.exploitation_forms
+                    .iter()
+                    .map(|f| tr.t(f.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            notes: or_dash(c.notes.clone().unwrap_or_default()),
+            can_edit: access::decide_case(role, Action::EditCase, rel) == Decision::Allow,
+            can_audit: access::decide_case(role, Action::ReadCaseAudit, rel) == Decision::Allow,
+            break_glass,
+            c,
+            tr,
+        },
+    )
+}
+
+fn page_id(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::case_not_found())
+}
+
+async fn case_page(State(app): State<AppState>, user: WebUser, Path(id): Path<String>) -> Response {
+    let tr = tr_for(&user);
+    let result = match page_id(&id) {
+        Ok(id) => app.get_case(user.principal(), id).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => case_page_view(tr, &user, c, false),
+        Err(e)
+            if e.kind == ErrorKind::NotFound
+                && user.principal().actor.role == Role::Administrator =>
+        {
+            // Administrators may break the glass; offer it (the case may not exist either).
+            render(
+                StatusCode::NOT_FOUND,
+                &MessagePage {
+                    title: tr.t("not-found-title"),
+                    user: Some(bar(&tr, user.principal())),
+                    csrf: user.session.csrf_token.clone(),
+                    message: tr.t("not-found"),
+                    break_glass_form: Some(format!("/cases/{id}/break-glass")),
+                    tr,
+                },
+            )
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn break_glass_page(
+    State(_app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    if user.principal().actor.role != Role::Administrator {
+        return error_page(&tr, &user, AppError::case_not_found());
+    }
+    render(
+        StatusCode::OK,
+        &MessagePage {
+            title: tr.t("break-glass"),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            message: String::new(),
+            break_glass_form: Some(format!(
+                "/cases/{}/break-glass",
+                id.chars()
+                    .filter(|c| c.is_ascii_hexdigit() || *c == '-')
+                    .collect::<String>()
+            )),
+            tr,
+        },
+    )
+}
+
+async fn break_glass_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let result = match page_id(&id) {
+        Ok(id) => app.break_glass(user.principal(), id, f.get("reason")).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => case_page_view(tr, &user, c, true),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    id: Uuid,
+    reference: String,
+    entries: Vec<AuditEntryView>,
+}
+
+async fn case_audit_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    let id = match page_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    match app.case_audit(user.principal(), id).await {
+        Ok(entries) => render(
+            StatusCode::OK,
+            &AuditPage {
+                title: tr.t("audit-trail"),
+                user: Some(bar(&tr, user.principal())),
+                csrf: user.session.csrf_token.clone(),
+                id,
+                reference: id.to_string(),
+                entries,
+                tr,
+            },
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    items: Vec<NotificationView>,
+}
+
+async fn notifications_page(State(app): State<AppState>, user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    match app.notifications(user.principal()).await {
+        Ok(items) => render(
+            StatusCode::OK,
+            &NotificationsPage {
+                title: tr.t("nav-notifications"),
+                user: Some(bar(&tr, user.principal())),
+                csrf: user.session.csrf_token.clone(),
+                items,
+                tr,
+            },
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+// ---------- create and edit ----------
+
+/// The form's fields as text, so a refused form comes back as typed.
+#[derive(Default)]
+pub struct CaseFormValues {
+    version: String,
+    name_value: String,
+    name_script: String,
+    name_translit: String,
+    display_name: String,
+    sex: String,
+    gender_identity: String,
+    birth_kind: String,
+    birth_value: String,
+    birth_on: String,
+    nationalities: String,
+    languages: String,
+    phone: String,
+    email: String,
+    address: String,
+    origin_country: String,
+    origin_area: String,
+    status: String,
+    forms: Vec<String>,
+    notes: String,
+}
+
+impl CaseFormValues {
+    fn from_fields(f: &Fields) -> Self {
+        Self {
+            version: f.get("version").into(),
+            name_value: f.get("name_value").into(),
+            name_script: f.get("name_script").into(),
+            name_translit: f.get("name_translit").into(),
+            display_name: f.get("display_name").into(),
+            sex: f.get("sex").into(),
+            gender_identity: f.get("gender_identity").into(),
+            birth_kind: f.get("birth_kind").into(),
+            birth_value: f.get("birth_value").into(),
+            birth_on: f.get("birth_on").into(),
+            nationalities: f.get("nationalities").into(),
+            languages: f.get("languages").into(),
+            phone: f.get("phone").into(),
+            email: f.get("email").into(),
+            address: f.get("address").into(),
+            origin_country: f.get("origin_country").into(),
+            origin_area: f.get("origin_area").into(),
+            status: f.get("status").into(),
+            forms: f.all("forms"),
+            notes: f.get("notes").into(),
+        }
+    }
+
+    fn from_case(c: &CaseView) -> Self {
+        let p = &c.person;
+        let first = p.names.first();
+        let (birth_kind, birth_value, birth_on) = match &p.birth_date {
+            None => ("none", String::new(), String::new()),
+            Some(BirthDate::Exact { date }) => ("exact", date.clone(), String::new()),
+            Some(BirthDate::YearMonth { year, month }) => {
+                ("year_month", format!("{year}-{month:02}"), String::new())
+            }
+            Some(BirthDate::Year { year }) => ("year", year.to_string(), String::new()),
+            Some(BirthDate::EstimatedAge { age, on }) => {
+                ("estimated_age", age.to_string(), on.clone())
+            }
+        };
+        Self {
+            version: c.version.to_string(),
+            name_value: first.map(|n| n.value.clone()).unwrap_or_default(),
+            name_script: first
+                .map(|n| n.script.clone())
+                .unwrap_or_else(|| "Latn".into()),
+            name_translit: first
+                .map(|n| n.transliterations.join(", "))
+                .unwrap_or_default(),
+            display_name: p.display_name.clone(),
+            sex: enum_name(&p.sex),
+            gender_identity: enum_name(&p.gender_identity),
+            birth_kind: birth_kind.into(),
+            birth_value,
+            birth_on,
+            nationalities: p.nationalities.join(", "),
+            languages: p.languages.join(", "),
+            phone: p.contact.phone.clone().unwrap_or_default(),
+            email: p.contact.email.clone().unwrap_or_default(),
+            address: p.contact.address.clone().unwrap_or_default(),
+            origin_country: p.place_of_origin.country.clone().unwrap_or_default(),
+            origin_area: p.place_of_origin.area.clone().unwrap_or_default(),
+            status: c.status.as_str().into(),
+            forms: c
+                .exploitation_forms
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+            notes: c.notes.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Builds the person from the form, reusing the API's validation.
+    fn person(&self, keep_other_names: &[serde_json::Value]) -> Result<Person, AppError> {
+        let list = |s: &str| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let opt = |s: &str| {
+            if s.trim().is_empty() {
+                serde_json::Value::Null
+            } else {
+                json!(s.trim())
+            }
+        };
+        let bad_birth = || {
+            AppError::bad_request(
+                "invalid_field",
+                "date of birth: use YYYY-MM-DD, YYYY-MM, YYYY or an age in years",
+            )
+        };
+        let v = self.birth_value.trim();
+        let birth = match self.birth_kind.as_str() {
+            "" | "none" => serde_json::Value::Null,
+            "exact" => json!({"kind": "exact", "date": v}),
+            "year_month" => {
+                let (y, m) = v.split_once('-').ok_or_else(bad_birth)?;
+                json!({"kind": "year_month", "year": y.parse::<i32>().map_err(|_| bad_birth())?, "month": m.parse::<u8>().map_err(|_| bad_birth())?})
+            }
+            "year" => json!({"kind": "year", "year": v.parse::<i32>().map_err(|_| bad_birth())?}),
+            "estimated_age" => {
+                json!({"kind": "estimated_age", "age": v.parse::<u8>().map_err(|_| bad_birth())?, "on": self.birth_on.trim()})
+            }
+            _ => return Err(bad_birth()),
+        };
+        let mut names = vec![
+            json!({"value": self.name_value, "script": if self.name_script.is_empty() { "Latn" } else { &self.name_script }, "transliterations": list(&self.name_translit)}),
+        ];
+        names.extend(keep_other_names.iter().cloned());
+        let mut contact = serde_json::Map::new();
+        for (k, v) in [
+            ("phone", &self.phone),
+            ("email", &self.email),
+            ("address", &self.address),
+        ] {
+            if !v.trim().is_empty() {
+                contact.insert(k.into(), json!(v.trim()));
+            }
+        }
+        let mut origin = serde_json::Map::new();
+        for (k, v) in [
+            ("country", &self.origin_country),
+            ("area", &self.origin_area),
+        ] {
+            if !v.trim().is_empty() {
+                origin.insert(k.into(), json!(v.trim()));
+            }
+        }
+        let mut doc = json!({
+            "display_name": self.display_name,
+            "names": names,
+            "sex": if self.sex.is_empty() { "unknown" } else { &self.sex },
+            "gender_identity": if self.gender_identity.is_empty() { "not_disclosed" } else { &self.gender_identity },
+            "nationalities": list(&self.nationalities),
+            "languages": list(&self.languages),
+            "contact": contact,
+            "place_of_origin": origin,
+        });
+        if !birth.is_null() {
+            doc["birth_date"] = birth;
+        }
+        let _ = opt;
+        serde_json::from_value(doc)
+            .map_err(|e| AppError::bad_request("invalid_field", redact_values(&e.to_string())))
+    }
+
+    fn forms(&self) -> Result<Vec<ExploitationForm>, AppError> {
+        self.forms
+            .iter()
+            .map(|f| ExploitationForm::parse(f).map_err(AppError::from))
+            .collect()
+    }
+
+    fn status(&self) -> Result<CaseStatus, AppError> {
+        Ok(CaseStatus::parse(&self.status)?)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_form.html")]
+struct CaseFormPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    action: String,
+    error: Option<String>,
+    f: CaseFormValues,
+    scripts: &'static [(&'static str, &'static str)],
+    sexes: &'static [(&'static str, &'static str)],
+    genders: &'static [(&'static str, &'static str)],
+    birth_kinds: &'static [(&'static str, &'static str)],
+    statuses: Vec<&'static str>,
+    all_forms: Vec<String>,
+}
+
+const SCRIPTS: &[(&str, &str)] = &[
+    ("Latn", "Latin"),
+    ("Thai", "Thai (ไทย)"),
+    ("Mymr", "Burmese (မြန်မာ)"),
+    ("Khmr", "Khmer (ខ្មែរ)"),
+    ("Laoo", "Lao (ລາວ)"),
+    ("Arab", "Arabic"),
+    ("Beng", "Bengali"),
+    ("Hans", "Chinese (simplified)"),
+    ("Cyrl", "Cyrillic"),
+];
+const SEXES: &[(&str, &str)] = &[
+    ("unknown", "sex-unknown"),
+    ("female", "sex-female"),
+    ("male", "sex-male"),
+    ("intersex", "sex-intersex"),
+];
+const GENDERS: &[(&str, &str)] = &[
+    ("not_disclosed", "gender-not_disclosed"),
+    ("woman", "gender-woman"),
+    ("man", "gender-man"),
+    ("transgender_woman", "gender-transgender_woman"),
+    ("transgender_man", "gender-transgender_man"),
+    ("non_binary", "gender-non_binary"),
+    ("other", "gender-other"),
+];
+const BIRTH_KINDS: &[(&str, &str)] = &[
+    ("none", "birth-none"),
+    ("exact", "birth-exact"),
+    ("year_month", "birth-year_month"),
+    ("year", "birth-year"),
+    ("estimated_age", "birth-estimated_age"),
+];
+
+fn case_form(
+    tr: Tr,
+    user: &WebUser,
+    status: StatusCode,
+    title_key: &str,
+    action: String,
+    f: CaseFormValues,
+    error: Option<String>,
+) -> Response {
+    render(
+        status,
+        &CaseFormPage {
+            title: tr.t(title_key),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            action,
+            error,
+            f,
+            scripts: SCRIPTS,
+            sexes: SEXES,
+            genders: GENDERS,
+            birth_kinds: BIRTH_KINDS,
+            statuses: CaseStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            all_forms: ExploitationForm::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+            tr,
+        },
+    )
+}
+
+async fn new_case_page(user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    if access::decide_global(user.principal().actor.role, Action::CreateCase) != Decision::Allow {
+        return error_page(
+            &tr,
+            &user,
+            AppError::forbidden("your role may not open cases"),
+        );
+    }
+    let f = CaseFormValues {
+        name_script: "Latn".into(),
+        status: "referred".into(),
+        birth_kind: "none".into(),
+        ..Default::default()
+    };
+    case_form(
+        tr,
+        &user,
+        StatusCode::OK,
+        "new-case-title",
+        "/cases/new".into(),
+        f,
+        None,
+    )
+}
+
+async fn new_case_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let fields = Fields::parse(&body);
+    if !csrf_ok(&user, &fields) {
+        return csrf_refused(&tr, &user);
+    }
+    let f = CaseFormValues::from_fields(&fields);
+    let built = (|| -> Result<NewCase, AppError> {
+        Ok(NewCase {
+            person: f.person(&[])?,
+            exploitation_forms: f.forms()?,
+            notes: Some(f.notes.clone()).filter(|n| !n.trim().is_empty()),
+            status: Some(f.status()?),
+            case_manager_id: None,
+        })
+    })();
+    let result = match built {
+        Ok(new) => app.create_case(user.principal(), new).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e) if e.kind == ErrorKind::BadRequest => case_form(
+            tr,
+            &user,
+            StatusCode::BAD_REQUEST,
+            "new-case-title",
+            "/cases/new".into(),
+            f,
+            Some(e.message),
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn edit_case_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    let result = match page_id(&id) {
+        Ok(id) => app.get_case(user.principal(), id).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => {
+            let action = format!("/cases/{}/edit", c.id);
+            case_form(
+                tr,
+                &user,
+                StatusCode::OK,
+                "edit-case-title",
+                action,
+                CaseFormValues::from_case(&c),
+                None,
+            )
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn edit_case_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let fields = Fields::parse(&body);
+    if !csrf_ok(&user, &fields) {
+        return csrf_refused(&tr, &user);
+    }
+    let id = match page_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let f = CaseFormValues::from_fields(&fields);
+    // Names beyond the first are kept as they are.
+    let current = match app.get_case(user.principal(), id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let others: Vec<serde_json::Value> = current
+        .person
+        .names
+        .iter()
+        .skip(1)
+        .filter_map(|n| serde_json::to_value(n).ok())
+        .collect();
+    let built = (|| -> Result<CasePatch, AppError> {
+        Ok(CasePatch {
+            status: Some(f.status()?),
+            exploitation_forms: Some(f.forms()?),
+            notes: Some(f.notes.clone()),
+            person: Some(f.person(&others)?),
+            version: f.version.parse().ok(),
+            ..Default::default()
+        })
+    })();
+    let result = match built {
+        Ok(patch) => app.update_case(user.principal(), id, patch).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e) if matches!(e.kind, ErrorKind::BadRequest | ErrorKind::Conflict) => case_form(
+            tr,
+            &user,
+            status_of(e.kind),
+            "edit-case-title",
+            format!("/cases/{id}/edit"),
+            f,
+            Some(e.message),
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}

@@ -1,0 +1,929 @@
+//! The whole app in process (router + app + a fresh SQLite database per
+//! test), driven through HTTP requests as a client would.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use safepath_app::{App, OpenConfig, SystemClock};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct TestApp {
+    router: Router,
+    app: Arc<App>,
+    dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+    };
+    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    safepath_app::demo::seed(&app, 0).await.unwrap();
+    TestApp {
+        router: safepath_web::router(app.clone()),
+        app,
+        dir,
+    }
+}
+
+impl TestApp {
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    async fn raw(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Answer {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let a = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": user, "password": "safepath-demo"})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "login {user}: {}", a.text());
+        a.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn create(&self, token: &str, person: Value) -> Value {
+        let a = self.call("POST", "/api/v1/cases", Some(token), Some(json!({"person": person, "exploitation_forms": ["forced_labour"], "notes": "Synthetic test note"}))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()
+    }
+
+    async fn total(&self, token: &str) -> i64 {
+        self.call("GET", "/api/v1/cases", Some(token), None)
+            .await
+            .json()["total"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+fn vietnamese() -> Value {
+    json!({"names": [{"value": "Nguyễn Thị Hoa", "script": "Latn"}], "sex": "female", "gender_identity": "woman",
+           "birth_date": {"kind": "year", "year": 2001}, "nationalities": ["VNM"], "languages": ["vi"],
+           "contact": {"phone": "+84 000 0000"}})
+}
+
+#[tokio::test]
+async fn health_and_security_headers() {
+    let t = spawn_app().await;
+    let a = t.call("GET", "/healthz", None, None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let csp = a
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(a.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(a.headers.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(a.headers.get("referrer-policy").unwrap(), "no-referrer");
+    let login = t.call("GET", "/login", None, None).await;
+    assert!(login.headers.get("content-security-policy").is_some());
+}
+
+#[tokio::test]
+async fn login_issues_tokens_and_throttles_repeated_failures() {
+    let t = spawn_app().await;
+    let token = t.login("demo-cm-a").await;
+    let me = t.call("GET", "/api/v1/me", Some(&token), None).await.json();
+    assert_eq!(me["username"], "demo-cm-a");
+    assert!(me["org_id"].is_string());
+    assert_eq!(
+        t.call("GET", "/api/v1/me", None, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.call("GET", "/api/v1/me", Some("forged"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    for _ in 0..5 {
+        let a = t
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "demo-cm-b", "password": "wrong password!"})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(a.json()["code"], "invalid_credentials");
+    }
+    // Locked now, even with the right password.
+    let a = t
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "demo-cm-b", "password": "safepath-demo"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(a.json()["code"], "too_many_attempts");
+    // Unknown users get the same answer as wrong passwords.
+    let a = t
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "nobody-here", "password": "whatever1234"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    // Logout ends the token.
+    assert_eq!(
+        t.call("POST", "/api/v1/auth/logout", Some(&token), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.call("GET", "/api/v1/me", Some(&token), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn create_read_update_list_and_search() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let created = t.create(&cm, vietnamese()).await;
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(created["person"]["display_name"], "Nguyễn Thị Hoa");
+    assert_eq!(created["status"], "referred");
+    let reference = created["reference"].as_str().unwrap();
+    assert!(reference.starts_with("SP-") && !reference.to_lowercase().contains("hoa"));
+
+    let got = t
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&cm), None)
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.json()["person"]["display_name"], "Nguyễn Thị Hoa");
+    assert_eq!(got.json()["notes"], "Synthetic test note");
+
+    let list = t.call("GET", "/api/v1/cases", Some(&cm), None).await.json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id)
+    );
+    // Found by name without diacritics, in another order of words, and by reference.
+    for q in ["nguyen hoa", "Hoa", "NGUYỄN", &reference[..9]] {
+        let enc: String = url_encode(q);
+        let found = t
+            .call("GET", &format!("/api/v1/cases?q={enc}"), Some(&cm), None)
+            .await
+            .json();
+        assert!(
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id),
+            "search {q:?}"
+        );
+    }
+    let none = t
+        .call("GET", "/api/v1/cases?q=somchai", Some(&cm), None)
+        .await
+        .json();
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+
+    let patched = t
+        .call(
+            "PATCH",
+            &format!("/api/v1/cases/{id}"),
+            Some(&cm),
+            Some(json!({"status": "presumed_victim", "version": 1})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    assert_eq!(patched.json()["status"], "presumed_victim");
+    assert_eq!(patched.json()["version"], 2);
+    let stale = t
+        .call(
+            "PATCH",
+            &format!("/api/v1/cases/{id}"),
+            Some(&cm),
+            Some(json!({"status": "closed", "version": 1})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(
+        t.call("GET", &format!("/api/v1/cases/{id}"), Some(&cm), None)
+            .await
+            .json()["status"],
+        "presumed_victim"
+    );
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn need_to_know_hides_cases_from_other_organisations_and_roles() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let case = t.create(&cm_a, vietnamese()).await;
+    let id = case["id"].as_str().unwrap();
+    let missing = "00000000-0000-4000-8000-000000000000";
+
+    for user in [
+        "demo-cm-b",
+        "demo-provider",
+        "demo-responder",
+        "demo-cm-c",
+        "demo-partner",
+        "demo-admin",
+        "demo-analyst",
+    ] {
+        let token = t.login(user).await;
+        let hidden = t
+            .call("GET", &format!("/api/v1/cases/{id}"), Some(&token), None)
+            .await;
+        let absent = t
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{missing}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{user}");
+        assert_eq!(
+            hidden.body, absent.body,
+            "{user}: a hidden case must look exactly like a missing one"
+        );
+        let patch = t
+            .call(
+                "PATCH",
+                &format!("/api/v1/cases/{id}"),
+                Some(&token),
+                Some(json!({"status": "closed"})),
+            )
+            .await;
+        assert_eq!(patch.status, StatusCode::NOT_FOUND, "{user}");
+        let list = t
+            .call("GET", "/api/v1/cases?q=hoa", Some(&token), None)
+            .await;
+        if list.status == StatusCode::OK {
+            assert!(!list.text().contains(id), "{user} must not find it");
+        } else {
+            assert_eq!(list.status, StatusCode::FORBIDDEN, "{user}");
+        }
+    }
+    // The owning organisation's coordinator sees it and its audit trail.
+    let coord = t.login("demo-coordinator").await;
+    assert_eq!(
+        t.call("GET", &format!("/api/v1/cases/{id}"), Some(&coord), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let trail = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}/audit"),
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(trail.status, StatusCode::OK);
+    let actions: Vec<String> = trail.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        actions.contains(&"case.create".to_owned()) && actions.contains(&"case.read".to_owned())
+    );
+    // The case manager may read the case but not its audit trail.
+    assert_eq!(
+        t.call(
+            "GET",
+            &format!("/api/v1/cases/{id}/audit"),
+            Some(&cm_a),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    // Associating a user of another organisation makes it visible to them.
+    let cm_b_id = t
+        .call("GET", "/api/v1/me", Some(&t.login("demo-cm-b").await), None)
+        .await
+        .json()["id"]
+        .clone();
+    let a = t
+        .call(
+            "PATCH",
+            &format!("/api/v1/cases/{id}"),
+            Some(&cm_a),
+            Some(json!({"associated_user_ids": [cm_b_id]})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let cm_b = t.login("demo-cm-b").await;
+    assert_eq!(
+        t.call("GET", &format!("/api/v1/cases/{id}"), Some(&cm_b), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn break_the_glass_needs_a_reason_is_audited_and_flagged() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let id = t.create(&cm, vietnamese()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = t.login("demo-admin").await;
+    let short = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/break-glass"),
+            Some(&admin),
+            Some(json!({"reason": "urgent"})),
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert_eq!(short.json()["code"], "reason_required");
+    let ok = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/break-glass"),
+            Some(&admin),
+            Some(json!({"reason": "Court order requires immediate disclosure"})),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(ok.json()["person"]["display_name"], "Nguyễn Thị Hoa");
+    let not_admin = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/break-glass"),
+            Some(&cm),
+            Some(json!({"reason": "Court order requires immediate disclosure"})),
+        )
+        .await;
+    assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+    let coord = t.login("demo-coordinator").await;
+    let notes = t
+        .call("GET", "/api/v1/notifications", Some(&coord), None)
+        .await
+        .json();
+    let n = &notes["items"][0];
+    assert_eq!(n["kind"], "break_glass");
+    assert!(n["message"].as_str().unwrap().contains("Court order"));
+    let trail = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}/audit"),
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        trail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "case.break_glass"
+                && e["reason"] == "Court order requires immediate disclosure")
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_clear_code_and_changes_nothing() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let id = t.create(&cm, vietnamese()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = t.total(&cm).await;
+    let big = format!(
+        "{{\"person\": {{\"names\": [{{\"value\": \"{}\"}}]}}}}",
+        "a".repeat(1_100_000)
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("malformed", b"{\"person\": ".to_vec(), "malformed_json"),
+        ("unknown field", json!({"person": {"names": [{"value": "X"}]}, "colour": "red"}).to_string().into_bytes(), "unknown_field"),
+        ("unknown enum", json!({"person": {"names": [{"value": "X"}], "sex": "robot"}}).to_string().into_bytes(), "invalid_value"),
+        ("unknown form", json!({"person": {"names": [{"value": "X"}]}, "exploitation_forms": ["piracy"]}).to_string().into_bytes(), "invalid_value"),
+        ("impossible date", json!({"person": {"names": [{"value": "X"}], "birth_date": {"kind": "exact", "date": "2001-02-30"}}}).to_string().into_bytes(), "invalid_field"),
+        ("future date", json!({"person": {"names": [{"value": "X"}], "birth_date": {"kind": "year", "year": 3000}}}).to_string().into_bytes(), "invalid_field"),
+        ("invalid utf-8", b"{\"person\": {\"names\": [{\"value\": \"\xff\xfe\"}]}}".to_vec(), "invalid_utf8"),
+        ("too large", big.into_bytes(), "body_too_large"),
+        ("missing person", json!({"exploitation_forms": []}).to_string().into_bytes(), "missing_field"),
+        ("no names", json!({"person": {"names": []}}).to_string().into_bytes(), "missing_field"),
+        ("empty body", Vec::new(), "missing_body"),
+    ];
+    for (what, body, code) in cases {
+        let a = t.raw("POST", "/api/v1/cases", &cm, body).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{what}: {}", a.text());
+        let j = a.json();
+        assert_eq!(j["code"], code, "{what}: {}", a.text());
+        assert!(!j["message"].as_str().unwrap().is_empty(), "{what}");
+    }
+    assert_eq!(t.total(&cm).await, before, "nothing was created");
+    // PATCH: the same rules, and the case is unchanged.
+    for body in [
+        json!({"status": "lost"}),
+        json!({"notes": 5}),
+        json!({"colour": 1}),
+        json!({"person": {"names": []}}),
+    ] {
+        let a = t
+            .call(
+                "PATCH",
+                &format!("/api/v1/cases/{id}"),
+                Some(&cm),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    let after = t
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&cm), None)
+        .await
+        .json();
+    assert_eq!(after["version"], 1);
+    // Messages never echo the values sent (they may be personal data).
+    let a = t
+        .raw(
+            "POST",
+            "/api/v1/cases",
+            &cm,
+            json!({"person": {"names": [{"value": "X"}], "sex": "Somchai Jaidee"}})
+                .to_string()
+                .into_bytes(),
+        )
+        .await;
+    assert!(!a.text().contains("Somchai"), "{}", a.text());
+    // Login and paging errors too.
+    assert_eq!(
+        t.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "x"}))
+        )
+        .await
+        .json()["code"],
+        "missing_field"
+    );
+    assert_eq!(
+        t.call("GET", "/api/v1/cases?page=0", Some(&cm), None)
+            .await
+            .json()["code"],
+        "invalid_paging"
+    );
+    assert_eq!(
+        t.call("GET", "/api/v1/cases?per_page=abc", Some(&cm), None)
+            .await
+            .json()["code"],
+        "invalid_paging"
+    );
+}
+
+#[tokio::test]
+async fn no_name_is_stored_in_clear_and_the_audit_chain_verifies() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let distinctive = "Zyxwvutsrq Qwertyuiop";
+    let case = t.create(&cm, json!({"names": [{"value": distinctive, "script": "Latn"}], "contact": {"address": "Plaintextlane 77"}})).await;
+    t.call(
+        "GET",
+        &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+        Some(&cm),
+        None,
+    )
+    .await;
+    t.call("GET", "/api/v1/cases?q=zyxwvutsrq", Some(&cm), None)
+        .await;
+    for entry in std::fs::read_dir(t.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for needle in [
+            distinctive.as_bytes(),
+            b"Zyxwvutsrq",
+            b"zyxwvutsrq",
+            b"Plaintextlane",
+            b"Synthetic test note",
+        ] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "found {:?} in clear",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+    match t.app.verify_audit().await.unwrap() {
+        safepath_app::admin::AuditVerdict::Intact { entries, .. } => assert!(entries > 10),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn openapi_documents_every_endpoint() {
+    let t = spawn_app().await;
+    let spec = t
+        .call("GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = spec["paths"].as_object().unwrap();
+    for (p, method) in [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/orgs", "get"),
+        ("/api/v1/cases", "get"),
+        ("/api/v1/cases", "post"),
+        ("/api/v1/cases/{id}", "get"),
+        ("/api/v1/cases/{id}", "patch"),
+        ("/api/v1/cases/{id}/break-glass", "post"),
+        ("/api/v1/cases/{id}/audit", "get"),
+        ("/api/v1/screenings/evaluate", "post"),
+    ] {
+        assert!(
+            paths.get(p).and_then(|v| v.get(method)).is_some(),
+            "{method} {p} is documented"
+        );
+    }
+    // Schemas referenced by the spec exist.
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for s in [
+        "CaseView",
+        "NewCase",
+        "CasePatch",
+        "Person",
+        "ErrorBody",
+        "OrgView",
+    ] {
+        assert!(schemas.contains_key(s), "schema {s}");
+    }
+}
+
+#[tokio::test]
+async fn orgs_and_admin_endpoints() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let orgs = t.call("GET", "/api/v1/orgs", Some(&cm), None).await.json();
+    let items = orgs["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|o| o["id"].is_string()
+        && o["name"].is_string()
+        && o["type"].is_string()
+        && o["country"].is_string()));
+    let denied = t
+        .call(
+            "POST",
+            "/api/v1/orgs",
+            Some(&cm),
+            Some(json!({"name": "X", "type": "ngo", "country": "THA"})),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let admin = t.login("demo-admin").await;
+    let made = t
+        .call(
+            "POST",
+            "/api/v1/orgs",
+            Some(&admin),
+            Some(json!({"name": "New Shelter", "type": "ngo", "country": "khm"})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    assert_eq!(made.json()["country"], "KHM");
+    let dup = t
+        .call(
+            "POST",
+            "/api/v1/orgs",
+            Some(&admin),
+            Some(json!({"name": "New Shelter", "type": "ngo", "country": "KHM"})),
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    let bad = t
+        .call(
+            "POST",
+            "/api/v1/orgs",
+            Some(&admin),
+            Some(json!({"name": "Y", "type": "company", "country": "KHM"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let user = t.call("POST", "/api/v1/users", Some(&admin), Some(json!({"username": "new-cm", "full_name": "New Case Manager", "org_id": made.json()["id"], "role": "case_manager", "password": "a long enough password"}))).await;
+    assert_eq!(user.status, StatusCode::CREATED, "{}", user.text());
+    let weak = t.call("POST", "/api/v1/users", Some(&admin), Some(json!({"username": "new-cm2", "full_name": "X", "org_id": made.json()["id"], "role": "case_manager", "password": "short"}))).await;
+    assert_eq!(weak.json()["code"], "weak_password");
+    // The administrator cannot list case contents.
+    assert_eq!(
+        t.call("GET", "/api/v1/cases", Some(&admin), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn screening_evaluation_follows_the_contract() {
+    let t = spawn_app().await;
+    let doc = json!({"age_years": 34, "likely_child": false, "form": "labour", "act_established": true,
+        "indicators": {"DR1": "yes", "CD1": "yes", "EX4": "unknown"},
+        "smuggling": {"irregular_crossing_for_fee": false, "consented_to_movement": false, "relationship_ended_on_arrival": false},
+        "free_to_leave": false, "rule": "broad"});
+    let a = t
+        .call("POST", "/api/v1/screenings/evaluate", None, Some(doc))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let v = a.json();
+    assert!(
+        v["outcome"].is_string()
+            && v["population"] == "adult"
+            && v["dimensions"]["DR"]["present"].is_array()
+    );
+    let bad = t
+        .call(
+            "POST",
+            "/api/v1/screenings/evaluate",
+            None,
+            Some(json!({"form": "labour", "act_established": true, "indicators": {"ZZ9": "yes"}})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["code"], "unknown_indicator");
+}
+
+// ---------- pages ----------
+
+fn set_cookies(a: &Answer) -> Vec<String> {
+    a.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn cookie_value(set: &[String], name: &str) -> String {
+    set.iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn page_login(t: &TestApp, user: &str) -> (String, String) {
+    let form = t.call("GET", "/login", None, None).await;
+    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let body = format!(
+        "csrf={}&username={user}&password=safepath-demo",
+        hidden(&form.text(), "csrf")
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let a = t.send(req).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let set = set_cookies(&a);
+    let session = set.iter().find(|c| c.starts_with("sp_session=")).unwrap();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(session.contains(attr), "{session} has {attr}");
+    }
+    let cookie = format!("sp_session={}", cookie_value(&set, "sp_session"));
+    let list = t
+        .send(
+            Request::builder()
+                .uri("/cases")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    (cookie, hidden(&list.text(), "csrf"))
+}
+
+async fn page_post(t: &TestApp, cookie: &str, path: &str, body: String) -> Answer {
+    t.send(
+        Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
+    let t = spawn_app().await;
+    assert_eq!(
+        t.call("GET", "/cases", None, None).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
+    let form = format!(
+        "csrf={csrf}&name_value=Maung+Kyaw+Win&name_script=Latn&sex=male&gender_identity=man&birth_kind=year&birth_value=1990&status=referred&forms=forced_labour&notes=page+note"
+    );
+    let created = page_post(&t, &cookie, "/cases/new", form.clone()).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+    let location = created
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let detail = t
+        .send(
+            Request::builder()
+                .uri(&location)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(detail.text().contains("Maung Kyaw Win"));
+    // Search is a POST: names never appear in URLs.
+    let found = page_post(&t, &cookie, "/cases", format!("csrf={csrf}&q=kyaw")).await;
+    assert!(found.text().contains("Maung Kyaw Win"));
+    // Without the CSRF token nothing happens.
+    let before = t.total(&t.login("demo-cm-a").await).await;
+    let forged = page_post(&t, &cookie, "/cases/new", form.replace(&csrf, "forged")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.total(&t.login("demo-cm-a").await).await, before);
+    // A bad form comes back with a message and creates nothing.
+    let bad = page_post(
+        &t,
+        &cookie,
+        "/cases/new",
+        format!("csrf={csrf}&name_value=X&birth_kind=exact&birth_value=2001-02-30&status=referred"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("form-error"));
+    // Another organisation's case manager gets the not-found page, and no search hit.
+    let (cookie_b, csrf_b) = page_login(&t, "demo-cm-b").await;
+    let hidden_page = t
+        .send(
+            Request::builder()
+                .uri(&location)
+                .header(header::COOKIE, &cookie_b)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(hidden_page.status, StatusCode::NOT_FOUND);
+    assert!(!hidden_page.text().contains("Kyaw"));
+    let search_b = page_post(&t, &cookie_b, "/cases", format!("csrf={csrf_b}&q=kyaw")).await;
+    assert!(!search_b.text().contains("Kyaw"));
+    // Language switch (Indonesian), then sign out.
+    let switched = page_post(
+        &t,
+        &cookie,
+        "/settings/language",
+        format!("csrf={csrf}&language=id"),
+    )
+    .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let list = t
+        .send(
+            Request::builder()
+                .uri("/cases")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(list.text().contains("lang=\"id\"") && list.text().contains("Kasus"));
+    let out = page_post(&t, &cookie, "/logout", format!("csrf={csrf}")).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.send(
+            Request::builder()
+                .uri("/cases")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[test]
+fn both_languages_have_every_key() {
+    let en = include_str!("../locales/en/main.ftl");
+    let id = include_str!("../locales/id/main.ftl");
+    let keys = |s: &str| {
+        s.lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(en), keys(id));
+    let tr = safepath_web::i18n::Tr::new("id");
+    for k in keys(en) {
+        assert!(tr.has(&k), "{k}");
+    }
+}

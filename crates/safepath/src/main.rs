@@ -1,0 +1,571 @@
+//! `safepath`: the one binary. `safepath --help` lists every command.
+
+use clap::{Args, Parser, Subcommand};
+use safepath_app::admin::{AuditVerdict, Operator};
+use safepath_app::{App, OpenConfig, SystemClock};
+use std::io::{BufRead, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "safepath",
+    version,
+    about = "Victim-centred case management and referral for the protection of victims of trafficking."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the demo: an embedded database with synthetic data, on 127.0.0.1:8080.
+    Demo(DemoArgs),
+    /// Serve the web interface and the JSON API.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema (also done at every start).
+    Migrate(DataArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Take a consistent online copy of the SQLite database.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Bring back a backup into the data folder (stop the server first).
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup file written by `safepath backup`.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Key management.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Evaluate one screening document (JSON, see SCREENING.md); `-` reads standard input.
+    Screen {
+        /// A JSON file, or `-` for standard input.
+        file: String,
+    },
+    /// Record linkage: duplicates and family tracing on CSV files.
+    #[command(subcommand, name = "match")]
+    Match(MatchCommand),
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Folder holding the embedded database and the key file.
+    #[arg(long, env = "SAFEPATH_DATA_DIR", default_value = "safepath-data")]
+    data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…` (default: the SQLite file in the data folder).
+    #[arg(long, env = "SAFEPATH_DATABASE_URL")]
+    database_url: Option<String>,
+    /// The key file holding the master key (default: `safepath.key` in the data folder).
+    #[arg(long, env = "SAFEPATH_KEY_FILE")]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Folder for the demo's database and key file.
+    #[arg(long, default_value = "safepath-demo")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Allow a non-loopback address although the demo accounts have a known password.
+    #[arg(long)]
+    allow_remote: bool,
+    /// How many synthetic cases to seed into an empty database.
+    #[arg(long, default_value_t = 240)]
+    cases: usize,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[arg(long, env = "SAFEPATH_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// Organisation id or exact name.
+        #[arg(long)]
+        org: String,
+        /// administrator, coordinator, case_manager, first_responder, service_provider, analyst or partner.
+        #[arg(long)]
+        role: String,
+    },
+    /// Disable a user and end their sessions.
+    Disable {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// Set a new password (first line of standard input) and end the user's sessions.
+    ResetPassword {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        name: String,
+        /// government, ngo or international_organisation.
+        #[arg(long = "type")]
+        org_type: String,
+        /// ISO 3166-1 alpha-3 code, e.g. THA.
+        #[arg(long)]
+        country: String,
+    },
+    /// List organisations.
+    List(DataArgs),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Replace the master key and re-wrap every data key under it.
+    Rotate(DataArgs),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain and signed checkpoints; exit 1 naming the first bad entry.
+    Verify(DataArgs),
+}
+
+#[derive(Subcommand)]
+enum MatchCommand {
+    /// Link two files: writes left_id,right_id,probability and the explanation.
+    Link {
+        #[arg(long)]
+        left: PathBuf,
+        #[arg(long)]
+        right: PathBuf,
+        #[arg(long)]
+        settings: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Find duplicates in one file: writes id,cluster_id.
+    Dedupe {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        settings: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Generate synthetic person records with known duplicates (for benchmarks).
+    Generate {
+        #[arg(long)]
+        records: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long)]
+        truth: PathBuf,
+    },
+}
+
+impl DataArgs {
+    fn config(&self, create_key_file: bool) -> Result<OpenConfig, String> {
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
+                format!("sqlite://{}", self.data_dir.join("safepath.db").display())
+            }
+        };
+        let key_file = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("safepath.key"));
+        if create_key_file {
+            if let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+        Ok(OpenConfig {
+            database_url: url,
+            key_file,
+            create_key_file,
+        })
+    }
+
+    async fn open(&self, create_key_file: bool) -> Result<App, String> {
+        App::open(&self.config(create_key_file)?, Arc::new(SystemClock))
+            .await
+            .map_err(|e| e.message)
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(), String> {
+    let app = Arc::new(app);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    tracing::info!(%addr, "serving");
+    let router = safepath_web::router(app.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    app.shutdown().await;
+    Ok(())
+}
+
+fn demo_banner(addr: SocketAddr, data_dir: &Path) -> String {
+    let mut s = format!(
+        "SafePath demo is ready at http://{addr}/  (data in {})\n\nDemo accounts, all with the password `{}`:\n",
+        data_dir.display(),
+        safepath_app::demo::DEMO_PASSWORD
+    );
+    for (user, full, _, role) in safepath_app::demo::DEMO_USERS {
+        s.push_str(&format!("  {user:<18} {role:<17} {full}\n"));
+    }
+    s.push_str("\nAll people in the demo are synthetic. Press Ctrl-C to stop.");
+    s
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Demo(args) => {
+            if !args.addr.ip().is_loopback() && !args.allow_remote {
+                return Err(format!(
+                    "refusing to serve the demo on {} : its accounts have a known password. Use a loopback address, or pass --allow-remote if you really mean it.",
+                    args.addr
+                ));
+            }
+            let data = DataArgs {
+                data_dir: args.data_dir.clone(),
+                database_url: None,
+                key_file: None,
+            };
+            let app = data.open(true).await?;
+            if safepath_app::demo::seed(&app, args.cases)
+                .await
+                .map_err(|e| e.message)?
+            {
+                println!("Seeded the demo with {} synthetic cases.", args.cases);
+            }
+            serve(app, args.addr, Some(demo_banner(args.addr, &args.data_dir))).await?;
+        }
+        Command::Serve(args) => {
+            let app = args.data.open(true).await?;
+            serve(
+                app,
+                args.addr,
+                Some(format!("SafePath is serving on http://{}/", args.addr)),
+            )
+            .await?;
+        }
+        Command::Migrate(data) => {
+            let app = data.open(true).await?;
+            app.shutdown().await;
+            println!("The database schema is up to date.");
+        }
+        Command::User(cmd) => match cmd {
+            UserCommand::Add {
+                data,
+                username,
+                full_name,
+                org,
+                role,
+            } => {
+                let password = read_password()?;
+                let app = data.open(false).await?;
+                let org = app.find_org(&org).await.map_err(|e| e.message)?;
+                let u = app
+                    .add_user(
+                        Operator::Cli("user-add"),
+                        &username,
+                        &full_name,
+                        org.id,
+                        &role,
+                        &password,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Added user {} ({}) with id {}", u.username, role, u.id);
+            }
+            UserCommand::Disable { data, username } => {
+                data.open(false)
+                    .await?
+                    .set_user_disabled(Operator::Cli("user-disable"), &username, true)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Disabled {username}; their sessions have ended.");
+            }
+            UserCommand::Enable { data, username } => {
+                data.open(false)
+                    .await?
+                    .set_user_disabled(Operator::Cli("user-enable"), &username, false)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Enabled {username}.");
+            }
+            UserCommand::ResetPassword { data, username } => {
+                let password = read_password()?;
+                data.open(false)
+                    .await?
+                    .reset_password(Operator::Cli("user-reset-password"), &username, &password)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Set a new password for {username}; their sessions have ended.");
+            }
+        },
+        Command::Org(cmd) => match cmd {
+            OrgCommand::Add {
+                data,
+                name,
+                org_type,
+                country,
+            } => {
+                let app = data.open(true).await?;
+                let o = app
+                    .add_org(Operator::Cli("org-add"), &name, &org_type, &country)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Added organisation {} with id {}", o.name, o.id);
+            }
+            OrgCommand::List(data) => {
+                for o in data
+                    .open(false)
+                    .await?
+                    .orgs()
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        o.id,
+                        o.org_type.as_str(),
+                        o.country,
+                        o.name
+                    );
+                }
+            }
+        },
+        Command::Backup { data, to } => {
+            let app = data.open(false).await?;
+            app.backup(&to).await.map_err(|e| e.to_string())?;
+            println!(
+                "Wrote a consistent copy to {}. Keep the key file ({}) separately: the copy is useless without it, and it without the copy.",
+                to.display(),
+                app.key_file().display()
+            );
+        }
+        Command::Restore { data, from, force } => restore(&data, &from, force).await?,
+        Command::Keys(KeysCommand::Rotate(data)) => {
+            let app = data.open(false).await?;
+            let id = app.rotate_master_key().await.map_err(|e| e.to_string())?;
+            println!(
+                "Rotated the master key; the data keys are now wrapped by {id}. Back up the new key file {}.",
+                app.key_file().display()
+            );
+        }
+        Command::Audit(AuditCommand::Verify(data)) => {
+            let app = data.open(false).await?;
+            match app.verify_audit().await.map_err(|e| e.to_string())? {
+                AuditVerdict::Intact {
+                    entries,
+                    checkpoints,
+                } => println!(
+                    "The audit trail is intact: {entries} entries, {checkpoints} signed checkpoints."
+                ),
+                AuditVerdict::Broken(b) => {
+                    eprintln!("The audit trail has been tampered with: {b}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Screen { file } => {
+            let mut bytes = Vec::new();
+            let read = if file == "-" {
+                std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+            } else {
+                std::fs::read(&file).map(|b| bytes = b)
+            };
+            read.map_err(|e| format!("cannot read {file}: {e}"))?;
+            match safepath_screening::evaluate_json(&bytes) {
+                Ok(v) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+                ),
+                Err(e) => {
+                    eprintln!("error: {}: {}", e.code, e.message);
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Command::Match(cmd) => {
+            let summary = match cmd {
+                MatchCommand::Link {
+                    left,
+                    right,
+                    settings,
+                    output,
+                } => safepath_match::cli::link(&left, &right, &settings, &output)
+                    .map(|s| s.to_string()),
+                MatchCommand::Dedupe {
+                    input,
+                    settings,
+                    output,
+                } => safepath_match::cli::dedupe(&input, &settings, &output).map(|s| s.to_string()),
+                MatchCommand::Generate {
+                    records,
+                    seed,
+                    output,
+                    truth,
+                } => safepath_match::cli::generate(records, seed, &output, &truth)
+                    .map(|()| format!("Wrote {records} synthetic records to {}", output.display())),
+            };
+            println!("{}", summary.map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks that the file is a SafePath SQLite database, then moves it into
+/// place atomically. The current database is kept beside it unless replaced.
+async fn restore(data: &DataArgs, from: &Path, force: bool) -> Result<(), String> {
+    if data
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("sqlite:"))
+    {
+        return Err("restore works on the embedded SQLite database; for PostgreSQL use pg_restore (see docs/operations.md)".into());
+    }
+    let cfg = data.config(false)?;
+    let target = PathBuf::from(
+        cfg.database_url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:"),
+    );
+    if target.exists() && !force {
+        return Err(format!(
+            "{} exists; pass --force to replace it (stop the server first)",
+            target.display()
+        ));
+    }
+    let staging = target.with_extension("db.restoring");
+    std::fs::copy(from, &staging).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+    // Open the staged copy with the key file: proves it is a SafePath database this key can read.
+    let check = OpenConfig {
+        database_url: format!("sqlite://{}", staging.display()),
+        key_file: cfg.key_file.clone(),
+        create_key_file: false,
+    };
+    let app = App::open(&check, Arc::new(SystemClock))
+        .await
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&staging);
+            format!(
+                "{} is not a SafePath backup this key file can open: {}",
+                from.display(),
+                e.message
+            )
+        })?;
+    let verdict = app.verify_audit().await.map_err(|e| e.to_string())?;
+    app.shutdown().await;
+    if let AuditVerdict::Broken(b) = verdict {
+        let _ = std::fs::remove_file(&staging);
+        return Err(format!(
+            "the backup's audit trail is broken ({b}); not restored"
+        ));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", staging.display()));
+        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+    }
+    std::fs::rename(&staging, &target)
+        .map_err(|e| format!("cannot move the backup into place: {e}"))?;
+    println!("Restored {} into {}.", from.display(), target.display());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SAFEPATH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
