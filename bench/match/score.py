@@ -42,7 +42,26 @@ def dedupe(clusters_path, truth_path):
     return tp, pairs_of(Counter(pred.values())), pairs_of(Counter(ent.values()))
 
 
+def table(path):
+    rows = [json.loads(l) for l in open(path) if l.strip()]
+    base = {r["dataset"]: r for r in rows if r["tool"] == "safepath"}
+    print("| data | tool | F1 | precision | recall | wall time (s) | in-process (s) | peak RSS (MiB) | time vs SafePath | memory vs SafePath |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        b = base.get(r["dataset"])
+        tr = f"{r['wall'] / b['wall']:.1f}x" if b and b["wall"] else ""
+        mr = f"{r['rss_kb'] / b['rss_kb']:.1f}x" if b and b["rss_kb"] else ""
+        inproc = f"{r['inproc']:.2f}" if r.get("inproc") else ""
+        print(
+            f"| {r['dataset']} | {r['tool']} | {r['f1']:.4f} | {r['precision']:.4f} | {r['recall']:.4f} | "
+            f"{r['wall']:.2f} | {inproc} | {r['rss_kb'] / 1024:.0f} | {tr} | {mr} |"
+        )
+
+
 def main():
+    if sys.argv[1] == "table":
+        table(sys.argv[2])
+        return
     mode, a, b = sys.argv[1:4]
     thr = 0.5
     if "--threshold" in sys.argv:

@@ -11,24 +11,43 @@ use safepath_match::{MatchIndex, Record, Settings, cli};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn run(args: &[String]) -> Result<(), String> {
     let req = |n: &str| arg(args, n).ok_or_else(|| format!("missing {n}"));
     match args.first().map(|s| s.as_str()) {
         Some("link") => {
-            let s = cli::link(&PathBuf::from(req("--left")?), &PathBuf::from(req("--right")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--output")?)).map_err(|e| e.to_string())?;
+            let s = cli::link(
+                &PathBuf::from(req("--left")?),
+                &PathBuf::from(req("--right")?),
+                &PathBuf::from(req("--settings")?),
+                &PathBuf::from(req("--output")?),
+            )
+            .map_err(|e| e.to_string())?;
             eprintln!("{s}");
             write_model(args, &s)?;
         }
         Some("dedupe") => {
-            let s = cli::dedupe(&PathBuf::from(req("--input")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--output")?)).map_err(|e| e.to_string())?;
+            let s = cli::dedupe(
+                &PathBuf::from(req("--input")?),
+                &PathBuf::from(req("--settings")?),
+                &PathBuf::from(req("--output")?),
+            )
+            .map_err(|e| e.to_string())?;
             eprintln!("{s}");
             write_model(args, &s)?;
         }
         Some("recall") => {
-            let (pairs, t, r, missed) = cli::blocking_recall(&PathBuf::from(req("--input")?), &PathBuf::from(req("--settings")?), &PathBuf::from(req("--truth")?)).map_err(|e| e.to_string())?;
+            let (pairs, t, r, missed) = cli::blocking_recall(
+                &PathBuf::from(req("--input")?),
+                &PathBuf::from(req("--settings")?),
+                &PathBuf::from(req("--truth")?),
+            )
+            .map_err(|e| e.to_string())?;
             println!("blocking: {pairs} candidate pairs, {t} true pairs, recall {r:.4}");
             if let Some(path) = arg(args, "--missed") {
                 let text: String = missed.iter().map(|(a, b)| format!("{a},{b}\n")).collect();
@@ -38,25 +57,46 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("generate") => {
             let n: usize = req("--records")?.parse().map_err(|_| "bad --records")?;
             let seed: u64 = req("--seed")?.parse().map_err(|_| "bad --seed")?;
-            cli::generate(n, seed, &PathBuf::from(req("--output")?), &PathBuf::from(req("--truth")?)).map_err(|e| e.to_string())?;
+            cli::generate(
+                n,
+                seed,
+                &PathBuf::from(req("--output")?),
+                &PathBuf::from(req("--truth")?),
+            )
+            .map_err(|e| e.to_string())?;
         }
         Some("trace") => {
             // Builds an index over --input, then queries --queries records (noisy copies are
             // already in generated data) and prints p50/p95/max latency in milliseconds.
             let input = PathBuf::from(req("--input")?);
-            let settings = Settings::load(&PathBuf::from(req("--settings")?)).map_err(|e| e.to_string())?;
-            let queries: usize = arg(args, "--queries").unwrap_or_else(|| "1000".into()).parse().map_err(|_| "bad --queries")?;
+            let settings =
+                Settings::load(&PathBuf::from(req("--settings")?)).map_err(|e| e.to_string())?;
+            let queries: usize = arg(args, "--queries")
+                .unwrap_or_else(|| "1000".into())
+                .parse()
+                .map_err(|_| "bad --queries")?;
             let t = Instant::now();
             let mut rdr = csv::Reader::from_path(&input).map_err(|e| e.to_string())?;
             let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
-            let pos: Vec<Option<usize>> = settings.schema.columns.iter().map(|(c, _)| headers.iter().position(|h| h == c)).collect();
-            let idp = headers.iter().position(|h| h == settings.schema.id_column).ok_or("no id column")?;
+            let pos: Vec<Option<usize>> = settings
+                .schema
+                .columns
+                .iter()
+                .map(|(c, _)| headers.iter().position(|h| h == c))
+                .collect();
+            let idp = headers
+                .iter()
+                .position(|h| h == settings.schema.id_column)
+                .ok_or("no id column")?;
             let mut records = Vec::new();
             for r in rdr.records() {
                 let r = r.map_err(|e| e.to_string())?;
                 records.push(Record {
                     id: r.get(idp).unwrap_or("").to_string(),
-                    values: pos.iter().map(|p| p.and_then(|p| r.get(p)).unwrap_or("").to_string()).collect(),
+                    values: pos
+                        .iter()
+                        .map(|p| p.and_then(|p| r.get(p)).unwrap_or("").to_string())
+                        .collect(),
                 });
             }
             let model = safepath_match::train(&records, &settings).map_err(|e| e.to_string())?;
@@ -64,9 +104,17 @@ fn run(args: &[String]) -> Result<(), String> {
             let build = t.elapsed();
             if let Some(ids) = arg(args, "--explain") {
                 for id in ids.split(',') {
-                    let Some(q) = records.iter().find(|r| r.id == id) else { continue };
+                    let Some(q) = records.iter().find(|r| r.id == id) else {
+                        continue;
+                    };
                     for c in index.query(q, 10).map_err(|e| e.to_string())? {
-                        println!("{id} -> {} p={:.4} {} {}", c.id, c.probability, c.band, safepath_match::explain_compact(&c.explanation));
+                        println!(
+                            "{id} -> {} p={:.4} {} {}",
+                            c.id,
+                            c.probability,
+                            c.band,
+                            safepath_match::explain_compact(&c.explanation)
+                        );
                     }
                 }
                 return Ok(());

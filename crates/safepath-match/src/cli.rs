@@ -53,19 +53,37 @@ pub struct RunSummary {
 impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.left {
-            Some(l) => writeln!(f, "records: {} (left {}, right {})", self.records, l, self.records - l)?,
+            Some(l) => writeln!(
+                f,
+                "records: {} (left {}, right {})",
+                self.records,
+                l,
+                self.records - l
+            )?,
             None => writeln!(f, "records: {}", self.records)?,
         }
-        writeln!(f, "candidate pairs: {} (u from {} random pairs)", self.candidate_pairs, self.random_pairs)?;
+        writeln!(
+            f,
+            "candidate pairs: {} (u from {} random pairs)",
+            self.candidate_pairs, self.random_pairs
+        )?;
         writeln!(
             f,
             "EM: {} iterations ({}), prior match probability of a candidate pair {:.4}",
             self.em_iterations,
-            if self.converged { "converged" } else { "not converged" },
+            if self.converged {
+                "converged"
+            } else {
+                "not converged"
+            },
             self.lambda
         )?;
         match self.clusters {
-            Some(c) => writeln!(f, "matched pairs: {}; clusters of two or more: {c}", self.pairs)?,
+            Some(c) => writeln!(
+                f,
+                "matched pairs: {}; clusters of two or more: {c}",
+                self.pairs
+            )?,
             None => writeln!(f, "pairs written: {}", self.pairs)?,
         }
         let total = self.load + self.blocking + self.training + self.scoring + self.writing;
@@ -94,15 +112,32 @@ pub(crate) fn load_csv(
     entries: &mut Vec<(u64, u32)>,
 ) -> Result<Vec<String>, MatchError> {
     let schema = &settings.schema;
-    let data_err = |line: u64, message: String| MatchError::Data { path: path.to_path_buf(), line: line as usize, message };
+    let data_err = |line: u64, message: String| MatchError::Data {
+        path: path.to_path_buf(),
+        line: line as usize,
+        message,
+    };
     let file = std::fs::File::open(path).map_err(|e| MatchError::io(path, e))?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
     let headers = rdr.headers().map_err(|e| csv_err(path, e))?.clone();
     let find = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let id_pos = find(&schema.id_column).ok_or_else(|| data_err(1, format!("the header has no id column `{}`", schema.id_column)))?;
+    let id_pos = find(&schema.id_column).ok_or_else(|| {
+        data_err(
+            1,
+            format!("the header has no id column `{}`", schema.id_column),
+        )
+    })?;
     let mut cols = Vec::with_capacity(schema.columns.len());
     for (name, _) in &schema.columns {
-        cols.push(find(name).ok_or_else(|| data_err(1, format!("the header has no column `{name}` named in the settings")))?);
+        cols.push(find(name).ok_or_else(|| {
+            data_err(
+                1,
+                format!("the header has no column `{name}` named in the settings"),
+            )
+        })?);
     }
     let mut ids = Vec::new();
     let mut rec = csv::StringRecord::new();
@@ -116,10 +151,17 @@ pub(crate) fn load_csv(
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             let id = rec.get(id_pos).unwrap_or("").trim();
             if id.is_empty() {
-                return Err(data_err(line, format!("empty id in column `{}`", schema.id_column)));
+                return Err(data_err(
+                    line,
+                    format!("empty id in column `{}`", schema.id_column),
+                ));
             }
             ids.push(id.to_string());
-            rows.push(cols.iter().map(|&c| rec.get(c).unwrap_or("").to_string()).collect());
+            rows.push(
+                cols.iter()
+                    .map(|&c| rec.get(c).unwrap_or("").to_string())
+                    .collect(),
+            );
             lines.push(line);
         }
         if rows.is_empty() {
@@ -129,7 +171,10 @@ pub(crate) fn load_csv(
         let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
         let keys = ds.add_batch(schema, &refs).map_err(|(i, (col, msg))| {
             let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
-            data_err(lines.get(i).copied().unwrap_or(0), format!("column `{name}`: {msg}"))
+            data_err(
+                lines.get(i).copied().unwrap_or(0),
+                format!("column `{name}`: {msg}"),
+            )
         })?;
         for (k, ks) in keys.into_iter().enumerate() {
             entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
@@ -144,14 +189,25 @@ pub(crate) fn load_csv(
 fn csv_err(path: &Path, e: csv::Error) -> MatchError {
     let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("expected {expected_len} fields, found {len}")
         }
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
-        csv::ErrorKind::Io(err) => return MatchError::Io { path: path.to_path_buf(), source: std::io::Error::new(err.kind(), err.to_string()) },
+        csv::ErrorKind::Io(err) => {
+            return MatchError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(err.kind(), err.to_string()),
+            };
+        }
         _ => "malformed CSV".to_string(),
     };
-    MatchError::Data { path: path.to_path_buf(), line, message }
+    MatchError::Data {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
 }
 
 fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, MatchError> {
@@ -160,7 +216,11 @@ fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, MatchError> 
 }
 
 fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 fn prepare_model(settings: &Settings) -> Model {
@@ -172,7 +232,12 @@ fn prepare_model(settings: &Settings) -> Model {
 
 /// Links two files: writes `left_id,right_id,probability,band,explanation` for pairs at or
 /// above `possible`, best first.
-pub fn link(left: &Path, right: &Path, settings: &Path, output: &Path) -> Result<RunSummary, MatchError> {
+pub fn link(
+    left: &Path,
+    right: &Path,
+    settings: &Path,
+    output: &Path,
+) -> Result<RunSummary, MatchError> {
     let settings = Settings::load(settings)?;
     let mut sum = RunSummary::default();
     let t = Instant::now();
@@ -185,8 +250,17 @@ pub fn link(left: &Path, right: &Path, settings: &Path, output: &Path) -> Result
     sum.left = Some(n_left);
     sum.load = t.elapsed();
     let t = Instant::now();
-    let blocking = engine::Blocking { max_block: settings.max_block_size, budget: settings.budget(ds.n), n_left: Some(n_left) };
-    let pairs = engine::blocked_pairs(entries.clone(), Some(n_left), blocking.max_block, blocking.budget);
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: Some(n_left),
+    };
+    let pairs = engine::blocked_pairs(
+        entries.clone(),
+        Some(n_left),
+        blocking.max_block,
+        blocking.budget,
+    );
     sum.candidate_pairs = pairs.len();
     sum.blocking = t.elapsed();
     let t = Instant::now();
@@ -222,7 +296,13 @@ fn fill(sum: &mut RunSummary, model: Model) {
     sum.model = Some(model);
 }
 
-fn write_pairs(output: &Path, model: &Model, ds: &Dataset, ids: &[String], scored: &[Scored]) -> Result<(), MatchError> {
+fn write_pairs(
+    output: &Path,
+    model: &Model,
+    ds: &Dataset,
+    ids: &[String],
+    scored: &[Scored],
+) -> Result<(), MatchError> {
     let mut w = create(output)?;
     let io = |e| MatchError::io(output, e);
     writeln!(w, "left_id,right_id,probability,band,explanation").map_err(io)?;
@@ -255,7 +335,11 @@ pub fn dedupe(input: &Path, settings: &Path, output: &Path) -> Result<RunSummary
     sum.records = ids.len();
     sum.load = t.elapsed();
     let t = Instant::now();
-    let blocking = engine::Blocking { max_block: settings.max_block_size, budget: settings.budget(ds.n), n_left: None };
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: None,
+    };
     let pairs = engine::blocked_pairs(entries.clone(), None, blocking.max_block, blocking.budget);
     sum.candidate_pairs = pairs.len();
     sum.blocking = t.elapsed();
@@ -300,17 +384,30 @@ pub fn generate(records: usize, seed: u64, output: &Path, truth: &Path) -> Resul
 /// Measured recall of blocking: the share of true pairs (records with the same entity in
 /// `truth`, a CSV `id,entity_id`) that blocking makes candidates. Returns
 /// `(candidate pairs, true pairs, recall, ids of up to 50 missed pairs)`.
-pub fn blocking_recall(input: &Path, settings: &Path, truth: &Path) -> Result<(usize, usize, f64, Vec<(String, String)>), MatchError> {
+#[allow(clippy::type_complexity)]
+pub fn blocking_recall(
+    input: &Path,
+    settings: &Path,
+    truth: &Path,
+) -> Result<(usize, usize, f64, Vec<(String, String)>), MatchError> {
     let settings = Settings::load(settings)?;
     let mut ds = Dataset::new(&settings.schema);
     let mut entries = Vec::new();
     let ids = load_csv(input, &settings, &mut ds, &mut entries)?;
-    let pairs = engine::blocked_pairs(entries, None, settings.max_block_size, settings.budget(ds.n));
+    let pairs = engine::blocked_pairs(
+        entries,
+        None,
+        settings.max_block_size,
+        settings.budget(ds.n),
+    );
     let mut rdr = csv::Reader::from_path(truth).map_err(|e| csv_err(truth, e))?;
     let mut entity: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for r in rdr.records() {
         let r = r.map_err(|e| csv_err(truth, e))?;
-        entity.insert(r.get(0).unwrap_or("").to_string(), r.get(1).unwrap_or("").to_string());
+        entity.insert(
+            r.get(0).unwrap_or("").to_string(),
+            r.get(1).unwrap_or("").to_string(),
+        );
     }
     let ent: Vec<Option<&String>> = ids.iter().map(|i| entity.get(i)).collect();
     let mut sizes: std::collections::HashMap<&String, usize> = std::collections::HashMap::new();
@@ -325,7 +422,8 @@ pub fn blocking_recall(input: &Path, settings: &Path, truth: &Path) -> Result<(u
             matches!((ent[i], ent[j]), (Some(a), Some(b)) if a == b)
         })
         .count();
-    let mut by_entity: std::collections::HashMap<&String, Vec<usize>> = std::collections::HashMap::new();
+    let mut by_entity: std::collections::HashMap<&String, Vec<usize>> =
+        std::collections::HashMap::new();
     for (i, e) in ent.iter().enumerate() {
         if let Some(e) = e {
             by_entity.entry(e).or_default().push(i);
@@ -338,11 +436,24 @@ pub fn blocking_recall(input: &Path, settings: &Path, truth: &Path) -> Result<(u
         for a in 0..g.len() {
             for b in a + 1..g.len() {
                 let (i, j) = (g[a].min(g[b]), g[a].max(g[b]));
-                if missed.len() < 50 && pairs.binary_search(&(((i as u64) << 32) | j as u64)).is_err() {
+                if missed.len() < 50
+                    && pairs
+                        .binary_search(&(((i as u64) << 32) | j as u64))
+                        .is_err()
+                {
                     missed.push((ids[i].clone(), ids[j].clone()));
                 }
             }
         }
     }
-    Ok((pairs.len(), true_pairs, if true_pairs == 0 { 1.0 } else { found as f64 / true_pairs as f64 }, missed))
+    Ok((
+        pairs.len(),
+        true_pairs,
+        if true_pairs == 0 {
+            1.0
+        } else {
+            found as f64 / true_pairs as f64
+        },
+        missed,
+    ))
 }

@@ -28,7 +28,12 @@ pub fn parse_date(raw: &str) -> Result<Option<PartialDate>, String> {
     } else {
         s.split(['-', '/']).collect()
     };
-    let bad = || format!("date must be YYYY, YYYY-MM or YYYY-MM-DD (got {} characters)", s.chars().count());
+    let bad = || {
+        format!(
+            "date must be YYYY, YYYY-MM or YYYY-MM-DD (got {} characters)",
+            s.chars().count()
+        )
+    };
     if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 {
         return Err(bad());
     }
@@ -42,7 +47,10 @@ pub fn parse_date(raw: &str) -> Result<Option<PartialDate>, String> {
     if !(1800..=2200).contains(&year) {
         return Err(format!("year {year} out of range 1800–2200"));
     }
-    let mut d = PartialDate { year, ..PartialDate::default() };
+    let mut d = PartialDate {
+        year,
+        ..PartialDate::default()
+    };
     // An impossible month or day (a typing error such as 1945-04-93) is kept rather than
     // refused: it still agrees digit by digit with the intended date.
     if let Some(m) = parts.get(1) {
@@ -76,7 +84,11 @@ pub fn parse_age(raw: &str) -> Result<Option<f32>, String> {
 
 /// Estimated birth year from an age on a record date.
 pub fn estimate_birth_year(age: f32, record: &PartialDate) -> u16 {
-    let frac = if record.month > 0 { (record.month as f32 - 0.5) / 12.0 } else { 0.5 };
+    let frac = if record.month > 0 {
+        (record.month as f32 - 0.5) / 12.0
+    } else {
+        0.5
+    };
     let y = record.year as f32 + frac - age - 0.5;
     y.round().clamp(0.0, u16::MAX as f32) as u16
 }
@@ -92,7 +104,11 @@ impl PartialDate {
     }
     /// The best-known birth year (exact year, else the estimate).
     pub fn best_year(&self) -> u16 {
-        if self.year > 0 { self.year } else { self.est_year }
+        if self.year > 0 {
+            self.year
+        } else {
+            self.est_year
+        }
     }
     fn digits(&self) -> [u8; 8] {
         let y = self.year;
@@ -110,7 +126,13 @@ impl PartialDate {
 }
 
 /// Comparison levels for dates (index into `DATE_LEVELS`, 1-based; 0 = missing).
-pub const DATE_LEVELS: &[&str] = &["exact", "close", "partial_equal", "approximate", "different"];
+pub const DATE_LEVELS: &[&str] = &[
+    "exact",
+    "close",
+    "partial_equal",
+    "approximate",
+    "different",
+];
 
 /// Tolerance in years when an estimated age is involved.
 pub const AGE_TOLERANCE: u16 = 2;
@@ -131,7 +153,12 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
             if a == b || (a.year, a.month, a.day) == (b.year, b.month, b.day) {
                 return 1;
             }
-            let diff = a.digits().iter().zip(b.digits().iter()).filter(|(x, y)| x != y).count();
+            let diff = a
+                .digits()
+                .iter()
+                .zip(b.digits().iter())
+                .filter(|(x, y)| x != y)
+                .count();
             let swapped = a.year == b.year && a.month == b.day && a.day == b.month;
             if diff <= 1 || swapped || (a.year == b.year && a.month == b.month) {
                 return 2;
@@ -146,7 +173,11 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
         }
         return if a.year.abs_diff(b.year) <= 1 { 4 } else { 5 };
     }
-    if a.best_year().abs_diff(b.best_year()) <= AGE_TOLERANCE { 4 } else { 5 }
+    if a.best_year().abs_diff(b.best_year()) <= AGE_TOLERANCE {
+        4
+    } else {
+        5
+    }
 }
 
 #[cfg(test)]
@@ -159,7 +190,13 @@ mod tests {
 
     #[test]
     fn parses_partial_dates() {
-        assert_eq!(d("1990"), PartialDate { year: 1990, ..Default::default() });
+        assert_eq!(
+            d("1990"),
+            PartialDate {
+                year: 1990,
+                ..Default::default()
+            }
+        );
         assert_eq!(d("1990-04").month, 4);
         assert_eq!(d("1990-04-09").day, 9);
         assert_eq!(d("19900409"), d("1990-04-09"));
@@ -189,7 +226,10 @@ mod tests {
     #[test]
     fn estimated_age_uses_tolerance() {
         let rec = d("2024-06-01");
-        let est = PartialDate { est_year: estimate_birth_year(17.0, &rec), ..Default::default() };
+        let est = PartialDate {
+            est_year: estimate_birth_year(17.0, &rec),
+            ..Default::default()
+        };
         assert_eq!(est.est_year, 2007);
         assert_eq!(compare_dates(&est, &d("2006-02-03")), 4);
         assert_eq!(compare_dates(&est, &d("2009")), 4);

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::features::{Dataset, key, key_tag, level};
-use crate::settings::Kind;
 use crate::model::Model;
+use crate::settings::Kind;
 
 /// Candidate pairs from blocking keys: records sharing a key are compared.
 ///
@@ -15,7 +15,12 @@ use crate::model::Model;
 /// reached; blocks larger than `max_block` records are never taken (their pairs are left to
 /// the finer keys). `entries` are `(key, record)`; with `n_left`, only pairs across the two
 /// sides are kept. Pairs are `(i << 32) | j` with `i < j`, sorted and unique.
-pub(crate) fn blocked_pairs(mut entries: Vec<(u64, u32)>, n_left: Option<usize>, max_block: usize, budget: usize) -> Vec<u64> {
+pub(crate) fn blocked_pairs(
+    mut entries: Vec<(u64, u32)>,
+    n_left: Option<usize>,
+    max_block: usize,
+    budget: usize,
+) -> Vec<u64> {
     entries.par_sort_unstable();
     entries.dedup();
     // Blocks: (pairs, start, end).
@@ -63,10 +68,10 @@ pub(crate) fn blocked_pairs(mut entries: Vec<(u64, u32)>, n_left: Option<usize>,
                 for b in a + 1..block.len() {
                     let (i, j) = (block[a].1, block[b].1);
                     let (i, j) = if i < j { (i, j) } else { (j, i) };
-                    if let Some(nl) = n_left {
-                        if !((i as usize) < nl && (j as usize) >= nl) {
-                            continue;
-                        }
+                    if let Some(nl) = n_left
+                        && !((i as usize) < nl && (j as usize) >= nl)
+                    {
+                        continue;
                     }
                     out.push(((i as u64) << 32) | j as u64);
                 }
@@ -125,10 +130,16 @@ fn sessions(ds: &Dataset) -> Vec<(u8, Vec<bool>)> {
     vec![
         // Names predict sex and nationality: pairs blocked on names agree on them whether
         // they match or not, so those are not estimated from this session either.
-        (key::NAME_PHONETIC, cond(&|k: Kind| k.is_name() || k == Kind::Sex || k == Kind::Nationality)),
+        (
+            key::NAME_PHONETIC,
+            cond(&|k: Kind| k.is_name() || k == Kind::Sex || k == Kind::Nationality),
+        ),
         (key::DATE, cond(&|k: Kind| k == Kind::BirthDate)),
         (key::ID, cond(&|k: Kind| k == Kind::IdNumber)),
-        (key::POSTCODE, cond(&|k: Kind| k == Kind::Postcode || k == Kind::BirthDate)),
+        (
+            key::POSTCODE,
+            cond(&|k: Kind| k == Kind::Postcode || k == Kind::BirthDate),
+        ),
     ]
 }
 
@@ -149,7 +160,7 @@ pub(crate) fn train(
     let n = ds.n;
     let n_left = blocking.n_left;
     let mut rng = fastrand::Rng::with_seed(seed);
-    let target = if n > 100_000 { 1_000_000 } else { 100_000 };
+    let target = if n > 100_000 { 500_000 } else { 100_000 };
     let mut random = Vec::with_capacity(target);
     if n >= 2 {
         for _ in 0..target {
@@ -173,23 +184,39 @@ pub(crate) fn train(
     st.u_time = t.elapsed();
 
     let t = Instant::now();
-    let gammas: Vec<u64> = pairs.par_iter().map(|&p| {
-        let (i, j) = unpack(p);
-        ds.compare(i, j)
-    }).collect();
+    let gammas: Vec<u64> = pairs
+        .par_iter()
+        .map(|&p| {
+            let (i, j) = unpack(p);
+            ds.compare(i, j)
+        })
+        .collect();
     st.compare_time = t.elapsed();
     let t = Instant::now();
     let nf = model.fields.len();
-    let mut m_sum: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.levels.len()]).collect();
+    let mut m_sum: Vec<Vec<f64>> = model
+        .fields
+        .iter()
+        .map(|f| vec![0.0; f.levels.len()])
+        .collect();
     let mut m_w = vec![0.0f64; nf];
     let mut iterations = 0;
     let mut converged = true;
     for (tag, cond) in sessions(ds) {
-        let sub: Vec<(u64, u32)> = entries.iter().filter(|e| key_tag(e.0) == tag).copied().collect();
+        let sub: Vec<(u64, u32)> = entries
+            .iter()
+            .filter(|e| key_tag(e.0) == tag)
+            .copied()
+            .collect();
         if sub.is_empty() {
             continue;
         }
-        let sp = blocked_pairs(sub, n_left, blocking.max_block, blocking.budget.min(2_000_000));
+        let sp = blocked_pairs(
+            sub,
+            n_left,
+            blocking.max_block,
+            blocking.budget.min(2_000_000),
+        );
         if sp.len() < 10 {
             continue;
         }
@@ -262,14 +289,25 @@ pub(crate) struct Scored {
 }
 
 /// Scores candidate pairs, keeping those at or above `min_p`.
-pub(crate) fn score(model: &Model, ds: &Dataset, pairs: &[u64], gammas: &[u64], min_p: f64) -> Vec<Scored> {
+pub(crate) fn score(
+    model: &Model,
+    ds: &Dataset,
+    pairs: &[u64],
+    gammas: &[u64],
+    min_p: f64,
+) -> Vec<Scored> {
     pairs
         .par_iter()
         .zip(gammas.par_iter())
         .filter_map(|(&p, &g)| {
             let (i, j) = unpack(p);
             let (prob, _, _) = model.score_pair(ds, i, j, g, false);
-            (prob >= min_p).then_some(Scored { i: i as u32, j: j as u32, p: prob, gamma: g })
+            (prob >= min_p).then_some(Scored {
+                i: i as u32,
+                j: j as u32,
+                p: prob,
+                gamma: g,
+            })
         })
         .collect()
 }
@@ -389,12 +427,25 @@ mod tests {
 
     #[test]
     fn blocks_are_capped_and_pairs_unique() {
-        let entries = vec![(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (3, 5), (3, 6), (3, 7), (3, 8)];
+        let entries = vec![
+            (1, 0),
+            (1, 1),
+            (1, 2),
+            (2, 0),
+            (2, 1),
+            (3, 5),
+            (3, 6),
+            (3, 7),
+            (3, 8),
+        ];
         let pairs = blocked_pairs(entries.clone(), None, 3, 1000);
         let got: Vec<(usize, usize)> = pairs.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2), (1, 2)]);
         // the budget takes the smallest blocks first
-        let small: Vec<(usize, usize)> = blocked_pairs(entries, None, 10, 2).iter().map(|&p| unpack(p)).collect();
+        let small: Vec<(usize, usize)> = blocked_pairs(entries, None, 10, 2)
+            .iter()
+            .map(|&p| unpack(p))
+            .collect();
         assert_eq!(small, vec![(0, 1)]);
         let linked = blocked_pairs(vec![(1, 0), (1, 1), (1, 2)], Some(1), 10, 1000);
         let got: Vec<(usize, usize)> = linked.iter().map(|&p| unpack(p)).collect();

@@ -41,6 +41,9 @@ pub enum MatchError {
 
 impl MatchError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        MatchError::Io { path: path.to_path_buf(), source }
+        MatchError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }

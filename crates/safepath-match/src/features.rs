@@ -26,13 +26,22 @@ pub struct Record {
 
 impl Record {
     /// Builds a record from `(column, value)` pairs; unknown columns are refused.
-    pub fn from_pairs(schema: &Schema, id: impl Into<String>, pairs: &[(&str, &str)]) -> Result<Record, String> {
+    pub fn from_pairs(
+        schema: &Schema,
+        id: impl Into<String>,
+        pairs: &[(&str, &str)],
+    ) -> Result<Record, String> {
         let mut values = vec![String::new(); schema.columns.len()];
         for (col, v) in pairs {
-            let i = schema.position(col).ok_or_else(|| format!("unknown column `{col}`"))?;
+            let i = schema
+                .position(col)
+                .ok_or_else(|| format!("unknown column `{col}`"))?;
             values[i] = (*v).to_string();
         }
-        Ok(Record { id: id.into(), values })
+        Ok(Record {
+            id: id.into(),
+            values,
+        })
     }
 }
 
@@ -90,7 +99,14 @@ pub enum Comparator {
 const TOKEN_FLOOR: f64 = 0.7;
 
 /// Level labels of names.
-pub const NAME_LEVELS: &[&str] = &["exact", "transliteration_equal", "close", "phonetic", "partial", "different"];
+pub const NAME_LEVELS: &[&str] = &[
+    "exact",
+    "transliteration_equal",
+    "close",
+    "phonetic",
+    "partial",
+    "different",
+];
 /// Level labels of places.
 pub const PLACE_LEVELS: &[&str] = &["exact", "contained", "close", "same_region", "different"];
 /// Level labels of codes.
@@ -127,7 +143,11 @@ pub fn fields_for(schema: &Schema) -> Vec<(String, Comparator)> {
                     continue;
                 }
                 date_done = true;
-                let c = Comparator::Date { birth: pos(Kind::BirthDate), age: pos(Kind::Age), record: pos(Kind::RecordDate) };
+                let c = Comparator::Date {
+                    birth: pos(Kind::BirthDate),
+                    age: pos(Kind::Age),
+                    record: pos(Kind::RecordDate),
+                };
                 out.push(("birth".to_string(), c));
                 continue;
             }
@@ -145,6 +165,19 @@ pub fn fields_for(schema: &Schema) -> Vec<(String, Comparator)> {
 pub(crate) struct Interner {
     map: HashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
+    /// Character counts of each string (for the Jaro–Winkler upper bound).
+    sigs: Vec<Sig>,
+}
+
+/// Character counts in 32 buckets (`byte & 31`), saturating.
+type Sig = [u8; 32];
+
+fn signature(s: &str) -> Sig {
+    let mut c = [0u8; 32];
+    for &x in s.as_bytes() {
+        c[(x & 31) as usize] = c[(x & 31) as usize].saturating_add(1);
+    }
+    c
 }
 
 impl Interner {
@@ -159,8 +192,25 @@ impl Interner {
         }
         let id = self.strings.len() as u32;
         self.strings.push(s.into());
+        self.sigs.push(signature(s));
         self.map.insert(s.into(), id);
         id
+    }
+
+    /// [`sim`] of two interned strings, with their precomputed signatures.
+    pub(crate) fn sim(&self, a: u32, b: u32, floor: f64) -> f64 {
+        if a == b {
+            return 1.0;
+        }
+        let (sa, sb) = (self.get(a), self.get(b));
+        let (Some(ca), Some(cb)) = (self.sigs.get(a as usize), self.sigs.get(b as usize)) else {
+            return 0.0;
+        };
+        if bound_from(ca, cb, sa.as_bytes(), sb.as_bytes()) < floor {
+            return 0.0;
+        }
+        let s = jaro_winkler(sa, sb);
+        if s >= floor { s } else { 0.0 }
     }
     pub(crate) fn get(&self, id: u32) -> &str {
         self.strings.get(id as usize).map(|s| &**s).unwrap_or("")
@@ -267,7 +317,9 @@ fn prepare(
             Comparator::Name { col } => Prep::Name(normalize::normalize_name(get(col))),
             Comparator::Date { birth, age, record } => {
                 let mut d = match birth {
-                    Some(b) => dates::parse_date(get(b)).map_err(|e| (b, e))?.unwrap_or_default(),
+                    Some(b) => dates::parse_date(get(b))
+                        .map_err(|e| (b, e))?
+                        .unwrap_or_default(),
                     None => PartialDate::default(),
                 };
                 if let (Some(a), Some(r)) = (age, record) {
@@ -289,8 +341,11 @@ fn prepare(
             Comparator::Code { col } => Prep::Str(normalize::normalize_code(get(col))),
             Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
             Comparator::Place { col } => {
-                let parts: Vec<String> =
-                    get(col).split(',').map(normalize::normalize_text).filter(|p| !p.is_empty()).collect();
+                let parts: Vec<String> = get(col)
+                    .split(',')
+                    .map(normalize::normalize_text)
+                    .filter(|p| !p.is_empty())
+                    .collect();
                 let full = parts.join(", ");
                 if parts.len() >= 2 {
                     let parent = parts[1..].join(", ");
@@ -311,7 +366,10 @@ fn prepare(
     let mut regions: Vec<u64> = Vec::new();
     for ((_, c), p) in fields.iter().zip(out.iter()) {
         match (c, p) {
-            (Comparator::Exact { col }, Prep::Str(s)) if !s.is_empty() && schema.columns.get(*col).map(|c| c.1) == Some(Kind::Nationality) => {
+            (Comparator::Exact { col }, Prep::Str(s))
+                if !s.is_empty()
+                    && schema.columns.get(*col).map(|c| c.1) == Some(Kind::Nationality) =>
+            {
                 extra.push(hash_key(10, (col, s)));
             }
             (Comparator::Place { col }, Prep::Place(full, _, region)) if !full.is_empty() => {
@@ -319,17 +377,23 @@ fn prepare(
                 extra.push(hash_key(11, (col, r)));
                 regions.push(hash_key(11, (col, r)));
             }
-            (Comparator::Name { .. }, Prep::Name(n)) => all_tokens.extend(n.tokens.iter().map(|s| s.as_str())),
+            (Comparator::Name { .. }, Prep::Name(n)) => {
+                all_tokens.extend(n.tokens.iter().map(|s| s.as_str()))
+            }
             (Comparator::Date { .. }, Prep::Date(d)) => {
                 year = d.best_year();
                 if d.is_full() {
                     full_date = Some((d.year, d.month, d.day));
                 }
             }
-            (Comparator::Exact { col }, Prep::Str(s)) if schema.columns.get(*col).map(|c| c.1) == Some(Kind::Sex) => {
+            (Comparator::Exact { col }, Prep::Str(s))
+                if schema.columns.get(*col).map(|c| c.1) == Some(Kind::Sex) =>
+            {
                 sex = s.as_str()
             }
-            (Comparator::Text { col }, Prep::Str(s)) if s.len() >= 4 => keys.push(hash_key(9, (col, s))),
+            (Comparator::Text { col }, Prep::Str(s)) if s.len() >= 4 => {
+                keys.push(hash_key(9, (col, s)))
+            }
             (Comparator::Code { col }, Prep::Str(s)) if !s.is_empty() => {
                 if schema.columns.get(*col).map(|c| c.1) == Some(Kind::IdNumber) {
                     keys.push(hash_key(key::ID, (col, s)));
@@ -342,7 +406,10 @@ fn prepare(
     }
     all_tokens.sort_unstable();
     if !all_tokens.is_empty() {
-        let mut phon: Vec<String> = all_tokens.iter().map(|t| normalize::phonetic_key(t)).collect();
+        let mut phon: Vec<String> = all_tokens
+            .iter()
+            .map(|t| normalize::phonetic_key(t))
+            .collect();
         phon.sort_unstable();
         keys.push(hash_key(key::NAME_PHONETIC, &phon));
         // First three letters of every token: survives suffix variants (Nandar/Nanda).
@@ -393,11 +460,16 @@ fn prepare(
     let combined = swap.and_then(|(g, f)| match (&fields[g].1, &fields[f].1) {
         (Comparator::Name { col: gc }, Comparator::Name { col: fc }) => {
             let (gv, fv) = (get(*gc).trim(), get(*fc).trim());
-            (!gv.is_empty() && !fv.is_empty()).then(|| normalize::normalize_name(&format!("{gv} {fv}")))
+            (!gv.is_empty() && !fv.is_empty())
+                .then(|| normalize::normalize_name(&format!("{gv} {fv}")))
         }
         _ => None,
     });
-    Ok(Prepared { values: out, keys, combined })
+    Ok(Prepared {
+        values: out,
+        keys,
+        combined,
+    })
 }
 
 impl Dataset {
@@ -424,13 +496,27 @@ impl Dataset {
             .iter()
             .map(|(_, c)| {
                 let col = match *c {
-                    Comparator::Name { col } | Comparator::Exact { col } | Comparator::Place { col } | Comparator::Code { col } | Comparator::Text { col } => col,
+                    Comparator::Name { col }
+                    | Comparator::Exact { col }
+                    | Comparator::Place { col }
+                    | Comparator::Code { col }
+                    | Comparator::Text { col } => col,
                     Comparator::Date { .. } => return Kind::BirthDate,
                 };
                 schema.columns.get(col).map(|c| c.1).unwrap_or(Kind::Text)
             })
             .collect();
-        Dataset { n: 0, fields, columns, interner: Interner::new(), tokens: Vec::new(), tf, swap, kinds, combined: Vec::new() }
+        Dataset {
+            n: 0,
+            fields,
+            columns,
+            interner: Interner::new(),
+            tokens: Vec::new(),
+            tf,
+            swap,
+            kinds,
+            combined: Vec::new(),
+        }
     }
 
     /// Adds a batch of records (values per schema column); returns their blocking keys.
@@ -442,8 +528,10 @@ impl Dataset {
     ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
         let fields = &self.fields;
         let swap = self.swap;
-        let prepared: Vec<Result<Prepared, PrepError>> =
-            batch.par_iter().map(|v| prepare(schema, fields, swap, v)).collect();
+        let prepared: Vec<Result<Prepared, PrepError>> = batch
+            .par_iter()
+            .map(|v| prepare(schema, fields, swap, v))
+            .collect();
         let mut keys = Vec::with_capacity(batch.len());
         for (i, p) in prepared.into_iter().enumerate() {
             let p = p.map_err(|e| (i, e))?;
@@ -480,13 +568,29 @@ impl Dataset {
             }
             (Column::Date(col), Prep::Date(d)) => col.push(d),
             (Column::Id(col), Prep::Str(s)) => {
-                let id = if s.is_empty() { 0 } else { self.interner.intern(&s) };
+                let id = if s.is_empty() {
+                    0
+                } else {
+                    self.interner.intern(&s)
+                };
                 col.push(id);
             }
             (Column::Place(col), Prep::Place(full, area, region)) => {
-                let full = if full.is_empty() { 0 } else { self.interner.intern(&full) };
-                let area = if area.is_empty() { 0 } else { self.interner.intern(&area) };
-                let region = if region.is_empty() { 0 } else { self.interner.intern(&region) };
+                let full = if full.is_empty() {
+                    0
+                } else {
+                    self.interner.intern(&full)
+                };
+                let area = if area.is_empty() {
+                    0
+                } else {
+                    self.interner.intern(&area)
+                };
+                let region = if region.is_empty() {
+                    0
+                } else {
+                    self.interner.intern(&region)
+                };
                 col.push(PlaceFeat { full, area, region });
             }
             // Unreachable by construction: columns and preps are built from the same fields.
@@ -503,11 +607,19 @@ impl Dataset {
             let id = self.interner.intern(t);
             self.tokens.push(id);
         }
-        NameFeat { exact, folded, phon, start, len: n.tokens.len() as u32 }
+        NameFeat {
+            exact,
+            folded,
+            phon,
+            start,
+            len: n.tokens.len() as u32,
+        }
     }
 
     fn toks(&self, n: &NameFeat) -> &[u32] {
-        self.tokens.get(n.start as usize..(n.start + n.len) as usize).unwrap_or(&[])
+        self.tokens
+            .get(n.start as usize..(n.start + n.len) as usize)
+            .unwrap_or(&[])
     }
 
     fn cmp_name(&self, a: &NameFeat, b: &NameFeat) -> u8 {
@@ -521,23 +633,31 @@ impl Dataset {
             return 2;
         }
         let (ta, tb) = (self.toks(a), self.toks(b));
-        let (short, long) = if ta.len() <= tb.len() { (ta, tb) } else { (tb, ta) };
+        let (short, long) = if ta.len() <= tb.len() {
+            (ta, tb)
+        } else {
+            (tb, ta)
+        };
         let mut min_best = 1.0f64;
         let mut sum = 0.0;
         for &t in short {
             let mut best = 0.0f64;
             for &u in long {
-                let s = if t == u { 1.0 } else { sim(self.interner.get(t), self.interner.get(u), TOKEN_FLOOR) };
+                let s = self.interner.sim(t, u, TOKEN_FLOOR);
                 best = best.max(s);
             }
             min_best = min_best.min(best);
             sum += best;
         }
-        let avg = if short.is_empty() { 0.0 } else { sum / short.len() as f64 };
+        let avg = if short.is_empty() {
+            0.0
+        } else {
+            sum / short.len() as f64
+        };
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
             return 3;
         }
-        if sim(self.interner.get(a.folded), self.interner.get(b.folded), 0.94) > 0.0 {
+        if self.interner.sim(a.folded, b.folded, 0.94) > 0.0 {
             return 3;
         }
         if a.phon == b.phon {
@@ -562,15 +682,23 @@ impl Dataset {
         for (f, col) in self.columns.iter().enumerate() {
             levels[f] = match (col, &other.columns[f]) {
                 (Column::Name(a), Column::Name(b)) => {
-                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else { continue };
-                    if same { self.cmp_name(x, y) } else { self.cmp_name_cross(x, other, y) }
+                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else {
+                        continue;
+                    };
+                    if same {
+                        self.cmp_name(x, y)
+                    } else {
+                        self.cmp_name_cross(x, other, y)
+                    }
                 }
                 (Column::Date(a), Column::Date(b)) => match (a.get(i), b.get(j)) {
                     (Some(x), Some(y)) => dates::compare_dates(x, y),
                     _ => 0,
                 },
                 (Column::Id(a), Column::Id(b)) => {
-                    let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) else { continue };
+                    let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) else {
+                        continue;
+                    };
                     let (sx, sy) = (self.interner.get(x), other.interner.get(y));
                     if x == 0 || y == 0 {
                         0
@@ -579,26 +707,54 @@ impl Dataset {
                     } else {
                         match self.fields[f].1 {
                             Comparator::Code { .. } => {
-                                if sx.len() >= 3 && one_edit(sx, sy) { 2 } else { 3 }
+                                if sx.len() >= 3 && one_edit(sx, sy) {
+                                    2
+                                } else {
+                                    3
+                                }
                             }
                             Comparator::Text { .. } => {
-                                if sim(sx, sy, 0.9) > 0.0 { 2 } else { 3 }
+                                let close = if same {
+                                    self.interner.sim(x, y, 0.9)
+                                } else {
+                                    sim(sx, sy, 0.9)
+                                };
+                                if close > 0.0 { 2 } else { 3 }
                             }
                             _ => 2,
                         }
                     }
                 }
                 (Column::Place(a), Column::Place(b)) => {
-                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else { continue };
+                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else {
+                        continue;
+                    };
                     // p from self, q from other
-                    let eq = |p: u32, q: u32| p != 0 && q != 0 && if same { p == q } else { self.interner.get(p) == other.interner.get(q) };
+                    let eq = |p: u32, q: u32| {
+                        p != 0
+                            && q != 0
+                            && if same {
+                                p == q
+                            } else {
+                                self.interner.get(p) == other.interner.get(q)
+                            }
+                    };
                     if x.full == 0 || y.full == 0 {
                         0
                     } else if eq(x.full, y.full) {
                         1
-                    } else if eq(x.full, y.area) || eq(x.full, y.region) || eq(x.area, y.full) || eq(x.region, y.full) {
+                    } else if eq(x.full, y.area)
+                        || eq(x.full, y.region)
+                        || eq(x.area, y.full)
+                        || eq(x.region, y.full)
+                    {
                         2
-                    } else if sim(self.interner.get(x.full), other.interner.get(y.full), 0.9) > 0.0 {
+                    } else if (if same {
+                        self.interner.sim(x.full, y.full, 0.9)
+                    } else {
+                        sim(self.interner.get(x.full), other.interner.get(y.full), 0.9)
+                    }) > 0.0
+                    {
                         3
                     } else if eq(x.region, y.region) || eq(x.area, y.area) {
                         4
@@ -611,13 +767,24 @@ impl Dataset {
         }
         if let Some((g, fa)) = self.swap {
             let rank = |l: u8| if l == 0 { 7 } else { l };
-            if rank(levels[g]) + rank(levels[fa]) > 2 {
-                if let (Column::Name(ga), Column::Name(fa_a), Column::Name(gb), Column::Name(fb)) =
-                    (&self.columns[g], &self.columns[fa], &other.columns[g], &other.columns[fa])
+            if rank(levels[g]) + rank(levels[fa]) > 2
+                && let (Column::Name(ga), Column::Name(fa_a), Column::Name(gb), Column::Name(fb)) = (
+                    &self.columns[g],
+                    &self.columns[fa],
+                    &other.columns[g],
+                    &other.columns[fa],
+                )
+                && let (Some(ag), Some(af), Some(bg), Some(bf)) =
+                    (ga.get(i), fa_a.get(i), gb.get(j), fb.get(j))
+            {
                 {
-                    if let (Some(ag), Some(af), Some(bg), Some(bf)) = (ga.get(i), fa_a.get(i), gb.get(j), fb.get(j)) {
+                    {
                         let c = |x: &NameFeat, y: &NameFeat| {
-                            if same { self.cmp_name(x, y) } else { self.cmp_name_cross(x, other, y) }
+                            if same {
+                                self.cmp_name(x, y)
+                            } else {
+                                self.cmp_name_cross(x, other, y)
+                            }
                         };
                         let (sg, sf) = (c(ag, bf), c(af, bg));
                         if rank(sg) + rank(sf) < rank(levels[g]) + rank(levels[fa]) {
@@ -634,10 +801,11 @@ impl Dataset {
                             } else {
                                 None
                             };
-                            if let Some(c) = c {
-                                if c != 0 && c < levels[g] {
-                                    levels[g] = c;
-                                }
+                            if let Some(c) = c
+                                && c != 0
+                                && c < levels[g]
+                            {
+                                levels[g] = c;
                             }
                         }
                     }
@@ -660,20 +828,40 @@ impl Dataset {
             return 2;
         }
         let ta: Vec<&str> = self.toks(a).iter().map(|&t| self.interner.get(t)).collect();
-        let tb: Vec<&str> = other.toks(b).iter().map(|&t| other.interner.get(t)).collect();
-        let (short, long) = if ta.len() <= tb.len() { (&ta, &tb) } else { (&tb, &ta) };
+        let tb: Vec<&str> = other
+            .toks(b)
+            .iter()
+            .map(|&t| other.interner.get(t))
+            .collect();
+        let (short, long) = if ta.len() <= tb.len() {
+            (&ta, &tb)
+        } else {
+            (&tb, &ta)
+        };
         let mut min_best = 1.0f64;
         let mut sum = 0.0;
         for t in short.iter() {
-            let best = long.iter().map(|u| sim(t, u, TOKEN_FLOOR)).fold(0.0, f64::max);
+            let best = long
+                .iter()
+                .map(|u| sim(t, u, TOKEN_FLOOR))
+                .fold(0.0, f64::max);
             min_best = min_best.min(best);
             sum += best;
         }
-        let avg = if short.is_empty() { 0.0 } else { sum / short.len() as f64 };
+        let avg = if short.is_empty() {
+            0.0
+        } else {
+            sum / short.len() as f64
+        };
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
             return 3;
         }
-        if sim(self.interner.get(a.folded), other.interner.get(b.folded), 0.94) > 0.0 {
+        if sim(
+            self.interner.get(a.folded),
+            other.interner.get(b.folded),
+            0.94,
+        ) > 0.0
+        {
             return 3;
         }
         if s(self, a.phon) == s(other, b.phon) {
@@ -687,7 +875,9 @@ impl Dataset {
 
     /// Term frequency (share of records) of the folded name of record `i` in field `f`.
     pub(crate) fn name_tf(&self, f: usize, i: usize) -> Option<f64> {
-        let Column::Name(col) = &self.columns[f] else { return None };
+        let Column::Name(col) = &self.columns[f] else {
+            return None;
+        };
         let id = col.get(i)?.folded;
         let c = *self.tf.get(&id)?;
         Some(c as f64 / self.n.max(1) as f64)
@@ -695,7 +885,9 @@ impl Dataset {
 
     /// Term frequency in `self` of the folded name of record `i` of `other` in field `f`.
     pub(crate) fn name_tf_of(&self, other: &Dataset, f: usize, i: usize) -> Option<f64> {
-        let Column::Name(col) = &other.columns[f] else { return None };
+        let Column::Name(col) = &other.columns[f] else {
+            return None;
+        };
         let s = other.interner.get(col.get(i)?.folded);
         let id = *self.interner.map.get(s)?;
         let c = *self.tf.get(&id)?;
@@ -708,22 +900,26 @@ impl Dataset {
 /// their common prefix. Cheap; used to skip the exact computation when it cannot reach a
 /// threshold.
 fn jw_upper_bound(a: &str, b: &str) -> f64 {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    bound_from(&signature(a), &signature(b), a.as_bytes(), b.as_bytes())
+}
+
+fn bound_from(ca: &Sig, cb: &Sig, a: &[u8], b: &[u8]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let mut ca = [0u8; 32];
-    let mut cb = [0u8; 32];
-    for &x in a {
-        ca[(x & 31) as usize] = ca[(x & 31) as usize].saturating_add(1);
-    }
-    for &x in b {
-        cb[(x & 31) as usize] = cb[(x & 31) as usize].saturating_add(1);
-    }
-    let m: u32 = ca.iter().zip(cb.iter()).map(|(x, y)| (*x).min(*y) as u32).sum();
+    let m: u32 = ca
+        .iter()
+        .zip(cb.iter())
+        .map(|(x, y)| (*x).min(*y) as u32)
+        .sum();
     let m = m as f64;
     let jaro = (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0;
-    let prefix = a.iter().zip(b.iter()).take(4).take_while(|(x, y)| x == y).count() as f64;
+    let prefix = a
+        .iter()
+        .zip(b.iter())
+        .take(4)
+        .take_while(|(x, y)| x == y)
+        .count() as f64;
     (jaro + prefix * 0.1 * (1.0 - jaro)).min(1.0)
 }
 
@@ -753,7 +949,10 @@ fn one_edit(a: &str, b: &str) -> bool {
 
 /// Packs per-field levels (each < 16) into a u64.
 pub fn pack(levels: &[u8]) -> u64 {
-    levels.iter().enumerate().fold(0u64, |acc, (f, &l)| acc | ((l as u64 & 0xF) << (4 * f)))
+    levels
+        .iter()
+        .enumerate()
+        .fold(0u64, |acc, (f, &l)| acc | ((l as u64 & 0xF) << (4 * f)))
 }
 
 /// The level of field `f` in a packed vector.
@@ -767,7 +966,18 @@ mod tests {
 
     #[test]
     fn upper_bound_bounds() {
-        let words = ["somchai", "somchay", "nguyen", "ngyuen", "aung", "kyaw", "stanley street", "winston hills", "a", "ab"];
+        let words = [
+            "somchai",
+            "somchay",
+            "nguyen",
+            "ngyuen",
+            "aung",
+            "kyaw",
+            "stanley street",
+            "winston hills",
+            "a",
+            "ab",
+        ];
         for a in words {
             for b in words {
                 let jw = jaro_winkler(a, b);
@@ -784,11 +994,18 @@ mod tests {
     fn ds(rows: &[[&str; 3]]) -> Dataset {
         let schema = Schema::new(
             "id",
-            vec![("g".into(), Kind::GivenName), ("f".into(), Kind::FamilyName), ("b".into(), Kind::BirthDate)],
+            vec![
+                ("g".into(), Kind::GivenName),
+                ("f".into(), Kind::FamilyName),
+                ("b".into(), Kind::BirthDate),
+            ],
         )
         .unwrap();
         let mut d = Dataset::new(&schema);
-        let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect();
         let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
         d.add_batch(&schema, &refs).unwrap();
         d

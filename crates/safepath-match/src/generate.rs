@@ -14,85 +14,306 @@ use crate::error::MatchError;
 
 /// (romanised with marks, plain variants…) for Vietnamese parts.
 const VN_FAMILY: &[(&str, u32)] = &[
-    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 50), ("Huỳnh", 50), ("Phan", 45),
-    ("Vũ", 40), ("Võ", 35), ("Đặng", 30), ("Bùi", 25), ("Đỗ", 20), ("Hồ", 15), ("Ngô", 15), ("Dương", 12),
-    ("Lý", 10), ("Đinh", 8), ("Trịnh", 8), ("Mai", 6), ("Lương", 6), ("Tạ", 4), ("Châu", 4), ("Quách", 3),
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 70),
+    ("Hoàng", 50),
+    ("Huỳnh", 50),
+    ("Phan", 45),
+    ("Vũ", 40),
+    ("Võ", 35),
+    ("Đặng", 30),
+    ("Bùi", 25),
+    ("Đỗ", 20),
+    ("Hồ", 15),
+    ("Ngô", 15),
+    ("Dương", 12),
+    ("Lý", 10),
+    ("Đinh", 8),
+    ("Trịnh", 8),
+    ("Mai", 6),
+    ("Lương", 6),
+    ("Tạ", 4),
+    ("Châu", 4),
+    ("Quách", 3),
 ];
-const VN_MIDDLE_M: &[&str] = &["Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Thanh", "Công", "Xuân"];
-const VN_MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Ngọc", "Thu", "Kim", "Thanh", "Mỹ", "Bích", "Hồng"];
+const VN_MIDDLE_M: &[&str] = &[
+    "Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Thanh", "Công", "Xuân",
+];
+const VN_MIDDLE_F: &[&str] = &[
+    "Thị", "Thị", "Thị", "Ngọc", "Thu", "Kim", "Thanh", "Mỹ", "Bích", "Hồng",
+];
 const VN_GIVEN_M: &[&str] = &[
-    "An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hùng", "Huy", "Khánh", "Khoa", "Long", "Minh", "Nam",
-    "Phong", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Thành", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Bảo",
-    "Đông", "Hoà", "Lâm", "Lộc", "Nghĩa", "Phát", "Tâm", "Thiện", "Tín", "Trí", "Tú", "Hưng", "Kiên",
+    "An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hùng", "Huy", "Khánh", "Khoa", "Long",
+    "Minh", "Nam", "Phong", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Thành", "Toàn", "Trung",
+    "Tuấn", "Việt", "Vinh", "Bảo", "Đông", "Hoà", "Lâm", "Lộc", "Nghĩa", "Phát", "Tâm", "Thiện",
+    "Tín", "Trí", "Tú", "Hưng", "Kiên",
 ];
 const VN_GIVEN_F: &[&str] = &[
-    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hương", "Lan", "Linh", "Loan", "Mai",
-    "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Tâm", "Thảo", "Thủy", "Trang", "Trâm", "Tuyết",
-    "Uyên", "Vân", "Xuân", "Yến", "Diệp", "Hậu", "Huệ", "Liên", "Ly", "Nhi", "Nhàn", "Thơ", "Vy",
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hương", "Lan", "Linh",
+    "Loan", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Tâm", "Thảo", "Thủy",
+    "Trang", "Trâm", "Tuyết", "Uyên", "Vân", "Xuân", "Yến", "Diệp", "Hậu", "Huệ", "Liên", "Ly",
+    "Nhi", "Nhàn", "Thơ", "Vy",
 ];
 /// Thai syllables: (common romanisation, variant romanisation, Thai script).
 const TH_SYL: &[(&str, &str, &str)] = &[
-    ("som", "som", "สม"), ("chai", "chay", "ชัย"), ("sak", "sak", "ศักดิ์"), ("suk", "sook", "สุข"),
-    ("wan", "van", "วรรณ"), ("nat", "nath", "ณัฐ"), ("pong", "phong", "พงษ์"), ("thong", "tong", "ทอง"),
-    ("siri", "siri", "ศิริ"), ("porn", "phon", "พร"), ("rat", "rath", "รัตน์"), ("anan", "anant", "อนันต์"),
-    ("kit", "kij", "กิจ"), ("phan", "pan", "พันธ์"), ("mali", "malee", "มะลิ"), ("chan", "jan", "จันทร์"),
-    ("dee", "di", "ดี"), ("jai", "chai", "ใจ"), ("kaew", "keaw", "แก้ว"), ("sri", "si", "ศรี"),
-    ("bun", "boon", "บุญ"), ("prasert", "prasoet", "ประเสริฐ"), ("wong", "vong", "วงศ์"), ("rung", "roong", "รุ่ง"),
-    ("nam", "num", "น้ำ"), ("fah", "fa", "ฟ้า"), ("duang", "doung", "ดวง"), ("tip", "thip", "ทิพย์"),
-    ("pra", "phra", "ประ"), ("kan", "karn", "กาญ"), ("jira", "chira", "จิรา"), ("ya", "yah", "ญา"),
-    ("ubon", "ubol", "อุบล"), ("lak", "luck", "ลักษณ์"), ("sombat", "sombut", "สมบัติ"), ("noi", "noy", "น้อย"),
-    ("thani", "tanee", "ธานี"), ("charoen", "jaroen", "เจริญ"), ("mongkol", "mongkhon", "มงคล"), ("sawat", "sawad", "สวัสดิ์"),
+    ("som", "som", "สม"),
+    ("chai", "chay", "ชัย"),
+    ("sak", "sak", "ศักดิ์"),
+    ("suk", "sook", "สุข"),
+    ("wan", "van", "วรรณ"),
+    ("nat", "nath", "ณัฐ"),
+    ("pong", "phong", "พงษ์"),
+    ("thong", "tong", "ทอง"),
+    ("siri", "siri", "ศิริ"),
+    ("porn", "phon", "พร"),
+    ("rat", "rath", "รัตน์"),
+    ("anan", "anant", "อนันต์"),
+    ("kit", "kij", "กิจ"),
+    ("phan", "pan", "พันธ์"),
+    ("mali", "malee", "มะลิ"),
+    ("chan", "jan", "จันทร์"),
+    ("dee", "di", "ดี"),
+    ("jai", "chai", "ใจ"),
+    ("kaew", "keaw", "แก้ว"),
+    ("sri", "si", "ศรี"),
+    ("bun", "boon", "บุญ"),
+    ("prasert", "prasoet", "ประเสริฐ"),
+    ("wong", "vong", "วงศ์"),
+    ("rung", "roong", "รุ่ง"),
+    ("nam", "num", "น้ำ"),
+    ("fah", "fa", "ฟ้า"),
+    ("duang", "doung", "ดวง"),
+    ("tip", "thip", "ทิพย์"),
+    ("pra", "phra", "ประ"),
+    ("kan", "karn", "กาญ"),
+    ("jira", "chira", "จิรา"),
+    ("ya", "yah", "ญา"),
+    ("ubon", "ubol", "อุบล"),
+    ("lak", "luck", "ลักษณ์"),
+    ("sombat", "sombut", "สมบัติ"),
+    ("noi", "noy", "น้อย"),
+    ("thani", "tanee", "ธานี"),
+    ("charoen", "jaroen", "เจริญ"),
+    ("mongkol", "mongkhon", "มงคล"),
+    ("sawat", "sawad", "สวัสดิ์"),
 ];
 const MM_SYL: &[(&str, &str)] = &[
-    ("Aung", "Aung"), ("Kyaw", "Kyaw"), ("Min", "Min"), ("Thant", "Thant"), ("Zaw", "Zaw"), ("Htet", "Htet"),
-    ("Myat", "Myat"), ("Thu", "Thu"), ("Hla", "Hla"), ("Mya", "Mya"), ("Nyein", "Nyein"), ("Su", "Su"),
-    ("Win", "Win"), ("Tun", "Tun"), ("Naing", "Naing"), ("Oo", "Oo"), ("Soe", "Soe"), ("Moe", "Moe"),
-    ("Khin", "Khin"), ("Yin", "Yin"), ("Ei", "Ei"), ("Phyu", "Phyu"), ("Thiri", "Thiri"), ("San", "San"),
-    ("Lwin", "Lwin"), ("Myint", "Myint"), ("Nwe", "Nwe"), ("Thandar", "Thandar"), ("Wai", "Wai"), ("Yan", "Yan"),
-    ("Paing", "Paing"), ("Hein", "Hein"), ("Zin", "Zin"), ("Htun", "Htoon"), ("Thein", "Thein"), ("Maw", "Maw"),
-    ("Nandar", "Nanda"), ("Khaing", "Khine"), ("Sandar", "Sanda"), ("Wint", "Wint"), ("Pyae", "Pyay"), ("Sone", "Sone"),
+    ("Aung", "Aung"),
+    ("Kyaw", "Kyaw"),
+    ("Min", "Min"),
+    ("Thant", "Thant"),
+    ("Zaw", "Zaw"),
+    ("Htet", "Htet"),
+    ("Myat", "Myat"),
+    ("Thu", "Thu"),
+    ("Hla", "Hla"),
+    ("Mya", "Mya"),
+    ("Nyein", "Nyein"),
+    ("Su", "Su"),
+    ("Win", "Win"),
+    ("Tun", "Tun"),
+    ("Naing", "Naing"),
+    ("Oo", "Oo"),
+    ("Soe", "Soe"),
+    ("Moe", "Moe"),
+    ("Khin", "Khin"),
+    ("Yin", "Yin"),
+    ("Ei", "Ei"),
+    ("Phyu", "Phyu"),
+    ("Thiri", "Thiri"),
+    ("San", "San"),
+    ("Lwin", "Lwin"),
+    ("Myint", "Myint"),
+    ("Nwe", "Nwe"),
+    ("Thandar", "Thandar"),
+    ("Wai", "Wai"),
+    ("Yan", "Yan"),
+    ("Paing", "Paing"),
+    ("Hein", "Hein"),
+    ("Zin", "Zin"),
+    ("Htun", "Htoon"),
+    ("Thein", "Thein"),
+    ("Maw", "Maw"),
+    ("Nandar", "Nanda"),
+    ("Khaing", "Khine"),
+    ("Sandar", "Sanda"),
+    ("Wint", "Wint"),
+    ("Pyae", "Pyay"),
+    ("Sone", "Sone"),
 ];
-const MM_VARIANT: &[(&str, &str)] = &[("Kyaw", "Kyau"), ("Htet", "Htat"), ("Myint", "Myin"), ("Htun", "Tun"), ("Naing", "Nai"), ("Khaing", "Khine"), ("Thu", "Tu"), ("Zaw", "Zau")];
-const KH_FAMILY: &[&str] = &["Sok", "Chan", "Kim", "Meas", "Heng", "Ly", "Chea", "Seng", "Phan", "Keo", "Nov", "Sar", "Pen", "Yem", "Chhun", "Mao", "Touch", "Vann", "Prak", "Hun", "Mean", "Sorn", "Nhem", "Ouk", "Pich"];
+const MM_VARIANT: &[(&str, &str)] = &[
+    ("Kyaw", "Kyau"),
+    ("Htet", "Htat"),
+    ("Myint", "Myin"),
+    ("Htun", "Tun"),
+    ("Naing", "Nai"),
+    ("Khaing", "Khine"),
+    ("Thu", "Tu"),
+    ("Zaw", "Zau"),
+];
+const KH_FAMILY: &[&str] = &[
+    "Sok", "Chan", "Kim", "Meas", "Heng", "Ly", "Chea", "Seng", "Phan", "Keo", "Nov", "Sar", "Pen",
+    "Yem", "Chhun", "Mao", "Touch", "Vann", "Prak", "Hun", "Mean", "Sorn", "Nhem", "Ouk", "Pich",
+];
 const KH_GIVEN: &[(&str, &str)] = &[
-    ("Sophea", "Sopheap"), ("Dara", "Darah"), ("Vanna", "Vana"), ("Sokha", "Sokhar"), ("Bopha", "Bophar"),
-    ("Chenda", "Chendar"), ("Srey", "Srei"), ("Pisey", "Pisei"), ("Rithy", "Rithi"), ("Sovann", "Sovan"),
-    ("Kosal", "Kosol"), ("Vuthy", "Vuthi"), ("Sreymom", "Sreymum"), ("Channary", "Chanary"), ("Piseth", "Pisith"),
-    ("Sothea", "Sotheara"), ("Borey", "Borei"), ("Leakena", "Leakhena"), ("Sambath", "Sambat"), ("Vichet", "Vicheth"),
-    ("Samnang", "Somnang"), ("Kanha", "Kanhar"), ("Narin", "Nareen"), ("Rotha", "Rothar"), ("Socheat", "Sochet"),
+    ("Sophea", "Sopheap"),
+    ("Dara", "Darah"),
+    ("Vanna", "Vana"),
+    ("Sokha", "Sokhar"),
+    ("Bopha", "Bophar"),
+    ("Chenda", "Chendar"),
+    ("Srey", "Srei"),
+    ("Pisey", "Pisei"),
+    ("Rithy", "Rithi"),
+    ("Sovann", "Sovan"),
+    ("Kosal", "Kosol"),
+    ("Vuthy", "Vuthi"),
+    ("Sreymom", "Sreymum"),
+    ("Channary", "Chanary"),
+    ("Piseth", "Pisith"),
+    ("Sothea", "Sotheara"),
+    ("Borey", "Borei"),
+    ("Leakena", "Leakhena"),
+    ("Sambath", "Sambat"),
+    ("Vichet", "Vicheth"),
+    ("Samnang", "Somnang"),
+    ("Kanha", "Kanhar"),
+    ("Narin", "Nareen"),
+    ("Rotha", "Rothar"),
+    ("Socheat", "Sochet"),
 ];
 const ID_SINGLE: &[&str] = &[
-    "Suharti", "Wahyuni", "Sutrisno", "Purwanto", "Budi", "Slamet", "Sri", "Agus", "Hartono", "Yuliani",
-    "Rahmawati", "Setiawan", "Wati", "Nurhayati", "Susanto", "Sumarni", "Suparman", "Mulyadi", "Haryanto", "Supriyadi",
-    "Kartini", "Sulastri", "Rohmah", "Wulandari", "Sugiarto", "Yanti", "Suwarni", "Darmawan", "Lestari", "Iskandar",
+    "Suharti",
+    "Wahyuni",
+    "Sutrisno",
+    "Purwanto",
+    "Budi",
+    "Slamet",
+    "Sri",
+    "Agus",
+    "Hartono",
+    "Yuliani",
+    "Rahmawati",
+    "Setiawan",
+    "Wati",
+    "Nurhayati",
+    "Susanto",
+    "Sumarni",
+    "Suparman",
+    "Mulyadi",
+    "Haryanto",
+    "Supriyadi",
+    "Kartini",
+    "Sulastri",
+    "Rohmah",
+    "Wulandari",
+    "Sugiarto",
+    "Yanti",
+    "Suwarni",
+    "Darmawan",
+    "Lestari",
+    "Iskandar",
 ];
-const ID_FIRST: &[&str] = &["Muhammad", "Siti", "Nur", "Dewi", "Ahmad", "Rizky", "Putri", "Abdul", "Indah", "Eko", "Dian", "Fitri", "Hendra", "Ayu", "Adi"];
+const ID_FIRST: &[&str] = &[
+    "Muhammad", "Siti", "Nur", "Dewi", "Ahmad", "Rizky", "Putri", "Abdul", "Indah", "Eko", "Dian",
+    "Fitri", "Hendra", "Ayu", "Adi",
+];
 const PH_GIVEN: &[(&str, &str)] = &[
-    ("Maria", "Mary"), ("Jose", "Pepe"), ("Juan", "Juan"), ("Ana", "Ana"), ("Rosario", "Charo"), ("Antonio", "Tony"),
-    ("Ricardo", "Ricky"), ("Teresita", "Tess"), ("Eduardo", "Eddie"), ("Jesus", "Jessie"), ("Mark", "Mark"),
-    ("John", "John"), ("Angelica", "Angel"), ("Jennifer", "Jen"), ("Michael", "Mike"), ("Christian", "Chris"),
-    ("Rodel", "Rodel"), ("Marites", "Tess"), ("Lorna", "Lorna"), ("Rowena", "Weng"), ("Roberto", "Bobby"), ("Francisco", "Paco"),
+    ("Maria", "Mary"),
+    ("Jose", "Pepe"),
+    ("Juan", "Juan"),
+    ("Ana", "Ana"),
+    ("Rosario", "Charo"),
+    ("Antonio", "Tony"),
+    ("Ricardo", "Ricky"),
+    ("Teresita", "Tess"),
+    ("Eduardo", "Eddie"),
+    ("Jesus", "Jessie"),
+    ("Mark", "Mark"),
+    ("John", "John"),
+    ("Angelica", "Angel"),
+    ("Jennifer", "Jen"),
+    ("Michael", "Mike"),
+    ("Christian", "Chris"),
+    ("Rodel", "Rodel"),
+    ("Marites", "Tess"),
+    ("Lorna", "Lorna"),
+    ("Rowena", "Weng"),
+    ("Roberto", "Bobby"),
+    ("Francisco", "Paco"),
 ];
 const PH_FAMILY: &[&str] = &[
-    "Santos", "Reyes", "Cruz", "Bautista", "Ocampo", "Garcia", "Mendoza", "Torres", "Tomas", "Andrada", "Castillo",
-    "Flores", "Villanueva", "Ramos", "Castro", "Rivera", "Aquino", "Navarro", "Dela Cruz", "De Leon", "Salazar", "Mercado",
+    "Santos",
+    "Reyes",
+    "Cruz",
+    "Bautista",
+    "Ocampo",
+    "Garcia",
+    "Mendoza",
+    "Torres",
+    "Tomas",
+    "Andrada",
+    "Castillo",
+    "Flores",
+    "Villanueva",
+    "Ramos",
+    "Castro",
+    "Rivera",
+    "Aquino",
+    "Navarro",
+    "Dela Cruz",
+    "De Leon",
+    "Salazar",
+    "Mercado",
 ];
 const LA_GIVEN: &[(&str, &str)] = &[
-    ("Somsak", "ສົມສັກ"), ("Khamla", "Khamlar"), ("Bounmy", "Bounmi"), ("Souksavanh", "Souksavan"), ("Phonsavanh", "Phonsavan"),
-    ("Vilay", "Vilai"), ("Chanthala", "Chanthalar"), ("Noy", "Noi"), ("Sengdao", "Sengdau"), ("Thongdam", "Tongdam"),
-    ("Khamphanh", "Khamphan"), ("Bouasone", "Bouason"), ("Outhay", "Outhai"), ("Manivanh", "Manivan"),
+    ("Somsak", "ສົມສັກ"),
+    ("Khamla", "Khamlar"),
+    ("Bounmy", "Bounmi"),
+    ("Souksavanh", "Souksavan"),
+    ("Phonsavanh", "Phonsavan"),
+    ("Vilay", "Vilai"),
+    ("Chanthala", "Chanthalar"),
+    ("Noy", "Noi"),
+    ("Sengdao", "Sengdau"),
+    ("Thongdam", "Tongdam"),
+    ("Khamphanh", "Khamphan"),
+    ("Bouasone", "Bouason"),
+    ("Outhay", "Outhai"),
+    ("Manivanh", "Manivan"),
 ];
-const LA_FAMILY: &[&str] = &["Phommavong", "Sisouphanh", "Keomany", "Vongsa", "Inthavong", "Southammavong", "Chanthavong", "Xayavong", "Phengsavanh", "Sayasith", "Douangmala", "Keovilay"];
-const TH_NICK: &[&str] = &["noi", "nok", "lek", "ploy", "bee", "tom", "fon", "kung", "nan", "pim"];
+const LA_FAMILY: &[&str] = &[
+    "Phommavong",
+    "Sisouphanh",
+    "Keomany",
+    "Vongsa",
+    "Inthavong",
+    "Southammavong",
+    "Chanthavong",
+    "Xayavong",
+    "Phengsavanh",
+    "Sayasith",
+    "Douangmala",
+    "Keovilay",
+];
+const TH_NICK: &[&str] = &[
+    "noi", "nok", "lek", "ploy", "bee", "tom", "fon", "kung", "nan", "pim",
+];
 const MM_HON_M: &[&str] = &["Maung", "Mg", "U", "Ko"];
 const MM_HON_F: &[&str] = &["Ma", "Daw", "Naw"];
-const PLACE_SYL: &[&str] = &["ban", "na", "muang", "khok", "nong", "tha", "wang", "don", "huai", "pak", "phu", "sai", "thung", "bang", "lam", "kut", "rong", "mae", "chiang", "song", "hat", "kong", "lo", "mai", "nam", "yen"];
+const PLACE_SYL: &[&str] = &[
+    "ban", "na", "muang", "khok", "nong", "tha", "wang", "don", "huai", "pak", "phu", "sai",
+    "thung", "bang", "lam", "kut", "rong", "mae", "chiang", "song", "hat", "kong", "lo", "mai",
+    "nam", "yen",
+];
 
 #[derive(Clone)]
 struct Entity {
     nat: &'static str,
     male: bool,
-    given: Vec<String>,      // tokens with marks
+    given: Vec<String>,       // tokens with marks
     given_plain: Vec<String>, // transliteration/variant alternative
     family: Vec<String>,
     family_plain: Vec<String>,
@@ -131,7 +352,10 @@ fn cap(s: &str) -> String {
 
 fn place_name(rng: &mut Rng) -> String {
     let n = 2 + rng.usize(0..2);
-    let s: String = (0..n).map(|_| *pick(rng, PLACE_SYL)).collect::<Vec<_>>().join(" ");
+    let s: String = (0..n)
+        .map(|_| *pick(rng, PLACE_SYL))
+        .collect::<Vec<_>>()
+        .join(" ");
     cap(&s)
 }
 
@@ -171,8 +395,16 @@ fn entity(rng: &mut Rng, geo: &Geo) -> Entity {
     match roll {
         0..=29 => {
             let fam = weighted(rng, VN_FAMILY);
-            let mid = if male { pick(rng, VN_MIDDLE_M) } else { pick(rng, VN_MIDDLE_F) };
-            let giv = if male { pick(rng, VN_GIVEN_M) } else { pick(rng, VN_GIVEN_F) };
+            let mid = if male {
+                pick(rng, VN_MIDDLE_M)
+            } else {
+                pick(rng, VN_MIDDLE_F)
+            };
+            let giv = if male {
+                pick(rng, VN_GIVEN_M)
+            } else {
+                pick(rng, VN_GIVEN_F)
+            };
             e.family = vec![fam.to_string()];
             e.given = vec![mid.to_string(), giv.to_string()];
         }
@@ -198,7 +430,8 @@ fn entity(rng: &mut Rng, geo: &Geo) -> Entity {
             e.family_plain = vec![fp];
             e.native = Some(native);
             if rng.u32(0..100) < 60 {
-                e.nickname = Some(cap(*pick(rng, TH_NICK)));
+                let nick: &&str = pick(rng, TH_NICK);
+                e.nickname = Some(cap(nick));
             }
         }
         55..=69 => {
@@ -206,10 +439,22 @@ fn entity(rng: &mut Rng, geo: &Geo) -> Entity {
             let k = 2 + rng.usize(0..2);
             let parts: Vec<(&str, &str)> = (0..k).map(|_| *pick(rng, MM_SYL)).collect();
             e.given = parts.iter().map(|p| p.0.to_string()).collect();
-            e.given_plain = parts.iter().map(|p| {
-                MM_VARIANT.iter().find(|v| v.0 == p.0).map(|v| v.1).unwrap_or(p.1).to_string()
-            }).collect();
-            e.honorific = Some(if male { *pick(rng, MM_HON_M) } else { *pick(rng, MM_HON_F) });
+            e.given_plain = parts
+                .iter()
+                .map(|p| {
+                    MM_VARIANT
+                        .iter()
+                        .find(|v| v.0 == p.0)
+                        .map(|v| v.1)
+                        .unwrap_or(p.1)
+                        .to_string()
+                })
+                .collect();
+            e.honorific = Some(if male {
+                *pick(rng, MM_HON_M)
+            } else {
+                *pick(rng, MM_HON_F)
+            });
         }
         70..=77 => {
             e.nat = "KHM";
@@ -223,7 +468,10 @@ fn entity(rng: &mut Rng, geo: &Geo) -> Entity {
             if rng.u32(0..100) < 40 {
                 e.given = vec![pick(rng, ID_SINGLE).to_string()];
             } else {
-                e.given = vec![pick(rng, ID_FIRST).to_string(), pick(rng, ID_SINGLE).to_string()];
+                e.given = vec![
+                    pick(rng, ID_FIRST).to_string(),
+                    pick(rng, ID_SINGLE).to_string(),
+                ];
                 if e.given[0] == "Muhammad" {
                     e.nickname = Some(format!("Moh {}", e.given[1]));
                 }
@@ -250,7 +498,11 @@ fn entity(rng: &mut Rng, geo: &Geo) -> Entity {
     e.province = p.clone();
     e.district = pick(rng, ds).clone();
     if rng.u32(0..100) < 35 {
-        e.id_number = Some(format!("{}{:07}", (b'A' + rng.u8(0..26)) as char, rng.u32(0..10_000_000)));
+        e.id_number = Some(format!(
+            "{}{:07}",
+            (b'A' + rng.u8(0..26)) as char,
+            rng.u32(0..10_000_000)
+        ));
     }
     e
 }
@@ -303,10 +555,10 @@ fn observe(rng: &mut Rng, e: &Entity, id: u32, geo: &Geo, dup: bool) -> Row {
     if !e.family_plain.is_empty() && p(rng, 45) {
         family = e.family_plain.clone();
     }
-    if let Some(n) = &e.nickname {
-        if p(rng, 20) {
-            given = vec![n.clone()];
-        }
+    if let Some(n) = &e.nickname
+        && p(rng, 20)
+    {
+        given = vec![n.clone()];
     }
     if e.nat == "VNM" && p(rng, 60) {
         given = given.iter().map(|g| strip_marks(g)).collect();
@@ -321,31 +573,35 @@ fn observe(rng: &mut Rng, e: &Entity, id: u32, geo: &Geo, dup: bool) -> Row {
             *g = typo(rng, g);
         }
     }
-    if p(rng, 10) {
-        if let Some(f) = family.get_mut(0) {
-            *f = typo(rng, f);
-        }
+    if p(rng, 10)
+        && let Some(f) = family.get_mut(0)
+    {
+        *f = typo(rng, f);
     }
     let mut given_s = given.join(" ");
     let mut family_s = family.join(" ");
-    if let Some(h) = e.honorific {
-        if p(rng, 40) {
-            given_s = format!("{h} {given_s}");
-        }
+    if let Some(h) = e.honorific
+        && p(rng, 40)
+    {
+        given_s = format!("{h} {given_s}");
     }
-    if let Some(native) = &e.native {
-        if p(rng, 6) {
-            let mut it = native.split(' ');
-            given_s = it.next().unwrap_or("").to_string();
-            family_s = it.next().unwrap_or("").to_string();
-        }
+    if let Some(native) = &e.native
+        && p(rng, 6)
+    {
+        let mut it = native.split(' ');
+        given_s = it.next().unwrap_or("").to_string();
+        family_s = it.next().unwrap_or("").to_string();
     }
     if p(rng, 12) && !family_s.is_empty() {
         std::mem::swap(&mut given_s, &mut family_s);
     }
     if p(rng, 4) && !family_s.is_empty() {
         // whole name typed into the given-name box
-        given_s = if e.nat == "VNM" { format!("{family_s} {given_s}") } else { format!("{given_s} {family_s}") };
+        given_s = if e.nat == "VNM" {
+            format!("{family_s} {given_s}")
+        } else {
+            format!("{given_s} {family_s}")
+        };
         family_s.clear();
     }
     if rng.u32(0..100) < 30 {
@@ -370,16 +626,35 @@ fn observe(rng: &mut Rng, e: &Entity, id: u32, geo: &Geo, dup: bool) -> Row {
         let err = [0i32, 0, 0, 1, -1, 2][rng.usize(0..6)];
         age = format!("{}", (rec_year as i32 - y as i32 + err).max(0));
     } else if r < 50 / scale {
-        birth = if rng.bool() && d <= 12 { format!("{y}-{d:02}-{m:02}") } else { format!("{y}-{m:02}-{:02}", (d % 28) + 1) };
+        birth = if rng.bool() && d <= 12 {
+            format!("{y}-{d:02}-{m:02}")
+        } else {
+            format!("{y}-{m:02}-{:02}", (d % 28) + 1)
+        };
     }
-    let sex = if p(rng, 5) { "" } else if e.male { "M" } else { "F" };
+    let sex = if p(rng, 5) {
+        ""
+    } else if e.male {
+        "M"
+    } else {
+        "F"
+    };
     let nat = if p(rng, 10) { "" } else { e.nat };
     let place = if p(rng, 10) {
         String::new()
     } else if p(rng, 10) {
         // moved within the province
-        let ds = geo.provinces.iter().find(|x| x.0 == e.province).map(|x| x.1.as_slice()).unwrap_or(&[]);
-        let d = if ds.is_empty() { e.district.clone() } else { pick(rng, ds).clone() };
+        let ds = geo
+            .provinces
+            .iter()
+            .find(|x| x.0 == e.province)
+            .map(|x| x.1.as_slice())
+            .unwrap_or(&[]);
+        let d = if ds.is_empty() {
+            e.district.clone()
+        } else {
+            pick(rng, ds).clone()
+        };
         format!("{d}, {}", e.province)
     } else if p(rng, 15) {
         e.province.clone()
@@ -388,11 +663,26 @@ fn observe(rng: &mut Rng, e: &Entity, id: u32, geo: &Geo, dup: bool) -> Row {
     };
     let id_number = match &e.id_number {
         Some(n) if !p(rng, 50) => {
-            if p(rng, 5) { typo(rng, n) } else { n.clone() }
+            if p(rng, 5) {
+                typo(rng, n)
+            } else {
+                n.clone()
+            }
         }
         _ => String::new(),
     };
-    Row { entity: id, given: given_s, family: family_s, sex, birth, age, record_date, nat, place, id_number }
+    Row {
+        entity: id,
+        given: given_s,
+        family: family_s,
+        sex,
+        birth,
+        age,
+        record_date,
+        nat,
+        place,
+        id_number,
+    }
 }
 
 /// Generates `records` rows: entities with 0–3 duplicates at realistic rates.
@@ -418,15 +708,41 @@ pub fn write(records: usize, seed: u64, output: &Path, truth: &Path) -> Result<(
         eid += 1;
     }
     rng.shuffle(&mut rows);
-    let mut out = csv::Writer::from_path(output).map_err(|e| MatchError::Invalid(format!("cannot write {}: {e}", output.display())))?;
-    let werr = |e: csv::Error| MatchError::Invalid(format!("cannot write {}: {e}", output.display()));
-    out.write_record(["id", "given_name", "family_name", "sex", "birth_date", "age", "record_date", "nationality", "place", "id_number"]).map_err(werr)?;
+    let mut out = csv::Writer::from_path(output)
+        .map_err(|e| MatchError::Invalid(format!("cannot write {}: {e}", output.display())))?;
+    let werr =
+        |e: csv::Error| MatchError::Invalid(format!("cannot write {}: {e}", output.display()));
+    out.write_record([
+        "id",
+        "given_name",
+        "family_name",
+        "sex",
+        "birth_date",
+        "age",
+        "record_date",
+        "nationality",
+        "place",
+        "id_number",
+    ])
+    .map_err(werr)?;
     let tf = std::fs::File::create(truth).map_err(|e| MatchError::io(truth, e))?;
     let mut t = std::io::BufWriter::new(tf);
     writeln!(t, "id,entity_id").map_err(|e| MatchError::io(truth, e))?;
     for (k, r) in rows.iter().enumerate() {
         let id = format!("R{k:07}");
-        out.write_record([id.as_str(), &r.given, &r.family, r.sex, &r.birth, &r.age, &r.record_date, r.nat, &r.place, &r.id_number]).map_err(werr)?;
+        out.write_record([
+            id.as_str(),
+            &r.given,
+            &r.family,
+            r.sex,
+            &r.birth,
+            &r.age,
+            &r.record_date,
+            r.nat,
+            &r.place,
+            &r.id_number,
+        ])
+        .map_err(werr)?;
         writeln!(t, "{id},E{:07}", r.entity).map_err(|e| MatchError::io(truth, e))?;
     }
     out.flush().map_err(|e| MatchError::io(output, e))?;

@@ -41,7 +41,12 @@ pub struct MatchIndex {
     max_posting: usize,
 }
 
-fn add_records(ds: &mut Dataset, model: &Model, records: &[Record], entries: &mut Vec<(u64, u32)>) -> Result<Vec<String>, MatchError> {
+fn add_records(
+    ds: &mut Dataset,
+    model: &Model,
+    records: &[Record],
+    entries: &mut Vec<(u64, u32)>,
+) -> Result<Vec<String>, MatchError> {
     let schema = &model.schema;
     for (k, r) in records.iter().enumerate() {
         if r.values.len() != schema.columns.len() {
@@ -58,7 +63,10 @@ fn add_records(ds: &mut Dataset, model: &Model, records: &[Record], entries: &mu
         let refs: Vec<&[String]> = chunk.iter().map(|r| r.values.as_slice()).collect();
         let keys = ds.add_batch(schema, &refs).map_err(|(i, (col, msg))| {
             let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
-            MatchError::Invalid(format!("record {}: column `{name}`: {msg}", base as usize + i))
+            MatchError::Invalid(format!(
+                "record {}: column `{name}`: {msg}",
+                base as usize + i
+            ))
         })?;
         for (k, ks) in keys.into_iter().enumerate() {
             entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
@@ -77,7 +85,11 @@ pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchErro
     let mut ds = Dataset::new(&model.schema);
     let mut entries = Vec::new();
     add_records(&mut ds, &model, records, &mut entries)?;
-    let blocking = engine::Blocking { max_block: settings.max_block_size, budget: settings.budget(ds.n), n_left: None };
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: None,
+    };
     let pairs = engine::blocked_pairs(entries.clone(), None, blocking.max_block, blocking.budget);
     let _ = engine::train(&mut model, &ds, &entries, &pairs, blocking, settings.seed);
     Ok(model)
@@ -89,13 +101,21 @@ impl MatchIndex {
         model.schema.check().map_err(MatchError::Invalid)?;
         let mut ds = Dataset::new(&model.schema);
         if ds.fields.len() != model.fields.len() {
-            return Err(MatchError::Invalid("the model does not fit its schema".into()));
+            return Err(MatchError::Invalid(
+                "the model does not fit its schema".into(),
+            ));
         }
         let mut postings = Vec::new();
         let ids = add_records(&mut ds, model, records, &mut postings)?;
         postings.par_sort_unstable();
         postings.dedup();
-        Ok(MatchIndex { model: model.clone(), ds, ids, postings, max_posting: 5_000 })
+        Ok(MatchIndex {
+            model: model.clone(),
+            ds,
+            ids,
+            postings,
+            max_posting: 5_000,
+        })
     }
 
     /// Number of indexed records.
@@ -118,7 +138,12 @@ impl MatchIndex {
     pub fn query(&self, query: &Record, limit: usize) -> Result<Vec<Candidate>, MatchError> {
         let mut qds = Dataset::new(&self.model.schema);
         let mut keys = Vec::new();
-        add_records(&mut qds, &self.model, std::slice::from_ref(query), &mut keys)?;
+        add_records(
+            &mut qds,
+            &self.model,
+            std::slice::from_ref(query),
+            &mut keys,
+        )?;
         let mut cands: Vec<u32> = Vec::new();
         for (key, _) in &keys {
             let lo = self.postings.partition_point(|p| p.0 < *key);
@@ -134,7 +159,12 @@ impl MatchIndex {
             .par_iter()
             .filter_map(|&c| {
                 let g = qds.compare_with(&self.ds, 0, c as usize);
-                let tf = |f: usize| max_tf(self.ds.name_tf(f, c as usize), self.ds.name_tf_of(&qds, f, 0));
+                let tf = |f: usize| {
+                    max_tf(
+                        self.ds.name_tf(f, c as usize),
+                        self.ds.name_tf_of(&qds, f, 0),
+                    )
+                };
                 let (p, _, _) = model.score_gamma(g, &tf, false);
                 (p >= model.possible).then_some((p, c, g))
             })
@@ -144,9 +174,19 @@ impl MatchIndex {
         Ok(scored
             .into_iter()
             .map(|(p, c, g)| {
-                let tf = |f: usize| max_tf(self.ds.name_tf(f, c as usize), self.ds.name_tf_of(&qds, f, 0));
+                let tf = |f: usize| {
+                    max_tf(
+                        self.ds.name_tf(f, c as usize),
+                        self.ds.name_tf_of(&qds, f, 0),
+                    )
+                };
                 let (_, _, explanation) = model.score_gamma(g, &tf, true);
-                Candidate { id: self.ids[c as usize].clone(), probability: p, band: model.band(p), explanation }
+                Candidate {
+                    id: self.ids[c as usize].clone(),
+                    probability: p,
+                    band: model.band(p),
+                    explanation,
+                }
             })
             .collect())
     }

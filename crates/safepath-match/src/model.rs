@@ -106,7 +106,13 @@ pub fn explain_compact(fields: &[FieldExplanation]) -> String {
         if k > 0 {
             s.push(';');
         }
-        s.push_str(&format!("{}={}({:+.1}{})", f.field, f.level, f.weight, if f.tf_adjusted { ",tf" } else { "" }));
+        s.push_str(&format!(
+            "{}={}({:+.1}{})",
+            f.field,
+            f.level,
+            f.weight,
+            if f.tf_adjusted { ",tf" } else { "" }
+        ));
     }
     s
 }
@@ -119,7 +125,8 @@ impl Model {
         let fields = fields_for(&schema)
             .into_iter()
             .map(|(name, comparator)| {
-                let levels: Vec<String> = comparator.levels().iter().map(|s| s.to_string()).collect();
+                let levels: Vec<String> =
+                    comparator.levels().iter().map(|s| s.to_string()).collect();
                 let k = levels.len();
                 // Priors: matches mostly agree, non-matches mostly differ.
                 let mut m: Vec<f64> = (0..k).map(|l| 0.6f64 * 0.35f64.powi(l as i32)).collect();
@@ -129,10 +136,25 @@ impl Model {
                 normalise(&mut m);
                 normalise(&mut u);
                 let tf = matches!(comparator, Comparator::Name { .. });
-                FieldModel { name, comparator, levels, m, u, tf }
+                FieldModel {
+                    name,
+                    comparator,
+                    levels,
+                    m,
+                    u,
+                    tf,
+                }
             })
             .collect();
-        Model { schema, fields, lambda: 1e-3, likely: 0.9, possible: 0.5, em_iterations: 0, converged: false }
+        Model {
+            schema,
+            fields,
+            lambda: 1e-3,
+            likely: 0.9,
+            possible: 0.5,
+            em_iterations: 0,
+            converged: false,
+        }
     }
 
     /// Estimates `u` from the level counts of random pairs (Laplace-smoothed).
@@ -148,7 +170,10 @@ impl Model {
             }
             let total: f64 = c.iter().sum();
             if total > 0.0 {
-                fm.u = c.iter().map(|x| (x + 0.5) / (total + 0.5 * k as f64)).collect();
+                fm.u = c
+                    .iter()
+                    .map(|x| (x + 0.5) / (total + 0.5 * k as f64))
+                    .collect();
             }
         }
     }
@@ -157,7 +182,13 @@ impl Model {
     /// vector) with `u` fixed: estimates `λ` and, when `update_m`, the `m` of the `active`
     /// fields. Inactive fields (those a training session was blocked on) are left out of the
     /// likelihood, as in Splink's training sessions. Returns (iterations, converged).
-    pub(crate) fn em(&mut self, counts: &HashMap<u64, u64>, max_iter: u32, active: &[bool], update_m: bool) -> (u32, bool) {
+    pub(crate) fn em(
+        &mut self,
+        counts: &HashMap<u64, u64>,
+        max_iter: u32,
+        active: &[bool],
+        update_m: bool,
+    ) -> (u32, bool) {
         let patterns: Vec<(u64, f64)> = counts.iter().map(|(&g, &n)| (g, n as f64)).collect();
         let total: f64 = patterns.iter().map(|p| p.1).sum();
         if total == 0.0 {
@@ -169,7 +200,11 @@ impl Model {
         let mut converged = false;
         while it < max_iter {
             it += 1;
-            let mut m_acc: Vec<Vec<f64>> = self.fields.iter().map(|f| vec![0.0; f.levels.len()]).collect();
+            let mut m_acc: Vec<Vec<f64>> = self
+                .fields
+                .iter()
+                .map(|f| vec![0.0; f.levels.len()])
+                .collect();
             let mut w_sum = 0.0;
             for &(g, n) in &patterns {
                 let mut lm = lambda.ln();
@@ -232,26 +267,36 @@ impl Model {
             let l = level(gamma, f) as usize;
             if l == 0 {
                 if explain {
-                    ex.push(FieldExplanation { field: fm.name.clone(), level: "missing".into(), weight: 0.0, tf_adjusted: false });
+                    ex.push(FieldExplanation {
+                        field: fm.name.clone(),
+                        level: "missing".into(),
+                        weight: 0.0,
+                        tf_adjusted: false,
+                    });
                 }
                 continue;
             }
             let m = fm.m[l - 1].max(MIN_P);
             let mut u = fm.u[l - 1].max(MIN_P);
             let mut adj = false;
-            if fm.tf && l <= 2 {
-                if let Some(t) = tf(f) {
-                    // Splink-style: scale u by the value's frequency relative to the average
-                    // agreement rate of random pairs (a common name weighs less).
-                    let base = fm.u[l - 1].max(MIN_P);
-                    u = (u * t.max(1e-7) / base).max(1e-9);
-                    adj = true;
-                }
+            if fm.tf
+                && l <= 2
+                && let Some(t) = tf(f)
+            {
+                // Splink-style: the u of an agreeing value is the share of records with that
+                // value, so a common name weighs less and a rare one more.
+                u = t.max(1e-7);
+                adj = true;
             }
             let bf = (m / u).log2();
             w += bf;
             if explain {
-                ex.push(FieldExplanation { field: fm.name.clone(), level: fm.levels[l - 1].clone(), weight: bf, tf_adjusted: adj });
+                ex.push(FieldExplanation {
+                    field: fm.name.clone(),
+                    level: fm.levels[l - 1].clone(),
+                    weight: bf,
+                    tf_adjusted: adj,
+                });
             }
         }
         let p = 1.0 / (1.0 + (-w).exp2());
@@ -270,7 +315,14 @@ impl Model {
     }
 
     /// Scores records `i`, `j` of a dataset.
-    pub(crate) fn score_pair(&self, ds: &Dataset, i: usize, j: usize, gamma: u64, explain: bool) -> (f64, f64, Vec<FieldExplanation>) {
+    pub(crate) fn score_pair(
+        &self,
+        ds: &Dataset,
+        i: usize,
+        j: usize,
+        gamma: u64,
+        explain: bool,
+    ) -> (f64, f64, Vec<FieldExplanation>) {
         let tf = |f: usize| match (ds.name_tf(f, i), ds.name_tf(f, j)) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -293,15 +345,31 @@ mod tests {
     use crate::settings::Kind;
 
     fn schema() -> Schema {
-        Schema::new("id", vec![("n".into(), Kind::FullName), ("s".into(), Kind::Sex), ("p".into(), Kind::Postcode)]).unwrap()
+        Schema::new(
+            "id",
+            vec![
+                ("n".into(), Kind::FullName),
+                ("s".into(), Kind::Sex),
+                ("p".into(), Kind::Postcode),
+            ],
+        )
+        .unwrap()
     }
 
     /// EM recovers m from a synthetic mixture generated with known parameters and converges.
     #[test]
     fn em_converges_to_generating_parameters() {
         let mut model = Model::untrained(schema());
-        let true_m = [vec![0.7, 0.1, 0.1, 0.05, 0.03, 0.02], vec![0.95, 0.05], vec![0.8, 0.15, 0.05]];
-        let true_u = [vec![0.001, 0.002, 0.01, 0.02, 0.067, 0.9], vec![0.5, 0.5], vec![0.01, 0.04, 0.95]];
+        let true_m = [
+            vec![0.7, 0.1, 0.1, 0.05, 0.03, 0.02],
+            vec![0.95, 0.05],
+            vec![0.8, 0.15, 0.05],
+        ];
+        let true_u = [
+            vec![0.001, 0.002, 0.01, 0.02, 0.067, 0.9],
+            vec![0.5, 0.5],
+            vec![0.01, 0.04, 0.95],
+        ];
         let lambda = 0.1;
         let mut rng = fastrand::Rng::with_seed(7);
         let draw = |rng: &mut fastrand::Rng, p: &[f64]| {
@@ -331,7 +399,11 @@ mod tests {
         model.lambda = 0.05;
         let (it, converged) = model.em(&counts, 500, &[true, true, true], true);
         assert!(converged, "EM did not converge in {it} iterations");
-        assert!((model.lambda - lambda).abs() < 0.01, "lambda {}", model.lambda);
+        assert!(
+            (model.lambda - lambda).abs() < 0.01,
+            "lambda {}",
+            model.lambda
+        );
         for (fm, tm) in model.fields.iter().zip(true_m.iter()) {
             for (a, b) in fm.m.iter().zip(tm.iter()) {
                 assert!((a - b).abs() < 0.03, "{}: m {a} vs {b}", fm.name);

@@ -22,15 +22,17 @@ pub const PARTICLES: &[&str] = &[
     // Malay / Indonesian patronymic particles
     "bin", "binti", "bte", "bt", "bn", "binte", "ibni",
     // Vietnamese middle-name particles
-    "van", "thi",
-    // Filipino / generic
-    "de", "dela", "del", "delos", "los", "la", "jr", "sr", "ii", "iii",
-    "mr", "mrs", "ms", "miss", "dr",
+    "van", "thi", // Filipino / generic
+    "de", "dela", "del", "delos", "los", "la", "jr", "sr", "ii", "iii", "mr", "mrs", "ms", "miss",
+    "dr",
 ];
 
 /// Nicknames and spelling variants mapped to a canonical form (first element).
 const VARIANTS: &[&[&str]] = &[
-    &["muhammad", "muhamad", "mohammad", "mohamad", "mohammed", "mohamed", "muhammed", "muh", "moh", "mhd", "md"],
+    &[
+        "muhammad", "muhamad", "mohammad", "mohamad", "mohammed", "mohamed", "muhammed", "muh",
+        "moh", "mhd", "md",
+    ],
     &["abdul", "abd", "abdol"],
     &["nurul", "nur", "noor", "nor"],
     &["siti", "sti"],
@@ -90,7 +92,10 @@ pub fn fold(text: &str) -> String {
 /// Lower case, NFC, whitespace collapsed: the form used for exact comparison.
 pub fn exact_form(text: &str) -> String {
     let nfc: String = text.nfkc().collect::<String>().nfc().collect();
-    nfc.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    nfc.to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// True when `token` is an honorific or particle.
@@ -112,7 +117,11 @@ pub fn canonical(token: &str) -> &str {
 pub fn tokens(folded: &str) -> Vec<String> {
     folded
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '.'))
-        .map(|t| t.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>())
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+        })
         .filter(|t| !t.is_empty())
         .collect()
 }
@@ -138,7 +147,12 @@ pub fn normalize_name(raw: &str) -> NormName {
     core.sort();
     let mut phonetic: Vec<String> = core.iter().map(|t| phonetic_key(t)).collect();
     phonetic.sort();
-    NormName { exact, tokens: core, phonetic, had_marks }
+    NormName {
+        exact,
+        tokens: core,
+        phonetic,
+        had_marks,
+    }
 }
 
 /// A phonetic key for romanised Southeast Asian names (our own, documented here).
@@ -185,7 +199,11 @@ pub fn phonetic_key(token: &str) -> String {
         i += step;
     }
     if out.is_empty() {
-        out.push(b.first().map(|c| c.to_ascii_uppercase() as char).unwrap_or('_'));
+        out.push(
+            b.first()
+                .map(|c| c.to_ascii_uppercase() as char)
+                .unwrap_or('_'),
+        );
     }
     out
 }
@@ -197,7 +215,11 @@ pub fn normalize_text(raw: &str) -> String {
 
 /// Normalises a code (postcode, id number): upper-case ASCII alphanumerics only.
 pub fn normalize_code(raw: &str) -> String {
-    fold(raw).chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    fold(raw)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Normalises a sex value to `m`, `f` or `x` (empty when unknown).
@@ -206,7 +228,9 @@ pub fn normalize_sex(raw: &str) -> String {
     match f.as_str() {
         "" => String::new(),
         "m" | "male" | "man" | "boy" | "1" | "chay" | "nam" | "laki-laki" | "l" => "m".into(),
-        "f" | "female" | "woman" | "girl" | "2" | "ying" | "nu" | "perempuan" | "p" | "w" => "f".into(),
+        "f" | "female" | "woman" | "girl" | "2" | "ying" | "nu" | "perempuan" | "p" | "w" => {
+            "f".into()
+        }
         _ => "x".into(),
     }
 }
@@ -227,25 +251,43 @@ mod tests {
 
     #[test]
     fn name_order_does_not_matter() {
-        assert_eq!(normalize_name("An Nguyen").tokens, normalize_name("Nguyen An").tokens);
-        assert_eq!(normalize_name("Jaidee Somchai").phonetic, normalize_name("Somchai Jaidee").phonetic);
+        assert_eq!(
+            normalize_name("An Nguyen").tokens,
+            normalize_name("Nguyen An").tokens
+        );
+        assert_eq!(
+            normalize_name("Jaidee Somchai").phonetic,
+            normalize_name("Somchai Jaidee").phonetic
+        );
     }
 
     #[test]
     fn particles_are_set_apart() {
         assert_eq!(normalize_name("Daw Aung San").tokens, vec!["aung", "san"]);
         assert_eq!(normalize_name("Maung Kyaw").tokens, vec!["kyaw"]);
-        assert_eq!(normalize_name("Siti binti Ahmad").tokens, vec!["ahmad", "siti"]);
+        assert_eq!(
+            normalize_name("Siti binti Ahmad").tokens,
+            vec!["ahmad", "siti"]
+        );
         assert_eq!(normalize_name("Nang Seng").tokens, vec!["seng"]);
-        assert_eq!(normalize_name("Trần Thị Hương").tokens, vec!["huong", "tran"]);
+        assert_eq!(
+            normalize_name("Trần Thị Hương").tokens,
+            vec!["huong", "tran"]
+        );
         // a name that is only particles stays a name
         assert_eq!(normalize_name("Ma Ma").tokens, vec!["ma", "ma"]);
     }
 
     #[test]
     fn nicknames_and_variants() {
-        assert_eq!(normalize_name("Mohammed Rizal").tokens, normalize_name("Muhammad Rizal").tokens);
-        assert_eq!(normalize_name("Pepe Santos").tokens, normalize_name("Jose Santos").tokens);
+        assert_eq!(
+            normalize_name("Mohammed Rizal").tokens,
+            normalize_name("Muhammad Rizal").tokens
+        );
+        assert_eq!(
+            normalize_name("Pepe Santos").tokens,
+            normalize_name("Jose Santos").tokens
+        );
     }
 
     #[test]
@@ -264,7 +306,10 @@ mod tests {
             assert!(n.tokens.iter().all(|t| t.is_ascii()), "{s}");
         }
         assert_eq!(normalize_name("ສົມສັກ").tokens, vec!["somsak"]);
-        assert_eq!(normalize_name("ສົມສັກ").phonetic, normalize_name("Somsack").phonetic);
+        assert_eq!(
+            normalize_name("ສົມສັກ").phonetic,
+            normalize_name("Somsack").phonetic
+        );
     }
 
     #[test]

@@ -72,8 +72,14 @@ pub struct Schema {
 
 impl Schema {
     /// Builds and checks a schema.
-    pub fn new(id_column: impl Into<String>, columns: Vec<(String, Kind)>) -> Result<Schema, String> {
-        let s = Schema { id_column: id_column.into(), columns };
+    pub fn new(
+        id_column: impl Into<String>,
+        columns: Vec<(String, Kind)>,
+    ) -> Result<Schema, String> {
+        let s = Schema {
+            id_column: id_column.into(),
+            columns,
+        };
         s.check()?;
         Ok(s)
     }
@@ -140,7 +146,7 @@ impl Settings {
             possible: 0.5,
             cluster_threshold: 0.5,
             max_block_size: 300,
-            pairs_per_record: 25,
+            pairs_per_record: 20,
             one_to_one: false,
             seed: 42,
         }
@@ -170,7 +176,10 @@ impl Settings {
         let find = |key: &str| find_line(text, key);
         let mut id_column = None;
         let mut columns = Vec::new();
-        let mut s = Settings::with_schema(Schema { id_column: String::new(), columns: Vec::new() });
+        let mut s = Settings::with_schema(Schema {
+            id_column: String::new(),
+            columns: Vec::new(),
+        });
         for (key, value) in &table {
             let line = find(key);
             let num = |v: &toml::Value| -> Result<f64, (usize, String)> {
@@ -182,7 +191,11 @@ impl Settings {
             };
             let prob = |v: &toml::Value| -> Result<f64, (usize, String)> {
                 let p = num(v)?;
-                if (0.0..=1.0).contains(&p) { Ok(p) } else { Err((line, format!("`{key}` must be between 0 and 1"))) }
+                if (0.0..=1.0).contains(&p) {
+                    Ok(p)
+                } else {
+                    Err((line, format!("`{key}` must be between 0 and 1")))
+                }
             };
             match key.as_str() {
                 "id_column" => match value {
@@ -202,7 +215,10 @@ impl Settings {
                 "pairs_per_record" => {
                     let n = num(value)?;
                     if !(1.0..=10_000.0).contains(&n) {
-                        return Err((line, "`pairs_per_record` must be between 1 and 10000".into()));
+                        return Err((
+                            line,
+                            "`pairs_per_record` must be between 1 and 10000".into(),
+                        ));
                     }
                     s.pairs_per_record = n as usize;
                 }
@@ -218,12 +234,18 @@ impl Settings {
                     for (col, kind) in t {
                         let l = find(col);
                         let toml::Value::String(k) = kind else {
-                            return Err((l, format!("the kind of column `{col}` must be a string")));
+                            return Err((
+                                l,
+                                format!("the kind of column `{col}` must be a string"),
+                            ));
                         };
                         let Some(kind) = Kind::parse(k) else {
-                            return Err((l, format!(
-                                "unknown kind `{k}` for column `{col}` (expected full_name, given_name, family_name, birth_date, age, record_date, sex, nationality, place, postcode, id_number or text)"
-                            )));
+                            return Err((
+                                l,
+                                format!(
+                                    "unknown kind `{k}` for column `{col}` (expected full_name, given_name, family_name, birth_date, age, record_date, sex, nationality, place, postcode, id_number or text)"
+                                ),
+                            ));
                         };
                         columns.push((col.clone(), kind));
                     }
@@ -238,7 +260,10 @@ impl Settings {
             return Err((find("columns"), "missing or empty `[columns]` table".into()));
         }
         if s.possible > s.likely {
-            return Err((find("possible"), "`possible` must not exceed `likely`".into()));
+            return Err((
+                find("possible"),
+                "`possible` must not exceed `likely`".into(),
+            ));
         }
         s.schema = Schema { id_column, columns };
         s.schema.check().map_err(|m| (find("columns"), m))?;
@@ -247,14 +272,22 @@ impl Settings {
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
-    text.as_bytes().iter().take(byte).filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()
+        .iter()
+        .take(byte)
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 fn find_line(text: &str, key: &str) -> usize {
     for (i, l) in text.lines().enumerate() {
-        let t = l.trim_start().trim_start_matches('[').trim_start_matches('"');
-        if t.starts_with(key) {
-            let rest = t[key.len()..].trim_start_matches('"').trim_start();
+        let t = l
+            .trim_start()
+            .trim_start_matches('[')
+            .trim_start_matches('"');
+        if let Some(rest) = t.strip_prefix(key) {
+            let rest = rest.trim_start_matches('"').trim_start();
             if rest.starts_with('=') || rest.starts_with(']') {
                 return i + 1;
             }
@@ -277,12 +310,16 @@ mod tests {
 
     #[test]
     fn refuses_with_line() {
-        let e = Settings::parse("id_column = \"id\"\n[columns]\nname = \"full_name\"\ndob = \"birthday\"\n").unwrap_err();
+        let e = Settings::parse(
+            "id_column = \"id\"\n[columns]\nname = \"full_name\"\ndob = \"birthday\"\n",
+        )
+        .unwrap_err();
         assert_eq!(e.0, 4);
         assert!(e.1.contains("birthday"));
         let e = Settings::parse("id_column = \"id\"\n[columns\n").unwrap_err();
         assert_eq!(e.0, 2);
-        let e = Settings::parse("id_column = \"id\"\nlikely = 3\n[columns]\nn = \"full_name\"\n").unwrap_err();
+        let e = Settings::parse("id_column = \"id\"\nlikely = 3\n[columns]\nn = \"full_name\"\n")
+            .unwrap_err();
         assert_eq!(e.0, 2);
         let e = Settings::parse("[columns]\nn = \"full_name\"\n").unwrap_err();
         assert!(e.1.contains("id_column"));

@@ -1,5 +1,7 @@
 //! The file interface and the in-memory index, end to end, on small and generated data.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] functions
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -16,15 +18,28 @@ const SETTINGS: &str = "id_column = \"id\"\n\n[columns]\ngiven = \"given_name\"\
 #[test]
 fn malformed_settings_are_refused_naming_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    let data = write(dir.path(), "d.csv", "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n");
-    let bad = write(dir.path(), "s.toml", "id_column = \"id\"\n[columns]\ngiven = \"given_name\"\ndob = \"birthday\"\n");
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n",
+    );
+    let bad = write(
+        dir.path(),
+        "s.toml",
+        "id_column = \"id\"\n[columns]\ngiven = \"given_name\"\ndob = \"birthday\"\n",
+    );
     let err = cli::dedupe(&data, &bad, &dir.path().join("o.csv")).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, MatchError::Settings { line: 4, .. }), "{msg}");
-    assert!(msg.contains("s.toml") && msg.contains("line 4") && msg.contains("birthday"), "{msg}");
+    assert!(
+        msg.contains("s.toml") && msg.contains("line 4") && msg.contains("birthday"),
+        "{msg}"
+    );
 
     let bad = write(dir.path(), "s2.toml", "id_column = \"id\"\n[columns\n");
-    let msg = cli::dedupe(&data, &bad, &dir.path().join("o.csv")).unwrap_err().to_string();
+    let msg = cli::dedupe(&data, &bad, &dir.path().join("o.csv"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("line 2"), "{msg}");
 }
 
@@ -34,20 +49,35 @@ fn malformed_csv_is_refused_naming_the_line_without_personal_data() {
     let s = write(dir.path(), "s.toml", SETTINGS);
     let out = dir.path().join("o.csv");
 
-    let ragged = write(dir.path(), "a.csv", "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n2,Binh,Tran,1991\n");
+    let ragged = write(
+        dir.path(),
+        "a.csv",
+        "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n2,Binh,Tran,1991\n",
+    );
     let msg = cli::dedupe(&ragged, &s, &out).unwrap_err().to_string();
     assert!(msg.contains("a.csv") && msg.contains("line 3"), "{msg}");
 
-    let bad_date = write(dir.path(), "b.csv", "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n2,Binh,Tran,19x1-02,M\n");
+    let bad_date = write(
+        dir.path(),
+        "b.csv",
+        "id,given,family,dob,sex\n1,An,Nguyen,1990,F\n2,Binh,Tran,19x1-02,M\n",
+    );
     let msg = cli::dedupe(&bad_date, &s, &out).unwrap_err().to_string();
     assert!(msg.contains("line 3") && msg.contains("`dob`"), "{msg}");
-    assert!(!msg.contains("Binh") && !msg.contains("19x1"), "personal data in: {msg}");
+    assert!(
+        !msg.contains("Binh") && !msg.contains("19x1"),
+        "personal data in: {msg}"
+    );
 
     let missing_col = write(dir.path(), "c.csv", "id,given,dob,sex\n1,An,1990,F\n");
     let msg = cli::dedupe(&missing_col, &s, &out).unwrap_err().to_string();
     assert!(msg.contains("line 1") && msg.contains("family"), "{msg}");
 
-    let empty_id = write(dir.path(), "e.csv", "id,given,family,dob,sex\n,An,Nguyen,1990,F\n");
+    let empty_id = write(
+        dir.path(),
+        "e.csv",
+        "id,given,family,dob,sex\n,An,Nguyen,1990,F\n",
+    );
     let msg = cli::dedupe(&empty_id, &s, &out).unwrap_err().to_string();
     assert!(msg.contains("line 2") && msg.contains("empty id"), "{msg}");
     assert!(!out.exists(), "nothing is written on error");
@@ -60,13 +90,23 @@ fn link_finds_transliterated_reordered_and_partial_records() {
     let mut left = String::from("id,given,family,dob,sex\n");
     let mut right = String::from("id,given,family,dob,sex\n");
     // Background people so that EM has something to learn from.
-    let given = ["An", "Binh", "Chi", "Dung", "Hoa", "Lan", "Minh", "Nam", "Phuong", "Thao", "Somchai", "Aung"];
-    let family = ["Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Do", "Jaidee", "Kyaw", "Sok", "Santos"];
+    let given = [
+        "An", "Binh", "Chi", "Dung", "Hoa", "Lan", "Minh", "Nam", "Phuong", "Thao", "Somchai",
+        "Aung",
+    ];
+    let family = [
+        "Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Do", "Jaidee", "Kyaw", "Sok", "Santos",
+    ];
     let mut k = 0;
     for (gi, g) in given.iter().enumerate() {
         for (fi, f) in family.iter().enumerate() {
             k += 1;
-            let dob = format!("{}-{:02}-{:02}", 1960 + (gi * 7 + fi * 3) % 45, 1 + (gi + fi) % 12, 1 + (gi * 5 + fi) % 28);
+            let dob = format!(
+                "{}-{:02}-{:02}",
+                1960 + (gi * 7 + fi * 3) % 45,
+                1 + (gi + fi) % 12,
+                1 + (gi * 5 + fi) % 28
+            );
             left.push_str(&format!("L{k},{g},{f},{dob},F\n"));
             if k % 2 == 0 {
                 let year = &dob[..4];
@@ -83,8 +123,16 @@ fn link_finds_transliterated_reordered_and_partial_records() {
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("left_id,right_id,probability,band,explanation\n"));
     assert!(text.contains("LX,RX,"), "{text}");
-    let found = text.lines().filter(|l| l.starts_with('L') && l[1..].split(',').next() == l.split(',').nth(1).map(|r| &r[1..])).count();
-    assert!(found >= 70, "found {found} of 72 reordered pairs; summary: {summary}");
+    let found = text
+        .lines()
+        .filter(|l| {
+            l.starts_with('L') && l[1..].split(',').next() == l.split(',').nth(1).map(|r| &r[1..])
+        })
+        .count();
+    assert!(
+        found >= 70,
+        "found {found} of 72 reordered pairs; summary: {summary}"
+    );
     let shown = summary.to_string();
     assert!(shown.contains("records: ") && !shown.contains("Nguyen"));
 }
@@ -92,7 +140,10 @@ fn link_finds_transliterated_reordered_and_partial_records() {
 fn pairwise_f1(clusters: &Path, truth: &Path) -> (f64, f64, f64) {
     let read = |p: &Path| -> HashMap<String, String> {
         let mut r = csv::Reader::from_path(p).unwrap();
-        r.records().map(|x| x.unwrap()).map(|x| (x[0].to_string(), x[1].to_string())).collect()
+        r.records()
+            .map(|x| x.unwrap())
+            .map(|x| (x[0].to_string(), x[1].to_string()))
+            .collect()
     };
     let (pred, ent) = (read(clusters), read(truth));
     let pairs = |m: &HashMap<String, usize>| m.values().map(|n| n * (n - 1) / 2).sum::<usize>();
@@ -108,7 +159,11 @@ fn pairwise_f1(clusters: &Path, truth: &Path) -> (f64, f64, f64) {
     let tp = pairs(&both) as f64;
     let precision = tp / pairs(&p).max(1) as f64;
     let recall = tp / pairs(&t).max(1) as f64;
-    (precision, recall, 2.0 * precision * recall / (precision + recall).max(1e-9))
+    (
+        precision,
+        recall,
+        2.0 * precision * recall / (precision + recall).max(1e-9),
+    )
 }
 
 #[test]
@@ -145,11 +200,19 @@ fn dedupe_generated_50k_f1() {
 fn read_records(path: &Path, settings: &Settings) -> Vec<Record> {
     let mut rdr = csv::Reader::from_path(path).unwrap();
     let headers = rdr.headers().unwrap().clone();
-    let pos: Vec<usize> = settings.schema.columns.iter().map(|(c, _)| headers.iter().position(|h| h == c).unwrap()).collect();
+    let pos: Vec<usize> = settings
+        .schema
+        .columns
+        .iter()
+        .map(|(c, _)| headers.iter().position(|h| h == c).unwrap())
+        .collect();
     rdr.records()
         .map(|r| {
             let r = r.unwrap();
-            Record { id: r[0].to_string(), values: pos.iter().map(|&p| r[p].to_string()).collect() }
+            Record {
+                id: r[0].to_string(),
+                values: pos.iter().map(|&p| r[p].to_string()).collect(),
+            }
         })
         .collect()
 }
@@ -168,14 +231,20 @@ fn index_ranks_duplicates_first_with_explanations_and_the_model_serialises() {
 
     let ent: HashMap<String, String> = {
         let mut r = csv::Reader::from_path(&truth).unwrap();
-        r.records().map(|x| x.unwrap()).map(|x| (x[0].to_string(), x[1].to_string())).collect()
+        r.records()
+            .map(|x| x.unwrap())
+            .map(|x| (x[0].to_string(), x[1].to_string()))
+            .collect()
     };
     let index = MatchIndex::build(&records, &model).unwrap();
     assert_eq!(index.len(), records.len());
     let mut checked = 0;
     let mut top_right = 0;
     for q in records.iter().take(400) {
-        let dups = records.iter().filter(|r| r.id != q.id && ent[&r.id] == ent[&q.id]).count();
+        let dups = records
+            .iter()
+            .filter(|r| r.id != q.id && ent[&r.id] == ent[&q.id])
+            .count();
         if dups == 0 {
             continue;
         }
@@ -192,8 +261,14 @@ fn index_ranks_duplicates_first_with_explanations_and_the_model_serialises() {
         }
     }
     assert!(checked > 50);
-    assert!(top_right as f64 >= 0.8 * checked as f64, "{top_right} of {checked}");
+    assert!(
+        top_right as f64 >= 0.8 * checked as f64,
+        "{top_right} of {checked}"
+    );
     // A query with a wrong number of values is refused.
-    let bad = Record { id: "q".into(), values: vec![] };
+    let bad = Record {
+        id: "q".into(),
+        values: vec![],
+    };
     assert!(index.query(&bad, 5).is_err());
 }
