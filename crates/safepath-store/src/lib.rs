@@ -83,7 +83,12 @@ pub trait Store: Send + Sync {
     async fn user(&self, id: UserId) -> Result<Option<UserRow>>;
     async fn users_with_role(&self, org: OrgId, role: &str) -> Result<Vec<UserRow>>;
     /// Returns false when no such user exists.
-    async fn set_password(&self, id: UserId, password_hash: &str, audit: &AuditDraft) -> Result<bool>;
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        audit: &AuditDraft,
+    ) -> Result<bool>;
     /// Disabling also ends the user's sessions.
     async fn set_disabled(&self, id: UserId, disabled: bool, audit: &AuditDraft) -> Result<bool>;
     async fn set_language(&self, id: UserId, language: &str) -> Result<()>;
@@ -101,17 +106,37 @@ pub trait Store: Send + Sync {
     async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
 
     // --- cases ---
-    async fn insert_case(&self, case: &CaseRow, person: &PersonRow, name_index: &[Vec<u8>], audit: &AuditDraft) -> Result<()>;
+    async fn insert_case(
+        &self,
+        case: &CaseRow,
+        person: &PersonRow,
+        name_index: &[Vec<u8>],
+        audit: &AuditDraft,
+    ) -> Result<()>;
     /// The facts the access policy needs; no personal data, so not audited.
     async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>>;
     /// Reads a case and its person, appending `audit` in the same transaction.
-    async fn read_case(&self, id: CaseId, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>>;
+    async fn read_case(
+        &self,
+        id: CaseId,
+        audit: &AuditDraft,
+    ) -> Result<Option<(CaseRow, PersonRow)>>;
     /// Replaces the case (and the person when given) if `case.version - 1`
     /// is the stored version.
-    async fn update_case(&self, case: &CaseRow, person: Option<(&PersonRow, &[Vec<u8>])>, audit: &AuditDraft) -> Result<()>;
+    async fn update_case(
+        &self,
+        case: &CaseRow,
+        person: Option<(&PersonRow, &[Vec<u8>])>,
+        audit: &AuditDraft,
+    ) -> Result<()>;
     /// Cases visible under `visibility`, newest first, filtered; the ids
     /// returned are appended to the audit entry's detail.
-    async fn list_cases(&self, visibility: Visibility, filter: &CaseFilter, audit: &AuditDraft) -> Result<CasePage>;
+    async fn list_cases(
+        &self,
+        visibility: Visibility,
+        filter: &CaseFilter,
+        audit: &AuditDraft,
+    ) -> Result<CasePage>;
     async fn count_cases(&self) -> Result<i64>;
 
     // --- audit ---
@@ -137,7 +162,10 @@ pub trait Store: Send + Sync {
 /// Opens a store from a URL: `sqlite://PATH` (created if missing) or
 /// `postgres://…` / `postgresql://…`. Anything else is refused.
 pub async fn open(url: &str, signer: Option<CheckpointSigner>) -> Result<Arc<dyn Store>> {
-    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         Ok(Arc::new(SqliteStore::open(path, signer).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(PgStore::open(url, signer).await?))

@@ -128,7 +128,12 @@ pub struct AuditDraft {
 
 impl AuditDraft {
     pub fn new(at_ms: i64, actor: impl Into<String>, action: impl Into<String>) -> Self {
-        Self { at_ms, actor: actor.into(), action: action.into(), ..Default::default() }
+        Self {
+            at_ms,
+            actor: actor.into(),
+            action: action.into(),
+            ..Default::default()
+        }
     }
     pub fn record(mut self, record_type: &str, id: impl ToString) -> Self {
         self.record_type = Some(record_type.to_owned());
@@ -166,5 +171,8 @@ pub(crate) fn decode_sealed(b: &[u8]) -> Result<Sealed, StoreError> {
     }
     let n = usize::from(b[1]);
     let key_id = b.get(2..2 + n).ok_or_else(bad)?;
-    Ok(Sealed { key_id: String::from_utf8(key_id.to_vec()).map_err(|_| bad())?, bytes: b[2 + n..].to_vec() })
+    Ok(Sealed {
+        key_id: String::from_utf8(key_id.to_vec()).map_err(|_| bad())?,
+        bytes: b[2 + n..].to_vec(),
+    })
 }

@@ -40,7 +40,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
         Ok(Self { pool, signer })
     }
 }
@@ -48,13 +51,19 @@ impl SqliteStore {
 impl PgStore {
     pub async fn open(url: &str, signer: Option<CheckpointSigner>) -> Result<Self> {
         let opts = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
         Ok(Self { pool, signer })
     }
 }
 
 fn uuid_col<T>(row_value: String, wrap: fn(uuid::Uuid) -> T) -> Result<T> {
-    uuid::Uuid::parse_str(&row_value).map(wrap).map_err(|_| StoreError::Corrupt(format!("bad id {row_value:?}")))
+    uuid::Uuid::parse_str(&row_value)
+        .map(wrap)
+        .map_err(|_| StoreError::Corrupt(format!("bad id {row_value:?}")))
 }
 
 fn opt_sealed(b: Option<Vec<u8>>) -> Result<Option<safepath_crypto::Sealed>> {
@@ -63,7 +72,9 @@ fn opt_sealed(b: Option<Vec<u8>>) -> Result<Option<safepath_crypto::Sealed>> {
 
 fn conflict_or(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(what.to_owned())
+        }
         _ => StoreError::Db(e),
     }
 }
@@ -734,13 +745,25 @@ mod sqlite_impl {
     use sqlx::sqlite::SqliteRow;
 
     async fn backup(pool: &Pool<Sqlite>, path: &Path) -> Result<()> {
-        let target = path.to_str().ok_or(StoreError::Unsupported("backup paths must be UTF-8"))?;
+        let target = path
+            .to_str()
+            .ok_or(StoreError::Unsupported("backup paths must be UTF-8"))?;
         // VACUUM INTO writes a consistent snapshot while the database stays online.
-        sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(pool)
+            .await?;
         Ok(())
     }
 
-    sql_store!(SqliteStore, Sqlite, SqliteRow, "BEGIN IMMEDIATE", Backend::Sqlite, sqlx::migrate!("./migrations/sqlite"));
+    sql_store!(
+        SqliteStore,
+        Sqlite,
+        SqliteRow,
+        "BEGIN IMMEDIATE",
+        Backend::Sqlite,
+        sqlx::migrate!("./migrations/sqlite")
+    );
 }
 
 mod pg_impl {
@@ -748,8 +771,17 @@ mod pg_impl {
     use sqlx::postgres::PgRow;
 
     async fn backup(_pool: &Pool<Postgres>, _path: &Path) -> Result<()> {
-        Err(StoreError::Unsupported("online backup of PostgreSQL: use pg_dump (see docs/operations.md)"))
+        Err(StoreError::Unsupported(
+            "online backup of PostgreSQL: use pg_dump (see docs/operations.md)",
+        ))
     }
 
-    sql_store!(PgStore, Postgres, PgRow, "BEGIN", Backend::Postgres, sqlx::migrate!("./migrations/postgres"));
+    sql_store!(
+        PgStore,
+        Postgres,
+        PgRow,
+        "BEGIN",
+        Backend::Postgres,
+        sqlx::migrate!("./migrations/postgres")
+    );
 }
