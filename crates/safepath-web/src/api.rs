@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs", get(list_orgs).post(create_org))
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/cases", get(list_cases).post(create_case))
+        .route("/api/v1/cases/search", post(search_cases))
         .route("/api/v1/cases/{id}", get(get_case).patch(update_case))
         .route("/api/v1/cases/{id}/break-glass", post(break_glass))
         .route("/api/v1/cases/{id}/audit", get(case_audit))
@@ -250,7 +251,7 @@ pub fn list_params(raw: Option<&str>) -> Result<(Option<String>, i64, i64), ApiE
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
-    params(("q" = Option<String>, Query, description = "A case reference (SP-…) or words of a name, in any script"),
+    params(("q" = Option<String>, Query, description = "A case reference (SP-…) or words of a name; prefer POST /api/v1/cases/search, which keeps names out of URLs"),
            ("page" = Option<i64>, Query, description = "From 1"), ("per_page" = Option<i64>, Query, description = "1 to 100, default 50")),
     responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_cases(
@@ -262,6 +263,32 @@ async fn list_cases(
     Ok(Json(
         app.list_cases(&user, q.as_deref(), page, per_page).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// A case reference (SP-…) or words of a name, in any script.
+    pub q: String,
+    #[serde(default = "first_page")]
+    pub page: i64,
+    #[serde(default = "default_per_page")]
+    pub per_page: i64,
+}
+
+fn first_page() -> i64 {
+    1
+}
+fn default_per_page() -> i64 {
+    50
+}
+
+/// Search by name or reference with the terms in the body, so that names
+/// never appear in URLs (and so in no proxy or server log).
+#[utoipa::path(post, path = "/api/v1/cases/search", tag = "cases", security(("bearer" = [])), request_body = SearchRequest,
+    responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn search_cases(State(app): State<AppState>, ApiUser(user): ApiUser, ApiJson(req): ApiJson<SearchRequest>) -> Result<Json<CaseList>, ApiError> {
+    Ok(Json(app.list_cases(&user, Some(&req.q), req.page, req.per_page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,
@@ -353,7 +380,7 @@ async fn evaluate_screening(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
-    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, create_case, get_case, update_case, break_glass, case_audit, notifications, evaluate_screening),
+    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, search_cases, create_case, get_case, update_case, break_glass, case_audit, notifications, evaluate_screening),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"))
 )]

@@ -622,6 +622,7 @@ async fn openapi_documents_every_endpoint() {
         ("/api/v1/orgs", "get"),
         ("/api/v1/cases", "get"),
         ("/api/v1/cases", "post"),
+        ("/api/v1/cases/search", "post"),
         ("/api/v1/cases/{id}", "get"),
         ("/api/v1/cases/{id}", "patch"),
         ("/api/v1/cases/{id}/break-glass", "post"),
