@@ -141,6 +141,31 @@ pub(crate) fn load_csv(
     }
     let mut ids = Vec::new();
     let mut rec = csv::StringRecord::new();
+    let preparer = ds.preparer(schema);
+    // The batch read last, normalised, waiting to be interned: (prepared, lines, first index).
+    type Pending = (
+        Vec<Result<crate::features::Prepared, crate::features::PrepError>>,
+        Vec<u64>,
+    );
+    let mut pending: Option<Pending> = None;
+    let commit = |ds: &mut Dataset,
+                  pending: Pending,
+                  entries: &mut Vec<(u64, u32)>|
+     -> Result<(), MatchError> {
+        let (prepared, lines) = pending;
+        let base = ds.n as u32;
+        let keys = ds.commit(prepared).map_err(|(i, (col, msg))| {
+            let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
+            data_err(
+                lines.get(i).copied().unwrap_or(0),
+                format!("column `{name}`: {msg}"),
+            )
+        })?;
+        for (k, ks) in keys.into_iter().enumerate() {
+            entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
+        }
+        Ok(())
+    };
     loop {
         let mut rows: Vec<Vec<String>> = Vec::with_capacity(BATCH);
         let mut lines: Vec<u64> = Vec::with_capacity(BATCH);
@@ -167,21 +192,24 @@ pub(crate) fn load_csv(
         if rows.is_empty() {
             break;
         }
-        let base = ds.n as u32;
+        let full = rows.len() == BATCH;
         let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
-        let keys = ds.add_batch(schema, &refs).map_err(|(i, (col, msg))| {
-            let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
-            data_err(
-                lines.get(i).copied().unwrap_or(0),
-                format!("column `{name}`: {msg}"),
-            )
-        })?;
-        for (k, ks) in keys.into_iter().enumerate() {
-            entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
-        }
-        if rows.len() < BATCH {
+        // Intern the previous batch while this one is normalised.
+        let (done, prepared) = rayon::join(
+            || match pending.take() {
+                Some(p) => commit(ds, p, entries),
+                None => Ok(()),
+            },
+            || preparer.prepare(&refs),
+        );
+        done?;
+        pending = Some((prepared, lines));
+        if !full {
             break;
         }
+    }
+    if let Some(p) = pending.take() {
+        commit(ds, p, entries)?;
     }
     Ok(ids)
 }

@@ -5,7 +5,7 @@
 //! bits a field in a `u64` ("gamma" in Fellegi–Sunter terms; 0 means missing).
 
 use rustc_hash::FxHashMap as HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -265,7 +265,7 @@ pub(crate) mod key {
 }
 
 fn hash_key<T: Hash>(tag: u8, v: T) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     tag.hash(&mut h);
     v.hash(&mut h);
     (h.finish() >> 4) | ((tag as u64) << 60)
@@ -294,8 +294,25 @@ pub(crate) struct Dataset {
     combined: Vec<NameFeat>,
 }
 
+/// Normalises batches of records in parallel.
+pub(crate) struct Preparer {
+    schema: Schema,
+    fields: Vec<(String, Comparator)>,
+    swap: Option<(usize, usize)>,
+}
+
+impl Preparer {
+    /// Normalises a batch (values per schema column) in parallel.
+    pub(crate) fn prepare(&self, batch: &[&[String]]) -> Vec<Result<Prepared, PrepError>> {
+        batch
+            .par_iter()
+            .map(|v| prepare(&self.schema, &self.fields, self.swap, v))
+            .collect()
+    }
+}
+
 /// Prepared record: values per field plus blocking keys.
-struct Prepared {
+pub(crate) struct Prepared {
     values: Vec<Prep>,
     keys: Vec<u64>,
     /// Given and family names together (when the schema has both).
@@ -526,13 +543,26 @@ impl Dataset {
         schema: &Schema,
         batch: &[&[String]],
     ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
-        let fields = &self.fields;
-        let swap = self.swap;
-        let prepared: Vec<Result<Prepared, PrepError>> = batch
-            .par_iter()
-            .map(|v| prepare(schema, fields, swap, v))
-            .collect();
-        let mut keys = Vec::with_capacity(batch.len());
+        let prepared = self.preparer(schema).prepare(batch);
+        self.commit(prepared)
+    }
+
+    /// What normalises records in parallel, apart from the dataset (so that one batch can be
+    /// normalised while the previous one is interned).
+    pub(crate) fn preparer(&self, schema: &Schema) -> Preparer {
+        Preparer {
+            schema: schema.clone(),
+            fields: self.fields.clone(),
+            swap: self.swap,
+        }
+    }
+
+    /// Interns a prepared batch; returns the blocking keys of its records.
+    pub(crate) fn commit(
+        &mut self,
+        prepared: Vec<Result<Prepared, PrepError>>,
+    ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
+        let mut keys = Vec::with_capacity(prepared.len());
         for (i, p) in prepared.into_iter().enumerate() {
             let p = p.map_err(|e| (i, e))?;
             for (f, v) in p.values.into_iter().enumerate() {
