@@ -233,12 +233,8 @@ pub(crate) struct PlaceFeat {
     region: u32,
 }
 
-#[derive(Debug)]
-pub(crate) enum Column {
-    Name(Vec<NameFeat>),
-    Date(Vec<PartialDate>),
-    Id(Vec<u32>),
-    Place(Vec<PlaceFeat>),
+fn put_name(row: &mut [u32], o: usize, n: &NameFeat) {
+    row[o..o + 5].copy_from_slice(&[n.exact, n.folded, n.phon, n.start, n.len]);
 }
 
 /// A value prepared in parallel before interning.
@@ -281,7 +277,14 @@ pub(crate) fn key_tag(k: u64) -> u8 {
 pub(crate) struct Dataset {
     pub(crate) n: usize,
     pub(crate) fields: Vec<(String, Comparator)>,
-    pub(crate) columns: Vec<Column>,
+    /// How each field is stored in a row, and where.
+    slots: Vec<(Slot, usize)>,
+    /// Words (u32) per record.
+    width: usize,
+    /// Offset of the combined given + family name in a row (when the schema has both).
+    comb_off: usize,
+    /// All records' features, row after row (one cache line or two per record).
+    rows: Vec<u32>,
     pub(crate) interner: Interner,
     tokens: Vec<u32>,
     /// Counts of each folded name value over all name fields (by interned id).
@@ -290,8 +293,56 @@ pub(crate) struct Dataset {
     swap: Option<(usize, usize)>,
     /// Kind of each field's (first) column.
     pub(crate) kinds: Vec<Kind>,
-    /// Given and family names together, per record (when the schema has both).
-    combined: Vec<NameFeat>,
+}
+
+/// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
+/// count]; Date = [year | month << 16 | day << 24, estimated year]; Id = [id];
+/// Place = [full, parent area, region].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Name,
+    Date,
+    Id,
+    Place,
+}
+
+impl Slot {
+    fn width(self) -> usize {
+        match self {
+            Slot::Name => 5,
+            Slot::Date => 2,
+            Slot::Id => 1,
+            Slot::Place => 3,
+        }
+    }
+}
+
+fn name_at(r: &[u32], o: usize) -> NameFeat {
+    NameFeat {
+        exact: r[o],
+        folded: r[o + 1],
+        phon: r[o + 2],
+        start: r[o + 3],
+        len: r[o + 4],
+    }
+}
+
+fn date_at(r: &[u32], o: usize) -> PartialDate {
+    let w = r[o];
+    PartialDate {
+        year: (w & 0xFFFF) as u16,
+        month: ((w >> 16) & 0xFF) as u8,
+        day: (w >> 24) as u8,
+        est_year: r[o + 1] as u16,
+    }
+}
+
+fn place_at(r: &[u32], o: usize) -> PlaceFeat {
+    PlaceFeat {
+        full: r[o],
+        area: r[o + 1],
+        region: r[o + 2],
+    }
 }
 
 /// Normalises batches of records in parallel.
@@ -492,13 +543,18 @@ fn prepare(
 impl Dataset {
     pub(crate) fn new(schema: &Schema) -> Dataset {
         let fields = fields_for(schema);
-        let columns = fields
+        let mut width = 0;
+        let slots: Vec<(Slot, usize)> = fields
             .iter()
-            .map(|(_, c)| match c {
-                Comparator::Name { .. } => Column::Name(Vec::new()),
-                Comparator::Date { .. } => Column::Date(Vec::new()),
-                Comparator::Place { .. } => Column::Place(Vec::new()),
-                _ => Column::Id(Vec::new()),
+            .map(|(_, c)| {
+                let slot = match c {
+                    Comparator::Name { .. } => Slot::Name,
+                    Comparator::Date { .. } => Slot::Date,
+                    Comparator::Place { .. } => Slot::Place,
+                    _ => Slot::Id,
+                };
+                width += slot.width();
+                (slot, width - slot.width())
             })
             .collect();
         let tf = HashMap::default();
@@ -523,16 +579,22 @@ impl Dataset {
                 schema.columns.get(col).map(|c| c.1).unwrap_or(Kind::Text)
             })
             .collect();
+        let comb_off = width;
+        if swap.is_some() {
+            width += Slot::Name.width();
+        }
         Dataset {
             n: 0,
             fields,
-            columns,
+            slots,
+            width,
+            comb_off,
+            rows: Vec::new(),
             interner: Interner::new(),
             tokens: Vec::new(),
             tf,
             swap,
             kinds,
-            combined: Vec::new(),
         }
     }
 
@@ -563,69 +625,63 @@ impl Dataset {
         prepared: Vec<Result<Prepared, PrepError>>,
     ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
         let mut keys = Vec::with_capacity(prepared.len());
+        let mut row = vec![0u32; self.width];
         for (i, p) in prepared.into_iter().enumerate() {
             let p = p.map_err(|e| (i, e))?;
+            row.iter_mut().for_each(|w| *w = 0);
             for (f, v) in p.values.into_iter().enumerate() {
-                self.push(f, v);
+                self.push(&mut row, f, v);
             }
-            if self.swap.is_some() {
-                let feat = match p.combined {
-                    Some(n) => self.name_feat(&n),
-                    None => NameFeat::default(),
-                };
-                self.combined.push(feat);
+            if self.swap.is_some()
+                && let Some(n) = p.combined
+            {
+                let feat = self.name_feat(&n);
+                put_name(&mut row, self.comb_off, &feat);
             }
+            self.rows.extend_from_slice(&row);
             keys.push(p.keys);
             self.n += 1;
         }
         Ok(keys)
     }
 
-    fn push(&mut self, f: usize, v: Prep) {
-        match (&mut self.columns[f], v) {
-            (Column::Name(_), Prep::Name(n)) => {
+    fn push(&mut self, row: &mut [u32], f: usize, v: Prep) {
+        let Some(&(_, o)) = self.slots.get(f) else {
+            return;
+        };
+        let mut intern = |s: &str| {
+            if s.is_empty() {
+                0
+            } else {
+                self.interner.intern(s)
+            }
+        };
+        match v {
+            Prep::Name(n) => {
                 if n.is_empty() {
-                    if let Column::Name(col) = &mut self.columns[f] {
-                        col.push(NameFeat::default());
-                    }
                     return;
                 }
                 let feat = self.name_feat(&n);
                 *self.tf.entry(feat.folded).or_insert(0) += 1;
-                if let Column::Name(col) = &mut self.columns[f] {
-                    col.push(feat);
-                }
+                put_name(row, o, &feat);
             }
-            (Column::Date(col), Prep::Date(d)) => col.push(d),
-            (Column::Id(col), Prep::Str(s)) => {
-                let id = if s.is_empty() {
-                    0
-                } else {
-                    self.interner.intern(&s)
-                };
-                col.push(id);
+            Prep::Date(d) => {
+                row[o] = d.year as u32 | (d.month as u32) << 16 | (d.day as u32) << 24;
+                row[o + 1] = d.est_year as u32;
             }
-            (Column::Place(col), Prep::Place(full, area, region)) => {
-                let full = if full.is_empty() {
-                    0
-                } else {
-                    self.interner.intern(&full)
-                };
-                let area = if area.is_empty() {
-                    0
-                } else {
-                    self.interner.intern(&area)
-                };
-                let region = if region.is_empty() {
-                    0
-                } else {
-                    self.interner.intern(&region)
-                };
-                col.push(PlaceFeat { full, area, region });
+            Prep::Str(s) => row[o] = intern(&s),
+            Prep::Place(full, area, region) => {
+                row[o] = intern(&full);
+                row[o + 1] = intern(&area);
+                row[o + 2] = intern(&region);
             }
-            // Unreachable by construction: columns and preps are built from the same fields.
-            _ => {}
         }
+    }
+
+    fn row(&self, i: usize) -> &[u32] {
+        self.rows
+            .get(i * self.width..(i + 1) * self.width)
+            .unwrap_or(&[])
     }
 
     fn name_feat(&mut self, n: &NormName) -> NameFeat {
@@ -709,26 +765,23 @@ impl Dataset {
     pub(crate) fn compare_with(&self, other: &Dataset, i: usize, j: usize) -> u64 {
         let same = std::ptr::eq(self, other);
         let mut levels = [0u8; 16];
-        for (f, col) in self.columns.iter().enumerate() {
-            levels[f] = match (col, &other.columns[f]) {
-                (Column::Name(a), Column::Name(b)) => {
-                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else {
-                        continue;
-                    };
+        let (ra, rb) = (self.row(i), other.row(j));
+        if ra.len() != self.width || rb.len() != self.width {
+            return 0;
+        }
+        for (f, &(slot, o)) in self.slots.iter().enumerate() {
+            levels[f] = match slot {
+                Slot::Name => {
+                    let (x, y) = (&name_at(ra, o), &name_at(rb, o));
                     if same {
                         self.cmp_name(x, y)
                     } else {
                         self.cmp_name_cross(x, other, y)
                     }
                 }
-                (Column::Date(a), Column::Date(b)) => match (a.get(i), b.get(j)) {
-                    (Some(x), Some(y)) => dates::compare_dates(x, y),
-                    _ => 0,
-                },
-                (Column::Id(a), Column::Id(b)) => {
-                    let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) else {
-                        continue;
-                    };
+                Slot::Date => dates::compare_dates(&date_at(ra, o), &date_at(rb, o)),
+                Slot::Id => {
+                    let (x, y) = (ra[o], rb[o]);
                     let (sx, sy) = (self.interner.get(x), other.interner.get(y));
                     if x == 0 || y == 0 {
                         0
@@ -755,10 +808,8 @@ impl Dataset {
                         }
                     }
                 }
-                (Column::Place(a), Column::Place(b)) => {
-                    let (Some(x), Some(y)) = (a.get(i), b.get(j)) else {
-                        continue;
-                    };
+                Slot::Place => {
+                    let (x, y) = (place_at(ra, o), place_at(rb, o));
                     // p from self, q from other
                     let eq = |p: u32, q: u32| {
                         p != 0
@@ -792,21 +843,14 @@ impl Dataset {
                         5
                     }
                 }
-                _ => 0,
             };
         }
         if let Some((g, fa)) = self.swap {
             let rank = |l: u8| if l == 0 { 7 } else { l };
-            if rank(levels[g]) + rank(levels[fa]) > 2
-                && let (Column::Name(ga), Column::Name(fa_a), Column::Name(gb), Column::Name(fb)) = (
-                    &self.columns[g],
-                    &self.columns[fa],
-                    &other.columns[g],
-                    &other.columns[fa],
-                )
-                && let (Some(ag), Some(af), Some(bg), Some(bf)) =
-                    (ga.get(i), fa_a.get(i), gb.get(j), fb.get(j))
-            {
+            if rank(levels[g]) + rank(levels[fa]) > 2 {
+                let (og, of) = (self.slots[g].1, self.slots[fa].1);
+                let (ag, af) = (&name_at(ra, og), &name_at(ra, of));
+                let (bg, bf) = (&name_at(rb, og), &name_at(rb, of));
                 {
                     {
                         let c = |x: &NameFeat, y: &NameFeat| {
@@ -824,10 +868,11 @@ impl Dataset {
                         // A whole name typed into the given-name box on one side only.
                         if levels[fa] == 0 && levels[g] > 2 {
                             let empty = |x: &NameFeat| x.exact == 0;
+                            let (ca, cb) = (name_at(ra, self.comb_off), name_at(rb, self.comb_off));
                             let c = if empty(af) && !empty(bf) {
-                                other.combined.get(j).map(|cb| c(ag, cb))
+                                Some(c(ag, &cb))
                             } else if empty(bf) && !empty(af) {
-                                self.combined.get(i).map(|ca| c(ca, bg))
+                                Some(c(&ca, bg))
                             } else {
                                 None
                             };
@@ -842,7 +887,7 @@ impl Dataset {
                 }
             }
         }
-        pack(&levels[..self.columns.len()])
+        pack(&levels[..self.slots.len()])
     }
 
     /// Name comparison across two datasets (different interners): by strings.
@@ -905,20 +950,20 @@ impl Dataset {
 
     /// Term frequency (share of records) of the folded name of record `i` in field `f`.
     pub(crate) fn name_tf(&self, f: usize, i: usize) -> Option<f64> {
-        let Column::Name(col) = &self.columns[f] else {
+        let &(Slot::Name, o) = self.slots.get(f)? else {
             return None;
         };
-        let id = col.get(i)?.folded;
+        let id = *self.row(i).get(o + 1)?;
         let c = *self.tf.get(&id)?;
         Some(c as f64 / self.n.max(1) as f64)
     }
 
     /// Term frequency in `self` of the folded name of record `i` of `other` in field `f`.
     pub(crate) fn name_tf_of(&self, other: &Dataset, f: usize, i: usize) -> Option<f64> {
-        let Column::Name(col) = &other.columns[f] else {
+        let &(Slot::Name, o) = other.slots.get(f)? else {
             return None;
         };
-        let s = other.interner.get(col.get(i)?.folded);
+        let s = other.interner.get(*other.row(i).get(o + 1)?);
         let id = *self.interner.map.get(s)?;
         let c = *self.tf.get(&id)?;
         Some(c as f64 / self.n.max(1) as f64)
