@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod case;
+pub mod casework;
 pub mod error;
 pub mod ids;
 pub mod names;
