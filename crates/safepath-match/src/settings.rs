@@ -125,7 +125,8 @@ pub struct Settings {
     pub likely: f64,
     /// Probability from which a pair is "possibly" the same person (pairs below are not output).
     pub possible: f64,
-    /// Probability from which two records are clustered together in de-duplication.
+    /// Probability from which two records are clustered together in de-duplication
+    /// (default 0.9, the default `likely`).
     pub cluster_threshold: f64,
     /// Blocks larger than this are skipped (their pairs are found by finer keys).
     pub max_block_size: usize,
@@ -144,7 +145,7 @@ impl Settings {
             schema,
             likely: 0.9,
             possible: 0.5,
-            cluster_threshold: 0.5,
+            cluster_threshold: 0.9,
             max_block_size: 300,
             pairs_per_record: 20,
             one_to_one: false,
