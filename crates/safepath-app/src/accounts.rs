@@ -67,22 +67,22 @@ impl App {
         let username = username.trim().to_ascii_lowercase();
         let key = throttle_key(&username);
         let failures = self.store.login_failures(&key).await?;
-        if let Some(f) = &failures {
-            if f.locked_until > now {
-                self.store
-                    .append_audit(&AuditDraft::new(
-                        now,
-                        format!("login:{username}"),
-                        "login.throttled",
-                    ))
-                    .await?;
-                let secs = (f.locked_until - now + 999) / 1000;
-                return Err(AppError::new(
-                    ErrorKind::TooManyRequests,
-                    "too_many_attempts",
-                    format!("too many failed sign-ins; try again in {secs} seconds"),
-                ));
-            }
+        if let Some(f) = &failures
+            && f.locked_until > now
+        {
+            self.store
+                .append_audit(&AuditDraft::new(
+                    now,
+                    format!("login:{username}"),
+                    "login.throttled",
+                ))
+                .await?;
+            let secs = (f.locked_until - now + 999) / 1000;
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_attempts",
+                format!("too many failed sign-ins; try again in {secs} seconds"),
+            ));
         }
         let user = self.store.user_by_username(&username).await?;
         let ok = match &user {

@@ -370,10 +370,10 @@ impl App {
             .read_case(facts.id, &read_audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        if let Some(v) = patch.version {
-            if v != c.version {
-                return Err(AppError::store(StoreError::VersionMismatch));
-            }
+        if let Some(v) = patch.version
+            && v != c.version
+        {
+            return Err(AppError::store(StoreError::VersionMismatch));
         }
         let mut changed = Vec::new();
         if let Some(s) = patch.status {

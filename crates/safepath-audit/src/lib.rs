@@ -95,7 +95,11 @@ fn checkpoint_message(seq: i64, hash: &[u8]) -> Vec<u8> {
 
 pub fn sign_checkpoint(key: &[u8; 32], seq: i64, hash: &[u8]) -> Checkpoint {
     let sk = SigningKey::from_bytes(key);
-    Checkpoint { seq, hash: hash.to_vec(), signature: sk.sign(&checkpoint_message(seq, hash)).to_bytes().to_vec() }
+    Checkpoint {
+        seq,
+        hash: hash.to_vec(),
+        signature: sk.sign(&checkpoint_message(seq, hash)).to_bytes().to_vec(),
+    }
 }
 
 pub fn verifying_key(key: &[u8; 32]) -> [u8; 32] {
@@ -121,11 +125,22 @@ pub enum Break {
 impl std::fmt::Display for Break {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Break::Sequence { expected, found } => write!(f, "entry {found}: expected sequence number {expected} (an entry was deleted, inserted or reordered)"),
-            Break::Link { seq } => write!(f, "entry {seq}: does not link to the entry before it (deleted, inserted or reordered)"),
+            Break::Sequence { expected, found } => write!(
+                f,
+                "entry {found}: expected sequence number {expected} (an entry was deleted, inserted or reordered)"
+            ),
+            Break::Link { seq } => write!(
+                f,
+                "entry {seq}: does not link to the entry before it (deleted, inserted or reordered)"
+            ),
             Break::Content { seq } => write!(f, "entry {seq}: its content was altered"),
-            Break::CheckpointSignature { seq } => write!(f, "checkpoint at entry {seq}: signature is invalid"),
-            Break::CheckpointMismatch { seq } => write!(f, "checkpoint at entry {seq}: the log does not match it (altered or truncated)"),
+            Break::CheckpointSignature { seq } => {
+                write!(f, "checkpoint at entry {seq}: signature is invalid")
+            }
+            Break::CheckpointMismatch { seq } => write!(
+                f,
+                "checkpoint at entry {seq}: the log does not match it (altered or truncated)"
+            ),
         }
     }
 }
@@ -139,18 +154,25 @@ pub struct ChainVerifier {
     wanted: std::collections::HashSet<i64>,
 }
 
-
 impl ChainVerifier {
     /// `checkpoint_seqs`: the entries whose hashes must be remembered for the
     /// checkpoint check.
     pub fn new(checkpoint_seqs: impl IntoIterator<Item = i64>) -> Self {
-        Self { prev: GENESIS, expected_seq: 1, seen: Default::default(), wanted: checkpoint_seqs.into_iter().collect() }
+        Self {
+            prev: GENESIS,
+            expected_seq: 1,
+            seen: Default::default(),
+            wanted: checkpoint_seqs.into_iter().collect(),
+        }
     }
 
     pub fn push(&mut self, e: &StoredEntry) -> Result<(), Break> {
         let seq = e.entry.seq;
         if seq != self.expected_seq {
-            return Err(Break::Sequence { expected: self.expected_seq, found: seq });
+            return Err(Break::Sequence {
+                expected: self.expected_seq,
+                found: seq,
+            });
         }
         if e.prev_hash != self.prev {
             return Err(Break::Link { seq });
@@ -174,12 +196,15 @@ impl ChainVerifier {
 
     /// Checks the checkpoints against what the walk saw.
     pub fn finish(self, public_key: &[u8; 32], checkpoints: &[Checkpoint]) -> Result<i64, Break> {
-        let vk = VerifyingKey::from_bytes(public_key).map_err(|_| Break::CheckpointSignature { seq: 0 })?;
+        let vk = VerifyingKey::from_bytes(public_key)
+            .map_err(|_| Break::CheckpointSignature { seq: 0 })?;
         let mut sorted: Vec<&Checkpoint> = checkpoints.iter().collect();
         sorted.sort_by_key(|c| c.seq);
         for c in sorted {
-            let sig = Signature::from_slice(&c.signature).map_err(|_| Break::CheckpointSignature { seq: c.seq })?;
-            vk.verify(&checkpoint_message(c.seq, &c.hash), &sig).map_err(|_| Break::CheckpointSignature { seq: c.seq })?;
+            let sig = Signature::from_slice(&c.signature)
+                .map_err(|_| Break::CheckpointSignature { seq: c.seq })?;
+            vk.verify(&checkpoint_message(c.seq, &c.hash), &sig)
+                .map_err(|_| Break::CheckpointSignature { seq: c.seq })?;
             if self.seen.get(&c.seq) != Some(&c.hash) {
                 return Err(Break::CheckpointMismatch { seq: c.seq });
             }
@@ -212,7 +237,11 @@ mod tests {
             .map(|s| {
                 let e = entry(s, "case.read");
                 let h = e.chain_hash(&prev);
-                let out = StoredEntry { entry: e, prev_hash: prev.to_vec(), hash: h.to_vec() };
+                let out = StoredEntry {
+                    entry: e,
+                    prev_hash: prev.to_vec(),
+                    hash: h.to_vec(),
+                };
                 prev = h;
                 out
             })
@@ -245,7 +274,13 @@ mod tests {
 
         let mut deleted = c.clone();
         deleted.remove(3);
-        assert_eq!(verify(&deleted, &KEY, &[]), Err(Break::Sequence { expected: 4, found: 5 }));
+        assert_eq!(
+            verify(&deleted, &KEY, &[]),
+            Err(Break::Sequence {
+                expected: 4,
+                found: 5
+            })
+        );
 
         // A deletion that renumbers the rest breaks the link instead.
         let mut renumbered = c.clone();
@@ -257,15 +292,24 @@ mod tests {
 
         let mut swapped = c.clone();
         swapped.swap(1, 2);
-        assert!(matches!(verify(&swapped, &KEY, &[]), Err(Break::Sequence { .. })));
+        assert!(matches!(
+            verify(&swapped, &KEY, &[]),
+            Err(Break::Sequence { .. })
+        ));
     }
 
     #[test]
     fn truncation_and_forged_checkpoints_are_caught() {
         let c = chain(6);
         let cp = sign_checkpoint(&KEY, 6, &c[5].hash);
-        assert_eq!(verify(&c[..4], &KEY, std::slice::from_ref(&cp)), Err(Break::CheckpointMismatch { seq: 6 }));
+        assert_eq!(
+            verify(&c[..4], &KEY, std::slice::from_ref(&cp)),
+            Err(Break::CheckpointMismatch { seq: 6 })
+        );
         let forged = sign_checkpoint(&[9; 32], 6, &c[5].hash);
-        assert_eq!(verify(&c, &KEY, &[forged]), Err(Break::CheckpointSignature { seq: 6 }));
+        assert_eq!(
+            verify(&c, &KEY, &[forged]),
+            Err(Break::CheckpointSignature { seq: 6 })
+        );
     }
 }

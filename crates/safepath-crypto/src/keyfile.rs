@@ -40,55 +40,103 @@ pub struct KeyFile {
 }
 
 fn decode32(what: &str, s: &str) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
-    let bytes = Zeroizing::new(STANDARD.decode(s).map_err(|_| CryptoError::KeyFile(format!("{what} is not base64")))?);
-    let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| CryptoError::KeyFile(format!("{what} must be 32 bytes")))?;
+    let bytes = Zeroizing::new(
+        STANDARD
+            .decode(s)
+            .map_err(|_| CryptoError::KeyFile(format!("{what} is not base64")))?,
+    );
+    let arr: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| CryptoError::KeyFile(format!("{what} must be 32 bytes")))?;
     Ok(Zeroizing::new(arr))
 }
 
 impl KeyFile {
     pub fn generate() -> Self {
-        Self { master_keys: vec![Self::new_master_key()], audit_signing_key: Zeroizing::new(random_bytes::<32>()) }
+        Self {
+            master_keys: vec![Self::new_master_key()],
+            audit_signing_key: Zeroizing::new(random_bytes::<32>()),
+        }
     }
 
     pub fn new_master_key() -> MasterKey {
-        MasterKey { id: format!("mk-{}", hex::encode(random_bytes::<6>())), key: Zeroizing::new(random_bytes::<32>()) }
+        MasterKey {
+            id: format!("mk-{}", hex::encode(random_bytes::<6>())),
+            key: Zeroizing::new(random_bytes::<32>()),
+        }
     }
 
     pub fn active(&self) -> Result<&MasterKey, CryptoError> {
-        self.master_keys.last().ok_or_else(|| CryptoError::KeyFile("no master key".into()))
+        self.master_keys
+            .last()
+            .ok_or_else(|| CryptoError::KeyFile("no master key".into()))
     }
 
     pub fn master(&self, id: &str) -> Result<&MasterKey, CryptoError> {
-        self.master_keys.iter().find(|k| k.id == id).ok_or_else(|| CryptoError::UnknownKey(id.to_owned()))
+        self.master_keys
+            .iter()
+            .find(|k| k.id == id)
+            .ok_or_else(|| CryptoError::UnknownKey(id.to_owned()))
     }
 
     pub fn load(path: &Path) -> Result<Self, CryptoError> {
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| CryptoError::KeyFile(format!("cannot read {}: {e}", path.display())))?);
-        let json: KeyFileJson = serde_json::from_str(&text).map_err(|e| CryptoError::KeyFile(format!("{} is not a SafePath key file: {e}", path.display())))?;
+        let text =
+            Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+                CryptoError::KeyFile(format!("cannot read {}: {e}", path.display()))
+            })?);
+        let json: KeyFileJson = serde_json::from_str(&text).map_err(|e| {
+            CryptoError::KeyFile(format!(
+                "{} is not a SafePath key file: {e}",
+                path.display()
+            ))
+        })?;
         if json.format != FORMAT {
-            return Err(CryptoError::KeyFile(format!("unsupported key file format {:?}", json.format)));
+            return Err(CryptoError::KeyFile(format!(
+                "unsupported key file format {:?}",
+                json.format
+            )));
         }
         let master_keys = json
             .master_keys
             .iter()
-            .map(|k| Ok(MasterKey { id: k.id.clone(), key: decode32("master key", &k.key)? }))
+            .map(|k| {
+                Ok(MasterKey {
+                    id: k.id.clone(),
+                    key: decode32("master key", &k.key)?,
+                })
+            })
             .collect::<Result<Vec<_>, CryptoError>>()?;
         if master_keys.is_empty() {
             return Err(CryptoError::KeyFile("no master key".into()));
         }
-        Ok(Self { master_keys, audit_signing_key: decode32("audit signing key", &json.audit_signing_key)? })
+        Ok(Self {
+            master_keys,
+            audit_signing_key: decode32("audit signing key", &json.audit_signing_key)?,
+        })
     }
 
     /// Writes atomically (temporary file, fsync, rename) with mode 0600.
     pub fn save(&self, path: &Path) -> Result<(), CryptoError> {
         let json = KeyFileJson {
             format: FORMAT.into(),
-            master_keys: self.master_keys.iter().map(|k| MasterKeyJson { id: k.id.clone(), key: STANDARD.encode(*k.key) }).collect(),
+            master_keys: self
+                .master_keys
+                .iter()
+                .map(|k| MasterKeyJson {
+                    id: k.id.clone(),
+                    key: STANDARD.encode(*k.key),
+                })
+                .collect(),
             audit_signing_key: STANDARD.encode(*self.audit_signing_key),
         };
-        let text = Zeroizing::new(serde_json::to_string_pretty(&json).map_err(|e| CryptoError::KeyFile(e.to_string()))?);
+        let text = Zeroizing::new(
+            serde_json::to_string_pretty(&json).map_err(|e| CryptoError::KeyFile(e.to_string()))?,
+        );
         let tmp = path.with_extension("key.tmp");
-        let err = |e: std::io::Error| CryptoError::KeyFile(format!("cannot write {}: {e}", path.display()));
+        let err = |e: std::io::Error| {
+            CryptoError::KeyFile(format!("cannot write {}: {e}", path.display()))
+        };
         {
             let mut opts = fs::OpenOptions::new();
             opts.write(true).create(true).truncate(true);
@@ -103,7 +151,9 @@ impl KeyFile {
         }
         fs::rename(&tmp, path).map_err(err)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::File::open(dir).and_then(|d| d.sync_all()).map_err(err)?;
+            fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(err)?;
         }
         Ok(())
     }

@@ -7,9 +7,9 @@ use sha2::Sha256;
 use std::collections::HashMap;
 use zeroize::Zeroizing;
 
+use crate::CryptoError;
 use crate::keyfile::{KeyFile, MasterKey};
 use crate::secrets::random_bytes;
-use crate::CryptoError;
 
 /// What a data key is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,20 +67,36 @@ fn seal_raw(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let nonce_bytes = random_bytes::<24>();
     let nonce = XNonce::from_slice(&nonce_bytes);
     // Encryption with a valid key cannot fail for in-memory buffers.
-    let ct = cipher.encrypt(nonce, Payload { msg: plaintext, aad }).unwrap_or_default();
+    let ct = cipher
+        .encrypt(
+            nonce,
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .unwrap_or_default();
     let mut out = Vec::with_capacity(24 + ct.len());
     out.extend_from_slice(&nonce_bytes);
     out.extend_from_slice(&ct);
     out
 }
 
-fn open_raw(key: &[u8; 32], aad: &[u8], bytes: &[u8], what: &str) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+fn open_raw(
+    key: &[u8; 32],
+    aad: &[u8],
+    bytes: &[u8],
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     if bytes.len() < 24 + 16 {
         return Err(CryptoError::Decrypt(what.to_owned()));
     }
     let cipher = XChaCha20Poly1305::new(key.into());
     let (nonce, ct) = bytes.split_at(24);
-    cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad }).map(Zeroizing::new).map_err(|_| CryptoError::Decrypt(what.to_owned()))
+    cipher
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
+        .map(Zeroizing::new)
+        .map_err(|_| CryptoError::Decrypt(what.to_owned()))
 }
 
 fn wrap_aad(id: &str, purpose: KeyPurpose) -> Vec<u8> {
@@ -88,7 +104,11 @@ fn wrap_aad(id: &str, purpose: KeyPurpose) -> Vec<u8> {
 }
 
 fn field_aad(f: FieldRef<'_>, key_id: &str) -> Vec<u8> {
-    format!("safepath-field\0{}\0{}\0{}\0{}", f.table, f.column, f.record_id, key_id).into_bytes()
+    format!(
+        "safepath-field\0{}\0{}\0{}\0{}",
+        f.table, f.column, f.record_id, key_id
+    )
+    .into_bytes()
 }
 
 /// Creates a new random data key, wrapped under `master`.
@@ -96,14 +116,33 @@ pub fn new_wrapped_key(master: &MasterKey, purpose: KeyPurpose) -> WrappedDataKe
     let id = format!("dk-{}", hex::encode(random_bytes::<8>()));
     let key = Zeroizing::new(random_bytes::<32>());
     let wrapped = seal_raw(&master.key, &wrap_aad(&id, purpose), key.as_slice());
-    WrappedDataKey { id, purpose, master_key_id: master.id.clone(), wrapped }
+    WrappedDataKey {
+        id,
+        purpose,
+        master_key_id: master.id.clone(),
+        wrapped,
+    }
 }
 
 /// Re-wraps a data key under another master key (key rotation).
-pub fn rewrap(key: &WrappedDataKey, from: &MasterKey, to: &MasterKey) -> Result<WrappedDataKey, CryptoError> {
+pub fn rewrap(
+    key: &WrappedDataKey,
+    from: &MasterKey,
+    to: &MasterKey,
+) -> Result<WrappedDataKey, CryptoError> {
     let aad = wrap_aad(&key.id, key.purpose);
-    let plain = open_raw(&from.key, &aad, &key.wrapped, &format!("data key {}", key.id))?;
-    Ok(WrappedDataKey { id: key.id.clone(), purpose: key.purpose, master_key_id: to.id.clone(), wrapped: seal_raw(&to.key, &aad, &plain) })
+    let plain = open_raw(
+        &from.key,
+        &aad,
+        &key.wrapped,
+        &format!("data key {}", key.id),
+    )?;
+    Ok(WrappedDataKey {
+        id: key.id.clone(),
+        purpose: key.purpose,
+        master_key_id: to.id.clone(),
+        wrapped: seal_raw(&to.key, &aad, &plain),
+    })
 }
 
 /// The unwrapped data keys, held in memory for the life of the process.
@@ -115,7 +154,10 @@ pub struct KeyRing {
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyRing").field("keys", &self.keys.len()).field("active_field", &self.active_field).finish_non_exhaustive()
+        f.debug_struct("KeyRing")
+            .field("keys", &self.keys.len())
+            .field("active_field", &self.active_field)
+            .finish_non_exhaustive()
     }
 }
 
@@ -128,8 +170,16 @@ impl KeyRing {
         let mut index = None;
         for k in stored {
             let master = file.master(&k.master_key_id)?;
-            let plain = open_raw(&master.key, &wrap_aad(&k.id, k.purpose), &k.wrapped, &format!("data key {} (is this the right key file?)", k.id))?;
-            let arr: [u8; 32] = plain.as_slice().try_into().map_err(|_| CryptoError::Decrypt(format!("data key {}", k.id)))?;
+            let plain = open_raw(
+                &master.key,
+                &wrap_aad(&k.id, k.purpose),
+                &k.wrapped,
+                &format!("data key {} (is this the right key file?)", k.id),
+            )?;
+            let arr: [u8; 32] = plain
+                .as_slice()
+                .try_into()
+                .map_err(|_| CryptoError::Decrypt(format!("data key {}", k.id)))?;
             match k.purpose {
                 KeyPurpose::Field => active_field = Some(k.id.clone()),
                 KeyPurpose::Index => index = Some(Zeroizing::new(arr)),
@@ -138,30 +188,54 @@ impl KeyRing {
         }
         Ok(Self {
             keys,
-            active_field: active_field.ok_or_else(|| CryptoError::KeyFile("the database has no field key".into()))?,
-            index: index.ok_or_else(|| CryptoError::KeyFile("the database has no index key".into()))?,
+            active_field: active_field
+                .ok_or_else(|| CryptoError::KeyFile("the database has no field key".into()))?,
+            index: index
+                .ok_or_else(|| CryptoError::KeyFile("the database has no index key".into()))?,
         })
     }
 
     pub fn seal(&self, field: FieldRef<'_>, plaintext: &[u8]) -> Result<Sealed, CryptoError> {
-        let key = self.keys.get(&self.active_field).ok_or_else(|| CryptoError::UnknownKey(self.active_field.clone()))?;
-        Ok(Sealed { key_id: self.active_field.clone(), bytes: seal_raw(key, &field_aad(field, &self.active_field), plaintext) })
+        let key = self
+            .keys
+            .get(&self.active_field)
+            .ok_or_else(|| CryptoError::UnknownKey(self.active_field.clone()))?;
+        Ok(Sealed {
+            key_id: self.active_field.clone(),
+            bytes: seal_raw(key, &field_aad(field, &self.active_field), plaintext),
+        })
     }
 
-    pub fn open(&self, field: FieldRef<'_>, sealed: &Sealed) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        let key = self.keys.get(&sealed.key_id).ok_or_else(|| CryptoError::UnknownKey(sealed.key_id.clone()))?;
-        open_raw(key, &field_aad(field, &sealed.key_id), &sealed.bytes, &format!("{}.{}", field.table, field.column))
+    pub fn open(
+        &self,
+        field: FieldRef<'_>,
+        sealed: &Sealed,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let key = self
+            .keys
+            .get(&sealed.key_id)
+            .ok_or_else(|| CryptoError::UnknownKey(sealed.key_id.clone()))?;
+        open_raw(
+            key,
+            &field_aad(field, &sealed.key_id),
+            &sealed.bytes,
+            &format!("{}.{}", field.table, field.column),
+        )
     }
 
     pub fn open_string(&self, field: FieldRef<'_>, sealed: &Sealed) -> Result<String, CryptoError> {
         let bytes = self.open(field, sealed)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| CryptoError::Decrypt(format!("{}.{} (not UTF-8)", field.table, field.column)))
+        String::from_utf8(bytes.to_vec()).map_err(|_| {
+            CryptoError::Decrypt(format!("{}.{} (not UTF-8)", field.table, field.column))
+        })
     }
 
     /// The blind index of one normalised token, for one purpose (e.g. "person-name").
     pub fn blind_index(&self, purpose: &str, token: &str) -> Vec<u8> {
         // HMAC accepts keys of any length; this cannot fail.
-        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(self.index.as_slice()) else { return Vec::new() };
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(self.index.as_slice()) else {
+            return Vec::new();
+        };
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
         mac.update(token.as_bytes());
@@ -176,12 +250,19 @@ mod tests {
     fn ring() -> (KeyFile, Vec<WrappedDataKey>, KeyRing) {
         let file = KeyFile::generate();
         let master = file.active().unwrap();
-        let stored = vec![new_wrapped_key(master, KeyPurpose::Field), new_wrapped_key(master, KeyPurpose::Index)];
+        let stored = vec![
+            new_wrapped_key(master, KeyPurpose::Field),
+            new_wrapped_key(master, KeyPurpose::Index),
+        ];
         let ring = KeyRing::unlock(&file, &stored).unwrap();
         (file, stored, ring)
     }
 
-    const F: FieldRef<'static> = FieldRef { table: "persons", column: "names", record_id: "r1" };
+    const F: FieldRef<'static> = FieldRef {
+        table: "persons",
+        column: "names",
+        record_id: "r1",
+    };
 
     #[test]
     fn seal_and_open_round_trip() {
@@ -195,9 +276,36 @@ mod tests {
     fn a_ciphertext_moved_to_another_row_or_column_fails() {
         let (_, _, ring) = ring();
         let s = ring.seal(F, b"secret").unwrap();
-        assert!(ring.open(FieldRef { record_id: "r2", ..F }, &s).is_err());
-        assert!(ring.open(FieldRef { column: "contact", ..F }, &s).is_err());
-        assert!(ring.open(FieldRef { table: "cases", ..F }, &s).is_err());
+        assert!(
+            ring.open(
+                FieldRef {
+                    record_id: "r2",
+                    ..F
+                },
+                &s
+            )
+            .is_err()
+        );
+        assert!(
+            ring.open(
+                FieldRef {
+                    column: "contact",
+                    ..F
+                },
+                &s
+            )
+            .is_err()
+        );
+        assert!(
+            ring.open(
+                FieldRef {
+                    table: "cases",
+                    ..F
+                },
+                &s
+            )
+            .is_err()
+        );
         let mut tampered = s.clone();
         let last = tampered.bytes.len() - 1;
         tampered.bytes[last] ^= 1;
@@ -216,7 +324,10 @@ mod tests {
         let (mut file, stored, ring) = ring();
         let sealed = ring.seal(F, b"kept").unwrap();
         let new = KeyFile::new_master_key();
-        let rewrapped: Vec<_> = stored.iter().map(|k| rewrap(k, file.active().unwrap(), &new).unwrap()).collect();
+        let rewrapped: Vec<_> = stored
+            .iter()
+            .map(|k| rewrap(k, file.active().unwrap(), &new).unwrap())
+            .collect();
         file.master_keys = vec![new];
         let ring2 = KeyRing::unlock(&file, &rewrapped).unwrap();
         assert_eq!(ring2.open(F, &sealed).unwrap().as_slice(), b"kept");

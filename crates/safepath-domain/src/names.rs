@@ -34,7 +34,7 @@ pub fn search_tokens(name: &str) -> Vec<String> {
             c.is_whitespace() || matches!(c, ',' | '.' | '-' | '\'' | '"' | '(' | ')' | '/')
         })
         .filter(|t| !t.is_empty())
-        .filter(|t| t.chars().count() >= 2 || t.chars().any(|c| !c.is_ascii()))
+        .filter(|t| t.chars().count() >= 2 || !t.is_ascii())
         .map(str::to_owned)
         .collect();
     tokens.sort();

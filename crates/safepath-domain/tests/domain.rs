@@ -1,6 +1,8 @@
 //! Exhaustive tests of the need-to-know policy: every role × every action ×
 //! every relation to a case, against a matrix written out by hand.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use proptest::prelude::*;
 use safepath_domain::access::*;
 use safepath_domain::ids::{CaseId, OrgId, UserId};

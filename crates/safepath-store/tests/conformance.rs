@@ -2,6 +2,8 @@
 //! PostgreSQL (when `SAFEPATH_TEST_POSTGRES_URL` names a server; CI sets it,
 //! and `SAFEPATH_REQUIRE_POSTGRES=1` turns a missing server into a failure).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use safepath_audit::ChainVerifier;
 use safepath_crypto::{KeyPurpose, Sealed, WrappedDataKey};
 use safepath_domain::access::{CaseFacts, Visibility};
@@ -20,33 +22,52 @@ struct Harness {
 async fn sqlite() -> Option<Harness> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let signer: CheckpointSigner = Arc::new(|seq, hash| safepath_audit::sign_checkpoint(&[3; 32], seq, hash));
+    let signer: CheckpointSigner =
+        Arc::new(|seq, hash| safepath_audit::sign_checkpoint(&[3; 32], seq, hash));
     let store = open(&url, Some(signer)).await.unwrap();
     store.migrate().await.unwrap();
-    Some(Harness { store, raw_url: url, _dir: Some(dir) })
+    Some(Harness {
+        store,
+        raw_url: url,
+        _dir: Some(dir),
+    })
 }
 
 async fn postgres() -> Option<Harness> {
     let Ok(base) = std::env::var("SAFEPATH_TEST_POSTGRES_URL") else {
-        assert!(std::env::var("SAFEPATH_REQUIRE_POSTGRES").is_err(), "SAFEPATH_REQUIRE_POSTGRES is set but SAFEPATH_TEST_POSTGRES_URL is not");
+        assert!(
+            std::env::var("SAFEPATH_REQUIRE_POSTGRES").is_err(),
+            "SAFEPATH_REQUIRE_POSTGRES is set but SAFEPATH_TEST_POSTGRES_URL is not"
+        );
         eprintln!("PostgreSQL conformance skipped: set SAFEPATH_TEST_POSTGRES_URL");
         return None;
     };
     // A fresh database per test.
     let name = format!("sp_test_{}", Uuid::new_v4().simple());
     let admin = sqlx::PgPool::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
     admin.close().await;
     let (prefix, _) = base.rsplit_once('/').unwrap();
     let url = format!("{prefix}/{name}");
-    let signer: CheckpointSigner = Arc::new(|seq, hash| safepath_audit::sign_checkpoint(&[3; 32], seq, hash));
+    let signer: CheckpointSigner =
+        Arc::new(|seq, hash| safepath_audit::sign_checkpoint(&[3; 32], seq, hash));
     let store = open(&url, Some(signer)).await.unwrap();
     store.migrate().await.unwrap();
-    Some(Harness { store, raw_url: url, _dir: None })
+    Some(Harness {
+        store,
+        raw_url: url,
+        _dir: None,
+    })
 }
 
 fn sealed(tag: &str) -> Sealed {
-    Sealed { key_id: "dk-test".into(), bytes: format!("ciphertext-of-{tag}").into_bytes() }
+    Sealed {
+        key_id: "dk-test".into(),
+        bytes: format!("ciphertext-of-{tag}").into_bytes(),
+    }
 }
 
 fn audit(action: &str) -> AuditDraft {
@@ -54,7 +75,13 @@ fn audit(action: &str) -> AuditDraft {
 }
 
 fn org(name: &str) -> OrgRow {
-    OrgRow { id: OrgId(Uuid::new_v4()), name: name.into(), org_type: "ngo".into(), country: "THA".into(), created_at: 1 }
+    OrgRow {
+        id: OrgId(Uuid::new_v4()),
+        name: name.into(),
+        org_type: "ngo".into(),
+        country: "THA".into(),
+        created_at: 1,
+    }
 }
 
 fn user(org: OrgId, username: &str, role: &str) -> UserRow {
@@ -88,7 +115,14 @@ fn person() -> PersonRow {
     }
 }
 
-fn case(org: OrgId, person: PersonId, manager: Option<UserId>, associated: Vec<UserId>, reference: &str, at: i64) -> CaseRow {
+fn case(
+    org: OrgId,
+    person: PersonId,
+    manager: Option<UserId>,
+    associated: Vec<UserId>,
+    reference: &str,
+    at: i64,
+) -> CaseRow {
     CaseRow {
         id: CaseId(Uuid::new_v4()),
         reference: reference.into(),
@@ -123,35 +157,92 @@ async fn orgs_users_and_sessions(h: Harness) {
     let s = h.store.as_ref();
     let o = org("Org One");
     s.insert_org(&o, &audit("org.create")).await.unwrap();
-    assert!(matches!(s.insert_org(&org("Org One"), &audit("org.create")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.insert_org(&org("Org One"), &audit("org.create")).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(s.list_orgs().await.unwrap(), vec![o.clone()]);
     assert_eq!(s.org(o.id).await.unwrap(), Some(o.clone()));
     let u = user(o.id, "alice", "coordinator");
     s.insert_user(&u, &audit("user.create")).await.unwrap();
-    assert!(matches!(s.insert_user(&user(o.id, "alice", "analyst"), &audit("user.create")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.insert_user(&user(o.id, "alice", "analyst"), &audit("user.create"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(s.user_by_username("alice").await.unwrap(), Some(u.clone()));
     assert_eq!(s.user(u.id).await.unwrap(), Some(u.clone()));
-    assert_eq!(s.users_with_role(o.id, "coordinator").await.unwrap(), vec![u.clone()]);
+    assert_eq!(
+        s.users_with_role(o.id, "coordinator").await.unwrap(),
+        vec![u.clone()]
+    );
 
-    let session = SessionRow { token_hash: "h1".into(), user_id: u.id, kind: "web".into(), csrf_token: "c".into(), created_at: 1, expires_at: 100 };
+    let session = SessionRow {
+        token_hash: "h1".into(),
+        user_id: u.id,
+        kind: "web".into(),
+        csrf_token: "c".into(),
+        created_at: 1,
+        expires_at: 100,
+    };
     s.insert_session(&session).await.unwrap();
     assert_eq!(s.session("h1", 50).await.unwrap(), Some(session.clone()));
-    assert_eq!(s.session("h1", 100).await.unwrap(), None, "expired sessions are not returned");
+    assert_eq!(
+        s.session("h1", 100).await.unwrap(),
+        None,
+        "expired sessions are not returned"
+    );
     assert_eq!(s.delete_expired_sessions(200).await.unwrap(), 1);
     s.insert_session(&session).await.unwrap();
-    assert!(s.set_disabled(u.id, true, &audit("user.disable")).await.unwrap());
-    assert_eq!(s.session("h1", 50).await.unwrap(), None, "disabling ends sessions");
+    assert!(
+        s.set_disabled(u.id, true, &audit("user.disable"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.session("h1", 50).await.unwrap(),
+        None,
+        "disabling ends sessions"
+    );
     assert!(s.user(u.id).await.unwrap().unwrap().disabled);
-    assert!(s.users_with_role(o.id, "coordinator").await.unwrap().is_empty());
-    assert!(s.set_password(u.id, "$argon2id$new", &audit("user.reset_password")).await.unwrap());
-    assert_eq!(s.user(u.id).await.unwrap().unwrap().password_hash, "$argon2id$new");
-    assert!(!s.set_password(UserId(Uuid::new_v4()), "x", &audit("user.reset_password")).await.unwrap());
+    assert!(
+        s.users_with_role(o.id, "coordinator")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.set_password(u.id, "$argon2id$new", &audit("user.reset_password"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.user(u.id).await.unwrap().unwrap().password_hash,
+        "$argon2id$new"
+    );
+    assert!(
+        !s.set_password(UserId(Uuid::new_v4()), "x", &audit("user.reset_password"))
+            .await
+            .unwrap()
+    );
     s.set_language(u.id, "id").await.unwrap();
     assert_eq!(s.user(u.id).await.unwrap().unwrap().language, "id");
 
-    let f = LoginFailures { failures: 3, locked_until: 0, last_at: 5 };
+    let f = LoginFailures {
+        failures: 3,
+        locked_until: 0,
+        last_at: 5,
+    };
     s.put_login_failures("k", &f).await.unwrap();
-    s.put_login_failures("k", &LoginFailures { failures: 4, ..f.clone() }).await.unwrap();
+    s.put_login_failures(
+        "k",
+        &LoginFailures {
+            failures: 4,
+            ..f.clone()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(s.login_failures("k").await.unwrap().unwrap().failures, 4);
     s.clear_login_failures("k").await.unwrap();
     assert_eq!(s.login_failures("k").await.unwrap(), None);
@@ -167,20 +258,54 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     s.insert_user(&cm, &audit("u")).await.unwrap();
     s.insert_user(&other, &audit("u")).await.unwrap();
     let p = person();
-    let c = case(o.id, p.id, Some(cm.id), vec![other.id], "SP-2026-AAAA-0001", 100);
-    s.insert_case(&c, &p, &[vec![1; 32], vec![2; 32]], &audit("case.create").record("case", c.id)).await.unwrap();
+    let c = case(
+        o.id,
+        p.id,
+        Some(cm.id),
+        vec![other.id],
+        "SP-2026-AAAA-0001",
+        100,
+    );
+    s.insert_case(
+        &c,
+        &p,
+        &[vec![1; 32], vec![2; 32]],
+        &audit("case.create").record("case", c.id),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.count_cases().await.unwrap(), 1);
-    let (rc, rp) = s.read_case(c.id, &audit("case.read").record("case", c.id)).await.unwrap().unwrap();
+    let (rc, rp) = s
+        .read_case(c.id, &audit("case.read").record("case", c.id))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(rc, c);
     assert_eq!(rp, p);
-    assert_eq!(s.case_facts(c.id).await.unwrap(), Some(CaseFacts { id: c.id, org: o.id, case_manager: Some(cm.id), associated: vec![other.id] }));
-    assert_eq!(s.read_case(CaseId(Uuid::new_v4()), &audit("case.read")).await.unwrap(), None);
+    assert_eq!(
+        s.case_facts(c.id).await.unwrap(),
+        Some(CaseFacts {
+            id: c.id,
+            org: o.id,
+            case_manager: Some(cm.id),
+            associated: vec![other.id]
+        })
+    );
+    assert_eq!(
+        s.read_case(CaseId(Uuid::new_v4()), &audit("case.read"))
+            .await
+            .unwrap(),
+        None
+    );
 
     // A duplicate reference is refused and leaves nothing behind: no person, no audit entry.
     let entries = audit_count(s).await;
     let p2 = person();
     let dup = case(o.id, p2.id, Some(cm.id), vec![], "SP-2026-AAAA-0001", 101);
-    assert!(matches!(s.insert_case(&dup, &p2, &[], &audit("case.create")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.insert_case(&dup, &p2, &[], &audit("case.create")).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(audit_count(s).await, entries);
     assert_eq!(s.count_cases().await.unwrap(), 1);
 
@@ -191,22 +316,69 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     updated.updated_at = 200;
     let mut p_new = p.clone();
     p_new.display_name = sealed("new display");
-    s.update_case(&updated, Some((&p_new, &[vec![9; 32]])), &audit("case.update")).await.unwrap();
-    let (rc, rp) = s.read_case(c.id, &audit("case.read")).await.unwrap().unwrap();
+    s.update_case(
+        &updated,
+        Some((&p_new, &[vec![9; 32]])),
+        &audit("case.update"),
+    )
+    .await
+    .unwrap();
+    let (rc, rp) = s
+        .read_case(c.id, &audit("case.read"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(rc, updated);
     assert_eq!(rp.display_name, sealed("new display"));
     // The same version again is a lost update: refused, nothing changed, no audit entry.
     let entries = audit_count(s).await;
     let mut stale = updated.clone();
     stale.status = "closed".into();
-    assert!(matches!(s.update_case(&stale, None, &audit("case.update")).await, Err(StoreError::VersionMismatch)));
-    assert_eq!(s.read_case(c.id, &audit("case.read")).await.unwrap().unwrap().0.status, "presumed_victim");
-    assert_eq!(audit_count(s).await, entries + 1, "only the read was audited");
+    assert!(matches!(
+        s.update_case(&stale, None, &audit("case.update")).await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(
+        s.read_case(c.id, &audit("case.read"))
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .status,
+        "presumed_victim"
+    );
+    assert_eq!(
+        audit_count(s).await,
+        entries + 1,
+        "only the read was audited"
+    );
     // The name index was replaced: the old token no longer finds the person.
     let vis = Visibility::Own(cm.id);
-    let by_old = s.list_cases(vis, &CaseFilter { name_tokens: vec![vec![1; 32]], limit: 10, ..Default::default() }, &audit("case.list")).await.unwrap();
+    let by_old = s
+        .list_cases(
+            vis,
+            &CaseFilter {
+                name_tokens: vec![vec![1; 32]],
+                limit: 10,
+                ..Default::default()
+            },
+            &audit("case.list"),
+        )
+        .await
+        .unwrap();
     assert_eq!(by_old.total, 0);
-    let by_new = s.list_cases(vis, &CaseFilter { name_tokens: vec![vec![9; 32]], limit: 10, ..Default::default() }, &audit("case.list")).await.unwrap();
+    let by_new = s
+        .list_cases(
+            vis,
+            &CaseFilter {
+                name_tokens: vec![vec![9; 32]],
+                limit: 10,
+                ..Default::default()
+            },
+            &audit("case.list"),
+        )
+        .await
+        .unwrap();
     assert_eq!(by_new.total, 1);
 }
 
@@ -215,19 +387,47 @@ async fn lists_follow_the_access_policy(h: Harness) {
     let (oa, ob) = (org("A"), org("B"));
     s.insert_org(&oa, &audit("o")).await.unwrap();
     s.insert_org(&ob, &audit("o")).await.unwrap();
-    let users = [user(oa.id, "cm-a", "case_manager"), user(oa.id, "co-a", "coordinator"), user(ob.id, "cm-b", "case_manager"), user(ob.id, "sp-b", "service_provider")];
+    let users = [
+        user(oa.id, "cm-a", "case_manager"),
+        user(oa.id, "co-a", "coordinator"),
+        user(ob.id, "cm-b", "case_manager"),
+        user(ob.id, "sp-b", "service_provider"),
+    ];
     for u in &users {
         s.insert_user(u, &audit("u")).await.unwrap();
     }
     let mut all = Vec::new();
     for i in 0..12i64 {
         let owner_org = if i % 2 == 0 { oa.id } else { ob.id };
-        let manager = if i % 3 == 0 { None } else if owner_org == oa.id { Some(users[0].id) } else { Some(users[2].id) };
-        let associated = if i % 4 == 0 { vec![users[3].id] } else { vec![] };
+        let manager = if i % 3 == 0 {
+            None
+        } else if owner_org == oa.id {
+            Some(users[0].id)
+        } else {
+            Some(users[2].id)
+        };
+        let associated = if i % 4 == 0 {
+            vec![users[3].id]
+        } else {
+            vec![]
+        };
         let p = person();
-        let c = case(owner_org, p.id, manager, associated, &format!("SP-2026-TEST-{i:04}"), 1000 + i);
-        let tokens = if i % 5 == 0 { vec![vec![7; 32], vec![8; 32]] } else { vec![vec![7; 32]] };
-        s.insert_case(&c, &p, &tokens, &audit("case.create")).await.unwrap();
+        let c = case(
+            owner_org,
+            p.id,
+            manager,
+            associated,
+            &format!("SP-2026-TEST-{i:04}"),
+            1000 + i,
+        );
+        let tokens = if i % 5 == 0 {
+            vec![vec![7; 32], vec![8; 32]]
+        } else {
+            vec![vec![7; 32]]
+        };
+        s.insert_case(&c, &p, &tokens, &audit("case.create"))
+            .await
+            .unwrap();
         all.push((c, tokens.len()));
     }
     let mut visibilities = vec![Visibility::Nothing];
@@ -236,11 +436,28 @@ async fn lists_follow_the_access_policy(h: Harness) {
         visibilities.push(Visibility::OwnAndOrg(u.id, u.org_id));
     }
     for vis in visibilities {
-        let page = s.list_cases(vis, &CaseFilter { limit: 100, ..Default::default() }, &audit("case.list")).await.unwrap();
+        let page = s
+            .list_cases(
+                vis,
+                &CaseFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+                &audit("case.list"),
+            )
+            .await
+            .unwrap();
         let mut got: Vec<CaseId> = page.items.iter().map(|(c, _)| c.id).collect();
         let mut expected: Vec<CaseId> = all
             .iter()
-            .filter(|(c, _)| vis.includes(&CaseFacts { id: c.id, org: c.org_id, case_manager: c.case_manager_id, associated: c.associated.clone() }))
+            .filter(|(c, _)| {
+                vis.includes(&CaseFacts {
+                    id: c.id,
+                    org: c.org_id,
+                    case_manager: c.case_manager_id,
+                    associated: c.associated.clone(),
+                })
+            })
             .map(|(c, _)| c.id)
             .collect();
         assert_eq!(page.total as usize, expected.len(), "{vis:?}");
@@ -248,30 +465,99 @@ async fn lists_follow_the_access_policy(h: Harness) {
         expected.sort();
         assert_eq!(got, expected, "{vis:?}");
         // Every token must match; reference prefix search; paging.
-        let both = s.list_cases(vis, &CaseFilter { name_tokens: vec![vec![7; 32], vec![8; 32]], limit: 100, ..Default::default() }, &audit("case.list")).await.unwrap();
-        assert!(both.items.iter().all(|(c, _)| all.iter().any(|(a, n)| a.id == c.id && *n == 2)));
+        let both = s
+            .list_cases(
+                vis,
+                &CaseFilter {
+                    name_tokens: vec![vec![7; 32], vec![8; 32]],
+                    limit: 100,
+                    ..Default::default()
+                },
+                &audit("case.list"),
+            )
+            .await
+            .unwrap();
+        assert!(
+            both.items
+                .iter()
+                .all(|(c, _)| all.iter().any(|(a, n)| a.id == c.id && *n == 2))
+        );
     }
     let coord = Visibility::OwnAndOrg(users[1].id, oa.id);
-    let by_ref = s.list_cases(coord, &CaseFilter { reference_prefix: Some("SP-2026-TEST-0002".into()), limit: 10, ..Default::default() }, &audit("case.list")).await.unwrap();
+    let by_ref = s
+        .list_cases(
+            coord,
+            &CaseFilter {
+                reference_prefix: Some("SP-2026-TEST-0002".into()),
+                limit: 10,
+                ..Default::default()
+            },
+            &audit("case.list"),
+        )
+        .await
+        .unwrap();
     assert_eq!(by_ref.total, 1);
-    let first = s.list_cases(coord, &CaseFilter { limit: 2, ..Default::default() }, &audit("case.list")).await.unwrap();
-    let second = s.list_cases(coord, &CaseFilter { limit: 2, offset: 2, ..Default::default() }, &audit("case.list")).await.unwrap();
+    let first = s
+        .list_cases(
+            coord,
+            &CaseFilter {
+                limit: 2,
+                ..Default::default()
+            },
+            &audit("case.list"),
+        )
+        .await
+        .unwrap();
+    let second = s
+        .list_cases(
+            coord,
+            &CaseFilter {
+                limit: 2,
+                offset: 2,
+                ..Default::default()
+            },
+            &audit("case.list"),
+        )
+        .await
+        .unwrap();
     assert_eq!(first.items.len(), 2);
-    assert!(first.items[0].0.updated_at >= first.items[1].0.updated_at, "newest first");
-    assert!(second.items.iter().all(|(c, _)| first.items.iter().all(|(f, _)| f.id != c.id)));
+    assert!(
+        first.items[0].0.updated_at >= first.items[1].0.updated_at,
+        "newest first"
+    );
+    assert!(
+        second
+            .items
+            .iter()
+            .all(|(c, _)| first.items.iter().all(|(f, _)| f.id != c.id))
+    );
     // The list is audited with the ids it returned.
     let last = s.audit_entries(0, 1_000_000).await.unwrap().pop().unwrap();
     assert_eq!(last.entry.action, "case.list");
-    assert!(last.entry.detail.unwrap().contains(&second.items[0].0.id.to_string()));
+    assert!(
+        last.entry
+            .detail
+            .unwrap()
+            .contains(&second.items[0].0.id.to_string())
+    );
 }
 
 async fn audit_chain_checkpoints_and_tampering(h: Harness) {
     let s = h.store.as_ref();
     for i in 0..(CHECKPOINT_EVERY + 5) {
-        s.append_audit(&audit("case.read").record("case", format!("c{i}"))).await.unwrap();
+        s.append_audit(&audit("case.read").record("case", format!("c{i}")))
+            .await
+            .unwrap();
     }
-    assert_eq!(s.checkpoints().await.unwrap().len(), 1, "a checkpoint every {CHECKPOINT_EVERY} entries");
-    assert_eq!(s.checkpoint_now(5).await.unwrap(), Some(CHECKPOINT_EVERY + 5));
+    assert_eq!(
+        s.checkpoints().await.unwrap().len(),
+        1,
+        "a checkpoint every {CHECKPOINT_EVERY} entries"
+    );
+    assert_eq!(
+        s.checkpoint_now(5).await.unwrap(),
+        Some(CHECKPOINT_EVERY + 5)
+    );
     assert_eq!(verify(s).await, Ok(CHECKPOINT_EVERY + 5));
     assert_eq!(s.audit_for_record("c3", 10).await.unwrap().len(), 1);
     // Alter one entry behind the store's back: the verifier names it.
@@ -285,29 +571,68 @@ async fn audit_chain_checkpoints_and_tampering(h: Harness) {
         sqlx::query(sql).execute(&pool).await.unwrap();
         pool.close().await;
     }
-    assert_eq!(verify(s).await, Err(safepath_audit::Break::Content { seq: 7 }));
+    assert_eq!(
+        verify(s).await,
+        Err(safepath_audit::Break::Content { seq: 7 })
+    );
 }
 
 async fn keys_notifications_and_backup(h: Harness) {
     let s = h.store.as_ref();
     let keys = vec![
-        WrappedDataKey { id: "dk-1".into(), purpose: KeyPurpose::Field, master_key_id: "mk-1".into(), wrapped: vec![1, 2, 3] },
-        WrappedDataKey { id: "dk-2".into(), purpose: KeyPurpose::Index, master_key_id: "mk-1".into(), wrapped: vec![4, 5, 6] },
+        WrappedDataKey {
+            id: "dk-1".into(),
+            purpose: KeyPurpose::Field,
+            master_key_id: "mk-1".into(),
+            wrapped: vec![1, 2, 3],
+        },
+        WrappedDataKey {
+            id: "dk-2".into(),
+            purpose: KeyPurpose::Index,
+            master_key_id: "mk-1".into(),
+            wrapped: vec![4, 5, 6],
+        },
     ];
     s.insert_data_keys(&keys, 1).await.unwrap();
     assert_eq!(s.data_keys().await.unwrap(), keys);
-    let rewrapped: Vec<_> = keys.iter().map(|k| WrappedDataKey { master_key_id: "mk-2".into(), wrapped: vec![9], ..k.clone() }).collect();
-    s.rewrap_data_keys(&rewrapped, &audit("keys.rotate")).await.unwrap();
+    let rewrapped: Vec<_> = keys
+        .iter()
+        .map(|k| WrappedDataKey {
+            master_key_id: "mk-2".into(),
+            wrapped: vec![9],
+            ..k.clone()
+        })
+        .collect();
+    s.rewrap_data_keys(&rewrapped, &audit("keys.rotate"))
+        .await
+        .unwrap();
     assert_eq!(s.data_keys().await.unwrap(), rewrapped);
-    let missing = vec![WrappedDataKey { id: "dk-x".into(), ..rewrapped[0].clone() }];
-    assert!(s.rewrap_data_keys(&missing, &audit("keys.rotate")).await.is_err());
+    let missing = vec![WrappedDataKey {
+        id: "dk-x".into(),
+        ..rewrapped[0].clone()
+    }];
+    assert!(
+        s.rewrap_data_keys(&missing, &audit("keys.rotate"))
+            .await
+            .is_err()
+    );
 
     let o = org("O");
     s.insert_org(&o, &audit("o")).await.unwrap();
     let u = user(o.id, "u1", "coordinator");
     s.insert_user(&u, &audit("u")).await.unwrap();
-    let n = NotificationRow { id: "n1".into(), user_id: u.id, kind: "break_glass".into(), case_id: None, message: "m".into(), created_at: 3, read_at: None };
-    s.insert_notifications(std::slice::from_ref(&n)).await.unwrap();
+    let n = NotificationRow {
+        id: "n1".into(),
+        user_id: u.id,
+        kind: "break_glass".into(),
+        case_id: None,
+        message: "m".into(),
+        created_at: 3,
+        read_at: None,
+    };
+    s.insert_notifications(std::slice::from_ref(&n))
+        .await
+        .unwrap();
     assert_eq!(s.notifications(u.id, 10).await.unwrap(), vec![n]);
 
     let dir = tempfile::tempdir().unwrap();
@@ -315,19 +640,33 @@ async fn keys_notifications_and_backup(h: Harness) {
     match s.backup() {
         Backend::Sqlite => {
             s.backup_to(&target).await.unwrap();
-            let copy = open(&format!("sqlite://{}", target.display()), None).await.unwrap();
+            let copy = open(&format!("sqlite://{}", target.display()), None)
+                .await
+                .unwrap();
             assert_eq!(copy.data_keys().await.unwrap(), rewrapped);
-            assert_eq!(copy.audit_entries(0, 100).await.unwrap().len(), audit_count(s).await);
+            assert_eq!(
+                copy.audit_entries(0, 100).await.unwrap().len(),
+                audit_count(s).await
+            );
         }
-        Backend::Postgres => assert!(matches!(s.backup_to(&target).await, Err(StoreError::Unsupported(_)))),
+        Backend::Postgres => assert!(matches!(
+            s.backup_to(&target).await,
+            Err(StoreError::Unsupported(_))
+        )),
     }
 }
 
 async fn unknown_schemes_are_refused(_h: Harness) {
     for url in ["mysql://x/y", "safepath.db", "file:///tmp/x.db", ""] {
-        assert!(matches!(open(url, None).await, Err(StoreError::UnknownScheme(_))), "{url}");
+        assert!(
+            matches!(open(url, None).await, Err(StoreError::UnknownScheme(_))),
+            "{url}"
+        );
     }
-    assert!(!std::path::Path::new("safepath.db").exists(), "no file was created");
+    assert!(
+        !std::path::Path::new("safepath.db").exists(),
+        "no file was created"
+    );
 }
 
 trait BackendOf {

@@ -287,8 +287,15 @@ fn default_per_page() -> i64 {
 /// never appear in URLs (and so in no proxy or server log).
 #[utoipa::path(post, path = "/api/v1/cases/search", tag = "cases", security(("bearer" = [])), request_body = SearchRequest,
     responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn search_cases(State(app): State<AppState>, ApiUser(user): ApiUser, ApiJson(req): ApiJson<SearchRequest>) -> Result<Json<CaseList>, ApiError> {
-    Ok(Json(app.list_cases(&user, Some(&req.q), req.page, req.per_page).await?))
+async fn search_cases(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<SearchRequest>,
+) -> Result<Json<CaseList>, ApiError> {
+    Ok(Json(
+        app.list_cases(&user, Some(&req.q), req.page, req.per_page)
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,

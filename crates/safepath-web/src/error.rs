@@ -66,10 +66,10 @@ pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
 /// (a name typed into the wrong field). Keep the structure, drop the values.
 pub fn redact_values(message: &str) -> String {
     // `unknown variant `X`, expected …`: X is what was sent.
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        if let Some((_, tail)) = rest.split_once('`') {
-            return redact_values(&format!("unknown value `…`{tail}"));
-        }
+    if let Some(rest) = message.strip_prefix("unknown variant `")
+        && let Some((_, tail)) = rest.split_once('`')
+    {
+        return redact_values(&format!("unknown value `…`{tail}"));
     }
     let mut out = String::with_capacity(message.len());
     let mut in_quotes = false;

@@ -1,6 +1,8 @@
 //! The whole app in process (router + app + a fresh SQLite database per
 //! test), driven through HTTP requests as a client would.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

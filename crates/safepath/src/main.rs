@@ -223,11 +223,11 @@ impl DataArgs {
             .key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("safepath.key"));
-        if create_key_file {
-            if let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
+        if create_key_file
+            && let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         Ok(OpenConfig {
             database_url: url,

@@ -1,5 +1,7 @@
 //! The command line, run as a user runs it: the built `safepath` binary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -17,7 +19,12 @@ fn safepath(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -25,7 +32,11 @@ fn safepath(args: &[&str], stdin: Option<&str>) -> Output {
 
 fn ok(args: &[&str], stdin: Option<&str>) -> String {
     let out = safepath(args, stdin);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -43,12 +54,27 @@ fn screen_follows_the_contract_and_refuses_bad_documents() {
     let v: Value = serde_json::from_str(&ok(&["screen", file.to_str().unwrap()], None)).unwrap();
     assert_eq!(v["population"], "child");
     assert_eq!(v["outcome"], "presumed_trafficking");
-    let v: Value = serde_json::from_str(&ok(&["screen", "-"], Some(r#"{"form": "labour", "act_established": false, "indicators": {}}"#))).unwrap();
+    let v: Value = serde_json::from_str(&ok(
+        &["screen", "-"],
+        Some(r#"{"form": "labour", "act_established": false, "indicators": {}}"#),
+    ))
+    .unwrap();
     assert_eq!(v["outcome"], "not_indicated");
-    let err = fails(&["screen", "-"], Some(r#"{"form": "labour", "act_established": true, "indicators": {"XX1": "yes"}}"#));
+    let err = fails(
+        &["screen", "-"],
+        Some(r#"{"form": "labour", "act_established": true, "indicators": {"XX1": "yes"}}"#),
+    );
     assert!(err.contains("unknown_indicator"), "{err}");
     assert!(fails(&["screen", "-"], Some("{not json")).contains("malformed_json"));
-    assert!(fails(&["screen", "-"], Some(r#"{"age_years": -1, "form": "labour", "act_established": true, "indicators": {}}"#)).contains("invalid_age"));
+    assert!(
+        fails(
+            &["screen", "-"],
+            Some(
+                r#"{"age_years": -1, "form": "labour", "act_established": true, "indicators": {}}"#
+            )
+        )
+        .contains("invalid_age")
+    );
     assert!(fails(&["screen", "/nonexistent/file.json"], None).contains("cannot read"));
 }
 
@@ -56,9 +82,21 @@ fn screen_follows_the_contract_and_refuses_bad_documents() {
 fn an_unknown_database_scheme_is_an_error_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let err = fails(&["migrate", "--data-dir", d, "--database-url", "mysql://localhost/x"], None);
+    let err = fails(
+        &[
+            "migrate",
+            "--data-dir",
+            d,
+            "--database-url",
+            "mysql://localhost/x",
+        ],
+        None,
+    );
     assert!(err.contains("unsupported database URL scheme"), "{err}");
-    let err = fails(&["migrate", "--data-dir", d, "--database-url", "safepath.db"], None);
+    let err = fails(
+        &["migrate", "--data-dir", d, "--database-url", "safepath.db"],
+        None,
+    );
     assert!(err.contains("unsupported database URL scheme"), "{err}");
     assert!(!Path::new("safepath.db").exists());
 }
@@ -66,16 +104,36 @@ fn an_unknown_database_scheme_is_an_error_and_creates_nothing() {
 #[test]
 fn the_demo_refuses_a_public_address() {
     let dir = tempfile::tempdir().unwrap();
-    let err = fails(&["demo", "--data-dir", dir.path().to_str().unwrap(), "--addr", "0.0.0.0:18999"], None);
+    let err = fails(
+        &[
+            "demo",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--addr",
+            "0.0.0.0:18999",
+        ],
+        None,
+    );
     assert!(err.contains("--allow-remote"), "{err}");
-    assert!(!dir.path().join("safepath.db").exists(), "nothing was created");
+    assert!(
+        !dir.path().join("safepath.db").exists(),
+        "nothing was created"
+    );
 }
 
 fn tamper(db: &Path, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
     });
 }
@@ -87,10 +145,71 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
     let d = data.to_str().unwrap();
     ok(&["migrate", "--data-dir", d], None);
     assert!(data.join("safepath.key").exists());
-    ok(&["org", "add", "--data-dir", d, "--name", "Test Shelter", "--type", "ngo", "--country", "tha"], None);
-    assert!(fails(&["org", "add", "--data-dir", d, "--name", "Test Shelter", "--type", "ngo", "--country", "THA"], None).contains("already exists"));
-    assert!(fails(&["org", "add", "--data-dir", d, "--name", "X", "--type", "company", "--country", "THA"], None).contains("type"));
-    let add = ["user", "add", "--data-dir", d, "--username", "cm-one", "--full-name", "Case Manager One", "--org", "Test Shelter", "--role", "case_manager"];
+    ok(
+        &[
+            "org",
+            "add",
+            "--data-dir",
+            d,
+            "--name",
+            "Test Shelter",
+            "--type",
+            "ngo",
+            "--country",
+            "tha",
+        ],
+        None,
+    );
+    assert!(
+        fails(
+            &[
+                "org",
+                "add",
+                "--data-dir",
+                d,
+                "--name",
+                "Test Shelter",
+                "--type",
+                "ngo",
+                "--country",
+                "THA"
+            ],
+            None
+        )
+        .contains("already exists")
+    );
+    assert!(
+        fails(
+            &[
+                "org",
+                "add",
+                "--data-dir",
+                d,
+                "--name",
+                "X",
+                "--type",
+                "company",
+                "--country",
+                "THA"
+            ],
+            None
+        )
+        .contains("type")
+    );
+    let add = [
+        "user",
+        "add",
+        "--data-dir",
+        d,
+        "--username",
+        "cm-one",
+        "--full-name",
+        "Case Manager One",
+        "--org",
+        "Test Shelter",
+        "--role",
+        "case_manager",
+    ];
     ok(&add, Some("a long enough password\n"));
     assert!(fails(&add, Some("a long enough password\n")).contains("already exists"));
     let mut weak = add;
@@ -101,7 +220,10 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
     bad_role[11] = "boss";
     assert!(fails(&bad_role, Some("a long enough password\n")).contains("role"));
     ok(&["user", "disable", "--data-dir", d, "cm-one"], None);
-    ok(&["user", "reset-password", "--data-dir", d, "cm-one"], Some("another long password\n"));
+    ok(
+        &["user", "reset-password", "--data-dir", d, "cm-one"],
+        Some("another long password\n"),
+    );
     assert!(fails(&["user", "disable", "--data-dir", d, "nobody"], None).contains("no user"));
 
     // Audit: intact, then rotated keys still open everything.
@@ -115,26 +237,74 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
 
     // Backup, then restore into a fresh folder with the same key file.
     let backup = dir.path().join("backup.db");
-    ok(&["backup", "--data-dir", d, "--to", backup.to_str().unwrap()], None);
-    assert!(fails(&["backup", "--data-dir", d, "--to", backup.to_str().unwrap()], None).contains("already exists"));
+    ok(
+        &["backup", "--data-dir", d, "--to", backup.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        fails(
+            &["backup", "--data-dir", d, "--to", backup.to_str().unwrap()],
+            None
+        )
+        .contains("already exists")
+    );
     let restored = dir.path().join("restored");
     std::fs::create_dir_all(&restored).unwrap();
     std::fs::copy(data.join("safepath.key"), restored.join("safepath.key")).unwrap();
     let r = restored.to_str().unwrap();
-    ok(&["restore", "--data-dir", r, "--from", backup.to_str().unwrap()], None);
+    ok(
+        &[
+            "restore",
+            "--data-dir",
+            r,
+            "--from",
+            backup.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(ok(&["org", "list", "--data-dir", r], None).contains("Test Shelter"));
-    assert!(fails(&["restore", "--data-dir", r, "--from", backup.to_str().unwrap()], None).contains("--force"));
+    assert!(
+        fails(
+            &[
+                "restore",
+                "--data-dir",
+                r,
+                "--from",
+                backup.to_str().unwrap()
+            ],
+            None
+        )
+        .contains("--force")
+    );
     // A backup is refused with a key file that cannot open it.
     let stranger = dir.path().join("stranger");
     ok(&["migrate", "--data-dir", stranger.to_str().unwrap()], None);
     std::fs::remove_file(stranger.join("safepath.db")).unwrap();
-    assert!(fails(&["restore", "--data-dir", stranger.to_str().unwrap(), "--from", backup.to_str().unwrap()], None).contains("not a SafePath backup"));
+    assert!(
+        fails(
+            &[
+                "restore",
+                "--data-dir",
+                stranger.to_str().unwrap(),
+                "--from",
+                backup.to_str().unwrap()
+            ],
+            None
+        )
+        .contains("not a SafePath backup")
+    );
 
     // Tampering: alter, then delete an entry; verify names it and exits non-zero.
-    tamper(&data.join("safepath.db"), "UPDATE audit_log SET action = 'nothing.happened' WHERE seq = 3");
+    tamper(
+        &data.join("safepath.db"),
+        "UPDATE audit_log SET action = 'nothing.happened' WHERE seq = 3",
+    );
     let err = fails(&["audit", "verify", "--data-dir", d], None);
     assert!(err.contains("entry 3"), "{err}");
-    tamper(&restored.join("safepath.db"), "DELETE FROM audit_log WHERE seq = 2");
+    tamper(
+        &restored.join("safepath.db"),
+        "DELETE FROM audit_log WHERE seq = 2",
+    );
     let err = fails(&["audit", "verify", "--data-dir", r], None);
     assert!(err.contains("entry 3") || err.contains("entry 2"), "{err}");
 }
