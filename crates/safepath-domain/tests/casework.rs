@@ -3,6 +3,7 @@
 //! action × side, the needs assessment, care plan and review queue, and
 //! shelter eligibility and detention flags — each against a table written out
 //! by hand. Only synthetic data: ids are small numbers, texts are generic.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::collections::BTreeSet;
 
@@ -397,52 +398,17 @@ fn approval_in(state: ApprovalState) -> Approval {
 /// `A` done, `Q` approval_already_requested, `N` approval_not_requested,
 /// `D` approval_already_decided, `r` approval_request_not_allowed,
 /// `d` approval_decision_not_allowed.
+#[rustfmt::skip]
 const APPROVALS: [(ApprovalState, &str, [&str; 3]); 9] = [
-    (
-        ApprovalState::Requested,
-        "request",
-        ["QQQQQQQ", "QQQQQQQ", "QQQQQQQ"],
-    ),
-    (
-        ApprovalState::Requested,
-        "approve",
-        ["dAddddd", "dAddddd", "ddddddd"],
-    ),
-    (
-        ApprovalState::Requested,
-        "return",
-        ["dAddddd", "dAddddd", "ddddddd"],
-    ),
-    (
-        ApprovalState::Approved,
-        "request",
-        ["DDDDDDD", "DDDDDDD", "DDDDDDD"],
-    ),
-    (
-        ApprovalState::Approved,
-        "approve",
-        ["DDDDDDD", "DDDDDDD", "DDDDDDD"],
-    ),
-    (
-        ApprovalState::Approved,
-        "return",
-        ["DDDDDDD", "DDDDDDD", "DDDDDDD"],
-    ),
-    (
-        ApprovalState::Returned,
-        "request",
-        ["rAArrrr", "rrrrrrr", "rrrrrrr"],
-    ),
-    (
-        ApprovalState::Returned,
-        "approve",
-        ["NNNNNNN", "NNNNNNN", "NNNNNNN"],
-    ),
-    (
-        ApprovalState::Returned,
-        "return",
-        ["NNNNNNN", "NNNNNNN", "NNNNNNN"],
-    ),
+    (ApprovalState::Requested, "request", ["QQQQQQQ", "QQQQQQQ", "QQQQQQQ"]),
+    (ApprovalState::Requested, "approve", ["dAddddd", "dAddddd", "ddddddd"]),
+    (ApprovalState::Requested, "return",  ["dAddddd", "dAddddd", "ddddddd"]),
+    (ApprovalState::Approved,  "request", ["DDDDDDD", "DDDDDDD", "DDDDDDD"]),
+    (ApprovalState::Approved,  "approve", ["DDDDDDD", "DDDDDDD", "DDDDDDD"]),
+    (ApprovalState::Approved,  "return",  ["DDDDDDD", "DDDDDDD", "DDDDDDD"]),
+    (ApprovalState::Returned,  "request", ["rAArrrr", "rrrrrrr", "rrrrrrr"]),
+    (ApprovalState::Returned,  "approve", ["NNNNNNN", "NNNNNNN", "NNNNNNN"]),
+    (ApprovalState::Returned,  "return",  ["NNNNNNN", "NNNNNNN", "NNNNNNN"]),
 ];
 
 fn approval_action(name: &str) -> ApprovalAction {
@@ -570,7 +536,7 @@ fn returning_needs_a_comment_and_requesting_again_starts_a_new_round() {
     assert_eq!(again.state, ApprovalState::Requested);
     assert_eq!(again.round, 2);
     assert_eq!(again.requested_on, date!(2026 - 03 - 10));
-    assert_eq!((again.decided_by, again.comment), (None, None));
+    assert_eq!((again.decided_by, again.comment.clone()), (None, None));
     // Approving with an optional comment.
     let ok = again
         .apply(
@@ -850,98 +816,19 @@ fn entry(e: Entry, today: Date) -> Consent {
 /// 3. data_sharing with A: identity, legal    (one category too many)
 /// 4. data_sharing with B: identity           (another recipient)
 /// 5. service_referral with A: identity       (another purpose)
+///
 /// `ok`, or the refusal code.
+#[rustfmt::skip]
 const COVERS: [(Entry, [&str; 5]); 9] = [
-    (
-        Entry::Effective,
-        [
-            "ok",
-            "ok",
-            "consent_categories_not_covered",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::ExpiresToday,
-        [
-            "consent_expired",
-            "consent_expired",
-            "consent_expired",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::ExpiresTomorrow,
-        [
-            "ok",
-            "ok",
-            "consent_categories_not_covered",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::WithdrawnToday,
-        [
-            "consent_withdrawn",
-            "consent_withdrawn",
-            "consent_withdrawn",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::WithdrawnTomorrow,
-        [
-            "ok",
-            "ok",
-            "consent_categories_not_covered",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::ChildWithoutGuardian,
-        [
-            "guardian_consent_missing",
-            "guardian_consent_missing",
-            "guardian_consent_missing",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::ChildWithGuardian,
-        [
-            "ok",
-            "ok",
-            "consent_categories_not_covered",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::ChildGuardianIsExploiter,
-        [
-            "ok",
-            "ok",
-            "consent_categories_not_covered",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
-    (
-        Entry::GivenTomorrow,
-        [
-            "consent_missing",
-            "consent_missing",
-            "consent_missing",
-            "consent_missing",
-            "consent_missing",
-        ],
-    ),
+    (Entry::Effective,                ["ok",       "ok",       "consent_categories_not_covered", "consent_missing", "consent_missing"]),
+    (Entry::ExpiresToday,             ["consent_expired",          "consent_expired",          "consent_expired",          "consent_missing", "consent_missing"]),
+    (Entry::ExpiresTomorrow,          ["ok",       "ok",       "consent_categories_not_covered", "consent_missing", "consent_missing"]),
+    (Entry::WithdrawnToday,           ["consent_withdrawn",        "consent_withdrawn",        "consent_withdrawn",        "consent_missing", "consent_missing"]),
+    (Entry::WithdrawnTomorrow,        ["ok",       "ok",       "consent_categories_not_covered", "consent_missing", "consent_missing"]),
+    (Entry::ChildWithoutGuardian,     ["guardian_consent_missing", "guardian_consent_missing", "guardian_consent_missing", "consent_missing", "consent_missing"]),
+    (Entry::ChildWithGuardian,        ["ok",       "ok",       "consent_categories_not_covered", "consent_missing", "consent_missing"]),
+    (Entry::ChildGuardianIsExploiter, ["ok",       "ok",       "consent_categories_not_covered", "consent_missing", "consent_missing"]),
+    (Entry::GivenTomorrow,            ["consent_missing",          "consent_missing",          "consent_missing",          "consent_missing", "consent_missing"]),
 ];
 
 #[test]
@@ -961,13 +848,13 @@ fn every_consent_rule_against_the_table() {
             let got = covers(&ledger, *purpose, Some(org(*to)), &asked, today);
             let ctx = format!("{state:?} {purpose:?} {to} {asked:?}");
             match (want, got) {
-                (&"ok", Ok(c)) => {
+                ("ok", Ok(c)) => {
                     assert_eq!(c.consents(), [cid(1)], "{ctx}");
                     assert_eq!(c.categories(), &asked);
                     assert_eq!(c.recipient(), Some(org(A)));
                     assert_eq!(c.checked_on(), today);
                 }
-                (want, Err(r)) => assert_eq!(r.code(), *want, "{ctx}"),
+                (want, Err(r)) => assert_eq!(r.code(), want, "{ctx}"),
                 (want, Ok(_)) => panic!("{ctx}: expected {want}, got ok"),
             }
         }
@@ -1408,61 +1295,14 @@ fn referral_action(name: &str) -> ReferralAction {
 /// For each state: the outcome of each action for the sender, the receiver
 /// and neither (in that order). A = done, s =
 /// referral_action_not_allowed (state), w = referral_wrong_side.
+#[rustfmt::skip]
 const REFERRALS: [(ReferralState, [(&str, &str); 4]); 6] = [
-    (
-        ReferralState::Pending,
-        [
-            ("accept", "wAw"),
-            ("decline", "wAw"),
-            ("complete", "sss"),
-            ("revoke", "Aww"),
-        ],
-    ),
-    (
-        ReferralState::Accepted,
-        [
-            ("accept", "sss"),
-            ("decline", "sss"),
-            ("complete", "wAw"),
-            ("revoke", "Aww"),
-        ],
-    ),
-    (
-        ReferralState::Declined,
-        [
-            ("accept", "sss"),
-            ("decline", "sss"),
-            ("complete", "sss"),
-            ("revoke", "sss"),
-        ],
-    ),
-    (
-        ReferralState::Completed,
-        [
-            ("accept", "sss"),
-            ("decline", "sss"),
-            ("complete", "sss"),
-            ("revoke", "sss"),
-        ],
-    ),
-    (
-        ReferralState::Revoked,
-        [
-            ("accept", "sss"),
-            ("decline", "sss"),
-            ("complete", "sss"),
-            ("revoke", "sss"),
-        ],
-    ),
-    (
-        ReferralState::ConsentWithdrawn,
-        [
-            ("accept", "sss"),
-            ("decline", "sss"),
-            ("complete", "sss"),
-            ("revoke", "sss"),
-        ],
-    ),
+    (ReferralState::Pending,          [("accept", "wAw"), ("decline", "wAw"), ("complete", "sss"), ("revoke", "Aww")]),
+    (ReferralState::Accepted,         [("accept", "sss"), ("decline", "sss"), ("complete", "wAw"), ("revoke", "Aww")]),
+    (ReferralState::Declined,         [("accept", "sss"), ("decline", "sss"), ("complete", "sss"), ("revoke", "sss")]),
+    (ReferralState::Completed,        [("accept", "sss"), ("decline", "sss"), ("complete", "sss"), ("revoke", "sss")]),
+    (ReferralState::Revoked,          [("accept", "sss"), ("decline", "sss"), ("complete", "sss"), ("revoke", "sss")]),
+    (ReferralState::ConsentWithdrawn, [("accept", "sss"), ("decline", "sss"), ("complete", "sss"), ("revoke", "sss")]),
 ];
 
 #[test]
@@ -1635,9 +1475,9 @@ fn a_referral_carries_only_what_consent_covers() {
 #[test]
 fn response_deadlines_by_urgency() {
     let table = [
-        (Urgency::Emergency, 2, "emergency"),
-        (Urgency::Urgent, 24, "urgent"),
         (Urgency::Routine, 72, "routine"),
+        (Urgency::Urgent, 24, "urgent"),
+        (Urgency::Emergency, 2, "emergency"),
     ];
     assert_eq!(table.map(|t| t.0).as_slice(), Urgency::ALL);
     for (u, hours, name) in table {
@@ -1830,13 +1670,20 @@ fn care_plan_links() {
         description: "The child attends school.".into(),
     };
     let t = task(1, date!(2026 - 09 - 01), None, false);
-    assert!(needs::check_care_plan(&[need.clone()], &[goal.clone()], &[t.clone()]).is_ok());
+    assert!(
+        needs::check_care_plan(
+            std::slice::from_ref(&need),
+            std::slice::from_ref(&goal),
+            std::slice::from_ref(&t)
+        )
+        .is_ok()
+    );
     let stray = Goal {
         needs: vec![NeedId(Uuid::from_u128(9))],
         ..goal.clone()
     };
     assert_eq!(
-        needs::check_care_plan(&[need.clone()], &[stray], &[])
+        needs::check_care_plan(std::slice::from_ref(&need), &[stray], &[])
             .unwrap_err()
             .code,
         "unknown_need"
@@ -1846,7 +1693,7 @@ fn care_plan_links() {
         ..goal.clone()
     };
     assert_eq!(
-        needs::check_care_plan(&[need.clone()], &[empty], &[])
+        needs::check_care_plan(std::slice::from_ref(&need), &[empty], &[])
             .unwrap_err()
             .code,
         "goal_without_need"
