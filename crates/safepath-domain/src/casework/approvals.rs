@@ -93,10 +93,12 @@ pub struct Approval {
     pub state: ApprovalState,
     /// Who requested it last.
     pub requested_by: crate::ids::UserId,
+    #[serde(with = "crate::casework::iso_date")]
     pub requested_on: Date,
     /// How many times it was requested (1 for the first request).
     pub round: u16,
     pub decided_by: Option<crate::ids::UserId>,
+    #[serde(default, with = "crate::casework::iso_date::option")]
     pub decided_on: Option<Date>,
     /// The coordinator's comment (always present when returned).
     pub comment: Option<String>,

@@ -134,6 +134,7 @@ pub fn category_names(categories: &BTreeSet<DataCategory>) -> String {
 pub enum GuardianConsent {
     /// The parent, legal guardian or appointed guardian consented too.
     Given {
+        #[serde(with = "crate::casework::iso_date")]
         given_on: Date,
         /// The language (BCP 47) it was explained to the guardian in.
         explained_in_language: String,
@@ -157,11 +158,14 @@ pub struct Consent {
     pub recipient_org: Option<OrgId>,
     /// What may be disclosed; non-empty when [`ConsentPurpose::bears_data`].
     pub categories: BTreeSet<DataCategory>,
+    #[serde(with = "crate::casework::iso_date")]
     pub given_on: Date,
     /// First day on which the consent no longer holds.
+    #[serde(default, with = "crate::casework::iso_date::option")]
     pub expires_on: Option<Date>,
     /// First day on which the consent no longer holds because the person
     /// withdrew it.
+    #[serde(default, with = "crate::casework::iso_date::option")]
     pub withdrawn_on: Option<Date>,
     /// The language (BCP 47 tag) in which the purpose was explained.
     pub explained_in_language: String,

@@ -88,6 +88,9 @@ vocabulary! {
 /// The facts a transition rule needs. The app layer fills it from the case,
 /// the session and the records (approvals, assessments); the rule itself
 /// never looks anything up.
+///
+/// Whether the person cooperates with the prosecution is deliberately not
+/// among these facts: assistance is never conditional on it (principle 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransitionContext {
     /// The acting user's role.

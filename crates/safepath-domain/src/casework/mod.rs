@@ -105,3 +105,8 @@ pub(crate) fn optional_text(
         Some(t) => required_text(field, "missing_field", t).map(Some),
     }
 }
+
+// Dates as `YYYY-MM-DD` in JSON (the form `crate::person::parse_iso_date`
+// reads), rather than the `[year, ordinal]` pair `time` writes by default,
+// so stored records and API bodies stay readable.
+time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");

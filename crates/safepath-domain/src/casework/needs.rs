@@ -394,8 +394,10 @@ pub struct Task {
     pub goal: GoalId,
     pub description: String,
     pub assigned_to: Option<UserId>,
+    #[serde(with = "crate::casework::iso_date")]
     pub due_on: Date,
     /// The day it was done.
+    #[serde(default, with = "crate::casework::iso_date::option")]
     pub done_on: Option<Date>,
     /// No longer needed (e.g. the person declined the service).
     pub cancelled: bool,
@@ -482,7 +484,9 @@ pub fn next_review_due(last_review: Date, every_months: u8) -> Date {
 pub struct ReviewFacts {
     pub case: CaseId,
     pub status: CaseStatus,
+    #[serde(with = "crate::casework::iso_date")]
     pub opened_on: Date,
+    #[serde(default, with = "crate::casework::iso_date::option")]
     pub last_review: Option<Date>,
     /// The review interval configured for the case (default 3).
     pub every_months: u8,
@@ -492,6 +496,7 @@ pub struct ReviewFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewDue {
     pub case: CaseId,
+    #[serde(with = "crate::casework::iso_date")]
     pub due_on: Date,
     /// 0 when due today.
     pub days_overdue: i64,

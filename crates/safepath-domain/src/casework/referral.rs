@@ -193,6 +193,7 @@ pub struct Referral {
     pub categories: BTreeSet<DataCategory>,
     /// The consent entries relied on when it was sent.
     pub consents: Vec<ConsentId>,
+    #[serde(with = "time::serde::rfc3339")]
     pub sent_at: OffsetDateTime,
     pub state: ReferralState,
     pub reason: Option<String>,

@@ -51,7 +51,9 @@ vocabulary! {
 pub struct Stay {
     pub shelter_type: ShelterType,
     pub regime: ShelterRegime,
+    #[serde(with = "crate::casework::iso_date")]
     pub admitted_on: Date,
+    #[serde(default, with = "crate::casework::iso_date::option")]
     pub left_on: Option<Date>,
     /// Whether the person may leave whenever they wish (recorded by staff and
     /// confirmed with the person).
