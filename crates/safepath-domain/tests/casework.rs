@@ -381,6 +381,7 @@ fn actor(id: u128, role: Role) -> Actor {
 fn approval_in(state: ApprovalState) -> Approval {
     Approval {
         id: ApprovalId(Uuid::from_u128(7)),
+        case: CaseId(Uuid::from_u128(3)),
         subject: ApprovalSubject::CarePlan,
         state,
         requested_by: user(REQUESTER),
@@ -468,6 +469,7 @@ fn a_coordinator_never_decides_on_their_own_request() {
     let coord = actor(REQUESTER, Role::Coordinator);
     let a = approvals::request(
         ApprovalId(Uuid::from_u128(1)),
+        CaseId(Uuid::from_u128(3)),
         ApprovalSubject::Closure,
         &coord,
         SAME_ORG_CM,
@@ -561,6 +563,7 @@ fn who_may_make_the_first_request() {
         for (k, rel) in Relation::ALL.into_iter().enumerate() {
             let got = approvals::request(
                 ApprovalId(Uuid::from_u128(1)),
+                CaseId(Uuid::from_u128(3)),
                 ApprovalSubject::NeedsAssessment,
                 &actor(REQUESTER, role),
                 rel,

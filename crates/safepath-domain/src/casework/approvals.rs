@@ -22,6 +22,7 @@ use super::ids::ApprovalId;
 use super::{optional_text, required_text};
 use crate::DomainError;
 use crate::access::{Actor, Link, Relation};
+use crate::ids::{CaseId, UserId};
 use crate::org::Role;
 
 /// Refusal codes of this module (stable).
@@ -89,15 +90,16 @@ impl ApprovalAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
     pub id: ApprovalId,
+    pub case: CaseId,
     pub subject: ApprovalSubject,
     pub state: ApprovalState,
     /// Who requested it last.
-    pub requested_by: crate::ids::UserId,
+    pub requested_by: UserId,
     #[serde(with = "crate::casework::iso_date")]
     pub requested_on: Date,
     /// How many times it was requested (1 for the first request).
     pub round: u16,
-    pub decided_by: Option<crate::ids::UserId>,
+    pub decided_by: Option<UserId>,
     #[serde(default, with = "crate::casework::iso_date::option")]
     pub decided_on: Option<Date>,
     /// The coordinator's comment (always present when returned).
@@ -129,6 +131,7 @@ fn refuse_request(actor: &Actor) -> DomainError {
 /// The first request.
 pub fn request(
     id: ApprovalId,
+    case: CaseId,
     subject: ApprovalSubject,
     actor: &Actor,
     relation: Relation,
@@ -139,6 +142,7 @@ pub fn request(
     }
     Ok(Approval {
         id,
+        case,
         subject,
         state: ApprovalState::Requested,
         requested_by: actor.id,

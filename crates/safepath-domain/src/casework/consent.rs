@@ -316,6 +316,19 @@ impl Consent {
             && self.guardian_in_order()
     }
 
+    /// Shape check that lets a child's entry without a guardian through, so
+    /// that [`covers`] can tell `guardian_consent_missing` from
+    /// `consent_missing`.
+    fn check_shape_ok(&self) -> bool {
+        match self.check_shape() {
+            Ok(()) => true,
+            Err(e) => {
+                e.code == codes::GUARDIAN_CONSENT_MISSING
+                    || e.code == codes::BEST_INTERESTS_REFERENCE_REQUIRED
+            }
+        }
+    }
+
     /// Whether the entry is about this purpose and recipient. For purposes
     /// without a recipient the recipient asked about is ignored.
     fn concerns(&self, purpose: ConsentPurpose, recipient: Option<OrgId>) -> bool {
@@ -541,21 +554,6 @@ pub fn covers(
         RefusalKind::CategoriesNotCovered
     };
     Err(refuse(kind, missing))
-}
-
-impl Consent {
-    /// Shape check that lets a child's entry without a guardian through, so
-    /// that [`covers`] can tell `guardian_consent_missing` from
-    /// `consent_missing`.
-    fn check_shape_ok(&self) -> bool {
-        match self.check_shape() {
-            Ok(()) => true,
-            Err(e) => {
-                e.code == codes::GUARDIAN_CONSENT_MISSING
-                    || e.code == codes::BEST_INTERESTS_REFERENCE_REQUIRED
-            }
-        }
-    }
 }
 
 /// The categories a receiving organisation may see on `today`: the union of
