@@ -134,7 +134,12 @@ fn sessions(ds: &Dataset) -> Vec<(u8, Vec<bool>)> {
             key::NAME_PHONETIC,
             cond(&|k: Kind| k.is_name() || k == Kind::Sex || k == Kind::Nationality),
         ),
-        (key::DATE, cond(&|k: Kind| k == Kind::BirthDate)),
+        // People sharing a birth date and initials are often namesakes of the other sex or
+        // country; sex and nationality are learnt from the other sessions.
+        (
+            key::DATE,
+            cond(&|k: Kind| k == Kind::BirthDate || k == Kind::Sex || k == Kind::Nationality),
+        ),
         (key::ID, cond(&|k: Kind| k == Kind::IdNumber)),
         (
             key::POSTCODE,
@@ -239,6 +244,24 @@ pub(crate) fn train(
         iterations += it;
         converged &= conv;
         let expected = m2.lambda * sp.len() as f64;
+        if std::env::var_os("SAFEPATH_MATCH_DEBUG").is_some() {
+            eprintln!(
+                "session {tag}: pairs {} lambda {:.4} conv {conv} it {it}",
+                sp.len(),
+                m2.lambda
+            );
+            for (f, fm) in m2.fields.iter().enumerate() {
+                if active[f] {
+                    eprintln!(
+                        "   {} m {:?}",
+                        fm.name,
+                        fm.m.iter()
+                            .map(|x| (x * 1000.0).round() / 1000.0)
+                            .collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
         if expected < 1.0 {
             continue;
         }
@@ -264,6 +287,7 @@ pub(crate) fn train(
     model.lambda = 0.05;
     let all = vec![true; nf];
     let (it, conv) = model.em(&counts, 200, &all, false);
+
     iterations += it;
     converged &= conv;
     // λ over all pairs (the prior of a random pair), from the expected matches among candidates.

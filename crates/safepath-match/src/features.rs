@@ -248,7 +248,7 @@ enum Prep {
 /// An error in one record: the column index and the reason (no personal data).
 pub(crate) type PrepError = (usize, String);
 
-/// Blocking-key families (stored in the top four bits of a key).
+/// Blocking-key families (stored in the top five bits of a key; 32 at most).
 pub(crate) mod key {
     /// Identity number, exact.
     pub const ID: u8 = 1;
@@ -264,12 +264,13 @@ fn hash_key<T: Hash>(tag: u8, v: T) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     tag.hash(&mut h);
     v.hash(&mut h);
-    (h.finish() >> 4) | ((tag as u64) << 60)
+    debug_assert!(tag < 32);
+    (h.finish() >> 5) | (((tag & 31) as u64) << 59)
 }
 
 /// The family of a blocking key.
 pub(crate) fn key_tag(k: u64) -> u8 {
-    (k >> 60) as u8
+    (k >> 59) as u8
 }
 
 /// Features of many records.
@@ -480,6 +481,13 @@ fn prepare(
             .collect();
         phon.sort_unstable();
         keys.push(hash_key(key::NAME_PHONETIC, &phon));
+        // The same, narrowed by birth year or region: selective for common names.
+        if year > 0 {
+            keys.push(hash_key(17, (&phon, year)));
+        }
+        for r in &regions {
+            keys.push(hash_key(18, (&phon, r)));
+        }
         // First three letters of every token: survives suffix variants (Nandar/Nanda).
         let mut pre: Vec<&str> = all_tokens.iter().map(|t| t.get(..3).unwrap_or(t)).collect();
         pre.sort_unstable();
@@ -511,6 +519,12 @@ fn prepare(
             for u in &all_tokens[i + 1..] {
                 if u != t {
                     keys.push(hash_key(7, (t, u)));
+                    if year > 0 {
+                        keys.push(hash_key(19, (t, u, year)));
+                    }
+                    for r in &regions {
+                        keys.push(hash_key(20, (t, u, r)));
+                    }
                 }
             }
         }

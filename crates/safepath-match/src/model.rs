@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{Comparator, Dataset, fields_for, level};
-use crate::settings::Schema;
+use crate::settings::{Kind, Schema};
 
 /// One compared field of the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -263,6 +263,12 @@ impl Model {
     ) -> (f64, f64, Vec<FieldExplanation>) {
         let mut w = (self.lambda / (1.0 - self.lambda)).log2();
         let mut ex = Vec::new();
+        // Names imply sex and nationality (Thai, Vietnamese, Burmese given names are
+        // gendered and national): when names agree, agreement on those is not independent
+        // evidence and would be counted twice. Only their disagreement then counts.
+        let names_agree = self.fields.iter().enumerate().any(|(f, fm)| {
+            matches!(fm.comparator, Comparator::Name { .. }) && (1..=3).contains(&level(gamma, f))
+        });
         for (f, fm) in self.fields.iter().enumerate() {
             let l = level(gamma, f) as usize;
             if l == 0 {
@@ -288,7 +294,10 @@ impl Model {
                 u = t.max(1e-7);
                 adj = true;
             }
-            let bf = (m / u).log2();
+            let mut bf = (m / u).log2();
+            if names_agree && bf > 0.0 && self.implied_by_name(fm) {
+                bf = 0.0;
+            }
             w += bf;
             if explain {
                 ex.push(FieldExplanation {
@@ -301,6 +310,17 @@ impl Model {
         }
         let p = 1.0 / (1.0 + (-w).exp2());
         (p, w, ex)
+    }
+
+    /// True for the fields whose agreement a name implies (sex, nationality).
+    fn implied_by_name(&self, fm: &FieldModel) -> bool {
+        match fm.comparator {
+            Comparator::Exact { col } => matches!(
+                self.schema.columns.get(col).map(|c| c.1),
+                Some(Kind::Sex | Kind::Nationality)
+            ),
+            _ => false,
+        }
     }
 
     /// The band of a probability.
