@@ -66,7 +66,7 @@ impl App {
             .map_err(|e| AppError::internal(&e.to_string()))
     }
 
-    fn name_index(&self, person: &Person) -> Vec<Vec<u8>> {
+    pub(crate) fn name_index(&self, person: &Person) -> Vec<Vec<u8>> {
         let mut tokens: Vec<String> = person
             .searchable_names()
             .into_iter()
@@ -80,7 +80,7 @@ impl App {
             .collect()
     }
 
-    fn seal_person(
+    pub(crate) fn seal_person(
         &self,
         id: PersonId,
         p: &Person,
@@ -151,7 +151,7 @@ impl App {
         })
     }
 
-    fn case_view(
+    pub(crate) fn case_view(
         &self,
         access: &CaseAccess,
         c: &CaseRow,

@@ -340,6 +340,16 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
         by_name("demo-responder")?,
     ];
     let provider = by_name("demo-provider")?;
+    // Each agency's referral focal point: where screenings and referrals land.
+    for (org, user) in [(0, "demo-cm-a"), (1, "demo-cm-b"), (2, "demo-cm-c")] {
+        app.set_focal_point(
+            Operator::Cli("demo"),
+            safepath_domain::ids::OrgId(orgs[org].id),
+            by_name(user)?.id(),
+        )
+        .await?;
+    }
+    let today = app.clock.today();
     let mut rng = StdRng::seed_from_u64(20_261_129);
     for i in 0..cases {
         // Org A carries the most cases, as the national unit would.
@@ -368,6 +378,12 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
                 },
             )
             .await?;
+        // Referred cases await a reasonable-grounds decision; some are overdue.
+        if status == CaseStatus::Referred && owner.user.username != "demo-responder" {
+            let opened = today - time::Duration::days((i % 13) as i64);
+            app.open_reasonable_grounds(owner, created.id, opened)
+                .await?;
+        }
         // Some org-B cases involve the org-B service provider.
         if owner.user.username == "demo-cm-b" && i % 3 == 0 {
             app.update_case(

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod identification;
 pub mod views;
 
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};

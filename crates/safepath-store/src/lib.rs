@@ -112,7 +112,21 @@ pub trait Store: Send + Sync {
         person: &PersonRow,
         name_index: &[Vec<u8>],
         audit: &AuditDraft,
+    ) -> Result<()> {
+        self.insert_case_with(case, person, name_index, &CaseExtras::default(), audit)
+            .await
+    }
+    /// Inserts a case with its flags, first decisions and the screening it
+    /// came from, in one transaction.
+    async fn insert_case_with(
+        &self,
+        case: &CaseRow,
+        person: &PersonRow,
+        name_index: &[Vec<u8>],
+        extras: &CaseExtras,
+        audit: &AuditDraft,
     ) -> Result<()>;
+    async fn case_flags(&self, id: CaseId) -> Result<Vec<CaseFlag>>;
     /// The facts the access policy needs; no personal data, so not audited.
     async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>>;
     /// Reads a case and its person, appending `audit` in the same transaction.
@@ -138,6 +152,25 @@ pub trait Store: Send + Sync {
         audit: &AuditDraft,
     ) -> Result<CasePage>;
     async fn count_cases(&self) -> Result<i64>;
+
+    // --- identification ---
+    async fn set_focal_point(&self, org: OrgId, user: UserId, audit: &AuditDraft) -> Result<()>;
+    async fn focal_point(&self, org: OrgId) -> Result<Option<UserId>>;
+    async fn insert_screening(&self, s: &ScreeningRow, audit: &AuditDraft) -> Result<()>;
+    /// A stored screening (sealed); the caller audits before opening it.
+    async fn screening(&self, id: &str) -> Result<Option<ScreeningRow>>;
+    async fn decisions_for_case(&self, id: CaseId) -> Result<Vec<DecisionRow>>;
+    async fn insert_decision(&self, d: &DecisionRow, audit: &AuditDraft) -> Result<()>;
+    /// Records a decision, opens the next stage and moves the case, atomically;
+    /// refused with `VersionMismatch` when the case or decision changed meanwhile.
+    async fn change_decision(&self, change: &DecisionChange, audit: &AuditDraft) -> Result<()>;
+    /// Undecided decisions on cases under `visibility`, earliest due first;
+    /// with `due_before`, only those due before that ISO date (overdue).
+    async fn open_decisions(
+        &self,
+        visibility: Visibility,
+        due_before: Option<&str>,
+    ) -> Result<Vec<OpenDecision>>;
 
     // --- audit ---
     async fn append_audit(&self, audit: &AuditDraft) -> Result<i64>;

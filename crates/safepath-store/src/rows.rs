@@ -176,3 +176,80 @@ pub(crate) fn decode_sealed(b: &[u8]) -> Result<Sealed, StoreError> {
         bytes: b[2 + n..].to_vec(),
     })
 }
+
+/// A stored screening. The answers, the context and the evaluation are one
+/// sealed JSON record; the columns beside it carry no personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreeningRow {
+    pub id: String,
+    pub org_id: OrgId,
+    pub screened_by: UserId,
+    pub created_at: i64,
+    pub catalogue_version: String,
+    pub profile_id: String,
+    pub form: String,
+    pub population: String,
+    pub outcome: String,
+    pub non_punishment: bool,
+    pub non_removal: bool,
+    pub case_id: Option<CaseId>,
+    pub record: Sealed,
+}
+
+/// One stage of the identification decision (reasonable grounds, conclusive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    pub id: String,
+    pub case_id: CaseId,
+    /// `reasonable_grounds` or `conclusive`.
+    pub stage: String,
+    pub profile_id: String,
+    pub opened_at: i64,
+    /// ISO dates (`YYYY-MM-DD`).
+    pub opened_on: String,
+    pub due_on: String,
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<UserId>,
+    pub outcome: Option<String>,
+    pub deciding_org_type: Option<String>,
+    pub letter_addressee: Option<String>,
+    /// Written reasons, sealed.
+    pub reasons: Option<Sealed>,
+    pub reflection_ends_on: Option<String>,
+    pub reconsideration_of: Option<String>,
+}
+
+/// A flag on a case, e.g. `non_removal`, `non_punishment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFlag {
+    pub flag: String,
+    pub set_by: String,
+    pub set_at: i64,
+    pub source: Option<String>,
+}
+
+/// What is written together with a new case, in its transaction.
+#[derive(Debug, Clone, Default)]
+pub struct CaseExtras {
+    pub flags: Vec<CaseFlag>,
+    pub decisions: Vec<DecisionRow>,
+    /// The screening the case came from.
+    pub screening_id: Option<String>,
+}
+
+/// A decision change: the decided row, an optional next stage to open, and
+/// the case's new status (with its optimistic version check).
+#[derive(Debug, Clone)]
+pub struct DecisionChange {
+    pub decided: DecisionRow,
+    pub next: Option<DecisionRow>,
+    pub case_status: Option<(String, i64)>,
+}
+
+/// An open decision with the case facts a queue needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDecision {
+    pub decision: DecisionRow,
+    pub reference: String,
+    pub org_id: OrgId,
+}

@@ -137,6 +137,27 @@ macro_rules! row_getters {
                 version: r.try_get("version")?,
             })
         }
+        fn decision_from(r: &$row_ty) -> Result<DecisionRow> {
+            let by: Option<String> = r.try_get("decided_by")?;
+            let reasons: Option<Vec<u8>> = r.try_get("reasons")?;
+            Ok(DecisionRow {
+                id: r.try_get("id")?,
+                case_id: uuid_col(r.try_get("case_id")?, CaseId)?,
+                stage: r.try_get("stage")?,
+                profile_id: r.try_get("profile_id")?,
+                opened_at: r.try_get("opened_at")?,
+                opened_on: r.try_get("opened_on")?,
+                due_on: r.try_get("due_on")?,
+                decided_at: r.try_get("decided_at")?,
+                decided_by: by.map(|u| uuid_col(u, UserId)).transpose()?,
+                outcome: r.try_get("outcome")?,
+                deciding_org_type: r.try_get("deciding_org_type")?,
+                letter_addressee: r.try_get("letter_addressee")?,
+                reasons: opt_sealed(reasons)?,
+                reflection_ends_on: r.try_get("reflection_ends_on")?,
+                reconsideration_of: r.try_get("reconsideration_of")?,
+            })
+        }
         fn entry_from(r: &$row_ty) -> Result<StoredEntry> {
             Ok(StoredEntry {
                 entry: AuditEntry {
@@ -221,6 +242,31 @@ macro_rules! sql_store {
                     .bind(now_ms)
                     .execute(&mut **tx)
                     .await?;
+                Ok(())
+            }
+
+            async fn insert_decision_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &DecisionRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO decisions (id, case_id, stage, profile_id, opened_at, opened_on, due_on, decided_at, decided_by, outcome, deciding_org_type, letter_addressee, reasons, reflection_ends_on, reconsideration_of) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                )
+                .bind(&d.id)
+                .bind(d.case_id.to_string())
+                .bind(&d.stage)
+                .bind(&d.profile_id)
+                .bind(d.opened_at)
+                .bind(&d.opened_on)
+                .bind(&d.due_on)
+                .bind(d.decided_at)
+                .bind(d.decided_by.map(|u| u.to_string()))
+                .bind(&d.outcome)
+                .bind(&d.deciding_org_type)
+                .bind(&d.letter_addressee)
+                .bind(d.reasons.as_ref().map(encode_sealed))
+                .bind(&d.reflection_ends_on)
+                .bind(&d.reconsideration_of)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
@@ -505,7 +551,7 @@ macro_rules! sql_store {
                 Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms).execute(&self.pool).await?.rows_affected())
             }
 
-            async fn insert_case(&self, c: &CaseRow, p: &PersonRow, index: &[Vec<u8>], audit: &AuditDraft) -> Result<()> {
+            async fn insert_case_with(&self, c: &CaseRow, p: &PersonRow, index: &[Vec<u8>], extras: &CaseExtras, audit: &AuditDraft) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;
                 self.write_person(&mut tx, p, index, true).await?;
@@ -529,8 +575,182 @@ macro_rules! sql_store {
                 .await
                 .map_err(|e| conflict_or(e, "a case with this id or reference"))?;
                 self.write_members(&mut tx, c).await?;
+                for f in &extras.flags {
+                    sqlx::query("INSERT INTO case_flags (case_id, flag, set_by, set_at, source) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(c.id.to_string())
+                        .bind(&f.flag)
+                        .bind(&f.set_by)
+                        .bind(f.set_at)
+                        .bind(&f.source)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for d in &extras.decisions {
+                    self.insert_decision_tx(&mut tx, d).await?;
+                }
+                if let Some(sid) = &extras.screening_id {
+                    let n = sqlx::query("UPDATE screenings SET case_id = $1 WHERE id = $2 AND case_id IS NULL")
+                        .bind(c.id.to_string())
+                        .bind(sid)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Err(StoreError::Conflict("a case for this screening".into()));
+                    }
+                }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn case_flags(&self, id: CaseId) -> Result<Vec<CaseFlag>> {
+                let rows = sqlx::query("SELECT flag, set_by, set_at, source FROM case_flags WHERE case_id = $1 ORDER BY flag").bind(id.to_string()).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok(CaseFlag { flag: r.try_get("flag")?, set_by: r.try_get("set_by")?, set_at: r.try_get("set_at")?, source: r.try_get("source")? })).collect()
+            }
+
+            async fn set_focal_point(&self, org: OrgId, user: UserId, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query("INSERT INTO org_focal_points (org_id, user_id) VALUES ($1, $2) ON CONFLICT (org_id) DO UPDATE SET user_id = excluded.user_id")
+                    .bind(org.to_string())
+                    .bind(user.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn focal_point(&self, org: OrgId) -> Result<Option<UserId>> {
+                let row = sqlx::query("SELECT user_id FROM org_focal_points WHERE org_id = $1").bind(org.to_string()).fetch_optional(&self.pool).await?;
+                row.map(|r| uuid_col(r.try_get("user_id")?, UserId)).transpose()
+            }
+
+            async fn insert_screening(&self, sc: &ScreeningRow, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query(
+                    "INSERT INTO screenings (id, org_id, screened_by, created_at, catalogue_version, profile_id, form, population, outcome, non_punishment, non_removal, case_id, record) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(&sc.id)
+                .bind(sc.org_id.to_string())
+                .bind(sc.screened_by.to_string())
+                .bind(sc.created_at)
+                .bind(&sc.catalogue_version)
+                .bind(&sc.profile_id)
+                .bind(&sc.form)
+                .bind(&sc.population)
+                .bind(&sc.outcome)
+                .bind(sc.non_punishment)
+                .bind(sc.non_removal)
+                .bind(sc.case_id.map(|c| c.to_string()))
+                .bind(encode_sealed(&sc.record))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn screening(&self, id: &str) -> Result<Option<ScreeningRow>> {
+                let row = sqlx::query("SELECT * FROM screenings WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.map(|r| {
+                    let case: Option<String> = r.try_get("case_id")?;
+                    Ok(ScreeningRow {
+                        id: r.try_get("id")?,
+                        org_id: uuid_col(r.try_get("org_id")?, OrgId)?,
+                        screened_by: uuid_col(r.try_get("screened_by")?, UserId)?,
+                        created_at: r.try_get("created_at")?,
+                        catalogue_version: r.try_get("catalogue_version")?,
+                        profile_id: r.try_get("profile_id")?,
+                        form: r.try_get("form")?,
+                        population: r.try_get("population")?,
+                        outcome: r.try_get("outcome")?,
+                        non_punishment: r.try_get("non_punishment")?,
+                        non_removal: r.try_get("non_removal")?,
+                        case_id: case.map(|c| uuid_col(c, CaseId)).transpose()?,
+                        record: decode_sealed(&r.try_get::<Vec<u8>, _>("record")?)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn decisions_for_case(&self, id: CaseId) -> Result<Vec<DecisionRow>> {
+                let rows = sqlx::query("SELECT * FROM decisions WHERE case_id = $1 ORDER BY opened_at, id").bind(id.to_string()).fetch_all(&self.pool).await?;
+                rows.iter().map(decision_from).collect()
+            }
+
+            async fn insert_decision(&self, d: &DecisionRow, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                self.insert_decision_tx(&mut tx, d).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn change_decision(&self, ch: &DecisionChange, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let d = &ch.decided;
+                let n = sqlx::query(
+                    "UPDATE decisions SET decided_at = $1, decided_by = $2, outcome = $3, deciding_org_type = $4, letter_addressee = $5, reasons = $6, reflection_ends_on = $7 \
+                     WHERE id = $8 AND decided_at IS NULL",
+                )
+                .bind(d.decided_at)
+                .bind(d.decided_by.map(|u| u.to_string()))
+                .bind(&d.outcome)
+                .bind(&d.deciding_org_type)
+                .bind(&d.letter_addressee)
+                .bind(d.reasons.as_ref().map(encode_sealed))
+                .bind(&d.reflection_ends_on)
+                .bind(&d.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::VersionMismatch);
+                }
+                if let Some(next) = &ch.next {
+                    self.insert_decision_tx(&mut tx, next).await?;
+                }
+                if let Some((status, version)) = &ch.case_status {
+                    let n = sqlx::query("UPDATE cases SET status = $1, version = $2, updated_at = $3 WHERE id = $4 AND version = $5")
+                        .bind(status)
+                        .bind(version)
+                        .bind(audit.at_ms)
+                        .bind(d.case_id.to_string())
+                        .bind(version - 1)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Err(StoreError::VersionMismatch);
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn open_decisions(&self, visibility: Visibility, due_before: Option<&str>) -> Result<Vec<OpenDecision>> {
+                let (user, org) = match visibility {
+                    Visibility::Nothing => return Ok(Vec::new()),
+                    Visibility::Own(u) => (u, None),
+                    Visibility::OwnAndOrg(u, o) => (u, Some(o)),
+                };
+                let mut qb = QueryBuilder::<$db>::new("SELECT d.*, c.reference AS c_reference, c.org_id AS c_org_id FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.decided_at IS NULL AND (c.case_manager_id = ");
+                qb.push_bind(user.to_string());
+                qb.push(" OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ").push_bind(user.to_string()).push(")");
+                if let Some(o) = org {
+                    qb.push(" OR c.org_id = ").push_bind(o.to_string());
+                }
+                qb.push(")");
+                if let Some(before) = due_before {
+                    qb.push(" AND d.due_on < ").push_bind(before.to_owned());
+                }
+                qb.push(" ORDER BY d.due_on, d.id LIMIT 500");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| Ok(OpenDecision { decision: decision_from(r)?, reference: r.try_get("c_reference")?, org_id: uuid_col(r.try_get("c_org_id")?, OrgId)? }))
+                    .collect()
             }
 
             async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>> {

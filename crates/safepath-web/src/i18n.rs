@@ -24,7 +24,8 @@ impl Tr {
         Self { lang, code }
     }
     /// The text for `key`; the key itself when missing (caught by tests).
-    pub fn t(&self, key: &str) -> String {
+    pub fn t(&self, key: impl AsRef<str>) -> String {
+        let key = key.as_ref();
         LOCALES
             .try_lookup(&self.lang, key)
             .unwrap_or_else(|| key.to_owned())

@@ -53,22 +53,26 @@ pub fn routes() -> Router<AppState> {
 
 /// What the layout shows about the signed-in user.
 pub struct UserBar {
+    pub screens: bool,
+    pub decides: bool,
     pub username: String,
     pub role_label: String,
     pub works_cases: bool,
     pub can_create: bool,
 }
 
-fn bar(tr: &Tr, p: &Principal) -> UserBar {
+pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
     UserBar {
+        screens: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
+        decides: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
         username: p.user.username.clone(),
-        role_label: tr.t(&format!("role-{}", p.actor.role.as_str())),
+        role_label: tr.t(format!("role-{}", p.actor.role.as_str())),
         works_cases: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
         can_create: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
     }
 }
 
-fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -91,6 +95,9 @@ impl Fields {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
+    }
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
     pub fn all(&self, k: &str) -> Vec<String> {
         self.0
@@ -136,7 +143,7 @@ fn message(
 
 /// An application error as a page. Not found looks the same whether the
 /// case is missing or hidden.
-fn error_page(tr: &Tr, user: &WebUser, e: AppError) -> Response {
+pub(crate) fn error_page(tr: &Tr, user: &WebUser, e: AppError) -> Response {
     let status = status_of(e.kind);
     match e.kind {
         ErrorKind::NotFound => {
@@ -150,11 +157,11 @@ fn error_page(tr: &Tr, user: &WebUser, e: AppError) -> Response {
     }
 }
 
-fn csrf_ok(user: &WebUser, f: &Fields) -> bool {
+pub(crate) fn csrf_ok(user: &WebUser, f: &Fields) -> bool {
     same_secret(f.get("csrf"), &user.session.csrf_token)
 }
 
-fn csrf_refused(tr: &Tr, user: &WebUser) -> Response {
+pub(crate) fn csrf_refused(tr: &Tr, user: &WebUser) -> Response {
     message(
         tr,
         Some(user),
@@ -165,7 +172,7 @@ fn csrf_refused(tr: &Tr, user: &WebUser) -> Response {
     )
 }
 
-fn tr_for(user: &WebUser) -> Tr {
+pub(crate) fn tr_for(user: &WebUser) -> Tr {
     Tr::new(&user.principal().user.language)
 }
 
@@ -384,6 +391,13 @@ async fn list_view(
     }
 }
 
+/// A decision as the case page shows it, with translated labels.
+pub struct DecisionLine {
+    d: safepath_app::identification::DecisionView,
+    stage_label: String,
+    outcome_label: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -403,6 +417,11 @@ struct CasePage {
     can_edit: bool,
     can_audit: bool,
     break_glass: bool,
+    flags: Vec<(String, String)>,
+    decisions: Vec<DecisionLine>,
+    can_decide: bool,
+    can_reconsider: bool,
+    open_stage: Option<String>,
 }
 
 fn enum_name<T: serde::Serialize>(v: &T) -> String {
@@ -412,7 +431,29 @@ fn enum_name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn case_page_view(tr: Tr, user: &WebUser, c: CaseView, break_glass: bool) -> Response {
+async fn case_page_view(
+    app: &AppState,
+    tr: Tr,
+    user: &WebUser,
+    c: CaseView,
+    break_glass: bool,
+) -> Response {
+    let (flags, decisions) = if break_glass {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            app.case_flags(user.principal(), c.id)
+                .await
+                .unwrap_or_default(),
+            app.case_decisions(user.principal(), c.id)
+                .await
+                .unwrap_or_default(),
+        )
+    };
+    let open_stage = decisions.iter().find(|d| d.open).map(|d| d.stage.clone());
+    let negative = decisions
+        .iter()
+        .any(|d| matches!(d.outcome.as_deref(), Some("not_victim" | "not_presumed")));
     let p = &c.person;
     let dash = tr.t("none-given");
     let or_dash = |s: String| if s.trim().is_empty() { dash.clone() } else { s };
@@ -461,8 +502,8 @@ fn case_page_view(tr: Tr, user: &WebUser, c: CaseView, break_glass: bool) -> Res
             user: Some(bar(&tr, user.principal())),
             csrf: user.session.csrf_token.clone(),
             status: tr.t(c.status.as_str()),
-            sex: tr.t(&format!("sex-{}", enum_name(&p.sex))),
-            gender: tr.t(&format!("gender-{}", enum_name(&p.gender_identity))),
+            sex: tr.t(format!("sex-{}", enum_name(&p.sex))),
+            gender: tr.t(format!("gender-{}", enum_name(&p.gender_identity))),
             birth,
             contact: or_dash(contact),
             origin: or_dash(origin),
@@ -474,6 +515,23 @@ fn case_page_view(tr: Tr, user: &WebUser, c: CaseView, break_glass: bool) -> Res
                     .join(", "),
             ),
             notes: or_dash(c.notes.clone().unwrap_or_default()),
+            can_decide: role == Role::Coordinator && rel.same_org && open_stage.is_some(),
+            can_reconsider: access::decide_case(role, Action::EditCase, rel) == Decision::Allow
+                && open_stage.is_none()
+                && negative,
+            open_stage,
+            flags: flags
+                .iter()
+                .map(|f| (f.clone(), tr.t(format!("flag-{f}"))))
+                .collect(),
+            decisions: decisions
+                .into_iter()
+                .map(|d| DecisionLine {
+                    stage_label: tr.t(&d.stage),
+                    outcome_label: d.outcome.as_ref().map(|o| tr.t(format!("outcome-{o}"))),
+                    d,
+                })
+                .collect(),
             can_edit: access::decide_case(role, Action::EditCase, rel) == Decision::Allow,
             can_audit: access::decide_case(role, Action::ReadCaseAudit, rel) == Decision::Allow,
             break_glass,
@@ -494,7 +552,7 @@ async fn case_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
         Err(e) => Err(e),
     };
     match result {
-        Ok(c) => case_page_view(tr, &user, c, false),
+        Ok(c) => case_page_view(&app, tr, &user, c, false).await,
         Err(e)
             if e.kind == ErrorKind::NotFound
                 && user.principal().actor.role == Role::Administrator =>
@@ -559,7 +617,7 @@ async fn break_glass_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(c) => case_page_view(tr, &user, c, true),
+        Ok(c) => case_page_view(&app, tr, &user, c, true).await,
         Err(e) => error_page(&tr, &user, e),
     }
 }

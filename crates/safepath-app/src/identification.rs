@@ -1,0 +1,1016 @@
+//! Identification: stored screenings, the referral of a presumed victim into
+//! a case for the designated agency's focal point, and the two-stage decision
+//! (reasonable grounds, then conclusive) with its clocks.
+
+use safepath_crypto::Sealed;
+use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::case::{CaseReference, CaseStatus, ExploitationForm};
+use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
+use safepath_domain::org::Role;
+use safepath_domain::person::{NamePart, Person, PersonName};
+use safepath_screening::{
+    JurisdictionProfile, default_profile, profile, reasonable_grounds_due, reflection_period_end,
+};
+use safepath_store::{
+    AuditDraft, CaseExtras, CaseFlag, CaseRow, DecisionChange, DecisionRow, ScreeningRow,
+    StoreError,
+};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use time::macros::format_description;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::clock::rfc3339;
+use crate::{App, AppError, ErrorKind, Principal};
+
+/// Where the screening took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    PointOfEntry,
+    Vessel,
+    Worksite,
+    Other,
+}
+
+/// `POST /api/v1/screenings`: a screening to evaluate and store.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningSubmission {
+    /// The person agreed to the screening after it was explained.
+    pub consent_given: bool,
+    /// BCP 47 tag of the language the interview was held in.
+    pub language: String,
+    /// An interpreter took part.
+    #[serde(default)]
+    pub interpreter: bool,
+    pub place_kind: PlaceKind,
+    /// Port, vessel, worksite (kept sealed).
+    #[serde(default)]
+    pub place_note: String,
+    /// The screening document of SCREENING.md.
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScreeningView {
+    pub id: String,
+    pub created_at: String,
+    pub outcome: String,
+    pub population: String,
+    pub form: String,
+    pub catalogue_version: String,
+    pub profile_id: String,
+    pub non_punishment: bool,
+    pub non_removal: bool,
+    /// A presumed outcome leads straight to a referral into a case.
+    pub referable: bool,
+    pub case_id: Option<Uuid>,
+    #[schema(value_type = Object)]
+    pub evaluation: serde_json::Value,
+    pub submission: ScreeningSubmission,
+}
+
+/// `POST /api/v1/screenings/{id}/refer`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralRequest {
+    /// The designated agency; the case goes to its referral focal point.
+    pub to_org_id: Uuid,
+    /// What is known of the person; a placeholder name is used when absent.
+    #[serde(default)]
+    pub person: Option<Person>,
+}
+
+/// `POST /api/v1/cases/{id}/decisions`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// `reasonable_grounds` or `conclusive`.
+    pub stage: String,
+    /// Reasonable grounds: `presumed_victim` or `not_presumed`; conclusive: `identified` or `not_victim`.
+    pub outcome: String,
+    /// Written reasons (required).
+    pub reasons: String,
+    /// Who the decision letter is addressed to: `person`, `guardian` or `legal_representative`.
+    #[serde(default = "default_addressee")]
+    pub letter_addressee: String,
+}
+
+fn default_addressee() -> String {
+    "person".into()
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReconsiderationInput {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub id: String,
+    pub case_id: Uuid,
+    pub stage: String,
+    pub profile_id: String,
+    pub opened_on: String,
+    pub due_on: String,
+    pub open: bool,
+    pub overdue: bool,
+    pub decided_at: Option<String>,
+    pub outcome: Option<String>,
+    /// HTCDS TraffickingStatus: `possible`, `actual` or `not_a_victim`.
+    pub trafficking_status: Option<String>,
+    pub deciding_org_type: Option<String>,
+    pub letter_addressee: Option<String>,
+    pub reasons: Option<String>,
+    pub reflection_ends_on: Option<String>,
+    pub reconsideration_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenDecisionView {
+    pub id: String,
+    pub case_id: Uuid,
+    pub reference: String,
+    pub stage: String,
+    pub due_on: String,
+    pub overdue: bool,
+    pub days_overdue: i64,
+}
+
+pub const RG: &str = "reasonable_grounds";
+pub const CONCLUSIVE: &str = "conclusive";
+
+fn iso(d: Date) -> String {
+    d.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+fn parse_iso(s: &str) -> Option<Date> {
+    Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// The jurisdiction profile for an organisation's country.
+pub fn profile_for_country(country: &str) -> &'static JurisdictionProfile {
+    let id = match country {
+        "THA" => "thailand",
+        "MYS" => "malaysia",
+        "PHL" => "philippines",
+        _ => "default",
+    };
+    profile(id).unwrap_or_else(default_profile)
+}
+
+fn form_to_exploitation(form: &str) -> ExploitationForm {
+    match form {
+        "sexual" => ExploitationForm::SexualExploitation,
+        "domestic_servitude" => ExploitationForm::DomesticServitude,
+        "forced_begging" => ExploitationForm::ForcedBegging,
+        "forced_criminality" => ExploitationForm::ForcedCriminality,
+        "forced_marriage" => ExploitationForm::ForcedMarriage,
+        "organ_removal" => ExploitationForm::OrganRemoval,
+        _ => ExploitationForm::ForcedLabour,
+    }
+}
+
+/// HTCDS TraffickingStatus of a decision outcome.
+pub fn trafficking_status(outcome: &str) -> Option<&'static str> {
+    match outcome {
+        "presumed_victim" => Some("possible"),
+        "identified" => Some("actual"),
+        "not_presumed" | "not_victim" => Some("not_a_victim"),
+        _ => None,
+    }
+}
+
+impl App {
+    fn seal_json(
+        &self,
+        table: &str,
+        column: &str,
+        id: &str,
+        v: &serde_json::Value,
+    ) -> Result<Sealed, AppError> {
+        self.keys
+            .seal(
+                safepath_crypto::FieldRef {
+                    table,
+                    column,
+                    record_id: id,
+                },
+                v.to_string().as_bytes(),
+            )
+            .map_err(|e| AppError::internal(&e.to_string()))
+    }
+
+    fn open_text(
+        &self,
+        table: &str,
+        column: &str,
+        id: &str,
+        s: &Sealed,
+    ) -> Result<String, AppError> {
+        self.keys
+            .open_string(
+                safepath_crypto::FieldRef {
+                    table,
+                    column,
+                    record_id: id,
+                },
+                s,
+            )
+            .map_err(|e| AppError::internal(&e.to_string()))
+    }
+
+    /// Evaluates a screening (SCREENING.md) and stores it, sealed and audited,
+    /// with the catalogue version and profile used.
+    pub async fn screen(
+        &self,
+        who: &Principal,
+        sub: ScreeningSubmission,
+    ) -> Result<ScreeningView, AppError> {
+        if !sub.consent_given {
+            return Err(AppError::bad_request(
+                "consent_required",
+                "the person's informed consent to the screening is required before it is recorded",
+            ));
+        }
+        let lang = sub.language.trim();
+        if lang.is_empty()
+            || lang.len() > 12
+            || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(AppError::bad_request(
+                "invalid_field",
+                "language: a BCP 47 tag such as my, km, th",
+            ));
+        }
+        if sub.place_note.chars().count() > 500 {
+            return Err(AppError::bad_request(
+                "invalid_field",
+                "place_note: at most 500 characters",
+            ));
+        }
+        let mut doc = sub.document.clone();
+        // The profile of the screening agency's country, unless the document names one.
+        if doc.get("jurisdiction").is_none() {
+            let org = self
+                .store
+                .org(who.org())
+                .await?
+                .ok_or_else(|| AppError::internal("no org"))?;
+            if let Some(obj) = doc.as_object_mut() {
+                obj.insert(
+                    "jurisdiction".into(),
+                    serde_json::Value::String(profile_for_country(&org.country).id.clone()),
+                );
+            }
+        }
+        let evaluation = safepath_screening::evaluate_json(doc.to_string().as_bytes())
+            .map_err(|e| AppError::bad_request(e.code, e.message))?;
+        let text = |k: &str| {
+            evaluation
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let flag = |k: &str| evaluation.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+        let id = Uuid::new_v4().to_string();
+        let submission = ScreeningSubmission {
+            document: doc,
+            language: lang.to_owned(),
+            ..sub
+        };
+        let record = serde_json::json!({"submission": submission, "evaluation": evaluation});
+        let row = ScreeningRow {
+            id: id.clone(),
+            org_id: who.org(),
+            screened_by: who.id(),
+            created_at: self.now_ms(),
+            catalogue_version: text("catalogue_version"),
+            profile_id: text("jurisdiction"),
+            form: text("form"),
+            population: text("population"),
+            outcome: text("outcome"),
+            non_punishment: flag("non_punishment"),
+            non_removal: flag("non_removal"),
+            case_id: None,
+            record: self.seal_json("screenings", "record", &id, &record)?,
+        };
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "screening.create")
+            .record("screening", &id)
+            .org(who.org())
+            .detail(format!("outcome={}", row.outcome));
+        self.store.insert_screening(&row, &audit).await?;
+        self.screening_view(&row, evaluation, submission)
+    }
+
+    fn screening_view(
+        &self,
+        row: &ScreeningRow,
+        evaluation: serde_json::Value,
+        submission: ScreeningSubmission,
+    ) -> Result<ScreeningView, AppError> {
+        Ok(ScreeningView {
+            id: row.id.clone(),
+            created_at: rfc3339(row.created_at),
+            referable: matches!(
+                row.outcome.as_str(),
+                "presumed_trafficking" | "presumed_forced_labour"
+            ) && row.case_id.is_none(),
+            outcome: row.outcome.clone(),
+            population: row.population.clone(),
+            form: row.form.clone(),
+            catalogue_version: row.catalogue_version.clone(),
+            profile_id: row.profile_id.clone(),
+            non_punishment: row.non_punishment,
+            non_removal: row.non_removal,
+            case_id: row.case_id.map(|c| c.0),
+            evaluation,
+            submission,
+        })
+    }
+
+    /// Who may see a screening: the person who screened, the coordinators of
+    /// their organisation, and, once it became a case, whoever sees the case.
+    async fn screening_for(&self, who: &Principal, id: &str) -> Result<ScreeningRow, AppError> {
+        let not_found = || AppError::not_found("no such screening");
+        let row = self.store.screening(id).await?.ok_or_else(not_found)?;
+        let own = row.screened_by == who.id()
+            || (who.actor.role == Role::Coordinator && row.org_id == who.org());
+        let via_case = match row.case_id {
+            Some(c) => match self.store.case_facts(c).await? {
+                Some(f) => access::authorize(&who.actor, Action::ReadCase, &f).is_ok(),
+                None => false,
+            },
+            None => false,
+        };
+        if own || via_case {
+            Ok(row)
+        } else {
+            Err(not_found())
+        }
+    }
+
+    /// Re-reads a stored screening exactly as it was decided.
+    pub async fn get_screening(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<ScreeningView, AppError> {
+        let row = self.screening_for(who, id).await?;
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "screening.read")
+                    .record("screening", id)
+                    .org(row.org_id),
+            )
+            .await?;
+        let record: serde_json::Value =
+            serde_json::from_str(&self.open_text("screenings", "record", id, &row.record)?)
+                .map_err(|_| AppError::internal("screening record"))?;
+        let submission: ScreeningSubmission = serde_json::from_value(record["submission"].clone())
+            .map_err(|_| AppError::internal("screening submission"))?;
+        self.screening_view(&row, record["evaluation"].clone(), submission)
+    }
+
+    /// A presumed victim's screening becomes a case for the designated
+    /// agency's referral focal point, with the non-removal and non-punishment
+    /// flags set, and the reasonable-grounds decision opened with its due date.
+    pub async fn refer_screening(
+        &self,
+        who: &Principal,
+        id: &str,
+        req: ReferralRequest,
+    ) -> Result<crate::views::CaseView, AppError> {
+        let row = self.screening_for(who, id).await?;
+        if !matches!(
+            row.outcome.as_str(),
+            "presumed_trafficking" | "presumed_forced_labour"
+        ) {
+            return Err(AppError::bad_request(
+                "not_referable",
+                "only a presumed victim of trafficking or forced labour is referred from a screening; refer others through a case",
+            ));
+        }
+        if row.case_id.is_some() {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "already_referred",
+                "this screening was already referred",
+            ));
+        }
+        let to_org = OrgId(req.to_org_id);
+        let org = self
+            .store
+            .org(to_org)
+            .await?
+            .ok_or_else(|| AppError::bad_request("invalid_org", "no such organisation"))?;
+        let focal = self.store.focal_point(to_org).await?.ok_or_else(|| AppError::bad_request("no_focal_point", "that agency has no referral focal point; choose another or ask its administrator to name one"))?;
+        let today = self.clock.today();
+        let person = match req.person {
+            Some(p) => p.validated(today)?,
+            None => Person {
+                display_name: String::new(),
+                names: vec![PersonName {
+                    value: format!("Unnamed person (screening {})", &id[..8]),
+                    script: "Latn".into(),
+                    part: NamePart::Alias,
+                    transliterations: vec![],
+                }],
+                sex: safepath_domain::person::Sex::Unknown,
+                gender_identity: safepath_domain::person::GenderIdentity::NotDisclosed,
+                birth_date: None,
+                nationalities: vec![],
+                languages: vec![],
+                contact: Default::default(),
+                place_of_origin: Default::default(),
+            }
+            .validated(today)?,
+        };
+        let now = self.now_ms();
+        let prof = profile_for_country(&org.country);
+        let case_id = CaseId(Uuid::new_v4());
+        let person_id = PersonId(Uuid::new_v4());
+        let person_row = self.seal_person(person_id, &person, now, now)?;
+        let index = self.name_index(&person);
+        let mut flags = Vec::new();
+        if row.non_removal {
+            flags.push(CaseFlag {
+                flag: "non_removal".into(),
+                set_by: who.id().to_string(),
+                set_at: now,
+                source: Some(format!("screening {id}")),
+            });
+        }
+        if row.non_punishment {
+            flags.push(CaseFlag {
+                flag: "non_punishment".into(),
+                set_by: who.id().to_string(),
+                set_at: now,
+                source: Some(format!("screening {id}")),
+            });
+        }
+        let rg = DecisionRow {
+            id: Uuid::new_v4().to_string(),
+            case_id,
+            stage: RG.into(),
+            profile_id: prof.id.clone(),
+            opened_at: now,
+            opened_on: iso(today),
+            due_on: iso(reasonable_grounds_due(today, prof)),
+            decided_at: None,
+            decided_by: None,
+            outcome: None,
+            deciding_org_type: None,
+            letter_addressee: None,
+            reasons: None,
+            reflection_ends_on: None,
+            reconsideration_of: None,
+        };
+        let forms = serde_json::to_string(&[form_to_exploitation(&row.form)])
+            .map_err(|_| AppError::internal("forms"))?;
+        for _ in 0..5 {
+            let case = CaseRow {
+                id: case_id,
+                reference: CaseReference::generate(today.year(), rand::random())
+                    .as_str()
+                    .to_owned(),
+                person_id,
+                status: CaseStatus::Referred.as_str().into(),
+                org_id: to_org,
+                case_manager_id: Some(focal),
+                associated: if focal == who.id() {
+                    vec![]
+                } else {
+                    vec![who.id()]
+                },
+                exploitation_forms: forms.clone(),
+                notes: None,
+                created_by: who.id().to_string(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            let extras = CaseExtras {
+                flags: flags.clone(),
+                decisions: vec![rg.clone()],
+                screening_id: Some(id.to_owned()),
+            };
+            let audit = AuditDraft::new(now, who.id().to_string(), "case.create")
+                .record("case", case_id)
+                .org(to_org)
+                .detail(format!("referred from screening {id}"));
+            match self
+                .store
+                .insert_case_with(&case, &person_row, &index, &extras, &audit)
+                .await
+            {
+                Ok(()) => {
+                    let facts = access::CaseFacts {
+                        id: case_id,
+                        org: to_org,
+                        case_manager: Some(focal),
+                        associated: case.associated.clone(),
+                    };
+                    let access = access::authorize(&who.actor, Action::ReadCase, &facts)
+                        .map_err(|_| AppError::internal("referrer cannot read"))?;
+                    self.notify(
+                        focal,
+                        "referral",
+                        Some(case_id),
+                        format!("New referral from a screening: case {}", case.reference),
+                    )
+                    .await?;
+                    return self.case_view(&access, &case, &person_row);
+                }
+                Err(StoreError::Conflict(what)) if what.contains("screening") => {
+                    return Err(AppError::new(
+                        ErrorKind::Conflict,
+                        "already_referred",
+                        "this screening was already referred",
+                    ));
+                }
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::internal("could not allocate a case reference"))
+    }
+
+    pub async fn case_flags(&self, who: &Principal, case: Uuid) -> Result<Vec<String>, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::ReadCase, &facts)
+            .map_err(|_| AppError::case_not_found())?;
+        Ok(self
+            .store
+            .case_flags(facts.id)
+            .await?
+            .into_iter()
+            .map(|f| f.flag)
+            .collect())
+    }
+
+    fn decision_view(&self, d: &DecisionRow, today: Date) -> Result<DecisionView, AppError> {
+        let overdue = d.decided_at.is_none() && parse_iso(&d.due_on).is_some_and(|due| due < today);
+        Ok(DecisionView {
+            id: d.id.clone(),
+            case_id: d.case_id.0,
+            stage: d.stage.clone(),
+            profile_id: d.profile_id.clone(),
+            opened_on: d.opened_on.clone(),
+            due_on: d.due_on.clone(),
+            open: d.decided_at.is_none(),
+            overdue,
+            decided_at: d.decided_at.map(rfc3339),
+            trafficking_status: d
+                .outcome
+                .as_deref()
+                .and_then(trafficking_status)
+                .map(str::to_owned),
+            outcome: d.outcome.clone(),
+            deciding_org_type: d.deciding_org_type.clone(),
+            letter_addressee: d.letter_addressee.clone(),
+            reasons: d
+                .reasons
+                .as_ref()
+                .map(|r| self.open_text("decisions", "reasons", &d.id, r))
+                .transpose()?,
+            reflection_ends_on: d.reflection_ends_on.clone(),
+            reconsideration_of: d.reconsideration_of.clone(),
+        })
+    }
+
+    pub async fn case_decisions(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Vec<DecisionView>, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::ReadCase, &facts)
+            .map_err(|_| AppError::case_not_found())?;
+        let today = self.clock.today();
+        self.store
+            .decisions_for_case(facts.id)
+            .await?
+            .iter()
+            .map(|d| self.decision_view(d, today))
+            .collect()
+    }
+
+    /// The decision-maker's step: only a coordinator of the owning
+    /// organisation (the authorised decision-maker) decides.
+    async fn decider(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<(access::CaseFacts, CaseRow), AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        match access::decide_case(
+            who.actor.role,
+            Action::EditCase,
+            access::Relation::of(&who.actor, &facts),
+        ) {
+            Decision::NotFound => return Err(AppError::case_not_found()),
+            Decision::Forbidden => return Err(AppError::forbidden("you may not change this case")),
+            Decision::Allow => {}
+        }
+        if !(who.actor.role == Role::Coordinator && who.org() == facts.org) {
+            return Err(AppError::forbidden(
+                "only an authorised decision-maker (a coordinator of the owning organisation) records identification decisions",
+            ));
+        }
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.read")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail("for decision");
+        let (c, _) = self
+            .store
+            .read_case(facts.id, &audit)
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        Ok((facts, c))
+    }
+
+    /// Records a reasonable-grounds or conclusive decision with written reasons.
+    pub async fn record_decision(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        input: DecisionInput,
+    ) -> Result<DecisionView, AppError> {
+        let valid = match input.stage.as_str() {
+            RG => matches!(input.outcome.as_str(), "presumed_victim" | "not_presumed"),
+            CONCLUSIVE => matches!(input.outcome.as_str(), "identified" | "not_victim"),
+            _ => {
+                return Err(AppError::bad_request(
+                    "invalid_value",
+                    "stage: reasonable_grounds or conclusive",
+                ));
+            }
+        };
+        if !valid {
+            return Err(AppError::bad_request(
+                "invalid_value",
+                "outcome: presumed_victim or not_presumed (reasonable grounds); identified or not_victim (conclusive)",
+            ));
+        }
+        if !matches!(
+            input.letter_addressee.as_str(),
+            "person" | "guardian" | "legal_representative"
+        ) {
+            return Err(AppError::bad_request(
+                "invalid_value",
+                "letter_addressee: person, guardian or legal_representative",
+            ));
+        }
+        let reasons = input.reasons.trim();
+        if reasons.chars().count() < 10 || reasons.chars().count() > 20_000 {
+            return Err(AppError::bad_request(
+                "reasons_required",
+                "write the reasons for the decision (10 to 20000 characters)",
+            ));
+        }
+        let (facts, case) = self.decider(who, case).await?;
+        let open = self
+            .store
+            .decisions_for_case(facts.id)
+            .await?
+            .into_iter()
+            .find(|d| d.stage == input.stage && d.decided_at.is_none());
+        let Some(mut d) = open else {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "no_open_decision",
+                format!(
+                    "there is no open {} decision on this case",
+                    input.stage.replace('_', "-")
+                ),
+            ));
+        };
+        let today = self.clock.today();
+        let now = self.now_ms();
+        let prof = profile(&d.profile_id).unwrap_or_else(default_profile);
+        let org = self
+            .store
+            .org(who.org())
+            .await?
+            .ok_or_else(|| AppError::internal("no org"))?;
+        d.decided_at = Some(now);
+        d.decided_by = Some(who.id());
+        d.outcome = Some(input.outcome.clone());
+        d.deciding_org_type = Some(org.org_type.clone());
+        d.letter_addressee = Some(input.letter_addressee.clone());
+        d.reasons = Some(
+            self.keys
+                .seal(
+                    safepath_crypto::FieldRef {
+                        table: "decisions",
+                        column: "reasons",
+                        record_id: &d.id,
+                    },
+                    reasons.as_bytes(),
+                )
+                .map_err(|e| AppError::internal(&e.to_string()))?,
+        );
+        let (status, next) = match input.outcome.as_str() {
+            "presumed_victim" => {
+                // The recovery and reflection period starts now; the conclusive
+                // decision is due when it ends. No removal meanwhile.
+                let ends = reflection_period_end(today, prof);
+                d.reflection_ends_on = Some(iso(ends));
+                let next = DecisionRow {
+                    id: Uuid::new_v4().to_string(),
+                    case_id: facts.id,
+                    stage: CONCLUSIVE.into(),
+                    profile_id: prof.id.clone(),
+                    opened_at: now,
+                    opened_on: iso(today),
+                    due_on: iso(ends),
+                    decided_at: None,
+                    decided_by: None,
+                    outcome: None,
+                    deciding_org_type: None,
+                    letter_addressee: None,
+                    reasons: None,
+                    reflection_ends_on: None,
+                    reconsideration_of: None,
+                };
+                (CaseStatus::InProtection, Some(next))
+            }
+            "identified" => (CaseStatus::Identified, None),
+            _ => (CaseStatus::NotIdentified, None),
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), "decision.record")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("stage={} outcome={}", input.stage, input.outcome));
+        let change = DecisionChange {
+            decided: d.clone(),
+            next,
+            case_status: Some((status.as_str().into(), case.version + 1)),
+        };
+        self.store.change_decision(&change, &audit).await?;
+        if let Some(cm) = case.case_manager_id.filter(|cm| *cm != who.id()) {
+            self.notify(
+                cm,
+                "decision",
+                Some(facts.id),
+                format!(
+                    "{} decision recorded on case {}",
+                    input.stage.replace('_', "-"),
+                    case.reference
+                ),
+            )
+            .await?;
+        }
+        self.decision_view(&d, today)
+    }
+
+    /// A request for reconsideration re-opens a negative decision.
+    pub async fn request_reconsideration(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        input: ReconsiderationInput,
+    ) -> Result<DecisionView, AppError> {
+        let reason = input.reason.trim();
+        if reason.chars().count() < 10 {
+            return Err(AppError::bad_request(
+                "reasons_required",
+                "state the grounds for reconsideration (at least 10 characters)",
+            ));
+        }
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        match access::decide_case(
+            who.actor.role,
+            Action::EditCase,
+            access::Relation::of(&who.actor, &facts),
+        ) {
+            Decision::NotFound => return Err(AppError::case_not_found()),
+            Decision::Forbidden => return Err(AppError::forbidden("you may not change this case")),
+            Decision::Allow => {}
+        }
+        let decisions = self.store.decisions_for_case(facts.id).await?;
+        if decisions.iter().any(|d| d.decided_at.is_none()) {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "decision_open",
+                "a decision is already open on this case",
+            ));
+        }
+        let Some(last) = decisions
+            .iter()
+            .rev()
+            .find(|d| matches!(d.outcome.as_deref(), Some("not_victim" | "not_presumed")))
+        else {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "nothing_to_reconsider",
+                "there is no negative decision to reconsider",
+            ));
+        };
+        let today = self.clock.today();
+        let now = self.now_ms();
+        let prof = profile(&last.profile_id).unwrap_or_else(default_profile);
+        let reopened_id = Uuid::new_v4().to_string();
+        let reopened = DecisionRow {
+            id: reopened_id.clone(),
+            case_id: facts.id,
+            stage: last.stage.clone(),
+            profile_id: prof.id.clone(),
+            opened_at: now,
+            opened_on: iso(today),
+            due_on: iso(reasonable_grounds_due(today, prof)),
+            decided_at: None,
+            decided_by: None,
+            outcome: None,
+            deciding_org_type: None,
+            letter_addressee: None,
+            // The grounds for reconsideration, until the decision's own reasons replace them.
+            reasons: Some(
+                self.keys
+                    .seal(
+                        safepath_crypto::FieldRef {
+                            table: "decisions",
+                            column: "reasons",
+                            record_id: &reopened_id,
+                        },
+                        reason.as_bytes(),
+                    )
+                    .map_err(|e| AppError::internal(&e.to_string()))?,
+            ),
+            reflection_ends_on: None,
+            reconsideration_of: Some(last.id.clone()),
+        };
+        let stored = reopened;
+        let audit = AuditDraft::new(now, who.id().to_string(), "decision.reconsideration")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("reopens {}", last.id));
+        self.store.insert_decision(&stored, &audit).await?;
+        self.decision_view(&stored, today)
+    }
+
+    /// Open decisions the user may see; with `overdue_only`, those past due.
+    pub async fn open_decisions(
+        &self,
+        who: &Principal,
+        overdue_only: bool,
+    ) -> Result<Vec<OpenDecisionView>, AppError> {
+        let today = self.clock.today();
+        let before = iso(today);
+        let rows = self
+            .store
+            .open_decisions(
+                access::visibility(&who.actor),
+                overdue_only.then_some(before.as_str()),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|o| {
+                let due = parse_iso(&o.decision.due_on);
+                let days = due.map_or(0, |d| (today - d).whole_days());
+                OpenDecisionView {
+                    id: o.decision.id,
+                    case_id: o.decision.case_id.0,
+                    reference: o.reference,
+                    stage: o.decision.stage,
+                    due_on: o.decision.due_on,
+                    overdue: days > 0,
+                    days_overdue: days.max(0),
+                }
+            })
+            .collect())
+    }
+
+    /// Names an organisation's referral focal point (an active user of it).
+    pub async fn set_focal_point(
+        &self,
+        by: crate::admin::Operator<'_>,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<(), AppError> {
+        let u = self
+            .store
+            .user(user)
+            .await?
+            .ok_or_else(|| AppError::bad_request("invalid_user", "no such user"))?;
+        if u.org_id != org || u.disabled {
+            return Err(AppError::bad_request(
+                "invalid_user",
+                "the focal point must be an active user of that organisation",
+            ));
+        }
+        let actor = match &by {
+            crate::admin::Operator::User(p) => p.id().to_string(),
+            crate::admin::Operator::Cli(c) => format!("cli:{c}"),
+        };
+        self.store
+            .set_focal_point(
+                org,
+                user,
+                &AuditDraft::new(self.now_ms(), actor, "org.focal_point")
+                    .record("org", org)
+                    .org(org),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a reasonable-grounds decision on an existing case (e.g. when a
+    /// case manager refers a person without a screening). `opened_on` lets the
+    /// demo seed older, overdue decisions.
+    pub async fn open_reasonable_grounds(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        opened_on: Date,
+    ) -> Result<DecisionView, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::EditCase, &facts).map_err(|d| {
+            if d == Decision::Forbidden {
+                AppError::forbidden("you may not change this case")
+            } else {
+                AppError::case_not_found()
+            }
+        })?;
+        let org = self
+            .store
+            .org(facts.org)
+            .await?
+            .ok_or_else(|| AppError::internal("no org"))?;
+        let prof = profile_for_country(&org.country);
+        let d = DecisionRow {
+            id: Uuid::new_v4().to_string(),
+            case_id: facts.id,
+            stage: RG.into(),
+            profile_id: prof.id.clone(),
+            opened_at: self.now_ms(),
+            opened_on: iso(opened_on),
+            due_on: iso(reasonable_grounds_due(opened_on, prof)),
+            decided_at: None,
+            decided_by: None,
+            outcome: None,
+            deciding_org_type: None,
+            letter_addressee: None,
+            reasons: None,
+            reflection_ends_on: None,
+            reconsideration_of: None,
+        };
+        self.store
+            .insert_decision(
+                &d,
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "decision.open")
+                    .record("case", facts.id)
+                    .org(facts.org),
+            )
+            .await?;
+        self.decision_view(&d, self.clock.today())
+    }
+
+    pub(crate) async fn notify(
+        &self,
+        user: UserId,
+        kind: &str,
+        case: Option<CaseId>,
+        message: String,
+    ) -> Result<(), AppError> {
+        let row = safepath_store::NotificationRow {
+            id: Uuid::new_v4().to_string(),
+            user_id: user,
+            kind: kind.into(),
+            case_id: case,
+            message,
+            created_at: self.now_ms(),
+            read_at: None,
+        };
+        self.store.insert_notifications(&[row]).await?;
+        Ok(())
+    }
+}

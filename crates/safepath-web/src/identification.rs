@@ -1,0 +1,632 @@
+//! Identification on the web: the first responder's screening (server-side
+//! flow for phones, JavaScript optional), referral into a case, and the
+//! decision-maker's pages and API.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use safepath_app::identification::*;
+use safepath_app::views::{CaseView, OrgView};
+use safepath_app::{AppError, ErrorKind};
+use safepath_domain::org::Role;
+use safepath_screening::{Answer, Form, Locale, Population, StageQuestions};
+use serde_json::json;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::{ApiJson, Items};
+use crate::auth::{ApiUser, WebUser};
+use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Tr;
+use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+
+const SCREENING_JS: &str = include_str!("../static/screening.js");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/static/screening.js",
+            get(|| async {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/javascript; charset=utf-8",
+                    )],
+                    SCREENING_JS,
+                )
+            }),
+        )
+        .route("/screenings/new", get(start_page).post(questions_page))
+        .route("/screenings", post(submit_screening))
+        .route("/screenings/{id}", get(result_page))
+        .route("/screenings/{id}/refer", post(refer_page))
+        .route("/cases/{id}/decisions", post(decide_page))
+        .route("/cases/{id}/reconsideration", post(reconsider_page))
+        .route("/decisions", get(decisions_page))
+        .route("/api/v1/screenings", post(api_screen))
+        .route("/api/v1/screenings/{id}", get(api_get_screening))
+        .route("/api/v1/screenings/{id}/refer", post(api_refer))
+        .route(
+            "/api/v1/cases/{id}/decisions",
+            get(api_case_decisions).post(api_decide),
+        )
+        .route("/api/v1/cases/{id}/reconsideration", post(api_reconsider))
+        .route("/api/v1/cases/{id}/flags", get(api_flags))
+        .route("/api/v1/decisions", get(api_open_decisions))
+}
+
+fn locale(tr: &Tr) -> Locale {
+    if tr.code() == "id" {
+        Locale::Id
+    } else {
+        Locale::En
+    }
+}
+
+fn uuid_or_404(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::case_not_found())
+}
+
+// ---------- API ----------
+
+#[utoipa::path(post, path = "/api/v1/screenings", tag = "screening", security(("bearer" = [])), request_body = ScreeningSubmission,
+    responses((status = 201, body = ScreeningView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn api_screen(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(sub): ApiJson<ScreeningSubmission>,
+) -> Result<(StatusCode, Json<ScreeningView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(app.screen(&user, sub).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/screenings/{id}", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ScreeningView), (status = 404, body = ErrorBody)))]
+pub async fn api_get_screening(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ScreeningView>, ApiError> {
+    Ok(Json(app.get_screening(&user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/screenings/{id}/refer", tag = "screening", security(("bearer" = [])), params(("id" = String, Path)), request_body = ReferralRequest,
+    responses((status = 201, body = CaseView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_refer(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ReferralRequest>,
+) -> Result<(StatusCode, Json<CaseView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.refer_screening(&user, &id, req).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/decisions", tag = "identification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<DecisionView>), (status = 404, body = ErrorBody)))]
+pub async fn api_case_decisions(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<DecisionView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.case_decisions(&user, uuid_or_404(&id)?).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decisions", tag = "identification", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = DecisionInput,
+    responses((status = 201, body = DecisionView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_decide(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
+    let id = uuid_or_404(&id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.record_decision(&user, id, input).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reconsideration", tag = "identification", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReconsiderationInput,
+    responses((status = 201, body = DecisionView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_reconsider(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ReconsiderationInput>,
+) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
+    let id = uuid_or_404(&id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.request_reconsideration(&user, id, input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/flags", tag = "identification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<String>), (status = 404, body = ErrorBody)))]
+pub async fn api_flags(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<String>>, ApiError> {
+    Ok(Json(Items {
+        items: app.case_flags(&user, uuid_or_404(&id)?).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/decisions", tag = "identification", security(("bearer" = [])),
+    params(("overdue" = Option<bool>, Query, description = "Only decisions past their due date")),
+    responses((status = 200, body = Items<OpenDecisionView>), (status = 400, body = ErrorBody)))]
+pub async fn api_open_decisions(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Items<OpenDecisionView>>, ApiError> {
+    let mut overdue = false;
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if k == "overdue" {
+            overdue = match v.as_ref() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(crate::error::bad_request(
+                        "invalid_value",
+                        "overdue must be true or false",
+                    ));
+                }
+            };
+        }
+    }
+    Ok(Json(Items {
+        items: app.open_decisions(&user, overdue).await?,
+    }))
+}
+
+// ---------- pages: the first responder's screening ----------
+
+#[derive(Template)]
+#[template(path = "screening_start.html")]
+struct StartPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    error: Option<String>,
+    forms: Vec<(String, String)>,
+}
+
+fn form_options(tr: &Tr) -> Vec<(String, String)> {
+    [
+        "labour",
+        "fishing",
+        "domestic_servitude",
+        "sexual",
+        "forced_begging",
+        "forced_criminality",
+        "forced_marriage",
+        "organ_removal",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), tr.t(format!("form-{f}"))))
+    .collect()
+}
+
+async fn start_page(user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    render(
+        StatusCode::OK,
+        &StartPage {
+            title: tr.t("screening-title"),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            error: None,
+            forms: form_options(&tr),
+            tr,
+        },
+    )
+}
+
+/// The context of step 1, carried through step 2 in hidden fields.
+struct Context {
+    consent: bool,
+    language: String,
+    interpreter: bool,
+    place_kind: String,
+    place_note: String,
+    form: String,
+    age: String,
+    likely_child: bool,
+}
+
+impl Context {
+    fn from(f: &Fields) -> Self {
+        Self {
+            consent: f.get("consent") == "yes",
+            language: f.get("language").trim().to_owned(),
+            interpreter: f.get("interpreter") == "yes",
+            place_kind: f.get("place_kind").to_owned(),
+            place_note: f.get("place_note").trim().to_owned(),
+            form: f.get("form").to_owned(),
+            age: f.get("age_years").trim().to_owned(),
+            likely_child: f.get("likely_child") == "yes",
+        }
+    }
+
+    fn check(&self, tr: &Tr) -> Result<(Form, Option<u32>), String> {
+        if !self.consent {
+            return Err(tr.t("screening-consent-required"));
+        }
+        if self.language.is_empty() {
+            return Err(tr.t("screening-language-required"));
+        }
+        if !matches!(
+            self.place_kind.as_str(),
+            "point_of_entry" | "vessel" | "worksite" | "other"
+        ) {
+            return Err(tr.t("screening-place-required"));
+        }
+        let form = Form::parse(&self.form).ok_or_else(|| tr.t("screening-form-required"))?;
+        let age = if self.age.is_empty() {
+            None
+        } else {
+            match self.age.parse::<u32>() {
+                Ok(a) if a <= 130 => Some(a),
+                _ => return Err(tr.t("screening-age-invalid")),
+            }
+        };
+        Ok((form, age))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "screening_questions.html")]
+struct QuestionsPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    ctx: Vec<(&'static str, String)>,
+    stages: Vec<StageQuestions>,
+    child: bool,
+    form_label: String,
+}
+
+async fn questions_page(user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let c = Context::from(&f);
+    let (form, age) = match c.check(&tr) {
+        Ok(v) => v,
+        Err(e) => {
+            return render(
+                StatusCode::BAD_REQUEST,
+                &StartPage {
+                    title: tr.t("screening-title"),
+                    user: Some(bar(&tr, user.principal())),
+                    csrf: user.session.csrf_token.clone(),
+                    error: Some(e),
+                    forms: form_options(&tr),
+                    tr,
+                },
+            );
+        }
+    };
+    let child = c.likely_child || age.is_some_and(|a| a < 18);
+    let population = if child {
+        Population::Child
+    } else {
+        Population::Adult
+    };
+    let stages = safepath_screening::questions(form, population, locale(&tr));
+    let yes = |b: bool| if b { "yes".to_owned() } else { String::new() };
+    render(
+        StatusCode::OK,
+        &QuestionsPage {
+            title: tr.t("screening-title"),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            ctx: vec![
+                ("consent", yes(c.consent)),
+                ("language", c.language.clone()),
+                ("interpreter", yes(c.interpreter)),
+                ("place_kind", c.place_kind.clone()),
+                ("place_note", c.place_note.clone()),
+                ("form", c.form.clone()),
+                ("age_years", c.age.clone()),
+                ("likely_child", yes(c.likely_child)),
+            ],
+            form_label: tr.t(format!("form-{}", c.form)),
+            stages,
+            child,
+            tr,
+        },
+    )
+}
+
+async fn submit_screening(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let c = Context::from(&f);
+    let (form, age) = match c.check(&tr) {
+        Ok(v) => v,
+        Err(e) => return error_page(&tr, &user, AppError::bad_request("invalid_screening", e)),
+    };
+    // Answers are named `a_<question id>`; an unanswered question counts as `no`.
+    let mut answers = BTreeMap::new();
+    for (k, v) in f.pairs() {
+        if let Some(q) = k.strip_prefix("a_") {
+            match Answer::parse(v) {
+                Some(a) => {
+                    answers.insert(q.to_owned(), a);
+                }
+                None => {
+                    return error_page(
+                        &tr,
+                        &user,
+                        AppError::bad_request("invalid_answer", "answers are yes, no or unknown"),
+                    );
+                }
+            }
+        }
+    }
+    let indicators = match safepath_screening::indicator_answers(form, &answers) {
+        Ok(m) => m
+            .into_iter()
+            .map(|(id, a)| (id.to_string(), json!(a.as_str())))
+            .collect::<serde_json::Map<_, _>>(),
+        Err(e) => return error_page(&tr, &user, AppError::bad_request(e.code, e.message)),
+    };
+    let document = json!({
+        "age_years": age,
+        "likely_child": c.likely_child,
+        "form": form.as_str(),
+        "act_established": f.get("act_established") == "yes",
+        "indicators": indicators,
+        "smuggling": {
+            "irregular_crossing_for_fee": f.get("smuggling_fee") == "yes",
+            "consented_to_movement": f.get("smuggling_consented") == "yes",
+            "relationship_ended_on_arrival": f.get("smuggling_ended") == "yes",
+        },
+        "free_to_leave": f.get("free_to_leave") == "yes",
+        "locale": locale(&tr).as_str(),
+    });
+    let place_kind = match c.place_kind.as_str() {
+        "point_of_entry" => PlaceKind::PointOfEntry,
+        "vessel" => PlaceKind::Vessel,
+        "worksite" => PlaceKind::Worksite,
+        _ => PlaceKind::Other,
+    };
+    let sub = ScreeningSubmission {
+        consent_given: c.consent,
+        language: c.language,
+        interpreter: c.interpreter,
+        place_kind,
+        place_note: c.place_note,
+        document,
+    };
+    match app.screen(user.principal(), sub).await {
+        Ok(s) => Redirect::to(&format!("/screenings/{}", s.id)).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "screening_result.html")]
+struct ResultPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    s: ScreeningView,
+    outcome_label: String,
+    explanation: Vec<String>,
+    next: String,
+    orgs: Vec<OrgView>,
+    own_org: Uuid,
+}
+
+async fn result_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    let s = match app.get_screening(user.principal(), &id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let orgs = app.orgs().await.unwrap_or_default();
+    let explanation = s
+        .evaluation
+        .get("explanation")
+        .and_then(|e| e.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let outcome_label = s
+        .evaluation
+        .get("outcome_label")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| s.outcome.clone());
+    let next = tr.t(format!("next-{}", s.outcome));
+    render(
+        StatusCode::OK,
+        &ResultPage {
+            title: tr.t("screening-result"),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            own_org: user.principal().org().0,
+            outcome_label,
+            explanation,
+            next,
+            orgs,
+            s,
+            tr,
+        },
+    )
+}
+
+async fn refer_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(to_org_id) = Uuid::parse_str(f.get("to_org_id")) else {
+        return error_page(
+            &tr,
+            &user,
+            AppError::bad_request("invalid_org", tr.t("screening-choose-agency")),
+        );
+    };
+    let name = f.get("name").trim();
+    let person = if name.is_empty() {
+        None
+    } else {
+        let p = json!({"names": [{"value": name, "script": "Latn"}], "sex": if f.get("sex").is_empty() { "unknown" } else { f.get("sex") }});
+        match serde_json::from_value(p) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                return error_page(
+                    &tr,
+                    &user,
+                    AppError::bad_request(
+                        "invalid_field",
+                        "sex: female, male, intersex or unknown",
+                    ),
+                );
+            }
+        }
+    };
+    match app
+        .refer_screening(user.principal(), &id, ReferralRequest { to_org_id, person })
+        .await
+    {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+// ---------- pages: decisions ----------
+
+async fn decide_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let input = DecisionInput {
+        stage: f.get("stage").into(),
+        outcome: f.get("outcome").into(),
+        reasons: f.get("reasons").into(),
+        letter_addressee: f.get("letter_addressee").into(),
+    };
+    let result = match uuid_or_404(&id) {
+        Ok(case) => app
+            .record_decision(user.principal(), case, input)
+            .await
+            .map(|_| case),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(case) => Redirect::to(&format!("/cases/{case}")).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn reconsider_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let result = match uuid_or_404(&id) {
+        Ok(case) => app
+            .request_reconsideration(
+                user.principal(),
+                case,
+                ReconsiderationInput {
+                    reason: f.get("reason").into(),
+                },
+            )
+            .await
+            .map(|_| case),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(case) => Redirect::to(&format!("/cases/{case}")).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "decisions.html")]
+struct DecisionsPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    items: Vec<OpenDecisionView>,
+    overdue: usize,
+}
+
+async fn decisions_page(State(app): State<AppState>, user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    if matches!(
+        user.principal().actor.role,
+        Role::Analyst | Role::Administrator
+    ) {
+        return error_page(&tr, &user, AppError::forbidden(tr.t("analyst-no-cases")));
+    }
+    match app.open_decisions(user.principal(), false).await {
+        Ok(items) => {
+            let overdue = items.iter().filter(|d| d.overdue).count();
+            render(
+                StatusCode::OK,
+                &DecisionsPage {
+                    title: tr.t("decisions-title"),
+                    user: Some(bar(&tr, user.principal())),
+                    csrf: user.session.csrf_token.clone(),
+                    items,
+                    overdue,
+                    tr,
+                },
+            )
+        }
+        Err(e) if e.kind == ErrorKind::Forbidden => error_page(&tr, &user, e),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
