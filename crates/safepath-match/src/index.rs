@@ -39,6 +39,7 @@ pub struct MatchIndex {
     /// Sorted `(key, record)`.
     postings: Vec<(u64, u32)>,
     max_posting: usize,
+    max_candidates: usize,
 }
 
 fn add_records(
@@ -114,7 +115,8 @@ impl MatchIndex {
             ds,
             ids,
             postings,
-            max_posting: 5_000,
+            max_posting: 2_000,
+            max_candidates: 4_000,
         })
     }
 
@@ -144,13 +146,23 @@ impl MatchIndex {
             std::slice::from_ref(query),
             &mut keys,
         )?;
+        // As in batch blocking: the most specific keys first, up to a budget of candidates.
+        let mut ranges: Vec<(usize, usize)> = keys
+            .iter()
+            .map(|(key, _)| {
+                let lo = self.postings.partition_point(|p| p.0 < *key);
+                let hi = self.postings.partition_point(|p| p.0 <= *key);
+                (lo, hi)
+            })
+            .filter(|(lo, hi)| hi > lo && hi - lo <= self.max_posting)
+            .collect();
+        ranges.sort_unstable_by_key(|(lo, hi)| hi - lo);
         let mut cands: Vec<u32> = Vec::new();
-        for (key, _) in &keys {
-            let lo = self.postings.partition_point(|p| p.0 < *key);
-            let hi = self.postings.partition_point(|p| p.0 <= *key);
-            if hi - lo <= self.max_posting {
-                cands.extend(self.postings[lo..hi].iter().map(|p| p.1));
+        for (lo, hi) in ranges {
+            if !cands.is_empty() && cands.len() + (hi - lo) > self.max_candidates {
+                break;
             }
+            cands.extend(self.postings[lo..hi].iter().map(|p| p.1));
         }
         cands.sort_unstable();
         cands.dedup();
