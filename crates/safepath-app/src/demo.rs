@@ -363,7 +363,7 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
         if rng.gen_bool(0.15) {
             forms.push(ExploitationForm::ForcedLabour);
         }
-        let status = CaseStatus::ALL[i % CaseStatus::ALL.len()];
+        let status = CaseStatus::ALL[(i + i / 10) % CaseStatus::ALL.len()];
         let created = app
             .create_case(
                 owner,

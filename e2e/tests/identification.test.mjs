@@ -1,0 +1,119 @@
+// Issue "Identification": a first responder screens a fisherman on a phone,
+// the result refers him into a case that the receiving focal point sees; a
+// decision-maker walks the reasonable-grounds and conclusive decisions and
+// the reflection-period clock is checked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { BASE, launch, login, search } from './helpers.mjs';
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+function profileDays(profile, key) {
+  const toml = readFileSync(new URL(`../../crates/safepath-screening/profiles/${profile}.toml`, import.meta.url), 'utf8');
+  const m = toml.match(new RegExp(`\\[${key}\\]\\s*\\nvalue = (\\d+)`));
+  return Number(m[1]);
+}
+
+function isoDaysFromToday(days) {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+test('fishing-at-sea screening on a phone ends in a referral the focal point sees', async () => {
+  const browser = await launch();
+  try {
+    const { context, page } = await login(browser, 'demo-responder', PHONE);
+    let bytes = 0;
+    page.on('response', async (r) => { try { bytes += (await r.body()).length; } catch { /* redirects have no body */ } });
+    await page.click('nav >> text=Screening');
+    await page.waitForURL(`${BASE}/screenings/new`);
+    await page.check('#consent');
+    await page.selectOption('#language', 'my');
+    await page.check('#interpreter');
+    await page.check('input[name=place_kind][value=vessel]');
+    await page.fill('#place_note', 'Synthetic trawler, pier 3');
+    await page.selectOption('#form', 'fishing');
+    await page.fill('#age_years', '27');
+    bytes = 0;
+    await page.click('#next');
+    await page.waitForURL(`${BASE}/screenings/new`);
+    await page.waitForLoadState('load');
+    assert.ok(bytes < 150 * 1024, `the questions page and its assets are under 150 KB (${bytes} bytes)`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `fits the phone (${width}px)`);
+    // The fishing prompts come first, in plain words.
+    assert.ok(await page.locator('#q-FI3').isVisible());
+    await page.check('input[name=act_established][value=yes]');
+    for (const q of ['FI1', 'FI3', 'FI4', 'DR1', 'DR8']) {
+      await page.check(`input[name=a_${q}][value=yes]`);
+    }
+    await page.check('input[name=a_EX4][value=unknown]');
+    await page.check('input[name=free_to_leave][value=no]');
+    // The draft is kept in the browser while the form is open...
+    assert.ok(await page.evaluate(() => localStorage.getItem('safepath-screening-draft')));
+    await page.click('#evaluate');
+    await page.waitForURL(/\/screenings\/[0-9a-f-]{36}$/);
+    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'presumed_trafficking');
+    assert.ok(await page.locator('#flag-non-removal').isVisible());
+    assert.ok((await page.textContent('.explanation')).length > 50, 'the outcome is explained');
+    // ...and gone once the screening is stored.
+    assert.equal(await page.evaluate(() => localStorage.getItem('safepath-screening-draft')), null);
+
+    const orgB = await page.locator('#to_org_id option', { hasText: 'Organisation B' }).getAttribute('value');
+    await page.selectOption('#to_org_id', orgB);
+    await page.click('#refer');
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
+    const reference = (await page.textContent('#case-reference')).trim();
+    assert.ok(await page.locator('#flag-non_removal').isVisible());
+    await context.close();
+
+    // Organisation B's referral focal point finds the new case with its flag and open decision.
+    const focal = await login(browser, 'demo-cm-b');
+    await search(focal.page, reference);
+    await focal.page.click(`a:has-text("${reference}")`);
+    await focal.page.waitForURL(/\/cases\//);
+    assert.ok(await focal.page.locator('#flag-non_removal').isVisible());
+    const rg = focal.page.locator('li.decision[data-stage=reasonable_grounds]');
+    assert.match(await rg.textContent(), /\d{4}-\d{2}-\d{2}/, 'the open decision shows its due date');
+    await focal.context.close();
+  } finally {
+    await browser.close();
+  }
+});
+
+test('reasonable-grounds and conclusive decisions, with the reflection-period clock', async () => {
+  const browser = await launch();
+  try {
+    const { context, page } = await login(browser, 'demo-coordinator');
+    await page.click('nav >> text=Decisions');
+    await page.waitForURL(`${BASE}/decisions`);
+    assert.ok(Number(await page.textContent('#overdue-count')) > 0, 'overdue decisions stand out');
+    assert.ok(await page.locator('tr.overdue').count() > 0);
+    await page.locator('tr a').first().click();
+    await page.waitForURL(/\/cases\//);
+    const caseUrl = page.url();
+
+    await page.check('input[name=outcome][value=presumed_victim]');
+    await page.fill('#reasons', 'Deceived about wages; documents withheld by the employer.');
+    await page.selectOption('#letter_addressee', 'guardian');
+    await page.click('#decide');
+    await page.waitForURL(caseUrl);
+    const days = profileDays('thailand', 'reflection_period_days');
+    assert.equal((await page.textContent('#reflection-ends-on')).trim(), isoDaysFromToday(days), `reflection period of ${days} days`);
+    const conclusive = page.locator('li.decision[data-stage=conclusive]');
+    assert.ok((await conclusive.textContent()).includes(isoDaysFromToday(days)), 'conclusive decision due when the reflection period ends');
+    assert.ok((await page.textContent('.ref')).includes('In protection'));
+
+    await page.check('input[name=outcome][value=identified]');
+    await page.fill('#reasons', 'Consistent account corroborated by the labour inspection.');
+    await page.click('#decide');
+    await page.waitForURL(caseUrl);
+    assert.ok((await page.textContent('.ref')).includes('Identified victim'));
+    assert.ok((await conclusive.textContent()).includes('HTCDS: actual'));
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+});
