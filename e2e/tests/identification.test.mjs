@@ -112,6 +112,9 @@ test('reasonable-grounds and conclusive decisions, with the reflection-period cl
     await page.waitForURL(caseUrl);
     assert.ok((await page.textContent('.ref')).includes('Identified victim'));
     assert.ok((await conclusive.textContent()).includes('HTCDS: actual'));
+    // The reasonable-grounds letter was addressed to the guardian.
+    await page.locator('li.decision[data-stage=reasonable_grounds] a.letter-link').click();
+    assert.ok((await page.textContent('#addressee')).includes('guardian'));
     await context.close();
   } finally {
     await browser.close();

@@ -363,7 +363,13 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
         if rng.gen_bool(0.15) {
             forms.push(ExploitationForm::ForcedLabour);
         }
-        let status = CaseStatus::ALL[(i + i / 10) % CaseStatus::ALL.len()];
+        // Every stage is represented; organisation A also has a steady queue
+        // of new referrals awaiting their reasonable-grounds decision.
+        let status = if owner.user.username == "demo-cm-a" && i % 4 == 0 {
+            CaseStatus::Referred
+        } else {
+            CaseStatus::ALL[(i + i / 10) % CaseStatus::ALL.len()]
+        };
         let created = app
             .create_case(
                 owner,

@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/decisions", post(decide_page))
         .route("/cases/{id}/reconsideration", post(reconsider_page))
         .route("/decisions", get(decisions_page))
+        .route("/cases/{id}/decisions/{decision}/letter", get(letter_page))
         .route("/api/v1/screenings", post(api_screen))
         .route("/api/v1/screenings/{id}", get(api_get_screening))
         .route("/api/v1/screenings/{id}/refer", post(api_refer))
@@ -629,4 +630,79 @@ async fn decisions_page(State(app): State<AppState>, user: WebUser) -> Response 
         Err(e) if e.kind == ErrorKind::Forbidden => error_page(&tr, &user, e),
         Err(e) => error_page(&tr, &user, e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct LetterPage {
+    tr: Tr,
+    org_name: String,
+    decided_on: String,
+    addressee: String,
+    stage: String,
+    reference: String,
+    outcome: String,
+    reflection_ends: Option<String>,
+    reasons: String,
+}
+
+/// A printable decision letter, addressed to the person, or for a child to
+/// the guardian or legal representative chosen when the decision was made.
+async fn letter_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path((id, decision)): Path<(String, String)>,
+) -> Response {
+    let tr = tr_for(&user);
+    let case = match uuid_or_404(&id) {
+        Ok(case) => case,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let (c, decisions) = match (
+        app.get_case(user.principal(), case).await,
+        app.case_decisions(user.principal(), case).await,
+    ) {
+        (Ok(c), Ok(d)) => (c, d),
+        (Err(e), _) | (_, Err(e)) => return error_page(&tr, &user, e),
+    };
+    let Some(d) = decisions.into_iter().find(|d| d.id == decision && !d.open) else {
+        return error_page(&tr, &user, AppError::not_found("no such decision"));
+    };
+    let org_name = app
+        .orgs()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|o| o.id == c.org_id)
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let addressee = match d.letter_addressee.as_deref() {
+        Some("guardian") => tr.t("addressee-guardian"),
+        Some("legal_representative") => tr.t("addressee-legal_representative"),
+        _ => c.person.display_name.clone(),
+    };
+    render(
+        StatusCode::OK,
+        &LetterPage {
+            org_name,
+            decided_on: d
+                .decided_at
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect(),
+            addressee,
+            stage: tr.t(&d.stage),
+            reference: c.reference.clone(),
+            outcome: d
+                .outcome
+                .as_ref()
+                .map(|o| tr.t(format!("outcome-{o}")))
+                .unwrap_or_default(),
+            reflection_ends: d.reflection_ends_on.clone(),
+            reasons: d.reasons.clone().unwrap_or_default(),
+            tr,
+        },
+    )
 }

@@ -1289,3 +1289,49 @@ async fn overdue_decisions_stand_out() {
             .any(|d| d["case_id"] == case["id"])
     );
 }
+
+#[tokio::test]
+async fn no_demo_name_is_in_clear_in_any_database_file() {
+    let t = spawn_app().await;
+    let cm = t
+        .app
+        .store()
+        .user_by_username("demo-cm-a")
+        .await
+        .unwrap()
+        .unwrap();
+    let owner = safepath_app::Principal::from_user(cm).unwrap();
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
+    let mut names = Vec::new();
+    for i in 0..30 {
+        let person = safepath_app::demo::synthetic_person(&mut rng, i);
+        names.extend(
+            person
+                .searchable_names()
+                .into_iter()
+                .filter(|n| n.len() >= 6)
+                .map(str::to_owned),
+        );
+        let new = safepath_app::views::NewCase {
+            person,
+            exploitation_forms: vec![],
+            notes: None,
+            status: None,
+            case_manager_id: None,
+        };
+        t.app.create_case(&owner, new).await.unwrap();
+    }
+    assert!(names.len() >= 30);
+    let files: Vec<Vec<u8>> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    for name in &names {
+        for bytes in &files {
+            assert!(
+                !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                "a demo name is stored in clear"
+            );
+        }
+    }
+}
