@@ -175,6 +175,7 @@ impl App {
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
             version: c.version,
+            shared_categories: None,
         })
     }
 
@@ -301,9 +302,16 @@ impl App {
     }
 
     pub async fn get_case(&self, who: &Principal, id: Uuid) -> Result<CaseView, AppError> {
-        let (access, facts) = self
+        let (access, facts) = match self
             .authorize_case(who, id, Action::ReadCase, "read this case")
-            .await?;
+            .await
+        {
+            Ok(ok) => ok,
+            Err(e) if e.kind == crate::ErrorKind::NotFound => {
+                return self.get_case_via_referral(who, id).await.map_err(|_| e);
+            }
+            Err(e) => return Err(e),
+        };
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.read")
             .record("case", facts.id)
             .org(facts.org);
@@ -313,6 +321,33 @@ impl App {
             .await?
             .ok_or_else(AppError::case_not_found)?;
         self.case_view(&access, &c, &p)
+    }
+
+    /// A receiving organisation's view through accepted referrals: only the
+    /// categories shared and still covered by consent. Anything else is 404.
+    async fn get_case_via_referral(&self, who: &Principal, id: Uuid) -> Result<CaseView, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(id))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        let shared = self.referral_categories(who, facts.id).await?;
+        let access = access::authorize_referral_read(&who.actor, &facts, !shared.is_empty())
+            .map_err(|_| AppError::case_not_found())?;
+        let names: Vec<&str> = shared.iter().map(|c| c.as_str()).collect();
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.read")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("via referral; categories={}", names.join(",")));
+        let (c, p) = self
+            .store
+            .read_case(facts.id, &audit)
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        Ok(Self::restrict_view(
+            self.case_view(&access, &c, &p)?,
+            &shared,
+        ))
     }
 
     pub async fn update_case(

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod identification;
+pub mod referrals;
 pub mod views;
 
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};

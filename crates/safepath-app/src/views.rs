@@ -24,6 +24,10 @@ pub struct CaseView {
     pub updated_at: String,
     /// Send back in a PATCH to refuse a lost update.
     pub version: i64,
+    /// Present when the case is seen through an accepted referral: the only
+    /// data categories shared (the rest is withheld).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_categories: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

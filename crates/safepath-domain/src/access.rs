@@ -244,6 +244,27 @@ pub fn authorize(actor: &Actor, action: Action, case: &CaseFacts) -> Result<Case
     }
 }
 
+/// A read through an accepted referral: a user of the receiving organisation
+/// sees the case, but only the data categories its consent-covered referrals
+/// share (`shared_any` says whether there is at least one). The caller must
+/// restrict the view to those categories.
+pub fn authorize_referral_read(
+    actor: &Actor,
+    case: &CaseFacts,
+    shared_any: bool,
+) -> Result<CaseAccess, Decision> {
+    if shared_any && sees_case_contents(actor.role) && actor.org != case.org {
+        Ok(CaseAccess {
+            actor: *actor,
+            case: case.id,
+            action: Action::ReadCase,
+            break_glass_reason: None,
+        })
+    } else {
+        Err(Decision::NotFound)
+    }
+}
+
 /// The shortest reason accepted for breaking the glass.
 pub const BREAK_GLASS_MIN_REASON: usize = 15;
 

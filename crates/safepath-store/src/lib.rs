@@ -172,6 +172,31 @@ pub trait Store: Send + Sync {
         due_before: Option<&str>,
     ) -> Result<Vec<OpenDecision>>;
 
+    // --- consent ledger and referrals ---
+    async fn insert_consent(&self, row: &LedgerRow, audit: &AuditDraft) -> Result<()>;
+    async fn consent(&self, id: &str) -> Result<Option<LedgerRow>>;
+    async fn consents_for_case(&self, case: CaseId) -> Result<Vec<LedgerRow>>;
+    /// Replaces a consent (withdrawal) and the referrals it ends, atomically.
+    async fn update_consent(
+        &self,
+        consent: &LedgerRow,
+        ended_referrals: &[LedgerRow],
+        audit: &AuditDraft,
+    ) -> Result<()>;
+    async fn insert_referral(&self, row: &LedgerRow, audit: &AuditDraft) -> Result<()>;
+    async fn referral(&self, id: &str) -> Result<Option<LedgerRow>>;
+    async fn referrals_for_case(&self, case: CaseId) -> Result<Vec<LedgerRow>>;
+    /// Referrals to (`inbox`) or from an organisation, newest first.
+    async fn referrals_for_org(&self, org: OrgId, inbox: bool) -> Result<Vec<LedgerRow>>;
+    /// Moves a referral from `expected_state` to its new state; refused with
+    /// `VersionMismatch` if someone else moved it first.
+    async fn update_referral(
+        &self,
+        row: &LedgerRow,
+        expected_state: &str,
+        audit: &AuditDraft,
+    ) -> Result<()>;
+
     // --- audit ---
     async fn append_audit(&self, audit: &AuditDraft) -> Result<i64>;
     /// Entries with `seq > after`, in order, at most `limit`.

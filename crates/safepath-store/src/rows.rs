@@ -253,3 +253,18 @@ pub struct OpenDecision {
     pub reference: String,
     pub org_id: OrgId,
 }
+
+/// A consent-ledger entry or a referral: the domain record as JSON, with the
+/// columns queries need beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub id: String,
+    pub case_id: CaseId,
+    /// Consents: the purpose; referrals: the state.
+    pub kind: String,
+    pub from_org: Option<OrgId>,
+    pub to_org: Option<OrgId>,
+    pub record: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod identification;
 pub mod pages;
+pub mod referrals;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +46,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(identification::routes())
+        .merge(referrals::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

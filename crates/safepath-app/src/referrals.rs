@@ -1,0 +1,619 @@
+//! The consent ledger and referrals between organisations, enforced: an
+//! action that needs consent is refused without it, a withdrawal takes effect
+//! at once, and a receiving organisation sees only the categories shared.
+
+use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::casework::consent::{
+    self, Consent, ConsentPurpose, DataCategory, GuardianConsent,
+};
+use safepath_domain::casework::ids::{ConsentId, ReferralId};
+use safepath_domain::casework::referral::{
+    self, NewReferral, Referral, ReferralAction, Side, Urgency,
+};
+use safepath_domain::ids::{CaseId, OrgId};
+use safepath_domain::org::Role;
+use safepath_store::{AuditDraft, LedgerRow};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use time::Date;
+use time::macros::format_description;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::views::CaseView;
+use crate::{App, AppError, ErrorKind, Principal};
+
+/// `POST /api/v1/cases/{id}/consents`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConsent {
+    /// service_referral, data_sharing, family_contact, tracing, cross_border_handover or statistics.
+    pub purpose: ConsentPurpose,
+    /// The organisation data goes to (service_referral, data_sharing, cross_border_handover).
+    #[serde(default)]
+    pub recipient_org_id: Option<Uuid>,
+    /// identity, contact, health, legal, accommodation, family, case_history.
+    #[serde(default)]
+    pub categories: BTreeSet<DataCategory>,
+    /// `YYYY-MM-DD`: the first day the consent no longer holds.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    /// The language (BCP 47) the purpose was explained in; default: the person's first language.
+    #[serde(default)]
+    pub explained_in_language: Option<String>,
+    #[serde(default)]
+    pub interpreter: bool,
+    /// The person is a child (or treated as one): the guardian's consent is recorded with it.
+    #[serde(default)]
+    pub person_is_child: bool,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub child_guardian: Option<GuardianConsent>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsentView {
+    pub id: String,
+    pub case_id: Uuid,
+    pub purpose: ConsentPurpose,
+    pub recipient_org_id: Option<Uuid>,
+    pub categories: Vec<DataCategory>,
+    pub given_on: String,
+    pub expires_on: Option<String>,
+    pub withdrawn_on: Option<String>,
+    pub explained_in_language: String,
+    pub interpreter: bool,
+    pub recorded_by: Uuid,
+    /// In force today.
+    pub effective: bool,
+}
+
+/// `POST /api/v1/cases/{id}/referrals`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReferralRequest {
+    pub to_org_id: Uuid,
+    /// The service asked for (e.g. shelter, health care, legal aid).
+    pub service: String,
+    /// The data categories to share; a consent must cover them.
+    pub categories: BTreeSet<DataCategory>,
+    /// routine, urgent or emergency.
+    #[serde(default = "routine")]
+    pub urgency: Urgency,
+}
+
+fn routine() -> Urgency {
+    Urgency::Routine
+}
+
+/// The body of `decline` (reason), `complete` (outcome) and `revoke` (reason).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralAnswer {
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralView {
+    pub id: String,
+    pub case_id: Uuid,
+    pub from_org_id: Uuid,
+    pub to_org_id: Uuid,
+    pub service: String,
+    pub urgency: Urgency,
+    pub categories: Vec<DataCategory>,
+    /// pending, accepted, declined, completed, revoked or consent_withdrawn.
+    pub state: String,
+    pub reason: Option<String>,
+    pub outcome: Option<String>,
+    pub sent_at: String,
+    pub respond_by: String,
+}
+
+fn iso(d: Date) -> String {
+    d.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|_| AppError::internal("serialise"))
+}
+
+fn consent_view(c: &Consent, case: CaseId, today: Date) -> ConsentView {
+    ConsentView {
+        id: c.id.0.to_string(),
+        case_id: case.0,
+        purpose: c.purpose,
+        recipient_org_id: c.recipient_org.map(|o| o.0),
+        categories: c.categories.iter().copied().collect(),
+        given_on: iso(c.given_on),
+        expires_on: c.expires_on.map(iso),
+        withdrawn_on: c.withdrawn_on.map(iso),
+        explained_in_language: c.explained_in_language.clone(),
+        interpreter: c.interpreter,
+        recorded_by: c.recorded_by.0,
+        effective: c.is_effective_on(today),
+    }
+}
+
+fn referral_view(r: &Referral) -> ReferralView {
+    let fmt = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    ReferralView {
+        id: r.id.0.to_string(),
+        case_id: r.case.0,
+        from_org_id: r.from_org.0,
+        to_org_id: r.to_org.0,
+        service: r.service.clone(),
+        urgency: r.urgency,
+        categories: r.categories.iter().copied().collect(),
+        state: r.state.as_str().to_owned(),
+        reason: r.reason.clone(),
+        outcome: r.outcome.clone(),
+        sent_at: fmt(r.sent_at),
+        respond_by: fmt(r.response_deadline()),
+    }
+}
+
+fn refusal(e: safepath_domain::DomainError) -> AppError {
+    // Rules about who/when map to 403 (forbidden) or 409 (state), shape to 400.
+    let kind = match e.code {
+        "referral_action_not_allowed" => ErrorKind::Conflict,
+        "referral_wrong_side" | "role_not_allowed" => ErrorKind::Forbidden,
+        _ => ErrorKind::BadRequest,
+    };
+    AppError::new(kind, e.code, e.message)
+}
+
+impl App {
+    async fn ledger(&self, case: CaseId) -> Result<Vec<Consent>, AppError> {
+        self.store
+            .consents_for_case(case)
+            .await?
+            .iter()
+            .map(|r| {
+                serde_json::from_str(&r.record).map_err(|_| AppError::internal("consent record"))
+            })
+            .collect()
+    }
+
+    /// The case must be one the actor works on and may change.
+    async fn editable_case(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<access::CaseFacts, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        match access::decide_case(
+            who.actor.role,
+            Action::EditCase,
+            access::Relation::of(&who.actor, &facts),
+        ) {
+            Decision::Allow => Ok(facts),
+            Decision::Forbidden => Err(AppError::forbidden("you may not change this case")),
+            Decision::NotFound => Err(AppError::case_not_found()),
+        }
+    }
+
+    /// Records consent for one purpose (and recipient), as the person gave it.
+    pub async fn record_consent(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        req: NewConsent,
+    ) -> Result<ConsentView, AppError> {
+        let facts = self.editable_case(who, case).await?;
+        let today = self.clock.today();
+        let parse_date = |s: &str| {
+            Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| {
+                AppError::bad_request(
+                    "invalid_field",
+                    "expires_on: a real date written YYYY-MM-DD",
+                )
+            })
+        };
+        let expires_on = req.expires_on.as_deref().map(parse_date).transpose()?;
+        if let Some(org) = req.recipient_org_id
+            && self.store.org(OrgId(org)).await?.is_none()
+        {
+            return Err(AppError::bad_request(
+                "invalid_org",
+                "recipient_org_id: no such organisation",
+            ));
+        }
+        let consent = Consent {
+            id: ConsentId(Uuid::new_v4()),
+            purpose: req.purpose,
+            recipient_org: req.recipient_org_id.map(OrgId),
+            categories: req.categories,
+            given_on: today,
+            expires_on,
+            withdrawn_on: None,
+            explained_in_language: req.explained_in_language.unwrap_or_else(|| "und".into()),
+            interpreter: req.interpreter,
+            recorded_by: who.id(),
+            person_is_child: req.person_is_child,
+            child_guardian: req.child_guardian,
+        };
+        consent.validate(today)?;
+        let now = self.now_ms();
+        let row = LedgerRow {
+            id: consent.id.0.to_string(),
+            case_id: facts.id,
+            kind: consent.purpose.as_str().into(),
+            from_org: None,
+            to_org: consent.recipient_org,
+            record: json(&consent)?,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), "consent.record")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("consent={} purpose={}", row.id, row.kind));
+        self.store.insert_consent(&row, &audit).await?;
+        Ok(consent_view(&consent, facts.id, today))
+    }
+
+    pub async fn consents(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Vec<ConsentView>, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::ReadCase, &facts)
+            .map_err(|_| AppError::case_not_found())?;
+        let today = self.clock.today();
+        Ok(self
+            .ledger(facts.id)
+            .await?
+            .iter()
+            .map(|c| consent_view(c, facts.id, today))
+            .collect())
+    }
+
+    /// Withdraws a consent today. Referrals resting on it end at once and the
+    /// receiving organisation loses what it could see; all of it is audited.
+    pub async fn withdraw_consent(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<ConsentView, AppError> {
+        let row = self
+            .store
+            .consent(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("no such consent"))?;
+        let facts = self.editable_case(who, row.case_id.0).await.map_err(|e| {
+            if e.kind == ErrorKind::NotFound {
+                AppError::not_found("no such consent")
+            } else {
+                e
+            }
+        })?;
+        let today = self.clock.today();
+        let current: Consent =
+            serde_json::from_str(&row.record).map_err(|_| AppError::internal("consent record"))?;
+        let withdrawn = consent::withdraw(&current, today)
+            .map_err(|e| AppError::new(ErrorKind::Conflict, e.code, e.message))?;
+        let mut ledger = self.ledger(facts.id).await?;
+        for c in &mut ledger {
+            if c.id == withdrawn.id {
+                *c = withdrawn.clone();
+            }
+        }
+        let now = self.now_ms();
+        let mut ended = Vec::new();
+        for r in self.store.referrals_for_case(facts.id).await? {
+            let referral: Referral = serde_json::from_str(&r.record)
+                .map_err(|_| AppError::internal("referral record"))?;
+            if let Some(next) = referral::on_consent_withdrawn(&referral, &ledger, today) {
+                ended.push(LedgerRow {
+                    kind: next.state.as_str().into(),
+                    record: json(&next)?,
+                    updated_at: now,
+                    ..r
+                });
+            }
+        }
+        let updated = LedgerRow {
+            record: json(&withdrawn)?,
+            updated_at: now,
+            ..row
+        };
+        let ended_ids: Vec<&str> = ended.iter().map(|r| r.id.as_str()).collect();
+        let audit = AuditDraft::new(now, who.id().to_string(), "consent.withdraw")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!(
+                "consent={} referrals_ended={}",
+                updated.id,
+                ended_ids.join(",")
+            ));
+        self.store.update_consent(&updated, &ended, &audit).await?;
+        for r in &ended {
+            if let Some(to) = r.to_org
+                && let Some(focal) = self.store.focal_point(to).await?
+            {
+                self.notify(focal, "consent_withdrawn", None, format!("Consent was withdrawn; referral {} has ended and its data is no longer available.", &r.id[..8])).await?;
+            }
+        }
+        Ok(consent_view(&withdrawn, facts.id, today))
+    }
+
+    /// Sends a referral, refused (403 with the consent refusal's code) unless a
+    /// consent covers that recipient, purpose and every category shared.
+    pub async fn send_referral(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        req: NewReferralRequest,
+    ) -> Result<ReferralView, AppError> {
+        let facts = self.editable_case(who, case).await?;
+        let to = OrgId(req.to_org_id);
+        if self.store.org(to).await?.is_none() {
+            return Err(AppError::bad_request(
+                "invalid_org",
+                "to_org_id: no such organisation",
+            ));
+        }
+        if req.categories.is_empty() {
+            return Err(AppError::bad_request(
+                "missing_field",
+                "categories: name at least one data category to share",
+            ));
+        }
+        let today = self.clock.today();
+        let ledger = self.ledger(facts.id).await?;
+        let covering = referral::check_new_referral(&ledger, to, &req.categories, today)
+            .map_err(|r| AppError::new(ErrorKind::Forbidden, r.code(), r.message()))?;
+        let new = NewReferral {
+            id: ReferralId(Uuid::new_v4()),
+            case: facts.id,
+            to_org: to,
+            service: req.service,
+            urgency: req.urgency,
+            categories: req.categories,
+        };
+        let r = referral::send(new, &who.actor, &covering, self.clock.now()).map_err(refusal)?;
+        let now = self.now_ms();
+        let row = LedgerRow {
+            id: r.id.0.to_string(),
+            case_id: facts.id,
+            kind: r.state.as_str().into(),
+            from_org: Some(r.from_org),
+            to_org: Some(r.to_org),
+            record: json(&r)?,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), "referral.send")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!(
+                "referral={} to={} categories={}",
+                row.id,
+                to,
+                consent::category_names(&r.categories)
+            ));
+        self.store.insert_referral(&row, &audit).await?;
+        if let Some(focal) = self.store.focal_point(to).await? {
+            self.notify(
+                focal,
+                "referral",
+                None,
+                format!(
+                    "New referral ({}) waiting in your organisation's inbox.",
+                    r.urgency.as_str()
+                ),
+            )
+            .await?;
+        }
+        Ok(referral_view(&r))
+    }
+
+    async fn is_receiver(&self, who: &Principal, to: OrgId) -> Result<bool, AppError> {
+        if who.org() != to {
+            return Ok(false);
+        }
+        Ok(who.actor.role == Role::Coordinator
+            || self.store.focal_point(to).await? == Some(who.id()))
+    }
+
+    /// Accept, decline, complete (receiver) or revoke (sender).
+    pub async fn answer_referral(
+        &self,
+        who: &Principal,
+        id: &str,
+        action: &str,
+        answer: ReferralAnswer,
+    ) -> Result<ReferralView, AppError> {
+        let not_found = || AppError::not_found("no such referral");
+        let row = self.store.referral(id).await?.ok_or_else(not_found)?;
+        let r: Referral =
+            serde_json::from_str(&row.record).map_err(|_| AppError::internal("referral record"))?;
+        // Only the two organisations know the referral exists.
+        if who.org() != r.from_org && who.org() != r.to_org {
+            return Err(not_found());
+        }
+        let receiver = self.is_receiver(who, r.to_org).await?;
+        let side = if who.org() == r.from_org
+            && matches!(who.actor.role, Role::CaseManager | Role::Coordinator)
+        {
+            Side::Sender
+        } else if receiver {
+            Side::Receiver
+        } else {
+            Side::Neither
+        };
+        let act = match action {
+            "accept" => ReferralAction::Accept,
+            "decline" => ReferralAction::Decline {
+                reason: answer.reason.unwrap_or_default(),
+            },
+            "complete" => ReferralAction::Complete {
+                outcome: answer.outcome.unwrap_or_default(),
+            },
+            "revoke" => ReferralAction::Revoke {
+                reason: answer.reason.unwrap_or_default(),
+            },
+            _ => return Err(not_found()),
+        };
+        let next = r.apply(&act, side).map_err(refusal)?;
+        let now = self.now_ms();
+        let updated = LedgerRow {
+            kind: next.state.as_str().into(),
+            record: json(&next)?,
+            updated_at: now,
+            ..row
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), format!("referral.{action}"))
+            .record("case", r.case)
+            .org(r.from_org)
+            .detail(format!("referral={id}"));
+        self.store
+            .update_referral(&updated, r.state.as_str(), &audit)
+            .await
+            .map_err(|e| match e {
+                safepath_store::StoreError::VersionMismatch => AppError::new(
+                    ErrorKind::Conflict,
+                    "referral_changed",
+                    "the referral was answered meanwhile; reload",
+                ),
+                other => other.into(),
+            })?;
+        Ok(referral_view(&next))
+    }
+
+    /// The referrals of one case (both organisations see its status).
+    pub async fn case_referrals(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Vec<ReferralView>, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::ReadCase, &facts)
+            .map_err(|_| AppError::case_not_found())?;
+        self.store
+            .referrals_for_case(facts.id)
+            .await?
+            .iter()
+            .map(|r| {
+                serde_json::from_str(&r.record)
+                    .map(|r: Referral| referral_view(&r))
+                    .map_err(|_| AppError::internal("referral"))
+            })
+            .collect()
+    }
+
+    /// The organisation's inbox (to it) or outbox (from it).
+    pub async fn org_referrals(
+        &self,
+        who: &Principal,
+        inbox: bool,
+    ) -> Result<Vec<ReferralView>, AppError> {
+        if matches!(who.actor.role, Role::Analyst | Role::Administrator) {
+            return Err(AppError::forbidden(
+                "your role does not work with referrals",
+            ));
+        }
+        self.store
+            .referrals_for_org(who.org(), inbox)
+            .await?
+            .iter()
+            .map(|r| {
+                serde_json::from_str(&r.record)
+                    .map(|r: Referral| referral_view(&r))
+                    .map_err(|_| AppError::internal("referral"))
+            })
+            .collect()
+    }
+
+    pub async fn get_referral(&self, who: &Principal, id: &str) -> Result<ReferralView, AppError> {
+        let row = self
+            .store
+            .referral(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("no such referral"))?;
+        if row.from_org != Some(who.org()) && row.to_org != Some(who.org()) {
+            return Err(AppError::not_found("no such referral"));
+        }
+        let r: Referral =
+            serde_json::from_str(&row.record).map_err(|_| AppError::internal("referral"))?;
+        Ok(referral_view(&r))
+    }
+
+    /// What a receiving organisation's user may see of a case through accepted
+    /// referrals: the referred categories still covered by consent today.
+    pub(crate) async fn referral_categories(
+        &self,
+        who: &Principal,
+        case: CaseId,
+    ) -> Result<BTreeSet<DataCategory>, AppError> {
+        if !matches!(
+            who.actor.role,
+            Role::CaseManager | Role::Coordinator | Role::ServiceProvider | Role::Partner
+        ) {
+            return Ok(BTreeSet::new());
+        }
+        let accepted: Vec<Referral> = self
+            .store
+            .referrals_for_case(case)
+            .await?
+            .iter()
+            .filter(|r| r.to_org == Some(who.org()) && r.kind == "accepted")
+            .filter_map(|r| serde_json::from_str(&r.record).ok())
+            .collect();
+        if accepted.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let allowed =
+            consent::allowed_categories(&self.ledger(case).await?, who.org(), self.clock.today());
+        Ok(accepted
+            .iter()
+            .flat_map(|r| r.categories.iter().copied())
+            .filter(|c| allowed.contains(c))
+            .collect())
+    }
+
+    /// A case as seen through an accepted referral: only the shared categories.
+    pub(crate) fn restrict_view(mut view: CaseView, shared: &BTreeSet<DataCategory>) -> CaseView {
+        if !shared.contains(&DataCategory::Identity) {
+            view.person.display_name = "(not shared)".into();
+            view.person.names.clear();
+            view.person.birth_date = None;
+            view.person.nationalities.clear();
+            view.person.languages.clear();
+            view.person.place_of_origin = Default::default();
+            view.person.sex = safepath_domain::person::Sex::Unknown;
+            view.person.gender_identity = safepath_domain::person::GenderIdentity::NotDisclosed;
+        }
+        if !shared.contains(&DataCategory::Contact) {
+            view.person.contact = Default::default();
+        }
+        if !shared.contains(&DataCategory::CaseHistory) {
+            view.notes = None;
+            view.exploitation_forms.clear();
+        }
+        view.associated_user_ids.clear();
+        view.shared_categories = Some(shared.iter().map(|c| c.as_str().to_owned()).collect());
+        view
+    }
+}

@@ -1,0 +1,151 @@
+//! The consent ledger and referrals over the JSON API.
+
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use safepath_app::AppError;
+use safepath_app::referrals::*;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::{ApiJson, Items, body_bytes, parse_json};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody, bad_request};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/cases/{id}/consents",
+            get(list_consents).post(record_consent),
+        )
+        .route("/api/v1/consents/{id}/withdraw", post(withdraw))
+        .route(
+            "/api/v1/cases/{id}/referrals",
+            get(case_referrals).post(send_referral),
+        )
+        .route("/api/v1/referrals", get(org_referrals))
+        .route("/api/v1/referrals/{id}", get(get_referral))
+        .route("/api/v1/referrals/{id}/{action}", post(answer))
+}
+
+fn case_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::case_not_found()))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consents", tag = "consent", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewConsent,
+    responses((status = 201, body = ConsentView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn record_consent(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewConsent>,
+) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let id = case_id(&id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.record_consent(&user, id, req).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/consents", tag = "consent", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<ConsentView>), (status = 404, body = ErrorBody)))]
+pub async fn list_consents(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<ConsentView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.consents(&user, case_id(&id)?).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/consents/{id}/withdraw", tag = "consent", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ConsentView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn withdraw(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ConsentView>, ApiError> {
+    Ok(Json(app.withdraw_consent(&user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewReferralRequest,
+    responses((status = 201, body = ReferralView), (status = 400, body = ErrorBody), (status = 403, description = "No consent covers this recipient, purpose and categories (code says which)", body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn send_referral(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewReferralRequest>,
+) -> Result<(StatusCode, Json<ReferralView>), ApiError> {
+    let id = case_id(&id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.send_referral(&user, id, req).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/referrals", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<ReferralView>), (status = 404, body = ErrorBody)))]
+pub async fn case_referrals(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<ReferralView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.case_referrals(&user, case_id(&id)?).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", security(("bearer" = [])),
+    params(("box" = Option<String>, Query, description = "inbox (default: referrals to your organisation) or outbox")),
+    responses((status = 200, body = Items<ReferralView>), (status = 400, body = ErrorBody)))]
+pub async fn org_referrals(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Items<ReferralView>>, ApiError> {
+    let mut inbox = true;
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if k == "box" {
+            inbox = match v.as_ref() {
+                "inbox" => true,
+                "outbox" => false,
+                _ => return Err(bad_request("invalid_value", "box must be inbox or outbox")),
+            };
+        }
+    }
+    Ok(Json(Items {
+        items: app.org_referrals(&user, inbox).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ReferralView), (status = 404, body = ErrorBody)))]
+pub async fn get_referral(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ReferralView>, ApiError> {
+    Ok(Json(app.get_referral(&user, &id).await?))
+}
+
+/// `accept`, `decline` (`{"reason"}`), `complete` (`{"outcome"}`) or `revoke` (`{"reason"}`).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/{action}", tag = "referrals", security(("bearer" = [])),
+    params(("id" = String, Path), ("action" = String, Path, description = "accept, decline, complete or revoke")),
+    request_body(content = ReferralAnswer, description = "Optional for accept"),
+    responses((status = 200, body = ReferralView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn answer(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, action)): Path<(String, String)>,
+    req: Request,
+) -> Result<Json<ReferralView>, ApiError> {
+    let bytes = body_bytes(req, &()).await?;
+    let body: ReferralAnswer = if bytes.iter().all(u8::is_ascii_whitespace) {
+        ReferralAnswer::default()
+    } else {
+        parse_json(&bytes)?
+    };
+    Ok(Json(app.answer_referral(&user, &id, &action, body).await?))
+}
