@@ -7,6 +7,7 @@ pub mod admin;
 pub mod cases;
 pub mod clock;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod identification;
 pub mod referrals;

@@ -152,6 +152,9 @@ pub trait Store: Send + Sync {
         audit: &AuditDraft,
     ) -> Result<CasePage>;
     async fn count_cases(&self) -> Result<i64>;
+    /// Every case's owner and person, for building a matching index (the
+    /// caller audits the scan; fields stay sealed).
+    async fn all_case_persons(&self, limit: i64) -> Result<Vec<(CaseId, OrgId, PersonRow)>>;
 
     // --- identification ---
     async fn set_focal_point(&self, org: OrgId, user: UserId, audit: &AuditDraft) -> Result<()>;

@@ -991,6 +991,14 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn all_case_persons(&self, limit: i64) -> Result<Vec<(CaseId, OrgId, PersonRow)>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id ORDER BY c.created_at, c.id LIMIT $1")))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| Ok((uuid_col(r.try_get("id")?, CaseId)?, uuid_col(r.try_get("org_id")?, OrgId)?, person_from(r)?))).collect()
+            }
+
             async fn count_cases(&self) -> Result<i64> {
                 Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.pool).await?.try_get("n")?)
             }

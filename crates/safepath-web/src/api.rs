@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/cases", get(list_cases).post(create_case))
         .route("/api/v1/cases/search", post(search_cases))
+        .route("/api/v1/cases/duplicates", post(check_duplicates))
         .route("/api/v1/cases/{id}", get(get_case).patch(update_case))
         .route("/api/v1/cases/{id}/break-glass", post(break_glass))
         .route("/api/v1/cases/{id}/audit", get(case_audit))
@@ -298,6 +299,25 @@ async fn search_cases(
     ))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateRequest {
+    pub person: safepath_domain::person::Person,
+}
+
+/// Search before create: likely existing records of this person. Records of
+/// other organisations are reported only as "a possible duplicate exists
+/// there" with whom to contact.
+#[utoipa::path(post, path = "/api/v1/cases/duplicates", tag = "cases", security(("bearer" = [])), request_body = DuplicateRequest,
+    responses((status = 200, body = safepath_app::duplicates::DuplicateCheck), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn check_duplicates(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<DuplicateRequest>,
+) -> Result<Json<safepath_app::duplicates::DuplicateCheck>, ApiError> {
+    Ok(Json(app.possible_duplicates(&user, req.person).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,
     responses((status = 201, body = CaseView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn create_case(
@@ -387,7 +407,7 @@ async fn evaluate_screening(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
-    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, search_cases, create_case, get_case, update_case, break_glass, case_audit, notifications, evaluate_screening,
+    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, evaluate_screening,
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/language", post(set_language))
         .route("/cases", get(cases_page).post(cases_search))
         .route("/cases/new", get(new_case_page).post(new_case_submit))
+        .route("/cases/new/check", post(new_case_check))
         .route("/cases/{id}", get(case_page))
         .route(
             "/cases/{id}/edit",
@@ -892,6 +893,9 @@ struct CaseFormPage {
     birth_kinds: &'static [(&'static str, &'static str)],
     statuses: Vec<&'static str>,
     all_forms: Vec<String>,
+    /// Search before create: shown after "check for existing records".
+    duplicates: Option<safepath_app::duplicates::DuplicateCheck>,
+    is_new: bool,
 }
 
 const SCRIPTS: &[(&str, &str)] = &[
@@ -928,6 +932,36 @@ const BIRTH_KINDS: &[(&str, &str)] = &[
     ("estimated_age", "birth-estimated_age"),
 ];
 
+fn case_form_page(
+    tr: Tr,
+    user: &WebUser,
+    title_key: &str,
+    action: String,
+    f: CaseFormValues,
+    error: Option<String>,
+) -> CaseFormPage {
+    CaseFormPage {
+        title: tr.t(title_key),
+        user: Some(bar(&tr, user.principal())),
+        csrf: user.session.csrf_token.clone(),
+        is_new: action == "/cases/new",
+        action,
+        error,
+        f,
+        scripts: SCRIPTS,
+        sexes: SEXES,
+        genders: GENDERS,
+        birth_kinds: BIRTH_KINDS,
+        statuses: CaseStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        all_forms: ExploitationForm::ALL
+            .iter()
+            .map(|f| f.as_str().to_owned())
+            .collect(),
+        duplicates: None,
+        tr,
+    }
+}
+
 fn case_form(
     tr: Tr,
     user: &WebUser,
@@ -939,24 +973,7 @@ fn case_form(
 ) -> Response {
     render(
         status,
-        &CaseFormPage {
-            title: tr.t(title_key),
-            user: Some(bar(&tr, user.principal())),
-            csrf: user.session.csrf_token.clone(),
-            action,
-            error,
-            f,
-            scripts: SCRIPTS,
-            sexes: SEXES,
-            genders: GENDERS,
-            birth_kinds: BIRTH_KINDS,
-            statuses: CaseStatus::ALL.iter().map(|s| s.as_str()).collect(),
-            all_forms: ExploitationForm::ALL
-                .iter()
-                .map(|f| f.as_str().to_owned())
-                .collect(),
-            tr,
-        },
+        &case_form_page(tr, user, title_key, action, f, error),
     )
 }
 
@@ -984,6 +1001,38 @@ async fn new_case_page(user: WebUser) -> Response {
         f,
         None,
     )
+}
+
+/// Search before create, from the new-case form (no JavaScript needed).
+async fn new_case_check(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let fields = Fields::parse(&body);
+    if !csrf_ok(&user, &fields) {
+        return csrf_refused(&tr, &user);
+    }
+    let f = CaseFormValues::from_fields(&fields);
+    let result = match f.person(&[]) {
+        Ok(p) => app.possible_duplicates(user.principal(), p).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(check) => {
+            let mut page =
+                case_form_page(tr, &user, "new-case-title", "/cases/new".into(), f, None);
+            page.duplicates = Some(check);
+            render(StatusCode::OK, &page)
+        }
+        Err(e) if e.kind == ErrorKind::BadRequest => case_form(
+            tr,
+            &user,
+            StatusCode::BAD_REQUEST,
+            "new-case-title",
+            "/cases/new".into(),
+            f,
+            Some(e.message),
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
 }
 
 async fn new_case_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {

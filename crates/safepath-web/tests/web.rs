@@ -833,7 +833,7 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
     );
     let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
     let form = format!(
-        "csrf={csrf}&name_value=Maung+Kyaw+Win&name_script=Latn&sex=male&gender_identity=man&birth_kind=year&birth_value=1990&status=referred&forms=forced_labour&notes=page+note"
+        "csrf={csrf}&name_value=Maung+Kyaw+Win&name_script=Latn&sex=male&gender_identity=man&birth_kind=exact&birth_value=1990-05-01&status=referred&forms=forced_labour&notes=page+note"
     );
     let created = page_post(&t, &cookie, "/cases/new", form.clone()).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
@@ -872,8 +872,72 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("form-error"));
+    // Search before create, from the form, without JavaScript (among other records).
+    let owner = safepath_app::Principal::from_user(
+        t.app
+            .store()
+            .user_by_username("demo-cm-a")
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(5);
+    for i in 0..30 {
+        let person = safepath_app::demo::synthetic_person(&mut rng, i);
+        t.app
+            .create_case(
+                &owner,
+                safepath_app::views::NewCase {
+                    person,
+                    exploitation_forms: vec![],
+                    notes: None,
+                    status: None,
+                    case_manager_id: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let reference = detail
+        .text()
+        .split("id=\"case-reference\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let check = page_post(&t, &cookie, "/cases/new/check", form.clone()).await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text());
+    assert!(
+        check.text().contains("dup-visible") && check.text().contains(&reference),
+        "{}",
+        check
+            .text()
+            .split("id=\"duplicates\"")
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .take(700)
+            .collect::<String>()
+    );
     // Another organisation's case manager gets the not-found page, and no search hit.
     let (cookie_b, csrf_b) = page_login(&t, "demo-cm-b").await;
+    let check_b = page_post(
+        &t,
+        &cookie_b,
+        "/cases/new/check",
+        form.replace(&csrf, &csrf_b),
+    )
+    .await;
+    assert!(
+        check_b.text().contains("dup-elsewhere")
+            && check_b.text().contains("Demo Case Manager (org A)"),
+        "{}",
+        check_b.text()
+    );
+    assert!(!check_b.text().contains(&reference));
     let hidden_page = t
         .send(
             Request::builder()
@@ -1644,5 +1708,105 @@ async fn referrals_need_consent_share_only_its_categories_and_end_on_withdrawal(
         .await
         .status,
         StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn search_before_create_shows_own_records_and_only_a_contact_for_others() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    // Some synthetic population for the model to learn from.
+    let owner = safepath_app::Principal::from_user(
+        t.app
+            .store()
+            .user_by_username("demo-cm-a")
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(11);
+    for i in 0..60 {
+        let person = safepath_app::demo::synthetic_person(&mut rng, i);
+        t.app
+            .create_case(
+                &owner,
+                safepath_app::views::NewCase {
+                    person,
+                    exploitation_forms: vec![],
+                    notes: None,
+                    status: None,
+                    case_manager_id: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let existing = t.create(&cm_a, json!({"names": [{"value": "Phạm Thị Xuân Quỳnh"}], "sex": "female", "birth_date": {"kind": "exact", "date": "1994-03-12"}, "nationalities": ["VNM"]})).await;
+    let query = json!({"person": {"names": [{"value": "Pham Thi Xuan Quynh"}], "sex": "female", "birth_date": {"kind": "exact", "date": "1994-03-12"}, "nationalities": ["VNM"]}});
+    // Organisation A sees its own record.
+    let own = t
+        .call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(&cm_a),
+            Some(query.clone()),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+    assert!(
+        own.json()["visible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["case_id"] == existing["id"]),
+        "{}",
+        own.text()
+    );
+    // Organisation B learns only that a possible duplicate exists at A, and whom to call.
+    let cm_b = t.login("demo-cm-b").await;
+    let other = t
+        .call("POST", "/api/v1/cases/duplicates", Some(&cm_b), Some(query))
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    let body = other.text();
+    assert!(other.json()["visible"].as_array().unwrap().is_empty());
+    let elsewhere = &other.json()["elsewhere"][0];
+    assert!(
+        elsewhere["org_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Organisation A")
+    );
+    assert_eq!(elsewhere["focal_point"], "Demo Case Manager (org A)");
+    assert!(
+        !body.contains("Quỳnh")
+            && !body.contains("Quynh")
+            && !body.contains(existing["reference"].as_str().unwrap()),
+        "{body}"
+    );
+    // Bad input and roles.
+    assert_eq!(
+        t.call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(&cm_b),
+            Some(json!({"person": {"names": []}}))
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    let analyst = t.login("demo-analyst").await;
+    assert_eq!(
+        t.call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(&analyst),
+            Some(json!({"person": {"names": [{"value": "X"}]}}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
     );
 }
