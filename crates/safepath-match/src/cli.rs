@@ -283,18 +283,14 @@ pub fn link(
         budget: settings.budget(ds.n),
         n_left: Some(n_left),
     };
-    let pairs = engine::blocked_pairs(
-        entries.clone(),
-        Some(n_left),
-        blocking.max_block,
-        blocking.budget,
-    );
+    let sessions = engine::session_pairs(&ds, &entries, blocking);
+    let pairs = engine::blocked_pairs(entries, Some(n_left), blocking.max_block, blocking.budget);
     sum.candidate_pairs = pairs.len();
     sum.blocking = t.elapsed();
     let t = Instant::now();
     let mut model = prepare_model(&settings);
-    let (gammas, st) = engine::train(&mut model, &ds, &entries, &pairs, blocking, settings.seed);
-    drop(entries);
+    let (gammas, st) = engine::train(&mut model, &ds, &sessions, &pairs, blocking, settings.seed);
+    drop(sessions);
     sum.random_pairs = st.random_pairs;
     sum.u_sampling = st.u_time;
     sum.em = st.em_time;
@@ -368,13 +364,14 @@ pub fn dedupe(input: &Path, settings: &Path, output: &Path) -> Result<RunSummary
         budget: settings.budget(ds.n),
         n_left: None,
     };
-    let pairs = engine::blocked_pairs(entries.clone(), None, blocking.max_block, blocking.budget);
+    let sessions = engine::session_pairs(&ds, &entries, blocking);
+    let pairs = engine::blocked_pairs(entries, None, blocking.max_block, blocking.budget);
     sum.candidate_pairs = pairs.len();
     sum.blocking = t.elapsed();
     let t = Instant::now();
     let mut model = prepare_model(&settings);
-    let (gammas, st) = engine::train(&mut model, &ds, &entries, &pairs, blocking, settings.seed);
-    drop(entries);
+    let (gammas, st) = engine::train(&mut model, &ds, &sessions, &pairs, blocking, settings.seed);
+    drop(sessions);
     sum.random_pairs = st.random_pairs;
     sum.u_sampling = st.u_time;
     sum.em = st.em_time;

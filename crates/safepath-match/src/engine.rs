@@ -152,10 +152,45 @@ fn sessions(ds: &Dataset) -> Vec<(u8, Vec<bool>)> {
 /// (the fields a session is blocked on are not estimated from it; estimates are averaged,
 /// weighted by the expected matches of each session); then `λ` by EM on the candidate pairs.
 /// Returns the comparison vectors of the candidate pairs.
+/// The candidate pairs of each training session (computed before the blocking keys are
+/// consumed by [`blocked_pairs`]).
+pub(crate) struct Session {
+    cond: Vec<bool>,
+    pairs: Vec<u64>,
+}
+
+/// Pairs of each training session: blocked on one key family, at most 2,000,000 each.
+pub(crate) fn session_pairs(
+    ds: &Dataset,
+    entries: &[(u64, u32)],
+    blocking: Blocking,
+) -> Vec<Session> {
+    sessions(ds)
+        .into_iter()
+        .filter_map(|(tag, cond)| {
+            let sub: Vec<(u64, u32)> = entries
+                .iter()
+                .filter(|e| key_tag(e.0) == tag)
+                .copied()
+                .collect();
+            if sub.is_empty() {
+                return None;
+            }
+            let pairs = blocked_pairs(
+                sub,
+                blocking.n_left,
+                blocking.max_block,
+                blocking.budget.min(2_000_000),
+            );
+            (pairs.len() >= 10).then_some(Session { cond, pairs })
+        })
+        .collect()
+}
+
 pub(crate) fn train(
     model: &mut Model,
     ds: &Dataset,
-    entries: &[(u64, u32)],
+    sessions: &[Session],
     pairs: &[u64],
     blocking: Blocking,
     seed: u64,
@@ -207,24 +242,7 @@ pub(crate) fn train(
     let mut m_w = vec![0.0f64; nf];
     let mut iterations = 0;
     let mut converged = true;
-    for (tag, cond) in sessions(ds) {
-        let sub: Vec<(u64, u32)> = entries
-            .iter()
-            .filter(|e| key_tag(e.0) == tag)
-            .copied()
-            .collect();
-        if sub.is_empty() {
-            continue;
-        }
-        let sp = blocked_pairs(
-            sub,
-            n_left,
-            blocking.max_block,
-            blocking.budget.min(2_000_000),
-        );
-        if sp.len() < 10 {
-            continue;
-        }
+    for Session { cond, pairs: sp } in sessions {
         // Most session pairs are candidates already compared.
         let g: Vec<u64> = sp
             .par_iter()
@@ -244,24 +262,6 @@ pub(crate) fn train(
         iterations += it;
         converged &= conv;
         let expected = m2.lambda * sp.len() as f64;
-        if std::env::var_os("SAFEPATH_MATCH_DEBUG").is_some() {
-            eprintln!(
-                "session {tag}: pairs {} lambda {:.4} conv {conv} it {it}",
-                sp.len(),
-                m2.lambda
-            );
-            for (f, fm) in m2.fields.iter().enumerate() {
-                if active[f] {
-                    eprintln!(
-                        "   {} m {:?}",
-                        fm.name,
-                        fm.m.iter()
-                            .map(|x| (x * 1000.0).round() / 1000.0)
-                            .collect::<Vec<_>>()
-                    );
-                }
-            }
-        }
         if expected < 1.0 {
             continue;
         }

@@ -539,11 +539,24 @@ fn prepare(
     }
     keys.sort_unstable();
     keys.dedup();
-    let combined = swap.and_then(|(g, f)| match (&fields[g].1, &fields[f].1) {
-        (Comparator::Name { col: gc }, Comparator::Name { col: fc }) => {
-            let (gv, fv) = (get(*gc).trim(), get(*fc).trim());
-            (!gv.is_empty() && !fv.is_empty())
-                .then(|| normalize::normalize_name(&format!("{gv} {fv}")))
+    // Given and family names together, merged from their normal forms.
+    let combined = swap.and_then(|(g, f)| match (out.get(g), out.get(f)) {
+        (Some(Prep::Name(a)), Some(Prep::Name(b))) if !a.is_empty() && !b.is_empty() => {
+            let mut tokens: Vec<String> = a.tokens.iter().chain(b.tokens.iter()).cloned().collect();
+            tokens.sort_unstable();
+            let mut phonetic: Vec<String> = a
+                .phonetic
+                .iter()
+                .chain(b.phonetic.iter())
+                .cloned()
+                .collect();
+            phonetic.sort_unstable();
+            Some(NormName {
+                exact: format!("{} {}", a.exact, b.exact),
+                tokens,
+                phonetic,
+                had_marks: a.had_marks || b.had_marks,
+            })
         }
         _ => None,
     });

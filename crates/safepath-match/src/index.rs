@@ -91,8 +91,9 @@ pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchErro
         budget: settings.budget(ds.n),
         n_left: None,
     };
-    let pairs = engine::blocked_pairs(entries.clone(), None, blocking.max_block, blocking.budget);
-    let _ = engine::train(&mut model, &ds, &entries, &pairs, blocking, settings.seed);
+    let sessions = engine::session_pairs(&ds, &entries, blocking);
+    let pairs = engine::blocked_pairs(entries, None, blocking.max_block, blocking.budget);
+    let _ = engine::train(&mut model, &ds, &sessions, &pairs, blocking, settings.seed);
     Ok(model)
 }
 
