@@ -186,6 +186,35 @@ pub fn trafficking_status(outcome: &str) -> Option<&'static str> {
     }
 }
 
+/// A decision stage opened on `opened_on`, due on `due_on`, not yet decided.
+fn open_decision(
+    id: String,
+    case_id: CaseId,
+    stage: impl Into<String>,
+    profile_id: String,
+    opened_at: i64,
+    opened_on: String,
+    due_on: String,
+) -> DecisionRow {
+    DecisionRow {
+        id,
+        case_id,
+        stage: stage.into(),
+        profile_id,
+        opened_at,
+        opened_on,
+        due_on,
+        decided_at: None,
+        decided_by: None,
+        outcome: None,
+        deciding_org_type: None,
+        letter_addressee: None,
+        reasons: None,
+        reflection_ends_on: None,
+        reconsideration_of: None,
+    }
+}
+
 impl App {
     fn seal_json(
         &self,
@@ -455,23 +484,15 @@ impl App {
                 source: Some(format!("screening {id}")),
             });
         }
-        let rg = DecisionRow {
-            id: Uuid::new_v4().to_string(),
+        let rg = open_decision(
+            Uuid::new_v4().to_string(),
             case_id,
-            stage: RG.into(),
-            profile_id: prof.id.clone(),
-            opened_at: now,
-            opened_on: iso(today),
-            due_on: iso(reasonable_grounds_due(today, prof)),
-            decided_at: None,
-            decided_by: None,
-            outcome: None,
-            deciding_org_type: None,
-            letter_addressee: None,
-            reasons: None,
-            reflection_ends_on: None,
-            reconsideration_of: None,
-        };
+            RG,
+            prof.id.clone(),
+            now,
+            iso(today),
+            iso(reasonable_grounds_due(today, prof)),
+        );
         let forms = serde_json::to_string(&[form_to_exploitation(&row.form)])
             .map_err(|_| AppError::internal("forms"))?;
         for _ in 0..5 {
@@ -735,23 +756,15 @@ impl App {
                 // decision is due when it ends. No removal meanwhile.
                 let ends = reflection_period_end(today, prof);
                 d.reflection_ends_on = Some(iso(ends));
-                let next = DecisionRow {
-                    id: Uuid::new_v4().to_string(),
-                    case_id: facts.id,
-                    stage: CONCLUSIVE.into(),
-                    profile_id: prof.id.clone(),
-                    opened_at: now,
-                    opened_on: iso(today),
-                    due_on: iso(ends),
-                    decided_at: None,
-                    decided_by: None,
-                    outcome: None,
-                    deciding_org_type: None,
-                    letter_addressee: None,
-                    reasons: None,
-                    reflection_ends_on: None,
-                    reconsideration_of: None,
-                };
+                let next = open_decision(
+                    Uuid::new_v4().to_string(),
+                    facts.id,
+                    CONCLUSIVE,
+                    prof.id.clone(),
+                    now,
+                    iso(today),
+                    iso(ends),
+                );
                 (CaseStatus::InProtection, Some(next))
             }
             "identified" => (CaseStatus::Identified, None),
@@ -966,23 +979,15 @@ impl App {
             .await?
             .ok_or_else(|| AppError::internal("no org"))?;
         let prof = profile_for_country(&org.country);
-        let d = DecisionRow {
-            id: Uuid::new_v4().to_string(),
-            case_id: facts.id,
-            stage: RG.into(),
-            profile_id: prof.id.clone(),
-            opened_at: self.now_ms(),
-            opened_on: iso(opened_on),
-            due_on: iso(reasonable_grounds_due(opened_on, prof)),
-            decided_at: None,
-            decided_by: None,
-            outcome: None,
-            deciding_org_type: None,
-            letter_addressee: None,
-            reasons: None,
-            reflection_ends_on: None,
-            reconsideration_of: None,
-        };
+        let d = open_decision(
+            Uuid::new_v4().to_string(),
+            facts.id,
+            RG,
+            prof.id.clone(),
+            self.now_ms(),
+            iso(opened_on),
+            iso(reasonable_grounds_due(opened_on, prof)),
+        );
         self.store
             .insert_decision(
                 &d,

@@ -122,6 +122,34 @@ impl TestApp {
     }
 }
 
+/// Adds `n` synthetic cases owned by demo-cm-a (a population for matching).
+async fn seed_synthetic(t: &TestApp, n: usize, seed: u64) -> Vec<safepath_domain::person::Person> {
+    let owner = safepath_app::Principal::from_user(
+        t.app
+            .store()
+            .user_by_username("demo-cm-a")
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+    let mut people = Vec::new();
+    for i in 0..n {
+        let person = safepath_app::demo::synthetic_person(&mut rng, i);
+        people.push(person.clone());
+        let new = safepath_app::views::NewCase {
+            person,
+            exploitation_forms: vec![],
+            notes: None,
+            status: None,
+            case_manager_id: None,
+        };
+        t.app.create_case(&owner, new).await.unwrap();
+    }
+    people
+}
+
 fn vietnamese() -> Value {
     json!({"names": [{"value": "Nguyễn Thị Hoa", "script": "Latn"}], "sex": "female", "gender_identity": "woman",
            "birth_date": {"kind": "year", "year": 2001}, "nationalities": ["VNM"], "languages": ["vi"],
@@ -873,32 +901,7 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("form-error"));
     // Search before create, from the form, without JavaScript (among other records).
-    let owner = safepath_app::Principal::from_user(
-        t.app
-            .store()
-            .user_by_username("demo-cm-a")
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
-    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(5);
-    for i in 0..30 {
-        let person = safepath_app::demo::synthetic_person(&mut rng, i);
-        t.app
-            .create_case(
-                &owner,
-                safepath_app::views::NewCase {
-                    person,
-                    exploitation_forms: vec![],
-                    notes: None,
-                    status: None,
-                    case_manager_id: None,
-                },
-            )
-            .await
-            .unwrap();
-    }
+    seed_synthetic(&t, 30, 5).await;
     let reference = detail
         .text()
         .split("id=\"case-reference\">")
@@ -1364,34 +1367,13 @@ async fn overdue_decisions_stand_out() {
 #[tokio::test]
 async fn no_demo_name_is_in_clear_in_any_database_file() {
     let t = spawn_app().await;
-    let cm = t
-        .app
-        .store()
-        .user_by_username("demo-cm-a")
-        .await
-        .unwrap()
-        .unwrap();
-    let owner = safepath_app::Principal::from_user(cm).unwrap();
-    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
-    let mut names = Vec::new();
-    for i in 0..30 {
-        let person = safepath_app::demo::synthetic_person(&mut rng, i);
-        names.extend(
-            person
-                .searchable_names()
-                .into_iter()
-                .filter(|n| n.len() >= 6)
-                .map(str::to_owned),
-        );
-        let new = safepath_app::views::NewCase {
-            person,
-            exploitation_forms: vec![],
-            notes: None,
-            status: None,
-            case_manager_id: None,
-        };
-        t.app.create_case(&owner, new).await.unwrap();
-    }
+    let people = seed_synthetic(&t, 30, 7).await;
+    let names: Vec<String> = people
+        .iter()
+        .flat_map(|p| p.searchable_names())
+        .filter(|n| n.len() >= 6)
+        .map(str::to_owned)
+        .collect();
     assert!(names.len() >= 30);
     let files: Vec<Vec<u8>> = std::fs::read_dir(t.dir.path())
         .unwrap()
@@ -1716,32 +1698,7 @@ async fn search_before_create_shows_own_records_and_only_a_contact_for_others() 
     let t = spawn_app().await;
     let cm_a = t.login("demo-cm-a").await;
     // Some synthetic population for the model to learn from.
-    let owner = safepath_app::Principal::from_user(
-        t.app
-            .store()
-            .user_by_username("demo-cm-a")
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
-    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(11);
-    for i in 0..60 {
-        let person = safepath_app::demo::synthetic_person(&mut rng, i);
-        t.app
-            .create_case(
-                &owner,
-                safepath_app::views::NewCase {
-                    person,
-                    exploitation_forms: vec![],
-                    notes: None,
-                    status: None,
-                    case_manager_id: None,
-                },
-            )
-            .await
-            .unwrap();
-    }
+    seed_synthetic(&t, 60, 11).await;
     let existing = t.create(&cm_a, json!({"names": [{"value": "Phạm Thị Xuân Quỳnh"}], "sex": "female", "birth_date": {"kind": "exact", "date": "1994-03-12"}, "nationalities": ["VNM"]})).await;
     let query = json!({"person": {"names": [{"value": "Pham Thi Xuan Quynh"}], "sex": "female", "birth_date": {"kind": "exact", "date": "1994-03-12"}, "nationalities": ["VNM"]}});
     // Organisation A sees its own record.
