@@ -14,8 +14,8 @@ test('a case manager creates, finds and opens a case; another organisation canno
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Transliterations').fill('ราชนี');
     await page.selectOption('#sex', 'female');
-    await page.selectOption('#birth_kind', 'year');
-    await page.fill('#birth_value', '1998');
+    await page.selectOption('#birth_kind', 'exact');
+    await page.fill('#birth_value', '1998-04-12');
     await page.fill('#nationalities', 'THA');
     await page.check('input[name=forms][value=forced_labour]');
     await page.click('#save');
@@ -51,6 +51,20 @@ test('a case manager creates, finds and opens a case; another organisation canno
     const res = await other.page.goto(caseUrl);
     assert.equal(res.status(), 404);
     assert.ok(!(await other.page.textContent('body')).includes(name));
+
+    // Search before create: B learns only that a record may exist at A, and whom to contact.
+    await other.page.goto(`${BASE}/cases/new`);
+    await other.page.getByLabel('Name', { exact: true }).fill(name);
+    await other.page.selectOption('#sex', 'female');
+    await other.page.selectOption('#birth_kind', 'exact');
+    await other.page.fill('#birth_value', '1998-04-12');
+    await other.page.fill('#nationalities', 'THA');
+    await other.page.click('#check-duplicates');
+    await other.page.waitForSelector('#duplicates');
+    const found = await other.page.textContent('#duplicates');
+    assert.ok(found.includes('Organisation A') && found.includes('Demo Case Manager (org A)'), found);
+    assert.ok(!found.includes(reference), 'no reference of the other organisation');
+    assert.equal(await other.page.locator('.dup-visible').count(), 0);
     await other.context.close();
   } finally {
     await browser.close();
