@@ -889,8 +889,15 @@ impl Dataset {
                         };
                         let (sg, sf) = (c(ag, bf), c(af, bg));
                         if rank(sg) + rank(sf) < rank(levels[g]) + rank(levels[fa]) {
-                            levels[g] = sg;
-                            levels[fa] = sf;
+                            // Which swapped comparison lands on which field must not depend
+                            // on the order of the records: the better one goes to the given name.
+                            let (best, worst) = if rank(sg) <= rank(sf) {
+                                (sg, sf)
+                            } else {
+                                (sf, sg)
+                            };
+                            levels[g] = best;
+                            levels[fa] = worst;
                         }
                         // A whole name typed into the given-name box on one side only.
                         if levels[fa] == 0 && levels[g] > 2 {
@@ -1111,6 +1118,21 @@ mod tests {
         let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
         d.add_batch(&schema, &refs).unwrap();
         d
+    }
+
+    proptest::proptest! {
+        /// Comparison levels do not depend on which record comes first, and a record
+        /// always agrees exactly with itself.
+        #[test]
+        fn levels_are_symmetric(
+            g1 in "(Văn |Thị |Ma |)[A-Za-zễ]{1,8}", f1 in "[A-Za-z]{0,8}", d1 in "(19[5-9][0-9](-0[1-9](-1[0-9])?)?)?",
+            g2 in "(Văn |Thị |Ma |)[A-Za-zễ]{1,8}", f2 in "[A-Za-z]{0,8}", d2 in "(19[5-9][0-9](-0[1-9](-1[0-9])?)?)?",
+        ) {
+            let d = ds(&[[g1.as_str(), f1.as_str(), d1.as_str()], [g2.as_str(), f2.as_str(), d2.as_str()]]);
+            proptest::prop_assert_eq!(d.compare(0, 1), d.compare(1, 0));
+            let own = d.compare(0, 0);
+            proptest::prop_assert_eq!(level(own, 0), 1);
+        }
     }
 
     #[test]
