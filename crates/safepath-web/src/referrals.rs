@@ -11,7 +11,13 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::api::{ApiJson, Items, body_bytes, parse_json};
 use crate::auth::ApiUser;
+use crate::auth::WebUser;
 use crate::error::{ApiError, ErrorBody, bad_request};
+use crate::i18n::Tr;
+use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use askama::Template;
+use axum::body::Bytes;
+use axum::response::{IntoResponse, Redirect, Response};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/referrals", get(org_referrals))
         .route("/api/v1/referrals/{id}", get(get_referral))
         .route("/api/v1/referrals/{id}/{action}", post(answer))
+        .route("/referrals", get(referrals_page))
+        .route("/referrals/{id}/{action}", post(answer_page))
 }
 
 fn case_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -148,4 +156,66 @@ pub async fn answer(
         parse_json(&bytes)?
     };
     Ok(Json(app.answer_referral(&user, &id, &action, body).await?))
+}
+
+// ---------- pages: the referral inbox ----------
+
+#[derive(Template)]
+#[template(path = "referrals.html")]
+struct ReferralsPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    inbox: bool,
+    items: Vec<ReferralView>,
+}
+
+/// What waits for the organisation (inbox) and what it sent (outbox), with
+/// every referral's status: no phone call needed.
+async fn referrals_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let tr = tr_for(&user);
+    let inbox = !raw.unwrap_or_default().contains("box=outbox");
+    match app.org_referrals(user.principal(), inbox).await {
+        Ok(items) => render(
+            StatusCode::OK,
+            &ReferralsPage {
+                title: tr.t("referrals-title"),
+                user: Some(bar(&tr, user.principal())),
+                csrf: user.session.csrf_token.clone(),
+                inbox,
+                items,
+                tr,
+            },
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn answer_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let answer = ReferralAnswer {
+        reason: Some(f.get("reason").to_owned()).filter(|r| !r.is_empty()),
+        outcome: Some(f.get("outcome").to_owned()).filter(|o| !o.is_empty()),
+    };
+    match app
+        .answer_referral(user.principal(), &id, &action, answer)
+        .await
+    {
+        Ok(_) => Redirect::to("/referrals").into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
 }

@@ -1767,3 +1767,105 @@ async fn search_before_create_shows_own_records_and_only_a_contact_for_others() 
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_referral_inbox_page_accepts_and_declines() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let org_b = t.call("GET", "/api/v1/me", Some(&cm_b), None).await.json()["org_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut referral_ids = Vec::new();
+    for _ in 0..2 {
+        let id = t.create(&cm_a, vietnamese()).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        t.call("POST", &format!("/api/v1/cases/{id}/consents"), Some(&cm_a), Some(json!({"purpose": "service_referral", "recipient_org_id": org_b, "categories": ["health"]}))).await;
+        let r = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/referrals"),
+                Some(&cm_a),
+                Some(
+                    json!({"to_org_id": org_b, "service": "health care", "categories": ["health"]}),
+                ),
+            )
+            .await;
+        referral_ids.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let (cookie, csrf) = page_login(&t, "demo-cm-b").await;
+    let inbox = t
+        .send(
+            Request::builder()
+                .uri("/referrals")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    assert_eq!(inbox.text().matches("data-state=\"pending\"").count(), 2);
+    assert!(
+        !inbox.text().contains("Hoa"),
+        "the inbox shows no personal data"
+    );
+    let accepted = page_post(
+        &t,
+        &cookie,
+        &format!("/referrals/{}/accept", referral_ids[0]),
+        format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    let forged = page_post(
+        &t,
+        &cookie,
+        &format!("/referrals/{}/decline", referral_ids[1]),
+        "csrf=forged&reason=full".into(),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let declined = page_post(
+        &t,
+        &cookie,
+        &format!("/referrals/{}/decline", referral_ids[1]),
+        format!("csrf={csrf}&reason=No+beds+tonight"),
+    )
+    .await;
+    assert_eq!(declined.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.call(
+            "GET",
+            &format!("/api/v1/referrals/{}", referral_ids[0]),
+            Some(&cm_a),
+            None
+        )
+        .await
+        .json()["state"],
+        "accepted"
+    );
+    let declined = t
+        .call(
+            "GET",
+            &format!("/api/v1/referrals/{}", referral_ids[1]),
+            Some(&cm_a),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(declined["state"], "declined");
+    assert_eq!(declined["reason"], "No beds tonight");
+    let outbox = t
+        .send(
+            Request::builder()
+                .uri("/referrals?box=outbox")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(outbox.text().contains("no-referrals"));
+}
