@@ -1,6 +1,6 @@
 //! Sign-in, sessions, API tokens and login throttling.
 
-use safepath_crypto::{new_token, sha256, token_hash, verify_password};
+use safepath_crypto::{new_token, token_hash, verify_password};
 use safepath_store::{AuditDraft, LoginFailures, SessionRow};
 
 use crate::{App, AppError, ErrorKind, Principal};
@@ -44,14 +44,10 @@ pub struct Session {
     pub kind: String,
 }
 
+/// The throttle is keyed by a hash of the username, so the table of failures
+/// holds no login names.
 fn throttle_key(username: &str) -> String {
-    hex_lower(&sha256(
-        format!("login:{}", username.to_ascii_lowercase()).as_bytes(),
-    ))
-}
-
-fn hex_lower(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    token_hash(&format!("login:{}", username.to_ascii_lowercase()))
 }
 
 impl App {

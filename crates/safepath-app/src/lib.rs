@@ -152,6 +152,8 @@ impl App {
     }
 }
 
+pub use safepath_crypto::same_secret;
+
 /// A fresh random token for a form (e.g. the sign-in page's CSRF token).
 pub fn new_form_token() -> String {
     safepath_crypto::new_token()

@@ -182,9 +182,8 @@ fn dedupe_generated_data_with_known_truth() {
     assert!(recall >= 0.85, "blocking recall {recall}");
 }
 
-/// The accuracy bar at a larger size (run with `cargo test --release -- --ignored`).
+/// The accuracy bar at a larger size (about 10 s in a debug build; part of every run).
 #[test]
-#[ignore]
 fn dedupe_generated_50k_f1() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("people.csv");

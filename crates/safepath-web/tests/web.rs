@@ -1869,3 +1869,109 @@ async fn the_referral_inbox_page_accepts_and_declines() {
         .await;
     assert!(outbox.text().contains("no-referrals"));
 }
+
+#[tokio::test]
+async fn every_json_endpoint_refuses_bad_bodies_with_a_code() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let admin = t.login("demo-admin").await;
+    let id = t.create(&cm, vietnamese()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let some = "00000000-0000-4000-8000-000000000001";
+    let endpoints: Vec<(&str, String, Option<&str>)> = vec![
+        ("POST", "/api/v1/auth/login".into(), None),
+        ("POST", "/api/v1/orgs".into(), Some(&admin)),
+        ("POST", "/api/v1/users".into(), Some(&admin)),
+        ("POST", "/api/v1/cases".into(), Some(&cm)),
+        ("POST", "/api/v1/cases/search".into(), Some(&cm)),
+        ("POST", "/api/v1/cases/duplicates".into(), Some(&cm)),
+        ("PATCH", format!("/api/v1/cases/{id}"), Some(&cm)),
+        (
+            "POST",
+            format!("/api/v1/cases/{id}/break-glass"),
+            Some(&admin),
+        ),
+        ("POST", "/api/v1/screenings/evaluate".into(), None),
+        ("POST", "/api/v1/screenings".into(), Some(&cm)),
+        (
+            "POST",
+            format!("/api/v1/screenings/{some}/refer"),
+            Some(&cm),
+        ),
+        ("POST", format!("/api/v1/cases/{id}/decisions"), Some(&cm)),
+        (
+            "POST",
+            format!("/api/v1/cases/{id}/reconsideration"),
+            Some(&cm),
+        ),
+        ("POST", format!("/api/v1/cases/{id}/consents"), Some(&cm)),
+        ("POST", format!("/api/v1/cases/{id}/referrals"), Some(&cm)),
+        (
+            "POST",
+            format!("/api/v1/referrals/{some}/decline"),
+            Some(&cm),
+        ),
+    ];
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(1_100_000));
+    let bodies: [(&[u8], &str); 4] = [
+        (b"{,", "malformed_json"),
+        (b"{\"zzz_unknown\": 1}", "unknown_field"),
+        (b"[1, 2, 3]", ""),
+        (big.as_bytes(), "body_too_large"),
+    ];
+    for (method, path, token) in &endpoints {
+        for (body, code) in &bodies {
+            let mut b = Request::builder()
+                .method(*method)
+                .uri(path.as_str())
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(tok) = token {
+                b = b.header(header::AUTHORIZATION, format!("Bearer {tok}"));
+            }
+            let a = t.send(b.body(Body::from(body.to_vec())).unwrap()).await;
+            assert_eq!(
+                a.status,
+                StatusCode::BAD_REQUEST,
+                "{method} {path}: {}",
+                a.text().chars().take(200).collect::<String>()
+            );
+            let j = a.json();
+            assert!(
+                j["code"].is_string() && !j["message"].as_str().unwrap().is_empty(),
+                "{method} {path}"
+            );
+            if !code.is_empty() {
+                assert_eq!(j["code"], *code, "{method} {path}");
+            }
+        }
+    }
+    // Nothing was created or changed.
+    let case = t
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&cm), None)
+        .await
+        .json();
+    assert_eq!(case["version"], 1);
+    assert_eq!(
+        t.call(
+            "GET",
+            &format!("/api/v1/cases/{id}/consents"),
+            Some(&cm),
+            None
+        )
+        .await
+        .json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        t.call("GET", "/api/v1/orgs", Some(&cm), None).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
