@@ -9,7 +9,7 @@ use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
 use safepath_domain::org::Role;
 use safepath_domain::person::{NamePart, Person, PersonName};
 use safepath_screening::{
-    JurisdictionProfile, default_profile, profile, reasonable_grounds_due, reflection_period_end,
+    default_profile, profile, profile_for_country, reasonable_grounds_due, reflection_period_end,
 };
 use safepath_store::{
     AuditDraft, CaseExtras, CaseFlag, CaseRow, DecisionChange, DecisionRow, ScreeningRow,
@@ -151,17 +151,6 @@ fn iso(d: Date) -> String {
 
 fn parse_iso(s: &str) -> Option<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
-}
-
-/// The jurisdiction profile for an organisation's country.
-pub fn profile_for_country(country: &str) -> &'static JurisdictionProfile {
-    let id = match country {
-        "THA" => "thailand",
-        "MYS" => "malaysia",
-        "PHL" => "philippines",
-        _ => "default",
-    };
-    profile(id).unwrap_or_else(default_profile)
 }
 
 fn form_to_exploitation(form: &str) -> ExploitationForm {

@@ -48,8 +48,8 @@ pub use messages::{
     explain as explain_message, outcome_label, stage_title, table as message_table,
 };
 pub use profile::{
-    JurisdictionProfile, Setting, default_profile, profile, profiles, reasonable_grounds_due,
-    reflection_period_end,
+    JurisdictionProfile, Setting, default_profile, profile, profile_for_country, profiles,
+    reasonable_grounds_due, reflection_period_end,
 };
 pub use questions::{Question, StageQuestions, indicator_answers, questions};
 pub use types::{

@@ -125,6 +125,18 @@ pub fn default_profile() -> &'static JurisdictionProfile {
     &PROFILES[0]
 }
 
+/// The profile for an organisation's country (ISO 3166-1 alpha-3); the
+/// default (Council of Europe minimum) where SafePath has no profile.
+pub fn profile_for_country(country: &str) -> &'static JurisdictionProfile {
+    let id = match country {
+        "THA" => "thailand",
+        "MYS" => "malaysia",
+        "PHL" => "philippines",
+        _ => "default",
+    };
+    profile(id).unwrap_or_else(default_profile)
+}
+
 fn is_working_day(d: Date) -> bool {
     !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
