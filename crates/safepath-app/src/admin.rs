@@ -21,13 +21,13 @@ pub enum Operator<'a> {
 }
 
 impl Operator<'_> {
-    fn actor_id(&self) -> String {
+    pub(crate) fn actor_id(&self) -> String {
         match self {
             Operator::User(p) => p.id().to_string(),
             Operator::Cli(cmd) => format!("cli:{cmd}"),
         }
     }
-    fn require(&self, action: Action) -> Result<(), AppError> {
+    pub(crate) fn require(&self, action: Action) -> Result<(), AppError> {
         match self {
             Operator::User(p) if access::decide_global(p.actor.role, action) != Decision::Allow => {
                 Err(AppError::forbidden("only an administrator may do this"))

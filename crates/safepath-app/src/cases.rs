@@ -181,7 +181,7 @@ impl App {
 
     /// Checks that a proposed case manager can hold the case: an active case
     /// manager or coordinator of the owning organisation.
-    async fn check_case_manager(
+    pub(crate) async fn check_case_manager(
         &self,
         org: safepath_domain::ids::OrgId,
         id: Uuid,
@@ -202,10 +202,34 @@ impl App {
         }
     }
 
+    /// Opens a case. It starts `referred` (or, for case managers and
+    /// coordinators, `presumed_victim` when reasonable grounds were already
+    /// found elsewhere): every later stage is reached through the lifecycle.
     pub async fn create_case(&self, who: &Principal, new: NewCase) -> Result<CaseView, AppError> {
         if access::decide_global(who.actor.role, Action::CreateCase) != Decision::Allow {
             return Err(AppError::forbidden("your role may not open cases"));
         }
+        let status = new.status.unwrap_or(CaseStatus::Referred);
+        safepath_domain::casework::lifecycle::check_initial_status(who.actor.role, status)
+            .map_err(crate::casework::refusal)?;
+        self.insert_new_case(who, new).await
+    }
+
+    /// Enters a case at the stage it has reached already, e.g. when records
+    /// are carried over from a previous system (and for the demo data).
+    /// Not reachable from the API.
+    pub(crate) async fn import_case(
+        &self,
+        who: &Principal,
+        new: NewCase,
+    ) -> Result<CaseView, AppError> {
+        if access::decide_global(who.actor.role, Action::CreateCase) != Decision::Allow {
+            return Err(AppError::forbidden("your role may not open cases"));
+        }
+        self.insert_new_case(who, new).await
+    }
+
+    async fn insert_new_case(&self, who: &Principal, new: NewCase) -> Result<CaseView, AppError> {
         let person = new.person.validated(self.clock.today())?;
         if let Some(n) = &new.notes {
             check_notes(n)?;
@@ -411,9 +435,31 @@ impl App {
             return Err(AppError::store(StoreError::VersionMismatch));
         }
         let mut changed = Vec::new();
-        if let Some(s) = patch.status {
+        let mut records = Vec::new();
+        let mut transition = None;
+        if let Some(s) = patch.status
+            && s.as_str() != c.status
+        {
+            let current = self.case_view(&access, &c, &p)?;
+            let existing = self.store.case_records(facts.id, None).await?;
+            let (t, rows) = self
+                .check_patch_status(
+                    who,
+                    &facts,
+                    CaseStatus::parse(&c.status)?,
+                    &crate::casework::StatusChange {
+                        to: s,
+                        reason: patch.status_reason.clone(),
+                        version: None,
+                    },
+                    &current.person,
+                    &existing,
+                )
+                .await?;
             c.status = s.as_str().to_owned();
             changed.push("status");
+            records = rows;
+            transition = Some(t);
         }
         if let Some(mut forms) = patch.exploitation_forms {
             forms.sort_by_key(|f: &ExploitationForm| f.as_str());
@@ -449,17 +495,31 @@ impl App {
         };
         c.version += 1;
         c.updated_at = now;
+        let mut detail = format!("fields={}", changed.join(","));
+        if let Some(t) = &transition {
+            detail.push_str(&format!(
+                " {}->{} kind={}",
+                t.from.as_str(),
+                t.to.as_str(),
+                t.kind.as_str()
+            ));
+        }
         let audit = AuditDraft::new(now, who.id().to_string(), "case.update")
             .record("case", c.id)
             .org(c.org_id)
-            .detail(format!("fields={}", changed.join(",")));
+            .detail(detail);
         self.store
-            .update_case(
+            .update_case_with_records(
                 &c,
                 person_row.as_ref().map(|(p, i)| (p, i.as_slice())),
+                &records,
                 &audit,
             )
             .await?;
+        if !changed.is_empty() {
+            self.notify_change_by_other(who, &c, &changed.join(", "))
+                .await?;
+        }
         let final_person = person_row.map(|(p, _)| p).unwrap_or(p);
         self.case_view(&access, &c, &final_person)
     }

@@ -351,6 +351,7 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     }
     let today = app.clock.today();
     let mut rng = StdRng::seed_from_u64(20_261_129);
+    let mut worked = Vec::new();
     for i in 0..cases {
         // Org A carries the most cases, as the national unit would.
         let owner = match i % 10 {
@@ -371,7 +372,7 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
             CaseStatus::ALL[(i + i / 10) % CaseStatus::ALL.len()]
         };
         let created = app
-            .create_case(
+            .import_case(
                 owner,
                 NewCase {
                     person: synthetic_person(&mut rng, i),
@@ -384,6 +385,14 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
                 },
             )
             .await?;
+        if owner.user.username == "demo-cm-a"
+            && matches!(
+                status,
+                CaseStatus::InProtection | CaseStatus::Identified | CaseStatus::SolutionPlanning
+            )
+        {
+            worked.push(created.id);
+        }
         // Referred cases await a reasonable-grounds decision; some are overdue.
         if status == CaseStatus::Referred && owner.user.username != "demo-responder" {
             let opened = today - time::Duration::days((i % 13) as i64);
@@ -403,5 +412,174 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
             .await?;
         }
     }
+    seed_case_work(
+        app,
+        &owners[0],
+        &by_name("demo-coordinator")?,
+        &orgs,
+        &worked,
+    )
+    .await?;
     Ok(true)
+}
+
+/// Case work on some of demo-cm-a's cases: needs, a care plan with overdue
+/// and upcoming tasks, approvals waiting, reviews that have fallen due, and
+/// referrals to organisation B (pending and accepted) under recorded consent.
+async fn seed_case_work(
+    app: &App,
+    cm: &Principal,
+    coordinator: &Principal,
+    orgs: &[crate::views::OrgView],
+    cases: &[uuid::Uuid],
+) -> Result<(), AppError> {
+    use crate::casework::*;
+    use crate::referrals::{NewConsent, NewReferralRequest};
+    use safepath_domain::casework::approvals::ApprovalSubject;
+    use safepath_domain::casework::consent::{ConsentPurpose, DataCategory};
+    use safepath_domain::casework::needs::{Beneficiary, NeedDomain, Priority};
+    use safepath_domain::casework::referral::Urgency;
+    let today = app.clock.today();
+    let day = |offset: i64| {
+        (today + time::Duration::days(offset))
+            .format(time::macros::format_description!("[year]-[month]-[day]"))
+            .unwrap_or_default()
+    };
+    let org_b = orgs.get(1).map(|o| o.id);
+    for (n, &case) in cases.iter().take(12).enumerate() {
+        let n = n as i64;
+        let w = app
+            .add_need(
+                cm,
+                case,
+                NewNeed {
+                    domain: NeedDomain::Accommodation,
+                    sub_area: None,
+                    beneficiary: Beneficiary::Person,
+                    priority: Priority::High,
+                    persons_view: "Wants a quiet place near the clinic (synthetic).".into(),
+                },
+            )
+            .await?;
+        let accommodation = w.needs.last().map(|x| x.id).unwrap_or_default();
+        let w = app
+            .add_need(
+                cm,
+                case,
+                NewNeed {
+                    domain: NeedDomain::PhysicalHealth,
+                    sub_area: None,
+                    beneficiary: Beneficiary::Person,
+                    priority: Priority::Urgent,
+                    persons_view: String::new(),
+                },
+            )
+            .await?;
+        let health = w.needs.last().map(|x| x.id).unwrap_or_default();
+        let w = app
+            .add_goal(
+                cm,
+                case,
+                NewGoal {
+                    need_ids: vec![accommodation, health],
+                    description: "Safe accommodation and a first health assessment".into(),
+                },
+            )
+            .await?;
+        let goal = w.goals.last().map(|g| g.id).unwrap_or_default();
+        // Half the cases have a task that is already late.
+        for (desc, due) in [
+            (
+                "Book the initial health assessment",
+                if n % 2 == 0 { -(3 + n) } else { 2 + n },
+            ),
+            ("Confirm a shelter place", 5 + n),
+        ] {
+            app.add_task(
+                cm,
+                case,
+                NewTask {
+                    goal_id: goal,
+                    description: desc.into(),
+                    due_on: day(due),
+                    assigned_to: None,
+                },
+            )
+            .await?;
+        }
+        if n % 4 == 1 {
+            app.request_approval(
+                cm,
+                case,
+                ApprovalRequest {
+                    subject: ApprovalSubject::CarePlan,
+                },
+            )
+            .await?;
+        }
+        // An earlier review, long enough ago for the next one to be due.
+        if n % 3 == 0 {
+            app.record_review_on(
+                coordinator,
+                case,
+                "Interagency review (synthetic): plan on track.".into(),
+                today - time::Duration::days(100 + n),
+            )
+            .await?;
+        }
+        if let Some(b) = org_b
+            && n < 4
+        {
+            let categories = [DataCategory::Health, DataCategory::Accommodation]
+                .into_iter()
+                .collect();
+            app.record_consent(
+                cm,
+                case,
+                NewConsent {
+                    purpose: ConsentPurpose::ServiceReferral,
+                    recipient_org_id: Some(b),
+                    categories,
+                    expires_on: None,
+                    explained_in_language: None,
+                    interpreter: true,
+                    person_is_child: false,
+                    child_guardian: None,
+                },
+            )
+            .await?;
+            let r = app
+                .send_referral(
+                    cm,
+                    case,
+                    NewReferralRequest {
+                        to_org_id: b,
+                        service: "shelter".into(),
+                        categories: [DataCategory::Health, DataCategory::Accommodation]
+                            .into_iter()
+                            .collect(),
+                        urgency: if n == 0 {
+                            Urgency::Urgent
+                        } else {
+                            Urgency::Routine
+                        },
+                    },
+                )
+                .await?;
+            // One accepted; the others wait in B's inbox.
+            if n == 3 {
+                let focal = app
+                    .store
+                    .user_by_username("demo-cm-b")
+                    .await?
+                    .map(Principal::from_user)
+                    .transpose()?;
+                if let Some(f) = focal {
+                    app.answer_referral(&f, &r.id, "accept", Default::default())
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -5,11 +5,13 @@
 pub mod accounts;
 pub mod admin;
 pub mod cases;
+pub mod casework;
 pub mod clock;
 pub mod demo;
 pub mod duplicates;
 pub mod error;
 pub mod identification;
+pub mod mail;
 pub mod referrals;
 pub mod views;
 
@@ -43,6 +45,10 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) key_file: PathBuf,
     pub(crate) audit_public_key: [u8; 32],
+    /// Months between periodic case reviews (default 3).
+    pub(crate) review_months: u8,
+    /// Sends notifications by e-mail when configured.
+    pub(crate) mailer: Option<mail::Mailer>,
 }
 
 /// The signed-in user as every use case sees it.
@@ -128,6 +134,8 @@ impl App {
             clock,
             key_file: cfg.key_file.clone(),
             audit_public_key,
+            review_months: safepath_domain::casework::needs::DEFAULT_REVIEW_MONTHS,
+            mailer: None,
         })
     }
 
@@ -137,6 +145,11 @@ impl App {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Sets the interval of periodic case reviews, in months (at least 1).
+    pub fn set_review_months(&mut self, months: u8) {
+        self.review_months = months.max(1);
     }
 
     pub fn key_file(&self) -> &Path {

@@ -77,8 +77,14 @@ pub struct NewCase {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
+    /// Checked against the case lifecycle (no stage is skipped); see also
+    /// `POST /api/v1/cases/{id}/transitions`.
     #[serde(default)]
     pub status: Option<CaseStatus>,
+    /// Why the status changes; required for closing, re-opening, a negative
+    /// decision, a reconsideration or a re-plan.
+    #[serde(default)]
+    pub status_reason: Option<String>,
     #[serde(default)]
     pub exploitation_forms: Option<Vec<ExploitationForm>>,
     /// An empty string clears the notes.

@@ -154,6 +154,31 @@ impl BirthDate {
         }
         Ok(())
     }
+
+    /// Whether the person may be under 18 on `today`, taking the youngest age
+    /// the recorded date allows. Where age is uncertain and the person may be
+    /// a child, they are treated as one (the presumption of minority, e.g.
+    /// EU Directive 2011/36/EU art. 13(2)).
+    pub fn may_be_child(&self, today: Date) -> bool {
+        // The latest birthday the record allows (year, month, day).
+        let latest = match self {
+            BirthDate::Exact { date } => match parse_iso_date("birth_date", date) {
+                Ok(d) => (d.year(), u8::from(d.month()), d.day()),
+                Err(_) => return false,
+            },
+            BirthDate::YearMonth { year, month } => (*year, *month, 31),
+            BirthDate::Year { year } => (*year, 12, 31),
+            BirthDate::EstimatedAge { age, on } => match parse_iso_date("birth_date.on", on) {
+                // Estimated on a day: born at the latest `age` years before it.
+                Ok(d) => (d.year() - i32::from(*age), u8::from(d.month()), d.day()),
+                Err(_) => return false,
+            },
+        };
+        let (y, m, d) = latest;
+        let had_birthday = (u8::from(today.month()), today.day()) >= (m, d);
+        let youngest_age = today.year() - y - i32::from(!had_birthday);
+        youngest_age < 18
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -317,6 +342,38 @@ impl Person {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_person_who_may_be_under_18_is_treated_as_a_child() {
+        let today = date!(2026 - 11 - 29);
+        let exact = |d: &str| BirthDate::Exact { date: d.into() };
+        assert!(exact("2008-11-30").may_be_child(today), "18 tomorrow");
+        assert!(!exact("2008-11-29").may_be_child(today), "18 today");
+        // Year only: born on 31 December at the latest, so may still be 17.
+        assert!(BirthDate::Year { year: 2008 }.may_be_child(today));
+        assert!(!BirthDate::Year { year: 2007 }.may_be_child(today));
+        assert!(
+            BirthDate::YearMonth {
+                year: 2008,
+                month: 12
+            }
+            .may_be_child(today)
+        );
+        assert!(
+            !BirthDate::YearMonth {
+                year: 2008,
+                month: 10
+            }
+            .may_be_child(today)
+        );
+        // An age estimated two years ago keeps counting.
+        let est = |age: u8| BirthDate::EstimatedAge {
+            age,
+            on: "2024-11-29".into(),
+        };
+        assert!(est(15).may_be_child(today));
+        assert!(!est(16).may_be_child(today));
+    }
 
     fn person(json: serde_json::Value) -> Result<Person, String> {
         let p: Person = serde_json::from_value(json).map_err(|e| e.to_string())?;

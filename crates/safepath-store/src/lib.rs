@@ -200,6 +200,59 @@ pub trait Store: Send + Sync {
         audit: &AuditDraft,
     ) -> Result<()>;
 
+    // --- case work: timeline, approvals, needs, care plan, reviews ---
+    /// Inserts case records, or replaces them when their id exists (each
+    /// replacement must carry `version` = stored version + 1), atomically.
+    async fn write_case_records(&self, rows: &[CaseRecordRow], audit: &AuditDraft) -> Result<()>;
+    async fn case_record(&self, id: &str) -> Result<Option<CaseRecordRow>>;
+    /// A case's records of one kind (all kinds when `None`), oldest first.
+    async fn case_records(&self, case: CaseId, kind: Option<&str>) -> Result<Vec<CaseRecordRow>>;
+    /// Records of `kind` in one of `states`, on cases under `visibility`;
+    /// with `due_before`, only those due before that ISO date. Earliest due
+    /// first.
+    async fn queued_case_records(
+        &self,
+        kind: &str,
+        states: &[&str],
+        visibility: Visibility,
+        due_before: Option<&str>,
+    ) -> Result<Vec<CaseRecordHit>>;
+    /// Records of `kind` in `state` on any case (for reports and the
+    /// scheduler; the caller never opens them without a policy check).
+    async fn all_case_records(&self, kind: &str, states: &[&str]) -> Result<Vec<CaseRecordRow>>;
+    /// Changes the case (and the person when given) and writes
+    /// the records that explain it, in one transaction, refused with
+    /// `VersionMismatch` when the case changed meanwhile.
+    async fn update_case_with_records(
+        &self,
+        case: &CaseRow,
+        person: Option<(&PersonRow, &[Vec<u8>])>,
+        rows: &[CaseRecordRow],
+        audit: &AuditDraft,
+    ) -> Result<()>;
+    /// A case's reference (no personal data).
+    async fn case_reference(&self, id: CaseId) -> Result<Option<String>>;
+    /// The periodic-review facts of an organisation's open cases.
+    async fn review_facts(&self, org: OrgId) -> Result<Vec<ReviewFactsRow>>;
+
+    // --- e-mail ---
+    async fn set_user_email(
+        &self,
+        user: UserId,
+        email: Option<&str>,
+        audit: &AuditDraft,
+    ) -> Result<()>;
+    async fn user_email(&self, user: UserId) -> Result<Option<String>>;
+    /// Outbox e-mails due for a (re)try at `now_ms`, oldest first.
+    async fn pending_mail(&self, now_ms: i64, limit: i64) -> Result<Vec<MailRow>>;
+    /// Marks an e-mail sent, or schedules its next attempt.
+    async fn mail_attempted(
+        &self,
+        id: &str,
+        sent_at: Option<i64>,
+        next_attempt_at: i64,
+    ) -> Result<()>;
+
     // --- audit ---
     async fn append_audit(&self, audit: &AuditDraft) -> Result<i64>;
     /// Entries with `seq > after`, in order, at most `limit`.

@@ -268,3 +268,60 @@ pub struct LedgerRow {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+/// One case-work record (a transition, assignment, approval, need, goal,
+/// task, review, assessment or service feedback). `record` is the domain's
+/// JSON, sealed; the other columns carry no personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecordRow {
+    pub id: String,
+    pub case_id: CaseId,
+    pub kind: String,
+    pub state: String,
+    /// What it is about, from a closed vocabulary (the approval subject, the
+    /// need's domain, the status reached, the service type…).
+    pub subject: Option<String>,
+    /// The user it waits on (a task's owner), if any.
+    pub owner_id: Option<UserId>,
+    /// Another record or organisation it refers to (a task's goal, the
+    /// provider organisation of feedback…).
+    pub ref_id: Option<String>,
+    /// ISO date (`YYYY-MM-DD`): a task's due day, a review's day.
+    pub due_on: Option<String>,
+    pub record: Sealed,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A case record found by a queue query, with the case facts the queue shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecordHit {
+    pub row: CaseRecordRow,
+    pub reference: String,
+    pub org_id: OrgId,
+    pub case_manager_id: Option<UserId>,
+}
+
+/// What the periodic-review queue needs about one case (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewFactsRow {
+    pub case_id: CaseId,
+    pub reference: String,
+    pub status: String,
+    pub case_manager_id: Option<UserId>,
+    pub created_at: i64,
+    /// The day of the last review (ISO), and when it was recorded.
+    pub last_review_on: Option<String>,
+    pub last_review_at: Option<i64>,
+}
+
+/// An e-mail waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailRow {
+    pub id: String,
+    pub email: String,
+    pub kind: String,
+    pub message: String,
+    pub attempts: i64,
+}

@@ -172,6 +172,23 @@ macro_rules! row_getters {
                 updated_at: r.try_get("updated_at")?,
             })
         }
+        fn case_record_from(r: &$row_ty) -> Result<CaseRecordRow> {
+            let owner: Option<String> = r.try_get("owner_id")?;
+            Ok(CaseRecordRow {
+                id: r.try_get("id")?,
+                case_id: uuid_col(r.try_get("case_id")?, CaseId)?,
+                kind: r.try_get("kind")?,
+                state: r.try_get("state")?,
+                subject: r.try_get("subject")?,
+                owner_id: owner.map(|u| uuid_col(u, UserId)).transpose()?,
+                ref_id: r.try_get("ref_id")?,
+                due_on: r.try_get("due_on")?,
+                record: decode_sealed(&r.try_get::<Vec<u8>, _>("record")?)?,
+                version: r.try_get("version")?,
+                created_at: r.try_get("created_at")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        }
         fn entry_from(r: &$row_ty) -> Result<StoredEntry> {
             Ok(StoredEntry {
                 entry: AuditEntry {
@@ -286,6 +303,72 @@ macro_rules! sql_store {
 
             async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
                 Ok(self.pool.begin_with($begin).await?)
+            }
+
+            async fn update_case_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, c: &CaseRow) -> Result<()> {
+                let n = sqlx::query(
+                    "UPDATE cases SET status = $1, case_manager_id = $2, exploitation_forms = $3, notes = $4, updated_at = $5, version = $6 \
+                     WHERE id = $7 AND version = $8",
+                )
+                .bind(&c.status)
+                .bind(c.case_manager_id.map(|u| u.to_string()))
+                .bind(&c.exploitation_forms)
+                .bind(c.notes.as_ref().map(encode_sealed))
+                .bind(c.updated_at)
+                .bind(c.version)
+                .bind(c.id.to_string())
+                .bind(c.version - 1)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::VersionMismatch);
+                }
+                self.write_members(tx, c).await
+            }
+
+            async fn write_case_records_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, rows: &[CaseRecordRow]) -> Result<()> {
+                for r in rows {
+                    let n = if r.version == 1 {
+                        sqlx::query("INSERT INTO case_records (id, case_id, kind, state, subject, owner_id, ref_id, due_on, record, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                            .bind(&r.id)
+                            .bind(r.case_id.to_string())
+                            .bind(&r.kind)
+                            .bind(&r.state)
+                            .bind(&r.subject)
+                            .bind(r.owner_id.map(|u| u.to_string()))
+                            .bind(&r.ref_id)
+                            .bind(&r.due_on)
+                            .bind(encode_sealed(&r.record))
+                            .bind(r.version)
+                            .bind(r.created_at)
+                            .bind(r.updated_at)
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(|e| conflict_or(e, "case record"))?
+                            .rows_affected()
+                    } else {
+                        sqlx::query("UPDATE case_records SET state = $1, subject = $2, owner_id = $3, ref_id = $4, due_on = $5, record = $6, version = $7, updated_at = $8 WHERE id = $9 AND case_id = $10 AND version = $11")
+                            .bind(&r.state)
+                            .bind(&r.subject)
+                            .bind(r.owner_id.map(|u| u.to_string()))
+                            .bind(&r.ref_id)
+                            .bind(&r.due_on)
+                            .bind(encode_sealed(&r.record))
+                            .bind(r.version)
+                            .bind(r.updated_at)
+                            .bind(&r.id)
+                            .bind(r.case_id.to_string())
+                            .bind(r.version - 1)
+                            .execute(&mut **tx)
+                            .await?
+                            .rows_affected()
+                    };
+                    if n != 1 {
+                        return Err(StoreError::VersionMismatch);
+                    }
+                }
+                Ok(())
             }
 
             async fn members(&self, conn: &mut sqlx::Transaction<'static, $db>, case: &str) -> Result<Vec<UserId>> {
@@ -794,28 +877,10 @@ macro_rules! sql_store {
             async fn update_case(&self, c: &CaseRow, person: Option<(&PersonRow, &[Vec<u8>])>, audit: &AuditDraft) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;
-                let n = sqlx::query(
-                    "UPDATE cases SET status = $1, case_manager_id = $2, exploitation_forms = $3, notes = $4, updated_at = $5, version = $6 \
-                     WHERE id = $7 AND version = $8",
-                )
-                .bind(&c.status)
-                .bind(c.case_manager_id.map(|u| u.to_string()))
-                .bind(&c.exploitation_forms)
-                .bind(c.notes.as_ref().map(encode_sealed))
-                .bind(c.updated_at)
-                .bind(c.version)
-                .bind(c.id.to_string())
-                .bind(c.version - 1)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n != 1 {
-                    return Err(StoreError::VersionMismatch);
-                }
+                self.update_case_tx(&mut tx, c).await?;
                 if let Some((p, index)) = person {
                     self.write_person(&mut tx, p, index, false).await?;
                 }
-                self.write_members(&mut tx, c).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -1003,6 +1068,173 @@ macro_rules! sql_store {
                 Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.pool).await?.try_get("n")?)
             }
 
+            async fn write_case_records(&self, rows: &[CaseRecordRow], audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                self.write_case_records_tx(&mut tx, rows).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn case_record(&self, id: &str) -> Result<Option<CaseRecordRow>> {
+                let row = sqlx::query("SELECT * FROM case_records WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(case_record_from).transpose()
+            }
+
+            async fn case_records(&self, case: CaseId, kind: Option<&str>) -> Result<Vec<CaseRecordRow>> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM case_records WHERE case_id = ");
+                qb.push_bind(case.to_string());
+                if let Some(k) = kind {
+                    qb.push(" AND kind = ").push_bind(k.to_owned());
+                }
+                qb.push(" ORDER BY created_at, id");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(case_record_from).collect()
+            }
+
+            async fn queued_case_records(&self, kind: &str, states: &[&str], visibility: Visibility, due_before: Option<&str>) -> Result<Vec<CaseRecordHit>> {
+                let (user, org) = match visibility {
+                    Visibility::Nothing => return Ok(Vec::new()),
+                    Visibility::Own(u) => (u, None),
+                    Visibility::OwnAndOrg(u, o) => (u, Some(o)),
+                };
+                if states.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT r.*, c.reference AS c_reference, c.org_id AS c_org_id, c.case_manager_id AS c_case_manager_id FROM case_records r JOIN cases c ON c.id = r.case_id WHERE r.kind = ");
+                qb.push_bind(kind.to_owned());
+                qb.push(" AND r.state IN (");
+                let mut sep = qb.separated(", ");
+                for st in states {
+                    sep.push_bind(st.to_string());
+                }
+                qb.push(") AND (c.case_manager_id = ").push_bind(user.to_string());
+                qb.push(" OR r.owner_id = ").push_bind(user.to_string());
+                qb.push(" OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ").push_bind(user.to_string()).push(")");
+                if let Some(o) = org {
+                    qb.push(" OR c.org_id = ").push_bind(o.to_string());
+                }
+                qb.push(")");
+                if let Some(before) = due_before {
+                    qb.push(" AND r.due_on < ").push_bind(before.to_owned());
+                }
+                qb.push(" ORDER BY r.due_on, r.created_at, r.id LIMIT 500");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let cm: Option<String> = r.try_get("c_case_manager_id")?;
+                        Ok(CaseRecordHit {
+                            row: case_record_from(r)?,
+                            reference: r.try_get("c_reference")?,
+                            org_id: uuid_col(r.try_get("c_org_id")?, OrgId)?,
+                            case_manager_id: cm.map(|c| uuid_col(c, UserId)).transpose()?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn all_case_records(&self, kind: &str, states: &[&str]) -> Result<Vec<CaseRecordRow>> {
+                if states.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM case_records WHERE kind = ");
+                qb.push_bind(kind.to_owned());
+                qb.push(" AND state IN (");
+                let mut sep = qb.separated(", ");
+                for st in states {
+                    sep.push_bind(st.to_string());
+                }
+                qb.push(") ORDER BY created_at, id");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(case_record_from).collect()
+            }
+
+            async fn update_case_with_records(&self, c: &CaseRow, person: Option<(&PersonRow, &[Vec<u8>])>, rows: &[CaseRecordRow], audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                self.update_case_tx(&mut tx, c).await?;
+                if let Some((p, index)) = person {
+                    self.write_person(&mut tx, p, index, false).await?;
+                }
+                self.write_case_records_tx(&mut tx, rows).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn case_reference(&self, id: CaseId) -> Result<Option<String>> {
+                let row = sqlx::query("SELECT reference FROM cases WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get("reference")?),
+                    None => None,
+                })
+            }
+
+            async fn review_facts(&self, org: OrgId) -> Result<Vec<ReviewFactsRow>> {
+                let rows = sqlx::query(
+                    "SELECT c.id, c.reference, c.status, c.case_manager_id, c.created_at, \
+                     (SELECT MAX(r.due_on) FROM case_records r WHERE r.case_id = c.id AND r.kind = 'review') AS last_review_on, \
+                     (SELECT MAX(r.created_at) FROM case_records r WHERE r.case_id = c.id AND r.kind = 'review') AS last_review_at \
+                     FROM cases c WHERE c.org_id = $1 AND c.status <> 'closed' ORDER BY c.created_at, c.id",
+                )
+                .bind(org.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let cm: Option<String> = r.try_get("case_manager_id")?;
+                        Ok(ReviewFactsRow {
+                            case_id: uuid_col(r.try_get("id")?, CaseId)?,
+                            reference: r.try_get("reference")?,
+                            status: r.try_get("status")?,
+                            case_manager_id: cm.map(|c| uuid_col(c, UserId)).transpose()?,
+                            created_at: r.try_get("created_at")?,
+                            last_review_on: r.try_get("last_review_on")?,
+                            last_review_at: r.try_get("last_review_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn set_user_email(&self, user: UserId, email: Option<&str>, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query("DELETE FROM user_emails WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?;
+                if let Some(e) = email {
+                    sqlx::query("INSERT INTO user_emails (user_id, email) VALUES ($1, $2)").bind(user.to_string()).bind(e).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user_email(&self, user: UserId) -> Result<Option<String>> {
+                let row = sqlx::query("SELECT email FROM user_emails WHERE user_id = $1").bind(user.to_string()).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get("email")?),
+                    None => None,
+                })
+            }
+
+            async fn pending_mail(&self, now_ms: i64, limit: i64) -> Result<Vec<MailRow>> {
+                let rows = sqlx::query("SELECT id, email, kind, message, attempts FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at, id LIMIT $2")
+                    .bind(now_ms)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok(MailRow { id: r.try_get("id")?, email: r.try_get("email")?, kind: r.try_get("kind")?, message: r.try_get("message")?, attempts: r.try_get("attempts")? }))
+                    .collect()
+            }
+
+            async fn mail_attempted(&self, id: &str, sent_at: Option<i64>, next_attempt_at: i64) -> Result<()> {
+                sqlx::query("UPDATE mail_outbox SET sent_at = $1, next_attempt_at = $2, attempts = attempts + 1 WHERE id = $3")
+                    .bind(sent_at)
+                    .bind(next_attempt_at)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn append_audit(&self, audit: &AuditDraft) -> Result<i64> {
                 let mut tx = self.begin_write().await?;
                 let seq = self.append_tx(&mut tx, audit).await?;
@@ -1050,6 +1282,18 @@ macro_rules! sql_store {
                         .bind(&n.message)
                         .bind(n.created_at)
                         .bind(n.read_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    // Queued for e-mail in the same transaction, when the user has an address.
+                    sqlx::query("INSERT INTO mail_outbox (id, notification_id, email, kind, message, created_at, attempts, next_attempt_at, sent_at) \
+                                 SELECT $1, $2, email, $3, $4, $5, 0, $6, NULL FROM user_emails WHERE user_id = $7")
+                        .bind(&n.id)
+                        .bind(&n.id)
+                        .bind(&n.kind)
+                        .bind(&n.message)
+                        .bind(n.created_at)
+                        .bind(n.created_at)
+                        .bind(n.user_id.to_string())
                         .execute(&mut *tx)
                         .await?;
                 }

@@ -669,6 +669,247 @@ async fn unknown_schemes_are_refused(_h: Harness) {
     );
 }
 
+// --- case work: records, queues, case changes with records, e-mail outbox ---
+
+fn record(case: CaseId, kind: &str, state: &str, at: i64) -> CaseRecordRow {
+    CaseRecordRow {
+        id: Uuid::new_v4().to_string(),
+        case_id: case,
+        kind: kind.into(),
+        state: state.into(),
+        subject: None,
+        owner_id: None,
+        ref_id: None,
+        due_on: None,
+        record: sealed(kind),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+async fn case_records_queues_and_mail(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Casework Org");
+    let other = org("Elsewhere");
+    s.insert_org(&o, &audit("o")).await.unwrap();
+    s.insert_org(&other, &audit("o")).await.unwrap();
+    let cm = user(o.id, "cw-cm", "case_manager");
+    let coord = user(o.id, "cw-coord", "coordinator");
+    let stranger = user(other.id, "cw-x", "case_manager");
+    for u in [&cm, &coord, &stranger] {
+        s.insert_user(u, &audit("u")).await.unwrap();
+    }
+    let p = person();
+    let c = case(o.id, p.id, Some(cm.id), vec![], "SP-2026-CWCW-0001", 100);
+    s.insert_case(&c, &p, &[], &audit("case.create"))
+        .await
+        .unwrap();
+
+    // Insert, read back, update with a version check.
+    let mut task = record(c.id, "task", "open", 200);
+    task.owner_id = Some(cm.id);
+    task.due_on = Some("2026-01-05".into());
+    task.ref_id = Some("goal-1".into());
+    let mut later = record(c.id, "task", "open", 201);
+    later.due_on = Some("2026-03-01".into());
+    let need = record(c.id, "need", "open", 199);
+    let before = audit_count(s).await;
+    s.write_case_records(
+        &[task.clone(), later.clone(), need.clone()],
+        &audit("task.create"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit_count(s).await, before + 1, "one audited transaction");
+    assert_eq!(s.case_record(&task.id).await.unwrap(), Some(task.clone()));
+    assert_eq!(
+        s.case_records(c.id, Some("task")).await.unwrap(),
+        vec![task.clone(), later.clone()]
+    );
+    assert_eq!(s.case_records(c.id, None).await.unwrap().len(), 3);
+    let mut done = task.clone();
+    done.state = "done".into();
+    done.version = 2;
+    done.updated_at = 300;
+    s.write_case_records(std::slice::from_ref(&done), &audit("task.update"))
+        .await
+        .unwrap();
+    // A stale version is refused and changes nothing, nor is it audited.
+    let before = audit_count(s).await;
+    let mut stale = task.clone();
+    stale.state = "cancelled".into();
+    stale.version = 2;
+    assert!(matches!(
+        s.write_case_records(&[stale], &audit("task.update")).await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(audit_count(s).await, before);
+    assert_eq!(
+        s.case_record(&task.id).await.unwrap().unwrap().state,
+        "done"
+    );
+    // A duplicate id is a conflict; the batch rolls back as a whole.
+    let fresh = record(c.id, "goal", "open", 400);
+    assert!(
+        s.write_case_records(&[fresh.clone(), need.clone()], &audit("x"))
+            .await
+            .is_err()
+    );
+    assert_eq!(s.case_record(&fresh.id).await.unwrap(), None);
+
+    // Queues follow visibility and state, earliest due first.
+    let open = ["open", "due_notified"];
+    let mine = s
+        .queued_case_records("task", &open, Visibility::Own(cm.id), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|h| h.row.id.clone()).collect::<Vec<_>>(),
+        vec![later.id.clone()]
+    );
+    assert_eq!(mine[0].reference, "SP-2026-CWCW-0001");
+    assert_eq!(mine[0].case_manager_id, Some(cm.id));
+    let org_wide = s
+        .queued_case_records(
+            "task",
+            &["open", "done"],
+            Visibility::OwnAndOrg(coord.id, o.id),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        org_wide
+            .iter()
+            .map(|h| h.row.id.clone())
+            .collect::<Vec<_>>(),
+        vec![task.id.clone(), later.id.clone()]
+    );
+    let due = s
+        .queued_case_records(
+            "task",
+            &["open", "done"],
+            Visibility::OwnAndOrg(coord.id, o.id),
+            Some("2026-02-01"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(
+        s.queued_case_records("task", &open, Visibility::Own(stranger.id), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.queued_case_records("task", &open, Visibility::Nothing, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.all_case_records("task", &["done"]).await.unwrap().len(),
+        1
+    );
+
+    // A status change and the record that explains it, atomically.
+    let mut moved = c.clone();
+    moved.status = "presumed_victim".into();
+    moved.version = 2;
+    moved.updated_at = 500;
+    let transition = record(c.id, "transition", "done", 500);
+    s.update_case_with_records(
+        &moved,
+        None,
+        std::slice::from_ref(&transition),
+        &audit("case.transition"),
+    )
+    .await
+    .unwrap();
+    let again = record(c.id, "transition", "done", 501);
+    assert!(matches!(
+        s.update_case_with_records(
+            &moved,
+            None,
+            std::slice::from_ref(&again),
+            &audit("case.transition")
+        )
+        .await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(
+        s.case_record(&again.id).await.unwrap(),
+        None,
+        "rolled back with the case"
+    );
+    assert_eq!(
+        s.case_reference(c.id).await.unwrap().as_deref(),
+        Some("SP-2026-CWCW-0001")
+    );
+
+    // Review facts: the latest review day of each open case.
+    let mut review = record(c.id, "review", "done", 600);
+    review.due_on = Some("2026-02-01".into());
+    s.write_case_records(&[review], &audit("case.review"))
+        .await
+        .unwrap();
+    let facts = s.review_facts(o.id).await.unwrap();
+    assert_eq!(facts.len(), 1);
+    assert_eq!(facts[0].last_review_on.as_deref(), Some("2026-02-01"));
+    assert_eq!(facts[0].last_review_at, Some(600));
+    assert_eq!(facts[0].status, "presumed_victim");
+    assert!(s.review_facts(other.id).await.unwrap().is_empty());
+
+    // E-mail: queued with the notification for users with an address.
+    s.set_user_email(cm.id, Some("cm@example.org"), &audit("user.email"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.user_email(cm.id).await.unwrap().as_deref(),
+        Some("cm@example.org")
+    );
+    let note = |id: &str, user: UserId| NotificationRow {
+        id: id.into(),
+        user_id: user,
+        kind: "task_due".into(),
+        case_id: Some(c.id),
+        message: "A task on case SP-2026-CWCW-0001 is due.".into(),
+        created_at: 700,
+        read_at: None,
+    };
+    s.insert_notifications(&[note("n-cm", cm.id), note("n-coord", coord.id)])
+        .await
+        .unwrap();
+    let pending = s.pending_mail(700, 10).await.unwrap();
+    assert_eq!(pending.len(), 1, "only the user with an address");
+    assert_eq!(pending[0].email, "cm@example.org");
+    assert!(
+        s.pending_mail(699, 10).await.unwrap().is_empty(),
+        "not before it was made"
+    );
+    s.mail_attempted(&pending[0].id, None, 10_000)
+        .await
+        .unwrap();
+    assert!(
+        s.pending_mail(9_999, 10).await.unwrap().is_empty(),
+        "retry waits"
+    );
+    assert_eq!(s.pending_mail(10_000, 10).await.unwrap()[0].attempts, 1);
+    s.mail_attempted(&pending[0].id, Some(10_001), 10_001)
+        .await
+        .unwrap();
+    assert!(
+        s.pending_mail(i64::MAX - 1, 10).await.unwrap().is_empty(),
+        "sent"
+    );
+    s.set_user_email(cm.id, None, &audit("user.email"))
+        .await
+        .unwrap();
+    assert_eq!(s.user_email(cm.id).await.unwrap(), None);
+    assert!(verify(s).await.is_ok());
+}
+
 trait BackendOf {
     fn backup(&self) -> Backend;
 }
@@ -695,5 +936,6 @@ conformance!(
     lists_follow_the_access_policy,
     audit_chain_checkpoints_and_tampering,
     keys_notifications_and_backup,
-    unknown_schemes_are_refused
+    unknown_schemes_are_refused,
+    case_records_queues_and_mail
 );

@@ -411,9 +411,13 @@ async fn evaluate_screening(
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,
-        crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer),
+        crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer,
+        crate::casework::api_casework, crate::casework::api_transition, crate::casework::api_assign, crate::casework::api_request_approval,
+        crate::casework::api_decide_approval, crate::casework::api_add_need, crate::casework::api_update_need, crate::casework::api_add_goal,
+        crate::casework::api_add_task, crate::casework::api_task, crate::casework::api_review, crate::casework::api_assessment,
+        crate::casework::api_feedback, crate::casework::api_work, crate::casework::api_review_queue, crate::casework::api_feedback_report),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"))
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"))
 )]
 pub struct ApiDoc;
 

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod casework;
 pub mod error;
 pub mod i18n;
 pub mod identification;
@@ -47,6 +48,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(pages::routes())
         .merge(identification::routes())
         .merge(referrals::routes())
+        .merge(casework::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

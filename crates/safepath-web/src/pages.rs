@@ -423,6 +423,8 @@ struct CasePage {
     can_decide: bool,
     can_reconsider: bool,
     open_stage: Option<String>,
+    /// Through a referral: the needs in the categories shared.
+    shared_needs: Vec<safepath_app::casework::NeedView>,
 }
 
 fn enum_name<T: serde::Serialize>(v: &T) -> String {
@@ -450,6 +452,14 @@ async fn case_page_view(
                 .await
                 .unwrap_or_default(),
         )
+    };
+    let shared_needs = if c.shared_categories.is_some() {
+        app.casework(user.principal(), c.id)
+            .await
+            .map(|w| w.needs)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
     };
     let open_stage = decisions.iter().find(|d| d.open).map(|d| d.stage.clone());
     let negative = decisions
@@ -521,6 +531,7 @@ async fn case_page_view(
                 && open_stage.is_none()
                 && negative,
             open_stage,
+            shared_needs,
             flags: flags
                 .iter()
                 .map(|f| (f.clone(), tr.t(format!("flag-{f}"))))

@@ -101,6 +101,8 @@ struct DemoArgs {
     /// How many synthetic cases to seed into an empty database.
     #[arg(long, default_value_t = 240)]
     cases: usize,
+    #[command(flatten)]
+    work: WorkArgs,
 }
 
 #[derive(Args)]
@@ -109,6 +111,34 @@ struct ServeArgs {
     data: DataArgs,
     #[arg(long, env = "SAFEPATH_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    #[command(flatten)]
+    work: WorkArgs,
+}
+
+/// Case-work settings of a running server.
+#[derive(Args, Clone)]
+struct WorkArgs {
+    /// Months between periodic case reviews.
+    #[arg(long, env = "SAFEPATH_REVIEW_MONTHS", default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=24))]
+    review_months: u8,
+    /// An SMTP relay for notifications by e-mail, e.g. smtp://127.0.0.1:25.
+    #[arg(long, env = "SAFEPATH_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender address of notification e-mails.
+    #[arg(long, env = "SAFEPATH_MAIL_FROM", default_value = "safepath@localhost")]
+    mail_from: String,
+}
+
+impl WorkArgs {
+    fn apply(&self, app: &mut App) -> Result<(), String> {
+        app.set_review_months(self.review_months);
+        if let Some(url) = &self.smtp_url {
+            let mailer =
+                safepath_app::mail::Mailer::new(url, &self.mail_from).map_err(|e| e.message)?;
+            app.set_mailer(mailer);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Subcommand)]
@@ -145,6 +175,14 @@ enum UserCommand {
         #[command(flatten)]
         data: DataArgs,
         username: String,
+    },
+    /// Set (or with no --email, clear) the address notifications are e-mailed to.
+    SetEmail {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -266,6 +304,7 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
         println!("{b}");
     }
     tracing::info!(%addr, "serving");
+    let scheduler = tokio::spawn(scheduled_work(app.clone()));
     let router = safepath_web::router(app.clone());
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
@@ -273,8 +312,28 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
         })
         .await
         .map_err(|e| e.to_string())?;
+    scheduler.abort();
     app.shutdown().await;
     Ok(())
+}
+
+/// Work that runs on its own while the server serves: e-mail from the outbox
+/// every 30 seconds, and "task due" notifications at start and every hour.
+async fn scheduled_work(app: Arc<App>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    let mut n: u64 = 0;
+    loop {
+        tick.tick().await;
+        if n.is_multiple_of(120)
+            && let Err(e) = app.notify_due_tasks().await
+        {
+            tracing::warn!(code = e.code, "could not notify due tasks");
+        }
+        if let Err(e) = app.deliver_mail().await {
+            tracing::warn!(code = e.code, "could not deliver e-mail");
+        }
+        n += 1;
+    }
 }
 
 fn demo_banner(addr: SocketAddr, data_dir: &Path) -> String {
@@ -304,7 +363,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 database_url: None,
                 key_file: None,
             };
-            let app = data.open(true).await?;
+            let mut app = data.open(true).await?;
+            args.work.apply(&mut app)?;
             if safepath_app::demo::seed(&app, args.cases)
                 .await
                 .map_err(|e| e.message)?
@@ -314,7 +374,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             serve(app, args.addr, Some(demo_banner(args.addr, &args.data_dir))).await?;
         }
         Command::Serve(args) => {
-            let app = args.data.open(true).await?;
+            let mut app = args.data.open(true).await?;
+            args.work.apply(&mut app)?;
             serve(
                 app,
                 args.addr,
@@ -375,6 +436,21 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 println!("Set a new password for {username}; their sessions have ended.");
+            }
+            UserCommand::SetEmail {
+                data,
+                username,
+                email,
+            } => {
+                data.open(false)
+                    .await?
+                    .set_user_email(Operator::Cli("user-set-email"), &username, email.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                match email {
+                    Some(_) => println!("Notifications for {username} will also be e-mailed."),
+                    None => println!("Cleared the e-mail address of {username}."),
+                }
             }
         },
         Command::Org(cmd) => match cmd {

@@ -95,6 +95,13 @@ pub(crate) fn required_text(
     Ok(t.to_owned())
 }
 
+/// A required free-text field for the app layer's own records (a handover
+/// note, a review's notes): trimmed, present, at most 2000 characters, no
+/// control characters.
+pub fn checked_text(field: &'static str, text: &str) -> Result<String, DomainError> {
+    required_text(field, "missing_field", text)
+}
+
 /// Like [`required_text`] for an optional field: `None` or blank gives `None`.
 pub(crate) fn optional_text(
     field: &'static str,

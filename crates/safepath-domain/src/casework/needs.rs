@@ -108,6 +108,24 @@ vocabulary! {
     }
 }
 
+impl NeedDomain {
+    /// The consent ledger's data category a need of this domain belongs to:
+    /// a referral that shares the category shares these needs.
+    pub fn data_category(self) -> super::consent::DataCategory {
+        use super::consent::DataCategory as C;
+        match self {
+            NeedDomain::PhysicalHealth | NeedDomain::MentalHealthPsychosocial => C::Health,
+            NeedDomain::LegalAssistance | NeedDomain::DocumentsAndLegalStatus => C::Legal,
+            NeedDomain::Accommodation => C::Accommodation,
+            NeedDomain::FamilyContact => C::Family,
+            NeedDomain::SafetyAndRisk
+            | NeedDomain::Interpretation
+            | NeedDomain::Education
+            | NeedDomain::Livelihood => C::CaseHistory,
+        }
+    }
+}
+
 /// One need found by the assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Need {

@@ -1,0 +1,818 @@
+//! Case work over the JSON API and as pages: the lifecycle and its timeline,
+//! assignment, approvals, needs, care plan and tasks, reviews, assessments
+//! and service feedback (`/cases/{id}/work`); consent and referrals from the
+//! case (`/cases/{id}/sharing`); and each user's work list (`/work`).
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use safepath_app::AppError;
+use safepath_app::casework::*;
+use safepath_app::referrals::{
+    ConsentView, NewConsent, NewReferralRequest, ReferralAnswer, ReferralView,
+};
+use safepath_app::views::OrgView;
+use safepath_domain::case::CaseStatus;
+use safepath_domain::casework::approvals::ApprovalSubject;
+use safepath_domain::casework::consent::{ConsentPurpose, DataCategory};
+use safepath_domain::casework::needs::{NeedDomain, NeedStatus, Priority};
+use safepath_domain::casework::referral::Urgency;
+use safepath_domain::org::Role;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::{ApiJson, Items, body_bytes, parse_json};
+use crate::auth::{ApiUser, WebUser};
+use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Tr;
+use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases/{id}/work", get(api_casework))
+        .route("/api/v1/cases/{id}/transitions", post(api_transition))
+        .route("/api/v1/cases/{id}/assignment", post(api_assign))
+        .route("/api/v1/cases/{id}/approvals", post(api_request_approval))
+        .route("/api/v1/approvals/{id}/{action}", post(api_decide_approval))
+        .route("/api/v1/cases/{id}/needs", post(api_add_need))
+        .route("/api/v1/needs/{id}", axum::routing::patch(api_update_need))
+        .route("/api/v1/cases/{id}/goals", post(api_add_goal))
+        .route("/api/v1/cases/{id}/tasks", post(api_add_task))
+        .route("/api/v1/tasks/{id}/{action}", post(api_task))
+        .route("/api/v1/cases/{id}/reviews", post(api_review))
+        .route("/api/v1/cases/{id}/assessments", post(api_assessment))
+        .route("/api/v1/cases/{id}/feedback", post(api_feedback))
+        .route("/api/v1/work", get(api_work))
+        .route("/api/v1/reviews", get(api_review_queue))
+        .route("/api/v1/feedback/providers", get(api_feedback_report))
+        .route("/cases/{id}/work", get(work_page))
+        .route("/cases/{id}/work/{action}", post(work_submit))
+        .route("/approvals/{id}/{action}", post(approval_submit))
+        .route("/needs/{id}/status", post(need_status_submit))
+        .route("/tasks/{id}/{action}", post(task_submit))
+        .route("/cases/{id}/sharing", get(sharing_page))
+        .route("/cases/{id}/sharing/{action}", post(sharing_submit))
+        .route("/work", get(my_work_page))
+}
+
+fn uuid_or_404(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::not_found(format!("no such {what}"))))
+}
+
+fn case_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::case_not_found()))
+}
+
+type Created = (StatusCode, Json<CaseWork>);
+
+fn created(w: CaseWork) -> Created {
+    (StatusCode::CREATED, Json(w))
+}
+
+// ---------------------------------------------------------------- API
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/work", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = CaseWork), (status = 404, body = ErrorBody)))]
+pub async fn api_casework(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<CaseWork>, ApiError> {
+    Ok(Json(app.casework(&user, case_id(&id)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = StatusChange,
+    responses((status = 201, description = "Moved; the case work with its timeline", body = CaseWork), (status = 400, body = ErrorBody),
+        (status = 403, description = "role_not_allowed", body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "transition_not_allowed, status_unchanged, closure_approval_required, security_assessment_required, best_interests_determination_required, version_mismatch", body = ErrorBody)))]
+pub async fn api_transition(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<StatusChange>,
+) -> Result<Created, ApiError> {
+    Ok(created(app.change_status(&user, case_id(&id)?, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assignment", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = Assignment,
+    responses((status = 200, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_assign(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<Assignment>,
+) -> Result<Json<CaseWork>, ApiError> {
+    Ok(Json(app.assign_case(&user, case_id(&id)?, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approvals", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ApprovalRequest,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_request_approval(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ApprovalRequest>,
+) -> Result<Created, ApiError> {
+    Ok(created(
+        app.request_approval(&user, case_id(&id)?, req).await?,
+    ))
+}
+
+/// `approve` (optional `{"comment"}`) or `return` (`{"comment"}` required).
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/{action}", tag = "case work", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("action" = String, Path, description = "approve or return")), request_body = ApprovalDecision,
+    responses((status = 200, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_decide_approval(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, action)): Path<(String, String)>,
+    req: Request,
+) -> Result<Json<CaseWork>, ApiError> {
+    let id = uuid_or_404(&id, "approval")?;
+    let approve = match action.as_str() {
+        "approve" => true,
+        "return" => false,
+        _ => return Err(ApiError(AppError::not_found("no such action"))),
+    };
+    let body: ApprovalDecision = optional_body(req).await?;
+    Ok(Json(app.decide_approval(&user, id, approve, body).await?))
+}
+
+/// An optional JSON body: empty means the default.
+async fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    req: Request,
+) -> Result<T, ApiError> {
+    let bytes = body_bytes(req, &()).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(&bytes)
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/needs", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewNeed,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_add_need(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewNeed>,
+) -> Result<Created, ApiError> {
+    Ok(created(app.add_need(&user, case_id(&id)?, req).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NeedPatch,
+    responses((status = 200, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_update_need(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NeedPatch>,
+) -> Result<Json<CaseWork>, ApiError> {
+    let id = uuid_or_404(&id, "need")?;
+    Ok(Json(app.update_need(&user, id, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/goals", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewGoal,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_add_goal(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewGoal>,
+) -> Result<Created, ApiError> {
+    Ok(created(app.add_goal(&user, case_id(&id)?, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/tasks", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewTask,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_add_task(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewTask>,
+) -> Result<Created, ApiError> {
+    Ok(created(app.add_task(&user, case_id(&id)?, req).await?))
+}
+
+fn task_action(action: &str) -> Result<TaskAction, AppError> {
+    match action {
+        "done" => Ok(TaskAction::Done),
+        "cancel" => Ok(TaskAction::Cancel),
+        _ => Err(AppError::not_found("no such action")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/{action}", tag = "case work", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("action" = String, Path, description = "done or cancel")),
+    responses((status = 200, body = CaseWork), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_task(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Json<CaseWork>, ApiError> {
+    let id = uuid_or_404(&id, "task")?;
+    let action = task_action(&action)?;
+    Ok(Json(app.act_on_task(&user, id, action).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reviews", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewReview,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_review(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewReview>,
+) -> Result<Created, ApiError> {
+    Ok(created(app.record_review(&user, case_id(&id)?, req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assessments", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewAssessment,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_assessment(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewAssessment>,
+) -> Result<Created, ApiError> {
+    Ok(created(
+        app.record_assessment(&user, case_id(&id)?, req).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/feedback", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewFeedback,
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_feedback(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewFeedback>,
+) -> Result<Created, ApiError> {
+    Ok(created(
+        app.record_feedback(&user, case_id(&id)?, req).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/work", tag = "case work", security(("bearer" = [])),
+    responses((status = 200, description = "Overdue and upcoming tasks; for coordinators also approvals waiting and the review queue", body = WorkList)))]
+pub async fn api_work(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<WorkList>, ApiError> {
+    Ok(Json(app.work_list(&user).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "case work", security(("bearer" = [])),
+    responses((status = 200, body = Items<ReviewItem>), (status = 403, body = ErrorBody)))]
+pub async fn api_review_queue(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<ReviewItem>>, ApiError> {
+    Ok(Json(Items {
+        items: app.review_queue(&user).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/feedback/providers", tag = "case work", security(("bearer" = [])),
+    responses((status = 200, description = "Service feedback per provider, counted, without comments or persons", body = Items<ProviderFeedback>), (status = 403, body = ErrorBody)))]
+pub async fn api_feedback_report(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<ProviderFeedback>>, ApiError> {
+    Ok(Json(Items {
+        items: app.feedback_report(&user).await?,
+    }))
+}
+
+// ---------------------------------------------------------------- pages
+
+/// A user who may be given a task or a case on this page.
+pub struct StaffOption {
+    id: Uuid,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "casework.html")]
+struct WorkPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    reference: String,
+    w: CaseWork,
+    status_label: String,
+    is_coordinator: bool,
+    staff: Vec<StaffOption>,
+    orgs: Vec<OrgView>,
+    domains: Vec<&'static str>,
+    priorities: Vec<&'static str>,
+    need_statuses: Vec<&'static str>,
+    subjects: Vec<&'static str>,
+    today: String,
+}
+
+async fn work_page(State(app): State<AppState>, user: WebUser, Path(id): Path<String>) -> Response {
+    let tr = tr_for(&user);
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    // Through a referral the shared needs show on the case page; the case
+    // work itself stays with the owning organisation.
+    let case = match app.get_case(user.principal(), id).await {
+        Ok(c) if c.shared_categories.is_none() => c,
+        Ok(_) => return error_page(&tr, &user, AppError::case_not_found()),
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let w = match app.casework(user.principal(), id).await {
+        Ok(w) => w,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let staff = app
+        .org_staff(user.principal(), case.org_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, name)| StaffOption { id, name })
+        .collect();
+    let orgs = app.orgs().await.unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &WorkPage {
+            title: format!("{} · {}", case.reference, tr.t("work-title")),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            reference: case.reference,
+            status_label: tr.t(w.status.as_str()),
+            w,
+            is_coordinator: user.principal().actor.role == Role::Coordinator,
+            staff,
+            orgs,
+            domains: NeedDomain::ALL.iter().map(|d| d.as_str()).collect(),
+            priorities: Priority::ALL.iter().map(|d| d.as_str()).collect(),
+            need_statuses: NeedStatus::ALL.iter().map(|d| d.as_str()).collect(),
+            subjects: ApprovalSubject::ALL.iter().map(|d| d.as_str()).collect(),
+            today: app.today_iso(),
+            tr,
+        },
+    )
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(field: &'static str, v: &str) -> Result<T, AppError> {
+    serde_json::from_value(serde_json::Value::String(v.to_owned()))
+        .map_err(|_| AppError::bad_request("invalid_value", format!("{field}: not a known value")))
+}
+
+fn opt(v: &str) -> Option<String> {
+    Some(v.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn form_uuid(field: &'static str, v: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(v.trim())
+        .map_err(|_| AppError::bad_request("invalid_value", format!("{field}: choose one")))
+}
+
+async fn work_action(
+    app: &AppState,
+    who: &safepath_app::Principal,
+    id: Uuid,
+    action: &str,
+    f: &Fields,
+) -> Result<&'static str, AppError> {
+    match action {
+        "status" => {
+            app.change_status(
+                who,
+                id,
+                StatusChange {
+                    to: parse_enum::<CaseStatus>("to", f.get("to"))?,
+                    reason: opt(f.get("reason")),
+                    version: None,
+                },
+            )
+            .await?;
+            Ok("timeline")
+        }
+        "assign" => {
+            app.assign_case(
+                who,
+                id,
+                Assignment {
+                    case_manager_id: form_uuid("case_manager_id", f.get("case_manager_id"))?,
+                    note: f.get("note").to_owned(),
+                },
+            )
+            .await?;
+            Ok("timeline")
+        }
+        "approval" => {
+            app.request_approval(
+                who,
+                id,
+                ApprovalRequest {
+                    subject: parse_enum("subject", f.get("subject"))?,
+                },
+            )
+            .await?;
+            Ok("approvals")
+        }
+        "need" => {
+            app.add_need(
+                who,
+                id,
+                NewNeed {
+                    domain: parse_enum("domain", f.get("domain"))?,
+                    sub_area: None,
+                    beneficiary: if f.get("beneficiary") == "dependent_child" {
+                        safepath_domain::casework::needs::Beneficiary::DependentChild
+                    } else {
+                        safepath_domain::casework::needs::Beneficiary::Person
+                    },
+                    priority: parse_enum("priority", f.get("priority"))?,
+                    persons_view: f.get("persons_view").to_owned(),
+                },
+            )
+            .await?;
+            Ok("needs")
+        }
+        "goal" => {
+            let need_ids = f
+                .all("need_ids")
+                .iter()
+                .map(|v| form_uuid("need_ids", v))
+                .collect::<Result<Vec<_>, _>>()?;
+            app.add_goal(
+                who,
+                id,
+                NewGoal {
+                    need_ids,
+                    description: f.get("description").to_owned(),
+                },
+            )
+            .await?;
+            Ok("care-plan")
+        }
+        "task" => {
+            app.add_task(
+                who,
+                id,
+                NewTask {
+                    goal_id: form_uuid("goal_id", f.get("goal_id"))?,
+                    description: f.get("description").to_owned(),
+                    due_on: f.get("due_on").to_owned(),
+                    assigned_to: opt(f.get("assigned_to"))
+                        .map(|v| form_uuid("assigned_to", &v))
+                        .transpose()?,
+                },
+            )
+            .await?;
+            Ok("care-plan")
+        }
+        "review" => {
+            app.record_review(
+                who,
+                id,
+                NewReview {
+                    notes: f.get("notes").to_owned(),
+                },
+            )
+            .await?;
+            Ok("timeline")
+        }
+        "assessment" => {
+            app.record_assessment(
+                who,
+                id,
+                NewAssessment {
+                    kind: parse_enum("kind", f.get("kind"))?,
+                    summary: f.get("summary").to_owned(),
+                },
+            )
+            .await?;
+            Ok("assessments")
+        }
+        "feedback" => {
+            app.record_feedback(
+                who,
+                id,
+                NewFeedback {
+                    provider_org_id: form_uuid("provider_org_id", f.get("provider_org_id"))?,
+                    service: f.get("service").to_owned(),
+                    rating: parse_enum("rating", f.get("rating"))?,
+                    comment: opt(f.get("comment")),
+                    language: f.get("language").to_owned(),
+                },
+            )
+            .await?;
+            Ok("feedback")
+        }
+        _ => Err(AppError::not_found("no such form")),
+    }
+}
+
+async fn work_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    match work_action(&app, user.principal(), id, &action, &f).await {
+        Ok(anchor) => Redirect::to(&format!("/cases/{id}/work#{anchor}")).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn approval_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let approve = match action.as_str() {
+        "approve" => true,
+        "return" => false,
+        _ => return error_page(&tr, &user, AppError::not_found("no such action")),
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::not_found("no such approval"));
+    };
+    let body = ApprovalDecision {
+        comment: opt(f.get("comment")),
+    };
+    match app
+        .decide_approval(user.principal(), id, approve, body)
+        .await
+    {
+        Ok(w) => Redirect::to(&format!("/cases/{}/work#approvals", w.case_id)).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn need_status_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::not_found("no such need"));
+    };
+    let patch = match parse_enum::<NeedStatus>("status", f.get("status")) {
+        Ok(s) => NeedPatch {
+            status: Some(s),
+            ..NeedPatch::default()
+        },
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    match app.update_need(user.principal(), id, patch).await {
+        Ok(w) => Redirect::to(&format!("/cases/{}/work#needs", w.case_id)).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn task_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::not_found("no such task"));
+    };
+    let action = match task_action(&action) {
+        Ok(a) => a,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    match app.act_on_task(user.principal(), id, action).await {
+        Ok(w) => Redirect::to(&format!("/cases/{}/work#care-plan", w.case_id)).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+// ---------------------------------------------------------------- sharing
+
+#[derive(Template)]
+#[template(path = "sharing.html")]
+struct SharingPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    case_id: Uuid,
+    reference: String,
+    consents: Vec<ConsentView>,
+    referrals: Vec<ReferralView>,
+    orgs: Vec<OrgView>,
+    purposes: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    urgencies: Vec<&'static str>,
+}
+
+impl SharingPage {
+    fn org_name(&self, id: &Uuid) -> String {
+        self.orgs
+            .iter()
+            .find(|o| &o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn sharing_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    let case = match app.get_case(user.principal(), id).await {
+        Ok(c) if c.shared_categories.is_none() => c,
+        Ok(_) => return error_page(&tr, &user, AppError::case_not_found()),
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let consents = match app.consents(user.principal(), id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let referrals = match app.case_referrals(user.principal(), id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let orgs = app.orgs().await.unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &SharingPage {
+            title: format!("{} · {}", case.reference, tr.t("sharing-title")),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            case_id: id,
+            reference: case.reference,
+            consents,
+            referrals,
+            orgs,
+            purposes: ConsentPurpose::ALL.iter().map(|p| p.as_str()).collect(),
+            categories: DataCategory::ALL.iter().map(|c| c.as_str()).collect(),
+            urgencies: Urgency::ALL.iter().map(|u| u.as_str()).collect(),
+            tr,
+        },
+    )
+}
+
+async fn sharing_action(
+    app: &AppState,
+    who: &safepath_app::Principal,
+    id: Uuid,
+    action: &str,
+    f: &Fields,
+) -> Result<(), AppError> {
+    let categories = |f: &Fields| -> Result<BTreeSet<DataCategory>, AppError> {
+        f.all("categories")
+            .iter()
+            .map(|c| parse_enum::<DataCategory>("categories", c))
+            .collect()
+    };
+    match action {
+        "consent" => {
+            let recipient = opt(f.get("recipient_org_id"))
+                .map(|v| form_uuid("recipient_org_id", &v))
+                .transpose()?;
+            app.record_consent(
+                who,
+                id,
+                NewConsent {
+                    purpose: parse_enum("purpose", f.get("purpose"))?,
+                    recipient_org_id: recipient,
+                    categories: categories(f)?,
+                    expires_on: opt(f.get("expires_on")),
+                    explained_in_language: opt(f.get("explained_in_language")),
+                    interpreter: f.get("interpreter") == "on",
+                    person_is_child: false,
+                    child_guardian: None,
+                },
+            )
+            .await?;
+        }
+        "referral" => {
+            app.send_referral(
+                who,
+                id,
+                NewReferralRequest {
+                    to_org_id: form_uuid("to_org_id", f.get("to_org_id"))?,
+                    service: f.get("service").to_owned(),
+                    categories: categories(f)?,
+                    urgency: parse_enum("urgency", f.get("urgency"))?,
+                },
+            )
+            .await?;
+        }
+        "withdraw" => {
+            app.withdraw_consent(who, f.get("consent_id")).await?;
+        }
+        "revoke" => {
+            app.answer_referral(
+                who,
+                f.get("referral_id"),
+                "revoke",
+                ReferralAnswer {
+                    reason: opt(f.get("reason")),
+                    outcome: None,
+                },
+            )
+            .await?;
+        }
+        _ => return Err(AppError::not_found("no such form")),
+    }
+    Ok(())
+}
+
+async fn sharing_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    match sharing_action(&app, user.principal(), id, &action, &f).await {
+        Ok(()) => Redirect::to(&format!("/cases/{id}/sharing")).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+// ---------------------------------------------------------------- my work
+
+#[derive(Template)]
+#[template(path = "work.html")]
+struct MyWorkPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    w: WorkList,
+    is_coordinator: bool,
+    feedback: Vec<ProviderFeedback>,
+}
+
+async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    let w = match app.work_list(user.principal()).await {
+        Ok(w) => w,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let is_coordinator = user.principal().actor.role == Role::Coordinator;
+    let feedback = if is_coordinator {
+        app.feedback_report(user.principal())
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    render(
+        StatusCode::OK,
+        &MyWorkPage {
+            title: tr.t("mywork-title"),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            w,
+            is_coordinator,
+            feedback,
+            tr,
+        },
+    )
+}
