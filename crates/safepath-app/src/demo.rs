@@ -403,5 +403,7 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
             .await?;
         }
     }
+    // --- tracing and de-duplication ---
+    crate::tracing_requests::seed_demo(app, &owners[1], &owners[2]).await?;
     Ok(true)
 }

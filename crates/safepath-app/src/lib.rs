@@ -13,6 +13,11 @@ pub mod identification;
 pub mod referrals;
 pub mod views;
 
+// --- tracing and de-duplication ---
+pub mod dedupe_run;
+mod match_records;
+pub mod tracing_requests;
+
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
 use safepath_domain::ids::{OrgId, UserId};

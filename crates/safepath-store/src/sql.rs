@@ -204,7 +204,7 @@ macro_rules! sql_store {
             /// Appends one entry to the hash chain inside the caller's transaction.
             /// The head row is updated first, which serialises writers on both
             /// backends (row lock on PostgreSQL, the write lock on SQLite).
-            async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
+            pub(crate) async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
                 let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
                 let seq: i64 = head.try_get("seq")?;
                 let prev: Vec<u8> = head.try_get("hash")?;
@@ -284,7 +284,7 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
+            pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
                 Ok(self.pool.begin_with($begin).await?)
             }
 
@@ -1131,3 +1131,7 @@ mod pg_impl {
         sqlx::migrate!("./migrations/postgres")
     );
 }
+
+// --- tracing and de-duplication ---
+#[path = "sql_tracing.rs"]
+mod tracing;

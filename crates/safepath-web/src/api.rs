@@ -411,9 +411,12 @@ async fn evaluate_screening(
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,
-        crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer),
+        crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer,
+        // --- tracing and de-duplication ---
+        crate::tracing::api_create, crate::tracing::api_list, crate::tracing::api_get, crate::tracing::api_contact,
+        crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"))
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "tracing"))
 )]
 pub struct ApiDoc;
 

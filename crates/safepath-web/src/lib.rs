@@ -13,6 +13,9 @@ pub mod identification;
 pub mod pages;
 pub mod referrals;
 
+// --- tracing and de-duplication ---
+pub mod tracing;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -47,6 +50,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(pages::routes())
         .merge(identification::routes())
         .merge(referrals::routes())
+        // --- tracing and de-duplication ---
+        .merge(tracing::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

@@ -1,0 +1,1 @@
+//! The periodic de-duplication run (see below).
