@@ -14,7 +14,6 @@ pub mod referrals;
 pub mod views;
 
 // --- tracing and de-duplication ---
-pub mod dedupe_run;
 mod match_records;
 pub mod tracing_requests;
 

@@ -1,1 +1,0 @@
-//! The periodic de-duplication run (see below).
