@@ -909,7 +909,7 @@ impl App {
         let current: Approval = self.open_record(&row)?;
         let event = self.approval_event(&current, who.id(), now)?;
         self.store.write_case_records(&[row, event], &audit).await?;
-        let reference = self.case_reference(facts.id).await?;
+        let reference = self.case_reference(facts.id).await?.unwrap_or_default();
         for u in self
             .store
             .users_with_role(facts.org, Role::Coordinator.as_str())
@@ -981,7 +981,7 @@ impl App {
             .write_case_records(&[updated, event], &audit)
             .await?;
         if next.requested_by != who.id() {
-            let reference = self.case_reference(facts.id).await?;
+            let reference = self.case_reference(facts.id).await?.unwrap_or_default();
             self.notify(
                 next.requested_by,
                 "approval_decided",
@@ -1021,10 +1021,6 @@ impl App {
             },
         )?;
         Ok(row)
-    }
-
-    async fn case_reference(&self, id: CaseId) -> Result<String, AppError> {
-        Ok(self.store.case_reference(id).await?.unwrap_or_default())
     }
 
     // ------------------------------------------------------------ needs
@@ -1194,7 +1190,7 @@ impl App {
         if let Some(owner) = assignee
             && owner != who.id()
         {
-            let reference = self.case_reference(facts.id).await?;
+            let reference = self.case_reference(facts.id).await?.unwrap_or_default();
             self.notify(
                 owner,
                 "task_assigned",
@@ -1977,7 +1973,7 @@ impl App {
                 continue;
             }
             let Some(owner) = r.owner_id else { continue };
-            let reference = self.case_reference(r.case_id).await?;
+            let reference = self.case_reference(r.case_id).await?.unwrap_or_default();
             let mut updated = r.clone();
             updated.state = "due_notified".into();
             updated.version += 1;

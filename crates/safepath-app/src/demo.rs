@@ -420,6 +420,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
         &worked,
     )
     .await?;
+    // --- tracing and de-duplication ---
+    crate::tracing_requests::seed_demo(app, &owners[1], &owners[2]).await?;
     Ok(true)
 }
 

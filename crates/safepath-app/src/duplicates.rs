@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::{App, AppError, Principal};
 
 /// The columns the product matches on, in the file interface's terms.
-const SETTINGS: &str = r#"id_column = "id"
+pub(crate) const SETTINGS: &str = r#"id_column = "id"
 [columns]
 full_name = "full_name"
 birth_date = "birth_date"
@@ -31,7 +31,7 @@ const SCAN_LIMIT: i64 = 200_000;
 
 /// From this many records the model is trained on the data (EM); below, the
 /// engine's prior parameters are used.
-const TRAIN_FROM: usize = 2_000;
+pub(crate) const TRAIN_FROM: usize = 2_000;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DuplicateHit {
@@ -58,7 +58,11 @@ pub struct DuplicateCheck {
     pub elsewhere: Vec<ElsewhereHit>,
 }
 
-fn record(schema: &safepath_match::Schema, id: &str, p: &Person) -> Result<Record, AppError> {
+pub(crate) fn record(
+    schema: &safepath_match::Schema,
+    id: &str,
+    p: &Person,
+) -> Result<Record, AppError> {
     let name = p
         .names
         .first()

@@ -15,6 +15,10 @@ pub mod mail;
 pub mod referrals;
 pub mod views;
 
+// --- tracing and de-duplication ---
+mod match_records;
+pub mod tracing_requests;
+
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
 use safepath_domain::ids::{OrgId, UserId};

@@ -204,3 +204,87 @@ impl MatchIndex {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SETTINGS: &str = r#"id_column = "id"
+[columns]
+full_name = "full_name"
+birth_date = "birth_date"
+age = "age"
+record_date = "record_date"
+sex = "sex"
+nationality = "nationality"
+"#;
+
+    fn rec(s: &Settings, id: &str, name: &str, birth: &str) -> Record {
+        Record::from_pairs(
+            &s.schema,
+            id,
+            &[
+                ("full_name", name),
+                ("birth_date", birth),
+                ("sex", "F"),
+                ("nationality", "THA"),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn date_level(c: &Candidate) -> String {
+        c.explanation
+            .iter()
+            .find(|e| e.field.contains("birth") || e.field.contains("date"))
+            .map(|e| e.level.clone())
+            .unwrap_or_default()
+    }
+
+    /// A year-only birth date agrees with an exact date of the same year, in
+    /// both directions (the index holds the exact date, the query the year, or
+    /// the other way round), with the prior model the product uses before it
+    /// has enough records to train: the person is found, at least "possible".
+    #[test]
+    fn year_only_birth_date_agrees_with_exact_date_of_that_year() {
+        let s = Settings::parse(SETTINGS).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.likely = s.likely;
+        model.possible = s.possible;
+        for (stored, asked) in [("1994-03-12", "1994"), ("1994", "1994-03-12")] {
+            // A population, so that term frequencies are realistic.
+            let given = [
+                "Somchai", "Wandee", "Prasert", "Boonmee", "Napa", "Arun", "Suda", "Kanya",
+            ];
+            let family = [
+                "Jaidee",
+                "Kaewmanee",
+                "Thongkham",
+                "Boonruang",
+                "Chaiyo",
+                "Phrom",
+            ];
+            let mut records = vec![rec(&s, "a", "Malee Srisuk", stored)];
+            for (i, g) in given.iter().enumerate() {
+                for (j, f) in family.iter().enumerate() {
+                    let birth = format!("{}-0{}-1{}", 1960 + i * 3 + j, 1 + j, i);
+                    records.push(rec(&s, &format!("p{i}{j}"), &format!("{g} {f}"), &birth));
+                }
+            }
+            let index = MatchIndex::build(&records, &model).unwrap();
+            let hits = index
+                .query(&rec(&s, "q", "Malee Srisuk", asked), 5)
+                .unwrap();
+            let hit = hits.iter().find(|c| c.id == "a").expect("found");
+            assert_eq!(date_level(hit), "partial_equal", "{stored} vs {asked}");
+            let w = hit
+                .explanation
+                .iter()
+                .find(|e| e.level == "partial_equal")
+                .unwrap()
+                .weight;
+            assert!(w >= 5.0, "{stored} vs {asked}: weight {w}");
+            assert!(hit.band != Band::Unlikely, "{stored} vs {asked}");
+        }
+    }
+}

@@ -133,6 +133,19 @@ impl Model {
                 let mut u: Vec<f64> = (0..k).map(|l| 0.001 * 4f64.powi(l as i32)).collect();
                 m[k - 1] = 0.02;
                 u[k - 1] = 0.9;
+                if matches!(comparator, Comparator::Date { .. }) && k == 5 {
+                    // Date levels are not ranked by position: `partial_equal` (a year-only
+                    // or year-month date that agrees with the other at the precision both
+                    // share, e.g. 1994 and 1994-03-12) is an agreement, as strong as the
+                    // chance that two random people share that year (about 6 bits), and
+                    // `approximate` (years one apart, or within an age estimate's
+                    // tolerance) is weak agreement, not disagreement. The positional
+                    // prior gave them 2.3 and -1.3 bits, so an untrained index (search
+                    // before create and tracing below the training threshold) missed a
+                    // person entered with a year only.
+                    m = vec![0.45, 0.1, 0.25, 0.18, 0.02];
+                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.9635];
+                }
                 normalise(&mut m);
                 normalise(&mut u);
                 let tf = matches!(comparator, Comparator::Name { .. });

@@ -20,6 +20,10 @@ mod sql;
 pub use rows::*;
 pub use sql::{PgStore, SqliteStore};
 
+// --- tracing and de-duplication ---
+mod tracing_store;
+pub use tracing_store::*;
+
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
 use safepath_crypto::WrappedDataKey;
@@ -62,7 +66,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + TracingStore {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).
     async fn migrate(&self) -> Result<()>;
@@ -230,8 +234,6 @@ pub trait Store: Send + Sync {
         rows: &[CaseRecordRow],
         audit: &AuditDraft,
     ) -> Result<()>;
-    /// A case's reference (no personal data).
-    async fn case_reference(&self, id: CaseId) -> Result<Option<String>>;
     /// The periodic-review facts of an organisation's open cases.
     async fn review_facts(&self, org: OrgId) -> Result<Vec<ReviewFactsRow>>;
 

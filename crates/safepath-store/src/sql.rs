@@ -221,7 +221,7 @@ macro_rules! sql_store {
             /// Appends one entry to the hash chain inside the caller's transaction.
             /// The head row is updated first, which serialises writers on both
             /// backends (row lock on PostgreSQL, the write lock on SQLite).
-            async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
+            pub(crate) async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
                 let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
                 let seq: i64 = head.try_get("seq")?;
                 let prev: Vec<u8> = head.try_get("hash")?;
@@ -301,7 +301,7 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
+            pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>> {
                 Ok(self.pool.begin_with($begin).await?)
             }
 
@@ -1161,14 +1161,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn case_reference(&self, id: CaseId) -> Result<Option<String>> {
-                let row = sqlx::query("SELECT reference FROM cases WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
-                Ok(match row {
-                    Some(r) => Some(r.try_get("reference")?),
-                    None => None,
-                })
-            }
-
             async fn review_facts(&self, org: OrgId) -> Result<Vec<ReviewFactsRow>> {
                 let rows = sqlx::query(
                     "SELECT c.id, c.reference, c.status, c.case_manager_id, c.created_at, \
@@ -1375,3 +1367,7 @@ mod pg_impl {
         sqlx::migrate!("./migrations/postgres")
     );
 }
+
+// --- tracing and de-duplication ---
+#[path = "sql_tracing.rs"]
+mod tracing;

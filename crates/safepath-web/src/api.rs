@@ -415,9 +415,12 @@ async fn evaluate_screening(
         crate::casework::api_casework, crate::casework::api_transition, crate::casework::api_assign, crate::casework::api_request_approval,
         crate::casework::api_decide_approval, crate::casework::api_add_need, crate::casework::api_update_need, crate::casework::api_add_goal,
         crate::casework::api_add_task, crate::casework::api_task, crate::casework::api_review, crate::casework::api_assessment,
-        crate::casework::api_feedback, crate::casework::api_work, crate::casework::api_review_queue, crate::casework::api_feedback_report),
+        crate::casework::api_feedback, crate::casework::api_work, crate::casework::api_review_queue, crate::casework::api_feedback_report,
+        // --- tracing and de-duplication ---
+        crate::tracing::api_create, crate::tracing::api_list, crate::tracing::api_get, crate::tracing::api_contact,
+        crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"))
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"))
 )]
 pub struct ApiDoc;
 

@@ -14,6 +14,9 @@ pub mod identification;
 pub mod pages;
 pub mod referrals;
 
+// --- tracing and de-duplication ---
+pub mod tracing;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -49,6 +52,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(identification::routes())
         .merge(referrals::routes())
         .merge(casework::routes())
+        // --- tracing and de-duplication ---
+        .merge(tracing::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

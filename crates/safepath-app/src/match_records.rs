@@ -1,0 +1,141 @@
+//! What family tracing and the de-duplication run share with search before
+//! create: persons opened for matching (in memory only, never returned) and
+//! the index over them.
+
+use safepath_domain::person::{GenderIdentity, Person};
+use safepath_match::{Band, Candidate, MatchIndex, Model, Record, Settings, train};
+use safepath_store::PersonRow;
+use std::collections::HashMap;
+
+use crate::duplicates::{SETTINGS, TRAIN_FROM, record};
+use crate::{App, AppError};
+
+pub(crate) fn settings() -> Result<Settings, AppError> {
+    Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))
+}
+
+/// One record per name (and per transliteration) of a person, all with the
+/// same id: a person known in several scripts is found in each.
+pub(crate) fn records_of(
+    settings: &Settings,
+    id: &str,
+    p: &Person,
+) -> Result<Vec<Record>, AppError> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &p.names {
+        for value in std::iter::once(&n.value).chain(n.transliterations.iter()) {
+            if !seen.insert(value.clone()) {
+                continue;
+            }
+            let mut one = p.clone();
+            one.names = vec![safepath_domain::person::PersonName {
+                value: value.clone(),
+                ..n.clone()
+            }];
+            out.push(record(&settings.schema, id, &one)?);
+        }
+    }
+    if out.is_empty() {
+        out.push(record(&settings.schema, id, p)?);
+    }
+    Ok(out)
+}
+
+/// The index over `records`, with a model trained on them when there are
+/// enough, else the engine's priors (as search before create does).
+pub(crate) fn index_over(records: &[Record], settings: &Settings) -> Result<MatchIndex, AppError> {
+    let model = if records.len() >= TRAIN_FROM {
+        train(records, settings).map_err(|e| AppError::internal(&e.to_string()))?
+    } else {
+        let mut m = Model::untrained(settings.schema.clone());
+        m.likely = settings.likely;
+        m.possible = settings.possible;
+        m
+    };
+    MatchIndex::build(records, &model).map_err(|e| AppError::internal(&e.to_string()))
+}
+
+/// The best candidate per id over several query records, likely and
+/// possible only, best first.
+pub(crate) fn best_per_id(
+    index: &MatchIndex,
+    queries: &[Record],
+    limit: usize,
+) -> Result<Vec<Candidate>, AppError> {
+    let mut best: HashMap<String, Candidate> = HashMap::new();
+    for q in queries {
+        for c in index
+            .query(q, limit)
+            .map_err(|e| AppError::internal(&e.to_string()))?
+        {
+            if c.band == Band::Unlikely {
+                continue;
+            }
+            match best.get(&c.id) {
+                Some(b) if b.probability >= c.probability => {}
+                _ => {
+                    best.insert(c.id.clone(), c);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Candidate> = best.into_values().collect();
+    out.sort_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then(a.id.cmp(&b.id))
+    });
+    out.truncate(limit);
+    Ok(out)
+}
+
+pub(crate) fn band_name(b: Band) -> &'static str {
+    match b {
+        Band::Likely => "likely",
+        Band::Possible => "possible",
+        Band::Unlikely => "unlikely",
+    }
+}
+
+impl App {
+    /// Opens a case person's fields for matching only: the result stays in
+    /// memory, is never returned to a caller, and the scan is audited by the
+    /// use case that asks for it.
+    pub(crate) fn person_for_matching(&self, p: &PersonRow) -> Result<Person, AppError> {
+        let open = |column: &str, s: &safepath_crypto::Sealed| {
+            self.keys
+                .open_string(
+                    safepath_crypto::FieldRef {
+                        table: "persons",
+                        column,
+                        record_id: &p.id.to_string(),
+                    },
+                    s,
+                )
+                .map_err(|e| AppError::internal(&e.to_string()))
+        };
+        let names = open("names", &p.names)?;
+        let birth = p
+            .birth_date
+            .as_ref()
+            .map(|b| open("birth_date", b))
+            .transpose()?;
+        Ok(Person {
+            display_name: open("display_name", &p.display_name)?,
+            names: serde_json::from_str(&names).map_err(|_| AppError::internal("names"))?,
+            sex: serde_json::from_str(&format!("\"{}\"", p.sex))
+                .map_err(|_| AppError::internal("sex"))?,
+            gender_identity: GenderIdentity::NotDisclosed,
+            birth_date: birth
+                .map(|b| serde_json::from_str(&b))
+                .transpose()
+                .map_err(|_| AppError::internal("birth"))?,
+            nationalities: serde_json::from_str(&p.nationalities)
+                .map_err(|_| AppError::internal("nationalities"))?,
+            languages: vec![],
+            contact: Default::default(),
+            place_of_origin: Default::default(),
+        })
+    }
+}
