@@ -403,5 +403,11 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
             .await?;
         }
     }
+    // --- services, shelters and stays ---
+    let org_ids: Vec<_> = orgs
+        .iter()
+        .map(|o| safepath_domain::ids::OrgId(o.id))
+        .collect();
+    crate::directory::seed_demo(app, &org_ids, &users).await?;
     Ok(true)
 }

@@ -12,6 +12,8 @@ pub mod error;
 pub mod identification;
 pub mod referrals;
 pub mod views;
+// --- services, shelters and stays ---
+pub mod directory;
 
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
@@ -43,6 +45,9 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) key_file: PathBuf,
     pub(crate) audit_public_key: [u8; 32],
+    // --- services, shelters and stays ---
+    /// Stays longer than this many days are flagged as possible detention.
+    pub(crate) max_stay_days: std::sync::atomic::AtomicU32,
 }
 
 /// The signed-in user as every use case sees it.
@@ -128,6 +133,10 @@ impl App {
             clock,
             key_file: cfg.key_file.clone(),
             audit_public_key,
+            // --- services, shelters and stays ---
+            max_stay_days: std::sync::atomic::AtomicU32::new(
+                safepath_domain::casework::shelter::DEFAULT_MAX_STAY_DAYS,
+            ),
         })
     }
 

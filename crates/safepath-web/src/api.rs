@@ -411,7 +411,11 @@ async fn evaluate_screening(
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,
-        crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer),
+        crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer,
+        // --- services, shelters and stays ---
+        crate::directory::api_services, crate::directory::api_org_services, crate::directory::api_create_service, crate::directory::api_update_service,
+        crate::directory::api_shelters, crate::directory::api_shelter, crate::directory::api_create_shelter,
+        crate::directory::api_case_stays, crate::directory::api_admit, crate::directory::api_leave, crate::directory::api_detention_flags),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"))
 )]

@@ -12,6 +12,8 @@ pub mod i18n;
 pub mod identification;
 pub mod pages;
 pub mod referrals;
+// --- services, shelters and stays ---
+pub mod directory;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,6 +49,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(pages::routes())
         .merge(identification::routes())
         .merge(referrals::routes())
+        // --- services, shelters and stays ---
+        .merge(directory::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

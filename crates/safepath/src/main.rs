@@ -101,6 +101,10 @@ struct DemoArgs {
     /// How many synthetic cases to seed into an empty database.
     #[arg(long, default_value_t = 240)]
     cases: usize,
+    // --- services, shelters and stays ---
+    /// Shelter stays longer than this many days are flagged as possible detention.
+    #[arg(long, default_value_t = safepath_app::directory::DEFAULT_MAX_STAY_DAYS)]
+    max_stay_days: u32,
 }
 
 #[derive(Args)]
@@ -109,6 +113,10 @@ struct ServeArgs {
     data: DataArgs,
     #[arg(long, env = "SAFEPATH_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    // --- services, shelters and stays ---
+    /// Shelter stays longer than this many days are flagged as possible detention.
+    #[arg(long, env = "SAFEPATH_MAX_STAY_DAYS", default_value_t = safepath_app::directory::DEFAULT_MAX_STAY_DAYS)]
+    max_stay_days: u32,
 }
 
 #[derive(Subcommand)]
@@ -305,6 +313,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 key_file: None,
             };
             let app = data.open(true).await?;
+            // --- services, shelters and stays ---
+            app.set_max_stay_days(args.max_stay_days)
+                .map_err(|e| e.message)?;
             if safepath_app::demo::seed(&app, args.cases)
                 .await
                 .map_err(|e| e.message)?
@@ -315,6 +326,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Serve(args) => {
             let app = args.data.open(true).await?;
+            // --- services, shelters and stays ---
+            app.set_max_stay_days(args.max_stay_days)
+                .map_err(|e| e.message)?;
             serve(
                 app,
                 args.addr,

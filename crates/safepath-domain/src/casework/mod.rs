@@ -57,11 +57,12 @@ macro_rules! vocabulary {
 
 pub mod approvals;
 pub mod consent;
+pub mod directory;
 pub mod ids;
 pub mod lifecycle;
 pub mod needs;
 pub mod referral;
-pub mod shelter;
+pub mod shelter; // --- services, shelters and stays ---
 
 use crate::DomainError;
 
