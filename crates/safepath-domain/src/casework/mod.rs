@@ -57,12 +57,12 @@ macro_rules! vocabulary {
 
 pub mod approvals;
 pub mod consent;
-pub mod directory;
+pub mod directory; // --- services, shelters and stays ---
 pub mod ids;
 pub mod lifecycle;
 pub mod needs;
 pub mod referral;
-pub mod shelter; // --- services, shelters and stays ---
+pub mod shelter;
 
 use crate::DomainError;
 
