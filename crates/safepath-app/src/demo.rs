@@ -422,6 +422,12 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     .await?;
     // --- tracing and de-duplication ---
     crate::tracing_requests::seed_demo(app, &owners[1], &owners[2]).await?;
+    // --- services, shelters and stays ---
+    let org_ids: Vec<_> = orgs
+        .iter()
+        .map(|o| safepath_domain::ids::OrgId(o.id))
+        .collect();
+    crate::directory::seed_demo(app, &org_ids, &users).await?;
     Ok(true)
 }
 

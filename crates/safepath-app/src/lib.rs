@@ -14,6 +14,8 @@ pub mod identification;
 pub mod mail;
 pub mod referrals;
 pub mod views;
+// --- services, shelters and stays ---
+pub mod directory;
 
 // --- tracing and de-duplication ---
 mod match_records;
@@ -53,6 +55,9 @@ pub struct App {
     pub(crate) review_months: u8,
     /// Sends notifications by e-mail when configured.
     pub(crate) mailer: Option<mail::Mailer>,
+    // --- services, shelters and stays ---
+    /// Stays longer than this many days are flagged as possible detention.
+    pub(crate) max_stay_days: std::sync::atomic::AtomicU32,
 }
 
 /// The signed-in user as every use case sees it.
@@ -140,6 +145,10 @@ impl App {
             audit_public_key,
             review_months: safepath_domain::casework::needs::DEFAULT_REVIEW_MONTHS,
             mailer: None,
+            // --- services, shelters and stays ---
+            max_stay_days: std::sync::atomic::AtomicU32::new(
+                safepath_domain::casework::shelter::DEFAULT_MAX_STAY_DAYS,
+            ),
         })
     }
 

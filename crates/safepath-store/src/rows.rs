@@ -325,3 +325,69 @@ pub struct MailRow {
     pub message: String,
     pub attempts: i64,
 }
+
+// --- services, shelters and stays ---
+
+/// A service of the directory: the domain record as JSON (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRow {
+    pub id: String,
+    pub org_id: OrgId,
+    pub service_type: String,
+    pub record: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Optimistic concurrency: bumped by every update.
+    pub version: i64,
+}
+
+/// A shelter. The location is sealed; it is written on insert and read back
+/// only by [`crate::Store::read_shelter_location`], in an audited
+/// transaction — every other read leaves it `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShelterRow {
+    pub id: String,
+    pub org_id: OrgId,
+    pub name: String,
+    pub shelter_type: String,
+    pub regime: String,
+    pub beds: i64,
+    pub location: Option<Sealed>,
+    pub created_at: i64,
+    /// Current stays (not yet left), as read; ignored on insert.
+    pub occupancy: i64,
+}
+
+/// One stay of a case's person in a shelter. Dates are ISO (`YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StayRow {
+    pub id: String,
+    pub case_id: CaseId,
+    pub shelter_id: String,
+    pub admitted_on: String,
+    pub left_on: Option<String>,
+    pub free_to_leave: bool,
+    pub recorded_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What became of an admission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// Every bed is taken; nothing was written.
+    ShelterFull,
+    /// The person already has a stay that has not ended.
+    AlreadyStaying,
+    NoSuchShelter,
+}
+
+/// A stay with the case reference and the shelter a coordinator's detention
+/// review needs (no location, no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgStay {
+    pub stay: StayRow,
+    pub reference: String,
+    pub shelter: ShelterRow,
+}

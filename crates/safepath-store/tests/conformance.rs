@@ -910,6 +910,212 @@ async fn case_records_queues_and_mail(h: Harness) {
     assert!(verify(s).await.is_ok());
 }
 
+// --- services, shelters and stays ---
+fn shelter(org: OrgId, beds: i64) -> ShelterRow {
+    ShelterRow {
+        id: Uuid::new_v4().to_string(),
+        org_id: org,
+        name: "Test shelter".into(),
+        shelter_type: "women".into(),
+        regime: "open".into(),
+        beds,
+        location: Some(sealed("location")),
+        created_at: 5,
+        occupancy: 0,
+    }
+}
+
+fn stay(case: CaseId, shelter: &str, admitted_on: &str) -> StayRow {
+    StayRow {
+        id: Uuid::new_v4().to_string(),
+        case_id: case,
+        shelter_id: shelter.into(),
+        admitted_on: admitted_on.into(),
+        left_on: None,
+        free_to_leave: true,
+        recorded_by: "tester".into(),
+        created_at: 7,
+        updated_at: 7,
+    }
+}
+
+async fn services_shelters_and_stays(h: Harness) {
+    let s = &*h.store;
+    let a = org("Org A");
+    let b = org("Org B");
+    s.insert_org(&a, &audit("org.create")).await.unwrap();
+    s.insert_org(&b, &audit("org.create")).await.unwrap();
+
+    // Services: insert, list per organisation and in all, optimistic update.
+    let mut svc = ServiceRow {
+        id: Uuid::new_v4().to_string(),
+        org_id: b.id,
+        service_type: "legal_aid".into(),
+        record: "{\"name\":\"Clinic\"}".into(),
+        created_at: 3,
+        updated_at: 3,
+        version: 1,
+    };
+    s.insert_service(&svc, &audit("service.create"))
+        .await
+        .unwrap();
+    assert_eq!(s.service(&svc.id).await.unwrap().unwrap(), svc);
+    assert_eq!(s.services(Some(b.id)).await.unwrap(), vec![svc.clone()]);
+    assert!(s.services(Some(a.id)).await.unwrap().is_empty());
+    assert_eq!(s.services(None).await.unwrap().len(), 1);
+    svc.version = 2;
+    svc.record = "{\"name\":\"Clinic 2\"}".into();
+    s.update_service(&svc, &audit("service.update"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.service(&svc.id).await.unwrap().unwrap().record,
+        svc.record
+    );
+    let before = audit_count(s).await;
+    assert!(matches!(
+        s.update_service(&svc, &audit("service.update")).await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(
+        audit_count(s).await,
+        before,
+        "a refused update leaves no entry"
+    );
+    assert!(s.service("no-such").await.unwrap().is_none());
+
+    // Shelters: the location is written sealed and never read back by lists.
+    let sh = shelter(b.id, 2);
+    s.insert_shelter(&sh, &audit("shelter.create"))
+        .await
+        .unwrap();
+    let mut no_location = sh.clone();
+    no_location.location = None;
+    assert_eq!(s.shelter(&sh.id).await.unwrap().unwrap(), no_location);
+    assert_eq!(
+        s.shelters(Some(b.id)).await.unwrap(),
+        vec![no_location.clone()]
+    );
+    assert!(s.shelters(Some(a.id)).await.unwrap().is_empty());
+    assert_eq!(s.shelters(None).await.unwrap().len(), 1);
+    let before = audit_count(s).await;
+    let read = AuditDraft::new(9, "reader", "shelter.location.read").record("shelter", &sh.id);
+    assert_eq!(
+        s.read_shelter_location(&sh.id, &read).await.unwrap(),
+        Some(sealed("location"))
+    );
+    assert_eq!(
+        audit_count(s).await,
+        before + 1,
+        "reading a location is audited"
+    );
+    assert_eq!(s.read_shelter_location("nope", &read).await.unwrap(), None);
+    let mut bad = shelter(b.id, 1);
+    bad.location = None;
+    assert!(
+        s.insert_shelter(&bad, &audit("shelter.create"))
+            .await
+            .is_err()
+    );
+    assert!(s.shelter(&bad.id).await.unwrap().is_none());
+
+    // Stays: capacity and one current stay per person, checked atomically.
+    let p1 = person();
+    let c1 = case(a.id, p1.id, None, vec![], "SP-2026-S0001", 10);
+    s.insert_case(&c1, &p1, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    let p2 = person();
+    let c2 = case(a.id, p2.id, None, vec![], "SP-2026-S0002", 11);
+    s.insert_case(&c2, &p2, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    let p3 = person();
+    let c3 = case(b.id, p3.id, None, vec![], "SP-2026-S0003", 12);
+    s.insert_case(&c3, &p3, &[], &audit("case.create"))
+        .await
+        .unwrap();
+
+    let st1 = stay(c1.id, &sh.id, "2026-01-01");
+    assert_eq!(
+        s.insert_stay(&st1, &audit("stay.admit")).await.unwrap(),
+        Admission::Admitted
+    );
+    assert_eq!(
+        s.insert_stay(&stay(c1.id, &sh.id, "2026-01-02"), &audit("stay.admit"))
+            .await
+            .unwrap(),
+        Admission::AlreadyStaying
+    );
+    assert_eq!(
+        s.insert_stay(&stay(c1.id, "no-such", "2026-01-02"), &audit("stay.admit"))
+            .await
+            .unwrap(),
+        Admission::NoSuchShelter
+    );
+    let mut st2 = stay(c2.id, &sh.id, "2026-02-01");
+    st2.free_to_leave = false;
+    assert_eq!(
+        s.insert_stay(&st2, &audit("stay.admit")).await.unwrap(),
+        Admission::Admitted
+    );
+    assert_eq!(s.shelter(&sh.id).await.unwrap().unwrap().occupancy, 2);
+    let before = audit_count(s).await;
+    let st3 = stay(c3.id, &sh.id, "2026-02-02");
+    assert_eq!(
+        s.insert_stay(&st3, &audit("stay.admit")).await.unwrap(),
+        Admission::ShelterFull
+    );
+    assert_eq!(
+        audit_count(s).await,
+        before,
+        "a refused admission writes nothing"
+    );
+    assert!(s.stays_for_case(c3.id).await.unwrap().is_empty());
+    assert_eq!(s.stays_for_case(c2.id).await.unwrap(), vec![st2.clone()]);
+    assert_eq!(s.stay(&st2.id).await.unwrap().unwrap(), st2);
+
+    // Leaving frees the bed; leaving twice is refused.
+    s.end_stay(&st1.id, "2026-03-01", &audit("stay.leave"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.end_stay(&st1.id, "2026-03-02", &audit("stay.leave"))
+            .await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(
+        s.stay(&st1.id).await.unwrap().unwrap().left_on.as_deref(),
+        Some("2026-03-01")
+    );
+    assert_eq!(s.shelter(&sh.id).await.unwrap().unwrap().occupancy, 1);
+    assert_eq!(
+        s.insert_stay(&st3, &audit("stay.admit")).await.unwrap(),
+        Admission::Admitted
+    );
+
+    // A coordinator's review: only the organisation's own cases, current first, audited with ids.
+    let of_a = s
+        .stays_of_org_cases(a.id, &audit("detention.list"))
+        .await
+        .unwrap();
+    assert_eq!(
+        of_a.iter().map(|o| o.stay.id.clone()).collect::<Vec<_>>(),
+        vec![st2.id.clone(), st1.id.clone()]
+    );
+    assert_eq!(of_a[0].reference, "SP-2026-S0002");
+    assert_eq!(of_a[0].shelter.occupancy, 2);
+    assert_eq!(of_a[0].shelter.location, None);
+    let last = s.audit_entries(0, 1_000_000).await.unwrap().pop().unwrap();
+    assert!(last.entry.detail.unwrap().contains(&st2.id));
+    let of_b = s
+        .stays_of_org_cases(b.id, &audit("detention.list"))
+        .await
+        .unwrap();
+    assert_eq!(of_b.len(), 1);
+    assert_eq!(verify(s).await.unwrap(), audit_count(s).await as i64);
+}
+
 trait BackendOf {
     fn backup(&self) -> Backend;
 }
@@ -937,5 +1143,7 @@ conformance!(
     audit_chain_checkpoints_and_tampering,
     keys_notifications_and_backup,
     unknown_schemes_are_refused,
-    case_records_queues_and_mail
+    case_records_queues_and_mail,
+    // --- services, shelters and stays ---
+    services_shelters_and_stays
 );

@@ -418,7 +418,11 @@ async fn evaluate_screening(
         crate::casework::api_feedback, crate::casework::api_work, crate::casework::api_review_queue, crate::casework::api_feedback_report,
         // --- tracing and de-duplication ---
         crate::tracing::api_create, crate::tracing::api_list, crate::tracing::api_get, crate::tracing::api_contact,
-        crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer),
+        crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer,
+        // --- services, shelters and stays ---
+        crate::directory::api_services, crate::directory::api_org_services, crate::directory::api_create_service, crate::directory::api_update_service,
+        crate::directory::api_shelters, crate::directory::api_shelter, crate::directory::api_create_shelter,
+        crate::directory::api_case_stays, crate::directory::api_admit, crate::directory::api_leave, crate::directory::api_detention_flags),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"))
 )]

@@ -13,6 +13,8 @@ pub mod i18n;
 pub mod identification;
 pub mod pages;
 pub mod referrals;
+// --- services, shelters and stays ---
+pub mod directory;
 
 // --- tracing and de-duplication ---
 pub mod tracing;
@@ -54,6 +56,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(casework::routes())
         // --- tracing and de-duplication ---
         .merge(tracing::routes())
+        // --- services, shelters and stays ---
+        .merge(directory::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

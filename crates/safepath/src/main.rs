@@ -127,11 +127,16 @@ struct WorkArgs {
     /// The sender address of notification e-mails.
     #[arg(long, env = "SAFEPATH_MAIL_FROM", default_value = "safepath@localhost")]
     mail_from: String,
+    /// Shelter stays longer than this many days are flagged as possible detention.
+    #[arg(long, env = "SAFEPATH_MAX_STAY_DAYS", default_value_t = safepath_app::directory::DEFAULT_MAX_STAY_DAYS)]
+    max_stay_days: u32,
 }
 
 impl WorkArgs {
     fn apply(&self, app: &mut App) -> Result<(), String> {
         app.set_review_months(self.review_months);
+        app.set_max_stay_days(self.max_stay_days)
+            .map_err(|e| e.message)?;
         if let Some(url) = &self.smtp_url {
             let mailer =
                 safepath_app::mail::Mailer::new(url, &self.mail_from).map_err(|e| e.message)?;

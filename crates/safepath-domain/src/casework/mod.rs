@@ -57,6 +57,7 @@ macro_rules! vocabulary {
 
 pub mod approvals;
 pub mod consent;
+pub mod directory; // --- services, shelters and stays ---
 pub mod ids;
 pub mod lifecycle;
 pub mod needs;

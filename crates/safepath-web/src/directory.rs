@@ -1,0 +1,505 @@
+//! The service directory, shelters, shelter stays and the possible-detention
+//! review: JSON API and pages (which work with JavaScript off).
+//!
+//! A shelter's location appears only where the app put it: `GET
+//! /api/v1/shelters/{id}` and `/shelters/{id}` for the shelter's staff, and a
+//! case's stays (API and `/cases/{id}/stays`) for the shelter's staff and the
+//! person's case manager. Lists and the directory never carry it.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use safepath_app::AppError;
+use safepath_app::admin::Operator;
+use safepath_app::directory::*;
+use safepath_domain::casework::directory::{ServiceEligibility, ServiceType};
+use safepath_domain::casework::shelter::ShelterType;
+use safepath_domain::org::Role;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::{ApiJson, Items, body_bytes, parse_json};
+use crate::auth::{ApiUser, WebUser};
+use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Tr;
+use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/services",
+            get(api_services).post(api_create_service),
+        )
+        .route(
+            "/api/v1/services/{id}",
+            axum::routing::patch(api_update_service),
+        )
+        .route("/api/v1/orgs/{id}/services", get(api_org_services))
+        .route(
+            "/api/v1/shelters",
+            get(api_shelters).post(api_create_shelter),
+        )
+        .route("/api/v1/shelters/{id}", get(api_shelter))
+        .route(
+            "/api/v1/cases/{id}/stays",
+            get(api_case_stays).post(api_admit),
+        )
+        .route("/api/v1/stays/{id}/leave", post(api_leave))
+        .route("/api/v1/detention-flags", get(api_detention_flags))
+        .route("/directory", get(directory_page))
+        .route("/directory/services", post(service_submit))
+        .route("/shelters/detention", get(detention_page))
+        .route("/shelters/{id}", get(shelter_page))
+        .route("/cases/{id}/stays", get(stays_page).post(admit_submit))
+        .route("/stays/{id}/leave", post(leave_submit))
+}
+
+fn case_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::case_not_found()))
+}
+
+// ---------- API ----------
+
+#[utoipa::path(get, path = "/api/v1/services", tag = "directory", security(("bearer" = [])),
+    responses((status = 200, body = Items<ServiceView>), (status = 401, body = ErrorBody)))]
+pub async fn api_services(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<ServiceView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.services(&user, None).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/services", tag = "directory", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<ServiceView>), (status = 404, body = ErrorBody)))]
+pub async fn api_org_services(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<ServiceView>>, ApiError> {
+    let id =
+        Uuid::parse_str(&id).map_err(|_| ApiError(AppError::not_found("no such organisation")))?;
+    Ok(Json(Items {
+        items: app.services(&user, Some(id)).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/services", tag = "directory", security(("bearer" = [])), request_body = NewService,
+    responses((status = 201, body = ServiceView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn api_create_service(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewService>,
+) -> Result<(StatusCode, Json<ServiceView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.create_service(Operator::User(&user), req).await?),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/services/{id}", tag = "directory", security(("bearer" = [])), params(("id" = String, Path)), request_body = ServicePatch,
+    responses((status = 200, body = ServiceView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_update_service(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ServicePatch>,
+) -> Result<Json<ServiceView>, ApiError> {
+    Ok(Json(
+        app.update_service(Operator::User(&user), &id, req).await?,
+    ))
+}
+
+/// Every shelter with its type, regime, beds and occupancy; never a location.
+#[utoipa::path(get, path = "/api/v1/shelters", tag = "directory", security(("bearer" = [])),
+    responses((status = 200, body = Items<ShelterView>), (status = 401, body = ErrorBody)))]
+pub async fn api_shelters(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<ShelterView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.shelters(&user).await?,
+    }))
+}
+
+/// One shelter; `location` is present only for the shelter's own staff (audited).
+#[utoipa::path(get, path = "/api/v1/shelters/{id}", tag = "directory", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ShelterView), (status = 404, body = ErrorBody)))]
+pub async fn api_shelter(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ShelterView>, ApiError> {
+    Ok(Json(app.shelter(&user, &id).await?))
+}
+
+/// Registers a shelter of your organisation (coordinators).
+#[utoipa::path(post, path = "/api/v1/shelters", tag = "directory", security(("bearer" = [])), request_body = NewShelter,
+    responses((status = 201, body = ShelterView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn api_create_shelter(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewShelter>,
+) -> Result<(StatusCode, Json<ShelterView>), ApiError> {
+    let org = user.org();
+    Ok((
+        StatusCode::CREATED,
+        Json(app.create_shelter(Operator::User(&user), org, req).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/stays", tag = "directory", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Items<StayView>), (status = 404, body = ErrorBody)))]
+pub async fn api_case_stays(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<StayView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.case_stays(&user, case_id(&id)?).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/stays", tag = "directory", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewStay,
+    responses((status = 201, body = StayView), (status = 400, description = "Bad input or not eligible (code says which rule)", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`shelter_full` or `already_staying`", body = ErrorBody)))]
+pub async fn api_admit(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewStay>,
+) -> Result<(StatusCode, Json<StayView>), ApiError> {
+    let id = case_id(&id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.admit_stay(&user, id, req).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/stays/{id}/leave", tag = "directory", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = LeaveStay, description = "Optional; default: left today"),
+    responses((status = 200, body = StayView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn api_leave(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Json<StayView>, ApiError> {
+    let bytes = body_bytes(req, &()).await?;
+    let body: LeaveStay = if bytes.iter().all(u8::is_ascii_whitespace) {
+        LeaveStay::default()
+    } else {
+        parse_json(&bytes)?
+    };
+    Ok(Json(app.leave_stay(&user, &id, body).await?))
+}
+
+/// Stays of your organisation's cases that may amount to detention (coordinators).
+#[utoipa::path(get, path = "/api/v1/detention-flags", tag = "directory", security(("bearer" = [])),
+    responses((status = 200, body = Items<DetentionFlagView>), (status = 403, body = ErrorBody)))]
+pub async fn api_detention_flags(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<DetentionFlagView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.possible_detentions(&user).await?,
+    }))
+}
+
+// ---------- pages ----------
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    orgs: Vec<DirectoryOrg>,
+    /// Organisations whose services this user may add to.
+    editable_orgs: Vec<(Uuid, String)>,
+    service_types: Vec<&'static str>,
+}
+
+async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    let p = user.principal();
+    match app.directory(p).await {
+        Ok(orgs) => {
+            let editable_orgs = orgs
+                .iter()
+                .filter(|o| {
+                    p.actor.role == Role::Administrator
+                        || (p.actor.role == Role::Coordinator && o.id == p.org().0)
+                })
+                .map(|o| (o.id, o.name.clone()))
+                .collect();
+            render(
+                StatusCode::OK,
+                &DirectoryPage {
+                    title: tr.t("directory-title"),
+                    user: Some(bar(&tr, p)),
+                    csrf: user.session.csrf_token.clone(),
+                    orgs,
+                    editable_orgs,
+                    service_types: ServiceType::ALL.iter().map(|t| t.as_str()).collect(),
+                    tr,
+                },
+            )
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+fn opt(f: &Fields, k: &str) -> Option<String> {
+    Some(f.get(k).trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn list(f: &Fields, k: &str) -> Vec<String> {
+    f.get(k)
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn service_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let bad =
+        |field: &str| AppError::bad_request("invalid_field", format!("{field}: is not valid"));
+    let parsed = (|| -> Result<NewService, AppError> {
+        let number = |k: &str| -> Result<Option<i64>, AppError> {
+            opt(&f, k)
+                .map(|v| v.parse().map_err(|_| bad(k)))
+                .transpose()
+        };
+        let age = |k: &str| -> Result<Option<u8>, AppError> {
+            opt(&f, k)
+                .map(|v| v.parse().map_err(|_| bad(k)))
+                .transpose()
+        };
+        Ok(NewService {
+            org_id: opt(&f, "org_id")
+                .map(|v| Uuid::parse_str(&v).map_err(|_| bad("org_id")))
+                .transpose()?,
+            name: f.get("name").to_owned(),
+            service_type: ServiceType::parse(f.get("service_type"))?,
+            languages: list(&f, "languages"),
+            eligibility: ServiceEligibility {
+                min_age: age("min_age")?,
+                max_age: age("max_age")?,
+                nationalities: list(&f, "nationalities"),
+                ..Default::default()
+            },
+            capacity: number("capacity")?,
+            hours: opt(&f, "hours"),
+            free_of_charge: f.get("free_of_charge") == "yes",
+            cost_note: opt(&f, "cost_note"),
+            area_served: opt(&f, "area_served"),
+        })
+    })();
+    let result = match parsed {
+        Ok(req) => {
+            app.create_service(Operator::User(user.principal()), req)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to("/directory").into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shelter.html")]
+struct ShelterPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    s: ShelterView,
+}
+
+async fn shelter_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    match app.shelter(user.principal(), &id).await {
+        Ok(s) => render(
+            StatusCode::OK,
+            &ShelterPage {
+                title: s.name.clone(),
+                user: Some(bar(&tr, user.principal())),
+                csrf: user.session.csrf_token.clone(),
+                s,
+                tr,
+            },
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stays.html")]
+struct StaysPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    case_id: Uuid,
+    stays: Vec<StayView>,
+    shelters: Vec<ShelterView>,
+    shelter_types: Vec<&'static str>,
+    current: bool,
+}
+
+async fn stays_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_for(&user);
+    let Ok(case) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    let stays = match app.case_stays(user.principal(), case).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let shelters = match app.shelters(user.principal()).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    render(
+        StatusCode::OK,
+        &StaysPage {
+            title: tr.t("stays-title"),
+            user: Some(bar(&tr, user.principal())),
+            csrf: user.session.csrf_token.clone(),
+            case_id: case,
+            current: stays.iter().any(|s| s.current),
+            stays,
+            shelters,
+            shelter_types: ShelterType::ALL.iter().map(|t| t.as_str()).collect(),
+            tr,
+        },
+    )
+}
+
+async fn admit_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(case) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    let chosen = match opt(&f, "chosen_shelter_type") {
+        None => Ok(None),
+        Some(v) => ShelterType::parse(&v).map(Some).map_err(AppError::from),
+    };
+    let free = match f.get("free_to_leave") {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(AppError::bad_request(
+            "missing_field",
+            "free_to_leave: say whether the person may leave freely",
+        )),
+    };
+    let result = match (chosen, free) {
+        (Ok(chosen), Ok(free_to_leave)) => {
+            app.admit_stay(
+                user.principal(),
+                case,
+                NewStay {
+                    shelter_id: f.get("shelter_id").to_owned(),
+                    admitted_on: opt(&f, "admitted_on"),
+                    free_to_leave,
+                    chosen_shelter_type: chosen,
+                    treat_as_child: f.get("treat_as_child") == "yes",
+                },
+            )
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/cases/{case}/stays")).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn leave_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    match app
+        .leave_stay(
+            user.principal(),
+            &id,
+            LeaveStay {
+                left_on: opt(&f, "left_on"),
+            },
+        )
+        .await
+    {
+        Ok(s) => Redirect::to(&format!("/cases/{}/stays", s.case_id)).into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "detention.html")]
+struct DetentionPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    items: Vec<DetentionFlagView>,
+    max_days: u32,
+}
+
+async fn detention_page(State(app): State<AppState>, user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    match app.possible_detentions(user.principal()).await {
+        Ok(items) => render(
+            StatusCode::OK,
+            &DetentionPage {
+                title: tr.t("detention-title"),
+                user: Some(bar(&tr, user.principal())),
+                csrf: user.session.csrf_token.clone(),
+                items,
+                max_days: app.max_stay_days(),
+                tr,
+            },
+        ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
