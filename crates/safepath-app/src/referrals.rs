@@ -118,10 +118,6 @@ fn iso(d: Date) -> String {
         .unwrap_or_default()
 }
 
-fn json<T: Serialize>(v: &T) -> Result<String, AppError> {
-    serde_json::to_string(v).map_err(|_| AppError::internal("serialise"))
-}
-
 fn consent_view(c: &Consent, case: CaseId, today: Date) -> ConsentView {
     ConsentView {
         id: c.id.0.to_string(),
@@ -170,15 +166,77 @@ fn refusal(e: safepath_domain::DomainError) -> AppError {
     AppError::new(kind, e.code, e.message)
 }
 
+/// Sealed ledger records are stored as `sealed:v1:<key id>:<base64>`.
+const SEALED_PREFIX: &str = "sealed:v1:";
+
 impl App {
-    async fn ledger(&self, case: CaseId) -> Result<Vec<Consent>, AppError> {
+    /// Seals a consent or referral record for its row: consents name who
+    /// explained what (and a child's guardian), referrals carry reasons and
+    /// outcomes in free text — personal data, so never stored in clear. The
+    /// columns beside it (purpose, state, organisations) stay queryable.
+    pub(crate) fn seal_ledger<T: Serialize>(
+        &self,
+        table: &str,
+        id: &str,
+        value: &T,
+    ) -> Result<String, AppError> {
+        use base64::Engine as _;
+        let json = serde_json::to_vec(value).map_err(|_| AppError::internal("serialise"))?;
+        let sealed = self
+            .keys
+            .seal(
+                safepath_crypto::FieldRef {
+                    table,
+                    column: "record",
+                    record_id: id,
+                },
+                &json,
+            )
+            .map_err(|e| AppError::internal(&e.to_string()))?;
+        Ok(format!(
+            "{SEALED_PREFIX}{}:{}",
+            sealed.key_id,
+            base64::engine::general_purpose::STANDARD.encode(&sealed.bytes)
+        ))
+    }
+
+    /// Opens a record written by [`App::seal_ledger`].
+    pub(crate) fn open_ledger<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        row: &LedgerRow,
+    ) -> Result<T, AppError> {
+        use base64::Engine as _;
+        let bad = || AppError::internal(&format!("{table} record"));
+        let rest = row.record.strip_prefix(SEALED_PREFIX).ok_or_else(bad)?;
+        let (key_id, data) = rest.split_once(':').ok_or_else(bad)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|_| bad())?;
+        let sealed = safepath_crypto::Sealed {
+            key_id: key_id.to_owned(),
+            bytes,
+        };
+        let plain = self
+            .keys
+            .open(
+                safepath_crypto::FieldRef {
+                    table,
+                    column: "record",
+                    record_id: &row.id,
+                },
+                &sealed,
+            )
+            .map_err(|e| AppError::internal(&e.to_string()))?;
+        serde_json::from_slice(&plain).map_err(|_| bad())
+    }
+
+    pub(crate) async fn ledger(&self, case: CaseId) -> Result<Vec<Consent>, AppError> {
         self.store
             .consents_for_case(case)
             .await?
             .iter()
-            .map(|r| {
-                serde_json::from_str(&r.record).map_err(|_| AppError::internal("consent record"))
-            })
+            .map(|r| self.open_ledger("consents", r))
             .collect()
     }
 
@@ -252,7 +310,7 @@ impl App {
             kind: consent.purpose.as_str().into(),
             from_org: None,
             to_org: consent.recipient_org,
-            record: json(&consent)?,
+            record: self.seal_ledger("consents", &consent.id.0.to_string(), &consent)?,
             created_at: now,
             updated_at: now,
         };
@@ -305,8 +363,7 @@ impl App {
             }
         })?;
         let today = self.clock.today();
-        let current: Consent =
-            serde_json::from_str(&row.record).map_err(|_| AppError::internal("consent record"))?;
+        let current: Consent = self.open_ledger("consents", &row)?;
         let withdrawn = consent::withdraw(&current, today)
             .map_err(|e| AppError::new(ErrorKind::Conflict, e.code, e.message))?;
         let mut ledger = self.ledger(facts.id).await?;
@@ -318,19 +375,18 @@ impl App {
         let now = self.now_ms();
         let mut ended = Vec::new();
         for r in self.store.referrals_for_case(facts.id).await? {
-            let referral: Referral = serde_json::from_str(&r.record)
-                .map_err(|_| AppError::internal("referral record"))?;
+            let referral: Referral = self.open_ledger("referrals", &r)?;
             if let Some(next) = referral::on_consent_withdrawn(&referral, &ledger, today) {
                 ended.push(LedgerRow {
                     kind: next.state.as_str().into(),
-                    record: json(&next)?,
+                    record: self.seal_ledger("referrals", &r.id, &next)?,
                     updated_at: now,
                     ..r
                 });
             }
         }
         let updated = LedgerRow {
-            record: json(&withdrawn)?,
+            record: self.seal_ledger("consents", &row.id, &withdrawn)?,
             updated_at: now,
             ..row
         };
@@ -396,7 +452,7 @@ impl App {
             kind: r.state.as_str().into(),
             from_org: Some(r.from_org),
             to_org: Some(r.to_org),
-            record: json(&r)?,
+            record: self.seal_ledger("referrals", &r.id.0.to_string(), &r)?,
             created_at: now,
             updated_at: now,
         };
@@ -443,8 +499,7 @@ impl App {
     ) -> Result<ReferralView, AppError> {
         let not_found = || AppError::not_found("no such referral");
         let row = self.store.referral(id).await?.ok_or_else(not_found)?;
-        let r: Referral =
-            serde_json::from_str(&row.record).map_err(|_| AppError::internal("referral record"))?;
+        let r: Referral = self.open_ledger("referrals", &row)?;
         // Only the two organisations know the referral exists.
         if who.org() != r.from_org && who.org() != r.to_org {
             return Err(not_found());
@@ -476,7 +531,7 @@ impl App {
         let now = self.now_ms();
         let updated = LedgerRow {
             kind: next.state.as_str().into(),
-            record: json(&next)?,
+            record: self.seal_ledger("referrals", &row.id, &next)?,
             updated_at: now,
             ..row
         };
@@ -495,6 +550,30 @@ impl App {
                 ),
                 other => other.into(),
             })?;
+        // Both sides see the status without a phone call: the other side is told.
+        let told = if side == Side::Sender {
+            self.store.focal_point(r.to_org).await?
+        } else {
+            self.store
+                .case_facts(r.case)
+                .await?
+                .and_then(|f| f.case_manager)
+        };
+        if let Some(user) = told
+            && user != who.id()
+        {
+            self.notify(
+                user,
+                "referral_answered",
+                (side != Side::Sender).then_some(r.case),
+                format!(
+                    "Referral {} is now {}.",
+                    &id[..id.len().min(8)],
+                    next.state.as_str()
+                ),
+            )
+            .await?;
+        }
         Ok(referral_view(&next))
     }
 
@@ -516,9 +595,8 @@ impl App {
             .await?
             .iter()
             .map(|r| {
-                serde_json::from_str(&r.record)
+                self.open_ledger("referrals", r)
                     .map(|r: Referral| referral_view(&r))
-                    .map_err(|_| AppError::internal("referral"))
             })
             .collect()
     }
@@ -539,9 +617,8 @@ impl App {
             .await?
             .iter()
             .map(|r| {
-                serde_json::from_str(&r.record)
+                self.open_ledger("referrals", r)
                     .map(|r: Referral| referral_view(&r))
-                    .map_err(|_| AppError::internal("referral"))
             })
             .collect()
     }
@@ -555,8 +632,7 @@ impl App {
         if row.from_org != Some(who.org()) && row.to_org != Some(who.org()) {
             return Err(AppError::not_found("no such referral"));
         }
-        let r: Referral =
-            serde_json::from_str(&row.record).map_err(|_| AppError::internal("referral"))?;
+        let r: Referral = self.open_ledger("referrals", &row)?;
         Ok(referral_view(&r))
     }
 
@@ -579,7 +655,9 @@ impl App {
             .await?
             .iter()
             .filter(|r| r.to_org == Some(who.org()) && r.kind == "accepted")
-            .filter_map(|r| serde_json::from_str(&r.record).ok())
+            .map(|r| self.open_ledger("referrals", r))
+            .collect::<Result<Vec<Referral>, _>>()?
+            .into_iter()
             .collect();
         if accepted.is_empty() {
             return Ok(BTreeSet::new());

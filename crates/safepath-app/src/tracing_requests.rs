@@ -416,7 +416,7 @@ impl App {
             .await?
         {
             let in_force = self.store.consents_for_case(case).await?.iter().any(|r| {
-                serde_json::from_str::<Consent>(&r.record)
+                self.open_ledger::<Consent>("consents", r)
                     .is_ok_and(|c| c.purpose == ConsentPurpose::Tracing && c.is_effective_on(today))
             });
             if in_force {
@@ -822,7 +822,9 @@ impl App {
                 .consents_for_case(facts.id)
                 .await?
                 .iter()
-                .filter_map(|r| serde_json::from_str(&r.record).ok())
+                .map(|r| self.open_ledger("consents", r))
+                .collect::<Result<Vec<Consent>, _>>()?
+                .into_iter()
                 .collect();
             if !ledger
                 .iter()
@@ -863,7 +865,7 @@ impl App {
                     kind: consent.purpose.as_str().into(),
                     from_org: None,
                     to_org: None,
-                    record: json(&consent)?,
+                    record: self.seal_ledger("consents", &consent.id.0.to_string(), &consent)?,
                     created_at: now,
                     updated_at: now,
                 });

@@ -787,6 +787,8 @@ struct MyWorkPage {
     w: WorkList,
     is_coordinator: bool,
     feedback: Vec<ProviderFeedback>,
+    /// Shelter stays that may amount to detention (coordinators).
+    detentions: Vec<safepath_app::directory::DetentionFlagView>,
 }
 
 async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
@@ -796,12 +798,17 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
         Err(e) => return error_page(&tr, &user, e),
     };
     let is_coordinator = user.principal().actor.role == Role::Coordinator;
-    let feedback = if is_coordinator {
-        app.feedback_report(user.principal())
-            .await
-            .unwrap_or_default()
+    let (feedback, detentions) = if is_coordinator {
+        (
+            app.feedback_report(user.principal())
+                .await
+                .unwrap_or_default(),
+            app.possible_detentions(user.principal())
+                .await
+                .unwrap_or_default(),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     render(
         StatusCode::OK,
@@ -812,6 +819,7 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
             w,
             is_coordinator,
             feedback,
+            detentions,
             tr,
         },
     )

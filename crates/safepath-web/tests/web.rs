@@ -2593,6 +2593,38 @@ async fn case_work_and_sharing_pages_need_the_csrf_token() {
         .await
         .json();
     assert_eq!(refs["items"][0]["state"], "pending");
+    // The receiver is told of nothing personal; the sender learns the answer.
+    let referral = refs["items"][0]["id"].as_str().unwrap().to_owned();
+    let b_token = t.login("demo-cm-b").await;
+    let declined = t
+        .call(
+            "POST",
+            &format!("/api/v1/referrals/{referral}/decline"),
+            Some(&b_token),
+            Some(json!({"reason": "No bed free; Declined-because-Qzv-is-full"})),
+        )
+        .await;
+    assert_eq!(declined.status, StatusCode::OK, "{}", declined.text());
+    let kinds: Vec<String> = t
+        .call("GET", "/api/v1/notifications", Some(&cm), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(kinds.contains(&"referral_answered".to_owned()), "{kinds:?}");
+    // Reasons and the consent's details are sealed at rest.
+    for entry in std::fs::read_dir(t.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("Declined-because-Qzv"), "reason in clear");
+        assert!(
+            !text.contains("\"explained_in_language\""),
+            "consent record in clear"
+        );
+    }
 }
 
 #[tokio::test]
@@ -2621,6 +2653,13 @@ async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review
         "{w}"
     );
     assert!(!w["review_queue"].as_array().unwrap().is_empty(), "{w}");
+    // The coordinator's page shows the flagged shelter stay too.
+    let (cookie, _) = page_login(&t, "demo-coordinator").await;
+    let page = page_get(&t, &cookie, "/work").await.text();
+    assert!(
+        page.contains("class=\"detention warning\""),
+        "a possible detention on the coordinator's page"
+    );
     let b = t.login("demo-cm-b").await;
     let inbox = t
         .call("GET", "/api/v1/referrals", Some(&b), None)
