@@ -1932,6 +1932,11 @@ impl App {
         Ok(out)
     }
 
+    /// Today (the server's clock).
+    pub fn today(&self) -> Date {
+        self.clock.today()
+    }
+
     /// Today as `YYYY-MM-DD` (the pages' default due day).
     pub fn today_iso(&self) -> String {
         iso(self.clock.today())

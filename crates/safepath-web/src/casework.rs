@@ -18,7 +18,7 @@ use safepath_app::referrals::{
 use safepath_app::views::OrgView;
 use safepath_domain::case::CaseStatus;
 use safepath_domain::casework::approvals::ApprovalSubject;
-use safepath_domain::casework::consent::{ConsentPurpose, DataCategory};
+use safepath_domain::casework::consent::{ConsentPurpose, DataCategory, GuardianConsent};
 use safepath_domain::casework::needs::{NeedDomain, NeedStatus, Priority};
 use safepath_domain::casework::referral::Urgency;
 use safepath_domain::org::Role;
@@ -716,8 +716,22 @@ async fn sharing_action(
                     expires_on: opt(f.get("expires_on")),
                     explained_in_language: opt(f.get("explained_in_language")),
                     interpreter: f.get("interpreter") == "on",
-                    person_is_child: false,
-                    child_guardian: None,
+                    person_is_child: f.get("person_is_child") == "on",
+                    child_guardian: match f.get("guardian") {
+                        "given" => Some(GuardianConsent::Given {
+                            given_on: app.today(),
+                            explained_in_language: f.get("guardian_language").trim().to_owned(),
+                        }),
+                        "suspected_exploiter" => {
+                            Some(GuardianConsent::GuardianIsSuspectedExploiter {
+                                best_interests_determination_ref: f
+                                    .get("bid_ref")
+                                    .trim()
+                                    .to_owned(),
+                            })
+                        }
+                        _ => None,
+                    },
                 },
             )
             .await?;

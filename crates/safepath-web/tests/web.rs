@@ -2593,6 +2593,29 @@ async fn case_work_and_sharing_pages_need_the_csrf_token() {
         .await
         .json();
     assert_eq!(refs["items"][0]["state"], "pending");
+    // A child's consent needs the guardian's (or a best-interests determination).
+    let child = page_post(
+        &t,
+        &cookie,
+        &format!("/cases/{id}/sharing/consent"),
+        format!("csrf={csrf}&purpose=family_contact&categories=family&explained_in_language=my&person_is_child=on&guardian="),
+    )
+    .await;
+    assert_eq!(child.status, StatusCode::BAD_REQUEST, "{}", child.text());
+    assert!(child.text().contains("guardian"), "{}", child.text());
+    let with_guardian = page_post(
+        &t,
+        &cookie,
+        &format!("/cases/{id}/sharing/consent"),
+        format!("csrf={csrf}&purpose=family_contact&categories=family&explained_in_language=my&person_is_child=on&guardian=given&guardian_language=my"),
+    )
+    .await;
+    assert_eq!(
+        with_guardian.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        with_guardian.text()
+    );
     // The receiver is told of nothing personal; the sender learns the answer.
     let referral = refs["items"][0]["id"].as_str().unwrap().to_owned();
     let b_token = t.login("demo-cm-b").await;
