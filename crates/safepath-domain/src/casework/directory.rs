@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::DomainError;
 use crate::access::{self, Actor, CaseFacts, Visibility};
 use crate::ids::OrgId;
-use crate::person::{BirthDate, GenderIdentity, Sex, parse_iso_date};
+use crate::person::{BirthDate, GenderIdentity, Sex};
 
 vocabulary! {
     /// What an organisation offers (one closed list, translatable).
@@ -228,31 +228,7 @@ pub fn check_beds(beds: i64) -> Result<i64, DomainError> {
 /// Nothing known gives `false`; the recording user says so when they have
 /// reasons to believe it.
 pub fn may_be_child(birth: Option<&BirthDate>, today: Date) -> bool {
-    let Some(b) = birth else { return false };
-    let years_since = |y: i32, m: u8, d: u8| -> i32 {
-        let mut age = today.year() - y;
-        let (tm, td) = (u8::from(today.month()), today.day());
-        if (tm, td) < (m, d) {
-            age -= 1;
-        }
-        age
-    };
-    match b {
-        BirthDate::Exact { date } => match parse_iso_date("birth_date", date) {
-            Ok(d) => years_since(d.year(), u8::from(d.month()), d.day()) < 18,
-            Err(_) => true,
-        },
-        // Born at the latest on the last day of that month / year.
-        BirthDate::YearMonth { year, month } => years_since(*year, *month, 31) < 18,
-        BirthDate::Year { year } => years_since(*year, 12, 31) < 18,
-        BirthDate::EstimatedAge { age, on } => match parse_iso_date("on", on) {
-            Ok(d) => {
-                let elapsed = (today - d).whole_days().max(0) / 365;
-                i64::from(*age) + elapsed < 18
-            }
-            Err(_) => true,
-        },
-    }
+    birth.is_some_and(|b| b.may_be_child(today))
 }
 
 /// On what ground a user sees a shelter's location.
