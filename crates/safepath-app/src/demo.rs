@@ -422,6 +422,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     .await?;
     // --- tracing and de-duplication ---
     crate::tracing_requests::seed_demo(app, &owners[1], &owners[2]).await?;
+    // --- de-duplication run ---
+    crate::dedupe_run::seed_demo(app, &owners[0], &owners[3]).await?;
     Ok(true)
 }
 

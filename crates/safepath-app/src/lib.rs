@@ -19,6 +19,9 @@ pub mod views;
 mod match_records;
 pub mod tracing_requests;
 
+// --- de-duplication run ---
+pub mod dedupe_run;
+
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
 use safepath_domain::ids::{OrgId, UserId};
@@ -53,6 +56,9 @@ pub struct App {
     pub(crate) review_months: u8,
     /// Sends notifications by e-mail when configured.
     pub(crate) mailer: Option<mail::Mailer>,
+    // --- de-duplication run ---
+    /// Hours between scheduled de-duplication runs (0: never).
+    pub(crate) dedupe_every_hours: u32,
 }
 
 /// The signed-in user as every use case sees it.
@@ -140,6 +146,8 @@ impl App {
             audit_public_key,
             review_months: safepath_domain::casework::needs::DEFAULT_REVIEW_MONTHS,
             mailer: None,
+            // --- de-duplication run ---
+            dedupe_every_hours: dedupe_run::DEFAULT_EVERY_HOURS,
         })
     }
 

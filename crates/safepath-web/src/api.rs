@@ -418,9 +418,12 @@ async fn evaluate_screening(
         crate::casework::api_feedback, crate::casework::api_work, crate::casework::api_review_queue, crate::casework::api_feedback_report,
         // --- tracing and de-duplication ---
         crate::tracing::api_create, crate::tracing::api_list, crate::tracing::api_get, crate::tracing::api_contact,
-        crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer),
+        crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer,
+        // --- de-duplication run ---
+        crate::dedupe::api_start, crate::dedupe::api_latest, crate::dedupe::api_pairs, crate::dedupe::api_merge,
+        crate::dedupe::api_not_same, crate::dedupe::api_unmerge),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"))
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"), (name = "de-duplication"))
 )]
 pub struct ApiDoc;
 

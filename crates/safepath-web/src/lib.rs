@@ -17,6 +17,9 @@ pub mod referrals;
 // --- tracing and de-duplication ---
 pub mod tracing;
 
+// --- de-duplication run ---
+pub mod dedupe;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -54,6 +57,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(casework::routes())
         // --- tracing and de-duplication ---
         .merge(tracing::routes())
+        // --- de-duplication run ---
+        .merge(dedupe::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
