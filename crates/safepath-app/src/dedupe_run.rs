@@ -420,12 +420,16 @@ impl App {
                 "only coordinators and administrators review possible duplicates",
             ));
         }
-        let all = self.store.dedupe_pairs(None).await?;
-        let counts = DedupeCounts {
-            pending: all.iter().filter(|p| p.state == "pending").count(),
-            merged: all.iter().filter(|p| p.state == "merged").count(),
-            not_same: all.iter().filter(|p| p.state == "not_same").count(),
-        };
+        let mut counts = DedupeCounts::default();
+        for (state, n) in self.store.dedupe_pair_counts().await? {
+            let n = usize::try_from(n).unwrap_or_default();
+            match state.as_str() {
+                "pending" => counts.pending = n,
+                "merged" => counts.merged = n,
+                "not_same" => counts.not_same = n,
+                _ => {}
+            }
+        }
         let mut queue = DedupeQueue {
             pending: vec![],
             merged: vec![],
@@ -441,7 +445,10 @@ impl App {
         let merges = self.store.case_merges().await?;
         let mut shown: Vec<(CaseFacts, CaseFacts, DedupePairRow)> = Vec::new();
         let mut elsewhere: Vec<(CaseFacts, CaseFacts, DedupePairRow)> = Vec::new();
-        for p in all.into_iter().filter(|p| p.state != "not_same") {
+        // The queue lists the newest 1,000 pending and 1,000 merged pairs.
+        let mut listed = self.store.dedupe_pairs(Some("pending")).await?;
+        listed.extend(self.store.dedupe_pairs(Some("merged")).await?);
+        for p in listed {
             let (Some(fa), Some(fb)) = (
                 self.store.case_facts(p.case_a).await?,
                 self.store.case_facts(p.case_b).await?,

@@ -345,6 +345,15 @@ macro_rules! tracing_sql {
                 rows.iter().map(pair_from).collect()
             }
 
+            async fn dedupe_pair_counts(&self) -> Result<Vec<(String, i64)>> {
+                let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM dedupe_pairs GROUP BY state ORDER BY state")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+                    .collect()
+            }
+
             async fn dedupe_pair(&self, id: &str) -> Result<Option<DedupePairRow>> {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PAIR_COLUMNS} FROM dedupe_pairs WHERE id = $1")))
                     .bind(id)

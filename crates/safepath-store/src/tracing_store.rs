@@ -180,8 +180,10 @@ pub trait TracingStore: Send + Sync {
         audit: &AuditDraft,
     ) -> Result<u64>;
     async fn latest_dedupe_run(&self) -> Result<Option<DedupeRunRow>>;
-    /// Pairs in `state` (all when `None`), newest first.
+    /// Pairs in `state` (all when `None`), newest first, at most 1,000.
     async fn dedupe_pairs(&self, state: Option<&str>) -> Result<Vec<DedupePairRow>>;
+    /// How many pairs are in each state (all pairs, no limit).
+    async fn dedupe_pair_counts(&self) -> Result<Vec<(String, i64)>>;
     async fn dedupe_pair(&self, id: &str) -> Result<Option<DedupePairRow>>;
     /// Moves a pair from `expected_state` (else `VersionMismatch`) and
     /// applies the merge change, atomically. A merge whose secondary is

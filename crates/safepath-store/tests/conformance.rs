@@ -1157,6 +1157,10 @@ async fn dedupe_runs_pairs_and_merges(h: Harness) {
         s.dedupe_pair(&ab.id).await.unwrap().unwrap().state,
         "pending"
     );
+    assert_eq!(
+        s.dedupe_pair_counts().await.unwrap(),
+        vec![("not_same".to_owned(), 1), ("pending".to_owned(), 2)]
+    );
     assert!(matches!(
         s.decide_dedupe_pair(&merged, "pending", &MergeChange::Unmerge(b), &audit("x"))
             .await,
