@@ -346,37 +346,55 @@ impl App {
         if all.is_empty() {
             return Ok(vec![]);
         }
-        let index = index_over(&all, &settings)?;
+        // The matching itself is CPU work: it runs on the blocking pool, a
+        // chunk of persons at a time, so the server keeps answering (the
+        // progress page included) while a large run goes.
+        let index = tokio::task::spawn_blocking(move || index_over(&all, &settings))
+            .await
+            .map_err(|_| AppError::internal("dedupe index task"))??;
+        let index = Arc::new(index);
         let ids: HashMap<String, CaseId> =
             per_case.iter().map(|(c, _)| (c.to_string(), *c)).collect();
+        let per_case = Arc::new(per_case);
         let mut best: HashMap<(CaseId, CaseId), safepath_match::Candidate> = HashMap::new();
-        for (k, (case, recs)) in per_case.iter().enumerate() {
-            let me = case.to_string();
-            for c in best_per_id(&index, recs, PER_PERSON + 1)? {
-                if c.id == me {
-                    continue;
-                }
-                let Some(other) = ids.get(&c.id).copied() else {
-                    continue;
-                };
-                let key = if me < c.id {
-                    (*case, other)
-                } else {
-                    (other, *case)
-                };
-                match best.get(&key) {
-                    Some(b) if b.probability >= c.probability => {}
-                    _ => {
-                        best.insert(key, c);
+        let mut start = 0;
+        while start < per_case.len() {
+            let end = (start + PROGRESS_EVERY).min(per_case.len());
+            let (index, chunk) = (Arc::clone(&index), Arc::clone(&per_case));
+            let found = tokio::task::spawn_blocking(move || {
+                chunk[start..end]
+                    .iter()
+                    .map(|(case, recs)| Ok((*case, best_per_id(&index, recs, PER_PERSON + 1)?)))
+                    .collect::<Result<Vec<_>, AppError>>()
+            })
+            .await
+            .map_err(|_| AppError::internal("dedupe query task"))??;
+            for (case, candidates) in found {
+                let me = case.to_string();
+                for c in candidates {
+                    if c.id == me {
+                        continue;
+                    }
+                    let Some(other) = ids.get(&c.id).copied() else {
+                        continue;
+                    };
+                    let key = if me < c.id {
+                        (case, other)
+                    } else {
+                        (other, case)
+                    };
+                    match best.get(&key) {
+                        Some(b) if b.probability >= c.probability => {}
+                        _ => {
+                            best.insert(key, c);
+                        }
                     }
                 }
             }
-            if (k + 1) % PROGRESS_EVERY == 0 {
-                run.processed = (k + 1) as i64;
-                run.pairs_found = best.len() as i64;
-                self.store.update_dedupe_run(run).await?;
-                tokio::task::yield_now().await;
-            }
+            start = end;
+            run.processed = end as i64;
+            run.pairs_found = best.len() as i64;
+            self.store.update_dedupe_run(run).await?;
         }
         let now = self.now_ms();
         let mut pairs = Vec::with_capacity(best.len());
