@@ -55,8 +55,8 @@ pub struct DedupeRunView {
     pub processed: i64,
     /// Persons in the run.
     pub total: i64,
-    /// While running: candidate pairs seen so far; when done: new pairs
-    /// added to the review queue.
+    /// Candidate pairs (likely or possible) this run found so far; pairs
+    /// already known, in any state, are not queued again.
     pub pairs_found: i64,
     /// A generic reason when `failed`.
     pub error: Option<String>,
@@ -301,6 +301,7 @@ impl App {
             Ok(pairs) => {
                 run.state = "done".into();
                 run.processed = rows.len() as i64;
+                run.pairs_found = pairs.len() as i64;
                 run.finished_at = Some(self.now_ms());
                 let audit =
                     AuditDraft::new(self.now_ms(), run.started_by.as_str(), "dedupe.run.finish")

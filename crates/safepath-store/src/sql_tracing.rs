@@ -316,7 +316,7 @@ macro_rules! tracing_sql {
                     .bind(run.finished_at)
                     .bind(run.processed)
                     .bind(run.total)
-                    .bind(added as i64)
+                    .bind(run.pairs_found)
                     .bind(&run.error)
                     .bind(&run.id)
                     .execute(&mut *tx)

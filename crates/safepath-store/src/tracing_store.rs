@@ -171,8 +171,9 @@ pub trait TracingStore: Send + Sync {
     /// Marks runs still `running` (a process that stopped mid-run) as
     /// `failed` with `error`; returns how many.
     async fn abandon_dedupe_runs(&self, now_ms: i64, error: &str) -> Result<u64>;
-    /// Ends a run and adds its candidate pairs; a pair already known (in any
-    /// state) is left as it is. Returns how many pairs were new.
+    /// Ends a run (its state, counters and end as given) and adds its
+    /// candidate pairs; a pair already known (in any state) is left as it
+    /// is. Returns how many pairs were new.
     async fn finish_dedupe_run(
         &self,
         run: &DedupeRunRow,

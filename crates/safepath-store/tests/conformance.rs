@@ -989,6 +989,7 @@ async fn dedupe_runs_pairs_and_merges(h: Harness) {
     assert_eq!(s.latest_dedupe_run().await.unwrap().unwrap().processed, 2);
 
     // Finishing adds the pairs (given in either order) once.
+    run.pairs_found = 2;
     run.state = "done".into();
     run.processed = 3;
     run.finished_at = Some(2_000);
