@@ -616,7 +616,15 @@ impl App {
                 display_name,
                 exploitation_forms: parse_json(&c.exploitation_forms, "forms")?,
                 updated_at: rfc3339(c.updated_at),
+                merged_into: None,
             });
+        }
+        // --- de-duplication run ---
+        let merged = self
+            .merged_into(&items.iter().map(|i| i.id).collect::<Vec<_>>())
+            .await?;
+        for item in &mut items {
+            item.merged_into = merged.get(&item.id).cloned();
         }
         Ok(CaseList {
             items,

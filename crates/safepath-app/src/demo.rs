@@ -428,6 +428,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
         .map(|o| safepath_domain::ids::OrgId(o.id))
         .collect();
     crate::directory::seed_demo(app, &org_ids, &users).await?;
+    // --- de-duplication run ---
+    crate::dedupe_run::seed_demo(app, &owners[0], &owners[3]).await?;
     Ok(true)
 }
 

@@ -21,6 +21,9 @@ pub mod directory;
 mod match_records;
 pub mod tracing_requests;
 
+// --- de-duplication run ---
+pub mod dedupe_run;
+
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
 use safepath_domain::ids::{OrgId, UserId};
@@ -58,6 +61,9 @@ pub struct App {
     // --- services, shelters and stays ---
     /// Stays longer than this many days are flagged as possible detention.
     pub(crate) max_stay_days: std::sync::atomic::AtomicU32,
+    // --- de-duplication run ---
+    /// Hours between scheduled de-duplication runs (0: never).
+    pub(crate) dedupe_every_hours: u32,
 }
 
 /// The signed-in user as every use case sees it.
@@ -149,6 +155,8 @@ impl App {
             max_stay_days: std::sync::atomic::AtomicU32::new(
                 safepath_domain::casework::shelter::DEFAULT_MAX_STAY_DAYS,
             ),
+            // --- de-duplication run ---
+            dedupe_every_hours: dedupe_run::DEFAULT_EVERY_HOURS,
         })
     }
 

@@ -46,6 +46,11 @@ pub struct CaseSummary {
     pub person: PersonSummary,
     pub exploitation_forms: Vec<ExploitationForm>,
     pub updated_at: String,
+    // --- de-duplication run ---
+    /// The reference of the case this one was merged into (a duplicate
+    /// record of the same person; both histories are kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -11,8 +11,7 @@ const REQUEST_COLUMNS: &str = "id, reference, org_id, created_by, status, found_
 const MATCH_COLUMNS: &str = "id, request_id, case_id, case_org_id, probability, band, explanation, state, decided_by, decided_at, created_at";
 const RUN_COLUMNS: &str =
     "id, state, started_by, started_at, finished_at, processed, total, pairs_found, error";
-const PAIR_COLUMNS: &str =
-    "id, case_a, case_b, probability, band, state, run_id, created_at, decided_by, decided_at";
+const PAIR_COLUMNS: &str = "id, case_a, case_b, probability, band, state, run_id, created_at, decided_by, decided_at, explanation";
 
 macro_rules! tracing_sql {
     ($store:ident, $db:ty, $row_ty:ty) => {
@@ -75,6 +74,7 @@ macro_rules! tracing_sql {
                 case_b: uuid_col(r.try_get("case_b")?, CaseId)?,
                 probability: r.try_get("probability")?,
                 band: r.try_get("band")?,
+                explanation: r.try_get("explanation")?,
                 state: r.try_get("state")?,
                 run_id: r.try_get("run_id")?,
                 created_at: r.try_get("created_at")?,
@@ -258,13 +258,23 @@ macro_rules! tracing_sql {
                     .bind(run.pairs_found)
                     .bind(&run.error)
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(|e| conflict_or(e, "a running de-duplication run"))?;
                 tx.commit().await?;
                 Ok(())
             }
 
+            async fn abandon_dedupe_runs(&self, now_ms: i64, error: &str) -> Result<u64> {
+                Ok(sqlx::query("UPDATE dedupe_runs SET state = 'failed', finished_at = $1, error = $2 WHERE state = 'running'")
+                    .bind(now_ms)
+                    .bind(error)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+            }
+
             async fn update_dedupe_run(&self, run: &DedupeRunRow) -> Result<()> {
-                sqlx::query("UPDATE dedupe_runs SET state = $1, finished_at = $2, processed = $3, total = $4, pairs_found = $5, error = $6 WHERE id = $7")
+                sqlx::query("UPDATE dedupe_runs SET state = $1, finished_at = $2, processed = $3, total = $4, pairs_found = $5, error = $6 WHERE id = $7 AND state = 'running'")
                     .bind(&run.state)
                     .bind(run.finished_at)
                     .bind(run.processed)
@@ -282,10 +292,13 @@ macro_rules! tracing_sql {
                 self.append_tx(&mut tx, audit).await?;
                 let mut added = 0;
                 for p in pairs {
-                    added += sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO dedupe_pairs ({PAIR_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (case_a, case_b) DO NOTHING")))
+                    // One row per unordered pair: the smaller id is `case_a`.
+                    let (a, b) = (p.case_a.to_string(), p.case_b.to_string());
+                    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                    added += sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO dedupe_pairs ({PAIR_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (case_a, case_b) DO NOTHING")))
                         .bind(&p.id)
-                        .bind(p.case_a.to_string())
-                        .bind(p.case_b.to_string())
+                        .bind(a)
+                        .bind(b)
                         .bind(p.probability)
                         .bind(&p.band)
                         .bind(&p.state)
@@ -293,6 +306,7 @@ macro_rules! tracing_sql {
                         .bind(p.created_at)
                         .bind(p.decided_by.map(|u| u.to_string()))
                         .bind(p.decided_at)
+                        .bind(&p.explanation)
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
@@ -302,7 +316,7 @@ macro_rules! tracing_sql {
                     .bind(run.finished_at)
                     .bind(run.processed)
                     .bind(run.total)
-                    .bind(added as i64)
+                    .bind(run.pairs_found)
                     .bind(&run.error)
                     .bind(&run.id)
                     .execute(&mut *tx)
@@ -331,6 +345,15 @@ macro_rules! tracing_sql {
                 rows.iter().map(pair_from).collect()
             }
 
+            async fn dedupe_pair_counts(&self) -> Result<Vec<(String, i64)>> {
+                let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM dedupe_pairs GROUP BY state ORDER BY state")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+                    .collect()
+            }
+
             async fn dedupe_pair(&self, id: &str) -> Result<Option<DedupePairRow>> {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PAIR_COLUMNS} FROM dedupe_pairs WHERE id = $1")))
                     .bind(id)
@@ -357,6 +380,14 @@ macro_rules! tracing_sql {
                 match change {
                     MergeChange::None => {}
                     MergeChange::Merge(m) => {
+                        let chained: i64 = sqlx::query("SELECT COUNT(*) AS n FROM case_merges WHERE secondary_case_id = $1")
+                            .bind(m.primary.to_string())
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get("n")?;
+                        if chained > 0 {
+                            return Err(StoreError::Conflict("a merge into a case that is itself merged".into()));
+                        }
                         sqlx::query("INSERT INTO case_merges (secondary_case_id, primary_case_id, pair_id, merged_by, merged_at) VALUES ($1, $2, $3, $4, $5)")
                             .bind(m.secondary.to_string())
                             .bind(m.primary.to_string())

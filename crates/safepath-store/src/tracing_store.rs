@@ -94,6 +94,8 @@ pub struct DedupePairRow {
     pub case_b: CaseId,
     pub probability: f64,
     pub band: String,
+    /// JSON of field names, levels and weights (no personal data).
+    pub explanation: String,
     /// `pending`, `merged` or `not_same`.
     pub state: String,
     pub run_id: String,
@@ -161,11 +163,17 @@ pub trait TracingStore: Send + Sync {
     async fn case_reference(&self, case: CaseId) -> Result<Option<String>>;
 
     // --- de-duplication run ---
+    /// Starts a run; `Conflict` while another run is `running`.
     async fn insert_dedupe_run(&self, run: &DedupeRunRow, audit: &AuditDraft) -> Result<()>;
-    /// Progress only (no personal data, not audited).
+    /// Progress only (no personal data, not audited); a run that is no
+    /// longer `running` is left as it is.
     async fn update_dedupe_run(&self, run: &DedupeRunRow) -> Result<()>;
-    /// Ends a run and adds its candidate pairs; a pair already known (in any
-    /// state) is left as it is. Returns how many pairs were new.
+    /// Marks runs still `running` (a process that stopped mid-run) as
+    /// `failed` with `error`; returns how many.
+    async fn abandon_dedupe_runs(&self, now_ms: i64, error: &str) -> Result<u64>;
+    /// Ends a run (its state, counters and end as given) and adds its
+    /// candidate pairs; a pair already known (in any state) is left as it
+    /// is. Returns how many pairs were new.
     async fn finish_dedupe_run(
         &self,
         run: &DedupeRunRow,
@@ -173,11 +181,16 @@ pub trait TracingStore: Send + Sync {
         audit: &AuditDraft,
     ) -> Result<u64>;
     async fn latest_dedupe_run(&self) -> Result<Option<DedupeRunRow>>;
-    /// Pairs in `state` (all when `None`), newest first.
+    /// Pairs in `state` (all when `None`), newest first, at most 1,000.
     async fn dedupe_pairs(&self, state: Option<&str>) -> Result<Vec<DedupePairRow>>;
+    /// How many pairs are in each state (all pairs, no limit).
+    async fn dedupe_pair_counts(&self) -> Result<Vec<(String, i64)>>;
     async fn dedupe_pair(&self, id: &str) -> Result<Option<DedupePairRow>>;
     /// Moves a pair from `expected_state` (else `VersionMismatch`) and
-    /// applies the merge change, atomically.
+    /// applies the merge change, atomically. A merge whose secondary is
+    /// already merged, or whose primary is itself merged into another case,
+    /// is a `Conflict`; an unmerge of a case that is not merged is a
+    /// `VersionMismatch`.
     async fn decide_dedupe_pair(
         &self,
         pair: &DedupePairRow,

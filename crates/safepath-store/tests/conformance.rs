@@ -1116,6 +1116,289 @@ async fn services_shelters_and_stays(h: Harness) {
     assert_eq!(verify(s).await.unwrap(), audit_count(s).await as i64);
 }
 
+// --- de-duplication run ---
+fn dedupe_pair(a: CaseId, b: CaseId, run: &str, p: f64) -> DedupePairRow {
+    DedupePairRow {
+        id: Uuid::new_v4().to_string(),
+        case_a: a,
+        case_b: b,
+        probability: p,
+        band: "likely".into(),
+        explanation: "[{\"field\":\"full_name\",\"level\":\"close\",\"weight\":7.5}]".into(),
+        state: "pending".into(),
+        run_id: run.into(),
+        created_at: 500,
+        decided_by: None,
+        decided_at: None,
+    }
+}
+
+fn dedupe_run(id: &str, at: i64) -> DedupeRunRow {
+    DedupeRunRow {
+        id: id.into(),
+        state: "running".into(),
+        started_by: "scheduler".into(),
+        started_at: at,
+        finished_at: None,
+        processed: 0,
+        total: 3,
+        pairs_found: 0,
+        error: None,
+    }
+}
+
+async fn dedupe_runs_pairs_and_merges(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Org");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let coord = user(o.id, "coord", "coordinator");
+    s.insert_user(&coord, &audit("u")).await.unwrap();
+    let mut cases = Vec::new();
+    for k in 0..3 {
+        let p = person();
+        let c = case(
+            o.id,
+            p.id,
+            None,
+            vec![],
+            &format!("SP-2026-DDDD-000{k}"),
+            100 + k,
+        );
+        s.insert_case(&c, &p, &[], &audit("case.create"))
+            .await
+            .unwrap();
+        cases.push(c.id);
+    }
+    cases.sort_by_key(|c| c.to_string());
+    let (a, b, c) = (cases[0], cases[1], cases[2]);
+
+    // A run and its progress; only one runs at a time.
+    assert_eq!(s.latest_dedupe_run().await.unwrap(), None);
+    let before = audit_count(s).await;
+    let mut run = dedupe_run("run-1", 1_000);
+    s.insert_dedupe_run(&run, &audit("dedupe.run.start"))
+        .await
+        .unwrap();
+    assert_eq!(audit_count(s).await, before + 1, "the start is audited");
+    assert!(matches!(
+        s.insert_dedupe_run(&dedupe_run("run-2", 1_001), &audit("dedupe.run.start"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        audit_count(s).await,
+        before + 1,
+        "a refused start changes nothing"
+    );
+    run.processed = 2;
+    s.update_dedupe_run(&run).await.unwrap();
+    assert_eq!(s.latest_dedupe_run().await.unwrap().unwrap().processed, 2);
+
+    // Finishing adds the pairs (given in either order) once.
+    run.pairs_found = 2;
+    run.state = "done".into();
+    run.processed = 3;
+    run.finished_at = Some(2_000);
+    let added = s
+        .finish_dedupe_run(
+            &run,
+            &[
+                dedupe_pair(b, a, "run-1", 0.99),
+                dedupe_pair(a, c, "run-1", 0.7),
+            ],
+            &audit("dedupe.run.finish"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, 2);
+    let latest = s.latest_dedupe_run().await.unwrap().unwrap();
+    assert_eq!(
+        (latest.state.as_str(), latest.processed, latest.pairs_found),
+        ("done", 3, 2)
+    );
+    assert_eq!(latest.finished_at, Some(2_000));
+    // Progress writes after the end do not reopen a run.
+    let mut stale = run.clone();
+    stale.state = "running".into();
+    s.update_dedupe_run(&stale).await.unwrap();
+    assert_eq!(s.latest_dedupe_run().await.unwrap().unwrap().state, "done");
+
+    let pending = s.dedupe_pairs(Some("pending")).await.unwrap();
+    assert_eq!(pending.len(), 2);
+    let ab = pending.iter().find(|p| p.case_b == b).unwrap().clone();
+    assert_eq!(ab.case_a, a, "stored with the smaller id first");
+    assert!(ab.explanation.contains("full_name"));
+    assert_eq!(s.dedupe_pair(&ab.id).await.unwrap().unwrap(), ab);
+    assert_eq!(s.dedupe_pair("nope").await.unwrap(), None);
+
+    // Not the same: never proposed again by a later run.
+    let mut decided = pending.iter().find(|p| p.case_b == c).unwrap().clone();
+    decided.state = "not_same".into();
+    decided.decided_by = Some(coord.id);
+    decided.decided_at = Some(3_000);
+    s.decide_dedupe_pair(
+        &decided,
+        "pending",
+        &MergeChange::None,
+        &audit("dedupe.not_same"),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        s.decide_dedupe_pair(&decided, "pending", &MergeChange::None, &audit("x"))
+            .await,
+        Err(StoreError::VersionMismatch)
+    ));
+    let run2 = dedupe_run("run-2", 4_000);
+    s.insert_dedupe_run(&run2, &audit("dedupe.run.start"))
+        .await
+        .unwrap();
+    let mut done2 = run2.clone();
+    done2.state = "done".into();
+    let added = s
+        .finish_dedupe_run(
+            &done2,
+            &[dedupe_pair(c, a, "run-2", 0.9)],
+            &audit("dedupe.run.finish"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, 0, "a decided pair is not proposed again");
+    assert_eq!(
+        s.dedupe_pair(&decided.id).await.unwrap().unwrap().state,
+        "not_same"
+    );
+    assert_eq!(s.latest_dedupe_run().await.unwrap().unwrap().id, "run-2");
+
+    // Merge: b into a, atomically with the pair's state.
+    let mut merged = ab.clone();
+    merged.state = "merged".into();
+    merged.decided_by = Some(coord.id);
+    merged.decided_at = Some(5_000);
+    let mark = CaseMergeRow {
+        secondary: b,
+        primary: a,
+        pair_id: ab.id.clone(),
+        merged_by: coord.id,
+        merged_at: 5_000,
+    };
+    s.decide_dedupe_pair(
+        &merged,
+        "pending",
+        &MergeChange::Merge(mark.clone()),
+        &audit("dedupe.merge"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.case_merges().await.unwrap(), vec![mark.clone()]);
+    assert_eq!(s.count_cases().await.unwrap(), 3, "both cases stay");
+    assert!(s.case_facts(b).await.unwrap().is_some());
+
+    // A second mark on the same secondary, or a merge into a merged case, is refused
+    // and changes nothing (the pair's state included).
+    let n = audit_count(s).await;
+    let other = dedupe_pair(b, c, "run-3", 0.8);
+    let run3 = dedupe_run("run-3", 6_000);
+    s.insert_dedupe_run(&run3, &audit("dedupe.run.start"))
+        .await
+        .unwrap();
+    let mut done3 = run3.clone();
+    done3.state = "done".into();
+    s.finish_dedupe_run(
+        &done3,
+        std::slice::from_ref(&other),
+        &audit("dedupe.run.finish"),
+    )
+    .await
+    .unwrap();
+    let other = s
+        .dedupe_pairs(Some("pending"))
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    let n = n + 2;
+    let mut try_merge = other.clone();
+    try_merge.state = "merged".into();
+    for (secondary, primary) in [(b, c), (c, b)] {
+        let r = s
+            .decide_dedupe_pair(
+                &try_merge,
+                "pending",
+                &MergeChange::Merge(CaseMergeRow {
+                    secondary,
+                    primary,
+                    ..mark.clone()
+                }),
+                &audit("dedupe.merge"),
+            )
+            .await;
+        assert!(
+            matches!(r, Err(StoreError::Conflict(_))),
+            "{secondary} into {primary}"
+        );
+    }
+    assert_eq!(audit_count(s).await, n, "refused merges are not audited");
+    assert_eq!(
+        s.dedupe_pair(&other.id).await.unwrap().unwrap().state,
+        "pending"
+    );
+    assert_eq!(s.case_merges().await.unwrap().len(), 1);
+
+    // Unmerge: the mark goes, both cases stay, the pair returns to pending.
+    let mut back = merged.clone();
+    back.state = "pending".into();
+    back.decided_by = None;
+    back.decided_at = None;
+    s.decide_dedupe_pair(
+        &back,
+        "merged",
+        &MergeChange::Unmerge(b),
+        &audit("dedupe.unmerge"),
+    )
+    .await
+    .unwrap();
+    assert!(s.case_merges().await.unwrap().is_empty());
+    assert_eq!(
+        s.dedupe_pair(&ab.id).await.unwrap().unwrap().state,
+        "pending"
+    );
+    assert_eq!(
+        s.dedupe_pair_counts().await.unwrap(),
+        vec![("not_same".to_owned(), 1), ("pending".to_owned(), 2)]
+    );
+    assert!(matches!(
+        s.decide_dedupe_pair(&merged, "pending", &MergeChange::Unmerge(b), &audit("x"))
+            .await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(
+        s.dedupe_pair(&ab.id).await.unwrap().unwrap().state,
+        "pending",
+        "rolled back"
+    );
+
+    // A run left running by a stopped process is marked failed.
+    s.insert_dedupe_run(&dedupe_run("run-4", 7_000), &audit("dedupe.run.start"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.abandon_dedupe_runs(8_000, "interrupted").await.unwrap(),
+        1
+    );
+    let last = s.latest_dedupe_run().await.unwrap().unwrap();
+    assert_eq!(
+        (last.state.as_str(), last.error.as_deref()),
+        ("failed", Some("interrupted"))
+    );
+    assert_eq!(
+        s.abandon_dedupe_runs(8_000, "interrupted").await.unwrap(),
+        0
+    );
+    assert!(verify(s).await.is_ok());
+}
+
 trait BackendOf {
     fn backup(&self) -> Backend;
 }
@@ -1145,5 +1428,7 @@ conformance!(
     unknown_schemes_are_refused,
     case_records_queues_and_mail,
     // --- services, shelters and stays ---
-    services_shelters_and_stays
+    services_shelters_and_stays,
+    // --- de-duplication run ---
+    dedupe_runs_pairs_and_merges
 );

@@ -422,9 +422,12 @@ async fn evaluate_screening(
         // --- services, shelters and stays ---
         crate::directory::api_services, crate::directory::api_org_services, crate::directory::api_create_service, crate::directory::api_update_service,
         crate::directory::api_shelters, crate::directory::api_shelter, crate::directory::api_create_shelter,
-        crate::directory::api_case_stays, crate::directory::api_admit, crate::directory::api_leave, crate::directory::api_detention_flags),
+        crate::directory::api_case_stays, crate::directory::api_admit, crate::directory::api_leave, crate::directory::api_detention_flags,
+        // --- de-duplication run ---
+        crate::dedupe::api_start, crate::dedupe::api_latest, crate::dedupe::api_pairs, crate::dedupe::api_merge,
+        crate::dedupe::api_not_same, crate::dedupe::api_unmerge),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"))
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"), (name = "de-duplication"))
 )]
 pub struct ApiDoc;
 

@@ -19,6 +19,9 @@ pub mod directory;
 // --- tracing and de-duplication ---
 pub mod tracing;
 
+// --- de-duplication run ---
+pub mod dedupe;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -58,6 +61,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(tracing::routes())
         // --- services, shelters and stays ---
         .merge(directory::routes())
+        // --- de-duplication run ---
+        .merge(dedupe::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(

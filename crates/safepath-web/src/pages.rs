@@ -60,6 +60,8 @@ pub struct UserBar {
     pub role_label: String,
     pub works_cases: bool,
     pub can_create: bool,
+    // --- de-duplication run ---
+    pub reviews_duplicates: bool,
 }
 
 pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
@@ -70,6 +72,11 @@ pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
         role_label: tr.t(format!("role-{}", p.actor.role.as_str())),
         works_cases: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
         can_create: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
+        // --- de-duplication run ---
+        reviews_duplicates: matches!(
+            p.actor.role,
+            safepath_domain::org::Role::Coordinator | safepath_domain::org::Role::Administrator
+        ),
     }
 }
 
@@ -303,6 +310,8 @@ pub struct CaseRowView {
     name: String,
     status: String,
     updated: String,
+    // --- de-duplication run ---
+    merged_into: Option<String>,
 }
 
 #[derive(Template)]
@@ -383,6 +392,7 @@ async fn list_view(
                         name: c.display_name,
                         status: tr.t(c.status.as_str()),
                         updated: c.updated_at.chars().take(10).collect(),
+                        merged_into: c.merged_into,
                     })
                     .collect(),
                 tr,

@@ -130,6 +130,10 @@ struct WorkArgs {
     /// Shelter stays longer than this many days are flagged as possible detention.
     #[arg(long, env = "SAFEPATH_MAX_STAY_DAYS", default_value_t = safepath_app::directory::DEFAULT_MAX_STAY_DAYS)]
     max_stay_days: u32,
+    // --- de-duplication run ---
+    /// Hours between de-duplication runs over the whole database (0: never).
+    #[arg(long, env = "SAFEPATH_DEDUPE_EVERY_HOURS", default_value_t = 24)]
+    dedupe_every_hours: u32,
 }
 
 impl WorkArgs {
@@ -142,6 +146,8 @@ impl WorkArgs {
                 safepath_app::mail::Mailer::new(url, &self.mail_from).map_err(|e| e.message)?;
             app.set_mailer(mailer);
         }
+        // --- de-duplication run ---
+        app.set_dedupe_every_hours(self.dedupe_every_hours);
         Ok(())
     }
 }
@@ -323,12 +329,28 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
 }
 
 /// Work that runs on its own while the server serves: e-mail from the outbox
-/// every 30 seconds, and "task due" notifications at start and every hour.
+/// every 30 seconds, "task due" notifications at start and every hour, and
+/// the de-duplication run when it is due (`--dedupe-every-hours`).
 async fn scheduled_work(app: Arc<App>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     let mut n: u64 = 0;
     loop {
         tick.tick().await;
+        // --- de-duplication run ---
+        if n == 0
+            && let Err(e) = app.abandon_dedupe_runs().await
+        {
+            tracing::warn!(
+                code = e.code,
+                "could not close interrupted de-duplication runs"
+            );
+        }
+        if n.is_multiple_of(10)
+            && let Err(e) = app.start_scheduled_dedupe_run().await
+        {
+            tracing::warn!(code = e.code, "could not start the de-duplication run");
+        }
+        // --- end of de-duplication run ---
         if n.is_multiple_of(120)
             && let Err(e) = app.notify_due_tasks().await
         {

@@ -1,0 +1,874 @@
+//! The de-duplication run and its review queue end to end through HTTP (the
+//! whole app in process, a fresh SQLite database per test, the demo's
+//! synthetic people: the demo seeds a probable duplicate in organisation A
+//! and runs one de-duplication).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use safepath_app::{App, OpenConfig, SystemClock};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct TestApp {
+    router: Router,
+    app: Arc<App>,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+    };
+    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    safepath_app::demo::seed(&app, 0).await.unwrap();
+    TestApp {
+        router: safepath_web::router(app.clone()),
+        app,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Answer {
+        let b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"username": user, "password": "safepath-demo"}).to_string(),
+            ))
+            .unwrap();
+        let a = self.send(req).await;
+        assert_eq!(a.status, StatusCode::OK, "login {user}: {}", a.text());
+        a.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn page(&self, cookie: &str, path: &str) -> Answer {
+        self.send(
+            Request::builder()
+                .uri(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn page_post(&self, cookie: &str, path: &str, body: String) -> Answer {
+        self.send(
+            Request::builder()
+                .method("POST")
+                .uri(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn queue(&self, token: &str) -> Value {
+        let a = self.call("GET", "/api/v1/dedupe/pairs", token, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        a.json()
+    }
+
+    /// The demo's pair (the two registrations of the synthetic Nguyen Thi Lan).
+    async fn demo_pair(&self, token: &str) -> Value {
+        let q = self.queue(token).await;
+        q["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                let names = [
+                    p["a"]["display_name"].as_str().unwrap(),
+                    p["b"]["display_name"].as_str().unwrap(),
+                ];
+                names.contains(&"Nguyễn Thị Lan") && names.contains(&"Nguyen Thi Lann")
+            })
+            .unwrap_or_else(|| panic!("the demo pair is pending: {q}"))
+            .clone()
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        self.app
+            .store()
+            .audit_entries(0, 1_000_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.entry.action.clone())
+            .collect()
+    }
+}
+
+fn set_cookies(a: &Answer) -> Vec<String> {
+    a.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn cookie_value(set: &[String], name: &str) -> String {
+    set.iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn page_login(t: &TestApp, user: &str) -> (String, String) {
+    let form = t
+        .send(
+            Request::builder()
+                .uri("/login")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let body = format!(
+        "csrf={}&username={user}&password=safepath-demo",
+        hidden(&form.text(), "csrf")
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let a = t.send(req).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let cookie = format!(
+        "sp_session={}",
+        cookie_value(&set_cookies(&a), "sp_session")
+    );
+    let page = t.page(&cookie, "/dedupe").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    (cookie, hidden(&page.text(), "csrf"))
+}
+
+const NAMES: [&str; 3] = ["Nguyễn Thị Lan", "Nguyen Thi Lann", "Nguyen Thi Lan"];
+
+fn has_no_names(body: &str) -> bool {
+    NAMES.iter().all(|n| !body.contains(n))
+}
+
+/// Starts a run through the API and waits for it to end.
+async fn run_now(t: &TestApp, token: &str) -> Value {
+    let a = t.call("POST", "/api/v1/dedupe/runs", token, None).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text());
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        let latest = t
+            .call("GET", "/api/v1/dedupe/runs/latest", token, None)
+            .await
+            .json();
+        assert_eq!(latest["id"], id);
+        if latest["state"] != "running" {
+            return latest;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run did not finish");
+}
+
+#[tokio::test]
+async fn the_demo_pair_is_queued_for_the_coordinator_and_administrators_see_counts_only() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let pair = t.demo_pair(&coord).await;
+    assert!(["likely", "possible"].contains(&pair["band"].as_str().unwrap()));
+    assert!(pair["probability"].as_f64().unwrap() > 0.5);
+    let fields: Vec<&str> = pair["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"full_name"), "{fields:?}");
+    assert!(pair["a"]["reference"].as_str().unwrap().starts_with("SP-"));
+    let latest = t
+        .call("GET", "/api/v1/dedupe/runs/latest", &coord, None)
+        .await
+        .json();
+    assert_eq!(latest["state"], "done");
+    assert_eq!(latest["processed"], latest["total"]);
+    assert!(latest["pairs_found"].as_i64().unwrap() >= 1);
+
+    // Administrators: counts, never names or references.
+    let admin = t.login("demo-admin").await;
+    let q = t.call("GET", "/api/v1/dedupe/pairs", &admin, None).await;
+    assert_eq!(q.status, StatusCode::OK);
+    let body = q.json();
+    assert!(body["pending"].as_array().unwrap().is_empty());
+    assert!(body["merged"].as_array().unwrap().is_empty());
+    assert!(body["counts"]["pending"].as_u64().unwrap() >= 1);
+    assert!(has_no_names(&q.text()));
+    assert!(!q.text().contains(pair["a"]["reference"].as_str().unwrap()));
+
+    // Roles that do not review duplicates.
+    for user in ["demo-cm-a", "demo-analyst", "demo-responder"] {
+        let token = t.login(user).await;
+        for (m, p) in [
+            ("GET", "/api/v1/dedupe/pairs"),
+            ("GET", "/api/v1/dedupe/runs/latest"),
+            ("POST", "/api/v1/dedupe/runs"),
+        ] {
+            let a = t.call(m, p, &token, None).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{user} {m} {p}");
+            assert!(has_no_names(&a.text()));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_focal_point() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let cm_b = t.login("demo-cm-b").await;
+    // Organisation B registers the same synthetic person.
+    let created = t
+        .call(
+            "POST",
+            "/api/v1/cases",
+            &cm_b,
+            Some(json!({
+                "person": {"display_name": "Nguyen Thi Lan", "names": [{"value": "Nguyen Thi Lan", "script": "Latn"}],
+                           "sex": "female", "birth_date": {"kind": "exact", "date": "1999-05-14"}, "nationalities": ["VNM"]},
+                "exploitation_forms": ["forced_labour"]
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let b_case = created.json()["id"].as_str().unwrap().to_owned();
+    let b_ref = created.json()["reference"].as_str().unwrap().to_owned();
+    let run = run_now(&t, &coord).await;
+    assert_eq!(run["state"], "done", "{run}");
+
+    let q = t.call("GET", "/api/v1/dedupe/pairs", &coord, None).await;
+    let body = q.json();
+    let elsewhere = body["elsewhere"].as_array().unwrap();
+    let hit = elsewhere
+        .iter()
+        .find(|e| {
+            e["org_name"]
+                .as_str()
+                .unwrap()
+                .starts_with("Organisation B")
+        })
+        .unwrap_or_else(|| panic!("a possible duplicate in organisation B: {body}"));
+    assert_eq!(hit["focal_point"], "Demo Case Manager (org B)");
+    // Nothing of organisation B's case: no id, no reference, no pair with it.
+    assert!(!q.text().contains(&b_case));
+    assert!(!q.text().contains(&b_ref));
+    for p in body["pending"].as_array().unwrap() {
+        assert_ne!(p["a"]["case_id"], b_case.as_str());
+        assert_ne!(p["b"]["case_id"], b_case.as_str());
+    }
+    // The cross-organisation pair cannot be decided by the coordinator of A:
+    // it answers like a pair that does not exist, and nothing changes.
+    let pairs = t.app.store().dedupe_pairs(Some("pending")).await.unwrap();
+    let cross = pairs
+        .iter()
+        .find(|p| p.case_a.to_string() == b_case || p.case_b.to_string() == b_case)
+        .unwrap();
+    let own = if cross.case_a.to_string() == b_case {
+        cross.case_b
+    } else {
+        cross.case_a
+    };
+    let merge = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/pairs/{}/merge", cross.id),
+            &coord,
+            Some(json!({"primary_case_id": own.to_string()})),
+        )
+        .await;
+    assert_eq!(merge.status, StatusCode::NOT_FOUND);
+    let missing = t
+        .call(
+            "POST",
+            "/api/v1/dedupe/pairs/no-such-pair/merge",
+            &coord,
+            Some(json!({"primary_case_id": own.to_string()})),
+        )
+        .await;
+    assert_eq!(
+        merge.text(),
+        missing.text(),
+        "the same answer as a missing pair"
+    );
+    let not_same = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/pairs/{}/not-same", cross.id),
+            &coord,
+            None,
+        )
+        .await;
+    assert_eq!(not_same.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.app
+            .store()
+            .dedupe_pair(&cross.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "pending"
+    );
+    // Organisation B's case manager (no coordinator role) sees no queue.
+    assert_eq!(
+        t.call("GET", "/api/v1/dedupe/pairs", &cm_b, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let pair = t.demo_pair(&coord).await;
+    let id = pair["id"].as_str().unwrap();
+    let (primary, secondary) = (&pair["a"], &pair["b"]);
+    let merged = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/pairs/{id}/merge"),
+            &coord,
+            Some(json!({"primary_case_id": primary["case_id"]})),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.text());
+    let view = merged.json();
+    assert_eq!(view["state"], "merged");
+    assert_eq!(view["primary_case_id"], primary["case_id"]);
+    assert_eq!(view["b"]["merged_into"], primary["reference"]);
+    let merge_id = view["merge_id"].as_str().unwrap().to_owned();
+    assert!(t.audit_actions().await.contains(&"dedupe.merge".to_owned()));
+
+    // Both cases stay readable with their histories; the list labels the secondary.
+    for c in [primary, secondary] {
+        let a = t
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{}", c["case_id"].as_str().unwrap()),
+                &coord,
+                None,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK);
+    }
+    let list = t
+        .call("GET", "/api/v1/cases?per_page=100", &coord, None)
+        .await
+        .json();
+    let find = |list: &Value, id: &Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| &i["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        find(&list, &secondary["case_id"])["merged_into"],
+        primary["reference"]
+    );
+    assert!(
+        find(&list, &primary["case_id"])
+            .get("merged_into")
+            .is_none()
+    );
+    let q = t.queue(&coord).await;
+    assert!(
+        q["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["id"] != id)
+    );
+    assert_eq!(q["merged"][0]["id"], id);
+    assert_eq!(q["counts"]["merged"], 1);
+
+    // Deciding it again is a conflict that changes nothing.
+    let again = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/pairs/{id}/merge"),
+            &coord,
+            Some(json!({"primary_case_id": secondary["case_id"]})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["code"], "pair_already_decided");
+    assert_eq!(t.app.store().case_merges().await.unwrap().len(), 1);
+
+    // Only a coordinator who sees both cases undoes it.
+    let cm = t.login("demo-cm-a").await;
+    let refused = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/merges/{merge_id}/unmerge"),
+            &cm,
+            None,
+        )
+        .await;
+    assert!(matches!(
+        refused.status,
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    ));
+    assert_eq!(t.app.store().case_merges().await.unwrap().len(), 1);
+
+    let undone = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/merges/{merge_id}/unmerge"),
+            &coord,
+            None,
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.text());
+    assert_eq!(undone.json()["state"], "pending");
+    assert!(t.app.store().case_merges().await.unwrap().is_empty());
+    assert!(
+        t.audit_actions()
+            .await
+            .contains(&"dedupe.unmerge".to_owned())
+    );
+    let list = t
+        .call("GET", "/api/v1/cases?per_page=100", &coord, None)
+        .await
+        .json();
+    assert!(
+        find(&list, &secondary["case_id"])
+            .get("merged_into")
+            .is_none()
+    );
+    t.demo_pair(&coord).await; // pending again
+    let twice = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/merges/{merge_id}/unmerge"),
+            &coord,
+            None,
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    // Audit details carry ids only.
+    let entries = t.app.store().audit_entries(0, 1_000_000).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e.entry.action.starts_with("dedupe."))
+            .all(|e| has_no_names(e.entry.detail.as_deref().unwrap_or("")))
+    );
+}
+
+#[tokio::test]
+async fn not_the_same_is_never_proposed_again() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let pair = t.demo_pair(&coord).await;
+    let id = pair["id"].as_str().unwrap();
+    let a = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/pairs/{id}/not-same"),
+            &coord,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["state"], "not_same");
+    assert!(
+        t.audit_actions()
+            .await
+            .contains(&"dedupe.not_same".to_owned())
+    );
+    let run = run_now(&t, &coord).await;
+    assert_eq!(run["state"], "done");
+    let q = t.queue(&coord).await;
+    assert!(
+        q["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["id"] != id
+                && !(p["a"]["case_id"] == pair["a"]["case_id"]
+                    && p["b"]["case_id"] == pair["b"]["case_id"]))
+    );
+    let all = t.app.store().dedupe_pairs(None).await.unwrap();
+    let same: Vec<_> = all
+        .iter()
+        .filter(|p| {
+            p.case_a.to_string() == pair["a"]["case_id"]
+                && p.case_b.to_string() == pair["b"]["case_id"]
+        })
+        .collect();
+    assert_eq!(same.len(), 1);
+    assert_eq!(same[0].state, "not_same");
+    let again = t
+        .call(
+            "POST",
+            &format!("/api/v1/dedupe/pairs/{id}/not-same"),
+            &coord,
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn one_run_at_a_time_and_its_progress_is_readable() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let admin = t.login("demo-admin").await;
+    // A run in progress (as a run reports itself while it goes).
+    let running = safepath_store::DedupeRunRow {
+        id: "run-in-progress".into(),
+        state: "running".into(),
+        started_by: "scheduler".into(),
+        started_at: t.app.now_ms() + 1,
+        finished_at: None,
+        processed: 7,
+        total: 20,
+        pairs_found: 1,
+        error: None,
+    };
+    t.app
+        .store()
+        .insert_dedupe_run(
+            &running,
+            &safepath_store::AuditDraft::new(t.app.now_ms(), "scheduler", "dedupe.run.start"),
+        )
+        .await
+        .unwrap();
+    let latest = t
+        .call("GET", "/api/v1/dedupe/runs/latest", &admin, None)
+        .await
+        .json();
+    assert_eq!(latest["id"], "run-in-progress");
+    assert_eq!(latest["state"], "running");
+    assert_eq!(
+        (latest["processed"].as_i64(), latest["total"].as_i64()),
+        (Some(7), Some(20))
+    );
+    assert_eq!(latest["started_by"], "scheduler");
+    for token in [&coord, &admin] {
+        let second = t.call("POST", "/api/v1/dedupe/runs", token, None).await;
+        assert_eq!(second.status, StatusCode::CONFLICT);
+        assert_eq!(second.json()["code"], "dedupe_running");
+    }
+    // The page shows the progress and no "run now" button.
+    let (cookie, _) = page_login(&t, "demo-coordinator").await;
+    let page = t.page(&cookie, "/dedupe").await.text();
+    assert!(page.contains("id=\"run-processed\">7<"), "{page}");
+    assert!(page.contains("id=\"run-total\">20<"));
+    assert!(!page.contains("id=\"run-now\""));
+    assert!(page.contains("http-equiv=\"refresh\""));
+    // The scheduler starts nothing while one runs.
+    assert_eq!(t.app.start_scheduled_dedupe_run().await.unwrap(), None);
+    // A run left by a stopped process is closed at start-up; then runs start again.
+    assert_eq!(t.app.abandon_dedupe_runs().await.unwrap(), 1);
+    let latest = t
+        .call("GET", "/api/v1/dedupe/runs/latest", &coord, None)
+        .await
+        .json();
+    assert_eq!(latest["state"], "failed");
+    assert_eq!(run_now(&t, &admin).await["state"], "done");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let pair = t.demo_pair(&coord).await;
+    let id = pair["id"].as_str().unwrap();
+    let before = t
+        .app
+        .store()
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .len();
+    let path = format!("/api/v1/dedupe/pairs/{id}/merge");
+    for (body, status) in [
+        (
+            json!({"primary_case_id": uuid::Uuid::new_v4()}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"primary_case_id": "not-a-uuid"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({}), StatusCode::BAD_REQUEST),
+        (
+            json!({"primary_case_id": pair["a"]["case_id"], "extra": 1}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let a = t.call("POST", &path, &coord, Some(body.clone())).await;
+        assert_eq!(a.status, status, "{body}: {}", a.text());
+        assert!(has_no_names(&a.text()));
+    }
+    for p in [
+        "/api/v1/dedupe/pairs/no-such-pair/merge".to_owned(),
+        "/api/v1/dedupe/pairs/no-such-pair/not-same".to_owned(),
+        "/api/v1/dedupe/merges/no-such-merge/unmerge".to_owned(),
+        format!("/api/v1/dedupe/merges/{id}/unmerge"),
+    ] {
+        let body = p
+            .ends_with("/merge")
+            .then(|| json!({"primary_case_id": pair["a"]["case_id"]}));
+        let a = t.call("POST", &p, &coord, body).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{p}");
+    }
+    // Not a coordinator: refused.
+    let cm = t.login("demo-cm-a").await;
+    let a = t
+        .call(
+            "POST",
+            &path,
+            &cm,
+            Some(json!({"primary_case_id": pair["a"]["case_id"]})),
+        )
+        .await;
+    assert!(matches!(
+        a.status,
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    ));
+    assert_eq!(
+        t.app
+            .store()
+            .audit_entries(0, 1_000_000)
+            .await
+            .unwrap()
+            .len(),
+        before + 1,
+        "only the case manager's login was audited"
+    );
+    assert_eq!(
+        t.app.store().dedupe_pair(id).await.unwrap().unwrap().state,
+        "pending"
+    );
+    assert!(t.app.store().case_merges().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_page_forms_need_the_csrf_token_and_show_no_names_to_administrators() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let pair = t.demo_pair(&coord).await;
+    let id = pair["id"].as_str().unwrap();
+    let primary = pair["a"]["case_id"].as_str().unwrap();
+    let (cookie, csrf) = page_login(&t, "demo-coordinator").await;
+    let page = t.page(&cookie, "/dedupe").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("Nguyễn Thị Lan") && html.contains("Nguyen Thi Lann"));
+    assert!(html.contains(&format!("action=\"/dedupe/pairs/{id}/merge\"")));
+
+    // Without (or with a wrong) token nothing happens.
+    for body in [
+        format!("primary_case_id={primary}"),
+        format!("csrf=wrong&primary_case_id={primary}"),
+    ] {
+        let a = t
+            .page_post(&cookie, &format!("/dedupe/pairs/{id}/merge"), body)
+            .await;
+        assert_ne!(a.status, StatusCode::SEE_OTHER);
+    }
+    for path in [
+        format!("/dedupe/pairs/{id}/not-same"),
+        "/dedupe/run".to_owned(),
+    ] {
+        let a = t.page_post(&cookie, &path, String::new()).await;
+        assert_ne!(a.status, StatusCode::SEE_OTHER, "{path}");
+    }
+    assert_eq!(
+        t.app.store().dedupe_pair(id).await.unwrap().unwrap().state,
+        "pending"
+    );
+    assert_eq!(
+        t.app
+            .store()
+            .latest_dedupe_run()
+            .await
+            .unwrap()
+            .unwrap()
+            .started_by,
+        "scheduler",
+        "no run started"
+    );
+
+    // With the token: merged, labelled in the case list, and undone.
+    let a = t
+        .page_post(
+            &cookie,
+            &format!("/dedupe/pairs/{id}/merge"),
+            format!("csrf={csrf}&primary_case_id={primary}"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let cases = t.page(&cookie, "/cases?per_page=100").await.text();
+    assert!(
+        cases.contains(&format!(
+            "merged into {}",
+            pair["a"]["reference"].as_str().unwrap()
+        )),
+        "{cases}"
+    );
+    let html = t.page(&cookie, "/dedupe").await.text();
+    assert!(html.contains(&format!("action=\"/dedupe/merges/{id}/unmerge\"")));
+    let bad = t
+        .page_post(
+            &cookie,
+            &format!("/dedupe/merges/{id}/unmerge"),
+            String::new(),
+        )
+        .await;
+    assert_ne!(bad.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.app.store().case_merges().await.unwrap().len(), 1);
+    let a = t
+        .page_post(
+            &cookie,
+            &format!("/dedupe/merges/{id}/unmerge"),
+            format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert!(t.app.store().case_merges().await.unwrap().is_empty());
+    // A refused merge from the page (no choice made) changes nothing.
+    let a = t
+        .page_post(
+            &cookie,
+            &format!("/dedupe/pairs/{id}/merge"),
+            format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        t.app.store().dedupe_pair(id).await.unwrap().unwrap().state,
+        "pending"
+    );
+
+    // Administrators: counts only.
+    let (admin_cookie, admin_csrf) = page_login(&t, "demo-admin").await;
+    let html = t.page(&admin_cookie, "/dedupe").await.text();
+    assert!(has_no_names(&html));
+    assert!(!html.contains(pair["a"]["reference"].as_str().unwrap()));
+    assert!(html.contains("id=\"count-pending\">1<"), "{html}");
+    // ... and may start a run from the page.
+    let a = t
+        .page_post(&admin_cookie, "/dedupe/run", format!("csrf={admin_csrf}"))
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn openapi_lists_the_de_duplication_endpoints() {
+    let t = spawn_app().await;
+    let a = t
+        .send(
+            Request::builder()
+                .uri("/api/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let spec = a.json();
+    let paths = spec["paths"].as_object().unwrap();
+    for (p, method) in [
+        ("/api/v1/dedupe/runs", "post"),
+        ("/api/v1/dedupe/runs/latest", "get"),
+        ("/api/v1/dedupe/pairs", "get"),
+        ("/api/v1/dedupe/pairs/{id}/merge", "post"),
+        ("/api/v1/dedupe/pairs/{id}/not-same", "post"),
+        ("/api/v1/dedupe/merges/{id}/unmerge", "post"),
+    ] {
+        assert!(
+            paths.get(p).and_then(|v| v.get(method)).is_some(),
+            "{method} {p} is documented"
+        );
+    }
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for s in [
+        "DedupeQueue",
+        "DedupePairView",
+        "DedupeRunView",
+        "MergeRequest",
+        "DedupeRunStarted",
+    ] {
+        assert!(schemas.contains_key(s), "schema {s}");
+    }
+}
