@@ -989,7 +989,7 @@ impl Dataset {
         };
         let id = *self.row(i).get(o + 1)?;
         let c = *self.tf.get(&id)?;
-        Some(c as f64 / self.n.max(1) as f64)
+        Some(smoothed_share(c, self.n))
     }
 
     /// Term frequency in `self` of the folded name of record `i` of `other` in field `f`.
@@ -1000,8 +1000,22 @@ impl Dataset {
         let s = other.interner.get(*other.row(i).get(o + 1)?);
         let id = *self.interner.map.get(s)?;
         let c = *self.tf.get(&id)?;
-        Some(c as f64 / self.n.max(1) as f64)
+        Some(smoothed_share(c, self.n))
     }
+}
+
+/// Pseudo-records behind the prior share of a full name in [`smoothed_share`].
+const TF_PRIOR_RECORDS: f64 = 1000.0;
+/// The prior share of one full name among people (1 in 1,000).
+const TF_PRIOR_SHARE: f64 = 0.001;
+
+/// The share of records carrying a name, smoothed towards a prior (additive, as a
+/// Dirichlet prior of [`TF_PRIOR_RECORDS`] pseudo-records): with millions of records it
+/// is the observed share, while in a small population — a new deployment, or tracing
+/// among the few persons who consented — one record in three does not make a name as
+/// common as one person in three.
+fn smoothed_share(count: u32, n: usize) -> f64 {
+    (f64::from(count) + TF_PRIOR_RECORDS * TF_PRIOR_SHARE) / (n as f64 + TF_PRIOR_RECORDS)
 }
 
 /// An upper bound of the Jaro–Winkler similarity of two strings, from their character

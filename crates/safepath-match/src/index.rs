@@ -287,4 +287,33 @@ nationality = "nationality"
             assert!(hit.band != Band::Unlikely, "{stored} vs {asked}");
         }
     }
+
+    /// In a small population (a new deployment; tracing among the few persons
+    /// who consented) the untrained model neither makes strangers of the same
+    /// sex and nationality look alike, nor lets one name in three count as
+    /// common: the same person (name and year of birth) is "likely", a
+    /// stranger of the same sex and nationality not even "possible".
+    #[test]
+    fn a_small_population_separates_the_same_person_from_strangers() {
+        let s = Settings::parse(SETTINGS).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.likely = s.likely;
+        model.possible = s.possible;
+        let records = vec![
+            rec(&s, "malee", "Malee Thongkham", "1994-03-12"),
+            rec(&s, "napa", "Napa Boonruang", ""),
+            rec(&s, "suda", "Suda Kaewmanee", "1990"),
+        ];
+        let index = MatchIndex::build(&records, &model).unwrap();
+        let same = index
+            .query(&rec(&s, "q", "Malee Thongkham", "1994"), 5)
+            .unwrap();
+        let hit = same.iter().find(|c| c.id == "malee").expect("found");
+        assert_eq!(hit.band, Band::Likely, "{hit:?}");
+        let stranger = index.query(&rec(&s, "q", "Wandee Chaiyo", ""), 5).unwrap();
+        assert!(
+            stranger.iter().all(|c| c.band == Band::Unlikely),
+            "{stranger:?}"
+        );
+    }
 }

@@ -146,6 +146,15 @@ impl Model {
                     m = vec![0.45, 0.1, 0.25, 0.18, 0.02];
                     u = vec![0.0005, 0.002, 0.004, 0.03, 0.9635];
                 }
+                if matches!(comparator, Comparator::Exact { .. }) && k == 2 {
+                    // Sex and nationality have few values: two strangers share them
+                    // often (about one pair in three in a region's caseload), so their
+                    // agreement is weak evidence (~1.4 bits), their disagreement strong.
+                    // The positional prior gave agreement ~9.8 bits, enough for two
+                    // strangers of the same sex and nationality to look "likely".
+                    m = vec![0.95, 0.05];
+                    u = vec![0.35, 0.65];
+                }
                 normalise(&mut m);
                 normalise(&mut u);
                 let tf = matches!(comparator, Comparator::Name { .. });
