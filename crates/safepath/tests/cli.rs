@@ -225,6 +225,38 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
         Some("another long password\n"),
     );
     assert!(fails(&["user", "disable", "--data-dir", d, "nobody"], None).contains("no user"));
+    // Notification e-mail: set, refused when not an address, cleared.
+    assert!(
+        ok(
+            &[
+                "user",
+                "set-email",
+                "--data-dir",
+                d,
+                "cm-one",
+                "--email",
+                "cm-one@example.org"
+            ],
+            None
+        )
+        .contains("e-mailed")
+    );
+    assert!(
+        fails(
+            &[
+                "user",
+                "set-email",
+                "--data-dir",
+                d,
+                "cm-one",
+                "--email",
+                "not an address"
+            ],
+            None
+        )
+        .contains("e-mail")
+    );
+    assert!(ok(&["user", "set-email", "--data-dir", d, "cm-one"], None).contains("Cleared"));
 
     // Audit: intact, then rotated keys still open everything.
     assert!(ok(&["audit", "verify", "--data-dir", d], None).contains("intact"));
