@@ -5,120 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use safepath_app::{App, OpenConfig, SystemClock};
+mod common;
+use axum::http::StatusCode;
+use common::*;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    app: Arc<App>,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = OpenConfig {
-        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
-        key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
-    };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
-    safepath_app::demo::seed(&app, 0).await.unwrap();
-    TestApp {
-        router: safepath_web::router(app.clone()),
-        app,
-        _dir: dir,
-    }
-}
 
 impl TestApp {
-    async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Answer {
-        let b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let req = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        };
-        self.send(req).await
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let req = Request::builder()
-            .method("POST")
-            .uri("/api/v1/auth/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                json!({"username": user, "password": "safepath-demo"}).to_string(),
-            ))
-            .unwrap();
-        let a = self.send(req).await;
-        assert_eq!(a.status, StatusCode::OK, "login {user}: {}", a.text());
-        a.json()["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn page(&self, cookie: &str, path: &str) -> Answer {
-        self.send(
-            Request::builder()
-                .uri(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn page_post(&self, cookie: &str, path: &str, body: String) -> Answer {
-        self.send(
-            Request::builder()
-                .method("POST")
-                .uri(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
     async fn queue(&self, token: &str) -> Value {
-        let a = self.call("GET", "/api/v1/dedupe/pairs", token, None).await;
+        let a = self
+            .call_as("GET", "/api/v1/dedupe/pairs", token, None)
+            .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         a.json()
     }
@@ -153,65 +49,6 @@ impl TestApp {
     }
 }
 
-fn set_cookies(a: &Answer) -> Vec<String> {
-    a.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
-}
-
-fn cookie_value(set: &[String], name: &str) -> String {
-    set.iter()
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_owned()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap() + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn page_login(t: &TestApp, user: &str) -> (String, String) {
-    let form = t
-        .send(
-            Request::builder()
-                .uri("/login")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
-    let body = format!(
-        "csrf={}&username={user}&password=safepath-demo",
-        hidden(&form.text(), "csrf")
-    );
-    let req = Request::builder()
-        .method("POST")
-        .uri("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
-        .body(Body::from(body))
-        .unwrap();
-    let a = t.send(req).await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
-    let cookie = format!(
-        "sp_session={}",
-        cookie_value(&set_cookies(&a), "sp_session")
-    );
-    let page = t.page(&cookie, "/dedupe").await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    (cookie, hidden(&page.text(), "csrf"))
-}
-
 const NAMES: [&str; 3] = ["Nguyễn Thị Lan", "Nguyen Thi Lann", "Nguyen Thi Lan"];
 
 fn has_no_names(body: &str) -> bool {
@@ -220,12 +57,12 @@ fn has_no_names(body: &str) -> bool {
 
 /// Starts a run through the API and waits for it to end.
 async fn run_now(t: &TestApp, token: &str) -> Value {
-    let a = t.call("POST", "/api/v1/dedupe/runs", token, None).await;
+    let a = t.call_as("POST", "/api/v1/dedupe/runs", token, None).await;
     assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text());
     let id = a.json()["id"].as_str().unwrap().to_owned();
     for _ in 0..200 {
         let latest = t
-            .call("GET", "/api/v1/dedupe/runs/latest", token, None)
+            .call_as("GET", "/api/v1/dedupe/runs/latest", token, None)
             .await
             .json();
         assert_eq!(latest["id"], id);
@@ -253,7 +90,7 @@ async fn the_demo_pair_is_queued_for_the_coordinator_and_administrators_see_coun
     assert!(fields.contains(&"full_name"), "{fields:?}");
     assert!(pair["a"]["reference"].as_str().unwrap().starts_with("SP-"));
     let latest = t
-        .call("GET", "/api/v1/dedupe/runs/latest", &coord, None)
+        .call_as("GET", "/api/v1/dedupe/runs/latest", &coord, None)
         .await
         .json();
     assert_eq!(latest["state"], "done");
@@ -262,7 +99,7 @@ async fn the_demo_pair_is_queued_for_the_coordinator_and_administrators_see_coun
 
     // Administrators: counts, never names or references.
     let admin = t.login("demo-admin").await;
-    let q = t.call("GET", "/api/v1/dedupe/pairs", &admin, None).await;
+    let q = t.call_as("GET", "/api/v1/dedupe/pairs", &admin, None).await;
     assert_eq!(q.status, StatusCode::OK);
     let body = q.json();
     assert!(body["pending"].as_array().unwrap().is_empty());
@@ -279,7 +116,7 @@ async fn the_demo_pair_is_queued_for_the_coordinator_and_administrators_see_coun
             ("GET", "/api/v1/dedupe/runs/latest"),
             ("POST", "/api/v1/dedupe/runs"),
         ] {
-            let a = t.call(m, p, &token, None).await;
+            let a = t.call_as(m, p, &token, None).await;
             assert_eq!(a.status, StatusCode::FORBIDDEN, "{user} {m} {p}");
             assert!(has_no_names(&a.text()));
         }
@@ -293,7 +130,7 @@ async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_f
     let cm_b = t.login("demo-cm-b").await;
     // Organisation B registers the same synthetic person.
     let created = t
-        .call(
+        .call_as(
             "POST",
             "/api/v1/cases",
             &cm_b,
@@ -310,7 +147,7 @@ async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_f
     let run = run_now(&t, &coord).await;
     assert_eq!(run["state"], "done", "{run}");
 
-    let q = t.call("GET", "/api/v1/dedupe/pairs", &coord, None).await;
+    let q = t.call_as("GET", "/api/v1/dedupe/pairs", &coord, None).await;
     let body = q.json();
     let elsewhere = body["elsewhere"].as_array().unwrap();
     let hit = elsewhere
@@ -343,7 +180,7 @@ async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_f
         cross.case_a
     };
     let merge = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/pairs/{}/merge", cross.id),
             &coord,
@@ -352,7 +189,7 @@ async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_f
         .await;
     assert_eq!(merge.status, StatusCode::NOT_FOUND);
     let missing = t
-        .call(
+        .call_as(
             "POST",
             "/api/v1/dedupe/pairs/no-such-pair/merge",
             &coord,
@@ -365,7 +202,7 @@ async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_f
         "the same answer as a missing pair"
     );
     let not_same = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/pairs/{}/not-same", cross.id),
             &coord,
@@ -385,7 +222,7 @@ async fn a_pair_across_organisations_shows_only_the_other_organisation_and_its_f
     );
     // Organisation B's case manager (no coordinator role) sees no queue.
     assert_eq!(
-        t.call("GET", "/api/v1/dedupe/pairs", &cm_b, None)
+        t.call_as("GET", "/api/v1/dedupe/pairs", &cm_b, None)
             .await
             .status,
         StatusCode::FORBIDDEN
@@ -400,7 +237,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
     let id = pair["id"].as_str().unwrap();
     let (primary, secondary) = (&pair["a"], &pair["b"]);
     let merged = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/pairs/{id}/merge"),
             &coord,
@@ -418,7 +255,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
     // Both cases stay readable with their histories; the list labels the secondary.
     for c in [primary, secondary] {
         let a = t
-            .call(
+            .call_as(
                 "GET",
                 &format!("/api/v1/cases/{}", c["case_id"].as_str().unwrap()),
                 &coord,
@@ -428,7 +265,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
         assert_eq!(a.status, StatusCode::OK);
     }
     let list = t
-        .call("GET", "/api/v1/cases?per_page=100", &coord, None)
+        .call_as("GET", "/api/v1/cases?per_page=100", &coord, None)
         .await
         .json();
     let find = |list: &Value, id: &Value| {
@@ -462,7 +299,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
 
     // Deciding it again is a conflict that changes nothing.
     let again = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/pairs/{id}/merge"),
             &coord,
@@ -476,7 +313,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
     // Only a coordinator who sees both cases undoes it.
     let cm = t.login("demo-cm-a").await;
     let refused = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/merges/{merge_id}/unmerge"),
             &cm,
@@ -490,7 +327,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
     assert_eq!(t.app.store().case_merges().await.unwrap().len(), 1);
 
     let undone = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/merges/{merge_id}/unmerge"),
             &coord,
@@ -506,7 +343,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
             .contains(&"dedupe.unmerge".to_owned())
     );
     let list = t
-        .call("GET", "/api/v1/cases?per_page=100", &coord, None)
+        .call_as("GET", "/api/v1/cases?per_page=100", &coord, None)
         .await
         .json();
     assert!(
@@ -516,7 +353,7 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
     );
     t.demo_pair(&coord).await; // pending again
     let twice = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/merges/{merge_id}/unmerge"),
             &coord,
@@ -541,7 +378,7 @@ async fn not_the_same_is_never_proposed_again() {
     let pair = t.demo_pair(&coord).await;
     let id = pair["id"].as_str().unwrap();
     let a = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/pairs/{id}/not-same"),
             &coord,
@@ -578,7 +415,7 @@ async fn not_the_same_is_never_proposed_again() {
     assert_eq!(same.len(), 1);
     assert_eq!(same[0].state, "not_same");
     let again = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/dedupe/pairs/{id}/not-same"),
             &coord,
@@ -614,7 +451,7 @@ async fn one_run_at_a_time_and_its_progress_is_readable() {
         .await
         .unwrap();
     let latest = t
-        .call("GET", "/api/v1/dedupe/runs/latest", &admin, None)
+        .call_as("GET", "/api/v1/dedupe/runs/latest", &admin, None)
         .await
         .json();
     assert_eq!(latest["id"], "run-in-progress");
@@ -625,7 +462,7 @@ async fn one_run_at_a_time_and_its_progress_is_readable() {
     );
     assert_eq!(latest["started_by"], "scheduler");
     for token in [&coord, &admin] {
-        let second = t.call("POST", "/api/v1/dedupe/runs", token, None).await;
+        let second = t.call_as("POST", "/api/v1/dedupe/runs", token, None).await;
         assert_eq!(second.status, StatusCode::CONFLICT);
         assert_eq!(second.json()["code"], "dedupe_running");
     }
@@ -641,7 +478,7 @@ async fn one_run_at_a_time_and_its_progress_is_readable() {
     // A run left by a stopped process is closed at start-up; then runs start again.
     assert_eq!(t.app.abandon_dedupe_runs().await.unwrap(), 1);
     let latest = t
-        .call("GET", "/api/v1/dedupe/runs/latest", &coord, None)
+        .call_as("GET", "/api/v1/dedupe/runs/latest", &coord, None)
         .await
         .json();
     assert_eq!(latest["state"], "failed");
@@ -677,7 +514,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
             StatusCode::BAD_REQUEST,
         ),
     ] {
-        let a = t.call("POST", &path, &coord, Some(body.clone())).await;
+        let a = t.call_as("POST", &path, &coord, Some(body.clone())).await;
         assert_eq!(a.status, status, "{body}: {}", a.text());
         assert!(has_no_names(&a.text()));
     }
@@ -690,13 +527,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
         let body = p
             .ends_with("/merge")
             .then(|| json!({"primary_case_id": pair["a"]["case_id"]}));
-        let a = t.call("POST", &p, &coord, body).await;
+        let a = t.call_as("POST", &p, &coord, body).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{p}");
     }
     // Not a coordinator: refused.
     let cm = t.login("demo-cm-a").await;
     let a = t
-        .call(
+        .call_as(
             "POST",
             &path,
             &cm,
@@ -838,15 +675,10 @@ async fn the_page_forms_need_the_csrf_token_and_show_no_names_to_administrators(
 #[tokio::test]
 async fn openapi_lists_the_de_duplication_endpoints() {
     let t = spawn_app().await;
-    let a = t
-        .send(
-            Request::builder()
-                .uri("/api/v1/openapi.json")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let spec = a.json();
+    let spec = t
+        .call("GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json();
     let paths = spec["paths"].as_object().unwrap();
     for (p, method) in [
         ("/api/v1/dedupe/runs", "post"),

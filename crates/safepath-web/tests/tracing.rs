@@ -3,122 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use safepath_app::{App, OpenConfig, SystemClock};
+mod common;
+use axum::http::{StatusCode, header};
+use common::*;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    app: Arc<App>,
-    dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = OpenConfig {
-        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
-        key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
-    };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
-    safepath_app::demo::seed(&app, 0).await.unwrap();
-    TestApp {
-        router: safepath_web::router(app.clone()),
-        app,
-        dir,
-    }
-}
 
 impl TestApp {
-    async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Answer {
-        let b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let req = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        };
-        self.send(req).await
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let req = Request::builder()
-            .method("POST")
-            .uri("/api/v1/auth/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                json!({"username": user, "password": "safepath-demo"}).to_string(),
-            ))
-            .unwrap();
-        let a = self.send(req).await;
-        assert_eq!(a.status, StatusCode::OK, "login {user}: {}", a.text());
-        a.json()["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn page(&self, cookie: &str, path: &str) -> Answer {
-        self.send(
-            Request::builder()
-                .uri(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn page_post(&self, cookie: &str, path: &str, body: String) -> Answer {
-        self.send(
-            Request::builder()
-                .method("POST")
-                .uri(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
     /// A request for `name` born in `year` (year only), recorded by `token`'s user.
     async fn request_for(&self, token: &str, name: &str, year: i32) -> String {
         let a = self
-            .call(
+            .call_as(
                 "POST",
                 "/api/v1/tracing-requests",
                 token,
@@ -138,70 +32,11 @@ impl TestApp {
 
     async fn matches(&self, token: &str) -> Vec<Value> {
         let a = self
-            .call("GET", "/api/v1/tracing-matches", token, None)
+            .call_as("GET", "/api/v1/tracing-matches", token, None)
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         a.json()["items"].as_array().unwrap().clone()
     }
-}
-
-fn set_cookies(a: &Answer) -> Vec<String> {
-    a.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
-}
-
-fn cookie_value(set: &[String], name: &str) -> String {
-    set.iter()
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_owned()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap() + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn page_login(t: &TestApp, user: &str) -> (String, String) {
-    let form = t
-        .send(
-            Request::builder()
-                .uri("/login")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
-    let body = format!(
-        "csrf={}&username={user}&password=safepath-demo",
-        hidden(&form.text(), "csrf")
-    );
-    let req = Request::builder()
-        .method("POST")
-        .uri("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
-        .body(Body::from(body))
-        .unwrap();
-    let a = t.send(req).await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
-    let cookie = format!(
-        "sp_session={}",
-        cookie_value(&set_cookies(&a), "sp_session")
-    );
-    let page = t.page(&cookie, "/tracing").await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    (cookie, hidden(&page.text(), "csrf"))
 }
 
 fn match_for<'a>(items: &'a [Value], reference: &str) -> Option<&'a Value> {
@@ -217,7 +52,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
     // against a Thai name with its transliteration.
     let id = t.request_for(&cm_a, "Malee Thongkham", 1994).await;
     let before = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-requests/{id}"),
             &cm_a,
@@ -239,13 +74,13 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
     let match_id = m["id"].as_str().unwrap().to_owned();
     let case_id = m["case_id"].as_str().unwrap().to_owned();
     // In-app notification without personal data.
-    let notes = t.call("GET", "/api/v1/notifications", &cm_b, None).await;
+    let notes = t.call_as("GET", "/api/v1/notifications", &cm_b, None).await;
     let text = notes.text();
     assert!(text.contains("tracing request"), "{text}");
     assert!(!text.contains("Malee") && !text.contains("Ratana"));
     // The requester's side cannot read or answer the match.
     let stolen = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-matches/{match_id}"),
             &cm_a,
@@ -254,7 +89,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
         .await;
     assert_eq!(stolen.status, StatusCode::NOT_FOUND);
     let forged = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-matches/{match_id}/answer"),
             &cm_a,
@@ -264,7 +99,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
     // No contact can be logged before consent.
     let early = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-requests/{id}/contacts"),
             &cm_a,
@@ -276,7 +111,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
 
     // A bad answer is refused and changes nothing.
     let bad = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-matches/{match_id}/answer"),
             &cm_b,
@@ -292,7 +127,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
 
     // The person agrees: a family-contact consent is recorded in the ledger.
     let ok = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-matches/{match_id}/answer"),
             &cm_b,
@@ -302,7 +137,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert_eq!(ok.json()["state"], "consented");
     let ledger = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/cases/{case_id}/consents"),
             &cm_b,
@@ -318,7 +153,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
             .any(|c| c["purpose"] == "family_contact" && c["effective"] == true)
     );
     let again = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-matches/{match_id}/answer"),
             &cm_b,
@@ -329,7 +164,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
 
     // Now the requester sees "found" and the contact route (a staff member).
     let after = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-requests/{id}"),
             &cm_a,
@@ -354,7 +189,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
 
     // The contact is logged, audited.
     let logged = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-requests/{id}/contacts"),
             &cm_a,
@@ -363,7 +198,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
         .await;
     assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.text());
     let bad_method = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-requests/{id}/contacts"),
             &cm_a,
@@ -372,7 +207,7 @@ async fn a_match_reaches_the_case_manager_and_the_requester_learns_only_after_co
         .await;
     assert_eq!(bad_method.status, StatusCode::BAD_REQUEST);
     let log = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-requests/{id}"),
             &cm_a,
@@ -420,7 +255,7 @@ async fn the_requester_cannot_tell_no_match_from_unanswered_declined_or_not_the_
         let cookie = cookie.clone();
         async move {
             let api = t
-                .call(
+                .call_as(
                     "GET",
                     &format!("/api/v1/tracing-requests/{id}"),
                     &cm_a,
@@ -434,7 +269,7 @@ async fn the_requester_cannot_tell_no_match_from_unanswered_declined_or_not_the_
         }
     };
     let reference = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-requests/{matched}"),
             &cm_a,
@@ -452,7 +287,7 @@ async fn the_requester_cannot_tell_no_match_from_unanswered_declined_or_not_the_
 
     let pending = view(matched.clone()).await;
     let declined_answer = t
-        .call(
+        .call_as(
             "POST",
             &format!("/api/v1/tracing-matches/{match_id}/answer"),
             &cm_c,
@@ -499,7 +334,7 @@ async fn the_requester_cannot_tell_no_match_from_unanswered_declined_or_not_the_
             .replace("1971", "YEAR")
     };
     let none_ref = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-requests/{nobody}"),
             &cm_a,
@@ -520,7 +355,7 @@ async fn the_requester_cannot_tell_no_match_from_unanswered_declined_or_not_the_
     // A person without a tracing consent is never matched: a request for a
     // person of a case that never allowed tracing reaches no one.
     let c = t
-        .call(
+        .call_as(
             "POST",
             "/api/v1/cases",
             &cm_c,
@@ -568,7 +403,7 @@ async fn bad_requests_are_refused_clearly_and_change_nothing() {
         ),
     ] {
         let a = t
-            .call(
+            .call_as(
                 "POST",
                 "/api/v1/tracing-requests",
                 &cm_a,
@@ -584,11 +419,13 @@ async fn bad_requests_are_refused_clearly_and_change_nothing() {
         // No personal data in the error.
         assert!(!a.text().contains("Suda") && !a.text().contains("Synthetic Mother"));
     }
-    let list = t.call("GET", "/api/v1/tracing-requests", &cm_a, None).await;
+    let list = t
+        .call_as("GET", "/api/v1/tracing-requests", &cm_a, None)
+        .await;
     assert_eq!(list.json()["items"].as_array().unwrap().len(), 0);
     // Roles that do not handle cases may not record requests.
     let denied = t
-        .call(
+        .call_as(
             "POST",
             "/api/v1/tracing-requests",
             &provider,
@@ -598,7 +435,7 @@ async fn bad_requests_are_refused_clearly_and_change_nothing() {
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     // Another organisation's request looks exactly like a missing one.
     let a = t
-        .call(
+        .call_as(
             "POST",
             "/api/v1/tracing-requests",
             &cm_a,
@@ -607,7 +444,7 @@ async fn bad_requests_are_refused_clearly_and_change_nothing() {
         .await;
     let id = a.json()["id"].as_str().unwrap().to_owned();
     let hidden = t
-        .call(
+        .call_as(
             "GET",
             &format!("/api/v1/tracing-requests/{id}"),
             &cm_b,
@@ -615,7 +452,7 @@ async fn bad_requests_are_refused_clearly_and_change_nothing() {
         )
         .await;
     let missing = t
-        .call("GET", "/api/v1/tracing-requests/nope", &cm_b, None)
+        .call_as("GET", "/api/v1/tracing-requests/nope", &cm_b, None)
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     assert_eq!(hidden.body, missing.body);
@@ -732,7 +569,7 @@ async fn openapi_documents_the_tracing_endpoints() {
     let t = spawn_app().await;
     let token = t.login("demo-cm-a").await;
     let spec = t
-        .call("GET", "/api/v1/openapi.json", &token, None)
+        .call_as("GET", "/api/v1/openapi.json", &token, None)
         .await
         .json();
     let paths = spec["paths"].as_object().unwrap();

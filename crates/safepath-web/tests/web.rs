@@ -3,124 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use axum::Router;
+mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::*;
 use safepath_app::{App, OpenConfig, SystemClock};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    app: Arc<App>,
-    dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = OpenConfig {
-        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
-        key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
-    };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
-    safepath_app::demo::seed(&app, 0).await.unwrap();
-    TestApp {
-        router: safepath_web::router(app.clone()),
-        app,
-        dir,
-    }
-}
-
-impl TestApp {
-    async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut b = Request::builder().method(method).uri(path);
-        if let Some(t) = token {
-            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        };
-        self.send(req).await
-    }
-
-    async fn raw(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Answer {
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let a = self
-            .call(
-                "POST",
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": user, "password": "safepath-demo"})),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "login {user}: {}", a.text());
-        a.json()["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn create(&self, token: &str, person: Value) -> Value {
-        let a = self.call("POST", "/api/v1/cases", Some(token), Some(json!({"person": person, "exploitation_forms": ["forced_labour"], "notes": "Synthetic test note"}))).await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
-        a.json()
-    }
-
-    async fn total(&self, token: &str) -> i64 {
-        self.call("GET", "/api/v1/cases", Some(token), None)
-            .await
-            .json()["total"]
-            .as_i64()
-            .unwrap()
-    }
-}
 
 /// Adds `n` synthetic cases owned by demo-cm-a (a population for matching).
 async fn seed_synthetic(t: &TestApp, n: usize, seed: u64) -> Vec<safepath_domain::person::Person> {
@@ -778,80 +667,6 @@ async fn screening_evaluation_follows_the_contract() {
 
 // ---------- pages ----------
 
-fn set_cookies(a: &Answer) -> Vec<String> {
-    a.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
-}
-
-fn cookie_value(set: &[String], name: &str) -> String {
-    set.iter()
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_owned()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap() + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn page_login(t: &TestApp, user: &str) -> (String, String) {
-    let form = t.call("GET", "/login", None, None).await;
-    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
-    let body = format!(
-        "csrf={}&username={user}&password=safepath-demo",
-        hidden(&form.text(), "csrf")
-    );
-    let req = Request::builder()
-        .method("POST")
-        .uri("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
-        .body(Body::from(body))
-        .unwrap();
-    let a = t.send(req).await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
-    let set = set_cookies(&a);
-    let session = set.iter().find(|c| c.starts_with("sp_session=")).unwrap();
-    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
-        assert!(session.contains(attr), "{session} has {attr}");
-    }
-    let cookie = format!("sp_session={}", cookie_value(&set, "sp_session"));
-    let list = t
-        .send(
-            Request::builder()
-                .uri("/cases")
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    (cookie, hidden(&list.text(), "csrf"))
-}
-
-async fn page_post(t: &TestApp, cookie: &str, path: &str, body: String) -> Answer {
-    t.send(
-        Request::builder()
-            .method("POST")
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, cookie)
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
     let t = spawn_app().await;
@@ -1032,22 +847,6 @@ fn fishing_presumed() -> Value {
 
 fn submission(doc: Value) -> Value {
     json!({"consent_given": true, "language": "my", "interpreter": true, "place_kind": "vessel", "place_note": "Synthetic vessel 7", "document": doc})
-}
-
-async fn org_id(t: &TestApp, token: &str, prefix: &str) -> String {
-    let orgs = t
-        .call("GET", "/api/v1/orgs", Some(token), None)
-        .await
-        .json();
-    orgs["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["name"].as_str().unwrap().starts_with(prefix))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test]
@@ -1995,17 +1794,6 @@ async fn every_json_endpoint_refuses_bad_bodies_with_a_code() {
 }
 
 // ---------- case work: lifecycle, approvals, needs, care plan, reviews ----------
-
-async fn page_get(t: &TestApp, cookie: &str, path: &str) -> Answer {
-    t.send(
-        Request::builder()
-            .uri(path)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
 
 async fn status(t: &TestApp, id: &str, tok: &str) -> Value {
     t.call("GET", &format!("/api/v1/cases/{id}"), Some(tok), None)

@@ -1,0 +1,249 @@
+//! The test harness shared by the web tests: the whole app in process
+//! (router + app + a fresh SQLite database with the demo's organisations and
+//! accounts), driven through HTTP requests as a client would.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use safepath_app::{App, OpenConfig, SystemClock};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub app: Arc<App>,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+    };
+    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    safepath_app::demo::seed(&app, 0).await.unwrap();
+    TestApp {
+        router: safepath_web::router(app.clone()),
+        app,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    pub async fn raw(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Answer {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn login(&self, user: &str) -> String {
+        let a = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": user, "password": "safepath-demo"})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "login {user}: {}", a.text());
+        a.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn create(&self, token: &str, person: Value) -> Value {
+        let a = self.call("POST", "/api/v1/cases", Some(token), Some(json!({"person": person, "exploitation_forms": ["forced_labour"], "notes": "Synthetic test note"}))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()
+    }
+
+    pub async fn total(&self, token: &str) -> i64 {
+        self.call("GET", "/api/v1/cases", Some(token), None)
+            .await
+            .json()["total"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+pub fn set_cookies(a: &Answer) -> Vec<String> {
+    a.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+pub fn cookie_value(set: &[String], name: &str) -> String {
+    set.iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned()
+}
+
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
+    let form = t.call("GET", "/login", None, None).await;
+    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let body = format!(
+        "csrf={}&username={user}&password=safepath-demo",
+        hidden(&form.text(), "csrf")
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let a = t.send(req).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let set = set_cookies(&a);
+    let session = set.iter().find(|c| c.starts_with("sp_session=")).unwrap();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(session.contains(attr), "{session} has {attr}");
+    }
+    let cookie = format!("sp_session={}", cookie_value(&set, "sp_session"));
+    let list = t
+        .send(
+            Request::builder()
+                .uri("/cases")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    (cookie, hidden(&list.text(), "csrf"))
+}
+
+pub async fn page_post(t: &TestApp, cookie: &str, path: &str, body: String) -> Answer {
+    t.send(
+        Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn page_get(t: &TestApp, cookie: &str, path: &str) -> Answer {
+    t.send(
+        Request::builder()
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn org_id(t: &TestApp, token: &str, prefix: &str) -> String {
+    let orgs = t
+        .call("GET", "/api/v1/orgs", Some(token), None)
+        .await
+        .json();
+    orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"].as_str().unwrap().starts_with(prefix))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+impl TestApp {
+    /// An API call with a bearer token.
+    pub async fn call_as(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        self.call(method, path, Some(token), body).await
+    }
+
+    /// A page, signed in with the session cookie.
+    pub async fn page(&self, cookie: &str, path: &str) -> Answer {
+        page_get(self, cookie, path).await
+    }
+
+    /// A form post, signed in with the session cookie.
+    pub async fn page_post(&self, cookie: &str, path: &str, body: String) -> Answer {
+        page_post(self, cookie, path, body).await
+    }
+}
