@@ -1,7 +1,7 @@
 //! Cases: create, read, update, list and search, break the glass, and the
 //! case's audit trail. Every read of personal data is audited.
 
-use safepath_crypto::{FieldRef, Sealed};
+use safepath_crypto::Sealed;
 use safepath_domain::access::{self, Action, BreakGlassRefusal, CaseAccess, Decision};
 use safepath_domain::case::{CaseReference, CaseStatus, ExploitationForm, check_notes};
 use safepath_domain::ids::{CaseId, PersonId, UserId};
@@ -17,14 +17,6 @@ use crate::{App, AppError, Principal};
 
 const NAME_INDEX: &str = "person-name";
 pub const MAX_PER_PAGE: i64 = 100;
-
-fn field<'a>(table: &'a str, column: &'a str, id: &'a str) -> FieldRef<'a> {
-    FieldRef {
-        table,
-        column,
-        record_id: id,
-    }
-}
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|_| AppError::internal("serialise"))
@@ -42,30 +34,6 @@ fn denied(d: Decision, what: &str) -> AppError {
 }
 
 impl App {
-    fn seal_str(
-        &self,
-        table: &str,
-        column: &str,
-        id: &str,
-        value: &str,
-    ) -> Result<Sealed, AppError> {
-        self.keys
-            .seal(field(table, column, id), value.as_bytes())
-            .map_err(|e| AppError::internal(&e.to_string()))
-    }
-
-    fn open_str(
-        &self,
-        table: &str,
-        column: &str,
-        id: &str,
-        s: &Sealed,
-    ) -> Result<String, AppError> {
-        self.keys
-            .open_string(field(table, column, id), s)
-            .map_err(|e| AppError::internal(&e.to_string()))
-    }
-
     pub(crate) fn name_index(&self, person: &Person) -> Vec<Vec<u8>> {
         let mut tokens: Vec<String> = person
             .searchable_names()

@@ -8,7 +8,6 @@
 //! and the person's own words are personal data); the columns beside it hold
 //! only what queues need (kind, state, due day, owner).
 
-use safepath_crypto::FieldRef;
 use safepath_domain::DomainError;
 use safepath_domain::access::{self, Action, Relation};
 use safepath_domain::case::CaseStatus;
@@ -557,18 +556,7 @@ impl App {
         row: &mut CaseRecordRow,
         value: &T,
     ) -> Result<(), AppError> {
-        let json = serde_json::to_vec(value).map_err(|_| AppError::internal("serialise"))?;
-        row.record = self
-            .keys
-            .seal(
-                FieldRef {
-                    table: "case_records",
-                    column: "record",
-                    record_id: &row.id,
-                },
-                &json,
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))?;
+        row.record = self.seal_json("case_records", "record", &row.id, value)?;
         Ok(())
     }
 
@@ -576,18 +564,7 @@ impl App {
         &self,
         row: &CaseRecordRow,
     ) -> Result<T, AppError> {
-        let bytes = self
-            .keys
-            .open(
-                FieldRef {
-                    table: "case_records",
-                    column: "record",
-                    record_id: &row.id,
-                },
-                &row.record,
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))?;
-        serde_json::from_slice(&bytes).map_err(|_| AppError::internal("case record"))
+        self.open_json("case_records", "record", &row.id, &row.record)
     }
 
     /// Authorises `action` on the case and returns the actor's relation to it.

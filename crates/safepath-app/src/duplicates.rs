@@ -109,40 +109,7 @@ impl App {
         let mut records = Vec::with_capacity(rows.len());
         let mut owners = std::collections::HashMap::new();
         for (case, org, p) in &rows {
-            let open = |column: &str, s: &safepath_crypto::Sealed| {
-                self.keys.open_string(
-                    safepath_crypto::FieldRef {
-                        table: "persons",
-                        column,
-                        record_id: &p.id.to_string(),
-                    },
-                    s,
-                )
-            };
-            let names = open("names", &p.names).map_err(|e| AppError::internal(&e.to_string()))?;
-            let birth = p
-                .birth_date
-                .as_ref()
-                .map(|b| open("birth_date", b))
-                .transpose()
-                .map_err(|e| AppError::internal(&e.to_string()))?;
-            let candidate = Person {
-                display_name: open("display_name", &p.display_name)
-                    .map_err(|e| AppError::internal(&e.to_string()))?,
-                names: serde_json::from_str(&names).map_err(|_| AppError::internal("names"))?,
-                sex: serde_json::from_str(&format!("\"{}\"", p.sex))
-                    .map_err(|_| AppError::internal("sex"))?,
-                gender_identity: safepath_domain::person::GenderIdentity::NotDisclosed,
-                birth_date: birth
-                    .map(|b| serde_json::from_str(&b))
-                    .transpose()
-                    .map_err(|_| AppError::internal("birth"))?,
-                nationalities: serde_json::from_str(&p.nationalities)
-                    .map_err(|_| AppError::internal("nationalities"))?,
-                languages: vec![],
-                contact: Default::default(),
-                place_of_origin: Default::default(),
-            };
+            let candidate = self.person_for_matching(p)?;
             records.push(record(&settings.schema, &case.to_string(), &candidate)?);
             owners.insert(case.to_string(), (*case, *org));
         }

@@ -2,7 +2,6 @@
 //! a case for the designated agency's focal point, and the two-stage decision
 //! (reasonable grounds, then conclusive) with its clocks.
 
-use safepath_crypto::Sealed;
 use safepath_domain::access::{self, Action, Decision};
 use safepath_domain::case::{CaseReference, CaseStatus, ExploitationForm};
 use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
@@ -205,44 +204,6 @@ fn open_decision(
 }
 
 impl App {
-    fn seal_json(
-        &self,
-        table: &str,
-        column: &str,
-        id: &str,
-        v: &serde_json::Value,
-    ) -> Result<Sealed, AppError> {
-        self.keys
-            .seal(
-                safepath_crypto::FieldRef {
-                    table,
-                    column,
-                    record_id: id,
-                },
-                v.to_string().as_bytes(),
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))
-    }
-
-    fn open_text(
-        &self,
-        table: &str,
-        column: &str,
-        id: &str,
-        s: &Sealed,
-    ) -> Result<String, AppError> {
-        self.keys
-            .open_string(
-                safepath_crypto::FieldRef {
-                    table,
-                    column,
-                    record_id: id,
-                },
-                s,
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))
-    }
-
     /// Evaluates a screening (SCREENING.md) and stores it, sealed and audited,
     /// with the catalogue version and profile used.
     pub async fn screen(
@@ -389,7 +350,7 @@ impl App {
             )
             .await?;
         let record: serde_json::Value =
-            serde_json::from_str(&self.open_text("screenings", "record", id, &row.record)?)
+            serde_json::from_str(&self.open_str("screenings", "record", id, &row.record)?)
                 .map_err(|_| AppError::internal("screening record"))?;
         let submission: ScreeningSubmission = serde_json::from_value(record["submission"].clone())
             .map_err(|_| AppError::internal("screening submission"))?;
@@ -592,7 +553,7 @@ impl App {
             reasons: d
                 .reasons
                 .as_ref()
-                .map(|r| self.open_text("decisions", "reasons", &d.id, r))
+                .map(|r| self.open_str("decisions", "reasons", &d.id, r))
                 .transpose()?,
             reflection_ends_on: d.reflection_ends_on.clone(),
             reconsideration_of: d.reconsideration_of.clone(),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod identification;
 pub mod mail;
 pub mod referrals;
+mod sealing;
 pub mod views;
 // --- services, shelters and stays ---
 pub mod directory;

@@ -103,18 +103,9 @@ impl App {
     /// memory, is never returned to a caller, and the scan is audited by the
     /// use case that asks for it.
     pub(crate) fn person_for_matching(&self, p: &PersonRow) -> Result<Person, AppError> {
-        let open = |column: &str, s: &safepath_crypto::Sealed| {
-            self.keys
-                .open_string(
-                    safepath_crypto::FieldRef {
-                        table: "persons",
-                        column,
-                        record_id: &p.id.to_string(),
-                    },
-                    s,
-                )
-                .map_err(|e| AppError::internal(&e.to_string()))
-        };
+        let id = p.id.to_string();
+        let open =
+            |column: &str, s: &safepath_crypto::Sealed| self.open_str("persons", column, &id, s);
         let names = open("names", &p.names)?;
         let birth = p
             .birth_date

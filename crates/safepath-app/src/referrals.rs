@@ -166,9 +166,6 @@ fn refusal(e: safepath_domain::DomainError) -> AppError {
     AppError::new(kind, e.code, e.message)
 }
 
-/// Sealed ledger records are stored as `sealed:v1:<key id>:<base64>`.
-const SEALED_PREFIX: &str = "sealed:v1:";
-
 impl App {
     /// Seals a consent or referral record for its row: consents name who
     /// explained what (and a child's guardian), referrals carry reasons and
@@ -180,24 +177,7 @@ impl App {
         id: &str,
         value: &T,
     ) -> Result<String, AppError> {
-        use base64::Engine as _;
-        let json = serde_json::to_vec(value).map_err(|_| AppError::internal("serialise"))?;
-        let sealed = self
-            .keys
-            .seal(
-                safepath_crypto::FieldRef {
-                    table,
-                    column: "record",
-                    record_id: id,
-                },
-                &json,
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))?;
-        Ok(format!(
-            "{SEALED_PREFIX}{}:{}",
-            sealed.key_id,
-            base64::engine::general_purpose::STANDARD.encode(&sealed.bytes)
-        ))
+        Ok(self.seal_json(table, "record", id, value)?.to_text())
     }
 
     /// Opens a record written by [`App::seal_ledger`].
@@ -206,29 +186,9 @@ impl App {
         table: &str,
         row: &LedgerRow,
     ) -> Result<T, AppError> {
-        use base64::Engine as _;
-        let bad = || AppError::internal(&format!("{table} record"));
-        let rest = row.record.strip_prefix(SEALED_PREFIX).ok_or_else(bad)?;
-        let (key_id, data) = rest.split_once(':').ok_or_else(bad)?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(|_| bad())?;
-        let sealed = safepath_crypto::Sealed {
-            key_id: key_id.to_owned(),
-            bytes,
-        };
-        let plain = self
-            .keys
-            .open(
-                safepath_crypto::FieldRef {
-                    table,
-                    column: "record",
-                    record_id: &row.id,
-                },
-                &sealed,
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))?;
-        serde_json::from_slice(&plain).map_err(|_| bad())
+        let sealed = safepath_crypto::Sealed::from_text(&row.record)
+            .ok_or_else(|| AppError::internal(&format!("{table} record")))?;
+        self.open_json(table, "record", &row.id, &sealed)
     }
 
     pub(crate) async fn ledger(&self, case: CaseId) -> Result<Vec<Consent>, AppError> {

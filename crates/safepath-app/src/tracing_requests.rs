@@ -357,47 +357,9 @@ impl Requester {
 }
 
 impl App {
-    fn seal_tracing(
-        &self,
-        column: &str,
-        id: &str,
-        value: &str,
-    ) -> Result<safepath_crypto::Sealed, AppError> {
-        self.keys
-            .seal(
-                safepath_crypto::FieldRef {
-                    table: "tracing_requests",
-                    column,
-                    record_id: id,
-                },
-                value.as_bytes(),
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))
-    }
-
-    fn open_tracing(
-        &self,
-        table: &str,
-        column: &str,
-        id: &str,
-        s: &safepath_crypto::Sealed,
-    ) -> Result<String, AppError> {
-        self.keys
-            .open_string(
-                safepath_crypto::FieldRef {
-                    table,
-                    column,
-                    record_id: id,
-                },
-                s,
-            )
-            .map_err(|e| AppError::internal(&e.to_string()))
-    }
-
     fn open_request(&self, row: &TracingRequestRow) -> Result<(SoughtPerson, Requester), AppError> {
-        let sought = self.open_tracing("tracing_requests", "sought", &row.id, &row.sought)?;
-        let requester =
-            self.open_tracing("tracing_requests", "requester", &row.id, &row.requester)?;
+        let sought = self.open_str("tracing_requests", "sought", &row.id, &row.sought)?;
+        let requester = self.open_str("tracing_requests", "requester", &row.id, &row.requester)?;
         Ok((
             serde_json::from_str(&sought).map_err(|_| AppError::internal("sought"))?,
             serde_json::from_str(&requester).map_err(|_| AppError::internal("requester"))?,
@@ -495,8 +457,8 @@ impl App {
             status: "open".into(),
             found_org_id: None,
             found_at: None,
-            sought: self.seal_tracing("sought", &id, &json(&sought)?)?,
-            requester: self.seal_tracing("requester", &id, &json(&requester)?)?,
+            sought: self.seal_str("tracing_requests", "sought", &id, &json(&sought)?)?,
+            requester: self.seal_str("tracing_requests", "requester", &id, &json(&requester)?)?,
             created_at: now,
         };
         let audit = AuditDraft::new(now, who.id().to_string(), "tracing.create")
@@ -599,7 +561,7 @@ impl App {
             let note = c
                 .note
                 .as_ref()
-                .map(|n| self.open_tracing("tracing_contacts", "note", &c.id, n))
+                .map(|n| self.open_str("tracing_contacts", "note", &c.id, n))
                 .transpose()?;
             contacts.push(ContactLogView {
                 at: rfc3339(c.at_ms),

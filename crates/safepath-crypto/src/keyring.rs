@@ -62,6 +62,35 @@ pub struct Sealed {
     pub bytes: Vec<u8>,
 }
 
+/// The prefix of [`Sealed::to_text`].
+const TEXT_PREFIX: &str = "sealed:v1:";
+
+impl Sealed {
+    /// A text form, `sealed:v1:<key id>:<base64>`, for a text column that
+    /// holds a whole sealed record.
+    pub fn to_text(&self) -> String {
+        use base64::Engine as _;
+        format!(
+            "{TEXT_PREFIX}{}:{}",
+            self.key_id,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+
+    /// Reads [`Sealed::to_text`]'s form back; `None` when it is not one.
+    pub fn from_text(text: &str) -> Option<Sealed> {
+        use base64::Engine as _;
+        let (key_id, data) = text.strip_prefix(TEXT_PREFIX)?.split_once(':')?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()?;
+        Some(Sealed {
+            key_id: key_id.to_owned(),
+            bytes,
+        })
+    }
+}
+
 fn seal_raw(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let nonce_bytes = random_bytes::<24>();
@@ -263,6 +292,18 @@ mod tests {
         column: "names",
         record_id: "r1",
     };
+
+    #[test]
+    fn the_text_form_round_trips_and_refuses_anything_else() {
+        let (_, _, ring) = ring();
+        let s = ring.seal(F, b"Aye Aye Win").unwrap();
+        let text = s.to_text();
+        assert!(text.starts_with("sealed:v1:dk-") && !text.contains("Aye"));
+        assert_eq!(Sealed::from_text(&text), Some(s.clone()));
+        assert_eq!(Sealed::from_text("{\"purpose\":\"tracing\"}"), None);
+        assert_eq!(Sealed::from_text("sealed:v1:dk-1:not base64!"), None);
+        assert_eq!(Sealed::from_text("sealed:v1:no-colon"), None);
+    }
 
     #[test]
     fn seal_and_open_round_trip() {
