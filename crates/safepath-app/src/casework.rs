@@ -22,7 +22,7 @@ use safepath_domain::casework::needs::{
 };
 use safepath_domain::ids::{CaseId, OrgId, UserId};
 use safepath_domain::org::Role;
-use safepath_domain::person::{GenderIdentity, Person};
+use safepath_domain::person::Person;
 use safepath_store::{AuditDraft, CaseRecordRow, CaseRow, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -519,37 +519,6 @@ fn new_row(case: CaseId, kind: &str, state: &str, now: i64) -> CaseRecordRow {
     }
 }
 
-/// The profiles the needs assessment asks extra questions for. Derived from
-/// what is recorded; a profile the data cannot show (e.g. survivor of sexual
-/// exploitation) comes from the case's forms of exploitation.
-fn profiles_of(person: &Person, forms: &[String], today: Date) -> Vec<Profile> {
-    let mut out = Vec::new();
-    if person
-        .birth_date
-        .as_ref()
-        .is_some_and(|b| b.may_be_child(today))
-    {
-        out.push(Profile::Child);
-    }
-    let man = matches!(
-        person.gender_identity,
-        GenderIdentity::Man | GenderIdentity::TransgenderMan
-    );
-    if man && forms.iter().any(|f| f.contains("labour")) {
-        out.push(Profile::ManInForcedLabour);
-    }
-    if matches!(
-        person.gender_identity,
-        GenderIdentity::TransgenderWoman | GenderIdentity::TransgenderMan
-    ) {
-        out.push(Profile::TransgenderPerson);
-    }
-    if forms.iter().any(|f| f.contains("sexual")) {
-        out.push(Profile::SurvivorOfSexualExploitation);
-    }
-    out
-}
-
 impl App {
     fn seal_record<T: Serialize>(
         &self,
@@ -773,9 +742,8 @@ impl App {
         let (facts, rel) = self
             .case_relation(who, id, Action::EditCase, "assign this case")
             .await?;
-        let manages = rel.link == access::Link::CaseManager;
-        let supervises = who.actor.role == Role::Coordinator && rel.same_org;
-        if !(manages || supervises) {
+        // The people who move a case along its lifecycle also assign it.
+        if !lifecycle::may_transition(who.actor.role, rel) {
             return Err(AppError::forbidden(
                 "only a coordinator of the owning organisation or the case's own case manager assigns it",
             ));
@@ -1270,9 +1238,8 @@ impl App {
         let (facts, rel) = self
             .case_relation(who, id, Action::EditCase, "review this case")
             .await?;
-        if !(rel.link == access::Link::CaseManager
-            || (who.actor.role == Role::Coordinator && rel.same_org))
-        {
+        // Reviewed by those who steer the case (as for its lifecycle).
+        if !lifecycle::may_transition(who.actor.role, rel) {
             return Err(AppError::new(
                 ErrorKind::Forbidden,
                 codes::REVIEW_NOT_ALLOWED,
@@ -1685,8 +1652,10 @@ impl App {
             }
         }
         timeline.sort_by(|a, b| b.at.cmp(&a.at));
-        let forms: Vec<String> = serde_json::from_str(&c.exploitation_forms).unwrap_or_default();
-        let profiles = profiles_of(&person, &forms, today);
+        let forms: Vec<safepath_domain::case::ExploitationForm> =
+            serde_json::from_str(&c.exploitation_forms)
+                .map_err(|_| AppError::internal("exploitation forms"))?;
+        let profiles = needs::profiles_of(&person, &forms, today);
         let prompts = needs::assessment_prompts(&profiles)
             .into_iter()
             .map(|p| PromptView {

@@ -175,6 +175,41 @@ vocabulary! {
     }
 }
 
+/// The profiles that call for extra assessment questions, from what is
+/// recorded: a person who may be a child (the presumption of minority for
+/// uncertain ages), a man in forced labour, a transgender person, a survivor
+/// of sexual exploitation (from the case's forms of exploitation).
+pub fn profiles_of(
+    person: &crate::person::Person,
+    forms: &[crate::case::ExploitationForm],
+    today: Date,
+) -> Vec<Profile> {
+    use crate::case::ExploitationForm as F;
+    use crate::person::GenderIdentity as G;
+    let mut out = Vec::new();
+    if person
+        .birth_date
+        .as_ref()
+        .is_some_and(|b| b.may_be_child(today))
+    {
+        out.push(Profile::Child);
+    }
+    let man = matches!(person.gender_identity, G::Man | G::TransgenderMan);
+    if man && forms.contains(&F::ForcedLabour) {
+        out.push(Profile::ManInForcedLabour);
+    }
+    if matches!(
+        person.gender_identity,
+        G::TransgenderWoman | G::TransgenderMan
+    ) {
+        out.push(Profile::TransgenderPerson);
+    }
+    if forms.contains(&F::SexualExploitation) {
+        out.push(Profile::SurvivorOfSexualExploitation);
+    }
+    out
+}
+
 /// One question of the assessment, in plain English. `key` is stable and is
 /// what translations attach to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -565,6 +600,34 @@ mod tests {
         for v in Beneficiary::ALL {
             assert_eq!(Beneficiary::parse(v.as_str()).unwrap(), *v);
         }
+    }
+
+    #[test]
+    fn profiles_follow_what_is_recorded() {
+        use crate::case::ExploitationForm as F;
+        let person = |json: serde_json::Value| -> crate::person::Person {
+            serde_json::from_value(json).unwrap()
+        };
+        let today = date!(2026 - 11 - 29);
+        let man = person(
+            serde_json::json!({"names": [], "gender_identity": "man", "birth_date": {"kind": "year", "year": 1990}}),
+        );
+        assert_eq!(
+            profiles_of(&man, &[F::ForcedLabour], today),
+            vec![Profile::ManInForcedLabour]
+        );
+        assert!(profiles_of(&man, &[F::ForcedBegging], today).is_empty());
+        let girl = person(
+            serde_json::json!({"names": [], "gender_identity": "transgender_woman", "birth_date": {"kind": "estimated_age", "age": 16, "on": "2026-01-10"}}),
+        );
+        assert_eq!(
+            profiles_of(&girl, &[F::SexualExploitation], today),
+            vec![
+                Profile::Child,
+                Profile::TransgenderPerson,
+                Profile::SurvivorOfSexualExploitation
+            ]
+        );
     }
 
     #[test]
