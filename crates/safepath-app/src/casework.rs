@@ -436,6 +436,15 @@ pub struct CaseWork {
     pub next_review_due: String,
 }
 
+/// The answer to an assignment. A case manager who hands a case over may no
+/// longer see it, so the answer carries only ids.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub case_id: Uuid,
+    pub case_manager_id: Uuid,
+    pub previous_case_manager_id: Option<Uuid>,
+}
+
 /// A task on someone's work list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WorkTask {
@@ -738,7 +747,7 @@ impl App {
         who: &Principal,
         id: Uuid,
         a: Assignment,
-    ) -> Result<CaseWork, AppError> {
+    ) -> Result<AssignmentView, AppError> {
         let (facts, rel) = self
             .case_relation(who, id, Action::EditCase, "assign this case")
             .await?;
@@ -761,6 +770,7 @@ impl App {
             ));
         }
         let now = self.now_ms();
+        let previous = c.case_manager_id;
         let mut row = new_row(facts.id, kinds::ASSIGNMENT, "done", now);
         row.owner_id = Some(to);
         self.seal_record(
@@ -791,7 +801,11 @@ impl App {
             )
             .await?;
         }
-        self.casework(who, id).await
+        Ok(AssignmentView {
+            case_id: id,
+            case_manager_id: to.0,
+            previous_case_manager_id: previous.map(|u| u.0),
+        })
     }
 
     // ------------------------------------------------------------ approvals

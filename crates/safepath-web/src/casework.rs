@@ -100,13 +100,13 @@ pub async fn api_transition(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assignment", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = Assignment,
-    responses((status = 200, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn api_assign(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Assignment>,
-) -> Result<Json<CaseWork>, ApiError> {
+) -> Result<Json<AssignmentView>, ApiError> {
     Ok(Json(app.assign_case(&user, case_id(&id)?, req).await?))
 }
 
@@ -377,6 +377,9 @@ fn form_uuid(field: &'static str, v: &str) -> Result<Uuid, AppError> {
         .map_err(|_| AppError::bad_request("invalid_value", format!("{field}: choose one")))
 }
 
+/// What [`work_action`] answers when the user handed the case over.
+const HANDED_OVER: &str = "handed-over";
+
 async fn work_action(
     app: &AppState,
     who: &safepath_app::Principal,
@@ -399,16 +402,20 @@ async fn work_action(
             Ok("timeline")
         }
         "assign" => {
-            app.assign_case(
-                who,
-                id,
-                Assignment {
-                    case_manager_id: form_uuid("case_manager_id", f.get("case_manager_id"))?,
-                    note: f.get("note").to_owned(),
-                },
-            )
-            .await?;
-            Ok("timeline")
+            let done = app
+                .assign_case(
+                    who,
+                    id,
+                    Assignment {
+                        case_manager_id: form_uuid("case_manager_id", f.get("case_manager_id"))?,
+                        note: f.get("note").to_owned(),
+                    },
+                )
+                .await?;
+            // A case manager who handed the case over no longer sees it.
+            let handed_over = done.previous_case_manager_id == Some(who.id().0)
+                && who.actor.role != Role::Coordinator;
+            Ok(if handed_over { HANDED_OVER } else { "timeline" })
         }
         "approval" => {
             app.request_approval(
@@ -530,6 +537,7 @@ async fn work_submit(
         return error_page(&tr, &user, AppError::case_not_found());
     };
     match work_action(&app, user.principal(), id, &action, &f).await {
+        Ok(HANDED_OVER) => Redirect::to("/work").into_response(),
         Ok(anchor) => Redirect::to(&format!("/cases/{id}/work#{anchor}")).into_response(),
         Err(e) => error_page(&tr, &user, e),
     }

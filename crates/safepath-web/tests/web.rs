@@ -2501,3 +2501,185 @@ async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review
     }
     assert_eq!(seen.len(), 10, "{seen:?}");
 }
+
+#[tokio::test]
+async fn assignment_repatriation_safeguards_and_feedback_input_are_checked() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let other = t.login("demo-cm-b").await;
+    let (id, _) = synthetic_case(&t, &cm).await;
+    let coordinator_id = t.call("GET", "/api/v1/me", Some(&coord), None).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let assign = format!("/api/v1/cases/{id}/assignment");
+
+    // Assignment: a note is required, another organisation sees nothing,
+    // the new case manager is told, the timeline keeps the note.
+    let no_note = t
+        .call(
+            "POST",
+            &assign,
+            Some(&coord),
+            Some(json!({"case_manager_id": coordinator_id, "note": " "})),
+        )
+        .await;
+    assert_eq!(
+        no_note.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        no_note.text()
+    );
+    let hidden = t
+        .call(
+            "POST",
+            &assign,
+            Some(&other),
+            Some(json!({"case_manager_id": coordinator_id, "note": "Take it."})),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let stranger = t
+        .app
+        .store()
+        .user_by_username("demo-cm-b")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let wrong = t
+        .call(
+            "POST",
+            &assign,
+            Some(&coord),
+            Some(json!({"case_manager_id": stranger, "note": "Take it."})),
+        )
+        .await;
+    assert_eq!(wrong.json()["code"], "invalid_case_manager");
+    let handed = t
+        .call("POST", &assign, Some(&cm), Some(json!({"case_manager_id": coordinator_id, "note": "On leave from Monday; she prefers calls in the morning."})))
+        .await;
+    assert_eq!(handed.status, StatusCode::OK, "{}", handed.text());
+    assert_eq!(handed.json()["case_manager_id"], coordinator_id.as_str());
+    // The former case manager no longer sees the case; the timeline keeps the note.
+    let gone = t
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&cm), None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let w = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}/work"),
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        w["timeline"][0]["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("assigned to"),
+        "{w}"
+    );
+    assert_eq!(
+        w["timeline"][0]["text"],
+        "On leave from Monday; she prefers calls in the morning."
+    );
+    let again = t
+        .call(
+            "POST",
+            &assign,
+            Some(&coord),
+            Some(json!({"case_manager_id": coordinator_id, "note": "Again."})),
+        )
+        .await;
+    assert_eq!(again.json()["code"], "already_assigned");
+    let kinds: Vec<String> = t
+        .call("GET", "/api/v1/notifications", Some(&coord), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(kinds.contains(&"case_assigned".to_owned()), "{kinds:?}");
+
+    // Repatriation is never a deportation: it needs a security assessment.
+    let tr = format!("/api/v1/cases/{id}/transitions");
+    for to in [
+        "presumed_victim",
+        "in_protection",
+        "identified",
+        "solution_planning",
+    ] {
+        let a = t
+            .call("POST", &tr, Some(&coord), Some(json!({"to": to})))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{to}: {}", a.text());
+    }
+    let refused = t
+        .call(
+            "POST",
+            &tr,
+            Some(&coord),
+            Some(json!({"to": "repatriation_in_progress"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.json()["code"], "security_assessment_required");
+    let assessed = t
+        .call("POST", &format!("/api/v1/cases/{id}/assessments"), Some(&coord), Some(json!({"kind": "security_assessment", "summary": "Home district safe; family supportive (synthetic)."})))
+        .await;
+    assert_eq!(assessed.status, StatusCode::CREATED, "{}", assessed.text());
+    let moved = t
+        .call(
+            "POST",
+            &tr,
+            Some(&coord),
+            Some(json!({"to": "repatriation_in_progress"})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.text());
+
+    // Feedback: a language tag and a known provider are required; nothing is stored otherwise.
+    let b = org_id(&t, &coord, "Organisation B").await;
+    for body in [
+        json!({"provider_org_id": b, "service": "shelter", "rating": "helped_a_lot", "language": "not a tag"}),
+        json!({"provider_org_id": uuid::Uuid::new_v4(), "service": "shelter", "rating": "helped_a_lot", "language": "my"}),
+        json!({"provider_org_id": b, "service": "shelter", "rating": "wonderful", "language": "my"}),
+    ] {
+        let a = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/feedback"),
+                Some(&coord),
+                Some(body),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    }
+    let w = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}/work"),
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(w["feedback"].as_array().unwrap().is_empty());
+    // Unknown actions on approvals and tasks are 404, not a guess.
+    let bogus = t
+        .call(
+            "POST",
+            &format!("/api/v1/approvals/{}/maybe", uuid::Uuid::new_v4()),
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(bogus.status, StatusCode::NOT_FOUND);
+}
