@@ -2464,6 +2464,29 @@ async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review
         "{w}"
     );
     assert!(!w["review_queue"].as_array().unwrap().is_empty(), "{w}");
+    // The queue says what changed since the last review (counts, no names).
+    let changes: Vec<String> = w["review_queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(
+        changes.iter().any(|c| c.ends_with("overdue tasks")),
+        "{changes:?}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.ends_with("needs recorded or updated")),
+        "{changes:?}"
+    );
     // The coordinator's page shows the flagged shelter stay too.
     let (cookie, _) = page_login(&t, "demo-coordinator").await;
     let page = page_get(&t, &cookie, "/work").await.text();
