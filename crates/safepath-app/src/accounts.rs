@@ -1,7 +1,7 @@
 //! Sign-in, sessions, API tokens and login throttling.
 
 use safepath_crypto::{new_token, token_hash, verify_password};
-use safepath_store::{AuditDraft, LoginFailures, SessionRow};
+use safepath_store::{AuditDraft, LoginFailures, SessionRow, UserRow};
 
 use crate::{App, AppError, ErrorKind, Principal};
 
@@ -51,6 +51,26 @@ fn throttle_key(username: &str) -> String {
 }
 
 impl App {
+    /// Who a sign-in attempt names, for the append-only audit log: the
+    /// account's id when it exists, else a keyed hash of what was typed (it
+    /// may be a password typed into the wrong field, and the log keeps it
+    /// for ever). The hash still lets an operator count attempts per name.
+    fn sign_in_actor(&self, username: &str, user: Option<&UserRow>) -> Result<String, AppError> {
+        Ok(match user {
+            Some(u) => u.id.to_string(),
+            None => format!(
+                "login:{}",
+                self.keys
+                    .blind_index("sign-in-name", username)
+                    .map_err(|e| AppError::internal(&e.to_string()))?
+                    .iter()
+                    .take(16)
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            ),
+        })
+    }
+
     /// Checks a username and password; on success opens a session and returns
     /// its token (shown once, stored only as a hash).
     pub async fn login(
@@ -66,10 +86,11 @@ impl App {
         if let Some(f) = &failures
             && f.locked_until > now
         {
+            let known = self.store.user_by_username(&username).await?;
             self.store
                 .append_audit(&AuditDraft::new(
                     now,
-                    format!("login:{username}"),
+                    self.sign_in_actor(&username, known.as_ref())?,
                     "login.throttled",
                 ))
                 .await?;
@@ -88,6 +109,7 @@ impl App {
                 false
             }
         };
+        let actor = self.sign_in_actor(&username, user.as_ref())?;
         let Some(user) = user.filter(|_| ok) else {
             let count = failures.map_or(0, |f| f.failures) + 1;
             let locked_until = if count >= FAILURES_BEFORE_LOCK {
@@ -110,7 +132,7 @@ impl App {
                 .await?;
             self.store
                 .append_audit(
-                    &AuditDraft::new(now, format!("login:{username}"), "login.failure")
+                    &AuditDraft::new(now, actor, "login.failure")
                         .detail(format!("failures={count}")),
                 )
                 .await?;

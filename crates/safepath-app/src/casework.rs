@@ -86,6 +86,8 @@ pub(crate) fn refusal(e: DomainError) -> AppError {
         | l::CLOSURE_APPROVAL_REQUIRED
         | l::SECURITY_ASSESSMENT_REQUIRED
         | l::BEST_INTERESTS_DETERMINATION_REQUIRED
+        | l::REASONABLE_GROUNDS_DECISION_REQUIRED
+        | l::CONCLUSIVE_DECISION_REQUIRED
         | a::ALREADY_REQUESTED
         | a::NOT_REQUESTED
         | a::ALREADY_DECIDED => ErrorKind::Conflict,
@@ -680,6 +682,9 @@ impl App {
             best_interests_determination_recorded: assessments
                 .iter()
                 .any(|a| a.kind == AssessmentKind::BestInterestsDetermination),
+            // A status change is never a formal decision: those are recorded
+            // on the decisions page, which moves the case itself.
+            decision: None,
         };
         let t = lifecycle::transition(from, change.to, &ctx).map_err(refusal)?;
         let now = self.now_ms();
@@ -1685,11 +1690,7 @@ impl App {
             .as_deref()
             .and_then(|d| parse_day("review", d).ok())
             .unwrap_or(opened_on);
-        let next_statuses = CaseStatus::ALL
-            .iter()
-            .copied()
-            .filter(|to| lifecycle::edge(status, *to).is_some())
-            .collect();
+        let next_statuses = lifecycle::form_successors(status);
         Ok(CaseWork {
             case_id: id,
             status,

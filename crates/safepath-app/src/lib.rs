@@ -122,10 +122,11 @@ impl App {
         let mut stored = store.data_keys().await.map_err(AppError::store)?;
         if stored.is_empty() {
             let master = file.active().map_err(|e| AppError::config(e.to_string()))?;
-            let fresh = vec![
-                new_wrapped_key(master, KeyPurpose::Field),
-                new_wrapped_key(master, KeyPurpose::Index),
-            ];
+            let fresh = [KeyPurpose::Field, KeyPurpose::Index]
+                .into_iter()
+                .map(|purpose| new_wrapped_key(master, purpose))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| AppError::config(e.to_string()))?;
             if !key_exists {
                 // Write the key file before the database depends on it.
                 file.save(&cfg.key_file)

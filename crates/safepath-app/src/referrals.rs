@@ -567,7 +567,7 @@ impl App {
         who: &Principal,
         inbox: bool,
     ) -> Result<Vec<ReferralView>, AppError> {
-        if matches!(who.actor.role, Role::Analyst | Role::Administrator) {
+        if !access::works_with_referrals(who.actor.role) {
             return Err(AppError::forbidden(
                 "your role does not work with referrals",
             ));
@@ -583,15 +583,30 @@ impl App {
             .collect()
     }
 
+    /// One referral. The sending side reads it only if they may read the
+    /// case; the receiving side only in a role that handles referrals.
+    /// Everyone else is told it does not exist. The read is audited in the
+    /// transaction that reads it.
     pub async fn get_referral(&self, who: &Principal, id: &str) -> Result<ReferralView, AppError> {
+        let missing = || AppError::not_found("no such referral");
+        let meta = self.store.referral(id).await?.ok_or_else(missing)?;
+        let receiving =
+            meta.to_org == Some(who.org()) && access::works_with_referrals(who.actor.role);
+        let sending = match self.store.case_facts(meta.case_id).await? {
+            Some(facts) => access::authorize(&who.actor, Action::ReadCase, &facts).is_ok(),
+            None => false,
+        };
+        if !(receiving || sending) {
+            return Err(missing());
+        }
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "referral.read")
+            .record("case", meta.case_id)
+            .detail(format!("referral={}", meta.id));
         let row = self
             .store
-            .referral(id)
+            .read_referral(id, &audit)
             .await?
-            .ok_or_else(|| AppError::not_found("no such referral"))?;
-        if row.from_org != Some(who.org()) && row.to_org != Some(who.org()) {
-            return Err(AppError::not_found("no such referral"));
-        }
+            .ok_or_else(missing)?;
         let r: Referral = self.open_ledger("referrals", &row)?;
         Ok(referral_view(&r))
     }
@@ -603,10 +618,7 @@ impl App {
         who: &Principal,
         case: CaseId,
     ) -> Result<BTreeSet<DataCategory>, AppError> {
-        if !matches!(
-            who.actor.role,
-            Role::CaseManager | Role::Coordinator | Role::ServiceProvider | Role::Partner
-        ) {
+        if !access::works_with_referrals(who.actor.role) {
             return Ok(BTreeSet::new());
         }
         let accepted: Vec<Referral> = self

@@ -191,7 +191,11 @@ pub trait Store: Send + Sync + TracingStore {
         audit: &AuditDraft,
     ) -> Result<()>;
     async fn insert_referral(&self, row: &LedgerRow, audit: &AuditDraft) -> Result<()>;
+    /// A referral's routing (ids, organisations, state) for the access
+    /// decision; its sealed record is opened only after [`Store::read_referral`].
     async fn referral(&self, id: &str) -> Result<Option<LedgerRow>>;
+    /// Reads a referral and appends the audit entry in one transaction.
+    async fn read_referral(&self, id: &str, audit: &AuditDraft) -> Result<Option<LedgerRow>>;
     async fn referrals_for_case(&self, case: CaseId) -> Result<Vec<LedgerRow>>;
     /// Referrals to (`inbox`) or from an organisation, newest first.
     async fn referrals_for_org(&self, org: OrgId, inbox: bool) -> Result<Vec<LedgerRow>>;

@@ -150,7 +150,7 @@ async fn verify(s: &dyn Store) -> Result<i64, safepath_audit::Break> {
     for e in s.audit_entries(0, 1_000_000).await.unwrap() {
         v.push(&e)?;
     }
-    v.finish(&safepath_audit::verifying_key(&[3; 32]), &cps)
+    v.finish(&safepath_audit::verifying_key(&[3; 32]), &cps, None)
 }
 
 async fn orgs_users_and_sessions(h: Harness) {
@@ -353,7 +353,7 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
         "only the read was audited"
     );
     // The name index was replaced: the old token no longer finds the person.
-    let vis = Visibility::Own(cm.id);
+    let vis = Visibility::Own(cm.id, cm.org_id);
     let by_old = s
         .list_cases(
             vis,
@@ -432,7 +432,7 @@ async fn lists_follow_the_access_policy(h: Harness) {
     }
     let mut visibilities = vec![Visibility::Nothing];
     for u in &users {
-        visibilities.push(Visibility::Own(u.id));
+        visibilities.push(Visibility::Own(u.id, u.org_id));
         visibilities.push(Visibility::OwnAndOrg(u.id, u.org_id));
     }
     for vis in visibilities {
@@ -761,7 +761,7 @@ async fn case_records_queues_and_mail(h: Harness) {
     // Queues follow visibility and state, earliest due first.
     let open = ["open", "due_notified"];
     let mine = s
-        .queued_case_records("task", &open, Visibility::Own(cm.id), None)
+        .queued_case_records("task", &open, Visibility::Own(cm.id, cm.org_id), None)
         .await
         .unwrap();
     assert_eq!(
@@ -797,10 +797,15 @@ async fn case_records_queues_and_mail(h: Harness) {
         .unwrap();
     assert_eq!(due.len(), 1);
     assert!(
-        s.queued_case_records("task", &open, Visibility::Own(stranger.id), None)
-            .await
-            .unwrap()
-            .is_empty()
+        s.queued_case_records(
+            "task",
+            &open,
+            Visibility::Own(stranger.id, stranger.org_id),
+            None
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     assert!(
         s.queued_case_records("task", &open, Visibility::Nothing, None)

@@ -526,6 +526,11 @@ async fn refer_page(
         .refer_screening(user.principal(), &id, ReferralRequest { to_org_id, person })
         .await
     {
+        // Referred to another agency: back to the screening, which now shows
+        // where it went (the case itself belongs to that agency).
+        Ok(c) if c.shared_categories.is_some() => {
+            Redirect::to(&format!("/screenings/{id}")).into_response()
+        }
         Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
         Err(e) => error_page(&tr, &user, e),
     }

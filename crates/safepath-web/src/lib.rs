@@ -63,7 +63,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(directory::routes())
         // --- de-duplication run ---
         .merge(dedupe::routes())
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,
