@@ -6,7 +6,8 @@
 
 PAIRS.csv: left_id (request), right_id (registered person), probability — every pair the tool
 wrote. Per request only the pair with the highest probability counts (ties: the first written).
-A request with no pair has probability 0 and no link. Uses truth.csv and requests.csv next to
+A request with no pair has probability 0 and no link (SafePath's `match link` writes only
+pairs with p >= 0.5, so its requests below that count as p = 0 in the reliability table). Uses truth.csv and requests.csv next to
 this file. Standard library only.
 
 Measures (over the 1,500 requests):

@@ -42,7 +42,7 @@ RESULTS="$OUT/results.jsonl"
 run() {
   local tool="$1" pairs="$2"
   shift 2
-  local log="$OUT/${tool}.log"
+  local log="${pairs%.csv}.log"
   echo "== independent / $tool" >&2
   /usr/bin/time -f "TIME %e %M" "$@" > "$log" 2>&1 || { cat "$log" >&2; return 1; }
   local wall rss
