@@ -459,15 +459,23 @@ impl App {
     ) -> Result<ReferralView, AppError> {
         let not_found = || AppError::not_found("no such referral");
         let row = self.store.referral(id).await?.ok_or_else(not_found)?;
-        let r: Referral = self.open_ledger("referrals", &row)?;
-        // Only the two organisations know the referral exists.
-        if who.org() != r.from_org && who.org() != r.to_org {
+        // Only those who may read the referral know it exists: the sending
+        // side through the case, the receiving side in a role that handles
+        // referrals. The sender's side acts only if it may change the case.
+        let facts = self.store.case_facts(row.case_id).await?;
+        let case_allows = |action: Action| {
+            facts
+                .as_ref()
+                .is_some_and(|f| access::authorize(&who.actor, action, f).is_ok())
+        };
+        let receiving_org =
+            row.to_org == Some(who.org()) && access::works_with_referrals(who.actor.role);
+        if !(case_allows(Action::ReadCase) || receiving_org) {
             return Err(not_found());
         }
+        let r: Referral = self.open_ledger("referrals", &row)?;
         let receiver = self.is_receiver(who, r.to_org).await?;
-        let side = if who.org() == r.from_org
-            && matches!(who.actor.role, Role::CaseManager | Role::Coordinator)
-        {
+        let side = if who.org() == r.from_org && case_allows(Action::EditCase) {
             Side::Sender
         } else if receiver {
             Side::Receiver
