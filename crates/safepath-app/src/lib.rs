@@ -65,6 +65,10 @@ pub struct App {
     // --- de-duplication run ---
     /// Hours between scheduled de-duplication runs (0: never).
     pub(crate) dedupe_every_hours: u32,
+    /// Password checks (Argon2id, deliberately slow) run on the blocking
+    /// pool, at most this many at once: beyond it a sign-in is answered 429,
+    /// so random usernames cannot starve the server.
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// The signed-in user as every use case sees it.
@@ -159,6 +163,9 @@ impl App {
             ),
             // --- de-duplication run ---
             dedupe_every_hours: dedupe_run::DEFAULT_EVERY_HOURS,
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                accounts::CONCURRENT_PASSWORD_CHECKS,
+            )),
         })
     }
 

@@ -100,6 +100,11 @@ pub trait Store: Send + Sync + TracingStore {
     // --- login throttling ---
     async fn login_failures(&self, key_hash: &str) -> Result<Option<LoginFailures>>;
     async fn put_login_failures(&self, key_hash: &str, f: &LoginFailures) -> Result<()>;
+    /// Counts one more failure atomically (parallel guesses each get their
+    /// own count) and returns the new count.
+    async fn count_login_failure(&self, key_hash: &str, now_ms: i64) -> Result<i64>;
+    /// Locks the key until `until_ms`, never shortening a longer lock.
+    async fn lock_login(&self, key_hash: &str, until_ms: i64) -> Result<()>;
     async fn clear_login_failures(&self, key_hash: &str) -> Result<()>;
 
     // --- sessions and API tokens ---

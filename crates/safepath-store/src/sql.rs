@@ -679,6 +679,28 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn count_login_failure(&self, key_hash: &str, now_ms: i64) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO login_failures (key_hash, failures, locked_until, last_at) VALUES ($1, 1, 0, $2) \
+                     ON CONFLICT (key_hash) DO UPDATE SET failures = login_failures.failures + 1, last_at = excluded.last_at \
+                     RETURNING failures",
+                )
+                .bind(key_hash)
+                .bind(now_ms)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(row.try_get("failures")?)
+            }
+
+            async fn lock_login(&self, key_hash: &str, until_ms: i64) -> Result<()> {
+                sqlx::query("UPDATE login_failures SET locked_until = CASE WHEN locked_until > $1 THEN locked_until ELSE $1 END WHERE key_hash = $2")
+                    .bind(until_ms)
+                    .bind(key_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn clear_login_failures(&self, key_hash: &str) -> Result<()> {
                 sqlx::query("DELETE FROM login_failures WHERE key_hash = $1").bind(key_hash).execute(&self.pool).await?;
                 Ok(())

@@ -244,6 +244,20 @@ async fn orgs_users_and_sessions(h: Harness) {
     .await
     .unwrap();
     assert_eq!(s.login_failures("k").await.unwrap().unwrap().failures, 4);
+    // Parallel failures are each counted (no read-modify-write race).
+    let counts = parallel_failures(&h.store, "parallel").await;
+    assert_eq!(counts, (1..=16).collect::<Vec<i64>>());
+    s.lock_login("parallel", 5_000).await.unwrap();
+    s.lock_login("parallel", 1_000).await.unwrap();
+    assert_eq!(
+        s.login_failures("parallel")
+            .await
+            .unwrap()
+            .unwrap()
+            .locked_until,
+        5_000,
+        "a lock is never shortened"
+    );
     s.clear_login_failures("k").await.unwrap();
     assert_eq!(s.login_failures("k").await.unwrap(), None);
     assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
@@ -1437,3 +1451,20 @@ conformance!(
     // --- de-duplication run ---
     dedupe_runs_pairs_and_merges
 );
+
+/// Sixteen failures counted at once, from separate tasks; their counts, sorted.
+async fn parallel_failures(store: &Arc<dyn Store>, key: &str) -> Vec<i64> {
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            let key = key.to_owned();
+            tokio::spawn(async move { store.count_login_failure(&key, i).await.unwrap() })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(t.await.unwrap());
+    }
+    counts.sort();
+    counts
+}

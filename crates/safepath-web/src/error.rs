@@ -48,6 +48,14 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Busy or throttled: a client that honours Retry-After comes back
+            // later instead of hammering the password check.
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -363,3 +363,72 @@ async fn a_failed_sign_in_keeps_no_typed_name_in_the_log() {
         );
     }
 }
+
+/// Finding 5: a screening submitted with no answers said "no indicators
+/// found": the page sent an unanswered question as if it were "no".
+#[tokio::test]
+async fn a_screening_with_nothing_answered_is_never_not_indicated() {
+    let t = spawn_app().await;
+    let (cookie, csrf) = page_login(&t, "demo-responder").await;
+    let context = format!(
+        "csrf={csrf}&consent=yes&language=my&interpreter=yes&place_kind=vessel&place_note=&form=fishing&age_years=30"
+    );
+    // Nothing answered at all.
+    let nothing = page_post(&t, &cookie, "/screenings", context.clone()).await;
+    assert_eq!(nothing.status, StatusCode::SEE_OTHER, "{}", nothing.text());
+    let location = nothing.headers["location"].to_str().unwrap().to_owned();
+    let result = page_get(&t, &cookie, &location).await.text();
+    assert!(
+        !result.contains(r#"data-outcome="not_indicated""#),
+        "{result}"
+    );
+    assert!(
+        result.contains(r#"data-outcome="possible_victim_refer""#),
+        "{result}"
+    );
+}
+
+/// Finding 8: Argon2 ran on the async workers, so sign-ins with random
+/// usernames were an unauthenticated CPU denial of service. Password checks
+/// now run on the blocking pool, a few at a time; beyond that, 429 with
+/// `Retry-After`, never a stalled server or a 500.
+#[tokio::test]
+async fn a_burst_of_sign_ins_is_answered_429_beyond_the_password_check_slots() {
+    let t = spawn_app().await;
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let router = t.router.clone();
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                let req = axum::http::Request::builder()
+                    .method("POST")
+                    .uri("/api/v1/auth/login")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(
+                        json!({"username": format!("random-{i}"), "password": "x"}).to_string(),
+                    ))
+                    .unwrap();
+                let res = router.oneshot(req).await.unwrap();
+                (res.status(), res.headers().get("retry-after").cloned())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for task in tasks {
+        let (status, retry) = task.await.unwrap();
+        match status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::TOO_MANY_REQUESTS => {
+                busy += 1;
+                assert!(retry.is_some(), "429 without Retry-After");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        busy > 0,
+        "32 simultaneous password checks were all admitted"
+    );
+    // The demo users still sign in once the burst is over.
+    t.login("demo-cm-a").await;
+}
