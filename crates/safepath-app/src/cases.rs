@@ -529,10 +529,14 @@ impl App {
                 t.kind.as_str()
             ));
         }
+        let notice = (!changed.is_empty())
+            .then(|| self.change_by_other_notice(who, &c, &changed.join(", ")))
+            .flatten();
         let audit = AuditDraft::new(now, who.id().to_string(), "case.update")
             .record("case", c.id)
             .org(c.org_id)
-            .detail(detail);
+            .detail(detail)
+            .notify_all(notice);
         self.store
             .update_case_with_records(
                 &c,
@@ -541,10 +545,6 @@ impl App {
                 &audit,
             )
             .await?;
-        if !changed.is_empty() {
-            self.notify_change_by_other(who, &c, &changed.join(", "))
-                .await?;
-        }
         let final_person = person_row.map(|(p, _)| p).unwrap_or(p);
         self.case_view(&access, &c, &final_person)
     }
@@ -706,36 +706,37 @@ impl App {
                 &reason,
             )?
             .to_text();
+        let reference = self.case_reference(facts.id).await?.unwrap_or_default();
+        let coordinators = self
+            .store
+            .users_with_role(facts.org, Role::Coordinator.as_str())
+            .await?;
+        // Notifications are also e-mailed: the reason stays in SafePath. They
+        // are written with the read, so no read goes untold.
+        let rows: Vec<NotificationRow> = coordinators
+            .iter()
+            .map(|u| {
+                self.notice(
+                    u.id,
+                    "break_glass",
+                    Some(facts.id),
+                    format!(
+                        "Administrator {} opened case {reference} under break-the-glass. The reason is in the case's audit trail in SafePath.",
+                        who.user.username
+                    ),
+                )
+            })
+            .collect();
         let audit = AuditDraft::new(now, who.id().to_string(), "case.break_glass")
             .record("case", facts.id)
             .org(facts.org)
-            .reason(sealed_reason);
+            .reason(sealed_reason)
+            .notify_all(rows);
         let (c, p) = self
             .store
             .read_case(facts.id, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        let coordinators = self
-            .store
-            .users_with_role(facts.org, Role::Coordinator.as_str())
-            .await?;
-        let rows: Vec<NotificationRow> = coordinators
-            .iter()
-            .map(|u| NotificationRow {
-                id: Uuid::new_v4().to_string(),
-                user_id: u.id,
-                kind: "break_glass".into(),
-                case_id: Some(facts.id),
-                // Notifications are also e-mailed: the reason stays in SafePath.
-                message: format!(
-                    "Administrator {} opened case {} under break-the-glass. The reason is in the case's audit trail in SafePath.",
-                    who.user.username, c.reference
-                ),
-                created_at: now,
-                read_at: None,
-            })
-            .collect();
-        self.store.insert_notifications(&rows).await?;
         self.case_view(&access, &c, &p)
     }
 

@@ -541,7 +541,13 @@ impl App {
             let audit = AuditDraft::new(now, who.id().to_string(), "case.create")
                 .record("case", case_id)
                 .org(to_org)
-                .detail(format!("referred from screening {id}"));
+                .detail(format!("referred from screening {id}"))
+                .notify(self.notice(
+                    focal,
+                    "referral",
+                    Some(case_id),
+                    format!("New referral from a screening: case {}", case.reference),
+                ));
             match self
                 .store
                 .insert_case_with(&case, &person_row, &index, &extras, &audit)
@@ -554,13 +560,6 @@ impl App {
                         case_manager: Some(focal),
                         associated: case.associated.clone(),
                     };
-                    self.notify(
-                        focal,
-                        "referral",
-                        Some(case_id),
-                        format!("New referral from a screening: case {}", case.reference),
-                    )
-                    .await?;
                     return match access::authorize(&who.actor, Action::ReadCase, &facts) {
                         Ok(access) => self.case_view(&access, &case, &person_row),
                         // Referred to another agency: the screener gets a
@@ -789,18 +788,8 @@ impl App {
             "identified" => (CaseStatus::Identified, None),
             _ => (CaseStatus::NotIdentified, None),
         };
-        let audit = AuditDraft::new(now, who.id().to_string(), "decision.record")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!("stage={} outcome={}", input.stage, input.outcome));
-        let change = DecisionChange {
-            decided: d.clone(),
-            next,
-            case_status: Some((status.as_str().into(), case.version + 1)),
-        };
-        self.store.change_decision(&change, &audit).await?;
-        if let Some(cm) = case.case_manager_id.filter(|cm| *cm != who.id()) {
-            self.notify(
+        let notice = case.case_manager_id.filter(|cm| *cm != who.id()).map(|cm| {
+            self.notice(
                 cm,
                 "decision",
                 Some(facts.id),
@@ -810,8 +799,18 @@ impl App {
                     case.reference
                 ),
             )
-            .await?;
-        }
+        });
+        let audit = AuditDraft::new(now, who.id().to_string(), "decision.record")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("stage={} outcome={}", input.stage, input.outcome))
+            .notify_all(notice);
+        let change = DecisionChange {
+            decided: d.clone(),
+            next,
+            case_status: Some((status.as_str().into(), case.version + 1)),
+        };
+        self.store.change_decision(&change, &audit).await?;
         self.decision_view(&d, today)
     }
 
@@ -1018,14 +1017,16 @@ impl App {
         self.decision_view(&d, self.clock.today())
     }
 
-    pub(crate) async fn notify(
+    /// A notification to attach to the change that causes it
+    /// ([`AuditDraft::notify`]): written in the change's own transaction.
+    pub(crate) fn notice(
         &self,
         user: UserId,
         kind: &str,
         case: Option<CaseId>,
         message: String,
-    ) -> Result<(), AppError> {
-        let row = safepath_store::NotificationRow {
+    ) -> safepath_store::NotificationRow {
+        safepath_store::NotificationRow {
             id: Uuid::new_v4().to_string(),
             user_id: user,
             kind: kind.into(),
@@ -1033,9 +1034,7 @@ impl App {
             message,
             created_at: self.now_ms(),
             read_at: None,
-        };
-        self.store.insert_notifications(&[row]).await?;
-        Ok(())
+        }
     }
 }
 

@@ -351,6 +351,14 @@ impl App {
             ..row
         };
         let ended_ids: Vec<&str> = ended.iter().map(|r| r.id.as_str()).collect();
+        let mut notices = Vec::new();
+        for r in &ended {
+            if let Some(to) = r.to_org
+                && let Some(focal) = self.store.focal_point(to).await?
+            {
+                notices.push(self.notice(focal, "consent_withdrawn", None, format!("Consent was withdrawn; referral {} has ended and its data is no longer available.", &r.id[..8])));
+            }
+        }
         let audit = AuditDraft::new(now, who.id().to_string(), "consent.withdraw")
             .record("case", facts.id)
             .org(facts.org)
@@ -358,15 +366,9 @@ impl App {
                 "consent={} referrals_ended={}",
                 updated.id,
                 ended_ids.join(",")
-            ));
+            ))
+            .notify_all(notices);
         self.store.update_consent(&updated, &ended, &audit).await?;
-        for r in &ended {
-            if let Some(to) = r.to_org
-                && let Some(focal) = self.store.focal_point(to).await?
-            {
-                self.notify(focal, "consent_withdrawn", None, format!("Consent was withdrawn; referral {} has ended and its data is no longer available.", &r.id[..8])).await?;
-            }
-        }
         Ok(consent_view(&withdrawn, facts.id, today))
     }
 
@@ -416,18 +418,8 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let audit = AuditDraft::new(now, who.id().to_string(), "referral.send")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!(
-                "referral={} to={} categories={}",
-                row.id,
-                to,
-                consent::category_names(&r.categories)
-            ));
-        self.store.insert_referral(&row, &audit).await?;
-        if let Some(focal) = self.store.focal_point(to).await? {
-            self.notify(
+        let notice = self.store.focal_point(to).await?.map(|focal| {
+            self.notice(
                 focal,
                 "referral",
                 None,
@@ -436,8 +428,18 @@ impl App {
                     r.urgency.as_str()
                 ),
             )
-            .await?;
-        }
+        });
+        let audit = AuditDraft::new(now, who.id().to_string(), "referral.send")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!(
+                "referral={} to={} categories={}",
+                row.id,
+                to,
+                consent::category_names(&r.categories)
+            ))
+            .notify_all(notice);
+        self.store.insert_referral(&row, &audit).await?;
         Ok(referral_view(&r))
     }
 
@@ -503,10 +505,30 @@ impl App {
             updated_at: now,
             ..row
         };
+        // Both sides see the status without a phone call: the other side is
+        // told, in the answer's own transaction.
+        let told = if side == Side::Sender {
+            self.store.focal_point(r.to_org).await?
+        } else {
+            facts.as_ref().and_then(|f| f.case_manager)
+        };
+        let notice = told.filter(|u| *u != who.id()).map(|user| {
+            self.notice(
+                user,
+                "referral_answered",
+                (side != Side::Sender).then_some(r.case),
+                format!(
+                    "Referral {} is now {}.",
+                    &id[..id.len().min(8)],
+                    next.state.as_str()
+                ),
+            )
+        });
         let audit = AuditDraft::new(now, who.id().to_string(), format!("referral.{action}"))
             .record("case", r.case)
             .org(r.from_org)
-            .detail(format!("referral={id}"));
+            .detail(format!("referral={id}"))
+            .notify_all(notice);
         self.store
             .update_referral(&updated, r.state.as_str(), &audit)
             .await
@@ -518,30 +540,6 @@ impl App {
                 ),
                 other => other.into(),
             })?;
-        // Both sides see the status without a phone call: the other side is told.
-        let told = if side == Side::Sender {
-            self.store.focal_point(r.to_org).await?
-        } else {
-            self.store
-                .case_facts(r.case)
-                .await?
-                .and_then(|f| f.case_manager)
-        };
-        if let Some(user) = told
-            && user != who.id()
-        {
-            self.notify(
-                user,
-                "referral_answered",
-                (side != Side::Sender).then_some(r.case),
-                format!(
-                    "Referral {} is now {}.",
-                    &id[..id.len().min(8)],
-                    next.state.as_str()
-                ),
-            )
-            .await?;
-        }
         Ok(referral_view(&next))
     }
 

@@ -294,6 +294,34 @@ macro_rules! sql_store {
             /// Appends one entry to the hash chain inside the caller's transaction.
             /// The head row is updated first, which serialises writers on both
             /// backends (row lock on PostgreSQL, the write lock on SQLite).
+            async fn insert_notifications_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, rows: &[NotificationRow]) -> Result<()> {
+                for n in rows {
+                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(&n.id)
+                        .bind(n.user_id.to_string())
+                        .bind(&n.kind)
+                        .bind(n.case_id.map(|c| c.to_string()))
+                        .bind(&n.message)
+                        .bind(n.created_at)
+                        .bind(n.read_at)
+                        .execute(&mut **tx)
+                        .await?;
+                    // Queued for e-mail in the same transaction, when the user has an address.
+                    sqlx::query("INSERT INTO mail_outbox (id, notification_id, email, kind, message, created_at, attempts, next_attempt_at, sent_at) \
+                                 SELECT $1, $2, email, $3, $4, $5, 0, $6, NULL FROM user_emails WHERE user_id = $7")
+                        .bind(&n.id)
+                        .bind(&n.id)
+                        .bind(&n.kind)
+                        .bind(&n.message)
+                        .bind(n.created_at)
+                        .bind(n.created_at)
+                        .bind(n.user_id.to_string())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
             pub(crate) async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
                 let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
                 let seq: i64 = head.try_get("seq")?;
@@ -335,6 +363,7 @@ macro_rules! sql_store {
                         self.insert_checkpoint_tx(tx, &cp, d.at_ms).await?;
                     }
                 }
+                self.insert_notifications_tx(tx, &d.notifications).await?;
                 Ok(seq)
             }
 
@@ -1346,30 +1375,7 @@ macro_rules! sql_store {
 
             async fn insert_notifications(&self, rows: &[NotificationRow]) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                for n in rows {
-                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(&n.id)
-                        .bind(n.user_id.to_string())
-                        .bind(&n.kind)
-                        .bind(n.case_id.map(|c| c.to_string()))
-                        .bind(&n.message)
-                        .bind(n.created_at)
-                        .bind(n.read_at)
-                        .execute(&mut *tx)
-                        .await?;
-                    // Queued for e-mail in the same transaction, when the user has an address.
-                    sqlx::query("INSERT INTO mail_outbox (id, notification_id, email, kind, message, created_at, attempts, next_attempt_at, sent_at) \
-                                 SELECT $1, $2, email, $3, $4, $5, 0, $6, NULL FROM user_emails WHERE user_id = $7")
-                        .bind(&n.id)
-                        .bind(&n.id)
-                        .bind(&n.kind)
-                        .bind(&n.message)
-                        .bind(n.created_at)
-                        .bind(n.created_at)
-                        .bind(n.user_id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                self.insert_notifications_tx(&mut tx, rows).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -345,13 +345,37 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     assert_eq!(rc, updated);
     assert_eq!(rp.display_name, sealed("new display"));
     // The same version again is a lost update: refused, nothing changed, no audit entry.
+    // A notification rides with the change: a refused change leaves none.
     let entries = audit_count(s).await;
+    let notice = |id: &str| NotificationRow {
+        id: id.into(),
+        user_id: cm.id,
+        kind: "case_changed".into(),
+        case_id: Some(c.id),
+        message: "Case changed (synthetic).".into(),
+        created_at: 300,
+        read_at: None,
+    };
     let mut stale = updated.clone();
     stale.status = "closed".into();
     assert!(matches!(
-        s.update_case(&stale, None, &audit("case.update")).await,
+        s.update_case(
+            &stale,
+            None,
+            &audit("case.update").notify(notice("n-refused"))
+        )
+        .await,
         Err(StoreError::VersionMismatch)
     ));
+    assert!(s.notifications(cm.id, 10).await.unwrap().is_empty());
+    // ...and an audited read that carries one writes it with the entry.
+    s.read_case(c.id, &audit("case.read").notify(notice("n-kept")))
+        .await
+        .unwrap();
+    let kept = s.notifications(cm.id, 10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id, "n-kept");
+    let entries = entries + 1;
     assert_eq!(
         s.read_case(c.id, &audit("case.read"))
             .await
