@@ -340,3 +340,75 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
     let err = fails(&["audit", "verify", "--data-dir", r], None);
     assert!(err.contains("entry 3") || err.contains("entry 2"), "{err}");
 }
+
+// --- durable solutions: cross-border handover ---
+
+/// The contract of issue 12: `safepath handover identity --data-dir DIR
+/// --json` prints exactly `{"signing_key", "encryption_key", "fingerprint"}`
+/// (keys in base64, 32 bytes each; the fingerprint is the hex SHA-256 of the
+/// two keys' bytes), the same every time, from a private `handover.key`.
+#[test]
+fn handover_identity_follows_the_contract() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let first: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", data_arg, "--json"],
+        None,
+    ))
+    .unwrap();
+    let obj = first.as_object().unwrap();
+    let mut keys: Vec<_> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["encryption_key", "fingerprint", "signing_key"]);
+    let b64 = |v: &Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+    };
+    let mut both = b64(&obj["signing_key"]);
+    assert_eq!(both.len(), 32);
+    let enc = b64(&obj["encryption_key"]);
+    assert_eq!(enc.len(), 32);
+    both.extend_from_slice(&enc);
+    let fp = obj["fingerprint"].as_str().unwrap();
+    assert_eq!(
+        fp,
+        safepath_crypto::handover::Fingerprint(safepath_crypto::sha256(&both)).to_hex()
+    );
+
+    // The private keys: their own file, private, separate from the data key file.
+    let key = data.join("handover.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!data.join("safepath.key").exists());
+
+    // The same identity next time; the human form shows the same fingerprint.
+    let again: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", data_arg, "--json"],
+        None,
+    ))
+    .unwrap();
+    assert_eq!(again, first);
+    let text = ok(&["handover", "identity", "--data-dir", data_arg], None);
+    assert!(text.contains(&fp[..4]), "{text}");
+    assert!(text.contains(obj["signing_key"].as_str().unwrap()));
+
+    // A key file readable by others is refused, and nothing is printed.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = safepath(
+        &["handover", "identity", "--data-dir", data_arg, "--json"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chmod 600"));
+    // A damaged key file is refused, never silently replaced.
+    std::fs::write(&key, "not a key").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let err = fails(&["handover", "identity", "--data-dir", data_arg], None);
+    assert!(err.contains("handover_key_file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), "not a key");
+}
