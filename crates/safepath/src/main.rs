@@ -593,7 +593,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             println!("{}", summary.map_err(|e| e.to_string())?);
         }
-        Command::Handover(cmd) => return handover::run(cmd),
+        Command::Handover(cmd) => return handover::run(cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }

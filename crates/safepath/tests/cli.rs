@@ -412,3 +412,105 @@ fn handover_identity_follows_the_contract() {
     assert!(err.contains("handover_key_file"), "{err}");
     assert_eq!(std::fs::read_to_string(&key).unwrap(), "not a key");
 }
+
+/// A partner is registered only with the fingerprint compared out of band;
+/// a sealed message received as a file is taken in once, in order; anything
+/// else is refused with its code.
+#[test]
+fn handover_partner_add_and_import_of_a_sealed_file() {
+    use safepath_crypto::handover::{DeploymentIdentity, Outgoing, seal};
+    let dir = tempfile::tempdir().unwrap();
+    let origin = dir.path().join("origin");
+    let dest = dir.path().join("dest");
+    let (o, d) = (origin.to_str().unwrap(), dest.to_str().unwrap());
+    ok(&["migrate", "--data-dir", o], None);
+    let id_o: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", o, "--json"],
+        None,
+    ))
+    .unwrap();
+    let id_d: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", d, "--json"],
+        None,
+    ))
+    .unwrap();
+    let add = |fp: &str| {
+        vec![
+            "handover".to_owned(),
+            "partner".into(),
+            "add".into(),
+            "--data-dir".into(),
+            o.into(),
+            "--name".into(),
+            "Destination NGO".into(),
+            "--signing-key".into(),
+            id_d["signing_key"].as_str().unwrap().into(),
+            "--encryption-key".into(),
+            id_d["encryption_key"].as_str().unwrap().into(),
+            "--fingerprint".into(),
+            fp.into(),
+        ]
+    };
+    let args = add(id_o["fingerprint"].as_str().unwrap());
+    let err = fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert!(err.contains("handover_fingerprint_mismatch"), "{err}");
+    let args = add(id_d["fingerprint"].as_str().unwrap());
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+
+    // The destination seals a request to the origin, as a file.
+    let me = DeploymentIdentity::load(&dest.join("handover.key")).unwrap();
+    let them = DeploymentIdentity::load(&origin.join("handover.key")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let env = seal(
+        &me,
+        them.public(),
+        Outgoing {
+            handover_id: "5a0c2a52-1d8e-4a7b-9a56-3c1f0e2d4b6a",
+            sequence: 1,
+            now,
+            lifetime_secs: 3600,
+            payload: serde_json::json!({"type": "request",
+                "consent": "00000000-0000-0000-0000-000000000001",
+                "categories": ["identity"], "person_is_child": false}),
+        },
+    )
+    .unwrap();
+    let file = dir.path().join("request.json");
+    std::fs::write(&file, env.to_json()).unwrap();
+    let f = file.to_str().unwrap();
+    let receipt: Value =
+        serde_json::from_str(&ok(&["handover", "import", "--data-dir", o, f], None)).unwrap();
+    assert_eq!(receipt["state"], "requested");
+    assert_eq!(receipt["duplicate"], false);
+    let again: Value =
+        serde_json::from_str(&ok(&["handover", "import", "--data-dir", o, f], None)).unwrap();
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["envelope_hash"], receipt["envelope_hash"]);
+    // Garbage and a tampered envelope are refused.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"hello\": 1}").unwrap();
+    let err = fails(
+        &["handover", "import", "--data-dir", o, bad.to_str().unwrap()],
+        None,
+    );
+    assert!(err.contains("handover_message_malformed"), "{err}");
+    let mut t = env.clone();
+    t.ciphertext = t.ciphertext.replacen(
+        &t.ciphertext[10..11],
+        if &t.ciphertext[10..11] == "A" {
+            "B"
+        } else {
+            "A"
+        },
+        1,
+    );
+    std::fs::write(&bad, t.to_json()).unwrap();
+    let err = fails(
+        &["handover", "import", "--data-dir", o, bad.to_str().unwrap()],
+        None,
+    );
+    assert!(err.contains("handover_decrypt_failed"), "{err}");
+}
