@@ -74,7 +74,7 @@ pub fn deployment_identity(data_dir: &Path) -> Result<(DeploymentIdentity, bool)
 
 /// What the inbox answers for an accepted message (the same again for a
 /// duplicate, which is never processed twice).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HandoverReceipt {
     pub handover_id: String,
     pub message_id: String,
