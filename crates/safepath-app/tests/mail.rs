@@ -184,3 +184,207 @@ async fn notifications_are_emailed_without_personal_data_and_retried() {
     assert!(Mailer::new("smtp://host:notaport", "a@b.org").is_err());
     assert!(Mailer::new("smtp://host:25", "not an address").is_err());
 }
+
+// --- durable solutions: cross-border handover ---
+
+mod handover_inbox {
+    use super::*;
+    use safepath_app::ErrorKind;
+    use safepath_crypto::handover::{DeploymentIdentity, Outgoing, seal};
+    use serde_json::json;
+
+    async fn bare_app(dir: &tempfile::TempDir) -> App {
+        let cfg = OpenConfig {
+            database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+            key_file: dir.path().join("safepath.key"),
+            create_key_file: true,
+        };
+        App::open(&cfg, Arc::new(SystemClock)).await.unwrap()
+    }
+
+    fn sealed_msg(
+        from: &DeploymentIdentity,
+        to: &DeploymentIdentity,
+        handover: &str,
+        seq: u64,
+        payload: serde_json::Value,
+    ) -> Vec<u8> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        seal(
+            from,
+            to.public(),
+            Outgoing {
+                handover_id: handover,
+                sequence: seq,
+                now,
+                lifetime_secs: 3600,
+                payload,
+            },
+        )
+        .unwrap()
+        .to_json()
+        .into_bytes()
+    }
+
+    fn request() -> serde_json::Value {
+        json!({"type": "request", "consent": "00000000-0000-0000-0000-000000000009",
+               "categories": ["identity", "health"], "person_is_child": false,
+               "age_band": "18-24"})
+    }
+
+    #[tokio::test]
+    async fn the_inbox_takes_only_sealed_ordered_protocol_messages_from_partners() {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = bare_app(&dir).await;
+        let me = origin.handover_identity().unwrap();
+        assert!(dir.path().join("handover.key").exists());
+        let dest = DeploymentIdentity::generate();
+        let stranger = DeploymentIdentity::generate();
+        let p = dest.public();
+
+        // Registration: the compared fingerprint must match the keys.
+        let wrong = origin
+            .register_handover_partner(
+                Operator::Cli("test"),
+                "Destination NGO",
+                &p.signing_key_base64(),
+                &p.encryption_key_base64(),
+                &stranger.fingerprint().to_hex(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.code, "handover_fingerprint_mismatch");
+        origin
+            .register_handover_partner(
+                Operator::Cli("test"),
+                "Destination NGO",
+                &p.signing_key_base64(),
+                &p.encryption_key_base64(),
+                &dest.fingerprint().grouped().to_uppercase(),
+                Some("http://127.0.0.1:9/api/v1/handover/inbox"),
+            )
+            .await
+            .unwrap();
+
+        let h = "2b1f3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d";
+        // Garbage, JSON that is not sealed, and a stranger are refused.
+        let e = origin
+            .receive_handover_message(&me, b"garbage")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code),
+            (ErrorKind::BadRequest, "handover_message_malformed")
+        );
+        let e = origin
+            .receive_handover_message(&me, br#"{"type":"request"}"#)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "handover_message_malformed");
+        let e = origin
+            .receive_handover_message(&me, &sealed_msg(&stranger, &me, h, 1, request()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code),
+            (ErrorKind::Forbidden, "handover_unknown_sender")
+        );
+        // A message that starts with something else than a request.
+        let e = origin
+            .receive_handover_message(
+                &me,
+                &sealed_msg(&dest, &me, h, 1, json!({"type": "departed"})),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code),
+            (ErrorKind::Conflict, "handover_message_not_expected")
+        );
+        let e = origin
+            .receive_handover_message(
+                &me,
+                &sealed_msg(&dest, &me, h, 1, json!({"type": "nonsense"})),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "handover_payload_invalid");
+        assert!(origin.store().handover(h).await.unwrap().is_none());
+
+        // The request: accepted, a handover on the origin side.
+        let first = sealed_msg(&dest, &me, h, 1, request());
+        let r = origin.receive_handover_message(&me, &first).await.unwrap();
+        assert_eq!((r.state.as_str(), r.duplicate), ("requested", false));
+        let row = origin.store().handover(h).await.unwrap().unwrap();
+        assert_eq!(row.side, "origin");
+        assert_eq!(row.partner, dest.fingerprint().to_hex());
+        // The same envelope again: the same receipt, processed once.
+        let again = origin.receive_handover_message(&me, &first).await.unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.envelope_hash, r.envelope_hash);
+        assert_eq!(origin.store().handover_messages(h).await.unwrap().len(), 1);
+        // A replayed sequence number in a new envelope, and a gap.
+        let e = origin
+            .receive_handover_message(
+                &me,
+                &sealed_msg(&dest, &me, h, 1, json!({"type": "security_alert"})),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code),
+            (ErrorKind::Conflict, "handover_message_replayed")
+        );
+        let e = origin
+            .receive_handover_message(
+                &me,
+                &sealed_msg(&dest, &me, h, 3, json!({"type": "security_alert"})),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "handover_message_out_of_order");
+        // A message the destination may not send.
+        let ack = json!({"type": "acknowledgement", "contact": "A", "alternate": "B"});
+        let e = origin
+            .receive_handover_message(&me, &sealed_msg(&dest, &me, h, 2, ack))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "handover_wrong_side");
+        assert_eq!(
+            origin.store().handover(h).await.unwrap().unwrap().version,
+            1
+        );
+
+        // Consent withdrawn: accepted, and what was received is erased.
+        let r = origin
+            .receive_handover_message(
+                &me,
+                &sealed_msg(&dest, &me, h, 2, json!({"type": "consent_withdrawn"})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.state, "consent_withdrawn");
+        let msgs = origin.store().handover_messages(h).await.unwrap();
+        assert_eq!(msgs.len(), 2);
+        assert!(
+            msgs.iter()
+                .filter(|m| m.kind == "request")
+                .all(|m| m.envelope.is_none() && m.content.is_none())
+        );
+        // Nothing moves it afterwards.
+        let e = origin
+            .receive_handover_message(
+                &me,
+                &sealed_msg(&dest, &me, h, 3, json!({"type": "security_alert"})),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "handover_finished");
+        // The audit trail is intact and has the receipts and the refusals.
+        assert!(matches!(
+            origin.verify_audit().await.unwrap(),
+            safepath_app::admin::AuditVerdict::Intact { .. }
+        ));
+    }
+}

@@ -9,7 +9,10 @@
 //! * **Blind indexes**: HMAC-SHA-256 of a normalised search token under a
 //!   separate index key, so names can be found without storing them in clear.
 //! * **Passwords**: Argon2id. **Tokens**: 256 random bits, stored only as SHA-256.
+//! * **Handover** ([`handover`]): deployment identities (Ed25519 + X25519),
+//!   messages signed then sealed with HPKE (RFC 9180) between deployments.
 
+pub mod handover;
 mod keyfile;
 mod keyring;
 mod secrets;

@@ -10,5 +10,6 @@ pub mod ids;
 pub mod names;
 pub mod org;
 pub mod person;
+pub mod solutions;
 
 pub use error::DomainError;

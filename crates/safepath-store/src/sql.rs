@@ -1684,3 +1684,7 @@ mod pg_impl {
 // --- tracing and de-duplication ---
 #[path = "sql_tracing.rs"]
 mod tracing;
+
+// --- durable solutions: cross-border handover ---
+#[path = "sql_handover.rs"]
+mod handover;

@@ -1467,6 +1467,236 @@ async fn dedupe_runs_pairs_and_merges(h: Harness) {
 trait BackendOf {
     fn backup(&self) -> Backend;
 }
+// --- durable solutions: cross-border handover ---
+
+fn partner(fp: &str, name: &str) -> HandoverPartnerRow {
+    HandoverPartnerRow {
+        fingerprint: fp.into(),
+        name: name.into(),
+        signing_key: "c2lnbmluZw==".into(),
+        encryption_key: "ZW5jcnlwdGlvbg==".into(),
+        inbox_url: Some("http://127.0.0.1:9/api/v1/handover/inbox".into()),
+        registered_by: "cli".into(),
+        created_at: 5,
+        revoked_at: None,
+    }
+}
+
+fn handover_msg(h: &str, dir: &str, sender: &str, seq: i64, at: i64) -> HandoverMessageRow {
+    HandoverMessageRow {
+        id: Uuid::new_v4().to_string(),
+        handover_id: h.into(),
+        direction: dir.into(),
+        sender: sender.into(),
+        message_id: format!("m-{sender}-{seq}"),
+        sequence: seq,
+        kind: "request".into(),
+        envelope_hash: format!("hash-{seq}"),
+        envelope: Some(format!("envelope-{seq}")),
+        content: Some(sealed(&format!("content-{seq}"))),
+        created_at: at,
+    }
+}
+
+async fn handover_partners_messages_and_outbox(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Destination NGO");
+    s.insert_org(&o, &audit("org")).await.unwrap();
+    let p = person();
+    let c = case(o.id, p.id, None, vec![], "C-HANDOVER", 10);
+    s.insert_case(&c, &p, &[], &audit("case")).await.unwrap();
+
+    // Partners: registered once, listed, revoked once.
+    s.insert_handover_partner(&partner("aa", "Origin C"), &audit("partner"))
+        .await
+        .unwrap();
+    s.insert_handover_partner(&partner("bb", "Another"), &audit("partner"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.insert_handover_partner(&partner("aa", "Again"), &audit("partner"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let names: Vec<_> = s
+        .handover_partners()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, vec!["Another", "Origin C"]);
+    s.revoke_handover_partner("bb", 20, &audit("revoke"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.revoke_handover_partner("bb", 21, &audit("revoke")).await,
+        Err(StoreError::VersionMismatch)
+    ));
+    assert_eq!(s.handover_partners().await.unwrap().len(), 1);
+    assert_eq!(
+        s.handover_partner("bb").await.unwrap().unwrap().revoked_at,
+        Some(20)
+    );
+
+    // A handover starts with its request, queued in the outbox, atomically.
+    let before = audit_count(s).await;
+    let mut ho = HandoverRow {
+        id: Uuid::new_v4().to_string(),
+        side: "destination".into(),
+        case_id: Some(c.id),
+        partner: "aa".into(),
+        state: "requested".into(),
+        record: sealed("handover"),
+        version: 1,
+        created_at: 30,
+        updated_at: 30,
+    };
+    let m1 = handover_msg(&ho.id, "out", "me", 1, 30);
+    let out1 = HandoverOutboxRow {
+        message_row_id: m1.id.clone(),
+        recipient: "aa".into(),
+        attempts: 0,
+        next_attempt_at: 30,
+        sent_at: None,
+        last_error: None,
+    };
+    s.record_handover_message(&ho, None, &m1, Some(&out1), &audit("handover.request"))
+        .await
+        .unwrap();
+    assert_eq!(audit_count(s).await, before + 1);
+    assert_eq!(s.handover(&ho.id).await.unwrap().unwrap(), ho);
+    assert_eq!(s.handovers_for_case(c.id).await.unwrap().len(), 1);
+    assert_eq!(s.next_handover_sequence(&ho.id, "me").await.unwrap(), 2);
+    assert_eq!(s.next_handover_sequence(&ho.id, "aa").await.unwrap(), 1);
+
+    // An inbound message moves it under the version check; a stale version,
+    // a replayed message id and a reused sequence number change nothing.
+    ho.state = "acknowledged".into();
+    ho.version = 2;
+    ho.updated_at = 40;
+    let m2 = handover_msg(&ho.id, "in", "aa", 1, 40);
+    s.record_handover_message(&ho, Some(1), &m2, None, &audit("handover.in"))
+        .await
+        .unwrap();
+    let n = audit_count(s).await;
+    let mut stale = ho.clone();
+    stale.version = 3;
+    let m3 = handover_msg(&ho.id, "in", "aa", 2, 41);
+    assert!(matches!(
+        s.record_handover_message(&stale, Some(1), &m3, None, &audit("handover.in"))
+            .await,
+        Err(StoreError::VersionMismatch)
+    ));
+    let mut replay = m2.clone();
+    replay.id = Uuid::new_v4().to_string();
+    replay.sequence = 2;
+    assert!(matches!(
+        s.record_handover_message(&stale, Some(2), &replay, None, &audit("handover.in"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mut reused = m3.clone();
+    reused.sequence = 1;
+    assert!(matches!(
+        s.record_handover_message(&stale, Some(2), &reused, None, &audit("handover.in"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(audit_count(s).await, n);
+    assert_eq!(s.handover(&ho.id).await.unwrap().unwrap().version, 2);
+    assert_eq!(s.handover_messages(&ho.id).await.unwrap().len(), 2);
+    assert_eq!(
+        s.handover_message("aa", &m2.message_id)
+            .await
+            .unwrap()
+            .unwrap(),
+        m2
+    );
+    assert_eq!(s.next_handover_sequence(&ho.id, "aa").await.unwrap(), 2);
+
+    // The outbox: due entries, a failed attempt pushed back, then sent.
+    let due = s.due_handover_outbox(30, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].1.id, m1.id);
+    assert!(s.due_handover_outbox(29, 10).await.unwrap().is_empty());
+    let mut o1 = due[0].0.clone();
+    o1.attempts = 1;
+    o1.next_attempt_at = 90;
+    o1.last_error = Some("connect".into());
+    s.update_handover_outbox(&o1).await.unwrap();
+    assert!(s.due_handover_outbox(60, 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.due_handover_outbox(90, 10).await.unwrap()[0].0.attempts,
+        1
+    );
+    o1.sent_at = Some(95);
+    s.update_handover_outbox(&o1).await.unwrap();
+    assert!(s.due_handover_outbox(1_000, 10).await.unwrap().is_empty());
+    // A sent entry is final.
+    assert!(matches!(
+        s.update_handover_outbox(&o1).await,
+        Err(StoreError::VersionMismatch)
+    ));
+
+    // Consent withdrawn: everything erased but the withdrawal notice, which still goes.
+    ho.state = "consent_withdrawn".into();
+    ho.version = 3;
+    let pending = handover_msg(&ho.id, "out", "me", 2, 50);
+    let pending_out = HandoverOutboxRow {
+        message_row_id: pending.id.clone(),
+        next_attempt_at: 50,
+        ..out1.clone()
+    };
+    s.record_handover_message(
+        &ho,
+        Some(2),
+        &pending,
+        Some(&pending_out),
+        &audit("handover.out"),
+    )
+    .await
+    .unwrap();
+    ho.version = 4;
+    let notice = handover_msg(&ho.id, "out", "me", 3, 60);
+    let notice_out = HandoverOutboxRow {
+        message_row_id: notice.id.clone(),
+        next_attempt_at: 60,
+        ..out1.clone()
+    };
+    s.record_handover_message(
+        &ho,
+        Some(3),
+        &notice,
+        Some(&notice_out),
+        &audit("handover.withdrawn"),
+    )
+    .await
+    .unwrap();
+    let erased = s
+        .erase_handover_content(&ho.id, Some(&notice.id), &audit("handover.erase"))
+        .await
+        .unwrap();
+    assert_eq!(erased, 3);
+    let msgs = s.handover_messages(&ho.id).await.unwrap();
+    for m in &msgs {
+        if m.id == notice.id {
+            assert!(m.envelope.is_some() && m.content.is_some());
+        } else {
+            assert!(m.envelope.is_none() && m.content.is_none(), "{}", m.id);
+        }
+    }
+    let due: Vec<_> = s
+        .due_handover_outbox(1_000, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(o, _)| o.message_row_id)
+        .collect();
+    assert_eq!(due, vec![notice.id.clone()]);
+    verify(s).await.unwrap();
+}
+
 impl BackendOf for dyn Store {
     fn backup(&self) -> Backend {
         self.backend()
@@ -1495,7 +1725,9 @@ conformance!(
     // --- services, shelters and stays ---
     services_shelters_and_stays,
     // --- de-duplication run ---
-    dedupe_runs_pairs_and_merges
+    dedupe_runs_pairs_and_merges,
+    // --- durable solutions: cross-border handover ---
+    handover_partners_messages_and_outbox
 );
 
 /// Sixteen failures counted at once, from separate tasks; their counts, sorted.

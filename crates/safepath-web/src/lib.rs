@@ -21,6 +21,8 @@ pub mod tracing;
 
 // --- de-duplication run ---
 pub mod dedupe;
+// --- durable solutions: cross-border handover ---
+pub mod handover;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -63,6 +65,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(directory::routes())
         // --- de-duplication run ---
         .merge(dedupe::routes())
+        // --- durable solutions: cross-border handover ---
+        .merge(handover::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {

@@ -2758,3 +2758,93 @@ async fn assignment_repatriation_safeguards_and_feedback_input_are_checked() {
         .await;
     assert_eq!(bogus.status, StatusCode::NOT_FOUND);
 }
+
+// --- durable solutions: cross-border handover ---
+
+/// The inbox contract: only a message sealed by a registered partner is
+/// accepted; garbage, unsealed JSON, a replay and a stranger's message get a
+/// 4xx JSON error and change nothing. Documented in the OpenAPI.
+#[tokio::test]
+async fn handover_inbox_accepts_only_sealed_messages_from_partners() {
+    use safepath_app::admin::Operator;
+    use safepath_crypto::handover::{DeploymentIdentity, Outgoing, seal};
+    let t = spawn_app().await;
+    let me = t.app.handover_identity().unwrap();
+    let partner = DeploymentIdentity::generate();
+    let stranger = DeploymentIdentity::generate();
+    let p = partner.public();
+    t.app
+        .register_handover_partner(
+            Operator::Cli("test"),
+            "Partner deployment",
+            &p.signing_key_base64(),
+            &p.encryption_key_base64(),
+            &partner.fingerprint().to_hex(),
+            None,
+        )
+        .await
+        .unwrap();
+    let post = |body: Vec<u8>| {
+        Request::builder()
+            .method("POST")
+            .uri("/api/v1/handover/inbox")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let sealed = |from: &DeploymentIdentity, seq: u64| {
+        seal(
+            from,
+            me.public(),
+            Outgoing {
+                handover_id: "0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a",
+                sequence: seq,
+                now: time::OffsetDateTime::now_utc().unix_timestamp(),
+                lifetime_secs: 3600,
+                payload: json!({"type": "request", "consent": "00000000-0000-0000-0000-000000000002",
+                    "categories": ["identity"], "person_is_child": false}),
+            },
+        )
+        .unwrap()
+        .to_json()
+        .into_bytes()
+    };
+    for (body, status, code) in [
+        (
+            b"not json at all".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "handover_message_malformed",
+        ),
+        (
+            br#"{"type": "request", "categories": ["identity"]}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "handover_message_malformed",
+        ),
+        (
+            sealed(&stranger, 1),
+            StatusCode::FORBIDDEN,
+            "handover_unknown_sender",
+        ),
+    ] {
+        let a = t.send(post(body)).await;
+        assert_eq!(a.status, status, "{}", a.text());
+        assert_eq!(a.json()["code"], code);
+    }
+    let first = sealed(&partner, 1);
+    let a = t.send(post(first.clone())).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.json()["state"], "requested");
+    // The same envelope: the same receipt; a new envelope reusing the number: a replay.
+    let again = t.send(post(first)).await;
+    assert_eq!(again.json()["duplicate"], true);
+    let replay = t.send(post(sealed(&partner, 1))).await;
+    assert_eq!(replay.status, StatusCode::CONFLICT);
+    assert_eq!(replay.json()["code"], "handover_message_replayed");
+    // Nothing of the handover in the answer's headers; documented in the spec.
+    let spec = t
+        .call("GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json();
+    assert!(spec["paths"]["/api/v1/handover/inbox"]["post"].is_object());
+    assert!(spec["components"]["schemas"]["HandoverReceipt"].is_object());
+}

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod handover;
+
 /// mimalloc: about twice as fast as the system allocator on the record-linkage
 /// workloads of `safepath match` (many small strings), see bench/match.
 #[global_allocator]
@@ -72,6 +74,9 @@ enum Command {
     /// Record linkage: duplicates and family tracing on CSV files.
     #[command(subcommand, name = "match")]
     Match(MatchCommand),
+    /// Cross-border handover between SafePath deployments.
+    #[command(subcommand)]
+    Handover(handover::HandoverCommand),
 }
 
 #[derive(Args, Clone)]
@@ -588,6 +593,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             println!("{}", summary.map_err(|e| e.to_string())?);
         }
+        Command::Handover(cmd) => return handover::run(cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }

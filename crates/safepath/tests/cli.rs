@@ -416,3 +416,177 @@ fn sigterm_shuts_the_server_down_gracefully() {
     );
     assert!(verdict.contains("intact"), "{verdict}");
 }
+
+// --- durable solutions: cross-border handover ---
+
+/// The contract of issue 12: `safepath handover identity --data-dir DIR
+/// --json` prints exactly `{"signing_key", "encryption_key", "fingerprint"}`
+/// (keys in base64, 32 bytes each; the fingerprint is the hex SHA-256 of the
+/// two keys' bytes), the same every time, from a private `handover.key`.
+#[test]
+fn handover_identity_follows_the_contract() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let first: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", data_arg, "--json"],
+        None,
+    ))
+    .unwrap();
+    let obj = first.as_object().unwrap();
+    let mut keys: Vec<_> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["encryption_key", "fingerprint", "signing_key"]);
+    let b64 = |v: &Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+    };
+    let mut both = b64(&obj["signing_key"]);
+    assert_eq!(both.len(), 32);
+    let enc = b64(&obj["encryption_key"]);
+    assert_eq!(enc.len(), 32);
+    both.extend_from_slice(&enc);
+    let fp = obj["fingerprint"].as_str().unwrap();
+    assert_eq!(
+        fp,
+        safepath_crypto::handover::Fingerprint(safepath_crypto::sha256(&both)).to_hex()
+    );
+
+    // The private keys: their own file, private, separate from the data key file.
+    let key = data.join("handover.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!data.join("safepath.key").exists());
+
+    // The same identity next time; the human form shows the same fingerprint.
+    let again: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", data_arg, "--json"],
+        None,
+    ))
+    .unwrap();
+    assert_eq!(again, first);
+    let text = ok(&["handover", "identity", "--data-dir", data_arg], None);
+    assert!(text.contains(&fp[..4]), "{text}");
+    assert!(text.contains(obj["signing_key"].as_str().unwrap()));
+
+    // A key file readable by others is refused, and nothing is printed.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = safepath(
+        &["handover", "identity", "--data-dir", data_arg, "--json"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chmod 600"));
+    // A damaged key file is refused, never silently replaced.
+    std::fs::write(&key, "not a key").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let err = fails(&["handover", "identity", "--data-dir", data_arg], None);
+    assert!(err.contains("handover_key_file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), "not a key");
+}
+
+/// A partner is registered only with the fingerprint compared out of band;
+/// a sealed message received as a file is taken in once, in order; anything
+/// else is refused with its code.
+#[test]
+fn handover_partner_add_and_import_of_a_sealed_file() {
+    use safepath_crypto::handover::{DeploymentIdentity, Outgoing, seal};
+    let dir = tempfile::tempdir().unwrap();
+    let origin = dir.path().join("origin");
+    let dest = dir.path().join("dest");
+    let (o, d) = (origin.to_str().unwrap(), dest.to_str().unwrap());
+    ok(&["migrate", "--data-dir", o], None);
+    let id_o: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", o, "--json"],
+        None,
+    ))
+    .unwrap();
+    let id_d: Value = serde_json::from_str(&ok(
+        &["handover", "identity", "--data-dir", d, "--json"],
+        None,
+    ))
+    .unwrap();
+    let add = |fp: &str| {
+        vec![
+            "handover".to_owned(),
+            "partner".into(),
+            "add".into(),
+            "--data-dir".into(),
+            o.into(),
+            "--name".into(),
+            "Destination NGO".into(),
+            "--signing-key".into(),
+            id_d["signing_key"].as_str().unwrap().into(),
+            "--encryption-key".into(),
+            id_d["encryption_key"].as_str().unwrap().into(),
+            "--fingerprint".into(),
+            fp.into(),
+        ]
+    };
+    let args = add(id_o["fingerprint"].as_str().unwrap());
+    let err = fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert!(err.contains("handover_fingerprint_mismatch"), "{err}");
+    let args = add(id_d["fingerprint"].as_str().unwrap());
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+
+    // The destination seals a request to the origin, as a file.
+    let me = DeploymentIdentity::load(&dest.join("handover.key")).unwrap();
+    let them = DeploymentIdentity::load(&origin.join("handover.key")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let env = seal(
+        &me,
+        them.public(),
+        Outgoing {
+            handover_id: "5a0c2a52-1d8e-4a7b-9a56-3c1f0e2d4b6a",
+            sequence: 1,
+            now,
+            lifetime_secs: 3600,
+            payload: serde_json::json!({"type": "request",
+                "consent": "00000000-0000-0000-0000-000000000001",
+                "categories": ["identity"], "person_is_child": false}),
+        },
+    )
+    .unwrap();
+    let file = dir.path().join("request.json");
+    std::fs::write(&file, env.to_json()).unwrap();
+    let f = file.to_str().unwrap();
+    let receipt: Value =
+        serde_json::from_str(&ok(&["handover", "import", "--data-dir", o, f], None)).unwrap();
+    assert_eq!(receipt["state"], "requested");
+    assert_eq!(receipt["duplicate"], false);
+    let again: Value =
+        serde_json::from_str(&ok(&["handover", "import", "--data-dir", o, f], None)).unwrap();
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["envelope_hash"], receipt["envelope_hash"]);
+    // Garbage and a tampered envelope are refused.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"hello\": 1}").unwrap();
+    let err = fails(
+        &["handover", "import", "--data-dir", o, bad.to_str().unwrap()],
+        None,
+    );
+    assert!(err.contains("handover_message_malformed"), "{err}");
+    let mut t = env.clone();
+    t.ciphertext = t.ciphertext.replacen(
+        &t.ciphertext[10..11],
+        if &t.ciphertext[10..11] == "A" {
+            "B"
+        } else {
+            "A"
+        },
+        1,
+    );
+    std::fs::write(&bad, t.to_json()).unwrap();
+    let err = fails(
+        &["handover", "import", "--data-dir", o, bad.to_str().unwrap()],
+        None,
+    );
+    assert!(err.contains("handover_decrypt_failed"), "{err}");
+}

@@ -1,0 +1,136 @@
+//! `safepath handover …`: the cross-border handover between deployments.
+//!
+//! `safepath handover identity --data-dir DIR [--json]` prints this
+//! deployment's public handover keys and fingerprint (the contract of issue
+//! 12). With `--json`, exactly `{"signing_key", "encryption_key",
+//! "fingerprint"}`: the keys in standard base64 (32 bytes each: Ed25519 for
+//! signatures, X25519 for HPKE encryption), the fingerprint in lower-case hex
+//! (SHA-256 of the signing key's bytes followed by the encryption key's). The
+//! private keys are created on first use in `DIR/handover.key` (mode 0600).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use safepath_app::admin::Operator;
+use safepath_app::handover::{IdentityView, deployment_identity, key_path};
+
+use crate::DataArgs;
+
+#[derive(Subcommand)]
+pub(crate) enum HandoverCommand {
+    /// Print this deployment's public handover keys and fingerprint (creates the keys on first use).
+    Identity {
+        /// Folder holding the data; the private keys are in its `handover.key`.
+        #[arg(long, env = "SAFEPATH_DATA_DIR", default_value = "safepath-data")]
+        data_dir: PathBuf,
+        /// Print `{"signing_key", "encryption_key", "fingerprint"}` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register a partner deployment by its public keys and the fingerprint you compared with its focal point.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+    /// Take in a sealed handover message received as a file (for partners reached without a server).
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The sealed message (an envelope as `POST /api/v1/handover/inbox` takes it).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PartnerCommand {
+    /// Register a partner; refused unless --fingerprint matches the keys.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The partner organisation's name.
+        #[arg(long)]
+        name: String,
+        /// Its Ed25519 signing key (base64, from its `safepath handover identity`).
+        #[arg(long)]
+        signing_key: String,
+        /// Its X25519 encryption key (base64).
+        #[arg(long)]
+        encryption_key: String,
+        /// The fingerprint read out by the partner's focal point (hex; spaces allowed).
+        #[arg(long)]
+        fingerprint: String,
+        /// Its inbox, e.g. https://partner.example/api/v1/handover/inbox.
+        #[arg(long)]
+        inbox_url: Option<String>,
+    },
+}
+
+pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
+    match cmd {
+        HandoverCommand::Partner(PartnerCommand::Add {
+            data,
+            name,
+            signing_key,
+            encryption_key,
+            fingerprint,
+            inbox_url,
+        }) => {
+            let app = data.open(false).await?;
+            let p = app
+                .register_handover_partner(
+                    Operator::Cli("handover-partner-add"),
+                    &name,
+                    &signing_key,
+                    &encryption_key,
+                    &fingerprint,
+                    inbox_url.as_deref(),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            app.shutdown().await;
+            println!("Registered partner {} ({}).", p.name, p.fingerprint);
+            Ok(ExitCode::SUCCESS)
+        }
+        HandoverCommand::Import { data, file } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let app = data.open(false).await?;
+            let me = app.handover_identity().map_err(|e| e.to_string())?;
+            let receipt = app.receive_handover_message(&me, &bytes).await;
+            app.shutdown().await;
+            let receipt = receipt.map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string(&receipt).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        HandoverCommand::Identity { data_dir, json } => {
+            let (id, created) = deployment_identity(&data_dir).map_err(|e| e.to_string())?;
+            let view = IdentityView::of(&id);
+            if created {
+                eprintln!(
+                    "Created this deployment's handover keys in {}.",
+                    key_path(&data_dir).display()
+                );
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&view).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!(
+                    "This deployment's handover identity. Give both keys to your partner\n\
+                     and compare the fingerprint on a call before either side registers the other.\n\n\
+                     fingerprint:     {}\n\
+                     signing key:     {}  (Ed25519, base64)\n\
+                     encryption key:  {}  (X25519 for HPKE, base64)",
+                    id.fingerprint().grouped(),
+                    view.signing_key,
+                    view.encryption_key
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
