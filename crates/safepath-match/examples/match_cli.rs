@@ -21,21 +21,27 @@ fn run(args: &[String]) -> Result<(), String> {
     let req = |n: &str| arg(args, n).ok_or_else(|| format!("missing {n}"));
     match args.first().map(|s| s.as_str()) {
         Some("link") => {
-            let s = cli::link(
+            let s = cli::link_with(
                 &PathBuf::from(req("--left")?),
                 &PathBuf::from(req("--right")?),
                 &PathBuf::from(req("--settings")?),
                 &PathBuf::from(req("--output")?),
+                cli::RunOptions {
+                    strict: args.iter().any(|a| a == "--strict"),
+                },
             )
             .map_err(|e| e.to_string())?;
             eprintln!("{s}");
             write_model(args, &s)?;
         }
         Some("dedupe") => {
-            let s = cli::dedupe(
+            let s = cli::dedupe_with(
                 &PathBuf::from(req("--input")?),
                 &PathBuf::from(req("--settings")?),
                 &PathBuf::from(req("--output")?),
+                cli::RunOptions {
+                    strict: args.iter().any(|a| a == "--strict"),
+                },
             )
             .map_err(|e| e.to_string())?;
             eprintln!("{s}");

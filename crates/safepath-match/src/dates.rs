@@ -45,7 +45,7 @@ pub fn parse_date(raw: &str) -> Result<Option<PartialDate>, String> {
     };
     let year = num(parts[0])?;
     if !(1800..=2200).contains(&year) {
-        return Err(format!("year {year} out of range 1800–2200"));
+        return Err("year out of range 1800–2200".to_string());
     }
     let mut d = PartialDate {
         year,

@@ -355,7 +355,7 @@ pub(crate) struct Preparer {
 
 impl Preparer {
     /// Normalises a batch (values per schema column) in parallel.
-    pub(crate) fn prepare(&self, batch: &[&[String]]) -> Vec<Result<Prepared, PrepError>> {
+    pub(crate) fn prepare(&self, batch: &[&[String]]) -> Vec<Prepared> {
         batch
             .par_iter()
             .map(|v| prepare(&self.schema, &self.fields, self.swap, v))
@@ -369,6 +369,23 @@ pub(crate) struct Prepared {
     keys: Vec<u64>,
     /// Given and family names together (when the schema has both).
     combined: Option<NormName>,
+    /// Values that could not be read (treated as missing): column and reason.
+    pub(crate) bad: Vec<PrepError>,
+}
+
+/// Checks a postcode as written: letters, digits, spaces and hyphens, with at least one
+/// digit and at most ten letters and digits (every postcode system of the region is
+/// numeric; UK-style codes mix letters and digits). Anything else is unreadable.
+pub(crate) fn postcode_readable(raw: &str) -> bool {
+    let t = raw.trim();
+    if t.is_empty() {
+        return true;
+    }
+    let alnum = t.chars().filter(|c| c.is_alphanumeric()).count();
+    t.chars()
+        .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+        && t.chars().any(|c| c.is_ascii_digit())
+        && alnum <= 10
 }
 
 fn prepare(
@@ -376,8 +393,9 @@ fn prepare(
     fields: &[(String, Comparator)],
     swap: Option<(usize, usize)>,
     values: &[String],
-) -> Result<Prepared, PrepError> {
+) -> Prepared {
     let get = |c: usize| values.get(c).map(|s| s.as_str()).unwrap_or("");
+    let mut bad: Vec<PrepError> = Vec::new();
     let mut out = Vec::with_capacity(fields.len());
     let mut all_tokens: Vec<&str> = Vec::new();
     let mut keys = Vec::new();
@@ -385,15 +403,27 @@ fn prepare(
         let p = match *c {
             Comparator::Name { col } => Prep::Name(normalize::normalize_name(get(col))),
             Comparator::Date { birth, age, record } => {
+                // A value that cannot be read is reported and treated as missing.
+                let mut read = |col: usize, r: Result<Option<PartialDate>, String>| match r {
+                    Ok(d) => d,
+                    Err(e) => {
+                        bad.push((col, e));
+                        None
+                    }
+                };
                 let mut d = match birth {
-                    Some(b) => dates::parse_date(get(b))
-                        .map_err(|e| (b, e))?
-                        .unwrap_or_default(),
+                    Some(b) => read(b, dates::parse_date(get(b))).unwrap_or_default(),
                     None => PartialDate::default(),
                 };
                 if let (Some(a), Some(r)) = (age, record) {
-                    let age = dates::parse_age(get(a)).map_err(|e| (a, e))?;
-                    let rec = dates::parse_date(get(r)).map_err(|e| (r, e))?;
+                    let rec = read(r, dates::parse_date(get(r)));
+                    let age = match dates::parse_age(get(a)) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            bad.push((a, e));
+                            None
+                        }
+                    };
                     if let (Some(age), Some(rec)) = (age, rec) {
                         d.est_year = dates::estimate_birth_year(age, &rec);
                     }
@@ -407,7 +437,15 @@ fn prepare(
                     _ => normalize::normalize_code(get(col)),
                 })
             }
-            Comparator::Code { col } => Prep::Str(normalize::normalize_code(get(col))),
+            Comparator::Code { col } => {
+                let postcode = schema.columns.get(col).map(|c| c.1) == Some(Kind::Postcode);
+                if postcode && !postcode_readable(get(col)) {
+                    bad.push((col, "not a postcode (letters, digits, spaces and hyphens, with at least one digit, at most ten letters and digits)".into()));
+                    Prep::Str(String::new())
+                } else {
+                    Prep::Str(normalize::normalize_code(get(col)))
+                }
+            }
             Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
             Comparator::Place { col } => {
                 let parts: Vec<String> = get(col)
@@ -560,11 +598,12 @@ fn prepare(
         }
         _ => None,
     });
-    Ok(Prepared {
+    Prepared {
         values: out,
         keys,
         combined,
-    })
+        bad,
+    }
 }
 
 impl Dataset {
@@ -633,7 +672,16 @@ impl Dataset {
         batch: &[&[String]],
     ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
         let prepared = self.preparer(schema).prepare(batch);
-        self.commit(prepared)
+        // Records given one by one (search before create, tracing) are refused whole when a
+        // value cannot be read: the caller can correct them.
+        if let Some((i, e)) = prepared
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| p.bad.first().map(|e| (i, e.clone())))
+        {
+            return Err((i, e));
+        }
+        Ok(self.commit(prepared))
     }
 
     /// What normalises records in parallel, apart from the dataset (so that one batch can be
@@ -647,14 +695,10 @@ impl Dataset {
     }
 
     /// Interns a prepared batch; returns the blocking keys of its records.
-    pub(crate) fn commit(
-        &mut self,
-        prepared: Vec<Result<Prepared, PrepError>>,
-    ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
+    pub(crate) fn commit(&mut self, prepared: Vec<Prepared>) -> Vec<Vec<u64>> {
         let mut keys = Vec::with_capacity(prepared.len());
         let mut row = vec![0u32; self.width];
-        for (i, p) in prepared.into_iter().enumerate() {
-            let p = p.map_err(|e| (i, e))?;
+        for p in prepared {
             row.iter_mut().for_each(|w| *w = 0);
             for (f, v) in p.values.into_iter().enumerate() {
                 self.push(&mut row, f, v);
@@ -669,7 +713,7 @@ impl Dataset {
             keys.push(p.keys);
             self.n += 1;
         }
-        Ok(keys)
+        keys
     }
 
     fn push(&mut self, row: &mut [u32], f: usize, v: Prep) {

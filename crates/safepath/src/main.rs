@@ -240,6 +240,10 @@ enum MatchCommand {
         settings: PathBuf,
         #[arg(long)]
         output: PathBuf,
+        /// Stop at the first value that cannot be read (by default it is counted,
+        /// reported by line and column, and treated as missing).
+        #[arg(long)]
+        strict: bool,
     },
     /// Find duplicates in one file: writes id,cluster_id.
     Dedupe {
@@ -249,6 +253,10 @@ enum MatchCommand {
         settings: PathBuf,
         #[arg(long)]
         output: PathBuf,
+        /// Stop at the first value that cannot be read (by default it is counted,
+        /// reported by line and column, and treated as missing).
+        #[arg(long)]
+        strict: bool,
     },
     /// Generate synthetic person records with known duplicates (for benchmarks).
     Generate {
@@ -571,13 +579,27 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     right,
                     settings,
                     output,
-                } => safepath_match::cli::link(&left, &right, &settings, &output)
-                    .map(|s| s.to_string()),
+                    strict,
+                } => safepath_match::cli::link_with(
+                    &left,
+                    &right,
+                    &settings,
+                    &output,
+                    safepath_match::cli::RunOptions { strict },
+                )
+                .map(|s| s.to_string()),
                 MatchCommand::Dedupe {
                     input,
                     settings,
                     output,
-                } => safepath_match::cli::dedupe(&input, &settings, &output).map(|s| s.to_string()),
+                    strict,
+                } => safepath_match::cli::dedupe_with(
+                    &input,
+                    &settings,
+                    &output,
+                    safepath_match::cli::RunOptions { strict },
+                )
+                .map(|s| s.to_string()),
                 MatchCommand::Generate {
                     records,
                     seed,
