@@ -60,6 +60,31 @@ fn run(args: &[String]) -> Result<(), String> {
                 std::fs::write(path, text).map_err(|e| e.to_string())?;
             }
         }
+        Some("calibration") => {
+            let bins: usize = arg(args, "--bins")
+                .unwrap_or_else(|| "10".into())
+                .parse()
+                .map_err(|_| "bad --bins")?;
+            let c = match arg(args, "--left") {
+                // Linkage (FEBRL4): --left --right --truth (left_id,right_id).
+                Some(left) => cli::calibration_link(
+                    &PathBuf::from(left),
+                    &PathBuf::from(req("--right")?),
+                    &PathBuf::from(req("--truth")?),
+                    &PathBuf::from(req("--settings")?),
+                    bins,
+                ),
+                None => cli::calibration_held_out(
+                    &PathBuf::from(req("--train")?),
+                    &PathBuf::from(req("--input")?),
+                    &PathBuf::from(req("--truth")?),
+                    &PathBuf::from(req("--settings")?),
+                    bins,
+                ),
+            }
+            .map_err(|e| e.to_string())?;
+            println!("{c}");
+        }
         Some("generate") => {
             let n: usize = req("--records")?.parse().map_err(|_| "bad --records")?;
             let seed: u64 = req("--seed")?.parse().map_err(|_| "bad --seed")?;

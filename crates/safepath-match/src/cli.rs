@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{self, Scored};
 use crate::error::MatchError;
-use crate::features::Dataset;
+use crate::features::{Dataset, FlatBatch};
 use crate::model::{Model, explain_compact};
 use crate::settings::Settings;
 
@@ -234,7 +234,6 @@ pub(crate) fn load_csv(
         })?);
     }
     let mut ids = Vec::new();
-    let mut rec = csv::StringRecord::new();
     let preparer = ds.preparer(schema);
     // The batch read last, normalised, waiting to be interned: (prepared, lines, first index).
     type Pending = (Vec<crate::features::Prepared>, Vec<u64>);
@@ -266,15 +265,28 @@ pub(crate) fn load_csv(
         }
         Ok(())
     };
-    loop {
-        let mut rows: Vec<Vec<String>> = Vec::with_capacity(BATCH);
-        let mut lines: Vec<u64> = Vec::with_capacity(BATCH);
-        while rows.len() < BATCH {
-            if !rdr.read_record(&mut rec).map_err(|e| csv_err(path, e))? {
+    // A batch read: the values of the settings' columns, row after row, in one buffer.
+    let ncols = cols.len();
+    let read_batch = |rdr: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+                      rec: &mut csv::ByteRecord|
+     -> Result<(FlatBatch, Vec<u64>, Vec<String>), MatchError> {
+        let mut batch = FlatBatch {
+            text: String::with_capacity(BATCH * 64),
+            ends: Vec::with_capacity(BATCH * ncols),
+            ncols,
+        };
+        let mut lines = Vec::with_capacity(BATCH);
+        let mut ids = Vec::with_capacity(BATCH);
+        while lines.len() < BATCH {
+            if !rdr.read_byte_record(rec).map_err(|e| csv_err(path, e))? {
                 break;
             }
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            let id = rec.get(id_pos).unwrap_or("").trim();
+            // Every field is checked, as a string record would be.
+            let all = std::str::from_utf8(rec.as_slice())
+                .map_err(|_| data_err(line, "invalid UTF-8".to_string()))?;
+            let field = |c: usize| -> &str { rec.range(c).and_then(|r| all.get(r)).unwrap_or("") };
+            let id = field(id_pos).trim();
             if id.is_empty() {
                 return Err(data_err(
                     line,
@@ -282,31 +294,42 @@ pub(crate) fn load_csv(
                 ));
             }
             ids.push(id.to_string());
-            rows.push(
-                cols.iter()
-                    .map(|&c| rec.get(c).unwrap_or("").to_string())
-                    .collect(),
-            );
+            for &c in &cols {
+                batch.text.push_str(field(c));
+                batch.ends.push(batch.text.len() as u32);
+            }
             lines.push(line);
         }
-        if rows.is_empty() {
-            break;
-        }
-        let full = rows.len() == BATCH;
-        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
-        // Intern the previous batch while this one is normalised.
-        let (done, prepared) = rayon::join(
-            || match pending.take() {
-                Some(p) => commit(ds, p, entries, unreadable),
-                None => Ok(()),
+        Ok((batch, lines, ids))
+    };
+    let mut rec = csv::ByteRecord::new();
+    let mut cur = read_batch(&mut rdr, &mut rec)?;
+    while !cur.1.is_empty() {
+        let full = cur.1.len() == BATCH;
+        // Three stages at once: read the next batch, normalise this one, intern the
+        // previous one.
+        let (next, (done, prepared)) = rayon::join(
+            || {
+                if full {
+                    read_batch(&mut rdr, &mut rec)
+                } else {
+                    Ok((FlatBatch::default(), Vec::new(), Vec::new()))
+                }
             },
-            || preparer.prepare(&refs),
+            || {
+                rayon::join(
+                    || match pending.take() {
+                        Some(p) => commit(ds, p, entries, unreadable),
+                        None => Ok(()),
+                    },
+                    || preparer.prepare_flat(&cur.0),
+                )
+            },
         );
         done?;
+        let (_, lines, batch_ids) = std::mem::replace(&mut cur, next?);
+        ids.extend(batch_ids);
         pending = Some((prepared, lines));
-        if !full {
-            break;
-        }
     }
     if let Some(p) = pending.take() {
         commit(ds, p, entries, unreadable)?;
@@ -597,6 +620,65 @@ pub fn calibration_held_out(
             let (prob, _, _) = model.score_pair(&ds, i, j, g, false);
             let same = matches!((ent[i], ent[j]), (Some(a), Some(b)) if a == b);
             (prob, same)
+        })
+        .collect();
+    Ok(crate::calibration::calibration(&labelled, bins))
+}
+
+/// Calibration of linkage: trains on the two files without labels (as `link` does), scores
+/// every candidate pair and compares with the true pairs (`left_id,right_id`). The labels
+/// are never seen by training; the pairs are those of the same files (FEBRL4 comes as one
+/// pair of files).
+pub fn calibration_link(
+    left: &Path,
+    right: &Path,
+    truth: &Path,
+    settings: &Path,
+    bins: usize,
+) -> Result<crate::calibration::Calibration, MatchError> {
+    let settings = Settings::load(settings)?;
+    let mut un = Unreadable::default();
+    let opts = RunOptions::default();
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    let mut ids = load_csv(left, &settings, &mut ds, &mut entries, opts, &mut un)?;
+    let n_left = ids.len();
+    ids.extend(load_csv(
+        right,
+        &settings,
+        &mut ds,
+        &mut entries,
+        opts,
+        &mut un,
+    )?);
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: Some(n_left),
+    };
+    let sessions = engine::session_pairs(&ds, &entries, blocking);
+    let pairs = engine::blocked_pairs(entries, Some(n_left), blocking.max_block, blocking.budget);
+    let mut model = prepare_model(&settings);
+    let (gammas, _) = engine::train(&mut model, &ds, &sessions, &pairs, blocking, settings.seed);
+    drop(sessions);
+    let mut rdr = csv::Reader::from_path(truth).map_err(|e| csv_err(truth, e))?;
+    let mut true_pairs = std::collections::HashSet::new();
+    for r in rdr.records() {
+        let r = r.map_err(|e| csv_err(truth, e))?;
+        true_pairs.insert((
+            r.get(0).unwrap_or("").to_string(),
+            r.get(1).unwrap_or("").to_string(),
+        ));
+    }
+    use rayon::prelude::*;
+    let labelled: Vec<(f64, bool)> = pairs
+        .par_iter()
+        .zip(gammas.par_iter())
+        .map(|(&p, &g)| {
+            let (i, j) = engine::unpack(p);
+            let (prob, _, _) = model.score_pair(&ds, i, j, g, false);
+            let key = (ids[i].clone(), ids[j].clone());
+            (prob, true_pairs.contains(&key))
         })
         .collect();
     Ok(crate::calibration::calibration(&labelled, bins))

@@ -261,11 +261,11 @@ pub(crate) struct NameFeat {
     len: u32,
     /// Honorifics and particles set apart, sorted and joined (0 = none).
     titles: u32,
-    /// Sorted letters of the core tokens (joined or split syllables).
+    /// Digest of the sorted letters of the core tokens (joined or split syllables).
     letters: u32,
-    /// Indonesian/Malay spelling-reform keys of the tokens.
+    /// Digest of the Indonesian/Malay spelling-reform keys of the tokens.
     reform: u32,
-    /// Thai romanisation keys of the tokens.
+    /// Digest of the Thai romanisation keys of the tokens.
     thai: u32,
 }
 
@@ -282,9 +282,43 @@ fn put_name(row: &mut [u32], o: usize, n: &NameFeat) {
     ]);
 }
 
+/// The derived strings of a name, computed in parallel before interning.
+pub(crate) struct NameStrings {
+    folded: String,
+    phon: String,
+    titles: String,
+    letters: u32,
+    reform: u32,
+    thai: u32,
+}
+
+/// A 32-bit digest of a derived key that is only ever compared for equality (letters,
+/// spelling keys): cheaper to keep than an interned string, and the same in every dataset
+/// (SipHash with fixed keys). Two different keys share a digest with probability 2⁻³²,
+/// once in about four billion compared pairs.
+fn digest(s: &str) -> u32 {
+    let mut h = std::hash::DefaultHasher::new();
+    s.hash(&mut h);
+    let x = h.finish();
+    (x ^ (x >> 32)) as u32
+}
+
+impl NameStrings {
+    fn of(n: &NormName) -> NameStrings {
+        NameStrings {
+            folded: n.folded_key(),
+            phon: n.phonetic_key(),
+            titles: n.titles.join(" "),
+            letters: digest(&normalize::letters_key(&n.tokens)),
+            reform: digest(&normalize::keys_of(&n.tokens, normalize::reform_key)),
+            thai: digest(&normalize::keys_of(&n.tokens, normalize::thai_key)),
+        }
+    }
+}
+
 /// A value prepared in parallel before interning.
 enum Prep {
-    Name(NormName),
+    Name(NormName, NameStrings),
     Date(PartialDate),
     Str(String),
     Place(String, String, String),
@@ -410,8 +444,46 @@ impl Preparer {
     pub(crate) fn prepare(&self, batch: &[&[String]]) -> Vec<Prepared> {
         batch
             .par_iter()
-            .map(|v| prepare(&self.schema, &self.fields, self.swap, v))
+            .map(|v| {
+                let v: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
+                prepare(&self.schema, &self.fields, self.swap, &v)
+            })
             .collect()
+    }
+
+    /// Normalises a batch read from a file in parallel.
+    pub(crate) fn prepare_flat(&self, batch: &FlatBatch) -> Vec<Prepared> {
+        (0..batch.rows())
+            .into_par_iter()
+            .map(|r| {
+                let v: Vec<&str> = (0..batch.ncols).map(|c| batch.value(r, c)).collect();
+                prepare(&self.schema, &self.fields, self.swap, &v)
+            })
+            .collect()
+    }
+}
+
+/// Rows of values in one buffer: row `r`, column `c` ends at `ends[r * ncols + c]`.
+#[derive(Debug, Default)]
+pub(crate) struct FlatBatch {
+    pub(crate) text: String,
+    pub(crate) ends: Vec<u32>,
+    pub(crate) ncols: usize,
+}
+
+impl FlatBatch {
+    fn rows(&self) -> usize {
+        self.ends.len().checked_div(self.ncols).unwrap_or(0)
+    }
+    fn value(&self, r: usize, c: usize) -> &str {
+        let k = r * self.ncols + c;
+        let end = self.ends.get(k).copied().unwrap_or(0) as usize;
+        let start = if k == 0 {
+            0
+        } else {
+            self.ends.get(k - 1).copied().unwrap_or(0) as usize
+        };
+        self.text.get(start..end).unwrap_or("")
     }
 }
 
@@ -420,7 +492,7 @@ pub(crate) struct Prepared {
     values: Vec<Prep>,
     keys: Vec<u64>,
     /// Given and family names together (when the schema has both).
-    combined: Option<NormName>,
+    combined: Option<(NormName, NameStrings)>,
     /// Values that could not be read (treated as missing): column and reason.
     pub(crate) bad: Vec<PrepError>,
 }
@@ -444,16 +516,20 @@ fn prepare(
     schema: &Schema,
     fields: &[(String, Comparator)],
     swap: Option<(usize, usize)>,
-    values: &[String],
+    values: &[&str],
 ) -> Prepared {
-    let get = |c: usize| values.get(c).map(|s| s.as_str()).unwrap_or("");
+    let get = |c: usize| values.get(c).copied().unwrap_or("");
     let mut bad: Vec<PrepError> = Vec::new();
     let mut out = Vec::with_capacity(fields.len());
     let mut all_tokens: Vec<&str> = Vec::new();
     let mut keys = Vec::new();
     for (_, c) in fields {
         let p = match *c {
-            Comparator::Name { col } => Prep::Name(normalize::normalize_name(get(col))),
+            Comparator::Name { col } => {
+                let n = normalize::normalize_name(get(col));
+                let k = NameStrings::of(&n);
+                Prep::Name(n, k)
+            }
             Comparator::Date { birth, age, record } => {
                 // A value that cannot be read is reported and treated as missing.
                 let mut read = |col: usize, r: Result<Option<PartialDate>, String>| match r {
@@ -536,7 +612,7 @@ fn prepare(
                 extra.push(hash_key(11, (col, r)));
                 regions.push(hash_key(11, (col, r)));
             }
-            (Comparator::Name { .. }, Prep::Name(n)) => {
+            (Comparator::Name { .. }, Prep::Name(n, _)) => {
                 all_tokens.extend(n.tokens.iter().map(|s| s.as_str()))
             }
             (Comparator::Date { .. }, Prep::Date(d)) => {
@@ -631,7 +707,7 @@ fn prepare(
     keys.dedup();
     // Given and family names together, merged from their normal forms.
     let combined = swap.and_then(|(g, f)| match (out.get(g), out.get(f)) {
-        (Some(Prep::Name(a)), Some(Prep::Name(b))) if !a.is_empty() && !b.is_empty() => {
+        (Some(Prep::Name(a, _)), Some(Prep::Name(b, _))) if !a.is_empty() && !b.is_empty() => {
             let mut tokens: Vec<String> = a.tokens.iter().chain(b.tokens.iter()).cloned().collect();
             tokens.sort_unstable();
             let mut phonetic: Vec<String> = a
@@ -643,13 +719,15 @@ fn prepare(
             phonetic.sort_unstable();
             let mut titles: Vec<String> = a.titles.iter().chain(b.titles.iter()).cloned().collect();
             titles.sort_unstable();
-            Some(NormName {
+            let n = NormName {
                 exact: format!("{} {}", a.exact, b.exact),
                 tokens,
                 phonetic,
                 had_marks: a.had_marks || b.had_marks,
                 titles,
-            })
+            };
+            let k = NameStrings::of(&n);
+            Some((n, k))
         }
         _ => None,
     });
@@ -759,9 +837,9 @@ impl Dataset {
                 self.push(&mut row, f, v);
             }
             if self.swap.is_some()
-                && let Some(n) = p.combined
+                && let Some((n, k)) = p.combined
             {
-                let feat = self.name_feat(&n);
+                let feat = self.name_feat(&n, &k);
                 put_name(&mut row, self.comb_off, &feat);
             }
             self.rows.extend_from_slice(&row);
@@ -783,11 +861,11 @@ impl Dataset {
             }
         };
         match v {
-            Prep::Name(n) => {
+            Prep::Name(n, k) => {
                 if n.is_empty() {
                     return;
                 }
-                let feat = self.name_feat(&n);
+                let feat = self.name_feat(&n, &k);
                 *self.tf.entry(feat.folded).or_insert(0) += 1;
                 put_name(row, o, &feat);
             }
@@ -810,27 +888,21 @@ impl Dataset {
             .unwrap_or(&[])
     }
 
-    fn name_feat(&mut self, n: &NormName) -> NameFeat {
+    fn name_feat(&mut self, n: &NormName, k: &NameStrings) -> NameFeat {
         let exact = self.interner.intern(&n.exact);
-        let folded = self.interner.intern(&n.folded_key());
-        let phon = self.interner.intern(&n.phonetic_key());
+        let folded = self.interner.intern(&k.folded);
+        let phon = self.interner.intern(&k.phon);
         let start = self.tokens.len() as u32;
         for t in &n.tokens {
             let id = self.interner.intern(t);
             self.tokens.push(id);
         }
-        let titles = if n.titles.is_empty() {
+        let titles = if k.titles.is_empty() {
             0
         } else {
-            self.interner.intern(&n.titles.join(" "))
+            self.interner.intern(&k.titles)
         };
-        let letters = self.interner.intern(&normalize::letters_key(&n.tokens));
-        let reform = self
-            .interner
-            .intern(&normalize::keys_of(&n.tokens, normalize::reform_key));
-        let thai = self
-            .interner
-            .intern(&normalize::keys_of(&n.tokens, normalize::thai_key));
+        let (letters, reform, thai) = (k.letters, k.reform, k.thai);
         NameFeat {
             exact,
             folded,
@@ -1065,10 +1137,10 @@ impl Dataset {
                 name_level::TITLE_DIFFERS
             };
         }
-        if s(self, a.letters) == s(other, b.letters) && a.len != b.len {
+        if a.letters == b.letters && a.len != b.len {
             return name_level::JOINED_SPLIT;
         }
-        if s(self, a.reform) == s(other, b.reform) || s(self, a.thai) == s(other, b.thai) {
+        if a.reform == b.reform || a.thai == b.thai {
             return name_level::SPELLING_VARIANT;
         }
         let ta: Vec<&str> = self.toks(a).iter().map(|&t| self.interner.get(t)).collect();

@@ -258,6 +258,21 @@ enum MatchCommand {
         #[arg(long)]
         strict: bool,
     },
+    /// Measure calibration on held-out labelled data: train on one file (without labels),
+    /// score the candidate pairs of another and compare with its truth (id,entity_id):
+    /// expected calibration error and a reliability table.
+    Calibration {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        settings: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        bins: usize,
+    },
     /// Generate synthetic person records with known duplicates (for benchmarks).
     Generate {
         #[arg(long)]
@@ -600,6 +615,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     safepath_match::cli::RunOptions { strict },
                 )
                 .map(|s| s.to_string()),
+                MatchCommand::Calibration {
+                    train,
+                    input,
+                    truth,
+                    settings,
+                    bins,
+                } => safepath_match::cli::calibration_held_out(
+                    &train, &input, &truth, &settings, bins,
+                )
+                .map(|c| c.to_string()),
                 MatchCommand::Generate {
                     records,
                     seed,
