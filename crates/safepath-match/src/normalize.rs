@@ -94,7 +94,8 @@ pub fn fold(text: &str) -> String {
 
 /// Lower case, NFC, whitespace collapsed: the form used for exact comparison.
 pub fn exact_form(text: &str) -> String {
-    let nfc: String = text.nfkc().collect::<String>().nfc().collect();
+    // NFKC output is already composed (NFC of it is itself): one pass.
+    let nfc: String = text.nfkc().collect();
     nfc.to_lowercase()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -135,7 +136,8 @@ pub fn normalize_name(raw: &str) -> NormName {
     if exact.is_empty() {
         return NormName::default();
     }
-    let folded = fold(&exact);
+    // `exact` is already NFKC: transliterate it without normalising again.
+    let folded = any_ascii::any_ascii(&exact).to_lowercase();
     let had_marks = !exact.is_ascii();
     let all = tokens(&folded);
     let mut titles: Vec<String> = all.iter().filter(|t| is_particle(t)).cloned().collect();
