@@ -40,6 +40,8 @@ pub struct MatchIndex {
     postings: Vec<(u64, u32)>,
     max_posting: usize,
     max_candidates: usize,
+    /// Distinct ids (a person indexed under several names counts once).
+    persons: usize,
 }
 
 fn add_records(
@@ -111,8 +113,9 @@ impl MatchIndex {
     /// Sets the prior of a query: the chance that the person asked about is among the
     /// indexed records at all (0 < prior < 1). In tracing many requests have no match;
     /// with a measured share of requests that were eventually matched, set it to that
-    /// share. The prior of one record is this chance over the number of records (a person
-    /// is one of them, equally likely any), which replaces the model's λ for queries. The
+    /// share. The prior of one record is this chance over the number of persons (distinct
+    /// ids: a person is one of them, equally likely any), which replaces the model's λ for
+    /// queries. The
     /// default is [`DEFAULT_REQUEST_PRIOR`].
     pub fn set_request_prior(&mut self, prior: f64) -> Result<(), MatchError> {
         if !(prior > 0.0 && prior < 1.0) {
@@ -120,7 +123,7 @@ impl MatchIndex {
                 "the request prior must be between 0 and 1 (exclusive)".into(),
             ));
         }
-        self.model.lambda = pair_prior(prior, self.ids.len());
+        self.model.lambda = pair_prior(prior, self.persons);
         Ok(())
     }
 
@@ -138,7 +141,14 @@ impl MatchIndex {
         postings.par_sort_unstable();
         postings.dedup();
         let mut model = model.clone();
-        model.lambda = pair_prior(DEFAULT_REQUEST_PRIOR, ids.len());
+        // Persons, not records: the product indexes one record per name of a person.
+        let persons = {
+            let mut v: Vec<&String> = ids.iter().collect();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
+        model.lambda = pair_prior(DEFAULT_REQUEST_PRIOR, persons);
         Ok(MatchIndex {
             model,
             ds,
@@ -146,6 +156,7 @@ impl MatchIndex {
             postings,
             max_posting: 2_000,
             max_candidates: 4_000,
+            persons,
         })
     }
 
