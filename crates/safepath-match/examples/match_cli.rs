@@ -21,21 +21,27 @@ fn run(args: &[String]) -> Result<(), String> {
     let req = |n: &str| arg(args, n).ok_or_else(|| format!("missing {n}"));
     match args.first().map(|s| s.as_str()) {
         Some("link") => {
-            let s = cli::link(
+            let s = cli::link_with(
                 &PathBuf::from(req("--left")?),
                 &PathBuf::from(req("--right")?),
                 &PathBuf::from(req("--settings")?),
                 &PathBuf::from(req("--output")?),
+                cli::RunOptions {
+                    strict: args.iter().any(|a| a == "--strict"),
+                },
             )
             .map_err(|e| e.to_string())?;
             eprintln!("{s}");
             write_model(args, &s)?;
         }
         Some("dedupe") => {
-            let s = cli::dedupe(
+            let s = cli::dedupe_with(
                 &PathBuf::from(req("--input")?),
                 &PathBuf::from(req("--settings")?),
                 &PathBuf::from(req("--output")?),
+                cli::RunOptions {
+                    strict: args.iter().any(|a| a == "--strict"),
+                },
             )
             .map_err(|e| e.to_string())?;
             eprintln!("{s}");
@@ -54,6 +60,31 @@ fn run(args: &[String]) -> Result<(), String> {
                 std::fs::write(path, text).map_err(|e| e.to_string())?;
             }
         }
+        Some("calibration") => {
+            let bins: usize = arg(args, "--bins")
+                .unwrap_or_else(|| "10".into())
+                .parse()
+                .map_err(|_| "bad --bins")?;
+            let c = match arg(args, "--left") {
+                // Linkage (FEBRL4): --left --right --truth (left_id,right_id).
+                Some(left) => cli::calibration_link(
+                    &PathBuf::from(left),
+                    &PathBuf::from(req("--right")?),
+                    &PathBuf::from(req("--truth")?),
+                    &PathBuf::from(req("--settings")?),
+                    bins,
+                ),
+                None => cli::calibration_held_out(
+                    &PathBuf::from(req("--train")?),
+                    &PathBuf::from(req("--input")?),
+                    &PathBuf::from(req("--truth")?),
+                    &PathBuf::from(req("--settings")?),
+                    bins,
+                ),
+            }
+            .map_err(|e| e.to_string())?;
+            println!("{c}");
+        }
         Some("generate") => {
             let n: usize = req("--records")?.parse().map_err(|_| "bad --records")?;
             let seed: u64 = req("--seed")?.parse().map_err(|_| "bad --seed")?;
@@ -64,6 +95,92 @@ fn run(args: &[String]) -> Result<(), String> {
                 &PathBuf::from(req("--truth")?),
             )
             .map_err(|e| e.to_string())?;
+        }
+        Some("trace-calibration") => {
+            // Tracing as a case manager sees it: a registry, and requests of which only a
+            // share have their person in it. Calibration of the best candidate per request.
+            let input = PathBuf::from(req("--input")?);
+            let settings =
+                Settings::load(&PathBuf::from(req("--settings")?)).map_err(|e| e.to_string())?;
+            let prior: f64 = arg(args, "--prior")
+                .unwrap_or_else(|| "0.5".into())
+                .parse()
+                .map_err(|_| "bad --prior")?;
+            let share_in: f64 = arg(args, "--share-in")
+                .unwrap_or_else(|| "0.5".into())
+                .parse()
+                .map_err(|_| "bad --share-in")?;
+            let records = read_records(&input, &settings)?;
+            let mut entity = std::collections::HashMap::new();
+            let mut rdr = csv::Reader::from_path(req("--truth")?).map_err(|e| e.to_string())?;
+            for r in rdr.records() {
+                let r = r.map_err(|e| e.to_string())?;
+                entity.insert(r[0].to_string(), r[1].to_string());
+            }
+            let mut by_entity: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+            for (k, r) in records.iter().enumerate() {
+                if let Some(e) = entity.get(&r.id) {
+                    by_entity.entry(e.as_str()).or_default().push(k);
+                }
+            }
+            let mut rng = fastrand::Rng::with_seed(11);
+            let (mut registry, mut queries) = (Vec::new(), Vec::new());
+            for (e, ks) in &by_entity {
+                if ks.len() < 2 {
+                    registry.push(records[ks[0]].clone());
+                } else if rng.f64() < share_in {
+                    registry.push(records[ks[0]].clone());
+                    queries.push((records[ks[1]].clone(), e.to_string()));
+                } else {
+                    queries.push((records[ks[1]].clone(), e.to_string()));
+                }
+            }
+            let reg_entity: std::collections::HashMap<String, String> = registry
+                .iter()
+                .filter_map(|r| entity.get(&r.id).map(|e| (r.id.clone(), e.clone())))
+                .collect();
+            // The model is trained on another file (--train; held out) or on the registry.
+            let mut model = match arg(args, "--train") {
+                Some(t) => {
+                    let train = read_records(&PathBuf::from(t), &settings)?;
+                    safepath_match::train(&train, &settings)
+                }
+                None => safepath_match::train(&registry, &settings),
+            }
+            .map_err(|e| e.to_string())?;
+            model.possible = 1e-9;
+            let mut index = MatchIndex::build(&registry, &model).map_err(|e| e.to_string())?;
+            index.set_request_prior(prior).map_err(|e| e.to_string())?;
+            let mut labelled = Vec::new();
+            let (mut fp_likely, mut none_likely, mut none) = (0usize, 0usize, 0usize);
+            let in_registry: std::collections::HashSet<&String> = reg_entity.values().collect();
+            for (q, e) in &queries {
+                let best = index.query(q, 1).map_err(|e| e.to_string())?;
+                let has = in_registry.contains(e);
+                none += usize::from(!has);
+                match best.first() {
+                    Some(c) => {
+                        let right = reg_entity.get(&c.id) == Some(e);
+                        labelled.push((c.probability, right));
+                        if c.probability >= 0.5 && !right {
+                            fp_likely += 1;
+                            none_likely += usize::from(!has);
+                        }
+                    }
+                    None => labelled.push((0.0, false)),
+                }
+            }
+            let c = safepath_match::calibration(&labelled, 10);
+            println!(
+                "registry {} records; {} requests, {} without their person in the registry; request prior {prior}",
+                registry.len(),
+                queries.len(),
+                none
+            );
+            println!(
+                "best pair wrong at p >= 0.5: {fp_likely} (of which {none_likely} for requests without a match)"
+            );
+            println!("{c}");
         }
         Some("trace") => {
             // Builds an index over --input, then queries --queries records (noisy copies are
@@ -145,6 +262,33 @@ fn run(args: &[String]) -> Result<(), String> {
         _ => return Err("usage: match_cli link|dedupe|generate|trace …".into()),
     }
     Ok(())
+}
+
+fn read_records(path: &PathBuf, settings: &Settings) -> Result<Vec<Record>, String> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| e.to_string())?;
+    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    let pos: Vec<Option<usize>> = settings
+        .schema
+        .columns
+        .iter()
+        .map(|(c, _)| headers.iter().position(|h| h == c))
+        .collect();
+    let idp = headers
+        .iter()
+        .position(|h| h == settings.schema.id_column)
+        .ok_or("no id column")?;
+    let mut records = Vec::new();
+    for r in rdr.records() {
+        let r = r.map_err(|e| e.to_string())?;
+        records.push(Record {
+            id: r.get(idp).unwrap_or("").to_string(),
+            values: pos
+                .iter()
+                .map(|p| p.and_then(|p| r.get(p)).unwrap_or("").to_string())
+                .collect(),
+        });
+    }
+    Ok(records)
 }
 
 fn write_model(args: &[String], s: &cli::RunSummary) -> Result<(), String> {

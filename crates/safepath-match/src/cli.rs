@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{self, Scored};
 use crate::error::MatchError;
-use crate::features::Dataset;
+use crate::features::{Dataset, FlatBatch};
 use crate::model::{Model, explain_compact};
 use crate::settings::Settings;
 
@@ -48,6 +48,93 @@ pub struct RunSummary {
     pub writing: Duration,
     /// The trained model (parameters only, no data).
     pub model: Option<Model>,
+    /// Values that could not be read and were treated as missing.
+    pub unreadable: Unreadable,
+}
+
+/// How a run treats values that cannot be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Stop at the first value that cannot be read (the behaviour before lenient reading).
+    /// Without it such a value is counted, reported and treated as missing.
+    pub strict: bool,
+}
+
+/// How many first unreadable values a summary lists (line and column).
+pub const UNREADABLE_SHOWN: usize = 10;
+
+/// One value that could not be read: where it is and why, never the value itself (a birth
+/// date or a postcode of a person is personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableValue {
+    /// The file (its name only).
+    pub file: String,
+    /// 1-based line (1 is the header).
+    pub line: u64,
+    /// The column.
+    pub column: String,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+/// Values that could not be read in a run: counted per column, the first ones listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Total count.
+    pub total: usize,
+    /// Count per column (file, column), in order of first appearance.
+    pub by_column: Vec<(String, String, usize)>,
+    /// The first [`UNREADABLE_SHOWN`] of them.
+    pub first: Vec<UnreadableValue>,
+}
+
+impl Unreadable {
+    fn add(&mut self, file: &str, line: u64, column: &str, reason: &str) {
+        self.total += 1;
+        match self
+            .by_column
+            .iter_mut()
+            .find(|(f, c, _)| f == file && c == column)
+        {
+            Some(e) => e.2 += 1,
+            None => self
+                .by_column
+                .push((file.to_string(), column.to_string(), 1)),
+        }
+        if self.first.len() < UNREADABLE_SHOWN {
+            self.first.push(UnreadableValue {
+                file: file.to_string(),
+                line,
+                column: column.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+    }
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.total == 0 {
+            return write!(f, "unreadable values: none");
+        }
+        write!(
+            f,
+            "unreadable values (treated as missing; values not shown): {}",
+            self.total
+        )?;
+        for (file, col, n) in &self.by_column {
+            write!(f, "\n  {file}: column `{col}`: {n}")?;
+        }
+        write!(f, "\n  first {}:", self.first.len())?;
+        for u in &self.first {
+            write!(
+                f,
+                "\n  {}: line {}: column `{}`: {}",
+                u.file, u.line, u.column, u.reason
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for RunSummary {
@@ -86,6 +173,7 @@ impl fmt::Display for RunSummary {
             )?,
             None => writeln!(f, "pairs written: {}", self.pairs)?,
         }
+        writeln!(f, "{}", self.unreadable)?;
         let total = self.load + self.blocking + self.training + self.scoring + self.writing;
         write!(
             f,
@@ -110,8 +198,14 @@ pub(crate) fn load_csv(
     settings: &Settings,
     ds: &mut Dataset,
     entries: &mut Vec<(u64, u32)>,
+    opts: RunOptions,
+    unreadable: &mut Unreadable,
 ) -> Result<Vec<String>, MatchError> {
     let schema = &settings.schema;
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let data_err = |line: u64, message: String| MatchError::Data {
         path: path.to_path_buf(),
         line: line as usize,
@@ -140,41 +234,59 @@ pub(crate) fn load_csv(
         })?);
     }
     let mut ids = Vec::new();
-    let mut rec = csv::StringRecord::new();
     let preparer = ds.preparer(schema);
     // The batch read last, normalised, waiting to be interned: (prepared, lines, first index).
-    type Pending = (
-        Vec<Result<crate::features::Prepared, crate::features::PrepError>>,
-        Vec<u64>,
-    );
+    type Pending = (Vec<crate::features::Prepared>, Vec<u64>);
     let mut pending: Option<Pending> = None;
     let commit = |ds: &mut Dataset,
                   pending: Pending,
-                  entries: &mut Vec<(u64, u32)>|
+                  entries: &mut Vec<(u64, u32)>,
+                  unreadable: &mut Unreadable|
      -> Result<(), MatchError> {
         let (prepared, lines) = pending;
+        for (i, p) in prepared.iter().enumerate() {
+            for (col, msg) in &p.bad {
+                let name = schema
+                    .columns
+                    .get(*col)
+                    .map(|c| c.0.as_str())
+                    .unwrap_or("?");
+                let line = lines.get(i).copied().unwrap_or(0);
+                if opts.strict {
+                    return Err(data_err(line, format!("column `{name}`: {msg}")));
+                }
+                unreadable.add(&file_name, line, name, msg);
+            }
+        }
         let base = ds.n as u32;
-        let keys = ds.commit(prepared).map_err(|(i, (col, msg))| {
-            let name = schema.columns.get(col).map(|c| c.0.as_str()).unwrap_or("?");
-            data_err(
-                lines.get(i).copied().unwrap_or(0),
-                format!("column `{name}`: {msg}"),
-            )
-        })?;
+        let keys = ds.commit(prepared);
         for (k, ks) in keys.into_iter().enumerate() {
             entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
         }
         Ok(())
     };
-    loop {
-        let mut rows: Vec<Vec<String>> = Vec::with_capacity(BATCH);
-        let mut lines: Vec<u64> = Vec::with_capacity(BATCH);
-        while rows.len() < BATCH {
-            if !rdr.read_record(&mut rec).map_err(|e| csv_err(path, e))? {
+    // A batch read: the values of the settings' columns, row after row, in one buffer.
+    let ncols = cols.len();
+    let read_batch = |rdr: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+                      rec: &mut csv::ByteRecord|
+     -> Result<(FlatBatch, Vec<u64>, Vec<String>), MatchError> {
+        let mut batch = FlatBatch {
+            text: String::with_capacity(BATCH * 64),
+            ends: Vec::with_capacity(BATCH * ncols),
+            ncols,
+        };
+        let mut lines = Vec::with_capacity(BATCH);
+        let mut ids = Vec::with_capacity(BATCH);
+        while lines.len() < BATCH {
+            if !rdr.read_byte_record(rec).map_err(|e| csv_err(path, e))? {
                 break;
             }
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            let id = rec.get(id_pos).unwrap_or("").trim();
+            // Every field is checked, as a string record would be.
+            let all = std::str::from_utf8(rec.as_slice())
+                .map_err(|_| data_err(line, "invalid UTF-8".to_string()))?;
+            let field = |c: usize| -> &str { rec.range(c).and_then(|r| all.get(r)).unwrap_or("") };
+            let id = field(id_pos).trim();
             if id.is_empty() {
                 return Err(data_err(
                     line,
@@ -182,34 +294,45 @@ pub(crate) fn load_csv(
                 ));
             }
             ids.push(id.to_string());
-            rows.push(
-                cols.iter()
-                    .map(|&c| rec.get(c).unwrap_or("").to_string())
-                    .collect(),
-            );
+            for &c in &cols {
+                batch.text.push_str(field(c));
+                batch.ends.push(batch.text.len() as u32);
+            }
             lines.push(line);
         }
-        if rows.is_empty() {
-            break;
-        }
-        let full = rows.len() == BATCH;
-        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
-        // Intern the previous batch while this one is normalised.
-        let (done, prepared) = rayon::join(
-            || match pending.take() {
-                Some(p) => commit(ds, p, entries),
-                None => Ok(()),
+        Ok((batch, lines, ids))
+    };
+    let mut rec = csv::ByteRecord::new();
+    let mut cur = read_batch(&mut rdr, &mut rec)?;
+    while !cur.1.is_empty() {
+        let full = cur.1.len() == BATCH;
+        // Three stages at once: read the next batch, normalise this one, intern the
+        // previous one.
+        let (next, (done, prepared)) = rayon::join(
+            || {
+                if full {
+                    read_batch(&mut rdr, &mut rec)
+                } else {
+                    Ok((FlatBatch::default(), Vec::new(), Vec::new()))
+                }
             },
-            || preparer.prepare(&refs),
+            || {
+                rayon::join(
+                    || match pending.take() {
+                        Some(p) => commit(ds, p, entries, unreadable),
+                        None => Ok(()),
+                    },
+                    || preparer.prepare_flat(&cur.0),
+                )
+            },
         );
         done?;
+        let (_, lines, batch_ids) = std::mem::replace(&mut cur, next?);
+        ids.extend(batch_ids);
         pending = Some((prepared, lines));
-        if !full {
-            break;
-        }
     }
     if let Some(p) = pending.take() {
-        commit(ds, p, entries)?;
+        commit(ds, p, entries, unreadable)?;
     }
     Ok(ids)
 }
@@ -260,20 +383,43 @@ fn prepare_model(settings: &Settings) -> Model {
 
 /// Links two files: writes `left_id,right_id,probability,band,explanation` for pairs at or
 /// above `possible`, best first.
+///
+/// A value that cannot be read is treated as missing and reported in the summary; see
+/// [`link_with`] to stop on it instead.
 pub fn link(
     left: &Path,
     right: &Path,
     settings: &Path,
     output: &Path,
 ) -> Result<RunSummary, MatchError> {
+    link_with(left, right, settings, output, RunOptions::default())
+}
+
+/// [`link`] with options.
+pub fn link_with(
+    left: &Path,
+    right: &Path,
+    settings: &Path,
+    output: &Path,
+    opts: RunOptions,
+) -> Result<RunSummary, MatchError> {
     let settings = Settings::load(settings)?;
     let mut sum = RunSummary::default();
     let t = Instant::now();
     let mut ds = Dataset::new(&settings.schema);
     let mut entries = Vec::new();
-    let mut ids = load_csv(left, &settings, &mut ds, &mut entries)?;
+    let mut un = Unreadable::default();
+    let mut ids = load_csv(left, &settings, &mut ds, &mut entries, opts, &mut un)?;
     let n_left = ids.len();
-    ids.extend(load_csv(right, &settings, &mut ds, &mut entries)?);
+    ids.extend(load_csv(
+        right,
+        &settings,
+        &mut ds,
+        &mut entries,
+        opts,
+        &mut un,
+    )?);
+    sum.unreadable = un;
     sum.records = ids.len();
     sum.left = Some(n_left);
     sum.load = t.elapsed();
@@ -349,13 +495,33 @@ fn write_pairs(
 
 /// De-duplicates a file: writes `id,cluster_id` for every record (`cluster_id` is the id of
 /// the cluster's first record; a record alone is its own cluster).
+///
+/// A value that cannot be read is treated as missing and reported in the summary; see
+/// [`dedupe_with`] to stop on it instead.
 pub fn dedupe(input: &Path, settings: &Path, output: &Path) -> Result<RunSummary, MatchError> {
+    dedupe_with(input, settings, output, RunOptions::default())
+}
+
+/// [`dedupe`] with options.
+pub fn dedupe_with(
+    input: &Path,
+    settings: &Path,
+    output: &Path,
+    opts: RunOptions,
+) -> Result<RunSummary, MatchError> {
     let settings = Settings::load(settings)?;
     let mut sum = RunSummary::default();
     let t = Instant::now();
     let mut ds = Dataset::new(&settings.schema);
     let mut entries = Vec::new();
-    let ids = load_csv(input, &settings, &mut ds, &mut entries)?;
+    let ids = load_csv(
+        input,
+        &settings,
+        &mut ds,
+        &mut entries,
+        opts,
+        &mut sum.unreadable,
+    )?;
     sum.records = ids.len();
     sum.load = t.elapsed();
     let t = Instant::now();
@@ -401,6 +567,136 @@ pub fn dedupe(input: &Path, settings: &Path, output: &Path) -> Result<RunSummary
     Ok(sum)
 }
 
+/// Calibration on held-out labelled data: trains the model on `train` (without labels, as
+/// `dedupe` does), then scores every candidate pair of `test` with that model left as it is
+/// and compares the probabilities with the truth (`id,entity_id` of `test`): expected
+/// calibration error and a reliability table over `bins` bins.
+pub fn calibration_held_out(
+    train: &Path,
+    test: &Path,
+    truth: &Path,
+    settings: &Path,
+    bins: usize,
+) -> Result<crate::calibration::Calibration, MatchError> {
+    let settings = Settings::load(settings)?;
+    let mut un = Unreadable::default();
+    let opts = RunOptions::default();
+    // Train.
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    load_csv(train, &settings, &mut ds, &mut entries, opts, &mut un)?;
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: None,
+    };
+    let sessions = engine::session_pairs(&ds, &entries, blocking);
+    let pairs = engine::blocked_pairs(entries, None, blocking.max_block, blocking.budget);
+    let mut model = prepare_model(&settings);
+    let (_, _) = engine::train(&mut model, &ds, &sessions, &pairs, blocking, settings.seed);
+    let n_train = ds.n as f64;
+    drop((sessions, pairs, ds));
+    // Test.
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    let ids = load_csv(test, &settings, &mut ds, &mut entries, opts, &mut un)?;
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: None,
+    };
+    // λ is the prior of a random pair: with the same share of duplicates, the expected
+    // matches grow with n and the pairs with n², so λ scales with n_train / n_test.
+    model.lambda = (model.lambda * n_train / (ds.n as f64).max(1.0)).clamp(1e-12, 0.5);
+    let pairs = engine::blocked_pairs(entries, None, blocking.max_block, blocking.budget);
+    let entity = read_truth(truth)?;
+    let ent: Vec<Option<&String>> = ids.iter().map(|i| entity.get(i)).collect();
+    use rayon::prelude::*;
+    let labelled: Vec<(f64, bool)> = pairs
+        .par_iter()
+        .map(|&p| {
+            let (i, j) = engine::unpack(p);
+            let g = ds.compare(i, j);
+            let (prob, _, _) = model.score_pair(&ds, i, j, g, false);
+            let same = matches!((ent[i], ent[j]), (Some(a), Some(b)) if a == b);
+            (prob, same)
+        })
+        .collect();
+    Ok(crate::calibration::calibration(&labelled, bins))
+}
+
+/// Calibration of linkage: trains on the two files without labels (as `link` does), scores
+/// every candidate pair and compares with the true pairs (`left_id,right_id`). The labels
+/// are never seen by training; the pairs are those of the same files (FEBRL4 comes as one
+/// pair of files).
+pub fn calibration_link(
+    left: &Path,
+    right: &Path,
+    truth: &Path,
+    settings: &Path,
+    bins: usize,
+) -> Result<crate::calibration::Calibration, MatchError> {
+    let settings = Settings::load(settings)?;
+    let mut un = Unreadable::default();
+    let opts = RunOptions::default();
+    let mut ds = Dataset::new(&settings.schema);
+    let mut entries = Vec::new();
+    let mut ids = load_csv(left, &settings, &mut ds, &mut entries, opts, &mut un)?;
+    let n_left = ids.len();
+    ids.extend(load_csv(
+        right,
+        &settings,
+        &mut ds,
+        &mut entries,
+        opts,
+        &mut un,
+    )?);
+    let blocking = engine::Blocking {
+        max_block: settings.max_block_size,
+        budget: settings.budget(ds.n),
+        n_left: Some(n_left),
+    };
+    let sessions = engine::session_pairs(&ds, &entries, blocking);
+    let pairs = engine::blocked_pairs(entries, Some(n_left), blocking.max_block, blocking.budget);
+    let mut model = prepare_model(&settings);
+    let (gammas, _) = engine::train(&mut model, &ds, &sessions, &pairs, blocking, settings.seed);
+    drop(sessions);
+    let mut rdr = csv::Reader::from_path(truth).map_err(|e| csv_err(truth, e))?;
+    let mut true_pairs = std::collections::HashSet::new();
+    for r in rdr.records() {
+        let r = r.map_err(|e| csv_err(truth, e))?;
+        true_pairs.insert((
+            r.get(0).unwrap_or("").to_string(),
+            r.get(1).unwrap_or("").to_string(),
+        ));
+    }
+    use rayon::prelude::*;
+    let labelled: Vec<(f64, bool)> = pairs
+        .par_iter()
+        .zip(gammas.par_iter())
+        .map(|(&p, &g)| {
+            let (i, j) = engine::unpack(p);
+            let (prob, _, _) = model.score_pair(&ds, i, j, g, false);
+            let key = (ids[i].clone(), ids[j].clone());
+            (prob, true_pairs.contains(&key))
+        })
+        .collect();
+    Ok(crate::calibration::calibration(&labelled, bins))
+}
+
+fn read_truth(truth: &Path) -> Result<std::collections::HashMap<String, String>, MatchError> {
+    let mut rdr = csv::Reader::from_path(truth).map_err(|e| csv_err(truth, e))?;
+    let mut entity = std::collections::HashMap::new();
+    for r in rdr.records() {
+        let r = r.map_err(|e| csv_err(truth, e))?;
+        entity.insert(
+            r.get(0).unwrap_or("").to_string(),
+            r.get(1).unwrap_or("").to_string(),
+        );
+    }
+    Ok(entity)
+}
+
 /// Writes `records` synthetic people (with duplicates) to `output` and `id,entity_id` to `truth`.
 pub fn generate(records: usize, seed: u64, output: &Path, truth: &Path) -> Result<(), MatchError> {
     crate::generate::write(records, seed, output, truth)
@@ -418,7 +714,14 @@ pub fn blocking_recall(
     let settings = Settings::load(settings)?;
     let mut ds = Dataset::new(&settings.schema);
     let mut entries = Vec::new();
-    let ids = load_csv(input, &settings, &mut ds, &mut entries)?;
+    let ids = load_csv(
+        input,
+        &settings,
+        &mut ds,
+        &mut entries,
+        RunOptions::default(),
+        &mut Unreadable::default(),
+    )?;
     let pairs = engine::blocked_pairs(
         entries,
         None,

@@ -45,7 +45,7 @@ pub fn parse_date(raw: &str) -> Result<Option<PartialDate>, String> {
     };
     let year = num(parts[0])?;
     if !(1800..=2200).contains(&year) {
-        return Err(format!("year {year} out of range 1800–2200"));
+        return Err("year out of range 1800–2200".to_string());
     }
     let mut d = PartialDate {
         year,
@@ -131,19 +131,32 @@ pub const DATE_LEVELS: &[&str] = &[
     "close",
     "partial_equal",
     "approximate",
+    "year_near",
     "different",
 ];
 
 /// Tolerance in years when an estimated age is involved.
 pub const AGE_TOLERANCE: u16 = 2;
 
+/// Tolerance in years of the weaker `year_near` level when an estimated age is involved.
+pub const AGE_FAR_TOLERANCE: u16 = 4;
+
+/// Date levels by meaning.
+pub(crate) mod level {
+    pub const APPROXIMATE: u8 = 4;
+    pub const YEAR_NEAR: u8 = 5;
+    pub const DIFFERENT: u8 = 6;
+}
+
 /// Compares two partial dates, returning the 1-based level or 0 when either is missing.
 ///
 /// exact: same full date; close: full dates one typo apart (one digit, swapped day and
 /// month, or same year and month); partial_equal: equal at the precision both share (one of
 /// them partial); approximate: partial dates with years within one, or a year within
-/// [`AGE_TOLERANCE`] of an age-estimated year; different: otherwise (two full dates that
-/// are not close always differ).
+/// [`AGE_TOLERANCE`] of an age-estimated year; year_near: birth years two apart (full or
+/// partial dates: a year misremembered or mis-converted), or an age-estimated year within
+/// [`AGE_FAR_TOLERANCE`] (ages estimated by different people years apart);
+/// different: otherwise. Each is a level with its own m and u.
 pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
     if a.is_missing() || b.is_missing() {
         return 0;
@@ -163,20 +176,32 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
             if diff <= 1 || swapped || (a.year == b.year && a.month == b.month) {
                 return 2;
             }
+            // The same day and month a year or two apart: the year misremembered.
+            if a.month == b.month && a.day == b.day && a.year.abs_diff(b.year) <= 2 {
+                return if a.year.abs_diff(b.year) <= 1 {
+                    level::APPROXIMATE
+                } else {
+                    level::YEAR_NEAR
+                };
+            }
             // Two full dates that are neither equal nor one typing error apart disagree.
-            return 5;
+            return level::DIFFERENT;
         }
         let months_ok = a.month == 0 || b.month == 0 || a.month == b.month;
         let days_ok = a.day == 0 || b.day == 0 || a.day == b.day;
         if a.year == b.year && months_ok && days_ok {
             return 3;
         }
-        return if a.year.abs_diff(b.year) <= 1 { 4 } else { 5 };
+        return match a.year.abs_diff(b.year) {
+            0 | 1 => level::APPROXIMATE,
+            2 => level::YEAR_NEAR,
+            _ => level::DIFFERENT,
+        };
     }
-    if a.best_year().abs_diff(b.best_year()) <= AGE_TOLERANCE {
-        4
-    } else {
-        5
+    match a.best_year().abs_diff(b.best_year()) {
+        d if d <= AGE_TOLERANCE => level::APPROXIMATE,
+        d if d <= AGE_FAR_TOLERANCE => level::YEAR_NEAR,
+        _ => level::DIFFERENT,
     }
 }
 
@@ -217,8 +242,8 @@ mod tests {
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1990")), 3);
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1990-04")), 3);
         assert_eq!(compare_dates(&d("1990-04"), &d("1990-05")), 4);
-        assert_eq!(compare_dates(&d("1990-04-09"), &d("1972-01-30")), 5);
-        assert_eq!(compare_dates(&d("1990-04-09"), &d("1991-07-30")), 5);
+        assert_eq!(compare_dates(&d("1990-04-09"), &d("1972-01-30")), 6);
+        assert_eq!(compare_dates(&d("1990-04-09"), &d("1991-07-30")), 6);
         assert_eq!(compare_dates(&d("1990-04"), &d("1991")), 4);
         assert_eq!(compare_dates(&PartialDate::default(), &d("1990")), 0);
     }
@@ -233,6 +258,38 @@ mod tests {
         assert_eq!(est.est_year, 2007);
         assert_eq!(compare_dates(&est, &d("2006-02-03")), 4);
         assert_eq!(compare_dates(&est, &d("2009")), 4);
-        assert_eq!(compare_dates(&est, &d("1999")), 5);
+        assert_eq!(compare_dates(&est, &d("1999")), 6);
+    }
+
+    /// A birth year off by one or two, and ages estimated years apart, are partial
+    /// agreement levels of their own, not disagreement.
+    #[test]
+    fn years_off_by_one_or_two_are_partial_agreement() {
+        // Full dates, the same day and month, the year one or two off.
+        assert_eq!(compare_dates(&d("1989-04-09"), &d("1990-04-09")), 4);
+        assert_eq!(compare_dates(&d("1988-04-09"), &d("1990-04-09")), 5);
+        assert_eq!(compare_dates(&d("1987-04-09"), &d("1990-04-09")), 6);
+        // Year-only records two years apart.
+        assert_eq!(compare_dates(&d("1988"), &d("1990")), 5);
+        assert_eq!(compare_dates(&d("1987"), &d("1990")), 6);
+        // An age of 15 recorded in 2019 and of 21 in 2024: estimates 2004 and 2003.
+        let est = |age: f32, on: &str| PartialDate {
+            est_year: estimate_birth_year(age, &d(on)),
+            ..Default::default()
+        };
+        assert_eq!(
+            compare_dates(&est(15.0, "2019-06-01"), &est(21.0, "2024-06-01")),
+            4
+        );
+        // Estimated four years apart: the weaker level; six apart: different.
+        assert_eq!(
+            compare_dates(&est(15.0, "2019-06-01"), &est(24.0, "2024-06-01")),
+            5
+        );
+        assert_eq!(
+            compare_dates(&est(15.0, "2019-06-01"), &est(26.0, "2024-06-01")),
+            6
+        );
+        assert_eq!(DATE_LEVELS[4], "year_near");
     }
 }

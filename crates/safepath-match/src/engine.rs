@@ -182,9 +182,24 @@ pub(crate) fn session_pairs(
                 blocking.max_block,
                 blocking.budget.min(2_000_000),
             );
+            let pairs = sample(pairs, SESSION_SAMPLE);
             (pairs.len() >= 10).then_some(Session { cond, pairs })
         })
         .collect()
+}
+
+/// Pairs of a training session kept for EM: a systematic sample (every k-th of the sorted
+/// pairs) beyond this many. EM estimates a handful of proportions per field; a million
+/// pairs pin them to the third decimal, and comparing more only costs time.
+const SESSION_SAMPLE: usize = 1_000_000;
+
+/// Every k-th pair, so that at most `max` remain (all when there are fewer).
+fn sample(pairs: Vec<u64>, max: usize) -> Vec<u64> {
+    if pairs.len() <= max || max == 0 {
+        return pairs;
+    }
+    let step = pairs.len().div_ceil(max);
+    pairs.into_iter().step_by(step).collect()
 }
 
 pub(crate) fn train(
@@ -448,6 +463,15 @@ pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_are_sampled_systematically() {
+        let pairs: Vec<u64> = (0..1_000).collect();
+        assert_eq!(sample(pairs.clone(), 2_000).len(), 1_000);
+        let s = sample(pairs, 300);
+        assert!(s.len() <= 300 && s.len() >= 250, "{}", s.len());
+        assert_eq!(&s[..3], &[0, 4, 8]);
+    }
 
     #[test]
     fn blocks_are_capped_and_pairs_unique() {

@@ -51,11 +51,17 @@ impl Record {
 pub enum Comparator {
     /// Names: token multisets, transliteration, Jaro–Winkler, phonetic key.
     ///
-    /// Levels: exact (same exact form); transliteration_equal (same folded token multiset:
-    /// diacritics, script, order, particles and nicknames ignored); close (tokens aligned
-    /// pairwise with Jaro–Winkler ≥ 0.88 and mean ≥ 0.92, or whole folded names ≥ 0.94);
-    /// phonetic (same phonetic keys); partial (one name's tokens all found in the other, or
-    /// mean best similarity ≥ 0.8); different.
+    /// Levels (each with its own m and u): exact (same exact form); transliteration_equal
+    /// (same folded token multiset and the same titles: diacritics, script, order and
+    /// nicknames ignored); title_differs (the same, but honorifics or particles differ:
+    /// Ma/Daw, Maung/Ko/U, Nai/Nang/Nangsao, bin/binti); joined_split (the same letters in
+    /// a different number of tokens: "Myatzin"/"Myat Zin"); spelling_variant (equal under
+    /// the Indonesian spelling reforms or the Thai romanisation key, see
+    /// [`crate::normalize::reform_key`], [`crate::normalize::thai_key`]); close (tokens
+    /// aligned pairwise with Jaro–Winkler ≥ 0.88 and mean ≥ 0.92, or whole folded names
+    /// ≥ 0.94); phonetic (same phonetic keys); subset (every token of the shorter name in
+    /// the longer: dropped middle names, patronymics); partial (mostly similar tokens);
+    /// different.
     Name {
         /// Column index.
         col: usize,
@@ -98,15 +104,44 @@ pub enum Comparator {
 /// Token similarities below this count as zero.
 const TOKEN_FLOOR: f64 = 0.7;
 
-/// Level labels of names.
+/// Level labels of names (see [`Comparator::Name`]).
 pub const NAME_LEVELS: &[&str] = &[
     "exact",
     "transliteration_equal",
+    "title_differs",
+    "joined_split",
+    "spelling_variant",
     "close",
     "phonetic",
+    "subset",
     "partial",
     "different",
 ];
+
+/// Name levels by meaning (1-based, as in comparison vectors).
+pub(crate) mod name_level {
+    pub const TRANSLITERATION_EQUAL: u8 = 2;
+    pub const TITLE_DIFFERS: u8 = 3;
+    pub const JOINED_SPLIT: u8 = 4;
+    pub const SPELLING_VARIANT: u8 = 5;
+    pub const CLOSE: u8 = 6;
+    pub const PHONETIC: u8 = 7;
+    pub const SUBSET: u8 = 8;
+    pub const PARTIAL: u8 = 9;
+    pub const DIFFERENT: u8 = 10;
+}
+
+/// The weakest name levels, from token alignment: `partial` when they are mostly similar,
+/// else `different`. (`subset`, every token of the shorter name in the longer one — a
+/// dropped middle name or patronymic, a father's name added after bin/binti — is decided
+/// before `close`.)
+fn name_rest(short: usize, long: usize, min_best: f64, avg: f64) -> u8 {
+    if (short < long && min_best >= 0.9) || avg >= 0.8 {
+        name_level::PARTIAL
+    } else {
+        name_level::DIFFERENT
+    }
+}
 /// Level labels of places.
 pub const PLACE_LEVELS: &[&str] = &["exact", "contained", "close", "same_region", "different"];
 /// Level labels of codes.
@@ -224,6 +259,14 @@ pub(crate) struct NameFeat {
     phon: u32,
     start: u32,
     len: u32,
+    /// Honorifics and particles set apart, sorted and joined (0 = none).
+    titles: u32,
+    /// Digest of the sorted letters of the core tokens (joined or split syllables).
+    letters: u32,
+    /// Digest of the Indonesian/Malay spelling-reform keys of the tokens.
+    reform: u32,
+    /// Digest of the Thai romanisation keys of the tokens.
+    thai: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -234,12 +277,48 @@ pub(crate) struct PlaceFeat {
 }
 
 fn put_name(row: &mut [u32], o: usize, n: &NameFeat) {
-    row[o..o + 5].copy_from_slice(&[n.exact, n.folded, n.phon, n.start, n.len]);
+    row[o..o + NAME_WIDTH].copy_from_slice(&[
+        n.exact, n.folded, n.phon, n.start, n.len, n.titles, n.letters, n.reform, n.thai,
+    ]);
+}
+
+/// The derived strings of a name, computed in parallel before interning.
+pub(crate) struct NameStrings {
+    folded: String,
+    phon: String,
+    titles: String,
+    letters: u32,
+    reform: u32,
+    thai: u32,
+}
+
+/// A 32-bit digest of a derived key that is only ever compared for equality (letters,
+/// spelling keys): cheaper to keep than an interned string, and the same in every dataset
+/// (SipHash with fixed keys). Two different keys share a digest with probability 2⁻³²,
+/// once in about four billion compared pairs.
+fn digest(s: &str) -> u32 {
+    let mut h = std::hash::DefaultHasher::new();
+    s.hash(&mut h);
+    let x = h.finish();
+    (x ^ (x >> 32)) as u32
+}
+
+impl NameStrings {
+    fn of(n: &NormName) -> NameStrings {
+        NameStrings {
+            folded: n.folded_key(),
+            phon: n.phonetic_key(),
+            titles: n.titles.join(" "),
+            letters: digest(&normalize::letters_key(&n.tokens)),
+            reform: digest(&normalize::keys_of(&n.tokens, normalize::reform_key)),
+            thai: digest(&normalize::keys_of(&n.tokens, normalize::thai_key)),
+        }
+    }
 }
 
 /// A value prepared in parallel before interning.
 enum Prep {
-    Name(NormName),
+    Name(NormName, NameStrings),
     Date(PartialDate),
     Str(String),
     Place(String, String, String),
@@ -310,13 +389,16 @@ enum Slot {
 impl Slot {
     fn width(self) -> usize {
         match self {
-            Slot::Name => 5,
+            Slot::Name => NAME_WIDTH,
             Slot::Date => 2,
             Slot::Id => 1,
             Slot::Place => 3,
         }
     }
 }
+
+/// Words of a name in a row.
+const NAME_WIDTH: usize = 9;
 
 fn name_at(r: &[u32], o: usize) -> NameFeat {
     NameFeat {
@@ -325,6 +407,10 @@ fn name_at(r: &[u32], o: usize) -> NameFeat {
         phon: r[o + 2],
         start: r[o + 3],
         len: r[o + 4],
+        titles: r[o + 5],
+        letters: r[o + 6],
+        reform: r[o + 7],
+        thai: r[o + 8],
     }
 }
 
@@ -355,11 +441,49 @@ pub(crate) struct Preparer {
 
 impl Preparer {
     /// Normalises a batch (values per schema column) in parallel.
-    pub(crate) fn prepare(&self, batch: &[&[String]]) -> Vec<Result<Prepared, PrepError>> {
+    pub(crate) fn prepare(&self, batch: &[&[String]]) -> Vec<Prepared> {
         batch
             .par_iter()
-            .map(|v| prepare(&self.schema, &self.fields, self.swap, v))
+            .map(|v| {
+                let v: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
+                prepare(&self.schema, &self.fields, self.swap, &v)
+            })
             .collect()
+    }
+
+    /// Normalises a batch read from a file in parallel.
+    pub(crate) fn prepare_flat(&self, batch: &FlatBatch) -> Vec<Prepared> {
+        (0..batch.rows())
+            .into_par_iter()
+            .map(|r| {
+                let v: Vec<&str> = (0..batch.ncols).map(|c| batch.value(r, c)).collect();
+                prepare(&self.schema, &self.fields, self.swap, &v)
+            })
+            .collect()
+    }
+}
+
+/// Rows of values in one buffer: row `r`, column `c` ends at `ends[r * ncols + c]`.
+#[derive(Debug, Default)]
+pub(crate) struct FlatBatch {
+    pub(crate) text: String,
+    pub(crate) ends: Vec<u32>,
+    pub(crate) ncols: usize,
+}
+
+impl FlatBatch {
+    fn rows(&self) -> usize {
+        self.ends.len().checked_div(self.ncols).unwrap_or(0)
+    }
+    fn value(&self, r: usize, c: usize) -> &str {
+        let k = r * self.ncols + c;
+        let end = self.ends.get(k).copied().unwrap_or(0) as usize;
+        let start = if k == 0 {
+            0
+        } else {
+            self.ends.get(k - 1).copied().unwrap_or(0) as usize
+        };
+        self.text.get(start..end).unwrap_or("")
     }
 }
 
@@ -368,32 +492,66 @@ pub(crate) struct Prepared {
     values: Vec<Prep>,
     keys: Vec<u64>,
     /// Given and family names together (when the schema has both).
-    combined: Option<NormName>,
+    combined: Option<(NormName, NameStrings)>,
+    /// Values that could not be read (treated as missing): column and reason.
+    pub(crate) bad: Vec<PrepError>,
+}
+
+/// Checks a postcode as written: letters, digits, spaces and hyphens, with at least one
+/// digit and at most ten letters and digits (every postcode system of the region is
+/// numeric; UK-style codes mix letters and digits). Anything else is unreadable.
+pub(crate) fn postcode_readable(raw: &str) -> bool {
+    let t = raw.trim();
+    if t.is_empty() {
+        return true;
+    }
+    let alnum = t.chars().filter(|c| c.is_alphanumeric()).count();
+    t.chars()
+        .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+        && t.chars().any(|c| c.is_ascii_digit())
+        && alnum <= 10
 }
 
 fn prepare(
     schema: &Schema,
     fields: &[(String, Comparator)],
     swap: Option<(usize, usize)>,
-    values: &[String],
-) -> Result<Prepared, PrepError> {
-    let get = |c: usize| values.get(c).map(|s| s.as_str()).unwrap_or("");
+    values: &[&str],
+) -> Prepared {
+    let get = |c: usize| values.get(c).copied().unwrap_or("");
+    let mut bad: Vec<PrepError> = Vec::new();
     let mut out = Vec::with_capacity(fields.len());
     let mut all_tokens: Vec<&str> = Vec::new();
     let mut keys = Vec::new();
     for (_, c) in fields {
         let p = match *c {
-            Comparator::Name { col } => Prep::Name(normalize::normalize_name(get(col))),
+            Comparator::Name { col } => {
+                let n = normalize::normalize_name(get(col));
+                let k = NameStrings::of(&n);
+                Prep::Name(n, k)
+            }
             Comparator::Date { birth, age, record } => {
+                // A value that cannot be read is reported and treated as missing.
+                let mut read = |col: usize, r: Result<Option<PartialDate>, String>| match r {
+                    Ok(d) => d,
+                    Err(e) => {
+                        bad.push((col, e));
+                        None
+                    }
+                };
                 let mut d = match birth {
-                    Some(b) => dates::parse_date(get(b))
-                        .map_err(|e| (b, e))?
-                        .unwrap_or_default(),
+                    Some(b) => read(b, dates::parse_date(get(b))).unwrap_or_default(),
                     None => PartialDate::default(),
                 };
                 if let (Some(a), Some(r)) = (age, record) {
-                    let age = dates::parse_age(get(a)).map_err(|e| (a, e))?;
-                    let rec = dates::parse_date(get(r)).map_err(|e| (r, e))?;
+                    let rec = read(r, dates::parse_date(get(r)));
+                    let age = match dates::parse_age(get(a)) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            bad.push((a, e));
+                            None
+                        }
+                    };
                     if let (Some(age), Some(rec)) = (age, rec) {
                         d.est_year = dates::estimate_birth_year(age, &rec);
                     }
@@ -407,7 +565,15 @@ fn prepare(
                     _ => normalize::normalize_code(get(col)),
                 })
             }
-            Comparator::Code { col } => Prep::Str(normalize::normalize_code(get(col))),
+            Comparator::Code { col } => {
+                let postcode = schema.columns.get(col).map(|c| c.1) == Some(Kind::Postcode);
+                if postcode && !postcode_readable(get(col)) {
+                    bad.push((col, "not a postcode (letters, digits, spaces and hyphens, with at least one digit, at most ten letters and digits)".into()));
+                    Prep::Str(String::new())
+                } else {
+                    Prep::Str(normalize::normalize_code(get(col)))
+                }
+            }
             Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
             Comparator::Place { col } => {
                 let parts: Vec<String> = get(col)
@@ -446,7 +612,7 @@ fn prepare(
                 extra.push(hash_key(11, (col, r)));
                 regions.push(hash_key(11, (col, r)));
             }
-            (Comparator::Name { .. }, Prep::Name(n)) => {
+            (Comparator::Name { .. }, Prep::Name(n, _)) => {
                 all_tokens.extend(n.tokens.iter().map(|s| s.as_str()))
             }
             (Comparator::Date { .. }, Prep::Date(d)) => {
@@ -541,7 +707,7 @@ fn prepare(
     keys.dedup();
     // Given and family names together, merged from their normal forms.
     let combined = swap.and_then(|(g, f)| match (out.get(g), out.get(f)) {
-        (Some(Prep::Name(a)), Some(Prep::Name(b))) if !a.is_empty() && !b.is_empty() => {
+        (Some(Prep::Name(a, _)), Some(Prep::Name(b, _))) if !a.is_empty() && !b.is_empty() => {
             let mut tokens: Vec<String> = a.tokens.iter().chain(b.tokens.iter()).cloned().collect();
             tokens.sort_unstable();
             let mut phonetic: Vec<String> = a
@@ -551,20 +717,26 @@ fn prepare(
                 .cloned()
                 .collect();
             phonetic.sort_unstable();
-            Some(NormName {
+            let mut titles: Vec<String> = a.titles.iter().chain(b.titles.iter()).cloned().collect();
+            titles.sort_unstable();
+            let n = NormName {
                 exact: format!("{} {}", a.exact, b.exact),
                 tokens,
                 phonetic,
                 had_marks: a.had_marks || b.had_marks,
-            })
+                titles,
+            };
+            let k = NameStrings::of(&n);
+            Some((n, k))
         }
         _ => None,
     });
-    Ok(Prepared {
+    Prepared {
         values: out,
         keys,
         combined,
-    })
+        bad,
+    }
 }
 
 impl Dataset {
@@ -633,7 +805,16 @@ impl Dataset {
         batch: &[&[String]],
     ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
         let prepared = self.preparer(schema).prepare(batch);
-        self.commit(prepared)
+        // Records given one by one (search before create, tracing) are refused whole when a
+        // value cannot be read: the caller can correct them.
+        if let Some((i, e)) = prepared
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| p.bad.first().map(|e| (i, e.clone())))
+        {
+            return Err((i, e));
+        }
+        Ok(self.commit(prepared))
     }
 
     /// What normalises records in parallel, apart from the dataset (so that one batch can be
@@ -647,29 +828,25 @@ impl Dataset {
     }
 
     /// Interns a prepared batch; returns the blocking keys of its records.
-    pub(crate) fn commit(
-        &mut self,
-        prepared: Vec<Result<Prepared, PrepError>>,
-    ) -> Result<Vec<Vec<u64>>, (usize, PrepError)> {
+    pub(crate) fn commit(&mut self, prepared: Vec<Prepared>) -> Vec<Vec<u64>> {
         let mut keys = Vec::with_capacity(prepared.len());
         let mut row = vec![0u32; self.width];
-        for (i, p) in prepared.into_iter().enumerate() {
-            let p = p.map_err(|e| (i, e))?;
+        for p in prepared {
             row.iter_mut().for_each(|w| *w = 0);
             for (f, v) in p.values.into_iter().enumerate() {
                 self.push(&mut row, f, v);
             }
             if self.swap.is_some()
-                && let Some(n) = p.combined
+                && let Some((n, k)) = p.combined
             {
-                let feat = self.name_feat(&n);
+                let feat = self.name_feat(&n, &k);
                 put_name(&mut row, self.comb_off, &feat);
             }
             self.rows.extend_from_slice(&row);
             keys.push(p.keys);
             self.n += 1;
         }
-        Ok(keys)
+        keys
     }
 
     fn push(&mut self, row: &mut [u32], f: usize, v: Prep) {
@@ -684,11 +861,11 @@ impl Dataset {
             }
         };
         match v {
-            Prep::Name(n) => {
+            Prep::Name(n, k) => {
                 if n.is_empty() {
                     return;
                 }
-                let feat = self.name_feat(&n);
+                let feat = self.name_feat(&n, &k);
                 *self.tf.entry(feat.folded).or_insert(0) += 1;
                 put_name(row, o, &feat);
             }
@@ -711,21 +888,31 @@ impl Dataset {
             .unwrap_or(&[])
     }
 
-    fn name_feat(&mut self, n: &NormName) -> NameFeat {
+    fn name_feat(&mut self, n: &NormName, k: &NameStrings) -> NameFeat {
         let exact = self.interner.intern(&n.exact);
-        let folded = self.interner.intern(&n.folded_key());
-        let phon = self.interner.intern(&n.phonetic_key());
+        let folded = self.interner.intern(&k.folded);
+        let phon = self.interner.intern(&k.phon);
         let start = self.tokens.len() as u32;
         for t in &n.tokens {
             let id = self.interner.intern(t);
             self.tokens.push(id);
         }
+        let titles = if k.titles.is_empty() {
+            0
+        } else {
+            self.interner.intern(&k.titles)
+        };
+        let (letters, reform, thai) = (k.letters, k.reform, k.thai);
         NameFeat {
             exact,
             folded,
             phon,
             start,
             len: n.tokens.len() as u32,
+            titles,
+            letters,
+            reform,
+            thai,
         }
     }
 
@@ -743,9 +930,19 @@ impl Dataset {
             return 1;
         }
         if a.folded == b.folded {
-            return 2;
+            return if a.titles == b.titles {
+                name_level::TRANSLITERATION_EQUAL
+            } else {
+                name_level::TITLE_DIFFERS
+            };
         }
         let (ta, tb) = (self.toks(a), self.toks(b));
+        if a.letters == b.letters && ta.len() != tb.len() {
+            return name_level::JOINED_SPLIT;
+        }
+        if a.reform == b.reform || a.thai == b.thai {
+            return name_level::SPELLING_VARIANT;
+        }
         let (short, long) = if ta.len() <= tb.len() {
             (ta, tb)
         } else {
@@ -767,19 +964,19 @@ impl Dataset {
         } else {
             sum / short.len() as f64
         };
+        if short.len() < long.len() && min_best >= 0.999 {
+            return name_level::SUBSET;
+        }
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
-            return 3;
+            return name_level::CLOSE;
         }
         if self.interner.sim(a.folded, b.folded, 0.94) > 0.0 {
-            return 3;
+            return name_level::CLOSE;
         }
         if a.phon == b.phon {
-            return 4;
+            return name_level::PHONETIC;
         }
-        if (short.len() < long.len() && min_best >= 0.9) || avg >= 0.8 {
-            return 5;
-        }
-        6
+        name_rest(short.len(), long.len(), min_best, avg)
     }
 
     /// The comparison vector of records `i` and `j`.
@@ -873,7 +1070,7 @@ impl Dataset {
             };
         }
         if let Some((g, fa)) = self.swap {
-            let rank = |l: u8| if l == 0 { 7 } else { l };
+            let rank = |l: u8| if l == 0 { name_level::DIFFERENT + 1 } else { l };
             if rank(levels[g]) + rank(levels[fa]) > 2 {
                 let (og, of) = (self.slots[g].1, self.slots[fa].1);
                 let (ag, af) = (&name_at(ra, og), &name_at(ra, of));
@@ -900,7 +1097,7 @@ impl Dataset {
                             levels[fa] = worst;
                         }
                         // A whole name typed into the given-name box on one side only.
-                        if levels[fa] == 0 && levels[g] > 2 {
+                        if levels[fa] == 0 && levels[g] > name_level::TITLE_DIFFERS {
                             let empty = |x: &NameFeat| x.exact == 0;
                             let (ca, cb) = (name_at(ra, self.comb_off), name_at(rb, self.comb_off));
                             let c = if empty(af) && !empty(bf) {
@@ -934,7 +1131,17 @@ impl Dataset {
             return 1;
         }
         if s(self, a.folded) == s(other, b.folded) {
-            return 2;
+            return if s(self, a.titles) == s(other, b.titles) {
+                name_level::TRANSLITERATION_EQUAL
+            } else {
+                name_level::TITLE_DIFFERS
+            };
+        }
+        if a.letters == b.letters && a.len != b.len {
+            return name_level::JOINED_SPLIT;
+        }
+        if a.reform == b.reform || a.thai == b.thai {
+            return name_level::SPELLING_VARIANT;
         }
         let ta: Vec<&str> = self.toks(a).iter().map(|&t| self.interner.get(t)).collect();
         let tb: Vec<&str> = other
@@ -962,8 +1169,11 @@ impl Dataset {
         } else {
             sum / short.len() as f64
         };
+        if short.len() < long.len() && min_best >= 0.999 {
+            return name_level::SUBSET;
+        }
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
-            return 3;
+            return name_level::CLOSE;
         }
         if sim(
             self.interner.get(a.folded),
@@ -971,15 +1181,12 @@ impl Dataset {
             0.94,
         ) > 0.0
         {
-            return 3;
+            return name_level::CLOSE;
         }
         if s(self, a.phon) == s(other, b.phon) {
-            return 4;
+            return name_level::PHONETIC;
         }
-        if (short.len() < long.len() && min_best >= 0.9) || avg >= 0.8 {
-            return 5;
-        }
-        6
+        name_rest(short.len(), long.len(), min_best, avg)
     }
 
     /// Term frequency (share of records) of the folded name of record `i` in field `f`.
@@ -1134,6 +1341,124 @@ mod tests {
         d
     }
 
+    /// The level of two whole names (one `full_name` column), in both directions.
+    fn full(a: &str, b: &str) -> &'static str {
+        let schema = Schema::new("id", vec![("n".into(), Kind::FullName)]).unwrap();
+        let mut d = Dataset::new(&schema);
+        let rows = [vec![a.to_string()], vec![b.to_string()]];
+        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+        d.add_batch(&schema, &refs).unwrap();
+        let (x, y) = (level(d.compare(0, 1), 0), level(d.compare(1, 0), 0));
+        assert_eq!(x, y, "{a} / {b}: not symmetric");
+        // The same across two datasets (a query against an index).
+        let mut q = Dataset::new(&schema);
+        q.add_batch(&schema, &refs[..1]).unwrap();
+        let mut idx = Dataset::new(&schema);
+        idx.add_batch(&schema, &refs[1..]).unwrap();
+        assert_eq!(
+            level(q.compare_with(&idx, 0, 0), 0),
+            x,
+            "{a} / {b}: cross-dataset level differs"
+        );
+        NAME_LEVELS[x as usize - 1]
+    }
+
+    #[test]
+    fn joined_and_split_syllables_are_one_name() {
+        assert_eq!(full("Myatzin", "Myat Zin"), "joined_split");
+        assert_eq!(full("Zin Myat", "Myatzin"), "joined_split");
+        assert_eq!(
+            full("Thanhhuong Nguyen", "Thanh Huong Nguyen"),
+            "joined_split"
+        );
+        assert_eq!(full("Aye Aye Mon", "Ayeaye Mon"), "joined_split");
+        // Different letters are not.
+        assert_ne!(full("Myatzin", "Myat Min"), "joined_split");
+    }
+
+    #[test]
+    fn honorific_changes_are_their_own_level() {
+        // Burmese: a girl's Ma becomes Daw; Maung becomes Ko then U; Karen Saw/Naw,
+        // Shan Sai/Nang.
+        assert_eq!(full("Ma Aye Aye", "Daw Aye Aye"), "title_differs");
+        assert_eq!(full("Maung Kyaw Min", "U Kyaw Min"), "title_differs");
+        assert_eq!(full("Ko Kyaw Min", "Kyaw Min"), "title_differs");
+        assert_eq!(full("Saw Htoo", "Htoo"), "title_differs");
+        assert_eq!(full("Naw Paw", "Paw"), "title_differs");
+        assert_eq!(full("Sai Leng", "Leng"), "title_differs");
+        assert_eq!(full("Nang Seng", "Seng"), "title_differs");
+        // Thai Nai / Nang / Nangsao.
+        assert_eq!(
+            full("Nai Somchai Jaidee", "Somchai Jaidee"),
+            "title_differs"
+        );
+        assert_eq!(
+            full("Nangsao Malee Srisuk", "Nang Malee Srisuk"),
+            "title_differs"
+        );
+        // Indonesian binti without the father's name added.
+        assert_eq!(full("Siti Aminah", "Siti binti Aminah"), "title_differs");
+        // The same title is the stronger level.
+        assert_eq!(full("Daw Aye Aye", "Daw Aye Aye "), "exact");
+        assert_eq!(full("Daw Aye Aye", "daw aye  aye"), "exact");
+        assert_eq!(full("Daw Aye Aye", "Aye Aye Daw"), "transliteration_equal");
+    }
+
+    #[test]
+    fn spelling_reform_pairs_are_a_spelling_variant() {
+        // Indonesian: Soewandi 1947 (oe → u) and EYD 1972 (dj → j, tj → c, old j → y).
+        assert_eq!(full("Soeharto", "Suharto"), "spelling_variant");
+        assert_eq!(full("Djoko Santoso", "Joko Santoso"), "spelling_variant");
+        assert_eq!(full("Tjipto", "Cipto"), "spelling_variant");
+        assert_eq!(full("Jusuf", "Yusuf"), "spelling_variant");
+        assert_eq!(full("Soekarno Djojo", "Sukarno Joyo"), "spelling_variant");
+        // Nur / Noor / Nor are one canonical token already (exact forms differ).
+        assert_eq!(full("Nur Aini", "Noor Aini"), "transliteration_equal");
+    }
+
+    #[test]
+    fn thai_romanisation_schemes_meet() {
+        // RTGS against older and phonetic spellings people use for their own names.
+        for (a, b) in [
+            ("Kittiphong", "Kitipong"),
+            ("Boonmee", "Bunmi"),
+            ("Chaiyaporn", "Chaiyaphon"),
+            ("Prasert", "Prasoet"),
+            ("Jaidee", "Chaidi"),
+            ("Wichai", "Vichai"),
+            ("Srisuk", "Sisuk"),
+            ("Phairoj", "Phairot"),
+            ("Somchai Jaidee", "Somchay Chaidi"),
+        ] {
+            assert_eq!(full(a, b), "spelling_variant", "{a} / {b}");
+        }
+        // In Thai script against a romanisation: transliterated and compared by sound.
+        let l = full("สมชาย", "Somchai");
+        assert!(
+            ["spelling_variant", "close", "phonetic"].contains(&l),
+            "{l}"
+        );
+    }
+
+    #[test]
+    fn name_order_dropped_middle_names_and_patronymics() {
+        // Khmer family name first (and in capitals in documents) or last.
+        assert_eq!(full("SOK Dara", "Dara Sok"), "transliteration_equal");
+        // Vietnamese middle name moved.
+        assert_eq!(
+            full("Nguyen Minh Khai", "Nguyen Khai Minh"),
+            "transliteration_equal"
+        );
+        // Vietnamese middle name dropped.
+        assert_eq!(full("Tran Thu Huong", "Tran Huong"), "subset");
+        // Indonesian: a father's name added after binti.
+        assert_eq!(full("Siti Aminah", "Siti Aminah binti Ahmad"), "subset");
+        // Burmese: a syllable dropped.
+        assert_eq!(full("Aung Kyaw Min", "Kyaw Min"), "subset");
+        // Not a subset when a token differs.
+        assert_ne!(full("Tran Thu Huong", "Tran Lan"), "subset");
+    }
+
     proptest::proptest! {
         /// Comparison levels do not depend on which record comes first, and a record
         /// always agrees exactly with itself.
@@ -1167,11 +1492,11 @@ mod tests {
         };
         assert_eq!(lv(0, 6), (1, 1, 1));
         assert_eq!(lv(0, 1), (2, 2, 3)); // diacritics folded; partial date
-        assert_eq!(lv(1, 2).0, 4); // An / Anh: same phonetic key
+        assert_eq!(lv(1, 2).0, 7); // An / Anh: same phonetic key
         assert_eq!(lv(1, 2).2, 0); // missing date
-        assert_eq!(lv(0, 3).0, 2); // "Van" is a particle
+        assert_eq!(lv(0, 3).0, 3); // "Van" is a particle: only the titles differ
         assert_eq!(lv(0, 4), (1, 1, 1)); // swapped given/family
-        assert_eq!(lv(0, 5), (6, 6, 5));
+        assert_eq!(lv(0, 5), (10, 10, 6));
         assert_eq!(lv(7, 0), (2, 0, 0)); // whole name in the given-name box
     }
 }

@@ -40,6 +40,8 @@ pub struct MatchIndex {
     postings: Vec<(u64, u32)>,
     max_posting: usize,
     max_candidates: usize,
+    /// Distinct ids (a person indexed under several names counts once).
+    persons: usize,
 }
 
 fn add_records(
@@ -97,7 +99,34 @@ pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchErro
     Ok(model)
 }
 
+/// The default chance that the person a query asks about is among the indexed records at
+/// all (see [`MatchIndex::set_request_prior`]): even odds, for want of a measured rate.
+pub const DEFAULT_REQUEST_PRIOR: f64 = 0.5;
+
+/// The prior that one indexed record is the person asked about: the chance `request_prior`
+/// that the person is indexed at all, spread evenly over the `n` records.
+fn pair_prior(request_prior: f64, n: usize) -> f64 {
+    (request_prior / n.max(1) as f64).clamp(1e-12, 0.5)
+}
+
 impl MatchIndex {
+    /// Sets the prior of a query: the chance that the person asked about is among the
+    /// indexed records at all (0 < prior < 1). In tracing many requests have no match;
+    /// with a measured share of requests that were eventually matched, set it to that
+    /// share. The prior of one record is this chance over the number of persons (distinct
+    /// ids: a person is one of them, equally likely any), which replaces the model's λ for
+    /// queries. The
+    /// default is [`DEFAULT_REQUEST_PRIOR`].
+    pub fn set_request_prior(&mut self, prior: f64) -> Result<(), MatchError> {
+        if !(prior > 0.0 && prior < 1.0) {
+            return Err(MatchError::Invalid(
+                "the request prior must be between 0 and 1 (exclusive)".into(),
+            ));
+        }
+        self.model.lambda = pair_prior(prior, self.persons);
+        Ok(())
+    }
+
     /// Builds the index over `records` with a (trained) model.
     pub fn build(records: &[Record], model: &Model) -> Result<MatchIndex, MatchError> {
         model.schema.check().map_err(MatchError::Invalid)?;
@@ -111,13 +140,23 @@ impl MatchIndex {
         let ids = add_records(&mut ds, model, records, &mut postings)?;
         postings.par_sort_unstable();
         postings.dedup();
+        let mut model = model.clone();
+        // Persons, not records: the product indexes one record per name of a person.
+        let persons = {
+            let mut v: Vec<&String> = ids.iter().collect();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
+        model.lambda = pair_prior(DEFAULT_REQUEST_PRIOR, persons);
         Ok(MatchIndex {
-            model: model.clone(),
+            model,
             ds,
             ids,
             postings,
             max_posting: 2_000,
             max_candidates: 4_000,
+            persons,
         })
     }
 
@@ -286,6 +325,68 @@ nationality = "nationality"
             assert!(w >= 5.0, "{stored} vs {asked}: weight {w}");
             assert!(hit.band != Band::Unlikely, "{stored} vs {asked}");
         }
+    }
+
+    /// The "check for existing records" form: the same name, sex and nationality with
+    /// no birth date on the query is at least "possible" (it found nothing until the
+    /// exact birth date was added), with the prior model and in a population where the
+    /// name is not common.
+    #[test]
+    fn same_name_sex_and_nationality_without_birth_date_is_possible() {
+        let s = Settings::parse(SETTINGS).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.likely = s.likely;
+        model.possible = s.possible;
+        let given = [
+            "Somchai", "Wandee", "Prasert", "Boonmee", "Napa", "Arun", "Suda", "Kanya",
+        ];
+        let family = [
+            "Jaidee",
+            "Kaewmanee",
+            "Thongkham",
+            "Boonruang",
+            "Chaiyo",
+            "Phrom",
+        ];
+        let mut records = vec![rec(&s, "a", "Malee Srisuk", "1994-03-12")];
+        for (i, g) in given.iter().enumerate() {
+            for (j, f) in family.iter().enumerate() {
+                let birth = format!("{}-0{}-1{}", 1960 + i * 3 + j, 1 + j, i);
+                records.push(rec(&s, &format!("p{i}{j}"), &format!("{g} {f}"), &birth));
+            }
+        }
+        let index = MatchIndex::build(&records, &model).unwrap();
+        for asked in ["Malee Srisuk", "Srisuk Malee"] {
+            let hits = index.query(&rec(&s, "q", asked, ""), 5).unwrap();
+            let hit = hits.iter().find(|c| c.id == "a");
+            assert!(
+                hit.is_some_and(|h| h.band != Band::Unlikely),
+                "{asked}: {hits:?}"
+            );
+        }
+        // A title added is no evidence either way: the name weighs what the same name
+        // in another order weighs.
+        let mut index = index;
+        index.set_request_prior(0.99).unwrap();
+        let name_weight = |asked: &str| {
+            let hits = index.query(&rec(&s, "q", asked, ""), 5).unwrap();
+            let hit = hits.iter().find(|c| c.id == "a").expect("found").clone();
+            let e = hit
+                .explanation
+                .iter()
+                .find(|e| e.field == "full_name")
+                .unwrap();
+            (e.level.clone(), e.weight)
+        };
+        let (l1, w1) = name_weight("Srisuk Malee");
+        let (l2, w2) = name_weight("Nangsao Malee Srisuk");
+        assert_eq!(
+            (l1.as_str(), l2.as_str()),
+            ("transliteration_equal", "title_differs")
+        );
+        assert!((w1 - w2).abs() < 1e-9, "{w1} vs {w2}");
+        assert!(index.set_request_prior(1.0).is_err());
+        assert!(index.set_request_prior(0.0).is_err());
     }
 
     /// In a small population (a new deployment; tracing among the few persons

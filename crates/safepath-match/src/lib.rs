@@ -34,6 +34,7 @@
 //! * No `unsafe`, no `unwrap`/`expect` outside tests.
 //! * Deterministic: the same input and seed give the same output.
 
+pub mod calibration;
 pub mod cli;
 pub mod dates;
 mod engine;
@@ -45,6 +46,7 @@ mod model;
 pub mod normalize;
 mod settings;
 
+pub use calibration::{Calibration, ReliabilityBin, calibration};
 pub use engine::clusters;
 pub use error::MatchError;
 pub use features::{Comparator, Record, fields_for};

@@ -28,7 +28,7 @@ pub struct FieldModel {
     pub m: Vec<f64>,
     /// P(level | non-match), per level (estimated on random pairs).
     pub u: Vec<f64>,
-    /// Term-frequency adjustment of the two best levels.
+    /// Term-frequency adjustment of the three best levels (those that share the folded name).
     pub tf: bool,
 }
 
@@ -133,7 +133,20 @@ impl Model {
                 let mut u: Vec<f64> = (0..k).map(|l| 0.001 * 4f64.powi(l as i32)).collect();
                 m[k - 1] = 0.02;
                 u[k - 1] = 0.9;
-                if matches!(comparator, Comparator::Date { .. }) && k == 5 {
+                if matches!(comparator, Comparator::Name { .. }) && k == 10 {
+                    // Name levels are not ranked by position either: a title changed
+                    // (Ma → Daw), syllables joined or split, a spelling reform or another
+                    // romanisation of the same name agree almost as strongly as the same
+                    // folded name; a dropped middle name (`subset`) weakly. Priors until
+                    // EM estimates them.
+                    // A changed title is no evidence either way: the same m and u as
+                    // the same name with the same titles.
+                    m = vec![0.3, 0.22, 0.22, 0.03, 0.05, 0.06, 0.03, 0.04, 0.01, 0.04];
+                    u = vec![
+                        0.0005, 0.0005, 0.0005, 0.0001, 0.0003, 0.002, 0.04, 0.01, 0.15, 0.7961,
+                    ];
+                }
+                if matches!(comparator, Comparator::Date { .. }) && k == 6 {
                     // Date levels are not ranked by position: `partial_equal` (a year-only
                     // or year-month date that agrees with the other at the precision both
                     // share, e.g. 1994 and 1994-03-12) is an agreement, as strong as the
@@ -143,8 +156,10 @@ impl Model {
                     // prior gave them 2.3 and -1.3 bits, so an untrained index (search
                     // before create and tracing below the training threshold) missed a
                     // person entered with a year only.
-                    m = vec![0.45, 0.1, 0.25, 0.18, 0.02];
-                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.9635];
+                    // `year_near` (two years apart, or age estimates four apart) is weaker
+                    // still, about neutral.
+                    m = vec![0.45, 0.1, 0.25, 0.15, 0.03, 0.02];
+                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.03, 0.9335];
                 }
                 if matches!(comparator, Comparator::Exact { .. }) && k == 2 {
                     // Sex and nationality have few values: two strangers share them
@@ -289,7 +304,8 @@ impl Model {
         // gendered and national): when names agree, agreement on those is not independent
         // evidence and would be counted twice. Only their disagreement then counts.
         let names_agree = self.fields.iter().enumerate().any(|(f, fm)| {
-            matches!(fm.comparator, Comparator::Name { .. }) && (1..=3).contains(&level(gamma, f))
+            matches!(fm.comparator, Comparator::Name { .. })
+                && (1..=crate::features::name_level::CLOSE).contains(&level(gamma, f))
         });
         for (f, fm) in self.fields.iter().enumerate() {
             let l = level(gamma, f) as usize;
@@ -307,8 +323,9 @@ impl Model {
             let m = fm.m[l - 1].max(MIN_P);
             let mut u = fm.u[l - 1].max(MIN_P);
             let mut adj = false;
+            // Exact, transliteration-equal and title-differs share the folded name.
             if fm.tf
-                && l <= 2
+                && l <= 3
                 && let Some(t) = tf(f)
             {
                 // Splink-style: the u of an agreeing value is the share of records with that
@@ -403,12 +420,14 @@ mod tests {
     fn em_converges_to_generating_parameters() {
         let mut model = Model::untrained(schema());
         let true_m = [
-            vec![0.7, 0.1, 0.1, 0.05, 0.03, 0.02],
+            vec![0.6, 0.1, 0.05, 0.02, 0.03, 0.1, 0.05, 0.03, 0.01, 0.01],
             vec![0.95, 0.05],
             vec![0.8, 0.15, 0.05],
         ];
         let true_u = [
-            vec![0.001, 0.002, 0.01, 0.02, 0.067, 0.9],
+            vec![
+                0.001, 0.002, 0.001, 0.001, 0.002, 0.01, 0.02, 0.03, 0.033, 0.9,
+            ],
             vec![0.5, 0.5],
             vec![0.01, 0.04, 0.95],
         ];
@@ -458,7 +477,7 @@ mod tests {
         let model = Model::untrained(schema());
         let none = |_| None;
         let (p_good, _, ex) = model.score_gamma(pack(&[1, 1, 1]), &none, true);
-        let (p_bad, _, _) = model.score_gamma(pack(&[6, 2, 3]), &none, false);
+        let (p_bad, _, _) = model.score_gamma(pack(&[10, 2, 3]), &none, false);
         let (p_missing, _, ex2) = model.score_gamma(pack(&[1, 0, 0]), &none, true);
         assert!(p_good > p_missing && p_missing > p_bad);
         assert_eq!(ex.len(), 3);

@@ -16,7 +16,7 @@ use unicode_normalization::UnicodeNormalization;
 /// do not count as name tokens when names are compared.
 pub const PARTICLES: &[&str] = &[
     // Burmese honorifics
-    "ma", "maung", "mg", "daw", "u", "ko", "ko.", "naw", "saw", "nang", "sai", "nan",
+    "ma", "maung", "mg", "daw", "u", "ko", "ko.", "naw", "saw", "nang", "sai", "nan", "mi",
     // Thai titles
     "nai", "nangsao", "nang-sao", "khun", "dek", "ying", "chai",
     // Malay / Indonesian patronymic particles
@@ -66,6 +66,9 @@ pub struct NormName {
     pub phonetic: Vec<String>,
     /// True when the input had diacritics or a non-Latin script (evidence kept).
     pub had_marks: bool,
+    /// The honorifics, titles and particles that were set apart, sorted (compared on
+    /// their own: a change of title is a level, not a rewrite).
+    pub titles: Vec<String>,
 }
 
 impl NormName {
@@ -91,7 +94,8 @@ pub fn fold(text: &str) -> String {
 
 /// Lower case, NFC, whitespace collapsed: the form used for exact comparison.
 pub fn exact_form(text: &str) -> String {
-    let nfc: String = text.nfkc().collect::<String>().nfc().collect();
+    // NFKC output is already composed (NFC of it is itself): one pass.
+    let nfc: String = text.nfkc().collect();
     nfc.to_lowercase()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -132,9 +136,12 @@ pub fn normalize_name(raw: &str) -> NormName {
     if exact.is_empty() {
         return NormName::default();
     }
-    let folded = fold(&exact);
+    // `exact` is already NFKC: transliterate it without normalising again.
+    let folded = any_ascii::any_ascii(&exact).to_lowercase();
     let had_marks = !exact.is_ascii();
     let all = tokens(&folded);
+    let mut titles: Vec<String> = all.iter().filter(|t| is_particle(t)).cloned().collect();
+    titles.sort();
     let mut core: Vec<String> = all
         .iter()
         .filter(|t| !is_particle(t))
@@ -143,6 +150,7 @@ pub fn normalize_name(raw: &str) -> NormName {
     if core.is_empty() {
         // A name made only of particles ("Ma Ma") is still a name.
         core = all.iter().map(|t| canonical(t).to_string()).collect();
+        titles.clear();
     }
     core.sort();
     let mut phonetic: Vec<String> = core.iter().map(|t| phonetic_key(t)).collect();
@@ -152,7 +160,128 @@ pub fn normalize_name(raw: &str) -> NormName {
         tokens: core,
         phonetic,
         had_marks,
+        titles,
     }
+}
+
+/// The letters of the core tokens, sorted, without spaces: equal for a name written with
+/// its syllables joined or split ("Myatzin", "Myat Zin", "Zin Myat").
+pub fn letters_key(tokens: &[String]) -> String {
+    let mut b: Vec<u8> = tokens.iter().flat_map(|t| t.bytes()).collect();
+    b.sort_unstable();
+    String::from_utf8(b).unwrap_or_default()
+}
+
+/// Replaces, left to right, the first matching pattern of `rules` at each position.
+fn rewrite(token: &str, rules: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut rest = token;
+    'outer: while !rest.is_empty() {
+        for (from, to) in rules {
+            if let Some(r) = rest.strip_prefix(from) {
+                out.push_str(to);
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
+/// Collapses doubled letters ("kittiphong" → "kitiphong").
+fn undouble(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = None;
+    for c in s.chars() {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    out
+}
+
+/// A spelling key of a token under the Indonesian and Malay spelling reforms: the Republic
+/// spelling of 1947 (Soewandi: oe → u) and the Perfected Spelling (EYD) of 1972 (dj → j,
+/// tj → c, nj → ny, sj → sy, ch → kh, and the old j written for today's y). Both old and
+/// new j and y are folded to y, so "Djoko" meets "Joko" and "Jusuf" meets "Yusuf".
+/// Sources in `docs/names.md`.
+pub fn reform_key(token: &str) -> String {
+    const RULES: &[(&str, &str)] = &[
+        ("oe", "u"),
+        ("dj", "y"),
+        ("tj", "c"),
+        ("nj", "ny"),
+        ("sj", "sy"),
+        ("ch", "kh"),
+        ("j", "y"),
+        ("oo", "u"),
+    ];
+    undouble(&rewrite(token, RULES))
+}
+
+/// A spelling key of a romanised Thai token that folds the differences between the Royal
+/// Thai General System (RTGS, Royal Institute 1999/2000) and the older and phonetic
+/// spellings people use for their own names: aspirates written or not (ph/p, th/t, kh/k),
+/// จ as ch or j, ว as w or v, long vowels doubled or not (ee/i, oo/u, ou/u), ay/ai,
+/// er/oe, a final r that is not pronounced (orn/on), and a final consonant written by its
+/// Thai letter or by its sound (d, j, s, ch → t; b → p; g → k). Also "sri" → "si" (ศรี).
+/// Sources in `docs/names.md`.
+pub fn thai_key(token: &str) -> String {
+    const RULES: &[(&str, &str)] = &[
+        ("ph", "p"),
+        ("th", "t"),
+        ("kh", "k"),
+        ("ch", "c"),
+        ("j", "c"),
+        ("v", "w"),
+        ("ee", "i"),
+        ("ii", "i"),
+        ("oo", "u"),
+        ("ou", "u"),
+        ("ay", "ai"),
+        ("er", "oe"),
+        ("sri", "si"),
+    ];
+    let mut s = undouble(&rewrite(token, RULES));
+    // A final r after a vowel is not pronounced ("porn" = "phon").
+    if s.len() > 3 && (s.ends_with("rn") || s.ends_with("rm")) {
+        let last = s.pop();
+        s.pop();
+        if let Some(c) = last {
+            s.push(c);
+        }
+    }
+    if s.len() > 2 {
+        match s.as_bytes().last() {
+            Some(b'd' | b's' | b'c') => {
+                s.pop();
+                s.push('t');
+            }
+            Some(b'b') => {
+                s.pop();
+                s.push('p');
+            }
+            Some(b'g') if !s.ends_with("ng") => {
+                s.pop();
+                s.push('k');
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Keys of all tokens under `key`, sorted and joined.
+pub fn keys_of(tokens: &[String], key: fn(&str) -> String) -> String {
+    let mut k: Vec<String> = tokens.iter().map(|t| key(t)).collect();
+    k.sort_unstable();
+    k.join(" ")
 }
 
 /// A phonetic key for romanised Southeast Asian names (our own, documented here).

@@ -245,6 +245,10 @@ enum MatchCommand {
         settings: PathBuf,
         #[arg(long)]
         output: PathBuf,
+        /// Stop at the first value that cannot be read (by default it is counted,
+        /// reported by line and column, and treated as missing).
+        #[arg(long)]
+        strict: bool,
     },
     /// Find duplicates in one file: writes id,cluster_id.
     Dedupe {
@@ -254,6 +258,25 @@ enum MatchCommand {
         settings: PathBuf,
         #[arg(long)]
         output: PathBuf,
+        /// Stop at the first value that cannot be read (by default it is counted,
+        /// reported by line and column, and treated as missing).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Measure calibration on held-out labelled data: train on one file (without labels),
+    /// score the candidate pairs of another and compare with its truth (id,entity_id):
+    /// expected calibration error and a reliability table.
+    Calibration {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        settings: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        bins: usize,
     },
     /// Generate synthetic person records with known duplicates (for benchmarks).
     Generate {
@@ -576,13 +599,37 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     right,
                     settings,
                     output,
-                } => safepath_match::cli::link(&left, &right, &settings, &output)
-                    .map(|s| s.to_string()),
+                    strict,
+                } => safepath_match::cli::link_with(
+                    &left,
+                    &right,
+                    &settings,
+                    &output,
+                    safepath_match::cli::RunOptions { strict },
+                )
+                .map(|s| s.to_string()),
                 MatchCommand::Dedupe {
                     input,
                     settings,
                     output,
-                } => safepath_match::cli::dedupe(&input, &settings, &output).map(|s| s.to_string()),
+                    strict,
+                } => safepath_match::cli::dedupe_with(
+                    &input,
+                    &settings,
+                    &output,
+                    safepath_match::cli::RunOptions { strict },
+                )
+                .map(|s| s.to_string()),
+                MatchCommand::Calibration {
+                    train,
+                    input,
+                    truth,
+                    settings,
+                    bins,
+                } => safepath_match::cli::calibration_held_out(
+                    &train, &input, &truth, &settings, bins,
+                )
+                .map(|c| c.to_string()),
                 MatchCommand::Generate {
                     records,
                     seed,
