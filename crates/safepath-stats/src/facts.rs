@@ -13,7 +13,7 @@ pub struct PersonFact {
     /// `transgender_man`, `non_binary`, `other`, `not_disclosed`).
     pub gender_identity: String,
     pub age_band: AgeBand,
-    /// ISO 3166 alpha-2 codes, the first is the main one.
+    /// ISO 3166 codes (SafePath uses alpha-3), the first is the main one.
     pub nationalities: Vec<String>,
     /// HTCDS forms of exploitation as SafePath names them (`forced_labour`, …).
     pub forms: Vec<String>,

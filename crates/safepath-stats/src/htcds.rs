@@ -102,7 +102,7 @@ fn row(f: &PersonFact) -> Row {
     let mut citizenship: Vec<String> = f
         .nationalities
         .iter()
-        .filter(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        .filter(|c| (2..=3).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_alphabetic()))
         .map(|c| c.to_ascii_uppercase())
         .collect();
     citizenship.dedup();
@@ -292,7 +292,7 @@ pub fn standard() -> Result<BTreeMap<String, FieldDef>> {
 
 /// Checks an export's header and every value against the standard: field
 /// names exist, no direct identifier, picklist values are allowed, country
-/// codes are ISO 3166 alpha-2 shaped. Returns the problems found (empty: valid).
+/// codes are ISO 3166 alpha-3 or alpha-2 shaped. Returns the problems found (empty: valid).
 pub fn validate_csv(csv_text: &str) -> Result<Vec<String>> {
     let std = standard()?;
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
@@ -333,7 +333,8 @@ fn check_value(def: &FieldDef, v: &str) -> Option<String> {
         let ok = if !def.values.is_empty() {
             def.values.iter().any(|x| x == p)
         } else if def.iso_country {
-            p.len() == 2 && p.chars().all(|c| c.is_ascii_uppercase())
+            // ISO 3166 alpha-3 (SafePath's codes) or alpha-2 ("optional").
+            (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_uppercase())
         } else {
             match def.kind.as_str() {
                 "Checkbox" => p == "true" || p == "false",
@@ -416,7 +417,7 @@ mod tests {
                 .iter()
                 .any(|p| p.contains("\"Female\" is not allowed"))
         );
-        let bad_country = "prs_Citizenship\nID;Indonesia\n";
+        let bad_country = "prs_Citizenship\nIDN;Indonesia\n";
         assert_eq!(validate_csv(bad_country).unwrap_or_default().len(), 1);
     }
 

@@ -177,6 +177,21 @@ pub fn release(
     Ok((out, history))
 }
 
+/// Small-cell and complementary suppression of one table of counts on its
+/// own (counts that are not of persons in [`PersonFact`]s, e.g. screenings or
+/// stays): no differencing audit.
+pub fn suppress(table: &Table, policy: Policy) -> Result<Release> {
+    policy.validate()?;
+    let total_hidden = table.total < policy.threshold;
+    let mut suppressed = if total_hidden {
+        table.cells.keys().cloned().collect()
+    } else {
+        primary(table, policy.threshold)
+    };
+    complementary(table, policy.threshold, &mut suppressed);
+    Ok(build(table, policy, &suppressed, total_hidden))
+}
+
 fn primary(table: &Table, threshold: u64) -> BTreeSet<Vec<String>> {
     table
         .cells

@@ -1625,3 +1625,7 @@ mod pg_impl {
 // --- tracing and de-duplication ---
 #[path = "sql_tracing.rs"]
 mod tracing;
+
+// --- statistics ---
+#[path = "sql_stats.rs"]
+mod stats;
