@@ -587,6 +587,89 @@ impl App {
     }
 }
 
+/// Demo: a fourth organisation (its own case manager, outside the demo
+/// accounts' lists) with `n` synthetic persons registered over the last four
+/// years, more each year, so the dashboards show trends and, for the rarer
+/// nationalities and age bands, withheld cells.
+pub(crate) async fn seed_demo(app: &App, n: usize) -> Result<(), AppError> {
+    use crate::admin::Operator;
+    use crate::views::NewCase;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use safepath_domain::case::{CaseStatus, ExploitationForm};
+    if n == 0 {
+        return Ok(());
+    }
+    let org = app
+        .add_org(
+            Operator::Cli("demo"),
+            "Organisation D — Provincial Social Services",
+            "government",
+            "IDN",
+        )
+        .await?;
+    app.add_user(
+        Operator::Cli("demo"),
+        "demo-cm-d",
+        "Demo Case Manager D",
+        OrgId(org.id),
+        "case_manager",
+        crate::demo::DEMO_PASSWORD,
+    )
+    .await?;
+    let row = app
+        .store
+        .user_by_username("demo-cm-d")
+        .await?
+        .ok_or_else(|| AppError::internal("demo user vanished"))?;
+    let owner = Principal::from_user(row)?;
+    let forms = [
+        ExploitationForm::ForcedLabour,
+        ExploitationForm::ForcedLabour,
+        ExploitationForm::SexualExploitation,
+        ExploitationForm::DomesticServitude,
+        ExploitationForm::ForcedCriminality,
+        ExploitationForm::ForcedBegging,
+    ];
+    let statuses = [
+        CaseStatus::Identified,
+        CaseStatus::InProtection,
+        CaseStatus::PresumedVictim,
+        CaseStatus::FollowUp,
+        CaseStatus::Closed,
+        CaseStatus::NotIdentified,
+    ];
+    let mut rng = StdRng::seed_from_u64(20_261_204);
+    let now = app.now_ms();
+    let year_ms = 365 * DAY_MS;
+    let mut dates = Vec::with_capacity(n);
+    for i in 0..n {
+        let created = app
+            .import_case(
+                &owner,
+                NewCase {
+                    person: crate::demo::synthetic_person(&mut rng, i + 10_000),
+                    exploitation_forms: vec![forms[rng.gen_range(0..forms.len())]],
+                    notes: None,
+                    status: Some(statuses[rng.gen_range(0..statuses.len())]),
+                    case_manager_id: None,
+                },
+            )
+            .await?;
+        // Growth: a quarter of the persons three to four years ago, the
+        // most in the last year (the square root skews towards now).
+        let u: f64 = rng.gen_range(0.0..1.0);
+        let back = ((1.0 - u.sqrt()) * 4.0 * year_ms as f64) as i64;
+        dates.push((
+            safepath_domain::ids::CaseId(created.id),
+            now - back.clamp(0, 4 * year_ms),
+        ));
+    }
+    let audit = AuditDraft::new(now, "demo", "demo.backdate").detail(format!("cases={n}"));
+    app.store.demo_backdate_cases(&dates, &audit).await?;
+    Ok(())
+}
+
 fn count_keys(keys: impl Iterator<Item = Vec<String>>) -> Vec<(Vec<String>, u64)> {
     let mut m: BTreeMap<Vec<String>, u64> = BTreeMap::new();
     for k in keys {

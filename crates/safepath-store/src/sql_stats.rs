@@ -210,6 +210,20 @@ macro_rules! stats_sql {
                 tx.commit().await?;
                 Ok(())
             }
+
+            async fn demo_backdate_cases(&self, dates: &[(CaseId, i64)], audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                for (case, at) in dates {
+                    sqlx::query("UPDATE cases SET created_at = $1 WHERE id = $2")
+                        .bind(*at)
+                        .bind(case.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
         }
     };
 }

@@ -100,4 +100,7 @@ pub trait StatsStore: Send + Sync {
     async fn dp_budget(&self, dataset: &str) -> Result<Vec<DpBudgetRow>>;
     /// Records a spending and its audit entry, atomically.
     async fn insert_dp_budget(&self, row: &DpBudgetRow, audit: &AuditDraft) -> Result<()>;
+    /// Demo data only: sets when cases were registered (so the synthetic
+    /// demo shows trends over years), with its audit entry, atomically.
+    async fn demo_backdate_cases(&self, dates: &[(CaseId, i64)], audit: &AuditDraft) -> Result<()>;
 }
