@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::case::{CaseStatus, ExploitationForm};
 use safepath_domain::ids::OrgId;
 use safepath_domain::org::Role;
 use safepath_domain::person::{BirthDate, parse_iso_date};
@@ -25,8 +26,8 @@ use safepath_stats::checklist::{self, ChecklistInputs, Places, Share};
 use safepath_stats::durations::{self, DurationSummary};
 use safepath_stats::sdc::{self, Policy, Release, ReleaseHistory};
 use safepath_stats::table::Table;
-use safepath_stats::{AgeBand, Dim, Filter, PersonFact, TableSpec, YearMonth, htcds, kanon};
-use safepath_store::{AuditDraft, StatsReleaseRow, StatsStayRow};
+use safepath_stats::{AgeBand, Dim, Filter, PersonFact, TableSpec, YearMonth, dp, htcds, kanon};
+use safepath_store::{AuditDraft, DpBudgetRow, StatsReleaseRow, StatsStayRow};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -486,6 +487,114 @@ impl App {
         })
     }
 
+    /// A differentially private table for public release (analysts and
+    /// administrators; all organisations): OpenDP's discrete Laplace noise
+    /// for `epsilon`, spent from the `persons` dataset's budget (refused
+    /// beyond it, 409 `privacy_budget_exceeded`, spending nothing). The cells
+    /// are every value of public vocabularies (nationality is not offered:
+    /// SafePath keeps no public list of it).
+    pub async fn stats_public(
+        &self,
+        who: &Principal,
+        by: &str,
+        epsilon: f64,
+    ) -> Result<dp::DpRelease, AppError> {
+        if self.stats_scope(who)?.is_some() {
+            return Err(AppError::forbidden(
+                "public releases are made by analysts for all organisations",
+            ));
+        }
+        let dims = Dim::parse_public_list(by)
+            .map_err(|e| AppError::bad_request(e.code(), e.to_string()))?;
+        let this_year = self.clock.today().year();
+        let mut categories = Vec::new();
+        for d in &dims {
+            categories.push(match d {
+                Dim::Sex => ["female", "male", "intersex", "unknown"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                Dim::AgeBand => AgeBand::ALL
+                    .iter()
+                    .map(|a| a.as_str().to_string())
+                    .collect(),
+                Dim::Form => ExploitationForm::ALL
+                    .iter()
+                    .map(|f| f.as_str().to_string())
+                    .chain(["multiple".to_string(), "unknown".to_string()])
+                    .collect(),
+                Dim::Status => CaseStatus::ALL
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect(),
+                Dim::Year => (2000..=this_year).map(|y| y.to_string()).collect(),
+                _ => {
+                    return Err(AppError::bad_request(
+                        "invalid_dimension",
+                        "public releases take sex, age_band, form, status or year",
+                    ));
+                }
+            });
+        }
+        const DATASET: &str = "persons";
+        let ledger = dp::BudgetLedger {
+            entries: self
+                .store
+                .dp_budget(DATASET)
+                .await?
+                .into_iter()
+                .map(|r| dp::BudgetEntry {
+                    dataset: r.dataset,
+                    release: r.release_name,
+                    epsilon: r.epsilon,
+                    delta: r.delta,
+                })
+                .collect(),
+        };
+        let facts = self.person_facts(who, None, "public_dp").await?;
+        let id = Uuid::new_v4().to_string();
+        let spec = TableSpec::new(dims, Filter::default());
+        let req = dp::DpRequest {
+            spec: &spec,
+            categories: &categories,
+            epsilon,
+            dataset: DATASET,
+            release: &id,
+        };
+        let (release, _) =
+            dp::noisy_table(&facts, &req, dp::Budget::default(), ledger).map_err(|e| match e {
+                safepath_stats::StatsError::BudgetExceeded { .. } => AppError::new(
+                    crate::ErrorKind::Conflict,
+                    "privacy_budget_exceeded",
+                    e.to_string(),
+                ),
+                other => AppError::bad_request(other.code(), other.to_string()),
+            })?;
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.dp_release")
+            .record("dp_release", &id)
+            .detail(format!(
+                "dataset={DATASET} by={by} epsilon={} delta={} cells={}",
+                release.epsilon,
+                release.delta,
+                release.cells.len()
+            ));
+        self.store
+            .insert_dp_budget(
+                &DpBudgetRow {
+                    id,
+                    dataset: DATASET.to_string(),
+                    release_name: release.release.clone(),
+                    user_id: who.id(),
+                    epsilon: release.epsilon,
+                    delta: release.delta,
+                    created_at: self.now_ms(),
+                },
+                &audit,
+            )
+            .await?;
+        Ok(release)
+    }
+
     /// The HTCDS export (CSV) of the persons in scope, k-anonymised; with how
     /// many persons were kept and how many there were.
     pub async fn export_htcds(&self, who: &Principal) -> Result<htcds::Export, AppError> {
@@ -596,7 +705,6 @@ pub(crate) async fn seed_demo(app: &App, n: usize) -> Result<(), AppError> {
     use crate::views::NewCase;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
-    use safepath_domain::case::{CaseStatus, ExploitationForm};
     if n == 0 {
         return Ok(());
     }

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/stats/persons", get(api_persons))
         .route("/api/v1/checklist", get(api_checklist))
+        .route("/api/v1/stats/public", axum::routing::post(api_public))
         .route("/api/v1/exports/htcds.csv", get(api_htcds_csv))
         .route("/api/v1/exports/htcds.json", get(api_htcds_json))
         .route("/api/v1/exports/ctdc.json", get(api_ctdc_json))
@@ -147,6 +148,58 @@ pub async fn api_persons(
     let by = p.by.clone().unwrap_or_default();
     let a = app.stats_persons(&user, &by, &p.filter()?).await?;
     Ok(Json(persons_json(&a)))
+}
+
+/// What to release publicly with differential privacy.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicRequest {
+    /// One to three of `sex`, `age_band`, `form`, `status`, `year`.
+    pub by: String,
+    /// Privacy loss of this release (at most 1.0; the dataset's budget is 5.0).
+    pub epsilon: f64,
+}
+
+/// A differentially private table: every cell of the public vocabularies,
+/// with noise; `epsilon` and `delta` are printed on it (`statement`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicStats {
+    pub epsilon: f64,
+    pub delta: f64,
+    pub statement: String,
+    pub mechanism: String,
+    #[schema(value_type = Vec<Object>)]
+    pub cells: Vec<Map<String, Value>>,
+}
+
+#[utoipa::path(post, path = "/api/v1/stats/public", tag = "statistics", security(("bearer" = [])), request_body = PublicRequest,
+    responses((status = 200, body = PublicStats), (status = 400, body = ErrorBody), (status = 403, description = "analysts and administrators only", body = ErrorBody),
+        (status = 409, description = "`privacy_budget_exceeded`: nothing was released or spent", body = ErrorBody)))]
+pub async fn api_public(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    crate::api::ApiJson(req): crate::api::ApiJson<PublicRequest>,
+) -> Result<Json<PublicStats>, ApiError> {
+    let r = app.stats_public(&user, &req.by, req.epsilon).await?;
+    let cells = r
+        .cells
+        .iter()
+        .map(|c| {
+            let mut m = Map::new();
+            for (d, v) in r.by.iter().zip(&c.key) {
+                m.insert(d.as_str().to_string(), Value::from(v.clone()));
+            }
+            m.insert("count".into(), Value::from(c.count));
+            m
+        })
+        .collect();
+    Ok(Json(PublicStats {
+        epsilon: r.epsilon,
+        delta: r.delta,
+        statement: r.statement,
+        mechanism: r.mechanism,
+        cells,
+    }))
 }
 
 /// The protection checklist.

@@ -359,3 +359,70 @@ async fn the_dashboards_for_analysts_and_coordinators() {
     let cm = session(&t, "demo-cm-a").await;
     assert_eq!(t.page(&cm, "/stats").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn public_releases_are_noisy_and_refused_beyond_the_budget() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let analyst = t.login("demo-analyst").await;
+    let coordinator = t.login("demo-coordinator").await;
+    let body = json!({"by": "sex", "epsilon": 1.0});
+    let a = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &coordinator,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let bad = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &analyst,
+            Some(json!({"by": "nationality", "epsilon": 1.0})),
+        )
+        .await;
+    assert_eq!(bad.json()["code"], "invalid_dimension");
+    let too_much = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &analyst,
+            Some(json!({"by": "sex", "epsilon": 2.0})),
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::CONFLICT);
+    assert_eq!(too_much.json()["code"], "privacy_budget_exceeded");
+    // The dataset's budget (5.0) allows five releases at 1.0, not a sixth.
+    for k in 0..5 {
+        let a = t
+            .call_as("POST", "/api/v1/stats/public", &analyst, Some(body.clone()))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{k}: {}", a.text());
+        let v = a.json();
+        assert_eq!(v["epsilon"], 1.0);
+        assert_eq!(v["delta"], 0.0);
+        assert!(v["statement"].as_str().unwrap().contains("ε = 1.000"));
+        assert_eq!(
+            v["cells"].as_array().unwrap().len(),
+            5,
+            "female, male, intersex, unknown, other"
+        );
+    }
+    let a = t
+        .call_as("POST", "/api/v1/stats/public", &analyst, Some(body))
+        .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+    let spent: f64 = t
+        .app
+        .store()
+        .dp_budget("persons")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.epsilon)
+        .sum();
+    assert!((spent - 5.0).abs() < 1e-9, "{spent}");
+}
