@@ -97,9 +97,24 @@ fn attributes(p: &PersonFact) -> [String; 7] {
 }
 
 /// Counts of every combination of up to 3 attributes' values, kept when at
-/// least `k` (Synthetic Data Showcase's reportable aggregates).
+/// least `k` (Synthetic Data Showcase's reportable aggregates). Values are
+/// interned to small integers first and a combination's key packed into a
+/// `u64` (16 bits per attribute).
 fn aggregates(rows: &[[String; 7]], k: u64) -> usize {
     let n = 7;
+    let mut dict: Vec<HashMap<&str, u64>> = vec![HashMap::new(); n];
+    let coded: Vec<[u64; 7]> = rows
+        .iter()
+        .map(|r| {
+            let mut c = [0u64; 7];
+            for (i, v) in r.iter().enumerate() {
+                let d = &mut dict[i];
+                let next = d.len() as u64;
+                c[i] = *d.entry(v.as_str()).or_insert(next);
+            }
+            c
+        })
+        .collect();
     let mut combos: Vec<Vec<usize>> = Vec::new();
     for a in 0..n {
         combos.push(vec![a]);
@@ -112,9 +127,12 @@ fn aggregates(rows: &[[String; 7]], k: u64) -> usize {
     }
     let mut kept = 0;
     for combo in &combos {
-        let mut counts: HashMap<Vec<&str>, u64> = HashMap::new();
-        for r in rows {
-            let key: Vec<&str> = combo.iter().map(|&i| r[i].as_str()).collect();
+        let mut counts: HashMap<u64, u64> = HashMap::new();
+        for r in &coded {
+            let key = combo
+                .iter()
+                .enumerate()
+                .fold(0u64, |acc, (j, &i)| acc | (r[i] << (16 * j)));
             *counts.entry(key).or_default() += 1;
         }
         kept += counts.values().filter(|c| **c >= k).count();
