@@ -430,6 +430,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::directory::seed_demo(app, &org_ids, &users).await?;
     // --- de-duplication run ---
     crate::dedupe_run::seed_demo(app, &owners[0], &owners[3]).await?;
+    // --- statistics ---
+    crate::stats::seed_demo(app, cases * 3 / 4).await?;
     Ok(true)
 }
 

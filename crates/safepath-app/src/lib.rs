@@ -27,6 +27,8 @@ pub mod dedupe_run;
 
 // --- durable solutions: cross-border handover ---
 pub mod handover;
+// --- statistics ---
+pub mod stats;
 
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;

@@ -27,6 +27,9 @@ pub use tracing_store::*;
 // --- durable solutions: cross-border handover ---
 mod handover_store;
 pub use handover_store::*;
+// --- statistics ---
+mod stats_store;
+pub use stats_store::*;
 
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
@@ -70,7 +73,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + TracingStore + HandoverStore {
+pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).
     async fn migrate(&self) -> Result<()>;

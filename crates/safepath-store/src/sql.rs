@@ -1688,3 +1688,6 @@ mod tracing;
 // --- durable solutions: cross-border handover ---
 #[path = "sql_handover.rs"]
 mod handover;
+// --- statistics ---
+#[path = "sql_stats.rs"]
+mod stats;

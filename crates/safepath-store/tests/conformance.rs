@@ -1464,6 +1464,165 @@ async fn dedupe_runs_pairs_and_merges(h: Harness) {
     assert!(verify(s).await.is_ok());
 }
 
+// --- statistics ---
+async fn statistics_reads_and_ledgers(h: Harness) {
+    let s = h.store.as_ref();
+    let a = org("Stats A");
+    let b = org("Stats B");
+    for o in [&a, &b] {
+        s.insert_org(o, &audit("org.create")).await.unwrap();
+    }
+    let analyst = user(a.id, "stats-analyst", "analyst");
+    let coord = user(a.id, "stats-coord", "coordinator");
+    s.insert_user(&analyst, &audit("u")).await.unwrap();
+    s.insert_user(&coord, &audit("u")).await.unwrap();
+    let mut ids = Vec::new();
+    for (k, o) in [a.id, a.id, b.id].into_iter().enumerate() {
+        let p = person();
+        let c = case(
+            o,
+            p.id,
+            None,
+            vec![],
+            &format!("SP-2026-STAT-000{k}"),
+            100 + k as i64,
+        );
+        s.insert_case(&c, &p, &[], &audit("case.create"))
+            .await
+            .unwrap();
+        ids.push(c.id);
+    }
+    // Read with its audit entry, in one transaction; one org or all.
+    let before = audit_count(s).await;
+    let all = s.stats_persons(None, &audit("stats.read")).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(audit_count(s).await, before + 1, "the read is audited");
+    let row = &all[0];
+    assert_eq!(
+        (row.sex.as_str(), row.nationalities.as_str()),
+        ("female", "[\"MMR\"]")
+    );
+    assert_eq!(row.region, "THA");
+    assert!(row.birth_date.is_some(), "the birth date stays sealed");
+    assert_eq!(row.rg_decided_at, None);
+    let only_a = s
+        .stats_persons(Some(a.id), &audit("stats.read"))
+        .await
+        .unwrap();
+    assert_eq!(only_a.len(), 2);
+    assert!(only_a.iter().all(|r| r.org_id == a.id));
+
+    // A merged (secondary) case is left out: persons, not cases.
+    let mut sorted = [ids[0], ids[1]];
+    sorted.sort_by_key(|c| c.to_string());
+    let run = dedupe_run("stats-run", 1_000);
+    s.insert_dedupe_run(&run, &audit("dedupe.run.start"))
+        .await
+        .unwrap();
+    let mut done = run.clone();
+    done.state = "done".into();
+    s.finish_dedupe_run(
+        &done,
+        &[dedupe_pair(sorted[0], sorted[1], "stats-run", 0.99)],
+        &audit("dedupe.run.finish"),
+    )
+    .await
+    .unwrap();
+    let mut pair = s.dedupe_pairs(Some("pending")).await.unwrap().remove(0);
+    pair.state = "merged".into();
+    pair.decided_by = Some(coord.id);
+    pair.decided_at = Some(2_000);
+    let mark = CaseMergeRow {
+        secondary: sorted[1],
+        primary: sorted[0],
+        pair_id: pair.id.clone(),
+        merged_by: coord.id,
+        merged_at: 2_000,
+    };
+    s.decide_dedupe_pair(
+        &pair,
+        "pending",
+        &MergeChange::Merge(mark),
+        &audit("dedupe.merge"),
+    )
+    .await
+    .unwrap();
+    let after = s.stats_persons(None, &audit("stats.read")).await.unwrap();
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|r| r.case_id != sorted[1]));
+
+    // Aggregates: organisations, focal points, shelters, screenings.
+    s.set_focal_point(a.id, coord.id, &audit("focal"))
+        .await
+        .unwrap();
+    let agg = s.stats_aggregates(None).await.unwrap();
+    assert_eq!((agg.orgs, agg.orgs_with_focal_point), (2, 1));
+    let agg_b = s.stats_aggregates(Some(b.id)).await.unwrap();
+    assert_eq!((agg_b.orgs, agg_b.orgs_with_focal_point), (1, 0));
+    assert!(s.stats_stays(None).await.unwrap().is_empty());
+
+    // The release ledger: per user, oldest first, with its audit entry.
+    let before = audit_count(s).await;
+    for k in 0..3 {
+        s.insert_stats_release(
+            &StatsReleaseRow {
+                id: format!("rel-{k}"),
+                user_id: analyst.id,
+                table_name: "persons".into(),
+                release: format!("{{\"k\":{k}}}"),
+                created_at: 10 + k,
+            },
+            &audit("stats.release"),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(audit_count(s).await, before + 3);
+    let last_two = s.stats_releases(analyst.id, 2).await.unwrap();
+    assert_eq!(
+        last_two.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["rel-1", "rel-2"]
+    );
+    assert!(s.stats_releases(coord.id, 10).await.unwrap().is_empty());
+    let dup = s
+        .insert_stats_release(&last_two[0], &audit("stats.release"))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    assert_eq!(
+        audit_count(s).await,
+        before + 3,
+        "a refused insert changes nothing"
+    );
+
+    // The privacy budget ledger.
+    for (k, eps) in [0.5, 0.25].into_iter().enumerate() {
+        s.insert_dp_budget(
+            &DpBudgetRow {
+                id: format!("dp-{k}"),
+                dataset: "persons".into(),
+                release_name: format!("r{k}"),
+                user_id: analyst.id,
+                epsilon: eps,
+                delta: 0.0,
+                created_at: 20 + k as i64,
+            },
+            &audit("stats.dp"),
+        )
+        .await
+        .unwrap();
+    }
+    let spent: f64 = s
+        .dp_budget("persons")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.epsilon)
+        .sum();
+    assert!((spent - 0.75).abs() < 1e-12);
+    assert!(s.dp_budget("other").await.unwrap().is_empty());
+    assert!(verify(s).await.is_ok());
+}
+
 trait BackendOf {
     fn backup(&self) -> Backend;
 }
@@ -1727,7 +1886,9 @@ conformance!(
     // --- de-duplication run ---
     dedupe_runs_pairs_and_merges,
     // --- durable solutions: cross-border handover ---
-    handover_partners_messages_and_outbox
+    handover_partners_messages_and_outbox,
+    // --- statistics ---
+    statistics_reads_and_ledgers
 );
 
 /// Sixteen failures counted at once, from separate tasks; their counts, sorted.

@@ -431,7 +431,9 @@ async fn evaluate_screening(
         crate::dedupe::api_start, crate::dedupe::api_latest, crate::dedupe::api_pairs, crate::dedupe::api_merge,
         crate::dedupe::api_not_same, crate::dedupe::api_unmerge,
         // --- durable solutions: cross-border handover ---
-        crate::handover::api_inbox),
+        crate::handover::api_inbox,
+        // --- statistics ---
+        crate::stats::api_persons, crate::stats::api_public, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"), (name = "de-duplication"), (name = "handover"))
 )]

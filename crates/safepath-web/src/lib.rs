@@ -24,6 +24,9 @@ pub mod dedupe;
 // --- durable solutions: cross-border handover ---
 pub mod handover;
 
+// --- statistics ---
+pub mod stats;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -67,6 +70,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(dedupe::routes())
         // --- durable solutions: cross-border handover ---
         .merge(handover::routes())
+        // --- statistics ---
+        .merge(stats::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {

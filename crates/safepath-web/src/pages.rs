@@ -63,6 +63,8 @@ pub struct UserBar {
     pub can_create: bool,
     // --- de-duplication run ---
     pub reviews_duplicates: bool,
+    // --- statistics ---
+    pub reads_stats: bool,
 }
 
 pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
@@ -78,6 +80,8 @@ pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
             p.actor.role,
             safepath_domain::org::Role::Coordinator | safepath_domain::org::Role::Administrator
         ),
+        // --- statistics ---
+        reads_stats: access::decide_global(p.actor.role, Action::ReadStatistics) == Decision::Allow,
     }
 }
 
@@ -361,13 +365,8 @@ async fn list_view(
     page: i64,
 ) -> Response {
     if user.principal().actor.role == Role::Analyst {
-        return message(
-            &tr,
-            Some(user),
-            StatusCode::FORBIDDEN,
-            "forbidden-title",
-            tr.t("analyst-no-cases"),
-        );
+        // --- statistics --- analysts land on the dashboards.
+        return Redirect::to("/stats").into_response();
     }
     let per_page = 25;
     match app

@@ -173,7 +173,7 @@ pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
         assert!(session.contains(attr), "{session} has {attr}");
     }
     let cookie = format!("sp_session={}", cookie_value(&set, "sp_session"));
-    let list = t
+    let mut list = t
         .send(
             Request::builder()
                 .uri("/cases")
@@ -182,6 +182,19 @@ pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
                 .unwrap(),
         )
         .await;
+    // --- statistics --- analysts are sent on to their dashboards.
+    if list.status == StatusCode::SEE_OTHER {
+        let to = list.headers[header::LOCATION].to_str().unwrap().to_owned();
+        list = t
+            .send(
+                Request::builder()
+                    .uri(to)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+    }
     (cookie, hidden(&list.text(), "csrf"))
 }
 

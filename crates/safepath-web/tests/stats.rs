@@ -1,0 +1,428 @@
+//! Statistics, exports and the checklist through HTTP: the contracts of
+//! issue 13 and who may not see what.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use axum::body::Body;
+use axum::http::StatusCode;
+use axum::http::{Request, header};
+use common::*;
+use serde_json::{Value, json};
+
+/// Signs in on the page and returns the session cookie (the analyst's
+/// landing page is a redirect, so `page_login`'s look at `/cases` does not
+/// apply).
+async fn session(t: &TestApp, user: &str) -> String {
+    let form = t.call("GET", "/login", None, None).await;
+    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let body = format!(
+        "csrf={}&username={user}&password=safepath-demo",
+        hidden(&form.text(), "csrf")
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let a = t.send(req).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    format!(
+        "sp_session={}",
+        cookie_value(&set_cookies(&a), "sp_session")
+    )
+}
+
+/// Registers `n` synthetic persons through the API (names are unique so the
+/// test can look for them in every answer).
+async fn register(t: &TestApp, token: &str, n: usize, nat: &str, sex: &str, tag: &str) {
+    for i in 0..n {
+        let person = json!({"names": [{"value": format!("Statperson {tag}{i}"), "script": "Latn"}],
+            "sex": sex, "gender_identity": if sex == "female" { "woman" } else { "man" },
+            "birth_date": {"kind": "year", "year": 1990}, "nationalities": [nat], "languages": ["id"]});
+        t.create(token, person).await;
+    }
+}
+
+/// Org A: 24 IDN women, 13 PHL women, 4 VNM men; org B: 12 IDN women.
+async fn population(t: &TestApp) {
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    register(t, &cm_a, 24, "IDN", "female", "a").await;
+    register(t, &cm_a, 13, "PHL", "female", "b").await;
+    register(t, &cm_a, 4, "VNM", "male", "c").await;
+    register(t, &cm_b, 12, "IDN", "female", "d").await;
+}
+
+fn check_contract(v: &Value, dims: &[&str]) {
+    assert_eq!(v["threshold"], 11, "{v}");
+    let cells = v["cells"].as_array().unwrap();
+    let mut released = 0;
+    let mut withheld = 0;
+    for c in cells {
+        for d in dims {
+            assert!(c[d].is_string(), "cell has {d}: {c}");
+        }
+        let suppressed = c["suppressed"].as_bool().unwrap();
+        match c["count"].as_u64() {
+            Some(n) => {
+                assert!(!suppressed);
+                assert!(n == 0 || n >= 11, "released count {n}");
+                released += n;
+            }
+            None => {
+                assert!(suppressed && c["count"].is_null());
+                withheld += 1;
+            }
+        }
+    }
+    if let Some(total) = v["total"].as_u64() {
+        assert!(total >= 11);
+        if withheld > 0 {
+            // What the total leaves for the withheld cells: never one cell
+            // alone, never fewer than the threshold between them.
+            assert!(withheld >= 2, "{v}");
+            assert!(total - released >= 11, "{v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_analyst_gets_tables_without_small_cells() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let analyst = t.login("demo-analyst").await;
+    let a = t
+        .call_as(
+            "GET",
+            "/api/v1/stats/persons?by=nationality,sex",
+            &analyst,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let v = a.json();
+    check_contract(&v, &["nationality", "sex"]);
+    assert!(!a.text().contains("Statperson"));
+    let cell = |nat: &str| {
+        v["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["nationality"] == nat)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(cell("IDN")["count"], 36, "both organisations: {v}");
+    assert_eq!(cell("VNM")["suppressed"], true, "4 persons: {v}");
+    assert_eq!(
+        cell("PHL")["suppressed"],
+        true,
+        "the complement of the one small cell: {v}"
+    );
+    assert!(v["total"].as_u64().unwrap() >= 53);
+
+    for by in ["age_band", "form,year", "status", "year", "sex"] {
+        let a = t
+            .call_as(
+                "GET",
+                &format!("/api/v1/stats/persons?by={by}"),
+                &analyst,
+                None,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{by}: {}", a.text());
+        let dims: Vec<&str> = by.split(',').collect();
+        check_contract(&a.json(), &dims);
+    }
+
+    // Every read and release is audited with the table and the cells.
+    let actions: Vec<(String, String)> = t
+        .app
+        .store()
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.entry.action.clone(),
+                e.entry.detail.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        actions
+            .iter()
+            .any(|(a, d)| a == "stats.read" && d == "table=persons")
+    );
+    assert!(actions.iter().any(|(a, d)| a == "stats.release"
+        && d.contains("by=nationality,sex")
+        && d.contains("cells_withheld=")));
+}
+
+#[tokio::test]
+async fn bad_queries_are_refused_clearly() {
+    let t = spawn_app().await;
+    let analyst = t.login("demo-analyst").await;
+    for (q, code) in [
+        ("by=name", "invalid_dimension"),
+        ("by=", "invalid_dimension"),
+        ("by=sex,sex", "invalid_dimension"),
+        ("by=sex&from=2024-13", "invalid_period"),
+        ("by=sex&from=2025&to=2024", "invalid_period"),
+        ("by=sex&org=nope", "invalid_org"),
+        ("by=sex&rounding=1", "invalid_rounding"),
+        ("by=sex&region=Thailand", "invalid_region"),
+    ] {
+        let a = t
+            .call_as("GET", &format!("/api/v1/stats/persons?{q}"), &analyst, None)
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{q}: {}", a.text());
+        assert_eq!(a.json()["code"], code, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn case_managers_and_others_are_refused_coordinators_see_their_own() {
+    let t = spawn_app().await;
+    population(&t).await;
+    for user in [
+        "demo-cm-a",
+        "demo-responder",
+        "demo-provider",
+        "demo-partner",
+    ] {
+        let token = t.login(user).await;
+        for path in [
+            "/api/v1/stats/persons?by=sex",
+            "/api/v1/checklist",
+            "/api/v1/exports/htcds.csv",
+            "/api/v1/exports/ctdc.json",
+        ] {
+            let a = t.call_as("GET", path, &token, None).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{user} {path}");
+            assert!(!a.text().contains("Statperson"));
+        }
+    }
+    let coordinator = t.login("demo-coordinator").await;
+    let a = t
+        .call_as(
+            "GET",
+            "/api/v1/stats/persons?by=nationality",
+            &coordinator,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let v = a.json();
+    check_contract(&v, &["nationality"]);
+    let idn = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["nationality"] == "IDN")
+        .unwrap()
+        .clone();
+    assert_eq!(idn["count"], 24, "organisation A's persons only: {v}");
+    let org_b = org_id(&t, &coordinator, "Organisation B").await;
+    let a = t
+        .call_as(
+            "GET",
+            &format!("/api/v1/stats/persons?by=sex&org={org_b}"),
+            &coordinator,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+    // The analyst may narrow to organisation B: 12 persons.
+    let analyst = t.login("demo-analyst").await;
+    let a = t
+        .call_as(
+            "GET",
+            &format!("/api/v1/stats/persons?by=sex&org={org_b}"),
+            &analyst,
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    check_contract(&a.json(), &["sex"]);
+    // An analyst never reads a person's record.
+    let cases = t.call_as("GET", "/api/v1/cases", &analyst, None).await;
+    assert_ne!(cases.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_htcds_export_uses_the_standard_and_no_identifiers() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let analyst = t.login("demo-analyst").await;
+    let a = t
+        .call_as("GET", "/api/v1/exports/htcds.csv", &analyst, None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let csv = a.text();
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("prs_Gender") && header.contains("prs_Citizenship"));
+    assert_eq!(
+        safepath_stats::htcds::validate_csv(&csv).unwrap(),
+        Vec::<String>::new()
+    );
+    for forbidden in [
+        "Statperson",
+        "SP-",
+        "1990",
+        "prs_FirstName",
+        "prs_Birthdate",
+    ] {
+        assert!(!csv.contains(forbidden), "{forbidden} in the export");
+    }
+    assert!(csv.contains("IDN"));
+    assert!(
+        !csv.contains("VNM"),
+        "4 persons: their citizenship is blanked"
+    );
+    let kept: usize = a.headers["x-records-kept"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(kept, csv.lines().count() - 1);
+
+    let j = t
+        .call_as("GET", "/api/v1/exports/htcds.json", &analyst, None)
+        .await
+        .json();
+    assert_eq!(j["standard"], "HTCDS 2.0");
+    assert_eq!(j["kept"].as_u64().unwrap() as usize, kept);
+    let m = t
+        .call_as("GET", "/api/v1/exports/ctdc.json", &analyst, None)
+        .await
+        .json();
+    assert_eq!(m["k"], 11);
+    assert!(m["kept"].as_u64().unwrap() <= m["persons"].as_u64().unwrap());
+    assert!(!m.to_string().contains("Statperson"));
+}
+
+#[tokio::test]
+async fn the_checklist_lists_items_and_missing_data() {
+    let t = spawn_app().await;
+    let analyst = t.login("demo-analyst").await;
+    let a = t.call_as("GET", "/api/v1/checklist", &analyst, None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let items = a.json()["items"].as_array().unwrap().clone();
+    assert!(items.len() >= 15);
+    for i in &items {
+        for k in ["id", "title", "value", "status"] {
+            assert!(i.get(k).is_some(), "{k} in {i}");
+        }
+    }
+    let find = |id: &str| items.iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!(find("legal_aid")["status"], "no_data");
+    assert_eq!(find("compensation_paid")["status"], "no_data");
+    // The demo has focal points in three of its organisations.
+    assert!(find("focal_points")["value"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn the_dashboards_for_analysts_and_coordinators() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let cookie = session(&t, "demo-analyst").await;
+    let landing = t.page(&cookie, "/cases").await;
+    assert_eq!(landing.status, StatusCode::SEE_OTHER);
+    assert_eq!(landing.headers["location"], "/stats");
+    let a = t.page(&cookie, "/stats").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let html = a.text();
+    assert!(html.contains("<svg") && html.contains("<desc"));
+    assert!(html.contains("table-by_nationality") && html.contains("/stats/tables/by_sex.csv"));
+    assert!(!html.contains("Statperson") && !html.contains("SP-"));
+    let csv = t.page(&cookie, "/stats/tables/by_nationality.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    for line in csv.text().lines().skip(1) {
+        let n = line.rsplit(',').next().unwrap();
+        if let Ok(n) = n.parse::<u64>() {
+            assert!(n == 0 || n >= 11, "{line}");
+        }
+    }
+    let missing = t.page(&cookie, "/stats/tables/nothing.csv").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let checklist = t.page(&cookie, "/checklist").await;
+    assert_eq!(checklist.status, StatusCode::OK);
+    assert!(checklist.text().contains("item-legal_aid"));
+
+    let coord = session(&t, "demo-coordinator").await;
+    assert_eq!(t.page(&coord, "/stats").await.status, StatusCode::OK);
+    let cm = session(&t, "demo-cm-a").await;
+    assert_eq!(t.page(&cm, "/stats").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn public_releases_are_noisy_and_refused_beyond_the_budget() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let analyst = t.login("demo-analyst").await;
+    let coordinator = t.login("demo-coordinator").await;
+    let body = json!({"by": "sex", "epsilon": 1.0});
+    let a = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &coordinator,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let bad = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &analyst,
+            Some(json!({"by": "nationality", "epsilon": 1.0})),
+        )
+        .await;
+    assert_eq!(bad.json()["code"], "invalid_dimension");
+    let too_much = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &analyst,
+            Some(json!({"by": "sex", "epsilon": 2.0})),
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::CONFLICT);
+    assert_eq!(too_much.json()["code"], "privacy_budget_exceeded");
+    // The dataset's budget (5.0) allows five releases at 1.0, not a sixth.
+    for k in 0..5 {
+        let a = t
+            .call_as("POST", "/api/v1/stats/public", &analyst, Some(body.clone()))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{k}: {}", a.text());
+        let v = a.json();
+        assert_eq!(v["epsilon"], 1.0);
+        assert_eq!(v["delta"], 0.0);
+        assert!(v["statement"].as_str().unwrap().contains("ε = 1.000"));
+        assert_eq!(
+            v["cells"].as_array().unwrap().len(),
+            5,
+            "female, male, intersex, unknown, other"
+        );
+    }
+    let a = t
+        .call_as("POST", "/api/v1/stats/public", &analyst, Some(body))
+        .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+    let spent: f64 = t
+        .app
+        .store()
+        .dp_budget("persons")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.epsilon)
+        .sum();
+    assert!((spent - 5.0).abs() < 1e-9, "{spent}");
+}
