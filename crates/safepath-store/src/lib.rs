@@ -24,6 +24,10 @@ pub use sql::{PgStore, SqliteStore};
 mod tracing_store;
 pub use tracing_store::*;
 
+// --- rights and justice ---
+mod justice_store;
+pub use justice_store::*;
+
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
 use safepath_crypto::WrappedDataKey;
@@ -66,7 +70,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + TracingStore {
+pub trait Store: Send + Sync + TracingStore + JusticeStore {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).
     async fn migrate(&self) -> Result<()>;

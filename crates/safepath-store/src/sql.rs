@@ -1625,3 +1625,7 @@ mod pg_impl {
 // --- tracing and de-duplication ---
 #[path = "sql_tracing.rs"]
 mod tracing;
+
+// --- rights and justice ---
+#[path = "sql_justice.rs"]
+mod justice;
