@@ -25,6 +25,9 @@ pub mod tracing_requests;
 // --- de-duplication run ---
 pub mod dedupe_run;
 
+// --- rights and justice ---
+pub mod justice;
+
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
 use safepath_domain::ids::{OrgId, UserId};
