@@ -22,6 +22,9 @@ pub mod tracing;
 // --- de-duplication run ---
 pub mod dedupe;
 
+// --- rights and justice ---
+pub mod justice;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -63,6 +66,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(directory::routes())
         // --- de-duplication run ---
         .merge(dedupe::routes())
+        // --- rights and justice ---
+        .merge(justice::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
