@@ -430,6 +430,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::directory::seed_demo(app, &org_ids, &users).await?;
     // --- de-duplication run ---
     crate::dedupe_run::seed_demo(app, &owners[0], &owners[3]).await?;
+    // --- rights and justice ---
+    crate::justice::seed_demo(app, &owners[0], &by_name("demo-coordinator")?, &worked).await?;
     Ok(true)
 }
 

@@ -114,9 +114,10 @@ fn refusal(e: DomainError) -> AppError {
     AppError::new(kind, e.code, e.message)
 }
 
-/// The sealed record of a justice case record.
+/// The sealed record of a justice case record (externally tagged: internal
+/// tags buffer the content, which `time`'s optional-date format refuses).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Record {
     Permit(Permit),
     LegalAid(LegalAid),
@@ -1913,6 +1914,356 @@ pub fn neutralise_cell(cell: &str) -> String {
     }
 }
 
+// =================================================================== demo
+
+/// The demo's rights and justice (synthetic): a fund with sources including
+/// confiscated assets, disbursements posted and waiting for approval; on
+/// demo-cm-a's first cases, permits about to expire, a pending asylum
+/// application, a criminal proceeding with hearings (one by video link from
+/// abroad), a witness-protection assessment, non-punishment and a claim
+/// partly paid.
+pub(crate) async fn seed_demo(
+    app: &App,
+    cm: &Principal,
+    coordinator: &Principal,
+    cases: &[Uuid],
+) -> Result<(), AppError> {
+    let today = app.clock.today();
+    let day = |offset: i64| iso(today + time::Duration::days(offset));
+    let mut ids = BTreeMap::new();
+    for (key, name, kind, order) in [
+        (
+            "bank",
+            "Fund account at the State Bank",
+            AccountKind::Holdings,
+            None,
+        ),
+        (
+            "budget",
+            "State budget allocation",
+            AccountKind::StateBudget,
+            None,
+        ),
+        (
+            "seized",
+            "Confiscated assets (trafficking case)",
+            AccountKind::ConfiscatedAssets,
+            Some("Synthetic Criminal Court order 2025/117"),
+        ),
+        ("donations", "Donations", AccountKind::Donations, None),
+        ("legal", "Legal aid", AccountKind::LegalAid, None),
+        ("health", "Health care", AccountKind::HealthCare, None),
+        ("shelter", "Accommodation", AccountKind::Accommodation, None),
+        (
+            "travel",
+            "Repatriation travel",
+            AccountKind::RepatriationTravel,
+            None,
+        ),
+        (
+            "paid",
+            "Compensation paid to victims",
+            AccountKind::CompensationPaid,
+            None,
+        ),
+    ] {
+        let id = app
+            .create_fund_account(
+                coordinator,
+                NewAccountRequest {
+                    name: name.into(),
+                    kind,
+                    court_order_reference: order.map(Into::into),
+                },
+            )
+            .await?
+            .id;
+        ids.insert(key, id);
+    }
+    let acct = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let line = |k: &str, d: Direction, n: i64, case: Option<Uuid>| PostingRequest {
+        account_id: acct(k),
+        direction: d,
+        amount_minor: n,
+        currency: "THB".into(),
+        case_id: case,
+    };
+    use Direction::{Credit, Debit};
+    for (what, from, amount) in [
+        ("State budget allocation for the year", "budget", 50_000_000),
+        (
+            "Transfer of confiscated assets under the court order",
+            "seized",
+            125_000_000,
+        ),
+        (
+            "Donation from a synthetic foundation",
+            "donations",
+            8_000_000,
+        ),
+    ] {
+        app.post_fund_transaction(
+            coordinator,
+            NewTransactionRequest {
+                description: what.into(),
+                postings: vec![
+                    line("bank", Debit, amount, None),
+                    line(from, Credit, amount, None),
+                ],
+            },
+        )
+        .await?;
+    }
+    let Some(&first) = cases.first() else {
+        return Ok(());
+    };
+    let second = cases.get(1).copied().unwrap_or(first);
+    let third = cases.get(2).copied().unwrap_or(first);
+    for (what, use_, amount, case) in [
+        ("Lawyer's fees, first instance", "legal", 1_500_000, first),
+        (
+            "Medical examination and follow-up",
+            "health",
+            850_000,
+            second,
+        ),
+    ] {
+        app.post_fund_transaction(
+            coordinator,
+            NewTransactionRequest {
+                description: what.into(),
+                postings: vec![
+                    line(use_, Debit, amount, Some(case)),
+                    line("bank", Credit, amount, None),
+                ],
+            },
+        )
+        .await?;
+    }
+    // Requests by the case manager, waiting for a coordinator.
+    for (what, use_, amount) in [
+        ("Shelter stay, three months", "shelter", 1_200_000),
+        ("Interim compensation payment", "paid", 4_000_000),
+    ] {
+        app.post_fund_transaction(
+            cm,
+            NewTransactionRequest {
+                description: what.into(),
+                postings: vec![
+                    line(use_, Debit, amount, Some(first)),
+                    line("bank", Credit, amount, None),
+                ],
+            },
+        )
+        .await?;
+    }
+    // Permits about to expire, and a pending asylum application.
+    let permit =
+        |kind, application, issued: i64, expires: Option<i64>, number: &str| NewPermitRequest {
+            kind,
+            issued_on: day(issued),
+            expires_on: expires.map(day),
+            application: Some(application),
+            authority: Some("Synthetic Immigration Bureau".into()),
+            number: Some(number.into()),
+            work_allowed: kind == PermitKind::WorkPermit || kind == PermitKind::TemporaryStay,
+            free_movement: true,
+            area: None,
+            renews: None,
+        };
+    app.add_permit(
+        cm,
+        first,
+        permit(
+            PermitKind::ReflectionPeriod,
+            ApplicationState::Granted,
+            -80,
+            Some(10),
+            "RP-DEMO-0001",
+        ),
+    )
+    .await?;
+    app.add_permit(
+        cm,
+        first,
+        permit(
+            PermitKind::TemporaryStay,
+            ApplicationState::Granted,
+            -150,
+            Some(25),
+            "TS-DEMO-0002",
+        ),
+    )
+    .await?;
+    app.add_permit(
+        cm,
+        second,
+        permit(
+            PermitKind::WorkPermit,
+            ApplicationState::Granted,
+            -200,
+            Some(6),
+            "WP-DEMO-0003",
+        ),
+    )
+    .await?;
+    app.add_permit(
+        cm,
+        third,
+        permit(
+            PermitKind::AsylumApplication,
+            ApplicationState::Applied,
+            -30,
+            None,
+            "AS-DEMO-0004",
+        ),
+    )
+    .await?;
+    app.add_legal_aid(
+        cm,
+        first,
+        NewLegalAidRequest {
+            representative: RepresentativeKind::LegalAidOrganisation,
+            name: "Synthetic Legal Aid Clinic".into(),
+            service_id: None,
+            from: day(-75),
+            to: None,
+            cost: LegalAidCost::PaidByFund,
+        },
+    )
+    .await?;
+    // A criminal proceeding with hearings, one by video link from abroad.
+    let pid = app
+        .add_proceeding(
+            cm,
+            first,
+            NewProceedingRequest {
+                kind: ProceedingKind::Criminal,
+                authority: "Synthetic Provincial Criminal Court".into(),
+                file_number: Some("CR-DEMO-2025-0042".into()),
+                role: PersonRole::InjuredParty,
+                state: Some(ProceedingState::Trial),
+                opened_on: day(-300),
+                agencies: vec!["Synthetic Anti-Trafficking Police".into()],
+                cooperation: Some(Cooperation::Cooperating),
+            },
+        )
+        .await?
+        .id;
+    for (kind, on, attendance, video) in [
+        (
+            EventKind::Statement,
+            -290,
+            Some(Attendance::InPerson),
+            false,
+        ),
+        (
+            EventKind::EarlyDeposition,
+            -250,
+            Some(Attendance::InPerson),
+            true,
+        ),
+        (EventKind::Hearing, -100, Some(Attendance::InPerson), false),
+        (
+            EventKind::Hearing,
+            12,
+            Some(Attendance::VideoLinkFromAbroad),
+            false,
+        ),
+    ] {
+        app.add_event(
+            cm,
+            first,
+            &pid,
+            NewEventRequest {
+                kind,
+                on: day(on),
+                place: Some("Synthetic Provincial Criminal Court".into()),
+                attendance,
+                recorded_on_video: video,
+                support_person: true,
+                interpreter_language: Some("my".into()),
+                outcome: None,
+            },
+        )
+        .await?;
+    }
+    app.add_measure(
+        cm,
+        first,
+        &pid,
+        NewMeasureRequest {
+            kind: MeasureKind::WitnessProtection,
+            state: Some(MeasureState::Requested),
+            requested_on: day(-95),
+            threat: Some(ThreatLevel::High),
+            relevance: Some(TestimonyRelevance::Essential),
+        },
+    )
+    .await?;
+    app.add_measure(
+        cm,
+        first,
+        &pid,
+        NewMeasureRequest {
+            kind: MeasureKind::Screens,
+            state: Some(MeasureState::Granted),
+            requested_on: day(-95),
+            threat: None,
+            relevance: None,
+        },
+    )
+    .await?;
+    app.add_non_punishment(
+        cm,
+        first,
+        NewNonPunishmentRequest {
+            charge: ChargeKind::ImmigrationOffence,
+            arose_from_trafficking: Some(true),
+            state: NonPunishmentState::Requested,
+            requested_on: Some(day(-70)),
+            outcome: None,
+            from_identification_flag: true,
+        },
+    )
+    .await?;
+    // A claim partly paid.
+    let claim = app
+        .add_claim(
+            cm,
+            first,
+            NewClaimRequest {
+                kind: ClaimKind::CourtOrdered,
+                currency: "THB".into(),
+                claimed_minor: 30_000_000,
+                filed_on: day(-200),
+            },
+        )
+        .await?
+        .id;
+    app.change_claim(
+        cm,
+        first,
+        &claim,
+        ClaimChange::Award {
+            awarded_minor: 25_000_000,
+        },
+    )
+    .await?;
+    app.change_claim(
+        cm,
+        first,
+        &claim,
+        ClaimChange::Payment {
+            on: day(-20),
+            amount_minor: 10_000_000,
+            after_return: false,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1937,6 +2288,48 @@ mod tests {
             assert_eq!(
                 fund_allows(role, FundRight::Request),
                 matches!(role, Role::Coordinator | Role::CaseManager)
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+
+    #[test]
+    fn every_record_round_trips_through_its_sealed_json() {
+        let d = time::macros::date!(2026 - 01 - 01);
+        let c = compensation::new_claim(
+            ClaimKind::CourtOrdered,
+            Currency::parse("THB").unwrap(),
+            5,
+            d,
+        )
+        .unwrap();
+        let m = proceedings::new_measure(
+            MeasureKind::WitnessProtection,
+            MeasureState::Requested,
+            d,
+            Some((ThreatLevel::High, TestimonyRelevance::Essential)),
+        )
+        .unwrap();
+        let aid = LegalAid {
+            representative: RepresentativeKind::Lawyer,
+            name: "X".into(),
+            service_id: None,
+            from: d,
+            to: None,
+            cost: LegalAidCost::Free,
+        };
+        for r in [Record::Claim(c), Record::Measure(m), Record::LegalAid(aid)] {
+            let json = serde_json::to_vec(&r).unwrap();
+            let back: Result<Record, _> = serde_json::from_slice(&json);
+            assert!(
+                back.is_ok(),
+                "{} {:?}",
+                String::from_utf8_lossy(&json),
+                back.err()
             );
         }
     }

@@ -760,3 +760,91 @@ async fn the_pages_work_without_javascript() {
     assert_eq!(fund.status, StatusCode::OK);
     assert!(fund.text().contains("Victim compensation fund"));
 }
+
+#[tokio::test]
+async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_waiting() {
+    use safepath_app::{App, OpenConfig, SystemClock};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+    };
+    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    safepath_app::demo::seed(&app, 24).await.unwrap();
+    let t = TestApp {
+        router: safepath_web::router(app.clone()),
+        app,
+        dir,
+    };
+    let cm = t.login("demo-cm-a").await;
+    let deadlines = t
+        .call("GET", "/api/v1/justice/deadlines", Some(&cm), None)
+        .await;
+    assert_eq!(deadlines.status, StatusCode::OK, "{}", deadlines.text());
+    let items = deadlines.json()["items"].as_array().unwrap().clone();
+    let permits = items
+        .iter()
+        .filter(|d| d["what"] == "permit_expiry")
+        .count();
+    assert!(permits >= 3, "{items:?}");
+    let hearing = items.iter().find(|d| d["what"] == "hearing").unwrap();
+    let case = hearing["case_id"].as_str().unwrap();
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    let events = v["proceedings"][0]["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["attendance"] == "video_link_from_abroad")
+    );
+    assert!(
+        v["proceedings"][0]["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "witness_protection" && m["suggested"] == "eligible")
+    );
+    assert_eq!(v["claims"][0]["state"], "partly_paid");
+    assert_eq!(v["return_block"], "reflection_period");
+    assert!(
+        v["permits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["alert"]["alert"] == "expiring")
+    );
+    let coord = t.login("demo-coordinator").await;
+    let accounts = t
+        .call("GET", "/api/v1/fund/accounts", Some(&coord), None)
+        .await
+        .json();
+    assert!(
+        accounts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "confiscated_assets"
+                && a["balances"][0]["amount_minor"] == 125_000_000)
+    );
+    let pending = t
+        .call(
+            "GET",
+            "/api/v1/fund/transactions/pending",
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(pending["items"].as_array().unwrap().len() >= 2);
+}
