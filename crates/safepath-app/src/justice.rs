@@ -1222,6 +1222,11 @@ enum FundRight {
     Post,
 }
 
+/// Whether the role sees the fund's page (accounts and balances).
+pub fn sees_fund(role: Role) -> bool {
+    fund_allows(role, FundRight::SeeAccounts)
+}
+
 fn fund_allows(role: Role, right: FundRight) -> bool {
     match right {
         FundRight::SeeAccounts | FundRight::Request => {

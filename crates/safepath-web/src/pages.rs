@@ -62,6 +62,8 @@ pub struct UserBar {
     pub can_create: bool,
     // --- de-duplication run ---
     pub reviews_duplicates: bool,
+    // --- rights and justice ---
+    pub sees_fund: bool,
 }
 
 pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
@@ -77,6 +79,8 @@ pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
             p.actor.role,
             safepath_domain::org::Role::Coordinator | safepath_domain::org::Role::Administrator
         ),
+        // --- rights and justice ---
+        sees_fund: safepath_app::justice::sees_fund(p.actor.role),
     }
 }
 
