@@ -64,9 +64,12 @@ test('fishing-at-sea screening on a phone ends in a referral the focal point see
     const orgB = await page.locator('#to_org_id option', { hasText: 'Organisation B' }).getAttribute('value');
     await page.selectOption('#to_org_id', orgB);
     await page.click('#refer');
-    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
+    // The case belongs to organisation B: the responder gets a receipt on the
+    // screening (agency and reference), not the case.
+    await page.waitForURL(/\/screenings\/[0-9a-f-]{36}$/);
     const reference = (await page.textContent('#case-reference')).trim();
-    assert.ok(await page.locator('#flag-non_removal').isVisible());
+    assert.ok((await page.textContent('#referral-receipt')).includes('Organisation B'));
+    assert.equal(await page.locator('#referred-case').count(), 0);
     await context.close();
 
     // Organisation B's referral focal point finds the new case with its flag and open decision.

@@ -1,7 +1,7 @@
 //! Sign-in, sessions, API tokens and login throttling.
 
 use safepath_crypto::{new_token, token_hash, verify_password};
-use safepath_store::{AuditDraft, LoginFailures, SessionRow};
+use safepath_store::{AuditDraft, SessionRow, UserRow};
 
 use crate::{App, AppError, ErrorKind, Principal};
 
@@ -12,6 +12,9 @@ pub const API_TOKEN_MS: i64 = 12 * 3600 * 1000;
 /// doubling with each further failure (capped).
 pub const FAILURES_BEFORE_LOCK: i64 = 5;
 const BASE_LOCK_MS: i64 = 60 * 1000;
+/// Password checks running at once (each takes tens of milliseconds and
+/// about 19 MiB); more sign-ins at the same moment are told to retry.
+pub const CONCURRENT_PASSWORD_CHECKS: usize = 4;
 const MAX_LOCK_MS: i64 = 60 * 60 * 1000;
 
 /// A real Argon2id hash of a random secret, verified when the user is
@@ -51,6 +54,26 @@ fn throttle_key(username: &str) -> String {
 }
 
 impl App {
+    /// Who a sign-in attempt names, for the append-only audit log: the
+    /// account's id when it exists, else a keyed hash of what was typed (it
+    /// may be a password typed into the wrong field, and the log keeps it
+    /// for ever). The hash still lets an operator count attempts per name.
+    fn sign_in_actor(&self, username: &str, user: Option<&UserRow>) -> Result<String, AppError> {
+        Ok(match user {
+            Some(u) => u.id.to_string(),
+            None => format!(
+                "login:{}",
+                self.keys
+                    .blind_index("sign-in-name", username)
+                    .map_err(|e| AppError::internal(&e.to_string()))?
+                    .iter()
+                    .take(16)
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            ),
+        })
+    }
+
     /// Checks a username and password; on success opens a session and returns
     /// its token (shown once, stored only as a hash).
     pub async fn login(
@@ -66,10 +89,11 @@ impl App {
         if let Some(f) = &failures
             && f.locked_until > now
         {
+            let known = self.store.user_by_username(&username).await?;
             self.store
                 .append_audit(&AuditDraft::new(
                     now,
-                    format!("login:{username}"),
+                    self.sign_in_actor(&username, known.as_ref())?,
                     "login.throttled",
                 ))
                 .await?;
@@ -81,36 +105,44 @@ impl App {
             ));
         }
         let user = self.store.user_by_username(&username).await?;
-        let ok = match &user {
-            Some(u) => verify_password(password, &u.password_hash) && !u.disabled,
-            None => {
-                let _ = verify_password(password, dummy_hash());
-                false
-            }
+        let permit = self
+            .password_checks
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                AppError::new(
+                    ErrorKind::TooManyRequests,
+                    "busy",
+                    "too many sign-ins at this moment; try again in a few seconds",
+                )
+            })?;
+        let hash = match &user {
+            Some(u) => u.password_hash.clone(),
+            None => dummy_hash().to_owned(),
         };
+        let typed = zeroize::Zeroizing::new(password.to_owned());
+        let matches = tokio::task::spawn_blocking(move || {
+            let ok = verify_password(&typed, &hash);
+            drop(permit);
+            ok
+        })
+        .await
+        .map_err(|_| AppError::internal("password check"))?;
+        let ok = user.as_ref().is_some_and(|u| matches && !u.disabled);
+        let actor = self.sign_in_actor(&username, user.as_ref())?;
         let Some(user) = user.filter(|_| ok) else {
-            let count = failures.map_or(0, |f| f.failures) + 1;
-            let locked_until = if count >= FAILURES_BEFORE_LOCK {
+            // Counted atomically: parallel guesses each get their own count.
+            let count = self.store.count_login_failure(&key, now).await?;
+            if count >= FAILURES_BEFORE_LOCK {
                 let exp = u32::try_from(count - FAILURES_BEFORE_LOCK)
                     .unwrap_or(u32::MAX)
                     .min(10);
-                now + (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS)
-            } else {
-                0
-            };
-            self.store
-                .put_login_failures(
-                    &key,
-                    &LoginFailures {
-                        failures: count,
-                        locked_until,
-                        last_at: now,
-                    },
-                )
-                .await?;
+                let until = now + (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS);
+                self.store.lock_login(&key, until).await?;
+            }
             self.store
                 .append_audit(
-                    &AuditDraft::new(now, format!("login:{username}"), "login.failure")
+                    &AuditDraft::new(now, actor, "login.failure")
                         .detail(format!("failures={count}")),
                 )
                 .await?;

@@ -203,7 +203,11 @@ impl App {
                 }
             }
         }
-        match v.finish(&self.audit_public_key, &checkpoints) {
+        match v.finish(
+            &self.audit_public_key,
+            &checkpoints,
+            Some(safepath_store::CHECKPOINT_EVERY),
+        ) {
             Ok(entries) => Ok(AuditVerdict::Intact {
                 entries,
                 checkpoints: checkpoints.len(),

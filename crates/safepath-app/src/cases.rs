@@ -17,6 +17,11 @@ use crate::{App, AppError, Principal};
 
 const NAME_INDEX: &str = "person-name";
 pub const MAX_PER_PAGE: i64 = 100;
+/// Where a sealed audit reason is bound (table, column; the case id is the record).
+const AUDIT_REASON: (&str, &str) = ("audit", "reason");
+/// The last page a list may ask for: beyond it `(page - 1) * per_page` could
+/// overflow, and no list is that long.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|_| AppError::internal("serialise"))
@@ -34,7 +39,13 @@ fn denied(d: Decision, what: &str) -> AppError {
 }
 
 impl App {
-    pub(crate) fn name_index(&self, person: &Person) -> Vec<Vec<u8>> {
+    pub(crate) fn blind(&self, token: &str) -> Result<Vec<u8>, AppError> {
+        self.keys
+            .blind_index(NAME_INDEX, token)
+            .map_err(|e| AppError::internal(&e.to_string()))
+    }
+
+    pub(crate) fn name_index(&self, person: &Person) -> Result<Vec<Vec<u8>>, AppError> {
         let mut tokens: Vec<String> = person
             .searchable_names()
             .into_iter()
@@ -42,10 +53,7 @@ impl App {
             .collect();
         tokens.sort();
         tokens.dedup();
-        tokens
-            .iter()
-            .map(|t| self.keys.blind_index(NAME_INDEX, t))
-            .collect()
+        tokens.iter().map(|t| self.blind(t)).collect()
     }
 
     pub(crate) fn seal_person(
@@ -180,7 +188,7 @@ impl App {
         let status = new.status.unwrap_or(CaseStatus::Referred);
         safepath_domain::casework::lifecycle::check_initial_status(who.actor.role, status)
             .map_err(crate::casework::refusal)?;
-        self.insert_new_case(who, new).await
+        self.insert_new_case(who, new, true).await
     }
 
     /// Enters a case at the stage it has reached already, e.g. when records
@@ -194,10 +202,21 @@ impl App {
         if access::decide_global(who.actor.role, Action::CreateCase) != Decision::Allow {
             return Err(AppError::forbidden("your role may not open cases"));
         }
-        self.insert_new_case(who, new).await
+        // A referred case's reasonable-grounds decision is opened by the
+        // caller with the date it was really opened (see the demo); the other
+        // stages that wait for a decision get theirs from today.
+        let open = new.status.is_some_and(|s| s != CaseStatus::Referred);
+        self.insert_new_case(who, new, open).await
     }
 
-    async fn insert_new_case(&self, who: &Principal, new: NewCase) -> Result<CaseView, AppError> {
+    /// Inserts a new case; with `open_decision` also the decision it waits
+    /// for (see [`crate::identification::first_decision`]).
+    async fn insert_new_case(
+        &self,
+        who: &Principal,
+        new: NewCase,
+        open_decision: bool,
+    ) -> Result<CaseView, AppError> {
         let person = new.person.validated(self.clock.today())?;
         if let Some(n) = &new.notes {
             check_notes(n)?;
@@ -221,7 +240,7 @@ impl App {
         forms.dedup();
         let person_id = PersonId(Uuid::new_v4());
         let person_row = self.seal_person(person_id, &person, now, now)?;
-        let index = self.name_index(&person);
+        let index = self.name_index(&person)?;
         for _attempt in 0..5 {
             let case_id = CaseId(Uuid::new_v4());
             let reference = CaseReference::generate(self.clock.today().year(), rand::random());
@@ -252,11 +271,41 @@ impl App {
             let audit = AuditDraft::new(now, who.id().to_string(), "case.create")
                 .record("case", case_id)
                 .org(org);
-            match self
-                .store
-                .insert_case(&row, &person_row, &index, &audit)
-                .await
-            {
+            let first = if open_decision {
+                let country = self
+                    .store
+                    .org(org)
+                    .await?
+                    .map(|o| o.country)
+                    .unwrap_or_default();
+                crate::identification::first_decision(
+                    case_id,
+                    CaseStatus::parse(&row.status)?,
+                    &country,
+                    now,
+                    self.clock.today(),
+                )
+            } else {
+                None
+            };
+            let inserted = match first {
+                Some(d) => {
+                    let extras = safepath_store::CaseExtras {
+                        flags: Vec::new(),
+                        decisions: vec![d],
+                        screening_id: None,
+                    };
+                    self.store
+                        .insert_case_with(&row, &person_row, &index, &extras, &audit)
+                        .await
+                }
+                None => {
+                    self.store
+                        .insert_case(&row, &person_row, &index, &audit)
+                        .await
+                }
+            };
+            match inserted {
                 Ok(()) => {
                     let facts = access::CaseFacts {
                         id: case_id,
@@ -367,6 +416,14 @@ impl App {
                 let mut out = Vec::new();
                 for u in ids {
                     match self.store.user(UserId(*u)).await? {
+                        // Across organisations the only road to a case is a
+                        // consented referral, never a name put on the case.
+                        Some(user) if user.org_id != facts.org => {
+                            return Err(AppError::bad_request(
+                                "associated_user_other_org",
+                                "associated users must belong to the case's organisation; share with another organisation through a consented referral",
+                            ));
+                        }
                         Some(user)
                             if !user.disabled
                                 && !matches!(user.role.as_str(), "analyst" | "administrator") =>
@@ -456,7 +513,7 @@ impl App {
                 changed.push("person");
                 Some((
                     self.seal_person(p.id, p2, p.created_at, now)?,
-                    self.name_index(p2),
+                    self.name_index(p2)?,
                 ))
             }
             None => None,
@@ -472,10 +529,14 @@ impl App {
                 t.kind.as_str()
             ));
         }
+        let notice = (!changed.is_empty())
+            .then(|| self.change_by_other_notice(who, &c, &changed.join(", ")))
+            .flatten();
         let audit = AuditDraft::new(now, who.id().to_string(), "case.update")
             .record("case", c.id)
             .org(c.org_id)
-            .detail(detail);
+            .detail(detail)
+            .notify_all(notice);
         self.store
             .update_case_with_records(
                 &c,
@@ -484,10 +545,6 @@ impl App {
                 &audit,
             )
             .await?;
-        if !changed.is_empty() {
-            self.notify_change_by_other(who, &c, &changed.join(", "))
-                .await?;
-        }
         let final_person = person_row.map(|(p, _)| p).unwrap_or(p);
         self.case_view(&access, &c, &final_person)
     }
@@ -506,10 +563,12 @@ impl App {
                 "your role does not work with case records",
             ));
         }
-        if page < 1 || !(1..=MAX_PER_PAGE).contains(&per_page) {
+        if !(1..=MAX_PAGE).contains(&page) || !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(AppError::bad_request(
                 "invalid_paging",
-                format!("page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}"),
+                format!(
+                    "page must be between 1 and {MAX_PAGE} and per_page between 1 and {MAX_PER_PAGE}"
+                ),
             ));
         }
         let mut filter = CaseFilter {
@@ -528,8 +587,8 @@ impl App {
             let tokens = search_tokens(q);
             filter.name_tokens = tokens
                 .iter()
-                .map(|t| self.keys.blind_index(NAME_INDEX, t))
-                .collect();
+                .map(|t| self.blind(t))
+                .collect::<Result<_, _>>()?;
             if CaseReference::looks_like_reference(q) {
                 filter.reference_prefix = Some(q.to_ascii_uppercase());
             }
@@ -637,36 +696,63 @@ impl App {
         })?;
         let now = self.now_ms();
         let reason = access.break_glass_reason().unwrap_or_default().to_owned();
+        // The reason may name the person or their situation: the append-only
+        // log keeps it sealed (opened for the case's coordinators only).
+        let sealed_reason = self
+            .seal_str(
+                AUDIT_REASON.0,
+                AUDIT_REASON.1,
+                &facts.id.to_string(),
+                &reason,
+            )?
+            .to_text();
+        let reference = self.case_reference(facts.id).await?.unwrap_or_default();
+        let coordinators = self
+            .store
+            .users_with_role(facts.org, Role::Coordinator.as_str())
+            .await?;
+        // Notifications are also e-mailed: the reason stays in SafePath. They
+        // are written with the read, so no read goes untold.
+        let rows: Vec<NotificationRow> = coordinators
+            .iter()
+            .map(|u| {
+                self.notice(
+                    u.id,
+                    "break_glass",
+                    Some(facts.id),
+                    format!(
+                        "Administrator {} opened case {reference} under break-the-glass. The reason is in the case's audit trail in SafePath.",
+                        who.user.username
+                    ),
+                )
+            })
+            .collect();
         let audit = AuditDraft::new(now, who.id().to_string(), "case.break_glass")
             .record("case", facts.id)
             .org(facts.org)
-            .reason(reason.clone());
+            .reason(sealed_reason)
+            .notify_all(rows);
         let (c, p) = self
             .store
             .read_case(facts.id, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        let coordinators = self
-            .store
-            .users_with_role(facts.org, Role::Coordinator.as_str())
-            .await?;
-        let rows: Vec<NotificationRow> = coordinators
-            .iter()
-            .map(|u| NotificationRow {
-                id: Uuid::new_v4().to_string(),
-                user_id: u.id,
-                kind: "break_glass".into(),
-                case_id: Some(facts.id),
-                message: format!(
-                    "Administrator {} broke the glass on case {}. Reason: {}",
-                    who.user.username, c.reference, reason
-                ),
-                created_at: now,
-                read_at: None,
-            })
-            .collect();
-        self.store.insert_notifications(&rows).await?;
         self.case_view(&access, &c, &p)
+    }
+
+    /// An audit entry's reason, opened when it was sealed (break-the-glass).
+    fn open_audit_reason(&self, facts: &access::CaseFacts, reason: &str) -> String {
+        match Sealed::from_text(reason) {
+            Some(sealed) => self
+                .open_str(
+                    AUDIT_REASON.0,
+                    AUDIT_REASON.1,
+                    &facts.id.to_string(),
+                    &sealed,
+                )
+                .unwrap_or_else(|_| "(sealed reason could not be opened)".into()),
+            None => reason.to_owned(),
+        }
     }
 
     /// The audit trail of one case, for the owning organisation's coordinators.
@@ -702,8 +788,8 @@ impl App {
                 actor: e.entry.actor,
                 action: e.entry.action,
                 record_type: e.entry.record_type,
+                reason: e.entry.reason.map(|r| self.open_audit_reason(&facts, &r)),
                 record_id: e.entry.record_id,
-                reason: e.entry.reason,
                 detail: e.entry.detail,
             })
             .collect())

@@ -86,6 +86,8 @@ pub(crate) fn refusal(e: DomainError) -> AppError {
         | l::CLOSURE_APPROVAL_REQUIRED
         | l::SECURITY_ASSESSMENT_REQUIRED
         | l::BEST_INTERESTS_DETERMINATION_REQUIRED
+        | l::REASONABLE_GROUNDS_DECISION_REQUIRED
+        | l::CONCLUSIVE_DECISION_REQUIRED
         | a::ALREADY_REQUESTED
         | a::NOT_REQUESTED
         | a::ALREADY_DECIDED => ErrorKind::Conflict,
@@ -638,11 +640,11 @@ impl App {
                 t.from.as_str(),
                 t.to.as_str(),
                 t.kind.as_str()
-            ));
+            ))
+            .notify_all(self.change_by_other_notice(who, &c, "status"));
         self.store
             .update_case_with_records(&c, None, &rows, &audit)
             .await?;
-        self.notify_change_by_other(who, &c, "status").await?;
         self.casework(who, id).await
     }
 
@@ -680,6 +682,9 @@ impl App {
             best_interests_determination_recorded: assessments
                 .iter()
                 .any(|a| a.kind == AssessmentKind::BestInterestsDetermination),
+            // A status change is never a formal decision: those are recorded
+            // on the decisions page, which moves the case itself.
+            decision: None,
         };
         let t = lifecycle::transition(from, change.to, &ctx).map_err(refusal)?;
         let now = self.now_ms();
@@ -717,24 +722,22 @@ impl App {
     }
 
     /// Tells the case manager when someone else changed their case.
-    pub(crate) async fn notify_change_by_other(
+    /// The notice to the case manager when someone else changes their case,
+    /// to attach to the change's audit entry.
+    pub(crate) fn change_by_other_notice(
         &self,
         who: &Principal,
         c: &CaseRow,
         what: &str,
-    ) -> Result<(), AppError> {
-        if let Some(cm) = c.case_manager_id
-            && cm != who.id()
-        {
-            self.notify(
+    ) -> Option<safepath_store::NotificationRow> {
+        c.case_manager_id.filter(|cm| *cm != who.id()).map(|cm| {
+            self.notice(
                 cm,
                 "case_changed",
                 Some(c.id),
                 format!("Case {} was changed ({what}) by someone else.", c.reference),
             )
-            .await?;
-        }
-        Ok(())
+        })
     }
 
     // ------------------------------------------------------------ assignment
@@ -785,22 +788,22 @@ impl App {
         c.case_manager_id = Some(to);
         c.version += 1;
         c.updated_at = now;
-        let audit = AuditDraft::new(now, who.id().to_string(), "case.assign")
-            .record("case", c.id)
-            .org(c.org_id)
-            .detail(format!("case_manager={to}"));
-        self.store
-            .update_case_with_records(&c, None, &[row], &audit)
-            .await?;
-        if to != who.id() {
-            self.notify(
+        let notice = (to != who.id()).then(|| {
+            self.notice(
                 to,
                 "case_assigned",
                 Some(c.id),
                 format!("Case {} was assigned to you.", c.reference),
             )
+        });
+        let audit = AuditDraft::new(now, who.id().to_string(), "case.assign")
+            .record("case", c.id)
+            .org(c.org_id)
+            .detail(format!("case_manager={to}"))
+            .notify_all(notice);
+        self.store
+            .update_case_with_records(&c, None, &[row], &audit)
             .await?;
-        }
         Ok(AssignmentView {
             case_id: id,
             case_manager_id: to.0,
@@ -861,29 +864,30 @@ impl App {
                 row
             }
         };
-        let audit = AuditDraft::new(now, who.id().to_string(), "approval.request")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!("subject={subject} approval={}", row.id));
-        let current: Approval = self.open_record(&row)?;
-        let event = self.approval_event(&current, who.id(), now)?;
-        self.store.write_case_records(&[row, event], &audit).await?;
         let reference = self.case_reference(facts.id).await?.unwrap_or_default();
-        for u in self
+        let notices: Vec<_> = self
             .store
             .users_with_role(facts.org, Role::Coordinator.as_str())
             .await?
-        {
-            if u.id != who.id() && !u.disabled {
-                self.notify(
+            .into_iter()
+            .filter(|u| u.id != who.id() && !u.disabled)
+            .map(|u| {
+                self.notice(
                     u.id,
                     "approval_requested",
                     Some(facts.id),
                     format!("Approval requested on case {reference}: {subject}."),
                 )
-                .await?;
-            }
-        }
+            })
+            .collect();
+        let audit = AuditDraft::new(now, who.id().to_string(), "approval.request")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("subject={subject} approval={}", row.id))
+            .notify_all(notices);
+        let current: Approval = self.open_record(&row)?;
+        let event = self.approval_event(&current, who.id(), now)?;
+        self.store.write_case_records(&[row, event], &audit).await?;
         self.casework(who, id).await
     }
 
@@ -926,22 +930,9 @@ impl App {
         updated.version += 1;
         updated.updated_at = now;
         self.seal_record(&mut updated, &next)?;
-        let audit = AuditDraft::new(now, who.id().to_string(), "approval.decide")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!(
-                "approval={} subject={} state={}",
-                row.id,
-                next.subject.as_str(),
-                next.state.as_str()
-            ));
-        let event = self.approval_event(&next, who.id(), now)?;
-        self.store
-            .write_case_records(&[updated, event], &audit)
-            .await?;
-        if next.requested_by != who.id() {
+        let notice = if next.requested_by != who.id() {
             let reference = self.case_reference(facts.id).await?.unwrap_or_default();
-            self.notify(
+            Some(self.notice(
                 next.requested_by,
                 "approval_decided",
                 Some(facts.id),
@@ -950,9 +941,24 @@ impl App {
                     next.subject.as_str(),
                     next.state.as_str()
                 ),
-            )
+            ))
+        } else {
+            None
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), "approval.decide")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!(
+                "approval={} subject={} state={}",
+                row.id,
+                next.subject.as_str(),
+                next.state.as_str()
+            ))
+            .notify_all(notice);
+        let event = self.approval_event(&next, who.id(), now)?;
+        self.store
+            .write_case_records(&[updated, event], &audit)
             .await?;
-        }
         self.casework(who, case_id).await
     }
 
@@ -1141,23 +1147,24 @@ impl App {
         row.ref_id = Some(t.goal_id.to_string());
         row.due_on = Some(iso(due_on));
         self.seal_record(&mut row, &task)?;
+        let notice = match assignee {
+            Some(owner) if owner != who.id() => {
+                let reference = self.case_reference(facts.id).await?.unwrap_or_default();
+                Some(self.notice(
+                    owner,
+                    "task_assigned",
+                    Some(facts.id),
+                    format!("A task on case {reference} is yours, due {}.", iso(due_on)),
+                ))
+            }
+            _ => None,
+        };
         let audit = AuditDraft::new(now, who.id().to_string(), "task.create")
             .record("case", facts.id)
             .org(facts.org)
-            .detail(format!("task={} due={}", row.id, iso(due_on)));
+            .detail(format!("task={} due={}", row.id, iso(due_on)))
+            .notify_all(notice);
         self.store.write_case_records(&[row], &audit).await?;
-        if let Some(owner) = assignee
-            && owner != who.id()
-        {
-            let reference = self.case_reference(facts.id).await?.unwrap_or_default();
-            self.notify(
-                owner,
-                "task_assigned",
-                Some(facts.id),
-                format!("A task on case {reference} is yours, due {}.", iso(due_on)),
-            )
-            .await?;
-        }
         self.casework(who, id).await
     }
 
@@ -1685,11 +1692,7 @@ impl App {
             .as_deref()
             .and_then(|d| parse_day("review", d).ok())
             .unwrap_or(opened_on);
-        let next_statuses = CaseStatus::ALL
-            .iter()
-            .copied()
-            .filter(|to| lifecycle::edge(status, *to).is_some())
-            .collect();
+        let next_statuses = lifecycle::form_successors(status);
         Ok(CaseWork {
             case_id: id,
             status,
@@ -1943,16 +1946,9 @@ impl App {
             updated.state = "due_notified".into();
             updated.version += 1;
             updated.updated_at = self.now_ms();
-            let audit = AuditDraft::new(self.now_ms(), "system".to_owned(), "task.due_notified")
-                .record("case", r.case_id)
-                .detail(format!("task={}", r.id));
-            match self.store.write_case_records(&[updated], &audit).await {
-                Ok(()) => {}
-                // Someone finished the task meanwhile: nothing to tell.
-                Err(StoreError::VersionMismatch) => continue,
-                Err(e) => return Err(e.into()),
-            }
-            self.notify(
+            // The state change and the notice in one transaction: a crash
+            // between them neither loses nor repeats the notice.
+            let notice = self.notice(
                 owner,
                 "task_due",
                 Some(r.case_id),
@@ -1960,8 +1956,17 @@ impl App {
                     "A task on case {reference} is due ({}).",
                     r.due_on.clone().unwrap_or_default()
                 ),
-            )
-            .await?;
+            );
+            let audit = AuditDraft::new(self.now_ms(), "system".to_owned(), "task.due_notified")
+                .record("case", r.case_id)
+                .detail(format!("task={}", r.id))
+                .notify(notice);
+            match self.store.write_case_records(&[updated], &audit).await {
+                Ok(()) => {}
+                // Someone finished the task meanwhile: nothing to tell.
+                Err(StoreError::VersionMismatch) => continue,
+                Err(e) => return Err(e.into()),
+            }
             told += 1;
         }
         Ok(told)

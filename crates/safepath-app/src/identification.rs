@@ -67,9 +67,22 @@ pub struct ScreeningView {
     /// A presumed outcome leads straight to a referral into a case.
     pub referable: bool,
     pub case_id: Option<Uuid>,
+    /// Where the screening was referred: the case's reference and agency,
+    /// and whether this user may open the case (the screener of another
+    /// agency may not: the case belongs to the agency referred to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referred_to: Option<ReferredTo>,
     #[schema(value_type = Object)]
     pub evaluation: serde_json::Value,
     pub submission: ScreeningSubmission,
+}
+
+/// A screening's referral, as its screener sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferredTo {
+    pub reference: String,
+    pub organisation: String,
+    pub case_visible: bool,
 }
 
 /// `POST /api/v1/screenings/{id}/refer`.
@@ -172,6 +185,40 @@ pub fn trafficking_status(outcome: &str) -> Option<&'static str> {
         "not_presumed" | "not_victim" => Some("not_a_victim"),
         _ => None,
     }
+}
+
+/// The decision a new case waits for, by the status it starts in: a referred
+/// case waits for the reasonable-grounds decision; a case opened as a
+/// presumed victim (reasonable grounds decided before it reached SafePath),
+/// or carried over while in protection, waits for the conclusive decision
+/// when its reflection period ends. The
+/// legal statuses follow only from these decisions (the lifecycle refuses
+/// them from a status form), so every case that can reach one has its
+/// decision open from the start.
+pub(crate) fn first_decision(
+    case_id: CaseId,
+    status: CaseStatus,
+    org_country: &str,
+    now_ms: i64,
+    today: Date,
+) -> Option<DecisionRow> {
+    let prof = profile_for_country(org_country);
+    let (stage, due) = match status {
+        CaseStatus::Referred => (RG, reasonable_grounds_due(today, prof)),
+        CaseStatus::PresumedVictim | CaseStatus::InProtection => {
+            (CONCLUSIVE, reflection_period_end(today, prof))
+        }
+        _ => return None,
+    };
+    Some(open_decision(
+        Uuid::new_v4().to_string(),
+        case_id,
+        stage,
+        prof.id.clone(),
+        now_ms,
+        iso(today),
+        iso(due),
+    ))
 }
 
 /// A decision stage opened on `opened_on`, due on `due_on`, not yet decided.
@@ -309,6 +356,7 @@ impl App {
             non_punishment: row.non_punishment,
             non_removal: row.non_removal,
             case_id: row.case_id.map(|c| c.0),
+            referred_to: None,
             evaluation,
             submission,
         })
@@ -354,7 +402,22 @@ impl App {
                 .map_err(|_| AppError::internal("screening record"))?;
         let submission: ScreeningSubmission = serde_json::from_value(record["submission"].clone())
             .map_err(|_| AppError::internal("screening submission"))?;
-        self.screening_view(&row, record["evaluation"].clone(), submission)
+        let mut view = self.screening_view(&row, record["evaluation"].clone(), submission)?;
+        if let Some(case) = row.case_id
+            && let Some(facts) = self.store.case_facts(case).await?
+        {
+            view.referred_to = Some(ReferredTo {
+                reference: self.store.case_reference(case).await?.unwrap_or_default(),
+                organisation: self
+                    .store
+                    .org(facts.org)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default(),
+                case_visible: access::authorize(&who.actor, Action::ReadCase, &facts).is_ok(),
+            });
+        }
+        Ok(view)
     }
 
     /// A presumed victim's screening becomes a case for the designated
@@ -416,7 +479,7 @@ impl App {
         let case_id = CaseId(Uuid::new_v4());
         let person_id = PersonId(Uuid::new_v4());
         let person_row = self.seal_person(person_id, &person, now, now)?;
-        let index = self.name_index(&person);
+        let index = self.name_index(&person)?;
         let mut flags = Vec::new();
         if row.non_removal {
             flags.push(CaseFlag {
@@ -455,7 +518,10 @@ impl App {
                 status: CaseStatus::Referred.as_str().into(),
                 org_id: to_org,
                 case_manager_id: Some(focal),
-                associated: if focal == who.id() {
+                // The screener stays on the case only inside their own
+                // organisation: across organisations a name on a case is no
+                // road to it (the receiving agency decides who works on it).
+                associated: if focal == who.id() || to_org != who.org() {
                     vec![]
                 } else {
                     vec![who.id()]
@@ -475,7 +541,13 @@ impl App {
             let audit = AuditDraft::new(now, who.id().to_string(), "case.create")
                 .record("case", case_id)
                 .org(to_org)
-                .detail(format!("referred from screening {id}"));
+                .detail(format!("referred from screening {id}"))
+                .notify(self.notice(
+                    focal,
+                    "referral",
+                    Some(case_id),
+                    format!("New referral from a screening: case {}", case.reference),
+                ));
             match self
                 .store
                 .insert_case_with(&case, &person_row, &index, &extras, &audit)
@@ -488,16 +560,12 @@ impl App {
                         case_manager: Some(focal),
                         associated: case.associated.clone(),
                     };
-                    let access = access::authorize(&who.actor, Action::ReadCase, &facts)
-                        .map_err(|_| AppError::internal("referrer cannot read"))?;
-                    self.notify(
-                        focal,
-                        "referral",
-                        Some(case_id),
-                        format!("New referral from a screening: case {}", case.reference),
-                    )
-                    .await?;
-                    return self.case_view(&access, &case, &person_row);
+                    return match access::authorize(&who.actor, Action::ReadCase, &facts) {
+                        Ok(access) => self.case_view(&access, &case, &person_row),
+                        // Referred to another agency: the screener gets a
+                        // receipt (reference, status, agency), not the case.
+                        Err(_) => referral_receipt(&case),
+                    };
                 }
                 Err(StoreError::Conflict(what)) if what.contains("screening") => {
                     return Err(AppError::new(
@@ -720,18 +788,8 @@ impl App {
             "identified" => (CaseStatus::Identified, None),
             _ => (CaseStatus::NotIdentified, None),
         };
-        let audit = AuditDraft::new(now, who.id().to_string(), "decision.record")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!("stage={} outcome={}", input.stage, input.outcome));
-        let change = DecisionChange {
-            decided: d.clone(),
-            next,
-            case_status: Some((status.as_str().into(), case.version + 1)),
-        };
-        self.store.change_decision(&change, &audit).await?;
-        if let Some(cm) = case.case_manager_id.filter(|cm| *cm != who.id()) {
-            self.notify(
+        let notice = case.case_manager_id.filter(|cm| *cm != who.id()).map(|cm| {
+            self.notice(
                 cm,
                 "decision",
                 Some(facts.id),
@@ -741,8 +799,18 @@ impl App {
                     case.reference
                 ),
             )
-            .await?;
-        }
+        });
+        let audit = AuditDraft::new(now, who.id().to_string(), "decision.record")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("stage={} outcome={}", input.stage, input.outcome))
+            .notify_all(notice);
+        let change = DecisionChange {
+            decided: d.clone(),
+            next,
+            case_status: Some((status.as_str().into(), case.version + 1)),
+        };
+        self.store.change_decision(&change, &audit).await?;
         self.decision_view(&d, today)
     }
 
@@ -949,14 +1017,16 @@ impl App {
         self.decision_view(&d, self.clock.today())
     }
 
-    pub(crate) async fn notify(
+    /// A notification to attach to the change that causes it
+    /// ([`AuditDraft::notify`]): written in the change's own transaction.
+    pub(crate) fn notice(
         &self,
         user: UserId,
         kind: &str,
         case: Option<CaseId>,
         message: String,
-    ) -> Result<(), AppError> {
-        let row = safepath_store::NotificationRow {
+    ) -> safepath_store::NotificationRow {
+        safepath_store::NotificationRow {
             id: Uuid::new_v4().to_string(),
             user_id: user,
             kind: kind.into(),
@@ -964,8 +1034,36 @@ impl App {
             message,
             created_at: self.now_ms(),
             read_at: None,
-        };
-        self.store.insert_notifications(&[row]).await?;
-        Ok(())
+        }
     }
+}
+
+/// What a screener is told after referring to another agency: that the case
+/// exists there (reference, status, agency), and nothing of the person.
+fn referral_receipt(c: &safepath_store::CaseRow) -> Result<crate::views::CaseView, AppError> {
+    Ok(crate::views::CaseView {
+        id: c.id.0,
+        reference: c.reference.clone(),
+        status: CaseStatus::parse(&c.status)?,
+        org_id: c.org_id.0,
+        case_manager_id: None,
+        associated_user_ids: Vec::new(),
+        exploitation_forms: Vec::new(),
+        notes: None,
+        person: Person {
+            display_name: "(not shared)".into(),
+            names: Vec::new(),
+            sex: safepath_domain::person::Sex::Unknown,
+            gender_identity: safepath_domain::person::GenderIdentity::NotDisclosed,
+            birth_date: None,
+            nationalities: Vec::new(),
+            languages: Vec::new(),
+            contact: Default::default(),
+            place_of_origin: Default::default(),
+        },
+        created_at: crate::clock::rfc3339(c.created_at),
+        updated_at: crate::clock::rfc3339(c.updated_at),
+        version: c.version,
+        shared_categories: Some(Vec::new()),
+    })
 }

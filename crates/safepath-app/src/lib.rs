@@ -68,6 +68,10 @@ pub struct App {
     // --- de-duplication run ---
     /// Hours between scheduled de-duplication runs (0: never).
     pub(crate) dedupe_every_hours: u32,
+    /// Password checks (Argon2id, deliberately slow) run on the blocking
+    /// pool, at most this many at once: beyond it a sign-in is answered 429,
+    /// so random usernames cannot starve the server.
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// The signed-in user as every use case sees it.
@@ -125,10 +129,11 @@ impl App {
         let mut stored = store.data_keys().await.map_err(AppError::store)?;
         if stored.is_empty() {
             let master = file.active().map_err(|e| AppError::config(e.to_string()))?;
-            let fresh = vec![
-                new_wrapped_key(master, KeyPurpose::Field),
-                new_wrapped_key(master, KeyPurpose::Index),
-            ];
+            let fresh = [KeyPurpose::Field, KeyPurpose::Index]
+                .into_iter()
+                .map(|purpose| new_wrapped_key(master, purpose))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| AppError::config(e.to_string()))?;
             if !key_exists {
                 // Write the key file before the database depends on it.
                 file.save(&cfg.key_file)
@@ -161,6 +166,9 @@ impl App {
             ),
             // --- de-duplication run ---
             dedupe_every_hours: dedupe_run::DEFAULT_EVERY_HOURS,
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                accounts::CONCURRENT_PASSWORD_CHECKS,
+            )),
         })
     }
 

@@ -351,6 +351,14 @@ impl App {
             ..row
         };
         let ended_ids: Vec<&str> = ended.iter().map(|r| r.id.as_str()).collect();
+        let mut notices = Vec::new();
+        for r in &ended {
+            if let Some(to) = r.to_org
+                && let Some(focal) = self.store.focal_point(to).await?
+            {
+                notices.push(self.notice(focal, "consent_withdrawn", None, format!("Consent was withdrawn; referral {} has ended and its data is no longer available.", &r.id[..8])));
+            }
+        }
         let audit = AuditDraft::new(now, who.id().to_string(), "consent.withdraw")
             .record("case", facts.id)
             .org(facts.org)
@@ -358,15 +366,9 @@ impl App {
                 "consent={} referrals_ended={}",
                 updated.id,
                 ended_ids.join(",")
-            ));
+            ))
+            .notify_all(notices);
         self.store.update_consent(&updated, &ended, &audit).await?;
-        for r in &ended {
-            if let Some(to) = r.to_org
-                && let Some(focal) = self.store.focal_point(to).await?
-            {
-                self.notify(focal, "consent_withdrawn", None, format!("Consent was withdrawn; referral {} has ended and its data is no longer available.", &r.id[..8])).await?;
-            }
-        }
         Ok(consent_view(&withdrawn, facts.id, today))
     }
 
@@ -416,18 +418,8 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let audit = AuditDraft::new(now, who.id().to_string(), "referral.send")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!(
-                "referral={} to={} categories={}",
-                row.id,
-                to,
-                consent::category_names(&r.categories)
-            ));
-        self.store.insert_referral(&row, &audit).await?;
-        if let Some(focal) = self.store.focal_point(to).await? {
-            self.notify(
+        let notice = self.store.focal_point(to).await?.map(|focal| {
+            self.notice(
                 focal,
                 "referral",
                 None,
@@ -436,8 +428,18 @@ impl App {
                     r.urgency.as_str()
                 ),
             )
-            .await?;
-        }
+        });
+        let audit = AuditDraft::new(now, who.id().to_string(), "referral.send")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!(
+                "referral={} to={} categories={}",
+                row.id,
+                to,
+                consent::category_names(&r.categories)
+            ))
+            .notify_all(notice);
+        self.store.insert_referral(&row, &audit).await?;
         Ok(referral_view(&r))
     }
 
@@ -459,15 +461,23 @@ impl App {
     ) -> Result<ReferralView, AppError> {
         let not_found = || AppError::not_found("no such referral");
         let row = self.store.referral(id).await?.ok_or_else(not_found)?;
-        let r: Referral = self.open_ledger("referrals", &row)?;
-        // Only the two organisations know the referral exists.
-        if who.org() != r.from_org && who.org() != r.to_org {
+        // Only those who may read the referral know it exists: the sending
+        // side through the case, the receiving side in a role that handles
+        // referrals. The sender's side acts only if it may change the case.
+        let facts = self.store.case_facts(row.case_id).await?;
+        let case_allows = |action: Action| {
+            facts
+                .as_ref()
+                .is_some_and(|f| access::authorize(&who.actor, action, f).is_ok())
+        };
+        let receiving_org =
+            row.to_org == Some(who.org()) && access::works_with_referrals(who.actor.role);
+        if !(case_allows(Action::ReadCase) || receiving_org) {
             return Err(not_found());
         }
+        let r: Referral = self.open_ledger("referrals", &row)?;
         let receiver = self.is_receiver(who, r.to_org).await?;
-        let side = if who.org() == r.from_org
-            && matches!(who.actor.role, Role::CaseManager | Role::Coordinator)
-        {
+        let side = if who.org() == r.from_org && case_allows(Action::EditCase) {
             Side::Sender
         } else if receiver {
             Side::Receiver
@@ -495,10 +505,30 @@ impl App {
             updated_at: now,
             ..row
         };
+        // Both sides see the status without a phone call: the other side is
+        // told, in the answer's own transaction.
+        let told = if side == Side::Sender {
+            self.store.focal_point(r.to_org).await?
+        } else {
+            facts.as_ref().and_then(|f| f.case_manager)
+        };
+        let notice = told.filter(|u| *u != who.id()).map(|user| {
+            self.notice(
+                user,
+                "referral_answered",
+                (side != Side::Sender).then_some(r.case),
+                format!(
+                    "Referral {} is now {}.",
+                    &id[..id.len().min(8)],
+                    next.state.as_str()
+                ),
+            )
+        });
         let audit = AuditDraft::new(now, who.id().to_string(), format!("referral.{action}"))
             .record("case", r.case)
             .org(r.from_org)
-            .detail(format!("referral={id}"));
+            .detail(format!("referral={id}"))
+            .notify_all(notice);
         self.store
             .update_referral(&updated, r.state.as_str(), &audit)
             .await
@@ -510,30 +540,6 @@ impl App {
                 ),
                 other => other.into(),
             })?;
-        // Both sides see the status without a phone call: the other side is told.
-        let told = if side == Side::Sender {
-            self.store.focal_point(r.to_org).await?
-        } else {
-            self.store
-                .case_facts(r.case)
-                .await?
-                .and_then(|f| f.case_manager)
-        };
-        if let Some(user) = told
-            && user != who.id()
-        {
-            self.notify(
-                user,
-                "referral_answered",
-                (side != Side::Sender).then_some(r.case),
-                format!(
-                    "Referral {} is now {}.",
-                    &id[..id.len().min(8)],
-                    next.state.as_str()
-                ),
-            )
-            .await?;
-        }
         Ok(referral_view(&next))
     }
 
@@ -567,7 +573,7 @@ impl App {
         who: &Principal,
         inbox: bool,
     ) -> Result<Vec<ReferralView>, AppError> {
-        if matches!(who.actor.role, Role::Analyst | Role::Administrator) {
+        if !access::works_with_referrals(who.actor.role) {
             return Err(AppError::forbidden(
                 "your role does not work with referrals",
             ));
@@ -583,15 +589,30 @@ impl App {
             .collect()
     }
 
+    /// One referral. The sending side reads it only if they may read the
+    /// case; the receiving side only in a role that handles referrals.
+    /// Everyone else is told it does not exist. The read is audited in the
+    /// transaction that reads it.
     pub async fn get_referral(&self, who: &Principal, id: &str) -> Result<ReferralView, AppError> {
+        let missing = || AppError::not_found("no such referral");
+        let meta = self.store.referral(id).await?.ok_or_else(missing)?;
+        let receiving =
+            meta.to_org == Some(who.org()) && access::works_with_referrals(who.actor.role);
+        let sending = match self.store.case_facts(meta.case_id).await? {
+            Some(facts) => access::authorize(&who.actor, Action::ReadCase, &facts).is_ok(),
+            None => false,
+        };
+        if !(receiving || sending) {
+            return Err(missing());
+        }
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "referral.read")
+            .record("case", meta.case_id)
+            .detail(format!("referral={}", meta.id));
         let row = self
             .store
-            .referral(id)
+            .read_referral(id, &audit)
             .await?
-            .ok_or_else(|| AppError::not_found("no such referral"))?;
-        if row.from_org != Some(who.org()) && row.to_org != Some(who.org()) {
-            return Err(AppError::not_found("no such referral"));
-        }
+            .ok_or_else(missing)?;
         let r: Referral = self.open_ledger("referrals", &row)?;
         Ok(referral_view(&r))
     }
@@ -603,10 +624,7 @@ impl App {
         who: &Principal,
         case: CaseId,
     ) -> Result<BTreeSet<DataCategory>, AppError> {
-        if !matches!(
-            who.actor.role,
-            Role::CaseManager | Role::Coordinator | Role::ServiceProvider | Role::Partner
-        ) {
+        if !access::works_with_referrals(who.actor.role) {
             return Ok(BTreeSet::new());
         }
         let accepted: Vec<Referral> = self

@@ -461,22 +461,9 @@ impl App {
             requester: self.seal_str("tracing_requests", "requester", &id, &json(&requester)?)?,
             created_at: now,
         };
-        let audit = AuditDraft::new(now, who.id().to_string(), "tracing.create")
-            .record("tracing_request", &id)
-            .org(who.org())
-            .detail(format!(
-                "scanned={} matches={}",
-                candidates.len(),
-                matches
-                    .iter()
-                    .map(|m| format!("{}:{}", m.id, m.case_id))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
-        self.store
-            .insert_tracing_request(&row, &matches, &audit)
-            .await?;
-        // The sought person's side is told (a reference, no personal data).
+        // The sought person's side is told (a reference, no personal data),
+        // in the request's own transaction.
+        let mut notices = Vec::new();
         for m in &matches {
             let Some(facts) = self.store.case_facts(m.case_id).await? else {
                 continue;
@@ -495,17 +482,32 @@ impl App {
                     .collect();
             }
             for user in to {
-                self.notify(
+                notices.push(self.notice(
                     user,
                     "tracing_match",
                     Some(m.case_id),
                     format!(
                         "A family tracing request may concern the person in case {reference}. Review it under Tracing and ask the person."
                     ),
-                )
-                .await?;
+                ));
             }
         }
+        let audit = AuditDraft::new(now, who.id().to_string(), "tracing.create")
+            .record("tracing_request", &id)
+            .org(who.org())
+            .detail(format!(
+                "scanned={} matches={}",
+                candidates.len(),
+                matches
+                    .iter()
+                    .map(|m| format!("{}:{}", m.id, m.case_id))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ))
+            .notify_all(notices);
+        self.store
+            .insert_tracing_request(&row, &matches, &audit)
+            .await?;
         Ok(Created { id })
     }
 
@@ -840,6 +842,18 @@ impl App {
             decided_at: Some(now),
             ..m.clone()
         };
+        let notice = match self.store.tracing_request(&m.request_id).await? {
+            Some(req) if new_state == "consented" => Some(self.notice(
+                req.created_by,
+                "tracing_found",
+                None,
+                format!(
+                    "Tracing request {}: the person was found and agreed to contact. Open the request for the contact route.",
+                    req.reference
+                ),
+            )),
+            _ => None,
+        };
         let audit = AuditDraft::new(now, who.id().to_string(), "tracing.match.answer")
             .record("case", facts.id)
             .org(facts.org)
@@ -849,7 +863,8 @@ impl App {
                 m.request_id,
                 new_state,
                 consent_row.as_ref().map(|c| c.id.as_str()).unwrap_or("-")
-            ));
+            ))
+            .notify_all(notice);
         self.store
             .decide_tracing_match(
                 &TracingDecision {
@@ -861,20 +876,6 @@ impl App {
                 &audit,
             )
             .await?;
-        if new_state == "consented"
-            && let Some(req) = self.store.tracing_request(&m.request_id).await?
-        {
-            self.notify(
-                req.created_by,
-                "tracing_found",
-                None,
-                format!(
-                    "Tracing request {}: the person was found and agreed to contact. Open the request for the contact route.",
-                    req.reference
-                ),
-            )
-            .await?;
-        }
         self.match_view(&decided).await
     }
 

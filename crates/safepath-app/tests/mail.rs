@@ -6,9 +6,8 @@
 use safepath_app::admin::Operator;
 use safepath_app::casework::*;
 use safepath_app::mail::Mailer;
-use safepath_app::views::NewCase;
+use safepath_app::views::{CasePatch, NewCase};
 use safepath_app::{App, OpenConfig, Principal, SystemClock};
-use safepath_domain::case::CaseStatus;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -102,14 +101,6 @@ async fn synthetic_case(app: &App, cm: &Principal) -> uuid::Uuid {
     .id
 }
 
-fn to(status: CaseStatus) -> StatusChange {
-    StatusChange {
-        to: status,
-        reason: None,
-        version: None,
-    }
-}
-
 #[tokio::test]
 async fn notifications_are_emailed_without_personal_data_and_retried() {
     let dir = tempfile::tempdir().unwrap();
@@ -131,9 +122,16 @@ async fn notifications_are_emailed_without_personal_data_and_retried() {
 
     // A change by someone other than the owner is told to the case manager,
     // in the app and by e-mail.
-    app.change_status(&coord, case, to(CaseStatus::PresumedVictim))
-        .await
-        .unwrap();
+    app.update_case(
+        &coord,
+        case,
+        CasePatch {
+            notes: Some("Synthetic note by the coordinator.".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(app.deliver_mail().await.unwrap(), 1);
     assert_eq!(app.deliver_mail().await.unwrap(), 0, "sent once");
     let mails = got.lock().unwrap().clone();

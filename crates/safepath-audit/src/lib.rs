@@ -120,6 +120,9 @@ pub enum Break {
     /// A checkpoint names a hash the chain does not have at that point
     /// (or an entry the log no longer has: the tail was cut).
     CheckpointMismatch { seq: i64 },
+    /// A checkpoint that must exist (one every interval) is missing: the
+    /// checkpoints were deleted, or the log was written without them.
+    MissingCheckpoint { seq: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -140,6 +143,10 @@ impl std::fmt::Display for Break {
             Break::CheckpointMismatch { seq } => write!(
                 f,
                 "checkpoint at entry {seq}: the log does not match it (altered or truncated)"
+            ),
+            Break::MissingCheckpoint { seq } => write!(
+                f,
+                "no signed checkpoint at entry {seq}: checkpoints were removed or never written"
             ),
         }
     }
@@ -194,8 +201,26 @@ impl ChainVerifier {
         self.expected_seq - 1
     }
 
-    /// Checks the checkpoints against what the walk saw.
-    pub fn finish(self, public_key: &[u8; 32], checkpoints: &[Checkpoint]) -> Result<i64, Break> {
+    /// Checks the checkpoints against what the walk saw. With `every`, a
+    /// checkpoint must exist at each multiple of it up to the last entry:
+    /// a log that holds entries beyond the interval and no checkpoint for
+    /// them is not intact (without them nothing proves it was not rewritten).
+    pub fn finish(
+        self,
+        public_key: &[u8; 32],
+        checkpoints: &[Checkpoint],
+        every: Option<i64>,
+    ) -> Result<i64, Break> {
+        if let Some(every) = every.filter(|e| *e > 0) {
+            let have: std::collections::HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
+            let mut seq = every;
+            while seq <= self.count() {
+                if !have.contains(&seq) {
+                    return Err(Break::MissingCheckpoint { seq });
+                }
+                seq += every;
+            }
+        }
         let vk = VerifyingKey::from_bytes(public_key)
             .map_err(|_| Break::CheckpointSignature { seq: 0 })?;
         let mut sorted: Vec<&Checkpoint> = checkpoints.iter().collect();
@@ -253,7 +278,7 @@ mod tests {
         for e in entries {
             v.push(e)?;
         }
-        v.finish(&verifying_key(key), cps)
+        v.finish(&verifying_key(key), cps, None)
     }
 
     const KEY: [u8; 32] = [7; 32];
@@ -310,6 +335,37 @@ mod tests {
         assert_eq!(
             verify(&c, &KEY, &[forged]),
             Err(Break::CheckpointSignature { seq: 6 })
+        );
+    }
+
+    #[test]
+    fn a_log_beyond_the_interval_without_its_checkpoint_is_not_intact() {
+        let c = chain(20);
+        let mut v = ChainVerifier::new([10]);
+        for e in &c {
+            v.push(e).unwrap();
+        }
+        assert_eq!(
+            v.finish(&verifying_key(&KEY), &[], Some(10)),
+            Err(Break::MissingCheckpoint { seq: 10 })
+        );
+        let cp10 = sign_checkpoint(&KEY, 10, &c[9].hash);
+        let mut v = ChainVerifier::new([10, 20]);
+        for e in &c {
+            v.push(e).unwrap();
+        }
+        assert_eq!(
+            v.finish(&verifying_key(&KEY), std::slice::from_ref(&cp10), Some(10)),
+            Err(Break::MissingCheckpoint { seq: 20 })
+        );
+        let cp20 = sign_checkpoint(&KEY, 20, &c[19].hash);
+        let mut v = ChainVerifier::new([10, 20]);
+        for e in &c {
+            v.push(e).unwrap();
+        }
+        assert_eq!(
+            v.finish(&verifying_key(&KEY), &[cp10, cp20], Some(10)),
+            Ok(20)
         );
     }
 }

@@ -81,6 +81,7 @@ impl KeyFile {
     }
 
     pub fn load(path: &Path) -> Result<Self, CryptoError> {
+        refuse_shared(path)?;
         let text =
             Zeroizing::new(fs::read_to_string(path).map_err(|e| {
                 CryptoError::KeyFile(format!("cannot read {}: {e}", path.display()))
@@ -156,5 +157,51 @@ impl KeyFile {
                 .map_err(err)?;
         }
         Ok(())
+    }
+}
+
+/// A key file that others on the machine can read is refused: whoever reads
+/// it reads every sealed field.
+#[cfg(unix)]
+fn refuse_shared(path: &Path) -> Result<(), CryptoError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path)
+        .map_err(|e| CryptoError::KeyFile(format!("cannot read {}: {e}", path.display())))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(CryptoError::KeyFile(format!(
+            "{} can be read by other users (mode {:o}); run `chmod 600` on it",
+            path.display(),
+            mode & 0o777
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_shared(_path: &Path) -> Result<(), CryptoError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod permission_tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("sp-keyfile-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("safepath.key");
+        KeyFile::generate().save(&path).unwrap();
+        assert!(KeyFile::load(&path).is_ok());
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let err = KeyFile::load(&path).err().unwrap().to_string();
+        assert!(err.contains("chmod 600"), "{err}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(KeyFile::load(&path).is_err());
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -91,11 +91,17 @@ impl Sealed {
     }
 }
 
-fn seal_raw(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+fn seal_raw(
+    key: &[u8; 32],
+    aad: &[u8],
+    plaintext: &[u8],
+    what: &str,
+) -> Result<Vec<u8>, CryptoError> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let nonce_bytes = random_bytes::<24>();
     let nonce = XNonce::from_slice(&nonce_bytes);
-    // Encryption with a valid key cannot fail for in-memory buffers.
+    // A failure is an error, never an empty ciphertext that would be stored
+    // as if it were the value.
     let ct = cipher
         .encrypt(
             nonce,
@@ -104,11 +110,11 @@ fn seal_raw(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
                 aad,
             },
         )
-        .unwrap_or_default();
+        .map_err(|_| CryptoError::Encrypt(what.to_owned()))?;
     let mut out = Vec::with_capacity(24 + ct.len());
     out.extend_from_slice(&nonce_bytes);
     out.extend_from_slice(&ct);
-    out
+    Ok(out)
 }
 
 fn open_raw(
@@ -141,16 +147,24 @@ fn field_aad(f: FieldRef<'_>, key_id: &str) -> Vec<u8> {
 }
 
 /// Creates a new random data key, wrapped under `master`.
-pub fn new_wrapped_key(master: &MasterKey, purpose: KeyPurpose) -> WrappedDataKey {
+pub fn new_wrapped_key(
+    master: &MasterKey,
+    purpose: KeyPurpose,
+) -> Result<WrappedDataKey, CryptoError> {
     let id = format!("dk-{}", hex::encode(random_bytes::<8>()));
     let key = Zeroizing::new(random_bytes::<32>());
-    let wrapped = seal_raw(&master.key, &wrap_aad(&id, purpose), key.as_slice());
-    WrappedDataKey {
+    let wrapped = seal_raw(
+        &master.key,
+        &wrap_aad(&id, purpose),
+        key.as_slice(),
+        &format!("data key {id}"),
+    )?;
+    Ok(WrappedDataKey {
         id,
         purpose,
         master_key_id: master.id.clone(),
         wrapped,
-    }
+    })
 }
 
 /// Re-wraps a data key under another master key (key rotation).
@@ -170,7 +184,7 @@ pub fn rewrap(
         id: key.id.clone(),
         purpose: key.purpose,
         master_key_id: to.id.clone(),
-        wrapped: seal_raw(&to.key, &aad, &plain),
+        wrapped: seal_raw(&to.key, &aad, &plain, &format!("data key {}", key.id))?,
     })
 }
 
@@ -231,7 +245,12 @@ impl KeyRing {
             .ok_or_else(|| CryptoError::UnknownKey(self.active_field.clone()))?;
         Ok(Sealed {
             key_id: self.active_field.clone(),
-            bytes: seal_raw(key, &field_aad(field, &self.active_field), plaintext),
+            bytes: seal_raw(
+                key,
+                &field_aad(field, &self.active_field),
+                plaintext,
+                &format!("{}.{}", field.table, field.column),
+            )?,
         })
     }
 
@@ -260,15 +279,15 @@ impl KeyRing {
     }
 
     /// The blind index of one normalised token, for one purpose (e.g. "person-name").
-    pub fn blind_index(&self, purpose: &str, token: &str) -> Vec<u8> {
-        // HMAC accepts keys of any length; this cannot fail.
-        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(self.index.as_slice()) else {
-            return Vec::new();
-        };
+    pub fn blind_index(&self, purpose: &str, token: &str) -> Result<Vec<u8>, CryptoError> {
+        // An empty index would match every other empty one: a failure is an
+        // error, never a default.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.index.as_slice())
+            .map_err(|_| CryptoError::Encrypt(format!("blind index {purpose}")))?;
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
         mac.update(token.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        Ok(mac.finalize().into_bytes().to_vec())
     }
 }
 
@@ -280,8 +299,8 @@ mod tests {
         let file = KeyFile::generate();
         let master = file.active().unwrap();
         let stored = vec![
-            new_wrapped_key(master, KeyPurpose::Field),
-            new_wrapped_key(master, KeyPurpose::Index),
+            new_wrapped_key(master, KeyPurpose::Field).unwrap(),
+            new_wrapped_key(master, KeyPurpose::Index).unwrap(),
         ];
         let ring = KeyRing::unlock(&file, &stored).unwrap();
         (file, stored, ring)
@@ -372,15 +391,27 @@ mod tests {
         file.master_keys = vec![new];
         let ring2 = KeyRing::unlock(&file, &rewrapped).unwrap();
         assert_eq!(ring2.open(F, &sealed).unwrap().as_slice(), b"kept");
-        assert_eq!(ring.blind_index("n", "aye"), ring2.blind_index("n", "aye"));
+        assert_eq!(
+            ring.blind_index("n", "aye").unwrap(),
+            ring2.blind_index("n", "aye").unwrap()
+        );
     }
 
     #[test]
     fn blind_indexes_are_keyed_and_separated_by_purpose() {
         let (_, _, a) = ring();
         let (_, _, b) = ring();
-        assert_eq!(a.blind_index("name", "win"), a.blind_index("name", "win"));
-        assert_ne!(a.blind_index("name", "win"), a.blind_index("other", "win"));
-        assert_ne!(a.blind_index("name", "win"), b.blind_index("name", "win"));
+        assert_eq!(
+            a.blind_index("name", "win").unwrap(),
+            a.blind_index("name", "win").unwrap()
+        );
+        assert_ne!(
+            a.blind_index("name", "win").unwrap(),
+            a.blind_index("other", "win").unwrap()
+        );
+        assert_ne!(
+            a.blind_index("name", "win").unwrap(),
+            b.blind_index("name", "win").unwrap()
+        );
     }
 }

@@ -32,4 +32,7 @@ pub enum CryptoError {
     KeyFile(String),
     #[error("password hashing failed")]
     Password,
+    /// Sealing failed: never stored as an empty or nonce-only value.
+    #[error("encryption failed for {0}")]
+    Encrypt(String),
 }

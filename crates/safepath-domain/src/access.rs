@@ -115,8 +115,13 @@ impl Relation {
         },
     ];
 
+    /// A link to a case counts only inside the owning organisation: across
+    /// organisations the only roads are a consented referral (and a consented
+    /// cross-border handover), never a name put on the case.
     pub fn of(actor: &Actor, case: &CaseFacts) -> Relation {
-        let link = if case.case_manager == Some(actor.id) {
+        let link = if case.org != actor.org {
+            Link::None
+        } else if case.case_manager == Some(actor.id) {
             Link::CaseManager
         } else if case.associated.contains(&actor.id) {
             Link::Associated
@@ -139,6 +144,17 @@ pub enum Decision {
     NotFound,
 }
 
+/// Whether a role handles referrals for its organisation: answers the inbox
+/// and, once a referral is accepted, works with the categories it shares.
+/// First responders refer from a screening but do not receive; analysts and
+/// administrators never see a person's data.
+pub fn works_with_referrals(role: Role) -> bool {
+    matches!(
+        role,
+        Role::CaseManager | Role::Coordinator | Role::ServiceProvider | Role::Partner
+    )
+}
+
 /// Whether a role can ever see personal data of a case it works on.
 fn sees_case_contents(role: Role) -> bool {
     !matches!(role, Role::Analyst | Role::Administrator)
@@ -146,8 +162,12 @@ fn sees_case_contents(role: Role) -> bool {
 
 /// Can this actor see the case at all (the basis of lists and searches too)?
 pub fn can_see(role: Role, rel: Relation) -> bool {
+    // Links count only inside the owning organisation (see `Relation::of`);
+    // the rule says so again here so that no caller can build a relation
+    // that crosses organisations.
     sees_case_contents(role)
-        && (rel.link != Link::None || (rel.same_org && role == Role::Coordinator))
+        && rel.same_org
+        && (rel.link != Link::None || role == Role::Coordinator)
 }
 
 /// The policy for actions that concern no single case.
@@ -307,9 +327,10 @@ pub enum BreakGlassRefusal {
 pub enum Visibility {
     /// Nothing at all (analysts, administrators).
     Nothing,
-    /// Cases the user manages or is associated with.
-    Own(UserId),
-    /// Those, plus every case the organisation owns (coordinators).
+    /// Cases of the user's organisation that they manage or are associated
+    /// with (links count only inside the owning organisation).
+    Own(UserId, OrgId),
+    /// Every case the organisation owns (coordinators).
     OwnAndOrg(UserId, OrgId),
 }
 
@@ -319,7 +340,7 @@ pub fn visibility(actor: &Actor) -> Visibility {
     } else if actor.role == Role::Coordinator {
         Visibility::OwnAndOrg(actor.id, actor.org)
     } else {
-        Visibility::Own(actor.id)
+        Visibility::Own(actor.id, actor.org)
     }
 }
 
@@ -328,10 +349,10 @@ impl Visibility {
     pub fn includes(&self, case: &CaseFacts) -> bool {
         match *self {
             Visibility::Nothing => false,
-            Visibility::Own(u) => case.case_manager == Some(u) || case.associated.contains(&u),
-            Visibility::OwnAndOrg(u, o) => {
-                case.org == o || case.case_manager == Some(u) || case.associated.contains(&u)
+            Visibility::Own(u, o) => {
+                case.org == o && (case.case_manager == Some(u) || case.associated.contains(&u))
             }
+            Visibility::OwnAndOrg(_, o) => case.org == o,
         }
     }
 }

@@ -151,6 +151,14 @@ pub fn check_notes(notes: &str) -> Result<(), DomainError> {
             "longer than 20000 characters",
         ));
     }
+    // NUL and other control characters break exports and terminals; line
+    // breaks and tabs are text.
+    if notes
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(DomainError::invalid("notes", "contains control characters"));
+    }
     Ok(())
 }
 

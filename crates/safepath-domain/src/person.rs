@@ -239,6 +239,38 @@ fn not_disclosed() -> GenderIdentity {
 
 const MAX_TEXT: usize = 500;
 
+/// Characters that reorder how text is shown (bidirectional embeddings,
+/// overrides and isolates): a name holding one can display as another name.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Invisible characters that carry nothing in a name (zero-width space, word
+/// joiner, byte-order mark, soft hyphen). Zero-width joiner and non-joiner are
+/// kept: some scripts need them to spell a name.
+fn is_invisible_filler(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// A name as stored: trimmed, invisible fillers removed, refused when it
+/// holds bidirectional controls or control characters, or has no letter or
+/// digit left (a name made only of zero-width characters is no name).
+pub fn clean_name(field: &str, s: &str) -> Result<String, DomainError> {
+    if s.chars().any(is_bidi_control) {
+        return Err(DomainError::invalid(
+            field,
+            "contains characters that change the direction of text",
+        ));
+    }
+    let cleaned: String = s.chars().filter(|c| !is_invisible_filler(*c)).collect();
+    let cleaned = cleaned.trim().to_owned();
+    check_text(field, &cleaned)?;
+    if !cleaned.chars().any(char::is_alphanumeric) {
+        return Err(DomainError::invalid(field, "must contain letters"));
+    }
+    Ok(cleaned)
+}
+
 fn check_text(field: &str, s: &str) -> Result<(), DomainError> {
     if s.chars().count() > MAX_TEXT {
         return Err(DomainError::invalid(field, "is longer than 500 characters"));
@@ -260,26 +292,24 @@ impl Person {
             ));
         }
         for n in &mut self.names {
-            n.value = n.value.trim().to_owned();
-            if n.value.is_empty() {
+            if n.value.trim().is_empty() {
                 return Err(DomainError::invalid(
                     "person.names[].value",
                     "must not be empty",
                 ));
             }
-            check_text("person.names[].value", &n.value)?;
+            n.value = clean_name("person.names[].value", &n.value)?;
             check_script(&n.script)?;
             n.transliterations.retain(|t| !t.trim().is_empty());
             for t in &mut n.transliterations {
-                *t = t.trim().to_owned();
-                check_text("person.names[].transliterations", t)?;
+                *t = clean_name("person.names[].transliterations", t)?;
             }
         }
-        self.display_name = self.display_name.trim().to_owned();
-        if self.display_name.is_empty() {
-            self.display_name = self.names[0].value.clone();
-        }
-        check_text("person.display_name", &self.display_name)?;
+        self.display_name = if self.display_name.trim().is_empty() {
+            self.names[0].value.clone()
+        } else {
+            clean_name("person.display_name", &self.display_name)?
+        };
         if let Some(b) = &self.birth_date {
             b.validate(today)?;
         }

@@ -98,7 +98,22 @@ fn full_ctx() -> TransitionContext {
         security_assessment_recorded: true,
         person_is_child: false,
         best_interests_determination_recorded: false,
+        decision: None,
     }
+}
+
+/// Walks an edge as the rule's caller would: an edge with legal meaning
+/// together with the formal decision it stands for.
+fn walk(
+    from: CaseStatus,
+    to: CaseStatus,
+    ctx: &TransitionContext,
+) -> Result<lifecycle::Transition, safepath_domain::DomainError> {
+    let ctx = TransitionContext {
+        decision: lifecycle::decision_needed(from, to),
+        ..ctx.clone()
+    };
+    lifecycle::transition(from, to, &ctx)
 }
 
 fn pairs() -> impl Iterator<Item = (usize, CaseStatus, usize, CaseStatus)> {
@@ -118,7 +133,7 @@ fn every_pair_of_statuses_matches_the_table() {
     let ctx = full_ctx();
     for (i, from, j, to) in pairs() {
         let sym = expected_edge(i, j);
-        let got = lifecycle::transition(from, to, &ctx);
+        let got = walk(from, to, &ctx);
         let kind = match sym {
             '=' => {
                 assert_eq!(
@@ -164,7 +179,7 @@ fn reasons_are_required_off_the_usual_path() {
             ..full_ctx()
         };
         for (i, from, j, to) in pairs() {
-            let got = lifecycle::transition(from, to, &ctx);
+            let got = walk(from, to, &ctx);
             match expected_edge(i, j) {
                 'N' | 'O' | 'P' | 'C' | 'R' => {
                     let e = got.unwrap_err();
@@ -184,7 +199,7 @@ fn closing_needs_an_approved_closure() {
         ..full_ctx()
     };
     for (i, from, j, to) in pairs() {
-        let got = lifecycle::transition(from, to, &ctx);
+        let got = walk(from, to, &ctx);
         match expected_edge(i, j) {
             'C' => assert_eq!(got.unwrap_err().code, "closure_approval_required"),
             '=' | '.' => assert!(got.is_err()),
@@ -210,9 +225,9 @@ fn repatriation_needs_a_security_assessment_and_for_a_child_a_best_interests_det
     };
     for (i, from, j, to) in pairs() {
         let sym = expected_edge(i, j);
-        let a = lifecycle::transition(from, to, &no_assessment);
-        let b = lifecycle::transition(from, to, &child_no_bid);
-        let c = lifecycle::transition(from, to, &child_with_bid);
+        let a = walk(from, to, &no_assessment);
+        let b = walk(from, to, &child_no_bid);
+        let c = walk(from, to, &child_with_bid);
         match sym {
             'S' => {
                 assert_eq!(a.unwrap_err().code, "security_assessment_required");
@@ -243,8 +258,8 @@ fn repatriation_needs_a_security_assessment_and_for_a_child_a_best_interests_det
 /// unrelated other). `A` may change the status, `.` may not.
 const TRANSITION_ROLES: [(Role, &str); 7] = [
     (Role::Administrator, "......"),
-    (Role::Coordinator, "AAA.A."),
-    (Role::CaseManager, "AA...."),
+    (Role::Coordinator, "A.A.A."),
+    (Role::CaseManager, "A....."),
     (Role::FirstResponder, "......"),
     (Role::ServiceProvider, "......"),
     (Role::Analyst, "......"),
@@ -268,7 +283,7 @@ fn only_the_case_manager_and_the_owning_coordinators_change_a_status() {
                 ..full_ctx()
             };
             for (i, from, j, to) in pairs() {
-                let got = lifecycle::transition(from, to, &ctx);
+                let got = walk(from, to, &ctx);
                 match expected_edge(i, j) {
                     '=' => assert_eq!(got.unwrap_err().code, "status_unchanged"),
                     // The graph is checked before the role.
@@ -347,9 +362,56 @@ fn the_lifecycle_has_no_dead_ends() {
         CaseStatus::FollowUp,
     ];
     for w in path.windows(2) {
-        let t = lifecycle::transition(w[0], w[1], &cm).unwrap();
+        let t = walk(w[0], w[1], &cm).unwrap();
         assert_eq!(t.kind, TransitionKind::Forward);
     }
+}
+
+/// Finding 4 of the trust issue: a status form moved a case to "identified
+/// victim" with no decision. Edges with legal meaning are walked only with
+/// the formal decision they stand for.
+#[test]
+fn legal_statuses_follow_only_from_their_decisions() {
+    use lifecycle::FormalDecision::{Conclusive, ReasonableGrounds};
+    let decisions = [None, Some(ReasonableGrounds), Some(Conclusive)];
+    let mut decision_edges = 0;
+    for (i, from, j, to) in pairs() {
+        let sym = expected_edge(i, j);
+        let needed = lifecycle::decision_needed(from, to);
+        if needed.is_some() {
+            decision_edges += 1;
+            assert!(lifecycle::edge(from, to).is_some(), "{from:?}->{to:?}");
+            assert!(!lifecycle::form_successors(from).contains(&to));
+        }
+        for d in decisions {
+            let ctx = TransitionContext {
+                decision: d,
+                ..full_ctx()
+            };
+            let got = lifecycle::transition(from, to, &ctx);
+            match (sym, needed) {
+                ('=' | '.', _) => assert!(got.is_err()),
+                (_, Some(n)) if d == Some(n) => assert!(got.is_ok(), "{from:?}->{to:?}"),
+                (_, Some(ReasonableGrounds)) => assert_eq!(
+                    got.unwrap_err().code,
+                    "reasonable_grounds_decision_required"
+                ),
+                (_, Some(Conclusive)) => {
+                    assert_eq!(got.unwrap_err().code, "conclusive_decision_required")
+                }
+                (_, None) => assert!(got.is_ok(), "{from:?}->{to:?} {d:?}"),
+            }
+        }
+    }
+    assert_eq!(decision_edges, 3);
+    assert_eq!(
+        lifecycle::decision_needed(CaseStatus::InProtection, CaseStatus::Identified),
+        Some(Conclusive)
+    );
+    assert_eq!(
+        lifecycle::form_successors(CaseStatus::InProtection),
+        vec![CaseStatus::Closed]
+    );
 }
 
 #[test]

@@ -104,6 +104,11 @@ pub trait Store: Send + Sync + TracingStore + JusticeStore {
     // --- login throttling ---
     async fn login_failures(&self, key_hash: &str) -> Result<Option<LoginFailures>>;
     async fn put_login_failures(&self, key_hash: &str, f: &LoginFailures) -> Result<()>;
+    /// Counts one more failure atomically (parallel guesses each get their
+    /// own count) and returns the new count.
+    async fn count_login_failure(&self, key_hash: &str, now_ms: i64) -> Result<i64>;
+    /// Locks the key until `until_ms`, never shortening a longer lock.
+    async fn lock_login(&self, key_hash: &str, until_ms: i64) -> Result<()>;
     async fn clear_login_failures(&self, key_hash: &str) -> Result<()>;
 
     // --- sessions and API tokens ---
@@ -195,7 +200,11 @@ pub trait Store: Send + Sync + TracingStore + JusticeStore {
         audit: &AuditDraft,
     ) -> Result<()>;
     async fn insert_referral(&self, row: &LedgerRow, audit: &AuditDraft) -> Result<()>;
+    /// A referral's routing (ids, organisations, state) for the access
+    /// decision; its sealed record is opened only after [`Store::read_referral`].
     async fn referral(&self, id: &str) -> Result<Option<LedgerRow>>;
+    /// Reads a referral and appends the audit entry in one transaction.
+    async fn read_referral(&self, id: &str, audit: &AuditDraft) -> Result<Option<LedgerRow>>;
     async fn referrals_for_case(&self, case: CaseId) -> Result<Vec<LedgerRow>>;
     /// Referrals to (`inbox`) or from an organisation, newest first.
     async fn referrals_for_org(&self, org: OrgId, inbox: bool) -> Result<Vec<LedgerRow>>;

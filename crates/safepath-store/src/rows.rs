@@ -124,9 +124,24 @@ pub struct AuditDraft {
     pub org_id: Option<String>,
     pub reason: Option<String>,
     pub detail: Option<String>,
+    /// Notifications the change causes. They are written (and queued for
+    /// e-mail) in the transaction that appends this entry, so a change is
+    /// never committed without them, nor reported as failed after it was
+    /// committed. Not part of the chain hash.
+    pub notifications: Vec<NotificationRow>,
 }
 
 impl AuditDraft {
+    /// Adds a notification, written in the same transaction as the change.
+    pub fn notify(mut self, row: NotificationRow) -> Self {
+        self.notifications.push(row);
+        self
+    }
+    /// Adds notifications, written in the same transaction as the change.
+    pub fn notify_all(mut self, rows: impl IntoIterator<Item = NotificationRow>) -> Self {
+        self.notifications.extend(rows);
+        self
+    }
     pub fn new(at_ms: i64, actor: impl Into<String>, action: impl Into<String>) -> Self {
         Self {
             at_ms,

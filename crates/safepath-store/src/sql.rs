@@ -258,6 +258,34 @@ const CASE_COLUMNS: &str = "c.id, c.reference, c.person_id, c.status, c.org_id, 
 const SHELTER_COLUMNS: &str = "s.id, s.org_id, s.name, s.shelter_type, s.regime, s.beds, s.created_at, \
      (SELECT COUNT(*) FROM shelter_stays o WHERE o.shelter_id = s.id AND o.left_on IS NULL) AS occupancy";
 
+/// The storage form of `Visibility` (property-tested to agree with the
+/// policy): a user's own cases (managed, associated, or a task they own)
+/// inside their organisation, or the whole organisation for coordinators.
+/// The caller handles `Visibility::Nothing`.
+macro_rules! push_visible {
+    ($qb:expr, $visibility:expr, $with_owner:expr) => {{
+        let (user, org, whole_org) = match $visibility {
+            Visibility::Own(u, o) => (u, o, false),
+            Visibility::OwnAndOrg(u, o) => (u, o, true),
+            Visibility::Nothing => unreachable!("handled by the caller"),
+        };
+        $qb.push("(c.org_id = ").push_bind(org.to_string());
+        if !whole_org {
+            $qb.push(" AND (c.case_manager_id = ")
+                .push_bind(user.to_string());
+            if $with_owner {
+                $qb.push(" OR r.owner_id = ").push_bind(user.to_string());
+            }
+            $qb.push(
+                " OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ",
+            )
+            .push_bind(user.to_string())
+            .push("))");
+        }
+        $qb.push(")");
+    }};
+}
+
 macro_rules! sql_store {
     ($store:ident, $db:ty, $row_ty:ty, $begin:expr, $backend:expr, $migrator:expr) => {
         row_getters!($row_ty);
@@ -266,6 +294,34 @@ macro_rules! sql_store {
             /// Appends one entry to the hash chain inside the caller's transaction.
             /// The head row is updated first, which serialises writers on both
             /// backends (row lock on PostgreSQL, the write lock on SQLite).
+            async fn insert_notifications_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, rows: &[NotificationRow]) -> Result<()> {
+                for n in rows {
+                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(&n.id)
+                        .bind(n.user_id.to_string())
+                        .bind(&n.kind)
+                        .bind(n.case_id.map(|c| c.to_string()))
+                        .bind(&n.message)
+                        .bind(n.created_at)
+                        .bind(n.read_at)
+                        .execute(&mut **tx)
+                        .await?;
+                    // Queued for e-mail in the same transaction, when the user has an address.
+                    sqlx::query("INSERT INTO mail_outbox (id, notification_id, email, kind, message, created_at, attempts, next_attempt_at, sent_at) \
+                                 SELECT $1, $2, email, $3, $4, $5, 0, $6, NULL FROM user_emails WHERE user_id = $7")
+                        .bind(&n.id)
+                        .bind(&n.id)
+                        .bind(&n.kind)
+                        .bind(&n.message)
+                        .bind(n.created_at)
+                        .bind(n.created_at)
+                        .bind(n.user_id.to_string())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
             pub(crate) async fn append_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, d: &AuditDraft) -> Result<i64> {
                 let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
                 let seq: i64 = head.try_get("seq")?;
@@ -307,6 +363,7 @@ macro_rules! sql_store {
                         self.insert_checkpoint_tx(tx, &cp, d.at_ms).await?;
                     }
                 }
+                self.insert_notifications_tx(tx, &d.notifications).await?;
                 Ok(seq)
             }
 
@@ -651,6 +708,28 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn count_login_failure(&self, key_hash: &str, now_ms: i64) -> Result<i64> {
+                let row = sqlx::query(
+                    "INSERT INTO login_failures (key_hash, failures, locked_until, last_at) VALUES ($1, 1, 0, $2) \
+                     ON CONFLICT (key_hash) DO UPDATE SET failures = login_failures.failures + 1, last_at = excluded.last_at \
+                     RETURNING failures",
+                )
+                .bind(key_hash)
+                .bind(now_ms)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(row.try_get("failures")?)
+            }
+
+            async fn lock_login(&self, key_hash: &str, until_ms: i64) -> Result<()> {
+                sqlx::query("UPDATE login_failures SET locked_until = CASE WHEN locked_until > $1 THEN locked_until ELSE $1 END WHERE key_hash = $2")
+                    .bind(until_ms)
+                    .bind(key_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn clear_login_failures(&self, key_hash: &str) -> Result<()> {
                 sqlx::query("DELETE FROM login_failures WHERE key_hash = $1").bind(key_hash).execute(&self.pool).await?;
                 Ok(())
@@ -873,18 +952,11 @@ macro_rules! sql_store {
             }
 
             async fn open_decisions(&self, visibility: Visibility, due_before: Option<&str>) -> Result<Vec<OpenDecision>> {
-                let (user, org) = match visibility {
-                    Visibility::Nothing => return Ok(Vec::new()),
-                    Visibility::Own(u) => (u, None),
-                    Visibility::OwnAndOrg(u, o) => (u, Some(o)),
-                };
-                let mut qb = QueryBuilder::<$db>::new("SELECT d.*, c.reference AS c_reference, c.org_id AS c_org_id FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.decided_at IS NULL AND (c.case_manager_id = ");
-                qb.push_bind(user.to_string());
-                qb.push(" OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ").push_bind(user.to_string()).push(")");
-                if let Some(o) = org {
-                    qb.push(" OR c.org_id = ").push_bind(o.to_string());
+                if visibility == Visibility::Nothing {
+                    return Ok(Vec::new());
                 }
-                qb.push(")");
+                let mut qb = QueryBuilder::<$db>::new("SELECT d.*, c.reference AS c_reference, c.org_id AS c_org_id FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.decided_at IS NULL AND ");
+                push_visible!(qb, visibility, false);
                 if let Some(before) = due_before {
                     qb.push(" AND d.due_on < ").push_bind(before.to_owned());
                 }
@@ -936,17 +1008,8 @@ macro_rules! sql_store {
                 }
                 // Builds WHERE … for both the count and the page.
                 fn filters(qb: &mut QueryBuilder<$db>, visibility: Visibility, f: &CaseFilter) {
-                    let (user, org) = match visibility {
-                        Visibility::Own(u) => (u, None),
-                        Visibility::OwnAndOrg(u, o) => (u, Some(o)),
-                        Visibility::Nothing => unreachable!("handled above"),
-                    };
-                    qb.push(" WHERE (c.case_manager_id = ").push_bind(user.to_string());
-                    qb.push(" OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ").push_bind(user.to_string()).push(")");
-                    if let Some(o) = org {
-                        qb.push(" OR c.org_id = ").push_bind(o.to_string());
-                    }
-                    qb.push(")");
+                    qb.push(" WHERE ");
+                    push_visible!(qb, visibility, false);
                     if let Some(s) = &f.status {
                         qb.push(" AND c.status = ").push_bind(s.as_str());
                     }
@@ -966,7 +1029,9 @@ macro_rules! sql_store {
                             if by_name {
                                 qb.push(" OR ");
                             }
-                            qb.push("c.reference LIKE ").push_bind(format!("{}%", prefix.replace(['%', '_'], "")));
+                            // `%` and `_` in what was typed are literal characters.
+                            let literal = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                            qb.push("c.reference LIKE ").push_bind(format!("{literal}%")).push(" ESCAPE '\\'");
                         }
                         qb.push(")");
                     }
@@ -1064,6 +1129,16 @@ macro_rules! sql_store {
                 row.as_ref().map(ledger_from).transpose()
             }
 
+            async fn read_referral(&self, id: &str, audit: &AuditDraft) -> Result<Option<LedgerRow>> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query("SELECT id, case_id, state AS kind, from_org_id, to_org_id, record, created_at, updated_at FROM referrals WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                let Some(row) = row else { return Ok(None) };
+                let out = ledger_from(&row)?;
+                self.append_tx(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(Some(out))
+            }
+
             async fn referrals_for_case(&self, case: CaseId) -> Result<Vec<LedgerRow>> {
                 let rows = sqlx::query("SELECT id, case_id, state AS kind, from_org_id, to_org_id, record, created_at, updated_at FROM referrals WHERE case_id = $1 ORDER BY created_at, id")
                     .bind(case.to_string())
@@ -1138,12 +1213,7 @@ macro_rules! sql_store {
             }
 
             async fn queued_case_records(&self, kind: &str, states: &[&str], visibility: Visibility, due_before: Option<&str>) -> Result<Vec<CaseRecordHit>> {
-                let (user, org) = match visibility {
-                    Visibility::Nothing => return Ok(Vec::new()),
-                    Visibility::Own(u) => (u, None),
-                    Visibility::OwnAndOrg(u, o) => (u, Some(o)),
-                };
-                if states.is_empty() {
+                if visibility == Visibility::Nothing || states.is_empty() {
                     return Ok(Vec::new());
                 }
                 let mut qb = QueryBuilder::<$db>::new("SELECT r.*, c.reference AS c_reference, c.org_id AS c_org_id, c.case_manager_id AS c_case_manager_id FROM case_records r JOIN cases c ON c.id = r.case_id WHERE r.kind = ");
@@ -1153,13 +1223,8 @@ macro_rules! sql_store {
                 for st in states {
                     sep.push_bind(st.to_string());
                 }
-                qb.push(") AND (c.case_manager_id = ").push_bind(user.to_string());
-                qb.push(" OR r.owner_id = ").push_bind(user.to_string());
-                qb.push(" OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = ").push_bind(user.to_string()).push(")");
-                if let Some(o) = org {
-                    qb.push(" OR c.org_id = ").push_bind(o.to_string());
-                }
-                qb.push(")");
+                qb.push(") AND ");
+                push_visible!(qb, visibility, true);
                 if let Some(before) = due_before {
                     qb.push(" AND r.due_on < ").push_bind(before.to_owned());
                 }
@@ -1310,30 +1375,7 @@ macro_rules! sql_store {
 
             async fn insert_notifications(&self, rows: &[NotificationRow]) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                for n in rows {
-                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(&n.id)
-                        .bind(n.user_id.to_string())
-                        .bind(&n.kind)
-                        .bind(n.case_id.map(|c| c.to_string()))
-                        .bind(&n.message)
-                        .bind(n.created_at)
-                        .bind(n.read_at)
-                        .execute(&mut *tx)
-                        .await?;
-                    // Queued for e-mail in the same transaction, when the user has an address.
-                    sqlx::query("INSERT INTO mail_outbox (id, notification_id, email, kind, message, created_at, attempts, next_attempt_at, sent_at) \
-                                 SELECT $1, $2, email, $3, $4, $5, 0, $6, NULL FROM user_emails WHERE user_id = $7")
-                        .bind(&n.id)
-                        .bind(&n.id)
-                        .bind(&n.kind)
-                        .bind(&n.message)
-                        .bind(n.created_at)
-                        .bind(n.created_at)
-                        .bind(n.user_id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                self.insert_notifications_tx(&mut tx, rows).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -150,7 +150,7 @@ async fn verify(s: &dyn Store) -> Result<i64, safepath_audit::Break> {
     for e in s.audit_entries(0, 1_000_000).await.unwrap() {
         v.push(&e)?;
     }
-    v.finish(&safepath_audit::verifying_key(&[3; 32]), &cps)
+    v.finish(&safepath_audit::verifying_key(&[3; 32]), &cps, None)
 }
 
 async fn orgs_users_and_sessions(h: Harness) {
@@ -244,6 +244,20 @@ async fn orgs_users_and_sessions(h: Harness) {
     .await
     .unwrap();
     assert_eq!(s.login_failures("k").await.unwrap().unwrap().failures, 4);
+    // Parallel failures are each counted (no read-modify-write race).
+    let counts = parallel_failures(&h.store, "parallel").await;
+    assert_eq!(counts, (1..=16).collect::<Vec<i64>>());
+    s.lock_login("parallel", 5_000).await.unwrap();
+    s.lock_login("parallel", 1_000).await.unwrap();
+    assert_eq!(
+        s.login_failures("parallel")
+            .await
+            .unwrap()
+            .unwrap()
+            .locked_until,
+        5_000,
+        "a lock is never shortened"
+    );
     s.clear_login_failures("k").await.unwrap();
     assert_eq!(s.login_failures("k").await.unwrap(), None);
     assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
@@ -331,13 +345,37 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     assert_eq!(rc, updated);
     assert_eq!(rp.display_name, sealed("new display"));
     // The same version again is a lost update: refused, nothing changed, no audit entry.
+    // A notification rides with the change: a refused change leaves none.
     let entries = audit_count(s).await;
+    let notice = |id: &str| NotificationRow {
+        id: id.into(),
+        user_id: cm.id,
+        kind: "case_changed".into(),
+        case_id: Some(c.id),
+        message: "Case changed (synthetic).".into(),
+        created_at: 300,
+        read_at: None,
+    };
     let mut stale = updated.clone();
     stale.status = "closed".into();
     assert!(matches!(
-        s.update_case(&stale, None, &audit("case.update")).await,
+        s.update_case(
+            &stale,
+            None,
+            &audit("case.update").notify(notice("n-refused"))
+        )
+        .await,
         Err(StoreError::VersionMismatch)
     ));
+    assert!(s.notifications(cm.id, 10).await.unwrap().is_empty());
+    // ...and an audited read that carries one writes it with the entry.
+    s.read_case(c.id, &audit("case.read").notify(notice("n-kept")))
+        .await
+        .unwrap();
+    let kept = s.notifications(cm.id, 10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id, "n-kept");
+    let entries = entries + 1;
     assert_eq!(
         s.read_case(c.id, &audit("case.read"))
             .await
@@ -353,7 +391,7 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
         "only the read was audited"
     );
     // The name index was replaced: the old token no longer finds the person.
-    let vis = Visibility::Own(cm.id);
+    let vis = Visibility::Own(cm.id, cm.org_id);
     let by_old = s
         .list_cases(
             vis,
@@ -432,7 +470,7 @@ async fn lists_follow_the_access_policy(h: Harness) {
     }
     let mut visibilities = vec![Visibility::Nothing];
     for u in &users {
-        visibilities.push(Visibility::Own(u.id));
+        visibilities.push(Visibility::Own(u.id, u.org_id));
         visibilities.push(Visibility::OwnAndOrg(u.id, u.org_id));
     }
     for vis in visibilities {
@@ -761,7 +799,7 @@ async fn case_records_queues_and_mail(h: Harness) {
     // Queues follow visibility and state, earliest due first.
     let open = ["open", "due_notified"];
     let mine = s
-        .queued_case_records("task", &open, Visibility::Own(cm.id), None)
+        .queued_case_records("task", &open, Visibility::Own(cm.id, cm.org_id), None)
         .await
         .unwrap();
     assert_eq!(
@@ -797,10 +835,15 @@ async fn case_records_queues_and_mail(h: Harness) {
         .unwrap();
     assert_eq!(due.len(), 1);
     assert!(
-        s.queued_case_records("task", &open, Visibility::Own(stranger.id), None)
-            .await
-            .unwrap()
-            .is_empty()
+        s.queued_case_records(
+            "task",
+            &open,
+            Visibility::Own(stranger.id, stranger.org_id),
+            None
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     assert!(
         s.queued_case_records("task", &open, Visibility::Nothing, None)
@@ -1727,3 +1770,20 @@ conformance!(
     // --- rights and justice ---
     justice_records_and_fund_ledger
 );
+
+/// Sixteen failures counted at once, from separate tasks; their counts, sorted.
+async fn parallel_failures(store: &Arc<dyn Store>, key: &str) -> Vec<i64> {
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            let key = key.to_owned();
+            tokio::spawn(async move { store.count_login_failure(&key, i).await.unwrap() })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(t.await.unwrap());
+    }
+    counts.sort();
+    counts
+}

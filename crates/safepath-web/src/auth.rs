@@ -28,13 +28,19 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer_token)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError(AppError::unauthorized()))?;
         let session = app.authenticate(token, SessionKind::Api).await?;
         Ok(ApiUser(session.principal))
     }
+}
+
+/// The token of an `Authorization` value whose scheme is `Bearer`, in any
+/// case (RFC 9110 §11.1: the scheme is case-insensitive).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Reads one cookie from the request headers.

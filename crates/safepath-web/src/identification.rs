@@ -366,7 +366,10 @@ async fn submit_screening(State(app): State<AppState>, user: WebUser, body: Byte
         Ok(v) => v,
         Err(e) => return error_page(&tr, &user, AppError::bad_request("invalid_screening", e)),
     };
-    // Answers are named `a_<question id>`; an unanswered question counts as `no`.
+    // Answers are named `a_<question id>`. Not asked is not "no": every
+    // question of the sheet left unanswered is sent as `unknown`, so that the
+    // rules' double evaluation finds the decisive unknowns (the JSON contract
+    // of SCREENING.md keeps "absent means no" for documents that say so).
     let mut answers = BTreeMap::new();
     for (k, v) in f.pairs() {
         if let Some(q) = k.strip_prefix("a_") {
@@ -382,6 +385,16 @@ async fn submit_screening(State(app): State<AppState>, user: WebUser, body: Byte
                     );
                 }
             }
+        }
+    }
+    let population = if c.likely_child || age.is_some_and(|a| a < 18) {
+        Population::Child
+    } else {
+        Population::Adult
+    };
+    for stage in safepath_screening::questions(form, population, locale(&tr)) {
+        for q in stage.questions {
+            answers.entry(q.id).or_insert(Answer::Unknown);
         }
     }
     let indicators = match safepath_screening::indicator_answers(form, &answers) {
@@ -526,6 +539,11 @@ async fn refer_page(
         .refer_screening(user.principal(), &id, ReferralRequest { to_org_id, person })
         .await
     {
+        // Referred to another agency: back to the screening, which now shows
+        // where it went (the case itself belongs to that agency).
+        Ok(c) if c.shared_categories.is_some() => {
+            Redirect::to(&format!("/screenings/{id}")).into_response()
+        }
         Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
         Err(e) => error_page(&tr, &user, e),
     }

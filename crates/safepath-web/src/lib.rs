@@ -68,7 +68,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(dedupe::routes())
         // --- rights and justice ---
         .merge(justice::routes())
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,

@@ -14,6 +14,7 @@ use safepath_app::views::{AuditEntryView, CasePatch, CaseView, NewCase, Notifica
 use safepath_app::{AppError, ErrorKind, Principal};
 use safepath_domain::access::{self, Action, Decision};
 use safepath_domain::case::{CaseStatus, ExploitationForm};
+use safepath_domain::casework::lifecycle;
 use safepath_domain::org::Role;
 use safepath_domain::person::{BirthDate, Person};
 use serde_json::json;
@@ -737,6 +738,9 @@ pub struct CaseFormValues {
     origin_country: String,
     origin_area: String,
     status: String,
+    /// The case's status when the edit form was opened (empty for a new
+    /// case): the form offers only the steps a status form may take from it.
+    current_status: String,
     forms: Vec<String>,
     notes: String,
 }
@@ -762,6 +766,7 @@ impl CaseFormValues {
             origin_country: f.get("origin_country").into(),
             origin_area: f.get("origin_area").into(),
             status: f.get("status").into(),
+            current_status: f.get("current_status").into(),
             forms: f.all("forms"),
             notes: f.get("notes").into(),
         }
@@ -804,6 +809,7 @@ impl CaseFormValues {
             origin_country: p.place_of_origin.country.clone().unwrap_or_default(),
             origin_area: p.place_of_origin.area.clone().unwrap_or_default(),
             status: c.status.as_str().into(),
+            current_status: c.status.as_str().into(),
             forms: c
                 .exploitation_forms
                 .iter()
@@ -957,6 +963,23 @@ const BIRTH_KINDS: &[(&str, &str)] = &[
     ("estimated_age", "birth-estimated_age"),
 ];
 
+/// The statuses the case form offers: a new case's initial statuses for this
+/// role, or the current status and the steps a status form may take from it
+/// (never a step that only a formal decision takes: identification is
+/// recorded on the decisions page).
+fn form_statuses(role: Role, current: &str) -> Vec<&'static str> {
+    match CaseStatus::parse(current) {
+        Ok(now) => std::iter::once(now)
+            .chain(lifecycle::form_successors(now))
+            .map(|s| s.as_str())
+            .collect(),
+        Err(_) => lifecycle::initial_statuses(role)
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+    }
+}
+
 fn case_form_page(
     tr: Tr,
     user: &WebUser,
@@ -965,6 +988,7 @@ fn case_form_page(
     f: CaseFormValues,
     error: Option<String>,
 ) -> CaseFormPage {
+    let statuses = form_statuses(user.principal().actor.role, &f.current_status);
     CaseFormPage {
         title: tr.t(title_key),
         user: Some(bar(&tr, user.principal())),
@@ -977,7 +1001,7 @@ fn case_form_page(
         sexes: SEXES,
         genders: GENDERS,
         birth_kinds: BIRTH_KINDS,
-        statuses: CaseStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        statuses,
         all_forms: ExploitationForm::ALL
             .iter()
             .map(|f| f.as_str().to_owned())

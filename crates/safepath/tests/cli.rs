@@ -340,3 +340,79 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
     let err = fails(&["audit", "verify", "--data-dir", r], None);
     assert!(err.contains("entry 3") || err.contains("entry 2"), "{err}");
 }
+
+/// Finding 6 of the trust issue: SIGTERM (what service managers send) killed
+/// the server without draining requests or writing the shutdown checkpoint.
+#[test]
+fn sigterm_shuts_the_server_down_gracefully() {
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_safepath"))
+        .args([
+            "demo",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--addr",
+            &addr,
+            "--cases",
+            "3",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let healthy = loop {
+        let ok = TcpStream::connect(&addr).ok().and_then(|mut s| {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .ok()?;
+            let mut out = String::new();
+            s.read_to_string(&mut out).ok()?;
+            out.starts_with("HTTP/1.1 200").then_some(())
+        });
+        if ok.is_some() {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(healthy, "the demo never answered /healthz");
+    let status = status.expect("the server did not stop on SIGTERM");
+    assert!(
+        status.success(),
+        "stopped by the signal, not shut down: {status:?}"
+    );
+    let verdict = ok(
+        &[
+            "audit",
+            "verify",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(verdict.contains("intact"), "{verdict}");
+}

@@ -65,6 +65,45 @@ pub mod codes {
     pub const BEST_INTERESTS_DETERMINATION_REQUIRED: &str = "best_interests_determination_required";
     /// A new case may not start in this status (or this role may not create).
     pub const INITIAL_STATUS_NOT_ALLOWED: &str = "initial_status_not_allowed";
+    /// `presumed_victim` follows only from a recorded reasonable-grounds decision.
+    pub const REASONABLE_GROUNDS_DECISION_REQUIRED: &str = "reasonable_grounds_decision_required";
+    /// `identified` / `not_identified` follow only from a conclusive decision
+    /// recorded by someone with that authority.
+    pub const CONCLUSIVE_DECISION_REQUIRED: &str = "conclusive_decision_required";
+}
+
+/// The formal decision that an edge of the lifecycle stands for. These edges
+/// have legal meaning (PRODUCT.md, capability 1): they are walked only when
+/// the decision itself is recorded, never from a status form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormalDecision {
+    /// Reasonable grounds to believe the person is a victim: `presumed_victim`.
+    ReasonableGrounds,
+    /// The competent authority's conclusive decision: `identified` or
+    /// `not_identified`.
+    Conclusive,
+}
+
+/// Which formal decision the edge `from → to` needs, if any.
+pub fn decision_needed(from: CaseStatus, to: CaseStatus) -> Option<FormalDecision> {
+    use CaseStatus::*;
+    match (from, to) {
+        (Referred, PresumedVictim) => Some(FormalDecision::ReasonableGrounds),
+        (InProtection, Identified) | (InProtection, NotIdentified) => {
+            Some(FormalDecision::Conclusive)
+        }
+        _ => None,
+    }
+}
+
+/// The statuses a status form may offer from `from`: the lifecycle's edges
+/// less those that only a recorded decision walks.
+pub fn form_successors(from: CaseStatus) -> Vec<CaseStatus> {
+    CaseStatus::ALL
+        .iter()
+        .copied()
+        .filter(|to| edge(from, *to).is_some() && decision_needed(from, *to).is_none())
+        .collect()
 }
 
 vocabulary! {
@@ -108,6 +147,9 @@ pub struct TransitionContext {
     pub person_is_child: bool,
     /// A best-interests determination is recorded (needed to repatriate a child).
     pub best_interests_determination_recorded: bool,
+    /// The formal decision being recorded together with this change, if the
+    /// change comes from recording one (never from a status form).
+    pub decision: Option<FormalDecision>,
 }
 
 /// One accepted status change, as the case timeline records it. The reason
@@ -157,6 +199,7 @@ pub fn requires_reason(kind: TransitionKind) -> bool {
 /// (whatever their role title) or a coordinator of the owning organisation.
 pub fn may_transition(actor: Role, relation: Relation) -> bool {
     let manages = relation.link == Link::CaseManager
+        && relation.same_org
         && matches!(actor, Role::CaseManager | Role::Coordinator);
     let supervises = actor == Role::Coordinator && relation.same_org;
     manages || supervises
@@ -165,7 +208,7 @@ pub fn may_transition(actor: Role, relation: Relation) -> bool {
 /// Checks one status change and returns the record for the timeline.
 ///
 /// Checks run in a fixed order, so the refusal code is predictable: same
-/// status, unknown edge, role, reason, closure approval, security
+/// status, unknown edge, formal decision, role, reason, closure approval, security
 /// assessment, best-interests determination.
 pub fn transition(
     from: CaseStatus,
@@ -184,6 +227,20 @@ pub fn transition(
             format!("a case cannot go from {} to {}", from.as_str(), to.as_str()),
         ));
     };
+    if let Some(needed) = decision_needed(from, to)
+        && ctx.decision != Some(needed)
+    {
+        return Err(match needed {
+            FormalDecision::ReasonableGrounds => DomainError::new(
+                codes::REASONABLE_GROUNDS_DECISION_REQUIRED,
+                "a person becomes a presumed victim only through a recorded reasonable-grounds decision",
+            ),
+            FormalDecision::Conclusive => DomainError::new(
+                codes::CONCLUSIVE_DECISION_REQUIRED,
+                "identified and not identified follow only from a conclusive decision recorded by the competent authority",
+            ),
+        });
+    }
     if !may_transition(ctx.actor, ctx.relation) {
         return Err(DomainError::new(
             codes::ROLE_NOT_ALLOWED,
