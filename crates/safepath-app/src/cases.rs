@@ -39,6 +39,25 @@ fn denied(d: Decision, what: &str) -> AppError {
 }
 
 impl App {
+    /// Every case's person (case id, organisation, sealed person), paged
+    /// through to the end: no scan is silently cut at a limit.
+    pub(crate) async fn all_case_persons(
+        &self,
+    ) -> Result<Vec<(CaseId, safepath_domain::ids::OrgId, PersonRow)>, AppError> {
+        const PAGE: i64 = 5_000;
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.store.case_persons_page(after, PAGE).await?;
+            let full = page.len() as i64 == PAGE;
+            after = page.last().map(|r| (r.case_created_at, r.case_id));
+            out.extend(page.into_iter().map(|r| (r.case_id, r.org_id, r.person)));
+            if !full {
+                return Ok(out);
+            }
+        }
+    }
+
     pub(crate) fn blind(&self, token: &str) -> Result<Vec<u8>, AppError> {
         self.keys
             .blind_index(NAME_INDEX, token)

@@ -30,8 +30,6 @@ use crate::clock::rfc3339;
 use crate::match_records::{band_name, best_per_id, index_over, records_of, settings};
 use crate::{App, AppError, ErrorKind, Principal};
 
-/// At most this many persons are scanned per run (as search before create).
-const SCAN_LIMIT: i64 = 200_000;
 /// Progress is written every this many persons.
 const PROGRESS_EVERY: usize = 25;
 /// Candidates looked at per person.
@@ -263,8 +261,7 @@ impl App {
             .collect();
         // A case merged into another is represented by its primary.
         let rows: Vec<(CaseId, PersonRow)> = self
-            .store
-            .all_case_persons(SCAN_LIMIT)
+            .all_case_persons()
             .await?
             .into_iter()
             .filter(|(c, _, _)| !merged.contains(c))
@@ -550,8 +547,7 @@ impl App {
             return Ok(HashMap::new());
         }
         Ok(self
-            .store
-            .all_case_persons(SCAN_LIMIT)
+            .all_case_persons()
             .await?
             .into_iter()
             .filter(|(c, _, _)| wanted.contains(c))

@@ -1186,7 +1186,7 @@ pub(crate) async fn seed_demo(
     // Cases demo-cm-a manages, oldest first; the first eligible ones stay.
     let mut admitted = 0;
     let old = app.clock.today() - time::Duration::days(i64::from(app.max_stay_days()) + 20);
-    for (case, _, _) in app.store.all_case_persons(10_000).await? {
+    for (case, _, _) in app.all_case_persons().await? {
         if admitted == 2 {
             break;
         }

@@ -25,10 +25,6 @@ sex = "sex"
 nationality = "nationality"
 "#;
 
-/// At most this many records are scanned per check (the demo and small
-/// deployments; a persistent index is the next step).
-const SCAN_LIMIT: i64 = 200_000;
-
 /// From this many records the model is trained on the data (EM); below, the
 /// engine's prior parameters are used.
 pub(crate) const TRAIN_FROM: usize = 2_000;
@@ -105,7 +101,7 @@ impl App {
         }
         let person = person.validated(self.clock.today())?;
         let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
-        let rows = self.store.all_case_persons(SCAN_LIMIT).await?;
+        let rows = self.all_case_persons().await?;
         let mut records = Vec::with_capacity(rows.len());
         let mut owners = std::collections::HashMap::new();
         for (case, org, p) in &rows {

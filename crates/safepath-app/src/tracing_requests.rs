@@ -29,8 +29,6 @@ use crate::clock::rfc3339;
 use crate::match_records::{band_name, best_per_id, index_over, records_of, settings};
 use crate::{App, AppError, ErrorKind, Principal};
 
-/// At most this many case persons are scanned per request.
-const SCAN_LIMIT: i64 = 200_000;
 /// At most this many matches are kept per request.
 const MAX_MATCHES: usize = 10;
 
@@ -389,8 +387,7 @@ impl App {
             return Ok(vec![]);
         }
         Ok(self
-            .store
-            .all_case_persons(SCAN_LIMIT)
+            .all_case_persons()
             .await?
             .into_iter()
             .filter(|(c, _, _)| allowed.contains(c))

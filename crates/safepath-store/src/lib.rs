@@ -167,7 +167,14 @@ pub trait Store: Send + Sync + TracingStore + JusticeStore {
     async fn count_cases(&self) -> Result<i64>;
     /// Every case's owner and person, for building a matching index (the
     /// caller audits the scan; fields stay sealed).
-    async fn all_case_persons(&self, limit: i64) -> Result<Vec<(CaseId, OrgId, PersonRow)>>;
+    /// One page of every case's person, oldest case first, after the
+    /// `(case created_at, case id)` cursor: callers page to the end (keyset
+    /// pagination), so nothing is silently left out however many there are.
+    async fn case_persons_page(
+        &self,
+        after: Option<(i64, CaseId)>,
+        limit: i64,
+    ) -> Result<Vec<CasePersonRow>>;
 
     // --- identification ---
     async fn set_focal_point(&self, org: OrgId, user: UserId, audit: &AuditDraft) -> Result<()>;

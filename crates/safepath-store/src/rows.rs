@@ -406,3 +406,13 @@ pub struct OrgStay {
     pub reference: String,
     pub shelter: ShelterRow,
 }
+
+/// A case's person with the case's keys, for scans (matching, de-duplication).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasePersonRow {
+    pub case_id: CaseId,
+    pub org_id: OrgId,
+    pub person: PersonRow,
+    /// The case's creation time: with `case_id`, the scan's cursor.
+    pub case_created_at: i64,
+}

@@ -1176,12 +1176,29 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn all_case_persons(&self, limit: i64) -> Result<Vec<(CaseId, OrgId, PersonRow)>> {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id ORDER BY c.created_at, c.id LIMIT $1")))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map(|r| Ok((uuid_col(r.try_get("id")?, CaseId)?, uuid_col(r.try_get("org_id")?, OrgId)?, person_from(r)?))).collect()
+            async fn case_persons_page(&self, after: Option<(i64, CaseId)>, limit: i64) -> Result<Vec<CasePersonRow>> {
+                let rows = match after {
+                    None => sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id ORDER BY c.created_at, c.id LIMIT $1")))
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?,
+                    Some((at, id)) => sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.created_at > $1 OR (c.created_at = $1 AND c.id > $2) ORDER BY c.created_at, c.id LIMIT $3")))
+                        .bind(at)
+                        .bind(id.to_string())
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?,
+                };
+                rows.iter()
+                    .map(|r| {
+                        Ok(CasePersonRow {
+                            case_id: uuid_col(r.try_get("id")?, CaseId)?,
+                            org_id: uuid_col(r.try_get("org_id")?, OrgId)?,
+                            person: person_from(r)?,
+                            case_created_at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn count_cases(&self) -> Result<i64> {
