@@ -432,6 +432,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::dedupe_run::seed_demo(app, &owners[0], &owners[3]).await?;
     // --- statistics ---
     crate::stats::seed_demo(app, cases * 3 / 4).await?;
+    // --- rights and justice ---
+    crate::justice::seed_demo(app, &owners[0], &by_name("demo-coordinator")?, &worked).await?;
     Ok(true)
 }
 

@@ -29,6 +29,8 @@ pub mod dedupe_run;
 pub mod handover;
 // --- statistics ---
 pub mod stats;
+// --- rights and justice ---
+pub mod justice;
 
 use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;

@@ -7,6 +7,7 @@ pub mod case;
 pub mod casework;
 pub mod error;
 pub mod ids;
+pub mod justice;
 pub mod names;
 pub mod org;
 pub mod person;

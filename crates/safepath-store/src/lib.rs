@@ -30,6 +30,9 @@ pub use handover_store::*;
 // --- statistics ---
 mod stats_store;
 pub use stats_store::*;
+// --- rights and justice ---
+mod justice_store;
+pub use justice_store::*;
 
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
@@ -73,7 +76,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore {
+pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore + JusticeStore {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).
     async fn migrate(&self) -> Result<()>;

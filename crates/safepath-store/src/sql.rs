@@ -1691,3 +1691,6 @@ mod handover;
 // --- statistics ---
 #[path = "sql_stats.rs"]
 mod stats;
+// --- rights and justice ---
+#[path = "sql_justice.rs"]
+mod justice;

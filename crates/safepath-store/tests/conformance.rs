@@ -1623,6 +1623,299 @@ async fn statistics_reads_and_ledgers(h: Harness) {
     assert!(verify(s).await.is_ok());
 }
 
+// --- rights and justice ---
+fn fund_tx(
+    id: &str,
+    by: UserId,
+    state: &str,
+    booked_on: Option<&str>,
+    at: i64,
+) -> FundTransactionRow {
+    FundTransactionRow {
+        id: id.into(),
+        description: sealed(id),
+        state: state.into(),
+        requested_by: by,
+        decided_by: None,
+        reverses: None,
+        proposed: "[]".into(),
+        booked_on: booked_on.map(Into::into),
+        created_at: at,
+        decided_at: None,
+    }
+}
+
+fn fund_posting(
+    tx: &str,
+    line: i64,
+    account: &str,
+    direction: &str,
+    amount: i64,
+    case: Option<CaseId>,
+    on: &str,
+) -> FundPostingRow {
+    FundPostingRow {
+        transaction_id: tx.into(),
+        line,
+        account_id: account.into(),
+        direction: direction.into(),
+        amount_minor: amount,
+        currency: "THB".into(),
+        case_id: case,
+        booked_on: on.into(),
+    }
+}
+
+fn balance_of(rows: &[FundBalanceRow], account: &str) -> i64 {
+    rows.iter()
+        .filter(|b| b.account_id == account && b.currency == "THB")
+        .map(|b| b.signed_minor)
+        .sum()
+}
+
+async fn justice_records_and_fund_ledger(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Justice Org");
+    s.insert_org(&o, &audit("o")).await.unwrap();
+    let cm = user(o.id, "j-cm", "case_manager");
+    let coord = user(o.id, "j-coord", "coordinator");
+    let coord2 = user(o.id, "j-coord2", "coordinator");
+    for u in [&cm, &coord, &coord2] {
+        s.insert_user(u, &audit("u")).await.unwrap();
+    }
+    let p = person();
+    let c = case(o.id, p.id, Some(cm.id), vec![], "SP-J1", 10);
+    s.insert_case(&c, &p, &[], &audit("case.create"))
+        .await
+        .unwrap();
+
+    // Justice records live in case_records; their read is audited in the
+    // same transaction and filtered by kind.
+    let mut permit = record(c.id, "justice_permit", "granted", 20);
+    permit.due_on = Some("2026-06-30".into());
+    let hearing = record(c.id, "justice_event", "scheduled", 21);
+    let task = record(c.id, "task", "open", 22);
+    s.write_case_records(&[permit.clone(), hearing.clone(), task], &audit("w"))
+        .await
+        .unwrap();
+    let before = audit_count(s).await;
+    let got = s
+        .read_justice_records(
+            c.id,
+            &["justice_permit", "justice_event"],
+            &audit("justice.read").record("case", c.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, vec![permit.clone(), hearing]);
+    assert_eq!(audit_count(s).await, before + 1, "the read is audited");
+    assert!(
+        s.read_justice_records(c.id, &[], &audit("r"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Accounts.
+    for (id, kind) in [
+        ("bank", "holdings"),
+        ("confiscated", "confiscated_assets"),
+        ("legal", "legal_aid"),
+    ] {
+        let a = FundAccountRow {
+            id: id.into(),
+            name: format!("{id} account"),
+            kind: kind.into(),
+            court_order_reference: (kind == "confiscated_assets").then(|| "CO-2026-1".into()),
+            created_by: coord.id,
+            created_at: 30,
+        };
+        s.insert_fund_account(&a, &audit("fund.account"))
+            .await
+            .unwrap();
+    }
+    let dup = FundAccountRow {
+        id: "bank".into(),
+        name: "again".into(),
+        kind: "holdings".into(),
+        court_order_reference: None,
+        created_by: coord.id,
+        created_at: 31,
+    };
+    assert!(matches!(
+        s.insert_fund_account(&dup, &audit("x")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.fund_accounts().await.unwrap().len(), 3);
+
+    // Money in (posted), money out for the case (posted), and a large
+    // disbursement waiting for approval (not in the ledger).
+    let receive = fund_tx("t1", coord.id, "posted", Some("2026-01-10"), 40);
+    s.insert_fund_transaction(
+        &receive,
+        &[
+            fund_posting("t1", 1, "bank", "debit", 500_000, None, "2026-01-10"),
+            fund_posting(
+                "t1",
+                2,
+                "confiscated",
+                "credit",
+                500_000,
+                None,
+                "2026-01-10",
+            ),
+        ],
+        &audit("fund.post"),
+    )
+    .await
+    .unwrap();
+    let pay = fund_tx("t2", coord.id, "posted", Some("2026-02-01"), 41);
+    s.insert_fund_transaction(
+        &pay,
+        &[
+            fund_posting("t2", 1, "legal", "debit", 120_000, Some(c.id), "2026-02-01"),
+            fund_posting("t2", 2, "bank", "credit", 120_000, None, "2026-02-01"),
+        ],
+        &audit("fund.post"),
+    )
+    .await
+    .unwrap();
+    let waiting = fund_tx("t3", cm.id, "awaiting_approval", None, 42);
+    s.insert_fund_transaction(&waiting, &[], &audit("fund.request"))
+        .await
+        .unwrap();
+    let all = s.fund_balances(None).await.unwrap();
+    assert_eq!(balance_of(&all, "bank"), 380_000);
+    assert_eq!(balance_of(&all, "confiscated"), -500_000);
+    assert_eq!(balance_of(&all, "legal"), 120_000);
+    let in_january = s.fund_balances(Some("2026-01-31")).await.unwrap();
+    assert_eq!(balance_of(&in_january, "bank"), 500_000);
+    assert_eq!(balance_of(&in_january, "legal"), 0);
+    assert_eq!(
+        s.fund_transactions(&["awaiting_approval"], 10)
+            .await
+            .unwrap(),
+        vec![waiting.clone()]
+    );
+
+    // Approval: once; the postings enter the ledger with it.
+    let decision = FundDecision {
+        id: "t3".into(),
+        state: "posted".into(),
+        decided_by: coord2.id,
+        decided_at: 50,
+        booked_on: Some("2026-03-01".into()),
+        postings: vec![
+            fund_posting(
+                "t3",
+                1,
+                "legal",
+                "debit",
+                2_000_000,
+                Some(c.id),
+                "2026-03-01",
+            ),
+            fund_posting("t3", 2, "bank", "credit", 2_000_000, None, "2026-03-01"),
+        ],
+    };
+    s.decide_fund_transaction(&decision, &audit("fund.approve"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.decide_fund_transaction(&decision, &audit("fund.approve"))
+            .await,
+        Err(StoreError::VersionMismatch)
+    ));
+    let t3 = s.fund_transaction("t3").await.unwrap().unwrap();
+    assert_eq!(
+        (t3.state.as_str(), t3.decided_by),
+        ("posted", Some(coord2.id))
+    );
+    assert_eq!(s.fund_postings_of("t3").await.unwrap(), decision.postings);
+    let case_b = s
+        .fund_case_balances(c.id, None, &audit("fund.case"))
+        .await
+        .unwrap();
+    assert_eq!(balance_of(&case_b, "legal"), 2_120_000);
+    let case_feb = s
+        .fund_case_balances(c.id, Some("2026-02-28"), &audit("fund.case"))
+        .await
+        .unwrap();
+    assert_eq!(balance_of(&case_feb, "legal"), 120_000);
+
+    // A reversal restores the balances; a second reversal is refused.
+    let before_rev = s.fund_balances(None).await.unwrap();
+    let mut rev = fund_tx("t4", coord.id, "posted", Some("2026-03-02"), 60);
+    rev.reverses = Some("t2".into());
+    s.insert_fund_transaction(
+        &rev,
+        &[
+            fund_posting(
+                "t4",
+                1,
+                "legal",
+                "credit",
+                120_000,
+                Some(c.id),
+                "2026-03-02",
+            ),
+            fund_posting("t4", 2, "bank", "debit", 120_000, None, "2026-03-02"),
+        ],
+        &audit("fund.reverse"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.fund_reversal_of("t2").await.unwrap(), Some("t4".into()));
+    let after = s.fund_balances(None).await.unwrap();
+    assert_eq!(
+        balance_of(&after, "legal"),
+        balance_of(&before_rev, "legal") - 120_000
+    );
+    assert_eq!(balance_of(&after, "bank"), -1_500_000);
+    let mut rev2 = fund_tx("t5", coord.id, "posted", Some("2026-03-02"), 61);
+    rev2.reverses = Some("t2".into());
+    assert!(matches!(
+        s.insert_fund_transaction(&rev2, &[], &audit("fund.reverse"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Double entry holds over the whole ledger.
+    assert_eq!(after.iter().map(|b| b.signed_minor).sum::<i64>(), 0);
+    // The ledger in booking order, with descriptions.
+    let ledger = s.fund_ledger(0, 100, &audit("fund.ledger")).await.unwrap();
+    assert_eq!(ledger.len(), 8);
+    assert_eq!(ledger[0].posting.transaction_id, "t1");
+    assert_eq!(ledger[7].reverses.as_deref(), Some("t2"));
+    assert_eq!(
+        s.fund_ledger(6, 100, &audit("fund.ledger"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Postings are immutable, even behind the store's back.
+    for sql in [
+        "UPDATE fund_postings SET amount_minor = 1 WHERE transaction_id = 't1'",
+        "DELETE FROM fund_postings WHERE transaction_id = 't1'",
+    ] {
+        let refused = if h.raw_url.starts_with("sqlite") {
+            let pool = sqlx::SqlitePool::connect(&h.raw_url).await.unwrap();
+            let r = sqlx::query(sql).execute(&pool).await.is_err();
+            pool.close().await;
+            r
+        } else {
+            let pool = sqlx::PgPool::connect(&h.raw_url).await.unwrap();
+            let r = sqlx::query(sql).execute(&pool).await.is_err();
+            pool.close().await;
+            r
+        };
+        assert!(refused, "{sql}");
+    }
+    assert_eq!(s.fund_balances(None).await.unwrap(), after);
+    assert!(verify(s).await.is_ok());
+}
+
 trait BackendOf {
     fn backup(&self) -> Backend;
 }
@@ -1888,7 +2181,9 @@ conformance!(
     // --- durable solutions: cross-border handover ---
     handover_partners_messages_and_outbox,
     // --- statistics ---
-    statistics_reads_and_ledgers
+    statistics_reads_and_ledgers,
+    // --- rights and justice ---
+    justice_records_and_fund_ledger
 );
 
 /// Sixteen failures counted at once, from separate tasks; their counts, sorted.

@@ -433,9 +433,16 @@ async fn evaluate_screening(
         // --- durable solutions: cross-border handover ---
         crate::handover::api_inbox,
         // --- statistics ---
-        crate::stats::api_persons, crate::stats::api_public, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json),
+        crate::stats::api_persons, crate::stats::api_public, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json,
+        // --- rights and justice ---
+        crate::justice::api_add_permit, crate::justice::api_permits, crate::justice::api_justice, crate::justice::api_entitlements,
+        crate::justice::api_add_legal_aid, crate::justice::api_add_interpretation, crate::justice::api_add_rights_information,
+        crate::justice::api_add_proceeding, crate::justice::api_add_event, crate::justice::api_add_measure,
+        crate::justice::api_add_non_punishment, crate::justice::api_add_claim, crate::justice::api_change_claim, crate::justice::api_deadlines,
+        crate::justice::api_fund_accounts, crate::justice::api_create_account, crate::justice::api_post_transaction,
+        crate::justice::api_pending, crate::justice::api_decide, crate::justice::api_ledger, crate::justice::api_ledger_csv),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"), (name = "de-duplication"), (name = "handover"))
+    tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"), (name = "de-duplication"), (name = "handover"), (name = "rights and justice"), (name = "fund"))
 )]
 pub struct ApiDoc;
 

@@ -27,6 +27,9 @@ pub mod handover;
 // --- statistics ---
 pub mod stats;
 
+// --- rights and justice ---
+pub mod justice;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -72,6 +75,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(handover::routes())
         // --- statistics ---
         .merge(stats::routes())
+        // --- rights and justice ---
+        .merge(justice::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {

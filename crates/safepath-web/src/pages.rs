@@ -65,6 +65,8 @@ pub struct UserBar {
     pub reviews_duplicates: bool,
     // --- statistics ---
     pub reads_stats: bool,
+    // --- rights and justice ---
+    pub sees_fund: bool,
 }
 
 pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
@@ -82,6 +84,8 @@ pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
         ),
         // --- statistics ---
         reads_stats: access::decide_global(p.actor.role, Action::ReadStatistics) == Decision::Allow,
+        // --- rights and justice ---
+        sees_fund: safepath_app::justice::sees_fund(p.actor.role),
     }
 }
 

@@ -54,6 +54,8 @@ macro_rules! vocabulary {
         }
     };
 }
+// Rights and justice (`crate::justice`) uses the same vocabulary form.
+pub(crate) use vocabulary;
 
 pub mod approvals;
 pub mod consent;

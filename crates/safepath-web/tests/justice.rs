@@ -1,0 +1,850 @@
+//! Rights and justice and the victim compensation fund through HTTP, the whole
+//! app in process: the permit and fund contracts, every refusal, a receiving
+//! organisation without `legal` consent, four-eyes approval, the pages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+mod common;
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{Value, json};
+
+fn woman() -> Value {
+    json!({"names": [{"value": "Synthetic Justicetest", "script": "Latn"}], "sex": "female", "gender_identity": "woman",
+           "birth_date": {"kind": "year", "year": 1994}, "nationalities": ["MMR"], "languages": ["my"]})
+}
+
+async fn new_case(t: &TestApp, token: &str) -> String {
+    t.create(token, woman()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn permits_contract_and_refusals() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let case = new_case(&t, &cm).await;
+    let path = format!("/api/v1/cases/{case}/permits");
+    let ok = t
+        .call("POST", &path, Some(&cm), Some(json!({"kind": "temporary_stay", "issued_on": "2026-01-10", "expires_on": "2026-07-10", "number": "TS-SYNTH-001", "authority": "Synthetic Immigration Bureau"})))
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+    let id = ok.json()["id"].as_str().unwrap().to_owned();
+    assert!(!id.is_empty());
+    let list = t.call("GET", &path, Some(&cm), None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], id.as_str());
+    assert_eq!(items[0]["kind"], "temporary_stay");
+    assert_eq!(items[0]["issued_on"], "2026-01-10");
+    assert_eq!(items[0]["expires_on"], "2026-07-10");
+    assert_eq!(items[0]["number"], "TS-SYNTH-001");
+
+    // Expires before it is issued: 400, nothing written.
+    let bad = t
+        .call("POST", &path, Some(&cm), Some(json!({"kind": "work_permit", "issued_on": "2026-05-01", "expires_on": "2026-04-30"})))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["code"], "permit_expires_before_issued");
+    for body in [
+        json!({"kind": "visa", "issued_on": "2026-05-01"}),
+        json!({"kind": "work_permit", "issued_on": "2026-02-30"}),
+        json!({"kind": "work_permit"}),
+        json!({"kind": "work_permit", "issued_on": "2026-05-01", "colour": "red"}),
+    ] {
+        let r = t.call("POST", &path, Some(&cm), Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    assert_eq!(
+        t.call("GET", &path, Some(&cm), None).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Anyone who may not see the case: the answer a missing case gets.
+    for user in [
+        "demo-cm-b",
+        "demo-cm-c",
+        "demo-partner",
+        "demo-analyst",
+        "demo-admin",
+    ] {
+        let tok = t.login(user).await;
+        let g = t.call("GET", &path, Some(&tok), None).await;
+        assert_eq!(g.status, StatusCode::NOT_FOUND, "{user}");
+        let p = t
+            .call(
+                "POST",
+                &path,
+                Some(&tok),
+                Some(json!({"kind": "work_permit", "issued_on": "2026-05-01"})),
+            )
+            .await;
+        assert!(
+            p.status == StatusCode::NOT_FOUND || p.status == StatusCode::FORBIDDEN,
+            "{user}: {}",
+            p.status
+        );
+        assert!(!g.text().contains("TS-SYNTH-001"));
+    }
+    // The coordinator of the owning organisation sees it.
+    let coord = t.login("demo-coordinator").await;
+    assert_eq!(
+        t.call("GET", &path, Some(&coord), None).await.status,
+        StatusCode::OK
+    );
+    // Unauthenticated.
+    assert_eq!(
+        t.call("GET", &path, None, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The permit number is sealed at rest: not in the database file.
+    for file in ["safepath.db", "safepath.db-wal"] {
+        if let Ok(bytes) = std::fs::read(t.dir.path().join(file)) {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("TS-SYNTH-001"),
+                "{file}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_hearing_by_video_link_from_abroad_and_protection_measures() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let case = new_case(&t, &cm).await;
+    let p = t
+        .call("POST", &format!("/api/v1/cases/{case}/proceedings"), Some(&cm), Some(json!({"kind": "criminal", "authority": "Synthetic Criminal Court", "file_number": "CR-SYNTH-77", "role": "witness", "opened_on": "2026-01-05", "cooperation": "declined"})))
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+    let pid = p.json()["id"].as_str().unwrap().to_owned();
+    let events = format!("/api/v1/cases/{case}/proceedings/{pid}/events");
+    let e = t
+        .call("POST", &events, Some(&cm), Some(json!({"kind": "hearing", "on": "2026-09-01", "attendance": "video_link_from_abroad", "place": "Synthetic Court room 2", "support_person": true, "interpreter_language": "my"})))
+        .await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
+    let missing = t
+        .call(
+            "POST",
+            &events,
+            Some(&cm),
+            Some(json!({"kind": "hearing", "on": "2026-09-02"})),
+        )
+        .await;
+    assert_eq!(missing.json()["code"], "attendance_required");
+    let nowhere = t
+        .call(
+            "POST",
+            &format!(
+                "/api/v1/cases/{case}/proceedings/{}/events",
+                uuid::Uuid::new_v4()
+            ),
+            Some(&cm),
+            Some(json!({"kind": "verdict", "on": "2026-09-02"})),
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    let m = t
+        .call("POST", &format!("/api/v1/cases/{case}/proceedings/{pid}/measures"), Some(&cm), Some(json!({"kind": "witness_protection", "requested_on": "2026-02-01", "threat": "high", "relevance": "essential"})))
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text());
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    let proc = &v["proceedings"][0];
+    assert_eq!(proc["file_number"], "CR-SYNTH-77");
+    assert_eq!(proc["cooperation"], "declined");
+    assert_eq!(proc["events"][0]["attendance"], "video_link_from_abroad");
+    assert_eq!(proc["measures"][0]["suggested"], "eligible");
+    // Declining to testify changes no entitlement.
+    let ent = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/entitlements"),
+            Some(&cm),
+            None,
+        )
+        .await;
+    assert_eq!(ent.status, StatusCode::OK, "{}", ent.text());
+    let ent = ent.json();
+    for k in ["assistance", "shelter", "legal_aid", "interpretation"] {
+        assert_eq!(ent[k], true, "{k}");
+    }
+    // The hearing appears among the case manager's deadlines when due soon
+    // (this one is months away, so not yet); a claim and payments.
+    let c = t
+        .call("POST", &format!("/api/v1/cases/{case}/claims"), Some(&cm), Some(json!({"kind": "court_ordered", "currency": "THB", "claimed_minor": 5_000_000, "filed_on": "2026-02-01"})))
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED);
+    let cid = c.json()["id"].as_str().unwrap().to_owned();
+    let claim = format!("/api/v1/cases/{case}/claims/{cid}");
+    assert_eq!(
+        t.call(
+            "POST",
+            &claim,
+            Some(&cm),
+            Some(json!({"action": "award", "awarded_minor": 4_000_000}))
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let paid = t
+        .call("POST", &claim, Some(&cm), Some(json!({"action": "payment", "on": "2026-03-01", "amount_minor": 1_000_000, "after_return": true})))
+        .await;
+    assert_eq!(paid.json()["state"], "partly_paid");
+    let over = t
+        .call(
+            "POST",
+            &claim,
+            Some(&cm),
+            Some(json!({"action": "payment", "on": "2026-03-02", "amount_minor": 9_000_000})),
+        )
+        .await;
+    assert_eq!(over.json()["code"], "invalid_payment");
+    let bad_currency = t
+        .call("POST", &format!("/api/v1/cases/{case}/claims"), Some(&cm), Some(json!({"kind": "back_pay", "currency": "XXQ", "claimed_minor": 5, "filed_on": "2026-02-01"})))
+        .await;
+    assert_eq!(bad_currency.json()["code"], "invalid_currency");
+}
+
+async fn org_id(t: &TestApp, token: &str) -> String {
+    t.call("GET", "/api/v1/me", Some(token), None).await.json()["org_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn refer(t: &TestApp, cm_a: &str, cm_b: &str, case: &str, categories: Value) {
+    let org_b = org_id(t, cm_b).await;
+    let consent = t
+        .call("POST", &format!("/api/v1/cases/{case}/consents"), Some(cm_a), Some(json!({"purpose": "service_referral", "recipient_org_id": org_b, "categories": categories, "expires_on": "2099-12-31"})))
+        .await;
+    assert_eq!(consent.status, StatusCode::CREATED, "{}", consent.text());
+    let sent = t
+        .call("POST", &format!("/api/v1/cases/{case}/referrals"), Some(cm_a), Some(json!({"to_org_id": org_b, "service": "legal_aid", "categories": categories, "urgency": "urgent"})))
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+    let rid = sent.json()["id"].as_str().unwrap().to_owned();
+    let accepted = t
+        .call(
+            "POST",
+            &format!("/api/v1/referrals/{rid}/accept"),
+            Some(cm_b),
+            None,
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
+}
+
+#[tokio::test]
+async fn a_receiving_organisation_sees_justice_data_only_with_legal_consent() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let case = new_case(&t, &cm_a).await;
+    let permits = format!("/api/v1/cases/{case}/permits");
+    t.call("POST", &permits, Some(&cm_a), Some(json!({"kind": "reflection_period", "issued_on": "2026-01-10", "expires_on": "2026-04-10", "number": "RP-SYNTH-9"})))
+        .await;
+    // A referral sharing health only: the case is readable through it, its
+    // justice data is not.
+    refer(&t, &cm_a, &cm_b, &case, json!(["health"])).await;
+    assert_eq!(
+        t.call("GET", &format!("/api/v1/cases/{case}"), Some(&cm_b), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for path in [
+        permits.clone(),
+        format!("/api/v1/cases/{case}/justice"),
+        format!("/api/v1/cases/{case}/entitlements"),
+    ] {
+        let r = t.call("GET", &path, Some(&cm_b), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!r.text().contains("RP-SYNTH-9"));
+    }
+    let (cookie, _) = page_login(&t, "demo-cm-b").await;
+    let page = t
+        .send(
+            axum::http::Request::builder()
+                .uri(format!("/cases/{case}/justice"))
+                .header(axum::http::header::COOKIE, &cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(!page.text().contains("RP-SYNTH-9"));
+    // With `legal` shared: read only.
+    refer(&t, &cm_a, &cm_b, &case, json!(["legal"])).await;
+    let r = t.call("GET", &permits, Some(&cm_b), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["items"][0]["number"], "RP-SYNTH-9");
+    let w = t
+        .call(
+            "POST",
+            &permits,
+            Some(&cm_b),
+            Some(json!({"kind": "work_permit", "issued_on": "2026-05-01"})),
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::NOT_FOUND);
+}
+
+async fn account(t: &TestApp, coord: &str, name: &str, kind: &str) -> String {
+    let mut body = json!({"name": name, "kind": kind});
+    if kind == "confiscated_assets" {
+        body["court_order_reference"] = json!("Synthetic court order 2026/14");
+    }
+    let a = t
+        .call("POST", "/api/v1/fund/accounts", Some(coord), Some(body))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    a.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn balance(t: &TestApp, token: &str, account: &str) -> i64 {
+    let list = t
+        .call("GET", "/api/v1/fund/accounts", Some(token), None)
+        .await
+        .json();
+    let a = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == account)
+        .unwrap()
+        .clone();
+    a["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["currency"] == "THB")
+        .map(|b| b["amount_minor"].as_i64().unwrap())
+        .sum()
+}
+
+fn tx(description: &str, lines: &[(&str, &str, Value)], case: Option<&str>) -> Value {
+    json!({"description": description, "postings": lines.iter().map(|(a, d, n)| {
+        let mut p = json!({"account_id": a, "direction": d, "amount_minor": n, "currency": "THB"});
+        if *d == "debit" && let Some(c) = case { p["case_id"] = json!(c); }
+        p
+    }).collect::<Vec<_>>()})
+}
+
+#[tokio::test]
+async fn the_fund_ledger_contract_four_eyes_and_refusals() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let cm = t.login("demo-cm-a").await;
+    let bank = account(&t, &coord, "Synthetic fund bank", "holdings").await;
+    let seized = account(&t, &coord, "Synthetic seized assets", "confiscated_assets").await;
+    let legal = account(&t, &coord, "Synthetic legal aid", "legal_aid").await;
+    // Accounts contract.
+    let list = t
+        .call("GET", "/api/v1/fund/accounts", Some(&coord), None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let first = list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == bank.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(first["name"], "Synthetic fund bank");
+    assert_eq!(first["kind"], "holdings");
+    assert!(first["balances"].is_array());
+    // A confiscated-assets account needs its court order.
+    let no_order = t
+        .call(
+            "POST",
+            "/api/v1/fund/accounts",
+            Some(&coord),
+            Some(json!({"name": "X", "kind": "confiscated_assets"})),
+        )
+        .await;
+    assert_eq!(no_order.status, StatusCode::BAD_REQUEST);
+
+    // Money in: posted, 201.
+    let post = |body: Value, who: String| {
+        let t = &t;
+        async move {
+            t.call("POST", "/api/v1/fund/transactions", Some(&who), Some(body))
+                .await
+        }
+    };
+    let r = post(
+        tx(
+            "Synthetic confiscation transfer",
+            &[
+                (&bank, "debit", json!(10_000_000)),
+                (&seized, "credit", json!(10_000_000)),
+            ],
+            None,
+        ),
+        coord.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["state"], "posted");
+    assert_eq!(balance(&t, &coord, &bank).await, 10_000_000);
+    assert_eq!(balance(&t, &coord, &seized).await, 10_000_000);
+
+    // Unbalanced: 400 unbalanced, nothing changed.
+    let r = post(
+        tx(
+            "unbalanced",
+            &[
+                (&bank, "debit", json!(500)),
+                (&seized, "credit", json!(499)),
+            ],
+            None,
+        ),
+        coord.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["code"], "unbalanced");
+    let mut mixed = tx(
+        "mixed",
+        &[
+            (&bank, "debit", json!(500)),
+            (&seized, "credit", json!(500)),
+        ],
+        None,
+    );
+    mixed["postings"][1]["currency"] = json!("USD");
+    let r = post(mixed, coord.clone()).await;
+    assert_eq!(r.json()["code"], "unbalanced");
+    for bad in [json!(-500), json!(12.5), json!("500"), json!(0)] {
+        let r = post(
+            tx(
+                "bad amount",
+                &[
+                    (&bank, "debit", bad.clone()),
+                    (&seized, "credit", bad.clone()),
+                ],
+                None,
+            ),
+            coord.clone(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let mut bad_currency = tx(
+        "bad currency",
+        &[(&bank, "debit", json!(5)), (&seized, "credit", json!(5))],
+        None,
+    );
+    bad_currency["postings"][0]["currency"] = json!("ABC");
+    bad_currency["postings"][1]["currency"] = json!("ABC");
+    assert_eq!(
+        post(bad_currency, coord.clone()).await.json()["code"],
+        "invalid_currency"
+    );
+    assert_eq!(balance(&t, &coord, &bank).await, 10_000_000);
+
+    // Who may post: not analysts, administrators, other roles.
+    for user in [
+        "demo-analyst",
+        "demo-admin",
+        "demo-responder",
+        "demo-provider",
+        "demo-partner",
+    ] {
+        let tok = t.login(user).await;
+        let r = post(
+            tx(
+                "x",
+                &[(&bank, "debit", json!(5)), (&seized, "credit", json!(5))],
+                None,
+            ),
+            tok.clone(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        assert_eq!(
+            t.call("GET", "/api/v1/fund/accounts", Some(&tok), None)
+                .await
+                .status,
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+    }
+    // A case manager may not post receipts.
+    let r = post(
+        tx(
+            "x",
+            &[(&bank, "debit", json!(5)), (&seized, "credit", json!(5))],
+            None,
+        ),
+        cm.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // A case manager requests a disbursement for their case: 202, waits.
+    let case = new_case(&t, &cm).await;
+    let r = post(
+        tx(
+            "Synthetic legal fees",
+            &[
+                (&legal, "debit", json!(250_000)),
+                (&bank, "credit", json!(250_000)),
+            ],
+            Some(&case),
+        ),
+        cm.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let req_id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(balance(&t, &coord, &legal).await, 0);
+    // Another organisation's case manager may not name this case.
+    let cm_b = t.login("demo-cm-b").await;
+    let r = post(
+        tx(
+            "x",
+            &[(&legal, "debit", json!(5)), (&bank, "credit", json!(5))],
+            Some(&case),
+        ),
+        cm_b.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The requester may not approve; a coordinator does.
+    let approve = |id: String, who: String| {
+        let t = &t;
+        async move {
+            t.call(
+                "POST",
+                &format!("/api/v1/fund/transactions/{id}/approve"),
+                Some(&who),
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        approve(req_id.clone(), cm.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let pending = t
+        .call(
+            "GET",
+            "/api/v1/fund/transactions/pending",
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        pending["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == req_id.as_str())
+    );
+    let ok = approve(req_id.clone(), coord.clone()).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(ok.json()["state"], "posted");
+    assert_eq!(
+        approve(req_id.clone(), coord.clone()).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(balance(&t, &coord, &legal).await, 250_000);
+    assert_eq!(balance(&t, &coord, &bank).await, 9_750_000);
+    let just = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(just["fund_paid"][0]["amount_minor"], 250_000);
+
+    // Four eyes: a coordinator's disbursement above the threshold waits for
+    // a second coordinator; the first may not approve their own.
+    let r = post(
+        tx(
+            "Synthetic large disbursement",
+            &[
+                (&legal, "debit", json!(2_000_000)),
+                (&bank, "credit", json!(2_000_000)),
+            ],
+            Some(&case),
+        ),
+        coord.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let big = r.json()["id"].as_str().unwrap().to_owned();
+    let own = approve(big.clone(), coord.clone()).await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+    assert_eq!(own.json()["code"], "own_request");
+    let admin = t.login("demo-admin").await;
+    let org_a = org_id(&t, &coord).await;
+    let made = t.call("POST", "/api/v1/users", Some(&admin), Some(json!({"username": "second-coordinator", "full_name": "Second Coordinator", "org_id": org_a, "role": "coordinator", "password": "a long enough password"}))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let login = t
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "second-coordinator", "password": "a long enough password"})),
+        )
+        .await;
+    let second = login.json()["token"].as_str().unwrap().to_owned();
+    let ok = approve(big.clone(), second.clone()).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(balance(&t, &coord, &legal).await, 2_250_000);
+    // A small disbursement by a coordinator is posted at once.
+    let r = post(
+        tx(
+            "=HYPERLINK(\"http://x\")",
+            &[
+                (&legal, "debit", json!(1_000)),
+                (&bank, "credit", json!(1_000)),
+            ],
+            Some(&case),
+        ),
+        coord.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let small = r.json()["id"].as_str().unwrap().to_owned();
+
+    // A reversal restores the balances, once.
+    let before_bank = balance(&t, &coord, &bank).await;
+    let rev = t
+        .call(
+            "POST",
+            &format!("/api/v1/fund/transactions/{small}/reverse"),
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(rev.status, StatusCode::OK, "{}", rev.text());
+    assert_eq!(balance(&t, &coord, &bank).await, before_bank + 1_000);
+    assert_eq!(balance(&t, &coord, &legal).await, 2_250_000);
+    assert_eq!(
+        t.call(
+            "POST",
+            &format!("/api/v1/fund/transactions/{small}/reverse"),
+            Some(&coord),
+            None
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    // Balances at an earlier date leave later postings out.
+    let past = t
+        .call(
+            "GET",
+            "/api/v1/fund/accounts?on=2000-01-01",
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        past["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["balances"].as_array().unwrap().is_empty())
+    );
+
+    // The ledger CSV: formula cells neutralised; coordinators only.
+    let csv = t
+        .call("GET", "/api/v1/fund/ledger.csv", Some(&coord), None)
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!text.contains(",=HYPERLINK"));
+    assert!(!text.contains("\n=") && !text.contains(",-") && !text.contains(",+"));
+    assert_eq!(
+        t.call("GET", "/api/v1/fund/ledger.csv", Some(&cm), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.call("GET", "/api/v1/fund/ledger", Some(&cm), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_pages_work_without_javascript() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let case = new_case(&t, &cm).await;
+    let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
+    let get = |path: String| {
+        let t = &t;
+        let cookie = cookie.clone();
+        async move {
+            t.send(
+                axum::http::Request::builder()
+                    .uri(path)
+                    .header(axum::http::header::COOKIE, cookie)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let page = get(format!("/cases/{case}/justice")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Rights and justice"));
+    // An error is shown beside its field, with the input kept.
+    let bad = page_post(&t, &cookie, &format!("/cases/{case}/justice"), format!("csrf={csrf}&form=permit&kind=work_permit&application=granted&issued_on=2026-05-01&expires_on=2026-04-01&authority=Synthetic+Labour+Office")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let html = bad.text();
+    assert!(html.contains("field-error"));
+    assert!(html.contains("value=\"Synthetic Labour Office\""));
+    assert!(html.contains("value=\"2026-04-01\""));
+    // A good permit: a message after the action; dates as people read them.
+    let ok = page_post(&t, &cookie, &format!("/cases/{case}/justice"), format!("csrf={csrf}&form=permit&kind=work_permit&application=granted&issued_on=2026-05-01&expires_on=2026-11-30")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let page = get(format!("/cases/{case}/justice?done=permit")).await;
+    let html = page.text();
+    assert!(html.contains("The permit was recorded."));
+    assert!(
+        html.contains("30 November 2026"),
+        "dates as people read them"
+    );
+    assert!(!html.contains(">2026-11-30<") && !html.contains(" 2026-11-30 "));
+    assert!(html.contains("Work permit"));
+    // A refused CSRF changes nothing.
+    let forged = page_post(
+        &t,
+        &cookie,
+        &format!("/cases/{case}/justice"),
+        "csrf=wrong&form=permit&kind=work_permit&issued_on=2026-05-01".to_owned(),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // The fund page, for a coordinator.
+    let (ccookie, _) = page_login(&t, "demo-coordinator").await;
+    let fund = t
+        .send(
+            axum::http::Request::builder()
+                .uri("/fund")
+                .header(axum::http::header::COOKIE, ccookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(fund.status, StatusCode::OK);
+    assert!(fund.text().contains("Victim compensation fund"));
+}
+
+#[tokio::test]
+async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_waiting() {
+    use safepath_app::{App, OpenConfig, SystemClock};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+    };
+    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    safepath_app::demo::seed(&app, 24).await.unwrap();
+    let t = TestApp {
+        router: safepath_web::router(app.clone()),
+        app,
+        dir,
+    };
+    let cm = t.login("demo-cm-a").await;
+    let deadlines = t
+        .call("GET", "/api/v1/justice/deadlines", Some(&cm), None)
+        .await;
+    assert_eq!(deadlines.status, StatusCode::OK, "{}", deadlines.text());
+    let items = deadlines.json()["items"].as_array().unwrap().clone();
+    let permits = items
+        .iter()
+        .filter(|d| d["what"] == "permit_expiry")
+        .count();
+    assert!(permits >= 3, "{items:?}");
+    let hearing = items.iter().find(|d| d["what"] == "hearing").unwrap();
+    let case = hearing["case_id"].as_str().unwrap();
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    let events = v["proceedings"][0]["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["attendance"] == "video_link_from_abroad")
+    );
+    assert!(
+        v["proceedings"][0]["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["kind"] == "witness_protection" && m["suggested"] == "eligible")
+    );
+    assert_eq!(v["claims"][0]["state"], "partly_paid");
+    assert_eq!(v["return_block"], "reflection_period");
+    assert!(
+        v["permits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["alert"]["alert"] == "expiring")
+    );
+    let coord = t.login("demo-coordinator").await;
+    let accounts = t
+        .call("GET", "/api/v1/fund/accounts", Some(&coord), None)
+        .await
+        .json();
+    assert!(
+        accounts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "confiscated_assets"
+                && a["balances"][0]["amount_minor"] == 125_000_000)
+    );
+    let pending = t
+        .call(
+            "GET",
+            "/api/v1/fund/transactions/pending",
+            Some(&coord),
+            None,
+        )
+        .await
+        .json();
+    assert!(pending["items"].as_array().unwrap().len() >= 2);
+}

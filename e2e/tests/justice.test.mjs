@@ -1,0 +1,96 @@
+// Issue 11, rights and justice, in the browser: a case manager records a
+// permit and a hearing by video link from abroad on the case's "Rights and
+// justice" page; a disbursement the case manager requests is approved by a
+// coordinator on the fund page; another organisation sees none of it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, PASSWORD, launch, login } from './helpers.mjs';
+
+async function token(username) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  assert.equal(r.status, 200);
+  return (await r.json()).token;
+}
+
+async function api(tok, method, path, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}
+
+test('a permit, a hearing by video link from abroad, and a disbursement approved by a second person', async () => {
+  const cmTok = await token('demo-cm-a');
+  const made = await api(cmTok, 'POST', '/api/v1/cases', {
+    person: { names: [{ value: 'Synthetic Justicebrowser', script: 'Latn' }], sex: 'female', gender_identity: 'woman',
+      birth_date: { kind: 'year', year: 1996 }, nationalities: ['MMR'], languages: ['my'] },
+    exploitation_forms: ['forced_labour'],
+  });
+  assert.equal(made.status, 201);
+  const caseId = made.json.id;
+  const browser = await launch();
+  try {
+    const cm = await login(browser, 'demo-cm-a');
+    await cm.page.goto(`${BASE}/cases/${caseId}`);
+    await Promise.all([cm.page.waitForURL(/\/justice$/), cm.page.click('#justice-link')]);
+    // A permit that expires before it is issued: the error beside the field, input kept.
+    await cm.page.selectOption('#permit-kind', 'temporary_stay');
+    await cm.page.fill('#permit-issued_on', '2026-03-01');
+    await cm.page.fill('#permit-expires_on', '2026-02-01');
+    await cm.page.fill('#permit-authority', 'Synthetic Immigration Bureau');
+    await Promise.all([cm.page.waitForLoadState('load'), cm.page.click('#add-permit')]);
+    assert.equal(await cm.page.locator('#error-summary').count(), 1);
+    assert.equal(await cm.page.inputValue('#permit-authority'), 'Synthetic Immigration Bureau');
+    await cm.page.fill('#permit-expires_on', '2026-09-30');
+    await Promise.all([cm.page.waitForURL(/done=permit/), cm.page.click('#add-permit')]);
+    assert.match(await cm.page.textContent('#message'), /permit was recorded/);
+    assert.match(await cm.page.textContent('#permit-list'), /30 September 2026/);
+
+    // A criminal proceeding and a hearing by video link from abroad.
+    await cm.page.selectOption('#proceeding-kind', 'criminal');
+    await cm.page.fill('#proceeding-authority', 'Synthetic Provincial Court');
+    await cm.page.selectOption('#proceeding-role', 'witness');
+    await cm.page.fill('#proceeding-opened_on', '2026-01-15');
+    await Promise.all([cm.page.waitForURL(/done=proceeding/), cm.page.click('#add-proceeding')]);
+    const form = cm.page.locator('form#event').first();
+    await form.locator('select[name="kind"]').selectOption('hearing');
+    await form.locator('input[name="on"]').fill('2026-10-20');
+    await form.locator('select[name="attendance"]').selectOption('video_link_from_abroad');
+    await Promise.all([cm.page.waitForURL(/done=event/), form.locator('button[type="submit"]').click()]);
+    assert.match(await cm.page.textContent('.timeline'), /by video link from abroad/);
+    assert.match(await cm.page.textContent('.timeline'), /20 October 2026/);
+
+    // The case manager requests a disbursement; it waits for a coordinator.
+    const accounts = (await api(cmTok, 'GET', '/api/v1/fund/accounts')).json.items;
+    const bank = accounts.find((a) => a.kind === 'holdings').id;
+    const legal = accounts.find((a) => a.kind === 'legal_aid').id;
+    const req = await api(cmTok, 'POST', '/api/v1/fund/transactions', {
+      description: 'Synthetic browser-test legal fees',
+      postings: [
+        { account_id: legal, direction: 'debit', amount_minor: 123400, currency: 'THB', case_id: caseId },
+        { account_id: bank, direction: 'credit', amount_minor: 123400, currency: 'THB' },
+      ],
+    });
+    assert.equal(req.status, 202);
+    const coord = await login(browser, 'demo-coordinator');
+    await coord.page.goto(`${BASE}/fund`);
+    const item = coord.page.locator('li.pending-transaction', { hasText: 'Synthetic browser-test legal fees' });
+    assert.equal(await item.count(), 1);
+    await Promise.all([coord.page.waitForURL(/done=approve/), item.locator('button.approve').click()]);
+    assert.match(await coord.page.textContent('#message'), /approved and posted/);
+    assert.equal(await coord.page.locator('li.pending-transaction', { hasText: 'Synthetic browser-test legal fees' }).count(), 0);
+    assert.match(await coord.page.textContent('#ledger-table'), /Synthetic browser-test legal fees/);
+
+    // Another organisation sees none of it.
+    const other = await login(browser, 'demo-cm-b');
+    const r = await other.page.goto(`${BASE}/cases/${caseId}/justice`);
+    assert.equal(r.status(), 404);
+    assert.ok(!(await other.page.textContent('body')).includes('Synthetic Provincial Court'));
+  } finally {
+    await browser.close();
+  }
+});
