@@ -1516,9 +1516,14 @@ impl App {
             .ok_or_else(|| AppError::not_found("no such fund transaction"))?;
         let state = TransactionState::parse(&row.state)
             .map_err(|_| AppError::internal("stored transaction state is invalid"))?;
-        fund::check_approval(state, row.requested_by, who.id()).map_err(refusal)?;
         let views: Vec<PostingView> = serde_json::from_str(&row.proposed)
             .map_err(|_| AppError::internal("stored postings are invalid"))?;
+        // Only a coordinator who may see the cases it pays for decides it;
+        // to anyone else it does not exist.
+        if !self.sees_every_case_of(who, &views).await? {
+            return Err(AppError::not_found("no such fund transaction"));
+        }
+        fund::check_approval(state, row.requested_by, who.id()).map_err(refusal)?;
         let today = iso(self.clock.today());
         let decision = FundDecision {
             id: row.id.clone(),
@@ -1564,6 +1569,25 @@ impl App {
             .await?
             .ok_or_else(|| AppError::internal("decided transaction vanished"))?;
         self.transaction_view(&updated, views).await
+    }
+
+    /// Whether the user may see every case the postings name (postings with
+    /// no case are the fund's own bookkeeping).
+    async fn sees_every_case_of(
+        &self,
+        who: &Principal,
+        postings: &[PostingView],
+    ) -> Result<bool, AppError> {
+        for case in postings.iter().filter_map(|p| p.case_id) {
+            let visible = match self.store.case_facts(CaseId(case)).await? {
+                Some(f) => access::authorize(&who.actor, access::Action::ReadCase, &f).is_ok(),
+                None => false,
+            };
+            if !visible {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Reverses a posted transaction with a new, opposite one.
@@ -1648,6 +1672,11 @@ impl App {
             }
             let views: Vec<PostingView> = serde_json::from_str(&row.proposed)
                 .map_err(|_| AppError::internal("stored postings are invalid"))?;
+            // A request about a case is shown only to those who may see the
+            // case: its description may name the person's situation.
+            if !self.sees_every_case_of(who, &views).await? {
+                continue;
+            }
             out.push(self.transaction_view(&row, views).await?);
         }
         let audit = self

@@ -611,6 +611,42 @@ async fn the_fund_ledger_contract_four_eyes_and_refusals() {
         )
         .await;
     let second = login.json()["token"].as_str().unwrap().to_owned();
+    // A coordinator of another organisation neither sees nor decides a
+    // request about a case they may not see: to them it does not exist.
+    let orgs = t
+        .call("GET", "/api/v1/orgs", Some(&admin), None)
+        .await
+        .json();
+    let org_b = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"].as_str().unwrap().starts_with("Organisation B"))
+        .unwrap()["id"]
+        .clone();
+    let made = t.call("POST", "/api/v1/users", Some(&admin), Some(json!({"username": "coordinator-b", "full_name": "Coordinator B", "org_id": org_b, "role": "coordinator", "password": "a long enough password"}))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let login = t
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "coordinator-b", "password": "a long enough password"})),
+        )
+        .await;
+    let other = login.json()["token"].as_str().unwrap().to_owned();
+    let pending = t
+        .call(
+            "GET",
+            "/api/v1/fund/transactions/pending",
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(pending.status, StatusCode::OK, "{}", pending.text());
+    assert!(!pending.text().contains(&big), "{}", pending.text());
+    let refused = approve(big.clone(), other.clone()).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
     let ok = approve(big.clone(), second.clone()).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert_eq!(balance(&t, &coord, &legal).await, 2_250_000);
