@@ -1,7 +1,7 @@
 //! Organisations, accounts, audit verification, key rotation and backup.
 //! These are run by administrators (API) or by the operator (CLI, actor `cli`).
 
-use safepath_audit::{Break, ChainVerifier};
+use safepath_audit::{Break, ChainVerifier, Checkpoint};
 use safepath_crypto::{KeyFile, hash_password, rewrap};
 use safepath_domain::access::{self, Action, Decision};
 use safepath_domain::ids::{OrgId, UserId};
@@ -190,7 +190,43 @@ impl App {
 
     /// Walks the whole audit chain in pages and checks the signed checkpoints.
     pub async fn verify_audit(&self) -> Result<AuditVerdict, AppError> {
-        let checkpoints = self.store.checkpoints().await?;
+        self.verify_audit_with(None).await
+    }
+
+    /// Signs a checkpoint of the log as it is now and returns it as one line,
+    /// `seq:hash:signature` (hex), for an operator to keep elsewhere: later,
+    /// `verify_audit_with(Some(anchor))` proves the log still extends it,
+    /// even if whoever controls the database rewrote the log and its
+    /// checkpoints.
+    pub async fn audit_anchor(&self) -> Result<String, AppError> {
+        self.store.checkpoint_now(self.now_ms()).await?;
+        let latest = self
+            .store
+            .checkpoints()
+            .await?
+            .into_iter()
+            .max_by_key(|c| c.seq)
+            .ok_or_else(|| {
+                AppError::bad_request("empty_audit_log", "the audit log has no entries yet")
+            })?;
+        Ok(format!(
+            "{}:{}:{}",
+            latest.seq,
+            hex::encode(&latest.hash),
+            hex::encode(&latest.signature)
+        ))
+    }
+
+    /// Verifies the chain and its checkpoints, and with an anchor (a signed
+    /// head kept outside the database) that the log still reaches it with
+    /// the same hash.
+    pub async fn verify_audit_with(
+        &self,
+        anchor: Option<Checkpoint>,
+    ) -> Result<AuditVerdict, AppError> {
+        let stored = self.store.checkpoints().await?;
+        let mut checkpoints = stored.clone();
+        checkpoints.extend(anchor);
         let mut v = ChainVerifier::new(checkpoints.iter().map(|c| c.seq));
         let mut after = 0;
         loop {
@@ -210,7 +246,7 @@ impl App {
         ) {
             Ok(entries) => Ok(AuditVerdict::Intact {
                 entries,
-                checkpoints: checkpoints.len(),
+                checkpoints: stored.len(),
             }),
             Err(b) => Ok(AuditVerdict::Broken(b)),
         }
@@ -273,4 +309,31 @@ fn me_view(u: &UserRow, role: Role) -> MeView {
         role,
         language: u.language.clone(),
     }
+}
+
+/// Parses an anchor printed by `audit anchor` (`seq:hash:signature`, hex).
+pub fn parse_anchor(text: &str) -> Result<Checkpoint, AppError> {
+    let bad = || {
+        AppError::bad_request(
+            "invalid_anchor",
+            "an anchor is `seq:hash:signature` as `safepath audit anchor` prints it",
+        )
+    };
+    let mut parts = text.trim().split(':');
+    let (Some(seq), Some(hash), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    let hash = hex::decode(hash).map_err(|_| bad())?;
+    let signature = hex::decode(sig).map_err(|_| bad())?;
+    if seq < 1 || hash.len() != 32 || signature.len() != 64 {
+        return Err(bad());
+    }
+    Ok(Checkpoint {
+        seq,
+        hash,
+        signature,
+    })
 }

@@ -32,7 +32,7 @@ pub mod stats;
 // --- rights and justice ---
 pub mod justice;
 
-use safepath_crypto::{KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
+use safepath_crypto::{AuditKey, KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
 use safepath_domain::ids::{OrgId, UserId};
 use safepath_domain::org::Role;
@@ -54,6 +54,10 @@ pub struct OpenConfig {
     /// Create a new key file when none exists (first start). Refused when the
     /// database already holds keys: a new key could not read them.
     pub create_key_file: bool,
+    /// The audit signing key's file; `None`: `audit.key` beside the key
+    /// file. Kept apart from the data keys so that reading the data does not
+    /// let anyone forge checkpoints.
+    pub audit_key_file: Option<PathBuf>,
 }
 
 pub struct App {
@@ -106,9 +110,43 @@ impl Principal {
     }
 }
 
-fn signer_from(file: &KeyFile) -> CheckpointSigner {
-    let key = *file.audit_signing_key;
+fn signer_from(audit: &AuditKey) -> CheckpointSigner {
+    let key = *audit.signing_key;
     Arc::new(move |seq, hash| safepath_audit::sign_checkpoint(&key, seq, hash))
+}
+
+/// The audit signing key: its own file; a legacy key file's embedded key is
+/// moved out into it (and dropped from the key file); a new deployment gets
+/// a new one. An existing deployment without one is refused: a new key could
+/// not vouch for its past checkpoints.
+fn audit_key(cfg: &OpenConfig, file: &mut KeyFile, key_exists: bool) -> Result<AuditKey, AppError> {
+    let path = cfg
+        .audit_key_file
+        .clone()
+        .unwrap_or_else(|| cfg.key_file.with_file_name("audit.key"));
+    let config = |e: safepath_crypto::CryptoError| AppError::config(e.to_string());
+    if path.exists() {
+        return AuditKey::load(&path).map_err(config);
+    }
+    if let Some(legacy) = file.audit_signing_key.take() {
+        let key = AuditKey {
+            signing_key: legacy,
+        };
+        key.save(&path).map_err(config)?;
+        if key_exists {
+            file.save(&cfg.key_file).map_err(config)?;
+        }
+        return Ok(key);
+    }
+    if key_exists {
+        return Err(AppError::config(format!(
+            "audit key file {} not found (pass --audit-key-file)",
+            path.display()
+        )));
+    }
+    let key = AuditKey::generate();
+    key.save(&path).map_err(config)?;
+    Ok(key)
 }
 
 impl App {
@@ -116,7 +154,7 @@ impl App {
     /// migrations and unlocks the data keys.
     pub async fn open(cfg: &OpenConfig, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
         let key_exists = cfg.key_file.exists();
-        let file = if key_exists {
+        let mut file = if key_exists {
             KeyFile::load(&cfg.key_file).map_err(|e| AppError::config(e.to_string()))?
         } else if cfg.create_key_file {
             KeyFile::generate()
@@ -126,7 +164,8 @@ impl App {
                 cfg.key_file.display()
             )));
         };
-        let store = safepath_store::open(&cfg.database_url, Some(signer_from(&file)))
+        let audit = audit_key(cfg, &mut file, key_exists)?;
+        let store = safepath_store::open(&cfg.database_url, Some(signer_from(&audit)))
             .await
             .map_err(AppError::store)?;
         store.migrate().await.map_err(AppError::store)?;
@@ -155,7 +194,7 @@ impl App {
             )));
         }
         let keys = KeyRing::unlock(&file, &stored).map_err(|e| AppError::config(e.to_string()))?;
-        let audit_public_key = safepath_audit::verifying_key(&file.audit_signing_key);
+        let audit_public_key = safepath_audit::verifying_key(&audit.signing_key);
         Ok(Self {
             store,
             keys,

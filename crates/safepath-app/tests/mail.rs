@@ -63,6 +63,7 @@ async fn open_app(dir: &tempfile::TempDir) -> App {
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
         key_file: dir.path().join("safepath.key"),
         create_key_file: true,
+        audit_key_file: None,
     };
     let app = App::open(&cfg, Arc::new(SystemClock)).await.unwrap();
     safepath_app::demo::seed(&app, 0).await.unwrap();
@@ -198,6 +199,7 @@ mod handover_inbox {
             database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
             key_file: dir.path().join("safepath.key"),
             create_key_file: true,
+            audit_key_file: None,
         };
         App::open(&cfg, Arc::new(SystemClock)).await.unwrap()
     }

@@ -17,7 +17,18 @@ const FORMAT: &str = "safepath-keyfile-v1";
 struct KeyFileJson {
     format: String,
     master_keys: Vec<MasterKeyJson>,
-    audit_signing_key: String,
+    /// Only in key files written before the audit key moved to a file of its
+    /// own (whoever could read the data could then forge checkpoints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit_signing_key: Option<String>,
+}
+
+const AUDIT_FORMAT: &str = "safepath-audit-key-v1";
+
+#[derive(Serialize, Deserialize)]
+struct AuditKeyJson {
+    format: String,
+    signing_key: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -36,7 +47,59 @@ pub struct MasterKey {
 /// ones stay only while a rotation is in progress.
 pub struct KeyFile {
     pub master_keys: Vec<MasterKey>,
-    pub audit_signing_key: Zeroizing<[u8; 32]>,
+    /// A legacy key file's audit signing key, to be moved into an
+    /// [`AuditKey`] file; new key files never hold one.
+    pub audit_signing_key: Option<Zeroizing<[u8; 32]>>,
+}
+
+/// The audit checkpoint signing key (ed25519 seed), in a file of its own,
+/// apart from the data keys: reading the data does not let anyone forge
+/// checkpoints. Mode 0600; refused when others can read it.
+pub struct AuditKey {
+    pub signing_key: Zeroizing<[u8; 32]>,
+}
+
+impl AuditKey {
+    pub fn generate() -> Self {
+        Self {
+            signing_key: Zeroizing::new(random_bytes::<32>()),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Self, CryptoError> {
+        refuse_shared(path)?;
+        let text =
+            Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+                CryptoError::KeyFile(format!("cannot read {}: {e}", path.display()))
+            })?);
+        let json: AuditKeyJson = serde_json::from_str(&text).map_err(|_| {
+            CryptoError::KeyFile(format!(
+                "{} is not a SafePath audit key file",
+                path.display()
+            ))
+        })?;
+        if json.format != AUDIT_FORMAT {
+            return Err(CryptoError::KeyFile(format!(
+                "unsupported audit key file format {:?}",
+                json.format
+            )));
+        }
+        Ok(Self {
+            signing_key: decode32("audit signing key", &json.signing_key)?,
+        })
+    }
+
+    /// Writes atomically with mode 0600.
+    pub fn save(&self, path: &Path) -> Result<(), CryptoError> {
+        let json = AuditKeyJson {
+            format: AUDIT_FORMAT.into(),
+            signing_key: STANDARD.encode(*self.signing_key),
+        };
+        let text = Zeroizing::new(
+            serde_json::to_string_pretty(&json).map_err(|e| CryptoError::KeyFile(e.to_string()))?,
+        );
+        write_private(path, text.as_bytes())
+    }
 }
 
 fn decode32(what: &str, s: &str) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
@@ -56,7 +119,7 @@ impl KeyFile {
     pub fn generate() -> Self {
         Self {
             master_keys: vec![Self::new_master_key()],
-            audit_signing_key: Zeroizing::new(random_bytes::<32>()),
+            audit_signing_key: None,
         }
     }
 
@@ -113,7 +176,11 @@ impl KeyFile {
         }
         Ok(Self {
             master_keys,
-            audit_signing_key: decode32("audit signing key", &json.audit_signing_key)?,
+            audit_signing_key: json
+                .audit_signing_key
+                .as_deref()
+                .map(|k| decode32("audit signing key", k))
+                .transpose()?,
         })
     }
 
@@ -129,11 +196,22 @@ impl KeyFile {
                     key: STANDARD.encode(*k.key),
                 })
                 .collect(),
-            audit_signing_key: STANDARD.encode(*self.audit_signing_key),
+            audit_signing_key: self
+                .audit_signing_key
+                .as_ref()
+                .map(|k| STANDARD.encode(**k)),
         };
         let text = Zeroizing::new(
             serde_json::to_string_pretty(&json).map_err(|e| CryptoError::KeyFile(e.to_string()))?,
         );
+        write_private(path, text.as_bytes())
+    }
+}
+
+/// Writes a private file atomically (temporary file, fsync, rename, fsync of
+/// the folder) with mode 0600.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CryptoError> {
+    {
         let tmp = path.with_extension("key.tmp");
         let err = |e: std::io::Error| {
             CryptoError::KeyFile(format!("cannot write {}: {e}", path.display()))
@@ -147,7 +225,7 @@ impl KeyFile {
                 opts.mode(0o600);
             }
             let mut f = opts.open(&tmp).map_err(err)?;
-            f.write_all(text.as_bytes()).map_err(err)?;
+            f.write_all(bytes).map_err(err)?;
             f.sync_all().map_err(err)?;
         }
         fs::rename(&tmp, path).map_err(err)?;

@@ -806,6 +806,7 @@ async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_wait
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
         key_file: dir.path().join("safepath.key"),
         create_key_file: true,
+        audit_key_file: None,
     };
     let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
     safepath_app::demo::seed(&app, 24).await.unwrap();

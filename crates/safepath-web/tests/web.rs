@@ -2487,6 +2487,7 @@ async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
         key_file: dir.path().join("safepath.key"),
         create_key_file: true,
+        audit_key_file: None,
     };
     let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
     safepath_app::demo::seed(&app, 60).await.unwrap();

@@ -90,6 +90,10 @@ struct DataArgs {
     /// The key file holding the master key (default: `safepath.key` in the data folder).
     #[arg(long, env = "SAFEPATH_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// The audit checkpoint signing key, apart from the data keys (default:
+    /// `audit.key` beside the key file). Keep a copy where the data is not.
+    #[arg(long, env = "SAFEPATH_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -230,7 +234,17 @@ enum KeysCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain and signed checkpoints; exit 1 naming the first bad entry.
-    Verify(DataArgs),
+    /// With `--anchor HEAD` (from `audit anchor`), also prove the log still
+    /// extends that signed head: nothing before it was cut or rewritten.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Sign a checkpoint of the log as it is now and print it as one line
+    /// (HEAD), for an operator to keep somewhere else (paper, another system).
+    Anchor(DataArgs),
 }
 
 #[derive(Subcommand)]
@@ -315,6 +329,7 @@ impl DataArgs {
             database_url: url,
             key_file,
             create_key_file,
+            audit_key_file: self.audit_key_file.clone(),
         })
     }
 
@@ -417,6 +432,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 data_dir: args.data_dir.clone(),
                 database_url: None,
                 key_file: None,
+                audit_key_file: None,
             };
             let mut app = data.open(true).await?;
             args.work.apply(&mut app)?;
@@ -558,20 +574,41 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 app.key_file().display()
             );
         }
-        Command::Audit(AuditCommand::Verify(data)) => {
+        Command::Audit(AuditCommand::Verify { data, anchor }) => {
             let app = data.open(false).await?;
-            match app.verify_audit().await.map_err(|e| e.to_string())? {
+            let anchor = anchor
+                .as_deref()
+                .map(safepath_app::admin::parse_anchor)
+                .transpose()
+                .map_err(|e| e.message)?;
+            let with_anchor = anchor.is_some();
+            match app
+                .verify_audit_with(anchor)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 AuditVerdict::Intact {
                     entries,
                     checkpoints,
                 } => println!(
-                    "The audit trail is intact: {entries} entries, {checkpoints} signed checkpoints."
+                    "The audit trail is intact: {entries} entries, {checkpoints} signed checkpoints{}.",
+                    if with_anchor {
+                        "; it still extends the anchor"
+                    } else {
+                        ""
+                    }
                 ),
                 AuditVerdict::Broken(b) => {
                     eprintln!("The audit trail has been tampered with: {b}");
                     return Ok(ExitCode::FAILURE);
                 }
             }
+        }
+        Command::Audit(AuditCommand::Anchor(data)) => {
+            let app = data.open(false).await?;
+            let head = app.audit_anchor().await.map_err(|e| e.message)?;
+            app.shutdown().await;
+            println!("{head}");
         }
         Command::Screen { file } => {
             let mut bytes = Vec::new();
@@ -674,6 +711,7 @@ async fn restore(data: &DataArgs, from: &Path, force: bool) -> Result<(), String
         database_url: format!("sqlite://{}", staging.display()),
         key_file: cfg.key_file.clone(),
         create_key_file: false,
+        audit_key_file: cfg.audit_key_file.clone(),
     };
     let app = App::open(&check, Arc::new(SystemClock))
         .await

@@ -283,6 +283,8 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
     let restored = dir.path().join("restored");
     std::fs::create_dir_all(&restored).unwrap();
     std::fs::copy(data.join("safepath.key"), restored.join("safepath.key")).unwrap();
+    // The audit key travels apart from the data key; a restore needs both.
+    std::fs::copy(data.join("audit.key"), restored.join("audit.key")).unwrap();
     let r = restored.to_str().unwrap();
     ok(
         &[
@@ -589,4 +591,90 @@ fn handover_partner_add_and_import_of_a_sealed_file() {
         None,
     );
     assert!(err.contains("handover_decrypt_failed"), "{err}");
+}
+
+/// Finding 6 of the trust issue: the checkpoint signing key lived in the data
+/// key file (whoever read the data could forge checkpoints), a log with
+/// entries and no checkpoint passed as intact, and nothing kept outside the
+/// database could prove the log was not rewritten.
+#[test]
+fn the_audit_key_is_apart_and_an_anchor_proves_the_log_still_extends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    ok(&["migrate", "--data-dir", d], None);
+    let key_text = std::fs::read_to_string(data.join("safepath.key")).unwrap();
+    assert!(!key_text.contains("audit_signing_key"), "{key_text}");
+    assert!(data.join("audit.key").exists(), "a separate audit key");
+    for name in ["Anchor Org One", "Anchor Org Two"] {
+        ok(
+            &[
+                "org",
+                "add",
+                "--data-dir",
+                d,
+                "--name",
+                name,
+                "--type",
+                "ngo",
+                "--country",
+                "THA",
+            ],
+            None,
+        );
+    }
+    let head = ok(&["audit", "anchor", "--data-dir", d], None)
+        .trim()
+        .to_owned();
+    assert_eq!(head.split(':').count(), 3, "{head}");
+    ok(
+        &[
+            "org",
+            "add",
+            "--data-dir",
+            d,
+            "--name",
+            "Anchor Org Three",
+            "--type",
+            "ngo",
+            "--country",
+            "THA",
+        ],
+        None,
+    );
+    let verdict = ok(
+        &["audit", "verify", "--data-dir", d, "--anchor", &head],
+        None,
+    );
+    assert!(verdict.contains("still extends the anchor"), "{verdict}");
+    assert!(
+        fails(
+            &["audit", "verify", "--data-dir", d, "--anchor", "garbage"],
+            None
+        )
+        .contains("anchor")
+    );
+    // Cut the log back to before the anchor (and its checkpoints with it):
+    // the chain alone still looks whole, the anchor does not.
+    let seq: i64 = head.split(':').next().unwrap().parse().unwrap();
+    assert!(seq >= 2, "{head}");
+    let db = data.join("safepath.db");
+    tamper(
+        &db,
+        &format!("DELETE FROM audit_checkpoints WHERE seq >= {seq}"),
+    );
+    tamper(&db, &format!("DELETE FROM audit_log WHERE seq >= {seq}"));
+    assert!(ok(&["audit", "verify", "--data-dir", d], None).contains("intact"));
+    let out = safepath(
+        &["audit", "verify", "--data-dir", d, "--anchor", &head],
+        None,
+    );
+    assert!(
+        !out.status.success(),
+        "a truncated log must not extend the anchor"
+    );
+    // Without the audit key file, an existing deployment does not start
+    // signing with a new key of its own.
+    std::fs::remove_file(data.join("audit.key")).unwrap();
+    assert!(fails(&["audit", "verify", "--data-dir", d], None).contains("audit key file"));
 }

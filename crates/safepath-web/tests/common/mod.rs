@@ -41,6 +41,7 @@ pub async fn spawn_app() -> TestApp {
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
         key_file: dir.path().join("safepath.key"),
         create_key_file: true,
+        audit_key_file: None,
     };
     let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
     safepath_app::demo::seed(&app, 0).await.unwrap();
