@@ -489,6 +489,9 @@ pub struct WorkList {
     pub upcoming_tasks: Vec<WorkTask>,
     pub approvals_waiting: Vec<WorkApproval>,
     pub review_queue: Vec<ReviewItem>,
+    /// Permits expiring in the next 30 days (or expired) and hearings to
+    /// come, on the cases this user manages (coordinators: the organisation's).
+    pub justice_deadlines: Vec<crate::justice::DeadlineView>,
 }
 
 /// Feedback per provider, counted; no comment and no person.
@@ -1833,11 +1836,18 @@ impl App {
                 review_queue.len()
             ));
         self.store.append_audit(&audit).await?;
+        let justice_deadlines = if matches!(who.actor.role, Role::CaseManager | Role::Coordinator) {
+            self.justice_deadlines(who, crate::justice::WORK_LIST_DAYS)
+                .await?
+        } else {
+            Vec::new()
+        };
         Ok(WorkList {
             overdue_tasks,
             upcoming_tasks,
             approvals_waiting,
             review_queue,
+            justice_deadlines,
         })
     }
 

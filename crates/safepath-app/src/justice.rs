@@ -1899,6 +1899,10 @@ impl App {
     }
 }
 
+/// How far ahead My work shows permit expiries and hearings: the first of
+/// the expiry alerts (30, 14 and 7 days).
+pub const WORK_LIST_DAYS: i64 = 30;
+
 /// A deadline on My work.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeadlineView {

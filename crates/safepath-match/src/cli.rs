@@ -366,7 +366,18 @@ fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, MatchError> 
     Ok(std::io::BufWriter::with_capacity(1 << 20, f))
 }
 
+/// One CSV cell: quoted when it needs to be, and neutralised when it starts
+/// like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return), so
+/// that an id taken from an input file cannot run as a formula when the output
+/// is opened in a spreadsheet (OWASP "CSV injection").
 fn quote(s: &str) -> String {
+    let neutral;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        neutral = format!("'{s}");
+        neutral.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -784,4 +795,22 @@ pub fn blocking_recall(
         },
         missed,
     ))
+}
+
+#[cfg(test)]
+mod csv_cells {
+    use super::quote;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        assert_eq!(
+            quote("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(quote("+1"), "'+1");
+        assert_eq!(quote("-2"), "'-2");
+        assert_eq!(quote("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(quote("rec-1-org"), "rec-1-org");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+    }
 }

@@ -826,6 +826,25 @@ async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_wait
         .filter(|d| d["what"] == "permit_expiry")
         .count();
     assert!(permits >= 3, "{items:?}");
+    // The same deadlines are on the case manager's My work, by name.
+    let work = t.call("GET", "/api/v1/work", Some(&cm), None).await.json();
+    let on_work = work["justice_deadlines"].as_array().unwrap();
+    assert!(
+        on_work
+            .iter()
+            .filter(|d| d["what"] == "permit_expiry")
+            .count()
+            >= 3,
+        "{work}"
+    );
+    let (cookie, _) = page_login(&t, "demo-cm-a").await;
+    let page = page_get(&t, &cookie, "/work").await.text();
+    assert!(page.contains(r#"id="justice-deadlines""#), "{page}");
+    assert!(page.contains("expires"), "{page}");
+    assert!(
+        !page.contains("permit-kind-"),
+        "an untranslated label: {page}"
+    );
     let hearing = items.iter().find(|d| d["what"] == "hearing").unwrap();
     let case = hearing["case_id"].as_str().unwrap();
     let v = t

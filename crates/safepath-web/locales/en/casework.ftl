@@ -133,3 +133,7 @@ guardian-given = Given by the parent or guardian
 guardian-suspected_exploiter = The guardian is the suspected exploiter (best-interests determination instead)
 guardian-language = Explained to the guardian in language
 guardian-bid-ref = Best-interests determination reference (a file reference, not a name)
+mywork-justice = Permits and hearings
+mywork-expires = expires
+mywork-on = on
+mywork-expired = Expired

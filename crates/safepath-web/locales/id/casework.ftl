@@ -133,3 +133,7 @@ guardian-given = Diberikan oleh orang tua atau wali
 guardian-suspected_exploiter = Wali diduga sebagai pelaku eksploitasi (diganti penentuan kepentingan terbaik)
 guardian-language = Dijelaskan kepada wali dalam bahasa
 guardian-bid-ref = Nomor berkas penentuan kepentingan terbaik (nomor berkas, bukan nama)
+mywork-justice = Izin dan sidang
+mywork-expires = berakhir
+mywork-on = pada
+mywork-expired = Sudah berakhir
