@@ -211,31 +211,28 @@ impl KeyFile {
 /// Writes a private file atomically (temporary file, fsync, rename, fsync of
 /// the folder) with mode 0600.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CryptoError> {
+    let tmp = path.with_extension("key.tmp");
+    let err =
+        |e: std::io::Error| CryptoError::KeyFile(format!("cannot write {}: {e}", path.display()));
     {
-        let tmp = path.with_extension("key.tmp");
-        let err = |e: std::io::Error| {
-            CryptoError::KeyFile(format!("cannot write {}: {e}", path.display()))
-        };
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
         {
-            let mut opts = fs::OpenOptions::new();
-            opts.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                opts.mode(0o600);
-            }
-            let mut f = opts.open(&tmp).map_err(err)?;
-            f.write_all(bytes).map_err(err)?;
-            f.sync_all().map_err(err)?;
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
         }
-        fs::rename(&tmp, path).map_err(err)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(err)?;
-        }
-        Ok(())
+        let mut f = opts.open(&tmp).map_err(err)?;
+        f.write_all(bytes).map_err(err)?;
+        f.sync_all().map_err(err)?;
     }
+    fs::rename(&tmp, path).map_err(err)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// A key file that others on the machine can read is refused: whoever reads
