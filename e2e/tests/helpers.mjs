@@ -37,3 +37,22 @@ export function syntheticName(prefix) {
   for (let i = 0; i < 6; i++) tail += letters[Math.floor(Math.random() * letters.length)];
   return `${prefix} ${tail[0].toUpperCase()}${tail.slice(1)}ara`;
 }
+
+/** A bearer token for a demo account, through the JSON API. */
+export async function apiToken(username) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (r.status !== 200) throw new Error(`login of ${username} answered ${r.status}`);
+  return (await r.json()).token;
+}
+
+/** A JSON API call: its status and parsed body (null when not JSON). */
+export async function apiCall(tok, method, path, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}

@@ -59,6 +59,9 @@ use uuid::Uuid;
 
 use crate::{App, AppError, ErrorKind, Principal};
 
+mod oversight;
+pub use oversight::*;
+
 /// Kinds of case records kept by this module.
 pub mod kinds {
     pub const PERMIT: &str = "justice_permit";
@@ -513,6 +516,12 @@ impl App {
         }
     }
 
+    /// Whether the user may open the case's rights and justice (for the
+    /// link on the case page; no record is read).
+    pub async fn may_see_justice(&self, who: &Principal, case: Uuid) -> bool {
+        self.justice_gate(who, case, Need::Read).await.is_ok()
+    }
+
     fn audit_for(&self, who: &Principal, gate: &Gate, action: &str) -> AuditDraft {
         let mut a = AuditDraft::new(self.now_ms(), who.id().to_string(), action)
             .record("case", gate.access.case())
@@ -619,13 +628,13 @@ impl App {
     pub async fn permits(&self, who: &Principal, case: Uuid) -> Result<Vec<PermitView>, AppError> {
         let gate = self.justice_gate(who, case, Need::Read).await?;
         let today = self.clock.today();
-        let settings = ExpiryAlertSettings::default();
+        let settings = &self.justice.permit_alerts;
         Ok(self
             .justice_rows(who, &gate, &[kinds::PERMIT])
             .await?
             .into_iter()
             .filter_map(|(row, rec)| match rec {
-                Record::Permit(p) => Some(permit_view(&row.id, &p, today, &settings)),
+                Record::Permit(p) => Some(permit_view(&row.id, &p, today, settings)),
                 _ => None,
             })
             .collect())
@@ -751,7 +760,9 @@ impl App {
             kinds::PROCEEDING,
             p.state.as_str(),
             p.kind.as_str(),
-            None,
+            // The opening day beside the record: the coordinator's fatigue
+            // overview reads it without unsealing.
+            Some(p.opened_on),
             None,
             &Record::Proceeding(p),
         )
@@ -957,8 +968,8 @@ impl App {
         let gate = self.justice_gate(who, case, Need::Read).await?;
         let rows = self.justice_rows(who, &gate, kinds::ALL).await?;
         let today = self.clock.today();
-        let settings = ExpiryAlertSettings::default();
-        let fatigue = FatigueSettings::default();
+        let settings = &self.justice.permit_alerts;
+        let fatigue = self.justice.fatigue;
         let mut v = JusticeView {
             permits: vec![],
             legal_aid: vec![],
@@ -980,7 +991,7 @@ impl App {
         for (row, rec) in rows {
             match rec {
                 Record::Permit(p) => {
-                    v.permits.push(permit_view(&row.id, &p, today, &settings));
+                    v.permits.push(permit_view(&row.id, &p, today, settings));
                     permits_kept.push(p);
                 }
                 Record::LegalAid(a) => v.legal_aid.push(LegalAidView {
@@ -1127,7 +1138,7 @@ impl App {
         Ok(entitlements::entitlements(
             &situation,
             self.clock.today(),
-            &ExpiryAlertSettings::default(),
+            &self.justice.permit_alerts,
         ))
     }
 
@@ -1449,7 +1460,7 @@ impl App {
             }
         }
         let waits =
-            !coordinator || fund::needs_second_approval(&tx, kind_of, &ApprovalPolicy::default());
+            !coordinator || fund::needs_second_approval(&tx, kind_of, &self.justice.approval);
         let id = Uuid::new_v4().to_string();
         let today = iso(self.clock.today());
         let state = if waits {

@@ -76,6 +76,9 @@ pub struct App {
     // --- de-duplication run ---
     /// Hours between scheduled de-duplication runs (0: never).
     pub(crate) dedupe_every_hours: u32,
+    /// Rights and justice: permit alert days, fatigue thresholds, the fund's
+    /// four-eyes threshold.
+    pub(crate) justice: justice::JusticeSettings,
     /// Password checks (Argon2id, deliberately slow) run on the blocking
     /// pool, at most this many at once: beyond it a sign-in is answered 429,
     /// so random usernames cannot starve the server.
@@ -209,6 +212,7 @@ impl App {
             ),
             // --- de-duplication run ---
             dedupe_every_hours: dedupe_run::DEFAULT_EVERY_HOURS,
+            justice: justice::JusticeSettings::default(),
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 accounts::CONCURRENT_PASSWORD_CHECKS,
             )),

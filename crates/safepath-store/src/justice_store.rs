@@ -66,6 +66,16 @@ pub struct FundBalanceRow {
     pub signed_minor: i64,
 }
 
+/// What was booked on one account in one currency over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundMovementRow {
+    pub account_id: String,
+    pub currency: String,
+    pub debit_minor: i64,
+    pub credit_minor: i64,
+    pub postings: i64,
+}
+
 /// A ledger line with its transaction's description (for the ledger page and
 /// the CSV export).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +137,13 @@ pub trait JusticeStore: Send + Sync {
     /// Balances of every account on `on_or_before` (an ISO date; all time
     /// when `None`), as one SQL aggregate.
     async fn fund_balances(&self, on_or_before: Option<&str>) -> Result<Vec<FundBalanceRow>>;
+    /// Debits and credits per account and currency booked from `from` to
+    /// `to` (ISO dates, both included), as one SQL aggregate.
+    async fn fund_movements(&self, from: &str, to: &str) -> Result<Vec<FundMovementRow>>;
+    /// Transactions in the ledger whose postings do not balance in some
+    /// currency, with that currency (for the reconciliation: none, unless
+    /// the database was changed behind the application's back).
+    async fn fund_unbalanced(&self) -> Result<Vec<(String, String)>>;
     /// Balances of the postings made for one case, audited.
     async fn fund_case_balances(
         &self,

@@ -246,6 +246,43 @@ macro_rules! justice_sql {
                 rows.iter().map(balance_from).collect()
             }
 
+            async fn fund_movements(&self, from: &str, to: &str) -> Result<Vec<FundMovementRow>> {
+                let rows = sqlx::query(
+                    "SELECT account_id, currency, \
+                     CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debit_minor, \
+                     CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credit_minor, \
+                     CAST(COUNT(*) AS BIGINT) AS postings \
+                     FROM fund_postings WHERE booked_on >= $1 AND booked_on <= $2 \
+                     GROUP BY account_id, currency ORDER BY account_id, currency",
+                )
+                .bind(from.to_owned())
+                .bind(to.to_owned())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(FundMovementRow {
+                            account_id: r.try_get("account_id")?,
+                            currency: r.try_get("currency")?,
+                            debit_minor: r.try_get("debit_minor")?,
+                            credit_minor: r.try_get("credit_minor")?,
+                            postings: r.try_get("postings")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn fund_unbalanced(&self) -> Result<Vec<(String, String)>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT transaction_id, currency FROM fund_postings GROUP BY transaction_id, currency HAVING {SIGNED_SUM} <> 0 ORDER BY transaction_id, currency"
+                )))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("transaction_id")?, r.try_get("currency")?)))
+                    .collect()
+            }
+
             async fn fund_case_balances(&self, case: CaseId, on_or_before: Option<&str>, audit: &AuditDraft) -> Result<Vec<FundBalanceRow>> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;

@@ -1913,6 +1913,39 @@ async fn justice_records_and_fund_ledger(h: Harness) {
         assert!(refused, "{sql}");
     }
     assert_eq!(s.fund_balances(None).await.unwrap(), after);
+
+    // The reconciliation's aggregates: what was booked in a period, and
+    // transactions that do not balance (none, until one is forged by hand).
+    let january = s.fund_movements("2026-01-01", "2026-01-31").await.unwrap();
+    assert_eq!(january.len(), 2);
+    let moved = |rows: &[FundMovementRow], acc: &str| {
+        rows.iter()
+            .find(|m| m.account_id == acc)
+            .map(|m| (m.debit_minor, m.credit_minor, m.postings))
+    };
+    assert_eq!(moved(&january, "bank"), Some((500_000, 0, 1)));
+    assert_eq!(moved(&january, "confiscated"), Some((0, 500_000, 1)));
+    let all_time = s.fund_movements("0000-01-01", "9999-12-31").await.unwrap();
+    assert_eq!(
+        all_time.iter().map(|m| m.debit_minor).sum::<i64>(),
+        all_time.iter().map(|m| m.credit_minor).sum::<i64>()
+    );
+    assert_eq!(all_time.iter().map(|m| m.postings).sum::<i64>(), 8);
+    assert!(s.fund_unbalanced().await.unwrap().is_empty());
+    let forged = "INSERT INTO fund_postings (transaction_id, line, account_id, direction, amount_minor, currency, case_id, booked_on) VALUES ('t1', 3, 'bank', 'debit', 7, 'THB', NULL, '2026-01-10')";
+    if h.raw_url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&h.raw_url).await.unwrap();
+        sqlx::query(forged).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&h.raw_url).await.unwrap();
+        sqlx::query(forged).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+    assert_eq!(
+        s.fund_unbalanced().await.unwrap(),
+        vec![("t1".to_owned(), "THB".to_owned())]
+    );
     assert!(verify(s).await.is_ok());
 }
 

@@ -811,6 +811,15 @@ struct MyWorkPage {
     feedback: Vec<ProviderFeedback>,
     /// Shelter stays that may amount to detention (coordinators).
     detentions: Vec<safepath_app::directory::DetentionFlagView>,
+    /// Proceedings that may be exhausting the person (coordinators).
+    fatigue: Vec<FatigueLine>,
+}
+
+struct FatigueLine {
+    case_id: uuid::Uuid,
+    reference: String,
+    proceeding: String,
+    warnings: Vec<String>,
 }
 
 async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
@@ -820,7 +829,7 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
         Err(e) => return error_page(&tr, &user, e),
     };
     let is_coordinator = user.principal().actor.role == Role::Coordinator;
-    let (feedback, detentions) = if is_coordinator {
+    let (feedback, detentions, fatigue) = if is_coordinator {
         (
             app.feedback_report(user.principal())
                 .await
@@ -828,9 +837,24 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
             app.possible_detentions(user.principal())
                 .await
                 .unwrap_or_default(),
+            app.fatigue_overview(user.principal())
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| FatigueLine {
+                    case_id: f.case_id,
+                    reference: f.reference,
+                    proceeding: tr.t(format!("proceeding-kind-{}", f.proceeding_kind.as_str())),
+                    warnings: f
+                        .warnings
+                        .iter()
+                        .map(|w| crate::justice::fatigue_text(&tr, w))
+                        .collect(),
+                })
+                .collect(),
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     render(
         StatusCode::OK,
@@ -842,6 +866,7 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
             is_coordinator,
             feedback,
             detentions,
+            fatigue,
             tr,
         },
     )

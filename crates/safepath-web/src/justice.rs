@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/fund/transactions", post(api_post_transaction))
         .route("/api/v1/fund/transactions/pending", get(api_pending))
         .route("/api/v1/fund/transactions/{id}/{action}", post(api_decide))
+        .route("/api/v1/fund/reconciliation", get(api_reconciliation))
         .route("/api/v1/fund/ledger", get(api_ledger))
         .route("/api/v1/fund/ledger.csv", get(api_ledger_csv))
         .route(
@@ -250,6 +251,23 @@ pub async fn api_fund_accounts(
     Ok(Json(Items {
         items: app.fund_accounts(&user, on.as_deref()).await?,
     }))
+}
+
+#[utoipa::path(get, path = "/api/v1/fund/reconciliation", tag = "fund", security(("bearer" = [])),
+    params(("from" = Option<String>, Query, description = "First day of the period (YYYY-MM-DD); the first of this month by default"),
+        ("to" = Option<String>, Query, description = "Last day of the period (YYYY-MM-DD); today by default")),
+    responses((status = 200, body = ReconciliationView), (status = 400, description = "A day that is not YYYY-MM-DD, or `ends_before_start`", body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn api_reconciliation(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ReconciliationView>, ApiError> {
+    let from = query_param(&raw, "from");
+    let to = query_param(&raw, "to");
+    Ok(Json(
+        app.fund_reconciliation(&user, from.as_deref(), to.as_deref())
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/fund/accounts", tag = "fund", security(("bearer" = [])), request_body = NewAccountRequest,
@@ -824,6 +842,89 @@ struct FundPage {
     pending: Vec<PendingLine>,
     ledger: Vec<LedgerLine>,
     posts: bool,
+    reconciliation: Option<ReconciliationSection>,
+}
+
+/// The reconciliation as the fund page shows it: the period asked for (as
+/// typed, kept on an error), the error beside the dates, the checks.
+struct ReconciliationSection {
+    from: String,
+    to: String,
+    error: Option<String>,
+    reconciled: bool,
+    period: String,
+    accounts: Vec<[String; 5]>,
+    currencies: Vec<ReconciledCurrency>,
+    unbalanced: usize,
+    awaiting_approval: usize,
+}
+
+struct ReconciledCurrency {
+    sources: String,
+    uses: String,
+    holdings: String,
+    balanced: bool,
+    accounted_for: bool,
+}
+
+async fn reconciliation_section(
+    app: &AppState,
+    tr: &Tr,
+    p: &safepath_app::Principal,
+    raw: &Option<String>,
+) -> ReconciliationSection {
+    let from = query_param(raw, "from").unwrap_or_default();
+    let to = query_param(raw, "to").unwrap_or_default();
+    let asked = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+    match app
+        .fund_reconciliation(p, asked(&from).as_deref(), asked(&to).as_deref())
+        .await
+    {
+        Ok(r) => ReconciliationSection {
+            period: format!("{} – {}", human_date(tr, &r.from), human_date(tr, &r.to)),
+            from: r.from.clone(),
+            to: r.to.clone(),
+            error: None,
+            reconciled: r.reconciled,
+            accounts: r
+                .accounts
+                .iter()
+                .map(|a| {
+                    [
+                        a.name.clone(),
+                        money(&a.currency, a.opening_minor),
+                        money(&a.currency, a.debits_minor),
+                        money(&a.currency, a.credits_minor),
+                        money(&a.currency, a.closing_minor),
+                    ]
+                })
+                .collect(),
+            currencies: r
+                .currencies
+                .iter()
+                .map(|c| ReconciledCurrency {
+                    sources: money(&c.currency, c.sources_minor),
+                    uses: money(&c.currency, c.uses_minor),
+                    holdings: money(&c.currency, c.holdings_minor),
+                    balanced: c.period_balanced,
+                    accounted_for: c.funds_accounted_for,
+                })
+                .collect(),
+            unbalanced: r.unbalanced_transactions.len(),
+            awaiting_approval: r.awaiting_approval,
+        },
+        Err(e) => ReconciliationSection {
+            from,
+            to,
+            error: Some(e.message),
+            reconciled: false,
+            period: String::new(),
+            accounts: Vec::new(),
+            currencies: Vec::new(),
+            unbalanced: 0,
+            awaiting_approval: 0,
+        },
+    }
 }
 
 async fn fund_page(
@@ -853,7 +954,13 @@ async fn fund_page(
     let message = query_param(&raw, "done")
         .filter(|d| ["approve", "reject", "reverse"].contains(&d.as_str()))
         .map(|d| tr.t(format!("fund-done-{d}")));
+    let reconciliation = if posts {
+        Some(reconciliation_section(&app, &tr, p, &raw).await)
+    } else {
+        None
+    };
     let page = FundPage {
+        reconciliation,
         title: tr.t("fund-title"),
         user: Some(bar(&tr, p)),
         csrf: user.session.csrf_token.clone(),
@@ -934,5 +1041,26 @@ async fn fund_csv_page(State(app): State<AppState>, user: WebUser) -> Response {
     match app.fund_ledger_csv(user.principal()).await {
         Ok(body) => csv_response(body),
         Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+/// A victim-fatigue warning in words, with its figure.
+pub(crate) fn fatigue_text(
+    tr: &Tr,
+    w: &safepath_domain::justice::proceedings::FatigueWarning,
+) -> String {
+    use safepath_domain::justice::proceedings::FatigueWarning as W;
+    match w {
+        W::LongGap { days } => format!(
+            "{} ({days} {})",
+            tr.t("fatigue-long-gap"),
+            tr.t("justice-days")
+        ),
+        W::ManyAppearances { count } => format!("{} ({count})", tr.t("fatigue-many-appearances")),
+        W::LongProceedings { days } => format!(
+            "{} ({days} {})",
+            tr.t("fatigue-long-proceedings"),
+            tr.t("justice-days")
+        ),
     }
 }

@@ -439,6 +439,9 @@ struct CasePage {
     open_stage: Option<String>,
     /// Through a referral: the needs in the categories shared.
     shared_needs: Vec<safepath_app::casework::NeedView>,
+    /// The *Rights and justice* page would open (not through a referral
+    /// that does not share `legal`).
+    can_see_justice: bool,
 }
 
 fn enum_name<T: serde::Serialize>(v: &T) -> String {
@@ -475,6 +478,7 @@ async fn case_page_view(
     } else {
         Vec::new()
     };
+    let can_see_justice = !break_glass && app.may_see_justice(user.principal(), c.id).await;
     let open_stage = decisions.iter().find(|d| d.open).map(|d| d.stage.clone());
     let negative = decisions
         .iter()
@@ -546,6 +550,7 @@ async fn case_page_view(
                 && negative,
             open_stage,
             shared_needs,
+            can_see_justice,
             flags: flags
                 .iter()
                 .map(|f| (f.clone(), tr.t(format!("flag-{f}"))))

@@ -143,6 +143,42 @@ struct WorkArgs {
     /// Hours between de-duplication runs over the whole database (0: never).
     #[arg(long, env = "SAFEPATH_DEDUPE_EVERY_HOURS", default_value_t = 24)]
     dedupe_every_hours: u32,
+    // --- rights and justice ---
+    /// Days before a permit expires at which the case manager is told (comma-separated).
+    #[arg(long, env = "SAFEPATH_PERMIT_ALERT_DAYS", value_delimiter = ',', default_values_t = [30, 14, 7])]
+    permit_alert_days: Vec<u32>,
+    /// Victim fatigue: the longest acceptable wait between two appearances, in days.
+    #[arg(long, env = "SAFEPATH_FATIGUE_MAX_GAP_DAYS", default_value_t = 120)]
+    fatigue_max_gap_days: i64,
+    /// Victim fatigue: the most appearances before a warning.
+    #[arg(long, env = "SAFEPATH_FATIGUE_MAX_APPEARANCES", default_value_t = 4)]
+    fatigue_max_appearances: usize,
+    /// Victim fatigue: the longest acceptable duration of proceedings, in days.
+    #[arg(
+        long,
+        env = "SAFEPATH_FATIGUE_MAX_DURATION_DAYS",
+        default_value_t = 730
+    )]
+    fatigue_max_duration_days: i64,
+    /// Disbursements above this many minor units need a second coordinator:
+    /// `1000000` (the default) for every currency, `THB=2000000` for one
+    /// (comma-separated).
+    #[arg(long, env = "SAFEPATH_FUND_APPROVAL_THRESHOLD", value_delimiter = ',')]
+    fund_approval_threshold: Vec<String>,
+}
+
+/// The rights-and-justice settings from the options, checked by the domain.
+fn justice_settings(w: &WorkArgs) -> Result<safepath_app::justice::JusticeSettings, String> {
+    safepath_app::justice::JusticeSettings::from_options(
+        w.permit_alert_days.clone(),
+        (
+            w.fatigue_max_gap_days,
+            w.fatigue_max_appearances,
+            w.fatigue_max_duration_days,
+        ),
+        &w.fund_approval_threshold,
+    )
+    .map_err(|e| e.message)
 }
 
 impl WorkArgs {
@@ -157,6 +193,7 @@ impl WorkArgs {
         }
         // --- de-duplication run ---
         app.set_dedupe_every_hours(self.dedupe_every_hours);
+        app.set_justice_settings(justice_settings(self)?);
         Ok(())
     }
 }
@@ -372,8 +409,8 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
 }
 
 /// Work that runs on its own while the server serves: e-mail from the outbox
-/// every 30 seconds, "task due" notifications at start and every hour, and
-/// the de-duplication run when it is due (`--dedupe-every-hours`).
+/// every 30 seconds, "task due" notifications and permit expiry alerts at
+/// start and every hour, and the de-duplication run when it is due (`--dedupe-every-hours`).
 async fn scheduled_work(app: Arc<App>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     let mut n: u64 = 0;
@@ -398,6 +435,11 @@ async fn scheduled_work(app: Arc<App>) {
             && let Err(e) = app.notify_due_tasks().await
         {
             tracing::warn!(code = e.code, "could not notify due tasks");
+        }
+        if n.is_multiple_of(120)
+            && let Err(e) = app.notify_permit_alerts().await
+        {
+            tracing::warn!(code = e.code, "could not send permit expiry alerts");
         }
         if let Err(e) = app.deliver_mail().await {
             tracing::warn!(code = e.code, "could not deliver e-mail");

@@ -329,6 +329,22 @@ impl Default for ApprovalPolicy {
 }
 
 impl ApprovalPolicy {
+    /// A policy as configured: thresholds in minor units, none negative.
+    pub fn new(
+        default_threshold_minor: i64,
+        thresholds: BTreeMap<Currency, i64>,
+    ) -> Result<Self, DomainError> {
+        if default_threshold_minor < 0 || thresholds.values().any(|t| *t < 0) {
+            return Err(DomainError::new(
+                codes::INVALID_SETTING,
+                "four-eyes threshold: an amount in minor units, not negative",
+            ));
+        }
+        Ok(Self {
+            thresholds,
+            default_threshold_minor,
+        })
+    }
     pub fn threshold(&self, c: Currency) -> i64 {
         self.thresholds
             .get(&c)
@@ -410,10 +426,133 @@ pub fn balances<'a>(
     out
 }
 
+// ------------------------------------------------------- reconciliation
+
+/// One account in one currency over a reconciliation period: signed
+/// balances (debits less credits) at the day before the period and at its
+/// last day, and what was debited and credited in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountPeriod {
+    pub kind: AccountKind,
+    pub currency: Currency,
+    pub opening_signed: i64,
+    pub debits: i64,
+    pub credits: i64,
+    pub closing_signed: i64,
+}
+
+impl AccountPeriod {
+    /// Opening balance plus the period's debits less its credits is the
+    /// closing balance.
+    pub fn rolls_forward(&self) -> bool {
+        i128::from(self.opening_signed) + i128::from(self.debits) - i128::from(self.credits)
+            == i128::from(self.closing_signed)
+    }
+}
+
+/// The fund's position in one currency at the end of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CurrencyReconciliation {
+    pub currency: Currency,
+    /// The period's debits and credits over all accounts.
+    pub debits: i128,
+    pub credits: i128,
+    /// Received from sources, spent on uses, and held, since the start.
+    pub sources: i128,
+    pub uses: i128,
+    pub holdings: i128,
+    /// Debits equal credits in the period.
+    pub period_balanced: bool,
+    /// Holdings equal sources less uses (the double entry's equation).
+    pub funds_accounted_for: bool,
+}
+
+/// The reconciliation in each currency, from the accounts' periods.
+pub fn reconcile(lines: &[AccountPeriod]) -> Vec<CurrencyReconciliation> {
+    let mut by: BTreeMap<Currency, CurrencyReconciliation> = BTreeMap::new();
+    for l in lines {
+        let r = by.entry(l.currency).or_insert(CurrencyReconciliation {
+            currency: l.currency,
+            debits: 0,
+            credits: 0,
+            sources: 0,
+            uses: 0,
+            holdings: 0,
+            period_balanced: true,
+            funds_accounted_for: true,
+        });
+        r.debits += i128::from(l.debits);
+        r.credits += i128::from(l.credits);
+        let closing = i128::from(l.closing_signed);
+        match l.kind.class() {
+            AccountClass::Source => r.sources -= closing,
+            AccountClass::Use => r.uses += closing,
+            AccountClass::Holding => r.holdings += closing,
+        }
+    }
+    by.into_values()
+        .map(|mut r| {
+            r.period_balanced = r.debits == r.credits;
+            r.funds_accounted_for = r.holdings == r.sources - r.uses;
+            r
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn reconciliation_of_a_small_fund() {
+        let thb = Currency::parse("THB").unwrap();
+        let line = |kind, opening, debits, credits| AccountPeriod {
+            kind,
+            currency: thb,
+            opening_signed: opening,
+            debits,
+            credits,
+            closing_signed: opening + debits - credits,
+        };
+        // 5,000 received from confiscated assets before the period; in it,
+        // 1,200 of legal aid paid from the bank.
+        let lines = [
+            line(AccountKind::Holdings, 500_000, 0, 120_000),
+            line(AccountKind::ConfiscatedAssets, -500_000, 0, 0),
+            line(AccountKind::LegalAid, 0, 120_000, 0),
+        ];
+        assert!(lines.iter().all(AccountPeriod::rolls_forward));
+        let r = reconcile(&lines);
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].sources, r[0].uses, r[0].holdings),
+            (500_000, 120_000, 380_000)
+        );
+        assert!(r[0].period_balanced && r[0].funds_accounted_for);
+        // A posting that vanished from one side shows.
+        let mut broken = lines;
+        broken[2].debits = 100_000;
+        broken[2].closing_signed = 100_000;
+        let r = reconcile(&broken);
+        assert!(!r[0].period_balanced && !r[0].funds_accounted_for);
+        let mut forged = lines[0];
+        forged.closing_signed += 1;
+        assert!(!forged.rolls_forward());
+    }
+
+    #[test]
+    fn approval_policy_refuses_negative_thresholds() {
+        let thb = Currency::parse("THB").unwrap();
+        let p = ApprovalPolicy::new(500, BTreeMap::from([(thb, 2_000_000)])).unwrap();
+        assert_eq!(p.threshold(thb), 2_000_000);
+        assert_eq!(p.threshold(Currency::parse("EUR").unwrap()), 500);
+        assert_eq!(
+            ApprovalPolicy::new(-1, BTreeMap::new()).unwrap_err().code,
+            codes::INVALID_SETTING
+        );
+        assert!(ApprovalPolicy::new(0, BTreeMap::from([(thb, -5)])).is_err());
+    }
 
     fn acct(n: u8) -> AccountId {
         AccountId(uuid::Uuid::from_bytes([n; 16]))

@@ -61,6 +61,8 @@ pub mod codes {
     pub const NOT_AWAITING_APPROVAL: &str = "not_awaiting_approval";
     /// Only a posted transaction can be reversed, and only once.
     pub const NOT_REVERSIBLE: &str = "not_reversible";
+    /// A configured threshold out of range (alert days, fatigue, four eyes).
+    pub const INVALID_SETTING: &str = "invalid_setting";
 }
 
 /// Checks an optional free-text field (an authority, a place, an outcome).

@@ -147,6 +147,36 @@ pub enum ExpiryAlert {
     Expired { days_ago: i64 },
 }
 
+impl ExpiryAlert {
+    /// The step of the alert, one notification each: `expiring_30`,
+    /// `expiring_14`, `expiring_7` (by the configured thresholds), `expired`.
+    pub fn step(self) -> String {
+        match self {
+            ExpiryAlert::Expiring { threshold, .. } => format!("expiring_{threshold}"),
+            ExpiryAlert::Expired { .. } => "expired".to_owned(),
+        }
+    }
+}
+
+impl ExpiryAlertSettings {
+    /// Thresholds as configured: at least one, each 1 to 366 days.
+    pub fn new(mut days: Vec<u32>) -> Result<Self, DomainError> {
+        days.sort_unstable_by(|a, b| b.cmp(a));
+        days.dedup();
+        if days.is_empty() || days.iter().any(|d| !(1..=366).contains(d)) {
+            return Err(DomainError::new(
+                codes::INVALID_SETTING,
+                "permit alert days: one or more numbers of days from 1 to 366",
+            ));
+        }
+        Ok(Self { days })
+    }
+    /// The furthest threshold: permits expiring later need no alert yet.
+    pub fn horizon_days(&self) -> i64 {
+        self.days.iter().copied().max().map_or(0, i64::from)
+    }
+}
+
 /// The alert due on `today` for a granted permit with an expiry date, if any.
 /// Applications not granted have nothing to expire.
 pub fn expiry_alert(
@@ -157,7 +187,16 @@ pub fn expiry_alert(
     if permit.application != ApplicationState::Granted {
         return None;
     }
-    let exp = permit.expires_on?;
+    alert_for_expiry(permit.expires_on?, today, settings)
+}
+
+/// The alert due on `today` for a granted permit that expires on `exp` (the
+/// scheduler works from the stored expiry date without unsealing the permit).
+pub fn alert_for_expiry(
+    exp: Date,
+    today: Date,
+    settings: &ExpiryAlertSettings,
+) -> Option<ExpiryAlert> {
     let days_left = (exp - today).whole_days();
     if days_left < 0 {
         return Some(ExpiryAlert::Expired {
@@ -224,6 +263,26 @@ pub fn may_plan_return(permits: &[Permit], today: Date) -> Result<(), DomainErro
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn alert_settings_are_checked_and_each_step_is_named() {
+        let s = ExpiryAlertSettings::new(vec![7, 30, 14, 30]).unwrap();
+        assert_eq!(s.days, vec![30, 14, 7]);
+        assert_eq!(s.horizon_days(), 30);
+        for bad in [vec![], vec![0], vec![30, 400]] {
+            assert_eq!(
+                ExpiryAlertSettings::new(bad).unwrap_err().code,
+                codes::INVALID_SETTING
+            );
+        }
+        let today = date!(2026 - 06 - 01);
+        let step = |exp| alert_for_expiry(exp, today, &s).map(ExpiryAlert::step);
+        assert_eq!(step(date!(2026 - 07 - 15)), None);
+        assert_eq!(step(date!(2026 - 07 - 01)).as_deref(), Some("expiring_30"));
+        assert_eq!(step(date!(2026 - 06 - 15)).as_deref(), Some("expiring_14"));
+        assert_eq!(step(date!(2026 - 06 - 01)).as_deref(), Some("expiring_7"));
+        assert_eq!(step(date!(2026 - 05 - 31)).as_deref(), Some("expired"));
+    }
 
     fn permit(kind: PermitKind, app: ApplicationState, from: Date, to: Option<Date>) -> Permit {
         check_permit(NewPermit {

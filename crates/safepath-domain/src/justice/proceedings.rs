@@ -288,6 +288,27 @@ impl Default for FatigueSettings {
     }
 }
 
+impl FatigueSettings {
+    /// Thresholds as configured: each at least 1.
+    pub fn new(
+        max_gap_days: i64,
+        max_appearances: usize,
+        max_duration_days: i64,
+    ) -> Result<Self, DomainError> {
+        if max_gap_days < 1 || max_appearances < 1 || max_duration_days < 1 {
+            return Err(DomainError::new(
+                codes::INVALID_SETTING,
+                "fatigue thresholds: each must be at least 1",
+            ));
+        }
+        Ok(Self {
+            max_gap_days,
+            max_appearances,
+            max_duration_days,
+        })
+    }
+}
+
 /// A warning that the proceedings may be exhausting the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "warning", rename_all = "snake_case")]
@@ -309,15 +330,34 @@ pub fn fatigue_warnings(
     today: Date,
     s: &FatigueSettings,
 ) -> Vec<FatigueWarning> {
-    if proceeding.state == ProceedingState::Closed {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut days: Vec<Date> = events
+    let appearances: Vec<Date> = events
         .iter()
         .filter(|e| e.kind.is_appearance())
         .map(|e| e.on)
         .collect();
+    fatigue_warnings_from(
+        proceeding.state,
+        proceeding.opened_on,
+        appearances,
+        today,
+        s,
+    )
+}
+
+/// The same warnings from the bare facts: the proceeding's state and opening
+/// day and the days of its appearances (what the coordinator's overview reads
+/// from the stored columns, without unsealing a record).
+pub fn fatigue_warnings_from(
+    state: ProceedingState,
+    opened_on: Date,
+    mut days: Vec<Date>,
+    today: Date,
+    s: &FatigueSettings,
+) -> Vec<FatigueWarning> {
+    if state == ProceedingState::Closed {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
     days.sort();
     let past = days.iter().filter(|d| **d <= today).count();
     // Gaps between consecutive appearances, and from the last past one to the
@@ -339,7 +379,7 @@ pub fn fatigue_warnings(
     if past > s.max_appearances {
         out.push(FatigueWarning::ManyAppearances { count: past });
     }
-    let duration = (today - proceeding.opened_on).whole_days();
+    let duration = (today - opened_on).whole_days();
     if duration > s.max_duration_days {
         out.push(FatigueWarning::LongProceedings { days: duration });
     }
@@ -350,6 +390,42 @@ pub fn fatigue_warnings(
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn fatigue_from_bare_facts_and_settings_checked() {
+        let s = FatigueSettings::new(30, 2, 365).unwrap();
+        let today = date!(2026 - 06 - 01);
+        let days = vec![
+            date!(2025 - 01 - 10),
+            date!(2025 - 01 - 20),
+            date!(2025 - 06 - 20),
+        ];
+        let w = fatigue_warnings_from(
+            ProceedingState::Trial,
+            date!(2025 - 01 - 01),
+            days.clone(),
+            today,
+            &s,
+        );
+        assert!(w.contains(&FatigueWarning::ManyAppearances { count: 3 }));
+        assert!(
+            w.iter()
+                .any(|x| matches!(x, FatigueWarning::LongGap { .. }))
+        );
+        assert!(w.contains(&FatigueWarning::LongProceedings { days: 516 }));
+        assert!(
+            fatigue_warnings_from(
+                ProceedingState::Closed,
+                date!(2025 - 01 - 01),
+                days,
+                today,
+                &s
+            )
+            .is_empty()
+        );
+        assert!(FatigueSettings::new(0, 4, 730).is_err());
+        assert!(FatigueSettings::new(120, 0, 730).is_err());
+    }
 
     fn proceeding(opened: Date) -> Proceeding {
         Proceeding {

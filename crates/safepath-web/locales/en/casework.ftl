@@ -137,3 +137,5 @@ mywork-justice = Permits and hearings
 mywork-expires = expires
 mywork-on = on
 mywork-expired = Expired
+mywork-fatigue = Proceedings that may be exhausting the person
+mywork-fatigue-intro = Long waits between appearances, many appearances or long-running proceedings. Consider early depositions, video links or asking the court to group hearings.

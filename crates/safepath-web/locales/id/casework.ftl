@@ -137,3 +137,5 @@ mywork-justice = Izin dan sidang
 mywork-expires = berakhir
 mywork-on = pada
 mywork-expired = Sudah berakhir
+mywork-fatigue = Proses hukum yang mungkin melelahkan korban
+mywork-fatigue-intro = Jeda panjang antar kehadiran, banyak kehadiran, atau proses yang berlangsung lama. Pertimbangkan deposisi awal, tautan video, atau minta pengadilan menggabungkan sidang.

@@ -261,3 +261,30 @@ impl TestApp {
         page_post(self, cookie, path, body).await
     }
 }
+
+/// Organisation B receives the case through an accepted referral whose
+/// consent shares `categories` (JSON array of data categories).
+pub async fn refer_to(t: &TestApp, cm_a: &str, cm_b: &str, case: &str, categories: Value) {
+    let org_b = t.call("GET", "/api/v1/me", Some(cm_b), None).await.json()["org_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let consent = t
+        .call("POST", &format!("/api/v1/cases/{case}/consents"), Some(cm_a), Some(json!({"purpose": "service_referral", "recipient_org_id": org_b, "categories": categories, "expires_on": "2099-12-31"})))
+        .await;
+    assert_eq!(consent.status, StatusCode::CREATED, "{}", consent.text());
+    let sent = t
+        .call("POST", &format!("/api/v1/cases/{case}/referrals"), Some(cm_a), Some(json!({"to_org_id": org_b, "service": "legal_aid", "categories": categories, "urgency": "urgent"})))
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+    let rid = sent.json()["id"].as_str().unwrap().to_owned();
+    let accepted = t
+        .call(
+            "POST",
+            &format!("/api/v1/referrals/{rid}/accept"),
+            Some(cm_b),
+            None,
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
+}

@@ -1,0 +1,350 @@
+//! What watches over rights and justice: permit expiry alerts (each step told
+//! once; an expired permit of a person in protection flagged to the
+//! coordinator; a renewed permit not at all), the coordinator's overview of
+//! victim fatigue, and the fund's reconciliation report (API and page).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+mod common;
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{Value, json};
+
+fn person() -> Value {
+    json!({"names": [{"value": "Synthetic Oversight", "script": "Latn"}], "sex": "male", "gender_identity": "man",
+           "birth_date": {"kind": "year", "year": 1990}, "nationalities": ["KHM"], "languages": ["km"]})
+}
+
+fn day(offset: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(offset);
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap()
+}
+
+async fn permit(t: &TestApp, tok: &str, case: &str, body: Value) -> String {
+    let r = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{case}/permits"),
+            Some(tok),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn notices(t: &TestApp, tok: &str) -> Vec<String> {
+    t.call("GET", "/api/v1/notifications", Some(tok), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "permit_expiry")
+        .map(|n| n["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn permit_alerts_tell_each_step_once_and_flag_expired_permits_to_the_coordinator() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let case = t.create(&cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Ten days left: the 14-day step. Forty days left: nothing yet.
+    permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "temporary_stay", "issued_on": day(-100), "expires_on": day(10)}),
+    )
+    .await;
+    permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "work_permit", "issued_on": day(-100), "expires_on": day(40)}),
+    )
+    .await;
+    // Five days left but renewed: no alert for the old one.
+    let old = permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "residence_permit", "issued_on": day(-300), "expires_on": day(5)}),
+    )
+    .await;
+    permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "residence_permit", "issued_on": day(-1), "expires_on": day(400), "renews": old}),
+    )
+    .await;
+    // An application not (yet) granted has nothing to expire.
+    permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "asylum_application", "issued_on": day(-20), "expires_on": day(3), "application": "applied"}),
+    )
+    .await;
+
+    let told = t.app.notify_permit_alerts().await.unwrap();
+    assert_eq!(told, 1, "only the case manager, only the 14-day step");
+    let mine = notices(&t, &cm).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(mine[0].contains("expires in 10 days"), "{}", mine[0]);
+    assert!(mine[0].contains("temporary stay"), "{}", mine[0]);
+    assert!(!mine[0].contains(&day(10)), "no ISO date in a message");
+    assert!(notices(&t, &coord).await.is_empty());
+    // Told once, however often the scheduler runs.
+    assert_eq!(t.app.notify_permit_alerts().await.unwrap(), 0);
+
+    // Expired yesterday, the person still in protection: the case manager
+    // and the coordinator are told.
+    permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "reflection_period", "issued_on": day(-90), "expires_on": day(-1)}),
+    )
+    .await;
+    assert_eq!(t.app.notify_permit_alerts().await.unwrap(), 2);
+    let flagged = notices(&t, &coord).await;
+    assert_eq!(flagged.len(), 1);
+    assert!(flagged[0].contains("expired"), "{}", flagged[0]);
+    assert!(flagged[0].contains("still in protection"), "{}", flagged[0]);
+    assert_eq!(notices(&t, &cm).await.len(), 2);
+    assert_eq!(t.app.notify_permit_alerts().await.unwrap(), 0);
+    // Nobody else hears of it.
+    for user in ["demo-cm-b", "demo-analyst", "demo-admin", "demo-partner"] {
+        let tok = t.login(user).await;
+        assert!(notices(&t, &tok).await.is_empty(), "{user}");
+    }
+}
+
+#[tokio::test]
+async fn the_coordinators_page_shows_proceedings_that_may_exhaust_the_person() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let created = t.create(&cm, person()).await;
+    let case = created["id"].as_str().unwrap().to_owned();
+    let reference = created["reference"].as_str().unwrap().to_owned();
+    let p = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{case}/proceedings"),
+            Some(&cm),
+            Some(json!({"kind": "criminal", "authority": "Synthetic Court", "role": "witness", "opened_on": day(-1000)})),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+    let pid = p.json()["id"].as_str().unwrap().to_owned();
+    for ago in [900, 700, 500, 300, 100] {
+        let e = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{case}/proceedings/{pid}/events"),
+                Some(&cm),
+                Some(json!({"kind": "hearing", "on": day(-ago), "attendance": "in_person"})),
+            )
+            .await;
+        assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
+    }
+
+    let (coord, _) = page_login(&t, "demo-coordinator").await;
+    let work = t.page(&coord, "/work").await;
+    assert_eq!(work.status, StatusCode::OK);
+    let html = work.text();
+    let section = &html[html.find("id=\"victim-fatigue\"").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains(&reference), "{section}");
+    assert!(section.contains("Many appearances (5)"), "{section}");
+    assert!(
+        section.contains("Long wait between appearances"),
+        "{section}"
+    );
+    assert!(section.contains("Long-running proceedings"), "{section}");
+    assert!(
+        !section.contains("Synthetic Court"),
+        "no record is unsealed"
+    );
+
+    // A case manager's page has no such section; another organisation's
+    // coordinator view never lists it (the only other-org users are case
+    // managers, whose pages have no section either).
+    let (mine, _) = page_login(&t, "demo-cm-a").await;
+    assert!(
+        !t.page(&mine, "/work")
+            .await
+            .text()
+            .contains("victim-fatigue")
+    );
+    let (other, _) = page_login(&t, "demo-cm-b").await;
+    assert!(!t.page(&other, "/work").await.text().contains(&reference));
+}
+
+#[tokio::test]
+async fn the_fund_reconciles_and_only_coordinators_see_the_report() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let accounts = t
+        .call("GET", "/api/v1/fund/accounts", Some(&coord), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let id_of = |kind: &str| {
+        accounts.iter().find(|a| a["kind"] == kind).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (bank, donations) = (id_of("holdings"), id_of("donations"));
+    let posted = t
+        .call(
+            "POST",
+            "/api/v1/fund/transactions",
+            Some(&coord),
+            Some(json!({"description": "Synthetic donation", "postings": [
+                {"account_id": bank, "direction": "debit", "amount_minor": 250_000, "currency": "THB"},
+                {"account_id": donations, "direction": "credit", "amount_minor": 250_000, "currency": "THB"}]})),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.text());
+
+    let r = t
+        .call(
+            "GET",
+            &format!("/api/v1/fund/reconciliation?from={}&to={}", day(0), day(0)),
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["reconciled"], true, "{v}");
+    assert!(v["unbalanced_transactions"].as_array().unwrap().is_empty());
+    let line = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == donations.as_str() && a["currency"] == "THB")
+        .unwrap()
+        .clone();
+    assert!(line["credits_minor"].as_i64().unwrap() >= 250_000, "{line}");
+    assert_eq!(
+        line["opening_minor"].as_i64().unwrap() + line["credits_minor"].as_i64().unwrap()
+            - line["debits_minor"].as_i64().unwrap(),
+        line["closing_minor"].as_i64().unwrap()
+    );
+    let thb = v["currencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["currency"] == "THB")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        thb["holdings_minor"].as_i64().unwrap(),
+        thb["sources_minor"].as_i64().unwrap() - thb["uses_minor"].as_i64().unwrap()
+    );
+    // The default period is this month to today.
+    let default = t
+        .call("GET", "/api/v1/fund/reconciliation", Some(&coord), None)
+        .await;
+    assert_eq!(default.status, StatusCode::OK);
+    assert_eq!(default.json()["to"], day(0).as_str());
+
+    // Bad periods: a clear 400.
+    let backwards = t
+        .call(
+            "GET",
+            "/api/v1/fund/reconciliation?from=2026-05-02&to=2026-05-01",
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::BAD_REQUEST);
+    assert_eq!(backwards.json()["code"], "ends_before_start");
+    let garbage = t
+        .call(
+            "GET",
+            "/api/v1/fund/reconciliation?from=May",
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+
+    // Only those who post to the fund.
+    for user in [
+        "demo-cm-a",
+        "demo-cm-b",
+        "demo-analyst",
+        "demo-admin",
+        "demo-responder",
+    ] {
+        let tok = t.login(user).await;
+        let r = t
+            .call("GET", "/api/v1/fund/reconciliation", Some(&tok), None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+    }
+
+    // On the fund page: the result, the tables; a bad period keeps the input
+    // and says why beside the dates.
+    let (page, _) = page_login(&t, "demo-coordinator").await;
+    let html = t.page(&page, "/fund").await.text();
+    assert!(html.contains("id=\"reconciliation-result\""), "{html}");
+    assert!(html.contains("The ledger reconciles"));
+    let bad = t
+        .page(&page, "/fund?from=2026-05-02&to=2026-05-01")
+        .await
+        .text();
+    assert!(bad.contains("id=\"reconciliation-error\""));
+    assert!(bad.contains("value=\"2026-05-02\""));
+    let (cm_page, _) = page_login(&t, "demo-cm-a").await;
+    assert!(
+        !t.page(&cm_page, "/fund")
+            .await
+            .text()
+            .contains("reconciliation")
+    );
+}
+
+#[tokio::test]
+async fn the_case_page_links_to_rights_and_justice_only_when_it_would_open() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let case = t.create(&cm_a, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (own, _) = page_login(&t, "demo-cm-a").await;
+    assert!(
+        t.page(&own, &format!("/cases/{case}"))
+            .await
+            .text()
+            .contains("id=\"justice-link\"")
+    );
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["health"])).await;
+    let (b, _) = page_login(&t, "demo-cm-b").await;
+    let seen = t.page(&b, &format!("/cases/{case}")).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text().contains("id=\"justice-link\""));
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["legal"])).await;
+    assert!(
+        t.page(&b, &format!("/cases/{case}"))
+            .await
+            .text()
+            .contains("id=\"justice-link\"")
+    );
+}
