@@ -348,3 +348,46 @@ async fn the_case_page_links_to_rights_and_justice_only_when_it_would_open() {
             .contains("id=\"justice-link\"")
     );
 }
+
+#[tokio::test]
+async fn the_case_manager_is_reminded_of_a_hearing_once() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let case = t.create(&cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{case}/proceedings"),
+            Some(&cm),
+            Some(json!({"kind": "criminal", "authority": "Synthetic Court", "role": "witness", "opened_on": day(-30)})),
+        )
+        .await;
+    let pid = p.json()["id"].as_str().unwrap().to_owned();
+    let events = format!("/api/v1/cases/{case}/proceedings/{pid}/events");
+    for body in [
+        json!({"kind": "hearing", "on": day(3), "attendance": "video_link"}),
+        json!({"kind": "hearing", "on": day(20), "attendance": "in_person"}),
+        json!({"kind": "hearing", "on": day(-2), "attendance": "in_person"}),
+    ] {
+        let e = t.call("POST", &events, Some(&cm), Some(body)).await;
+        assert_eq!(e.status, StatusCode::CREATED, "{}", e.text());
+    }
+    assert_eq!(t.app.notify_justice_deadlines().await.unwrap(), 1);
+    let told: Vec<String> = t
+        .call("GET", "/api/v1/notifications", Some(&cm), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "hearing_upcoming")
+        .map(|n| n["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert!(told[0].contains("hearing in 3 days"), "{}", told[0]);
+    assert!(!told[0].contains("Synthetic Court"));
+    assert_eq!(t.app.notify_justice_deadlines().await.unwrap(), 0);
+}

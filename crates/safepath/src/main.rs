@@ -409,8 +409,8 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
 }
 
 /// Work that runs on its own while the server serves: e-mail from the outbox
-/// every 30 seconds, "task due" notifications and permit expiry alerts at
-/// start and every hour, and the de-duplication run when it is due (`--dedupe-every-hours`).
+/// every 30 seconds, "task due" notifications, permit expiry alerts and
+/// hearing reminders at start and every hour, and the de-duplication run when it is due (`--dedupe-every-hours`).
 async fn scheduled_work(app: Arc<App>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     let mut n: u64 = 0;
@@ -437,9 +437,9 @@ async fn scheduled_work(app: Arc<App>) {
             tracing::warn!(code = e.code, "could not notify due tasks");
         }
         if n.is_multiple_of(120)
-            && let Err(e) = app.notify_permit_alerts().await
+            && let Err(e) = app.notify_justice_deadlines().await
         {
-            tracing::warn!(code = e.code, "could not send permit expiry alerts");
+            tracing::warn!(code = e.code, "could not send permit and hearing reminders");
         }
         if let Err(e) = app.deliver_mail().await {
             tracing::warn!(code = e.code, "could not deliver e-mail");

@@ -65,6 +65,28 @@ impl JusticeSettings {
 /// step is told once however often the scheduler runs.
 pub(super) const PERMIT_ALERT: &str = "justice_permit_alert";
 
+/// The record kind of a sent reminder of an appearance (hearing,
+/// deposition, statement): one per event.
+pub(super) const EVENT_ALERT: &str = "justice_event_alert";
+
+/// Days before an appearance at which the case manager is reminded.
+pub const APPEARANCE_REMINDER_DAYS: i64 = 7;
+
+/// Open cases per organisation (their review facts), read once per run.
+#[derive(Default)]
+struct OpenCases(BTreeMap<OrgId, BTreeMap<CaseId, ReviewFactsRow>>);
+
+/// Who is told of a deadline, and the case's reference for the message.
+struct Recipients {
+    reference: String,
+    users: BTreeSet<UserId>,
+}
+
+/// A vocabulary value in words for a notification ("temporary stay").
+fn label(code: &str) -> String {
+    code.replace('_', " ")
+}
+
 /// One proceeding whose course may be exhausting the person.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FatigueFlag {
@@ -148,6 +170,13 @@ impl App {
         &self.justice
     }
 
+    /// Every reminder this module sends: permit expiry alerts and upcoming
+    /// appearances (the scheduler calls this at start and hourly). Returns
+    /// the number of notifications.
+    pub async fn notify_justice_deadlines(&self) -> Result<usize, AppError> {
+        Ok(self.notify_permit_alerts().await? + self.notify_upcoming_appearances().await?)
+    }
+
     /// Tells the case manager when a granted permit (not yet renewed) comes
     /// within each alert threshold of its expiry, and when it has expired;
     /// an expired permit of a person still in protection is also flagged to
@@ -163,14 +192,8 @@ impl App {
             .all_case_records(kinds::PERMIT, &[ApplicationState::Granted.as_str()])
             .await?;
         let renewed: BTreeSet<String> = permits.iter().filter_map(|r| r.ref_id.clone()).collect();
-        let sent: BTreeSet<(String, String)> = self
-            .store
-            .all_case_records(PERMIT_ALERT, &["sent"])
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r.ref_id?, r.subject?)))
-            .collect();
-        let mut open_cases: BTreeMap<OrgId, BTreeMap<CaseId, ReviewFactsRow>> = BTreeMap::new();
+        let sent = self.alerts_sent(PERMIT_ALERT).await?;
+        let mut open = OpenCases::default();
         let mut told = 0;
         for permit in permits {
             let Some(expires) = permit.due_on.as_deref() else {
@@ -189,45 +212,15 @@ impl App {
             if sent.contains(&(permit.id.clone(), step.clone())) {
                 continue;
             }
-            let Some(facts) = self.store.case_facts(permit.case_id).await? else {
+            let expired = matches!(alert, ExpiryAlert::Expired { .. });
+            let Some(to) = self
+                .alert_recipients(&mut open, permit.case_id, expired)
+                .await?
+            else {
                 continue;
             };
-            if let std::collections::btree_map::Entry::Vacant(slot) = open_cases.entry(facts.org) {
-                slot.insert(
-                    self.store
-                        .review_facts(facts.org)
-                        .await?
-                        .into_iter()
-                        .map(|f| (f.case_id, f))
-                        .collect(),
-                );
-            }
-            // Closed cases are not in the review facts: nobody is told.
-            let case = open_cases
-                .get(&facts.org)
-                .and_then(|cases| cases.get(&permit.case_id));
-            let in_protection = case.is_some_and(|c| c.status != "not_identified");
-            let mut recipients: BTreeSet<UserId> = BTreeSet::new();
-            if case.is_some() {
-                recipients.extend(facts.case_manager);
-            }
-            if in_protection
-                && (matches!(alert, ExpiryAlert::Expired { .. }) || recipients.is_empty())
-            {
-                recipients.extend(
-                    self.store
-                        .users_with_role(facts.org, Role::Coordinator.as_str())
-                        .await?
-                        .into_iter()
-                        .map(|u| u.id),
-                );
-            }
-            let reference = case.map(|c| c.reference.clone()).unwrap_or_default();
-            let kind = permit
-                .subject
-                .as_deref()
-                .unwrap_or("permit")
-                .replace('_', " ");
+            let reference = &to.reference;
+            let kind = label(permit.subject.as_deref().unwrap_or("permit"));
             let message = match alert {
                 ExpiryAlert::Expiring { days_left: 0, .. } => format!(
                     "A permit on case {reference} ({kind}) expires today, {}.",
@@ -242,42 +235,172 @@ impl App {
                     long_day(exp)
                 ),
             };
-            let notices: Vec<_> = recipients
-                .iter()
-                .map(|u| self.notice(*u, "permit_expiry", Some(permit.case_id), message.clone()))
-                .collect();
-            let now = self.now_ms();
-            let id = Uuid::new_v4().to_string();
-            let row = CaseRecordRow {
-                id: id.clone(),
-                case_id: permit.case_id,
-                kind: PERMIT_ALERT.to_owned(),
-                state: "sent".to_owned(),
-                subject: Some(step.clone()),
-                owner_id: None,
-                ref_id: Some(permit.id.clone()),
-                due_on: Some(iso(today)),
-                record: self.seal_json(
-                    TABLE,
-                    COLUMN,
-                    &id,
-                    &serde_json::json!({"step": step, "expires_on": expires, "told": notices.len()}),
-                )?,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            told += notices.len();
-            let audit = AuditDraft::new(now, "system".to_owned(), "justice.permit_alert")
-                .record("case", permit.case_id)
-                .detail(format!(
-                    "permit={} step={step} told={}",
-                    permit.id,
-                    notices.len()
-                ))
-                .notify_all(notices);
-            self.store.write_case_records(&[row], &audit).await?;
+            told += self
+                .record_alert(&permit, PERMIT_ALERT, &step, "permit_expiry", message, &to)
+                .await?;
         }
+        Ok(told)
+    }
+
+    /// Reminds the case manager of a hearing, deposition or statement in the
+    /// next [`APPEARANCE_REMINDER_DAYS`] days, once per event, so that
+    /// accompaniment, interpretation and travel can be arranged.
+    pub async fn notify_upcoming_appearances(&self) -> Result<usize, AppError> {
+        let today = self.clock.today();
+        let horizon = iso(today + time::Duration::days(APPEARANCE_REMINDER_DAYS));
+        let events = self
+            .store
+            .all_case_records(kinds::EVENT, &["scheduled"])
+            .await?;
+        let sent = self.alerts_sent(EVENT_ALERT).await?;
+        let mut open = OpenCases::default();
+        let mut told = 0;
+        for event in events {
+            let Some(on) = event.due_on.as_deref().and_then(parse_iso) else {
+                continue;
+            };
+            let Ok(kind) = EventKind::parse(event.subject.as_deref().unwrap_or_default()) else {
+                continue;
+            };
+            if on < today
+                || iso(on) > horizon
+                || !kind.is_appearance()
+                || sent.contains(&(event.id.clone(), "upcoming".to_owned()))
+            {
+                continue;
+            }
+            let Some(to) = self
+                .alert_recipients(&mut open, event.case_id, false)
+                .await?
+            else {
+                continue;
+            };
+            let days = (on - today).whole_days();
+            let when = match days {
+                0 => "today".to_owned(),
+                1 => "tomorrow".to_owned(),
+                n => format!("in {n} days"),
+            };
+            let message = format!(
+                "The person on case {} has a {} {when}, on {}.",
+                to.reference,
+                label(kind.as_str()),
+                long_day(on)
+            );
+            told += self
+                .record_alert(
+                    &event,
+                    EVENT_ALERT,
+                    "upcoming",
+                    "hearing_upcoming",
+                    message,
+                    &to,
+                )
+                .await?;
+        }
+        Ok(told)
+    }
+
+    /// (record id, step) of the alerts of `kind` already sent.
+    async fn alerts_sent(&self, kind: &str) -> Result<BTreeSet<(String, String)>, AppError> {
+        Ok(self
+            .store
+            .all_case_records(kind, &["sent"])
+            .await?
+            .into_iter()
+            .filter_map(|r| Some((r.ref_id?, r.subject?)))
+            .collect())
+    }
+
+    /// Who hears of a deadline on the case: its case manager (the
+    /// coordinators when it has none), and the coordinators too when
+    /// `flag_to_coordinators` and the person is still in protection. `None`
+    /// for a closed case: nobody is told, but the alert is still recorded.
+    async fn alert_recipients(
+        &self,
+        open: &mut OpenCases,
+        case: CaseId,
+        flag_to_coordinators: bool,
+    ) -> Result<Option<Recipients>, AppError> {
+        let Some(facts) = self.store.case_facts(case).await? else {
+            return Ok(None);
+        };
+        if let std::collections::btree_map::Entry::Vacant(slot) = open.0.entry(facts.org) {
+            slot.insert(
+                self.store
+                    .review_facts(facts.org)
+                    .await?
+                    .into_iter()
+                    .map(|f| (f.case_id, f))
+                    .collect(),
+            );
+        }
+        let Some(row) = open.0.get(&facts.org).and_then(|cases| cases.get(&case)) else {
+            return Ok(Some(Recipients {
+                reference: String::new(),
+                users: BTreeSet::new(),
+            }));
+        };
+        let in_protection = row.status != "not_identified";
+        let mut users: BTreeSet<UserId> = facts.case_manager.into_iter().collect();
+        if users.is_empty() || (flag_to_coordinators && in_protection) {
+            users.extend(
+                self.store
+                    .users_with_role(facts.org, Role::Coordinator.as_str())
+                    .await?
+                    .into_iter()
+                    .map(|u| u.id),
+            );
+        }
+        Ok(Some(Recipients {
+            reference: row.reference.clone(),
+            users,
+        }))
+    }
+
+    /// Writes that `step` of `about` was told, with the notifications, in one
+    /// transaction. Returns how many were told.
+    async fn record_alert(
+        &self,
+        about: &CaseRecordRow,
+        kind: &str,
+        step: &str,
+        notice_kind: &str,
+        message: String,
+        to: &Recipients,
+    ) -> Result<usize, AppError> {
+        let notices: Vec<_> = to
+            .users
+            .iter()
+            .map(|u| self.notice(*u, notice_kind, Some(about.case_id), message.clone()))
+            .collect();
+        let told = notices.len();
+        let now = self.now_ms();
+        let id = Uuid::new_v4().to_string();
+        let row = CaseRecordRow {
+            id: id.clone(),
+            case_id: about.case_id,
+            kind: kind.to_owned(),
+            state: "sent".to_owned(),
+            subject: Some(step.to_owned()),
+            owner_id: None,
+            ref_id: Some(about.id.clone()),
+            due_on: Some(iso(self.clock.today())),
+            record: self.seal_json(
+                TABLE,
+                COLUMN,
+                &id,
+                &serde_json::json!({"step": step, "due_on": about.due_on, "told": told}),
+            )?,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditDraft::new(now, "system".to_owned(), "justice.alert")
+            .record("case", about.case_id)
+            .detail(format!("about={} step={step} told={told}", about.id))
+            .notify_all(notices);
+        self.store.write_case_records(&[row], &audit).await?;
         Ok(told)
     }
 
