@@ -443,6 +443,10 @@ pub struct JusticeView {
     pub fund_paid: Vec<FundCaseLine>,
     /// Seen through a referral (read only).
     pub via_referral: bool,
+    /// The screening flagged that the person may have been compelled to
+    /// commit offences, and no charge or penalty is recorded yet: the
+    /// non-punishment work starts here.
+    pub non_punishment_flagged: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -981,6 +985,7 @@ impl App {
             return_block: None,
             fund_paid: vec![],
             via_referral: gate.via_referral,
+            non_punishment_flagged: false,
         };
         let mut permits_kept = Vec::new();
         let mut interpretations = Vec::new();
@@ -1101,6 +1106,13 @@ impl App {
         if !gate.via_referral {
             v.fund_paid = self.fund_paid_for(who, &gate).await?;
         }
+        v.non_punishment_flagged = v.non_punishment.is_empty()
+            && self
+                .store
+                .case_flags(gate.access.case())
+                .await?
+                .iter()
+                .any(|f| f.flag == "non_punishment");
         Ok(v)
     }
 

@@ -391,3 +391,62 @@ async fn the_case_manager_is_reminded_of_a_hearing_once() {
     assert!(!told[0].contains("Synthetic Court"));
     assert_eq!(t.app.notify_justice_deadlines().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn the_screenings_non_punishment_flag_starts_the_non_punishment_work() {
+    let t = spawn_app().await;
+    let responder = t.login("demo-responder").await;
+    let coord = t.login("demo-coordinator").await;
+    let org_a = t
+        .call("GET", "/api/v1/me", Some(&responder), None)
+        .await
+        .json()["org_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let s = t
+        .call("POST", "/api/v1/screenings", Some(&responder), Some(json!({"consent_given": true, "language": "km", "interpreter": true, "place_kind": "other", "document": {"age_years": 15, "form": "forced_criminality", "act_established": true, "indicators": {"EX1": "yes", "EX3": "yes"}}})))
+        .await
+        .json();
+    assert_eq!(s["non_punishment"], true, "{s}");
+    let case = t
+        .call(
+            "POST",
+            &format!("/api/v1/screenings/{}/refer", s["id"].as_str().unwrap()),
+            Some(&responder),
+            Some(json!({"to_org_id": org_a})),
+        )
+        .await
+        .json();
+    let case = case["id"].as_str().unwrap().to_owned();
+    let justice = format!("/api/v1/cases/{case}/justice");
+    let v = t.call("GET", &justice, Some(&coord), None).await.json();
+    assert_eq!(v["non_punishment_flagged"], true, "{v}");
+    let np = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{case}/non-punishment"),
+            Some(&coord),
+            Some(json!({"charge": "forced_criminality", "arose_from_trafficking": true, "state": "requested", "requested_on": "2026-11-30", "from_identification_flag": true})),
+        )
+        .await;
+    assert_eq!(np.status, StatusCode::CREATED, "{}", np.text());
+    let v = t.call("GET", &justice, Some(&coord), None).await.json();
+    assert_eq!(v["non_punishment_flagged"], false, "{v}");
+    // A case without the flag never shows it.
+    let cm = t.login("demo-cm-a").await;
+    let plain = t.create(&cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{plain}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["non_punishment_flagged"], false);
+}
