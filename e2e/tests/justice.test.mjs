@@ -24,7 +24,7 @@ async function api(tok, method, path, body) {
   return { status: r.status, json: await r.json().catch(() => null) };
 }
 
-test('a permit, a hearing by video link from abroad, and a disbursement approved by a second person', async () => {
+test('a permit, a hearing by video link from abroad, an interpretation, a claim, and a disbursement approved by a second person', async () => {
   const cmTok = await token('demo-cm-a');
   const made = await api(cmTok, 'POST', '/api/v1/cases', {
     person: { names: [{ value: 'Synthetic Justicebrowser', script: 'Latn' }], sex: 'female', gender_identity: 'woman',

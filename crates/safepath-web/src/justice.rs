@@ -528,6 +528,8 @@ struct ClaimLine {
     claimed: String,
     awarded: Option<String>,
     paid: String,
+    /// The currency's name, for the amount of an award or a payment.
+    currency: String,
     filed_on: String,
     payments: Vec<String>,
     /// Still open: an award, a payment or "unrecoverable" may be recorded.
@@ -875,6 +877,10 @@ async fn render_justice(
                 claimed: money(&c.currency, c.claimed_minor),
                 awarded: c.awarded_minor.map(|a| money(&c.currency, a)),
                 paid: money(&c.currency, c.paid_minor),
+                currency: {
+                    let key = format!("currency-{}", c.currency);
+                    if tr.has(&key) { tr.t(key) } else { c.currency.clone() }
+                },
                 filed_on: d(&c.filed_on),
                 payments: c
                     .payments
@@ -906,7 +912,7 @@ async fn render_justice(
         languages: named(LANGUAGES, |c| language_name(&tr, c)),
         topics: labels(&tr, "rights-topic", RightsTopic::ALL, RightsTopic::as_str),
         measure_kinds: labels(&tr, "measure-kind", MeasureKind::ALL, MeasureKind::as_str),
-        measure_states: labels(&tr, "measure-state", MeasureState::ALL, MeasureState::as_str),
+        measure_states: labels(&tr, "measure-state-choice", MeasureState::ALL, MeasureState::as_str),
         threats: labels(&tr, "threat", ThreatLevel::ALL, ThreatLevel::as_str),
         relevances: labels(&tr, "relevance", TestimonyRelevance::ALL, TestimonyRelevance::as_str),
         charges: labels(&tr, "charge-kind", ChargeKind::ALL, ChargeKind::as_str),
@@ -1168,13 +1174,13 @@ impl<'a> Check<'a> {
         if let Some(rest) = v.strip_prefix('-')
             && parse_amount(rest, exponent).is_some()
         {
-            self.fail(k, "justice-error-invalid_amount");
+            self.fail(k, "justice-error-amount-positive");
             return 0;
         }
         match parse_amount(v, exponent) {
             Some(n) if n > 0 => n,
             Some(_) => {
-                self.fail(k, "justice-error-invalid_amount");
+                self.fail(k, "justice-error-amount-positive");
                 0
             }
             None => {

@@ -1534,6 +1534,16 @@ async fn a_claim_is_awarded_paid_and_closed_through_the_page() {
     assert_eq!(c["awarded_minor"], 400_000);
     assert_eq!(c["paid_minor"], 100_025);
     assert_eq!(c["payments"][0]["after_return"], true);
+    // An award below what was already paid: refused by the rule, in words.
+    let html = f
+        .refused(
+            "claim-change",
+            &[("claim_id", &cid), ("action", "award"), ("amount", "500")],
+            &["<option value=\"award\" selected>"],
+        )
+        .await;
+    assert!(html.contains("An award must be more than zero and at least what was already paid."));
+    assert!(html.contains("Amount awarded or paid, in Thai baht"));
     f.ok(
         "claim-change",
         &[("claim_id", &cid), ("action", "unrecoverable")],
