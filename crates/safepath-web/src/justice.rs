@@ -916,7 +916,7 @@ async fn render_justice(
         threats: labels(&tr, "threat", ThreatLevel::ALL, ThreatLevel::as_str),
         relevances: labels(&tr, "relevance", TestimonyRelevance::ALL, TestimonyRelevance::as_str),
         charges: labels(&tr, "charge-kind", ChargeKind::ALL, ChargeKind::as_str),
-        np_states: labels(&tr, "non-punishment-state", NonPunishmentState::ALL, NonPunishmentState::as_str),
+        np_states: labels(&tr, "non-punishment-state-choice", NonPunishmentState::ALL, NonPunishmentState::as_str),
         claim_kinds: labels(&tr, "claim-kind", ClaimKind::ALL, ClaimKind::as_str),
         currencies: CURRENCIES
             .iter()

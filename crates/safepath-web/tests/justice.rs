@@ -1680,6 +1680,14 @@ fn every_choice_on_the_page_has_words_in_both_languages() {
         NonPunishmentState::ALL.iter().map(|v| v.as_str()).collect(),
     );
     add(
+        "non-punishment-state-choice",
+        NonPunishmentState::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "measure-state-choice",
+        MeasureState::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
         "claim-kind",
         ClaimKind::ALL.iter().map(|v| v.as_str()).collect(),
     );
