@@ -1,29 +1,13 @@
 // Issue 11, rights and justice, in the browser: a case manager records a
-// permit and a hearing by video link from abroad on the case's "Rights and
-// justice" page; a disbursement the case manager requests is approved by a
-// coordinator on the fund page; another organisation sees none of it.
+// permit, a hearing by video link from abroad, an interpretation and a
+// compensation claim on the case's "Rights and justice" page; a disbursement
+// the case manager requests is approved by a coordinator on the fund page;
+// another organisation sees none of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch, login } from './helpers.mjs';
+import { BASE, apiCall as api, apiToken as token, launch, login } from './helpers.mjs';
 
-async function token(username) {
-  const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  assert.equal(r.status, 200);
-  return (await r.json()).token;
-}
-
-async function api(tok, method, path, body) {
-  const r = await fetch(`${BASE}${path}`, {
-    method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, json: await r.json().catch(() => null) };
-}
-
-test('a permit, a hearing by video link from abroad, and a disbursement approved by a second person', async () => {
+test('a permit, a hearing by video link from abroad, an interpretation, a claim, and a disbursement approved by a second person', async () => {
   const cmTok = await token('demo-cm-a');
   const made = await api(cmTok, 'POST', '/api/v1/cases', {
     person: { names: [{ value: 'Synthetic Justicebrowser', script: 'Latn' }], sex: 'female', gender_identity: 'woman',
@@ -63,6 +47,31 @@ test('a permit, a hearing by video link from abroad, and a disbursement approved
     await Promise.all([cm.page.waitForURL(/done=event/), form.locator('button[type="submit"]').click()]);
     assert.match(await cm.page.textContent('.timeline'), /by video link from abroad/);
     assert.match(await cm.page.textContent('.timeline'), /20 October 2026/);
+
+    // An interpretation and a compensation claim, each in its folded section of the page.
+    await cm.page.click('details:has(form#interpretation) > summary');
+    await cm.page.selectOption('#interpretation-occasion', 'hearing');
+    await cm.page.fill('#interpretation-on', '2026-10-20');
+    await cm.page.selectOption('#interpretation-interpreter_provided', 'yes');
+    await cm.page.selectOption('#interpretation-language', 'my');
+    await cm.page.fill('#interpretation-provided_by', 'Synthetic Interpreting Service');
+    await Promise.all([cm.page.waitForURL(/done=interpretation/), cm.page.click('#add-interpretation')]);
+    assert.match(await cm.page.textContent('#message'), /interpretation was recorded/);
+    assert.match(await cm.page.textContent('#interpretation-list'), /20 October 2026 · Hearing · interpreter provided · Burmese/);
+    // An amount that is not a number: the error beside the field, the input kept; then a good one.
+    await cm.page.click('details:has(form#claim) > summary');
+    await cm.page.selectOption('#claim-kind', 'back_pay');
+    await cm.page.fill('#claim-amount', 'twelve thousand');
+    await cm.page.selectOption('#claim-currency', 'THB');
+    await cm.page.fill('#claim-filed_on', '2026-02-01');
+    await Promise.all([cm.page.waitForLoadState('load'), cm.page.click('#add-claim')]);
+    assert.equal(await cm.page.locator('#error-summary').count(), 1);
+    assert.equal(await cm.page.inputValue('#claim-amount'), 'twelve thousand');
+    assert.equal(await cm.page.inputValue('#claim-filed_on'), '2026-02-01');
+    await cm.page.fill('#claim-amount', '12,500');
+    await Promise.all([cm.page.waitForURL(/done=claim/), cm.page.click('#add-claim')]);
+    assert.match(await cm.page.textContent('#message'), /claim was recorded/);
+    assert.match(await cm.page.textContent('#claim-list'), /Labour back pay.*claimed 12,500\.00 THB/s);
 
     // The case manager requests a disbursement; it waits for a coordinator.
     const accounts = (await api(cmTok, 'GET', '/api/v1/fund/accounts')).json.items;

@@ -12,11 +12,19 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use safepath_app::AppError;
 use safepath_app::justice::*;
+use safepath_app::{AppError, Principal};
+use safepath_domain::justice::assistance::{
+    InterpretationOccasion, LegalAidCost, RepresentativeKind, RightsTopic,
+};
+use safepath_domain::justice::compensation::ClaimKind;
 use safepath_domain::justice::fund::Currency;
+use safepath_domain::justice::non_punishment::{ChargeKind, NonPunishmentState};
 use safepath_domain::justice::permits::{ApplicationState, ExpiryAlert, PermitKind};
-use safepath_domain::justice::proceedings::{Attendance, EventKind, PersonRole, ProceedingKind};
+use safepath_domain::justice::proceedings::{
+    Attendance, EventKind, MeasureKind, MeasureState, PersonRole, ProceedingKind,
+    TestimonyRelevance, ThreatLevel,
+};
 use safepath_domain::org::Role;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -402,6 +410,100 @@ fn money(currency: &str, minor: i64) -> String {
     }
 }
 
+/// Languages offered where an interpretation or information on rights is
+/// recorded (ISO 639 codes; each has a `language-name-…` label).
+const LANGUAGES: &[&str] = &[
+    "en", "id", "th", "my", "shn", "kar", "km", "lo", "vi", "ms", "tl", "zh", "ne", "bn", "hi",
+    "ur", "ar", "ru", "uk", "ro", "es", "fr", "pt", "sw",
+];
+
+/// Currencies offered for a claim (ISO 4217; each has a `currency-…` label).
+const CURRENCIES: &[&str] = &[
+    "THB", "IDR", "MYR", "MMK", "KHR", "LAK", "VND", "PHP", "SGD", "USD", "EUR", "GBP",
+];
+
+/// A language's name in the interface language; the code itself only for a
+/// language recorded through the API that has no name here.
+fn language_name(tr: &Tr, code: &str) -> String {
+    let key = format!("language-name-{}", code.trim().to_ascii_lowercase());
+    if tr.has(&key) {
+        tr.t(key)
+    } else {
+        code.to_owned()
+    }
+}
+
+/// The choices of a list of codes, by their names, sorted by name.
+fn named(codes: &[&'static str], name: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {
+    let mut v: Vec<(&'static str, String)> = codes.iter().map(|c| (*c, name(c))).collect();
+    v.sort_by_key(|(_, n)| n.to_lowercase());
+    v
+}
+
+/// An amount typed by a person (`1500`, `1,500.50`, `1.500,50`) in minor
+/// units of a currency with `exponent` decimals; `None` when it is not one.
+fn parse_amount(raw: &str, exponent: u32) -> Option<i64> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '\'')
+        .collect();
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    // The last separator is the decimal one when it is the only one of its
+    // kind and at most `exponent` digits follow; otherwise all group thousands.
+    let (int_part, frac) = match s.rfind(['.', ',']) {
+        None => (s.as_str(), ""),
+        Some(pos) => {
+            let sep = &s[pos..=pos];
+            let tail = &s[pos + 1..];
+            let decimal = s.matches(sep).count() == 1
+                && !tail.is_empty()
+                && u32::try_from(tail.len()).is_ok_and(|n| n <= exponent);
+            if decimal {
+                (&s[..pos], tail)
+            } else {
+                (s.as_str(), "")
+            }
+        }
+    };
+    let seps: Vec<char> = int_part.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let digits: String = match seps.first() {
+        None => int_part.to_owned(),
+        Some(sep) => {
+            if seps.iter().any(|c| c != sep) {
+                return None;
+            }
+            let groups: Vec<&str> = int_part.split(*sep).collect();
+            let first_ok = (1..=3).contains(&groups.first().map_or(0, |g| g.len()));
+            if !first_ok || groups.iter().skip(1).any(|g| g.len() != 3) {
+                return None;
+            }
+            groups.concat()
+        }
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let whole: i64 = digits.parse().ok()?;
+    let mut frac = frac.to_owned();
+    while u32::try_from(frac.len()).is_ok_and(|n| n < exponent) {
+        frac.push('0');
+    }
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    whole
+        .checked_mul(10i64.checked_pow(exponent)?)?
+        .checked_add(frac)
+}
+
 /// One permit as the page shows it.
 struct PermitLine {
     kind: String,
@@ -431,11 +533,25 @@ struct ProceedingLine {
     fatigue: Vec<String>,
 }
 
+struct InterpretationLine {
+    text: String,
+    /// No interpreter although the person shares no language with the staff.
+    flagged: bool,
+}
+
 struct ClaimLine {
+    id: String,
     kind: String,
     state: String,
     claimed: String,
+    awarded: Option<String>,
     paid: String,
+    /// The currency's name, for the amount of an award or a payment.
+    currency: String,
+    filed_on: String,
+    payments: Vec<String>,
+    /// Still open: an award, a payment or "unrecoverable" may be recorded.
+    open: bool,
 }
 
 #[derive(Template)]
@@ -448,10 +564,15 @@ struct JusticePage {
     case_id: Uuid,
     message: Option<String>,
     read_only: bool,
+    /// The screening raised the non-punishment flag; nothing recorded yet.
+    non_punishment_flagged: bool,
     return_block: Option<String>,
     permits: Vec<PermitLine>,
     legal_aid: Vec<String>,
+    interpretation: Vec<InterpretationLine>,
+    rights_information: Vec<String>,
     proceedings: Vec<ProceedingLine>,
+    non_punishment: Vec<String>,
     claims: Vec<ClaimLine>,
     fund_paid: Vec<String>,
     permit_kinds: Vec<(&'static str, String)>,
@@ -459,10 +580,27 @@ struct JusticePage {
     roles: Vec<(&'static str, String)>,
     attendances: Vec<(&'static str, String)>,
     event_kinds: Vec<(&'static str, String)>,
+    representatives: Vec<(&'static str, String)>,
+    costs: Vec<(&'static str, String)>,
+    occasions: Vec<(&'static str, String)>,
+    languages: Vec<(&'static str, String)>,
+    topics: Vec<(&'static str, String)>,
+    measure_kinds: Vec<(&'static str, String)>,
+    measure_states: Vec<(&'static str, String)>,
+    threats: Vec<(&'static str, String)>,
+    relevances: Vec<(&'static str, String)>,
+    charges: Vec<(&'static str, String)>,
+    np_states: Vec<(&'static str, String)>,
+    claim_kinds: Vec<(&'static str, String)>,
+    currencies: Vec<(&'static str, String)>,
+    claim_actions: Vec<(&'static str, String)>,
     /// The submitted form (kept on error), its values and field errors.
     form: String,
     values: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
+    /// For a form of one proceeding or claim: its place on the page (from 1),
+    /// which the ids of its fields end with.
+    item: Option<usize>,
 }
 
 impl JusticePage {
@@ -482,6 +620,47 @@ impl JusticePage {
     }
     fn selected(&self, form: &str, k: &str, v: &str) -> bool {
         self.form == form && self.values.get(k).map(String::as_str) == Some(v)
+    }
+    /// A topic of information on rights ticked in the submitted form.
+    fn topic_ticked(&self, v: &str) -> bool {
+        self.selected("rights-information", &format!("topic_{v}"), "yes")
+    }
+    /// The submitted form was this one and it came back with errors: its
+    /// section is open.
+    fn open(&self, form: &str) -> bool {
+        self.form == form && !self.errors.is_empty()
+    }
+    /// Whether the submitted form was the one of item `i` (from 1). The
+    /// `item_…` helpers take `i` as the template hands a `let` value over.
+    fn is_item(&self, form: &str, i: &usize) -> bool {
+        self.form == form && self.item == Some(*i)
+    }
+    fn item_value(&self, form: &str, i: &&usize, k: &str) -> String {
+        if self.is_item(form, i) {
+            self.values.get(k).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+    fn item_error(&self, form: &str, i: &&usize, k: &str) -> Option<String> {
+        if self.is_item(form, i) {
+            self.errors.get(k).cloned()
+        } else {
+            None
+        }
+    }
+    fn item_selected(&self, form: &str, i: &&usize, k: &str, v: &str) -> bool {
+        self.is_item(form, i) && self.values.get(k).map(String::as_str) == Some(v)
+    }
+    fn item_open(&self, form: &str, i: &&usize) -> bool {
+        self.is_item(form, i) && !self.errors.is_empty()
+    }
+    /// The id of the field an error is about, for the error summary's link.
+    fn anchor(&self, k: &str) -> String {
+        match self.item {
+            Some(i) => format!("{}-{k}-{i}", self.form),
+            None => format!("{}-{k}", self.form),
+        }
     }
 }
 
@@ -530,6 +709,18 @@ async fn render_justice(
         Err(e) => return error_page(&tr, user, e),
     };
     let d = |s: &str| human_date(&tr, s);
+    let item = match form.as_str() {
+        "event" | "measure" => values.get("proceeding_id").and_then(|id| {
+            v.proceedings
+                .iter()
+                .position(|p| &p.id == id)
+                .map(|i| i + 1)
+        }),
+        "claim-change" => values
+            .get("claim_id")
+            .and_then(|id| v.claims.iter().position(|c| &c.id == id).map(|i| i + 1)),
+        _ => None,
+    };
     let page = JusticePage {
         title: tr.t("justice-title"),
         user: Some(bar(&tr, user.principal())),
@@ -537,6 +728,7 @@ async fn render_justice(
         case_id: case,
         message,
         read_only: v.via_referral,
+        non_punishment_flagged: v.non_punishment_flagged,
         return_block: v
             .return_block
             .map(|b| tr.t(format!("justice-return-block-{}", serde_plain(&b)))),
@@ -556,12 +748,63 @@ async fn render_justice(
             .legal_aid
             .iter()
             .map(|a| {
-                format!(
-                    "{} · {} · {} {}",
+                let mut s = format!(
+                    "{}: {} · {} · {} {}",
+                    tr.t(format!("representative-{}", a.representative.as_str())),
                     a.name,
                     tr.t(format!("legal-aid-cost-{}", a.cost.as_str())),
                     tr.t("justice-from"),
                     d(&a.from)
+                );
+                if let Some(to) = &a.to {
+                    s.push_str(&format!(" {} {}", tr.t("justice-until"), d(to)));
+                }
+                s
+            })
+            .collect(),
+        interpretation: v
+            .interpretation
+            .iter()
+            .map(|i| {
+                let mut text = format!(
+                    "{} · {} · ",
+                    d(&i.on),
+                    tr.t(format!("occasion-{}", i.occasion.as_str()))
+                );
+                if i.interpreter_provided {
+                    text.push_str(&tr.t("justice-interpreter-was-provided"));
+                } else {
+                    text.push_str(&tr.t("justice-no-interpreter"));
+                }
+                if let Some(l) = &i.language {
+                    text.push_str(&format!(" · {}", language_name(&tr, l)));
+                }
+                if let Some(b) = &i.provided_by {
+                    text.push_str(&format!(" · {} {b}", tr.t("justice-by")));
+                }
+                InterpretationLine {
+                    text,
+                    flagged: i.flagged,
+                }
+            })
+            .collect(),
+        rights_information: v
+            .rights_information
+            .iter()
+            .map(|r| {
+                let topics: Vec<String> = r
+                    .topics
+                    .iter()
+                    .map(|t| tr.t(format!("rights-topic-{}", t.as_str())))
+                    .collect();
+                format!(
+                    "{} · {} · {} {} · {} {}",
+                    d(&r.given_on),
+                    topics.join(", "),
+                    tr.t("justice-in-language"),
+                    language_name(&tr, &r.language),
+                    tr.t("justice-by"),
+                    r.given_by_name
                 )
             })
             .collect(),
@@ -592,56 +835,158 @@ async fn render_justice(
                     .iter()
                     .map(|m| {
                         let mut s = format!(
-                            "{} · {}",
+                            "{} · {} · {} {}",
                             tr.t(format!("measure-kind-{}", m.kind.as_str())),
-                            tr.t(format!("measure-state-{}", m.state.as_str()))
+                            tr.t(format!("measure-state-{}", m.state.as_str())),
+                            tr.t("justice-requested-on-short"),
+                            d(&m.requested_on)
                         );
                         if let Some(e) = m.suggested {
-                            s.push_str(&format!(" · {}", tr.t(format!("eligibility-{}", e.as_str()))));
+                            s.push_str(&format!(
+                                " · {}",
+                                tr.t(format!("eligibility-{}", e.as_str()))
+                            ));
                         }
                         s
                     })
                     .collect(),
-                fatigue: p
-                    .fatigue
-                    .iter()
-                    .map(|w| match w {
-                        safepath_domain::justice::proceedings::FatigueWarning::LongGap { days } => {
-                            format!("{} ({days} {})", tr.t("fatigue-long-gap"), tr.t("justice-days"))
-                        }
-                        safepath_domain::justice::proceedings::FatigueWarning::ManyAppearances { count } => {
-                            format!("{} ({count})", tr.t("fatigue-many-appearances"))
-                        }
-                        safepath_domain::justice::proceedings::FatigueWarning::LongProceedings { days } => {
-                            format!("{} ({days} {})", tr.t("fatigue-long-proceedings"), tr.t("justice-days"))
-                        }
-                    })
-                    .collect(),
+                fatigue: p.fatigue.iter().map(|w| fatigue_text(&tr, w)).collect(),
+            })
+            .collect(),
+        non_punishment: v
+            .non_punishment
+            .iter()
+            .map(|n| {
+                let arose = match n.arose_from_trafficking {
+                    Some(true) => "justice-arose-yes",
+                    Some(false) => "justice-arose-no",
+                    None => "justice-arose-unknown",
+                };
+                let mut s = format!(
+                    "{} · {} · {}",
+                    tr.t(format!("charge-kind-{}", n.charge.as_str())),
+                    tr.t(arose),
+                    tr.t(format!("non-punishment-state-{}", n.state.as_str()))
+                );
+                if let Some(on) = &n.requested_on {
+                    s.push_str(&format!(
+                        " · {} {}",
+                        tr.t("justice-requested-on-short"),
+                        d(on)
+                    ));
+                }
+                if let Some(o) = &n.outcome {
+                    s.push_str(&format!(" · {o}"));
+                }
+                s
             })
             .collect(),
         claims: v
             .claims
             .iter()
             .map(|c| ClaimLine {
+                id: c.id.clone(),
                 kind: tr.t(format!("claim-kind-{}", c.kind.as_str())),
                 state: tr.t(format!("claim-state-{}", c.state.as_str())),
-                claimed: money(&c.currency, c.awarded_minor.unwrap_or(c.claimed_minor)),
+                claimed: money(&c.currency, c.claimed_minor),
+                awarded: c.awarded_minor.map(|a| money(&c.currency, a)),
                 paid: money(&c.currency, c.paid_minor),
+                currency: {
+                    let key = format!("currency-{}", c.currency);
+                    if tr.has(&key) {
+                        tr.t(key)
+                    } else {
+                        c.currency.clone()
+                    }
+                },
+                filed_on: d(&c.filed_on),
+                payments: c
+                    .payments
+                    .iter()
+                    .map(|p| {
+                        let mut s =
+                            format!("{} · {}", d(&p.on), money(&c.currency, p.amount_minor));
+                        if p.after_return {
+                            s.push_str(&format!(" · {}", tr.t("justice-after-return")));
+                        }
+                        s
+                    })
+                    .collect(),
+                open: !matches!(c.state.as_str(), "paid" | "unrecoverable"),
             })
             .collect(),
         fund_paid: v
             .fund_paid
             .iter()
-            .map(|l| format!("{} · {}", l.account_name, money(&l.currency, l.amount_minor)))
+            .map(|l| {
+                format!(
+                    "{} · {}",
+                    l.account_name,
+                    money(&l.currency, l.amount_minor)
+                )
+            })
             .collect(),
         permit_kinds: labels(&tr, "permit-kind", PermitKind::ALL, PermitKind::as_str),
-        proceeding_kinds: labels(&tr, "proceeding-kind", ProceedingKind::ALL, ProceedingKind::as_str),
+        proceeding_kinds: labels(
+            &tr,
+            "proceeding-kind",
+            ProceedingKind::ALL,
+            ProceedingKind::as_str,
+        ),
         roles: labels(&tr, "person-role", PersonRole::ALL, PersonRole::as_str),
         attendances: labels(&tr, "attendance", Attendance::ALL, Attendance::as_str),
         event_kinds: labels(&tr, "event-kind", EventKind::ALL, EventKind::as_str),
+        representatives: labels(
+            &tr,
+            "representative",
+            RepresentativeKind::ALL,
+            RepresentativeKind::as_str,
+        ),
+        costs: labels(
+            &tr,
+            "legal-aid-cost-choice",
+            LegalAidCost::ALL,
+            LegalAidCost::as_str,
+        ),
+        occasions: labels(
+            &tr,
+            "occasion",
+            InterpretationOccasion::ALL,
+            InterpretationOccasion::as_str,
+        ),
+        languages: named(LANGUAGES, |c| language_name(&tr, c)),
+        topics: labels(&tr, "rights-topic", RightsTopic::ALL, RightsTopic::as_str),
+        measure_kinds: labels(&tr, "measure-kind", MeasureKind::ALL, MeasureKind::as_str),
+        measure_states: labels(
+            &tr,
+            "measure-state-choice",
+            MeasureState::ALL,
+            MeasureState::as_str,
+        ),
+        threats: labels(&tr, "threat", ThreatLevel::ALL, ThreatLevel::as_str),
+        relevances: labels(
+            &tr,
+            "relevance",
+            TestimonyRelevance::ALL,
+            TestimonyRelevance::as_str,
+        ),
+        charges: labels(&tr, "charge-kind", ChargeKind::ALL, ChargeKind::as_str),
+        np_states: labels(
+            &tr,
+            "non-punishment-state-choice",
+            NonPunishmentState::ALL,
+            NonPunishmentState::as_str,
+        ),
+        claim_kinds: labels(&tr, "claim-kind", ClaimKind::ALL, ClaimKind::as_str),
+        currencies: CURRENCIES
+            .iter()
+            .map(|c| (*c, tr.t(format!("currency-{c}"))))
+            .collect(),
+        claim_actions: labels(&tr, "claim-action", CLAIM_ACTIONS, |a| a),
         form,
         values,
         errors,
+        item,
         tr,
     };
     let status = if page.errors.is_empty() {
@@ -651,6 +996,24 @@ async fn render_justice(
     };
     render(status, &page)
 }
+
+/// What may happen to an open claim (`ClaimChange`).
+const CLAIM_ACTIONS: &[&str] = &["award", "payment", "unrecoverable"];
+
+/// The forms of the page, by the value of their `form` field (also their
+/// element id and the `done=` of the redirect after success).
+const FORMS: &[&str] = &[
+    "permit",
+    "proceeding",
+    "event",
+    "legal-aid",
+    "interpretation",
+    "rights-information",
+    "measure",
+    "non-punishment",
+    "claim",
+    "claim-change",
+];
 
 fn serde_plain(b: &safepath_domain::justice::permits::ReturnBlock) -> &'static str {
     match b {
@@ -670,7 +1033,7 @@ async fn justice_page(
         return error_page(&tr, &user, AppError::case_not_found());
     };
     let message = query_param(&raw, "done")
-        .filter(|d| ["permit", "proceeding", "event"].contains(&d.as_str()))
+        .filter(|d| FORMS.contains(&d.as_str()))
         .map(|d| tr.t(format!("justice-done-{d}")));
     render_justice(
         &app,
@@ -688,13 +1051,426 @@ fn opt(f: &Fields, k: &str) -> Option<String> {
     Some(f.get(k).trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// The field an error belongs to, from the message's `field:` prefix.
+/// The field an error belongs to, from the message's `field:` prefix (the
+/// amounts in minor units are the form's `amount`).
 fn field_of(e: &AppError, fallback: &str) -> String {
-    e.message
+    let field = e
+        .message
         .split_once(':')
         .map(|(f, _)| f.trim().to_owned())
         .filter(|f| !f.contains(' '))
-        .unwrap_or_else(|| fallback.to_owned())
+        .unwrap_or_else(|| fallback.to_owned());
+    match field.as_str() {
+        "claimed_minor" | "awarded_minor" | "amount_minor" => "amount".to_owned(),
+        _ => field,
+    }
+}
+
+/// An app's refusal in plain words: by its code when the locale has words
+/// for it, else the rule's own words without the field's name.
+fn error_text(tr: &Tr, e: &AppError) -> String {
+    let key = format!("justice-error-{}", e.code);
+    if tr.has(&key) {
+        return tr.t(key);
+    }
+    let why = e
+        .message
+        .split_once(':')
+        .filter(|(f, _)| !f.contains(' '))
+        .map_or(e.message.as_str(), |(_, why)| why.trim());
+    if why.contains("calendar date") {
+        tr.t("justice-error-date")
+    } else if why.contains("in the future") {
+        tr.t("justice-error-future")
+    } else if why.starts_with("not a known") || why.starts_with("not an ISO") {
+        tr.t("justice-error-choose")
+    } else {
+        why.to_owned()
+    }
+}
+
+/// Why a form was refused: errors found on the page's side (already in
+/// words, by field), or the app's refusal.
+enum Refusal {
+    Fields(BTreeMap<String, String>),
+    App(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Refusal::App(e)
+    }
+}
+
+/// Reads a form's fields, noting in words what is wrong beside each field
+/// before the app is asked. A field in error gives a placeholder value; the
+/// request is never made while there is an error ([`Check::finish`]).
+struct Check<'a> {
+    tr: &'a Tr,
+    f: &'a Fields,
+    errors: BTreeMap<String, String>,
+}
+
+impl<'a> Check<'a> {
+    fn new(tr: &'a Tr, f: &'a Fields) -> Self {
+        Self {
+            tr,
+            f,
+            errors: BTreeMap::new(),
+        }
+    }
+    fn fail(&mut self, k: &str, key: &str) {
+        if !self.errors.contains_key(k) {
+            self.errors.insert(k.to_owned(), self.tr.t(key));
+        }
+    }
+    fn get(&self, k: &str) -> &'a str {
+        self.f.get(k).trim()
+    }
+    /// One of a vocabulary's values (required).
+    fn choice<T: Copy>(&mut self, k: &str, all: &'static [T], s: fn(T) -> &'static str) -> T {
+        match self.opt_choice(k, all, s) {
+            Some(v) => v,
+            None => {
+                self.fail(k, "justice-error-choose");
+                all[0]
+            }
+        }
+    }
+    /// One of a vocabulary's values, or none when left empty.
+    fn opt_choice<T: Copy>(
+        &mut self,
+        k: &str,
+        all: &'static [T],
+        s: fn(T) -> &'static str,
+    ) -> Option<T> {
+        let v = self.get(k);
+        if v.is_empty() {
+            return None;
+        }
+        let found = all.iter().copied().find(|x| s(*x) == v);
+        if found.is_none() {
+            self.fail(k, "justice-error-choose");
+        }
+        found
+    }
+    fn text(&mut self, k: &str) -> String {
+        let v = self.get(k);
+        if v.is_empty() {
+            self.fail(k, "justice-error-missing_field");
+        }
+        v.to_owned()
+    }
+    fn opt_text(&self, k: &str) -> Option<String> {
+        opt(self.f, k)
+    }
+    /// A date as `YYYY-MM-DD` (what a date field sends), or none when empty.
+    fn opt_date(&mut self, k: &str) -> Option<String> {
+        let v = self.get(k);
+        if v.is_empty() {
+            return None;
+        }
+        if safepath_domain::person::parse_iso_date(k, v).is_err() {
+            self.fail(k, "justice-error-date");
+        }
+        Some(v.to_owned())
+    }
+    fn date(&mut self, k: &str) -> String {
+        let v = self.opt_date(k);
+        if v.is_none() {
+            self.fail(k, "justice-error-date-missing");
+        }
+        v.unwrap_or_default()
+    }
+    /// `yes` or `no`; none when left empty (not yet known).
+    fn opt_yes_no(&mut self, k: &str) -> Option<bool> {
+        match self.get(k) {
+            "yes" => Some(true),
+            "no" => Some(false),
+            "" => None,
+            _ => {
+                self.fail(k, "justice-error-choose");
+                None
+            }
+        }
+    }
+    fn yes_no(&mut self, k: &str) -> bool {
+        let v = self.opt_yes_no(k);
+        if v.is_none() {
+            self.fail(k, "justice-error-yes-no");
+        }
+        v.unwrap_or_default()
+    }
+    /// A language of the list, or none when left empty.
+    fn language(&mut self, k: &str) -> Option<String> {
+        let v = self.get(k);
+        if v.is_empty() {
+            return None;
+        }
+        if !LANGUAGES.contains(&v) {
+            self.fail(k, "justice-error-language-unknown");
+            return None;
+        }
+        Some(v.to_owned())
+    }
+    fn currency(&mut self, k: &str) -> Option<Currency> {
+        let v = self.get(k);
+        match Currency::parse(v) {
+            Ok(c) if !v.is_empty() => Some(c),
+            _ => {
+                self.fail(k, "justice-error-choose");
+                None
+            }
+        }
+    }
+    /// An amount above zero in the currency's minor units.
+    fn amount(&mut self, k: &str, currency: Option<Currency>) -> i64 {
+        let v = self.get(k);
+        if v.is_empty() {
+            self.fail(k, "justice-error-amount-missing");
+            return 0;
+        }
+        let exponent = currency.map_or(2, Currency::exponent);
+        if let Some(rest) = v.strip_prefix('-')
+            && parse_amount(rest, exponent).is_some()
+        {
+            self.fail(k, "justice-error-amount-positive");
+            return 0;
+        }
+        match parse_amount(v, exponent) {
+            Some(n) if n > 0 => n,
+            Some(_) => {
+                self.fail(k, "justice-error-amount-positive");
+                0
+            }
+            None => {
+                self.fail(k, "justice-error-amount");
+                0
+            }
+        }
+    }
+    fn finish(&mut self) -> Result<(), Refusal> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::Fields(std::mem::take(&mut self.errors)))
+        }
+    }
+}
+
+async fn submit_legal_aid(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let representative = c.choice(
+        "representative",
+        RepresentativeKind::ALL,
+        RepresentativeKind::as_str,
+    );
+    let name = c.text("name");
+    let from = c.date("from");
+    let to = c.opt_date("to");
+    let cost = c.choice("cost", LegalAidCost::ALL, LegalAidCost::as_str);
+    c.finish()?;
+    let req = NewLegalAidRequest {
+        representative,
+        name,
+        service_id: None,
+        from,
+        to,
+        cost,
+    };
+    app.add_legal_aid(p, case, req).await?;
+    Ok(())
+}
+
+async fn submit_interpretation(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let occasion = c.choice(
+        "occasion",
+        InterpretationOccasion::ALL,
+        InterpretationOccasion::as_str,
+    );
+    let on = c.date("on");
+    let interpreter_provided = c.yes_no("interpreter_provided");
+    let language = c.language("language");
+    if interpreter_provided && language.is_none() {
+        c.fail("language", "justice-error-language-interpreted");
+    }
+    let provided_by = c.opt_text("provided_by");
+    c.finish()?;
+    let req = NewInterpretationRequest {
+        occasion,
+        on,
+        interpreter_provided,
+        language,
+        provided_by,
+    };
+    app.add_interpretation(p, case, req).await?;
+    Ok(())
+}
+
+async fn submit_rights_information(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let topics: Vec<RightsTopic> = RightsTopic::ALL
+        .iter()
+        .copied()
+        .filter(|t| c.get(&format!("topic_{}", t.as_str())) == "yes")
+        .collect();
+    if topics.is_empty() {
+        c.fail("topics", "justice-error-topics");
+    }
+    let language = c.language("language");
+    if language.is_none() {
+        c.fail("language", "justice-error-language-given");
+    }
+    let given_on = c.date("given_on");
+    c.finish()?;
+    let req = NewRightsInformationRequest {
+        topics,
+        language: language.unwrap_or_default(),
+        given_on,
+    };
+    app.add_rights_information(p, case, req).await?;
+    Ok(())
+}
+
+async fn submit_measure(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let proceeding = c.get("proceeding_id");
+    let kind = c.choice("kind", MeasureKind::ALL, MeasureKind::as_str);
+    let state = c.choice("state", MeasureState::ALL, MeasureState::as_str);
+    let requested_on = c.date("requested_on");
+    let threat = c.opt_choice("threat", ThreatLevel::ALL, ThreatLevel::as_str);
+    let relevance = c.opt_choice(
+        "relevance",
+        TestimonyRelevance::ALL,
+        TestimonyRelevance::as_str,
+    );
+    match (threat, relevance) {
+        (Some(_), None) if c.get("relevance").is_empty() => {
+            c.fail("relevance", "justice-error-threat-and-relevance")
+        }
+        (None, Some(_)) if c.get("threat").is_empty() => {
+            c.fail("threat", "justice-error-threat-and-relevance")
+        }
+        _ => {}
+    }
+    c.finish()?;
+    let req = NewMeasureRequest {
+        kind,
+        state: Some(state),
+        requested_on,
+        threat,
+        relevance,
+    };
+    app.add_measure(p, case, proceeding, req).await?;
+    Ok(())
+}
+
+async fn submit_non_punishment(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let charge = c.choice("charge", ChargeKind::ALL, ChargeKind::as_str);
+    let arose_from_trafficking = c.opt_yes_no("arose_from_trafficking");
+    let state = c.choice("state", NonPunishmentState::ALL, NonPunishmentState::as_str);
+    let requested_on = c.opt_date("requested_on");
+    if state != NonPunishmentState::NotRequested && requested_on.is_none() {
+        c.fail("requested_on", "justice-error-requested-on");
+    }
+    let outcome = c.opt_text("outcome");
+    // Set by the page when the screening raised the flag.
+    let from_flag = c.opt_yes_no("from_identification_flag") == Some(true);
+    c.finish()?;
+    let req = NewNonPunishmentRequest {
+        charge,
+        arose_from_trafficking,
+        state,
+        requested_on,
+        outcome,
+        from_identification_flag: from_flag,
+    };
+    app.add_non_punishment(p, case, req).await?;
+    Ok(())
+}
+
+async fn submit_claim(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let kind = c.choice("kind", ClaimKind::ALL, ClaimKind::as_str);
+    let currency = c.currency("currency");
+    let claimed_minor = c.amount("amount", currency);
+    let filed_on = c.date("filed_on");
+    c.finish()?;
+    let req = NewClaimRequest {
+        kind,
+        currency: currency.map(Currency::code).unwrap_or_default().to_owned(),
+        claimed_minor,
+        filed_on,
+    };
+    app.add_claim(p, case, req).await?;
+    Ok(())
+}
+
+async fn submit_claim_change(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<(), Refusal> {
+    let claim = c.get("claim_id");
+    // The amount is in the claim's own currency.
+    let currency = app
+        .justice(p, case)
+        .await?
+        .claims
+        .into_iter()
+        .find(|x| x.id == claim)
+        .map(|x| x.currency)
+        .ok_or_else(|| AppError::not_found("no such claim on this case"))?;
+    let currency = Currency::parse(&currency).ok();
+    let change = match c.get("action") {
+        "award" => ClaimChange::Award {
+            awarded_minor: c.amount("amount", currency),
+        },
+        "payment" => {
+            let amount_minor = c.amount("amount", currency);
+            let on = c.date("on");
+            ClaimChange::Payment {
+                on,
+                amount_minor,
+                after_return: c.get("after_return") == "yes",
+            }
+        }
+        "unrecoverable" => ClaimChange::Unrecoverable,
+        _ => {
+            c.fail("action", "justice-error-choose");
+            ClaimChange::Unrecoverable
+        }
+    };
+    c.finish()?;
+    app.change_claim(p, case, claim, change).await?;
+    Ok(())
 }
 
 async fn justice_submit(
@@ -718,7 +1494,8 @@ async fn justice_submit(
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     let p = user.principal();
-    let result: Result<(), AppError> = match form.as_str() {
+    let c = Check::new(&tr, &f);
+    let result: Result<(), Refusal> = match form.as_str() {
         "permit" => {
             let kind = PermitKind::parse(f.get("kind")).map_err(AppError::from);
             let application = ApplicationState::parse(f.get("application")).ok();
@@ -741,8 +1518,9 @@ async fn justice_submit(
                         },
                     )
                     .await
-                    .map(|_| ()),
-                Err(e) => Err(e),
+                    .map(|_| ())
+                    .map_err(Refusal::from),
+                Err(e) => Err(e.into()),
             }
         }
         "proceeding" => {
@@ -766,8 +1544,9 @@ async fn justice_submit(
                         },
                     )
                     .await
-                    .map(|_| ()),
-                (Err(e), _) | (_, Err(e)) => Err(e.into()),
+                    .map(|_| ())
+                    .map_err(Refusal::from),
+                (Err(e), _) | (_, Err(e)) => Err(AppError::from(e).into()),
             }
         }
         "event" => match EventKind::parse(f.get("kind")) {
@@ -790,21 +1569,32 @@ async fn justice_submit(
                 )
                 .await
                 .map(|_| ())
+                .map_err(Refusal::from)
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(AppError::from(e).into()),
         },
-        _ => Err(AppError::bad_request("invalid_value", "form: unknown form")),
+        "legal-aid" => submit_legal_aid(&app, p, case, c).await,
+        "interpretation" => submit_interpretation(&app, p, case, c).await,
+        "rights-information" => submit_rights_information(&app, p, case, c).await,
+        "measure" => submit_measure(&app, p, case, c).await,
+        "non-punishment" => submit_non_punishment(&app, p, case, c).await,
+        "claim" => submit_claim(&app, p, case, c).await,
+        "claim-change" => submit_claim_change(&app, p, case, c).await,
+        _ => Err(AppError::bad_request("invalid_value", "form: unknown form").into()),
     };
     match result {
         Ok(()) => {
-            Redirect::to(&format!("/cases/{case}/justice?done={form}#{form}")).into_response()
+            Redirect::to(&format!("/cases/{case}/justice?done={form}#message")).into_response()
         }
-        Err(e) if e.kind == safepath_app::ErrorKind::BadRequest => {
-            let mut errors = BTreeMap::new();
-            errors.insert(field_of(&e, "form"), e.message.clone());
+        Err(Refusal::Fields(errors)) => {
             render_justice(&app, &user, case, None, form, values, errors).await
         }
-        Err(e) => error_page(&tr, &user, e),
+        Err(Refusal::App(e)) if e.kind == safepath_app::ErrorKind::BadRequest => {
+            let mut errors = BTreeMap::new();
+            errors.insert(field_of(&e, "form"), error_text(&tr, &e));
+            render_justice(&app, &user, case, None, form, values, errors).await
+        }
+        Err(Refusal::App(e)) => error_page(&tr, &user, e),
     }
 }
 
@@ -1062,5 +1852,37 @@ pub(crate) fn fatigue_text(
             tr.t("fatigue-long-proceedings"),
             tr.t("justice-days")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_amount;
+
+    #[test]
+    fn amounts_as_people_type_them() {
+        assert_eq!(parse_amount("1500", 2), Some(150_000));
+        assert_eq!(parse_amount("1500.5", 2), Some(150_050));
+        assert_eq!(parse_amount("1,500.50", 2), Some(150_050));
+        assert_eq!(parse_amount("1.500,50", 2), Some(150_050));
+        assert_eq!(parse_amount("1,500", 2), Some(150_000));
+        assert_eq!(parse_amount("1.234.567", 2), Some(123_456_700));
+        assert_eq!(parse_amount("12,5", 2), Some(1_250));
+        assert_eq!(parse_amount(" 2 000 ", 0), Some(2_000));
+        assert_eq!(parse_amount("0", 2), Some(0));
+        for bad in [
+            "",
+            "abc",
+            "-5",
+            "1.2.3",
+            "12,34,5",
+            "1.5e3",
+            "1,2345",
+            ".",
+            "9999999999999999999",
+        ] {
+            assert_eq!(parse_amount(bad, 2), None, "{bad}");
+        }
+        assert_eq!(parse_amount("1.5", 0), None);
     }
 }

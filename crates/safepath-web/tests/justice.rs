@@ -227,28 +227,6 @@ async fn org_id(t: &TestApp, token: &str) -> String {
         .to_owned()
 }
 
-async fn refer(t: &TestApp, cm_a: &str, cm_b: &str, case: &str, categories: Value) {
-    let org_b = org_id(t, cm_b).await;
-    let consent = t
-        .call("POST", &format!("/api/v1/cases/{case}/consents"), Some(cm_a), Some(json!({"purpose": "service_referral", "recipient_org_id": org_b, "categories": categories, "expires_on": "2099-12-31"})))
-        .await;
-    assert_eq!(consent.status, StatusCode::CREATED, "{}", consent.text());
-    let sent = t
-        .call("POST", &format!("/api/v1/cases/{case}/referrals"), Some(cm_a), Some(json!({"to_org_id": org_b, "service": "legal_aid", "categories": categories, "urgency": "urgent"})))
-        .await;
-    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
-    let rid = sent.json()["id"].as_str().unwrap().to_owned();
-    let accepted = t
-        .call(
-            "POST",
-            &format!("/api/v1/referrals/{rid}/accept"),
-            Some(cm_b),
-            None,
-        )
-        .await;
-    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
-}
-
 #[tokio::test]
 async fn a_receiving_organisation_sees_justice_data_only_with_legal_consent() {
     let t = spawn_app().await;
@@ -260,7 +238,7 @@ async fn a_receiving_organisation_sees_justice_data_only_with_legal_consent() {
         .await;
     // A referral sharing health only: the case is readable through it, its
     // justice data is not.
-    refer(&t, &cm_a, &cm_b, &case, json!(["health"])).await;
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["health"])).await;
     assert_eq!(
         t.call("GET", &format!("/api/v1/cases/{case}"), Some(&cm_b), None)
             .await
@@ -289,7 +267,7 @@ async fn a_receiving_organisation_sees_justice_data_only_with_legal_consent() {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.text().contains("RP-SYNTH-9"));
     // With `legal` shared: read only.
-    refer(&t, &cm_a, &cm_b, &case, json!(["legal"])).await;
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["legal"])).await;
     let r = t.call("GET", &permits, Some(&cm_b), None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["items"][0]["number"], "RP-SYNTH-9");
@@ -903,4 +881,805 @@ async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_wait
         .await
         .json();
     assert!(pending["items"].as_array().unwrap().len() >= 2);
+}
+
+// ---------- the page's forms for legal aid, interpretation, information on
+// rights, protection measures, non-punishment and claims ----------
+
+/// A case manager with a new case, posting the Rights and justice page's
+/// forms as a browser without JavaScript does.
+struct Forms {
+    t: TestApp,
+    token: String,
+    case: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Forms {
+    async fn new() -> Self {
+        let t = spawn_app().await;
+        let token = t.login("demo-cm-a").await;
+        let case = new_case(&t, &token).await;
+        let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
+        Self {
+            t,
+            token,
+            case,
+            cookie,
+            csrf,
+        }
+    }
+    async fn post(&self, form: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        body.append_pair("csrf", &self.csrf)
+            .append_pair("form", form);
+        for (k, v) in fields {
+            body.append_pair(k, v);
+        }
+        page_post(
+            &self.t,
+            &self.cookie,
+            &format!("/cases/{}/justice", self.case),
+            body.finish(),
+        )
+        .await
+    }
+    /// Posts good input: the answer is the redirect to the page's message.
+    async fn ok(&self, form: &str, fields: &[(&str, &str)]) -> String {
+        let a = self.post(form, fields).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{form}: {}", a.text());
+        let to = a.headers[axum::http::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(to.contains(&format!("done={form}")), "{to}");
+        let page = page_get(&self.t, &self.cookie, &to).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(html.contains(r#"id="message""#), "{form}: no message");
+        html
+    }
+    /// Posts bad input: the page again, the error summary and the field's
+    /// error, the typed input kept.
+    async fn refused(&self, form: &str, fields: &[(&str, &str)], kept: &[&str]) -> String {
+        let a = self.post(form, fields).await;
+        assert!(
+            a.status == StatusCode::BAD_REQUEST || a.status == StatusCode::OK,
+            "{form}: {}",
+            a.status
+        );
+        let html = a.text();
+        assert!(html.contains(r#"id="error-summary""#), "{form}: {html}");
+        assert!(html.contains("field-error"), "{form}");
+        for k in kept {
+            assert!(html.contains(k), "{form}: {k} was not kept");
+        }
+        html
+    }
+    async fn justice(&self) -> Value {
+        let r = self
+            .t
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{}/justice", self.case),
+                Some(&self.token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    }
+    async fn count(&self, what: &str) -> usize {
+        self.justice().await[what].as_array().unwrap().len()
+    }
+    async fn proceeding(&self) -> String {
+        let p = self
+            .t
+            .call("POST", &format!("/api/v1/cases/{}/proceedings", self.case), Some(&self.token), Some(json!({"kind": "criminal", "authority": "Synthetic District Court", "role": "witness", "opened_on": "2026-01-05"})))
+            .await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+        p.json()["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Nothing on the page shows a stored code or an ISO date.
+fn no_codes(html: &str, codes: &[&str]) {
+    for c in codes {
+        assert!(
+            !html.contains(&format!(">{c}<")) && !html.contains(&format!(" {c} ")),
+            "the code {c} is shown"
+        );
+    }
+}
+
+#[tokio::test]
+async fn legal_aid_is_recorded_through_the_page() {
+    let f = Forms::new().await;
+    let page = page_get(&f.t, &f.cookie, &format!("/cases/{}/justice", f.case)).await;
+    let html = page.text();
+    for id in [
+        r#"<form method="post" action="/cases/"#,
+        r#"id="legal-aid""#,
+        r#"<label for="legal-aid-name">"#,
+        r#"id="add-legal-aid""#,
+        r#"<details class="add">"#,
+    ] {
+        assert!(html.contains(id), "{id}");
+    }
+    // Ends before it starts: refused beside the field, input kept.
+    let html = f
+        .refused(
+            "legal-aid",
+            &[
+                ("representative", "lawyer"),
+                ("name", "Synthetic Legal Clinic"),
+                ("from", "2026-03-01"),
+                ("to", "2026-02-01"),
+                ("cost", "free"),
+            ],
+            &[
+                "value=\"Synthetic Legal Clinic\"",
+                "value=\"2026-02-01\"",
+                "href=\"#legal-aid-to\"",
+            ],
+        )
+        .await;
+    assert!(html.contains("The end date is before the start date."));
+    assert!(html.contains("<details class=\"add\" open>\n<summary>Record legal aid"));
+    f.refused(
+        "legal-aid",
+        &[
+            ("representative", "lawyer"),
+            ("name", " "),
+            ("from", "2026-03-01"),
+            ("cost", "free"),
+        ],
+        &["value=\"2026-03-01\""],
+    )
+    .await;
+    f.refused(
+        "legal-aid",
+        &[
+            ("representative", "notary"),
+            ("name", "Synthetic Legal Clinic"),
+            ("from", "2026-03-01"),
+            ("cost", "free"),
+        ],
+        &["value=\"Synthetic Legal Clinic\""],
+    )
+    .await;
+    assert_eq!(f.count("legal_aid").await, 0, "nothing recorded");
+    let html = f
+        .ok(
+            "legal-aid",
+            &[
+                ("representative", "legal_aid_organisation"),
+                ("name", "Synthetic Legal Clinic"),
+                ("from", "2026-03-01"),
+                ("to", "2026-09-30"),
+                ("cost", "paid_by_fund"),
+            ],
+        )
+        .await;
+    assert!(html.contains("The legal aid was recorded."));
+    assert!(html.contains("Legal aid organisation: Synthetic Legal Clinic · paid by the fund · from 1 March 2026 until 30 September 2026"));
+    no_codes(
+        &html,
+        &["paid_by_fund", "legal_aid_organisation", "2026-03-01"],
+    );
+    let v = f.justice().await;
+    assert_eq!(v["legal_aid"][0]["name"], "Synthetic Legal Clinic");
+    assert_eq!(v["legal_aid"][0]["cost"], "paid_by_fund");
+    assert_eq!(
+        v["legal_aid"][0]["representative"],
+        "legal_aid_organisation"
+    );
+    assert_eq!(v["legal_aid"][0]["to"], "2026-09-30");
+}
+
+#[tokio::test]
+async fn interpretation_is_recorded_through_the_page() {
+    let f = Forms::new().await;
+    // An unknown language: refused, nothing recorded, the input kept.
+    let html = f
+        .refused(
+            "interpretation",
+            &[
+                ("occasion", "hearing"),
+                ("on", "2026-04-02"),
+                ("interpreter_provided", "yes"),
+                ("language", "klingon"),
+                ("provided_by", "Synthetic Interpreting Service"),
+            ],
+            &[
+                "value=\"Synthetic Interpreting Service\"",
+                "value=\"2026-04-02\"",
+                "<option value=\"yes\" selected>",
+            ],
+        )
+        .await;
+    assert!(html.contains("Choose a language from the list."));
+    // An interpreter without the language; no answer to "was one there".
+    let html = f
+        .refused(
+            "interpretation",
+            &[
+                ("occasion", "interview"),
+                ("on", "2026-04-02"),
+                ("interpreter_provided", "yes"),
+                ("language", ""),
+            ],
+            &["<option value=\"interview\" selected>"],
+        )
+        .await;
+    assert!(html.contains("Choose the language that was interpreted."));
+    f.refused(
+        "interpretation",
+        &[
+            ("occasion", "interview"),
+            ("on", "2026-04-02"),
+            ("interpreter_provided", ""),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(f.count("interpretation").await, 0);
+    let html = f
+        .ok(
+            "interpretation",
+            &[
+                ("occasion", "hearing"),
+                ("on", "2026-04-02"),
+                ("interpreter_provided", "yes"),
+                ("language", "my"),
+                ("provided_by", "Synthetic Interpreting Service"),
+            ],
+        )
+        .await;
+    assert!(html.contains("The interpretation was recorded."));
+    assert!(html.contains("2 April 2026 · Hearing · interpreter provided · Burmese · by Synthetic Interpreting Service"));
+    no_codes(&html, &["my", "2026-04-02", "hearing"]);
+    // Without an interpreter: no language needed.
+    f.ok(
+        "interpretation",
+        &[
+            ("occasion", "medical_visit"),
+            ("on", "2026-04-03"),
+            ("interpreter_provided", "no"),
+        ],
+    )
+    .await;
+    let v = f.justice().await;
+    let items = v["interpretation"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let hearing = items.iter().find(|i| i["occasion"] == "hearing").unwrap();
+    assert_eq!(hearing["language"], "my");
+    assert_eq!(hearing["interpreter_provided"], true);
+    assert_eq!(hearing["provided_by"], "Synthetic Interpreting Service");
+    assert!(
+        items
+            .iter()
+            .any(|i| i["occasion"] == "medical_visit" && i["interpreter_provided"] == false)
+    );
+}
+
+#[tokio::test]
+async fn information_on_rights_is_recorded_through_the_page() {
+    let f = Forms::new().await;
+    let html = f
+        .refused(
+            "rights-information",
+            &[("language", "th"), ("given_on", "2026-01-20")],
+            &["<option value=\"th\" selected>", "value=\"2026-01-20\""],
+        )
+        .await;
+    assert!(html.contains("Tick at least one thing the person was told about."));
+    let html = f
+        .refused(
+            "rights-information",
+            &[("topic_compensation", "yes"), ("language", "th"), ("given_on", "2999-01-01")],
+            &["id=\"rights-information-topic_compensation\" name=\"topic_compensation\" value=\"yes\" checked"],
+        )
+        .await;
+    assert!(html.contains("The date cannot be in the future."));
+    f.refused(
+        "rights-information",
+        &[
+            ("topic_compensation", "yes"),
+            ("language", "xx"),
+            ("given_on", "2026-01-20"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(f.count("rights_information").await, 0);
+    let html = f
+        .ok(
+            "rights-information",
+            &[
+                ("topic_legal_aid", "yes"),
+                ("topic_compensation", "yes"),
+                ("language", "th"),
+                ("given_on", "2026-01-20"),
+            ],
+        )
+        .await;
+    assert!(html.contains("The information on rights was recorded."));
+    assert!(html.contains("20 January 2026 · Legal aid, Compensation · in Thai · by "));
+    no_codes(&html, &["legal_aid", "th", "2026-01-20"]);
+    let v = f.justice().await;
+    assert_eq!(
+        v["rights_information"][0]["topics"],
+        json!(["legal_aid", "compensation"])
+    );
+    assert_eq!(v["rights_information"][0]["language"], "th");
+    assert_eq!(v["rights_information"][0]["given_on"], "2026-01-20");
+}
+
+#[tokio::test]
+async fn a_protection_measure_is_recorded_through_the_page_per_proceeding() {
+    let f = Forms::new().await;
+    let pid = f.proceeding().await;
+    let page = page_get(&f.t, &f.cookie, &format!("/cases/{}/justice", f.case))
+        .await
+        .text();
+    assert!(page.contains(r#"id="measure""#));
+    assert!(page.contains(r#"<label for="measure-kind-1">"#));
+    assert!(page.contains(r#"id="add-measure-1""#));
+    let html = f
+        .refused(
+            "measure",
+            &[
+                ("proceeding_id", &pid),
+                ("kind", "screens"),
+                ("state", "requested"),
+                ("requested_on", "2026-02-30"),
+            ],
+            &[
+                "value=\"2026-02-30\"",
+                "href=\"#measure-requested_on-1\"",
+                "id=\"measure-requested_on-1\"",
+            ],
+        )
+        .await;
+    assert!(html.contains("Write a real date (day, month and year)."));
+    f.refused(
+        "measure",
+        &[
+            ("proceeding_id", &pid),
+            ("kind", "witness_protection"),
+            ("state", "requested"),
+            ("requested_on", "2026-02-01"),
+            ("threat", "high"),
+        ],
+        &["<option value=\"high\" selected>"],
+    )
+    .await;
+    assert_eq!(
+        f.justice().await["proceedings"][0]["measures"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // Another case's proceeding: the answer a missing one gets.
+    let nowhere = f
+        .post(
+            "measure",
+            &[
+                ("proceeding_id", &uuid::Uuid::new_v4().to_string()),
+                ("kind", "screens"),
+                ("state", "requested"),
+                ("requested_on", "2026-02-01"),
+            ],
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    let html = f
+        .ok(
+            "measure",
+            &[
+                ("proceeding_id", &pid),
+                ("kind", "witness_protection"),
+                ("state", "granted"),
+                ("requested_on", "2026-02-01"),
+                ("threat", "high"),
+                ("relevance", "essential"),
+            ],
+        )
+        .await;
+    assert!(html.contains("The protection measure was recorded."));
+    assert!(html.contains(
+        "Witness protection programme · granted · requested on 1 February 2026 · assessed eligible"
+    ));
+    no_codes(&html, &["witness_protection", "2026-02-01"]);
+    let m = &f.justice().await["proceedings"][0]["measures"][0];
+    assert_eq!(m["kind"], "witness_protection");
+    assert_eq!(m["state"], "granted");
+    assert_eq!(m["threat"], "high");
+    assert_eq!(m["relevance"], "essential");
+}
+
+#[tokio::test]
+async fn non_punishment_is_recorded_through_the_page() {
+    let f = Forms::new().await;
+    let html = f
+        .refused(
+            "non-punishment",
+            &[
+                ("charge", "immigration_offence"),
+                ("arose_from_trafficking", "yes"),
+                ("state", "requested"),
+                ("requested_on", ""),
+                ("outcome", "Synthetic hearing postponed"),
+            ],
+            &[
+                "value=\"Synthetic hearing postponed\"",
+                "<option value=\"requested\" selected>",
+            ],
+        )
+        .await;
+    assert!(html.contains("Give the date the request was made."));
+    f.refused(
+        "non-punishment",
+        &[("charge", "jaywalking"), ("state", "not_requested")],
+        &[],
+    )
+    .await;
+    assert_eq!(f.count("non_punishment").await, 0);
+    let html = f
+        .ok(
+            "non-punishment",
+            &[
+                ("charge", "forced_criminality"),
+                ("arose_from_trafficking", "yes"),
+                ("state", "applied"),
+                ("requested_on", "2026-02-10"),
+                ("outcome", "Synthetic charges dropped"),
+            ],
+        )
+        .await;
+    assert!(html.contains("The charge and the non-punishment request were recorded."));
+    assert!(html.contains("A crime the person was forced to commit · arose from the trafficking · applied (charges dropped or no penalty) · requested on 10 February 2026"));
+    no_codes(&html, &["forced_criminality", "2026-02-10"]);
+    // Not requested yet, not yet known whether it arose from the trafficking.
+    f.ok(
+        "non-punishment",
+        &[
+            ("charge", "document_offence"),
+            ("arose_from_trafficking", ""),
+            ("state", "not_requested"),
+        ],
+    )
+    .await;
+    let v = f.justice().await;
+    let items = v["non_punishment"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let applied = items.iter().find(|n| n["state"] == "applied").unwrap();
+    assert_eq!(applied["charge"], "forced_criminality");
+    assert_eq!(applied["arose_from_trafficking"], true);
+    assert_eq!(applied["requested_on"], "2026-02-10");
+    let open = items
+        .iter()
+        .find(|n| n["state"] == "not_requested")
+        .unwrap();
+    assert_eq!(open["arose_from_trafficking"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_claim_is_recorded_through_the_page() {
+    let f = Forms::new().await;
+    for (amount, why) in [
+        ("-5", "The amount must be more than zero"),
+        ("0", "The amount must be more than zero"),
+        ("abc", "Write the amount in figures"),
+        ("", "Give the amount."),
+    ] {
+        let html = f
+            .refused(
+                "claim",
+                &[("kind", "back_pay"), ("amount", amount), ("currency", "THB"), ("filed_on", "2026-02-01")],
+                &[&format!("id=\"claim-amount\" name=\"amount\" inputmode=\"decimal\" value=\"{amount}\""), "<option value=\"back_pay\" selected>", "value=\"2026-02-01\""],
+            )
+            .await;
+        assert!(html.contains(why), "{amount}");
+        assert!(html.contains("href=\"#claim-amount\""));
+    }
+    f.refused(
+        "claim",
+        &[
+            ("kind", "back_pay"),
+            ("amount", "100"),
+            ("currency", "XXQ"),
+            ("filed_on", "2026-02-01"),
+        ],
+        &["value=\"100\""],
+    )
+    .await;
+    assert_eq!(f.count("claims").await, 0, "nothing recorded");
+    let html = f
+        .ok(
+            "claim",
+            &[
+                ("kind", "court_ordered"),
+                ("amount", "1,500.50"),
+                ("currency", "THB"),
+                ("filed_on", "2026-02-01"),
+            ],
+        )
+        .await;
+    assert!(html.contains("The claim was recorded."));
+    assert!(html.contains("Court-ordered compensation</strong> · filed · claimed 1,500.50 THB · paid 0.00 THB · filed on 1 February 2026"));
+    no_codes(&html, &["court_ordered", "2026-02-01"]);
+    let c = &f.justice().await["claims"][0];
+    assert_eq!(c["claimed_minor"], 150_050);
+    assert_eq!(c["currency"], "THB");
+    assert_eq!(c["kind"], "court_ordered");
+    assert_eq!(c["state"], "filed");
+}
+
+#[tokio::test]
+async fn a_claim_is_awarded_paid_and_closed_through_the_page() {
+    let f = Forms::new().await;
+    f.ok(
+        "claim",
+        &[
+            ("kind", "state_fund"),
+            ("amount", "5000"),
+            ("currency", "THB"),
+            ("filed_on", "2026-02-01"),
+        ],
+    )
+    .await;
+    let cid = f.justice().await["claims"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = page_get(&f.t, &f.cookie, &format!("/cases/{}/justice", f.case))
+        .await
+        .text();
+    assert!(page.contains(r#"id="claim-change""#));
+    assert!(page.contains(r#"<label for="claim-change-amount-1">"#));
+    assert!(page.contains(r#"id="change-claim-1""#));
+    let html = f
+        .ok(
+            "claim-change",
+            &[("claim_id", &cid), ("action", "award"), ("amount", "4000")],
+        )
+        .await;
+    assert!(html.contains("The claim was updated."));
+    assert!(html.contains("awarded 4,000.00 THB"));
+    // A payment above what is owed, without its date, or not a number: refused.
+    let html = f
+        .refused(
+            "claim-change",
+            &[
+                ("claim_id", &cid),
+                ("action", "payment"),
+                ("amount", "9000"),
+                ("on", "2026-03-01"),
+            ],
+            &[
+                "id=\"claim-change-amount-1\" name=\"amount\" inputmode=\"decimal\" value=\"9000\"",
+                "href=\"#claim-change-amount-1\"",
+            ],
+        )
+        .await;
+    assert!(
+        html.contains("A payment must be more than zero and not more than what is still owed.")
+    );
+    let html = f
+        .refused(
+            "claim-change",
+            &[
+                ("claim_id", &cid),
+                ("action", "payment"),
+                ("amount", "1000"),
+                ("on", ""),
+            ],
+            &["value=\"1000\""],
+        )
+        .await;
+    assert!(html.contains("Give the date."));
+    f.refused(
+        "claim-change",
+        &[
+            ("claim_id", &cid),
+            ("action", "payment"),
+            ("amount", "abc"),
+            ("on", "2026-03-01"),
+        ],
+        &["value=\"abc\""],
+    )
+    .await;
+    assert_eq!(f.justice().await["claims"][0]["paid_minor"], 0);
+    let html = f
+        .ok(
+            "claim-change",
+            &[
+                ("claim_id", &cid),
+                ("action", "payment"),
+                ("amount", "1000.25"),
+                ("on", "2026-03-01"),
+                ("after_return", "yes"),
+            ],
+        )
+        .await;
+    assert!(html.contains("1 March 2026 · 1,000.25 THB · paid after the person went home"));
+    let c = &f.justice().await["claims"][0];
+    assert_eq!(c["state"], "partly_paid");
+    assert_eq!(c["awarded_minor"], 400_000);
+    assert_eq!(c["paid_minor"], 100_025);
+    assert_eq!(c["payments"][0]["after_return"], true);
+    // An award below what was already paid: refused by the rule, in words.
+    let html = f
+        .refused(
+            "claim-change",
+            &[("claim_id", &cid), ("action", "award"), ("amount", "500")],
+            &["<option value=\"award\" selected>"],
+        )
+        .await;
+    assert!(html.contains("An award must be more than zero and at least what was already paid."));
+    assert!(html.contains("Amount awarded or paid, in Thai baht"));
+    f.ok(
+        "claim-change",
+        &[("claim_id", &cid), ("action", "unrecoverable")],
+    )
+    .await;
+    let c = &f.justice().await["claims"][0];
+    assert_eq!(c["state"], "unrecoverable");
+    // A closed claim has no form to change it.
+    let page = page_get(&f.t, &f.cookie, &format!("/cases/{}/justice", f.case))
+        .await
+        .text();
+    assert!(!page.contains(r#"id="claim-change""#));
+    assert!(page.contains("unrecoverable"));
+}
+
+#[tokio::test]
+async fn the_forms_are_only_for_those_who_may_write() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let case = new_case(&t, &cm_a).await;
+    t.call("POST", &format!("/api/v1/cases/{case}/claims"), Some(&cm_a), Some(json!({"kind": "back_pay", "currency": "THB", "claimed_minor": 100_000, "filed_on": "2026-02-01"})))
+        .await;
+    t.call("POST", &format!("/api/v1/cases/{case}/proceedings"), Some(&cm_a), Some(json!({"kind": "labour", "authority": "Synthetic Labour Court", "role": "plaintiff", "opened_on": "2026-01-05"})))
+        .await;
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["legal"])).await;
+    let (cookie, csrf) = page_login(&t, "demo-cm-b").await;
+    let page = page_get(&t, &cookie, &format!("/cases/{case}/justice")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("Synthetic Labour Court"));
+    assert!(html.contains("Labour back pay"));
+    for form in [
+        "permit",
+        "proceeding",
+        "event",
+        "legal-aid",
+        "interpretation",
+        "rights-information",
+        "measure",
+        "non-punishment",
+        "claim",
+        "claim-change",
+    ] {
+        assert!(
+            !html.contains(&format!("name=\"form\" value=\"{form}\"")),
+            "{form}"
+        );
+    }
+    // Posting anyway changes nothing.
+    let r = page_post(
+        &t,
+        &cookie,
+        &format!("/cases/{case}/justice"),
+        format!("csrf={csrf}&form=claim&kind=back_pay&amount=10&currency=THB&filed_on=2026-02-01"),
+    )
+    .await;
+    assert!(
+        r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN,
+        "{}",
+        r.status
+    );
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm_a),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["claims"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn every_choice_on_the_page_has_words_in_both_languages() {
+    use safepath_domain::justice::assistance::*;
+    use safepath_domain::justice::compensation::ClaimKind;
+    use safepath_domain::justice::non_punishment::*;
+    use safepath_domain::justice::proceedings::*;
+    let mut keys: Vec<String> = Vec::new();
+    let mut add = |prefix: &str, values: Vec<&str>| {
+        keys.extend(values.into_iter().map(|v| format!("{prefix}-{v}")));
+    };
+    add(
+        "representative",
+        RepresentativeKind::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "legal-aid-cost-choice",
+        LegalAidCost::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "legal-aid-cost",
+        LegalAidCost::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "occasion",
+        InterpretationOccasion::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect(),
+    );
+    add(
+        "rights-topic",
+        RightsTopic::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "measure-kind",
+        MeasureKind::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "measure-state",
+        MeasureState::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "threat",
+        ThreatLevel::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "relevance",
+        TestimonyRelevance::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "eligibility",
+        Eligibility::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "charge-kind",
+        ChargeKind::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "non-punishment-state",
+        NonPunishmentState::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "non-punishment-state-choice",
+        NonPunishmentState::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "measure-state-choice",
+        MeasureState::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "claim-kind",
+        ClaimKind::ALL.iter().map(|v| v.as_str()).collect(),
+    );
+    add(
+        "claim-state",
+        safepath_domain::justice::compensation::ClaimState::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect(),
+    );
+    for lang in ["en", "id"] {
+        let tr = safepath_web::i18n::Tr::new(lang);
+        for k in &keys {
+            assert!(tr.has(k), "{lang}: {k}");
+        }
+    }
 }

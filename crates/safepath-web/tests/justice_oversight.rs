@@ -422,6 +422,13 @@ async fn the_screenings_non_punishment_flag_starts_the_non_punishment_work() {
     let justice = format!("/api/v1/cases/{case}/justice");
     let v = t.call("GET", &justice, Some(&coord), None).await.json();
     assert_eq!(v["non_punishment_flagged"], true, "{v}");
+    let (page, _) = page_login(&t, "demo-coordinator").await;
+    let html = t
+        .page(&page, &format!("/cases/{case}/justice"))
+        .await
+        .text();
+    assert!(html.contains("id=\"non-punishment-flag\""));
+    assert!(html.contains("name=\"from_identification_flag\" value=\"yes\""));
     let np = t
         .call(
             "POST",
@@ -433,6 +440,12 @@ async fn the_screenings_non_punishment_flag_starts_the_non_punishment_work() {
     assert_eq!(np.status, StatusCode::CREATED, "{}", np.text());
     let v = t.call("GET", &justice, Some(&coord), None).await.json();
     assert_eq!(v["non_punishment_flagged"], false, "{v}");
+    assert_eq!(v["non_punishment"][0]["from_identification_flag"], true);
+    let html = t
+        .page(&page, &format!("/cases/{case}/justice"))
+        .await
+        .text();
+    assert!(!html.contains("id=\"non-punishment-flag\""));
     // A case without the flag never shows it.
     let cm = t.login("demo-cm-a").await;
     let plain = t.create(&cm, person()).await["id"]
