@@ -254,6 +254,18 @@ fn shelter_not_found() -> AppError {
     AppError::not_found("no such shelter")
 }
 
+impl App {
+    /// One service of the directory, if it exists (no personal data).
+    pub async fn directory_service(&self, id: &str) -> Result<Option<ServiceView>, AppError> {
+        self.store
+            .service(id)
+            .await?
+            .as_ref()
+            .map(service_view)
+            .transpose()
+    }
+}
+
 fn service_view(r: &ServiceRow) -> Result<ServiceView, AppError> {
     let rec: ServiceRecord =
         serde_json::from_str(&r.record).map_err(|_| AppError::internal("service record"))?;

@@ -653,10 +653,29 @@ impl App {
         req: NewLegalAidRequest,
     ) -> Result<Created, AppError> {
         let gate = self.justice_gate(who, case, Need::Write).await?;
+        let service_id = req.service_id.filter(|s| !s.trim().is_empty());
+        let mut name = req.name;
+        if let Some(id) = &service_id {
+            // From the directory: it must be one of its legal-aid services;
+            // its name stands in when none is typed.
+            let service = self
+                .directory_service(id)
+                .await?
+                .filter(|s| s.service_type.as_str() == "legal_aid")
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "unknown_service",
+                        "service_id: not a legal-aid service of the directory",
+                    )
+                })?;
+            if name.trim().is_empty() {
+                name = service.name;
+            }
+        }
         let aid = assistance::check_legal_aid(LegalAid {
             representative: req.representative,
-            name: req.name,
-            service_id: req.service_id.filter(|s| !s.trim().is_empty()),
+            name,
+            service_id,
             from: day("from", &req.from)?,
             to: opt_day("to", req.to.as_deref())?,
             cost: req.cost,

@@ -569,6 +569,8 @@ struct JusticePage {
     return_block: Option<String>,
     permits: Vec<PermitLine>,
     legal_aid: Vec<String>,
+    /// The directory's legal-aid services: (id, "name · organisation").
+    legal_services: Vec<(String, String)>,
     interpretation: Vec<InterpretationLine>,
     rights_information: Vec<String>,
     proceedings: Vec<ProceedingLine>,
@@ -694,6 +696,20 @@ fn alert_text(tr: &Tr, a: &ExpiryAlert) -> String {
     }
 }
 
+async fn legal_aid_services(app: &AppState, p: &Principal) -> Vec<(String, String)> {
+    let Ok(orgs) = app.directory(p).await else {
+        return Vec::new();
+    };
+    orgs.iter()
+        .flat_map(|o| {
+            o.services
+                .iter()
+                .filter(|s| s.service_type.as_str() == "legal_aid")
+                .map(move |s| (s.id.clone(), format!("{} · {}", s.name, o.name)))
+        })
+        .collect()
+}
+
 async fn render_justice(
     app: &AppState,
     user: &WebUser,
@@ -707,6 +723,13 @@ async fn render_justice(
     let v = match app.justice(user.principal(), case).await {
         Ok(v) => v,
         Err(e) => return error_page(&tr, user, e),
+    };
+    // The directory is open to every signed-in user; a failure only hides
+    // the choice (the name can still be typed).
+    let legal_services = if v.via_referral {
+        Vec::new()
+    } else {
+        legal_aid_services(app, user.principal()).await
     };
     let d = |s: &str| human_date(&tr, s);
     let item = match form.as_str() {
@@ -744,6 +767,7 @@ async fn render_justice(
                 authority: p.authority.clone(),
             })
             .collect(),
+        legal_services,
         legal_aid: v
             .legal_aid
             .iter()
@@ -1269,7 +1293,13 @@ async fn submit_legal_aid(
         RepresentativeKind::ALL,
         RepresentativeKind::as_str,
     );
-    let name = c.text("name");
+    // A service from the directory, or a name typed (one of the two).
+    let service_id = c.opt_text("service_id");
+    let name = if service_id.is_some() {
+        c.opt_text("name").unwrap_or_default()
+    } else {
+        c.text("name")
+    };
     let from = c.date("from");
     let to = c.opt_date("to");
     let cost = c.choice("cost", LegalAidCost::ALL, LegalAidCost::as_str);
@@ -1277,7 +1307,7 @@ async fn submit_legal_aid(
     let req = NewLegalAidRequest {
         representative,
         name,
-        service_id: None,
+        service_id,
         from,
         to,
         cost,

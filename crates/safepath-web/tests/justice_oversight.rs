@@ -463,3 +463,64 @@ async fn the_screenings_non_punishment_flag_starts_the_non_punishment_work() {
         .json();
     assert_eq!(v["non_punishment_flagged"], false);
 }
+
+#[tokio::test]
+async fn legal_aid_comes_from_the_directorys_legal_aid_services() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let case = t.create(&cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let services = t
+        .call("GET", "/api/v1/services", Some(&cm), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let legal = services
+        .iter()
+        .find(|s| s["service_type"] == "legal_aid")
+        .expect("the demo directory has a legal-aid service")
+        .clone();
+    let other = services
+        .iter()
+        .find(|s| s["service_type"] != "legal_aid")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/cases/{case}/legal-aid");
+    for bad in [other.as_str(), "no-such-service"] {
+        let r = t
+            .call("POST", &path, Some(&cm), Some(json!({"representative": "legal_aid_organisation", "name": "", "service_id": bad, "from": day(0), "cost": "free"})))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.json()["code"], "unknown_service");
+    }
+    let ok = t
+        .call("POST", &path, Some(&cm), Some(json!({"representative": "legal_aid_organisation", "name": "", "service_id": legal["id"], "from": day(0), "cost": "free"})))
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["legal_aid"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["legal_aid"][0]["name"], legal["name"]);
+    // The page offers the directory's legal-aid services, and only those.
+    let (page, _) = page_login(&t, "demo-cm-a").await;
+    let html = t
+        .page(&page, &format!("/cases/{case}/justice"))
+        .await
+        .text();
+    assert!(html.contains("id=\"legal-aid-service_id\""));
+    assert!(html.contains(legal["id"].as_str().unwrap()));
+    assert!(!html.contains(&format!("value=\"{other}\"")));
+}
