@@ -88,6 +88,8 @@ pub(crate) fn refusal(e: DomainError) -> AppError {
         | l::BEST_INTERESTS_DETERMINATION_REQUIRED
         | l::REASONABLE_GROUNDS_DECISION_REQUIRED
         | l::CONCLUSIVE_DECISION_REQUIRED
+        | safepath_domain::justice::codes::RETURN_BLOCKED_REFLECTION
+        | safepath_domain::justice::codes::RETURN_BLOCKED_PROTECTION
         | a::ALREADY_REQUESTED
         | a::NOT_REQUESTED
         | a::ALREADY_DECIDED => ErrorKind::Conflict,
@@ -688,6 +690,7 @@ impl App {
             // A status change is never a formal decision: those are recorded
             // on the decisions page, which moves the case itself.
             decision: None,
+            return_block: self.return_block_in(records)?,
         };
         let t = lifecycle::transition(from, change.to, &ctx).map_err(refusal)?;
         let now = self.now_ms();

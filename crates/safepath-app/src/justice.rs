@@ -556,6 +556,21 @@ impl App {
             .collect()
     }
 
+    /// Why no return may be planned now, from the case's permits among
+    /// `records` (read by a change the policy allowed and audited).
+    pub(crate) fn return_block_in(
+        &self,
+        records: &[CaseRecordRow],
+    ) -> Result<Option<ReturnBlock>, AppError> {
+        let mut held = Vec::new();
+        for r in records.iter().filter(|r| r.kind == kinds::PERMIT) {
+            if let Record::Permit(p) = self.open_json(TABLE, COLUMN, &r.id, &r.record)? {
+                held.push(p);
+            }
+        }
+        Ok(permits::return_block(&held, self.clock.today()))
+    }
+
     /// Writes one new justice record (sealed), audited in the same call.
     #[allow(clippy::too_many_arguments)]
     async fn add_justice_record(

@@ -99,6 +99,7 @@ fn full_ctx() -> TransitionContext {
         person_is_child: false,
         best_interests_determination_recorded: false,
         decision: None,
+        return_block: None,
     }
 }
 
@@ -2105,5 +2106,35 @@ fn what_must_be_offered() {
     ];
     for (p, want) in table {
         assert_eq!(shelter::must_offer(&p), want, "{p:?}");
+    }
+}
+
+#[test]
+fn no_return_is_planned_during_a_reflection_period_or_a_pending_asylum_application() {
+    use safepath_domain::justice::permits::ReturnBlock;
+    for (block, code) in [
+        (
+            ReturnBlock::ReflectionPeriod,
+            "return_blocked_reflection_period",
+        ),
+        (
+            ReturnBlock::ProtectionPending,
+            "return_blocked_protection_pending",
+        ),
+    ] {
+        let ctx = TransitionContext {
+            return_block: Some(block),
+            ..full_ctx()
+        };
+        for (i, from, j, to) in pairs() {
+            let got = walk(from, to, &ctx);
+            match expected_edge(i, j) {
+                'S' => assert_eq!(got.unwrap_err().code, code, "{from:?}->{to:?}"),
+                '=' | '.' => assert!(got.is_err()),
+                // Every other step (integration, resettlement planning,
+                // follow-up) stays open: only a return waits.
+                _ => assert!(got.is_ok(), "{from:?}->{to:?}"),
+            }
+        }
     }
 }

@@ -524,3 +524,91 @@ async fn legal_aid_comes_from_the_directorys_legal_aid_services() {
     assert!(html.contains(legal["id"].as_str().unwrap()));
     assert!(!html.contains(&format!("value=\"{other}\"")));
 }
+
+/// A case of organisation A brought to solution planning, with a security
+/// assessment recorded: a return could be planned next.
+async fn ready_for_return(t: &TestApp, cm: &str, coord: &str) -> String {
+    let id = t.create(cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (stage, outcome) in [
+        ("reasonable_grounds", "presumed_victim"),
+        ("conclusive", "identified"),
+    ] {
+        let a = t
+            .call("POST", &format!("/api/v1/cases/{id}/decisions"), Some(coord), Some(json!({"stage": stage, "outcome": outcome, "reasons": "Synthetic reasons, long enough to record.", "letter_addressee": "person"})))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{stage}: {}", a.text());
+    }
+    let tr = format!("/api/v1/cases/{id}/transitions");
+    let a = t
+        .call(
+            "POST",
+            &tr,
+            Some(coord),
+            Some(json!({"to": "solution_planning"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let s = t
+        .call("POST", &format!("/api/v1/cases/{id}/assessments"), Some(coord), Some(json!({"kind": "security_assessment", "summary": "Home district safe; family supportive (synthetic)."})))
+        .await;
+    assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+    id
+}
+
+#[tokio::test]
+async fn no_return_is_planned_during_a_reflection_period_or_a_pending_asylum_application() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    for (permit_body, code) in [
+        (
+            json!({"kind": "reflection_period", "issued_on": day(-10), "expires_on": day(50)}),
+            "return_blocked_reflection_period",
+        ),
+        (
+            json!({"kind": "asylum_application", "issued_on": day(-5), "application": "applied"}),
+            "return_blocked_protection_pending",
+        ),
+    ] {
+        let id = ready_for_return(&t, &cm, &coord).await;
+        permit(&t, &cm, &id, permit_body).await;
+        let tr = format!("/api/v1/cases/{id}/transitions");
+        let refused = t
+            .call(
+                "POST",
+                &tr,
+                Some(&coord),
+                Some(json!({"to": "repatriation_in_progress"})),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+        assert_eq!(refused.json()["code"], code);
+        let status = t
+            .call("GET", &format!("/api/v1/cases/{id}"), Some(&coord), None)
+            .await
+            .json()["status"]
+            .clone();
+        assert_eq!(status, "solution_planning", "nothing changed");
+    }
+    // A reflection period that has ended no longer stands in the way.
+    let id = ready_for_return(&t, &cm, &coord).await;
+    permit(
+        &t,
+        &cm,
+        &id,
+        json!({"kind": "reflection_period", "issued_on": day(-100), "expires_on": day(-10)}),
+    )
+    .await;
+    let moved = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/transitions"),
+            Some(&coord),
+            Some(json!({"to": "repatriation_in_progress"})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.text());
+}

@@ -150,6 +150,10 @@ pub struct TransitionContext {
     /// The formal decision being recorded together with this change, if the
     /// change comes from recording one (never from a status form).
     pub decision: Option<FormalDecision>,
+    /// Why the person's legal status forbids planning a return now, if it
+    /// does (a running reflection period, a pending asylum application; see
+    /// [`crate::justice::permits::return_block`]).
+    pub return_block: Option<crate::justice::permits::ReturnBlock>,
 }
 
 /// One accepted status change, as the case timeline records it. The reason
@@ -273,6 +277,22 @@ pub fn transition(
         ));
     }
     if to == CaseStatus::RepatriationInProgress {
+        use crate::justice::{codes as justice_codes, permits::ReturnBlock};
+        match ctx.return_block {
+            Some(ReturnBlock::ReflectionPeriod) => {
+                return Err(DomainError::new(
+                    justice_codes::RETURN_BLOCKED_REFLECTION,
+                    "no return may be planned while the recovery and reflection period runs",
+                ));
+            }
+            Some(ReturnBlock::ProtectionPending) => {
+                return Err(DomainError::new(
+                    justice_codes::RETURN_BLOCKED_PROTECTION,
+                    "no return may be planned while an application for international protection is pending",
+                ));
+            }
+            None => {}
+        }
         if !ctx.security_assessment_recorded {
             return Err(DomainError::new(
                 codes::SECURITY_ASSESSMENT_REQUIRED,
