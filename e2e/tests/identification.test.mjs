@@ -15,10 +15,12 @@ function profileDays(profile, key) {
   return Number(m[1]);
 }
 
-function isoDaysFromToday(days) {
+/** The day `days` from today as the pages write it: "30 September 2026". */
+function dayFromToday(days) {
   const d = new Date();
   d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  const month = d.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}`;
 }
 
 test('fishing-at-sea screening on a phone ends in a referral the focal point sees', async () => {
@@ -79,7 +81,8 @@ test('fishing-at-sea screening on a phone ends in a referral the focal point see
     await focal.page.waitForURL(/\/cases\//);
     assert.ok(await focal.page.locator('#flag-non_removal').isVisible());
     const rg = focal.page.locator('li.decision[data-stage=reasonable_grounds]');
-    assert.match(await rg.textContent(), /\d{4}-\d{2}-\d{2}/, 'the open decision shows its due date');
+    assert.match(await rg.textContent(), /\d{1,2} [A-Z][a-z]+ \d{4}/, 'the open decision shows its due date, as people write it');
+    assert.doesNotMatch(await rg.textContent(), /\d{4}-\d{2}-\d{2}/, 'no ISO date on the page');
     await focal.context.close();
   } finally {
     await browser.close();
@@ -104,9 +107,9 @@ test('reasonable-grounds and conclusive decisions, with the reflection-period cl
     await page.click('#decide');
     await page.waitForURL(caseUrl);
     const days = profileDays('thailand', 'reflection_period_days');
-    assert.equal((await page.textContent('#reflection-ends-on')).trim(), isoDaysFromToday(days), `reflection period of ${days} days`);
+    assert.equal((await page.textContent('#reflection-ends-on')).trim(), dayFromToday(days), `reflection period of ${days} days`);
     const conclusive = page.locator('li.decision[data-stage=conclusive]');
-    assert.ok((await conclusive.textContent()).includes(isoDaysFromToday(days)), 'conclusive decision due when the reflection period ends');
+    assert.ok((await conclusive.textContent()).includes(dayFromToday(days)), 'conclusive decision due when the reflection period ends');
     assert.ok((await page.textContent('.ref')).includes('In protection'));
 
     await page.check('input[name=outcome][value=identified]');

@@ -390,17 +390,7 @@ fn csv_response(body: String) -> Response {
 
 /// A date as people read it: `30 June 2026` (month names from the locale).
 fn human_date(tr: &Tr, iso: &str) -> String {
-    let mut parts = iso.splitn(3, '-');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(y), Some(m), Some(d)) => {
-            let day = d.trim_start_matches('0');
-            format!(
-                "{day} {} {y}",
-                tr.t(format!("month-{}", m.trim_start_matches('0')))
-            )
-        }
-        _ => iso.to_owned(),
-    }
+    tr.day(iso)
 }
 
 fn money(currency: &str, minor: i64) -> String {

@@ -137,5 +137,7 @@ mywork-justice = Permits and hearings
 mywork-expires = expires
 mywork-on = on
 mywork-expired = Expired
+mywork-requested-on = requested on
+mywork-admitted-on = admitted on
 mywork-fatigue = Proceedings that may be exhausting the person
 mywork-fatigue-intro = Long waits between appearances, many appearances or long-running proceedings. Consider early depositions, video links or asking the court to group hearings.

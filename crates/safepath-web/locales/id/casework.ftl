@@ -137,5 +137,7 @@ mywork-justice = Izin dan sidang
 mywork-expires = berakhir
 mywork-on = pada
 mywork-expired = Sudah berakhir
+mywork-requested-on = diminta pada
+mywork-admitted-on = masuk pada
 mywork-fatigue = Proses hukum yang mungkin melelahkan korban
 mywork-fatigue-intro = Jeda panjang antar kehadiran, banyak kehadiran, atau proses yang berlangsung lama. Pertimbangkan deposisi awal, tautan video, atau minta pengadilan menggabungkan sidang.
