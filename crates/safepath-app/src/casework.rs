@@ -882,7 +882,10 @@ impl App {
                     u.id,
                     "approval_requested",
                     Some(facts.id),
-                    format!("Approval requested on case {reference}: {subject}."),
+                    format!(
+                        "Approval requested on case {reference}: {}.",
+                        subject.replace('_', " ")
+                    ),
                 )
             })
             .collect();

@@ -512,16 +512,23 @@ impl App {
         } else {
             facts.as_ref().and_then(|f| f.case_manager)
         };
+        // Words, not ids: the case's reference only to its own side (the
+        // receiver may have lost sight of it), the other organisation by name.
+        let state = next.state.as_str().replace('_', " ");
+        let message = if side == Side::Sender {
+            let from = self.org_name(r.from_org).await?;
+            format!("A referral from {from} is now {state}.")
+        } else {
+            let reference = self.case_reference(r.case).await?.unwrap_or_default();
+            let to = self.org_name(r.to_org).await?;
+            format!("The referral of case {reference} to {to} is now {state}.")
+        };
         let notice = told.filter(|u| *u != who.id()).map(|user| {
             self.notice(
                 user,
                 "referral_answered",
                 (side != Side::Sender).then_some(r.case),
-                format!(
-                    "Referral {} is now {}.",
-                    &id[..id.len().min(8)],
-                    next.state.as_str()
-                ),
+                message,
             )
         });
         let audit = AuditDraft::new(now, who.id().to_string(), format!("referral.{action}"))
@@ -671,5 +678,17 @@ impl App {
         view.associated_user_ids.clear();
         view.shared_categories = Some(shared.iter().map(|c| c.as_str().to_owned()).collect());
         view
+    }
+}
+
+impl App {
+    /// An organisation's name for a message ("another organisation" when it
+    /// is gone).
+    pub(crate) async fn org_name(&self, org: OrgId) -> Result<String, AppError> {
+        Ok(self
+            .store
+            .org(org)
+            .await?
+            .map_or_else(|| "another organisation".to_owned(), |o| o.name))
     }
 }

@@ -1998,6 +1998,19 @@ async fn the_lifecycle_is_enforced_recorded_and_shown_as_a_timeline() {
         kinds.contains(&"approval_requested".to_owned()),
         "{kinds:?}"
     );
+    let told = t
+        .call("GET", "/api/v1/notifications", Some(&coord), None)
+        .await
+        .json();
+    assert!(
+        told["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "approval_requested"
+                && !n["message"].as_str().unwrap().contains('_')),
+        "{told}"
+    );
     // The case manager cannot approve; returning needs a comment.
     let own = t
         .call(
@@ -2468,6 +2481,29 @@ async fn case_work_and_sharing_pages_need_the_csrf_token() {
         .map(|n| n["kind"].as_str().unwrap().to_owned())
         .collect();
     assert!(kinds.contains(&"referral_answered".to_owned()), "{kinds:?}");
+    // In words: the case, the organisation, what happened; no id, no reason.
+    let told = t
+        .call("GET", "/api/v1/notifications", Some(&cm), None)
+        .await
+        .json();
+    let answered = told["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "referral_answered")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        answered.starts_with("The referral of case SP-"),
+        "{answered}"
+    );
+    assert!(
+        answered.contains(" to Organisation B") && answered.ends_with(" is now declined."),
+        "{answered}"
+    );
+    assert!(!answered.contains(&referral[..8]) && !answered.contains("Qzv"));
     // Reasons and the consent's details are sealed at rest.
     for entry in std::fs::read_dir(t.dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
