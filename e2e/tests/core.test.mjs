@@ -2,7 +2,7 @@
 // sign out; a user of another organisation cannot find or open it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, login, search, syntheticName } from './helpers.mjs';
+import { BASE, launch, login, search, syntheticName, openMenu } from './helpers.mjs';
 
 test('a case manager creates, finds and opens a case; another organisation cannot', async () => {
   const browser = await launch();
@@ -77,11 +77,13 @@ test('pages are usable on a phone and switch to Indonesian', async () => {
     const { context, page } = await login(browser, 'demo-coordinator', { viewport: { width: 390, height: 844 } });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no horizontal scrolling (${width}px)`);
+    await openMenu(page);
     await page.selectOption('#lang-switch', 'id');
     await page.click('text=Change');
     await page.waitForURL(`${BASE}/cases`);
     assert.equal(await page.getAttribute('html', 'lang'), 'id');
     assert.ok((await page.textContent('h1')).includes('Kasus'));
+    await openMenu(page);
     await page.selectOption('#lang-switch', 'en');
     await page.click('text=Ganti');
     await context.close();

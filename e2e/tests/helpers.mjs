@@ -56,3 +56,9 @@ export async function apiCall(tok, method, path, body) {
   });
   return { status: r.status, json: await r.json().catch(() => null) };
 }
+
+/** On a phone the menu is folded away: open it (nothing to do on a desktop). */
+export async function openMenu(page) {
+  const button = page.locator('#menu-button');
+  if (await button.isVisible()) await button.click();
+}

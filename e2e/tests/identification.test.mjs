@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE, launch, login, search } from './helpers.mjs';
+import { BASE, launch, login, search, openMenu } from './helpers.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -29,6 +29,7 @@ test('fishing-at-sea screening on a phone ends in a referral the focal point see
     const { context, page } = await login(browser, 'demo-responder', PHONE);
     let bytes = 0;
     page.on('response', async (r) => { try { bytes += (await r.body()).length; } catch { /* redirects have no body */ } });
+    await openMenu(page);
     await page.click('nav >> text=Screening');
     await page.waitForURL(`${BASE}/screenings/new`);
     await page.check('#consent');

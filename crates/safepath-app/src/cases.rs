@@ -825,7 +825,21 @@ impl App {
                 case_id: n.case_id.map(|c| c.0),
                 message: n.message,
                 at: rfc3339(n.created_at),
+                read: n.read_at.is_some(),
             })
             .collect())
+    }
+
+    /// How many of the user's notifications wait to be read (for the menu).
+    pub async fn unread_notifications(&self, who: &Principal) -> Result<i64, AppError> {
+        Ok(self.store.unread_notifications(who.id()).await?)
+    }
+
+    /// Marks all of the user's notifications read; returns how many.
+    pub async fn mark_notifications_read(&self, who: &Principal) -> Result<u64, AppError> {
+        Ok(self
+            .store
+            .mark_notifications_read(who.id(), self.now_ms())
+            .await?)
     }
 }

@@ -144,4 +144,6 @@ pub struct NotificationView {
     pub case_id: Option<Uuid>,
     pub message: String,
     pub at: String,
+    /// Marked read (on the notifications page, or `POST /api/v1/notifications/read`).
+    pub read: bool,
 }

@@ -294,6 +294,11 @@ pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore + Justi
     // --- notifications ---
     async fn insert_notifications(&self, rows: &[NotificationRow]) -> Result<()>;
     async fn notifications(&self, user: UserId, limit: i64) -> Result<Vec<NotificationRow>>;
+    /// How many of the user's notifications are not read yet.
+    async fn unread_notifications(&self, user: UserId) -> Result<i64>;
+    /// Marks every unread notification of the user read at `at_ms`;
+    /// returns how many.
+    async fn mark_notifications_read(&self, user: UserId, at_ms: i64) -> Result<u64>;
 
     // --- operations ---
     /// A consistent online copy of the whole database (SQLite: `VACUUM INTO`).

@@ -1415,6 +1415,23 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn unread_notifications(&self, user: UserId) -> Result<i64> {
+                let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+                    .bind(user.to_string())
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
+            async fn mark_notifications_read(&self, user: UserId, at_ms: i64) -> Result<u64> {
+                let done = sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+                    .bind(user.to_string())
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn backup_to(&self, path: &Path) -> Result<()> {
                 backup(&self.pool, path).await
             }

@@ -693,7 +693,17 @@ async fn keys_notifications_and_backup(h: Harness) {
     s.insert_notifications(std::slice::from_ref(&n))
         .await
         .unwrap();
-    assert_eq!(s.notifications(u.id, 10).await.unwrap(), vec![n]);
+    assert_eq!(s.notifications(u.id, 10).await.unwrap(), vec![n.clone()]);
+    // Counted until read; marking is the user's own and idempotent.
+    assert_eq!(s.unread_notifications(u.id).await.unwrap(), 1);
+    let other = user(o.id, "u2", "case_manager");
+    s.insert_user(&other, &audit("u")).await.unwrap();
+    assert_eq!(s.mark_notifications_read(other.id, 9).await.unwrap(), 0);
+    assert_eq!(s.unread_notifications(u.id).await.unwrap(), 1);
+    assert_eq!(s.mark_notifications_read(u.id, 9).await.unwrap(), 1);
+    assert_eq!(s.mark_notifications_read(u.id, 10).await.unwrap(), 0);
+    assert_eq!(s.unread_notifications(u.id).await.unwrap(), 0);
+    assert_eq!(s.notifications(u.id, 10).await.unwrap()[0].read_at, Some(9));
 
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("backup.db");

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/break-glass", post(break_glass))
         .route("/api/v1/cases/{id}/audit", get(case_audit))
         .route("/api/v1/notifications", get(notifications))
+        .route("/api/v1/notifications/read", post(notifications_read))
         .route("/api/v1/screenings/evaluate", post(evaluate_screening))
         .fallback(|| async { ApiError(AppError::not_found("no such endpoint")) })
 }
@@ -391,6 +392,22 @@ async fn notifications(
     }))
 }
 
+/// How many notifications were marked read.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MarkedRead {
+    pub marked: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "auth", security(("bearer" = [])), responses((status = 200, body = MarkedRead), (status = 401, body = ErrorBody)))]
+async fn notifications_read(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<MarkedRead>, ApiError> {
+    Ok(Json(MarkedRead {
+        marked: app.mark_notifications_read(&user).await?,
+    }))
+}
+
 /// Runs the screening instrument on one document and stores nothing (the
 /// contract in SCREENING.md). It needs no sign-in: it holds no data and
 /// returns only the evaluation of what was sent.
@@ -411,7 +428,7 @@ async fn evaluate_screening(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
-    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, evaluate_screening,
+    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, evaluate_screening,
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,

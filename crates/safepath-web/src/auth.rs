@@ -72,6 +72,8 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) -> String {
 pub struct WebUser {
     pub session: Session,
     pub token: String,
+    /// Notifications not read yet (the menu shows the count).
+    pub unread: i64,
 }
 
 impl WebUser {
@@ -91,7 +93,17 @@ impl FromRequestParts<AppState> for WebUser {
             return Err(Redirect::to("/login").into_response());
         };
         match app.authenticate(&token, SessionKind::Web).await {
-            Ok(session) => Ok(WebUser { session, token }),
+            Ok(session) => {
+                let unread = app
+                    .unread_notifications(&session.principal)
+                    .await
+                    .unwrap_or(0);
+                Ok(WebUser {
+                    session,
+                    token,
+                    unread,
+                })
+            }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }
     }

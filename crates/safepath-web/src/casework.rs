@@ -345,7 +345,7 @@ async fn work_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
         StatusCode::OK,
         &WorkPage {
             title: format!("{} · {}", case.reference, tr.t("work-title")),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             reference: case.reference,
             status_label: tr.t(w.status.as_str()),
@@ -681,7 +681,7 @@ async fn sharing_page(
         StatusCode::OK,
         &SharingPage {
             title: format!("{} · {}", case.reference, tr.t("sharing-title")),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             case_id: id,
             reference: case.reference,
@@ -860,7 +860,7 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
         StatusCode::OK,
         &MyWorkPage {
             title: tr.t("mywork-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             w,
             is_coordinator,

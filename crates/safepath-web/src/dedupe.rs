@@ -159,7 +159,7 @@ async fn dedupe_page(State(app): State<AppState>, user: WebUser) -> Response {
         StatusCode::OK,
         &DedupePage {
             title: tr.t("dedupe-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             q,
             running,

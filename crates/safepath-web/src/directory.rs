@@ -244,7 +244,7 @@ async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response 
                 StatusCode::OK,
                 &DirectoryPage {
                     title: tr.t("directory-title"),
-                    user: Some(bar(&tr, p)),
+                    user: Some(bar(&tr, &user)),
                     csrf: user.session.csrf_token.clone(),
                     orgs,
                     editable_orgs,
@@ -343,7 +343,7 @@ async fn shelter_page(
             StatusCode::OK,
             &ShelterPage {
                 title: s.name.clone(),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
                 s,
                 tr,
@@ -388,7 +388,7 @@ async fn stays_page(
         StatusCode::OK,
         &StaysPage {
             title: tr.t("stays-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             case_id: case,
             current: stays.iter().any(|s| s.current),
@@ -493,7 +493,7 @@ async fn detention_page(State(app): State<AppState>, user: WebUser) -> Response 
             StatusCode::OK,
             &DetentionPage {
                 title: tr.t("detention-title"),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
                 items,
                 max_days: app.max_stay_days(),

@@ -226,7 +226,7 @@ async fn start_page(user: WebUser) -> Response {
         StatusCode::OK,
         &StartPage {
             title: tr.t("screening-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             error: None,
             forms: form_options(&tr),
@@ -314,7 +314,7 @@ async fn questions_page(user: WebUser, body: Bytes) -> Response {
                 StatusCode::BAD_REQUEST,
                 &StartPage {
                     title: tr.t("screening-title"),
-                    user: Some(bar(&tr, user.principal())),
+                    user: Some(bar(&tr, &user)),
                     csrf: user.session.csrf_token.clone(),
                     error: Some(e),
                     forms: form_options(&tr),
@@ -335,7 +335,7 @@ async fn questions_page(user: WebUser, body: Bytes) -> Response {
         StatusCode::OK,
         &QuestionsPage {
             title: tr.t("screening-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             ctx: vec![
                 ("consent", yes(c.consent)),
@@ -485,7 +485,7 @@ async fn result_page(
         StatusCode::OK,
         &ResultPage {
             title: tr.t("screening-result"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             own_org: user.principal().org().0,
             outcome_label,
@@ -637,7 +637,7 @@ async fn decisions_page(State(app): State<AppState>, user: WebUser) -> Response 
                 StatusCode::OK,
                 &DecisionsPage {
                     title: tr.t("decisions-title"),
-                    user: Some(bar(&tr, user.principal())),
+                    user: Some(bar(&tr, &user)),
                     csrf: user.session.csrf_token.clone(),
                     items,
                     overdue,

@@ -736,7 +736,7 @@ async fn render_justice(
     };
     let page = JusticePage {
         title: tr.t("justice-title"),
-        user: Some(bar(&tr, user.principal())),
+        user: Some(bar(&tr, user)),
         csrf: user.session.csrf_token.clone(),
         case_id: case,
         message,
@@ -1772,7 +1772,7 @@ async fn fund_page(
     let page = FundPage {
         reconciliation,
         title: tr.t("fund-title"),
-        user: Some(bar(&tr, p)),
+        user: Some(bar(&tr, &user)),
         csrf: user.session.csrf_token.clone(),
         message,
         accounts: accounts

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use safepath_app::accounts::{SessionKind, WEB_SESSION_MS};
 use safepath_app::views::{AuditEntryView, CasePatch, CaseView, NewCase, NotificationView};
-use safepath_app::{AppError, ErrorKind, Principal};
+use safepath_app::{AppError, ErrorKind};
 use safepath_domain::access::{self, Action, Decision};
 use safepath_domain::case::{CaseStatus, ExploitationForm};
 use safepath_domain::casework::lifecycle;
@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
             get(break_glass_page).post(break_glass_submit),
         )
         .route("/notifications", get(notifications_page))
+        .route("/notifications/read", post(notifications_read_submit))
 }
 
 /// What the layout shows about the signed-in user.
@@ -67,10 +68,14 @@ pub struct UserBar {
     pub reads_stats: bool,
     // --- rights and justice ---
     pub sees_fund: bool,
+    /// Notifications not read yet.
+    pub unread: i64,
 }
 
-pub(crate) fn bar(tr: &Tr, p: &Principal) -> UserBar {
+pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
+    let p = user.principal();
     UserBar {
+        unread: user.unread,
         screens: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
         decides: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
         username: p.user.username.clone(),
@@ -147,7 +152,7 @@ fn message(
         status,
         &MessagePage {
             title: tr.t(title_key),
-            user: user.map(|u| bar(tr, u.principal())),
+            user: user.map(|u| bar(tr, u)),
             csrf: user
                 .map(|u| u.session.csrf_token.clone())
                 .unwrap_or_default(),
@@ -381,7 +386,7 @@ async fn list_view(
             StatusCode::OK,
             &CasesPage {
                 title: tr.t("cases-title"),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, user)),
                 csrf: user.session.csrf_token.clone(),
                 q: q.unwrap_or_default(),
                 has_next: list.page * list.per_page < list.total,
@@ -528,7 +533,7 @@ async fn case_page_view(
         StatusCode::OK,
         &CasePage {
             title: c.reference.clone(),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, user)),
             csrf: user.session.csrf_token.clone(),
             status: tr.t(c.status.as_str()),
             sex: tr.t(format!("sex-{}", enum_name(&p.sex))),
@@ -593,7 +598,7 @@ async fn case_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
                 StatusCode::NOT_FOUND,
                 &MessagePage {
                     title: tr.t("not-found-title"),
-                    user: Some(bar(&tr, user.principal())),
+                    user: Some(bar(&tr, &user)),
                     csrf: user.session.csrf_token.clone(),
                     message: tr.t("not-found"),
                     break_glass_form: Some(format!("/cases/{id}/break-glass")),
@@ -618,7 +623,7 @@ async fn break_glass_page(
         StatusCode::OK,
         &MessagePage {
             title: tr.t("break-glass"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             message: String::new(),
             break_glass_form: Some(format!(
@@ -680,7 +685,7 @@ async fn case_audit_page(
             StatusCode::OK,
             &AuditPage {
                 title: tr.t("audit-trail"),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
                 id,
                 reference: id.to_string(),
@@ -700,21 +705,46 @@ struct NotificationsPage {
     user: Option<UserBar>,
     csrf: String,
     items: Vec<NotificationView>,
+    any_unread: bool,
+    message: Option<String>,
 }
 
-async fn notifications_page(State(app): State<AppState>, user: WebUser) -> Response {
+async fn notifications_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let tr = tr_for(&user);
+    let marked = raw.as_deref() == Some("done=read");
     match app.notifications(user.principal()).await {
         Ok(items) => render(
             StatusCode::OK,
             &NotificationsPage {
                 title: tr.t("nav-notifications"),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
+                any_unread: items.iter().any(|n| !n.read),
                 items,
+                message: marked.then(|| tr.t("notifications-marked-read")),
                 tr,
             },
         ),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn notifications_read_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    match app.mark_notifications_read(user.principal()).await {
+        Ok(_) => Redirect::to("/notifications?done=read").into_response(),
         Err(e) => error_page(&tr, &user, e),
     }
 }
@@ -995,7 +1025,7 @@ fn case_form_page(
     let statuses = form_statuses(user.principal().actor.role, &f.current_status);
     CaseFormPage {
         title: tr.t(title_key),
-        user: Some(bar(&tr, user.principal())),
+        user: Some(bar(&tr, user)),
         csrf: user.session.csrf_token.clone(),
         is_new: action == "/cases/new",
         action,

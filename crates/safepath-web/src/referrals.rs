@@ -185,7 +185,7 @@ async fn referrals_page(
             StatusCode::OK,
             &ReferralsPage {
                 title: tr.t("referrals-title"),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
                 inbox,
                 items,

@@ -456,7 +456,7 @@ async fn dashboard_page(
         StatusCode::OK,
         &StatsPage {
             title: tr.t("stats-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             charts: d
                 .tables
@@ -601,7 +601,7 @@ async fn checklist_page(State(app): State<AppState>, user: WebUser) -> Response 
         StatusCode::OK,
         &ChecklistPage {
             title: tr.t("checklist-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             items: items.iter().map(|i| item_view(&tr, i)).collect(),
             tr,

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use safepath_app::AppError;
 use safepath_app::tracing_requests::*;
-use safepath_app::{AppError, Principal};
 use serde_json::json;
 
 use crate::AppState;
@@ -297,7 +297,7 @@ fn strip_nulls(v: serde_json::Value) -> serde_json::Value {
 
 fn form_page(
     tr: Tr,
-    user: &Principal,
+    user: &WebUser,
     csrf: String,
     f: FormValues,
     error: Option<String>,
@@ -336,7 +336,7 @@ async fn tracing_page(State(app): State<AppState>, user: WebUser) -> Response {
         StatusCode::OK,
         &TracingPage {
             title: tr.t("tracing-title"),
-            user: Some(bar(&tr, user.principal())),
+            user: Some(bar(&tr, &user)),
             csrf: user.session.csrf_token.clone(),
             requests,
             matches,
@@ -349,7 +349,7 @@ async fn new_page(user: WebUser) -> Response {
     let tr = tr_for(&user);
     form_page(
         tr,
-        user.principal(),
+        &user,
         user.session.csrf_token.clone(),
         FormValues {
             birth_kind: "none".into(),
@@ -376,7 +376,7 @@ async fn new_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> 
         Ok(c) => Redirect::to(&format!("/tracing/requests/{}", c.id)).into_response(),
         Err(e) if e.kind == safepath_app::ErrorKind::BadRequest => form_page(
             tr,
-            user.principal(),
+            &user,
             user.session.csrf_token.clone(),
             values,
             Some(e.message),
@@ -396,7 +396,7 @@ async fn request_page(
             StatusCode::OK,
             &RequestPage {
                 title: format!("{} {}", tr.t("tracing-request"), r.reference),
-                user: Some(bar(&tr, user.principal())),
+                user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
                 sex_label: tr.t(format!("sex-{}", r.sought.sex_code())),
                 relationship_label: tr.t(format!("relationship-{}", r.requester.relationship)),

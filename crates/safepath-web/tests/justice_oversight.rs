@@ -612,3 +612,61 @@ async fn no_return_is_planned_during_a_reflection_period_or_a_pending_asylum_app
         .await;
     assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.text());
 }
+
+#[tokio::test]
+async fn notifications_are_counted_until_marked_read() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let case = t.create(&cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    permit(
+        &t,
+        &cm,
+        &case,
+        json!({"kind": "temporary_stay", "issued_on": day(-100), "expires_on": day(3)}),
+    )
+    .await;
+    assert_eq!(t.app.notify_justice_deadlines().await.unwrap(), 1);
+    let (page, csrf) = page_login(&t, "demo-cm-a").await;
+    let html = t.page(&page, "/notifications").await.text();
+    assert!(html.contains("id=\"unread-count\""), "the menu counts it");
+    assert!(html.contains("class=\"notification unread\""));
+    assert!(html.contains("id=\"mark-read\""));
+    // Without the form's token nothing changes.
+    let refused = t
+        .page_post(&page, "/notifications/read", "csrf=wrong".to_owned())
+        .await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER);
+    assert!(
+        t.page(&page, "/notifications")
+            .await
+            .text()
+            .contains("id=\"unread-count\"")
+    );
+    let done = t
+        .page_post(&page, "/notifications/read", format!("csrf={csrf}"))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = t.page(&page, "/notifications?done=read").await.text();
+    assert!(!after.contains("id=\"unread-count\""));
+    assert!(after.contains("id=\"message\""));
+    let items = t
+        .call("GET", "/api/v1/notifications", Some(&cm), None)
+        .await
+        .json();
+    assert!(
+        items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["read"] == true)
+    );
+    // The API marks read too; nothing left to mark.
+    let again = t
+        .call("POST", "/api/v1/notifications/read", Some(&cm), None)
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["marked"], 0);
+}
