@@ -55,6 +55,7 @@ test('a receiving organisation without legal consent sees no rights and justice;
 
     const coord = await login(browser, 'demo-coordinator');
     await coord.page.goto(`${BASE}/fund#reconciliation`);
+    await Promise.all([coord.page.waitForLoadState('load'), coord.page.click('#reconcile')]);
     assert.match(await coord.page.textContent('#reconciliation-result'), /reconciles/);
     await coord.page.fill('#reconcile-from', '2026-05-02');
     await coord.page.fill('#reconcile-to', '2026-05-01');

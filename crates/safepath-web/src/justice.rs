@@ -1660,6 +1660,8 @@ struct FundPage {
 struct ReconciliationSection {
     from: String,
     to: String,
+    /// Asked for (it reads the whole ledger: not on every visit).
+    ran: bool,
     error: Option<String>,
     reconciled: bool,
     period: String,
@@ -1683,8 +1685,27 @@ async fn reconciliation_section(
     p: &safepath_app::Principal,
     raw: &Option<String>,
 ) -> ReconciliationSection {
-    let from = query_param(raw, "from").unwrap_or_default();
-    let to = query_param(raw, "to").unwrap_or_default();
+    let (Some(from), Some(to)) = (query_param(raw, "from"), query_param(raw, "to")) else {
+        // Not asked yet: the form, with this month so far.
+        let today = app.today();
+        let first = today.replace_day(1).unwrap_or(today);
+        let iso = |d: time::Date| {
+            d.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .unwrap_or_default()
+        };
+        return ReconciliationSection {
+            from: iso(first),
+            to: iso(today),
+            ran: false,
+            error: None,
+            reconciled: false,
+            period: String::new(),
+            accounts: Vec::new(),
+            currencies: Vec::new(),
+            unbalanced: 0,
+            awaiting_approval: 0,
+        };
+    };
     let asked = |v: &str| (!v.is_empty()).then(|| v.to_owned());
     match app
         .fund_reconciliation(p, asked(&from).as_deref(), asked(&to).as_deref())
@@ -1694,6 +1715,7 @@ async fn reconciliation_section(
             period: format!("{} – {}", human_date(tr, &r.from), human_date(tr, &r.to)),
             from: r.from.clone(),
             to: r.to.clone(),
+            ran: true,
             error: None,
             reconciled: r.reconciled,
             accounts: r
@@ -1726,6 +1748,7 @@ async fn reconciliation_section(
         Err(e) => ReconciliationSection {
             from,
             to,
+            ran: true,
             error: Some(e.message),
             reconciled: false,
             period: String::new(),

@@ -302,6 +302,15 @@ async fn the_fund_reconciles_and_only_coordinators_see_the_report() {
     // and says why beside the dates.
     let (page, _) = page_login(&t, "demo-coordinator").await;
     let html = t.page(&page, "/fund").await.text();
+    assert!(
+        html.contains("id=\"reconcile\""),
+        "the form, not yet the report"
+    );
+    assert!(!html.contains("id=\"reconciliation-result\""));
+    let html = t
+        .page(&page, &format!("/fund?from={}&to={}", day(-30), day(0)))
+        .await
+        .text();
     assert!(html.contains("id=\"reconciliation-result\""), "{html}");
     assert!(html.contains("The ledger reconciles"));
     let bad = t
