@@ -20,7 +20,8 @@ export async function login(browser, username, options = {}) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.click('#login');
-  await page.waitForURL(`${BASE}/cases`);
+  // Each role lands on its own page (staff on the cases, analysts on the statistics).
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   return { context, page };
 }
 

@@ -799,11 +799,19 @@ impl App {
                     .org(facts.org),
             )
             .await?;
+        let mut names: std::collections::BTreeMap<String, String> = Default::default();
+        for e in &entries {
+            if !names.contains_key(&e.entry.actor) {
+                let name = self.actor_name(&e.entry.actor).await?;
+                names.insert(e.entry.actor.clone(), name);
+            }
+        }
         Ok(entries
             .into_iter()
             .map(|e| AuditEntryView {
                 seq: e.entry.seq,
                 at: rfc3339(e.entry.at_ms),
+                actor_name: names.get(&e.entry.actor).cloned().unwrap_or_default(),
                 actor: e.entry.actor,
                 action: e.entry.action,
                 record_type: e.entry.record_type,
@@ -812,6 +820,42 @@ impl App {
                 detail: e.entry.detail,
             })
             .collect())
+    }
+
+    /// The reference of a case whose audit trail the user may read (the
+    /// trail page's title).
+    pub async fn case_audit_title(&self, who: &Principal, id: Uuid) -> Result<String, AppError> {
+        let (_access, facts) = self
+            .authorize_case(
+                who,
+                id,
+                Action::ReadCaseAudit,
+                "read this case's audit trail",
+            )
+            .await?;
+        Ok(self
+            .store
+            .case_reference(facts.id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// An audit actor as people know them: a user's full name and
+    /// organisation; the scheduler; the command line.
+    async fn actor_name(&self, actor: &str) -> Result<String, AppError> {
+        if actor == "system" {
+            return Ok("SafePath (scheduled)".to_owned());
+        }
+        if actor.starts_with("cli") {
+            return Ok("Command line".to_owned());
+        }
+        let Ok(id) = Uuid::parse_str(actor) else {
+            return Ok(actor.to_owned());
+        };
+        Ok(match self.store.user(UserId(id)).await? {
+            Some(u) => format!("{} ({})", u.full_name, self.org_name(u.org_id).await?),
+            None => "a former user".to_owned(),
+        })
     }
 
     pub async fn notifications(&self, who: &Principal) -> Result<Vec<NotificationView>, AppError> {

@@ -1969,8 +1969,8 @@ impl App {
                 "task_due",
                 Some(r.case_id),
                 format!(
-                    "A task on case {reference} is due ({}).",
-                    r.due_on.clone().unwrap_or_default()
+                    "A task on case {reference} is due on {}.",
+                    crate::clock::long_day_of(r.due_on.as_deref().unwrap_or_default())
                 ),
             );
             let audit = AuditDraft::new(self.now_ms(), "system".to_owned(), "task.due_notified")

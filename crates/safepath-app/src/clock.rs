@@ -29,3 +29,22 @@ pub fn rfc3339(ms: i64) -> String {
         })
         .unwrap_or_default()
 }
+
+/// A day as notification texts write it ("1 July 2026"): no ISO dates
+/// before a reader.
+pub fn long_day(d: Date) -> String {
+    d.format(time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year]"
+    ))
+    .unwrap_or_default()
+}
+
+/// [`long_day`] of an ISO date (`YYYY-MM-DD`); anything else unchanged.
+pub fn long_day_of(iso: &str) -> String {
+    Date::parse(
+        iso,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map(long_day)
+    .unwrap_or_else(|_| iso.to_owned())
+}

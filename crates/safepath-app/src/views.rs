@@ -130,7 +130,11 @@ pub struct MeView {
 pub struct AuditEntryView {
     pub seq: i64,
     pub at: String,
+    /// A user id, `system` or `cli:…`.
     pub actor: String,
+    /// Who that is, for people: "Full Name (Organisation)", "SafePath
+    /// (scheduled)" or "Command line".
+    pub actor_name: String,
     pub action: String,
     pub record_type: Option<String>,
     pub record_id: Option<String>,

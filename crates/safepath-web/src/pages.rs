@@ -400,7 +400,7 @@ async fn list_view(
                         reference: c.reference,
                         name: c.display_name,
                         status: tr.t(c.status.as_str()),
-                        updated: c.updated_at.chars().take(10).collect(),
+                        updated: tr.day(&c.updated_at),
                         merged_into: c.merged_into,
                     })
                     .collect(),
@@ -493,11 +493,13 @@ async fn case_page_view(
     let or_dash = |s: String| if s.trim().is_empty() { dash.clone() } else { s };
     let birth = match &p.birth_date {
         None => dash.clone(),
-        Some(BirthDate::Exact { date }) => date.clone(),
-        Some(BirthDate::YearMonth { year, month }) => format!("{year}-{month:02}"),
+        Some(BirthDate::Exact { date }) => tr.day(date),
+        Some(BirthDate::YearMonth { year, month }) => {
+            format!("{} {year}", tr.t(format!("month-{month}")))
+        }
         Some(BirthDate::Year { year }) => year.to_string(),
         Some(BirthDate::EstimatedAge { age, on }) => {
-            format!("~{age} ({} {on})", tr.t("estimated-on"))
+            format!("~{age} ({} {})", tr.t("estimated-on"), tr.day(on))
         }
     };
     let contact = [&p.contact.phone, &p.contact.email, &p.contact.address]
@@ -667,7 +669,8 @@ struct AuditPage {
     csrf: String,
     id: Uuid,
     reference: String,
-    entries: Vec<AuditEntryView>,
+    /// Each entry with what happened, in words.
+    entries: Vec<(AuditEntryView, String)>,
 }
 
 async fn case_audit_page(
@@ -680,6 +683,10 @@ async fn case_audit_page(
         Ok(id) => id,
         Err(e) => return error_page(&tr, &user, e),
     };
+    let title = match app.case_audit_title(user.principal(), id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&tr, &user, e),
+    };
     match app.case_audit(user.principal(), id).await {
         Ok(entries) => render(
             StatusCode::OK,
@@ -688,8 +695,19 @@ async fn case_audit_page(
                 user: Some(bar(&tr, &user)),
                 csrf: user.session.csrf_token.clone(),
                 id,
-                reference: id.to_string(),
-                entries,
+                reference: title,
+                entries: entries
+                    .into_iter()
+                    .map(|e| {
+                        let key = format!("audit-action-{}", e.action.replace('.', "-"));
+                        let what = if tr.has(&key) {
+                            tr.t(&key)
+                        } else {
+                            e.action.replace(['.', '_'], " ")
+                        };
+                        (e, what)
+                    })
+                    .collect(),
                 tr,
             },
         ),

@@ -316,8 +316,11 @@ fn label(tr: &Tr, dim: &str, v: &str) -> String {
     let key = format!("stats-value-{dim}-{v}");
     if tr.has(&key) {
         tr.t(key)
+    } else if tr.has(v) {
+        // The shared vocabulary (forms of exploitation, case statuses…).
+        tr.t(v)
     } else {
-        v.to_string()
+        v.replace('_', " ")
     }
 }
 

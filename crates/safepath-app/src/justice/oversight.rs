@@ -8,6 +8,7 @@
 //! day): they never unseal a record, so they carry no personal data.
 
 use super::*;
+use crate::clock::long_day;
 use safepath_domain::ids::OrgId;
 use safepath_domain::justice::fund::{AccountPeriod, reconcile};
 use safepath_store::ReviewFactsRow;
@@ -147,14 +148,6 @@ pub struct ReconciliationCurrencyView {
 
 fn parse_iso(s: &str) -> Option<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
-
-/// "1 July 2026", for notification texts (no ISO dates before a reader).
-fn long_day(d: Date) -> String {
-    d.format(time::macros::format_description!(
-        "[day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
 }
 
 fn narrow(v: i128) -> Result<i64, AppError> {

@@ -1,0 +1,51 @@
+// Issue 10: pages are written for people. Each demo role signs in and walks
+// every page of its menu, and the case manager and coordinator also a case
+// and its sub-pages; the visible text of every page must hold no raw UUID,
+// no ISO date or timestamp and no internal code (snake_case). Instructions on
+// how to type a value (`small` hints tied to a field) are exempt.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, login } from './helpers.mjs';
+
+const FAULTS = [
+  ['a raw id', /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i],
+  ['an ISO date or timestamp', /\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\b/],
+  ['an internal code', /\b[a-z]+_[a-z]+(_[a-z]+)*\b/],
+];
+
+async function visibleText(page) {
+  return page.evaluate(() => {
+    const main = document.querySelector('main');
+    if (!main) return '';
+    const copy = main.cloneNode(true);
+    copy.querySelectorAll('small[id$="-help"], script, style').forEach((e) => e.remove());
+    return copy.innerText;
+  });
+}
+
+for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-b', 'demo-analyst', 'demo-admin']) {
+  test(`every page ${user} visits reads as words`, async () => {
+    const browser = await launch();
+    try {
+      const { page } = await login(browser, user);
+      const urls = [page.url(), ...await page.locator('nav a').evaluateAll((as) => as.map((a) => a.href))];
+      const firstCase = await page.locator('table a[href^="/cases/"]').first().getAttribute('href').catch(() => null);
+      if (firstCase && ['demo-cm-a', 'demo-coordinator'].includes(user)) {
+        for (const sub of ['', '/work', '/sharing', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
+      }
+      const problems = [];
+      for (const url of [...new Set(urls)]) {
+        const r = await page.goto(url);
+        if (!r || r.status() >= 400) continue;
+        const text = await visibleText(page);
+        for (const [what, re] of FAULTS) {
+          const m = text.match(re);
+          if (m) problems.push(`${url.replace(BASE, '')}: ${what} «${m[0]}»`);
+        }
+      }
+      assert.deepEqual(problems, [], problems.join('\n'));
+    } finally {
+      await browser.close();
+    }
+  });
+}
