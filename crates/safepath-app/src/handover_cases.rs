@@ -716,3 +716,33 @@ where
         Ok(Ok(resp)) => Err(format!("http {}", resp.status().as_u16())),
     }
 }
+
+/// A handover as the protocol sees it: no personal data (for the command
+/// line, operators and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandoverOverview {
+    pub id: String,
+    pub side: String,
+    pub state: String,
+    pub partner_fingerprint: String,
+    pub messages_in: usize,
+    pub messages_out: usize,
+}
+
+impl App {
+    /// The handover `id`'s side, state and message counts, if held here.
+    pub async fn handover_overview(&self, id: &str) -> Result<Option<HandoverOverview>, AppError> {
+        let Some(h) = self.store.handover(id).await? else {
+            return Ok(None);
+        };
+        let messages = self.store.handover_messages(id).await?;
+        Ok(Some(HandoverOverview {
+            id: h.id,
+            side: h.side,
+            state: h.state,
+            partner_fingerprint: h.partner,
+            messages_in: messages.iter().filter(|m| m.direction == "in").count(),
+            messages_out: messages.iter().filter(|m| m.direction == "out").count(),
+        }))
+    }
+}
