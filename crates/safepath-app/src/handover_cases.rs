@@ -700,7 +700,7 @@ where
 {
     let uri: hyper::Uri = url.parse().map_err(|_| "bad_url".to_owned())?;
     if uri.scheme_str() != Some("http") {
-        // TLS is the reverse proxy's job (docs/decisions.md D-H2).
+        // TLS is the reverse proxy's job (docs/decisions.md D-H1).
         return Err("not_http".into());
     }
     let req = hyper::Request::post(uri)
