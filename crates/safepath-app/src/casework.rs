@@ -553,7 +553,7 @@ impl App {
     }
 
     /// Authorises `action` on the case and returns the actor's relation to it.
-    async fn case_relation(
+    pub(crate) async fn case_relation(
         &self,
         who: &Principal,
         id: Uuid,
@@ -586,7 +586,7 @@ impl App {
     }
 
     /// Reads the case row and person for a change (audited as a read).
-    async fn case_for_change(
+    pub(crate) async fn case_for_change(
         &self,
         who: &Principal,
         facts: &access::CaseFacts,
@@ -711,6 +711,21 @@ impl App {
             rows.push(used);
         }
         Ok((t, rows))
+    }
+
+    /// The kinds of the free-text assessments among `records`.
+    pub(crate) fn assessment_kinds_in(
+        &self,
+        records: &[CaseRecordRow],
+    ) -> Result<BTreeSet<&'static str>, AppError> {
+        records
+            .iter()
+            .filter(|r| r.kind == kinds::ASSESSMENT)
+            .map(|r| {
+                self.open_record::<AssessmentRecord>(r)
+                    .map(|a| a.kind.as_str())
+            })
+            .collect()
     }
 
     fn usable_closure_approval(

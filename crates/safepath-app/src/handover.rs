@@ -14,6 +14,7 @@ use crate::admin::Operator;
 use crate::{AppError, ErrorKind};
 use safepath_crypto::handover::{Fingerprint, PartnerKeys, check_sequence, open};
 use safepath_domain::access::Action;
+use safepath_domain::ids::OrgId;
 use safepath_domain::solutions::handover::{self as protocol, Handover, HandoverMessage, Side};
 use safepath_store::{AuditDraft, HandoverMessageRow, HandoverPartnerRow, HandoverRow};
 
@@ -114,7 +115,10 @@ impl App {
 
     /// Registers a partner deployment by its public keys. `compared` is the
     /// fingerprint the two focal points read to each other: it must match
-    /// the keys (no trust on first use).
+    /// the keys (no trust on first use). `org` links the partner to an
+    /// organisation of this deployment's directory, by id or exact name: the
+    /// recipient a `cross_border_handover` consent must name.
+    #[allow(clippy::too_many_arguments)]
     pub async fn register_handover_partner(
         &self,
         op: Operator<'_>,
@@ -123,9 +127,14 @@ impl App {
         encryption_key: &str,
         compared: &str,
         inbox_url: Option<&str>,
+        org: Option<&str>,
     ) -> Result<HandoverPartnerRow, AppError> {
         op.require(Action::ManageOrgs)?;
         let name = safepath_domain::casework::checked_text("name", name)?;
+        let org_id = match org.map(str::trim).filter(|o| !o.is_empty()) {
+            None => None,
+            Some(o) => Some(self.org_by_id_or_name(o).await?),
+        };
         let keys =
             PartnerKeys::from_base64(signing_key, encryption_key).map_err(|e| refused(&e))?;
         let fp = keys.fingerprint();
@@ -155,12 +164,29 @@ impl App {
             registered_by: op.actor_id(),
             created_at: self.now_ms(),
             revoked_at: None,
+            org_id,
         };
         let mut audit = AuditDraft::new(self.now_ms(), op.actor_id(), "handover.partner.register");
         audit.record_type = Some("handover_partner".into());
         audit.record_id = Some(row.fingerprint.clone());
         self.store.insert_handover_partner(&row, &audit).await?;
         Ok(row)
+    }
+
+    /// An organisation by its id or its exact name (`invalid_org` otherwise).
+    async fn org_by_id_or_name(&self, o: &str) -> Result<OrgId, AppError> {
+        if let Ok(id) = uuid::Uuid::parse_str(o)
+            && self.store.org(OrgId(id)).await?.is_some()
+        {
+            return Ok(OrgId(id));
+        }
+        self.store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .find(|r| r.name == o)
+            .map(|r| r.id)
+            .ok_or_else(|| AppError::bad_request("invalid_org", "org: no such organisation"))
     }
 
     /// `POST /api/v1/handover/inbox`: opens a sealed message from a

@@ -27,6 +27,7 @@ pub mod dedupe_run;
 
 // --- durable solutions: cross-border handover ---
 pub mod handover;
+pub mod handover_cases;
 // --- statistics ---
 pub mod stats;
 // --- rights and justice ---

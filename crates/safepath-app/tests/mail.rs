@@ -253,6 +253,7 @@ mod handover_inbox {
                 &p.encryption_key_base64(),
                 &stranger.fingerprint().to_hex(),
                 None,
+                None,
             )
             .await
             .unwrap_err();
@@ -265,6 +266,7 @@ mod handover_inbox {
                 &p.encryption_key_base64(),
                 &dest.fingerprint().grouped().to_uppercase(),
                 Some("http://127.0.0.1:9/api/v1/handover/inbox"),
+                None,
             )
             .await
             .unwrap();

@@ -468,12 +468,29 @@ pub fn seal(
     recipient: &PartnerKeys,
     out: Outgoing<'_>,
 ) -> Result<Envelope, HandoverError> {
+    seal_with_id(me, recipient, out, &new_message_id())
+}
+
+/// A random 128-bit message id, in lower-case hex.
+pub fn new_message_id() -> String {
+    hex::encode(random_bytes::<16>())
+}
+
+/// [`seal`] with a message id the caller chose (from [`new_message_id`]), so
+/// that the sender can record its own message under the id the recipient
+/// will see.
+pub fn seal_with_id(
+    me: &DeploymentIdentity,
+    recipient: &PartnerKeys,
+    out: Outgoing<'_>,
+    message_id: &str,
+) -> Result<Envelope, HandoverError> {
     let sender = me.fingerprint().to_hex();
     let to = recipient.fingerprint().to_hex();
     let signed = SignedPart {
         v: ENVELOPE_VERSION,
         handover_id: out.handover_id.to_owned(),
-        message_id: hex::encode(random_bytes::<16>()),
+        message_id: message_id.to_owned(),
         sender: sender.clone(),
         recipient: to.clone(),
         sequence: out.sequence,

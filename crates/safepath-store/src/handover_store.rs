@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use safepath_crypto::Sealed;
-use safepath_domain::ids::CaseId;
+use safepath_domain::ids::{CaseId, OrgId};
 
 use crate::{AuditDraft, Result};
 
@@ -28,6 +28,9 @@ pub struct HandoverPartnerRow {
     pub registered_by: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// The organisation of this deployment's directory the partner stands
+    /// for: the recipient a `cross_border_handover` consent names.
+    pub org_id: Option<OrgId>,
 }
 
 /// One handover as this side holds it.

@@ -3,7 +3,7 @@
 
 use super::*;
 
-const PARTNER_COLUMNS: &str = "fingerprint, name, signing_key, encryption_key, inbox_url, registered_by, created_at, revoked_at";
+const PARTNER_COLUMNS: &str = "fingerprint, name, signing_key, encryption_key, inbox_url, registered_by, created_at, revoked_at, org_id";
 const HANDOVER_COLUMNS: &str =
     "id, side, case_id, partner, state, record, version, created_at, updated_at";
 const MESSAGE_COLUMNS: &str = "id, handover_id, direction, sender, message_id, sequence, kind, envelope_hash, envelope, content, created_at";
@@ -22,6 +22,10 @@ macro_rules! handover_sql {
                 registered_by: r.try_get("registered_by")?,
                 created_at: r.try_get("created_at")?,
                 revoked_at: r.try_get("revoked_at")?,
+                org_id: r
+                    .try_get::<Option<String>, _>("org_id")?
+                    .map(|o| uuid_col(o, OrgId))
+                    .transpose()?,
             })
         }
         fn handover_from(r: &$row_ty) -> Result<HandoverRow> {
@@ -68,7 +72,7 @@ macro_rules! handover_sql {
         impl HandoverStore for $store {
             async fn insert_handover_partner(&self, p: &HandoverPartnerRow, audit: &AuditDraft) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO handover_partners ({PARTNER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")))
+                sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO handover_partners ({PARTNER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")))
                     .bind(&p.fingerprint)
                     .bind(&p.name)
                     .bind(&p.signing_key)
@@ -77,6 +81,7 @@ macro_rules! handover_sql {
                     .bind(&p.registered_by)
                     .bind(p.created_at)
                     .bind(p.revoked_at)
+                    .bind(p.org_id.map(|o| o.to_string()))
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_or(e, "handover partner"))?;

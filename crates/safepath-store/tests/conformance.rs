@@ -1974,6 +1974,7 @@ fn partner(fp: &str, name: &str) -> HandoverPartnerRow {
         registered_by: "cli".into(),
         created_at: 5,
         revoked_at: None,
+        org_id: None,
     }
 }
 

@@ -448,7 +448,8 @@ async fn evaluate_screening(
         crate::dedupe::api_start, crate::dedupe::api_latest, crate::dedupe::api_pairs, crate::dedupe::api_merge,
         crate::dedupe::api_not_same, crate::dedupe::api_unmerge,
         // --- durable solutions: cross-border handover ---
-        crate::handover::api_inbox,
+        crate::handover::api_inbox, crate::handover::start_handover, crate::handover::case_handovers,
+        crate::handover::record_security_assessment, crate::handover::security_assessments,
         // --- statistics ---
         crate::stats::api_persons, crate::stats::api_public, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json,
         // --- rights and justice ---

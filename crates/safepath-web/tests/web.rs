@@ -2818,6 +2818,7 @@ async fn handover_inbox_accepts_only_sealed_messages_from_partners() {
             &p.encryption_key_base64(),
             &partner.fingerprint().to_hex(),
             None,
+            None,
         )
         .await
         .unwrap();

@@ -61,6 +61,10 @@ pub(crate) enum PartnerCommand {
         /// Its inbox, e.g. https://partner.example/api/v1/handover/inbox.
         #[arg(long)]
         inbox_url: Option<String>,
+        /// The organisation of this deployment's directory the partner stands
+        /// for (id or exact name): the recipient its consents name.
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -73,6 +77,7 @@ pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
             encryption_key,
             fingerprint,
             inbox_url,
+            org,
         }) => {
             let app = data.open(false).await?;
             let p = app
@@ -83,6 +88,7 @@ pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
                     &encryption_key,
                     &fingerprint,
                     inbox_url.as_deref(),
+                    org.as_deref(),
                 )
                 .await
                 .map_err(|e| e.to_string())?;

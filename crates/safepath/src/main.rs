@@ -444,6 +444,10 @@ async fn scheduled_work(app: Arc<App>) {
         if let Err(e) = app.deliver_mail().await {
             tracing::warn!(code = e.code, "could not deliver e-mail");
         }
+        // --- cross-border handover: the outbox to the partners' inboxes ---
+        if let Err(e) = app.deliver_handover_outbox().await {
+            tracing::warn!(code = e.code, "could not deliver handover messages");
+        }
         n += 1;
     }
 }

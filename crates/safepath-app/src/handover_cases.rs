@@ -1,0 +1,748 @@
+//! Handovers started from a case (issue 12): the structured repatriation
+//! security assessment, starting a cross-border handover (the return gate,
+//! the consent, the request sealed into the outbox in one audited store
+//! transaction), the case's handovers, and the delivery of the outbox to the
+//! partners' inboxes with retries and back-off (nothing acknowledged is lost:
+//! an entry is marked sent only on a 2xx answer from the partner).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use safepath_crypto::handover::{
+    DEFAULT_LIFETIME_SECS, Fingerprint, Outgoing, PartnerKeys, new_message_id, seal_with_id,
+};
+use safepath_domain::access::{self, Action};
+use safepath_domain::casework::consent::{self, ConsentPurpose, DataCategory};
+use safepath_domain::justice::permits::ReturnBlock;
+use safepath_domain::person::Person;
+use safepath_domain::solutions::assessment::{
+    FamilySituation, ProtectionNeed, ReceivingCapacity, RiskLevel, SecurityAssessment,
+    SecurityOutcome,
+};
+use safepath_domain::solutions::handover::{
+    self as protocol, HandoverMessage, HandoverRequest, Side,
+};
+use safepath_domain::solutions::repatriation::{ReturnFacts, ReturnRefusal, return_refusals};
+use safepath_store::{
+    AuditDraft, CaseRecordRow, HandoverMessageRow, HandoverOutboxRow, HandoverRow,
+};
+use time::Date;
+use time::macros::format_description;
+
+use crate::clock::rfc3339;
+use crate::{App, AppError, ErrorKind, Principal};
+
+/// Refusal codes of this module (stable, part of the API contract).
+pub mod codes {
+    /// No effective `cross_border_handover` consent names the partner's
+    /// organisation and covers every category asked for (403).
+    pub const CONSENT_REQUIRED: &str = "consent_required";
+    /// No security assessment is recorded (409).
+    pub const SECURITY_ASSESSMENT_REQUIRED: &str = "security_assessment_required";
+    /// The latest repatriation security assessment finds a need for
+    /// international protection: non-refoulement (409).
+    pub const INTERNATIONAL_PROTECTION_NEEDED: &str = "international_protection_needed";
+    /// The partner is not a registered (and not revoked) deployment (400).
+    pub const UNKNOWN_PARTNER: &str = "unknown_partner";
+}
+
+/// The `case_records` kind of a structured repatriation security assessment.
+pub const SECURITY_KIND: &str = "repatriation_security_assessment";
+/// The free-text case assessment kind that also counts as recorded.
+const FREE_TEXT_SECURITY: &str = "security_assessment";
+const BEST_INTERESTS: &str = "best_interests_determination";
+
+/// The inbox path on a partner's server.
+pub const INBOX_PATH: &str = "/api/v1/handover/inbox";
+/// First back-off after a failed delivery; doubled per attempt.
+const BACKOFF_BASE_MS: i64 = 30_000;
+/// The longest back-off.
+const BACKOFF_CAP_MS: i64 = 3_600_000;
+
+/// `POST /api/v1/cases/{id}/security-assessments`: a repatriation security
+/// assessment (values of the domain's vocabularies).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewSecurityAssessment {
+    /// `low`, `medium` or `high`.
+    pub re_trafficking_risk: String,
+    /// `low`, `medium` or `high`.
+    pub trafficker_threat: String,
+    /// `low`, `medium` or `high`.
+    pub debt_threat: String,
+    /// `supportive`, `unknown`, `unsafe` or `complicit`.
+    pub family_situation: String,
+    /// `adequate`, `limited` or `inadequate`.
+    pub receiving_capacity: String,
+    /// `none`, `possible` or `established`.
+    pub protection_need: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// `YYYY-MM-DD`; today when left out.
+    #[serde(default)]
+    pub assessed_on: Option<String>,
+}
+
+/// A recorded repatriation security assessment and what it means.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SecurityAssessmentView {
+    pub id: String,
+    pub re_trafficking_risk: String,
+    pub trafficker_threat: String,
+    pub debt_threat: String,
+    pub family_situation: String,
+    pub receiving_capacity: String,
+    pub protection_need: String,
+    pub notes: Option<String>,
+    pub assessed_on: String,
+    /// `return_possible`, `return_with_conditions`, `return_unsafe` or
+    /// `refer_to_asylum`.
+    pub outcome: String,
+    /// The concerns behind a conditional or unsafe outcome.
+    pub concerns: Vec<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SecurityRecord {
+    assessment: SecurityAssessment,
+    by: String,
+}
+
+/// `POST /api/v1/cases/{id}/handovers`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewHandover {
+    /// The partner deployment's fingerprint (hex).
+    pub partner: String,
+    /// Data categories to share (each covered by the consent).
+    #[schema(value_type = Vec<String>)]
+    pub categories: BTreeSet<DataCategory>,
+}
+
+/// The answer to a started handover.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandoverStarted {
+    /// The handover's id (the pseudonymous transnational case reference).
+    pub id: String,
+}
+
+/// One handover of a case, as listed: nothing of the person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandoverSummary {
+    pub id: String,
+    /// `destination` or `origin`.
+    pub side: String,
+    pub state: String,
+    /// The partner deployment's name.
+    pub partner: String,
+    pub partner_fingerprint: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What one delivery run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HandoverDelivery {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+fn parse_date(s: &str) -> Result<Date, AppError> {
+    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| {
+        AppError::bad_request(
+            "invalid_field",
+            "assessed_on: a real date written YYYY-MM-DD",
+        )
+    })
+}
+
+fn iso(d: Date) -> String {
+    d.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+fn conflict(code: &'static str, message: &str) -> AppError {
+    AppError::new(ErrorKind::Conflict, code, message)
+}
+
+/// The refusal for the first reason the gate gives, with the API's codes.
+fn gate_refusal(r: ReturnRefusal) -> AppError {
+    use safepath_domain::justice::codes as j;
+    match r {
+        ReturnRefusal::ConsentMissing => {
+            AppError::new(ErrorKind::Forbidden, codes::CONSENT_REQUIRED, r.message())
+        }
+        ReturnRefusal::ReflectionPeriodRunning => {
+            conflict(j::RETURN_BLOCKED_REFLECTION, r.message())
+        }
+        ReturnRefusal::AsylumApplicationPending => {
+            conflict(j::RETURN_BLOCKED_PROTECTION, r.message())
+        }
+        ReturnRefusal::SecurityAssessmentMissing => {
+            conflict(codes::SECURITY_ASSESSMENT_REQUIRED, r.message())
+        }
+        ReturnRefusal::InternationalProtectionNeed => {
+            conflict(codes::INTERNATIONAL_PROTECTION_NEEDED, r.message())
+        }
+        other => conflict(other.as_str(), other.message()),
+    }
+}
+
+/// What of the person crosses, per consented category: the request's
+/// minimum (identity: names, sex, birth date, nationality, languages, place
+/// of origin; contact: the contact details). The other categories travel
+/// with the risk and needs assessment, never in the request.
+fn request_content(person: &Person, categories: &BTreeSet<DataCategory>) -> serde_json::Value {
+    let mut content = serde_json::Map::new();
+    if categories.contains(&DataCategory::Identity) {
+        content.insert(
+            "identity".into(),
+            serde_json::json!({
+                "display_name": person.display_name,
+                "names": person.names,
+                "sex": person.sex,
+                "birth_date": person.birth_date,
+                "nationalities": person.nationalities,
+                "languages": person.languages,
+                "place_of_origin": person.place_of_origin,
+            }),
+        );
+    }
+    if categories.contains(&DataCategory::Contact) {
+        content.insert(
+            "contact".into(),
+            serde_json::to_value(&person.contact).unwrap_or_default(),
+        );
+    }
+    serde_json::Value::Object(content)
+}
+
+/// The partner's inbox: the URL as registered when it names the inbox path,
+/// else the path appended to it.
+pub fn inbox_target(registered: &str) -> String {
+    let trimmed = registered.trim_end_matches('/');
+    if trimmed.ends_with(INBOX_PATH) {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}{INBOX_PATH}")
+    }
+}
+
+/// The back-off after `attempts` failed attempts: 30 s × 2^attempts, at most an hour.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let shift = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    BACKOFF_BASE_MS
+        .saturating_mul(1_i64 << shift)
+        .min(BACKOFF_CAP_MS)
+}
+
+impl App {
+    /// The case for an edit; anyone who may not edit it gets the answer a
+    /// missing case gets.
+    async fn case_for_handover(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        what: &str,
+    ) -> Result<access::CaseFacts, AppError> {
+        match self.case_relation(who, case, Action::EditCase, what).await {
+            Ok((facts, _)) => Ok(facts),
+            Err(e) if matches!(e.kind, ErrorKind::Forbidden | ErrorKind::NotFound) => {
+                Err(AppError::case_not_found())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Records a repatriation security assessment on the case (sealed).
+    pub async fn record_security_assessment(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        input: NewSecurityAssessment,
+    ) -> Result<SecurityAssessmentView, AppError> {
+        let facts = self
+            .case_for_handover(who, case, "record security assessments on this case")
+            .await?;
+        let today = self.clock.today();
+        let assessment = SecurityAssessment {
+            re_trafficking_risk: RiskLevel::parse(&input.re_trafficking_risk)?,
+            trafficker_threat: RiskLevel::parse(&input.trafficker_threat)?,
+            debt_threat: RiskLevel::parse(&input.debt_threat)?,
+            family_situation: FamilySituation::parse(&input.family_situation)?,
+            receiving_capacity: ReceivingCapacity::parse(&input.receiving_capacity)?,
+            protection_need: ProtectionNeed::parse(&input.protection_need)?,
+            notes: input.notes,
+            assessed_on: match input.assessed_on.as_deref() {
+                Some(s) => parse_date(s)?,
+                None => today,
+            },
+        }
+        .check(today)?;
+        let now = self.now_ms();
+        let id = Uuid::new_v4().to_string();
+        let record = SecurityRecord {
+            assessment,
+            by: who.id().to_string(),
+        };
+        let row = CaseRecordRow {
+            id: id.clone(),
+            case_id: facts.id,
+            kind: SECURITY_KIND.into(),
+            state: "done".into(),
+            subject: Some(record.assessment.protection_need.as_str().into()),
+            owner_id: None,
+            ref_id: None,
+            due_on: None,
+            record: self.seal_json("case_records", "record", &id, &record)?,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), "security_assessment.create")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("record={id}"));
+        self.store
+            .write_case_records(std::slice::from_ref(&row), &audit)
+            .await?;
+        self.security_view(&row)
+    }
+
+    fn security_view(&self, row: &CaseRecordRow) -> Result<SecurityAssessmentView, AppError> {
+        let r: SecurityRecord = self.open_json("case_records", "record", &row.id, &row.record)?;
+        let a = &r.assessment;
+        let (outcome, concerns) = match a.outcome() {
+            SecurityOutcome::ReturnPossible => ("return_possible", Vec::new()),
+            SecurityOutcome::ReturnWithConditions(c) => ("return_with_conditions", c),
+            SecurityOutcome::ReturnUnsafe(c) => ("return_unsafe", c),
+            SecurityOutcome::ReferToAsylum => ("refer_to_asylum", Vec::new()),
+        };
+        Ok(SecurityAssessmentView {
+            id: row.id.clone(),
+            re_trafficking_risk: a.re_trafficking_risk.as_str().into(),
+            trafficker_threat: a.trafficker_threat.as_str().into(),
+            debt_threat: a.debt_threat.as_str().into(),
+            family_situation: a.family_situation.as_str().into(),
+            receiving_capacity: a.receiving_capacity.as_str().into(),
+            protection_need: a.protection_need.as_str().into(),
+            notes: a.notes.clone(),
+            assessed_on: iso(a.assessed_on),
+            outcome: outcome.into(),
+            concerns: concerns
+                .iter()
+                .filter_map(|c| serde_json::to_value(c).ok())
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            recorded_at: rfc3339(row.created_at),
+        })
+    }
+
+    /// The case's repatriation security assessments, oldest first (an
+    /// audited read).
+    pub async fn security_assessments(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Vec<SecurityAssessmentView>, AppError> {
+        let facts = self.readable_case(who, case).await?;
+        let audit = AuditDraft::new(
+            self.now_ms(),
+            who.id().to_string(),
+            "security_assessment.read",
+        )
+        .record("case", facts.id)
+        .org(facts.org);
+        self.store
+            .read_justice_records(facts.id, &[SECURITY_KIND], &audit)
+            .await?
+            .iter()
+            .map(|r| self.security_view(r))
+            .collect()
+    }
+
+    async fn readable_case(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<access::CaseFacts, AppError> {
+        let facts = self
+            .store
+            .case_facts(safepath_domain::ids::CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::ReadCase, &facts)
+            .map_err(|_| AppError::case_not_found())?;
+        Ok(facts)
+    }
+
+    /// The latest structured security assessment among `records` (by the
+    /// date assessed, then by when it was recorded).
+    fn latest_security(
+        &self,
+        records: &[CaseRecordRow],
+    ) -> Result<Option<SecurityAssessment>, AppError> {
+        let mut all = Vec::new();
+        for r in records.iter().filter(|r| r.kind == SECURITY_KIND) {
+            let rec: SecurityRecord = self.open_json("case_records", "record", &r.id, &r.record)?;
+            all.push((rec.assessment.assessed_on, r.created_at, rec.assessment));
+        }
+        all.sort_by_key(|a| (a.0, a.1));
+        Ok(all.pop().map(|(_, _, a)| a))
+    }
+
+    /// Starts a cross-border handover of the case to a registered partner:
+    /// the consent, the return gate, then the handover (state `requested`)
+    /// and its sealed request in the outbox, in one audited transaction.
+    pub async fn start_handover(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        req: NewHandover,
+    ) -> Result<HandoverStarted, AppError> {
+        let facts = self
+            .case_for_handover(who, case, "start a handover of this case")
+            .await?;
+        let unknown = || {
+            AppError::bad_request(
+                codes::UNKNOWN_PARTNER,
+                "partner: no registered partner deployment has this fingerprint",
+            )
+        };
+        let fp = Fingerprint::from_hex(req.partner.trim().to_ascii_lowercase().as_str())
+            .map_err(|_| unknown())?
+            .to_hex();
+        let partner = self
+            .store
+            .handover_partner(&fp)
+            .await?
+            .filter(|p| p.revoked_at.is_none())
+            .ok_or_else(unknown)?;
+        if req.categories.is_empty() {
+            return Err(AppError::bad_request(
+                "missing_field",
+                "categories: name at least one data category to share",
+            ));
+        }
+        let keys = PartnerKeys::from_base64(&partner.signing_key, &partner.encryption_key)
+            .map_err(|_| unknown())?;
+        let today = self.clock.today();
+        // 1. The person's consent, naming the partner's organisation.
+        let consent_refused =
+            |message: String| AppError::new(ErrorKind::Forbidden, codes::CONSENT_REQUIRED, message);
+        let Some(org) = partner.org_id else {
+            return Err(consent_refused(
+                "the partner is not linked to an organisation a consent could name".into(),
+            ));
+        };
+        let ledger = self.ledger(facts.id).await?;
+        let covering = consent::covers(
+            &ledger,
+            ConsentPurpose::CrossBorderHandover,
+            Some(org),
+            &req.categories,
+            today,
+        )
+        .map_err(|r| consent_refused(r.message()))?;
+        let consent_id = *covering
+            .consents()
+            .first()
+            .ok_or_else(|| consent_refused("no consent".into()))?;
+        // 2. The return gate: permits, the security assessment, a child's
+        //    determinations (records read in one audited read).
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case_records.read")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail("for a cross-border handover");
+        let records = self
+            .store
+            .read_justice_records(
+                facts.id,
+                &[
+                    SECURITY_KIND,
+                    crate::casework::kinds::ASSESSMENT,
+                    crate::justice::kinds::PERMIT,
+                ],
+                &audit,
+            )
+            .await?;
+        let (_, person) = self
+            .case_for_change(who, &facts, "for a cross-border handover")
+            .await?;
+        let person_is_child = person
+            .birth_date
+            .as_ref()
+            .is_some_and(|b| b.may_be_child(today));
+        let block = self.return_block_in(&records)?;
+        let security = self.latest_security(&records)?;
+        let free_text = self.assessment_kinds_in(&records)?;
+        let facts_for_gate = ReturnFacts {
+            consent: Some(consent_id),
+            asylum_application_pending: block == Some(ReturnBlock::ProtectionPending),
+            reflection_period_running: block == Some(ReturnBlock::ReflectionPeriod),
+            security_assessment: security.as_ref(),
+            person_is_child,
+            best_interests_determination_recorded: free_text.contains(BEST_INTERESTS),
+            family_assessment_recorded: security
+                .as_ref()
+                .is_some_and(|s| s.family_situation != FamilySituation::Unknown),
+        };
+        let refusal = return_refusals(&facts_for_gate).into_iter().find(|r| {
+            // A free-text security assessment (the case lifecycle's) counts
+            // as recorded; only a structured one can find a protection need.
+            !(*r == ReturnRefusal::SecurityAssessmentMissing
+                && free_text.contains(FREE_TEXT_SECURITY))
+        });
+        if let Some(r) = refusal {
+            return Err(gate_refusal(r));
+        }
+        // 3. The handover and its request, sealed to the partner.
+        let message = HandoverMessage::Request(HandoverRequest {
+            consent: consent_id,
+            categories: req.categories.clone(),
+            person_is_child,
+            follow_up_months: None,
+        });
+        let step = protocol::start(Side::Destination, &message)
+            .map_err(|e| AppError::new(ErrorKind::Conflict, e.code, e.message))?;
+        let mut payload =
+            serde_json::to_value(&message).map_err(|_| AppError::internal("handover request"))?;
+        if let Some(obj) = payload.as_object_mut() {
+            obj.insert("content".into(), request_content(&person, &req.categories));
+        }
+        let me = self.handover_identity()?;
+        let id = Uuid::new_v4().to_string();
+        let message_id = new_message_id();
+        let now = self.now_ms();
+        let envelope = seal_with_id(
+            &me,
+            &keys,
+            Outgoing {
+                handover_id: &id,
+                sequence: 1,
+                now: now / 1000,
+                lifetime_secs: DEFAULT_LIFETIME_SECS,
+                payload: payload.clone(),
+            },
+            &message_id,
+        )
+        .map_err(|e| AppError::new(ErrorKind::Internal, e.code(), e.to_string()))?
+        .to_json();
+        let row = HandoverRow {
+            id: id.clone(),
+            side: Side::Destination.as_str().into(),
+            case_id: Some(facts.id),
+            partner: fp.clone(),
+            state: step.handover.state.as_str().into(),
+            record: self.seal_json("handovers", "record", &id, &step.handover)?,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let row_id = Uuid::new_v4().to_string();
+        let msg_row = HandoverMessageRow {
+            id: row_id.clone(),
+            handover_id: id.clone(),
+            direction: "out".into(),
+            sender: me.fingerprint().to_hex(),
+            message_id,
+            sequence: 1,
+            kind: message.kind().as_str().into(),
+            envelope_hash: hex::encode(safepath_crypto::sha256(envelope.as_bytes())),
+            envelope: Some(envelope),
+            content: Some(self.seal_json(
+                "handover_messages",
+                "content",
+                &row_id,
+                &serde_json::json!({ "payload": payload }),
+            )?),
+            created_at: now,
+        };
+        let outbox = HandoverOutboxRow {
+            message_row_id: row_id,
+            recipient: fp.clone(),
+            attempts: 0,
+            next_attempt_at: now,
+            sent_at: None,
+            last_error: None,
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), "handover.start")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!(
+                "handover={id} partner={} consent={} categories={}",
+                &fp[..16],
+                consent_id.0,
+                consent::category_names(&req.categories)
+            ));
+        self.store
+            .record_handover_message(&row, None, &msg_row, Some(&outbox), &audit)
+            .await?;
+        Ok(HandoverStarted { id })
+    }
+
+    /// The case's handovers, newest first: states, partners and dates only.
+    pub async fn case_handovers(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Vec<HandoverSummary>, AppError> {
+        let facts = self.readable_case(who, case).await?;
+        let rows = self.store.handovers_for_case(facts.id).await?;
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "handover.list")
+            .record("case", facts.id)
+            .org(facts.org);
+        self.store.append_audit(&audit).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for h in rows {
+            let partner = self
+                .store
+                .handover_partner(&h.partner)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_else(|| "—".into());
+            out.push(HandoverSummary {
+                id: h.id,
+                side: h.side,
+                state: h.state,
+                partner,
+                partner_fingerprint: h.partner,
+                created_at: rfc3339(h.created_at),
+                updated_at: rfc3339(h.updated_at),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Sends the outbox's due messages to the partners' inboxes (the
+    /// scheduler calls this every tick).
+    pub async fn deliver_handover_outbox(&self) -> Result<HandoverDelivery, AppError> {
+        self.deliver_handover_outbox_due(self.now_ms()).await
+    }
+
+    /// Sends every unsent message now, whatever its back-off says (an
+    /// operator's "retry now", and tests).
+    pub async fn deliver_handover_outbox_now(&self) -> Result<HandoverDelivery, AppError> {
+        self.deliver_handover_outbox_due(i64::MAX).await
+    }
+
+    async fn deliver_handover_outbox_due(&self, due: i64) -> Result<HandoverDelivery, AppError> {
+        let mut report = HandoverDelivery::default();
+        let entries = self.store.due_handover_outbox(due, 50).await?;
+        if entries.is_empty() {
+            return Ok(report);
+        }
+        let client: hyper_util::client::legacy::Client<
+            _,
+            http_body_util::Full<hyper::body::Bytes>,
+        > = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
+        for (mut entry, message) in entries {
+            let partner = self.store.handover_partner(&entry.recipient).await?;
+            let target = partner
+                .as_ref()
+                .filter(|p| p.revoked_at.is_none())
+                .and_then(|p| p.inbox_url.as_deref())
+                .map(inbox_target);
+            let outcome = match (target, message.envelope.as_deref()) {
+                (None, _) => Err("no_inbox".to_owned()),
+                (_, None) => Err("erased".to_owned()),
+                (Some(url), Some(env)) => post_envelope(&client, &url, env).await,
+            };
+            let now = self.now_ms();
+            match outcome {
+                Ok(()) => {
+                    entry.sent_at = Some(now);
+                    entry.attempts += 1;
+                    entry.last_error = None;
+                    self.store.update_handover_outbox(&entry).await?;
+                    let audit = AuditDraft::new(now, "outbox", "handover.deliver")
+                        .record("handover", &message.handover_id)
+                        .detail(format!(
+                            "kind={} sequence={} to={}",
+                            message.kind,
+                            message.sequence,
+                            &entry.recipient[..entry.recipient.len().min(16)]
+                        ));
+                    self.store.append_audit(&audit).await?;
+                    report.sent += 1;
+                }
+                Err(reason) => {
+                    entry.attempts += 1;
+                    entry.next_attempt_at = now.saturating_add(backoff_ms(entry.attempts));
+                    tracing::warn!(
+                        attempts = entry.attempts,
+                        reason = %reason,
+                        "handover message not delivered; retried later"
+                    );
+                    entry.last_error = Some(reason);
+                    self.store.update_handover_outbox(&entry).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// POSTs one envelope; `Ok` only on a 2xx answer. The error is short and
+/// data-free (`connect`, `timeout`, `http 503`, …).
+async fn post_envelope<C>(
+    client: &hyper_util::client::legacy::Client<C, http_body_util::Full<hyper::body::Bytes>>,
+    url: &str,
+    envelope: &str,
+) -> Result<(), String>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let uri: hyper::Uri = url.parse().map_err(|_| "bad_url".to_owned())?;
+    if uri.scheme_str() != Some("http") {
+        // TLS is the reverse proxy's job (docs/decisions.md D-H1).
+        return Err("not_http".into());
+    }
+    let req = hyper::Request::post(uri)
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(hyper::body::Bytes::from(
+            envelope.to_owned(),
+        )))
+        .map_err(|_| "bad_request".to_owned())?;
+    match tokio::time::timeout(Duration::from_secs(20), client.request(req)).await {
+        Err(_) => Err("timeout".into()),
+        Ok(Err(_)) => Err("connect".into()),
+        Ok(Ok(resp)) if resp.status().is_success() => Ok(()),
+        Ok(Ok(resp)) => Err(format!("http {}", resp.status().as_u16())),
+    }
+}
+
+/// A handover as the protocol sees it: no personal data (for the command
+/// line, operators and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandoverOverview {
+    pub id: String,
+    pub side: String,
+    pub state: String,
+    pub partner_fingerprint: String,
+    pub messages_in: usize,
+    pub messages_out: usize,
+}
+
+impl App {
+    /// The handover `id`'s side, state and message counts, if held here.
+    pub async fn handover_overview(&self, id: &str) -> Result<Option<HandoverOverview>, AppError> {
+        let Some(h) = self.store.handover(id).await? else {
+            return Ok(None);
+        };
+        let messages = self.store.handover_messages(id).await?;
+        Ok(Some(HandoverOverview {
+            id: h.id,
+            side: h.side,
+            state: h.state,
+            partner_fingerprint: h.partner,
+            messages_in: messages.iter().filter(|m| m.direction == "in").count(),
+            messages_out: messages.iter().filter(|m| m.direction == "out").count(),
+        }))
+    }
+}
