@@ -2009,6 +2009,22 @@ async fn handover_partners_messages_and_outbox(h: Harness) {
     s.insert_handover_partner(&partner("bb", "Another"), &audit("partner"))
         .await
         .unwrap();
+    // A partner that stands for an organisation keeps the link.
+    let linked = HandoverPartnerRow {
+        org_id: Some(o.id),
+        ..partner("cc", "Linked")
+    };
+    s.insert_handover_partner(&linked, &audit("partner"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.handover_partner("cc").await.unwrap().unwrap().org_id,
+        Some(o.id)
+    );
+    assert_eq!(
+        s.handover_partner("aa").await.unwrap().unwrap().org_id,
+        None
+    );
     assert!(matches!(
         s.insert_handover_partner(&partner("aa", "Again"), &audit("partner"))
             .await,
@@ -2021,7 +2037,7 @@ async fn handover_partners_messages_and_outbox(h: Harness) {
         .into_iter()
         .map(|p| p.name)
         .collect();
-    assert_eq!(names, vec!["Another", "Origin C"]);
+    assert_eq!(names, vec!["Another", "Linked", "Origin C"]);
     s.revoke_handover_partner("bb", 20, &audit("revoke"))
         .await
         .unwrap();
@@ -2029,7 +2045,7 @@ async fn handover_partners_messages_and_outbox(h: Harness) {
         s.revoke_handover_partner("bb", 21, &audit("revoke")).await,
         Err(StoreError::VersionMismatch)
     ));
-    assert_eq!(s.handover_partners().await.unwrap().len(), 1);
+    assert_eq!(s.handover_partners().await.unwrap().len(), 2);
     assert_eq!(
         s.handover_partner("bb").await.unwrap().unwrap().revoked_at,
         Some(20)
