@@ -57,6 +57,17 @@ impl Tr {
         }
     }
 
+    /// A label for `code` under `prefix` (`referral-state-` + `pending`);
+    /// what was typed, when it is free text and no label exists.
+    pub fn label_or(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}{code}");
+        if self.has(&key) {
+            self.t(key)
+        } else {
+            code.to_owned()
+        }
+    }
+
     pub fn t(&self, key: impl AsRef<str>) -> String {
         let key = key.as_ref();
         LOCALES
