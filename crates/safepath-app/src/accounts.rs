@@ -229,6 +229,95 @@ impl App {
         Ok(())
     }
 
+    /// A user changes their own password: the current one must be right
+    /// (wrong guesses count towards the sign-in lock, like failed
+    /// sign-ins), the new one strong and different. Every session of the
+    /// user ends, this one too: they sign in again with the new password.
+    pub async fn change_own_password(
+        &self,
+        who: &Principal,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        let now = self.now_ms();
+        let key = throttle_key(&who.user.username);
+        if let Some(f) = self.store.login_failures(&key).await?
+            && f.locked_until > now
+        {
+            let secs = (f.locked_until - now + 999) / 1000;
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_attempts",
+                format!("too many wrong passwords; try again in {secs} seconds"),
+            ));
+        }
+        safepath_domain::org::check_password_strength(new)?;
+        if new == current {
+            return Err(AppError::bad_request(
+                "same_password",
+                "new_password: choose a password other than the current one",
+            ));
+        }
+        let user = self
+            .store
+            .user(who.id())
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        let permit = self
+            .password_checks
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                AppError::new(
+                    ErrorKind::TooManyRequests,
+                    "busy",
+                    "too many password checks at this moment; try again in a few seconds",
+                )
+            })?;
+        let typed = zeroize::Zeroizing::new(current.to_owned());
+        let fresh = zeroize::Zeroizing::new(new.to_owned());
+        let stored = user.password_hash.clone();
+        // Argon2 twice (check, then hash) on the blocking pool, bounded.
+        let (matches, hashed) = tokio::task::spawn_blocking(move || {
+            let ok = verify_password(&typed, &stored);
+            let hashed = ok.then(|| safepath_crypto::hash_password(&fresh));
+            drop(permit);
+            (ok, hashed)
+        })
+        .await
+        .map_err(|_| AppError::internal("password check"))?;
+        if !matches {
+            let count = self.store.count_login_failure(&key, now).await?;
+            if count >= FAILURES_BEFORE_LOCK {
+                let exp = u32::try_from(count - FAILURES_BEFORE_LOCK)
+                    .unwrap_or(u32::MAX)
+                    .min(10);
+                let until = now + (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS);
+                self.store.lock_login(&key, until).await?;
+            }
+            self.store
+                .append_audit(
+                    &AuditDraft::new(now, who.id().to_string(), "user.change_password.refused")
+                        .org(who.org())
+                        .detail(format!("failures={count}")),
+                )
+                .await?;
+            return Err(AppError::bad_request(
+                "wrong_password",
+                "current_password: this is not your current password",
+            ));
+        }
+        let hash = hashed
+            .ok_or_else(|| AppError::internal("hash"))?
+            .map_err(|_| AppError::internal("hash"))?;
+        let audit = AuditDraft::new(now, who.id().to_string(), "user.change_password")
+            .record("user", who.id())
+            .org(who.org());
+        self.store.set_password(who.id(), &hash, &audit).await?;
+        self.store.clear_login_failures(&key).await?;
+        Ok(())
+    }
+
     pub async fn set_language(&self, who: &Principal, language: &str) -> Result<(), AppError> {
         if !crate::SUPPORTED_LANGUAGES.contains(&language) {
             return Err(AppError::bad_request(

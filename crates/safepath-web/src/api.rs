@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/me/password", post(change_password))
         .route("/api/v1/orgs", get(list_orgs).post(create_org))
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/cases", get(list_cases).post(create_case))
@@ -178,6 +179,28 @@ async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = MeView), (status = 401, body = ErrorBody)))]
 async fn me(State(app): State<AppState>, ApiUser(user): ApiUser) -> Json<MeView> {
     Json(app.me(&user))
+}
+
+/// A user's own password change.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204, description = "Changed; every session and token of the user ends, this one too"),
+        (status = 400, description = "`wrong_password`, `same_password`, or a password too weak", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 429, description = "Too many wrong passwords", body = ErrorBody)))]
+async fn change_password(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    app.change_own_password(&user, &req.current_password, &req.new_password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", security(("bearer" = [])), responses((status = 200, body = Items<OrgView>), (status = 401, body = ErrorBody)))]
@@ -428,7 +451,7 @@ async fn evaluate_screening(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
-    paths(login, logout, me, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, evaluate_screening,
+    paths(login, logout, me, change_password, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, evaluate_screening,
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,

@@ -52,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(notifications_read_submit))
+        .route(
+            "/settings/password",
+            get(password_form).post(password_submit),
+        )
 }
 
 /// What the layout shows about the signed-in user.
@@ -208,9 +212,19 @@ struct LoginPage {
     user: Option<UserBar>,
     csrf: String,
     error: Option<String>,
+    message: Option<String>,
 }
 
 fn login_form(tr: Tr, status: StatusCode, error: Option<String>) -> Response {
+    login_form_with(tr, status, error, None)
+}
+
+fn login_form_with(
+    tr: Tr,
+    status: StatusCode,
+    error: Option<String>,
+    message: Option<String>,
+) -> Response {
     let csrf = safepath_app::new_form_token();
     let mut res = render(
         status,
@@ -219,6 +233,7 @@ fn login_form(tr: Tr, status: StatusCode, error: Option<String>) -> Response {
             user: None,
             csrf: csrf.clone(),
             error,
+            message,
             tr,
         },
     );
@@ -237,7 +252,11 @@ fn lang_param(raw: Option<&str>) -> Tr {
 }
 
 async fn login_page(RawQuery(q): RawQuery) -> Response {
-    login_form(lang_param(q.as_deref()), StatusCode::OK, None)
+    let tr = lang_param(q.as_deref());
+    let changed = form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
+        .any(|(k, v)| k == "changed" && v == "1");
+    let message = changed.then(|| tr.t("login-password-changed"));
+    login_form_with(tr, StatusCode::OK, None, message)
 }
 
 async fn login_submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -314,6 +333,80 @@ async fn set_language(
     // Back to the same page when it is ours (Referer is not sent: no-referrer), else the list.
     let _ = headers;
     Redirect::to("/cases").into_response()
+}
+
+// ---------- own password ----------
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    /// The field the error belongs to, and the error in words.
+    error: Option<(String, String)>,
+}
+
+fn password_page(
+    tr: Tr,
+    user: &WebUser,
+    status: StatusCode,
+    error: Option<(String, String)>,
+) -> Response {
+    render(
+        status,
+        &PasswordPage {
+            title: tr.t("password-title"),
+            user: Some(bar(&tr, user)),
+            csrf: user.session.csrf_token.clone(),
+            error,
+            tr,
+        },
+    )
+}
+
+async fn password_form(user: WebUser) -> Response {
+    password_page(tr_for(&user), &user, StatusCode::OK, None)
+}
+
+async fn password_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    // Passwords are never sent back into the form.
+    if f.get("new_password") != f.get("repeat_password") {
+        let e = ("repeat_password".to_owned(), tr.t("password-error-repeat"));
+        return password_page(tr, &user, StatusCode::BAD_REQUEST, Some(e));
+    }
+    match app
+        .change_own_password(
+            user.principal(),
+            f.get("current_password"),
+            f.get("new_password"),
+        )
+        .await
+    {
+        Ok(()) => Redirect::to("/login?changed=1").into_response(),
+        Err(e) if matches!(e.kind, ErrorKind::BadRequest | ErrorKind::TooManyRequests) => {
+            let field = if e.code == "wrong_password" || e.kind == ErrorKind::TooManyRequests {
+                "current_password"
+            } else {
+                "new_password"
+            };
+            let key = format!("password-error-{}", e.code);
+            let text = if tr.has(&key) { tr.t(key) } else { e.message };
+            password_page(
+                tr,
+                &user,
+                StatusCode::BAD_REQUEST,
+                Some((field.to_owned(), text)),
+            )
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
 }
 
 // ---------- cases ----------
