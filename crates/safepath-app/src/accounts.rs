@@ -8,6 +8,11 @@ use crate::{App, AppError, ErrorKind, Principal};
 /// Web sessions last 8 hours (a working day); API tokens 12 hours.
 pub const WEB_SESSION_MS: i64 = 8 * 3600 * 1000;
 pub const API_TOKEN_MS: i64 = 12 * 3600 * 1000;
+/// A browser session unused this long ends (besides its fixed expiry), so a
+/// shelter's shared computer left signed in does not stay open.
+pub const WEB_IDLE_MS: i64 = 30 * 60 * 1000;
+/// The last use is written at most this often (not on every request).
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
 /// After this many failures in a row, the account is locked for a while,
 /// doubling with each further failure (capped).
 pub const FAILURES_BEFORE_LOCK: i64 = 5;
@@ -168,6 +173,7 @@ impl App {
                 csrf_token: csrf.clone(),
                 created_at: now,
                 expires_at: now + ttl,
+                last_seen_at: now,
             })
             .await?;
         self.store
@@ -199,6 +205,23 @@ impl App {
         if row.kind != kind.as_str() {
             return Err(AppError::unauthorized());
         }
+        let now = self.now_ms();
+        if kind == SessionKind::Web {
+            if now - row.last_seen_at > WEB_IDLE_MS {
+                self.store.delete_session(&row.token_hash).await?;
+                self.store
+                    .append_audit(&AuditDraft::new(
+                        now,
+                        row.user_id.to_string(),
+                        "session.idle_ended",
+                    ))
+                    .await?;
+                return Err(AppError::unauthorized());
+            }
+            if now - row.last_seen_at > TOUCH_EVERY_MS {
+                self.store.touch_session(&row.token_hash, now).await?;
+            }
+        }
         let user = self
             .store
             .user(row.user_id)
@@ -212,6 +235,11 @@ impl App {
             csrf_token: row.csrf_token,
             kind: row.kind,
         })
+    }
+
+    /// Deletes sessions past their expiry (the scheduler runs it hourly).
+    pub async fn purge_expired_sessions(&self) -> Result<u64, AppError> {
+        Ok(self.store.delete_expired_sessions(self.now_ms()).await?)
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), AppError> {

@@ -121,6 +121,8 @@ pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore + Justi
     async fn insert_session(&self, s: &SessionRow) -> Result<()>;
     /// A live session (not expired at `now_ms`) with its user.
     async fn session(&self, token_hash: &str, now_ms: i64) -> Result<Option<SessionRow>>;
+    /// Records that the session was used at `now_ms` (idle timeout).
+    async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
 

@@ -44,6 +44,8 @@ pub struct SessionRow {
     pub csrf_token: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// When it was last used (for the idle timeout).
+    pub last_seen_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -736,13 +736,14 @@ macro_rules! sql_store {
             }
 
             async fn insert_session(&self, s: &SessionRow) -> Result<()> {
-                sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(&s.token_hash)
                     .bind(s.user_id.to_string())
                     .bind(&s.kind)
                     .bind(&s.csrf_token)
                     .bind(s.created_at)
                     .bind(s.expires_at)
+                    .bind(s.last_seen_at)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
@@ -758,9 +759,17 @@ macro_rules! sql_store {
                         csrf_token: r.try_get("csrf_token")?,
                         created_at: r.try_get("created_at")?,
                         expires_at: r.try_get("expires_at")?,
+                        last_seen_at: r
+                            .try_get::<Option<i64>, _>("last_seen_at")?
+                            .unwrap_or(r.try_get("created_at")?),
                     })
                 })
                 .transpose()
+            }
+
+            async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now_ms).execute(&self.pool).await?;
+                Ok(())
             }
 
             async fn delete_session(&self, token_hash: &str) -> Result<()> {

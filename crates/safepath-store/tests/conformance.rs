@@ -184,9 +184,14 @@ async fn orgs_users_and_sessions(h: Harness) {
         csrf_token: "c".into(),
         created_at: 1,
         expires_at: 100,
+        last_seen_at: 1,
     };
     s.insert_session(&session).await.unwrap();
     assert_eq!(s.session("h1", 50).await.unwrap(), Some(session.clone()));
+    // Its last use is kept for the idle timeout.
+    s.touch_session("h1", 40).await.unwrap();
+    assert_eq!(s.session("h1", 50).await.unwrap().unwrap().last_seen_at, 40);
+    s.touch_session("h1", 1).await.unwrap();
     assert_eq!(
         s.session("h1", 100).await.unwrap(),
         None,

@@ -140,3 +140,82 @@ async fn the_page_keeps_errors_beside_their_field_and_signs_out_after_a_change()
     let after = t.page(&cookie, "/cases").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
 }
+
+/// A clock the test moves.
+struct TestClock(std::sync::Mutex<time::OffsetDateTime>);
+
+impl safepath_app::Clock for TestClock {
+    fn now(&self) -> time::OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_browser_session_left_unused_for_half_an_hour_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = safepath_app::OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+        audit_key_file: None,
+    };
+    let clock = std::sync::Arc::new(TestClock(std::sync::Mutex::new(
+        time::OffsetDateTime::now_utc(),
+    )));
+    let app = std::sync::Arc::new(safepath_app::App::open(&cfg, clock.clone()).await.unwrap());
+    safepath_app::demo::seed(&app, 0).await.unwrap();
+    let advance = |minutes: i64| {
+        let mut now = clock.0.lock().unwrap();
+        *now += time::Duration::minutes(minutes);
+    };
+    let (web, _) = app
+        .login(
+            "demo-cm-a",
+            "safepath-demo",
+            safepath_app::accounts::SessionKind::Web,
+        )
+        .await
+        .unwrap();
+    let (api, _) = app
+        .login(
+            "demo-cm-a",
+            "safepath-demo",
+            safepath_app::accounts::SessionKind::Api,
+        )
+        .await
+        .unwrap();
+    // Used every 20 minutes: it stays open.
+    for _ in 0..3 {
+        advance(20);
+        assert!(
+            app.authenticate(&web, safepath_app::accounts::SessionKind::Web)
+                .await
+                .is_ok()
+        );
+    }
+    // 31 minutes without use: it ends, and stays ended.
+    advance(31);
+    assert!(
+        app.authenticate(&web, safepath_app::accounts::SessionKind::Web)
+            .await
+            .is_err()
+    );
+    assert!(
+        app.authenticate(&web, safepath_app::accounts::SessionKind::Web)
+            .await
+            .is_err()
+    );
+    // API tokens have their fixed expiry only (12 hours).
+    assert!(
+        app.authenticate(&api, safepath_app::accounts::SessionKind::Api)
+            .await
+            .is_ok()
+    );
+    advance(12 * 60);
+    assert!(
+        app.authenticate(&api, safepath_app::accounts::SessionKind::Api)
+            .await
+            .is_err()
+    );
+    assert!(app.purge_expired_sessions().await.unwrap() >= 1);
+}

@@ -437,6 +437,11 @@ async fn scheduled_work(app: Arc<App>) {
             tracing::warn!(code = e.code, "could not notify due tasks");
         }
         if n.is_multiple_of(120)
+            && let Err(e) = app.purge_expired_sessions().await
+        {
+            tracing::warn!(code = e.code, "could not delete expired sessions");
+        }
+        if n.is_multiple_of(120)
             && let Err(e) = app.notify_justice_deadlines().await
         {
             tracing::warn!(code = e.code, "could not send permit and hearing reminders");
