@@ -47,8 +47,11 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router(app: Arc<App>) -> Router {
-    let headers: [(HeaderName, &'static str); 6] = [
+    let headers: [(HeaderName, &'static str); 7] = [
         (header::CONTENT_SECURITY_POLICY, CSP),
+        // Honoured only when the page came over TLS (the proxy's), ignored
+        // by browsers over plain HTTP (RFC 6797 §8.1): safe to send always.
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),

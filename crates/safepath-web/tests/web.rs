@@ -61,6 +61,10 @@ async fn health_and_security_headers() {
     assert_eq!(a.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(a.headers.get("x-frame-options").unwrap(), "DENY");
     assert_eq!(a.headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(
+        a.headers.get("strict-transport-security").unwrap(),
+        "max-age=31536000"
+    );
     let login = t.call("GET", "/login", None, None).await;
     assert!(login.headers.get("content-security-policy").is_some());
 }
