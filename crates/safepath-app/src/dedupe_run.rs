@@ -131,7 +131,14 @@ pub struct DedupeQueue {
     pub latest_run: Option<DedupeRunView>,
     /// Whether the caller may start a run.
     pub can_run: bool,
+    /// The lists hold the newest [`QUEUE_LIMIT`] pairs of the caller's
+    /// organisation in a state; more wait (never cut silently).
+    pub pending_cut: bool,
+    pub merged_cut: bool,
 }
+
+/// How many pairs of one state the queue lists at once.
+pub const QUEUE_LIMIT: usize = 1000;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -453,6 +460,8 @@ impl App {
             counts,
             latest_run: self.store.latest_dedupe_run().await?.as_ref().map(run_view),
             can_run: may_start(who.actor.role),
+            pending_cut: false,
+            merged_cut: false,
         };
         if who.actor.role != Role::Coordinator {
             // Administrators: counts only, never names.
@@ -461,9 +470,26 @@ impl App {
         let merges = self.store.case_merges().await?;
         let mut shown: Vec<(CaseFacts, CaseFacts, DedupePairRow)> = Vec::new();
         let mut elsewhere: Vec<(CaseFacts, CaseFacts, DedupePairRow)> = Vec::new();
-        // The queue lists the newest 1,000 pending and 1,000 merged pairs.
-        let mut listed = self.store.dedupe_pairs(Some("pending")).await?;
-        listed.extend(self.store.dedupe_pairs(Some("merged")).await?);
+        // The newest pairs touching the caller's organisation, cut in the
+        // store by organisation (not globally, then filtered), and said so
+        // when there are more.
+        let limit = i64::try_from(QUEUE_LIMIT + 1).unwrap_or(i64::MAX);
+        let mut listed = Vec::new();
+        for state in ["pending", "merged"] {
+            let mut rows = self
+                .store
+                .dedupe_pairs_touching(state, who.org(), limit)
+                .await?;
+            if rows.len() > QUEUE_LIMIT {
+                rows.truncate(QUEUE_LIMIT);
+                if state == "pending" {
+                    queue.pending_cut = true;
+                } else {
+                    queue.merged_cut = true;
+                }
+            }
+            listed.extend(rows);
+        }
         for p in listed {
             let (Some(fa), Some(fb)) = (
                 self.store.case_facts(p.case_a).await?,

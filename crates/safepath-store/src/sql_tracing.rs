@@ -332,6 +332,20 @@ macro_rules! tracing_sql {
                 row.as_ref().map(run_from).transpose()
             }
 
+            async fn dedupe_pairs_touching(&self, state: &str, org: OrgId, limit: i64) -> Result<Vec<DedupePairRow>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PAIR_COLUMNS} FROM dedupe_pairs WHERE state = $1 AND EXISTS \
+                     (SELECT 1 FROM cases c WHERE c.org_id = $2 AND (c.id = dedupe_pairs.case_a OR c.id = dedupe_pairs.case_b)) \
+                     ORDER BY created_at DESC, probability DESC, id LIMIT $3"
+                )))
+                .bind(state)
+                .bind(org.to_string())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(pair_from).collect()
+            }
+
             async fn dedupe_pairs(&self, state: Option<&str>) -> Result<Vec<DedupePairRow>> {
                 let rows = match state {
                     Some(s) => sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PAIR_COLUMNS} FROM dedupe_pairs WHERE state = $1 ORDER BY created_at DESC, probability DESC, id LIMIT 1000")))

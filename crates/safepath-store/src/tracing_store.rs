@@ -183,6 +183,14 @@ pub trait TracingStore: Send + Sync {
     async fn latest_dedupe_run(&self) -> Result<Option<DedupeRunRow>>;
     /// Pairs in `state` (all when `None`), newest first, at most 1,000.
     async fn dedupe_pairs(&self, state: Option<&str>) -> Result<Vec<DedupePairRow>>;
+    /// Pairs in `state` with at least one case owned by `org`, newest
+    /// first, at most `limit` (the caller asks one more to know it cut).
+    async fn dedupe_pairs_touching(
+        &self,
+        state: &str,
+        org: OrgId,
+        limit: i64,
+    ) -> Result<Vec<DedupePairRow>>;
     /// How many pairs are in each state (all pairs, no limit).
     async fn dedupe_pair_counts(&self) -> Result<Vec<(String, i64)>>;
     async fn dedupe_pair(&self, id: &str) -> Result<Option<DedupePairRow>>;

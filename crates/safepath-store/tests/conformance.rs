@@ -1305,6 +1305,36 @@ async fn dedupe_runs_pairs_and_merges(h: Harness) {
 
     let pending = s.dedupe_pairs(Some("pending")).await.unwrap();
     assert_eq!(pending.len(), 2);
+    // Per organisation, cut in the store: this organisation's pairs, and
+    // none of another's; the limit holds.
+    assert_eq!(
+        s.dedupe_pairs_touching("pending", o.id, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.dedupe_pairs_touching("pending", o.id, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let stranger = org("Stranger");
+    s.insert_org(&stranger, &audit("org.create")).await.unwrap();
+    assert!(
+        s.dedupe_pairs_touching("pending", stranger.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.dedupe_pairs_touching("merged", o.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let ab = pending.iter().find(|p| p.case_b == b).unwrap().clone();
     assert_eq!(ab.case_a, a, "stored with the smaller id first");
     assert!(ab.explanation.contains("full_name"));

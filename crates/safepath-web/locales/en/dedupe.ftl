@@ -54,3 +54,4 @@ dedupe-merged-title = Merged records
 dedupe-merged-none = No merged records.
 dedupe-merged-into = merged into
 dedupe-unmerge = Undo the merge
+dedupe-list-cut = Only the newest 1,000 pairs of your organisation are listed; more wait. Decide these first.

@@ -54,3 +54,4 @@ dedupe-merged-title = Catatan yang digabungkan
 dedupe-merged-none = Tidak ada catatan yang digabungkan.
 dedupe-merged-into = digabungkan ke
 dedupe-unmerge = Batalkan penggabungan
+dedupe-list-cut = Hanya 1.000 pasangan terbaru dari organisasi Anda yang ditampilkan; masih ada lagi. Putuskan yang ini dulu.
