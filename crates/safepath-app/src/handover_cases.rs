@@ -672,7 +672,24 @@ impl App {
                 }
                 Err(reason) => {
                     entry.attempts += 1;
-                    entry.next_attempt_at = now.saturating_add(backoff_ms(entry.attempts));
+                    // The partner answered and refused (4xx): the same bytes
+                    // will be refused again, so stop and leave it flagged
+                    // for an operator instead of retrying for ever.
+                    let refused = reason.starts_with("http 4");
+                    entry.next_attempt_at = if refused {
+                        i64::MAX
+                    } else {
+                        now.saturating_add(backoff_ms(entry.attempts))
+                    };
+                    if refused {
+                        let audit = AuditDraft::new(now, "outbox", "handover.deliver.refused")
+                            .record("handover", &message.handover_id)
+                            .detail(format!(
+                                "kind={} sequence={} answer={reason}",
+                                message.kind, message.sequence
+                            ));
+                        self.store.append_audit(&audit).await?;
+                    }
                     tracing::warn!(
                         attempts = entry.attempts,
                         reason = %reason,

@@ -311,3 +311,47 @@ async fn each_refusal_of_a_handover_has_its_code() {
     let a = start(case.clone(), body.clone()).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
 }
+
+#[tokio::test]
+async fn a_message_the_partner_refuses_is_parked_not_retried_for_ever() {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    // B is up but has never registered A: it refuses A's messages (4xx).
+    let b_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_addr = b_listener.local_addr().unwrap();
+    let _b_server = serve(&b, b_listener);
+    register(
+        &a,
+        &b,
+        "Origin deployment (synthetic)",
+        Some(&format!("http://{b_addr}")),
+        "Organisation C",
+    )
+    .await;
+    let cm = a.login("demo-cm-a").await;
+    let case = case_with_consent(&a, &cm, Some("Organisation C")).await;
+    assess(&a, &cm, &case, "none").await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    let first = a.app.deliver_handover_outbox().await.unwrap();
+    assert_eq!((first.sent, first.failed), (0, 1));
+    assert!(b.app.handover_overview(&id).await.unwrap().is_none());
+    // Parked: not due at any time the scheduler will reach; only an
+    // operator's "retry now" sends it again.
+    assert!(
+        a.app
+            .store()
+            .due_handover_outbox(i64::MAX - 1, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
