@@ -577,6 +577,20 @@ impl App {
         page: i64,
         per_page: i64,
     ) -> Result<CaseList, AppError> {
+        self.list_cases_filtered(who, query, &CaseListFilter::default(), page, per_page)
+            .await
+    }
+
+    /// The case list narrowed by status, "mine" and form of exploitation
+    /// (codes only: nothing personal goes into a URL).
+    pub async fn list_cases_filtered(
+        &self,
+        who: &Principal,
+        query: Option<&str>,
+        narrow: &CaseListFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<CaseList, AppError> {
         if access::decide_global(who.actor.role, Action::ListCases) != Decision::Allow {
             return Err(AppError::forbidden(
                 "your role does not work with case records",
@@ -593,6 +607,9 @@ impl App {
         let mut filter = CaseFilter {
             offset: (page - 1) * per_page,
             limit: per_page,
+            status: narrow.status.map(|s| s.as_str().to_owned()),
+            case_manager: narrow.mine.then(|| who.id()),
+            exploitation_form: narrow.form.map(|f| f.as_str().to_owned()),
             ..Default::default()
         };
         let mut detail = "list".to_owned();
@@ -885,5 +902,39 @@ impl App {
             .store
             .mark_notifications_read(who.id(), self.now_ms())
             .await?)
+    }
+}
+
+/// How the case list may be narrowed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseListFilter {
+    pub status: Option<safepath_domain::case::CaseStatus>,
+    /// Only the cases the user manages.
+    pub mine: bool,
+    pub form: Option<safepath_domain::case::ExploitationForm>,
+}
+
+impl CaseListFilter {
+    /// From query parameters `status`, `mine` (`1`) and `form`; an unknown
+    /// value is a 400 that names it.
+    pub fn parse(status: &str, mine: &str, form: &str) -> Result<Self, AppError> {
+        use safepath_domain::case::{CaseStatus, ExploitationForm};
+        Ok(Self {
+            status: match status {
+                "" => None,
+                s => Some(CaseStatus::parse(s)?),
+            },
+            mine: match mine {
+                "" | "0" => false,
+                "1" => true,
+                _ => {
+                    return Err(AppError::bad_request("invalid_value", "mine: 1 or nothing"));
+                }
+            },
+            form: match form {
+                "" => None,
+                f => Some(ExploitationForm::parse(f)?),
+            },
+        })
     }
 }

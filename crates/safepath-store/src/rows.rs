@@ -93,6 +93,10 @@ pub struct CaseFilter {
     /// A reference prefix (upper case), searched instead of or besides names.
     pub reference_prefix: Option<String>,
     pub status: Option<String>,
+    /// Only cases this user manages.
+    pub case_manager: Option<UserId>,
+    /// Only cases with this form of exploitation (a vocabulary code).
+    pub exploitation_form: Option<String>,
     pub offset: i64,
     pub limit: i64,
 }

@@ -1022,6 +1022,15 @@ macro_rules! sql_store {
                     if let Some(s) = &f.status {
                         qb.push(" AND c.status = ").push_bind(s.as_str());
                     }
+                    if let Some(u) = f.case_manager {
+                        qb.push(" AND c.case_manager_id = ").push_bind(u.to_string());
+                    }
+                    if let Some(form) = &f.exploitation_form {
+                        // The forms are a JSON array of codes: match the
+                        // quoted code, `_` taken literally.
+                        let literal = form.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                        qb.push(" AND c.exploitation_forms LIKE ").push_bind(format!("%\"{literal}\"%")).push(" ESCAPE '\\'");
+                    }
                     let by_name = !f.name_tokens.is_empty();
                     let by_ref = f.reference_prefix.is_some();
                     if by_name || by_ref {

@@ -276,7 +276,10 @@ pub fn list_params(raw: Option<&str>) -> Result<(Option<String>, i64, i64), ApiE
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
-    params(("page" = Option<i64>, Query, description = "From 1"), ("per_page" = Option<i64>, Query, description = "1 to 100, default 50")),
+    params(("page" = Option<i64>, Query, description = "From 1"), ("per_page" = Option<i64>, Query, description = "1 to 100, default 50"),
+        ("status" = Option<String>, Query, description = "Only cases in this status (a code)"),
+        ("mine" = Option<String>, Query, description = "`1`: only the cases the caller manages"),
+        ("form" = Option<String>, Query, description = "Only cases with this form of exploitation (a code)")),
     responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_cases(
     State(app): State<AppState>,
@@ -291,7 +294,26 @@ async fn list_cases(
             "search with POST /api/v1/cases/search, which keeps names out of URLs",
         ));
     }
-    Ok(Json(app.list_cases(&user, None, page, per_page).await?))
+    let narrow = list_filter(raw.as_deref())?;
+    Ok(Json(
+        app.list_cases_filtered(&user, None, &narrow, page, per_page)
+            .await?,
+    ))
+}
+
+/// `status`, `mine` and `form` from a query string (codes only).
+pub fn list_filter(raw: Option<&str>) -> Result<safepath_app::cases::CaseListFilter, ApiError> {
+    let get = |key: &str| {
+        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Ok(safepath_app::cases::CaseListFilter::parse(
+        &get("status"),
+        &get("mine"),
+        &get("form"),
+    )?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -433,6 +433,13 @@ struct CasesPage {
     total: i64,
     page: i64,
     has_next: bool,
+    /// (code, label, chosen) for the filter's choices.
+    statuses: Vec<(String, String, bool)>,
+    forms: Vec<(String, String, bool)>,
+    mine: bool,
+    /// The filters as a query string, for the pager's links.
+    filter_query: String,
+    filtered: bool,
 }
 
 async fn cases_page(
@@ -441,9 +448,12 @@ async fn cases_page(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let tr = tr_for(&user);
-    match crate::api::list_params(raw.as_deref()) {
-        // Names are never put in URLs: a search is a POST; GET lists only.
-        Ok((_, page, _)) => list_view(&app, tr, &user, None, page).await,
+    let parsed = crate::api::list_params(raw.as_deref())
+        .and_then(|(_, page, _)| Ok((page, crate::api::list_filter(raw.as_deref())?)));
+    match parsed {
+        // Names are never put in URLs: a search is a POST; GET lists and
+        // filters by codes only.
+        Ok((page, narrow)) => list_view(&app, tr, &user, None, page, narrow).await,
         Err(e) => error_page(&tr, &user, e.0),
     }
 }
@@ -456,7 +466,7 @@ async fn cases_search(State(app): State<AppState>, user: WebUser, body: Bytes) -
     }
     let page = f.get("page").parse().unwrap_or(1);
     let q = Some(f.get("q").to_owned()).filter(|q| !q.trim().is_empty());
-    list_view(&app, tr, &user, q, page).await
+    list_view(&app, tr, &user, q, page, Default::default()).await
 }
 
 async fn list_view(
@@ -465,19 +475,64 @@ async fn list_view(
     user: &WebUser,
     q: Option<String>,
     page: i64,
+    narrow: safepath_app::cases::CaseListFilter,
 ) -> Response {
     if user.principal().actor.role == Role::Analyst {
         // --- statistics --- analysts land on the dashboards.
         return Redirect::to("/stats").into_response();
     }
     let per_page = 25;
+    let filter_query = {
+        let mut parts = Vec::new();
+        if let Some(s) = narrow.status {
+            parts.push(format!("status={}", s.as_str()));
+        }
+        if narrow.mine {
+            parts.push("mine=1".to_owned());
+        }
+        if let Some(f) = narrow.form {
+            parts.push(format!("form={}", f.as_str()));
+        }
+        parts.join("&")
+    };
+    let statuses = safepath_domain::case::CaseStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_owned(),
+                tr.t(s.as_str()),
+                narrow.status == Some(*s),
+            )
+        })
+        .collect();
+    let forms = safepath_domain::case::ExploitationForm::ALL
+        .iter()
+        .map(|f| {
+            (
+                f.as_str().to_owned(),
+                tr.t(f.as_str()),
+                narrow.form == Some(*f),
+            )
+        })
+        .collect();
     match app
-        .list_cases(user.principal(), q.as_deref(), page.max(1), per_page)
+        .list_cases_filtered(
+            user.principal(),
+            q.as_deref(),
+            &narrow,
+            page.max(1),
+            per_page,
+        )
         .await
     {
         Ok(list) => render(
             StatusCode::OK,
             &CasesPage {
+                statuses,
+                forms,
+                mine: narrow.mine,
+                filtered: !filter_query.is_empty(),
+                filter_query,
                 title: tr.t("cases-title"),
                 user: Some(bar(&tr, user)),
                 csrf: user.session.csrf_token.clone(),
