@@ -169,6 +169,20 @@ struct ReferralsPage {
     csrf: String,
     inbox: bool,
     items: Vec<ReferralView>,
+    /// Organisation names by id (sender in the inbox, recipient in the outbox).
+    org_names: std::collections::BTreeMap<uuid::Uuid, String>,
+}
+
+impl ReferralsPage {
+    /// The other side's name: who sent it (inbox) or to whom (outbox).
+    fn other_side(&self, r: &ReferralView) -> String {
+        let id = if self.inbox {
+            r.from_org_id
+        } else {
+            r.to_org_id
+        };
+        self.org_names.get(&id).cloned().unwrap_or_default()
+    }
 }
 
 /// What waits for the organisation (inbox) and what it sent (outbox), with
@@ -180,6 +194,13 @@ async fn referrals_page(
 ) -> Response {
     let tr = tr_for(&user);
     let inbox = !raw.unwrap_or_default().contains("box=outbox");
+    let org_names = app
+        .orgs()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
     match app.org_referrals(user.principal(), inbox).await {
         Ok(items) => render(
             StatusCode::OK,
@@ -189,6 +210,7 @@ async fn referrals_page(
                 csrf: user.session.csrf_token.clone(),
                 inbox,
                 items,
+                org_names,
                 tr,
             },
         ),

@@ -111,3 +111,41 @@ async fn the_case_list_filters_by_status_manager_and_form() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn the_referral_inbox_says_who_sent_it_and_how_urgent_it_is() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let case = t
+        .call("POST", "/api/v1/cases", Some(&cm_a), Some(json!({"person": person("Synthetic Inboxcheck"), "exploitation_forms": ["forced_labour"]})))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let org_b = t.call("GET", "/api/v1/me", Some(&cm_b), None).await.json()["org_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = t
+        .call("POST", &format!("/api/v1/cases/{case}/consents"), Some(&cm_a), Some(json!({"purpose": "service_referral", "recipient_org_id": org_b, "categories": ["health"], "expires_on": "2099-12-31"})))
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+    let r = t
+        .call("POST", &format!("/api/v1/cases/{case}/referrals"), Some(&cm_a), Some(json!({"to_org_id": org_b, "service": "legal_aid", "categories": ["health"], "urgency": "emergency"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let (b, _) = page_login(&t, "demo-cm-b").await;
+    let inbox = t.page(&b, "/referrals").await.text();
+    assert!(inbox.contains("from Organisation A"), "{inbox}");
+    assert!(inbox.contains("class=\"tag urgency-emergency\""));
+    assert!(inbox.contains("Legal aid"));
+    assert!(
+        !inbox.contains("Synthetic Inboxcheck"),
+        "no name before accepting"
+    );
+    let (a, _) = page_login(&t, "demo-cm-a").await;
+    let outbox = t.page(&a, "/referrals?box=outbox").await.text();
+    assert!(outbox.contains("to Organisation B"), "{outbox}");
+}

@@ -147,3 +147,5 @@ referral-state-declined = declined
 referral-state-completed = completed
 referral-state-revoked = withdrawn by the sender
 referral-state-consent_withdrawn = ended: the consent was withdrawn
+referrals-from = from
+referrals-to = to

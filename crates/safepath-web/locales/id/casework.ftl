@@ -147,3 +147,5 @@ referral-state-declined = ditolak
 referral-state-completed = selesai
 referral-state-revoked = ditarik oleh pengirim
 referral-state-consent_withdrawn = berakhir: persetujuan ditarik
+referrals-from = dari
+referrals-to = kepada
