@@ -73,18 +73,18 @@ test('a permit, a hearing by video link from abroad, an interpretation, a claim,
     assert.match(await cm.page.textContent('#message'), /claim was recorded/);
     assert.match(await cm.page.textContent('#claim-list'), /Labour back pay.*claimed 12,500\.00 THB/s);
 
-    // The case manager requests a disbursement; it waits for a coordinator.
+    // The case manager requests a payment from the fund on the case's page;
+    // it waits for a coordinator.
     const accounts = (await api(cmTok, 'GET', '/api/v1/fund/accounts')).json.items;
-    const bank = accounts.find((a) => a.kind === 'holdings').id;
     const legal = accounts.find((a) => a.kind === 'legal_aid').id;
-    const req = await api(cmTok, 'POST', '/api/v1/fund/transactions', {
-      description: 'Synthetic browser-test legal fees',
-      postings: [
-        { account_id: legal, direction: 'debit', amount_minor: 123400, currency: 'THB', case_id: caseId },
-        { account_id: bank, direction: 'credit', amount_minor: 123400, currency: 'THB' },
-      ],
-    });
-    assert.equal(req.status, 202);
+    await cm.page.goto(`${BASE}/cases/${caseId}/justice`);
+    await cm.page.locator('details:has(#disbursement) > summary').click();
+    await cm.page.selectOption('#disbursement-account_id', legal);
+    await cm.page.fill('#disbursement-amount', '1,234.00');
+    await cm.page.selectOption('#disbursement-currency', 'THB');
+    await cm.page.fill('#disbursement-description', 'Synthetic browser-test legal fees');
+    await Promise.all([cm.page.waitForURL(/done=disbursement/), cm.page.click('#add-disbursement')]);
+    assert.match(await cm.page.textContent('#message'), /coordinator approves/);
     const coord = await login(browser, 'demo-coordinator');
     await coord.page.goto(`${BASE}/fund`);
     const item = coord.page.locator('li.pending-transaction', { hasText: 'Synthetic browser-test legal fees' });

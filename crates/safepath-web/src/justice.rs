@@ -18,7 +18,7 @@ use safepath_domain::justice::assistance::{
     InterpretationOccasion, LegalAidCost, RepresentativeKind, RightsTopic,
 };
 use safepath_domain::justice::compensation::ClaimKind;
-use safepath_domain::justice::fund::Currency;
+use safepath_domain::justice::fund::{AccountClass, Currency, Direction};
 use safepath_domain::justice::non_punishment::{ChargeKind, NonPunishmentState};
 use safepath_domain::justice::permits::{ApplicationState, ExpiryAlert, PermitKind};
 use safepath_domain::justice::proceedings::{
@@ -561,6 +561,8 @@ struct JusticePage {
     legal_aid: Vec<String>,
     /// The directory's legal-aid services: (id, "name · organisation").
     legal_services: Vec<(String, String)>,
+    /// The fund's use accounts: (id, "name · kind").
+    fund_uses: Vec<(String, String)>,
     interpretation: Vec<InterpretationLine>,
     rights_information: Vec<String>,
     proceedings: Vec<ProceedingLine>,
@@ -721,6 +723,29 @@ async fn render_justice(
     } else {
         legal_aid_services(app, user.principal()).await
     };
+    // The fund's use accounts, for a payment request (those who may
+    // request; never through a referral).
+    let fund_uses: Vec<(String, String)> =
+        if v.via_referral || !safepath_app::justice::sees_fund(user.principal().actor.role) {
+            Vec::new()
+        } else {
+            app.fund_accounts(user.principal(), None)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.kind.class() == AccountClass::Use)
+                .map(|a| {
+                    (
+                        a.id,
+                        format!(
+                            "{} · {}",
+                            a.name,
+                            tr.t(format!("account-kind-{}", a.kind.as_str()))
+                        ),
+                    )
+                })
+                .collect()
+        };
     let d = |s: &str| human_date(&tr, s);
     let item = match form.as_str() {
         "event" | "measure" => values.get("proceeding_id").and_then(|id| {
@@ -758,6 +783,7 @@ async fn render_justice(
             })
             .collect(),
         legal_services,
+        fund_uses,
         legal_aid: v
             .legal_aid
             .iter()
@@ -1027,6 +1053,8 @@ const FORMS: &[&str] = &[
     "non-punishment",
     "claim",
     "claim-change",
+    "disbursement",
+    "disbursement-posted",
 ];
 
 fn serde_plain(b: &safepath_domain::justice::permits::ReturnBlock) -> &'static str {
@@ -1452,6 +1480,67 @@ async fn submit_claim(
     Ok(())
 }
 
+/// A payment from the fund for this case: the use account is debited (with
+/// the case) and the fund's holdings credited; a case manager's request
+/// waits for a coordinator, a coordinator's above the four-eyes threshold
+/// for a second one. Returns whether it waits.
+async fn submit_disbursement(
+    app: &AppState,
+    p: &Principal,
+    case: Uuid,
+    mut c: Check<'_>,
+) -> Result<bool, Refusal> {
+    let accounts = app.fund_accounts(p, None).await?;
+    let use_id = c.get("account_id").to_owned();
+    if !accounts
+        .iter()
+        .any(|a| a.id == use_id && a.kind.class() == AccountClass::Use)
+    {
+        c.fail("account_id", "justice-error-choose");
+    }
+    let currency = c.currency("currency");
+    let amount_minor = c.amount("amount", currency);
+    let description = c.text("description");
+    c.finish()?;
+    let holdings = accounts
+        .iter()
+        .find(|a| a.kind.class() == AccountClass::Holding)
+        .map(|a| a.id.clone())
+        .ok_or_else(|| {
+            AppError::new(
+                safepath_app::ErrorKind::Conflict,
+                "no_holdings",
+                "the fund has no holdings account yet",
+            )
+        })?;
+    let currency = currency.map(Currency::code).unwrap_or_default().to_owned();
+    let (_, waits) = app
+        .post_fund_transaction(
+            p,
+            NewTransactionRequest {
+                description,
+                postings: vec![
+                    PostingRequest {
+                        account_id: use_id,
+                        direction: Direction::Debit,
+                        amount_minor,
+                        currency: currency.clone(),
+                        case_id: Some(case),
+                    },
+                    PostingRequest {
+                        account_id: holdings,
+                        direction: Direction::Credit,
+                        amount_minor,
+                        currency,
+                        case_id: None,
+                    },
+                ],
+            },
+        )
+        .await?;
+    Ok(waits)
+}
+
 async fn submit_claim_change(
     app: &AppState,
     p: &Principal,
@@ -1515,6 +1604,7 @@ async fn justice_submit(
         .collect();
     let p = user.principal();
     let c = Check::new(&tr, &f);
+    let mut done = form.clone();
     let result: Result<(), Refusal> = match form.as_str() {
         "permit" => {
             let kind = PermitKind::parse(f.get("kind")).map_err(AppError::from);
@@ -1600,11 +1690,20 @@ async fn justice_submit(
         "non-punishment" => submit_non_punishment(&app, p, case, c).await,
         "claim" => submit_claim(&app, p, case, c).await,
         "claim-change" => submit_claim_change(&app, p, case, c).await,
+        "disbursement" => match submit_disbursement(&app, p, case, c).await {
+            Ok(waits) => {
+                if !waits {
+                    done = "disbursement-posted".to_owned();
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(AppError::bad_request("invalid_value", "form: unknown form").into()),
     };
     match result {
         Ok(()) => {
-            Redirect::to(&format!("/cases/{case}/justice?done={form}#message")).into_response()
+            Redirect::to(&format!("/cases/{case}/justice?done={done}#message")).into_response()
         }
         Err(Refusal::Fields(errors)) => {
             render_justice(&app, &user, case, None, form, values, errors).await

@@ -679,3 +679,116 @@ async fn notifications_are_counted_until_marked_read() {
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["marked"], 0);
 }
+
+#[tokio::test]
+async fn a_case_manager_requests_a_payment_on_the_case_page_and_a_coordinator_approves_it() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let case = t.create(&cm, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let accounts = t
+        .call("GET", "/api/v1/fund/accounts", Some(&coord), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let legal = accounts.iter().find(|a| a["kind"] == "legal_aid").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let holdings = accounts.iter().find(|a| a["kind"] == "holdings").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (page, csrf) = page_login(&t, "demo-cm-a").await;
+    let path = format!("/cases/{case}/justice");
+    assert!(
+        t.page(&page, &path)
+            .await
+            .text()
+            .contains("id=\"disbursement\"")
+    );
+    // A bad amount: the error beside the field, the input kept, nothing asked.
+    let bad = t
+        .page_post(&page, &path, format!("csrf={csrf}&form=disbursement&account_id={legal}&amount=-40&currency=THB&description=Synthetic+lawyer+fee"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("Synthetic lawyer fee"));
+    let pending = || async {
+        t.call(
+            "GET",
+            "/api/v1/fund/transactions/pending",
+            Some(&coord),
+            None,
+        )
+        .await
+        .json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["description"] == "Synthetic lawyer fee")
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    assert!(pending().await.is_empty());
+    // Not a use account: refused beside the field.
+    let wrong = t
+        .page_post(&page, &path, format!("csrf={csrf}&form=disbursement&account_id={holdings}&amount=1500&currency=THB&description=Synthetic+lawyer+fee"))
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let ok = t
+        .page_post(&page, &path, format!("csrf={csrf}&form=disbursement&account_id={legal}&amount=1%2C500.50&currency=THB&description=Synthetic+lawyer+fee"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+    assert!(
+        ok.headers["location"]
+            .to_str()
+            .unwrap()
+            .contains("done=disbursement#")
+    );
+    let waiting = pending().await;
+    assert_eq!(waiting.len(), 1);
+    let postings = waiting[0]["postings"].as_array().unwrap();
+    assert!(postings.iter().any(|p| p["account_id"] == legal.as_str()
+        && p["direction"] == "debit"
+        && p["amount_minor"] == 150_050
+        && p["case_id"] == case.as_str()));
+    let id = waiting[0]["id"].as_str().unwrap().to_owned();
+    let approved = t
+        .call(
+            "POST",
+            &format!("/api/v1/fund/transactions/{id}/approve"),
+            Some(&coord),
+            None,
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.text());
+    let v = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/justice"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        v["fund_paid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["amount_minor"] == 150_050),
+        "{v}"
+    );
+    // A receiving organisation, even with `legal` shared, is offered no payment.
+    let cm_b = t.login("demo-cm-b").await;
+    refer_to(&t, &cm, &cm_b, &case, json!(["legal"])).await;
+    let (b, _) = page_login(&t, "demo-cm-b").await;
+    let seen = t.page(&b, &path).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text().contains("id=\"disbursement\""));
+}
