@@ -1559,6 +1559,62 @@ impl App {
     }
 
     /// A second coordinator approves (posts) or rejects a waiting transaction.
+    /// A payment from the fund for a case: the chosen use account is debited
+    /// with the case, the fund's holdings credited — the double entry of a
+    /// disbursement. Like any transaction, a case manager's request waits
+    /// for a coordinator, a coordinator's above the four-eyes threshold for
+    /// a second one. Returns the view and whether it waits.
+    pub async fn request_case_payment(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        use_account: &str,
+        amount_minor: i64,
+        currency: &str,
+        description: String,
+    ) -> Result<(TransactionView, bool), AppError> {
+        let accounts = self.account_kinds().await?;
+        if !accounts
+            .get(use_account)
+            .is_some_and(|(_, k)| k.class() == fund::AccountClass::Use)
+        {
+            return Err(AppError::bad_request(
+                "invalid_field",
+                "account_id: choose what the fund pays for (a use account)",
+            ));
+        }
+        let holdings = accounts
+            .iter()
+            .filter(|(_, (_, k))| k.class() == fund::AccountClass::Holding)
+            .map(|(id, _)| id.clone())
+            .next()
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Conflict,
+                    "no_holdings",
+                    "the fund has no holdings account yet",
+                )
+            })?;
+        let posting = |account_id: String, direction, case_id| PostingRequest {
+            account_id,
+            direction,
+            amount_minor,
+            currency: currency.to_owned(),
+            case_id,
+        };
+        self.post_fund_transaction(
+            who,
+            NewTransactionRequest {
+                description,
+                postings: vec![
+                    posting(use_account.to_owned(), Direction::Debit, Some(case)),
+                    posting(holdings, Direction::Credit, None),
+                ],
+            },
+        )
+        .await
+    }
+
     pub async fn decide_fund_transaction(
         &self,
         who: &Principal,

@@ -128,6 +128,8 @@ pub trait JusticeStore: Send + Sync {
         states: &[&str],
         limit: i64,
     ) -> Result<Vec<FundTransactionRow>>;
+    /// How many transactions are in `state` (no limit).
+    async fn count_fund_transactions(&self, state: &str) -> Result<i64>;
     /// The reversal of a transaction, if it was reversed.
     async fn fund_reversal_of(&self, id: &str) -> Result<Option<String>>;
     async fn fund_postings_of(&self, transaction: &str) -> Result<Vec<FundPostingRow>>;

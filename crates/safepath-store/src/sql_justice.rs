@@ -246,6 +246,14 @@ macro_rules! justice_sql {
                 rows.iter().map(balance_from).collect()
             }
 
+            async fn count_fund_transactions(&self, state: &str) -> Result<i64> {
+                let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM fund_transactions WHERE state = $1")
+                    .bind(state)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
             async fn fund_movements(&self, from: &str, to: &str) -> Result<Vec<FundMovementRow>> {
                 let rows = sqlx::query(
                     "SELECT account_id, currency, \

@@ -1829,6 +1829,12 @@ async fn justice_records_and_fund_ledger(h: Harness) {
     s.insert_fund_transaction(&waiting, &[], &audit("fund.request"))
         .await
         .unwrap();
+    assert_eq!(
+        s.count_fund_transactions("awaiting_approval")
+            .await
+            .unwrap(),
+        1
+    );
     let all = s.fund_balances(None).await.unwrap();
     assert_eq!(balance_of(&all, "bank"), 380_000);
     assert_eq!(balance_of(&all, "confiscated"), -500_000);
@@ -1977,6 +1983,14 @@ async fn justice_records_and_fund_ledger(h: Harness) {
     );
     assert_eq!(all_time.iter().map(|m| m.postings).sum::<i64>(), 8);
     assert!(s.fund_unbalanced().await.unwrap().is_empty());
+    // t3 was approved since: nothing waits, four posted.
+    assert_eq!(
+        s.count_fund_transactions("awaiting_approval")
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(s.count_fund_transactions("posted").await.unwrap(), 4);
     let forged = "INSERT INTO fund_postings (transaction_id, line, account_id, direction, amount_minor, currency, case_id, booked_on) VALUES ('t1', 3, 'bank', 'debit', 7, 'THB', NULL, '2026-01-10')";
     if h.raw_url.starts_with("sqlite") {
         let pool = sqlx::SqlitePool::connect(&h.raw_url).await.unwrap();

@@ -18,7 +18,7 @@ use safepath_domain::justice::assistance::{
     InterpretationOccasion, LegalAidCost, RepresentativeKind, RightsTopic,
 };
 use safepath_domain::justice::compensation::ClaimKind;
-use safepath_domain::justice::fund::{AccountClass, Currency, Direction};
+use safepath_domain::justice::fund::{AccountClass, Currency};
 use safepath_domain::justice::non_punishment::{ChargeKind, NonPunishmentState};
 use safepath_domain::justice::permits::{ApplicationState, ExpiryAlert, PermitKind};
 use safepath_domain::justice::proceedings::{
@@ -388,11 +388,6 @@ fn csv_response(body: String) -> Response {
 
 // ------------------------------------------------------------------ pages
 
-/// A date as people read it: `30 June 2026` (month names from the locale).
-fn human_date(tr: &Tr, iso: &str) -> String {
-    tr.day(iso)
-}
-
 fn money(currency: &str, minor: i64) -> String {
     match Currency::parse(currency) {
         Ok(c) => c.format(minor),
@@ -746,7 +741,7 @@ async fn render_justice(
                 })
                 .collect()
         };
-    let d = |s: &str| human_date(&tr, s);
+    let d = |s: &str| tr.day(s);
     let item = match form.as_str() {
         "event" | "measure" => values.get("proceeding_id").and_then(|id| {
             v.proceedings
@@ -1480,63 +1475,22 @@ async fn submit_claim(
     Ok(())
 }
 
-/// A payment from the fund for this case: the use account is debited (with
-/// the case) and the fund's holdings credited; a case manager's request
-/// waits for a coordinator, a coordinator's above the four-eyes threshold
-/// for a second one. Returns whether it waits.
+/// The payment request form (`App::request_case_payment` makes the double
+/// entry). Returns whether it waits for an approval.
 async fn submit_disbursement(
     app: &AppState,
     p: &Principal,
     case: Uuid,
     mut c: Check<'_>,
 ) -> Result<bool, Refusal> {
-    let accounts = app.fund_accounts(p, None).await?;
-    let use_id = c.get("account_id").to_owned();
-    if !accounts
-        .iter()
-        .any(|a| a.id == use_id && a.kind.class() == AccountClass::Use)
-    {
-        c.fail("account_id", "justice-error-choose");
-    }
+    let account = c.get("account_id").to_owned();
     let currency = c.currency("currency");
     let amount_minor = c.amount("amount", currency);
     let description = c.text("description");
     c.finish()?;
-    let holdings = accounts
-        .iter()
-        .find(|a| a.kind.class() == AccountClass::Holding)
-        .map(|a| a.id.clone())
-        .ok_or_else(|| {
-            AppError::new(
-                safepath_app::ErrorKind::Conflict,
-                "no_holdings",
-                "the fund has no holdings account yet",
-            )
-        })?;
-    let currency = currency.map(Currency::code).unwrap_or_default().to_owned();
+    let currency = currency.map(Currency::code).unwrap_or_default();
     let (_, waits) = app
-        .post_fund_transaction(
-            p,
-            NewTransactionRequest {
-                description,
-                postings: vec![
-                    PostingRequest {
-                        account_id: use_id,
-                        direction: Direction::Debit,
-                        amount_minor,
-                        currency: currency.clone(),
-                        case_id: Some(case),
-                    },
-                    PostingRequest {
-                        account_id: holdings,
-                        direction: Direction::Credit,
-                        amount_minor,
-                        currency,
-                        case_id: None,
-                    },
-                ],
-            },
-        )
+        .request_case_payment(p, case, &account, amount_minor, currency, description)
         .await?;
     Ok(waits)
 }
@@ -1811,7 +1765,7 @@ async fn reconciliation_section(
         .await
     {
         Ok(r) => ReconciliationSection {
-            period: format!("{} – {}", human_date(tr, &r.from), human_date(tr, &r.to)),
+            period: format!("{} – {}", tr.day(&r.from), tr.day(&r.to)),
             from: r.from.clone(),
             to: r.to.clone(),
             ran: true,
@@ -1936,7 +1890,7 @@ async fn fund_page(
                 let amount = money(&l.currency, l.amount_minor);
                 let debit = l.direction.as_str() == "debit";
                 LedgerLine {
-                    booked_on: human_date(&tr, &l.booked_on),
+                    booked_on: tr.day(&l.booked_on),
                     description: l.description.clone(),
                     account: l.account_name.clone(),
                     debit: if debit { amount.clone() } else { String::new() },

@@ -580,11 +580,12 @@ impl App {
             .map(|(t, _)| t)
             .collect();
         unbalanced.dedup();
-        let awaiting_approval = self
-            .store
-            .fund_transactions(&[TransactionState::AwaitingApproval.as_str()], 10_000)
-            .await?
-            .len();
+        let awaiting_approval = usize::try_from(
+            self.store
+                .count_fund_transactions(TransactionState::AwaitingApproval.as_str())
+                .await?,
+        )
+        .unwrap_or_default();
         let reconciled = unbalanced.is_empty()
             && lines.iter().all(|l| l.rolls_forward)
             && currencies
