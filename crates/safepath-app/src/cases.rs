@@ -4,14 +4,17 @@
 use safepath_crypto::Sealed;
 use safepath_domain::access::{self, Action, BreakGlassRefusal, CaseAccess, Decision};
 use safepath_domain::case::{CaseReference, CaseStatus, ExploitationForm, check_notes};
+use safepath_domain::casework::consent::DataCategory;
 use safepath_domain::ids::{CaseId, PersonId, UserId};
 use safepath_domain::names::search_tokens;
 use safepath_domain::org::Role;
-use safepath_domain::person::{Contact, Person, Place};
+use safepath_domain::person::{Contact, GenderIdentity, Person, Place, Sex};
 use safepath_store::{AuditDraft, CaseFilter, CaseRow, NotificationRow, PersonRow, StoreError};
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use crate::clock::rfc3339;
+use crate::sealing::Grant;
 use crate::views::*;
 use crate::{App, AppError, Principal};
 
@@ -117,29 +120,33 @@ impl App {
         })
     }
 
-    /// Opens a person's sealed fields. Requires the capability the policy minted.
-    fn open_person(&self, _access: &CaseAccess, r: &PersonRow) -> Result<Person, AppError> {
+    /// Opens a person's sealed fields, charged to `grant` (minted for the
+    /// case whose person this is).
+    fn open_person(&self, grant: &Grant, r: &PersonRow) -> Result<Person, AppError> {
         let sid = r.id.to_string();
-        let open_json = |column: &str, s: &Option<Sealed>| -> Result<Option<String>, AppError> {
+        let open_opt = |column: &str, s: &Option<Sealed>| -> Result<Option<String>, AppError> {
             s.as_ref()
-                .map(|s| self.open_str("persons", column, &sid, s))
+                .map(|s| self.open_str(grant, "persons", column, &sid, s))
                 .transpose()
         };
         Ok(Person {
-            display_name: self.open_str("persons", "display_name", &sid, &r.display_name)?,
-            names: parse_json(&self.open_str("persons", "names", &sid, &r.names)?, "names")?,
+            display_name: self.open_str(grant, "persons", "display_name", &sid, &r.display_name)?,
+            names: parse_json(
+                &self.open_str(grant, "persons", "names", &sid, &r.names)?,
+                "names",
+            )?,
             sex: parse_json(&format!("\"{}\"", r.sex), "sex")?,
             gender_identity: parse_json(&format!("\"{}\"", r.gender_identity), "gender")?,
-            birth_date: open_json("birth_date", &r.birth_date)?
+            birth_date: open_opt("birth_date", &r.birth_date)?
                 .map(|s| parse_json(&s, "birth date"))
                 .transpose()?,
             nationalities: parse_json(&r.nationalities, "nationalities")?,
             languages: parse_json(&r.languages, "languages")?,
-            contact: open_json("contact", &r.contact)?
+            contact: open_opt("contact", &r.contact)?
                 .map(|s| parse_json(&s, "contact"))
                 .transpose()?
                 .unwrap_or_default(),
-            place_of_origin: open_json("place_of_origin", &r.place_of_origin)?
+            place_of_origin: open_opt("place_of_origin", &r.place_of_origin)?
                 .map(|s| parse_json(&s, "place"))
                 .transpose()?
                 .unwrap_or_default(),
@@ -152,6 +159,12 @@ impl App {
         c: &CaseRow,
         p: &PersonRow,
     ) -> Result<CaseView, AppError> {
+        if c.person_id != p.id {
+            return Err(AppError::internal(
+                "a case was opened with another case's person",
+            ));
+        }
+        let grant = Grant::case(access, c.id)?;
         let cid = c.id.to_string();
         Ok(CaseView {
             id: c.id.0,
@@ -164,13 +177,107 @@ impl App {
             notes: c
                 .notes
                 .as_ref()
-                .map(|n| self.open_str("cases", "notes", &cid, n))
+                .map(|n| self.open_str(&grant, "cases", "notes", &cid, n))
                 .transpose()?,
-            person: self.open_person(access, p)?,
+            person: self.open_person(&grant, p)?,
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
             version: c.version,
             shared_categories: None,
+        })
+    }
+
+    /// A case as a receiving organisation sees it through accepted
+    /// referrals: built from an allow-list per data category, opening only
+    /// what is shared. Every field of the view and of the person is named
+    /// here (no `..Default::default()`), so a field added later does not
+    /// compile until someone decides which category shares it.
+    pub(crate) fn shared_case_view(
+        &self,
+        access: &CaseAccess,
+        c: &CaseRow,
+        p: &PersonRow,
+        shared: &BTreeSet<DataCategory>,
+    ) -> Result<CaseView, AppError> {
+        if c.person_id != p.id {
+            return Err(AppError::internal(
+                "a case was opened with another case's person",
+            ));
+        }
+        let grant = Grant::case(access, c.id)?;
+        let sid = p.id.to_string();
+        let identity = shared.contains(&DataCategory::Identity);
+        let contact = shared.contains(&DataCategory::Contact);
+        let history = shared.contains(&DataCategory::CaseHistory);
+        let open = |column: &str, s: &Sealed| self.open_str(&grant, "persons", column, &sid, s);
+        let person = Person {
+            display_name: if identity {
+                open("display_name", &p.display_name)?
+            } else {
+                "(not shared)".into()
+            },
+            names: if identity {
+                parse_json(&open("names", &p.names)?, "names")?
+            } else {
+                Vec::new()
+            },
+            sex: if identity {
+                parse_json(&format!("\"{}\"", p.sex), "sex")?
+            } else {
+                Sex::Unknown
+            },
+            gender_identity: if identity {
+                parse_json(&format!("\"{}\"", p.gender_identity), "gender")?
+            } else {
+                GenderIdentity::NotDisclosed
+            },
+            birth_date: match (&p.birth_date, identity) {
+                (Some(b), true) => Some(parse_json(&open("birth_date", b)?, "birth date")?),
+                _ => None,
+            },
+            nationalities: if identity {
+                parse_json(&p.nationalities, "nationalities")?
+            } else {
+                Vec::new()
+            },
+            languages: if identity {
+                parse_json(&p.languages, "languages")?
+            } else {
+                Vec::new()
+            },
+            contact: match (&p.contact, contact) {
+                (Some(s), true) => parse_json(&open("contact", s)?, "contact")?,
+                _ => Contact::default(),
+            },
+            place_of_origin: match (&p.place_of_origin, identity) {
+                (Some(s), true) => parse_json(&open("place_of_origin", s)?, "place")?,
+                _ => Place::default(),
+            },
+        };
+        Ok(CaseView {
+            id: c.id.0,
+            reference: c.reference.clone(),
+            status: CaseStatus::parse(&c.status)?,
+            org_id: c.org_id.0,
+            case_manager_id: c.case_manager_id.map(|u| u.0),
+            // The owning organisation's staff are not the receiver's business.
+            associated_user_ids: Vec::new(),
+            exploitation_forms: if history {
+                parse_json(&c.exploitation_forms, "forms")?
+            } else {
+                Vec::new()
+            },
+            notes: match (&c.notes, history) {
+                (Some(n), true) => {
+                    Some(self.open_str(&grant, "cases", "notes", &c.id.to_string(), n)?)
+                }
+                _ => None,
+            },
+            person,
+            created_at: rfc3339(c.created_at),
+            updated_at: rfc3339(c.updated_at),
+            version: c.version,
+            shared_categories: Some(shared.iter().map(|c| c.as_str().to_owned()).collect()),
         })
     }
 
@@ -404,10 +511,7 @@ impl App {
             .read_case(facts.id, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        Ok(Self::restrict_view(
-            self.case_view(&access, &c, &p)?,
-            &shared,
-        ))
+        self.shared_case_view(&access, &c, &p, &shared)
     }
 
     pub async fn update_case(
@@ -489,6 +593,7 @@ impl App {
             let (t, rows) = self
                 .check_patch_status(
                     who,
+                    &access,
                     &facts,
                     CaseStatus::parse(&c.status)?,
                     &crate::casework::StatusChange {
@@ -660,13 +765,18 @@ impl App {
                 );
                 continue;
             };
+            if c.person_id != p.id {
+                return Err(AppError::internal(
+                    "a case was listed with another case's person",
+                ));
+            }
             let display_name = self.open_str(
+                &Grant::case(&access, c.id)?,
                 "persons",
                 "display_name",
                 &p.id.to_string(),
                 &p.display_name,
             )?;
-            let _ = &access;
             items.push(CaseSummary {
                 id: c.id.0,
                 reference: c.reference.clone(),
@@ -777,15 +887,18 @@ impl App {
     }
 
     /// An audit entry's reason, opened when it was sealed (break-the-glass).
-    fn open_audit_reason(&self, facts: &access::CaseFacts, reason: &str) -> String {
+    fn open_audit_reason(&self, access: &CaseAccess, reason: &str) -> String {
         match Sealed::from_text(reason) {
-            Some(sealed) => self
-                .open_str(
-                    AUDIT_REASON.0,
-                    AUDIT_REASON.1,
-                    &facts.id.to_string(),
-                    &sealed,
-                )
+            Some(sealed) => Grant::case(access, access.case())
+                .and_then(|grant| {
+                    self.open_str(
+                        &grant,
+                        AUDIT_REASON.0,
+                        AUDIT_REASON.1,
+                        &access.case().to_string(),
+                        &sealed,
+                    )
+                })
                 .unwrap_or_else(|_| "(sealed reason could not be opened)".into()),
             None => reason.to_owned(),
         }
@@ -797,7 +910,7 @@ impl App {
         who: &Principal,
         id: Uuid,
     ) -> Result<Vec<AuditEntryView>, AppError> {
-        let (_access, facts) = self
+        let (access, facts) = self
             .authorize_case(
                 who,
                 id,
@@ -832,7 +945,7 @@ impl App {
                 actor: e.entry.actor,
                 action: e.entry.action,
                 record_type: e.entry.record_type,
-                reason: e.entry.reason.map(|r| self.open_audit_reason(&facts, &r)),
+                reason: e.entry.reason.map(|r| self.open_audit_reason(&access, &r)),
                 record_id: e.entry.record_id,
                 detail: e.entry.detail,
             })

@@ -9,7 +9,7 @@
 //! only what queues need (kind, state, due day, owner).
 
 use safepath_domain::DomainError;
-use safepath_domain::access::{self, Action, Relation};
+use safepath_domain::access::{self, Action, CaseAccess, Relation};
 use safepath_domain::case::CaseStatus;
 use safepath_domain::casework::approvals::{
     self, Approval, ApprovalAction, ApprovalState, ApprovalSubject,
@@ -32,6 +32,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::clock::rfc3339;
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// Kinds of case records (the `kind` column).
@@ -545,11 +546,14 @@ impl App {
         Ok(())
     }
 
+    /// Opens a case-work record with the capability for its case.
     fn open_record<T: serde::de::DeserializeOwned>(
         &self,
+        access: &CaseAccess,
         row: &CaseRecordRow,
     ) -> Result<T, AppError> {
-        self.open_json("case_records", "record", &row.id, &row.record)
+        let grant = Grant::case(access, row.case_id)?;
+        self.open_json(&grant, "case_records", "record", &row.id, &row.record)
     }
 
     /// Authorises `action` on the case and returns the actor's relation to it.
@@ -559,18 +563,18 @@ impl App {
         id: Uuid,
         action: Action,
         what: &str,
-    ) -> Result<(access::CaseFacts, Relation), AppError> {
+    ) -> Result<(access::CaseFacts, Relation, CaseAccess), AppError> {
         let facts = self
             .store
             .case_facts(CaseId(id))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, action, &facts).map_err(|d| match d {
+        let access = access::authorize(&who.actor, action, &facts).map_err(|d| match d {
             access::Decision::Forbidden => AppError::forbidden(format!("your role may not {what}")),
             _ => AppError::case_not_found(),
         })?;
         let rel = Relation::of(&who.actor, &facts);
-        Ok((facts, rel))
+        Ok((facts, rel, access))
     }
 
     async fn user_name(&self, id: UserId, cache: &mut BTreeMap<UserId, String>) -> String {
@@ -617,7 +621,7 @@ impl App {
         id: Uuid,
         change: StatusChange,
     ) -> Result<CaseWork, AppError> {
-        let (facts, _) = self
+        let (facts, _, cap) = self
             .case_relation(who, id, Action::EditCase, "change this case's status")
             .await?;
         let (mut c, person) = self
@@ -631,7 +635,7 @@ impl App {
         let from = CaseStatus::parse(&c.status)?;
         let records = self.store.case_records(facts.id, None).await?;
         let (t, rows) = self
-            .check_patch_status(who, &facts, from, &change, &person, &records)
+            .check_patch_status(who, &cap, &facts, from, &change, &person, &records)
             .await?;
         let now = self.now_ms();
         c.status = t.to.as_str().to_owned();
@@ -655,9 +659,11 @@ impl App {
 
     /// Checks a plain status field in `PATCH /cases/{id}` against the
     /// lifecycle (the PATCH keeps working, but cannot skip a stage).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn check_patch_status(
         &self,
         who: &Principal,
+        cap: &CaseAccess,
         facts: &access::CaseFacts,
         from: CaseStatus,
         change: &StatusChange,
@@ -670,7 +676,7 @@ impl App {
         let assessments: Vec<AssessmentRecord> = records
             .iter()
             .filter(|r| r.kind == kinds::ASSESSMENT)
-            .map(|r| self.open_record(r))
+            .map(|r| self.open_record(cap, r))
             .collect::<Result<_, _>>()?;
         let ctx = TransitionContext {
             actor: who.actor.role,
@@ -690,7 +696,7 @@ impl App {
             // A status change is never a formal decision: those are recorded
             // on the decisions page, which moves the case itself.
             decision: None,
-            return_block: self.return_block_in(records)?,
+            return_block: self.return_block_in(cap, records)?,
         };
         let t = lifecycle::transition(from, change.to, &ctx).map_err(refusal)?;
         let now = self.now_ms();
@@ -716,13 +722,14 @@ impl App {
     /// The kinds of the free-text assessments among `records`.
     pub(crate) fn assessment_kinds_in(
         &self,
+        cap: &CaseAccess,
         records: &[CaseRecordRow],
     ) -> Result<BTreeSet<&'static str>, AppError> {
         records
             .iter()
             .filter(|r| r.kind == kinds::ASSESSMENT)
             .map(|r| {
-                self.open_record::<AssessmentRecord>(r)
+                self.open_record::<AssessmentRecord>(cap, r)
                     .map(|a| a.kind.as_str())
             })
             .collect()
@@ -772,7 +779,7 @@ impl App {
         id: Uuid,
         a: Assignment,
     ) -> Result<AssignmentView, AppError> {
-        let (facts, rel) = self
+        let (facts, rel, _) = self
             .case_relation(who, id, Action::EditCase, "assign this case")
             .await?;
         // The people who move a case along its lifecycle also assign it.
@@ -840,7 +847,7 @@ impl App {
         id: Uuid,
         req: ApprovalRequest,
     ) -> Result<CaseWork, AppError> {
-        let (facts, rel) = self
+        let (facts, rel, cap) = self
             .case_relation(who, id, Action::EditCase, "request approvals on this case")
             .await?;
         let records = self
@@ -856,7 +863,7 @@ impl App {
         let row = match existing {
             // A returned approval is requested again: the same record, next round.
             Some(r) if r.state == ApprovalState::Returned.as_str() => {
-                let current: Approval = self.open_record(r)?;
+                let current: Approval = self.open_record(&cap, r)?;
                 let next = current
                     .apply(&ApprovalAction::Request, &who.actor, rel, today)
                     .map_err(refusal)?;
@@ -909,7 +916,7 @@ impl App {
             .org(facts.org)
             .detail(format!("subject={subject} approval={}", row.id))
             .notify_all(notices);
-        let current: Approval = self.open_record(&row)?;
+        let current: Approval = self.open_record(&cap, &row)?;
         let event = self.approval_event(&current, who.id(), now)?;
         self.store.write_case_records(&[row, event], &audit).await?;
         self.casework(who, id).await
@@ -930,11 +937,11 @@ impl App {
             .filter(|r| r.kind == kinds::APPROVAL)
             .ok_or_else(|| AppError::not_found("no such approval"))?;
         let case_id = row.case_id.0;
-        let (facts, rel) = self
+        let (facts, rel, cap) = self
             .case_relation(who, case_id, Action::ReadCase, "decide approvals")
             .await
             .map_err(|_| AppError::not_found("no such approval"))?;
-        let current: Approval = self.open_record(&row)?;
+        let current: Approval = self.open_record(&cap, &row)?;
         let action = if approve {
             ApprovalAction::Approve {
                 comment: body.comment,
@@ -1020,7 +1027,7 @@ impl App {
         id: Uuid,
         n: NewNeed,
     ) -> Result<CaseWork, AppError> {
-        let (facts, _) = self
+        let (facts, _, _) = self
             .case_relation(who, id, Action::EditCase, "assess needs on this case")
             .await?;
         let need = Need {
@@ -1052,8 +1059,8 @@ impl App {
         need_id: Uuid,
         patch: NeedPatch,
     ) -> Result<CaseWork, AppError> {
-        let (row, facts) = self.record_for_edit(who, need_id, kinds::NEED).await?;
-        let mut need: Need = self.open_record(&row)?;
+        let (row, facts, cap) = self.record_for_edit(who, need_id, kinds::NEED).await?;
+        let mut need: Need = self.open_record(&cap, &row)?;
         if let Some(s) = patch.status {
             need.status = s;
         }
@@ -1085,7 +1092,7 @@ impl App {
         who: &Principal,
         record_id: Uuid,
         kind: &str,
-    ) -> Result<(CaseRecordRow, access::CaseFacts), AppError> {
+    ) -> Result<(CaseRecordRow, access::CaseFacts, CaseAccess), AppError> {
         let missing = || AppError::not_found(format!("no such {kind}"));
         let row = self
             .store
@@ -1093,7 +1100,7 @@ impl App {
             .await?
             .filter(|r| r.kind == kind)
             .ok_or_else(missing)?;
-        let (facts, _) = self
+        let (facts, _, cap) = self
             .case_relation(who, row.case_id.0, Action::EditCase, "change this case")
             .await
             .map_err(|e| {
@@ -1103,7 +1110,7 @@ impl App {
                     e
                 }
             })?;
-        Ok((row, facts))
+        Ok((row, facts, cap))
     }
 
     // ------------------------------------------------------------ care plan
@@ -1114,11 +1121,11 @@ impl App {
         id: Uuid,
         g: NewGoal,
     ) -> Result<CaseWork, AppError> {
-        let (facts, _) = self
+        let (facts, _, cap) = self
             .case_relation(who, id, Action::EditCase, "plan care on this case")
             .await?;
         let records = self.store.case_records(facts.id, None).await?;
-        let needs: Vec<Need> = self.open_kind(&records, kinds::NEED)?;
+        let needs: Vec<Need> = self.open_kind(&cap, &records, kinds::NEED)?;
         let goal = Goal {
             id: GoalId(Uuid::new_v4()),
             needs: g.need_ids.iter().copied().map(NeedId).collect(),
@@ -1143,7 +1150,7 @@ impl App {
         id: Uuid,
         t: NewTask,
     ) -> Result<CaseWork, AppError> {
-        let (facts, _) = self
+        let (facts, _, cap) = self
             .case_relation(who, id, Action::EditCase, "plan care on this case")
             .await?;
         let due_on = parse_day("due_on", &t.due_on)?;
@@ -1152,8 +1159,8 @@ impl App {
             None => facts.case_manager,
         };
         let records = self.store.case_records(facts.id, None).await?;
-        let needs: Vec<Need> = self.open_kind(&records, kinds::NEED)?;
-        let goals: Vec<Goal> = self.open_kind(&records, kinds::GOAL)?;
+        let needs: Vec<Need> = self.open_kind(&cap, &records, kinds::NEED)?;
+        let goals: Vec<Goal> = self.open_kind(&cap, &records, kinds::GOAL)?;
         let task = Task {
             id: TaskId(Uuid::new_v4()),
             goal: GoalId(t.goal_id),
@@ -1226,7 +1233,7 @@ impl App {
         task_id: Uuid,
         action: TaskAction,
     ) -> Result<CaseWork, AppError> {
-        let (row, facts) = self.record_for_edit(who, task_id, kinds::TASK).await?;
+        let (row, facts, cap) = self.record_for_edit(who, task_id, kinds::TASK).await?;
         if !TASK_OPEN.contains(&row.state.as_str()) {
             return Err(AppError::new(
                 ErrorKind::Conflict,
@@ -1234,7 +1241,7 @@ impl App {
                 "the task is already done or cancelled",
             ));
         }
-        let mut task: Task = self.open_record(&row)?;
+        let mut task: Task = self.open_record(&cap, &row)?;
         let state = match action {
             TaskAction::Done => {
                 task.done_on = Some(self.clock.today());
@@ -1261,13 +1268,14 @@ impl App {
 
     fn open_kind<T: serde::de::DeserializeOwned>(
         &self,
+        cap: &CaseAccess,
         records: &[CaseRecordRow],
         kind: &str,
     ) -> Result<Vec<T>, AppError> {
         records
             .iter()
             .filter(|r| r.kind == kind)
-            .map(|r| self.open_record(r))
+            .map(|r| self.open_record(cap, r))
             .collect()
     }
 
@@ -1280,7 +1288,7 @@ impl App {
         id: Uuid,
         r: NewReview,
     ) -> Result<CaseWork, AppError> {
-        let (facts, rel) = self
+        let (facts, rel, _) = self
             .case_relation(who, id, Action::EditCase, "review this case")
             .await?;
         // Reviewed by those who steer the case (as for its lifecycle).
@@ -1304,7 +1312,7 @@ impl App {
         notes: String,
         day: Date,
     ) -> Result<(), AppError> {
-        let (facts, _) = self
+        let (facts, _, _) = self
             .case_relation(who, id, Action::EditCase, "review this case")
             .await?;
         self.write_review(who, &facts, notes, day).await
@@ -1350,7 +1358,7 @@ impl App {
         id: Uuid,
         a: NewAssessment,
     ) -> Result<CaseWork, AppError> {
-        let (facts, _) = self
+        let (facts, _, _) = self
             .case_relation(who, id, Action::EditCase, "record assessments on this case")
             .await?;
         let summary = safepath_domain::casework::checked_text("summary", &a.summary)?;
@@ -1383,7 +1391,7 @@ impl App {
         id: Uuid,
         f: NewFeedback,
     ) -> Result<CaseWork, AppError> {
-        let (facts, _) = self
+        let (facts, _, _) = self
             .case_relation(who, id, Action::EditCase, "record feedback on this case")
             .await?;
         let provider = self
@@ -1510,11 +1518,11 @@ impl App {
 
     /// Everything of the case work on one case (audited as a read).
     pub async fn casework(&self, who: &Principal, id: Uuid) -> Result<CaseWork, AppError> {
-        let facts = match self
+        let (facts, cap) = match self
             .case_relation(who, id, Action::ReadCase, "read this case")
             .await
         {
-            Ok((facts, _)) => facts,
+            Ok((facts, _, cap)) => (facts, cap),
             Err(e) if e.kind == ErrorKind::NotFound => {
                 return self.casework_via_referral(who, id).await.map_err(|_| e);
             }
@@ -1545,7 +1553,7 @@ impl App {
             let at = rfc3339(r.created_at);
             match r.kind.as_str() {
                 kinds::TRANSITION => {
-                    let t: TransitionRecord = self.open_record(r)?;
+                    let t: TransitionRecord = self.open_record(&cap, r)?;
                     timeline.push(TimelineEntry {
                         at,
                         kind: r.kind.clone(),
@@ -1557,7 +1565,7 @@ impl App {
                     });
                 }
                 kinds::ASSIGNMENT => {
-                    let a: AssignmentRecord = self.open_record(r)?;
+                    let a: AssignmentRecord = self.open_record(&cap, r)?;
                     let to = self.user_name(a.to, &mut names).await;
                     timeline.push(TimelineEntry {
                         at,
@@ -1570,7 +1578,7 @@ impl App {
                     });
                 }
                 kinds::APPROVAL => {
-                    let a: Approval = self.open_record(r)?;
+                    let a: Approval = self.open_record(&cap, r)?;
                     let requested_by = self.user_name(a.requested_by, &mut names).await;
                     let decided_by = match a.decided_by {
                         Some(u) => Some(self.user_name(u, &mut names).await),
@@ -1590,7 +1598,7 @@ impl App {
                     });
                 }
                 kinds::APPROVAL_EVENT => {
-                    let e: ApprovalEvent = self.open_record(r)?;
+                    let e: ApprovalEvent = self.open_record(&cap, r)?;
                     timeline.push(TimelineEntry {
                         at,
                         kind: kinds::APPROVAL.into(),
@@ -1602,11 +1610,11 @@ impl App {
                     });
                 }
                 kinds::NEED => {
-                    let n: Need = self.open_record(r)?;
+                    let n: Need = self.open_record(&cap, r)?;
                     needs_out.push(NeedView::of(n, r.version));
                 }
                 kinds::GOAL => {
-                    let g: Goal = self.open_record(r)?;
+                    let g: Goal = self.open_record(&cap, r)?;
                     goals_out.push(GoalView {
                         id: g.id.0,
                         need_ids: g.needs.iter().map(|n| n.0).collect(),
@@ -1614,7 +1622,7 @@ impl App {
                     });
                 }
                 kinds::TASK => {
-                    let t: Task = self.open_record(r)?;
+                    let t: Task = self.open_record(&cap, r)?;
                     let assigned_to_name = match t.assigned_to {
                         Some(u) => Some(self.user_name(u, &mut names).await),
                         None => None,
@@ -1633,7 +1641,7 @@ impl App {
                     });
                 }
                 kinds::REVIEW => {
-                    let rv: ReviewRecord = self.open_record(r)?;
+                    let rv: ReviewRecord = self.open_record(&cap, r)?;
                     last_review = Some(rv.reviewed_on.clone());
                     timeline.push(TimelineEntry {
                         at,
@@ -1646,7 +1654,7 @@ impl App {
                     });
                 }
                 kinds::ASSESSMENT => {
-                    let a: AssessmentRecord = self.open_record(r)?;
+                    let a: AssessmentRecord = self.open_record(&cap, r)?;
                     let by = self.user_name(a.by, &mut names).await;
                     timeline.push(TimelineEntry {
                         at,
@@ -1665,7 +1673,7 @@ impl App {
                     });
                 }
                 kinds::FEEDBACK => {
-                    let f: FeedbackRecord = self.open_record(r)?;
+                    let f: FeedbackRecord = self.open_record(&cap, r)?;
                     feedback_out.push(FeedbackView {
                         provider_org_id: f.provider_org.0,
                         provider_org_name: orgs.get(&f.provider_org).cloned().unwrap_or_default(),
@@ -1745,7 +1753,7 @@ impl App {
             .await?
             .ok_or_else(AppError::case_not_found)?;
         let shared = self.referral_categories(who, facts.id).await?;
-        access::authorize_referral_read(&who.actor, &facts, !shared.is_empty())
+        let cap = access::authorize_referral_read(&who.actor, &facts, !shared.is_empty())
             .map_err(|_| AppError::case_not_found())?;
         let names: Vec<&str> = shared.iter().map(|c| c.as_str()).collect();
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "casework.read")
@@ -1755,7 +1763,7 @@ impl App {
         self.store.append_audit(&audit).await?;
         let mut needs_out = Vec::new();
         for r in self.store.case_records(facts.id, Some(kinds::NEED)).await? {
-            let n: Need = self.open_record(&r)?;
+            let n: Need = self.open_record(&cap, &r)?;
             if shared.contains(&n.domain.data_category()) {
                 needs_out.push(NeedView::of(n, r.version));
             }
@@ -1823,6 +1831,7 @@ impl App {
         }
         let mut approvals_waiting = Vec::new();
         let mut review_queue = Vec::new();
+        let mut approval_heads = Vec::new();
         if coordinator {
             for h in self
                 .store
@@ -1834,29 +1843,43 @@ impl App {
                 )
                 .await?
             {
-                if h.org_id != who.org() {
-                    continue;
+                if h.org_id == who.org() {
+                    approval_heads.push(h);
                 }
-                let a: Approval = self.open_record(&h.row)?;
-                approvals_waiting.push(WorkApproval {
-                    case_id: h.row.case_id.0,
-                    reference: h.reference,
-                    approval_id: a.id.0,
-                    subject: a.subject,
-                    requested_on: iso(a.requested_on),
-                    round: a.round,
-                });
             }
             review_queue = self.review_queue(who).await?;
         }
+        // Audited before any approval is opened, naming their cases.
         let audit =
             AuditDraft::new(self.now_ms(), who.id().to_string(), "worklist.read").detail(format!(
-                "tasks={} approvals={} reviews={}",
+                "tasks={} approvals={} reviews={} approval_cases={}",
                 overdue_tasks.len() + upcoming_tasks.len(),
-                approvals_waiting.len(),
-                review_queue.len()
+                approval_heads.len(),
+                review_queue.len(),
+                approval_heads
+                    .iter()
+                    .map(|h| h.row.case_id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
             ));
         self.store.append_audit(&audit).await?;
+        for h in approval_heads {
+            let Some(facts) = self.store.case_facts(h.row.case_id).await? else {
+                continue;
+            };
+            let Ok(cap) = access::authorize(&who.actor, Action::ReadCase, &facts) else {
+                continue;
+            };
+            let a: Approval = self.open_record(&cap, &h.row)?;
+            approvals_waiting.push(WorkApproval {
+                case_id: h.row.case_id.0,
+                reference: h.reference,
+                approval_id: a.id.0,
+                subject: a.subject,
+                requested_on: iso(a.requested_on),
+                round: a.round,
+            });
+        }
         let justice_deadlines = if matches!(who.actor.role, Role::CaseManager | Role::Coordinator) {
             self.justice_deadlines(who, crate::justice::WORK_LIST_DAYS)
                 .await?

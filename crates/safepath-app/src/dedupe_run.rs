@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 use crate::clock::rfc3339;
 use crate::match_records::{band_name, best_per_id, index_over, records_of, settings};
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// Progress is written every this many persons.
@@ -342,8 +343,10 @@ impl App {
         let settings = settings()?;
         let mut all = Vec::new();
         let mut per_case = Vec::with_capacity(rows.len());
+        // Charged to the run's start entry, which names the run.
+        let grant = Grant::record(run.started_by.as_str(), "dedupe_run", &run.id);
         for (case, p) in rows {
-            let person = self.person_for_matching(p)?;
+            let person = self.person_for_matching(&grant, p)?;
             let recs = records_of(&settings, &case.to_string(), &person)?;
             all.extend(recs.iter().cloned());
             per_case.push((*case, recs));
@@ -525,7 +528,7 @@ impl App {
         self.store.append_audit(&audit).await?;
         let persons: HashMap<CaseId, PersonRow> = self.persons_of(&shown).await?;
         for (fa, fb, p) in &shown {
-            let view = self.pair_view(p, fa, fb, &persons, &merges).await?;
+            let view = self.pair_view(who, p, fa, fb, &persons, &merges).await?;
             if p.state == "merged" {
                 queue.merged.push(view);
             } else {
@@ -583,12 +586,18 @@ impl App {
 
     async fn side(
         &self,
+        who: &Principal,
         facts: &CaseFacts,
         persons: &HashMap<CaseId, PersonRow>,
         merges: &[CaseMergeRow],
     ) -> Result<DedupeCaseSide, AppError> {
         let display_name = match persons.get(&facts.id) {
-            Some(p) => self.person_for_matching(p)?.display_name,
+            Some(p) => {
+                let cap = access::authorize(&who.actor, Action::ReadCase, facts)
+                    .map_err(|_| pair_not_found())?;
+                self.person_for_matching(&Grant::case(&cap, facts.id)?, p)?
+                    .display_name
+            }
             None => String::new(),
         };
         let merged_into = match merges.iter().find(|m| m.secondary == facts.id) {
@@ -605,6 +614,7 @@ impl App {
 
     async fn pair_view(
         &self,
+        who: &Principal,
         p: &DedupePairRow,
         fa: &CaseFacts,
         fb: &CaseFacts,
@@ -619,8 +629,8 @@ impl App {
             state: p.state.clone(),
             explanation: serde_json::from_str(&p.explanation)
                 .map_err(|_| AppError::internal("explanation"))?,
-            a: self.side(fa, persons, merges).await?,
-            b: self.side(fb, persons, merges).await?,
+            a: self.side(who, fa, persons, merges).await?,
+            b: self.side(who, fb, persons, merges).await?,
             merge_id: mark.map(|m| m.pair_id.clone()),
             primary_case_id: mark.map(|m| m.primary.0),
             created_at: rfc3339(p.created_at),
@@ -679,8 +689,7 @@ impl App {
         let shown = vec![(fa.clone(), fb.clone(), p.clone())];
         let persons = self.persons_of(&shown).await?;
         let merges = self.store.case_merges().await?;
-        let _ = who;
-        self.pair_view(&p, fa, fb, &persons, &merges).await
+        self.pair_view(who, &p, fa, fb, &persons, &merges).await
     }
 
     fn pair_conflict(e: StoreError, code: &'static str, message: &str) -> AppError {

@@ -36,6 +36,7 @@ use uuid::Uuid;
 
 use crate::admin::Operator;
 use crate::clock::rfc3339;
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// The default stay limit (re-exported for the command line).
@@ -376,10 +377,9 @@ impl App {
         else {
             return Ok(None);
         };
-        self.keys
-            .open_string(location_field(&shelter.id), &sealed)
+        let grant = Grant::location(allowed, &shelter.id, shelter.org_id)?;
+        self.open_str(&grant, "shelters", "location", &shelter.id, &sealed)
             .map(Some)
-            .map_err(|e| AppError::internal(&e.to_string()))
     }
 
     // ---------- services ----------
@@ -773,24 +773,17 @@ impl App {
             .read_case(facts.id, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        let birth: Option<BirthDate> = match &p.birth_date {
-            Some(s) => {
-                let sid = p.id.to_string();
-                let json = self
-                    .keys
-                    .open_string(
-                        FieldRef {
-                            table: "persons",
-                            column: "birth_date",
-                            record_id: &sid,
-                        },
-                        s,
-                    )
-                    .map_err(|e| AppError::internal(&e.to_string()))?;
-                Some(serde_json::from_str(&json).map_err(|_| AppError::internal("birth date"))?)
-            }
-            None => None,
-        };
+        if c.person_id != p.id {
+            return Err(AppError::internal(
+                "a case was read with another case's person",
+            ));
+        }
+        let grant = Grant::case(&access, c.id)?;
+        let birth: Option<BirthDate> = p
+            .birth_date
+            .as_ref()
+            .map(|s| self.open_json(&grant, "persons", "birth_date", &p.id.to_string(), s))
+            .transpose()?;
         let gender: GenderIdentity = serde_json::from_str(&format!("\"{}\"", p.gender_identity))
             .map_err(|_| AppError::internal("gender"))?;
         let forms: Vec<ExploitationForm> =

@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::sealing::Grant;
 use crate::{App, AppError, Principal};
 
 /// The columns the product matches on, in the file interface's terms.
@@ -102,10 +103,20 @@ impl App {
         let person = person.validated(self.clock.today())?;
         let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
         let rows = self.all_case_persons().await?;
+        // The scan is audited before any person is opened.
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "case.duplicate_scan")
+                    .record("scan", "duplicate_check")
+                    .org(who.org())
+                    .detail(format!("scanned={}", rows.len())),
+            )
+            .await?;
+        let grant = Grant::record(who.id(), "scan", "duplicate_check");
         let mut records = Vec::with_capacity(rows.len());
         let mut owners = std::collections::HashMap::new();
         for (case, org, p) in &rows {
-            let candidate = self.person_for_matching(p)?;
+            let candidate = self.person_for_matching(&grant, p)?;
             records.push(record(&settings.schema, &case.to_string(), &candidate)?);
             owners.insert(case.to_string(), (*case, *org));
         }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::admin::Operator;
+use crate::sealing::Grant;
 use crate::{AppError, ErrorKind};
 use safepath_crypto::handover::{Fingerprint, PartnerKeys, check_sequence, open};
 use safepath_domain::access::Action;
@@ -288,7 +289,15 @@ impl App {
                 } else {
                     Side::Destination
                 };
-                let h: Handover = self.open_json("handovers", "record", &row.id, &row.record)?;
+                // The deployment itself reads its handover state for the
+                // partner's message; charged to the receipt's audit entry.
+                let grant = Grant::record(
+                    format!("partner:{}", &sender[..16]),
+                    "handover",
+                    &signed.handover_id,
+                );
+                let h: Handover =
+                    self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
                 (
                     h.apply(theirs, &message, today).map_err(protocol_refusal)?,
                     ours,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use safepath_crypto::handover::{
     DEFAULT_LIFETIME_SECS, Fingerprint, Outgoing, PartnerKeys, new_message_id, seal_with_id,
 };
-use safepath_domain::access::{self, Action};
+use safepath_domain::access::{self, Action, CaseAccess};
 use safepath_domain::casework::consent::{self, ConsentPurpose, DataCategory};
 use safepath_domain::justice::permits::ReturnBlock;
 use safepath_domain::person::Person;
@@ -34,6 +34,7 @@ use time::Date;
 use time::macros::format_description;
 
 use crate::clock::rfc3339;
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// Refusal codes of this module (stable, part of the API contract).
@@ -247,9 +248,9 @@ impl App {
         who: &Principal,
         case: Uuid,
         what: &str,
-    ) -> Result<access::CaseFacts, AppError> {
+    ) -> Result<(access::CaseFacts, CaseAccess), AppError> {
         match self.case_relation(who, case, Action::EditCase, what).await {
-            Ok((facts, _)) => Ok(facts),
+            Ok((facts, _, cap)) => Ok((facts, cap)),
             Err(e) if matches!(e.kind, ErrorKind::Forbidden | ErrorKind::NotFound) => {
                 Err(AppError::case_not_found())
             }
@@ -264,7 +265,7 @@ impl App {
         case: Uuid,
         input: NewSecurityAssessment,
     ) -> Result<SecurityAssessmentView, AppError> {
-        let facts = self
+        let (facts, cap) = self
             .case_for_handover(who, case, "record security assessments on this case")
             .await?;
         let today = self.clock.today();
@@ -309,11 +310,17 @@ impl App {
         self.store
             .write_case_records(std::slice::from_ref(&row), &audit)
             .await?;
-        self.security_view(&row)
+        self.security_view(&cap, &row)
     }
 
-    fn security_view(&self, row: &CaseRecordRow) -> Result<SecurityAssessmentView, AppError> {
-        let r: SecurityRecord = self.open_json("case_records", "record", &row.id, &row.record)?;
+    fn security_view(
+        &self,
+        cap: &CaseAccess,
+        row: &CaseRecordRow,
+    ) -> Result<SecurityAssessmentView, AppError> {
+        let grant = Grant::case(cap, row.case_id)?;
+        let r: SecurityRecord =
+            self.open_json(&grant, "case_records", "record", &row.id, &row.record)?;
         let a = &r.assessment;
         let (outcome, concerns) = match a.outcome() {
             SecurityOutcome::ReturnPossible => ("return_possible", Vec::new()),
@@ -348,7 +355,7 @@ impl App {
         who: &Principal,
         case: Uuid,
     ) -> Result<Vec<SecurityAssessmentView>, AppError> {
-        let facts = self.readable_case(who, case).await?;
+        let (facts, cap) = self.readable_case(who, case).await?;
         let audit = AuditDraft::new(
             self.now_ms(),
             who.id().to_string(),
@@ -360,7 +367,7 @@ impl App {
             .read_justice_records(facts.id, &[SECURITY_KIND], &audit)
             .await?
             .iter()
-            .map(|r| self.security_view(r))
+            .map(|r| self.security_view(&cap, r))
             .collect()
     }
 
@@ -368,26 +375,29 @@ impl App {
         &self,
         who: &Principal,
         case: Uuid,
-    ) -> Result<access::CaseFacts, AppError> {
+    ) -> Result<(access::CaseFacts, CaseAccess), AppError> {
         let facts = self
             .store
             .case_facts(safepath_domain::ids::CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, Action::ReadCase, &facts)
+        let cap = access::authorize(&who.actor, Action::ReadCase, &facts)
             .map_err(|_| AppError::case_not_found())?;
-        Ok(facts)
+        Ok((facts, cap))
     }
 
     /// The latest structured security assessment among `records` (by the
     /// date assessed, then by when it was recorded).
     fn latest_security(
         &self,
+        cap: &CaseAccess,
         records: &[CaseRecordRow],
     ) -> Result<Option<SecurityAssessment>, AppError> {
         let mut all = Vec::new();
         for r in records.iter().filter(|r| r.kind == SECURITY_KIND) {
-            let rec: SecurityRecord = self.open_json("case_records", "record", &r.id, &r.record)?;
+            let grant = Grant::case(cap, r.case_id)?;
+            let rec: SecurityRecord =
+                self.open_json(&grant, "case_records", "record", &r.id, &r.record)?;
             all.push((rec.assessment.assessed_on, r.created_at, rec.assessment));
         }
         all.sort_by_key(|a| (a.0, a.1));
@@ -403,7 +413,7 @@ impl App {
         case: Uuid,
         req: NewHandover,
     ) -> Result<HandoverStarted, AppError> {
-        let facts = self
+        let (facts, cap) = self
             .case_for_handover(who, case, "start a handover of this case")
             .await?;
         let unknown = || {
@@ -438,7 +448,9 @@ impl App {
                 "the partner is not linked to an organisation a consent could name".into(),
             ));
         };
-        let ledger = self.ledger(facts.id).await?;
+        let ledger = self
+            .ledger(&Grant::policy_check(who.id(), facts.id), facts.id)
+            .await?;
         let covering = consent::covers(
             &ledger,
             ConsentPurpose::CrossBorderHandover,
@@ -476,9 +488,9 @@ impl App {
             .birth_date
             .as_ref()
             .is_some_and(|b| b.may_be_child(today));
-        let block = self.return_block_in(&records)?;
-        let security = self.latest_security(&records)?;
-        let free_text = self.assessment_kinds_in(&records)?;
+        let block = self.return_block_in(&cap, &records)?;
+        let security = self.latest_security(&cap, &records)?;
+        let free_text = self.assessment_kinds_in(&cap, &records)?;
         let facts_for_gate = ReturnFacts {
             consent: Some(consent_id),
             asylum_application_pending: block == Some(ReturnBlock::ProtectionPending),
@@ -590,7 +602,7 @@ impl App {
         who: &Principal,
         case: Uuid,
     ) -> Result<Vec<HandoverSummary>, AppError> {
-        let facts = self.readable_case(who, case).await?;
+        let (facts, _) = self.readable_case(who, case).await?;
         let rows = self.store.handovers_for_case(facts.id).await?;
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "handover.list")
             .record("case", facts.id)

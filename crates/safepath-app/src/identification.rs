@@ -2,7 +2,7 @@
 //! a case for the designated agency's focal point, and the two-stage decision
 //! (reasonable grounds, then conclusive) with its clocks.
 
-use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::access::{self, Action, CaseAccess, Decision};
 use safepath_domain::case::{CaseReference, CaseStatus, ExploitationForm};
 use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
 use safepath_domain::org::Role;
@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::clock::rfc3339;
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// Where the screening took place.
@@ -397,9 +398,16 @@ impl App {
                     .org(row.org_id),
             )
             .await?;
-        let record: serde_json::Value =
-            serde_json::from_str(&self.open_str("screenings", "record", id, &row.record)?)
-                .map_err(|_| AppError::internal("screening record"))?;
+        // Its own rule (`screening_for`) was checked; charged to the entry above.
+        let grant = Grant::record(who.id(), "screening", id);
+        let record: serde_json::Value = serde_json::from_str(&self.open_str(
+            &grant,
+            "screenings",
+            "record",
+            id,
+            &row.record,
+        )?)
+        .map_err(|_| AppError::internal("screening record"))?;
         let submission: ScreeningSubmission = serde_json::from_value(record["submission"].clone())
             .map_err(|_| AppError::internal("screening submission"))?;
         let mut view = self.screening_view(&row, record["evaluation"].clone(), submission)?;
@@ -598,7 +606,13 @@ impl App {
             .collect())
     }
 
-    fn decision_view(&self, d: &DecisionRow, today: Date) -> Result<DecisionView, AppError> {
+    fn decision_view(
+        &self,
+        access: &CaseAccess,
+        d: &DecisionRow,
+        today: Date,
+    ) -> Result<DecisionView, AppError> {
+        let grant = Grant::case(access, d.case_id)?;
         let overdue = d.decided_at.is_none() && parse_iso(&d.due_on).is_some_and(|due| due < today);
         Ok(DecisionView {
             id: d.id.clone(),
@@ -621,7 +635,7 @@ impl App {
             reasons: d
                 .reasons
                 .as_ref()
-                .map(|r| self.open_str("decisions", "reasons", &d.id, r))
+                .map(|r| self.open_str(&grant, "decisions", "reasons", &d.id, r))
                 .transpose()?,
             reflection_ends_on: d.reflection_ends_on.clone(),
             reconsideration_of: d.reconsideration_of.clone(),
@@ -638,14 +652,18 @@ impl App {
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, Action::ReadCase, &facts)
+        let access = access::authorize(&who.actor, Action::ReadCase, &facts)
             .map_err(|_| AppError::case_not_found())?;
         let today = self.clock.today();
+        // The reasons are personal data: read with their audit entry.
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "decisions.read")
+            .record("case", facts.id)
+            .org(facts.org);
         self.store
-            .decisions_for_case(facts.id)
+            .read_decisions(facts.id, &audit)
             .await?
             .iter()
-            .map(|d| self.decision_view(d, today))
+            .map(|d| self.decision_view(&access, d, today))
             .collect()
     }
 
@@ -655,21 +673,14 @@ impl App {
         &self,
         who: &Principal,
         case: Uuid,
-    ) -> Result<(access::CaseFacts, CaseRow), AppError> {
+    ) -> Result<(CaseAccess, access::CaseFacts, CaseRow), AppError> {
         let facts = self
             .store
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        match access::decide_case(
-            who.actor.role,
-            Action::EditCase,
-            access::Relation::of(&who.actor, &facts),
-        ) {
-            Decision::NotFound => return Err(AppError::case_not_found()),
-            Decision::Forbidden => return Err(AppError::forbidden("you may not change this case")),
-            Decision::Allow => {}
-        }
+        let access =
+            access::authorize(&who.actor, Action::EditCase, &facts).map_err(edit_denied)?;
         if !(who.actor.role == Role::Coordinator && who.org() == facts.org) {
             return Err(AppError::forbidden(
                 "only an authorised decision-maker (a coordinator of the owning organisation) records identification decisions",
@@ -684,7 +695,7 @@ impl App {
             .read_case(facts.id, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        Ok((facts, c))
+        Ok((access, facts, c))
     }
 
     /// Records a reasonable-grounds or conclusive decision with written reasons.
@@ -726,7 +737,7 @@ impl App {
                 "write the reasons for the decision (10 to 20000 characters)",
             ));
         }
-        let (facts, case) = self.decider(who, case).await?;
+        let (access, facts, case) = self.decider(who, case).await?;
         let open = self
             .store
             .decisions_for_case(facts.id)
@@ -811,7 +822,7 @@ impl App {
             case_status: Some((status.as_str().into(), case.version + 1)),
         };
         self.store.change_decision(&change, &audit).await?;
-        self.decision_view(&d, today)
+        self.decision_view(&access, &d, today)
     }
 
     /// A request for reconsideration re-opens a negative decision.
@@ -833,15 +844,8 @@ impl App {
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        match access::decide_case(
-            who.actor.role,
-            Action::EditCase,
-            access::Relation::of(&who.actor, &facts),
-        ) {
-            Decision::NotFound => return Err(AppError::case_not_found()),
-            Decision::Forbidden => return Err(AppError::forbidden("you may not change this case")),
-            Decision::Allow => {}
-        }
+        let access =
+            access::authorize(&who.actor, Action::EditCase, &facts).map_err(edit_denied)?;
         let decisions = self.store.decisions_for_case(facts.id).await?;
         if decisions.iter().any(|d| d.decided_at.is_none()) {
             return Err(AppError::new(
@@ -900,7 +904,7 @@ impl App {
             .org(facts.org)
             .detail(format!("reopens {}", last.id));
         self.store.insert_decision(&stored, &audit).await?;
-        self.decision_view(&stored, today)
+        self.decision_view(&access, &stored, today)
     }
 
     /// Open decisions the user may see; with `overdue_only`, those past due.
@@ -984,13 +988,8 @@ impl App {
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, Action::EditCase, &facts).map_err(|d| {
-            if d == Decision::Forbidden {
-                AppError::forbidden("you may not change this case")
-            } else {
-                AppError::case_not_found()
-            }
-        })?;
+        let access =
+            access::authorize(&who.actor, Action::EditCase, &facts).map_err(edit_denied)?;
         let org = self
             .store
             .org(facts.org)
@@ -1014,7 +1013,7 @@ impl App {
                     .org(facts.org),
             )
             .await?;
-        self.decision_view(&d, self.clock.today())
+        self.decision_view(&access, &d, self.clock.today())
     }
 
     /// A notification to attach to the change that causes it
@@ -1066,4 +1065,14 @@ fn referral_receipt(c: &safepath_store::CaseRow) -> Result<crate::views::CaseVie
         version: c.version,
         shared_categories: Some(Vec::new()),
     })
+}
+
+/// An edit refused: 403 when the user may see the case, else as if it did
+/// not exist.
+fn edit_denied(d: Decision) -> AppError {
+    if d == Decision::Forbidden {
+        AppError::forbidden("you may not change this case")
+    } else {
+        AppError::case_not_found()
+    }
 }

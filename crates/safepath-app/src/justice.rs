@@ -57,6 +57,7 @@ use time::Date;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 mod oversight;
@@ -550,7 +551,8 @@ impl App {
             .await?;
         rows.into_iter()
             .map(|r| {
-                let rec: Record = self.open_json(TABLE, COLUMN, &r.id, &r.record)?;
+                let grant = Grant::case(&gate.access, r.case_id)?;
+                let rec: Record = self.open_json(&grant, TABLE, COLUMN, &r.id, &r.record)?;
                 Ok((r, rec))
             })
             .collect()
@@ -560,11 +562,13 @@ impl App {
     /// `records` (read by a change the policy allowed and audited).
     pub(crate) fn return_block_in(
         &self,
+        access: &CaseAccess,
         records: &[CaseRecordRow],
     ) -> Result<Option<ReturnBlock>, AppError> {
         let mut held = Vec::new();
         for r in records.iter().filter(|r| r.kind == kinds::PERMIT) {
-            if let Record::Permit(p) = self.open_json(TABLE, COLUMN, &r.id, &r.record)? {
+            let grant = Grant::case(access, r.case_id)?;
+            if let Record::Permit(p) = self.open_json(&grant, TABLE, COLUMN, &r.id, &r.record)? {
                 held.push(p);
             }
         }
@@ -1555,7 +1559,7 @@ impl App {
         self.store
             .insert_fund_transaction(&row, &lines, &audit)
             .await?;
-        Ok((self.transaction_view(&row, views).await?, waits))
+        Ok((self.transaction_view(who, &row, views).await?, waits))
     }
 
     /// A second coordinator approves (posts) or rejects a waiting transaction.
@@ -1681,7 +1685,7 @@ impl App {
             .fund_transaction(&row.id)
             .await?
             .ok_or_else(|| AppError::internal("decided transaction vanished"))?;
-        self.transaction_view(&updated, views).await
+        self.transaction_view(who, &updated, views).await
     }
 
     /// Whether the user may see every case the postings name (postings with
@@ -1766,7 +1770,7 @@ impl App {
                 )),
                 e => e.into(),
             })?;
-        self.transaction_view(&new_row, views).await
+        self.transaction_view(who, &new_row, views).await
     }
 
     /// Transactions waiting for a second approval (coordinators), and a
@@ -1778,7 +1782,7 @@ impl App {
             .store
             .fund_transactions(&[TransactionState::AwaitingApproval.as_str()], 200)
             .await?;
-        let mut out = Vec::new();
+        let mut shown = Vec::new();
         for row in rows {
             if !coordinator && row.requested_by != who.id() {
                 continue;
@@ -1790,12 +1794,23 @@ impl App {
             if !self.sees_every_case_of(who, &views).await? {
                 continue;
             }
-            out.push(self.transaction_view(&row, views).await?);
+            shown.push((row, views));
         }
-        let audit = self
-            .fund_audit(who, "fund.pending.read")
-            .detail(format!("results={}", out.len()));
+        // Audited before any description is opened, naming what is shown.
+        let audit = self.fund_audit(who, "fund.pending.read").detail(format!(
+            "results={} ids={}",
+            shown.len(),
+            shown
+                .iter()
+                .map(|(r, _)| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
         self.store.append_audit(&audit).await?;
+        let mut out = Vec::with_capacity(shown.len());
+        for (row, views) in shown {
+            out.push(self.transaction_view(who, &row, views).await?);
+        }
         Ok(out)
     }
 
@@ -1810,6 +1825,7 @@ impl App {
         let accounts = self.account_kinds().await?;
         let audit = self
             .fund_audit(who, "fund.ledger.read")
+            .record("fund_ledger", "ledger")
             .detail(format!("offset={offset} limit={limit}"));
         let lines = self
             .store
@@ -1835,6 +1851,7 @@ impl App {
                 booked_on: p.booked_on.clone(),
                 transaction_id: p.transaction_id.clone(),
                 description: self.open_str(
+                    &Grant::record(who.id(), "fund_ledger", "ledger"),
                     FUND_TABLE,
                     "description",
                     &p.transaction_id,
@@ -1934,15 +1951,25 @@ impl App {
             .collect())
     }
 
+    /// A transaction as its reader sees it; the description is charged to
+    /// the caller's audit entry naming the transaction.
     async fn transaction_view(
         &self,
+        who: &Principal,
         row: &FundTransactionRow,
         postings: Vec<PostingView>,
     ) -> Result<TransactionView, AppError> {
         let mut names = BTreeMap::new();
+        let grant = Grant::record(who.id(), "fund_transaction", &row.id);
         Ok(TransactionView {
             id: row.id.clone(),
-            description: self.open_str(FUND_TABLE, "description", &row.id, &row.description)?,
+            description: self.open_str(
+                &grant,
+                FUND_TABLE,
+                "description",
+                &row.id,
+                &row.description,
+            )?,
             state: TransactionState::parse(&row.state)?,
             requested_by_name: self.user_name_of(row.requested_by, &mut names).await,
             decided_by_name: match row.decided_by {

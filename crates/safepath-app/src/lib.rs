@@ -13,7 +13,7 @@ pub mod error;
 pub mod identification;
 pub mod mail;
 pub mod referrals;
-mod sealing;
+pub mod sealing;
 pub mod views;
 // --- services, shelters and stays ---
 pub mod directory;
@@ -63,7 +63,10 @@ pub struct OpenConfig {
 
 pub struct App {
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) keys: KeyRing,
+    /// Seals; opens only with a grant (sealing.rs: the one way in).
+    pub(crate) keys: sealing::Vault,
+    /// Every unseal, when a test suite watches (sealing.rs).
+    pub(crate) unseals: sealing::UnsealWatch,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) key_file: PathBuf,
     pub(crate) audit_public_key: [u8; 32],
@@ -201,7 +204,8 @@ impl App {
         let audit_public_key = safepath_audit::verifying_key(&audit.signing_key);
         Ok(Self {
             store,
-            keys,
+            keys: sealing::Vault::new(keys),
+            unseals: Default::default(),
             clock,
             key_file: cfg.key_file.clone(),
             audit_public_key,

@@ -8,6 +8,7 @@ use safepath_store::PersonRow;
 use std::collections::HashMap;
 
 use crate::duplicates::{SETTINGS, TRAIN_FROM, record};
+use crate::sealing::Grant;
 use crate::{App, AppError};
 
 pub(crate) fn settings() -> Result<Settings, AppError> {
@@ -102,10 +103,15 @@ impl App {
     /// Opens a case person's fields for matching only: the result stays in
     /// memory, is never returned to a caller, and the scan is audited by the
     /// use case that asks for it.
-    pub(crate) fn person_for_matching(&self, p: &PersonRow) -> Result<Person, AppError> {
+    pub(crate) fn person_for_matching(
+        &self,
+        grant: &Grant,
+        p: &PersonRow,
+    ) -> Result<Person, AppError> {
         let id = p.id.to_string();
-        let open =
-            |column: &str, s: &safepath_crypto::Sealed| self.open_str("persons", column, &id, s);
+        let open = |column: &str, s: &safepath_crypto::Sealed| {
+            self.open_str(grant, "persons", column, &id, s)
+        };
         let names = open("names", &p.names)?;
         let birth = p
             .birth_date

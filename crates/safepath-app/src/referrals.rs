@@ -2,7 +2,7 @@
 //! action that needs consent is refused without it, a withdrawal takes effect
 //! at once, and a receiving organisation sees only the categories shared.
 
-use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::access::{self, Action, CaseAccess, Decision};
 use safepath_domain::casework::consent::{
     self, Consent, ConsentPurpose, DataCategory, GuardianConsent,
 };
@@ -20,7 +20,7 @@ use time::macros::format_description;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::views::CaseView;
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// `POST /api/v1/cases/{id}/consents`.
@@ -183,20 +183,26 @@ impl App {
     /// Opens a record written by [`App::seal_ledger`].
     pub(crate) fn open_ledger<T: serde::de::DeserializeOwned>(
         &self,
+        grant: &Grant,
         table: &str,
         row: &LedgerRow,
     ) -> Result<T, AppError> {
         let sealed = safepath_crypto::Sealed::from_text(&row.record)
             .ok_or_else(|| AppError::internal(&format!("{table} record")))?;
-        self.open_json(table, "record", &row.id, &sealed)
+        self.open_json(grant, table, "record", &row.id, &sealed)
     }
 
-    pub(crate) async fn ledger(&self, case: CaseId) -> Result<Vec<Consent>, AppError> {
+    /// The case's consent ledger, opened under `grant` (a grant for that case).
+    pub(crate) async fn ledger(
+        &self,
+        grant: &Grant,
+        case: CaseId,
+    ) -> Result<Vec<Consent>, AppError> {
         self.store
             .consents_for_case(case)
             .await?
             .iter()
-            .map(|r| self.open_ledger("consents", r))
+            .map(|r| self.open_ledger(grant, "consents", r))
             .collect()
     }
 
@@ -205,20 +211,16 @@ impl App {
         &self,
         who: &Principal,
         case: Uuid,
-    ) -> Result<access::CaseFacts, AppError> {
+    ) -> Result<(access::CaseFacts, CaseAccess), AppError> {
         let facts = self
             .store
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        match access::decide_case(
-            who.actor.role,
-            Action::EditCase,
-            access::Relation::of(&who.actor, &facts),
-        ) {
-            Decision::Allow => Ok(facts),
-            Decision::Forbidden => Err(AppError::forbidden("you may not change this case")),
-            Decision::NotFound => Err(AppError::case_not_found()),
+        match access::authorize(&who.actor, Action::EditCase, &facts) {
+            Ok(cap) => Ok((facts, cap)),
+            Err(Decision::Forbidden) => Err(AppError::forbidden("you may not change this case")),
+            Err(_) => Err(AppError::case_not_found()),
         }
     }
 
@@ -229,7 +231,7 @@ impl App {
         case: Uuid,
         req: NewConsent,
     ) -> Result<ConsentView, AppError> {
-        let facts = self.editable_case(who, case).await?;
+        let (facts, _) = self.editable_case(who, case).await?;
         let today = self.clock.today();
         let parse_date = |s: &str| {
             Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| {
@@ -292,11 +294,18 @@ impl App {
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, Action::ReadCase, &facts)
+        let cap = access::authorize(&who.actor, Action::ReadCase, &facts)
             .map_err(|_| AppError::case_not_found())?;
         let today = self.clock.today();
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "consents.read")
+                    .record("case", facts.id)
+                    .org(facts.org),
+            )
+            .await?;
         Ok(self
-            .ledger(facts.id)
+            .ledger(&Grant::case(&cap, facts.id)?, facts.id)
             .await?
             .iter()
             .map(|c| consent_view(c, facts.id, today))
@@ -315,7 +324,7 @@ impl App {
             .consent(id)
             .await?
             .ok_or_else(|| AppError::not_found("no such consent"))?;
-        let facts = self.editable_case(who, row.case_id.0).await.map_err(|e| {
+        let (facts, cap) = self.editable_case(who, row.case_id.0).await.map_err(|e| {
             if e.kind == ErrorKind::NotFound {
                 AppError::not_found("no such consent")
             } else {
@@ -323,10 +332,11 @@ impl App {
             }
         })?;
         let today = self.clock.today();
-        let current: Consent = self.open_ledger("consents", &row)?;
+        let grant = Grant::case(&cap, row.case_id)?;
+        let current: Consent = self.open_ledger(&grant, "consents", &row)?;
         let withdrawn = consent::withdraw(&current, today)
             .map_err(|e| AppError::new(ErrorKind::Conflict, e.code, e.message))?;
-        let mut ledger = self.ledger(facts.id).await?;
+        let mut ledger = self.ledger(&grant, facts.id).await?;
         for c in &mut ledger {
             if c.id == withdrawn.id {
                 *c = withdrawn.clone();
@@ -335,7 +345,7 @@ impl App {
         let now = self.now_ms();
         let mut ended = Vec::new();
         for r in self.store.referrals_for_case(facts.id).await? {
-            let referral: Referral = self.open_ledger("referrals", &r)?;
+            let referral: Referral = self.open_ledger(&grant, "referrals", &r)?;
             if let Some(next) = referral::on_consent_withdrawn(&referral, &ledger, today) {
                 ended.push(LedgerRow {
                     kind: next.state.as_str().into(),
@@ -380,7 +390,7 @@ impl App {
         case: Uuid,
         req: NewReferralRequest,
     ) -> Result<ReferralView, AppError> {
-        let facts = self.editable_case(who, case).await?;
+        let (facts, cap) = self.editable_case(who, case).await?;
         let to = OrgId(req.to_org_id);
         if self.store.org(to).await?.is_none() {
             return Err(AppError::bad_request(
@@ -395,7 +405,7 @@ impl App {
             ));
         }
         let today = self.clock.today();
-        let ledger = self.ledger(facts.id).await?;
+        let ledger = self.ledger(&Grant::case(&cap, facts.id)?, facts.id).await?;
         let covering = referral::check_new_referral(&ledger, to, &req.categories, today)
             .map_err(|r| AppError::new(ErrorKind::Forbidden, r.code(), r.message()))?;
         let new = NewReferral {
@@ -475,7 +485,9 @@ impl App {
         if !(case_allows(Action::ReadCase) || receiving_org) {
             return Err(not_found());
         }
-        let r: Referral = self.open_ledger("referrals", &row)?;
+        // Charged to the answer's audit entry (it names the referral).
+        let grant = Grant::record(who.id(), "referral", &row.id);
+        let r: Referral = self.open_ledger(&grant, "referrals", &row)?;
         let receiver = self.is_receiver(who, r.to_org).await?;
         let side = if who.org() == r.from_org && case_allows(Action::EditCase) {
             Side::Sender
@@ -561,14 +573,22 @@ impl App {
             .case_facts(CaseId(case))
             .await?
             .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, Action::ReadCase, &facts)
+        let cap = access::authorize(&who.actor, Action::ReadCase, &facts)
             .map_err(|_| AppError::case_not_found())?;
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "referrals.read")
+                    .record("case", facts.id)
+                    .org(facts.org),
+            )
+            .await?;
+        let grant = Grant::case(&cap, facts.id)?;
         self.store
             .referrals_for_case(facts.id)
             .await?
             .iter()
             .map(|r| {
-                self.open_ledger("referrals", r)
+                self.open_ledger(&grant, "referrals", r)
                     .map(|r: Referral| referral_view(&r))
             })
             .collect()
@@ -585,12 +605,29 @@ impl App {
                 "your role does not work with referrals",
             ));
         }
-        self.store
-            .referrals_for_org(who.org(), inbox)
-            .await?
-            .iter()
+        let rows = self.store.referrals_for_org(who.org(), inbox).await?;
+        // Audited before anything is opened, naming what is shown.
+        let audit = AuditDraft::new(
+            self.now_ms(),
+            who.id().to_string(),
+            if inbox {
+                "referrals.inbox"
+            } else {
+                "referrals.outbox"
+            },
+        )
+        .org(who.org())
+        .detail(format!(
+            "ids={}",
+            rows.iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        self.store.append_audit(&audit).await?;
+        rows.iter()
             .map(|r| {
-                self.open_ledger("referrals", r)
+                self.open_ledger(&Grant::record(who.id(), "referral", &r.id), "referrals", r)
                     .map(|r: Referral| referral_view(&r))
             })
             .collect()
@@ -620,7 +657,11 @@ impl App {
             .read_referral(id, &audit)
             .await?
             .ok_or_else(missing)?;
-        let r: Referral = self.open_ledger("referrals", &row)?;
+        let r: Referral = self.open_ledger(
+            &Grant::record(who.id(), "referral", &row.id),
+            "referrals",
+            &row,
+        )?;
         Ok(referral_view(&r))
     }
 
@@ -634,50 +675,31 @@ impl App {
         if !access::works_with_referrals(who.actor.role) {
             return Ok(BTreeSet::new());
         }
+        // Read to decide what the user may see; charged to the case.
+        let grant = Grant::policy_check(who.id(), case);
         let accepted: Vec<Referral> = self
             .store
             .referrals_for_case(case)
             .await?
             .iter()
             .filter(|r| r.to_org == Some(who.org()) && r.kind == "accepted")
-            .map(|r| self.open_ledger("referrals", r))
+            .map(|r| self.open_ledger(&grant, "referrals", r))
             .collect::<Result<Vec<Referral>, _>>()?
             .into_iter()
             .collect();
         if accepted.is_empty() {
             return Ok(BTreeSet::new());
         }
-        let allowed =
-            consent::allowed_categories(&self.ledger(case).await?, who.org(), self.clock.today());
+        let allowed = consent::allowed_categories(
+            &self.ledger(&grant, case).await?,
+            who.org(),
+            self.clock.today(),
+        );
         Ok(accepted
             .iter()
             .flat_map(|r| r.categories.iter().copied())
             .filter(|c| allowed.contains(c))
             .collect())
-    }
-
-    /// A case as seen through an accepted referral: only the shared categories.
-    pub(crate) fn restrict_view(mut view: CaseView, shared: &BTreeSet<DataCategory>) -> CaseView {
-        if !shared.contains(&DataCategory::Identity) {
-            view.person.display_name = "(not shared)".into();
-            view.person.names.clear();
-            view.person.birth_date = None;
-            view.person.nationalities.clear();
-            view.person.languages.clear();
-            view.person.place_of_origin = Default::default();
-            view.person.sex = safepath_domain::person::Sex::Unknown;
-            view.person.gender_identity = safepath_domain::person::GenderIdentity::NotDisclosed;
-        }
-        if !shared.contains(&DataCategory::Contact) {
-            view.person.contact = Default::default();
-        }
-        if !shared.contains(&DataCategory::CaseHistory) {
-            view.notes = None;
-            view.exploitation_forms.clear();
-        }
-        view.associated_user_ids.clear();
-        view.shared_categories = Some(shared.iter().map(|c| c.as_str().to_owned()).collect());
-        view
     }
 }
 

@@ -32,6 +32,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::sealing::Grant;
 use crate::{App, AppError, Principal};
 
 /// Minimum cell size of every table and export.
@@ -225,7 +226,10 @@ impl App {
         table: &str,
     ) -> Result<Vec<PersonFact>, AppError> {
         let mut audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.read")
+            .record("stats_table", table)
             .detail(format!("table={table}"));
+        // Birth dates are opened for age bands only; charged to this entry.
+        let grant = Grant::record(who.id(), "stats_table", table);
         if let Some(o) = scope {
             audit = audit.org(o);
         }
@@ -241,7 +245,7 @@ impl App {
             let age_band = match (&r.birth_date, registered) {
                 (Some(sealed), Some(on)) => {
                     let b: BirthDate =
-                        self.open_json("persons", "birth_date", &r.person_id, sealed)?;
+                        self.open_json(&grant, "persons", "birth_date", &r.person_id, sealed)?;
                     AgeBand::from_age(age_on(&b, on))
                 }
                 _ => AgeBand::Unknown,

@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::clock::rfc3339;
 use crate::match_records::{band_name, best_per_id, index_over, records_of, settings};
+use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
 /// At most this many matches are kept per request.
@@ -355,9 +356,19 @@ impl Requester {
 }
 
 impl App {
-    fn open_request(&self, row: &TracingRequestRow) -> Result<(SoughtPerson, Requester), AppError> {
-        let sought = self.open_str("tracing_requests", "sought", &row.id, &row.sought)?;
-        let requester = self.open_str("tracing_requests", "requester", &row.id, &row.requester)?;
+    fn open_request(
+        &self,
+        grant: &Grant,
+        row: &TracingRequestRow,
+    ) -> Result<(SoughtPerson, Requester), AppError> {
+        let sought = self.open_str(grant, "tracing_requests", "sought", &row.id, &row.sought)?;
+        let requester = self.open_str(
+            grant,
+            "tracing_requests",
+            "requester",
+            &row.id,
+            &row.requester,
+        )?;
         Ok((
             serde_json::from_str(&sought).map_err(|_| AppError::internal("sought"))?,
             serde_json::from_str(&requester).map_err(|_| AppError::internal("requester"))?,
@@ -367,6 +378,7 @@ impl App {
     /// Persons of cases whose ledger has a tracing consent in force today.
     async fn tracing_candidates(
         &self,
+        who: &Principal,
     ) -> Result<Vec<(CaseId, OrgId, safepath_store::PersonRow)>, AppError> {
         let today = self.clock.today();
         let mut allowed = BTreeSet::new();
@@ -375,8 +387,9 @@ impl App {
             .cases_with_consent_purpose(ConsentPurpose::Tracing.as_str())
             .await?
         {
+            let grant = Grant::policy_check(who.id(), case);
             let in_force = self.store.consents_for_case(case).await?.iter().any(|r| {
-                self.open_ledger::<Consent>("consents", r)
+                self.open_ledger::<Consent>(&grant, "consents", r)
                     .is_ok_and(|c| c.purpose == ConsentPurpose::Tracing && c.is_effective_on(today))
             });
             if in_force {
@@ -414,14 +427,24 @@ impl App {
         let now = self.now_ms();
 
         // Matching: in memory, against consenting persons only.
-        let candidates = self.tracing_candidates().await?;
+        let candidates = self.tracing_candidates(who).await?;
         let mut matches = Vec::new();
         if !candidates.is_empty() {
+            // The scan is audited before any person is opened.
+            self.store
+                .append_audit(
+                    &AuditDraft::new(now, who.id().to_string(), "tracing.scan")
+                        .record("scan", "tracing")
+                        .org(who.org())
+                        .detail(format!("request={id} scanned={}", candidates.len())),
+                )
+                .await?;
+            let grant = Grant::record(who.id(), "scan", "tracing");
             let settings = settings()?;
             let mut records = Vec::new();
             let mut owners = std::collections::HashMap::new();
             for (case, org, p) in &candidates {
-                let person = self.person_for_matching(p)?;
+                let person = self.person_for_matching(&grant, p)?;
                 records.extend(records_of(&settings, &case.to_string(), &person)?);
                 owners.insert(case.to_string(), (*case, *org));
             }
@@ -527,8 +550,14 @@ impl App {
         Ok(row)
     }
 
-    async fn request_view(&self, row: &TracingRequestRow) -> Result<TracingRequestView, AppError> {
-        let (sought, requester) = self.open_request(row)?;
+    /// The request as its own side sees it; `grant` is charged to the
+    /// caller's audit entry of the read.
+    async fn request_view(
+        &self,
+        grant: &Grant,
+        row: &TracingRequestRow,
+    ) -> Result<TracingRequestView, AppError> {
+        let (sought, requester) = self.open_request(grant, row)?;
         let contact_route = match (row.status.as_str(), row.found_org_id) {
             ("found", Some(org)) => {
                 let org_row = self
@@ -560,7 +589,7 @@ impl App {
             let note = c
                 .note
                 .as_ref()
-                .map(|n| self.open_str("tracing_contacts", "note", &c.id, n))
+                .map(|n| self.open_str(grant, "tracing_contacts", "note", &c.id, n))
                 .transpose()?;
             contacts.push(ContactLogView {
                 at: rfc3339(c.at_ms),
@@ -592,7 +621,8 @@ impl App {
             .record("tracing_request", &row.id)
             .org(who.org());
         self.store.append_audit(&audit).await?;
-        self.request_view(&row).await
+        self.request_view(&Grant::record(who.id(), "tracing_request", &row.id), &row)
+            .await
     }
 
     /// The requests the caller's organisation recorded (audited list).
@@ -618,7 +648,8 @@ impl App {
         self.store.append_audit(&audit).await?;
         rows.iter()
             .map(|r| {
-                let (sought, _) = self.open_request(r)?;
+                let grant = Grant::record(who.id(), "tracing_request", &r.id);
+                let (sought, _) = self.open_request(&grant, r)?;
                 Ok(TracingRequestSummary {
                     id: r.id.clone(),
                     reference: r.reference.clone(),
@@ -630,13 +661,20 @@ impl App {
             .collect()
     }
 
-    async fn match_view(&self, m: &TracingMatchRow) -> Result<TracingMatchView, AppError> {
+    /// A match as the person's side sees it: opens the request, charged to
+    /// the caller's audit entry naming the match.
+    async fn match_view(
+        &self,
+        who: &Principal,
+        m: &TracingMatchRow,
+    ) -> Result<TracingMatchView, AppError> {
+        let grant = Grant::record(who.id(), "tracing_match", &m.id);
         let req = self
             .store
             .tracing_request(&m.request_id)
             .await?
             .ok_or_else(|| AppError::internal("tracing request"))?;
-        let (sought, requester) = self.open_request(&req)?;
+        let (sought, requester) = self.open_request(&grant, &req)?;
         let requesting_org = self
             .store
             .org(req.org_id)
@@ -694,7 +732,7 @@ impl App {
         self.store.append_audit(&audit).await?;
         let mut views = Vec::with_capacity(out.len());
         for m in &out {
-            views.push(self.match_view(m).await?);
+            views.push(self.match_view(who, m).await?);
         }
         Ok(views)
     }
@@ -736,7 +774,7 @@ impl App {
             .org(facts.org)
             .detail(format!("match={}", m.id));
         self.store.append_audit(&audit).await?;
-        self.match_view(&m).await
+        self.match_view(who, &m).await
     }
 
     /// Records the person's answer. `consents` records (or reuses) a
@@ -783,7 +821,7 @@ impl App {
                 .consents_for_case(facts.id)
                 .await?
                 .iter()
-                .map(|r| self.open_ledger("consents", r))
+                .map(|r| self.open_ledger(&Grant::policy_check(who.id(), facts.id), "consents", r))
                 .collect::<Result<Vec<Consent>, _>>()?
                 .into_iter()
                 .collect();
@@ -873,7 +911,7 @@ impl App {
                 &audit,
             )
             .await?;
-        self.match_view(&decided).await
+        self.match_view(who, &decided).await
     }
 
     /// Logs a contact between the family and the person (through the

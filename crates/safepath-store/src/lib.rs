@@ -191,6 +191,9 @@ pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore + Justi
     /// A stored screening (sealed); the caller audits before opening it.
     async fn screening(&self, id: &str) -> Result<Option<ScreeningRow>>;
     async fn decisions_for_case(&self, id: CaseId) -> Result<Vec<DecisionRow>>;
+    /// A case's decisions for someone who will open their sealed reasons:
+    /// appends `audit` in the same transaction.
+    async fn read_decisions(&self, id: CaseId, audit: &AuditDraft) -> Result<Vec<DecisionRow>>;
     async fn insert_decision(&self, d: &DecisionRow, audit: &AuditDraft) -> Result<()>;
     /// Records a decision, opens the next stage and moves the case, atomically;
     /// refused with `VersionMismatch` when the case or decision changed meanwhile.

@@ -909,6 +909,15 @@ macro_rules! sql_store {
                 rows.iter().map(decision_from).collect()
             }
 
+            async fn read_decisions(&self, id: CaseId, audit: &AuditDraft) -> Result<Vec<DecisionRow>> {
+                let mut tx = self.begin_write().await?;
+                let rows = sqlx::query("SELECT * FROM decisions WHERE case_id = $1 ORDER BY opened_at, id").bind(id.to_string()).fetch_all(&mut *tx).await?;
+                let out = rows.iter().map(decision_from).collect::<Result<Vec<_>>>()?;
+                self.append_tx(&mut tx, audit).await?;
+                tx.commit().await?;
+                Ok(out)
+            }
+
             async fn insert_decision(&self, d: &DecisionRow, audit: &AuditDraft) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;

@@ -788,11 +788,7 @@ async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_wait
     };
     let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
     safepath_app::demo::seed(&app, 24).await.unwrap();
-    let t = TestApp {
-        router: safepath_web::router(app.clone()),
-        app,
-        dir,
-    };
+    let t = TestApp::new(app, dir);
     let cm = t.login("demo-cm-a").await;
     let deadlines = t
         .call("GET", "/api/v1/justice/deadlines", Some(&cm), None)

@@ -432,3 +432,62 @@ async fn a_burst_of_sign_ins_is_answered_429_beyond_the_password_check_slots() {
     // The demo users still sign in once the burst is over.
     t.login("demo-cm-a").await;
 }
+
+/// Finding 3 (allow-list views): a receiving organisation's view is built
+/// per data category and opens only what is shared. A referral sharing
+/// `contact` alone shows the phone and never opens, let alone shows, a name,
+/// a birth date or the notes.
+#[tokio::test]
+async fn a_receiving_organisation_opens_only_the_categories_shared() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let made = t
+        .create(
+            &cm_a,
+            json!({"names": [{"value": "Sinta Wulandari", "script": "Latn"}], "sex": "female", "gender_identity": "woman",
+                   "birth_date": {"kind": "year", "year": 1999}, "nationalities": ["IDN"], "languages": ["id"],
+                   "contact": {"phone": "+62 800 555 0199"}}),
+        )
+        .await;
+    let case = made["id"].as_str().unwrap().to_owned();
+    let notes = t
+        .call(
+            "PATCH",
+            &format!("/api/v1/cases/{case}"),
+            Some(&cm_a),
+            Some(json!({"notes": "Met at the harbour clinic", "version": made["version"]})),
+        )
+        .await;
+    assert_eq!(notes.status, StatusCode::OK, "{}", notes.text());
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["contact"])).await;
+
+    let seen = t
+        .call("GET", &format!("/api/v1/cases/{case}"), Some(&cm_b), None)
+        .await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text());
+    let body = seen.text();
+    assert!(body.contains("+62 800 555 0199"), "{body}");
+    for hidden in ["Sinta", "Wulandari", "1999", "harbour"] {
+        assert!(!body.contains(hidden), "{hidden} leaked: {body}");
+    }
+    let opened = t.last_opened.lock().unwrap().clone();
+    assert!(
+        opened
+            .iter()
+            .any(|(table, column)| table == "persons" && column == "contact"),
+        "{opened:?}"
+    );
+    for (table, column) in &opened {
+        assert!(
+            !matches!(
+                (table.as_str(), column.as_str()),
+                (
+                    "persons",
+                    "display_name" | "names" | "birth_date" | "place_of_origin"
+                ) | ("cases", "notes")
+            ),
+            "{table}.{column} was opened for a referral that shares contact only"
+        );
+    }
+}

@@ -2531,11 +2531,7 @@ async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review
     };
     let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
     safepath_app::demo::seed(&app, 60).await.unwrap();
-    let t = TestApp {
-        router: safepath_web::router(app.clone()),
-        app,
-        dir,
-    };
+    let t = TestApp::new(app, dir);
     let coord = t.login("demo-coordinator").await;
     let w = t
         .call("GET", "/api/v1/work", Some(&coord), None)

@@ -256,6 +256,8 @@ impl LocationGround {
 pub struct LocationAccess {
     actor: Actor,
     ground: LocationGround,
+    /// The organisation running the shelter it was minted for.
+    shelter_org: OrgId,
 }
 
 impl LocationAccess {
@@ -264,6 +266,9 @@ impl LocationAccess {
     }
     pub fn ground(&self) -> LocationGround {
         self.ground
+    }
+    pub fn shelter_org(&self) -> OrgId {
+        self.shelter_org
     }
 }
 
@@ -297,6 +302,7 @@ pub fn authorize_location(
         return Some(LocationAccess {
             actor: *actor,
             ground: LocationGround::ShelterStaff,
+            shelter_org,
         });
     }
     match case {
@@ -308,6 +314,7 @@ pub fn authorize_location(
             Some(LocationAccess {
                 actor: *actor,
                 ground: LocationGround::ResidentCaseManager,
+                shelter_org,
             })
         }
         _ => None,

@@ -18,6 +18,10 @@ pub struct TestApp {
     pub router: Router,
     pub app: Arc<App>,
     pub dir: tempfile::TempDir,
+    /// The last audit entry seen before the current request (see `send`).
+    audit_seen: std::sync::atomic::AtomicI64,
+    /// What the last request opened (table and column of each sealed field).
+    pub last_opened: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 pub struct Answer {
@@ -45,24 +49,102 @@ pub async fn spawn_app() -> TestApp {
     };
     let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
     safepath_app::demo::seed(&app, 0).await.unwrap();
-    TestApp {
-        router: safepath_web::router(app.clone()),
-        app,
-        dir,
-    }
+    TestApp::new(app, dir)
 }
 
 impl TestApp {
+    pub fn new(app: Arc<App>, dir: tempfile::TempDir) -> Self {
+        Self {
+            router: safepath_web::router(app.clone()),
+            app,
+            dir,
+            audit_seen: Default::default(),
+            last_opened: Default::default(),
+        }
+    }
+
+    /// Every request of every web test goes through here, and here the one
+    /// way in is checked: each sealed field opened while the request ran
+    /// must be covered by an audit entry appended during that request, by
+    /// the same actor, naming the record the read was charged to (or, for
+    /// lists and scans, naming it in the entry's detail).
     pub async fn send(&self, req: Request<Body>) -> Answer {
+        use std::sync::atomic::Ordering;
+        let what = format!("{} {}", req.method(), req.uri().path());
+        let unseals = self.app.watch_unseals();
+        unseals.take(); // opened outside any request (seeding): not this one's
+        let before = self.audit_seen.load(Ordering::SeqCst);
+        let before = self
+            .audit_after(before)
+            .await
+            .last()
+            .map_or(before, |e| e.entry.seq);
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let opened = unseals.take();
+        *self.last_opened.lock().unwrap() = opened
+            .iter()
+            .map(|u| (u.table.clone(), u.column.clone()))
+            .collect();
+        let entries = self.audit_after(before).await;
+        self.audit_seen.store(
+            entries.last().map_or(before, |e| e.entry.seq),
+            Ordering::SeqCst,
+        );
+        // A refused change (4xx) may have opened its own records to check
+        // itself, and it answers nothing from them (docs/decisions.md D-A1).
+        let answered = !status.is_client_error();
+        for u in opened {
+            if u.record_type == safepath_app::sealing::POLICY_CHECK || !answered {
+                continue; // the consent ledger read to decide access (D-A1)
+            }
+            let covers = |e: &safepath_audit::StoredEntry| {
+                let e = &e.entry;
+                e.actor == u.actor
+                    && ((e.record_type.as_deref() == Some(u.record_type)
+                        && e.record_id.as_deref() == Some(u.record_id.as_str()))
+                        || e.detail
+                            .as_deref()
+                            .is_some_and(|d| d.contains(&u.record_id)))
+            };
+            // A de-duplication run works in the background after the request
+            // that started it (and audited it) has been answered.
+            let covered = entries.iter().any(covers)
+                || (u.record_type == "dedupe_run" && self.audit_after(0).await.iter().any(covers));
+            assert!(
+                covered,
+                "{what}: {}.{} was opened for {} (charged to {} {}) with no audit entry in the request; entries: {:?}",
+                u.table,
+                u.column,
+                u.actor,
+                u.record_type,
+                u.record_id,
+                entries
+                    .iter()
+                    .map(|e| (
+                        &e.entry.actor,
+                        &e.entry.action,
+                        &e.entry.record_type,
+                        &e.entry.record_id
+                    ))
+                    .collect::<Vec<_>>()
+            );
+        }
         Answer {
             status,
             headers,
             body,
         }
+    }
+
+    async fn audit_after(&self, seq: i64) -> Vec<safepath_audit::StoredEntry> {
+        self.app
+            .store()
+            .audit_entries(seq, 1_000_000)
+            .await
+            .unwrap()
     }
 
     pub async fn call(
