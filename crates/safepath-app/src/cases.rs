@@ -484,7 +484,7 @@ impl App {
             .org(facts.org);
         let (c, p) = self
             .store
-            .read_case(facts.id, &audit)
+            .read_case(&facts, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         self.case_view(&access, &c, &p)
@@ -508,7 +508,7 @@ impl App {
             .detail(format!("via referral; categories={}", names.join(",")));
         let (c, p) = self
             .store
-            .read_case(facts.id, &audit)
+            .read_case(&facts, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         self.shared_case_view(&access, &c, &p, &shared)
@@ -574,7 +574,7 @@ impl App {
             .detail("for update");
         let (mut c, p) = self
             .store
-            .read_case(facts.id, &read_audit)
+            .read_case(&facts, &read_audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         if let Some(v) = patch.version
@@ -880,7 +880,7 @@ impl App {
             .notify_all(rows);
         let (c, p) = self
             .store
-            .read_case(facts.id, &audit)
+            .read_case(&facts, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         self.case_view(&access, &c, &p)

@@ -602,7 +602,7 @@ impl App {
             .detail(why.to_owned());
         let (c, p) = self
             .store
-            .read_case(facts.id, &audit)
+            .read_case(facts, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         let access = access::authorize(&who.actor, Action::ReadCase, facts)

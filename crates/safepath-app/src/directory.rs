@@ -770,7 +770,7 @@ impl App {
             .detail("purpose=shelter_eligibility");
         let (c, p) = self
             .store
-            .read_case(facts.id, &audit)
+            .read_case(facts, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         if c.person_id != p.id {

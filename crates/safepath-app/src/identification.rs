@@ -692,7 +692,7 @@ impl App {
             .detail("for decision");
         let (c, _) = self
             .store
-            .read_case(facts.id, &audit)
+            .read_case(&facts, &audit)
             .await?
             .ok_or_else(AppError::case_not_found)?;
         Ok((access, facts, c))

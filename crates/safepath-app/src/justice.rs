@@ -1181,7 +1181,7 @@ impl App {
         let audit = self
             .audit_for(who, &gate, "case.read")
             .detail("status for entitlements");
-        if let Some((c, _)) = self.store.read_case(gate.access.case(), &audit).await? {
+        if let Some((c, _)) = self.store.read_case(&gate.facts, &audit).await? {
             use safepath_domain::case::CaseStatus;
             situation.in_protection = CaseStatus::parse(&c.status)? != CaseStatus::Closed;
         }
@@ -1214,7 +1214,7 @@ impl App {
         let audit = self
             .audit_for(who, gate, "case.read")
             .detail("languages for interpretation gaps");
-        let Some((_, p)) = self.store.read_case(gate.access.case(), &audit).await? else {
+        let Some((_, p)) = self.store.read_case(&gate.facts, &audit).await? else {
             return Ok(Vec::new());
         };
         Ok(serde_json::from_str(&p.languages).unwrap_or_default())

@@ -150,10 +150,14 @@ pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore + Justi
     async fn case_flags(&self, id: CaseId) -> Result<Vec<CaseFlag>>;
     /// The facts the access policy needs; no personal data, so not audited.
     async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>>;
-    /// Reads a case and its person, appending `audit` in the same transaction.
+    /// Reads a case and its person, appending `audit` in the same transaction,
+    /// for someone the policy allowed on `decided` (the facts it decided on).
+    /// If the case's organisation, case manager or associated users are no
+    /// longer those facts when the transaction reads it, nothing is read or
+    /// appended: `Conflict` (the caller decides again).
     async fn read_case(
         &self,
-        id: CaseId,
+        decided: &CaseFacts,
         audit: &AuditDraft,
     ) -> Result<Option<(CaseRow, PersonRow)>>;
     /// Replaces the case (and the person when given) if `case.version - 1`

@@ -995,7 +995,8 @@ macro_rules! sql_store {
                 Ok(Some(CaseFacts { id, org: uuid_col(row.try_get("org_id")?, OrgId)?, case_manager: cm.map(|c| uuid_col(c, UserId)).transpose()?, associated }))
             }
 
-            async fn read_case(&self, id: CaseId, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>> {
+            async fn read_case(&self, decided: &CaseFacts, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>> {
+                let id = decided.id;
                 let mut tx = self.begin_write().await?;
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = $1")))
                     .bind(id.to_string())
@@ -1004,6 +1005,26 @@ macro_rules! sql_store {
                 let Some(row) = row else { return Ok(None) };
                 let associated = self.members(&mut tx, &id.to_string()).await?;
                 let out = (case_from(&row, associated)?, person_from(&row)?);
+                // The policy decided on facts read before this transaction:
+                // they must still hold here, where the data is read.
+                let now = CaseFacts {
+                    id,
+                    org: out.0.org_id,
+                    case_manager: out.0.case_manager_id,
+                    associated: out.0.associated.clone(),
+                };
+                let same_people = |a: &[UserId], b: &[UserId]| {
+                    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+                    a.sort();
+                    b.sort();
+                    a == b
+                };
+                if now.org != decided.org
+                    || now.case_manager != decided.case_manager
+                    || !same_people(&now.associated, &decided.associated)
+                {
+                    return Err(StoreError::Conflict("the case's people changed while it was being opened".into()));
+                }
                 self.append_tx(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(Some(out))

@@ -295,7 +295,10 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     .unwrap();
     assert_eq!(s.count_cases().await.unwrap(), 1);
     let (rc, rp) = s
-        .read_case(c.id, &audit("case.read").record("case", c.id))
+        .read_case(
+            &facts_of(s, c.id).await,
+            &audit("case.read").record("case", c.id),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -311,11 +314,33 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
         })
     );
     assert_eq!(
-        s.read_case(CaseId(Uuid::new_v4()), &audit("case.read"))
-            .await
-            .unwrap(),
+        s.read_case(
+            &CaseFacts {
+                id: CaseId(Uuid::new_v4()),
+                org: o.id,
+                case_manager: None,
+                associated: vec![]
+            },
+            &audit("case.read")
+        )
+        .await
+        .unwrap(),
         None
     );
+
+    // The policy decided on facts that no longer hold (another case manager
+    // now): nothing is read and nothing is appended.
+    let before = audit_count(s).await;
+    let stale = CaseFacts {
+        case_manager: Some(other.id),
+        ..facts_of(s, c.id).await
+    };
+    assert!(matches!(
+        s.read_case(&stale, &audit("case.read").record("case", c.id))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(audit_count(s).await, before);
 
     // A duplicate reference is refused and leaves nothing behind: no person, no audit entry.
     let entries = audit_count(s).await;
@@ -343,7 +368,7 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     .await
     .unwrap();
     let (rc, rp) = s
-        .read_case(c.id, &audit("case.read"))
+        .read_case(&facts_of(s, c.id).await, &audit("case.read"))
         .await
         .unwrap()
         .unwrap();
@@ -374,15 +399,18 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     ));
     assert!(s.notifications(cm.id, 10).await.unwrap().is_empty());
     // ...and an audited read that carries one writes it with the entry.
-    s.read_case(c.id, &audit("case.read").notify(notice("n-kept")))
-        .await
-        .unwrap();
+    s.read_case(
+        &facts_of(s, c.id).await,
+        &audit("case.read").notify(notice("n-kept")),
+    )
+    .await
+    .unwrap();
     let kept = s.notifications(cm.id, 10).await.unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].id, "n-kept");
     let entries = entries + 1;
     assert_eq!(
-        s.read_case(c.id, &audit("case.read"))
+        s.read_case(&facts_of(s, c.id).await, &audit("case.read"))
             .await
             .unwrap()
             .unwrap()
@@ -2310,4 +2338,9 @@ async fn parallel_failures(store: &Arc<dyn Store>, key: &str) -> Vec<i64> {
     }
     counts.sort();
     counts
+}
+
+/// The facts the policy reads before it decides (as the app does).
+async fn facts_of(s: &dyn Store, id: CaseId) -> CaseFacts {
+    s.case_facts(id).await.unwrap().unwrap()
 }
