@@ -352,6 +352,7 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     let today = app.clock.today();
     let mut rng = StdRng::seed_from_u64(20_261_129);
     let mut worked = Vec::new();
+    let mut planning = Vec::new();
     for i in 0..cases {
         // Org A carries the most cases, as the national unit would.
         let owner = match i % 10 {
@@ -392,6 +393,9 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
             )
         {
             worked.push(created.id);
+            if status == CaseStatus::SolutionPlanning {
+                planning.push(created.id);
+            }
         }
         // Referred cases await a reasonable-grounds decision; some are overdue.
         if status == CaseStatus::Referred && owner.user.username != "demo-responder" {
@@ -434,6 +438,11 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::stats::seed_demo(app, cases * 3 / 4).await?;
     // --- rights and justice ---
     crate::justice::seed_demo(app, &owners[0], &by_name("demo-coordinator")?, &worked).await?;
+    // --- durable solutions: cross-border handover ---
+    // (the last case in solution planning: rights and justice take the first)
+    if let (Some(&case), Some(org_c)) = (planning.last(), orgs.get(2)) {
+        crate::handover_cases::seed_demo(app, &owners[0], case, org_c.id).await?;
+    }
     Ok(true)
 }
 

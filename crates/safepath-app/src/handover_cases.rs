@@ -144,6 +144,13 @@ pub struct HandoverSummary {
     pub updated_at: String,
 }
 
+/// A partner deployment a handover can go to.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerChoice {
+    pub name: String,
+    pub fingerprint: String,
+}
+
 /// What one delivery run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct HandoverDelivery {
@@ -596,6 +603,27 @@ impl App {
         Ok(HandoverStarted { id })
     }
 
+    /// The partner deployments a handover of this case can go to (for the
+    /// form): name and fingerprint, to those who may edit the case.
+    pub async fn handover_partner_choices(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Vec<PartnerChoice>, AppError> {
+        self.case_for_handover(who, case, "start a handover of this case")
+            .await?;
+        Ok(self
+            .store
+            .handover_partners()
+            .await?
+            .into_iter()
+            .map(|p| PartnerChoice {
+                name: p.name,
+                fingerprint: p.fingerprint,
+            })
+            .collect())
+    }
+
     /// The case's handovers, newest first: states, partners and dates only.
     pub async fn case_handovers(
         &self,
@@ -774,4 +802,71 @@ impl App {
             messages_out: messages.iter().filter(|m| m.direction == "out").count(),
         }))
     }
+}
+
+/// The demo: a partner deployment abroad (organisation C's office, a fresh
+/// synthetic identity with no inbox: its messages wait in the outbox), and
+/// on one case a security assessment, the person's consent to a handover to
+/// organisation C, and a handover started.
+pub(crate) async fn seed_demo(
+    app: &App,
+    cm: &Principal,
+    case: Uuid,
+    org_c: Uuid,
+) -> Result<(), AppError> {
+    let partner = safepath_crypto::handover::DeploymentIdentity::generate();
+    let view = crate::handover::IdentityView::of(&partner);
+    app.register_handover_partner(
+        crate::admin::Operator::Cli("demo"),
+        "Mekong Return Partners, Yangon office (demo)",
+        &view.signing_key,
+        &view.encryption_key,
+        &view.fingerprint,
+        None,
+        Some(&org_c.to_string()),
+    )
+    .await?;
+    app.record_security_assessment(
+        cm,
+        case,
+        NewSecurityAssessment {
+            re_trafficking_risk: "medium".into(),
+            trafficker_threat: "low".into(),
+            debt_threat: "medium".into(),
+            family_situation: "supportive".into(),
+            receiving_capacity: "adequate".into(),
+            protection_need: "none".into(),
+            notes: Some("Synthetic demo assessment. The person wishes to go home.".into()),
+            assessed_on: None,
+        },
+    )
+    .await?;
+    let categories: BTreeSet<DataCategory> = [DataCategory::Identity, DataCategory::Contact]
+        .into_iter()
+        .collect();
+    app.record_consent(
+        cm,
+        case,
+        crate::referrals::NewConsent {
+            purpose: safepath_domain::casework::consent::ConsentPurpose::CrossBorderHandover,
+            recipient_org_id: Some(org_c),
+            categories: categories.clone(),
+            expires_on: None,
+            explained_in_language: None,
+            interpreter: true,
+            person_is_child: false,
+            child_guardian: None,
+        },
+    )
+    .await?;
+    app.start_handover(
+        cm,
+        case,
+        NewHandover {
+            partner: view.fingerprint,
+            categories,
+        },
+    )
+    .await?;
+    Ok(())
 }

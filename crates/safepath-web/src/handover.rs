@@ -6,21 +6,34 @@
 //! unregistered deployment — is answered 4xx with a JSON error and changes
 //! nothing.
 
-use axum::extract::{Path, Request, State};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use safepath_app::AppError;
 use safepath_app::handover::HandoverReceipt;
 use safepath_app::handover_cases::{
-    HandoverStarted, HandoverSummary, NewHandover, NewSecurityAssessment, SecurityAssessmentView,
+    HandoverStarted, HandoverSummary, NewHandover, NewSecurityAssessment, PartnerChoice,
+    SecurityAssessmentView,
 };
+use safepath_domain::casework::consent::DataCategory;
+use safepath_domain::solutions::assessment::{
+    FamilySituation, ProtectionNeed, ReceivingCapacity, RiskLevel,
+};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::api::{ApiJson, Items, body_bytes};
 use crate::auth::ApiUser;
+use crate::auth::WebUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::i18n::Tr;
+use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,6 +46,9 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/cases/{id}/security-assessments",
             get(security_assessments).post(record_security_assessment),
         )
+        .route("/cases/{id}/return", get(return_page))
+        .route("/cases/{id}/return/security", post(security_submit))
+        .route("/cases/{id}/return/handover", post(handover_submit))
 }
 
 fn case_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -114,4 +130,400 @@ pub async fn api_inbox(
     let bytes = body_bytes(req, &()).await?;
     let me = app.handover_identity()?;
     Ok(Json(app.receive_handover_message(&me, &bytes).await?))
+}
+
+// ------------------------------------------------------------ pages
+
+/// `/cases/{id}/return`: the repatriation security assessments and the
+/// cross-border handovers of one case, with the forms that record the one
+/// and start the other (for those who may change the case).
+#[derive(Template)]
+#[template(path = "handover.html")]
+struct ReturnPage {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    case_id: Uuid,
+    message: Option<String>,
+    assessments: Vec<AssessmentLine>,
+    handovers: Vec<HandoverLine>,
+    partners: Vec<PartnerChoice>,
+    /// Each question of the assessment: field, label, choices (value, words).
+    questions: Vec<Question>,
+    categories: Vec<(&'static str, String)>,
+    /// The submitted form (`security` or `handover`), kept on error.
+    form: String,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+}
+
+impl ReturnPage {
+    fn value(&self, form: &str, k: &str) -> String {
+        if self.form == form {
+            self.values.get(k).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+    fn error(&self, form: &str, k: &str) -> Option<String> {
+        (self.form == form)
+            .then(|| self.errors.get(k).cloned())
+            .flatten()
+    }
+    fn selected(&self, form: &str, k: &str, v: &str) -> bool {
+        self.form == form && self.values.get(k).map(String::as_str) == Some(v)
+    }
+}
+
+/// A question of the assessment: its field, its words, and each answer
+/// (value, words).
+type Question = (&'static str, String, Vec<(&'static str, String)>);
+
+struct AssessmentLine {
+    assessed_on: String,
+    outcome_key: String,
+    outcome: String,
+    concerns: Vec<String>,
+    answers: Vec<(String, String)>,
+}
+
+struct HandoverLine {
+    partner: String,
+    state_key: String,
+    state: String,
+    started: String,
+    changed: String,
+}
+
+/// The questions of a security assessment, with the words for each answer.
+fn questions(tr: &Tr) -> Vec<Question> {
+    fn choices<T: Copy>(
+        tr: &Tr,
+        all: &[T],
+        s: fn(T) -> &'static str,
+        prefix: &str,
+    ) -> Vec<(&'static str, String)> {
+        all.iter()
+            .map(|v| (s(*v), tr.t(format!("{prefix}-{}", s(*v)))))
+            .collect()
+    }
+    let risk = choices(tr, RiskLevel::ALL, RiskLevel::as_str, "return-risk");
+    vec![
+        (
+            "re_trafficking_risk",
+            tr.t("return-q-re_trafficking_risk"),
+            risk.clone(),
+        ),
+        (
+            "trafficker_threat",
+            tr.t("return-q-trafficker_threat"),
+            risk.clone(),
+        ),
+        ("debt_threat", tr.t("return-q-debt_threat"), risk),
+        (
+            "family_situation",
+            tr.t("return-q-family_situation"),
+            choices(
+                tr,
+                FamilySituation::ALL,
+                FamilySituation::as_str,
+                "return-family",
+            ),
+        ),
+        (
+            "receiving_capacity",
+            tr.t("return-q-receiving_capacity"),
+            choices(
+                tr,
+                ReceivingCapacity::ALL,
+                ReceivingCapacity::as_str,
+                "return-capacity",
+            ),
+        ),
+        (
+            "protection_need",
+            tr.t("return-q-protection_need"),
+            choices(
+                tr,
+                ProtectionNeed::ALL,
+                ProtectionNeed::as_str,
+                "return-protection",
+            ),
+        ),
+    ]
+}
+
+async fn render_return(
+    app: &AppState,
+    user: &WebUser,
+    case: Uuid,
+    message: Option<String>,
+    form: &str,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
+    let tr = tr_for(user);
+    let p = user.principal();
+    let assessments = match app.security_assessments(p, case).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&tr, user, e),
+    };
+    let handovers = match app.case_handovers(p, case).await {
+        Ok(h) => h,
+        Err(e) => return error_page(&tr, user, e),
+    };
+    // Partners are offered to those who may start a handover; others see
+    // the lists only.
+    let partners = app
+        .handover_partner_choices(p, case)
+        .await
+        .unwrap_or_default();
+    let questions = questions(&tr);
+    let words = |field: &str, v: &str| {
+        questions
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .and_then(|(_, _, c)| c.iter().find(|(k, _)| *k == v))
+            .map_or_else(|| v.to_owned(), |(_, w)| w.clone())
+    };
+    let assessments = assessments
+        .iter()
+        .rev()
+        .map(|a| AssessmentLine {
+            assessed_on: tr.day(&a.assessed_on),
+            outcome_key: a.outcome.clone(),
+            outcome: tr.t(format!("return-outcome-{}", a.outcome)),
+            concerns: a
+                .concerns
+                .iter()
+                .map(|c| tr.t(format!("return-concern-{c}")))
+                .collect(),
+            answers: vec![
+                (
+                    tr.t("return-q-re_trafficking_risk"),
+                    words("re_trafficking_risk", &a.re_trafficking_risk),
+                ),
+                (
+                    tr.t("return-q-trafficker_threat"),
+                    words("trafficker_threat", &a.trafficker_threat),
+                ),
+                (
+                    tr.t("return-q-debt_threat"),
+                    words("debt_threat", &a.debt_threat),
+                ),
+                (
+                    tr.t("return-q-family_situation"),
+                    words("family_situation", &a.family_situation),
+                ),
+                (
+                    tr.t("return-q-receiving_capacity"),
+                    words("receiving_capacity", &a.receiving_capacity),
+                ),
+                (
+                    tr.t("return-q-protection_need"),
+                    words("protection_need", &a.protection_need),
+                ),
+            ],
+        })
+        .collect();
+    let handovers = handovers
+        .iter()
+        .map(|h| HandoverLine {
+            partner: h.partner.clone(),
+            state_key: h.state.clone(),
+            state: tr.t(format!("handover-state-{}", h.state)),
+            started: tr.when(&h.created_at),
+            changed: tr.when(&h.updated_at),
+        })
+        .collect();
+    let categories = DataCategory::ALL
+        .iter()
+        .map(|c| (c.as_str(), tr.t(format!("category-{}", c.as_str()))))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &ReturnPage {
+            title: tr.t("return-title"),
+            user: Some(bar(&tr, user)),
+            csrf: user.session.csrf_token.clone(),
+            case_id: case,
+            message,
+            assessments,
+            handovers,
+            partners,
+            questions,
+            categories,
+            form: form.to_owned(),
+            values,
+            errors,
+            tr,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn return_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Query(q): Query<Done>,
+) -> Response {
+    let tr = tr_for(&user);
+    let Ok(case) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    let message = match q.done.as_deref() {
+        Some("security") => Some(tr.t("return-done-security")),
+        Some("handover") => Some(tr.t("return-done-handover")),
+        _ => None,
+    };
+    render_return(
+        &app,
+        &user,
+        case,
+        message,
+        "",
+        BTreeMap::new(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+/// Which field an application error is about, and the words for it.
+fn field_error(tr: &Tr, e: &AppError) -> (String, String) {
+    let field = match e.code {
+        "unknown_partner" => "partner",
+        "consent_required" | "missing_field" if e.message.starts_with("categories") => "categories",
+        "consent_required" => "categories",
+        "invalid_field" if e.message.starts_with("assessed_on") => "assessed_on",
+        "assessed_in_future" => "assessed_on",
+        "text_too_long" | "invalid_text" => "notes",
+        _ => "form",
+    };
+    let words = if tr.has(&format!("return-error-{}", e.code)) {
+        tr.t(format!("return-error-{}", e.code))
+    } else {
+        e.message.clone()
+    };
+    (field.to_owned(), words)
+}
+
+async fn security_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(case) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    let values: BTreeMap<String, String> = f
+        .pairs()
+        .filter(|(k, _)| *k != "csrf")
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let mut errors = BTreeMap::new();
+    for (field, _, _) in questions(&tr) {
+        if f.get(field).is_empty() {
+            errors.insert(field.to_owned(), tr.t("return-error-choose"));
+        }
+    }
+    if !errors.is_empty() {
+        return render_return(&app, &user, case, None, "security", values, errors).await;
+    }
+    let opt = |k: &str| Some(f.get(k).trim().to_owned()).filter(|v| !v.is_empty());
+    let input = NewSecurityAssessment {
+        re_trafficking_risk: f.get("re_trafficking_risk").to_owned(),
+        trafficker_threat: f.get("trafficker_threat").to_owned(),
+        debt_threat: f.get("debt_threat").to_owned(),
+        family_situation: f.get("family_situation").to_owned(),
+        receiving_capacity: f.get("receiving_capacity").to_owned(),
+        protection_need: f.get("protection_need").to_owned(),
+        notes: opt("notes"),
+        assessed_on: opt("assessed_on"),
+    };
+    match app
+        .record_security_assessment(user.principal(), case, input)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{case}/return?done=security")).into_response(),
+        Err(e) if e.kind == safepath_app::ErrorKind::BadRequest => {
+            let (field, words) = field_error(&tr, &e);
+            errors.insert(field, words);
+            render_return(&app, &user, case, None, "security", values, errors).await
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+async fn handover_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let Ok(case) = Uuid::parse_str(&id) else {
+        return error_page(&tr, &user, AppError::case_not_found());
+    };
+    let values: BTreeMap<String, String> = f
+        .pairs()
+        .filter(|(k, _)| *k != "csrf")
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let mut errors = BTreeMap::new();
+    if f.get("partner").is_empty() {
+        errors.insert("partner".to_owned(), tr.t("return-error-partner"));
+    }
+    let mut categories = BTreeSet::new();
+    for c in DataCategory::ALL {
+        if f.get(&format!("category_{}", c.as_str())) == "yes" {
+            categories.insert(*c);
+        }
+    }
+    if categories.is_empty() {
+        errors.insert("categories".to_owned(), tr.t("return-error-categories"));
+    }
+    if !errors.is_empty() {
+        return render_return(&app, &user, case, None, "handover", values, errors).await;
+    }
+    let req = NewHandover {
+        partner: f.get("partner").to_owned(),
+        categories,
+    };
+    match app.start_handover(user.principal(), case, req).await {
+        Ok(_) => Redirect::to(&format!("/cases/{case}/return?done=handover")).into_response(),
+        Err(e)
+            if matches!(
+                e.kind,
+                safepath_app::ErrorKind::BadRequest
+                    | safepath_app::ErrorKind::Conflict
+                    | safepath_app::ErrorKind::Forbidden
+            ) && e.code != "forbidden" =>
+        {
+            let (field, words) = field_error(&tr, &e);
+            errors.insert(field, words);
+            render_return(&app, &user, case, None, "handover", values, errors).await
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
 }
