@@ -36,6 +36,11 @@ impl Answer {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with settings changed before it serves (e.g. sign-in settings).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut App)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let cfg = OpenConfig {
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
@@ -43,7 +48,9 @@ pub async fn spawn_app() -> TestApp {
         create_key_file: true,
         audit_key_file: None,
     };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    let mut app = App::open(&cfg, Arc::new(SystemClock)).await.unwrap();
+    configure(&mut app);
+    let app = Arc::new(app);
     safepath_app::demo::seed(&app, 0).await.unwrap();
     TestApp {
         router: safepath_web::router(app.clone()),
@@ -53,7 +60,23 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// A request as if from 127.0.0.1 (the server's connection info).
     pub async fn send(&self, req: Request<Body>) -> Answer {
+        self.send_from([127, 0, 0, 1], req).await
+    }
+
+    /// A request from a given IPv4 address (per-address throttling).
+    pub async fn send_from(&self, ip: [u8; 4], mut req: Request<Body>) -> Answer {
+        if req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_none()
+        {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    ip, 40000,
+                ))));
+        }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -125,6 +148,9 @@ impl TestApp {
     }
 }
 
+/// The sign-in form's CSRF cookie.
+pub const LOGIN_CSRF: &str = "__Host-sp_login_csrf";
+
 pub fn set_cookies(a: &Answer) -> Vec<String> {
     a.headers
         .get_all(header::SET_COOKIE)
@@ -154,7 +180,7 @@ pub fn hidden(html: &str, name: &str) -> String {
 
 pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
     let form = t.call("GET", "/login", None, None).await;
-    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let login_csrf = cookie_value(&set_cookies(&form), LOGIN_CSRF);
     let body = format!(
         "csrf={}&username={user}&password=safepath-demo",
         hidden(&form.text(), "csrf")
@@ -163,7 +189,7 @@ pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
         .method("POST")
         .uri("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .header(header::COOKIE, format!("{LOGIN_CSRF}={login_csrf}"))
         .body(Body::from(body))
         .unwrap();
     let a = t.send(req).await;
