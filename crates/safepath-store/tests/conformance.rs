@@ -2342,7 +2342,7 @@ async fn sign_in_addresses_and_two_factor(h: Harness) {
         17
     );
     assert_eq!(
-        s.count_address_failure("addr", 9_000, 1_000).await.unwrap(),
+        s.count_address_failure("addr", 9_000, 5_000).await.unwrap(),
         1
     );
     assert_eq!(
