@@ -99,7 +99,7 @@ impl Default for SignInSettings {
 #[derive(Debug)]
 pub enum SignIn {
     /// Signed in: the token (shown once, stored only as a hash).
-    Done(String, Session),
+    Done(String, Box<Session>),
     /// The second factor is asked next. The token names only the
     /// half-signed-in state, which grants nothing else.
     SecondFactor { token: String, csrf_token: String },
@@ -408,7 +408,7 @@ impl App {
         }
         self.store.clear_login_failures(&key).await?;
         let (token, session) = self.open_session(user, kind, now, None).await?;
-        Ok(SignIn::Done(token, session))
+        Ok(SignIn::Done(token, Box::new(session)))
     }
 
     /// Opens a session for a user whose sign-in succeeded.

@@ -26,17 +26,15 @@ fn login_request(user: &str, password: &str, forwarded: Option<&str>) -> Request
     .unwrap()
 }
 
-fn audit_actions(t: &TestApp) -> impl std::future::Future<Output = Vec<(String, String)>> + '_ {
-    async move {
-        t.app
-            .store()
-            .audit_entries(0, 100_000)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| (e.entry.action, e.entry.detail.unwrap_or_default()))
-            .collect()
-    }
+async fn audit_actions(t: &TestApp) -> Vec<(String, String)> {
+    t.app
+        .store()
+        .audit_entries(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.entry.action, e.entry.detail.unwrap_or_default()))
+        .collect()
 }
 
 fn limited(failures: i64, trusted_proxy: bool) -> impl FnOnce(&mut safepath_app::App) {
