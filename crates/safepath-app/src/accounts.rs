@@ -1,6 +1,6 @@
 //! Sign-in, sessions, API tokens and login throttling.
 
-use safepath_crypto::{new_token, token_hash, verify_password};
+use safepath_crypto::{new_token, same_secret, token_hash, verify_password};
 use safepath_store::{AuditDraft, SessionRow, UserRow};
 
 use crate::{App, AppError, ErrorKind, Principal};
@@ -50,15 +50,142 @@ pub struct Session {
     pub principal: Principal,
     pub csrf_token: String,
     pub kind: String,
+    /// `--require-2fa` and the user's role needs the second factor, which
+    /// is not on yet: only the enrolment may be used.
+    pub must_enrol_two_factor: bool,
 }
 
 /// The throttle is keyed by a hash of the username, so the table of failures
 /// holds no login names.
-fn throttle_key(username: &str) -> String {
+pub(crate) fn throttle_key(username: &str) -> String {
     token_hash(&format!("login:{}", username.to_ascii_lowercase()))
 }
 
+/// Failed sign-ins from one source address (across usernames) before the
+/// address is locked, and the window they are counted in.
+pub const ADDRESS_FAILURES: i64 = 50;
+pub const ADDRESS_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// A password that was right opens a half-signed-in state this long: long
+/// enough to open the authenticator app, too short to linger.
+pub const SECOND_FACTOR_MS: i64 = 5 * 60 * 1000;
+
+/// How sign-in is guarded (`serve`/`demo` flags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSettings {
+    /// Failures from one address in `address_window_ms` before it is locked
+    /// for the window's length.
+    pub address_failures: i64,
+    pub address_window_ms: i64,
+    /// Administrators and coordinators must turn the second factor on
+    /// before anything else (`--require-2fa`).
+    pub require_two_factor: bool,
+    /// The reverse proxy in front is trusted: the source address is the
+    /// last hop of `X-Forwarded-For` (`--trusted-proxy`).
+    pub trusted_proxy: bool,
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        Self {
+            address_failures: ADDRESS_FAILURES,
+            address_window_ms: ADDRESS_WINDOW_MS,
+            require_two_factor: false,
+            trusted_proxy: false,
+        }
+    }
+}
+
+/// The outcome of a right username and password.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Signed in: the token (shown once, stored only as a hash).
+    Done(String, Box<Session>),
+    /// The second factor is asked next. The token names only the
+    /// half-signed-in state, which grants nothing else.
+    SecondFactor { token: String, csrf_token: String },
+}
+
+/// The half-signed-in kinds of session: never accepted as `web` or `api`.
+pub(crate) fn pending_kind(kind: SessionKind) -> &'static str {
+    match kind {
+        SessionKind::Web => "web-second-factor",
+        SessionKind::Api => "api-second-factor",
+    }
+}
+
+/// An address as the throttle counts it: an IPv4 address (also when mapped
+/// into IPv6), or the /64 network of an IPv6 address (one subscriber
+/// usually holds a whole /64).
+fn address_bucket(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+fn lock_ms(count: i64) -> i64 {
+    let exp = u32::try_from(count - FAILURES_BEFORE_LOCK)
+        .unwrap_or(u32::MAX)
+        .min(10);
+    (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS)
+}
+
+fn retry_secs(until: i64, now: i64) -> i64 {
+    (until - now + 999) / 1000
+}
+
+/// How long the sign-in form's signed CSRF cookie is good for.
+pub const LOGIN_FORM_MS: i64 = 60 * 60 * 1000;
+
 impl App {
+    fn login_form_mac(&self, nonce: &str, issued_ms: i64) -> Result<String, AppError> {
+        Ok(self
+            .keys
+            .blind_index("login-form", &format!("{nonce}.{issued_ms}"))
+            .map_err(|e| AppError::internal(&e.to_string()))?
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
+
+    /// The sign-in form's CSRF pair: the token for the form, and the value
+    /// of its cookie, `token.issued.mac`, signed with a server key
+    /// (HMAC-SHA-256 under the index key, which an attacker cannot know).
+    pub fn login_form_cookie(&self) -> Result<(String, String), AppError> {
+        let nonce = new_token();
+        let issued = self.now_ms();
+        let mac = self.login_form_mac(&nonce, issued)?;
+        Ok((nonce.clone(), format!("{nonce}.{issued}.{mac}")))
+    }
+
+    /// Whether a sign-in form's token and its cookie belong together: the
+    /// cookie signed by this server, less than an hour old, naming this
+    /// token. A pair made up elsewhere fails.
+    pub fn login_form_cookie_ok(&self, cookie: &str, form_token: &str) -> bool {
+        let mut parts = cookie.splitn(3, '.');
+        let (Some(nonce), Some(issued), Some(mac)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        let Ok(issued_ms) = issued.parse::<i64>() else {
+            return false;
+        };
+        let now = self.now_ms();
+        if nonce.is_empty() || issued_ms > now + 60_000 || now - issued_ms > LOGIN_FORM_MS {
+            return false;
+        }
+        let Ok(expected) = self.login_form_mac(nonce, issued_ms) else {
+            return false;
+        };
+        same_secret(mac, &expected) && same_secret(form_token, nonce)
+    }
+
     /// Who a sign-in attempt names, for the append-only audit log: the
     /// account's id when it exists, else a keyed hash of what was typed (it
     /// may be a password typed into the wrong field, and the log keeps it
@@ -79,17 +206,110 @@ impl App {
         })
     }
 
-    /// Checks a username and password; on success opens a session and returns
-    /// its token (shown once, stored only as a hash).
+    /// The keyed hash under which failures from `ip` are counted: the
+    /// address is never stored in clear.
+    fn address_key(&self, ip: std::net::IpAddr) -> Result<String, AppError> {
+        Ok(self
+            .keys
+            .blind_index("sign-in-address", &address_bucket(ip))
+            .map_err(|e| AppError::internal(&e.to_string()))?
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
+
+    /// Refuses a sign-in from a locked address (429 with when to retry).
+    async fn check_address(
+        &self,
+        address: Option<&str>,
+        actor: impl FnOnce() -> Result<String, AppError>,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let Some(key) = address else { return Ok(()) };
+        let until = self.store.address_locked_until(key).await?;
+        if until > now {
+            self.store
+                .append_audit(
+                    &AuditDraft::new(now, actor()?, "login.throttled_address")
+                        .detail(format!("address={key}")),
+                )
+                .await?;
+            let secs = retry_secs(until, now);
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_attempts_from_address",
+                format!("too many failed sign-ins from this network; try again in {secs} seconds"),
+            )
+            .retry_after(secs));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in (or second-factor code) against the username
+    /// and the address, atomically, locking either when it had too many;
+    /// returns the username's count.
+    pub(crate) async fn count_sign_in_failure(
+        &self,
+        key: &str,
+        address: Option<&str>,
+        actor: &str,
+        now: i64,
+    ) -> Result<i64, AppError> {
+        let count = self.store.count_login_failure(key, now).await?;
+        if count >= FAILURES_BEFORE_LOCK {
+            self.store.lock_login(key, now + lock_ms(count)).await?;
+        }
+        if let Some(a) = address {
+            let window = self.sign_in.address_window_ms;
+            let n = self
+                .store
+                .count_address_failure(a, now, now - window)
+                .await?;
+            if n >= self.sign_in.address_failures {
+                self.store.lock_address(a, now + window).await?;
+                if n == self.sign_in.address_failures {
+                    self.store
+                        .append_audit(
+                            &AuditDraft::new(now, actor.to_owned(), "login.address_locked")
+                                .detail(format!("address={a} failures={n}")),
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    /// The address key of a sign-in's source, when the server knows it.
+    pub(crate) fn source_key(
+        &self,
+        from: Option<std::net::IpAddr>,
+    ) -> Result<Option<String>, AppError> {
+        from.map(|ip| self.address_key(ip)).transpose()
+    }
+
+    /// Checks a username and password from a source address (when known);
+    /// on success opens a session and returns its token (shown once, stored
+    /// only as a hash), or, when the user has the second factor on, a
+    /// half-signed-in state that asks for the code next.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         kind: SessionKind,
-    ) -> Result<(String, Session), AppError> {
+        from: Option<std::net::IpAddr>,
+    ) -> Result<SignIn, AppError> {
         let now = self.now_ms();
         let username = username.trim().to_ascii_lowercase();
         let key = throttle_key(&username);
+        let address = self.source_key(from)?;
+        self.check_address(
+            address.as_deref(),
+            || self.sign_in_actor(&username, None),
+            now,
+        )
+        .await?;
         let failures = self.store.login_failures(&key).await?;
         if let Some(f) = &failures
             && f.locked_until > now
@@ -102,12 +322,13 @@ impl App {
                     "login.throttled",
                 ))
                 .await?;
-            let secs = (f.locked_until - now + 999) / 1000;
+            let secs = retry_secs(f.locked_until, now);
             return Err(AppError::new(
                 ErrorKind::TooManyRequests,
                 "too_many_attempts",
                 format!("too many failed sign-ins; try again in {secs} seconds"),
-            ));
+            )
+            .retry_after(secs));
         }
         let user = self.store.user_by_username(&username).await?;
         let permit = self
@@ -137,14 +358,9 @@ impl App {
         let actor = self.sign_in_actor(&username, user.as_ref())?;
         let Some(user) = user.filter(|_| ok) else {
             // Counted atomically: parallel guesses each get their own count.
-            let count = self.store.count_login_failure(&key, now).await?;
-            if count >= FAILURES_BEFORE_LOCK {
-                let exp = u32::try_from(count - FAILURES_BEFORE_LOCK)
-                    .unwrap_or(u32::MAX)
-                    .min(10);
-                let until = now + (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS);
-                self.store.lock_login(&key, until).await?;
-            }
+            let count = self
+                .count_sign_in_failure(&key, address.as_deref(), &actor, now)
+                .await?;
             self.store
                 .append_audit(
                     &AuditDraft::new(now, actor, "login.failure")
@@ -157,7 +373,52 @@ impl App {
                 "wrong username or password",
             ));
         };
+        if self
+            .store
+            .two_factor(user.id)
+            .await?
+            .is_some_and(|t| t.enabled)
+        {
+            // The password was right; the code comes next. The failures
+            // are not cleared yet: wrong codes go on counting.
+            let token = new_token();
+            let csrf = new_token();
+            self.store
+                .insert_session(&SessionRow {
+                    token_hash: token_hash(&token),
+                    user_id: user.id,
+                    kind: pending_kind(kind).into(),
+                    csrf_token: csrf.clone(),
+                    created_at: now,
+                    expires_at: now + SECOND_FACTOR_MS,
+                    last_seen_at: now,
+                })
+                .await?;
+            self.store
+                .append_audit(
+                    &AuditDraft::new(now, user.id.to_string(), "login.password_ok")
+                        .org(user.org_id)
+                        .detail(format!("kind={} second_factor=asked", kind.as_str())),
+                )
+                .await?;
+            return Ok(SignIn::SecondFactor {
+                token,
+                csrf_token: csrf,
+            });
+        }
         self.store.clear_login_failures(&key).await?;
+        let (token, session) = self.open_session(user, kind, now, None).await?;
+        Ok(SignIn::Done(token, Box::new(session)))
+    }
+
+    /// Opens a session for a user whose sign-in succeeded.
+    pub(crate) async fn open_session(
+        &self,
+        user: UserRow,
+        kind: SessionKind,
+        now: i64,
+        second_factor: Option<&str>,
+    ) -> Result<(String, Session), AppError> {
         let token = new_token();
         let csrf = new_token();
         let ttl = if kind == SessionKind::Web {
@@ -176,13 +437,19 @@ impl App {
                 last_seen_at: now,
             })
             .await?;
+        let detail = match second_factor {
+            Some(f) => format!("kind={} second_factor={f}", kind.as_str()),
+            None => format!("kind={}", kind.as_str()),
+        };
         self.store
             .append_audit(
                 &AuditDraft::new(now, user.id.to_string(), "login.success")
+                    .record("user", user.id)
                     .org(user.org_id)
-                    .detail(format!("kind={}", kind.as_str())),
+                    .detail(detail),
             )
             .await?;
+        let must_enrol = self.must_enrol_two_factor(&user).await?;
         let principal = Principal::from_user(user)?;
         Ok((
             token,
@@ -190,6 +457,7 @@ impl App {
                 principal,
                 csrf_token: csrf,
                 kind: kind.as_str().into(),
+                must_enrol_two_factor: must_enrol,
             },
         ))
     }
@@ -230,16 +498,23 @@ impl App {
         if user.disabled {
             return Err(AppError::unauthorized());
         }
+        let must_enrol = self.must_enrol_two_factor(&user).await?;
         Ok(Session {
             principal: Principal::from_user(user)?,
             csrf_token: row.csrf_token,
             kind: row.kind,
+            must_enrol_two_factor: must_enrol,
         })
     }
 
     /// Deletes sessions past their expiry (the scheduler runs it hourly).
+    /// Also forgets sign-in addresses whose window and lock are over.
     pub async fn purge_expired_sessions(&self) -> Result<u64, AppError> {
-        Ok(self.store.delete_expired_sessions(self.now_ms()).await?)
+        let now = self.now_ms();
+        self.store
+            .delete_stale_address_failures(now - self.sign_in.address_window_ms, now)
+            .await?;
+        Ok(self.store.delete_expired_sessions(now).await?)
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), AppError> {
@@ -272,12 +547,13 @@ impl App {
         if let Some(f) = self.store.login_failures(&key).await?
             && f.locked_until > now
         {
-            let secs = (f.locked_until - now + 999) / 1000;
+            let secs = retry_secs(f.locked_until, now);
             return Err(AppError::new(
                 ErrorKind::TooManyRequests,
                 "too_many_attempts",
                 format!("too many wrong passwords; try again in {secs} seconds"),
-            ));
+            )
+            .retry_after(secs));
         }
         safepath_domain::org::check_password_strength(new)?;
         if new == current {
@@ -315,14 +591,9 @@ impl App {
         .await
         .map_err(|_| AppError::internal("password check"))?;
         if !matches {
-            let count = self.store.count_login_failure(&key, now).await?;
-            if count >= FAILURES_BEFORE_LOCK {
-                let exp = u32::try_from(count - FAILURES_BEFORE_LOCK)
-                    .unwrap_or(u32::MAX)
-                    .min(10);
-                let until = now + (BASE_LOCK_MS.saturating_mul(1 << exp)).min(MAX_LOCK_MS);
-                self.store.lock_login(&key, until).await?;
-            }
+            let count = self
+                .count_sign_in_failure(&key, None, &who.id().to_string(), now)
+                .await?;
             self.store
                 .append_audit(
                     &AuditDraft::new(now, who.id().to_string(), "user.change_password.refused")

@@ -22,6 +22,8 @@ pub struct AppError {
     pub kind: ErrorKind,
     pub code: &'static str,
     pub message: String,
+    /// For `TooManyRequests`: when to try again, in seconds (`Retry-After`).
+    pub retry_after_secs: Option<i64>,
 }
 
 impl std::fmt::Display for AppError {
@@ -38,7 +40,13 @@ impl AppError {
             kind,
             code,
             message: message.into(),
+            retry_after_secs: None,
         }
+    }
+    /// Says when to try again (sent as `Retry-After`).
+    pub fn retry_after(mut self, secs: i64) -> Self {
+        self.retry_after_secs = Some(secs.max(1));
+        self
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadRequest, code, message)

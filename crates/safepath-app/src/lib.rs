@@ -14,6 +14,7 @@ pub mod identification;
 pub mod mail;
 pub mod referrals;
 pub mod sealing;
+pub mod two_factor;
 pub mod views;
 // --- services, shelters and stays ---
 pub mod directory;
@@ -87,6 +88,8 @@ pub struct App {
     /// pool, at most this many at once: beyond it a sign-in is answered 429,
     /// so random usernames cannot starve the server.
     pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
+    /// Per-address throttling, the second factor's requirement, the proxy.
+    pub(crate) sign_in: accounts::SignInSettings,
 }
 
 /// The signed-in user as every use case sees it.
@@ -221,6 +224,7 @@ impl App {
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 accounts::CONCURRENT_PASSWORD_CHECKS,
             )),
+            sign_in: accounts::SignInSettings::default(),
         })
     }
 
@@ -235,6 +239,19 @@ impl App {
     /// Sets the interval of periodic case reviews, in months (at least 1).
     pub fn set_review_months(&mut self, months: u8) {
         self.review_months = months.max(1);
+    }
+
+    /// Sets how sign-in is guarded (limits at least 1).
+    pub fn set_sign_in_settings(&mut self, settings: accounts::SignInSettings) {
+        self.sign_in = accounts::SignInSettings {
+            address_failures: settings.address_failures.max(1),
+            address_window_ms: settings.address_window_ms.max(1000),
+            ..settings
+        };
+    }
+
+    pub fn sign_in_settings(&self) -> &accounts::SignInSettings {
+        &self.sign_in
     }
 
     pub fn key_file(&self) -> &Path {

@@ -134,7 +134,7 @@ impl Grant {
 
     /// Consents and referrals opened to decide what `actor` may see of a
     /// case (the consent ledger is the policy's input). Charged to the case.
-    /// Not yet charged to an audit entry of its own (docs/decisions.md D-A1).
+    /// Not yet charged to an audit entry of its own (docs/decisions.md D-A2).
     pub(crate) fn policy_check(actor: impl ToString, case: CaseId) -> Self {
         Self {
             actor: actor.to_string(),
@@ -217,7 +217,7 @@ impl App {
         self.seal_bytes(table, column, id, &json)
     }
 
-    fn open_bytes(
+    pub(crate) fn open_bytes(
         &self,
         grant: &Grant,
         table: &str,

@@ -9,6 +9,8 @@
 //! * **Blind indexes**: HMAC-SHA-256 of a normalised search token under a
 //!   separate index key, so names can be found without storing them in clear.
 //! * **Passwords**: Argon2id. **Tokens**: 256 random bits, stored only as SHA-256.
+//! * **Second factor** ([`totp`]): RFC 6238 one-time codes (SHA-1, 30 s,
+//!   6 digits, for authenticator apps) and one-time recovery codes.
 //! * **Handover** ([`handover`]): deployment identities (Ed25519 + X25519),
 //!   messages signed then sealed with HPKE (RFC 9180) between deployments.
 
@@ -16,6 +18,7 @@ pub mod handover;
 mod keyfile;
 mod keyring;
 mod secrets;
+pub mod totp;
 
 pub use keyfile::{AuditKey, KeyFile, MasterKey};
 pub use keyring::{FieldRef, KeyPurpose, KeyRing, Sealed, WrappedDataKey, new_wrapped_key, rewrap};

@@ -35,6 +35,19 @@ pub struct LoginFailures {
     pub last_at: i64,
 }
 
+/// A user's second sign-in factor (TOTP). The secret is sealed by the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactorRow {
+    pub user_id: UserId,
+    pub secret: Sealed,
+    /// False while the enrolment awaits its confirming code.
+    pub enabled: bool,
+    /// The last 30-second step whose code was accepted (replay guard).
+    pub last_step: i64,
+    pub created_at: i64,
+    pub enabled_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
     pub token_hash: String,

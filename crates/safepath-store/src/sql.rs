@@ -735,6 +735,149 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn count_address_failure(&self, key_hash: &str, now_ms: i64, window_start_before_ms: i64) -> Result<i64> {
+                // One statement: parallel failures each get their own count
+                // (every SET expression reads the row as it was).
+                let row = sqlx::query(
+                    "INSERT INTO address_failures (key_hash, window_start, failures, locked_until) VALUES ($1, $2, 1, 0) \
+                     ON CONFLICT (key_hash) DO UPDATE SET \
+                     failures = CASE WHEN address_failures.window_start <= $3 THEN 1 ELSE address_failures.failures + 1 END, \
+                     window_start = CASE WHEN address_failures.window_start <= $3 THEN excluded.window_start ELSE address_failures.window_start END \
+                     RETURNING failures",
+                )
+                .bind(key_hash)
+                .bind(now_ms)
+                .bind(window_start_before_ms)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(row.try_get("failures")?)
+            }
+
+            async fn address_locked_until(&self, key_hash: &str) -> Result<i64> {
+                let row = sqlx::query("SELECT locked_until FROM address_failures WHERE key_hash = $1").bind(key_hash).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => r.try_get("locked_until")?,
+                    None => 0,
+                })
+            }
+
+            async fn lock_address(&self, key_hash: &str, until_ms: i64) -> Result<()> {
+                sqlx::query("UPDATE address_failures SET locked_until = CASE WHEN locked_until > $1 THEN locked_until ELSE $1 END WHERE key_hash = $2")
+                    .bind(until_ms)
+                    .bind(key_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_stale_address_failures(&self, before_ms: i64, now_ms: i64) -> Result<u64> {
+                Ok(sqlx::query("DELETE FROM address_failures WHERE window_start < $1 AND locked_until <= $2")
+                    .bind(before_ms)
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+            }
+
+            async fn two_factor(&self, user: UserId) -> Result<Option<TwoFactorRow>> {
+                let row = sqlx::query("SELECT * FROM two_factor WHERE user_id = $1").bind(user.to_string()).fetch_optional(&self.pool).await?;
+                row.map(|r| {
+                    Ok(TwoFactorRow {
+                        user_id: uuid_col(r.try_get("user_id")?, UserId)?,
+                        secret: decode_sealed(&r.try_get::<Vec<u8>, _>("secret")?)?,
+                        enabled: r.try_get("enabled")?,
+                        last_step: r.try_get("last_step")?,
+                        created_at: r.try_get("created_at")?,
+                        enabled_at: r.try_get("enabled_at")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn start_two_factor(&self, row: &TwoFactorRow, audit: &AuditDraft) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let n = sqlx::query(
+                    "INSERT INTO two_factor (user_id, secret, enabled, last_step, created_at, enabled_at) VALUES ($1, $2, FALSE, 0, $3, NULL) \
+                     ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, last_step = 0, created_at = excluded.created_at \
+                     WHERE two_factor.enabled = FALSE",
+                )
+                .bind(row.user_id.to_string())
+                .bind(encode_sealed(&row.secret))
+                .bind(row.created_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::Conflict("a second factor that is on".into()));
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn enable_two_factor(&self, user: UserId, step: i64, recovery_hashes: &[String], now_ms: i64, audit: &AuditDraft) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("UPDATE two_factor SET enabled = TRUE, enabled_at = $2, last_step = $3 WHERE user_id = $1 AND enabled = FALSE")
+                    .bind(user.to_string())
+                    .bind(now_ms)
+                    .bind(step)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n != 1 {
+                    return Ok(false);
+                }
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?;
+                for h in recovery_hashes {
+                    sqlx::query("INSERT INTO recovery_codes (user_id, code_hash, used_at) VALUES ($1, $2, NULL)")
+                        .bind(user.to_string())
+                        .bind(h)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+                let n = sqlx::query("UPDATE two_factor SET last_step = $2 WHERE user_id = $1 AND enabled = TRUE AND last_step < $2")
+                    .bind(user.to_string())
+                    .bind(step)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(n == 1)
+            }
+
+            async fn use_recovery_code(&self, user: UserId, code_hash: &str, now_ms: i64) -> Result<bool> {
+                let n = sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
+                    .bind(user.to_string())
+                    .bind(code_hash)
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(n == 1)
+            }
+
+            async fn unused_recovery_codes(&self, user: UserId) -> Result<i64> {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL").bind(user.to_string()).fetch_one(&self.pool).await?;
+                Ok(row.try_get("n")?)
+            }
+
+            async fn delete_two_factor(&self, user: UserId, audit: &AuditDraft) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?.rows_affected();
+                if n != 1 {
+                    return Ok(false);
+                }
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
             async fn insert_session(&self, s: &SessionRow) -> Result<()> {
                 sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(&s.token_hash)

@@ -2320,7 +2320,9 @@ conformance!(
     // --- statistics ---
     statistics_reads_and_ledgers,
     // --- rights and justice ---
-    justice_records_and_fund_ledger
+    justice_records_and_fund_ledger,
+    // --- sign-in: per-address throttling, second factor ---
+    sign_in_addresses_and_two_factor
 );
 
 /// Sixteen failures counted at once, from separate tasks; their counts, sorted.
@@ -2343,4 +2345,160 @@ async fn parallel_failures(store: &Arc<dyn Store>, key: &str) -> Vec<i64> {
 /// The facts the policy reads before it decides (as the app does).
 async fn facts_of(s: &dyn Store, id: CaseId) -> CaseFacts {
     s.case_facts(id).await.unwrap().unwrap()
+}
+
+/// Failures per source address, counted in a window, atomically; the second
+/// factor's enrolment, replay guard, recovery codes and removal.
+async fn sign_in_addresses_and_two_factor(h: Harness) {
+    let s = h.store.as_ref();
+    // Parallel failures from one address are each counted.
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = h.store.clone();
+            tokio::spawn(async move {
+                store
+                    .count_address_failure("addr", 1_000 + i, 0)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(t.await.unwrap());
+    }
+    counts.sort();
+    assert_eq!(counts, (1..=16).collect::<Vec<i64>>());
+    // Within the window the count goes on; after it, a new window begins.
+    assert_eq!(
+        s.count_address_failure("addr", 2_000, 500).await.unwrap(),
+        17
+    );
+    assert_eq!(
+        s.count_address_failure("addr", 9_000, 5_000).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        s.count_address_failure("addr", 9_001, 1_000).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        s.count_address_failure("other", 9_001, 1_000)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.address_locked_until("addr").await.unwrap(), 0);
+    assert_eq!(s.address_locked_until("never").await.unwrap(), 0);
+    s.lock_address("addr", 50_000).await.unwrap();
+    s.lock_address("addr", 20_000).await.unwrap();
+    assert_eq!(
+        s.address_locked_until("addr").await.unwrap(),
+        50_000,
+        "a lock is never shortened"
+    );
+    // Stale rows go, locked ones stay until their lock is over.
+    assert_eq!(
+        s.delete_stale_address_failures(10_000, 30_000)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.address_locked_until("addr").await.unwrap(), 50_000);
+    assert_eq!(
+        s.delete_stale_address_failures(10_000, 60_000)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.address_locked_until("addr").await.unwrap(), 0);
+
+    let o = org("Org Two Factor");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let u = user(o.id, "tfa", "coordinator");
+    s.insert_user(&u, &audit("user.create")).await.unwrap();
+    assert_eq!(s.two_factor(u.id).await.unwrap(), None);
+    assert!(!s.use_totp_step(u.id, 5).await.unwrap(), "nothing to use");
+    let row = TwoFactorRow {
+        user_id: u.id,
+        secret: sealed("totp-1"),
+        enabled: false,
+        last_step: 0,
+        created_at: 10,
+        enabled_at: None,
+    };
+    s.start_two_factor(&row, &audit("two_factor.start"))
+        .await
+        .unwrap();
+    // Starting again replaces the secret awaiting confirmation.
+    let again = TwoFactorRow {
+        secret: sealed("totp-2"),
+        created_at: 11,
+        ..row.clone()
+    };
+    s.start_two_factor(&again, &audit("two_factor.start"))
+        .await
+        .unwrap();
+    assert_eq!(s.two_factor(u.id).await.unwrap(), Some(again.clone()));
+    assert!(
+        !s.use_totp_step(u.id, 5).await.unwrap(),
+        "not on before it is confirmed"
+    );
+    let hashes = vec!["h1".to_owned(), "h2".to_owned()];
+    assert!(
+        s.enable_two_factor(u.id, 100, &hashes, 20, &audit("two_factor.on"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.enable_two_factor(u.id, 101, &hashes, 21, &audit("two_factor.on"))
+            .await
+            .unwrap(),
+        "confirmed once"
+    );
+    let on = s.two_factor(u.id).await.unwrap().unwrap();
+    assert!(on.enabled);
+    assert_eq!((on.last_step, on.enabled_at), (100, Some(20)));
+    assert!(matches!(
+        s.start_two_factor(&row, &audit("two_factor.start")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.two_factor(u.id).await.unwrap().unwrap().secret,
+        sealed("totp-2"),
+        "an enabled secret is not replaced"
+    );
+    // A step is accepted once, and never one before it.
+    assert!(!s.use_totp_step(u.id, 100).await.unwrap());
+    assert!(!s.use_totp_step(u.id, 99).await.unwrap());
+    let racing: Vec<_> = (0..8)
+        .map(|_| {
+            let store = h.store.clone();
+            tokio::spawn(async move { store.use_totp_step(u.id, 101).await.unwrap() })
+        })
+        .collect();
+    let mut accepted = 0;
+    for t in racing {
+        accepted += i32::from(t.await.unwrap());
+    }
+    assert_eq!(accepted, 1, "a code is used once, even at the same moment");
+    // Recovery codes: each once.
+    assert_eq!(s.unused_recovery_codes(u.id).await.unwrap(), 2);
+    assert!(s.use_recovery_code(u.id, "h1", 30).await.unwrap());
+    assert!(!s.use_recovery_code(u.id, "h1", 31).await.unwrap());
+    assert!(!s.use_recovery_code(u.id, "nope", 31).await.unwrap());
+    assert_eq!(s.unused_recovery_codes(u.id).await.unwrap(), 1);
+    assert!(
+        s.delete_two_factor(u.id, &audit("two_factor.off"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.delete_two_factor(u.id, &audit("two_factor.off"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.two_factor(u.id).await.unwrap(), None);
+    assert_eq!(s.unused_recovery_codes(u.id).await.unwrap(), 0);
+    assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
 }

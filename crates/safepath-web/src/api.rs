@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use safepath_app::AppError;
-use safepath_app::accounts::{API_TOKEN_MS, SessionKind};
+use safepath_app::accounts::{API_TOKEN_MS, SECOND_FACTOR_MS, SessionKind, SignIn};
 use safepath_app::admin::Operator;
 use safepath_app::views::*;
 use serde::de::DeserializeOwned;
@@ -17,7 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, SourceAddr};
 use crate::error::{ApiError, ErrorBody, bad_request, redact_values};
 
 pub fn routes() -> Router<AppState> {
@@ -145,19 +145,46 @@ pub struct Items<T> {
     pub items: Vec<T>,
 }
 
+/// The password was right and the user has two-step sign-in on: send the
+/// code to `POST /api/v1/auth/two-factor` with this token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecondFactorRequired {
+    /// Always true.
+    pub second_factor_required: bool,
+    /// Names the half-signed-in state only; it opens nothing else.
+    pub second_factor_token: String,
+    pub expires_in_seconds: i64,
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = TokenResponse),
+        (status = 202, description = "Two-step sign-in: the code is asked next", body = SecondFactorRequired),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "`too_many_attempts` (this user), `too_many_attempts_from_address` (this address, across usernames) or `busy`; see Retry-After", body = ErrorBody)))]
 async fn login(
     State(app): State<AppState>,
+    SourceAddr(from): SourceAddr,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let (token, _) = app
-        .login(&req.username, &req.password, SessionKind::Api)
-        .await?;
-    Ok(Json(TokenResponse {
-        token,
-        expires_in_seconds: API_TOKEN_MS / 1000,
-    }))
+) -> Result<Response, ApiError> {
+    match app
+        .login(&req.username, &req.password, SessionKind::Api, from)
+        .await?
+    {
+        SignIn::Done(token, _) => Ok(Json(TokenResponse {
+            token,
+            expires_in_seconds: API_TOKEN_MS / 1000,
+        })
+        .into_response()),
+        SignIn::SecondFactor { token, .. } => Ok((
+            StatusCode::ACCEPTED,
+            Json(SecondFactorRequired {
+                second_factor_required: true,
+                second_factor_token: token,
+                expires_in_seconds: SECOND_FACTOR_MS / 1000,
+            }),
+        )
+            .into_response()),
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = ErrorBody)))]
@@ -473,7 +500,8 @@ async fn evaluate_screening(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
-    paths(login, logout, me, change_password, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, evaluate_screening,
+    paths(login, logout, me, change_password,
+        crate::two_factor::api_second_step, crate::two_factor::api_state, crate::two_factor::api_start, crate::two_factor::api_confirm, crate::two_factor::api_off, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, evaluate_screening,
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,

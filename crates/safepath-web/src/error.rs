@@ -51,9 +51,10 @@ impl IntoResponse for ApiError {
         if status == StatusCode::TOO_MANY_REQUESTS {
             // Busy or throttled: a client that honours Retry-After comes back
             // later instead of hammering the password check.
+            let secs = self.0.retry_after_secs.unwrap_or(5);
             res.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("5"),
+                axum::http::HeaderValue::from(secs),
             );
         }
         if status == StatusCode::UNAUTHORIZED {

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod identification;
 pub mod pages;
 pub mod referrals;
+pub mod two_factor;
 // --- services, shelters and stays ---
 pub mod directory;
 
@@ -65,6 +66,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(two_factor::routes())
         .merge(identification::routes())
         .merge(referrals::routes())
         .merge(casework::routes())

@@ -9,7 +9,7 @@ use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use safepath_app::accounts::{SessionKind, WEB_SESSION_MS};
+use safepath_app::accounts::{SECOND_FACTOR_MS, SessionKind, SignIn, WEB_SESSION_MS};
 use safepath_app::views::{AuditEntryView, CasePatch, CaseView, NewCase, NotificationView};
 use safepath_app::{AppError, ErrorKind};
 use safepath_domain::access::{self, Action, Decision};
@@ -21,7 +21,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, WebUser, cookie, same_secret, set_cookie};
+use crate::auth::{
+    LOGIN_CSRF_COOKIE, PENDING_COOKIE, SESSION_COOKIE, SourceAddr, WebUser, cookie, same_secret,
+    set_cookie,
+};
 use crate::error::{redact_values, status_of};
 use crate::i18n::Tr;
 
@@ -215,29 +218,32 @@ struct LoginPage {
     message: Option<String>,
 }
 
-fn login_form(tr: Tr, status: StatusCode, error: Option<String>) -> Response {
-    login_form_with(tr, status, error, None)
+fn login_form(app: &AppState, tr: Tr, status: StatusCode, error: Option<String>) -> Response {
+    login_form_with(app, tr, status, error, None)
 }
 
 fn login_form_with(
+    app: &AppState,
     tr: Tr,
     status: StatusCode,
     error: Option<String>,
     message: Option<String>,
 ) -> Response {
-    let csrf = safepath_app::new_form_token();
+    let Ok((csrf, signed)) = app.login_form_cookie() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, tr.t("error-generic")).into_response();
+    };
     let mut res = render(
         status,
         &LoginPage {
             title: tr.t("login-title"),
             user: None,
-            csrf: csrf.clone(),
+            csrf,
             error,
             message,
             tr,
         },
     );
-    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600).parse() {
+    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &signed, 3600).parse() {
         res.headers_mut().append(SET_COOKIE, v);
     }
     res
@@ -251,50 +257,89 @@ fn lang_param(raw: Option<&str>) -> Tr {
     Tr::new(&lang)
 }
 
-async fn login_page(RawQuery(q): RawQuery) -> Response {
+async fn login_page(State(app): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let tr = lang_param(q.as_deref());
-    let changed = form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
-        .any(|(k, v)| k == "changed" && v == "1");
-    let message = changed.then(|| tr.t("login-password-changed"));
-    login_form_with(tr, StatusCode::OK, None, message)
+    let flag = |name: &str| {
+        form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
+            .any(|(k, v)| k == name && v == "1")
+    };
+    let message = if flag("changed") {
+        Some(tr.t("login-password-changed"))
+    } else if flag("expired") {
+        Some(tr.t("tfa-login-expired"))
+    } else {
+        None
+    };
+    login_form_with(&app, tr, StatusCode::OK, None, message)
 }
 
-async fn login_submit(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn login_submit(
+    State(app): State<AppState>,
+    SourceAddr(from): SourceAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let f = Fields::parse(&body);
     let tr = Tr::new(f.get("lang"));
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same_secret(f.get("csrf"), &expected) {
+    let signed = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !app.login_form_cookie_ok(&signed, f.get("csrf")) {
         return login_form(
-            tr,
+            &app,
+            tr.clone(),
             StatusCode::FORBIDDEN,
-            Some("The sign-in form expired. Please try again.".into()),
+            Some(tr.t("login-form-expired")),
         );
     }
+    let clear_form_cookie = |res: &mut Response| {
+        if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, "", 0).parse() {
+            res.headers_mut().append(SET_COOKIE, v);
+        }
+    };
     match app
-        .login(f.get("username"), f.get("password"), SessionKind::Web)
+        .login(f.get("username"), f.get("password"), SessionKind::Web, from)
         .await
     {
-        Ok((token, _)) => {
+        Ok(SignIn::Done(token, _)) => {
             let mut res = Redirect::to("/cases").into_response();
             if let Ok(v) = set_cookie(SESSION_COOKIE, &token, WEB_SESSION_MS / 1000).parse() {
                 res.headers_mut().append(SET_COOKIE, v);
             }
-            if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, "", 0).parse() {
+            clear_form_cookie(&mut res);
+            res
+        }
+        Ok(SignIn::SecondFactor { token, .. }) => {
+            let mut res = Redirect::to("/login/two-factor").into_response();
+            if let Ok(v) = set_cookie(PENDING_COOKIE, &token, SECOND_FACTOR_MS / 1000).parse() {
                 res.headers_mut().append(SET_COOKIE, v);
+            }
+            clear_form_cookie(&mut res);
+            res
+        }
+        Err(e) if e.kind == ErrorKind::TooManyRequests => {
+            let key = if e.code == "too_many_attempts_from_address" {
+                "too-many-address"
+            } else {
+                "too-many"
+            };
+            let mut res = login_form(
+                &app,
+                tr.clone(),
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(tr.t(key)),
+            );
+            if let Ok(v) = e.retry_after_secs.unwrap_or(5).to_string().parse() {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
             res
         }
-        Err(e) if e.kind == ErrorKind::TooManyRequests => login_form(
-            tr.clone(),
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(tr.t("too-many")),
-        ),
         Err(e) if e.kind == ErrorKind::Unauthorized => login_form(
+            &app,
             tr.clone(),
             StatusCode::UNAUTHORIZED,
             Some(tr.t("invalid-login")),
         ),
         Err(_) => login_form(
+            &app,
             tr.clone(),
             StatusCode::INTERNAL_SERVER_ERROR,
             Some(tr.t("error-generic")),

@@ -168,22 +168,30 @@ async fn a_browser_session_left_unused_for_half_an_hour_ends() {
         let mut now = clock.0.lock().unwrap();
         *now += time::Duration::minutes(minutes);
     };
-    let (web, _) = app
+    let safepath_app::accounts::SignIn::Done(web, _) = app
         .login(
             "demo-cm-a",
             "safepath-demo",
             safepath_app::accounts::SessionKind::Web,
+            None,
         )
         .await
-        .unwrap();
-    let (api, _) = app
+        .unwrap()
+    else {
+        panic!("no second factor here")
+    };
+    let safepath_app::accounts::SignIn::Done(api, _) = app
         .login(
             "demo-cm-a",
             "safepath-demo",
             safepath_app::accounts::SessionKind::Api,
+            None,
         )
         .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("no second factor here")
+    };
     // Used every 20 minutes: it stays open.
     for _ in 0..3 {
         advance(20);

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 /// apply).
 async fn session(t: &TestApp, user: &str) -> String {
     let form = t.call("GET", "/login", None, None).await;
-    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let login_csrf = cookie_value(&set_cookies(&form), LOGIN_CSRF);
     let body = format!(
         "csrf={}&username={user}&password=safepath-demo",
         hidden(&form.text(), "csrf")
@@ -24,7 +24,7 @@ async fn session(t: &TestApp, user: &str) -> String {
         .method("POST")
         .uri("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .header(header::COOKIE, format!("{LOGIN_CSRF}={login_csrf}"))
         .body(Body::from(body))
         .unwrap();
     let a = t.send(req).await;

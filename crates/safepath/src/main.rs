@@ -165,6 +165,24 @@ struct WorkArgs {
     /// (comma-separated).
     #[arg(long, env = "SAFEPATH_FUND_APPROVAL_THRESHOLD", value_delimiter = ',')]
     fund_approval_threshold: Vec<String>,
+    // --- sign-in ---
+    /// Administrators and coordinators must turn on two-step sign-in (TOTP)
+    /// before any other page; their API tokens work only for the enrolment
+    /// until then.
+    #[arg(long = "require-2fa", env = "SAFEPATH_REQUIRE_2FA")]
+    require_2fa: bool,
+    /// The reverse proxy in front is trusted: take the client's address from
+    /// the last hop of X-Forwarded-For (only set this behind a proxy that
+    /// adds it, else clients choose their own address).
+    #[arg(long, env = "SAFEPATH_TRUSTED_PROXY")]
+    trusted_proxy: bool,
+    /// Failed sign-ins from one address (across usernames) before the
+    /// address is refused for the window.
+    #[arg(long, env = "SAFEPATH_ADDRESS_FAILURES", default_value_t = safepath_app::accounts::ADDRESS_FAILURES, value_parser = clap::value_parser!(i64).range(1..))]
+    address_failures: i64,
+    /// The window, in minutes, in which failures from one address are counted.
+    #[arg(long, env = "SAFEPATH_ADDRESS_WINDOW_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    address_window_minutes: i64,
 }
 
 /// The rights-and-justice settings from the options, checked by the domain.
@@ -194,6 +212,12 @@ impl WorkArgs {
         // --- de-duplication run ---
         app.set_dedupe_every_hours(self.dedupe_every_hours);
         app.set_justice_settings(justice_settings(self)?);
+        app.set_sign_in_settings(safepath_app::accounts::SignInSettings {
+            address_failures: self.address_failures,
+            address_window_ms: self.address_window_minutes * 60 * 1000,
+            require_two_factor: self.require_2fa,
+            trusted_proxy: self.trusted_proxy,
+        });
         Ok(())
     }
 }
@@ -397,12 +421,17 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
     tracing::info!(%addr, "serving");
     let scheduler = tokio::spawn(scheduled_work(app.clone()));
     let router = safepath_web::router(app.clone());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            shutdown_signal().await;
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    // The connection's address reaches the handlers (per-address sign-in
+    // throttling).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        shutdown_signal().await;
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     scheduler.abort();
     app.shutdown().await;
     Ok(())

@@ -40,6 +40,11 @@ impl Answer {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with settings changed before it serves (e.g. sign-in settings).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut App)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let cfg = OpenConfig {
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
@@ -47,7 +52,9 @@ pub async fn spawn_app() -> TestApp {
         create_key_file: true,
         audit_key_file: None,
     };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    let mut app = App::open(&cfg, Arc::new(SystemClock)).await.unwrap();
+    configure(&mut app);
+    let app = Arc::new(app);
     safepath_app::demo::seed(&app, 0).await.unwrap();
     TestApp::new(app, dir)
 }
@@ -63,12 +70,29 @@ impl TestApp {
         }
     }
 
+    /// A request as if from 127.0.0.1 (the server's connection info).
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        self.send_from([127, 0, 0, 1], req).await
+    }
+
+    /// A request from a given IPv4 address (per-address throttling).
+    ///
     /// Every request of every web test goes through here, and here the one
     /// way in is checked: each sealed field opened while the request ran
     /// must be covered by an audit entry appended during that request, by
     /// the same actor, naming the record the read was charged to (or, for
     /// lists and scans, naming it in the entry's detail).
-    pub async fn send(&self, req: Request<Body>) -> Answer {
+    pub async fn send_from(&self, ip: [u8; 4], mut req: Request<Body>) -> Answer {
+        if req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_none()
+        {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    ip, 40000,
+                ))));
+        }
         use std::sync::atomic::Ordering;
         let what = format!("{} {}", req.method(), req.uri().path());
         let unseals = self.app.watch_unseals();
@@ -94,11 +118,11 @@ impl TestApp {
             Ordering::SeqCst,
         );
         // A refused change (4xx) may have opened its own records to check
-        // itself, and it answers nothing from them (docs/decisions.md D-A1).
+        // itself, and it answers nothing from them (docs/decisions.md D-A2).
         let answered = !status.is_client_error();
         for u in opened {
             if u.record_type == safepath_app::sealing::POLICY_CHECK || !answered {
-                continue; // the consent ledger read to decide access (D-A1)
+                continue; // the consent ledger read to decide access (D-A2)
             }
             let covers = |e: &safepath_audit::StoredEntry| {
                 let e = &e.entry;
@@ -207,6 +231,9 @@ impl TestApp {
     }
 }
 
+/// The sign-in form's CSRF cookie.
+pub const LOGIN_CSRF: &str = "__Host-sp_login_csrf";
+
 pub fn set_cookies(a: &Answer) -> Vec<String> {
     a.headers
         .get_all(header::SET_COOKIE)
@@ -236,7 +263,7 @@ pub fn hidden(html: &str, name: &str) -> String {
 
 pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
     let form = t.call("GET", "/login", None, None).await;
-    let login_csrf = cookie_value(&set_cookies(&form), "sp_login_csrf");
+    let login_csrf = cookie_value(&set_cookies(&form), LOGIN_CSRF);
     let body = format!(
         "csrf={}&username={user}&password=safepath-demo",
         hidden(&form.text(), "csrf")
@@ -245,7 +272,7 @@ pub async fn page_login(t: &TestApp, user: &str) -> (String, String) {
         .method("POST")
         .uri("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("sp_login_csrf={login_csrf}"))
+        .header(header::COOKIE, format!("{LOGIN_CSRF}={login_csrf}"))
         .body(Body::from(body))
         .unwrap();
     let a = t.send(req).await;
