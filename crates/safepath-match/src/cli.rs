@@ -453,7 +453,20 @@ pub fn link_with(
     sum.em = st.em_time;
     sum.training = t.elapsed();
     let t = Instant::now();
-    let mut scored = engine::score(&model, &ds, &pairs, &gammas, settings.possible);
+    // The probability of a pair is the tracing posterior: that the right record is the
+    // left record's person, among all its candidates and "none of them" (docs/decisions.md
+    // D-T4), with the settings' prior that a left record's person is in the right file.
+    let n_right = ds.n - n_left;
+    let mut scored = engine::score_exclusive(
+        &model,
+        &ds,
+        &pairs,
+        &gammas,
+        n_right,
+        settings.link_prior,
+        settings.possible,
+    );
+    model.lambda = (settings.link_prior / n_right.max(1) as f64).clamp(1e-12, 0.5);
     drop(gammas);
     drop(pairs);
     if settings.one_to_one {

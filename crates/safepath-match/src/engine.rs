@@ -351,6 +351,90 @@ pub(crate) fn score(
         .collect()
 }
 
+/// log2(2^a + 2^b) without overflow.
+pub(crate) fn log2_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        return hi;
+    }
+    hi + (1.0 + (lo - hi).exp2()).log2()
+}
+
+/// The tracing posterior (an "exclusive" Fellegi–Sunter posterior): the probability that
+/// candidate `k` is the person a query asks about, when the person is among the `persons`
+/// indexed ones with probability `prior` (then equally likely any of them) and is at most
+/// one of them. With Bayes factors `B_k = 2^bf[k]` of the candidates (those not compared
+/// have a Bayes factor near zero):
+///
+/// `p_k = (prior / persons) · B_k / ((1 − prior) + (prior / persons) · Σ_j B_j)`.
+///
+/// A pairwise probability counts only the prior of one pair and ignores the other
+/// candidates: two namesakes each got 0.9 where the evidence says "one of these two, or
+/// nobody". `bf` are log2 Bayes factors; returns one probability per entry.
+pub(crate) fn exclusive_posterior(bf: &[f64], prior: f64, persons: usize) -> Vec<f64> {
+    let prior = prior.clamp(1e-9, 1.0 - 1e-9);
+    let a = (prior / persons.max(1) as f64).log2();
+    let denom = bf
+        .iter()
+        .fold((1.0 - prior).log2(), |acc, &b| log2_add(acc, a + b));
+    bf.iter()
+        .map(|&b| (a + b - denom).exp2().min(1.0))
+        .collect()
+}
+
+/// Scores the candidate pairs of a linkage (pairs `(i, j)` with `i` on the left, sorted)
+/// by the tracing posterior of [`exclusive_posterior`] per left record: the right file
+/// holds `n_right` persons, and a left record's person is among them with probability
+/// `prior`. Keeps the pairs at or above `min_p`.
+pub(crate) fn score_exclusive(
+    model: &Model,
+    ds: &Dataset,
+    pairs: &[u64],
+    gammas: &[u64],
+    n_right: usize,
+    prior: f64,
+    min_p: f64,
+) -> Vec<Scored> {
+    let prior_w = (model.lambda / (1.0 - model.lambda)).log2();
+    // Runs of pairs of one left record (pairs are sorted by left index).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < pairs.len() {
+        let i = unpack(pairs[k]).0;
+        let mut e = k + 1;
+        while e < pairs.len() && unpack(pairs[e]).0 == i {
+            e += 1;
+        }
+        runs.push((k, e));
+        k = e;
+    }
+    runs.par_iter()
+        .flat_map_iter(|&(s, e)| {
+            let bf: Vec<f64> = (s..e)
+                .map(|k| {
+                    let (i, j) = unpack(pairs[k]);
+                    let (_, w, _) = model.score_pair(ds, i, j, gammas[k], false);
+                    w - prior_w
+                })
+                .collect();
+            let post = exclusive_posterior(&bf, prior, n_right);
+            (s..e)
+                .zip(post)
+                .filter(|&(_, p)| p >= min_p)
+                .map(|(k, p)| {
+                    let (i, j) = unpack(pairs[k]);
+                    Scored {
+                        i: i as u32,
+                        j: j as u32,
+                        p,
+                        gamma: gammas[k],
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Keeps for each record only its best partner (greedy by probability).
 pub(crate) fn one_to_one(mut scored: Vec<Scored>, n: usize) -> Vec<Scored> {
     scored.par_sort_unstable_by(|a, b| b.p.total_cmp(&a.p).then(a.i.cmp(&b.i)).then(a.j.cmp(&b.j)));
@@ -498,6 +582,29 @@ mod tests {
         let linked = blocked_pairs(vec![(1, 0), (1, 1), (1, 2)], Some(1), 10, 1000);
         let got: Vec<(usize, usize)> = linked.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2)]);
+    }
+
+    /// The tracing posterior: one clear candidate is near certain; two namesakes that fit
+    /// equally well share the probability; weak evidence against a large registry stays
+    /// below even odds; the probabilities and "none of them" sum to one.
+    #[test]
+    fn exclusive_posterior_weighs_candidates_against_each_other() {
+        let one = exclusive_posterior(&[30.0], 0.5, 6000);
+        assert!(one[0] > 0.99, "{one:?}");
+        let two = exclusive_posterior(&[30.0, 30.0], 0.5, 6000);
+        assert!(
+            (two[0] - 0.5).abs() < 0.01 && (two[1] - 0.5).abs() < 0.01,
+            "{two:?}"
+        );
+        // 10 bits against 6,000 persons: prior odds 1:6000, posterior odds about 1:6.
+        let weak = exclusive_posterior(&[10.0], 0.5, 6000);
+        assert!(weak[0] < 0.2, "{weak:?}");
+        let p = exclusive_posterior(&[12.0, 11.0, -3.0], 0.5, 1000);
+        let none = 1.0 - p.iter().sum::<f64>();
+        assert!(none > 0.0 && none < 1.0);
+        // The pairwise probability of the same evidence ignores the other candidate.
+        assert!(log2_add(3.0, 3.0) - 4.0 < 1e-12);
+        assert!(exclusive_posterior(&[], 0.5, 10).is_empty());
     }
 
     #[test]
