@@ -129,10 +129,17 @@ fn sessions(ds: &Dataset) -> Vec<(u8, Vec<bool>)> {
     let cond = |pred: &dyn Fn(Kind) -> bool| kinds.iter().map(|&k| pred(k)).collect::<Vec<bool>>();
     vec![
         // Names predict sex and nationality: pairs blocked on names agree on them whether
-        // they match or not, so those are not estimated from this session either.
+        // they match or not, so those are not estimated from this session either. Nor is
+        // the place: a name is national (a Burmese name is written in Myanmar), so two
+        // namesakes share a country and its few provinces far more often than two random
+        // people, and u from random pairs overstates the place's evidence among them. EM
+        // then took "namesakes of one province" for matches, and learnt that a match's
+        // birth years are far apart a third of the time (docs/decisions.md D-T4).
         (
             key::NAME_PHONETIC,
-            cond(&|k: Kind| k.is_name() || k == Kind::Sex || k == Kind::Nationality),
+            cond(&|k: Kind| {
+                k.is_name() || k == Kind::Sex || k == Kind::Nationality || k == Kind::Place
+            }),
         ),
         // People sharing a birth date and initials are often namesakes of the other sex or
         // country; sex and nationality are learnt from the other sessions.
@@ -273,7 +280,7 @@ pub(crate) fn train(
         let mut m2 = model.clone();
         m2.lambda = 0.05;
         let active: Vec<bool> = cond.iter().map(|c| !c).collect();
-        let (it, conv) = m2.em(&counts, 200, &active, true);
+        let (it, conv) = m2.em(&counts, 1000, &active, true);
         iterations += it;
         converged &= conv;
         let expected = m2.lambda * sp.len() as f64;
@@ -489,7 +496,11 @@ pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u
         .iter()
         .enumerate()
         .filter(|(_, k)| matches!(k, Kind::BirthDate | Kind::IdNumber))
-        .map(|(f, _)| (f, ds.fields[f].1.levels().len() as u8))
+        .map(|(f, k)| match k {
+            // A birth date contradicts from `different` on (`far_apart` is worse still).
+            Kind::BirthDate => (f, crate::dates::DIFFERENT_LEVEL),
+            _ => (f, ds.fields[f].1.levels().len() as u8),
+        })
         .collect();
     let mut root: Vec<u32> = (0..n as u32).collect();
     let mut members: Vec<Vec<u32>> = Vec::new();
@@ -513,7 +524,7 @@ pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u
             && ma.iter().any(|&x| {
                 mb.iter().any(|&y| {
                     let g = ds.compare(x as usize, y as usize);
-                    hard.iter().any(|&(f, worst)| level(g, f) == worst)
+                    hard.iter().any(|&(f, worst)| level(g, f) >= worst)
                 })
             });
         if conflict {

@@ -373,6 +373,11 @@ pub(crate) struct Dataset {
     swap: Option<(usize, usize)>,
     /// Kind of each field's (first) column.
     pub(crate) kinds: Vec<Kind>,
+    /// The whole name of each record: the folded tokens of all its name fields together
+    /// (interned; 0 = no name), whichever box each was written in.
+    whole: Vec<u32>,
+    /// Counts of each whole name (by interned id).
+    whole_tf: HashMap<u32, u32>,
 }
 
 /// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
@@ -794,6 +799,8 @@ impl Dataset {
             tf,
             swap,
             kinds,
+            whole: Vec::new(),
+            whole_tf: HashMap::default(),
         }
     }
 
@@ -833,6 +840,24 @@ impl Dataset {
         let mut row = vec![0u32; self.width];
         for p in prepared {
             row.iter_mut().for_each(|w| *w = 0);
+            let mut whole: Vec<&str> = p
+                .values
+                .iter()
+                .filter_map(|v| match v {
+                    Prep::Name(n, _) => Some(n.tokens.iter().map(|t| t.as_str())),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            whole.sort_unstable();
+            let whole = if whole.is_empty() {
+                0
+            } else {
+                let id = self.interner.intern(&whole.join(" "));
+                *self.whole_tf.entry(id).or_insert(0) += 1;
+                id
+            };
+            self.whole.push(whole);
             for (f, v) in p.values.into_iter().enumerate() {
                 self.push(&mut row, f, v);
             }
@@ -1199,6 +1224,44 @@ impl Dataset {
         Some(smoothed_share(c, self.n))
     }
 
+    /// The term frequency that weighs an agreeing name field `f` of a pair with comparison
+    /// vector `gamma`, for record `i` of `self`: the share of its folded name in that
+    /// field, except for the given name of a pair whose family names were not compared
+    /// (missing on one side, or the whole name in one box on one side: "Siti Khadijah" /
+    /// "Siti" + "Khadijah"). Then the whole name was compared, and the share of the whole
+    /// name weighs it, as it does for a pair with both boxes filled.
+    pub(crate) fn pair_tf(&self, f: usize, gamma: u64, i: usize) -> Option<f64> {
+        if self.whole_compared(f, gamma) {
+            let id = *self.whole.get(i)?;
+            let c = *self.whole_tf.get(&id)?;
+            return Some(smoothed_share(c, self.n));
+        }
+        self.name_tf(f, i)
+    }
+
+    /// [`Dataset::pair_tf`] in `self` for record `i` of `other`.
+    pub(crate) fn pair_tf_of(
+        &self,
+        other: &Dataset,
+        f: usize,
+        gamma: u64,
+        i: usize,
+    ) -> Option<f64> {
+        if self.whole_compared(f, gamma) {
+            let s = other.interner.get(*other.whole.get(i)?);
+            let id = *self.interner.map.get(s)?;
+            let c = *self.whole_tf.get(&id)?;
+            return Some(smoothed_share(c, self.n));
+        }
+        self.name_tf_of(other, f, i)
+    }
+
+    /// True when field `f` is the given name and the family names of the pair were not
+    /// compared on their own.
+    fn whole_compared(&self, f: usize, gamma: u64) -> bool {
+        matches!(self.swap, Some((g, fa)) if g == f && level(gamma, fa) == 0)
+    }
+
     /// Term frequency in `self` of the folded name of record `i` of `other` in field `f`.
     pub(crate) fn name_tf_of(&self, other: &Dataset, f: usize, i: usize) -> Option<f64> {
         let &(Slot::Name, o) = other.slots.get(f)? else {
@@ -1496,7 +1559,7 @@ mod tests {
         assert_eq!(lv(1, 2).2, 0); // missing date
         assert_eq!(lv(0, 3).0, 3); // "Van" is a particle: only the titles differ
         assert_eq!(lv(0, 4), (1, 1, 1)); // swapped given/family
-        assert_eq!(lv(0, 5), (10, 10, 6));
+        assert_eq!(lv(0, 5), (10, 10, 7)); // twenty years apart
         assert_eq!(lv(7, 0), (2, 0, 0)); // whole name in the given-name box
     }
 }

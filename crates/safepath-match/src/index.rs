@@ -277,8 +277,8 @@ impl MatchIndex {
                 let g = qds.compare_with(&self.ds, 0, c as usize);
                 let tf = |f: usize| {
                     max_tf(
-                        self.ds.name_tf(f, c as usize),
-                        self.ds.name_tf_of(&qds, f, 0),
+                        self.ds.pair_tf(f, g, c as usize),
+                        self.ds.pair_tf_of(&qds, f, g, 0),
                     )
                 };
                 let (_, w, _) = model.score_gamma(g, &tf, false);
@@ -304,8 +304,8 @@ impl MatchIndex {
             .map(|(p, c, g)| {
                 let tf = |f: usize| {
                     max_tf(
-                        self.ds.name_tf(f, c as usize),
-                        self.ds.name_tf_of(qds, f, 0),
+                        self.ds.pair_tf(f, g, c as usize),
+                        self.ds.pair_tf_of(qds, f, g, 0),
                     )
                 };
                 let (_, _, explanation) = model.score_gamma(g, &tf, true);

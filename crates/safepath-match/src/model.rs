@@ -146,7 +146,7 @@ impl Model {
                         0.0005, 0.0005, 0.0005, 0.0001, 0.0003, 0.002, 0.04, 0.01, 0.15, 0.7961,
                     ];
                 }
-                if matches!(comparator, Comparator::Date { .. }) && k == 6 {
+                if matches!(comparator, Comparator::Date { .. }) && k == 7 {
                     // Date levels are not ranked by position: `partial_equal` (a year-only
                     // or year-month date that agrees with the other at the precision both
                     // share, e.g. 1994 and 1994-03-12) is an agreement, as strong as the
@@ -158,8 +158,11 @@ impl Model {
                     // person entered with a year only.
                     // `year_near` (two years apart, or age estimates four apart) is weaker
                     // still, about neutral.
-                    m = vec![0.45, 0.1, 0.25, 0.15, 0.03, 0.02];
-                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.03, 0.9335];
+                    // `different` (years three to five apart, or full dates that are no
+                    // typing error apart) is disagreement; `far_apart` (more than five
+                    // years) is strong disagreement.
+                    m = vec![0.45, 0.1, 0.25, 0.15, 0.03, 0.015, 0.005];
+                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.03, 0.2, 0.7335];
                 }
                 if matches!(comparator, Comparator::Exact { .. }) && k == 2 {
                     // Sex and nationality have few values: two strangers share them
@@ -382,7 +385,7 @@ impl Model {
         gamma: u64,
         explain: bool,
     ) -> (f64, f64, Vec<FieldExplanation>) {
-        let tf = |f: usize| match (ds.name_tf(f, i), ds.name_tf(f, j)) {
+        let tf = |f: usize| match (ds.pair_tf(f, gamma, i), ds.pair_tf(f, gamma, j)) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };

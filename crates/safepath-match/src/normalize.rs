@@ -25,6 +25,8 @@ pub const PARTICLES: &[&str] = &[
     "van", "thi", // Filipino / generic
     "de", "dela", "del", "delos", "los", "la", "jr", "sr", "ii", "iii", "mr", "mrs", "ms", "miss",
     "dr",
+    // "first / family name unknown", written by clerks in a box that must not stay empty
+    "fnu", "lnu",
 ];
 
 /// Nicknames and spelling variants mapped to a canonical form (first element).
