@@ -101,6 +101,28 @@ pub enum Comparator {
     },
 }
 
+/// Jaro–Winkler similarity from which two whole names written without spaces are `close`.
+const JOINED_CLOSE: f64 = 0.93;
+/// Letters a name joined without spaces needs for [`joined_close`].
+const JOINED_MIN_LEN: usize = 6;
+
+/// True when two names, their core tokens joined without spaces as written (given name
+/// first or family name first), are close by Jaro–Winkler: syllables joined or split
+/// together with a spelling variant ("Eii Chan" / "Eichan", "Thee Hain" / "Theehein").
+/// Names of fewer than six letters are left out (short names are close by chance).
+fn joined_close(sim: &dyn Fn(u32, u32) -> f64, a: &NameFeat, b: &NameFeat) -> bool {
+    if a.joined == 0 || b.joined == 0 {
+        return false;
+    }
+    [
+        (a.joined, b.joined),
+        (a.joined_rev, b.joined),
+        (a.joined, b.joined_rev),
+    ]
+    .iter()
+    .any(|&(x, y)| sim(x, y) > 0.0)
+}
+
 /// Token similarities below this count as zero.
 const TOKEN_FLOOR: f64 = 0.7;
 
@@ -267,6 +289,11 @@ pub(crate) struct NameFeat {
     reform: u32,
     /// Digest of the Thai romanisation keys of the tokens.
     thai: u32,
+    /// The core tokens as written, joined without spaces (interned): "myatzin" for
+    /// "Ma Myat Zin" and "Myatzin".
+    joined: u32,
+    /// The same with the family name first (equal to `joined` for a name in one box).
+    joined_rev: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -278,7 +305,17 @@ pub(crate) struct PlaceFeat {
 
 fn put_name(row: &mut [u32], o: usize, n: &NameFeat) {
     row[o..o + NAME_WIDTH].copy_from_slice(&[
-        n.exact, n.folded, n.phon, n.start, n.len, n.titles, n.letters, n.reform, n.thai,
+        n.exact,
+        n.folded,
+        n.phon,
+        n.start,
+        n.len,
+        n.titles,
+        n.letters,
+        n.reform,
+        n.thai,
+        n.joined,
+        n.joined_rev,
     ]);
 }
 
@@ -290,6 +327,8 @@ pub(crate) struct NameStrings {
     letters: u32,
     reform: u32,
     thai: u32,
+    joined: String,
+    joined_rev: String,
 }
 
 /// A 32-bit digest of a derived key that is only ever compared for equality (letters,
@@ -312,7 +351,27 @@ impl NameStrings {
             letters: digest(&normalize::letters_key(&n.tokens)),
             reform: digest(&normalize::keys_of(&n.tokens, normalize::reform_key)),
             thai: digest(&normalize::keys_of(&n.tokens, normalize::thai_key)),
+            joined: joined_as_written(&n.exact),
+            joined_rev: String::new(),
         }
+    }
+}
+
+/// The core tokens of a name as written (particles left out, nicknames and variants
+/// canonical), joined without spaces: the form in which a name written with its
+/// syllables joined or split ("Eichan" / "Eii Chan") is compared letter by letter.
+fn joined_as_written(exact: &str) -> String {
+    let folded = any_ascii::any_ascii(exact).to_lowercase();
+    let all = normalize::tokens(&folded);
+    let core: Vec<&str> = all
+        .iter()
+        .filter(|t| !normalize::is_particle(t))
+        .map(|t| normalize::canonical(t))
+        .collect();
+    if core.is_empty() {
+        all.concat()
+    } else {
+        core.concat()
     }
 }
 
@@ -403,7 +462,7 @@ impl Slot {
 }
 
 /// Words of a name in a row.
-const NAME_WIDTH: usize = 9;
+const NAME_WIDTH: usize = 11;
 
 fn name_at(r: &[u32], o: usize) -> NameFeat {
     NameFeat {
@@ -416,6 +475,8 @@ fn name_at(r: &[u32], o: usize) -> NameFeat {
         letters: r[o + 6],
         reform: r[o + 7],
         thai: r[o + 8],
+        joined: r[o + 9],
+        joined_rev: r[o + 10],
     }
 }
 
@@ -644,6 +705,32 @@ fn prepare(
             _ => {}
         }
     }
+    // The whole name joined without spaces, as written and with the boxes the other way
+    // round, by its phonetic key: finds a name whose syllables were joined or split and
+    // put in other boxes ("Nyeincho" / "Nyein" + "Cho"), which shares no token.
+    let exacts: Vec<&str> = out
+        .iter()
+        .filter_map(|p| match p {
+            Prep::Name(n, _) if !n.is_empty() => Some(n.exact.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !exacts.is_empty() {
+        let mut orders = vec![exacts.join(" ")];
+        if exacts.len() > 1 {
+            orders.push(exacts.iter().rev().copied().collect::<Vec<_>>().join(" "));
+        }
+        for o in orders {
+            let j = joined_as_written(&o);
+            if j.len() >= JOINED_MIN_LEN {
+                let ph = normalize::phonetic_key(&j);
+                keys.push(hash_key(21, &ph));
+                if year > 0 {
+                    keys.push(hash_key(22, (&ph, year)));
+                }
+            }
+        }
+    }
     all_tokens.sort_unstable();
     if !all_tokens.is_empty() {
         let mut phon: Vec<String> = all_tokens
@@ -731,7 +818,8 @@ fn prepare(
                 had_marks: a.had_marks || b.had_marks,
                 titles,
             };
-            let k = NameStrings::of(&n);
+            let mut k = NameStrings::of(&n);
+            k.joined_rev = joined_as_written(&format!("{} {}", b.exact, a.exact));
             Some((n, k))
         }
         _ => None,
@@ -928,6 +1016,12 @@ impl Dataset {
             self.interner.intern(&k.titles)
         };
         let (letters, reform, thai) = (k.letters, k.reform, k.thai);
+        let joined = self.interner.intern(&k.joined);
+        let joined_rev = if k.joined_rev.is_empty() {
+            joined
+        } else {
+            self.interner.intern(&k.joined_rev)
+        };
         NameFeat {
             exact,
             folded,
@@ -938,6 +1032,8 @@ impl Dataset {
             letters,
             reform,
             thai,
+            joined,
+            joined_rev,
         }
     }
 
@@ -996,6 +1092,17 @@ impl Dataset {
             return name_level::CLOSE;
         }
         if self.interner.sim(a.folded, b.folded, 0.94) > 0.0 {
+            return name_level::CLOSE;
+        }
+        let own = |x: u32, y: u32| {
+            let (sx, sy) = (self.interner.get(x), self.interner.get(y));
+            if sx.len().min(sy.len()) < JOINED_MIN_LEN {
+                0.0
+            } else {
+                self.interner.sim(x, y, JOINED_CLOSE)
+            }
+        };
+        if joined_close(&own, a, b) {
             return name_level::CLOSE;
         }
         if a.phon == b.phon {
@@ -1206,6 +1313,17 @@ impl Dataset {
             0.94,
         ) > 0.0
         {
+            return name_level::CLOSE;
+        }
+        let cross = |x: u32, y: u32| {
+            let (sx, sy) = (self.interner.get(x), other.interner.get(y));
+            if sx.len().min(sy.len()) < JOINED_MIN_LEN {
+                0.0
+            } else {
+                sim(sx, sy, JOINED_CLOSE)
+            }
+        };
+        if joined_close(&cross, a, b) {
             return name_level::CLOSE;
         }
         if s(self, a.phon) == s(other, b.phon) {
@@ -1437,6 +1555,47 @@ mod tests {
         assert_eq!(full("Aye Aye Mon", "Ayeaye Mon"), "joined_split");
         // Different letters are not.
         assert_ne!(full("Myatzin", "Myat Min"), "joined_split");
+    }
+
+    /// Syllables joined or split together with a spelling variant: the whole names,
+    /// written without spaces, are close.
+    #[test]
+    fn joined_split_with_a_spelling_variant_is_close() {
+        assert_eq!(full("Ma Hnaung Eii Chan", "Ma Hnaung Eichan"), "close");
+        assert_eq!(full("Thee Hain", "Theehein"), "close");
+        assert_eq!(full("Channnoe", "Chann No"), "close");
+        // Short names are not compared this way (too close by chance).
+        assert_ne!(full("Aye", "Ayi"), "close");
+        // Different names stay apart.
+        assert_eq!(full("Thee Hain", "Kyaw Zaw"), "different");
+    }
+
+    /// The given and family boxes filled differently ("Nyeincho" / "Nyein" + "Cho";
+    /// "Sulastri" / "Sulastri" + "FNU"): the whole name is compared.
+    #[test]
+    fn a_name_split_across_boxes_is_compared_whole() {
+        let d = ds(&[
+            ["Nyeincho", "", "1979"],
+            ["Nyein", "Cho", "1979-09-04"],
+            ["Sulastri", "", ""],
+            ["Sulastri", "FNU", ""],
+            ["Siti Khadijah", "", ""],
+            ["Siti", "Khadijah", ""],
+            ["Siti", "Aminah", ""],
+            ["Siti", "Rahma", ""],
+            ["Siti", "Wati", ""],
+        ]);
+        let g = |i, j| NAME_LEVELS[level(d.compare(i, j), 0) as usize - 1];
+        assert_eq!(g(0, 1), "joined_split");
+        // "FNU" (first or family name unknown) is no name.
+        assert_eq!(g(2, 3), "exact");
+        assert_eq!(g(4, 5), "exact");
+        // The whole name's share weighs "Siti Khadijah", not the share of "Siti".
+        let gamma = d.compare(4, 5);
+        assert_eq!(level(gamma, 1), 0);
+        let whole = d.pair_tf(0, gamma, 4).unwrap();
+        let siti_alone = d.name_tf(0, 5).unwrap();
+        assert!(whole < siti_alone, "{whole} vs {siti_alone}");
     }
 
     #[test]

@@ -495,6 +495,43 @@ nationality = "nationality"
         assert!(p(&traced_alone, "b") > p(&traced, "b") + 0.1);
     }
 
+    /// A name whose syllables are joined on one side and split over the two boxes on the
+    /// other shares no token: the index still finds it (a blocking key on the whole name
+    /// joined without spaces).
+    #[test]
+    fn a_joined_name_finds_its_split_form() {
+        const BOXES: &str = r#"id_column = "id"
+[columns]
+given_name = "given_name"
+family_name = "family_name"
+birth_date = "birth_date"
+sex = "sex"
+"#;
+        let s = Settings::parse(BOXES).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.possible = 0.0;
+        let r = |id: &str, g: &str, f: &str, b: &str| {
+            Record::from_pairs(
+                &s.schema,
+                id,
+                &[
+                    ("given_name", g),
+                    ("family_name", f),
+                    ("birth_date", b),
+                    ("sex", "F"),
+                ],
+            )
+            .unwrap()
+        };
+        let mut records = vec![r("a", "Nyein", "Cho", "1977-09-04")];
+        for i in 0..50 {
+            records.push(r(&format!("p{i}"), &format!("Aye{i}"), "Mon", "1990"));
+        }
+        let index = MatchIndex::build(&records, &model).unwrap();
+        let hits = index.trace(&r("q", "Nyeincho", "", "1977"), 5).unwrap();
+        assert_eq!(hits.first().map(|c| c.id.as_str()), Some("a"), "{hits:?}");
+    }
+
     /// In a small population (a new deployment; tracing among the few persons
     /// who consented) the untrained model neither makes strangers of the same
     /// sex and nationality look alike, nor lets one name in three count as
