@@ -392,7 +392,8 @@ pub(crate) fn exclusive_posterior(bf: &[f64], prior: f64, persons: usize) -> Vec
 /// Scores the candidate pairs of a linkage (pairs `(i, j)` with `i` on the left, sorted)
 /// by the tracing posterior of [`exclusive_posterior`] per left record: the right file
 /// holds `n_right` persons, and a left record's person is among them with probability
-/// `prior`. Keeps the pairs at or above `min_p`.
+/// `prior`. Keeps the pairs at or above `min_p`; returns them and, for information, the
+/// prior as estimated from the files ([`estimate_prior`]).
 pub(crate) fn score_exclusive(
     model: &Model,
     ds: &Dataset,
@@ -401,7 +402,7 @@ pub(crate) fn score_exclusive(
     n_right: usize,
     prior: f64,
     min_p: f64,
-) -> Vec<Scored> {
+) -> (Vec<Scored>, f64) {
     let prior_w = (model.lambda / (1.0 - model.lambda)).log2();
     // Runs of pairs of one left record (pairs are sorted by left index).
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -415,16 +416,21 @@ pub(crate) fn score_exclusive(
         runs.push((k, e));
         k = e;
     }
-    runs.par_iter()
+    let bf: Vec<f64> = pairs
+        .par_iter()
+        .zip(gammas.par_iter())
+        .map(|(&p, &g)| {
+            let (i, j) = unpack(p);
+            let (_, w, _) = model.score_pair(ds, i, j, g, false);
+            w - prior_w
+        })
+        .collect();
+    let n_left = ds.n - n_right;
+    let estimated = estimate_prior(&runs, &bf, n_left, n_right);
+    let scored = runs
+        .par_iter()
         .flat_map_iter(|&(s, e)| {
-            let bf: Vec<f64> = (s..e)
-                .map(|k| {
-                    let (i, j) = unpack(pairs[k]);
-                    let (_, w, _) = model.score_pair(ds, i, j, gammas[k], false);
-                    w - prior_w
-                })
-                .collect();
-            let post = exclusive_posterior(&bf, prior, n_right);
+            let post = exclusive_posterior(&bf[s..e], prior, n_right);
             (s..e)
                 .zip(post)
                 .filter(|&(_, p)| p >= min_p)
@@ -439,7 +445,43 @@ pub(crate) fn score_exclusive(
                 })
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    (scored, estimated)
+}
+
+/// The share of left records whose person is in the right file, estimated without labels
+/// by expectation–maximisation of the mixing weight of the tracing model (the Bayes
+/// factors fixed): start at even odds, then repeatedly set the prior to the mean over
+/// left records of their posterior of having a match (the sum of their candidates'
+/// probabilities; a left record without candidates counts 0). As Splink and this engine
+/// estimate λ. Kept within [0.01, 0.99].
+pub(crate) fn estimate_prior(
+    runs: &[(usize, usize)],
+    bf: &[f64],
+    n_left: usize,
+    n_right: usize,
+) -> f64 {
+    let mut prior = 0.5;
+    if n_left == 0 {
+        return prior;
+    }
+    for _ in 0..200 {
+        let total: f64 = runs
+            .par_iter()
+            .map(|&(s, e)| {
+                exclusive_posterior(&bf[s..e], prior, n_right)
+                    .iter()
+                    .sum::<f64>()
+            })
+            .sum();
+        let next = (total / n_left as f64).clamp(0.01, 0.99);
+        let done = (next - prior).abs() < 1e-6;
+        prior = next;
+        if done {
+            break;
+        }
+    }
+    prior
 }
 
 /// Keeps for each record only its best partner (greedy by probability).

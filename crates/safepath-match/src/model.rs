@@ -310,6 +310,14 @@ impl Model {
             matches!(fm.comparator, Comparator::Name { .. })
                 && (1..=crate::features::name_level::CLOSE).contains(&level(gamma, f))
         });
+        let names_share = self.fields.iter().enumerate().any(|(f, fm)| {
+            matches!(fm.comparator, Comparator::Name { .. })
+                && (1..crate::features::name_level::DIFFERENT).contains(&level(gamma, f))
+        });
+        let places_agree = self.fields.iter().enumerate().any(|(f, fm)| {
+            matches!(fm.comparator, Comparator::Place { .. })
+                && (1..fm.levels.len() as u8).contains(&level(gamma, f))
+        });
         for (f, fm) in self.fields.iter().enumerate() {
             let l = level(gamma, f) as usize;
             if l == 0 {
@@ -340,6 +348,13 @@ impl Model {
             if names_agree && bf > 0.0 && self.implied_by_name(fm) {
                 bf = 0.0;
             }
+            // A place is in one country, and a name shared even in part (a token, a
+            // sound: "Siti", "Sok") belongs to one culture: when the places agree or the
+            // names share anything, agreeing nationalities are implied, not independent
+            // evidence (counted twice they made strangers of one province "likely").
+            if bf > 0.0 && (names_share || places_agree) && self.is_nationality(fm) {
+                bf = 0.0;
+            }
             w += bf;
             if explain {
                 ex.push(FieldExplanation {
@@ -352,6 +367,17 @@ impl Model {
         }
         let p = 1.0 / (1.0 + (-w).exp2());
         (p, w, ex)
+    }
+
+    /// True for the nationality field.
+    fn is_nationality(&self, fm: &FieldModel) -> bool {
+        match fm.comparator {
+            Comparator::Exact { col } => matches!(
+                self.schema.columns.get(col).map(|c| c.1),
+                Some(Kind::Nationality)
+            ),
+            _ => false,
+        }
     }
 
     /// True for the fields whose agreement a name implies (sex, nationality).
@@ -493,6 +519,34 @@ mod tests {
         assert!(p_rare > p_common);
         let s = explain_compact(&ex);
         assert!(s.starts_with("n=exact(+"));
+    }
+
+    /// Agreeing nationalities are implied when the places agree (a province is in one
+    /// country) or the names share anything (a token or a sound): they add nothing then,
+    /// while a disagreement still counts.
+    #[test]
+    fn nationality_is_implied_by_a_shared_place_or_name() {
+        let schema = Schema::new(
+            "id",
+            vec![
+                ("n".into(), Kind::FullName),
+                ("c".into(), Kind::Nationality),
+                ("p".into(), Kind::Place),
+            ],
+        )
+        .unwrap();
+        let model = Model::untrained(schema);
+        let none = |_| None;
+        let nat = |g: u64| model.score_gamma(g, &none, true).2[1].weight;
+        use crate::features::name_level::{DIFFERENT, SUBSET};
+        // Names different, place missing: the nationality counts.
+        assert!(nat(pack(&[DIFFERENT, 1, 0])) > 0.0);
+        // Place exact: implied.
+        assert_eq!(nat(pack(&[DIFFERENT, 1, 1])), 0.0);
+        // One name inside the other ("Siti" / "Siti Fitri"): implied.
+        assert_eq!(nat(pack(&[SUBSET, 1, 0])), 0.0);
+        // A disagreement still counts.
+        assert!(nat(pack(&[SUBSET, 2, 1])) < 0.0);
     }
 
     #[test]

@@ -117,7 +117,8 @@ impl Schema {
 }
 
 /// The default [`Settings::link_prior`]: even odds that a left record's person is in the
-/// right file.
+/// right file, for want of a measured rate (a deployment that knows the share of its
+/// requests that were eventually matched sets that share).
 pub const DEFAULT_LINK_PRIOR: f64 = 0.5;
 
 /// Settings of a run of the file interface.
@@ -141,9 +142,9 @@ pub struct Settings {
     /// Seed for the random pairs used to estimate u.
     pub seed: u64,
     /// In linkage, the prior probability that a left record's person is in the right
-    /// file at all (default 0.5: even odds, for want of a measured rate; see
-    /// docs/decisions.md D-T4). Pair probabilities are posteriors over all of a left
-    /// record's candidates and "none of them".
+    /// file at all (default 0.5, [`DEFAULT_LINK_PRIOR`]; see docs/decisions.md D-T4).
+    /// Pair probabilities are posteriors over all of a left record's candidates and "none
+    /// of them".
     pub link_prior: f64,
 }
 
