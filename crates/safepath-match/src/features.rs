@@ -136,6 +136,7 @@ pub const NAME_LEVELS: &[&str] = &[
     "close",
     "phonetic",
     "subset",
+    "one_name_of_several",
     "partial",
     "different",
 ];
@@ -149,8 +150,21 @@ pub(crate) mod name_level {
     pub const CLOSE: u8 = 6;
     pub const PHONETIC: u8 = 7;
     pub const SUBSET: u8 = 8;
-    pub const PARTIAL: u8 = 9;
-    pub const DIFFERENT: u8 = 10;
+    pub const ONE_NAME_OF_SEVERAL: u8 = 9;
+    pub const PARTIAL: u8 = 10;
+    pub const DIFFERENT: u8 = 11;
+}
+
+/// `subset` when the shorter name has two tokens or more, all in the longer one (a dropped
+/// middle name or syllable, a father's name added); `one_name_of_several` when it is a
+/// single name found in the longer one ("Siti" / "Siti Fitri", "Wulan" / "Wulan binti
+/// Abdullah"): one shared token says much less, and the two have their own m and u.
+fn subset_level(short: usize) -> u8 {
+    if short >= 2 {
+        name_level::SUBSET
+    } else {
+        name_level::ONE_NAME_OF_SEVERAL
+    }
 }
 
 /// The weakest name levels, from token alignment: `partial` when they are mostly similar,
@@ -1086,7 +1100,7 @@ impl Dataset {
             sum / short.len() as f64
         };
         if short.len() < long.len() && min_best >= 0.999 {
-            return name_level::SUBSET;
+            return subset_level(short.len());
         }
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
             return name_level::CLOSE;
@@ -1302,7 +1316,7 @@ impl Dataset {
             sum / short.len() as f64
         };
         if short.len() < long.len() && min_best >= 0.999 {
-            return name_level::SUBSET;
+            return subset_level(short.len());
         }
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
             return name_level::CLOSE;
@@ -1679,6 +1693,10 @@ mod tests {
         assert_eq!(full("Aung Kyaw Min", "Kyaw Min"), "subset");
         // Not a subset when a token differs.
         assert_ne!(full("Tran Thu Huong", "Tran Lan"), "subset");
+        // One name inside a longer one is a weaker level of its own.
+        assert_eq!(full("Siti", "Siti Fitri"), "one_name_of_several");
+        assert_eq!(full("Wulan", "Wulan binti Abdullah"), "one_name_of_several");
+        assert_eq!(full("Sok", "Chhun Sok Koun"), "one_name_of_several");
     }
 
     proptest::proptest! {
@@ -1718,7 +1736,7 @@ mod tests {
         assert_eq!(lv(1, 2).2, 0); // missing date
         assert_eq!(lv(0, 3).0, 3); // "Van" is a particle: only the titles differ
         assert_eq!(lv(0, 4), (1, 1, 1)); // swapped given/family
-        assert_eq!(lv(0, 5), (10, 10, 7)); // twenty years apart
+        assert_eq!(lv(0, 5), (11, 11, 7)); // twenty years apart
         assert_eq!(lv(7, 0), (2, 0, 0)); // whole name in the given-name box
     }
 }

@@ -133,7 +133,7 @@ impl Model {
                 let mut u: Vec<f64> = (0..k).map(|l| 0.001 * 4f64.powi(l as i32)).collect();
                 m[k - 1] = 0.02;
                 u[k - 1] = 0.9;
-                if matches!(comparator, Comparator::Name { .. }) && k == 10 {
+                if matches!(comparator, Comparator::Name { .. }) && k == 11 {
                     // Name levels are not ranked by position either: a title changed
                     // (Ma → Daw), syllables joined or split, a spelling reform or another
                     // romanisation of the same name agree almost as strongly as the same
@@ -141,9 +141,14 @@ impl Model {
                     // EM estimates them.
                     // A changed title is no evidence either way: the same m and u as
                     // the same name with the same titles.
-                    m = vec![0.3, 0.22, 0.22, 0.03, 0.05, 0.06, 0.03, 0.04, 0.01, 0.04];
+                    // One name found in a longer one (`one_name_of_several`) is
+                    // weaker than a dropped middle name.
+                    m = vec![
+                        0.3, 0.22, 0.22, 0.03, 0.05, 0.06, 0.03, 0.03, 0.01, 0.01, 0.04,
+                    ];
                     u = vec![
-                        0.0005, 0.0005, 0.0005, 0.0001, 0.0003, 0.002, 0.04, 0.01, 0.15, 0.7961,
+                        0.0005, 0.0005, 0.0005, 0.0001, 0.0003, 0.002, 0.04, 0.002, 0.008, 0.15,
+                        0.7961,
                     ];
                 }
                 if matches!(comparator, Comparator::Date { .. }) && k == 7 {
@@ -449,13 +454,15 @@ mod tests {
     fn em_converges_to_generating_parameters() {
         let mut model = Model::untrained(schema());
         let true_m = [
-            vec![0.6, 0.1, 0.05, 0.02, 0.03, 0.1, 0.05, 0.03, 0.01, 0.01],
+            vec![
+                0.6, 0.1, 0.05, 0.02, 0.03, 0.1, 0.05, 0.02, 0.01, 0.01, 0.01,
+            ],
             vec![0.95, 0.05],
             vec![0.8, 0.15, 0.05],
         ];
         let true_u = [
             vec![
-                0.001, 0.002, 0.001, 0.001, 0.002, 0.01, 0.02, 0.03, 0.033, 0.9,
+                0.001, 0.002, 0.001, 0.001, 0.002, 0.01, 0.02, 0.02, 0.01, 0.033, 0.9,
             ],
             vec![0.5, 0.5],
             vec![0.01, 0.04, 0.95],
@@ -506,7 +513,7 @@ mod tests {
         let model = Model::untrained(schema());
         let none = |_| None;
         let (p_good, _, ex) = model.score_gamma(pack(&[1, 1, 1]), &none, true);
-        let (p_bad, _, _) = model.score_gamma(pack(&[10, 2, 3]), &none, false);
+        let (p_bad, _, _) = model.score_gamma(pack(&[11, 2, 3]), &none, false);
         let (p_missing, _, ex2) = model.score_gamma(pack(&[1, 0, 0]), &none, true);
         assert!(p_good > p_missing && p_missing > p_bad);
         assert_eq!(ex.len(), 3);
