@@ -439,6 +439,13 @@ nationality = "nationality"
                 hit.is_some_and(|h| h.band != Band::Unlikely),
                 "{asked}: {hits:?}"
             );
+            // The same as a tracing request.
+            let hits = index.trace(&rec(&s, "q", asked, ""), 5).unwrap();
+            let hit = hits.iter().find(|c| c.id == "a");
+            assert!(
+                hit.is_some_and(|h| h.band != Band::Unlikely),
+                "trace {asked}: {hits:?}"
+            );
         }
         // A title added is no evidence either way: the name weighs what the same name
         // in another order weighs.
