@@ -375,7 +375,7 @@ impl NameStrings {
 /// canonical), joined without spaces: the form in which a name written with its
 /// syllables joined or split ("Eichan" / "Eii Chan") is compared letter by letter.
 fn joined_as_written(exact: &str) -> String {
-    let folded = any_ascii::any_ascii(exact).to_lowercase();
+    let folded = normalize::transliterate(exact);
     let all = normalize::tokens(&folded);
     let core: Vec<&str> = all
         .iter()
