@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{Comparator, Dataset, fields_for, level};
+use crate::features::{Comparator, Dataset, fields_for, level, name_level};
 use crate::settings::{Kind, Schema};
 
 /// One compared field of the model.
@@ -350,6 +350,17 @@ impl Model {
                 adj = true;
             }
             let mut bf = (m / u).log2();
+            // The same name written another way (joined or split, another spelling or
+            // romanisation, a typing error): the level's own weight, adjusted for how
+            // common the name is, as Splink adjusts fuzzy levels: + log2(u_exact / tf),
+            // tf being the share of the more common of the two written forms.
+            if fm.tf
+                && (name_level::JOINED_SPLIT..=name_level::CLOSE).contains(&(l as u8))
+                && let Some(t) = tf(f)
+            {
+                bf += (fm.u[0].max(MIN_P) / t.max(1e-7)).log2();
+                adj = true;
+            }
             if names_agree && bf > 0.0 && self.implied_by_name(fm) {
                 bf = 0.0;
             }
@@ -526,6 +537,23 @@ mod tests {
         assert!(p_rare > p_common);
         let s = explain_compact(&ex);
         assert!(s.starts_with("n=exact(+"));
+        // So does another spelling of it (joined or split, spelling variant, close).
+        for l in [
+            name_level::JOINED_SPLIT,
+            name_level::SPELLING_VARIANT,
+            name_level::CLOSE,
+        ] {
+            let (p_common, _, ex) = model.score_gamma(pack(&[l, 0, 0]), &|_| Some(0.05), true);
+            let (p_rare, _, _) = model.score_gamma(pack(&[l, 0, 0]), &|_| Some(1e-5), false);
+            assert!(p_rare > p_common, "level {l}");
+            assert!(ex[0].tf_adjusted);
+        }
+        // Not a phonetic match or a part of the name.
+        let (a, _, _) =
+            model.score_gamma(pack(&[name_level::PHONETIC, 0, 0]), &|_| Some(0.05), false);
+        let (b, _, _) =
+            model.score_gamma(pack(&[name_level::PHONETIC, 0, 0]), &|_| Some(1e-5), false);
+        assert_eq!(a, b);
     }
 
     /// Agreeing nationalities are implied when the places agree (a province is in one
