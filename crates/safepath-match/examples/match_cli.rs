@@ -155,7 +155,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let (mut fp_likely, mut none_likely, mut none) = (0usize, 0usize, 0usize);
             let in_registry: std::collections::HashSet<&String> = reg_entity.values().collect();
             for (q, e) in &queries {
-                let best = index.query(q, 1).map_err(|e| e.to_string())?;
+                let best = index.trace(q, 1).map_err(|e| e.to_string())?;
                 let has = in_registry.contains(e);
                 none += usize::from(!has);
                 match best.first() {
@@ -181,6 +181,48 @@ fn run(args: &[String]) -> Result<(), String> {
                 "best pair wrong at p >= 0.5: {fp_likely} (of which {none_likely} for requests without a match)"
             );
             println!("{c}");
+        }
+        Some("trace-link") => {
+            // Tracing over files: an index over --right (the registry), each --left record
+            // (a request) queried against it; the model trained on --train (records with
+            // duplicates, e.g. the generator's) or, without it, on --right. Writes every
+            // candidate: left_id,right_id,probability,band,explanation.
+            let settings =
+                Settings::load(&PathBuf::from(req("--settings")?)).map_err(|e| e.to_string())?;
+            let left = read_records(&PathBuf::from(req("--left")?), &settings)?;
+            let right = read_records(&PathBuf::from(req("--right")?), &settings)?;
+            let mut model = match arg(args, "--train") {
+                Some(t) => {
+                    let train = read_records(&PathBuf::from(t), &settings)?;
+                    safepath_match::train(&train, &settings)
+                }
+                None => safepath_match::train(&right, &settings),
+            }
+            .map_err(|e| e.to_string())?;
+            let min_p: f64 = arg(args, "--min-p")
+                .unwrap_or_else(|| "0.01".into())
+                .parse()
+                .map_err(|_| "bad --min-p")?;
+            model.possible = min_p;
+            let mut index = MatchIndex::build(&right, &model).map_err(|e| e.to_string())?;
+            if let Some(p) = arg(args, "--prior") {
+                let p: f64 = p.parse().map_err(|_| "bad --prior")?;
+                index.set_request_prior(p).map_err(|e| e.to_string())?;
+            }
+            let mut out = String::from("left_id,right_id,probability,band,explanation\n");
+            for q in &left {
+                for c in index.trace(q, 10).map_err(|e| e.to_string())? {
+                    out.push_str(&format!(
+                        "{},{},{:.6},{},\"{}\"\n",
+                        q.id,
+                        c.id,
+                        c.probability,
+                        c.band,
+                        safepath_match::explain_compact(&c.explanation)
+                    ));
+                }
+            }
+            std::fs::write(req("--output")?, out).map_err(|e| e.to_string())?;
         }
         Some("trace") => {
             // Builds an index over --input, then queries --queries records (noisy copies are

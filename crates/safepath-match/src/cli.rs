@@ -50,6 +50,9 @@ pub struct RunSummary {
     pub model: Option<Model>,
     /// Values that could not be read and were treated as missing.
     pub unreadable: Unreadable,
+    /// Linkage: the prior that a left record's person is in the right file (as used, from
+    /// the settings), and as estimated from the files without labels (for information).
+    pub link_prior: Option<(f64, f64)>,
 }
 
 /// How a run treats values that cannot be read.
@@ -172,6 +175,12 @@ impl fmt::Display for RunSummary {
                 self.pairs
             )?,
             None => writeln!(f, "pairs written: {}", self.pairs)?,
+        }
+        if let Some((p, e)) = self.link_prior {
+            writeln!(
+                f,
+                "prior that a left record's person is in the right file: {p:.3} (link_prior; estimated from the files: {e:.3})"
+            )?;
         }
         writeln!(f, "{}", self.unreadable)?;
         let total = self.load + self.blocking + self.training + self.scoring + self.writing;
@@ -453,7 +462,21 @@ pub fn link_with(
     sum.em = st.em_time;
     sum.training = t.elapsed();
     let t = Instant::now();
-    let mut scored = engine::score(&model, &ds, &pairs, &gammas, settings.possible);
+    // The probability of a pair is the tracing posterior: that the right record is the
+    // left record's person, among all its candidates and "none of them" (docs/decisions.md
+    // D-T4), with the settings' prior that a left record's person is in the right file.
+    let n_right = ds.n - n_left;
+    let (mut scored, estimated) = engine::score_exclusive(
+        &model,
+        &ds,
+        &pairs,
+        &gammas,
+        n_right,
+        settings.link_prior,
+        settings.possible,
+    );
+    model.lambda = (settings.link_prior / n_right.max(1) as f64).clamp(1e-12, 0.5);
+    sum.link_prior = Some((settings.link_prior, estimated));
     drop(gammas);
     drop(pairs);
     if settings.one_to_one {

@@ -133,7 +133,16 @@ pub const DATE_LEVELS: &[&str] = &[
     "approximate",
     "year_near",
     "different",
+    "far_apart",
 ];
+
+/// Birth years more than this many apart (stated or estimated from ages) are `far_apart`:
+/// more than a misremembered year (one or two off), a day and month swapped, or two age
+/// estimates each up to three years off (see `docs/names.md`, "Ages and dates").
+pub const FAR_YEARS: u16 = 6;
+
+/// The first date level that disagrees (`different`; `far_apart` after it).
+pub(crate) const DIFFERENT_LEVEL: u8 = level::DIFFERENT;
 
 /// Tolerance in years when an estimated age is involved.
 pub const AGE_TOLERANCE: u16 = 2;
@@ -146,6 +155,7 @@ pub(crate) mod level {
     pub const APPROXIMATE: u8 = 4;
     pub const YEAR_NEAR: u8 = 5;
     pub const DIFFERENT: u8 = 6;
+    pub const FAR_APART: u8 = 7;
 }
 
 /// Compares two partial dates, returning the 1-based level or 0 when either is missing.
@@ -185,7 +195,7 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
                 };
             }
             // Two full dates that are neither equal nor one typing error apart disagree.
-            return level::DIFFERENT;
+            return different_or_far(a, b);
         }
         let months_ok = a.month == 0 || b.month == 0 || a.month == b.month;
         let days_ok = a.day == 0 || b.day == 0 || a.day == b.day;
@@ -195,13 +205,25 @@ pub fn compare_dates(a: &PartialDate, b: &PartialDate) -> u8 {
         return match a.year.abs_diff(b.year) {
             0 | 1 => level::APPROXIMATE,
             2 => level::YEAR_NEAR,
-            _ => level::DIFFERENT,
+            _ => different_or_far(a, b),
         };
     }
     match a.best_year().abs_diff(b.best_year()) {
         d if d <= AGE_TOLERANCE => level::APPROXIMATE,
         d if d <= AGE_FAR_TOLERANCE => level::YEAR_NEAR,
-        _ => level::DIFFERENT,
+        _ => different_or_far(a, b),
+    }
+}
+
+/// `different`, or `far_apart` when the best-known birth years are more than
+/// [`FAR_YEARS`] apart: a woman born in 1982 and a request for one born in 1990 are
+/// stronger evidence of two persons than 1987 and 1990. Each is a level with its own m
+/// and u.
+fn different_or_far(a: &PartialDate, b: &PartialDate) -> u8 {
+    if a.best_year().abs_diff(b.best_year()) > FAR_YEARS {
+        level::FAR_APART
+    } else {
+        level::DIFFERENT
     }
 }
 
@@ -242,7 +264,8 @@ mod tests {
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1990")), 3);
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1990-04")), 3);
         assert_eq!(compare_dates(&d("1990-04"), &d("1990-05")), 4);
-        assert_eq!(compare_dates(&d("1990-04-09"), &d("1972-01-30")), 6);
+        assert_eq!(compare_dates(&d("1990-04-09"), &d("1972-01-30")), 7);
+        assert_eq!(compare_dates(&d("1990-04-09"), &d("1986-01-30")), 6);
         assert_eq!(compare_dates(&d("1990-04-09"), &d("1991-07-30")), 6);
         assert_eq!(compare_dates(&d("1990-04"), &d("1991")), 4);
         assert_eq!(compare_dates(&PartialDate::default(), &d("1990")), 0);
@@ -258,7 +281,8 @@ mod tests {
         assert_eq!(est.est_year, 2007);
         assert_eq!(compare_dates(&est, &d("2006-02-03")), 4);
         assert_eq!(compare_dates(&est, &d("2009")), 4);
-        assert_eq!(compare_dates(&est, &d("1999")), 6);
+        assert_eq!(compare_dates(&est, &d("2002")), 6);
+        assert_eq!(compare_dates(&est, &d("1999")), 7);
     }
 
     /// A birth year off by one or two, and ages estimated years apart, are partial
@@ -291,5 +315,23 @@ mod tests {
             6
         );
         assert_eq!(DATE_LEVELS[4], "year_near");
+    }
+
+    /// Birth years far apart are their own level, apart from years a few apart: the
+    /// stated year 1990 and a woman born in 1982 (or estimated at 40 in 2025) are
+    /// `far_apart`; 1987 and 1990 only `different`.
+    #[test]
+    fn years_far_apart_are_their_own_level() {
+        assert_eq!(DATE_LEVELS[6], "far_apart");
+        assert_eq!(compare_dates(&d("1990"), &d("1982-02-24")), 7);
+        assert_eq!(compare_dates(&d("1990"), &d("1987-02-24")), 6);
+        assert_eq!(compare_dates(&d("2005-08-24"), &d("1996-06-30")), 7);
+        assert_eq!(compare_dates(&d("2005-08-24"), &d("2003-06-30")), 6);
+        let est = PartialDate {
+            est_year: estimate_birth_year(40.0, &d("2025-06-01")),
+            ..Default::default()
+        };
+        assert_eq!(compare_dates(&est, &d("2006")), 7);
+        assert_eq!(compare_dates(&est, &d("1980")), 6);
     }
 }

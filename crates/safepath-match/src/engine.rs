@@ -129,10 +129,17 @@ fn sessions(ds: &Dataset) -> Vec<(u8, Vec<bool>)> {
     let cond = |pred: &dyn Fn(Kind) -> bool| kinds.iter().map(|&k| pred(k)).collect::<Vec<bool>>();
     vec![
         // Names predict sex and nationality: pairs blocked on names agree on them whether
-        // they match or not, so those are not estimated from this session either.
+        // they match or not, so those are not estimated from this session either. Nor is
+        // the place: a name is national (a Burmese name is written in Myanmar), so two
+        // namesakes share a country and its few provinces far more often than two random
+        // people, and u from random pairs overstates the place's evidence among them. EM
+        // then took "namesakes of one province" for matches, and learnt that a match's
+        // birth years are far apart a third of the time (docs/decisions.md D-T4).
         (
             key::NAME_PHONETIC,
-            cond(&|k: Kind| k.is_name() || k == Kind::Sex || k == Kind::Nationality),
+            cond(&|k: Kind| {
+                k.is_name() || k == Kind::Sex || k == Kind::Nationality || k == Kind::Place
+            }),
         ),
         // People sharing a birth date and initials are often namesakes of the other sex or
         // country; sex and nationality are learnt from the other sessions.
@@ -273,7 +280,7 @@ pub(crate) fn train(
         let mut m2 = model.clone();
         m2.lambda = 0.05;
         let active: Vec<bool> = cond.iter().map(|c| !c).collect();
-        let (it, conv) = m2.em(&counts, 200, &active, true);
+        let (it, conv) = m2.em(&counts, 1000, &active, true);
         iterations += it;
         converged &= conv;
         let expected = m2.lambda * sp.len() as f64;
@@ -351,6 +358,132 @@ pub(crate) fn score(
         .collect()
 }
 
+/// log2(2^a + 2^b) without overflow.
+pub(crate) fn log2_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        return hi;
+    }
+    hi + (1.0 + (lo - hi).exp2()).log2()
+}
+
+/// The tracing posterior (an "exclusive" Fellegi–Sunter posterior): the probability that
+/// candidate `k` is the person a query asks about, when the person is among the `persons`
+/// indexed ones with probability `prior` (then equally likely any of them) and is at most
+/// one of them. With Bayes factors `B_k = 2^bf[k]` of the candidates (those not compared
+/// have a Bayes factor near zero):
+///
+/// `p_k = (prior / persons) · B_k / ((1 − prior) + (prior / persons) · Σ_j B_j)`.
+///
+/// A pairwise probability counts only the prior of one pair and ignores the other
+/// candidates: two namesakes each got 0.9 where the evidence says "one of these two, or
+/// nobody". `bf` are log2 Bayes factors; returns one probability per entry.
+pub(crate) fn exclusive_posterior(bf: &[f64], prior: f64, persons: usize) -> Vec<f64> {
+    let prior = prior.clamp(1e-9, 1.0 - 1e-9);
+    let a = (prior / persons.max(1) as f64).log2();
+    let denom = bf
+        .iter()
+        .fold((1.0 - prior).log2(), |acc, &b| log2_add(acc, a + b));
+    bf.iter()
+        .map(|&b| (a + b - denom).exp2().min(1.0))
+        .collect()
+}
+
+/// Scores the candidate pairs of a linkage (pairs `(i, j)` with `i` on the left, sorted)
+/// by the tracing posterior of [`exclusive_posterior`] per left record: the right file
+/// holds `n_right` persons, and a left record's person is among them with probability
+/// `prior`. Keeps the pairs at or above `min_p`; returns them and, for information, the
+/// prior as estimated from the files ([`estimate_prior`]).
+pub(crate) fn score_exclusive(
+    model: &Model,
+    ds: &Dataset,
+    pairs: &[u64],
+    gammas: &[u64],
+    n_right: usize,
+    prior: f64,
+    min_p: f64,
+) -> (Vec<Scored>, f64) {
+    let prior_w = (model.lambda / (1.0 - model.lambda)).log2();
+    // Runs of pairs of one left record (pairs are sorted by left index).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < pairs.len() {
+        let i = unpack(pairs[k]).0;
+        let mut e = k + 1;
+        while e < pairs.len() && unpack(pairs[e]).0 == i {
+            e += 1;
+        }
+        runs.push((k, e));
+        k = e;
+    }
+    let bf: Vec<f64> = pairs
+        .par_iter()
+        .zip(gammas.par_iter())
+        .map(|(&p, &g)| {
+            let (i, j) = unpack(p);
+            let (_, w, _) = model.score_pair(ds, i, j, g, false);
+            w - prior_w
+        })
+        .collect();
+    let n_left = ds.n - n_right;
+    let estimated = estimate_prior(&runs, &bf, n_left, n_right);
+    let scored = runs
+        .par_iter()
+        .flat_map_iter(|&(s, e)| {
+            let post = exclusive_posterior(&bf[s..e], prior, n_right);
+            (s..e)
+                .zip(post)
+                .filter(|&(_, p)| p >= min_p)
+                .map(|(k, p)| {
+                    let (i, j) = unpack(pairs[k]);
+                    Scored {
+                        i: i as u32,
+                        j: j as u32,
+                        p,
+                        gamma: gammas[k],
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (scored, estimated)
+}
+
+/// The share of left records whose person is in the right file, estimated without labels
+/// by expectation–maximisation of the mixing weight of the tracing model (the Bayes
+/// factors fixed): start at even odds, then repeatedly set the prior to the mean over
+/// left records of their posterior of having a match (the sum of their candidates'
+/// probabilities; a left record without candidates counts 0). As Splink and this engine
+/// estimate λ. Kept within [0.01, 0.99].
+pub(crate) fn estimate_prior(
+    runs: &[(usize, usize)],
+    bf: &[f64],
+    n_left: usize,
+    n_right: usize,
+) -> f64 {
+    let mut prior = 0.5;
+    if n_left == 0 {
+        return prior;
+    }
+    for _ in 0..200 {
+        let total: f64 = runs
+            .par_iter()
+            .map(|&(s, e)| {
+                exclusive_posterior(&bf[s..e], prior, n_right)
+                    .iter()
+                    .sum::<f64>()
+            })
+            .sum();
+        let next = (total / n_left as f64).clamp(0.01, 0.99);
+        let done = (next - prior).abs() < 1e-6;
+        prior = next;
+        if done {
+            break;
+        }
+    }
+    prior
+}
+
 /// Keeps for each record only its best partner (greedy by probability).
 pub(crate) fn one_to_one(mut scored: Vec<Scored>, n: usize) -> Vec<Scored> {
     scored.par_sort_unstable_by(|a, b| b.p.total_cmp(&a.p).then(a.i.cmp(&b.i)).then(a.j.cmp(&b.j)));
@@ -405,7 +538,11 @@ pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u
         .iter()
         .enumerate()
         .filter(|(_, k)| matches!(k, Kind::BirthDate | Kind::IdNumber))
-        .map(|(f, _)| (f, ds.fields[f].1.levels().len() as u8))
+        .map(|(f, k)| match k {
+            // A birth date contradicts from `different` on (`far_apart` is worse still).
+            Kind::BirthDate => (f, crate::dates::DIFFERENT_LEVEL),
+            _ => (f, ds.fields[f].1.levels().len() as u8),
+        })
         .collect();
     let mut root: Vec<u32> = (0..n as u32).collect();
     let mut members: Vec<Vec<u32>> = Vec::new();
@@ -429,7 +566,7 @@ pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u
             && ma.iter().any(|&x| {
                 mb.iter().any(|&y| {
                     let g = ds.compare(x as usize, y as usize);
-                    hard.iter().any(|&(f, worst)| level(g, f) == worst)
+                    hard.iter().any(|&(f, worst)| level(g, f) >= worst)
                 })
             });
         if conflict {
@@ -498,6 +635,29 @@ mod tests {
         let linked = blocked_pairs(vec![(1, 0), (1, 1), (1, 2)], Some(1), 10, 1000);
         let got: Vec<(usize, usize)> = linked.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2)]);
+    }
+
+    /// The tracing posterior: one clear candidate is near certain; two namesakes that fit
+    /// equally well share the probability; weak evidence against a large registry stays
+    /// below even odds; the probabilities and "none of them" sum to one.
+    #[test]
+    fn exclusive_posterior_weighs_candidates_against_each_other() {
+        let one = exclusive_posterior(&[30.0], 0.5, 6000);
+        assert!(one[0] > 0.99, "{one:?}");
+        let two = exclusive_posterior(&[30.0, 30.0], 0.5, 6000);
+        assert!(
+            (two[0] - 0.5).abs() < 0.01 && (two[1] - 0.5).abs() < 0.01,
+            "{two:?}"
+        );
+        // 10 bits against 6,000 persons: prior odds 1:6000, posterior odds about 1:6.
+        let weak = exclusive_posterior(&[10.0], 0.5, 6000);
+        assert!(weak[0] < 0.2, "{weak:?}");
+        let p = exclusive_posterior(&[12.0, 11.0, -3.0], 0.5, 1000);
+        let none = 1.0 - p.iter().sum::<f64>();
+        assert!(none > 0.0 && none < 1.0);
+        // The pairwise probability of the same evidence ignores the other candidate.
+        assert!(log2_add(3.0, 3.0) - 4.0 < 1e-12);
+        assert!(exclusive_posterior(&[], 0.5, 10).is_empty());
     }
 
     #[test]

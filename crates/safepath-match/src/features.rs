@@ -101,6 +101,31 @@ pub enum Comparator {
     },
 }
 
+/// Jaro–Winkler similarity from which two whole names written without spaces are `close`.
+const JOINED_CLOSE: f64 = 0.93;
+/// Jaro–Winkler similarity from which a token counts as found in the other name for a
+/// `subset` of two tokens or more.
+const SUBSET_VARIANT: f64 = 0.9;
+/// Letters a name joined without spaces needs for [`joined_close`].
+const JOINED_MIN_LEN: usize = 6;
+
+/// True when two names, their core tokens joined without spaces as written (given name
+/// first or family name first), are close by Jaro–Winkler: syllables joined or split
+/// together with a spelling variant ("Eii Chan" / "Eichan", "Thee Hain" / "Theehein").
+/// Names of fewer than six letters are left out (short names are close by chance).
+fn joined_close(sim: &dyn Fn(u32, u32) -> f64, a: &NameFeat, b: &NameFeat) -> bool {
+    if a.joined == 0 || b.joined == 0 {
+        return false;
+    }
+    [
+        (a.joined, b.joined),
+        (a.joined_rev, b.joined),
+        (a.joined, b.joined_rev),
+    ]
+    .iter()
+    .any(|&(x, y)| sim(x, y) > 0.0)
+}
+
 /// Token similarities below this count as zero.
 const TOKEN_FLOOR: f64 = 0.7;
 
@@ -114,6 +139,7 @@ pub const NAME_LEVELS: &[&str] = &[
     "close",
     "phonetic",
     "subset",
+    "one_name_of_several",
     "partial",
     "different",
 ];
@@ -127,8 +153,21 @@ pub(crate) mod name_level {
     pub const CLOSE: u8 = 6;
     pub const PHONETIC: u8 = 7;
     pub const SUBSET: u8 = 8;
-    pub const PARTIAL: u8 = 9;
-    pub const DIFFERENT: u8 = 10;
+    pub const ONE_NAME_OF_SEVERAL: u8 = 9;
+    pub const PARTIAL: u8 = 10;
+    pub const DIFFERENT: u8 = 11;
+}
+
+/// `subset` when the shorter name has two tokens or more, all in the longer one (a dropped
+/// middle name or syllable, a father's name added); `one_name_of_several` when it is a
+/// single name found in the longer one ("Siti" / "Siti Fitri", "Wulan" / "Wulan binti
+/// Abdullah"): one shared token says much less, and the two have their own m and u.
+fn subset_level(short: usize) -> u8 {
+    if short >= 2 {
+        name_level::SUBSET
+    } else {
+        name_level::ONE_NAME_OF_SEVERAL
+    }
 }
 
 /// The weakest name levels, from token alignment: `partial` when they are mostly similar,
@@ -267,6 +306,11 @@ pub(crate) struct NameFeat {
     reform: u32,
     /// Digest of the Thai romanisation keys of the tokens.
     thai: u32,
+    /// The core tokens as written, joined without spaces (interned): "myatzin" for
+    /// "Ma Myat Zin" and "Myatzin".
+    joined: u32,
+    /// The same with the family name first (equal to `joined` for a name in one box).
+    joined_rev: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -278,7 +322,17 @@ pub(crate) struct PlaceFeat {
 
 fn put_name(row: &mut [u32], o: usize, n: &NameFeat) {
     row[o..o + NAME_WIDTH].copy_from_slice(&[
-        n.exact, n.folded, n.phon, n.start, n.len, n.titles, n.letters, n.reform, n.thai,
+        n.exact,
+        n.folded,
+        n.phon,
+        n.start,
+        n.len,
+        n.titles,
+        n.letters,
+        n.reform,
+        n.thai,
+        n.joined,
+        n.joined_rev,
     ]);
 }
 
@@ -290,6 +344,8 @@ pub(crate) struct NameStrings {
     letters: u32,
     reform: u32,
     thai: u32,
+    joined: String,
+    joined_rev: String,
 }
 
 /// A 32-bit digest of a derived key that is only ever compared for equality (letters,
@@ -312,7 +368,29 @@ impl NameStrings {
             letters: digest(&normalize::letters_key(&n.tokens)),
             reform: digest(&normalize::keys_of(&n.tokens, normalize::reform_key)),
             thai: digest(&normalize::keys_of(&n.tokens, normalize::thai_key)),
+            joined: joined_as_written(&n.exact),
+            joined_rev: String::new(),
         }
+    }
+}
+
+/// The core tokens of a name as written (particles left out, nicknames and variants
+/// canonical), joined without spaces: the form in which a name written with its
+/// syllables joined or split ("Eichan" / "Eii Chan") is compared letter by letter.
+fn joined_as_written(exact: &str) -> String {
+    let folded = normalize::transliterate(exact);
+    let all = normalize::tokens(&folded);
+    let flags = normalize::title_flags(&all);
+    let core: Vec<&str> = all
+        .iter()
+        .zip(&flags)
+        .filter(|(_, f)| !**f)
+        .map(|(t, _)| normalize::canonical(t))
+        .collect();
+    if core.is_empty() {
+        all.concat()
+    } else {
+        core.concat()
     }
 }
 
@@ -373,6 +451,11 @@ pub(crate) struct Dataset {
     swap: Option<(usize, usize)>,
     /// Kind of each field's (first) column.
     pub(crate) kinds: Vec<Kind>,
+    /// The whole name of each record: the folded tokens of all its name fields together
+    /// (interned; 0 = no name), whichever box each was written in.
+    whole: Vec<u32>,
+    /// Counts of each whole name (by interned id).
+    whole_tf: HashMap<u32, u32>,
 }
 
 /// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
@@ -398,7 +481,7 @@ impl Slot {
 }
 
 /// Words of a name in a row.
-const NAME_WIDTH: usize = 9;
+const NAME_WIDTH: usize = 11;
 
 fn name_at(r: &[u32], o: usize) -> NameFeat {
     NameFeat {
@@ -411,6 +494,8 @@ fn name_at(r: &[u32], o: usize) -> NameFeat {
         letters: r[o + 6],
         reform: r[o + 7],
         thai: r[o + 8],
+        joined: r[o + 9],
+        joined_rev: r[o + 10],
     }
 }
 
@@ -639,6 +724,32 @@ fn prepare(
             _ => {}
         }
     }
+    // The whole name joined without spaces, as written and with the boxes the other way
+    // round, by its phonetic key: finds a name whose syllables were joined or split and
+    // put in other boxes ("Nyeincho" / "Nyein" + "Cho"), which shares no token.
+    let exacts: Vec<&str> = out
+        .iter()
+        .filter_map(|p| match p {
+            Prep::Name(n, _) if !n.is_empty() => Some(n.exact.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !exacts.is_empty() {
+        let mut orders = vec![exacts.join(" ")];
+        if exacts.len() > 1 {
+            orders.push(exacts.iter().rev().copied().collect::<Vec<_>>().join(" "));
+        }
+        for o in orders {
+            let j = joined_as_written(&o);
+            if j.len() >= JOINED_MIN_LEN {
+                let ph = normalize::phonetic_key(&j);
+                keys.push(hash_key(21, &ph));
+                if year > 0 {
+                    keys.push(hash_key(22, (&ph, year)));
+                }
+            }
+        }
+    }
     all_tokens.sort_unstable();
     if !all_tokens.is_empty() {
         let mut phon: Vec<String> = all_tokens
@@ -726,7 +837,8 @@ fn prepare(
                 had_marks: a.had_marks || b.had_marks,
                 titles,
             };
-            let k = NameStrings::of(&n);
+            let mut k = NameStrings::of(&n);
+            k.joined_rev = joined_as_written(&format!("{} {}", b.exact, a.exact));
             Some((n, k))
         }
         _ => None,
@@ -794,6 +906,8 @@ impl Dataset {
             tf,
             swap,
             kinds,
+            whole: Vec::new(),
+            whole_tf: HashMap::default(),
         }
     }
 
@@ -833,6 +947,24 @@ impl Dataset {
         let mut row = vec![0u32; self.width];
         for p in prepared {
             row.iter_mut().for_each(|w| *w = 0);
+            let mut whole: Vec<&str> = p
+                .values
+                .iter()
+                .filter_map(|v| match v {
+                    Prep::Name(n, _) => Some(n.tokens.iter().map(|t| t.as_str())),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            whole.sort_unstable();
+            let whole = if whole.is_empty() {
+                0
+            } else {
+                let id = self.interner.intern(&whole.join(" "));
+                *self.whole_tf.entry(id).or_insert(0) += 1;
+                id
+            };
+            self.whole.push(whole);
             for (f, v) in p.values.into_iter().enumerate() {
                 self.push(&mut row, f, v);
             }
@@ -903,6 +1035,12 @@ impl Dataset {
             self.interner.intern(&k.titles)
         };
         let (letters, reform, thai) = (k.letters, k.reform, k.thai);
+        let joined = self.interner.intern(&k.joined);
+        let joined_rev = if k.joined_rev.is_empty() {
+            joined
+        } else {
+            self.interner.intern(&k.joined_rev)
+        };
         NameFeat {
             exact,
             folded,
@@ -913,6 +1051,8 @@ impl Dataset {
             letters,
             reform,
             thai,
+            joined,
+            joined_rev,
         }
     }
 
@@ -965,12 +1105,29 @@ impl Dataset {
             sum / short.len() as f64
         };
         if short.len() < long.len() && min_best >= 0.999 {
+            return subset_level(short.len());
+        }
+        // Two or more tokens, each in the longer name up to a spelling variant: a dropped
+        // syllable or middle name together with another romanisation ("Kham Hawm Thee" /
+        // "Hnaung Kham Hawm Thi").
+        if short.len() >= 2 && short.len() < long.len() && min_best >= SUBSET_VARIANT {
             return name_level::SUBSET;
         }
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
             return name_level::CLOSE;
         }
         if self.interner.sim(a.folded, b.folded, 0.94) > 0.0 {
+            return name_level::CLOSE;
+        }
+        let own = |x: u32, y: u32| {
+            let (sx, sy) = (self.interner.get(x), self.interner.get(y));
+            if sx.len().min(sy.len()) < JOINED_MIN_LEN {
+                0.0
+            } else {
+                self.interner.sim(x, y, JOINED_CLOSE)
+            }
+        };
+        if joined_close(&own, a, b) {
             return name_level::CLOSE;
         }
         if a.phon == b.phon {
@@ -1170,6 +1327,12 @@ impl Dataset {
             sum / short.len() as f64
         };
         if short.len() < long.len() && min_best >= 0.999 {
+            return subset_level(short.len());
+        }
+        // Two or more tokens, each in the longer name up to a spelling variant: a dropped
+        // syllable or middle name together with another romanisation ("Kham Hawm Thee" /
+        // "Hnaung Kham Hawm Thi").
+        if short.len() >= 2 && short.len() < long.len() && min_best >= SUBSET_VARIANT {
             return name_level::SUBSET;
         }
         if ta.len() == tb.len() && min_best >= 0.88 && avg >= 0.92 {
@@ -1181,6 +1344,17 @@ impl Dataset {
             0.94,
         ) > 0.0
         {
+            return name_level::CLOSE;
+        }
+        let cross = |x: u32, y: u32| {
+            let (sx, sy) = (self.interner.get(x), other.interner.get(y));
+            if sx.len().min(sy.len()) < JOINED_MIN_LEN {
+                0.0
+            } else {
+                sim(sx, sy, JOINED_CLOSE)
+            }
+        };
+        if joined_close(&cross, a, b) {
             return name_level::CLOSE;
         }
         if s(self, a.phon) == s(other, b.phon) {
@@ -1197,6 +1371,44 @@ impl Dataset {
         let id = *self.row(i).get(o + 1)?;
         let c = *self.tf.get(&id)?;
         Some(smoothed_share(c, self.n))
+    }
+
+    /// The term frequency that weighs an agreeing name field `f` of a pair with comparison
+    /// vector `gamma`, for record `i` of `self`: the share of its folded name in that
+    /// field, except for the given name of a pair whose family names were not compared
+    /// (missing on one side, or the whole name in one box on one side: "Siti Khadijah" /
+    /// "Siti" + "Khadijah"). Then the whole name was compared, and the share of the whole
+    /// name weighs it, as it does for a pair with both boxes filled.
+    pub(crate) fn pair_tf(&self, f: usize, gamma: u64, i: usize) -> Option<f64> {
+        if self.whole_compared(f, gamma) {
+            let id = *self.whole.get(i)?;
+            let c = *self.whole_tf.get(&id)?;
+            return Some(smoothed_share(c, self.n));
+        }
+        self.name_tf(f, i)
+    }
+
+    /// [`Dataset::pair_tf`] in `self` for record `i` of `other`.
+    pub(crate) fn pair_tf_of(
+        &self,
+        other: &Dataset,
+        f: usize,
+        gamma: u64,
+        i: usize,
+    ) -> Option<f64> {
+        if self.whole_compared(f, gamma) {
+            let s = other.interner.get(*other.whole.get(i)?);
+            let id = *self.interner.map.get(s)?;
+            let c = *self.whole_tf.get(&id)?;
+            return Some(smoothed_share(c, self.n));
+        }
+        self.name_tf_of(other, f, i)
+    }
+
+    /// True when field `f` is the given name and the family names of the pair were not
+    /// compared on their own.
+    fn whole_compared(&self, f: usize, gamma: u64) -> bool {
+        matches!(self.swap, Some((g, fa)) if g == f && level(gamma, fa) == 0)
     }
 
     /// Term frequency in `self` of the folded name of record `i` of `other` in field `f`.
@@ -1376,6 +1588,47 @@ mod tests {
         assert_ne!(full("Myatzin", "Myat Min"), "joined_split");
     }
 
+    /// Syllables joined or split together with a spelling variant: the whole names,
+    /// written without spaces, are close.
+    #[test]
+    fn joined_split_with_a_spelling_variant_is_close() {
+        assert_eq!(full("Ma Hnaung Eii Chan", "Ma Hnaung Eichan"), "close");
+        assert_eq!(full("Thee Hain", "Theehein"), "close");
+        assert_eq!(full("Channnoe", "Chann No"), "close");
+        // Short names are not compared this way (too close by chance).
+        assert_ne!(full("Aye", "Ayi"), "close");
+        // Different names stay apart.
+        assert_eq!(full("Thee Hain", "Kyaw Zaw"), "different");
+    }
+
+    /// The given and family boxes filled differently ("Nyeincho" / "Nyein" + "Cho";
+    /// "Sulastri" / "Sulastri" + "FNU"): the whole name is compared.
+    #[test]
+    fn a_name_split_across_boxes_is_compared_whole() {
+        let d = ds(&[
+            ["Nyeincho", "", "1979"],
+            ["Nyein", "Cho", "1979-09-04"],
+            ["Sulastri", "", ""],
+            ["Sulastri", "FNU", ""],
+            ["Siti Khadijah", "", ""],
+            ["Siti", "Khadijah", ""],
+            ["Siti", "Aminah", ""],
+            ["Siti", "Rahma", ""],
+            ["Siti", "Wati", ""],
+        ]);
+        let g = |i, j| NAME_LEVELS[level(d.compare(i, j), 0) as usize - 1];
+        assert_eq!(g(0, 1), "joined_split");
+        // "FNU" (first or family name unknown) is no name.
+        assert_eq!(g(2, 3), "exact");
+        assert_eq!(g(4, 5), "exact");
+        // The whole name's share weighs "Siti Khadijah", not the share of "Siti".
+        let gamma = d.compare(4, 5);
+        assert_eq!(level(gamma, 1), 0);
+        let whole = d.pair_tf(0, gamma, 4).unwrap();
+        let siti_alone = d.name_tf(0, 5).unwrap();
+        assert!(whole < siti_alone, "{whole} vs {siti_alone}");
+    }
+
     #[test]
     fn honorific_changes_are_their_own_level() {
         // Burmese: a girl's Ma becomes Daw; Maung becomes Ko then U; Karen Saw/Naw,
@@ -1401,7 +1654,9 @@ mod tests {
         // The same title is the stronger level.
         assert_eq!(full("Daw Aye Aye", "Daw Aye Aye "), "exact");
         assert_eq!(full("Daw Aye Aye", "daw aye  aye"), "exact");
-        assert_eq!(full("Daw Aye Aye", "Aye Aye Daw"), "transliteration_equal");
+        // A prefixed title after the name is a name syllable: Burmese U / Oo.
+        assert_eq!(full("Daw Aye Aye", "Aye Aye Daw"), "subset");
+        assert_eq!(full("Nyunt U", "Maung Nyunt Oo"), "title_differs");
     }
 
     #[test]
@@ -1457,6 +1712,14 @@ mod tests {
         assert_eq!(full("Aung Kyaw Min", "Kyaw Min"), "subset");
         // Not a subset when a token differs.
         assert_ne!(full("Tran Thu Huong", "Tran Lan"), "subset");
+        // Up to a spelling variant of a token, when two tokens or more are kept.
+        assert_eq!(full("Kyaw Zaw Myint", "Kyaw Zaw Myintt Oo"), "subset");
+        assert_eq!(full("Tran Huongg", "Tran Thu Huong"), "subset");
+        assert_ne!(full("Tran Huong", "Tran Thu Lan"), "subset");
+        // One name inside a longer one is a weaker level of its own.
+        assert_eq!(full("Siti", "Siti Fitri"), "one_name_of_several");
+        assert_eq!(full("Wulan", "Wulan binti Abdullah"), "one_name_of_several");
+        assert_eq!(full("Sok", "Chhun Sok Koun"), "one_name_of_several");
     }
 
     proptest::proptest! {
@@ -1496,7 +1759,7 @@ mod tests {
         assert_eq!(lv(1, 2).2, 0); // missing date
         assert_eq!(lv(0, 3).0, 3); // "Van" is a particle: only the titles differ
         assert_eq!(lv(0, 4), (1, 1, 1)); // swapped given/family
-        assert_eq!(lv(0, 5), (10, 10, 6));
+        assert_eq!(lv(0, 5), (11, 11, 7)); // twenty years apart
         assert_eq!(lv(7, 0), (2, 0, 0)); // whole name in the given-name box
     }
 }

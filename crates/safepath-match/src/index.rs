@@ -23,6 +23,9 @@ pub struct Candidate {
     pub explanation: Vec<FieldExplanation>,
 }
 
+/// A candidate: (log2 Bayes factor or probability, record, comparison vector).
+type Weighed = (f64, u32, u64);
+
 fn max_tf(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
@@ -42,6 +45,8 @@ pub struct MatchIndex {
     max_candidates: usize,
     /// Distinct ids (a person indexed under several names counts once).
     persons: usize,
+    /// The chance that the person a query asks about is indexed at all.
+    request_prior: f64,
 }
 
 fn add_records(
@@ -124,6 +129,7 @@ impl MatchIndex {
             ));
         }
         self.model.lambda = pair_prior(prior, self.persons);
+        self.request_prior = prior;
         Ok(())
     }
 
@@ -157,6 +163,7 @@ impl MatchIndex {
             max_posting: 2_000,
             max_candidates: 4_000,
             persons,
+            request_prior: DEFAULT_REQUEST_PRIOR,
         })
     }
 
@@ -177,7 +184,63 @@ impl MatchIndex {
 
     /// Ranked candidates for `query` at or above the model's `possible` probability (at most
     /// `limit`), each with its band and per-field explanation.
+    ///
+    /// The probability is pairwise: each candidate on its own, with the prior of one
+    /// record ([`MatchIndex::set_request_prior`] over the persons indexed). Use it when
+    /// the query may itself be indexed (de-duplication of indexed records); for a request
+    /// about a person who is at most one of the indexed persons, [`MatchIndex::trace`]
+    /// weighs the candidates against each other.
     pub fn query(&self, query: &Record, limit: usize) -> Result<Vec<Candidate>, MatchError> {
+        let (qds, bfs) = self.candidates(query)?;
+        let prior_w = self.prior_weight();
+        let scored: Vec<(f64, u32, u64)> = bfs
+            .into_iter()
+            .map(|(bf, c, g)| (1.0 / (1.0 + (-(prior_w + bf)).exp2()), c, g))
+            .collect();
+        self.ranked(&qds, scored, limit)
+    }
+
+    /// Ranked candidates for a tracing request (or a search before creating a record that
+    /// is not yet indexed), at or above the model's `possible` probability (at most
+    /// `limit`), each with its band and per-field explanation.
+    ///
+    /// The probability is the tracing posterior (docs/decisions.md D-T4): that the
+    /// candidate is the person asked about, given every candidate found and the chance
+    /// ([`MatchIndex::set_request_prior`]) that the person is indexed at all, the person
+    /// being at most one of the indexed persons. Two namesakes who fit equally well share
+    /// the probability instead of both looking "likely"; a request whose person is not
+    /// indexed is not matched to the best stranger with confidence. A person indexed under
+    /// several records counts once, by its best record.
+    pub fn trace(&self, query: &Record, limit: usize) -> Result<Vec<Candidate>, MatchError> {
+        let (qds, bfs) = self.candidates(query)?;
+        let mut best_of: std::collections::HashMap<&str, f64> = Default::default();
+        for &(bf, c, _) in &bfs {
+            let e = best_of
+                .entry(self.ids[c as usize].as_str())
+                .or_insert(f64::NEG_INFINITY);
+            *e = e.max(bf);
+        }
+        let per_person: Vec<f64> = best_of.values().copied().collect();
+        let prior = self.request_prior.clamp(1e-9, 1.0 - 1e-9);
+        let a = (prior / self.persons.max(1) as f64).log2();
+        let denom = per_person
+            .iter()
+            .fold((1.0 - prior).log2(), |acc, &b| engine::log2_add(acc, a + b));
+        let scored: Vec<(f64, u32, u64)> = bfs
+            .into_iter()
+            .map(|(bf, c, g)| ((a + bf - denom).exp2().min(1.0), c, g))
+            .collect();
+        self.ranked(&qds, scored, limit)
+    }
+
+    /// log2 prior odds of one indexed record.
+    fn prior_weight(&self) -> f64 {
+        (self.model.lambda / (1.0 - self.model.lambda)).log2()
+    }
+
+    /// The query's features and, for every candidate from blocking, (log2 Bayes factor,
+    /// record, comparison vector).
+    fn candidates(&self, query: &Record) -> Result<(Dataset, Vec<Weighed>), MatchError> {
         let mut qds = Dataset::new(&self.model.schema);
         let mut keys = Vec::new();
         add_records(
@@ -207,20 +270,33 @@ impl MatchIndex {
         cands.sort_unstable();
         cands.dedup();
         let model = &self.model;
-        let mut scored: Vec<(f64, u32, u64)> = cands
+        let prior_w = self.prior_weight();
+        let bfs: Vec<(f64, u32, u64)> = cands
             .par_iter()
-            .filter_map(|&c| {
+            .map(|&c| {
                 let g = qds.compare_with(&self.ds, 0, c as usize);
                 let tf = |f: usize| {
                     max_tf(
-                        self.ds.name_tf(f, c as usize),
-                        self.ds.name_tf_of(&qds, f, 0),
+                        self.ds.pair_tf(f, g, c as usize),
+                        self.ds.pair_tf_of(&qds, f, g, 0),
                     )
                 };
-                let (p, _, _) = model.score_gamma(g, &tf, false);
-                (p >= model.possible).then_some((p, c, g))
+                let (_, w, _) = model.score_gamma(g, &tf, false);
+                (w - prior_w, c, g)
             })
             .collect();
+        Ok((qds, bfs))
+    }
+
+    /// The candidates at or above `possible`, best first, at most `limit`, explained.
+    fn ranked(
+        &self,
+        qds: &Dataset,
+        mut scored: Vec<(f64, u32, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Candidate>, MatchError> {
+        let model = &self.model;
+        scored.retain(|(p, _, _)| *p >= model.possible);
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(limit);
         Ok(scored
@@ -228,8 +304,8 @@ impl MatchIndex {
             .map(|(p, c, g)| {
                 let tf = |f: usize| {
                     max_tf(
-                        self.ds.name_tf(f, c as usize),
-                        self.ds.name_tf_of(&qds, f, 0),
+                        self.ds.pair_tf(f, g, c as usize),
+                        self.ds.pair_tf_of(qds, f, g, 0),
                     )
                 };
                 let (_, _, explanation) = model.score_gamma(g, &tf, true);
@@ -363,6 +439,13 @@ nationality = "nationality"
                 hit.is_some_and(|h| h.band != Band::Unlikely),
                 "{asked}: {hits:?}"
             );
+            // The same as a tracing request.
+            let hits = index.trace(&rec(&s, "q", asked, ""), 5).unwrap();
+            let hit = hits.iter().find(|c| c.id == "a");
+            assert!(
+                hit.is_some_and(|h| h.band != Band::Unlikely),
+                "trace {asked}: {hits:?}"
+            );
         }
         // A title added is no evidence either way: the name weighs what the same name
         // in another order weighs.
@@ -387,6 +470,73 @@ nationality = "nationality"
         assert!((w1 - w2).abs() < 1e-9, "{w1} vs {w2}");
         assert!(index.set_request_prior(1.0).is_err());
         assert!(index.set_request_prior(0.0).is_err());
+    }
+
+    /// Tracing: two namesakes (same name, sex, nationality, no date on the request)
+    /// share the probability in [`MatchIndex::trace`]: each is less likely than one
+    /// namesake alone would be.
+    #[test]
+    fn trace_shares_the_probability_between_namesakes() {
+        let s = Settings::parse(SETTINGS).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.likely = s.likely;
+        model.possible = 0.0;
+        let mut records = vec![
+            rec(&s, "a", "Malee Srisuk", "1994-03-12"),
+            rec(&s, "b", "Malee Srisuk", "1971-08-02"),
+        ];
+        for i in 0..200 {
+            records.push(rec(&s, &format!("p{i}"), &format!("Napa{i} Chaiyo{i}"), ""));
+        }
+        let index = MatchIndex::build(&records, &model).unwrap();
+        let q = rec(&s, "q", "Malee Srisuk", "");
+        let traced = index.trace(&q, 5).unwrap();
+        let p = |v: &[Candidate], id: &str| v.iter().find(|c| c.id == id).unwrap().probability;
+        assert!((p(&traced, "a") - p(&traced, "b")).abs() < 1e-9);
+        assert!(p(&traced, "a") + p(&traced, "b") <= 1.0 + 1e-9);
+        assert!(p(&traced, "a") < 0.5, "{traced:?}");
+        // With one of them gone, the other takes its share.
+        let alone = MatchIndex::build(&records[1..], &model).unwrap();
+        let traced_alone = alone.trace(&q, 5).unwrap();
+        assert!(p(&traced_alone, "b") > 0.4, "{traced_alone:?}");
+        assert!(p(&traced_alone, "b") > p(&traced, "b") + 0.1);
+    }
+
+    /// A name whose syllables are joined on one side and split over the two boxes on the
+    /// other shares no token: the index still finds it (a blocking key on the whole name
+    /// joined without spaces).
+    #[test]
+    fn a_joined_name_finds_its_split_form() {
+        const BOXES: &str = r#"id_column = "id"
+[columns]
+given_name = "given_name"
+family_name = "family_name"
+birth_date = "birth_date"
+sex = "sex"
+"#;
+        let s = Settings::parse(BOXES).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.possible = 0.0;
+        let r = |id: &str, g: &str, f: &str, b: &str| {
+            Record::from_pairs(
+                &s.schema,
+                id,
+                &[
+                    ("given_name", g),
+                    ("family_name", f),
+                    ("birth_date", b),
+                    ("sex", "F"),
+                ],
+            )
+            .unwrap()
+        };
+        let mut records = vec![r("a", "Nyein", "Cho", "1977-09-04")];
+        for i in 0..50 {
+            records.push(r(&format!("p{i}"), &format!("Aye{i}"), "Mon", "1990"));
+        }
+        let index = MatchIndex::build(&records, &model).unwrap();
+        let hits = index.trace(&r("q", "Nyeincho", "", "1977"), 5).unwrap();
+        assert_eq!(hits.first().map(|c| c.id.as_str()), Some("a"), "{hits:?}");
     }
 
     /// In a small population (a new deployment; tracing among the few persons

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{Comparator, Dataset, fields_for, level};
+use crate::features::{Comparator, Dataset, fields_for, level, name_level};
 use crate::settings::{Kind, Schema};
 
 /// One compared field of the model.
@@ -133,7 +133,7 @@ impl Model {
                 let mut u: Vec<f64> = (0..k).map(|l| 0.001 * 4f64.powi(l as i32)).collect();
                 m[k - 1] = 0.02;
                 u[k - 1] = 0.9;
-                if matches!(comparator, Comparator::Name { .. }) && k == 10 {
+                if matches!(comparator, Comparator::Name { .. }) && k == 11 {
                     // Name levels are not ranked by position either: a title changed
                     // (Ma → Daw), syllables joined or split, a spelling reform or another
                     // romanisation of the same name agree almost as strongly as the same
@@ -141,12 +141,17 @@ impl Model {
                     // EM estimates them.
                     // A changed title is no evidence either way: the same m and u as
                     // the same name with the same titles.
-                    m = vec![0.3, 0.22, 0.22, 0.03, 0.05, 0.06, 0.03, 0.04, 0.01, 0.04];
+                    // One name found in a longer one (`one_name_of_several`) is
+                    // weaker than a dropped middle name.
+                    m = vec![
+                        0.3, 0.22, 0.22, 0.03, 0.05, 0.06, 0.03, 0.03, 0.01, 0.01, 0.04,
+                    ];
                     u = vec![
-                        0.0005, 0.0005, 0.0005, 0.0001, 0.0003, 0.002, 0.04, 0.01, 0.15, 0.7961,
+                        0.0005, 0.0005, 0.0005, 0.0001, 0.0003, 0.002, 0.04, 0.002, 0.008, 0.15,
+                        0.7961,
                     ];
                 }
-                if matches!(comparator, Comparator::Date { .. }) && k == 6 {
+                if matches!(comparator, Comparator::Date { .. }) && k == 7 {
                     // Date levels are not ranked by position: `partial_equal` (a year-only
                     // or year-month date that agrees with the other at the precision both
                     // share, e.g. 1994 and 1994-03-12) is an agreement, as strong as the
@@ -158,8 +163,11 @@ impl Model {
                     // person entered with a year only.
                     // `year_near` (two years apart, or age estimates four apart) is weaker
                     // still, about neutral.
-                    m = vec![0.45, 0.1, 0.25, 0.15, 0.03, 0.02];
-                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.03, 0.9335];
+                    // `different` (years three to five apart, or full dates that are no
+                    // typing error apart) is disagreement; `far_apart` (more than five
+                    // years) is strong disagreement.
+                    m = vec![0.45, 0.1, 0.25, 0.15, 0.03, 0.015, 0.005];
+                    u = vec![0.0005, 0.002, 0.004, 0.03, 0.03, 0.2, 0.7335];
                 }
                 if matches!(comparator, Comparator::Exact { .. }) && k == 2 {
                     // Sex and nationality have few values: two strangers share them
@@ -307,6 +315,14 @@ impl Model {
             matches!(fm.comparator, Comparator::Name { .. })
                 && (1..=crate::features::name_level::CLOSE).contains(&level(gamma, f))
         });
+        let names_share = self.fields.iter().enumerate().any(|(f, fm)| {
+            matches!(fm.comparator, Comparator::Name { .. })
+                && (1..crate::features::name_level::DIFFERENT).contains(&level(gamma, f))
+        });
+        let places_agree = self.fields.iter().enumerate().any(|(f, fm)| {
+            matches!(fm.comparator, Comparator::Place { .. })
+                && (1..fm.levels.len() as u8).contains(&level(gamma, f))
+        });
         for (f, fm) in self.fields.iter().enumerate() {
             let l = level(gamma, f) as usize;
             if l == 0 {
@@ -334,7 +350,25 @@ impl Model {
                 adj = true;
             }
             let mut bf = (m / u).log2();
+            // The same name written another way (joined or split, another spelling or
+            // romanisation, a typing error): the level's own weight, adjusted for how
+            // common the name is, as Splink adjusts fuzzy levels: + log2(u_exact / tf),
+            // tf being the share of the more common of the two written forms.
+            if fm.tf
+                && (name_level::JOINED_SPLIT..=name_level::CLOSE).contains(&(l as u8))
+                && let Some(t) = tf(f)
+            {
+                bf += (fm.u[0].max(MIN_P) / t.max(1e-7)).log2();
+                adj = true;
+            }
             if names_agree && bf > 0.0 && self.implied_by_name(fm) {
+                bf = 0.0;
+            }
+            // A place is in one country, and a name shared even in part (a token, a
+            // sound: "Siti", "Sok") belongs to one culture: when the places agree or the
+            // names share anything, agreeing nationalities are implied, not independent
+            // evidence (counted twice they made strangers of one province "likely").
+            if bf > 0.0 && (names_share || places_agree) && self.is_nationality(fm) {
                 bf = 0.0;
             }
             w += bf;
@@ -349,6 +383,17 @@ impl Model {
         }
         let p = 1.0 / (1.0 + (-w).exp2());
         (p, w, ex)
+    }
+
+    /// True for the nationality field.
+    fn is_nationality(&self, fm: &FieldModel) -> bool {
+        match fm.comparator {
+            Comparator::Exact { col } => matches!(
+                self.schema.columns.get(col).map(|c| c.1),
+                Some(Kind::Nationality)
+            ),
+            _ => false,
+        }
     }
 
     /// True for the fields whose agreement a name implies (sex, nationality).
@@ -382,7 +427,7 @@ impl Model {
         gamma: u64,
         explain: bool,
     ) -> (f64, f64, Vec<FieldExplanation>) {
-        let tf = |f: usize| match (ds.name_tf(f, i), ds.name_tf(f, j)) {
+        let tf = |f: usize| match (ds.pair_tf(f, gamma, i), ds.pair_tf(f, gamma, j)) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
@@ -420,13 +465,15 @@ mod tests {
     fn em_converges_to_generating_parameters() {
         let mut model = Model::untrained(schema());
         let true_m = [
-            vec![0.6, 0.1, 0.05, 0.02, 0.03, 0.1, 0.05, 0.03, 0.01, 0.01],
+            vec![
+                0.6, 0.1, 0.05, 0.02, 0.03, 0.1, 0.05, 0.02, 0.01, 0.01, 0.01,
+            ],
             vec![0.95, 0.05],
             vec![0.8, 0.15, 0.05],
         ];
         let true_u = [
             vec![
-                0.001, 0.002, 0.001, 0.001, 0.002, 0.01, 0.02, 0.03, 0.033, 0.9,
+                0.001, 0.002, 0.001, 0.001, 0.002, 0.01, 0.02, 0.02, 0.01, 0.033, 0.9,
             ],
             vec![0.5, 0.5],
             vec![0.01, 0.04, 0.95],
@@ -477,7 +524,7 @@ mod tests {
         let model = Model::untrained(schema());
         let none = |_| None;
         let (p_good, _, ex) = model.score_gamma(pack(&[1, 1, 1]), &none, true);
-        let (p_bad, _, _) = model.score_gamma(pack(&[10, 2, 3]), &none, false);
+        let (p_bad, _, _) = model.score_gamma(pack(&[11, 2, 3]), &none, false);
         let (p_missing, _, ex2) = model.score_gamma(pack(&[1, 0, 0]), &none, true);
         assert!(p_good > p_missing && p_missing > p_bad);
         assert_eq!(ex.len(), 3);
@@ -490,6 +537,51 @@ mod tests {
         assert!(p_rare > p_common);
         let s = explain_compact(&ex);
         assert!(s.starts_with("n=exact(+"));
+        // So does another spelling of it (joined or split, spelling variant, close).
+        for l in [
+            name_level::JOINED_SPLIT,
+            name_level::SPELLING_VARIANT,
+            name_level::CLOSE,
+        ] {
+            let (p_common, _, ex) = model.score_gamma(pack(&[l, 0, 0]), &|_| Some(0.05), true);
+            let (p_rare, _, _) = model.score_gamma(pack(&[l, 0, 0]), &|_| Some(1e-5), false);
+            assert!(p_rare > p_common, "level {l}");
+            assert!(ex[0].tf_adjusted);
+        }
+        // Not a phonetic match or a part of the name.
+        let (a, _, _) =
+            model.score_gamma(pack(&[name_level::PHONETIC, 0, 0]), &|_| Some(0.05), false);
+        let (b, _, _) =
+            model.score_gamma(pack(&[name_level::PHONETIC, 0, 0]), &|_| Some(1e-5), false);
+        assert_eq!(a, b);
+    }
+
+    /// Agreeing nationalities are implied when the places agree (a province is in one
+    /// country) or the names share anything (a token or a sound): they add nothing then,
+    /// while a disagreement still counts.
+    #[test]
+    fn nationality_is_implied_by_a_shared_place_or_name() {
+        let schema = Schema::new(
+            "id",
+            vec![
+                ("n".into(), Kind::FullName),
+                ("c".into(), Kind::Nationality),
+                ("p".into(), Kind::Place),
+            ],
+        )
+        .unwrap();
+        let model = Model::untrained(schema);
+        let none = |_| None;
+        let nat = |g: u64| model.score_gamma(g, &none, true).2[1].weight;
+        use crate::features::name_level::{DIFFERENT, SUBSET};
+        // Names different, place missing: the nationality counts.
+        assert!(nat(pack(&[DIFFERENT, 1, 0])) > 0.0);
+        // Place exact: implied.
+        assert_eq!(nat(pack(&[DIFFERENT, 1, 1])), 0.0);
+        // One name inside the other ("Siti" / "Siti Fitri"): implied.
+        assert_eq!(nat(pack(&[SUBSET, 1, 0])), 0.0);
+        // A disagreement still counts.
+        assert!(nat(pack(&[SUBSET, 2, 1])) < 0.0);
     }
 
     #[test]

@@ -116,6 +116,11 @@ impl Schema {
     }
 }
 
+/// The default [`Settings::link_prior`]: even odds that a left record's person is in the
+/// right file, for want of a measured rate (a deployment that knows the share of its
+/// requests that were eventually matched sets that share).
+pub const DEFAULT_LINK_PRIOR: f64 = 0.5;
+
 /// Settings of a run of the file interface.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -136,6 +141,11 @@ pub struct Settings {
     pub one_to_one: bool,
     /// Seed for the random pairs used to estimate u.
     pub seed: u64,
+    /// In linkage, the prior probability that a left record's person is in the right
+    /// file at all (default 0.5, [`DEFAULT_LINK_PRIOR`]; see docs/decisions.md D-T4).
+    /// Pair probabilities are posteriors over all of a left record's candidates and "none
+    /// of them".
+    pub link_prior: f64,
 }
 
 impl Settings {
@@ -150,6 +160,7 @@ impl Settings {
             pairs_per_record: 20,
             one_to_one: false,
             seed: 42,
+            link_prior: DEFAULT_LINK_PRIOR,
         }
     }
 
@@ -224,6 +235,16 @@ impl Settings {
                     s.pairs_per_record = n as usize;
                 }
                 "seed" => s.seed = num(value)? as u64,
+                "link_prior" => {
+                    let p = num(value)?;
+                    if !(p > 0.0 && p < 1.0) {
+                        return Err((
+                            line,
+                            "`link_prior` must be between 0 and 1 (exclusive)".into(),
+                        ));
+                    }
+                    s.link_prior = p;
+                }
                 "one_to_one" => match value {
                     toml::Value::Boolean(b) => s.one_to_one = *b,
                     _ => return Err((line, "`one_to_one` must be true or false".into())),
