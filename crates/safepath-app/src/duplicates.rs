@@ -138,8 +138,10 @@ impl App {
             let index = MatchIndex::build(&records, &model)
                 .map_err(|e| AppError::internal(&e.to_string()))?;
             let query = record(&settings.schema, "query", &person)?;
+            // A new record is about someone who is at most one of those
+            // indexed: weighed as a request (D-T5).
             for c in index
-                .query(&query, 20)
+                .trace(&query, 20)
                 .map_err(|e| AppError::internal(&e.to_string()))?
             {
                 if c.band == Band::Unlikely {

@@ -57,19 +57,31 @@ pub(crate) fn index_over(records: &[Record], settings: &Settings) -> Result<Matc
     MatchIndex::build(records, &model).map_err(|e| AppError::internal(&e.to_string()))
 }
 
+/// How a query is weighed: a request about someone who is at most one of
+/// the indexed persons (tracing: candidates weighed against each other and
+/// against "none of them", docs/decisions.md D-T5), or a record that may
+/// itself be indexed (de-duplication: pair by pair).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Weigh {
+    Request,
+    PairByPair,
+}
+
 /// The best candidate per id over several query records, likely and
 /// possible only, best first.
 pub(crate) fn best_per_id(
     index: &MatchIndex,
     queries: &[Record],
     limit: usize,
+    weigh: Weigh,
 ) -> Result<Vec<Candidate>, AppError> {
     let mut best: HashMap<String, Candidate> = HashMap::new();
     for q in queries {
-        for c in index
-            .query(q, limit)
-            .map_err(|e| AppError::internal(&e.to_string()))?
-        {
+        let found = match weigh {
+            Weigh::Request => index.trace(q, limit),
+            Weigh::PairByPair => index.query(q, limit),
+        };
+        for c in found.map_err(|e| AppError::internal(&e.to_string()))? {
             if c.band == Band::Unlikely {
                 continue;
             }

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::clock::rfc3339;
-use crate::match_records::{band_name, best_per_id, index_over, records_of, settings};
+use crate::match_records::{Weigh, band_name, best_per_id, index_over, records_of, settings};
 use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
@@ -450,7 +450,7 @@ impl App {
             }
             let index = index_over(&records, &settings)?;
             let queries = records_of(&settings, "query", &sought.as_person())?;
-            for c in best_per_id(&index, &queries, MAX_MATCHES)? {
+            for c in best_per_id(&index, &queries, MAX_MATCHES, Weigh::Request)? {
                 let Some((case, org)) = owners.get(&c.id).copied() else {
                     continue;
                 };
