@@ -468,6 +468,21 @@ impl App {
         Ok((access, facts))
     }
 
+    /// What the user may do on the case (for pages and the API): nothing at
+    /// all when the case is missing or hidden from them.
+    pub async fn case_permissions(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<access::CasePermissions, AppError> {
+        Ok(self
+            .store
+            .case_facts(CaseId(id))
+            .await?
+            .map(|f| access::case_permissions(&who.actor, &f))
+            .unwrap_or_default())
+    }
+
     pub async fn get_case(&self, who: &Principal, id: Uuid) -> Result<CaseView, AppError> {
         let (access, facts) = match self
             .authorize_case(who, id, Action::ReadCase, "read this case")

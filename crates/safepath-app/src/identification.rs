@@ -681,7 +681,7 @@ impl App {
             .ok_or_else(AppError::case_not_found)?;
         let access =
             access::authorize(&who.actor, Action::EditCase, &facts).map_err(edit_denied)?;
-        if !(who.actor.role == Role::Coordinator && who.org() == facts.org) {
+        if !access::case_permissions(&who.actor, &facts).decide {
             return Err(AppError::forbidden(
                 "only an authorised decision-maker (a coordinator of the owning organisation) records identification decisions",
             ));

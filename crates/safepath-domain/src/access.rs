@@ -321,6 +321,33 @@ pub enum BreakGlassRefusal {
     ReasonTooShort,
 }
 
+/// What an actor may do on one case: the permission set that pages and the
+/// API ask for instead of testing roles themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CasePermissions {
+    pub read: bool,
+    pub edit: bool,
+    /// Read the case's audit trail.
+    pub read_audit: bool,
+    /// Record identification decisions: the authorised decision-maker, a
+    /// coordinator of the owning organisation.
+    pub decide: bool,
+}
+
+/// The permission set of `actor` on `case`, from the same rules as
+/// [`authorize`].
+pub fn case_permissions(actor: &Actor, case: &CaseFacts) -> CasePermissions {
+    let rel = Relation::of(actor, case);
+    let allows = |a| decide_case(actor.role, a, rel) == Decision::Allow;
+    let edit = allows(Action::EditCase);
+    CasePermissions {
+        read: allows(Action::ReadCase),
+        edit,
+        read_audit: allows(Action::ReadCaseAudit),
+        decide: edit && actor.role == Role::Coordinator && rel.same_org,
+    }
+}
+
 /// Which cases a list or search may return for this actor: the same rule as
 /// [`can_see`], in a form a storage query can apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

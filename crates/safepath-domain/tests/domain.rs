@@ -257,3 +257,56 @@ proptest! {
         prop_assert_eq!(visibility(&a).includes(&c), by_policy);
     }
 }
+
+/// The permission set pages ask for agrees with `authorize`, and only a
+/// coordinator of the owning organisation decides.
+#[test]
+fn the_permission_set_follows_the_policy_and_only_coordinators_decide() {
+    let org = OrgId(uuid::Uuid::from_u128(1));
+    let other = OrgId(uuid::Uuid::from_u128(2));
+    let cm = Actor {
+        id: UserId(uuid::Uuid::from_u128(10)),
+        org,
+        role: Role::CaseManager,
+    };
+    let case = CaseFacts {
+        id: CaseId(uuid::Uuid::from_u128(100)),
+        org,
+        case_manager: Some(cm.id),
+        associated: vec![],
+    };
+    let p = case_permissions(&cm, &case);
+    assert!(p.read && p.edit && !p.read_audit && !p.decide);
+    let coordinator = Actor {
+        id: UserId(uuid::Uuid::from_u128(11)),
+        org,
+        role: Role::Coordinator,
+    };
+    let p = case_permissions(&coordinator, &case);
+    assert!(p.read && p.edit && p.read_audit && p.decide);
+    let elsewhere = Actor {
+        org: other,
+        ..coordinator
+    };
+    assert_eq!(
+        case_permissions(&elsewhere, &case),
+        CasePermissions::default()
+    );
+    for role in [Role::Analyst, Role::Administrator, Role::FirstResponder] {
+        let a = Actor {
+            id: UserId(uuid::Uuid::from_u128(12)),
+            org,
+            role,
+        };
+        assert!(!case_permissions(&a, &case).decide);
+    }
+    for a in [cm, coordinator, elsewhere] {
+        let p = case_permissions(&a, &case);
+        assert_eq!(p.read, authorize(&a, Action::ReadCase, &case).is_ok());
+        assert_eq!(p.edit, authorize(&a, Action::EditCase, &case).is_ok());
+        assert_eq!(
+            p.read_audit,
+            authorize(&a, Action::ReadCaseAudit, &case).is_ok()
+        );
+    }
+}

@@ -711,19 +711,11 @@ async fn case_page_view(
     .cloned()
     .collect::<Vec<_>>()
     .join(", ");
-    let role = user.principal().actor.role;
-    let facts = access::CaseFacts {
-        id: safepath_domain::ids::CaseId(c.id),
-        org: safepath_domain::ids::OrgId(c.org_id),
-        case_manager: c.case_manager_id.map(safepath_domain::ids::UserId),
-        associated: c
-            .associated_user_ids
-            .iter()
-            .copied()
-            .map(safepath_domain::ids::UserId)
-            .collect(),
-    };
-    let rel = access::Relation::of(&user.principal().actor, &facts);
+    // What this user may do here, as the policy says (no role tests here).
+    let may = app
+        .case_permissions(user.principal(), c.id)
+        .await
+        .unwrap_or_default();
     render(
         StatusCode::OK,
         &CasePage {
@@ -744,10 +736,8 @@ async fn case_page_view(
                     .join(", "),
             ),
             notes: or_dash(c.notes.clone().unwrap_or_default()),
-            can_decide: role == Role::Coordinator && rel.same_org && open_stage.is_some(),
-            can_reconsider: access::decide_case(role, Action::EditCase, rel) == Decision::Allow
-                && open_stage.is_none()
-                && negative,
+            can_decide: may.decide && open_stage.is_some(),
+            can_reconsider: may.edit && open_stage.is_none() && negative,
             open_stage,
             shared_needs,
             can_see_justice,
@@ -763,8 +753,8 @@ async fn case_page_view(
                     d,
                 })
                 .collect(),
-            can_edit: access::decide_case(role, Action::EditCase, rel) == Decision::Allow,
-            can_audit: access::decide_case(role, Action::ReadCaseAudit, rel) == Decision::Allow,
+            can_edit: may.edit,
+            can_audit: may.read_audit,
             break_glass,
             c,
             tr,
