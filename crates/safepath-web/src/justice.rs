@@ -249,7 +249,7 @@ fn query_param(raw: &Option<String>, key: &str) -> Option<String> {
 
 #[utoipa::path(get, path = "/api/v1/fund/accounts", tag = "fund", security(("bearer" = [])),
     params(("on" = Option<String>, Query, description = "Balances at the end of this day (YYYY-MM-DD); today by default")),
-    responses((status = 200, body = Items<AccountView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Items<AccountView>), (status = 400, description = "`on` is not a day written YYYY-MM-DD", body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn api_fund_accounts(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -344,7 +344,7 @@ async fn decide(
 
 #[utoipa::path(get, path = "/api/v1/fund/ledger", tag = "fund", security(("bearer" = [])),
     params(("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Items<LedgerLineView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Items<LedgerLineView>), (status = 400, description = "`offset` or `limit` is not a number", body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn api_ledger(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
