@@ -669,6 +669,21 @@ async fn openapi_documents_the_errors_each_operation_answers() {
         let documented = &spec["paths"][path.split('?').next().unwrap()]["get"]["responses"];
         assert!(documented.get("400").is_some(), "{path}");
     }
+    // And the 403 of the case-work writes for a role that may not make
+    // them (found as the first responder and the service provider).
+    for op in [
+        "/api/v1/cases/{id}/goals",
+        "/api/v1/cases/{id}/tasks",
+        "/api/v1/cases/{id}/assessments",
+        "/api/v1/cases/{id}/feedback",
+        "/api/v1/cases/{id}/reconsideration",
+        "/api/v1/cases/{id}/claims/{cid}",
+    ] {
+        assert!(
+            spec["paths"][op]["post"]["responses"].get("403").is_some(),
+            "post {op}: 403"
+        );
+    }
     let analyst = t.login("demo-analyst").await;
     let a = t
         .call("GET", "/api/v1/referrals", Some(&analyst), None)
