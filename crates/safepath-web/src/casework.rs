@@ -179,7 +179,7 @@ pub async fn api_update_need(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/goals", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewGoal,
-    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, description = "Not a role that may do this on the case", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn api_add_goal(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -190,7 +190,7 @@ pub async fn api_add_goal(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/tasks", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewTask,
-    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, description = "Not a role that may do this on the case", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn api_add_task(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -233,7 +233,7 @@ pub async fn api_review(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assessments", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewAssessment,
-    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, description = "Not a role that may do this on the case", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn api_assessment(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -246,7 +246,7 @@ pub async fn api_assessment(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/feedback", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewFeedback,
-    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = CaseWork), (status = 400, body = ErrorBody), (status = 403, description = "Not a role that may do this on the case", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn api_feedback(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

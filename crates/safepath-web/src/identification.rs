@@ -137,7 +137,7 @@ pub async fn api_decide(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reconsideration", tag = "identification", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReconsiderationInput,
-    responses((status = 201, body = DecisionView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = DecisionView), (status = 400, body = ErrorBody), (status = 403, description = "Not a role that may do this on the case", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn api_reconsider(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -236,7 +236,7 @@ async fn start_page(user: WebUser) -> Response {
 }
 
 /// The context of step 1, carried through step 2 in hidden fields.
-struct Context {
+pub(crate) struct Context {
     consent: bool,
     language: String,
     interpreter: bool,
@@ -248,7 +248,7 @@ struct Context {
 }
 
 impl Context {
-    fn from(f: &Fields) -> Self {
+    pub(crate) fn from(f: &Fields) -> Self {
         Self {
             consent: f.get("consent") == "yes",
             language: f.get("language").trim().to_owned(),
@@ -261,7 +261,7 @@ impl Context {
         }
     }
 
-    fn check(&self, tr: &Tr) -> Result<(Form, Option<u32>), String> {
+    pub(crate) fn check(&self, tr: &Tr) -> Result<(Form, Option<u32>), String> {
         if !self.consent {
             return Err(tr.t("screening-consent-required"));
         }

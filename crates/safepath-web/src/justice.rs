@@ -218,7 +218,7 @@ pub async fn api_add_measure(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/claims/{cid}", tag = "rights and justice", security(("bearer" = [])), params(("id" = Uuid, Path), ("cid" = String, Path)), request_body = ClaimChange,
-    responses((status = 200, body = ClaimView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "The claim is closed", body = ErrorBody)))]
+    responses((status = 200, body = ClaimView), (status = 400, body = ErrorBody), (status = 403, description = "Not a role that may do this on the case", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "The claim is closed", body = ErrorBody)))]
 pub async fn api_change_claim(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -249,7 +249,7 @@ fn query_param(raw: &Option<String>, key: &str) -> Option<String> {
 
 #[utoipa::path(get, path = "/api/v1/fund/accounts", tag = "fund", security(("bearer" = [])),
     params(("on" = Option<String>, Query, description = "Balances at the end of this day (YYYY-MM-DD); today by default")),
-    responses((status = 200, body = Items<AccountView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Items<AccountView>), (status = 400, description = "`on` is not a day written YYYY-MM-DD", body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn api_fund_accounts(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -344,7 +344,7 @@ async fn decide(
 
 #[utoipa::path(get, path = "/api/v1/fund/ledger", tag = "fund", security(("bearer" = [])),
     params(("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Items<LedgerLineView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Items<LedgerLineView>), (status = 400, description = "`offset` or `limit` is not a number", body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn api_ledger(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -427,7 +427,7 @@ fn named(codes: &[&'static str], name: impl Fn(&str) -> String) -> Vec<(&'static
 
 /// An amount typed by a person (`1500`, `1,500.50`, `1.500,50`) in minor
 /// units of a currency with `exponent` decimals; `None` when it is not one.
-fn parse_amount(raw: &str, exponent: u32) -> Option<i64> {
+pub(crate) fn parse_amount(raw: &str, exponent: u32) -> Option<i64> {
     let s: String = raw
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '_' && *c != '\'')

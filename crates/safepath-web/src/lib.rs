@@ -30,6 +30,10 @@ pub mod stats;
 
 // --- rights and justice ---
 pub mod justice;
+// --- reliability: entry points for the fuzz targets (fuzz/) ---
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

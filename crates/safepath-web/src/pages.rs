@@ -981,7 +981,7 @@ pub struct CaseFormValues {
 }
 
 impl CaseFormValues {
-    fn from_fields(f: &Fields) -> Self {
+    pub(crate) fn from_fields(f: &Fields) -> Self {
         Self {
             version: f.get("version").into(),
             name_value: f.get("name_value").into(),
@@ -1055,7 +1055,10 @@ impl CaseFormValues {
     }
 
     /// Builds the person from the form, reusing the API's validation.
-    fn person(&self, keep_other_names: &[serde_json::Value]) -> Result<Person, AppError> {
+    pub(crate) fn person(
+        &self,
+        keep_other_names: &[serde_json::Value],
+    ) -> Result<Person, AppError> {
         let list = |s: &str| {
             s.split(',')
                 .map(str::trim)
@@ -1131,14 +1134,14 @@ impl CaseFormValues {
             .map_err(|e| AppError::bad_request("invalid_field", redact_values(&e.to_string())))
     }
 
-    fn forms(&self) -> Result<Vec<ExploitationForm>, AppError> {
+    pub(crate) fn forms(&self) -> Result<Vec<ExploitationForm>, AppError> {
         self.forms
             .iter()
             .map(|f| ExploitationForm::parse(f).map_err(AppError::from))
             .collect()
     }
 
-    fn status(&self) -> Result<CaseStatus, AppError> {
+    pub(crate) fn status(&self) -> Result<CaseStatus, AppError> {
         Ok(CaseStatus::parse(&self.status)?)
     }
 }

@@ -107,7 +107,7 @@ pub async fn case_referrals(
 
 #[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", security(("bearer" = [])),
     params(("box" = Option<String>, Query, description = "inbox (default: referrals to your organisation) or outbox")),
-    responses((status = 200, body = Items<ReferralView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Items<ReferralView>), (status = 400, body = ErrorBody), (status = 403, description = "A role that does not work with referrals", body = ErrorBody)))]
 pub async fn org_referrals(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Filters of a table, a dashboard or a download.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// Dimensions, comma-separated: one to three of `nationality`, `sex`,
     /// `age_band`, `form`, `year`, `status`.

@@ -189,7 +189,7 @@ fn list(s: &str) -> Vec<String> {
 }
 
 impl FormValues {
-    fn from_fields(f: &Fields) -> Self {
+    pub(crate) fn from_fields(f: &Fields) -> Self {
         let g = |k: &str| f.get(k).to_owned();
         Self {
             name_value: g("name_value"),
@@ -215,7 +215,7 @@ impl FormValues {
         }
     }
 
-    fn to_request(&self) -> Result<NewTracingRequest, AppError> {
+    pub(crate) fn to_request(&self) -> Result<NewTracingRequest, AppError> {
         let bad_birth = || {
             AppError::bad_request(
                 "invalid_field",

@@ -7,6 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// kill -9 while writing, restart, every acknowledged write still there.
+mod crash;
+
 fn safepath(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_safepath"))
         .args(args)
