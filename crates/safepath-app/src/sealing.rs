@@ -133,8 +133,9 @@ impl Grant {
     }
 
     /// Consents and referrals opened to decide what `actor` may see of a
-    /// case (the consent ledger is the policy's input). Charged to the case.
-    /// Not yet charged to an audit entry of its own (docs/decisions.md D-A2).
+    /// case (the consent ledger is the policy's input). Names the case, but
+    /// is not yet charged to an audit entry of its own (docs/decisions.md
+    /// D-A2): the unseal check counts it apart.
     pub(crate) fn policy_check(actor: impl ToString, case: CaseId) -> Self {
         Self {
             actor: actor.to_string(),

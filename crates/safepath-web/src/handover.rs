@@ -401,14 +401,15 @@ async fn return_page(
 
 /// Which field an application error is about, and the words for it.
 fn field_error(tr: &Tr, e: &AppError) -> (String, String) {
+    // The API's messages start with the field they are about.
     let field = match e.code {
         "unknown_partner" => "partner",
-        "consent_required" | "missing_field" if e.message.starts_with("categories") => "categories",
         "consent_required" => "categories",
-        "invalid_field" if e.message.starts_with("assessed_on") => "assessed_on",
         "assessed_in_future" => "assessed_on",
-        "text_too_long" | "invalid_text" => "notes",
-        _ => "form",
+        _ => ["categories", "assessed_on", "notes"]
+            .into_iter()
+            .find(|f| e.message.starts_with(f))
+            .unwrap_or("form"),
     };
     let words = if tr.has(&format!("return-error-{}", e.code)) {
         tr.t(format!("return-error-{}", e.code))
@@ -432,11 +433,7 @@ async fn security_submit(
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
-    let values: BTreeMap<String, String> = f
-        .pairs()
-        .filter(|(k, _)| *k != "csrf")
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let values = f.kept();
     let mut errors = BTreeMap::new();
     for (field, _, _) in questions(&tr) {
         if f.get(field).is_empty() {
@@ -485,11 +482,7 @@ async fn handover_submit(
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
-    let values: BTreeMap<String, String> = f
-        .pairs()
-        .filter(|(k, _)| *k != "csrf")
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let values = f.kept();
     let mut errors = BTreeMap::new();
     if f.get("partner").is_empty() {
         errors.insert("partner".to_owned(), tr.t("return-error-partner"));

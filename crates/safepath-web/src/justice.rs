@@ -1551,11 +1551,7 @@ async fn justice_submit(
         return error_page(&tr, &user, AppError::case_not_found());
     };
     let form = f.get("form").to_owned();
-    let values: BTreeMap<String, String> = f
-        .pairs()
-        .filter(|(k, _)| *k != "csrf")
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let values = f.kept();
     let p = user.principal();
     let c = Check::new(&tr, &f);
     let mut done = form.clone();

@@ -128,6 +128,14 @@ impl Fields {
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+    /// The submitted values to show again beside an error (input kept),
+    /// without the CSRF token.
+    pub fn kept(&self) -> std::collections::BTreeMap<String, String> {
+        self.pairs()
+            .filter(|(k, _)| *k != "csrf")
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
     pub fn all(&self, k: &str) -> Vec<String> {
         self.0
             .iter()
