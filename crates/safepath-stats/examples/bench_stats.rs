@@ -140,6 +140,56 @@ fn aggregates(rows: &[[String; 7]], k: u64) -> usize {
     kept
 }
 
+/// Persons in the audited series (a deployment's scale, not the million).
+const AUDITED_PERSONS: usize = 5_000;
+
+/// One analyst's series of releases with other filters and periods, each
+/// audited against the ones before it (the differencing linear programs).
+fn audited_series(facts: &[PersonFact]) {
+    let mut history = ReleaseHistory::default();
+    let t = Instant::now();
+    let mut n = 0;
+    for (i, dims) in [
+        vec![Dim::Nationality],
+        vec![Dim::Sex],
+        vec![Dim::Form],
+        vec![Dim::AgeBand],
+        vec![Dim::Year],
+        vec![Dim::Status],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for org in [None, Some("org-0".to_string()), Some("org-1".to_string())] {
+            let year = 2022 + (i as i32 % 5);
+            let filter = Filter {
+                org,
+                from: Some(safepath_stats::YearMonth { year, month: 1 }),
+                to: Some(safepath_stats::YearMonth { year, month: 6 }),
+                ..Filter::default()
+            };
+            match release(
+                facts,
+                &TableSpec::new(dims.clone(), filter),
+                Policy::default(),
+                history,
+            ) {
+                Ok((_, h)) => history = h,
+                Err(e) => {
+                    eprintln!("audited release failed: {e}");
+                    return;
+                }
+            }
+            n += 1;
+        }
+    }
+    println!(
+        "audited_series_{n}_releases_{}_persons {:.3}",
+        facts.len(),
+        t.elapsed().as_secs_f64()
+    );
+}
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let persons: usize = args
@@ -188,6 +238,7 @@ fn main() -> std::io::Result<()> {
         )
     });
     println!("dashboard_total {:.3}", all.elapsed().as_secs_f64());
+    audited_series(&facts[..facts.len().min(AUDITED_PERSONS)]);
     let m = time("kanon_microdata", || kanon::anonymise(&facts, 11));
     println!("kanon_kept {} of {}", m.kept, m.persons);
 

@@ -401,26 +401,33 @@ fn audit(
             }
         }
     }
-    // Small differences between a new released item and an earlier one.
-    for (key, a_new, _) in &fresh.released {
-        let set_new: BTreeSet<usize> = a_new.iter().copied().collect();
-        for it in &old {
-            for (_, a_old, _) in &it.released {
-                let set_old: BTreeSet<usize> = a_old.iter().copied().collect();
-                if set_old.is_disjoint(&set_new) {
-                    continue;
-                }
-                for diff in [
-                    set_new.difference(&set_old).copied().collect::<Vec<_>>(),
-                    set_old.difference(&set_new).copied().collect::<Vec<_>>(),
-                ] {
-                    let c = atoms.sum(&diff);
-                    if c > 0 && c < threshold && pinned(&diff)? {
-                        return Ok(Some(Culprit {
-                            atoms: diff,
-                            new_item: Some(key.clone()),
-                        }));
-                    }
+    // Small differences between any two released items. Pairs of earlier
+    // items are checked again: the new table's equations can pin a
+    // difference that was free when both were released.
+    let mut all: Vec<(Option<Option<Vec<String>>>, BTreeSet<usize>)> = Vec::new();
+    for (key, a, _) in &fresh.released {
+        all.push((Some(key.clone()), a.iter().copied().collect()));
+    }
+    for it in &old {
+        for (_, a, _) in &it.released {
+            all.push((None, a.iter().copied().collect()));
+        }
+    }
+    for (i, (key_a, set_a)) in all.iter().enumerate() {
+        for (key_b, set_b) in all.iter().skip(i + 1) {
+            if set_a.is_disjoint(set_b) {
+                continue;
+            }
+            for diff in [
+                set_a.difference(set_b).copied().collect::<Vec<_>>(),
+                set_b.difference(set_a).copied().collect::<Vec<_>>(),
+            ] {
+                let c = atoms.sum(&diff);
+                if c > 0 && c < threshold && pinned(&diff)? {
+                    return Ok(Some(Culprit {
+                        atoms: diff,
+                        new_item: key_a.clone().or_else(|| key_b.clone()),
+                    }));
                 }
             }
         }
