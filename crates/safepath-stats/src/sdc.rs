@@ -324,9 +324,13 @@ impl Atoms {
 /// Why the audit failed: the atoms of the small group that can be pinned,
 /// and, for a difference, the new table's cell taking part (`None` inside
 /// means its total).
+/// The new table's item taking part (`Some(None)`: its total), `None` for
+/// an earlier table's.
+type NewItem = Option<Option<Vec<String>>>;
+
 struct Culprit {
     atoms: Vec<usize>,
-    new_item: Option<Option<Vec<String>>>,
+    new_item: NewItem,
 }
 
 /// The released items (cells and total) of a release, as atoms and the
@@ -404,7 +408,7 @@ fn audit(
     // Small differences between any two released items. Pairs of earlier
     // items are checked again: the new table's equations can pin a
     // difference that was free when both were released.
-    let mut all: Vec<(Option<Option<Vec<String>>>, BTreeSet<usize>)> = Vec::new();
+    let mut all: Vec<(NewItem, BTreeSet<usize>)> = Vec::new();
     for (key, a, _) in &fresh.released {
         all.push((Some(key.clone()), a.iter().copied().collect()));
     }
