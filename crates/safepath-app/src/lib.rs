@@ -33,6 +33,8 @@ pub mod handover_cases;
 pub mod stats;
 // --- rights and justice ---
 pub mod justice;
+// --- data-key rotation ---
+pub mod key_rotation;
 
 use safepath_crypto::{AuditKey, KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;
@@ -44,6 +46,7 @@ use std::sync::Arc;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, ErrorKind};
+pub use safepath_store::SealedColumn;
 
 /// Interface languages: English and Indonesian.
 pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "id"];

@@ -32,7 +32,7 @@ use zeroize::Zeroizing;
 
 use crate::{App, AppError};
 
-fn field<'a>(table: &'a str, column: &'a str, record_id: &'a str) -> FieldRef<'a> {
+pub(crate) fn field<'a>(table: &'a str, column: &'a str, record_id: &'a str) -> FieldRef<'a> {
     FieldRef {
         table,
         column,
@@ -55,6 +55,18 @@ impl Vault {
 
     pub(crate) fn blind_index(&self, purpose: &str, token: &str) -> Result<Vec<u8>, CryptoError> {
         self.0.blind_index(purpose, token)
+    }
+
+    /// Re-encrypts one value under this vault's sealing key (data-key
+    /// rotation). The plaintext never leaves this module, so no grant: the
+    /// rotation reads nothing, and its run is audited as one operation.
+    pub(crate) fn reseal(
+        &self,
+        field: FieldRef<'_>,
+        sealed: &Sealed,
+    ) -> Result<Sealed, CryptoError> {
+        let plain = self.0.open(field, sealed)?;
+        self.0.seal(field, &plain)
     }
 
     /// Private to this module: nothing outside it can open a field.

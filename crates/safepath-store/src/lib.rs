@@ -34,6 +34,9 @@ pub use stats_store::*;
 mod justice_store;
 pub use justice_store::*;
 
+mod key_rotation_store;
+pub use key_rotation_store::*;
+
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
 use safepath_crypto::WrappedDataKey;
@@ -76,7 +79,9 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + TracingStore + HandoverStore + StatsStore + JusticeStore {
+pub trait Store:
+    Send + Sync + TracingStore + HandoverStore + StatsStore + JusticeStore + KeyRotationStore
+{
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).
     async fn migrate(&self) -> Result<()>;

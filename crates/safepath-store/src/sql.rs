@@ -543,7 +543,9 @@ macro_rules! sql_store {
             }
 
             async fn data_keys(&self) -> Result<Vec<WrappedDataKey>> {
-                let rows = sqlx::query("SELECT id, purpose, master_key_id, wrapped FROM data_keys ORDER BY created_at, id").fetch_all(&self.pool).await?;
+                // Retired keys first: the key ring takes the last field key as the
+                // one that seals, and a retired key only opens.
+                let rows = sqlx::query("SELECT id, purpose, master_key_id, wrapped FROM data_keys ORDER BY CASE WHEN retired_at IS NULL THEN 1 ELSE 0 END, created_at, id").fetch_all(&self.pool).await?;
                 rows.iter()
                     .map(|r| {
                         let purpose: String = r.try_get("purpose")?;
@@ -1902,3 +1904,6 @@ mod stats;
 // --- rights and justice ---
 #[path = "sql_justice.rs"]
 mod justice;
+// --- data-key rotation ---
+#[path = "sql_key_rotation.rs"]
+mod key_rotation;

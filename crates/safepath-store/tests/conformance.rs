@@ -2322,8 +2322,184 @@ conformance!(
     // --- rights and justice ---
     justice_records_and_fund_ledger,
     // --- sign-in: per-address throttling, second factor ---
-    sign_in_addresses_and_two_factor
+    sign_in_addresses_and_two_factor,
+    // --- data-key rotation ---
+    data_key_rotation_columns_cells_and_retirement
 );
+
+async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
+    let s = h.store.as_ref();
+    let key = |id: &str, purpose| WrappedDataKey {
+        id: id.into(),
+        purpose,
+        master_key_id: "mk-1".into(),
+        wrapped: vec![7; 40],
+    };
+    s.insert_data_keys(
+        &[
+            key("dk-test", KeyPurpose::Field),
+            key("dk-idx", KeyPurpose::Index),
+        ],
+        100,
+    )
+    .await
+    .unwrap();
+    let o = org("Org");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let cm = user(o.id, "cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let p = person();
+    let c = case(o.id, p.id, Some(cm.id), vec![], "SP-2026-ROTA-0001", 100);
+    s.insert_case(&c, &p, &[vec![1; 32]], &audit("case.create"))
+        .await
+        .unwrap();
+
+    // The schema's sealed columns, never the audit log or the keys.
+    let cols = s.sealed_columns().await.unwrap();
+    let names = cols
+        .iter()
+        .find(|c| c.table == "persons" && c.column == "names")
+        .cloned()
+        .expect("persons.names is listed");
+    assert_eq!((names.key.as_str(), names.text), ("id", false));
+    assert!(
+        cols.iter()
+            .any(|c| c.table == "consents" && c.column == "record" && c.text)
+    );
+    assert!(
+        cols.iter()
+            .any(|c| c.table == "two_factor" && c.key == "user_id")
+    );
+    assert!(
+        !cols
+            .iter()
+            .any(|c| NOT_RESEALED.contains(&c.table.as_str()))
+    );
+
+    // A new field key is the newest: the ring seals with the last one.
+    s.add_data_key(
+        &key("dk-new", KeyPurpose::Field),
+        50,
+        &audit("keys.rotate_data.start"),
+    )
+    .await
+    .unwrap();
+    let order: Vec<String> = s
+        .data_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    assert_eq!(
+        order.last().map(String::as_str),
+        Some("dk-new"),
+        "{order:?}"
+    );
+
+    // Cells in key order; a value is rewritten only if it is still the one read.
+    let cells = s.sealed_cells(&names, None, 10).await.unwrap();
+    assert_eq!(cells.len(), 1);
+    assert_eq!(cells[0].row, p.id.to_string());
+    assert_eq!(cells[0].sealed.key_id, "dk-test");
+    assert!(
+        s.sealed_cells(&names, Some(&cells[0].row), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let new = Sealed {
+        key_id: "dk-new".into(),
+        bytes: b"resealed-names".to_vec(),
+    };
+    let change = (cells[0].clone(), new.clone());
+    assert_eq!(
+        s.reseal_cells(&names, std::slice::from_ref(&change))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.reseal_cells(&names, &[change]).await.unwrap(),
+        0,
+        "stale: not written"
+    );
+    assert_eq!(
+        s.sealed_cells(&names, None, 10).await.unwrap()[0].sealed,
+        new
+    );
+
+    // Where the old key still seals: the person's other fields, and a
+    // sealed reason in the audit log.
+    s.append_audit(&audit("case.break_glass").reason("sealed:v1:dk-test:AAAA"))
+        .await
+        .unwrap();
+    let used = s
+        .values_under(&["dk-test".to_string()].into_iter().collect())
+        .await
+        .unwrap();
+    assert_eq!(used.len(), 1);
+    assert_eq!(used[0].in_audit_log, 1);
+    let places: Vec<&str> = used[0]
+        .elsewhere
+        .iter()
+        .map(|(at, _)| at.as_str())
+        .collect();
+    assert!(places.contains(&"persons.display_name"), "{places:?}");
+    assert!(!places.contains(&"persons.names"), "{places:?}");
+
+    // Retired keys come first (they open, never seal); deleted ones are gone.
+    s.retire_data_keys(
+        &[],
+        &["dk-test".into()],
+        200,
+        &audit("keys.rotate_data.finish"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.retired_data_keys()
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["dk-test"]
+    );
+    let order: Vec<String> = s
+        .data_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    assert_eq!(
+        order.first().map(String::as_str),
+        Some("dk-test"),
+        "{order:?}"
+    );
+    assert_eq!(
+        order.last().map(String::as_str),
+        Some("dk-new"),
+        "{order:?}"
+    );
+    s.retire_data_keys(
+        &["dk-test".into()],
+        &[],
+        300,
+        &audit("keys.rotate_data.finish"),
+    )
+    .await
+    .unwrap();
+    let order: Vec<String> = s
+        .data_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    assert_eq!(order, ["dk-idx", "dk-new"]);
+    verify(s).await.unwrap();
+}
 
 /// Sixteen failures counted at once, from separate tasks; their counts, sorted.
 async fn parallel_failures(store: &Arc<dyn Store>, key: &str) -> Vec<i64> {

@@ -288,8 +288,23 @@ enum OrgCommand {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Replace the master key and re-wrap every data key under it.
-    Rotate(DataArgs),
+    /// Replace the master key and re-wrap every data key under it; with
+    /// `--data-keys`, replace the field data key instead and re-encrypt every
+    /// sealed value under the new one (resumable; stop the server first).
+    Rotate(RotateArgs),
+}
+
+#[derive(Args)]
+struct RotateArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Rotate the data key that seals fields (re-encrypting every value)
+    /// instead of the master key. Run again after an interruption: it resumes.
+    #[arg(long)]
+    data_keys: bool,
+    /// Values re-encrypted per transaction (with --data-keys).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    batch_size: i64,
 }
 
 #[derive(Subcommand)]
@@ -392,6 +407,32 @@ impl DataArgs {
             create_key_file,
             audit_key_file: self.audit_key_file.clone(),
         })
+    }
+
+    /// An exclusive lock on the data folder, held by a server while it runs
+    /// and by the data-key rotation, which must not run beside a server that
+    /// would go on sealing with the key it loaded. Released when the process
+    /// ends, however it ends.
+    fn lock(&self) -> Result<std::fs::File, String> {
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
+        let path = self.data_dir.join("safepath.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "a SafePath server (or a key rotation) is using {}: stop it first",
+                self.data_dir.display()
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(format!("cannot lock {}: {e}", path.display()))
+            }
+        }
     }
 
     async fn open(&self, create_key_file: bool) -> Result<App, String> {
@@ -514,6 +555,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 key_file: None,
                 audit_key_file: None,
             };
+            let _lock = data.lock()?;
             let mut app = data.open(true).await?;
             args.work.apply(&mut app)?;
             if safepath_app::demo::seed(&app, args.cases)
@@ -525,6 +567,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             serve(app, args.addr, Some(demo_banner(args.addr, &args.data_dir))).await?;
         }
         Command::Serve(args) => {
+            let _lock = args.data.lock()?;
             let mut app = args.data.open(true).await?;
             args.work.apply(&mut app)?;
             serve(
@@ -646,7 +689,42 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
         }
         Command::Restore { data, from, force } => restore(&data, &from, force).await?,
-        Command::Keys(KeysCommand::Rotate(data)) => {
+        Command::Keys(KeysCommand::Rotate(args)) if args.data_keys => {
+            let _lock = args.data.lock()?;
+            let app = args.data.open(false).await?;
+            let mut progress = |column: &safepath_app::SealedColumn, so_far: u64| {
+                println!(
+                    "re-encrypted {so_far} values so far ({}.{})",
+                    column.table, column.column
+                );
+            };
+            let done = app
+                .rotate_data_keys(args.batch_size, &mut progress)
+                .await
+                .map_err(|e| e.message)?;
+            app.shutdown().await;
+            println!(
+                "{} the data-key rotation: {} values re-encrypted; fields are now sealed by {}.",
+                if done.resumed {
+                    "Resumed and finished"
+                } else {
+                    "Finished"
+                },
+                done.resealed,
+                done.key_id
+            );
+            if !done.deleted.is_empty() {
+                println!("Deleted the older data keys {}.", done.deleted.join(", "));
+            }
+            if !done.retired.is_empty() {
+                println!(
+                    "Kept {} retired (they open break-the-glass reasons in the audit log, whose chain cannot be rewritten; they never seal).",
+                    done.retired.join(", ")
+                );
+            }
+        }
+        Command::Keys(KeysCommand::Rotate(args)) => {
+            let data = args.data;
             let app = data.open(false).await?;
             let id = app.rotate_master_key().await.map_err(|e| e.to_string())?;
             println!(

@@ -28,6 +28,8 @@ type Http = Client<HttpConnector, Full<Bytes>>;
 
 const WRITERS: usize = 8;
 
+mod key_rotation;
+
 /// A running server; killed (SIGKILL) when dropped, so a failing test
 /// leaves no process behind.
 struct Server {
@@ -62,6 +64,11 @@ fn free_port() -> u16 {
 /// Starts the demo on `dir` and waits for `/healthz`. A port taken between
 /// choosing and binding it is retried with another one.
 async fn start(http: &Http, dir: &Path, round: usize) -> Server {
+    start_with(http, dir, round, 0).await
+}
+
+/// [`start`] with `cases` synthetic demo cases seeded into an empty database.
+async fn start_with(http: &Http, dir: &Path, round: usize, cases: u32) -> Server {
     for attempt in 0..3 {
         let port = free_port();
         let log = dir.join(format!("server-{round}-{attempt}.log"));
@@ -71,7 +78,7 @@ async fn start(http: &Http, dir: &Path, round: usize) -> Server {
             .args(["--addr", &format!("127.0.0.1:{port}")])
             // No synthetic cases, no de-duplication run at start: the
             // writers' cases are the only work.
-            .args(["--cases", "0", "--dedupe-every-hours", "0"])
+            .args(["--cases", &cases.to_string(), "--dedupe-every-hours", "0"])
             .env("SAFEPATH_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
