@@ -281,6 +281,14 @@ impl App {
             .org(facts.org)
             .detail(format!("consent={} purpose={}", row.id, row.kind));
         self.store.insert_consent(&row, &audit).await?;
+        if consent.purpose == ConsentPurpose::Tracing && consent.is_effective_on(today) {
+            // The consent is stored and stands whatever happens here: a
+            // failed scan is logged (no personal data) and the next tracing
+            // consent or request scans again.
+            if let Err(e) = self.match_waiting_requests(who, facts.id).await {
+                tracing::warn!(code = e.code, "matching a new tracing consent against waiting requests failed");
+            }
+        }
         Ok(consent_view(&consent, facts.id, today))
     }
 

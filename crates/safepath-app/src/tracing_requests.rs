@@ -355,6 +355,51 @@ impl Requester {
     }
 }
 
+/// The consenting persons, indexed for one scan.
+struct TracingRegistry {
+    index: safepath_match::MatchIndex,
+    settings: safepath_match::Settings,
+    /// Record id (the case) → case and its organisation.
+    owners: std::collections::HashMap<String, (CaseId, OrgId)>,
+}
+
+impl TracingRegistry {
+    /// Matches of one request, weighed as a request (the tracing posterior),
+    /// for the cases `keep` accepts.
+    fn matches(
+        &self,
+        request_id: &str,
+        sought: &SoughtPerson,
+        now: i64,
+        keep: impl Fn(CaseId) -> bool,
+    ) -> Result<Vec<TracingMatchRow>, AppError> {
+        let queries = records_of(&self.settings, "query", &sought.as_person())?;
+        let mut out = Vec::new();
+        for c in best_per_id(&self.index, &queries, MAX_MATCHES, Weigh::Request)? {
+            let Some((case, org)) = self.owners.get(&c.id).copied() else {
+                continue;
+            };
+            if !keep(case) {
+                continue;
+            }
+            out.push(TracingMatchRow {
+                id: Uuid::new_v4().to_string(),
+                request_id: request_id.to_owned(),
+                case_id: case,
+                case_org_id: org,
+                probability: c.probability,
+                band: band_name(c.band).into(),
+                explanation: json(&c.explanation)?,
+                state: "pending".into(),
+                decided_by: None,
+                decided_at: None,
+                created_at: now,
+            });
+        }
+        Ok(out)
+    }
+}
+
 impl App {
     fn open_request(
         &self,
@@ -373,6 +418,124 @@ impl App {
             serde_json::from_str(&sought).map_err(|_| AppError::internal("sought"))?,
             serde_json::from_str(&requester).map_err(|_| AppError::internal("requester"))?,
         ))
+    }
+
+    /// The consenting persons as a match index (opened with `grant`, which
+    /// the caller has audited as a scan).
+    fn tracing_registry(
+        &self,
+        grant: &Grant,
+        candidates: &[(CaseId, OrgId, safepath_store::PersonRow)],
+    ) -> Result<TracingRegistry, AppError> {
+        let settings = settings()?;
+        let mut records = Vec::new();
+        let mut owners = std::collections::HashMap::new();
+        for (case, org, p) in candidates {
+            let person = self.person_for_matching(grant, p)?;
+            records.extend(records_of(&settings, &case.to_string(), &person)?);
+            owners.insert(case.to_string(), (*case, *org));
+        }
+        Ok(TracingRegistry {
+            index: index_over(&records, &settings)?,
+            settings,
+            owners,
+        })
+    }
+
+    /// The sought person's side is told of each match (a reference, no
+    /// personal data): the case manager, else the coordinators.
+    async fn tracing_match_notices(
+        &self,
+        matches: &[TracingMatchRow],
+    ) -> Result<Vec<safepath_store::NotificationRow>, AppError> {
+        let mut notices = Vec::new();
+        for m in matches {
+            let Some(facts) = self.store.case_facts(m.case_id).await? else {
+                continue;
+            };
+            let Some(reference) = self.case_reference(m.case_id).await? else {
+                continue;
+            };
+            let mut to: Vec<UserId> = facts.case_manager.into_iter().collect();
+            if to.is_empty() {
+                to = self
+                    .store
+                    .users_with_role(facts.org, Role::Coordinator.as_str())
+                    .await?
+                    .into_iter()
+                    .map(|u| u.id)
+                    .collect();
+            }
+            for user in to {
+                notices.push(self.notice(
+                    user,
+                    "tracing_match",
+                    Some(m.case_id),
+                    format!(
+                        "A family tracing request may concern the person in case {reference}. Review it under Tracing and ask the person."
+                    ),
+                ));
+            }
+        }
+        Ok(notices)
+    }
+
+    /// A person who agrees to tracing after a family's request was recorded
+    /// is matched against every request still open, so that the request
+    /// that came first is not missed (issue 14). Called once the consent is
+    /// stored; the matches go to the person's side only, as for a new
+    /// request. Returns how many were added.
+    pub(crate) async fn match_waiting_requests(
+        &self,
+        who: &Principal,
+        case: CaseId,
+    ) -> Result<u64, AppError> {
+        let waiting = self.store.open_tracing_requests().await?;
+        if waiting.is_empty() {
+            return Ok(0);
+        }
+        let candidates = self.tracing_candidates(who).await?;
+        if !candidates.iter().any(|(c, _, _)| *c == case) {
+            return Ok(0);
+        }
+        let now = self.now_ms();
+        // The scan is audited before any person or request is opened.
+        self.store
+            .append_audit(
+                &AuditDraft::new(now, who.id().to_string(), "tracing.scan")
+                    .record("scan", "tracing")
+                    .org(who.org())
+                    .detail(format!(
+                        "consented_case={case} requests={} scanned={}",
+                        waiting.len(),
+                        candidates.len()
+                    )),
+            )
+            .await?;
+        let grant = Grant::record(who.id(), "scan", "tracing");
+        let registry = self.tracing_registry(&grant, &candidates)?;
+        let mut matches = Vec::new();
+        for request in &waiting {
+            let (sought, _) = self.open_request(&grant, request)?;
+            matches.extend(registry.matches(&request.id, &sought, now, |c| c == case)?);
+        }
+        if matches.is_empty() {
+            return Ok(0);
+        }
+        let notices = self.tracing_match_notices(&matches).await?;
+        let audit = AuditDraft::new(now, who.id().to_string(), "tracing.match_waiting")
+            .record("case", case)
+            .org(who.org())
+            .detail(format!(
+                "matches={}",
+                matches
+                    .iter()
+                    .map(|m| format!("{}:{}", m.id, m.request_id))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ))
+            .notify_all(notices);
+        Ok(self.store.insert_tracing_matches(&matches, &audit).await?)
     }
 
     /// Persons of cases whose ledger has a tracing consent in force today.
@@ -440,34 +603,8 @@ impl App {
                 )
                 .await?;
             let grant = Grant::record(who.id(), "scan", "tracing");
-            let settings = settings()?;
-            let mut records = Vec::new();
-            let mut owners = std::collections::HashMap::new();
-            for (case, org, p) in &candidates {
-                let person = self.person_for_matching(&grant, p)?;
-                records.extend(records_of(&settings, &case.to_string(), &person)?);
-                owners.insert(case.to_string(), (*case, *org));
-            }
-            let index = index_over(&records, &settings)?;
-            let queries = records_of(&settings, "query", &sought.as_person())?;
-            for c in best_per_id(&index, &queries, MAX_MATCHES, Weigh::Request)? {
-                let Some((case, org)) = owners.get(&c.id).copied() else {
-                    continue;
-                };
-                matches.push(TracingMatchRow {
-                    id: Uuid::new_v4().to_string(),
-                    request_id: id.clone(),
-                    case_id: case,
-                    case_org_id: org,
-                    probability: c.probability,
-                    band: band_name(c.band).into(),
-                    explanation: json(&c.explanation)?,
-                    state: "pending".into(),
-                    decided_by: None,
-                    decided_at: None,
-                    created_at: now,
-                });
-            }
+            let registry = self.tracing_registry(&grant, &candidates)?;
+            matches = registry.matches(&id, &sought, now, |_| true)?;
         }
         let row = TracingRequestRow {
             id: id.clone(),
@@ -483,35 +620,7 @@ impl App {
         };
         // The sought person's side is told (a reference, no personal data),
         // in the request's own transaction.
-        let mut notices = Vec::new();
-        for m in &matches {
-            let Some(facts) = self.store.case_facts(m.case_id).await? else {
-                continue;
-            };
-            let Some(reference) = self.case_reference(m.case_id).await? else {
-                continue;
-            };
-            let mut to: Vec<UserId> = facts.case_manager.into_iter().collect();
-            if to.is_empty() {
-                to = self
-                    .store
-                    .users_with_role(facts.org, Role::Coordinator.as_str())
-                    .await?
-                    .into_iter()
-                    .map(|u| u.id)
-                    .collect();
-            }
-            for user in to {
-                notices.push(self.notice(
-                    user,
-                    "tracing_match",
-                    Some(m.case_id),
-                    format!(
-                        "A family tracing request may concern the person in case {reference}. Review it under Tracing and ask the person."
-                    ),
-                ));
-            }
-        }
+        let notices = self.tracing_match_notices(&matches).await?;
         let audit = AuditDraft::new(now, who.id().to_string(), "tracing.create")
             .record("tracing_request", &id)
             .org(who.org())

@@ -83,6 +83,27 @@ macro_rules! tracing_sql {
             })
         }
 
+        impl $store {
+            /// Inserts one match; `tail` ends the statement (a conflict clause or nothing).
+            async fn insert_match_tx(tx: &mut sqlx::Transaction<'static, $db>, m: &TracingMatchRow, tail: &str) -> Result<u64> {
+                Ok(sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO tracing_matches ({MATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11){tail}")))
+                        .bind(&m.id)
+                        .bind(&m.request_id)
+                        .bind(m.case_id.to_string())
+                        .bind(m.case_org_id.to_string())
+                        .bind(m.probability)
+                        .bind(&m.band)
+                        .bind(&m.explanation)
+                        .bind(&m.state)
+                        .bind(m.decided_by.map(|u| u.to_string()))
+                        .bind(m.decided_at)
+                        .bind(m.created_at)
+                        .execute(&mut **tx)
+                    .await?
+                    .rows_affected())
+            }
+        }
+
         #[async_trait]
         impl TracingStore for $store {
             async fn insert_tracing_request(&self, q: &TracingRequestRow, matches: &[TracingMatchRow], audit: &AuditDraft) -> Result<()> {
@@ -103,21 +124,10 @@ macro_rules! tracing_sql {
                     .await
                     .map_err(|e| conflict_or(e, "tracing request"))?;
                 for m in matches {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO tracing_matches ({MATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")))
-                        .bind(&m.id)
-                        .bind(&m.request_id)
-                        .bind(m.case_id.to_string())
-                        .bind(m.case_org_id.to_string())
-                        .bind(m.probability)
-                        .bind(&m.band)
-                        .bind(&m.explanation)
-                        .bind(&m.state)
-                        .bind(m.decided_by.map(|u| u.to_string()))
-                        .bind(m.decided_at)
-                        .bind(m.created_at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| conflict_or(e, "tracing match"))?;
+                    Self::insert_match_tx(&mut tx, m, "").await.map_err(|e| match e {
+                        StoreError::Db(e) => conflict_or(e, "tracing match"),
+                        other => other,
+                    })?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -129,6 +139,24 @@ macro_rules! tracing_sql {
                     .fetch_optional(&self.pool)
                     .await?;
                 row.as_ref().map(request_from).transpose()
+            }
+
+            async fn open_tracing_requests(&self) -> Result<Vec<TracingRequestRow>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REQUEST_COLUMNS} FROM tracing_requests WHERE status = 'open' ORDER BY created_at, id")))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(request_from).collect()
+            }
+
+            async fn insert_tracing_matches(&self, matches: &[TracingMatchRow], audit: &AuditDraft) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let mut added = 0;
+                for m in matches {
+                    added += Self::insert_match_tx(&mut tx, m, " ON CONFLICT (request_id, case_id) DO NOTHING").await?;
+                }
+                tx.commit().await?;
+                Ok(added)
             }
 
             async fn tracing_requests_for_org(&self, org: OrgId) -> Result<Vec<TracingRequestRow>> {

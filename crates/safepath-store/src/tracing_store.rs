@@ -135,6 +135,17 @@ pub trait TracingStore: Send + Sync {
     ) -> Result<()>;
     /// A request (sealed); the caller audits before opening it.
     async fn tracing_request(&self, id: &str) -> Result<Option<TracingRequestRow>>;
+    /// Every request still open (all organisations), oldest first: a person
+    /// who consents to tracing later is matched against them.
+    async fn open_tracing_requests(&self) -> Result<Vec<TracingRequestRow>>;
+    /// Adds matches to requests already recorded, appending `audit`,
+    /// atomically; a request and case already paired are left as they are.
+    /// Returns how many were added.
+    async fn insert_tracing_matches(
+        &self,
+        matches: &[TracingMatchRow],
+        audit: &AuditDraft,
+    ) -> Result<u64>;
     /// The requests recorded by an organisation, newest first.
     async fn tracing_requests_for_org(&self, org: OrgId) -> Result<Vec<TracingRequestRow>>;
     async fn tracing_match(&self, id: &str) -> Result<Option<TracingMatchRow>>;

@@ -2324,8 +2324,82 @@ conformance!(
     // --- sign-in: per-address throttling, second factor ---
     sign_in_addresses_and_two_factor,
     // --- data-key rotation ---
-    data_key_rotation_columns_cells_and_retirement
+    data_key_rotation_columns_cells_and_retirement,
+    // --- tracing ---
+    tracing_requests_waiting_and_later_matches
 );
+
+async fn tracing_requests_waiting_and_later_matches(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Org");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let cm = user(o.id, "cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let p = person();
+    let c = case(o.id, p.id, Some(cm.id), vec![], "SP-2026-TRAC-0001", 100);
+    s.insert_case(&c, &p, &[vec![1; 32]], &audit("case.create"))
+        .await
+        .unwrap();
+    let request = |id: &str, status: &str, at: i64| TracingRequestRow {
+        id: id.into(),
+        reference: format!("TR-{id}"),
+        org_id: o.id,
+        created_by: cm.id,
+        status: status.into(),
+        found_org_id: None,
+        found_at: None,
+        sought: sealed("sought"),
+        requester: sealed("requester"),
+        created_at: at,
+    };
+    for (id, status, at) in [("r2", "open", 20), ("r1", "open", 10), ("r3", "found", 5)] {
+        s.insert_tracing_request(&request(id, status, at), &[], &audit("tracing.create"))
+            .await
+            .unwrap();
+    }
+    let open: Vec<String> = s
+        .open_tracing_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(open, ["r1", "r2"], "open ones, oldest first");
+    let m = TracingMatchRow {
+        id: "m1".into(),
+        request_id: "r1".into(),
+        case_id: c.id,
+        case_org_id: o.id,
+        probability: 0.93,
+        band: "likely".into(),
+        explanation: "[]".into(),
+        state: "pending".into(),
+        decided_by: None,
+        decided_at: None,
+        created_at: 30,
+    };
+    let before = audit_count(s).await;
+    let added = s
+        .insert_tracing_matches(std::slice::from_ref(&m), &audit("tracing.match_waiting"))
+        .await
+        .unwrap();
+    assert_eq!(added, 1);
+    // The same request and case again: left as it is, still audited.
+    let again = TracingMatchRow {
+        id: "m2".into(),
+        ..m.clone()
+    };
+    let added = s
+        .insert_tracing_matches(&[again], &audit("tracing.match_waiting"))
+        .await
+        .unwrap();
+    assert_eq!(added, 0);
+    assert_eq!(audit_count(s).await, before + 2);
+    let found = s.tracing_matches_for_request("r1").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, "m1");
+    verify(s).await.unwrap();
+}
 
 async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
     let s = h.store.as_ref();

@@ -588,3 +588,86 @@ async fn openapi_documents_the_tracing_endpoints() {
         );
     }
 }
+
+/// A person who agrees to tracing after a family's request was recorded is
+/// matched against the request that was already waiting (issue 14); the
+/// match goes to the person's side only, once.
+#[tokio::test]
+async fn a_later_tracing_consent_is_matched_against_waiting_requests() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let person = json!({"names": [{"value": "Sokunthea Vannarith", "script": "Latn"}], "sex": "female",
+        "gender_identity": "woman", "birth_date": {"kind": "year", "year": 1996},
+        "nationalities": ["KHM"], "languages": ["km"]});
+    let case = t.create(&cm_a, person).await;
+    let case_id = case["id"].as_str().unwrap().to_owned();
+
+    // Organisation B records a family's request: no consent yet, no match.
+    let id = t.request_for(&cm_b, "Sokunthea Vannarith", 1996).await;
+    let reference = t
+        .call_as(
+            "GET",
+            &format!("/api/v1/tracing-requests/{id}"),
+            &cm_b,
+            None,
+        )
+        .await
+        .json()["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(match_for(&t.matches(&cm_a).await, &reference).is_none());
+
+    // The person agrees to tracing: the waiting request is matched.
+    let consent = json!({"purpose": "tracing", "categories": ["identity"], "expires_on": "2099-12-31"});
+    let given = t
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case_id}/consents"),
+            &cm_a,
+            Some(consent.clone()),
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::CREATED, "{}", given.text());
+    let items = t.matches(&cm_a).await;
+    let m = match_for(&items, &reference).expect("the waiting request is matched");
+    assert_eq!(m["case_id"], case_id.as_str());
+    assert_eq!(m["state"], "pending");
+    // Told without personal data; the requester's side learns nothing.
+    let notes = t
+        .call_as("GET", "/api/v1/notifications", &cm_a, None)
+        .await
+        .text();
+    assert!(notes.contains("tracing request"), "{notes}");
+    assert!(!notes.contains("Sokunthea"), "{notes}");
+    assert!(match_for(&t.matches(&cm_b).await, &reference).is_none());
+    let view = t
+        .call_as(
+            "GET",
+            &format!("/api/v1/tracing-requests/{id}"),
+            &cm_b,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(view["status"], "open");
+
+    // A second tracing consent does not pair them twice.
+    let again = t
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case_id}/consents"),
+            &cm_a,
+            Some(consent),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.text());
+    let twice = t
+        .matches(&cm_a)
+        .await
+        .iter()
+        .filter(|m| m["request_reference"] == reference.as_str())
+        .count();
+    assert_eq!(twice, 1);
+}
