@@ -5,7 +5,8 @@
 //! no personal data crosses the need-to-know line.
 
 use safepath_domain::access::{self, Action, Decision};
-use safepath_domain::person::{BirthDate, Person};
+use safepath_domain::names::search_tokens;
+use safepath_domain::person::{BirthDate, Person, Sex};
 use safepath_match::{Band, MatchIndex, Model, Record, Settings, train};
 use safepath_store::AuditDraft;
 use serde::Serialize;
@@ -91,6 +92,28 @@ pub(crate) fn record(
     Record::from_pairs(schema, id, &pairs).map_err(|e| AppError::internal(&e))
 }
 
+/// How many of the best-weighed records a duplicate check looks at.
+const CHECK_LIMIT: usize = 500;
+
+/// The same name (one of each person's names, folded, its parts in any
+/// order), the same known sex and a shared nationality. Such a record is at
+/// least "possible" whatever the weights say: a namesake in a registry of
+/// thousands weighs little without a birth date, yet a clerk who is about to
+/// open a second case for the same person must see it (issue 14).
+fn same_name_sex_nationality(a: &Person, b: &Person) -> bool {
+    let names = |p: &Person| -> std::collections::BTreeSet<Vec<String>> {
+        p.names
+            .iter()
+            .map(|n| search_tokens(&n.value))
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    a.sex == b.sex
+        && matches!(a.sex, Sex::Female | Sex::Male | Sex::Intersex)
+        && a.nationalities.iter().any(|n| b.nationalities.contains(n))
+        && !names(a).is_disjoint(&names(b))
+}
+
 impl App {
     pub async fn possible_duplicates(
         &self,
@@ -115,10 +138,14 @@ impl App {
         let grant = Grant::record(who.id(), "scan", "duplicate_check");
         let mut records = Vec::with_capacity(rows.len());
         let mut owners = std::collections::HashMap::new();
+        let mut namesakes = std::collections::HashSet::new();
         for (case, org, p) in &rows {
             let candidate = self.person_for_matching(&grant, p)?;
             records.push(record(&settings.schema, &case.to_string(), &candidate)?);
             owners.insert(case.to_string(), (*case, *org));
+            if same_name_sex_nationality(&person, &candidate) {
+                namesakes.insert(case.to_string());
+            }
         }
         let mut out = DuplicateCheck {
             visible: vec![],
@@ -141,16 +168,14 @@ impl App {
             // A new record is about someone who is at most one of those
             // indexed: weighed as a request (D-T5).
             for c in index
-                .trace(&query, 20)
+                .trace_down_to(&query, CHECK_LIMIT, 0.0)
                 .map_err(|e| AppError::internal(&e.to_string()))?
             {
-                if c.band == Band::Unlikely {
-                    continue;
-                }
-                let band = if c.band == Band::Likely {
-                    "likely"
-                } else {
-                    "possible"
+                let band = match c.band {
+                    Band::Likely => "likely",
+                    Band::Possible => "possible",
+                    Band::Unlikely if namesakes.contains(&c.id) => "possible",
+                    Band::Unlikely => continue,
                 };
                 let Some((case, org)) = owners.get(&c.id).copied() else {
                     continue;

@@ -286,7 +286,10 @@ impl App {
             // failed scan is logged (no personal data) and the next tracing
             // consent or request scans again.
             if let Err(e) = self.match_waiting_requests(who, facts.id).await {
-                tracing::warn!(code = e.code, "matching a new tracing consent against waiting requests failed");
+                tracing::warn!(
+                    code = e.code,
+                    "matching a new tracing consent against waiting requests failed"
+                );
             }
         }
         Ok(consent_view(&consent, facts.id, today))

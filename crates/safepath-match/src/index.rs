@@ -197,7 +197,7 @@ impl MatchIndex {
             .into_iter()
             .map(|(bf, c, g)| (1.0 / (1.0 + (-(prior_w + bf)).exp2()), c, g))
             .collect();
-        self.ranked(&qds, scored, limit)
+        self.ranked(&qds, scored, limit, self.model.possible)
     }
 
     /// Ranked candidates for a tracing request (or a search before creating a record that
@@ -212,6 +212,18 @@ impl MatchIndex {
     /// indexed is not matched to the best stranger with confidence. A person indexed under
     /// several records counts once, by its best record.
     pub fn trace(&self, query: &Record, limit: usize) -> Result<Vec<Candidate>, MatchError> {
+        self.trace_down_to(query, limit, self.model.possible)
+    }
+
+    /// [`MatchIndex::trace`], keeping candidates down to `min_probability`
+    /// (those below the "possible" band come with the band "unlikely"): for a
+    /// caller with a rule of its own on top of the weights.
+    pub fn trace_down_to(
+        &self,
+        query: &Record,
+        limit: usize,
+        min_probability: f64,
+    ) -> Result<Vec<Candidate>, MatchError> {
         let (qds, bfs) = self.candidates(query)?;
         let mut best_of: std::collections::HashMap<&str, f64> = Default::default();
         for &(bf, c, _) in &bfs {
@@ -230,7 +242,7 @@ impl MatchIndex {
             .into_iter()
             .map(|(bf, c, g)| ((a + bf - denom).exp2().min(1.0), c, g))
             .collect();
-        self.ranked(&qds, scored, limit)
+        self.ranked(&qds, scored, limit, min_probability)
     }
 
     /// log2 prior odds of one indexed record.
@@ -294,9 +306,10 @@ impl MatchIndex {
         qds: &Dataset,
         mut scored: Vec<(f64, u32, u64)>,
         limit: usize,
+        min_probability: f64,
     ) -> Result<Vec<Candidate>, MatchError> {
         let model = &self.model;
-        scored.retain(|(p, _, _)| *p >= model.possible);
+        scored.retain(|(p, _, _)| *p >= min_probability);
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(limit);
         Ok(scored

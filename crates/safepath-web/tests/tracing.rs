@@ -620,7 +620,8 @@ async fn a_later_tracing_consent_is_matched_against_waiting_requests() {
     assert!(match_for(&t.matches(&cm_a).await, &reference).is_none());
 
     // The person agrees to tracing: the waiting request is matched.
-    let consent = json!({"purpose": "tracing", "categories": ["identity"], "expires_on": "2099-12-31"});
+    let consent =
+        json!({"purpose": "tracing", "categories": ["identity"], "expires_on": "2099-12-31"});
     let given = t
         .call_as(
             "POST",

@@ -2968,3 +2968,54 @@ async fn handover_inbox_accepts_only_sealed_messages_from_partners() {
     assert!(spec["paths"]["/api/v1/handover/inbox"]["post"].is_object());
     assert!(spec["components"]["schemas"]["HandoverReceipt"].is_object());
 }
+
+/// Issue 14: an exact namesake of the same sex and nationality, with no birth
+/// date on either side, was "no likely existing record" in a registry of
+/// hundreds; it must at least be "possible".
+#[tokio::test]
+async fn a_namesake_of_the_same_sex_and_nationality_is_at_least_possible() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    seed_synthetic(&t, 300, 17).await;
+    let person = json!({"names": [{"value": "Siriporn Kaewmanee"}], "sex": "female", "nationalities": ["THA"]});
+    let existing = t.create(&cm_a, person.clone()).await;
+    let hits = |v: &Value| -> Vec<Value> { v["visible"].as_array().unwrap().clone() };
+    let same = t
+        .call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(&cm_a),
+            Some(json!({"person": person})),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.text());
+    let found = hits(&same.json());
+    let hit = found
+        .iter()
+        .find(|h| h["case_id"] == existing["id"])
+        .unwrap_or_else(|| panic!("the namesake is not shown: {}", same.text()));
+    assert!(matches!(hit["band"].as_str(), Some("possible" | "likely")));
+    // The parts in the other order are the same name.
+    let reordered = json!({"person": {"names": [{"value": "KAEWMANEE Siriporn"}], "sex": "female", "nationalities": ["THA"]}});
+    let a = t
+        .call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(&cm_a),
+            Some(reordered),
+        )
+        .await;
+    assert!(
+        hits(&a.json())
+            .iter()
+            .any(|h| h["case_id"] == existing["id"]),
+        "{}",
+        a.text()
+    );
+    // Another sex is not the floor's business.
+    let male = json!({"person": {"names": [{"value": "Siriporn Kaewmanee"}], "sex": "male", "nationalities": ["THA"]}});
+    let a = t
+        .call("POST", "/api/v1/cases/duplicates", Some(&cm_a), Some(male))
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+}
