@@ -438,6 +438,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::stats::seed_demo(app, cases * 3 / 4).await?;
     // --- rights and justice ---
     crate::justice::seed_demo(app, &owners[0], &by_name("demo-coordinator")?, &worked).await?;
+    // --- durable solutions: agreements between countries ---
+    crate::agreements::seed_demo(app, &by_name("demo-coordinator")?).await?;
     // --- durable solutions: cross-border handover ---
     // (the last case in solution planning: rights and justice take the first)
     if let (Some(&case), Some(org_c)) = (planning.last(), orgs.get(2)) {

@@ -35,6 +35,8 @@ pub mod stats;
 pub mod justice;
 // --- data-key rotation ---
 pub mod key_rotation;
+// --- durable solutions: agreements between countries ---
+pub mod agreements;
 
 use safepath_crypto::{AuditKey, KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;

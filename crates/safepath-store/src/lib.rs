@@ -37,6 +37,9 @@ pub use justice_store::*;
 mod key_rotation_store;
 pub use key_rotation_store::*;
 
+mod agreements_store;
+pub use agreements_store::*;
+
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
 use safepath_crypto::WrappedDataKey;
@@ -80,7 +83,14 @@ pub enum Backend {
 
 #[async_trait]
 pub trait Store:
-    Send + Sync + TracingStore + HandoverStore + StatsStore + JusticeStore + KeyRotationStore
+    Send
+    + Sync
+    + TracingStore
+    + HandoverStore
+    + StatsStore
+    + JusticeStore
+    + KeyRotationStore
+    + AgreementStore
 {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).

@@ -1907,3 +1907,6 @@ mod justice;
 // --- data-key rotation ---
 #[path = "sql_key_rotation.rs"]
 mod key_rotation;
+// --- durable solutions: agreements between countries ---
+#[path = "sql_agreements.rs"]
+mod agreements;

@@ -2326,8 +2326,56 @@ conformance!(
     // --- data-key rotation ---
     data_key_rotation_columns_cells_and_retirement,
     // --- tracing ---
-    tracing_requests_waiting_and_later_matches
+    tracing_requests_waiting_and_later_matches,
+    // --- agreements between countries ---
+    agreements_registry_by_party
 );
+
+async fn agreements_registry_by_party(h: Harness) {
+    let s = h.store.as_ref();
+    let row = |id: &str, title: &str, parties: &str, at: i64| AgreementRow {
+        id: id.into(),
+        title: title.into(),
+        parties: parties.into(),
+        record: format!("{{\"title\":\"{title}\"}}"),
+        created_by: "coordinator".into(),
+        created_at: at,
+    };
+    let before = audit_count(s).await;
+    s.insert_agreement(
+        &row("a2", "Second", ",KH,TH,", 20),
+        &audit("agreement.create"),
+    )
+    .await
+    .unwrap();
+    s.insert_agreement(
+        &row("a1", "First", ",MM,TH,", 10),
+        &audit("agreement.create"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit_count(s).await, before + 2);
+    // The same title twice: refused, nothing stored, nothing audited.
+    let err = s
+        .insert_agreement(
+            &row("a3", "First", ",LA,TH,", 30),
+            &audit("agreement.create"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(audit_count(s).await, before + 2);
+    let ids = |rows: Vec<AgreementRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.agreements(None).await.unwrap()), ["a1", "a2"]);
+    assert_eq!(ids(s.agreements(Some("TH")).await.unwrap()), ["a1", "a2"]);
+    assert_eq!(ids(s.agreements(Some("MM")).await.unwrap()), ["a1"]);
+    // A code is matched whole, not as a part of another.
+    assert!(s.agreements(Some("M")).await.unwrap().is_empty());
+    assert!(s.agreements(Some("LA")).await.unwrap().is_empty());
+    let first = &s.agreements(Some("MM")).await.unwrap()[0];
+    assert_eq!(first, &row("a1", "First", ",MM,TH,", 10));
+    assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
+}
 
 async fn tracing_requests_waiting_and_later_matches(h: Harness) {
     let s = h.store.as_ref();

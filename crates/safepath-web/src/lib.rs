@@ -23,6 +23,7 @@ pub mod tracing;
 // --- de-duplication run ---
 pub mod dedupe;
 // --- durable solutions: cross-border handover ---
+pub mod agreements;
 pub mod handover;
 
 // --- statistics ---
@@ -82,6 +83,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(dedupe::routes())
         // --- durable solutions: cross-border handover ---
         .merge(handover::routes())
+        .merge(agreements::routes())
         // --- statistics ---
         .merge(stats::routes())
         // --- rights and justice ---

@@ -1,0 +1,151 @@
+//! The registry of agreements between countries (issue 12) through the API:
+//! read by every staff role, recorded by coordinators and administrators,
+//! asked for one return it gives the agreements covering it with the plan
+//! each pre-fills; bad input is refused with a code and changes nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{Value, json};
+
+fn items(v: &Value) -> Vec<Value> {
+    v["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn agreements_are_recorded_by_coordinators_and_prefill_return_plans() {
+    let t = spawn_app().await;
+    let coordinator = t.login("demo-coordinator").await;
+    let cm = t.login("demo-cm-a").await;
+    let analyst = t.login("demo-analyst").await;
+
+    // The demo's registry, readable by any staff role.
+    let all = t
+        .call("GET", "/api/v1/agreements", Some(&analyst), None)
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text());
+    let before = items(&all.json()).len();
+    assert_eq!(before, 3);
+    assert!(
+        items(&all.json())
+            .iter()
+            .all(|a| a["return_plan"].is_null())
+    );
+
+    // One return: Thailand to Myanmar is covered by the bilateral MOU and COMMIT.
+    let route = t
+        .call(
+            "GET",
+            "/api/v1/agreements?destination=th&origin=MM",
+            Some(&cm),
+            None,
+        )
+        .await;
+    assert_eq!(route.status, StatusCode::OK, "{}", route.text());
+    let covering = items(&route.json());
+    assert_eq!(covering.len(), 2, "{}", route.text());
+    let bilateral = covering.iter().find(|a| a["kind"] == "bilateral").unwrap();
+    assert_eq!(bilateral["return_plan"]["escort"], "destination_staff");
+    assert_eq!(bilateral["return_plan"]["costs"][0]["item"], "travel");
+    assert_eq!(bilateral["return_plan"]["costs"][0]["payer"], "destination");
+    let regional = covering.iter().find(|a| a["kind"] == "regional").unwrap();
+    assert_eq!(
+        regional["return_plan"]["escort"],
+        "international_organisation"
+    );
+    // Viet Nam to Indonesia: none.
+    let none = t
+        .call(
+            "GET",
+            "/api/v1/agreements?destination=VN&origin=ID",
+            Some(&cm),
+            None,
+        )
+        .await;
+    assert!(items(&none.json()).is_empty());
+    // Half a route, or a code that is not one: refused.
+    for q in ["?destination=TH", "?destination=THA&origin=MM"] {
+        let bad = t
+            .call("GET", &format!("/api/v1/agreements{q}"), Some(&cm), None)
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{q}");
+        assert_eq!(bad.json()["code"], "invalid_field");
+    }
+
+    let new = json!({
+        "title": "Synthetic agreement between Viet Nam and Indonesia (test)",
+        "kind": "bilateral", "parties": ["vn", "ID"], "signed_on": "2020-02-02",
+        "responsibilities": {"travel_costs": "origin", "escort": "receiving_staff_not_a_party", "reception": "origin", "reintegration_services": "origin"}
+    });
+    // A case manager may not record one.
+    let mut ok = new.clone();
+    ok["responsibilities"]["escort"] = json!("origin");
+    let refused = t
+        .call("POST", "/api/v1/agreements", Some(&cm), Some(ok.clone()))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // Bad input: a party not in the vocabulary, three parties for a bilateral
+    // one, a contact point of another country, a date to come.
+    let mut three = ok.clone();
+    three["parties"] = json!(["VN", "ID", "TH"]);
+    let mut stranger = ok.clone();
+    stranger["contact_points"] = json!([{"country": "TH", "office": "Somewhere"}]);
+    let mut future = ok.clone();
+    future["signed_on"] = json!("2999-01-01");
+    for (body, status, code) in [
+        (new.clone(), StatusCode::BAD_REQUEST, None),
+        (
+            three,
+            StatusCode::BAD_REQUEST,
+            Some("agreement_parties_invalid"),
+        ),
+        (
+            stranger,
+            StatusCode::BAD_REQUEST,
+            Some("agreement_contact_point_invalid"),
+        ),
+        (future, StatusCode::BAD_REQUEST, Some("invalid_field")),
+    ] {
+        let a = t
+            .call("POST", "/api/v1/agreements", Some(&coordinator), Some(body))
+            .await;
+        assert_eq!(a.status, status, "{}", a.text());
+        if let Some(code) = code {
+            assert_eq!(a.json()["code"], code, "{}", a.text());
+        }
+    }
+    let count = |v: &Value| items(v).len();
+    let now = t.call("GET", "/api/v1/agreements", Some(&cm), None).await;
+    assert_eq!(count(&now.json()), before, "refusals changed nothing");
+
+    // Recorded once; the same title again is a conflict.
+    let made = t
+        .call(
+            "POST",
+            "/api/v1/agreements",
+            Some(&coordinator),
+            Some(ok.clone()),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    assert_eq!(made.json()["parties"], json!(["ID", "VN"]));
+    let again = t
+        .call("POST", "/api/v1/agreements", Some(&coordinator), Some(ok))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["code"], "agreement_exists");
+    let covered = t
+        .call(
+            "GET",
+            "/api/v1/agreements?destination=ID&origin=VN",
+            Some(&cm),
+            None,
+        )
+        .await;
+    assert_eq!(count(&covered.json()), 1);
+    // Without a token: 401.
+    let anonymous = t.call("GET", "/api/v1/agreements", None, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
