@@ -63,6 +63,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// An audited read's entry could not be made durable: the data it read
+    /// must not be returned.
+    #[error("the audit entry could not be written: {0}")]
+    AuditNotWritten(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

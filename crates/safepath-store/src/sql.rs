@@ -17,6 +17,7 @@ use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::rows::{decode_sealed, encode_sealed};
 use crate::*;
@@ -24,11 +25,50 @@ use crate::*;
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
     signer: Option<CheckpointSigner>,
+    /// The group writer's queue (`None` in the writer itself).
+    group: Option<mpsc::Sender<AuditJob>>,
 }
 
 pub struct PgStore {
     pool: Pool<Postgres>,
     signer: Option<CheckpointSigner>,
+    group: Option<mpsc::Sender<AuditJob>>,
+}
+
+/// One audit entry waiting for the group writer (docs/decisions.md D14).
+///
+/// The writer takes every job queued, appends them in queue order to the
+/// hash chain in one transaction, commits once (one fsync), and only then
+/// answers each job: an `Ok` answer means the entry is durable.
+pub(crate) struct AuditJob {
+    draft: AuditDraft,
+    /// For a read: the case id and the version that was read. The entry is
+    /// appended only if the case still has that version when the group
+    /// transaction runs (otherwise the job is answered `Stale`, nothing is
+    /// appended, and the reader reads again).
+    case_version: Option<(String, i64)>,
+    reply: oneshot::Sender<Result<Appended>>,
+}
+
+/// What the group writer did with one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Appended {
+    /// Appended and committed as this sequence number.
+    At(i64),
+    /// The case changed since it was read: nothing appended.
+    Stale,
+}
+
+/// At most this many audit entries go into one group transaction.
+const GROUP_MAX: usize = 512;
+/// Jobs that may wait for the group writer before senders wait too.
+const GROUP_QUEUE: usize = 4096;
+/// How many times an audited case read is retried when the case changed
+/// between its read and its audit entry.
+const READ_ATTEMPTS: usize = 3;
+
+fn group_closed() -> StoreError {
+    StoreError::AuditNotWritten("the audit writer has stopped".into())
 }
 
 impl SqliteStore {
@@ -44,7 +84,12 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(opts)
             .await?;
-        Ok(Self { pool, signer })
+        let group = Some(Self::start_group(pool.clone(), signer.clone()));
+        Ok(Self {
+            pool,
+            signer,
+            group,
+        })
     }
 }
 
@@ -56,7 +101,12 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        Ok(Self { pool, signer })
+        let group = Some(Self::start_group(pool.clone(), signer.clone()));
+        Ok(Self {
+            pool,
+            signer,
+            group,
+        })
     }
 }
 
@@ -287,10 +337,83 @@ macro_rules! push_visible {
 }
 
 macro_rules! sql_store {
-    ($store:ident, $db:ty, $row_ty:ty, $begin:expr, $backend:expr, $migrator:expr) => {
+    ($store:ident, $db:ty, $row_ty:ty, $begin:expr, $begin_read:expr, $backend:expr, $migrator:expr) => {
         row_getters!($row_ty);
 
         impl $store {
+            /// Starts the group writer of audit entries (D14) on its own
+            /// task; it ends when the store (its queue's sender) is dropped.
+            pub(crate) fn start_group(pool: Pool<$db>, signer: Option<CheckpointSigner>) -> mpsc::Sender<AuditJob> {
+                let (tx, rx) = mpsc::channel(GROUP_QUEUE);
+                let writer = $store { pool, signer, group: None };
+                tokio::spawn(writer.group_writer(rx));
+                tx
+            }
+
+            async fn group_writer(self, mut rx: mpsc::Receiver<AuditJob>) {
+                let mut batch = Vec::with_capacity(GROUP_MAX);
+                // Waits for one job, then takes whatever else is queued.
+                while rx.recv_many(&mut batch, GROUP_MAX).await > 0 {
+                    match self.commit_group(&batch).await {
+                        Ok(outcomes) => {
+                            for (job, outcome) in batch.drain(..).zip(outcomes) {
+                                let _ = job.reply.send(Ok(outcome));
+                            }
+                        }
+                        Err(e) => {
+                            // Nothing of the batch was committed: every
+                            // waiting request fails (its data is not returned).
+                            ::tracing::error!(error = %e, entries = batch.len(), "audit group commit failed");
+                            for job in batch.drain(..) {
+                                let _ = job.reply.send(Err(StoreError::AuditNotWritten(e.to_string())));
+                            }
+                        }
+                    }
+                }
+            }
+
+            /// Appends the jobs' entries in order in one transaction.
+            async fn commit_group(&self, jobs: &[AuditJob]) -> Result<Vec<Appended>> {
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    if let Some((case, version)) = &job.case_version {
+                        let now: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                            .bind(case)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if now != Some(*version) {
+                            out.push(Appended::Stale);
+                            continue;
+                        }
+                    }
+                    out.push(Appended::At(self.append_tx(&mut tx, &job.draft).await?));
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            /// Hands an entry to the group writer and waits until it is
+            /// durable (or refused as `Stale`).
+            async fn append_grouped(&self, draft: AuditDraft, case_version: Option<(String, i64)>) -> Result<Appended> {
+                let Some(group) = &self.group else {
+                    // Only the writer itself has no queue, and it never
+                    // calls this; append directly all the same.
+                    let mut tx = self.begin_write().await?;
+                    let seq = self.append_tx(&mut tx, &draft).await?;
+                    tx.commit().await?;
+                    return Ok(Appended::At(seq));
+                };
+                let (reply, answer) = oneshot::channel();
+                group.send(AuditJob { draft, case_version, reply }).await.map_err(|_| group_closed())?;
+                answer.await.map_err(|_| group_closed())?
+            }
+
+            /// A read-only transaction on one snapshot of the database.
+            async fn begin_read(&self) -> Result<sqlx::Transaction<'static, $db>> {
+                Ok(self.pool.begin_with($begin_read).await?)
+            }
+
             /// Appends one entry to the hash chain inside the caller's transaction.
             /// The head row is updated first, which serialises writers on both
             /// backends (row lock on PostgreSQL, the write lock on SQLite).
@@ -1142,37 +1265,49 @@ macro_rules! sql_store {
 
             async fn read_case(&self, decided: &CaseFacts, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>> {
                 let id = decided.id;
-                let mut tx = self.begin_write().await?;
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = $1")))
-                    .bind(id.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(row) = row else { return Ok(None) };
-                let associated = self.members(&mut tx, &id.to_string()).await?;
-                let out = (case_from(&row, associated)?, person_from(&row)?);
-                // The policy decided on facts read before this transaction:
-                // they must still hold here, where the data is read.
-                let now = CaseFacts {
-                    id,
-                    org: out.0.org_id,
-                    case_manager: out.0.case_manager_id,
-                    associated: out.0.associated.clone(),
-                };
-                let same_people = |a: &[UserId], b: &[UserId]| {
-                    let (mut a, mut b) = (a.to_vec(), b.to_vec());
-                    a.sort();
-                    b.sort();
-                    a == b
-                };
-                if now.org != decided.org
-                    || now.case_manager != decided.case_manager
-                    || !same_people(&now.associated, &decided.associated)
-                {
-                    return Err(StoreError::Conflict("the case's people changed while it was being opened".into()));
+                for _attempt in 0..READ_ATTEMPTS {
+                    // Read on a snapshot (a read connection, in parallel with
+                    // other readers) …
+                    let mut tx = self.begin_read().await?;
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = $1")))
+                        .bind(id.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(row) = row else { return Ok(None) };
+                    let associated = self.members(&mut tx, &id.to_string()).await?;
+                    tx.commit().await?;
+                    let out = (case_from(&row, associated)?, person_from(&row)?);
+                    // The policy decided on facts read before this snapshot:
+                    // they must hold in it, where the data is read.
+                    let now = CaseFacts {
+                        id,
+                        org: out.0.org_id,
+                        case_manager: out.0.case_manager_id,
+                        associated: out.0.associated.clone(),
+                    };
+                    let same_people = |a: &[UserId], b: &[UserId]| {
+                        let (mut a, mut b) = (a.to_vec(), b.to_vec());
+                        a.sort();
+                        b.sort();
+                        a == b
+                    };
+                    if now.org != decided.org
+                        || now.case_manager != decided.case_manager
+                        || !same_people(&now.associated, &decided.associated)
+                    {
+                        return Err(StoreError::Conflict("the case's people changed while it was being opened".into()));
+                    }
+                    // … and the entry is appended by the group writer only if
+                    // the case is still the version read (facts change only
+                    // with the version), so the read is authorised as of the
+                    // data it returns and its entry is ordered after every
+                    // change that data reflects.
+                    match self.append_grouped(audit.clone(), Some((id.to_string(), out.0.version))).await? {
+                        Appended::At(_) => return Ok(Some(out)),
+                        Appended::Stale => continue,
+                    }
                 }
-                self.append_tx(&mut tx, audit).await?;
-                tx.commit().await?;
-                Ok(Some(out))
+                Err(StoreError::Conflict("the case kept changing while it was being opened".into()))
             }
 
             async fn update_case(&self, c: &CaseRow, person: Option<(&PersonRow, &[Vec<u8>])>, audit: &AuditDraft) -> Result<()> {
@@ -1229,7 +1364,9 @@ macro_rules! sql_store {
                         qb.push(")");
                     }
                 }
-                let mut tx = self.begin_write().await?;
+                // One snapshot for the count and the page; the entry that
+                // lists the ids is durable before anything is returned.
+                let mut tx = self.begin_read().await?;
                 let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM cases c");
                 filters(&mut count, visibility, f);
                 let total: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
@@ -1250,8 +1387,8 @@ macro_rules! sql_store {
                     Some(d) => format!("{d}; {listed}"),
                     None => listed,
                 });
-                self.append_tx(&mut tx, &audit).await?;
                 tx.commit().await?;
+                self.append_grouped(audit, None).await?;
                 Ok(CasePage { items, total })
             }
 
@@ -1548,10 +1685,10 @@ macro_rules! sql_store {
             }
 
             async fn append_audit(&self, audit: &AuditDraft) -> Result<i64> {
-                let mut tx = self.begin_write().await?;
-                let seq = self.append_tx(&mut tx, audit).await?;
-                tx.commit().await?;
-                Ok(seq)
+                match self.append_grouped(audit.clone(), None).await? {
+                    Appended::At(seq) => Ok(seq),
+                    Appended::Stale => Err(StoreError::AuditNotWritten("refused without a condition".into())),
+                }
             }
 
             async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>> {
@@ -1866,6 +2003,7 @@ mod sqlite_impl {
         Sqlite,
         SqliteRow,
         "BEGIN IMMEDIATE",
+        "BEGIN",
         Backend::Sqlite,
         sqlx::migrate!("./migrations/sqlite")
     );
@@ -1886,6 +2024,7 @@ mod pg_impl {
         Postgres,
         PgRow,
         "BEGIN",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
         Backend::Postgres,
         sqlx::migrate!("./migrations/postgres")
     );

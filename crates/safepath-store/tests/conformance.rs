@@ -2328,7 +2328,9 @@ conformance!(
     // --- tracing ---
     tracing_requests_waiting_and_later_matches,
     // --- agreements between countries ---
-    agreements_registry_by_party
+    agreements_registry_by_party,
+    // --- group commit of audit entries ---
+    concurrent_audited_reads
 );
 
 async fn agreements_registry_by_party(h: Harness) {
@@ -2799,4 +2801,148 @@ async fn sign_in_addresses_and_two_factor(h: Harness) {
     assert_eq!(s.two_factor(u.id).await.unwrap(), None);
     assert_eq!(s.unused_recovery_codes(u.id).await.unwrap(), 0);
     assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
+}
+
+/// A statement run behind the store's back (tampering, breaking things).
+async fn raw_exec(h: &Harness, sql: &'static str) {
+    if h.raw_url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&h.raw_url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&h.raw_url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+/// Audited reads from many tasks at once (the group writer commits their
+/// entries together, docs/decisions.md D14): every read that returned data
+/// has exactly one entry, each task's entries come in the order of its
+/// reads, the chain and its checkpoints verify, and a case changed while
+/// it is read is either read again or refused. When no entry can be
+/// written, no data is returned.
+async fn concurrent_audited_reads(h: Harness) {
+    let s = h.store.clone();
+    let o = org("Org");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let cm = user(o.id, "cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let (p1, p2) = (person(), person());
+    let c1 = case(o.id, p1.id, Some(cm.id), vec![], "SP-2026-AAAA-0001", 100);
+    let c2 = case(o.id, p2.id, Some(cm.id), vec![], "SP-2026-AAAA-0002", 100);
+    s.insert_case(&c1, &p1, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    s.insert_case(&c2, &p2, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    let before = audit_count(s.as_ref()).await;
+    const TASKS: usize = 12;
+    const READS: usize = 30;
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let s = s.clone();
+        let (c1, c2) = (c1.clone(), c2.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut ok = Vec::new();
+            for i in 0..READS {
+                let detail = format!("t{t} n{i}");
+                match (t + i) % 3 {
+                    // A case nobody changes: always read.
+                    0 => {
+                        let facts = facts_of(s.as_ref(), c1.id).await;
+                        let draft = audit("case.read").record("case", c1.id).detail(&detail);
+                        let (rc, _) = s.read_case(&facts, &draft).await.unwrap().unwrap();
+                        assert_eq!(rc.id, c1.id);
+                        ok.push(detail);
+                    }
+                    // A case whose notes change meanwhile: read (maybe again) or refused.
+                    1 => {
+                        let facts = facts_of(s.as_ref(), c2.id).await;
+                        let draft = audit("case.read").record("case", c2.id).detail(&detail);
+                        match s.read_case(&facts, &draft).await {
+                            Ok(Some((rc, _))) => {
+                                assert_eq!(rc.id, c2.id);
+                                ok.push(detail);
+                            }
+                            Err(StoreError::Conflict(_)) => {}
+                            other => panic!("unexpected {other:?}"),
+                        }
+                    }
+                    _ => {
+                        let vis = Visibility::Own(cm.id, o.id);
+                        let f = CaseFilter {
+                            limit: 10,
+                            ..Default::default()
+                        };
+                        let draft = audit("case.list").detail(&detail);
+                        assert_eq!(s.list_cases(vis, &f, &draft).await.unwrap().total, 2);
+                        ok.push(detail);
+                    }
+                }
+            }
+            ok
+        }));
+    }
+    // Meanwhile the second case changes (its notes: the facts stay).
+    let mut current = c2.clone();
+    for n in 0..10 {
+        current.version += 1;
+        current.updated_at += 1;
+        current.notes = Some(sealed(&format!("notes {n}")));
+        s.update_case(&current, None, &audit("case.update"))
+            .await
+            .unwrap();
+        tokio::task::yield_now().await;
+    }
+    let mut read = Vec::new();
+    for t in tasks {
+        read.push(t.await.unwrap());
+    }
+    let entries = s.audit_entries(0, 1_000_000).await.unwrap();
+    let mut reads_logged = 0;
+    for (t, details) in read.iter().enumerate() {
+        // This task's entries, in chain order, are exactly its reads that returned data.
+        let prefix = format!("t{t} ");
+        let logged: Vec<&str> = entries
+            .iter()
+            .filter_map(|e| e.entry.detail.as_deref())
+            .filter(|d| d.starts_with(&prefix))
+            .map(|d| d.split(';').next().unwrap_or(d))
+            .collect();
+        assert_eq!(
+            logged,
+            details.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        reads_logged += logged.len();
+    }
+    assert!(
+        reads_logged >= TASKS * READS * 2 / 3,
+        "the unchanged case and the list are always read"
+    );
+    assert_eq!(audit_count(s.as_ref()).await, before + reads_logged + 10);
+    let head = entries.last().unwrap().entry.seq;
+    assert!(head > CHECKPOINT_EVERY, "the run crosses a checkpoint");
+    assert_eq!(verify(s.as_ref()).await, Ok(head));
+    assert!(!s.checkpoints().await.unwrap().is_empty());
+
+    // No entry can be written: the read fails and returns nothing.
+    raw_exec(&h, "ALTER TABLE audit_log RENAME TO audit_log_gone").await;
+    let facts = facts_of(s.as_ref(), c1.id).await;
+    assert!(s.read_case(&facts, &audit("case.read")).await.is_err());
+    let f = CaseFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        s.list_cases(Visibility::Own(cm.id, o.id), &f, &audit("case.list"))
+            .await
+            .is_err()
+    );
+    assert!(s.append_audit(&audit("x")).await.is_err());
+    raw_exec(&h, "ALTER TABLE audit_log_gone RENAME TO audit_log").await;
+    // The writer carries on once it can write again.
+    assert_eq!(s.append_audit(&audit("x")).await.unwrap(), head + 1);
+    assert_eq!(verify(s.as_ref()).await, Ok(head + 1));
 }
