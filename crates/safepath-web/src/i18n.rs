@@ -128,8 +128,21 @@ impl Tr {
     pub fn code(&self) -> &'static str {
         self.code
     }
+    /// Whether the catalogue (this language or the fallback) has `key`,
+    /// also when the message needs arguments (it does not format without
+    /// them, yet it exists).
     pub fn has(&self, key: &str) -> bool {
-        LOCALES.try_lookup(&self.lang, key).is_some()
+        if LOCALES.try_lookup(&self.lang, key).is_some() {
+            return true;
+        }
+        let exists = |lang: &LanguageIdentifier| match LOCALES
+            .lookup_single_language::<&str>(lang, key, None)
+        {
+            Ok(_) => true,
+            // Found, but a variable is missing: the message exists.
+            Err(e) => e.to_string().starts_with("Fluent errors"),
+        };
+        exists(&self.lang) || exists(LOCALES.fallback())
     }
 }
 
