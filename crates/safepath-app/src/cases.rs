@@ -728,8 +728,19 @@ impl App {
             offset: (page - 1) * per_page,
             limit: per_page,
             status: narrow.status.map(|s| s.as_str().to_owned()),
-            case_manager: narrow.mine.then(|| who.id()),
+            case_manager: if narrow.mine {
+                Some(who.id())
+            } else {
+                narrow.manager.map(UserId)
+            },
             exploitation_form: narrow.form.map(|f| f.as_str().to_owned()),
+            overdue_before: narrow.overdue.then(|| {
+                self.clock
+                    .today()
+                    .format(time::macros::format_description!("[year]-[month]-[day]"))
+                    .unwrap_or_default()
+            }),
+            sort: narrow.sort,
             ..Default::default()
         };
         let mut detail = "list".to_owned();
@@ -766,7 +777,7 @@ impl App {
             .list_cases(access::visibility(&who.actor), &filter, &audit)
             .await?;
         let mut items = Vec::with_capacity(result.items.len());
-        for (c, p) in &result.items {
+        for (i, (c, p)) in result.items.iter().enumerate() {
             let facts = access::CaseFacts {
                 id: c.id,
                 org: c.org_id,
@@ -804,6 +815,7 @@ impl App {
                 display_name,
                 exploitation_forms: parse_json(&c.exploitation_forms, "forms")?,
                 updated_at: rfc3339(c.updated_at),
+                next_deadline: result.next_due.get(i).cloned().flatten(),
                 merged_into: None,
             });
         }
@@ -886,6 +898,11 @@ impl App {
                         who.user.username
                     ),
                 )
+                .about("case_audit", facts.id)
+                .params(crate::identification::notice_params(&[
+                    ("reference", &reference),
+                    ("user", &who.user.full_name),
+                ]))
             })
             .collect();
         let audit = AuditDraft::new(now, who.id().to_string(), "case.break_glass")
@@ -1010,13 +1027,34 @@ impl App {
             .await?
             .into_iter()
             .map(|n| NotificationView {
+                id: n.id,
                 kind: n.kind,
                 case_id: n.case_id.map(|c| c.0),
                 message: n.message,
                 at: rfc3339(n.created_at),
                 read: n.read_at.is_some(),
+                subject_type: n.subject_type,
+                subject_id: n.subject_id,
+                params: n
+                    .params
+                    .and_then(|p| serde_json::from_str(&p).ok())
+                    .unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// Marks one of the user's own notifications read. Anyone else's (or
+    /// none) is "not found", the same answer as for an id that never was.
+    pub async fn mark_notification_read(&self, who: &Principal, id: &str) -> Result<(), AppError> {
+        if self
+            .store
+            .mark_notification_read(who.id(), id, self.now_ms())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::not_found("no such notification"))
+        }
     }
 
     /// How many of the user's notifications wait to be read (for the menu).
@@ -1040,6 +1078,60 @@ pub struct CaseListFilter {
     /// Only the cases the user manages.
     pub mine: bool,
     pub form: Option<safepath_domain::case::ExploitationForm>,
+    /// Only the cases this user (a staff member's id) manages.
+    pub manager: Option<Uuid>,
+    /// Only cases with an open decision or task past its due date.
+    pub overdue: bool,
+    pub sort: safepath_store::CaseSort,
+}
+
+/// The orders of the case list.
+pub use safepath_store::CaseSort;
+
+/// The sort orders of the case list by their names in a URL.
+pub const CASE_SORTS: [(&str, safepath_store::CaseSort); 4] = [
+    ("changed", safepath_store::CaseSort::Changed),
+    ("reference", safepath_store::CaseSort::Reference),
+    ("status", safepath_store::CaseSort::Status),
+    ("deadline", safepath_store::CaseSort::Deadline),
+];
+
+impl CaseListFilter {
+    /// Adds the parameters `manager` (a user id), `overdue` (`1`) and `sort`
+    /// (changed, reference, status, deadline); an unknown value is a 400.
+    pub fn with(mut self, manager: &str, overdue: &str, sort: &str) -> Result<Self, AppError> {
+        self.manager = match manager {
+            "" => None,
+            m => Some(
+                Uuid::parse_str(m)
+                    .map_err(|_| AppError::bad_request("invalid_value", "manager: a user id"))?,
+            ),
+        };
+        self.overdue = match overdue {
+            "" | "0" => false,
+            "1" => true,
+            _ => {
+                return Err(AppError::bad_request(
+                    "invalid_value",
+                    "overdue: 1 or nothing",
+                ));
+            }
+        };
+        self.sort = match sort {
+            "" => safepath_store::CaseSort::Changed,
+            s => CASE_SORTS
+                .iter()
+                .find(|(name, _)| *name == s)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "invalid_value",
+                        "sort: changed, reference, status or deadline",
+                    )
+                })?,
+        };
+        Ok(self)
+    }
 }
 
 impl CaseListFilter {
@@ -1048,6 +1140,9 @@ impl CaseListFilter {
     pub fn parse(status: &str, mine: &str, form: &str) -> Result<Self, AppError> {
         use safepath_domain::case::{CaseStatus, ExploitationForm};
         Ok(Self {
+            manager: None,
+            overdue: false,
+            sort: Default::default(),
             status: match status {
                 "" => None,
                 s => Some(CaseStatus::parse(s)?),

@@ -550,12 +550,19 @@ impl App {
                 .record("case", case_id)
                 .org(to_org)
                 .detail(format!("referred from screening {id}"))
-                .notify(self.notice(
-                    focal,
-                    "referral",
-                    Some(case_id),
-                    format!("New referral from a screening: case {}", case.reference),
-                ));
+                .notify(
+                    self.notice(
+                        focal,
+                        "referral",
+                        Some(case_id),
+                        format!("New referral from a screening: case {}", case.reference),
+                    )
+                    .about("case", case_id)
+                    .params(notice_params(&[
+                        ("reference", &case.reference),
+                        ("source", "screening"),
+                    ])),
+                );
             match self
                 .store
                 .insert_case_with(&case, &person_row, &index, &extras, &audit)
@@ -810,6 +817,11 @@ impl App {
                     case.reference
                 ),
             )
+            .about("decision", facts.id)
+            .params(notice_params(&[
+                ("reference", &case.reference),
+                ("stage", &input.stage),
+            ]))
         });
         let audit = AuditDraft::new(now, who.id().to_string(), "decision.record")
             .record("case", facts.id)
@@ -1033,8 +1045,23 @@ impl App {
             message,
             created_at: self.now_ms(),
             read_at: None,
+            subject_type: None,
+            subject_id: None,
+            params: None,
         }
     }
+}
+
+/// A notification's words' parameters as a JSON object (codes, references,
+/// organisation names: never personal data).
+pub(crate) fn notice_params(pairs: &[(&str, &str)]) -> String {
+    serde_json::Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned())))
+            .collect(),
+    )
+    .to_string()
 }
 
 /// What a screener is told after referring to another agency: that the case

@@ -111,6 +111,16 @@ pub struct ReferralView {
     pub outcome: Option<String>,
     pub sent_at: String,
     pub respond_by: String,
+    /// Inbox only, while the referral waits and only when it carries
+    /// `identity` still covered by consent for the receiver: the person's
+    /// sex (female, male, intersex, unknown). Never the name or birth date
+    /// (docs/decisions.md D-R1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    /// As `sex`: the age band today (0-11, 12-17, 18-24, 25-34, 35-44, 45+
+    /// or unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<String>,
 }
 
 fn iso(d: Date) -> String {
@@ -153,6 +163,8 @@ fn referral_view(r: &Referral) -> ReferralView {
         outcome: r.outcome.clone(),
         sent_at: fmt(r.sent_at),
         respond_by: fmt(r.response_deadline()),
+        sex: None,
+        age_band: None,
     }
 }
 
@@ -377,7 +389,10 @@ impl App {
             if let Some(to) = r.to_org
                 && let Some(focal) = self.store.focal_point(to).await?
             {
-                notices.push(self.notice(focal, "consent_withdrawn", None, format!("Consent was withdrawn; referral {} has ended and its data is no longer available.", &r.id[..8])));
+                notices.push(
+                    self.notice(focal, "consent_withdrawn", None, "Consent was withdrawn: a referral to your organisation has ended and its data is no longer available.".to_owned())
+                        .about("referral", &r.id),
+                );
             }
         }
         let audit = AuditDraft::new(now, who.id().to_string(), "consent.withdraw")
@@ -439,6 +454,7 @@ impl App {
             created_at: now,
             updated_at: now,
         };
+        let from_name = self.org_name(r.from_org).await?;
         let notice = self.store.focal_point(to).await?.map(|focal| {
             self.notice(
                 focal,
@@ -449,6 +465,12 @@ impl App {
                     r.urgency.as_str()
                 ),
             )
+            .about("referral", r.id.0)
+            .params(crate::identification::notice_params(&[
+                ("service", &r.service),
+                ("urgency", r.urgency.as_str()),
+                ("org", &from_name),
+            ]))
         });
         let audit = AuditDraft::new(now, who.id().to_string(), "referral.send")
             .record("case", facts.id)
@@ -538,13 +560,30 @@ impl App {
         // Words, not ids: the case's reference only to its own side (the
         // receiver may have lost sight of it), the other organisation by name.
         let state = next.state.as_str().replace('_', " ");
-        let message = if side == Side::Sender {
+        let (message, params) = if side == Side::Sender {
             let from = self.org_name(r.from_org).await?;
-            format!("A referral from {from} is now {state}.")
+            (
+                format!("A referral from {from} is now {state}."),
+                crate::identification::notice_params(&[
+                    ("org", &from),
+                    ("service", &r.service),
+                    ("state", next.state.as_str()),
+                    ("side", "receiver"),
+                ]),
+            )
         } else {
             let reference = self.case_reference(r.case).await?.unwrap_or_default();
             let to = self.org_name(r.to_org).await?;
-            format!("The referral of case {reference} to {to} is now {state}.")
+            (
+                format!("The referral of case {reference} to {to} is now {state}."),
+                crate::identification::notice_params(&[
+                    ("org", &to),
+                    ("reference", &reference),
+                    ("service", &r.service),
+                    ("state", next.state.as_str()),
+                    ("side", "sender"),
+                ]),
+            )
         };
         let notice = told.filter(|u| *u != who.id()).map(|user| {
             self.notice(
@@ -553,6 +592,8 @@ impl App {
                 (side != Side::Sender).then_some(r.case),
                 message,
             )
+            .about("referral", r.id.0)
+            .params(params)
         });
         let audit = AuditDraft::new(now, who.id().to_string(), format!("referral.{action}"))
             .record("case", r.case)
@@ -636,12 +677,70 @@ impl App {
                 .join(",")
         ));
         self.store.append_audit(&audit).await?;
-        rows.iter()
-            .map(|r| {
-                self.open_ledger(&Grant::record(who.id(), "referral", &r.id), "referrals", r)
-                    .map(|r: Referral| referral_view(&r))
-            })
-            .collect()
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let r: Referral = self.open_ledger(
+                &Grant::record(who.id(), "referral", &row.id),
+                "referrals",
+                row,
+            )?;
+            let mut view = referral_view(&r);
+            if inbox && r.state == referral::ReferralState::Pending {
+                if let Some((sex, band)) = self.referral_preview(who, &r).await? {
+                    view.sex = Some(sex);
+                    view.age_band = Some(band);
+                }
+            }
+            out.push(view);
+        }
+        Ok(out)
+    }
+
+    /// What a receiving organisation may know of a waiting referral's person
+    /// to judge it: sex and age band, only when the referral carries
+    /// `identity` and the consent ledger covers `identity` for the receiver
+    /// today (both are identity data; docs/decisions.md D-R1). The person is
+    /// read with its own audit entry naming the referral; the birth date is
+    /// opened for the band only and dropped.
+    async fn referral_preview(
+        &self,
+        who: &Principal,
+        r: &Referral,
+    ) -> Result<Option<(String, String)>, AppError> {
+        if r.to_org != who.org() || !r.categories.contains(&DataCategory::Identity) {
+            return Ok(None);
+        }
+        let today = self.clock.today();
+        let allowed = consent::allowed_categories(
+            &self
+                .ledger(&Grant::policy_check(who.id(), r.case), r.case)
+                .await?,
+            who.org(),
+            today,
+        );
+        if !allowed.contains(&DataCategory::Identity) {
+            return Ok(None);
+        }
+        let Some(facts) = self.store.case_facts(r.case).await? else {
+            return Ok(None);
+        };
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "referral.preview")
+            .record("referral", r.id.0)
+            .org(who.org())
+            .detail(format!("case={} fields=sex,age_band", r.case.0));
+        let Some((_, p)) = self.store.read_case(&facts, &audit).await? else {
+            return Ok(None);
+        };
+        let grant = Grant::record(who.id(), "referral", r.id.0);
+        let band = match &p.birth_date {
+            Some(sealed) => {
+                let b: safepath_domain::person::BirthDate =
+                    self.open_json(&grant, "persons", "birth_date", &p.id.to_string(), sealed)?;
+                safepath_stats::AgeBand::from_age(crate::stats::age_on(&b, today))
+            }
+            None => safepath_stats::AgeBand::Unknown,
+        };
+        Ok(Some((p.sex.clone(), band.as_str().to_owned())))
     }
 
     /// One referral. The sending side reads it only if they may read the

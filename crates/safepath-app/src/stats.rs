@@ -114,7 +114,7 @@ fn day_of_iso(s: &str) -> Option<i64> {
 
 /// Age in whole years on `on` (approximate for partial dates: the youngest
 /// the person can be).
-fn age_on(b: &BirthDate, on: Date) -> Option<u32> {
+pub(crate) fn age_on(b: &BirthDate, on: Date) -> Option<u32> {
     let years = |y: i32| u32::try_from(on.year() - y).ok();
     match b {
         BirthDate::Exact { date } => {

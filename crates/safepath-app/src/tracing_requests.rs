@@ -474,7 +474,9 @@ impl App {
                     format!(
                         "A family tracing request may concern the person in case {reference}. Review it under Tracing and ask the person."
                     ),
-                ));
+                )
+                .about("tracing_match", &m.id)
+                .params(crate::identification::notice_params(&[("reference", &reference)])));
             }
         }
         Ok(notices)
@@ -995,7 +997,9 @@ impl App {
                     "Tracing request {}: the person was found and agreed to contact. Open the request for the contact route.",
                     req.reference
                 ),
-            )),
+            )
+            .about("tracing_request", &req.id)
+            .params(crate::identification::notice_params(&[("reference", &req.reference)]))),
             _ => None,
         };
         let audit = AuditDraft::new(now, who.id().to_string(), "tracing.match.answer")

@@ -46,6 +46,10 @@ pub struct CaseSummary {
     pub person: PersonSummary,
     pub exploitation_forms: Vec<ExploitationForm>,
     pub updated_at: String,
+    /// The nearest due date (`YYYY-MM-DD`) of the case's open decisions and
+    /// tasks; absent when none is open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_deadline: Option<String>,
     // --- de-duplication run ---
     /// The reference of the case this one was merged into (a duplicate
     /// record of the same person; both histories are kept).
@@ -144,10 +148,23 @@ pub struct AuditEntryView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationView {
+    /// For `POST /api/v1/notifications/{id}/read`.
+    pub id: String,
     pub kind: String,
     pub case_id: Option<Uuid>,
     pub message: String,
     pub at: String,
     /// Marked read (on the notifications page, or `POST /api/v1/notifications/read`).
     pub read: bool,
+    /// What it is about (referral, approval, task, decision, case,
+    /// case_audit, tracing_request, tracing_match, permit or hearing record);
+    /// absent on notifications written before this was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    /// The words' parameters (case reference, state, service code,
+    /// organisation name), for saying it in the reader's language.
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
 }

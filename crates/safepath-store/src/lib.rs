@@ -372,6 +372,9 @@ pub trait Store:
     /// Marks every unread notification of the user read at `at_ms`;
     /// returns how many.
     async fn mark_notifications_read(&self, user: UserId, at_ms: i64) -> Result<u64>;
+    /// Marks one of the user's notifications read (kept if it already
+    /// was); false when the user has no notification with that id.
+    async fn mark_notification_read(&self, user: UserId, id: &str, at_ms: i64) -> Result<bool>;
 
     // --- operations ---
     /// A consistent online copy of the whole database (SQLite: `VACUUM INTO`).

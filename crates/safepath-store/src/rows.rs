@@ -110,13 +110,33 @@ pub struct CaseFilter {
     pub case_manager: Option<UserId>,
     /// Only cases with this form of exploitation (a vocabulary code).
     pub exploitation_form: Option<String>,
+    /// Only cases whose next deadline (an open decision's or an open task's
+    /// due date) is before this day (ISO `YYYY-MM-DD`): overdue ones.
+    pub overdue_before: Option<String>,
+    pub sort: CaseSort,
     pub offset: i64,
     pub limit: i64,
+}
+
+/// The order of a case list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseSort {
+    /// Last changed first.
+    #[default]
+    Changed,
+    /// By reference, A to Z.
+    Reference,
+    /// By status, in the order of the lifecycle.
+    Status,
+    /// The nearest deadline first; cases without one last.
+    Deadline,
 }
 
 #[derive(Debug, Clone)]
 pub struct CasePage {
     pub items: Vec<(CaseRow, PersonRow)>,
+    /// Each item's next deadline (ISO date), in the order of `items`.
+    pub next_due: Vec<Option<String>>,
     pub total: i64,
 }
 
@@ -130,6 +150,26 @@ pub struct NotificationRow {
     pub message: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// What it is about: `referral`, `approval`, `task`, `decision`,
+    /// `case`, `tracing_request`, … (a page links to it).
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    /// A JSON object of the words' parameters: never personal data.
+    pub params: Option<String>,
+}
+
+impl NotificationRow {
+    /// Names the record the notification is about.
+    pub fn about(mut self, subject_type: &str, subject_id: impl ToString) -> Self {
+        self.subject_type = Some(subject_type.to_owned());
+        self.subject_id = Some(subject_id.to_string());
+        self
+    }
+    /// The words' parameters (a JSON object, never personal data).
+    pub fn params(mut self, json: String) -> Self {
+        self.params = Some(json);
+        self
+    }
 }
 
 /// An audit entry before it gets its place in the chain.

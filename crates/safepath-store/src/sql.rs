@@ -299,6 +299,18 @@ macro_rules! row_getters {
     };
 }
 
+/// A case's next deadline: the earliest due date of its open decisions and
+/// open tasks (NULL when none), as one portable expression over `c`.
+const NEXT_DUE: &str = "CASE \
+    WHEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) IS NULL \
+        THEN (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) \
+    WHEN (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) IS NULL \
+        THEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) \
+    WHEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) \
+        < (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) \
+        THEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) \
+    ELSE (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) END";
+
 const CASE_COLUMNS: &str = "c.id, c.reference, c.person_id, c.status, c.org_id, c.case_manager_id, c.exploitation_forms, c.notes, \
      c.created_by, c.created_at, c.updated_at, c.version, p.id AS p_id, p.display_name, p.names, p.birth_date, p.contact, \
      p.place_of_origin, p.sex, p.gender_identity, p.nationalities, p.languages, p.created_at AS p_created_at, p.updated_at AS p_updated_at";
@@ -419,7 +431,7 @@ macro_rules! sql_store {
             /// backends (row lock on PostgreSQL, the write lock on SQLite).
             async fn insert_notifications_tx(&self, tx: &mut sqlx::Transaction<'static, $db>, rows: &[NotificationRow]) -> Result<()> {
                 for n in rows {
-                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    sqlx::query("INSERT INTO notifications (id, user_id, kind, case_id, message, created_at, read_at, subject_type, subject_id, params) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                         .bind(&n.id)
                         .bind(n.user_id.to_string())
                         .bind(&n.kind)
@@ -427,6 +439,9 @@ macro_rules! sql_store {
                         .bind(&n.message)
                         .bind(n.created_at)
                         .bind(n.read_at)
+                        .bind(&n.subject_type)
+                        .bind(&n.subject_id)
+                        .bind(&n.params)
                         .execute(&mut **tx)
                         .await?;
                     // Queued for e-mail in the same transaction, when the user has an address.
@@ -1323,7 +1338,7 @@ macro_rules! sql_store {
 
             async fn list_cases(&self, visibility: Visibility, f: &CaseFilter, audit: &AuditDraft) -> Result<CasePage> {
                 if visibility == Visibility::Nothing {
-                    return Ok(CasePage { items: Vec::new(), total: 0 });
+                    return Ok(CasePage { items: Vec::new(), next_due: Vec::new(), total: 0 });
                 }
                 // Builds WHERE … for both the count and the page.
                 fn filters(qb: &mut QueryBuilder<$db>, visibility: Visibility, f: &CaseFilter) {
@@ -1340,6 +1355,9 @@ macro_rules! sql_store {
                         // quoted code, `_` taken literally.
                         let literal = form.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                         qb.push(" AND c.exploitation_forms LIKE ").push_bind(format!("%\"{literal}\"%")).push(" ESCAPE '\\'");
+                    }
+                    if let Some(day) = &f.overdue_before {
+                        qb.push(format!(" AND ({NEXT_DUE}) < ")).push_bind(day.as_str());
                     }
                     let by_name = !f.name_tokens.is_empty();
                     let by_ref = f.reference_prefix.is_some();
@@ -1370,15 +1388,30 @@ macro_rules! sql_store {
                 let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM cases c");
                 filters(&mut count, visibility, f);
                 let total: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
-                let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id"));
+                let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS}, ({NEXT_DUE}) AS next_due FROM cases c JOIN persons p ON p.id = c.person_id"));
                 filters(&mut page, visibility, f);
-                page.push(" ORDER BY c.updated_at DESC, c.id LIMIT ").push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+                let order = match f.sort {
+                    CaseSort::Changed => "c.updated_at DESC, c.id".to_owned(),
+                    CaseSort::Reference => "c.reference, c.id".to_owned(),
+                    CaseSort::Status => {
+                        let mut by = String::from("CASE c.status");
+                        for (i, s) in safepath_domain::case::CaseStatus::ALL.iter().enumerate() {
+                            by.push_str(&format!(" WHEN '{}' THEN {i}", s.as_str()));
+                        }
+                        by.push_str(" ELSE 99 END, c.updated_at DESC, c.id");
+                        by
+                    }
+                    CaseSort::Deadline => format!("CASE WHEN ({NEXT_DUE}) IS NULL THEN 1 ELSE 0 END, ({NEXT_DUE}), c.id"),
+                };
+                page.push(format!(" ORDER BY {order} LIMIT ")).push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
                 let rows = page.build().fetch_all(&mut *tx).await?;
                 let mut items = Vec::with_capacity(rows.len());
+                let mut next_due = Vec::with_capacity(rows.len());
                 for r in &rows {
                     let id: String = r.try_get("id")?;
                     let associated = self.members(&mut tx, &id).await?;
                     items.push((case_from(r, associated)?, person_from(r)?));
+                    next_due.push(r.try_get::<Option<String>, _>("next_due")?);
                 }
                 let ids: Vec<String> = items.iter().map(|(c, _)| c.id.to_string()).collect();
                 let mut audit = audit.clone();
@@ -1389,7 +1422,7 @@ macro_rules! sql_store {
                 });
                 tx.commit().await?;
                 self.append_grouped(audit, None).await?;
-                Ok(CasePage { items, total })
+                Ok(CasePage { items, next_due, total })
             }
 
             async fn insert_consent(&self, row: &LedgerRow, audit: &AuditDraft) -> Result<()> {
@@ -1740,6 +1773,9 @@ macro_rules! sql_store {
                             message: r.try_get("message")?,
                             created_at: r.try_get("created_at")?,
                             read_at: r.try_get("read_at")?,
+                            subject_type: r.try_get("subject_type")?,
+                            subject_id: r.try_get("subject_id")?,
+                            params: r.try_get("params")?,
                         })
                     })
                     .collect()
@@ -1760,6 +1796,17 @@ macro_rules! sql_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn mark_notification_read(&self, user: UserId, id: &str, at_ms: i64) -> Result<bool> {
+                // Another user's notification is not found: nothing changes.
+                let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user.to_string())
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn backup_to(&self, path: &Path) -> Result<()> {

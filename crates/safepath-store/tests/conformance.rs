@@ -385,6 +385,9 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
         message: "Case changed (synthetic).".into(),
         created_at: 300,
         read_at: None,
+        subject_type: None,
+        subject_id: None,
+        params: None,
     };
     let mut stale = updated.clone();
     stale.status = "closed".into();
@@ -722,6 +725,9 @@ async fn keys_notifications_and_backup(h: Harness) {
         message: "m".into(),
         created_at: 3,
         read_at: None,
+        subject_type: None,
+        subject_id: None,
+        params: None,
     };
     s.insert_notifications(std::slice::from_ref(&n))
         .await
@@ -737,6 +743,42 @@ async fn keys_notifications_and_backup(h: Harness) {
     assert_eq!(s.mark_notifications_read(u.id, 10).await.unwrap(), 0);
     assert_eq!(s.unread_notifications(u.id).await.unwrap(), 0);
     assert_eq!(s.notifications(u.id, 10).await.unwrap()[0].read_at, Some(9));
+
+    // One at a time: only the user's own, the subject and words kept.
+    let about = NotificationRow {
+        id: "n2".into(),
+        created_at: 4,
+        ..n.clone()
+    }
+    .about("referral", "r-1")
+    .params(r#"{"reference":"SP-1"}"#.into());
+    let third = NotificationRow {
+        id: "n3".into(),
+        created_at: 5,
+        ..n.clone()
+    };
+    s.insert_notifications(&[about.clone(), third])
+        .await
+        .unwrap();
+    let listed = s.notifications(u.id, 10).await.unwrap();
+    assert_eq!(listed[1], about, "subject and params read back");
+    assert_eq!(listed[1].subject_type.as_deref(), Some("referral"));
+    assert_eq!(s.unread_notifications(u.id).await.unwrap(), 2);
+    assert!(
+        !s.mark_notification_read(other.id, "n2", 11).await.unwrap(),
+        "another user's: not found"
+    );
+    assert!(!s.mark_notification_read(u.id, "nope", 11).await.unwrap());
+    assert_eq!(s.unread_notifications(u.id).await.unwrap(), 2);
+    assert!(s.mark_notification_read(u.id, "n2", 11).await.unwrap());
+    assert!(
+        s.mark_notification_read(u.id, "n2", 12).await.unwrap(),
+        "again: still the user's"
+    );
+    assert_eq!(s.unread_notifications(u.id).await.unwrap(), 1);
+    let listed = s.notifications(u.id, 10).await.unwrap();
+    assert_eq!(listed[1].read_at, Some(11), "the first reading kept");
+    assert_eq!(listed[0].read_at, None, "the other one still unread");
 
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("backup.db");
@@ -985,6 +1027,9 @@ async fn case_records_queues_and_mail(h: Harness) {
         message: "A task on case SP-2026-CWCW-0001 is due.".into(),
         created_at: 700,
         read_at: None,
+        subject_type: None,
+        subject_id: None,
+        params: None,
     };
     s.insert_notifications(&[note("n-cm", cm.id), note("n-coord", coord.id)])
         .await
@@ -2286,6 +2331,103 @@ async fn handover_partners_messages_and_outbox(h: Harness) {
     verify(s).await.unwrap();
 }
 
+/// The case list's next deadline (open decisions and open tasks), its
+/// "overdue" filter and its orders.
+async fn case_list_deadlines_and_orders(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Deadline Org");
+    s.insert_org(&o, &audit("o")).await.unwrap();
+    let cm = user(o.id, "dl-cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let mut ids = Vec::new();
+    // B: a task due 2026-02-01 and a decision due 2026-01-10 (the nearer);
+    // A: only a task due 2026-03-01 (a done task earlier does not count);
+    // C: nothing open. A is the newest change, C the oldest.
+    for (reference, at, status) in [
+        ("SP-2026-DLDL-000B", 200, "presumed_victim"),
+        ("SP-2026-DLDL-000A", 300, "referred"),
+        ("SP-2026-DLDL-000C", 100, "referred"),
+    ] {
+        let p = person();
+        let mut c = case(o.id, p.id, Some(cm.id), vec![], reference, at);
+        c.status = status.into();
+        s.insert_case(&c, &p, &[], &audit("case.create"))
+            .await
+            .unwrap();
+        ids.push(c.id);
+    }
+    let (b, a, c) = (ids[0], ids[1], ids[2]);
+    let mut t_b = record(b, "task", "open", 210);
+    t_b.due_on = Some("2026-02-01".into());
+    let mut t_a = record(a, "task", "open", 310);
+    t_a.due_on = Some("2026-03-01".into());
+    let mut done_a = record(a, "task", "done", 311);
+    done_a.due_on = Some("2025-01-01".into());
+    s.write_case_records(&[t_b, t_a, done_a], &audit("task.create"))
+        .await
+        .unwrap();
+    s.insert_decision(
+        &DecisionRow {
+            id: Uuid::new_v4().to_string(),
+            case_id: b,
+            stage: "reasonable_grounds".into(),
+            profile_id: "p".into(),
+            opened_at: 1,
+            opened_on: "2026-01-01".into(),
+            due_on: "2026-01-10".into(),
+            decided_at: None,
+            decided_by: None,
+            outcome: None,
+            deciding_org_type: None,
+            letter_addressee: None,
+            reasons: None,
+            reflection_ends_on: None,
+            reconsideration_of: None,
+        },
+        &audit("decision.open"),
+    )
+    .await
+    .unwrap();
+    let vis = Visibility::Own(cm.id, o.id);
+    let list = |sort: CaseSort, overdue: Option<&str>| {
+        let f = CaseFilter {
+            sort,
+            overdue_before: overdue.map(str::to_owned),
+            limit: 10,
+            ..Default::default()
+        };
+        async move { s.list_cases(vis, &f, &audit("case.list")).await.unwrap() }
+    };
+    let order = |p: &CasePage| p.items.iter().map(|(c, _)| c.id).collect::<Vec<_>>();
+    let by_change = list(CaseSort::Changed, None).await;
+    assert_eq!(order(&by_change), vec![a, b, c]);
+    assert_eq!(
+        by_change.next_due,
+        vec![Some("2026-03-01".into()), Some("2026-01-10".into()), None],
+        "the nearest open deadline, decisions and tasks alike"
+    );
+    assert_eq!(order(&list(CaseSort::Reference, None).await), vec![a, b, c]);
+    assert_eq!(
+        order(&list(CaseSort::Deadline, None).await),
+        vec![b, a, c],
+        "none last"
+    );
+    // Lifecycle order: referred before presumed victim.
+    assert_eq!(order(&list(CaseSort::Status, None).await), vec![a, c, b]);
+    // Overdue on 2026-02-15: only B (its decision); on 2026-03-02 both.
+    let overdue = list(CaseSort::Changed, Some("2026-02-15")).await;
+    assert_eq!((order(&overdue), overdue.total), (vec![b], 1));
+    assert_eq!(
+        order(&list(CaseSort::Deadline, Some("2026-03-02")).await),
+        vec![b, a]
+    );
+    assert_eq!(
+        list(CaseSort::Changed, Some("2026-01-10")).await.total,
+        0,
+        "due today is not overdue"
+    );
+}
+
 impl BackendOf for dyn Store {
     fn backup(&self) -> Backend {
         self.backend()
@@ -2309,6 +2451,7 @@ conformance!(
     lists_follow_the_access_policy,
     audit_chain_checkpoints_and_tampering,
     keys_notifications_and_backup,
+    case_list_deadlines_and_orders,
     unknown_schemes_are_refused,
     case_records_queues_and_mail,
     // --- services, shelters and stays ---

@@ -37,6 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/audit", get(case_audit))
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/notifications/read", post(notifications_read))
+        .route(
+            "/api/v1/notifications/read-all",
+            post(notifications_read_all),
+        )
+        .route("/api/v1/notifications/{id}/read", post(notification_read))
         .route("/api/v1/screenings/evaluate", post(evaluate_screening))
         .fallback(|| async { ApiError(AppError::not_found("no such endpoint")) })
 }
@@ -306,7 +311,10 @@ pub fn list_params(raw: Option<&str>) -> Result<(Option<String>, i64, i64), ApiE
     params(("page" = Option<i64>, Query, description = "From 1"), ("per_page" = Option<i64>, Query, description = "1 to 100, default 50"),
         ("status" = Option<String>, Query, description = "Only cases in this status (a code)"),
         ("mine" = Option<String>, Query, description = "`1`: only the cases the caller manages"),
-        ("form" = Option<String>, Query, description = "Only cases with this form of exploitation (a code)")),
+        ("form" = Option<String>, Query, description = "Only cases with this form of exploitation (a code)"),
+        ("manager" = Option<String>, Query, description = "Only the cases this user (an id) manages"),
+        ("overdue" = Option<String>, Query, description = "`1`: only cases with an open decision or task past its due date"),
+        ("sort" = Option<String>, Query, description = "changed (default: last changed first), reference, status (lifecycle order) or deadline (nearest first)")),
     responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_cases(
     State(app): State<AppState>,
@@ -336,11 +344,10 @@ pub fn list_filter(raw: Option<&str>) -> Result<safepath_app::cases::CaseListFil
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    Ok(safepath_app::cases::CaseListFilter::parse(
-        &get("status"),
-        &get("mine"),
-        &get("form"),
-    )?)
+    Ok(
+        safepath_app::cases::CaseListFilter::parse(&get("status"), &get("mine"), &get("form"))?
+            .with(&get("manager"), &get("overdue"), &get("sort"))?,
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -454,13 +461,47 @@ async fn case_audit(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Items<NotificationView>)))]
+/// The signed-in user's notifications (newest first, at most 100) and how
+/// many of all of them are unread.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct NotificationList {
+    pub items: Vec<NotificationView>,
+    pub unread: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "auth", security(("bearer" = [])), responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)))]
 async fn notifications(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Items<NotificationView>>, ApiError> {
-    Ok(Json(Items {
+) -> Result<Json<NotificationList>, ApiError> {
+    Ok(Json(NotificationList {
         items: app.notifications(&user).await?,
+        unread: app.unread_notifications(&user).await?,
+    }))
+}
+
+/// Marks one of the user's own notifications read (again: no change).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The notification's id")),
+    responses((status = 204, description = "Read"), (status = 401, body = ErrorBody),
+        (status = 404, description = "No such notification of yours (another user's is not found either)", body = ErrorBody)))]
+async fn notification_read(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    app.mark_notification_read(&user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks all of the user's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "auth", security(("bearer" = [])), responses((status = 200, body = MarkedRead), (status = 401, body = ErrorBody)))]
+async fn notifications_read_all(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<MarkedRead>, ApiError> {
+    Ok(Json(MarkedRead {
+        marked: app.mark_notifications_read(&user).await?,
     }))
 }
 
@@ -501,7 +542,7 @@ async fn evaluate_screening(
 #[openapi(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
     paths(login, logout, me, change_password,
-        crate::two_factor::api_second_step, crate::two_factor::api_state, crate::two_factor::api_start, crate::two_factor::api_confirm, crate::two_factor::api_off, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, evaluate_screening,
+        crate::two_factor::api_second_step, crate::two_factor::api_state, crate::two_factor::api_start, crate::two_factor::api_confirm, crate::two_factor::api_off, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, notifications_read_all, notification_read, evaluate_screening,
         crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,

@@ -10,6 +10,13 @@ fluent_templates::static_loader! {
     };
 }
 
+/// A value handed to a Fluent message.
+#[derive(Debug, Clone)]
+pub enum FluentArg {
+    Text(String),
+    Number(i64),
+}
+
 /// A translator for one language, handed to every template.
 #[derive(Debug, Clone)]
 pub struct Tr {
@@ -74,11 +81,68 @@ impl Tr {
             .try_lookup(&self.lang, key)
             .unwrap_or_else(|| key.to_owned())
     }
+    /// The text for `key` with Fluent arguments (numbers select plurals).
+    pub fn t_args(&self, key: &str, args: &[(&'static str, FluentArg)]) -> String {
+        let map: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue,
+        > = args
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    FluentArg::Text(s) => s.clone().into(),
+                    FluentArg::Number(n) => (*n).into(),
+                };
+                (std::borrow::Cow::Borrowed(*k), v)
+            })
+            .collect();
+        LOCALES
+            .try_lookup_with_args(&self.lang, key, &map)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// A moment relative to `today_iso` where that reads better: "today,
+    /// 14:05", "yesterday", "3 days ago"; older ones as [`Tr::day`].
+    pub fn ago(&self, ts: &str, today_iso: &str) -> String {
+        let day_number = |s: &str| -> Option<i64> {
+            let d = time::Date::parse(
+                s.get(..10)?,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()?;
+            Some(i64::from(d.to_julian_day()))
+        };
+        match (day_number(ts), day_number(today_iso)) {
+            (Some(d), Some(t)) if t == d => match ts.get(11..16) {
+                Some(hm) => self.t_args("when-today-at", &[("time", FluentArg::Text(hm.into()))]),
+                None => self.t("when-today"),
+            },
+            (Some(d), Some(t)) if t - d == 1 => self.t("when-yesterday"),
+            (Some(d), Some(t)) if (2..7).contains(&(t - d)) => {
+                self.t_args("when-days-ago", &[("days", FluentArg::Number(t - d))])
+            }
+            _ => self.day(ts),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         self.code
     }
+    /// Whether the catalogue (this language or the fallback) has `key`,
+    /// also when the message needs arguments (it does not format without
+    /// them, yet it exists).
     pub fn has(&self, key: &str) -> bool {
-        LOCALES.try_lookup(&self.lang, key).is_some()
+        if LOCALES.try_lookup(&self.lang, key).is_some() {
+            return true;
+        }
+        let exists = |lang: &LanguageIdentifier| match LOCALES
+            .lookup_single_language::<&str>(lang, key, None)
+        {
+            Ok(_) => true,
+            // Found, but a variable is missing: the message exists.
+            Err(e) => e.to_string().starts_with("Fluent errors"),
+        };
+        exists(&self.lang) || exists(LOCALES.fallback())
     }
 }
 
@@ -96,6 +160,17 @@ mod tests {
             "4 December 2026, 22:35 UTC"
         );
         assert_eq!(en.when("2026-12-04"), "4 December 2026");
+        assert_eq!(en.ago("2026-12-04T09:05:00Z", "2026-12-04"), "today, 09:05");
+        assert_eq!(en.ago("2026-12-03T09:05:00Z", "2026-12-04"), "yesterday");
+        assert_eq!(en.ago("2026-12-01T09:05:00Z", "2026-12-04"), "3 days ago");
+        assert_eq!(
+            en.ago("2026-11-01T09:05:00Z", "2026-12-04"),
+            "1 November 2026"
+        );
+        assert_eq!(
+            Tr::new("id").ago("2026-12-01T09:05:00Z", "2026-12-04"),
+            "3 hari yang lalu"
+        );
         assert_eq!(Tr::new("id").day("2026-08-17"), "17 Agustus 2026");
         // Not a date: shown as it is, never mangled.
         for odd in ["", "soon", "2026-xx-01", "26-1-1"] {

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/settings/language", post(set_language))
         .route("/cases", get(cases_page).post(cases_search))
+        .route("/cases/search/{token}", get(search_results_page))
         .route("/cases/new", get(new_case_page).post(new_case_submit))
         .route("/cases/new/check", post(new_case_check))
         .route("/cases/{id}", get(case_page))
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(notifications_read_submit))
+        .route("/notifications/{id}/read", post(notification_read_submit))
         .route(
             "/settings/password",
             get(password_form).post(password_submit),
@@ -470,8 +472,18 @@ pub struct CaseRowView {
     name: String,
     status: String,
     updated: String,
+    /// The next deadline in words, and whether it has passed.
+    deadline: Option<(String, bool)>,
     // --- de-duplication run ---
     merged_into: Option<String>,
+}
+
+/// A column heading that sorts: its words, the link, and whether the list
+/// is sorted by it now.
+pub struct SortLink {
+    label: String,
+    href: String,
+    on: bool,
 }
 
 #[derive(Template)]
@@ -482,6 +494,8 @@ struct CasesPage {
     user: Option<UserBar>,
     csrf: String,
     q: String,
+    /// The saved search's token (results page), for its pager.
+    search: Option<String>,
     items: Vec<CaseRowView>,
     total: i64,
     page: i64,
@@ -489,10 +503,75 @@ struct CasesPage {
     /// (code, label, chosen) for the filter's choices.
     statuses: Vec<(String, String, bool)>,
     forms: Vec<(String, String, bool)>,
+    managers: Vec<(String, String, bool)>,
     mine: bool,
-    /// The filters as a query string, for the pager's links.
+    overdue: bool,
+    /// The filters and order as a query string, for the pager's links.
     filter_query: String,
     filtered: bool,
+    sorts: Vec<SortLink>,
+    /// The order's name when not the default (kept when filters change).
+    sort_name: Option<String>,
+}
+
+/// Searches by name kept on the server for the session that made them, so
+/// that a name never reaches a URL: `POST /cases` answers with a redirect
+/// to `/cases/search/{token}`, which Back and Reload show again. Kept for
+/// 30 minutes in this process's memory (a restart forgets them: the page
+/// then asks to search again).
+mod saved_searches {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+
+    const KEEP: Duration = Duration::from_secs(30 * 60);
+    const MAX: usize = 10_000;
+
+    struct Saved {
+        session: String,
+        q: String,
+        at: Instant,
+    }
+
+    fn all() -> &'static Mutex<HashMap<String, Saved>> {
+        static SAVED: OnceLock<Mutex<HashMap<String, Saved>>> = OnceLock::new();
+        SAVED.get_or_init(Default::default)
+    }
+
+    /// Keeps `q` for `session`; returns the random token that names it.
+    pub fn save(session: &str, q: String) -> String {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let mut saved = all().lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        saved.retain(|_, s| now.duration_since(s.at) < KEEP);
+        if saved.len() >= MAX {
+            let oldest = saved
+                .iter()
+                .min_by_key(|(_, s)| s.at)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                saved.remove(&k);
+            }
+        }
+        saved.insert(
+            token.clone(),
+            Saved {
+                session: session.to_owned(),
+                q,
+                at: now,
+            },
+        );
+        token
+    }
+
+    /// The search named `token`, if this session made it and it is fresh.
+    pub fn get(session: &str, token: &str) -> Option<String> {
+        let saved = all().lock().unwrap_or_else(|e| e.into_inner());
+        saved
+            .get(token)
+            .filter(|s| s.session == session && s.at.elapsed() < KEEP)
+            .map(|s| s.q.clone())
+    }
 }
 
 async fn cases_page(
@@ -506,20 +585,92 @@ async fn cases_page(
     match parsed {
         // Names are never put in URLs: a search is a POST; GET lists and
         // filters by codes only.
-        Ok((page, narrow)) => list_view(&app, tr, &user, None, page, narrow).await,
+        Ok((page, narrow)) => list_view(&app, tr, &user, None, None, page, narrow).await,
         Err(e) => error_page(&tr, &user, e.0),
     }
 }
 
-async fn cases_search(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+/// A search by name or reference: kept on the server, answered by a
+/// redirect to its results page (so Back and Reload work, and the name is
+/// in no URL).
+async fn cases_search(State(_app): State<AppState>, user: WebUser, body: Bytes) -> Response {
     let tr = tr_for(&user);
     let f = Fields::parse(&body);
     if !csrf_ok(&user, &f) {
         return csrf_refused(&tr, &user);
     }
-    let page = f.get("page").parse().unwrap_or(1);
-    let q = Some(f.get("q").to_owned()).filter(|q| !q.trim().is_empty());
-    list_view(&app, tr, &user, q, page, Default::default()).await
+    let q = f.get("q").trim().to_owned();
+    if q.is_empty() {
+        return Redirect::to("/cases").into_response();
+    }
+    let token = saved_searches::save(&user.session.csrf_token, q);
+    Redirect::to(&format!("/cases/search/{token}")).into_response()
+}
+
+/// The results of a saved search (`?page=` pages through them).
+async fn search_results_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(token): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let tr = tr_for(&user);
+    let Some(q) = saved_searches::get(&user.session.csrf_token, &token) else {
+        return message(
+            &tr,
+            Some(&user),
+            StatusCode::NOT_FOUND,
+            "cases-search-gone-title",
+            tr.t("cases-search-gone"),
+        );
+    };
+    let page = match crate::api::list_params(raw.as_deref()) {
+        Ok((_, page, _)) => page,
+        Err(e) => return error_page(&tr, &user, e.0),
+    };
+    list_view(
+        &app,
+        tr,
+        &user,
+        Some(q),
+        Some(token),
+        page,
+        Default::default(),
+    )
+    .await
+}
+
+/// The filters and order as a query string (codes and ids only, never a
+/// name), optionally with another order.
+fn list_query(
+    narrow: &safepath_app::cases::CaseListFilter,
+    sort: safepath_app::cases::CaseSort,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = narrow.status {
+        parts.push(format!("status={}", s.as_str()));
+    }
+    if narrow.mine {
+        parts.push("mine=1".to_owned());
+    }
+    if let Some(m) = narrow.manager {
+        parts.push(format!("manager={m}"));
+    }
+    if let Some(f) = narrow.form {
+        parts.push(format!("form={}", f.as_str()));
+    }
+    if narrow.overdue {
+        parts.push("overdue=1".to_owned());
+    }
+    if sort != safepath_app::cases::CaseSort::Changed {
+        if let Some((name, _)) = safepath_app::cases::CASE_SORTS
+            .iter()
+            .find(|(_, v)| *v == sort)
+        {
+            parts.push(format!("sort={name}"));
+        }
+    }
+    parts.join("&")
 }
 
 async fn list_view(
@@ -527,6 +678,7 @@ async fn list_view(
     tr: Tr,
     user: &WebUser,
     q: Option<String>,
+    search: Option<String>,
     page: i64,
     narrow: safepath_app::cases::CaseListFilter,
 ) -> Response {
@@ -535,19 +687,7 @@ async fn list_view(
         return Redirect::to("/stats").into_response();
     }
     let per_page = 25;
-    let filter_query = {
-        let mut parts = Vec::new();
-        if let Some(s) = narrow.status {
-            parts.push(format!("status={}", s.as_str()));
-        }
-        if narrow.mine {
-            parts.push("mine=1".to_owned());
-        }
-        if let Some(f) = narrow.form {
-            parts.push(format!("form={}", f.as_str()));
-        }
-        parts.join("&")
-    };
+    let filter_query = list_query(&narrow, narrow.sort);
     let statuses = safepath_domain::case::CaseStatus::ALL
         .iter()
         .map(|s| {
@@ -568,6 +708,39 @@ async fn list_view(
             )
         })
         .collect();
+    let p = user.principal();
+    let managers = app
+        .org_staff(p, p.org().0)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name, narrow.manager == Some(id)))
+        .collect();
+    // Sorting keeps the filters; by name it is not offered (names are sealed).
+    let sorts = [
+        ("reference", safepath_app::cases::CaseSort::Reference),
+        ("status", safepath_app::cases::CaseSort::Status),
+        ("updated", safepath_app::cases::CaseSort::Changed),
+        (
+            "cases-next-deadline",
+            safepath_app::cases::CaseSort::Deadline,
+        ),
+    ]
+    .into_iter()
+    .map(|(label, sort)| {
+        let query = list_query(&narrow, sort);
+        SortLink {
+            label: tr.t(label),
+            href: if query.is_empty() {
+                "/cases".to_owned()
+            } else {
+                format!("/cases?{query}")
+            },
+            on: narrow.sort == sort,
+        }
+    })
+    .collect();
+    let today = crate::referrals::today_iso(app);
     match app
         .list_cases_filtered(
             user.principal(),
@@ -583,13 +756,23 @@ async fn list_view(
             &CasesPage {
                 statuses,
                 forms,
+                managers,
                 mine: narrow.mine,
+                overdue: narrow.overdue,
                 filtered: !filter_query.is_empty(),
                 filter_query,
+                sorts,
+                sort_name: safepath_app::cases::CASE_SORTS
+                    .iter()
+                    .find(|(_, v)| {
+                        *v == narrow.sort && *v != safepath_app::cases::CaseSort::Changed
+                    })
+                    .map(|(n, _)| (*n).to_owned()),
                 title: tr.t("cases-title"),
                 user: Some(bar(&tr, user)),
                 csrf: user.session.csrf_token.clone(),
                 q: q.unwrap_or_default(),
+                search,
                 has_next: list.page * list.per_page < list.total,
                 total: list.total,
                 page: list.page,
@@ -602,6 +785,9 @@ async fn list_view(
                         name: c.display_name,
                         status: tr.t(c.status.as_str()),
                         updated: tr.day(&c.updated_at),
+                        deadline: c
+                            .next_deadline
+                            .map(|d| (tr.day(&d), d.as_str() < today.as_str())),
                         merged_into: c.merged_into,
                     })
                     .collect(),
@@ -906,6 +1092,114 @@ async fn case_audit_page(
     }
 }
 
+/// A notification as the page shows it: in words, with where it leads.
+pub struct NoticeLine {
+    pub id: String,
+    pub text: String,
+    pub at: String,
+    pub when: String,
+    /// (path, link text) of what it is about.
+    pub link: Option<(String, String)>,
+    pub read: bool,
+}
+
+/// What a notification says in the reader's language, from its kind and
+/// parameters (codes turned into labels). A notification written before
+/// the parameters were kept says what happened without them.
+pub(crate) fn notice_text(tr: &Tr, n: &NotificationView) -> String {
+    use crate::i18n::FluentArg;
+    let key = format!("notice-{}", n.kind.replace('_', "-"));
+    let plain = format!("{key}-plain");
+    if n.params.is_empty() && tr.has(&plain) {
+        return tr.t(plain);
+    }
+    if n.params.is_empty() {
+        return tr.t("notice-other");
+    }
+    let mut args: Vec<(&'static str, FluentArg)> = [
+        "reference",
+        "org",
+        "service",
+        "urgency",
+        "state",
+        "side",
+        "subject",
+        "stage",
+        "due",
+        "day",
+        "event",
+        "expired",
+        "user",
+        "source",
+    ]
+    .into_iter()
+    .filter_map(|name| {
+        let v = n.params.get(name)?.as_str()?;
+        let shown = match name {
+            "service" => tr.label_or("service-type-", v),
+            "urgency" => tr.t(format!("urgency-{v}")).to_lowercase(),
+            "state" if n.kind == "approval_decided" => tr.label_or("approval-", v),
+            "state" => tr.label_or("referral-state-", v),
+            "subject" => tr.label_or("subject-", v).to_lowercase(),
+            "stage" => tr.label_or("", v).to_lowercase(),
+            "event" => tr.label_or("event-kind-", v).to_lowercase(),
+            "due" | "day" => tr.day(v),
+            _ => v.to_owned(),
+        };
+        Some((name, FluentArg::Text(shown)))
+    })
+    .collect();
+    // The selectors' default branches when a notification does not set them
+    // (Fluent refuses a message whose variable is missing).
+    for (name, default) in [("source", "other"), ("side", "receiver"), ("expired", "no")] {
+        if !args.iter().any(|(n, _)| *n == name) {
+            args.push((name, FluentArg::Text(default.to_owned())));
+        }
+    }
+    let text = tr.t_args(&key, &args);
+    if text == key {
+        // No such message, or a parameter it needs is missing.
+        tr.t("notice-other")
+    } else {
+        text
+    }
+}
+
+/// Where a notification leads, and the link's words.
+pub(crate) fn notice_link(tr: &Tr, n: &NotificationView) -> Option<(String, String)> {
+    let case = n.case_id;
+    let to = |path: String, words: &str| Some((path, tr.t(words)));
+    match (n.subject_type.as_deref(), n.subject_id.as_deref(), case) {
+        (Some("referral"), _, Some(c)) => to(
+            format!("/cases/{c}/sharing#case-referrals"),
+            "notice-open-referrals",
+        ),
+        (Some("referral"), _, None) => to("/referrals".into(), "notice-open-inbox"),
+        (Some("approval"), _, Some(c)) => to(
+            format!("/cases/{c}/work#approvals"),
+            "notice-open-approvals",
+        ),
+        (Some("task"), _, Some(c)) => to(format!("/cases/{c}/work#care-plan"), "notice-open-tasks"),
+        (Some("decision"), _, Some(c)) => {
+            to(format!("/cases/{c}/decisions"), "notice-open-decisions")
+        }
+        (Some("case_audit"), _, Some(c)) => to(format!("/cases/{c}/audit"), "notice-open-audit"),
+        (Some("tracing_request"), Some(id), _) => to(
+            format!("/tracing/requests/{id}"),
+            "notice-open-tracing-request",
+        ),
+        (Some("tracing_match"), _, _) => to("/tracing".into(), "notice-open-tracing"),
+        (_, _, Some(c)) if matches!(n.kind.as_str(), "permit_expiry" | "hearing_upcoming") => {
+            to(format!("/cases/{c}/justice"), "notice-open-justice")
+        }
+        (_, _, Some(c)) => to(format!("/cases/{c}"), "notice-open-case"),
+        (None, _, None) if n.kind == "referral" || n.kind == "consent_withdrawn" => {
+            to("/referrals".into(), "notice-open-inbox")
+        }
+        _ => None,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "notifications.html")]
 struct NotificationsPage {
@@ -913,8 +1207,8 @@ struct NotificationsPage {
     title: String,
     user: Option<UserBar>,
     csrf: String,
-    items: Vec<NotificationView>,
-    any_unread: bool,
+    unread: Vec<NoticeLine>,
+    read: Vec<NoticeLine>,
     message: Option<String>,
 }
 
@@ -924,20 +1218,38 @@ async fn notifications_page(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let tr = tr_for(&user);
-    let marked = raw.as_deref() == Some("done=read");
+    let message = match raw.as_deref() {
+        Some("done=read") => Some(tr.t("notifications-marked-read")),
+        Some("done=one") => Some(tr.t("notifications-marked-one")),
+        _ => None,
+    };
+    let today = crate::referrals::today_iso(&app);
     match app.notifications(user.principal()).await {
-        Ok(items) => render(
-            StatusCode::OK,
-            &NotificationsPage {
-                title: tr.t("nav-notifications"),
-                user: Some(bar(&tr, &user)),
-                csrf: user.session.csrf_token.clone(),
-                any_unread: items.iter().any(|n| !n.read),
-                items,
-                message: marked.then(|| tr.t("notifications-marked-read")),
-                tr,
-            },
-        ),
+        Ok(items) => {
+            let (unread, read): (Vec<_>, Vec<_>) = items
+                .iter()
+                .map(|n| NoticeLine {
+                    id: n.id.clone(),
+                    text: notice_text(&tr, n),
+                    when: tr.ago(&n.at, &today),
+                    at: n.at.clone(),
+                    link: notice_link(&tr, n),
+                    read: n.read,
+                })
+                .partition(|n| !n.read);
+            render(
+                StatusCode::OK,
+                &NotificationsPage {
+                    title: tr.t("nav-notifications"),
+                    user: Some(bar(&tr, &user)),
+                    csrf: user.session.csrf_token.clone(),
+                    unread,
+                    read,
+                    message,
+                    tr,
+                },
+            )
+        }
         Err(e) => error_page(&tr, &user, e),
     }
 }
@@ -954,6 +1266,25 @@ async fn notifications_read_submit(
     }
     match app.mark_notifications_read(user.principal()).await {
         Ok(_) => Redirect::to("/notifications?done=read").into_response(),
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+/// Marks one of the user's own notifications read; anyone else's is "not
+/// found".
+async fn notification_read_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    match app.mark_notification_read(user.principal(), &id).await {
+        Ok(()) => Redirect::to("/notifications?done=one").into_response(),
         Err(e) => error_page(&tr, &user, e),
     }
 }

@@ -171,6 +171,12 @@ struct ReferralsPage {
     items: Vec<ReferralView>,
     /// Organisation names by id (sender in the inbox, recipient in the outbox).
     org_names: std::collections::BTreeMap<uuid::Uuid, String>,
+    /// Today (ISO), for "sent yesterday".
+    today: String,
+    /// What was just done, in words.
+    message: Option<String>,
+    /// A refused answer: the referral, the message, the reason as typed.
+    error: Option<(String, String, String)>,
 }
 
 impl ReferralsPage {
@@ -181,8 +187,58 @@ impl ReferralsPage {
         } else {
             r.to_org_id
         };
-        self.org_names.get(&id).cloned().unwrap_or_default()
+        self.org_names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| self.tr.t("referrals-unknown-org"))
     }
+    /// "Woman, 18–24" style line: what the receiver may know of the person.
+    fn person(&self, r: &ReferralView) -> Option<String> {
+        let sex = r.sex.as_deref()?;
+        let band = r.age_band.as_deref().unwrap_or("unknown");
+        let band = match band {
+            "0-11" => "0_11",
+            "12-17" => "12_17",
+            "18-24" => "18_24",
+            "25-34" => "25_34",
+            "35-44" => "35_44",
+            "45+" => "45_plus",
+            _ => "unknown",
+        };
+        Some(format!(
+            "{}, {}",
+            self.tr.t(format!("sex-{sex}")),
+            self.tr.t(format!("age-band-{band}"))
+        ))
+    }
+    fn sent(&self, r: &ReferralView) -> String {
+        self.tr.ago(&r.sent_at, &self.today)
+    }
+    /// The error for this referral's reason field, if any.
+    fn error_for(&self, r: &ReferralView) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(id, _, _)| *id == r.id)
+            .map(|(_, m, _)| m.as_str())
+    }
+    fn kept_reason(&self, r: &ReferralView) -> &str {
+        self.error
+            .as_ref()
+            .filter(|(id, _, _)| *id == r.id)
+            .map_or("", |(_, _, k)| k.as_str())
+    }
+}
+
+/// Today's date (ISO), from the app's clock.
+pub(crate) fn today_iso(app: &AppState) -> String {
+    time::OffsetDateTime::from_unix_timestamp(app.now_ms().div_euclid(1000))
+        .ok()
+        .and_then(|t| {
+            t.date()
+                .format(time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// What waits for the organisation (inbox) and what it sent (outbox), with
@@ -193,7 +249,25 @@ async fn referrals_page(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let tr = tr_for(&user);
-    let inbox = !raw.unwrap_or_default().contains("box=outbox");
+    let raw = raw.unwrap_or_default();
+    let inbox = !raw.contains("box=outbox");
+    let message = raw
+        .split('&')
+        .find_map(|p| p.strip_prefix("done="))
+        .filter(|d| ["accept", "decline", "complete", "revoke"].contains(d))
+        .map(|d| tr.t(format!("referrals-done-{d}")));
+    referrals_view(&app, tr, &user, inbox, message, None, StatusCode::OK).await
+}
+
+async fn referrals_view(
+    app: &AppState,
+    tr: Tr,
+    user: &WebUser,
+    inbox: bool,
+    message: Option<String>,
+    error: Option<(String, String, String)>,
+    status: StatusCode,
+) -> Response {
     let org_names = app
         .orgs()
         .await
@@ -203,18 +277,21 @@ async fn referrals_page(
         .collect();
     match app.org_referrals(user.principal(), inbox).await {
         Ok(items) => render(
-            StatusCode::OK,
+            status,
             &ReferralsPage {
                 title: tr.t("referrals-title"),
-                user: Some(bar(&tr, &user)),
+                user: Some(bar(&tr, user)),
                 csrf: user.session.csrf_token.clone(),
                 inbox,
                 items,
                 org_names,
+                today: today_iso(app),
+                message,
+                error,
                 tr,
             },
         ),
-        Err(e) => error_page(&tr, &user, e),
+        Err(e) => error_page(&tr, user, e),
     }
 }
 
@@ -229,15 +306,47 @@ async fn answer_page(
     if !csrf_ok(&user, &f) {
         return csrf_refused(&tr, &user);
     }
+    let reason = f.get("reason").trim().to_owned();
+    let refused = |message: String| {
+        let kept = f.get("reason").to_owned();
+        (id.clone(), message, kept)
+    };
+    // A decline needs a reason: said beside the field, the page otherwise as it was.
+    if action == "decline" && reason.is_empty() {
+        let error = refused(tr.t("referrals-error-reason"));
+        return referrals_view(
+            &app,
+            tr,
+            &user,
+            true,
+            None,
+            Some(error),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
     let answer = ReferralAnswer {
-        reason: Some(f.get("reason").to_owned()).filter(|r| !r.is_empty()),
+        reason: Some(reason).filter(|r| !r.is_empty()),
         outcome: Some(f.get("outcome").to_owned()).filter(|o| !o.is_empty()),
     };
     match app
         .answer_referral(user.principal(), &id, &action, answer)
         .await
     {
-        Ok(_) => Redirect::to("/referrals").into_response(),
+        Ok(_) => Redirect::to(&format!("/referrals?done={action}")).into_response(),
+        Err(e) if action == "decline" && e.kind == safepath_app::ErrorKind::BadRequest => {
+            let error = refused(e.message);
+            referrals_view(
+                &app,
+                tr,
+                &user,
+                true,
+                None,
+                Some(error),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
         Err(e) => error_page(&tr, &user, e),
     }
 }

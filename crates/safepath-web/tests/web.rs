@@ -819,9 +819,28 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
         )
         .await;
     assert!(detail.text().contains("Maung Kyaw Win"));
-    // Search is a POST: names never appear in URLs.
-    let found = page_post(&t, &cookie, "/cases", format!("csrf={csrf}&q=kyaw")).await;
+    // Search is a POST answered by a redirect to its results page: names
+    // never appear in URLs, and Back shows the results again.
+    let posted = page_post(&t, &cookie, "/cases", format!("csrf={csrf}&q=kyaw")).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let results = posted.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(results.starts_with("/cases/search/") && !results.to_lowercase().contains("kyaw"));
+    let found = page_get(&t, &cookie, &results).await;
     assert!(found.text().contains("Maung Kyaw Win"));
+    assert!(
+        found.text().contains("value=\"kyaw\""),
+        "the search box keeps what was typed"
+    );
+    assert!(
+        page_get(&t, &cookie, &results)
+            .await
+            .text()
+            .contains("Maung Kyaw Win"),
+        "again (Back, Reload)"
+    );
     // Without the CSRF token nothing happens.
     let before = t.total(&t.login("demo-cm-a").await).await;
     let forged = page_post(&t, &cookie, "/cases/new", form.replace(&csrf, "forged")).await;
@@ -890,7 +909,20 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
     assert_eq!(hidden_page.status, StatusCode::NOT_FOUND);
     assert!(!hidden_page.text().contains("Kyaw"));
     let search_b = page_post(&t, &cookie_b, "/cases", format!("csrf={csrf_b}&q=kyaw")).await;
-    assert!(!search_b.text().contains("Kyaw"));
+    let results_b = search_b.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !page_get(&t, &cookie_b, &results_b)
+            .await
+            .text()
+            .contains("Kyaw")
+    );
+    // Another session cannot open A's saved search: it is not kept for it.
+    let stolen = page_get(&t, &cookie_b, &results).await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+    assert!(!stolen.text().contains("Kyaw"));
     // Language switch (Indonesian), then sign out.
     let switched = page_post(
         &t,

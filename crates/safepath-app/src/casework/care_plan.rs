@@ -165,12 +165,19 @@ impl App {
         let notice = match assignee {
             Some(owner) if owner != who.id() => {
                 let reference = self.case_reference(facts.id).await?.unwrap_or_default();
-                Some(self.notice(
-                    owner,
-                    "task_assigned",
-                    Some(facts.id),
-                    format!("A task on case {reference} is yours, due {}.", iso(due_on)),
-                ))
+                Some(
+                    self.notice(
+                        owner,
+                        "task_assigned",
+                        Some(facts.id),
+                        format!("A task on case {reference} is yours, due {}.", iso(due_on)),
+                    )
+                    .about("task", &row.id)
+                    .params(crate::identification::notice_params(&[
+                        ("reference", &reference),
+                        ("due", &iso(due_on)),
+                    ])),
+                )
             }
             _ => None,
         };

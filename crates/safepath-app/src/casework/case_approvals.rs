@@ -74,6 +74,11 @@ impl App {
                         subject.replace('_', " ")
                     ),
                 )
+                .about("approval", &row.id)
+                .params(crate::identification::notice_params(&[
+                    ("reference", &reference),
+                    ("subject", subject),
+                ]))
             })
             .collect();
         let audit = AuditDraft::new(now, who.id().to_string(), "approval.request")
@@ -128,16 +133,24 @@ impl App {
         self.seal_record(&mut updated, &next)?;
         let notice = if next.requested_by != who.id() {
             let reference = self.case_reference(facts.id).await?.unwrap_or_default();
-            Some(self.notice(
-                next.requested_by,
-                "approval_decided",
-                Some(facts.id),
-                format!(
-                    "Approval of {} on case {reference}: {}.",
-                    next.subject.as_str(),
-                    next.state.as_str()
-                ),
-            ))
+            Some(
+                self.notice(
+                    next.requested_by,
+                    "approval_decided",
+                    Some(facts.id),
+                    format!(
+                        "Approval of {} on case {reference}: {}.",
+                        next.subject.as_str(),
+                        next.state.as_str()
+                    ),
+                )
+                .about("approval", &row.id)
+                .params(crate::identification::notice_params(&[
+                    ("reference", &reference),
+                    ("subject", next.subject.as_str()),
+                    ("state", next.state.as_str()),
+                ])),
+            )
         } else {
             None
         };

@@ -158,6 +158,11 @@ impl App {
                 Some(c.id),
                 format!("Case {} was changed ({what}) by someone else.", c.reference),
             )
+            .about("case", c.id)
+            .params(crate::identification::notice_params(&[(
+                "reference",
+                &c.reference,
+            )]))
         })
     }
 
@@ -216,6 +221,11 @@ impl App {
                 Some(c.id),
                 format!("Case {} was assigned to you.", c.reference),
             )
+            .about("case", c.id)
+            .params(crate::identification::notice_params(&[(
+                "reference",
+                &c.reference,
+            )]))
         });
         let audit = AuditDraft::new(now, who.id().to_string(), "case.assign")
             .record("case", c.id)

@@ -218,15 +218,21 @@ impl App {
             updated.updated_at = self.now_ms();
             // The state change and the notice in one transaction: a crash
             // between them neither loses nor repeats the notice.
-            let notice = self.notice(
-                owner,
-                "task_due",
-                Some(r.case_id),
-                format!(
-                    "A task on case {reference} is due on {}.",
-                    crate::clock::long_day_of(r.due_on.as_deref().unwrap_or_default())
-                ),
-            );
+            let notice = self
+                .notice(
+                    owner,
+                    "task_due",
+                    Some(r.case_id),
+                    format!(
+                        "A task on case {reference} is due on {}.",
+                        crate::clock::long_day_of(r.due_on.as_deref().unwrap_or_default())
+                    ),
+                )
+                .about("task", &r.id)
+                .params(crate::identification::notice_params(&[
+                    ("reference", &reference),
+                    ("due", r.due_on.as_deref().unwrap_or_default()),
+                ]));
             let audit = AuditDraft::new(self.now_ms(), "system".to_owned(), "task.due_notified")
                 .record("case", r.case_id)
                 .detail(format!("task={}", r.id))

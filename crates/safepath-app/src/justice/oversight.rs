@@ -229,7 +229,18 @@ impl App {
                 ),
             };
             told += self
-                .record_alert(&permit, PERMIT_ALERT, &step, "permit_expiry", message, &to)
+                .record_alert(
+                    &permit,
+                    PERMIT_ALERT,
+                    &step,
+                    "permit_expiry",
+                    message,
+                    &[
+                        ("day", &iso(exp)),
+                        ("expired", if expired { "yes" } else { "no" }),
+                    ],
+                    &to,
+                )
                 .await?;
         }
         Ok(told)
@@ -287,6 +298,7 @@ impl App {
                     "upcoming",
                     "hearing_upcoming",
                     message,
+                    &[("day", &iso(on)), ("event", kind.as_str())],
                     &to,
                 )
                 .await?;
@@ -360,12 +372,27 @@ impl App {
         step: &str,
         notice_kind: &str,
         message: String,
+        params: &[(&str, &str)],
         to: &Recipients,
     ) -> Result<usize, AppError> {
+        let mut params = params.to_vec();
+        params.push(("reference", &to.reference));
+        let params = crate::identification::notice_params(&params);
         let notices: Vec<_> = to
             .users
             .iter()
-            .map(|u| self.notice(*u, notice_kind, Some(about.case_id), message.clone()))
+            .map(|u| {
+                self.notice(*u, notice_kind, Some(about.case_id), message.clone())
+                    .about(
+                        if kind == PERMIT_ALERT {
+                            "permit"
+                        } else {
+                            "proceeding_event"
+                        },
+                        &about.id,
+                    )
+                    .params(params.clone())
+            })
             .collect();
         let told = notices.len();
         let now = self.now_ms();
