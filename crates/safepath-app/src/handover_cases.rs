@@ -250,7 +250,7 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 impl App {
     /// The case for an edit; anyone who may not edit it gets the answer a
     /// missing case gets.
-    async fn case_for_handover(
+    pub(crate) async fn case_for_handover(
         &self,
         who: &Principal,
         case: Uuid,
@@ -378,7 +378,7 @@ impl App {
             .collect()
     }
 
-    async fn readable_case(
+    pub(crate) async fn readable_case(
         &self,
         who: &Principal,
         case: Uuid,

@@ -24,6 +24,7 @@ pub mod tracing;
 pub mod dedupe;
 // --- durable solutions: cross-border handover ---
 pub mod handover;
+pub mod handover_steps;
 
 // --- statistics ---
 pub mod stats;
