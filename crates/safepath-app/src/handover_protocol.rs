@@ -307,7 +307,10 @@ pub fn build_message(
         }
         MessageKind::Corroboration => {
             let decision = CorroborationDecision::parse(
-                input.decision.as_deref().ok_or_else(|| missing("decision"))?,
+                input
+                    .decision
+                    .as_deref()
+                    .ok_or_else(|| missing("decision"))?,
             )?;
             let reason = reason();
             if decision != CorroborationDecision::Go && reason.is_none() {
@@ -327,7 +330,10 @@ pub fn build_message(
         MessageKind::TravelReady => M::TravelReady {
             travel_on: date(
                 "travel_on",
-                input.travel_on.as_deref().ok_or_else(|| missing("travel_on"))?,
+                input
+                    .travel_on
+                    .as_deref()
+                    .ok_or_else(|| missing("travel_on"))?,
             )?,
         },
         MessageKind::Departed => M::Departed,
@@ -500,8 +506,13 @@ impl App {
         let today = self.clock.today();
         let (message, content) = build_message(&input, today)?;
         let grant = Grant::record(who.id(), "handover", &held.row.id);
-        let h: Handover =
-            self.open_json(&grant, "handovers", "record", &held.row.id, &held.row.record)?;
+        let h: Handover = self.open_json(
+            &grant,
+            "handovers",
+            "record",
+            &held.row.id,
+            &held.row.record,
+        )?;
         if h.state == HandoverState::ConsentWithdrawn {
             return Err(AppError::new(
                 ErrorKind::Conflict,
@@ -721,7 +732,8 @@ impl App {
                 continue;
             };
             let grant = Grant::record(who.id(), "handover", &row.id);
-            let h: Handover = self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
+            let h: Handover =
+                self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
             if h.consent != consent_id {
                 continue;
             }
@@ -770,7 +782,9 @@ impl App {
         for m in self.store.handover_messages(&row.id).await? {
             let sent = m.sender == me;
             let opened: Option<serde_json::Value> = match &m.content {
-                Some(c) => Some(self.open_json(&grant, "handover_messages", "content", &m.id, c)?),
+                Some(c) => {
+                    Some(self.open_json(&grant, "handover_messages", "content", &m.id, c)?)
+                }
                 None => None,
             };
             let by = opened
@@ -788,8 +802,8 @@ impl App {
             steps.push(HandoverStepView {
                 sequence: m.sequence,
                 kind: m.kind.clone(),
-                direction: if sent { "sent" } else { "received" }.into(),
-                from_side: if sent { held.side } else { other }.as_str().into(),
+                direction: (if sent { "sent" } else { "received" }).into(),
+                from_side: (if sent { held.side } else { other }).as_str().into(),
                 by,
                 at: rfc3339(m.created_at),
                 details,
@@ -949,11 +963,26 @@ mod tests {
         for (v, code) in [
             (serde_json::json!({"kind": "request"}), "invalid_field"),
             (serde_json::json!({"kind": "gossip"}), "invalid_field"),
-            (serde_json::json!({"kind": "acknowledgement", "contact": "A"}), "missing_field"),
-            (serde_json::json!({"kind": "risk_and_needs_assessment", "categories": ["health"], "summaries": {"legal": "x"}}), "invalid_field"),
-            (serde_json::json!({"kind": "corroboration", "decision": "no_go"}), protocol::codes::REASON_REQUIRED),
-            (serde_json::json!({"kind": "travel_on", "travel_on": "soon"}), "invalid_field"),
-            (serde_json::json!({"kind": "travel_ready", "travel_on": "2026-02-30"}), "invalid_field"),
+            (
+                serde_json::json!({"kind": "acknowledgement", "contact": "A"}),
+                "missing_field",
+            ),
+            (
+                serde_json::json!({"kind": "risk_and_needs_assessment", "categories": ["health"], "summaries": {"legal": "x"}}),
+                "invalid_field",
+            ),
+            (
+                serde_json::json!({"kind": "corroboration", "decision": "no_go"}),
+                protocol::codes::REASON_REQUIRED,
+            ),
+            (
+                serde_json::json!({"kind": "travel_on", "travel_on": "soon"}),
+                "invalid_field",
+            ),
+            (
+                serde_json::json!({"kind": "travel_ready", "travel_on": "2026-02-30"}),
+                "invalid_field",
+            ),
             (serde_json::json!({"kind": "closure"}), "missing_field"),
         ] {
             let e = build_message(&body(v.clone()), TODAY).unwrap_err();

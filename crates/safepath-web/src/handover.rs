@@ -15,12 +15,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use safepath_app::AppError;
 use safepath_app::handover::HandoverReceipt;
-use safepath_app::handover_protocol::{
-    HandoverListItem, HandoverMessageSent, HandoverView, NewHandoverMessage,
-};
 use safepath_app::handover_cases::{
     HandoverStarted, HandoverSummary, NewHandover, NewSecurityAssessment, PartnerChoice,
     SecurityAssessmentView,
+};
+use safepath_app::handover_protocol::{
+    HandoverListItem, HandoverMessageSent, HandoverView, NewHandoverMessage,
 };
 use safepath_domain::casework::consent::DataCategory;
 use safepath_domain::solutions::assessment::{

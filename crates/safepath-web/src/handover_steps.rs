@@ -53,19 +53,19 @@ pub(crate) struct StepForms {
 }
 
 impl StepForms {
-    fn value(&self, kind: &str, k: &str) -> String {
+    pub(crate) fn value(&self, kind: &str, k: &str) -> String {
         if self.open == kind {
             self.values.get(k).cloned().unwrap_or_default()
         } else {
             String::new()
         }
     }
-    fn error(&self, kind: &str, k: &str) -> Option<String> {
+    pub(crate) fn error(&self, kind: &str, k: &str) -> Option<String> {
         (self.open == kind)
             .then(|| self.errors.get(k).cloned())
             .flatten()
     }
-    fn selected(&self, kind: &str, k: &str, v: &str) -> bool {
+    pub(crate) fn selected(&self, kind: &str, k: &str, v: &str) -> bool {
         self.open == kind && self.values.get(k).map(String::as_str) == Some(v)
     }
 }
@@ -115,7 +115,10 @@ pub(crate) fn step_forms(
         ),
         wellbeing: words(
             "handover-wellbeing-",
-            &Wellbeing::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+            &Wellbeing::ALL
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>(),
         ),
         progress: words(
             "handover-progress-",
@@ -320,15 +323,7 @@ async fn render_detail(
         Err(e) => return error_page(&tr, user, e),
     };
     let has_errors = !errors.is_empty();
-    let forms = step_forms(
-        &tr,
-        &v,
-        &user.session.csrf_token,
-        "",
-        open,
-        values,
-        errors,
-    );
+    let forms = step_forms(&tr, &v, &user.session.csrf_token, "", open, values, errors);
     let mut facts = Vec::new();
     if let Some(d) = &v.corroboration {
         facts.push((
@@ -557,7 +552,10 @@ pub(crate) async fn send_submit(
             return render_detail(&app, &user, &id, None, &kind, values, errors).await;
         }
     };
-    match app.send_handover_message(user.principal(), &id, input).await {
+    match app
+        .send_handover_message(user.principal(), &id, input)
+        .await
+    {
         Ok(_) => {
             let back = f.get("back");
             let to = if uuid::Uuid::parse_str(back).is_ok() {

@@ -482,7 +482,10 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     let v = view(&b, &cm_c, &id).await;
     assert_eq!(v["state"], "requested");
     assert_eq!(v["next_steps"][0], "acknowledgement");
-    assert!(!v.to_string().contains("Thida"), "the request's content is not shown");
+    assert!(
+        !v.to_string().contains("Thida"),
+        "the request's content is not shown"
+    );
 
     // A user of an unrelated organisation: exactly the missing answer.
     let cm_b = b.login("demo-cm-b").await;
@@ -512,22 +515,49 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
 
     // Out of order and from the wrong side: 409 with the domain's code.
-    let early = send(&b, &cm_c, &id, json!({"kind": "corroboration", "decision": "go"})).await;
+    let early = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "corroboration", "decision": "go"}),
+    )
+    .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
     assert_eq!(early.json()["code"], "handover_message_not_expected");
     let wrong = send(&b, &cm_c, &id, json!({"kind": "departed"})).await;
     assert_eq!(wrong.status, StatusCode::CONFLICT);
     assert_eq!(wrong.json()["code"], "handover_wrong_side");
-    let early = send(&a, &cm, &id, json!({"kind": "risk_and_needs_assessment", "categories": ["health"]})).await;
+    let early = send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["health"]}),
+    )
+    .await;
     assert_eq!(early.status, StatusCode::CONFLICT);
     assert_eq!(early.json()["code"], "handover_message_not_expected");
     // Bad input: 400, nothing changes.
-    let bad = send(&b, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk"})).await;
+    let bad = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk"}),
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.json()["code"], "missing_field");
-    let same = send(&b, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Desk", "alternate": "desk"})).await;
+    let same = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "acknowledgement", "contact": "Desk", "alternate": "desk"}),
+    )
+    .await;
     assert_eq!(same.status, StatusCode::BAD_REQUEST);
-    assert_eq!(same.json()["code"], "handover_contact_and_alternate_required");
+    assert_eq!(
+        same.json()["code"],
+        "handover_contact_and_alternate_required"
+    );
     assert_eq!(view(&b, &cm_c, &id).await["state"], "requested");
 
     // 2. O → D: acknowledgement with a named contact and an alternate.
@@ -541,14 +571,31 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     assert_eq!(v["contacts"]["contact"], "Ma Synthetic Desk Officer");
     assert_eq!(v["contacts"]["alternate"], "Ko Synthetic Deputy");
     let step = &v["steps"][1];
-    assert_eq!((step["kind"].as_str(), step["direction"].as_str()), (Some("acknowledgement"), Some("received")));
-    assert_eq!(step["details"]["note"], "We expect to answer within two weeks");
+    assert_eq!(
+        (step["kind"].as_str(), step["direction"].as_str()),
+        (Some("acknowledgement"), Some("received"))
+    );
+    assert_eq!(
+        step["details"]["note"],
+        "We expect to answer within two weeks"
+    );
 
     // 3. D → O: only consented categories cross.
-    let refused = send(&a, &cm, &id, json!({"kind": "risk_and_needs_assessment", "categories": ["legal"]})).await;
+    let refused = send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["legal"]}),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
     let assessment = send(&a, &cm, &id, json!({"kind": "risk_and_needs_assessment", "categories": ["health"], "summaries": {"health": "Needs follow-up care for an injury (synthetic)"}})).await;
-    assert_eq!(assessment.status, StatusCode::CREATED, "{}", assessment.text());
+    assert_eq!(
+        assessment.status,
+        StatusCode::CREATED,
+        "{}",
+        assessment.text()
+    );
     assert_eq!(assessment.json()["sequence"], 2, "the request was 1");
     deliver(&a, 1).await;
     let v = view(&b, &cm_c, &id).await;
@@ -578,8 +625,14 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     // 8–11. O → D: arrived, the plan, a follow-up report, closure.
     for (body, state) in [
         (json!({"kind": "arrived", "arrived_on": today()}), "arrived"),
-        (json!({"kind": "reintegration_plan", "made_on": today(), "note": "Vocational training and counselling"}), "reintegration_plan"),
-        (json!({"kind": "follow_up_report", "due_month": 1, "reached": true, "wellbeing": "good", "plan_progress": "on_track"}), "follow_up"),
+        (
+            json!({"kind": "reintegration_plan", "made_on": today(), "note": "Vocational training and counselling"}),
+            "reintegration_plan",
+        ),
+        (
+            json!({"kind": "follow_up_report", "due_month": 1, "reached": true, "wellbeing": "good", "plan_progress": "on_track"}),
+            "follow_up",
+        ),
     ] {
         let r = send(&b, &cm_c, &id, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -597,18 +650,37 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     assert_eq!(v["follow_ups"].as_array().unwrap().len(), 4);
     assert!(v["plan_made_on"].is_string());
 
-    let closed = send(&b, &cm_c, &id, json!({"kind": "closure", "reason": "Reintegration completed"})).await;
+    let closed = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "closure", "reason": "Reintegration completed"}),
+    )
+    .await;
     assert_eq!(closed.status, StatusCode::CREATED, "{}", closed.text());
     deliver(&b, 1).await;
     let v = view(&a, &cm, &id).await;
     assert_eq!(v["state"], "closed");
     assert_eq!(v["next_steps"], json!([]));
-    let kinds: Vec<&str> = v["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
         [
-            "request", "acknowledgement", "risk_and_needs_assessment", "corroboration",
-            "travel_ready", "departed", "arrived", "reintegration_plan", "follow_up_report", "closure"
+            "request",
+            "acknowledgement",
+            "risk_and_needs_assessment",
+            "corroboration",
+            "travel_ready",
+            "departed",
+            "arrived",
+            "reintegration_plan",
+            "follow_up_report",
+            "closure"
         ]
     );
     assert_eq!(view(&b, &cm_c, &id).await["state"], "closed");
@@ -646,7 +718,12 @@ async fn a_consent_withdrawal_stops_the_handover_and_the_partner_erases_it() {
 
     // The person withdraws the consent on A: the withdrawal is queued.
     let w = a
-        .call_as("POST", &format!("/api/v1/consents/{consent}/withdraw"), &cm, Some(json!({})))
+        .call_as(
+            "POST",
+            &format!("/api/v1/consents/{consent}/withdraw"),
+            &cm,
+            Some(json!({})),
+        )
         .await;
     assert_eq!(w.status, StatusCode::OK, "{}", w.text());
     let v = view(&a, &cm, &id).await;
@@ -666,12 +743,172 @@ async fn a_consent_withdrawal_stops_the_handover_and_the_partner_erases_it() {
     assert_eq!(held.len(), 3);
     for m in &held {
         if m.kind != "consent_withdrawn" {
-            assert!(m.envelope.is_none() && m.content.is_none(), "{} kept", m.kind);
+            assert!(
+                m.envelope.is_none() && m.content.is_none(),
+                "{} kept",
+                m.kind
+            );
         }
     }
-    assert!(v["steps"].as_array().unwrap().iter().filter(|s| s["kind"] != "consent_withdrawn").all(|s| s["erased"] == true));
+    assert!(
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] != "consent_withdrawn")
+            .all(|s| s["erased"] == true)
+    );
     // And the origin can send nothing more either.
     let refused = send(&b, &cm_c, &id, json!({"kind": "security_alert"})).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.json()["code"], "handover_consent_withdrawn");
+}
+
+fn form_body(csrf: &str, fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("csrf", csrf);
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_carry_the_next_steps_on_both_sides() {
+    let (a, b, _sa, _sb) = two_partners().await;
+    let cm = a.login("demo-cm-a").await;
+    let (case, _) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity", "health"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(&a, 1).await;
+
+    // The origin's liaison: the menu, the list, the handover in words.
+    let (cookie, csrf) = page_login(&b, "demo-partner").await;
+    let list = page_get(&b, &cookie, "/handovers").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let html = list.text();
+    assert!(html.contains("id=\"nav-handovers\""));
+    assert!(html.contains(&format!("href=\"/handovers/{id}\"")));
+    assert!(html.contains("Destination deployment (synthetic)"));
+    assert!(
+        !html.contains("requested"),
+        "the state in words, not its code"
+    );
+    let page = page_get(&b, &cookie, &format!("/handovers/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("id=\"step-acknowledgement\""), "{html}");
+    assert!(!html.contains("id=\"step-corroboration\""), "not yet");
+    assert!(
+        !html.contains("Thida"),
+        "the request's content is not on the page"
+    );
+    let (analyst, _) = page_login(&b, "demo-analyst").await;
+    let other = page_get(&b, &analyst, "/handovers").await;
+    assert!(!other.text().contains("id=\"nav-handovers\""));
+    let (cm_b, _) = page_login(&b, "demo-cm-b").await;
+    let hidden = page_get(&b, &cm_b, &format!("/handovers/{id}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    // A missing alternate: the error beside the field, the input kept.
+    let path = format!("/handovers/{id}/messages");
+    let bad = page_post(
+        &b,
+        &cookie,
+        &path,
+        form_body(
+            &csrf,
+            &[
+                ("kind", "acknowledgement"),
+                ("contact", "Ma Synthetic Desk Officer"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    let html = bad.text();
+    assert!(html.contains("field-error"));
+    assert!(html.contains("value=\"Ma Synthetic Desk Officer\""));
+    assert_eq!(
+        b.app
+            .handover_overview(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .messages_out,
+        0
+    );
+    let ok = page_post(
+        &b,
+        &cookie,
+        &path,
+        form_body(
+            &csrf,
+            &[
+                ("kind", "acknowledgement"),
+                ("contact", "Ma Synthetic Desk Officer"),
+                ("alternate", "Ko Synthetic Deputy"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+    let to = ok.headers["location"].to_str().unwrap().to_owned();
+    let after = page_get(&b, &cookie, &to).await;
+    assert!(
+        after.text().contains("id=\"message\""),
+        "a message after the step"
+    );
+    assert!(after.text().contains("Ko Synthetic Deputy"));
+    deliver(&b, 1).await;
+
+    // The destination's return page offers the next step as a small form.
+    let (cm_cookie, cm_csrf) = page_login(&a, "demo-cm-a").await;
+    let ret = page_get(&a, &cm_cookie, &format!("/cases/{case}/return")).await;
+    assert_eq!(ret.status, StatusCode::OK);
+    let html = ret.text();
+    assert!(html.contains(&format!("href=\"/handovers/{id}\"")));
+    assert!(
+        html.contains("id=\"step-risk_and_needs_assessment\""),
+        "{html}"
+    );
+    let sent = page_post(
+        &a,
+        &cm_cookie,
+        &path,
+        form_body(
+            &cm_csrf,
+            &[
+                ("kind", "risk_and_needs_assessment"),
+                ("back", &case),
+                ("category_health", "yes"),
+                ("summary_health", "Needs follow-up care (synthetic)"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    assert_eq!(
+        sent.headers["location"].to_str().unwrap(),
+        format!("/cases/{case}/return?done=step")
+    );
+    let ret = page_get(&a, &cm_cookie, &format!("/cases/{case}/return?done=step")).await;
+    assert!(ret.text().contains("id=\"message\""));
+    deliver(&a, 1).await;
+    let page = page_get(&b, &cookie, &format!("/handovers/{id}")).await;
+    assert!(page.text().contains("Needs follow-up care (synthetic)"));
+    assert!(page.text().contains("id=\"step-corroboration\""));
 }

@@ -836,7 +836,12 @@ mod tests {
         use MessageKind as K;
         assert_eq!(
             next_kinds(Side::Origin, S::Requested),
-            vec![K::Acknowledgement, K::ConsentWithdrawn, K::Cancellation, K::SecurityAlert]
+            vec![
+                K::Acknowledgement,
+                K::ConsentWithdrawn,
+                K::Cancellation,
+                K::SecurityAlert
+            ]
         );
         assert_eq!(
             next_kinds(Side::Destination, S::Requested),
@@ -844,7 +849,12 @@ mod tests {
         );
         assert_eq!(
             next_kinds(Side::Destination, S::Corroborated),
-            vec![K::TravelReady, K::ConsentWithdrawn, K::Cancellation, K::SecurityAlert]
+            vec![
+                K::TravelReady,
+                K::ConsentWithdrawn,
+                K::Cancellation,
+                K::SecurityAlert
+            ]
         );
         assert_eq!(
             next_kinds(Side::Origin, S::FollowingUp),
@@ -905,7 +915,9 @@ mod tests {
             plan_progress: PlanProgress::OnTrack,
             re_trafficking_alert: false,
         });
-        let step = h.apply(Side::Destination, &HandoverMessage::ConsentWithdrawn, TODAY).unwrap();
+        let step = h
+            .apply(Side::Destination, &HandoverMessage::ConsentWithdrawn, TODAY)
+            .unwrap();
         let e = step.handover.erased();
         assert_eq!(e.state, HandoverState::ConsentWithdrawn);
         assert!(e.contacts.is_none() && e.reports.is_empty() && e.arrived_on.is_none());
