@@ -799,7 +799,7 @@ async fn the_pages_carry_the_next_steps_on_both_sides() {
     assert!(html.contains(&format!("href=\"/handovers/{id}\"")));
     assert!(html.contains("Destination deployment (synthetic)"));
     assert!(
-        !html.contains("requested"),
+        html.contains(">Requested<") && !html.contains(">requested<"),
         "the state in words, not its code"
     );
     let page = page_get(&b, &cookie, &format!("/handovers/{id}")).await;
