@@ -312,7 +312,12 @@ impl App {
             case_id: existing.as_ref().and_then(|r| r.case_id),
             partner: sender.clone(),
             state: step.handover.state.as_str().into(),
-            record: self.seal_json("handovers", "record", &id, &step.handover)?,
+            // A withdrawal erases what was received: the state is all that stays.
+            record: if step.effects.contains(&protocol::Effect::EraseReceived) {
+                self.seal_json("handovers", "record", &id, &step.handover.erased())?
+            } else {
+                self.seal_json("handovers", "record", &id, &step.handover)?
+            },
             version: version.map_or(1, |v| v + 1),
             created_at: existing.as_ref().map_or(now_ms, |r| r.created_at),
             updated_at: now_ms,

@@ -250,7 +250,7 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 impl App {
     /// The case for an edit; anyone who may not edit it gets the answer a
     /// missing case gets.
-    async fn case_for_handover(
+    pub(crate) async fn case_for_handover(
         &self,
         who: &Principal,
         case: Uuid,
@@ -378,7 +378,7 @@ impl App {
             .collect()
     }
 
-    async fn readable_case(
+    pub(crate) async fn readable_case(
         &self,
         who: &Principal,
         case: Uuid,
@@ -807,7 +807,7 @@ impl App {
 /// The demo: a partner deployment abroad (organisation C's office, a fresh
 /// synthetic identity with no inbox: its messages wait in the outbox), and
 /// on one case a security assessment, the person's consent to a handover to
-/// organisation C, and a handover started.
+/// organisation C, and a handover started and acknowledged by the partner.
 pub(crate) async fn seed_demo(
     app: &App,
     cm: &Principal,
@@ -859,14 +859,49 @@ pub(crate) async fn seed_demo(
         },
     )
     .await?;
-    app.start_handover(
-        cm,
-        case,
-        NewHandover {
-            partner: view.fingerprint,
-            categories,
+    let started = app
+        .start_handover(
+            cm,
+            case,
+            NewHandover {
+                partner: view.fingerprint,
+                categories,
+            },
+        )
+        .await?;
+    // The partner acknowledged it (a message sealed by the demo partner's
+    // identity, taken in by the inbox as a real one would be).
+    let me = app.handover_identity()?;
+    let mine = me.public();
+    let to_me = PartnerKeys::from_base64(&mine.signing_key_base64(), &mine.encryption_key_base64())
+        .map_err(|e| AppError::internal(&e.to_string()))?;
+    let ack = HandoverMessage::Acknowledgement {
+        contact: "Daw Synthetic Return Desk Officer".into(),
+        alternate: "U Synthetic Deputy Coordinator".into(),
+    };
+    let mut payload =
+        serde_json::to_value(&ack).map_err(|_| AppError::internal("demo acknowledgement"))?;
+    if let Some(obj) = payload.as_object_mut() {
+        obj.insert(
+            "content".into(),
+            serde_json::json!({"note": "We expect to answer within two weeks (demo)."}),
+        );
+    }
+    let envelope = seal_with_id(
+        &partner,
+        &to_me,
+        Outgoing {
+            handover_id: &started.id,
+            sequence: 1,
+            now: app.now_ms() / 1000,
+            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            payload,
         },
+        &new_message_id(),
     )
-    .await?;
+    .map_err(|e| AppError::internal(&e.to_string()))?
+    .to_json();
+    app.receive_handover_message(&me, envelope.as_bytes())
+        .await?;
     Ok(())
 }

@@ -405,6 +405,11 @@ impl App {
             ))
             .notify_all(notices);
         self.store.update_consent(&updated, &ended, &audit).await?;
+        if withdrawn.purpose == ConsentPurpose::CrossBorderHandover {
+            // Every open handover resting on it tells the partner to erase.
+            self.withdraw_handovers(who, facts.id, facts.org, withdrawn.id)
+                .await?;
+        }
         Ok(consent_view(&withdrawn, facts.id, today))
     }
 

@@ -126,6 +126,9 @@ pub trait HandoverStore: Send + Sync {
     async fn handover(&self, id: &str) -> Result<Option<HandoverRow>>;
     /// A case's handovers, newest first.
     async fn handovers_for_case(&self, case: CaseId) -> Result<Vec<HandoverRow>>;
+    /// Every handover held here, most recently changed first (the caller
+    /// filters by who may see each one).
+    async fn all_handovers(&self) -> Result<Vec<HandoverRow>>;
     /// A handover's messages in the order they were recorded.
     async fn handover_messages(&self, handover_id: &str) -> Result<Vec<HandoverMessageRow>>;
     /// A message by sender and message id (a duplicate gets the same receipt).

@@ -209,6 +209,13 @@ macro_rules! handover_sql {
                 rows.iter().map(handover_from).collect()
             }
 
+            async fn all_handovers(&self) -> Result<Vec<HandoverRow>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {HANDOVER_COLUMNS} FROM handovers ORDER BY updated_at DESC, id")))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(handover_from).collect()
+            }
+
             async fn handover_messages(&self, handover_id: &str) -> Result<Vec<HandoverMessageRow>> {
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {MESSAGE_COLUMNS} FROM handover_messages WHERE handover_id = $1 ORDER BY created_at, sequence, id")))
                     .bind(handover_id)

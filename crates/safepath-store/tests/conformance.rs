@@ -2201,6 +2201,15 @@ async fn handover_partners_messages_and_outbox(h: Harness) {
     assert_eq!(audit_count(s).await, before + 1);
     assert_eq!(s.handover(&ho.id).await.unwrap().unwrap(), ho);
     assert_eq!(s.handovers_for_case(c.id).await.unwrap().len(), 1);
+    assert_eq!(
+        s.all_handovers()
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![ho.id.as_str()]
+    );
     assert_eq!(s.next_handover_sequence(&ho.id, "me").await.unwrap(), 2);
     assert_eq!(s.next_handover_sequence(&ho.id, "aa").await.unwrap(), 1);
 

@@ -564,6 +564,7 @@ async fn evaluate_screening(
         // --- durable solutions: cross-border handover ---
         crate::handover::api_inbox, crate::handover::start_handover, crate::handover::case_handovers,
         crate::handover::record_security_assessment, crate::handover::security_assessments,
+        crate::handover::api_handovers, crate::handover::api_handover, crate::handover::api_send_message,
         crate::agreements::api_agreements, crate::agreements::api_record,
         // --- statistics ---
         crate::stats::api_persons, crate::stats::api_public, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json,

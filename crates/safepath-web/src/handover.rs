@@ -19,6 +19,9 @@ use safepath_app::handover_cases::{
     HandoverStarted, HandoverSummary, NewHandover, NewSecurityAssessment, PartnerChoice,
     SecurityAssessmentView,
 };
+use safepath_app::handover_protocol::{
+    HandoverListItem, HandoverMessageSent, HandoverView, NewHandoverMessage,
+};
 use safepath_domain::casework::consent::DataCategory;
 use safepath_domain::solutions::assessment::{
     FamilySituation, ProtectionNeed, ReceivingCapacity, RiskLevel,
@@ -45,6 +48,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/cases/{id}/security-assessments",
             get(security_assessments).post(record_security_assessment),
+        )
+        .route("/api/v1/handovers", get(api_handovers))
+        .route("/api/v1/handovers/{id}", get(api_handover))
+        .route("/api/v1/handovers/{id}/messages", post(api_send_message))
+        .route("/handovers", get(crate::handover_steps::list_page))
+        .route("/handovers/{id}", get(crate::handover_steps::detail_page))
+        .route(
+            "/handovers/{id}/messages",
+            post(crate::handover_steps::send_submit),
         )
         .route("/cases/{id}/return", get(return_page))
         .route("/cases/{id}/return/security", post(security_submit))
@@ -132,6 +144,50 @@ pub async fn api_inbox(
     Ok(Json(app.receive_handover_message(&me, &bytes).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/handovers", tag = "handover", security(("bearer" = [])),
+    responses((status = 200, description = "The handovers your side holds here: those received by your organisation from a partner deployment linked to it, and those of cases you may read. States, partners, dates — nothing of the person", body = Items<HandoverListItem>),
+        (status = 401, body = ErrorBody)))]
+pub async fn api_handovers(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Items<HandoverListItem>>, ApiError> {
+    Ok(Json(Items {
+        items: app.handovers_held(&user).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/handovers/{id}", tag = "handover", security(("bearer" = [])), params(("id" = String, Path, description = "The handover's id")),
+    responses((status = 200, description = "State, contacts, follow-up schedule and every step with who and when (an audited read)", body = HandoverView),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such handover, or one you may not see", body = ErrorBody)))]
+pub async fn api_handover(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<HandoverView>, ApiError> {
+    Ok(Json(app.handover_view(&user, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/handovers/{id}/messages", tag = "handover", security(("bearer" = [])), params(("id" = String, Path, description = "The handover's id")), request_body = NewHandoverMessage,
+    responses(
+        (status = 201, description = "Applied here and sealed to the partner into the outbox with the next sequence number", body = HandoverMessageSent),
+        (status = 400, description = "A bad body: `invalid_field`, `missing_field`, `reason_required`, `handover_contact_and_alternate_required`, `handover_date_invalid`, `handover_follow_up_month_unknown`", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "`consent_required`, `handover_categories_not_consented`: the consent does not name the partner's organisation or every category", body = ErrorBody),
+        (status = 404, description = "No such handover, or one you may not act on", body = ErrorBody),
+        (status = 409, description = "The protocol refuses it: `handover_wrong_side`, `handover_message_not_expected`, `handover_finished`, `handover_consent_withdrawn`, `handover_child_best_interests_required`, `handover_follow_up_already_reported`, `handover_plan_already_received`, `handover_partner_revoked`", body = ErrorBody)))]
+pub async fn api_send_message(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewHandoverMessage>,
+) -> Result<(StatusCode, Json<HandoverMessageSent>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.send_handover_message(&user, &id, req).await?),
+    ))
+}
+
 // ------------------------------------------------------------ pages
 
 /// `/cases/{id}/return`: the repatriation security assessments and the
@@ -189,6 +245,9 @@ struct AssessmentLine {
 }
 
 struct HandoverLine {
+    id: String,
+    /// The forms of the next steps, for those who may act.
+    forms: Option<crate::handover_steps::StepForms>,
     partner: String,
     state_key: String,
     state: String,
@@ -327,16 +386,32 @@ async fn render_return(
             ],
         })
         .collect();
-    let handovers = handovers
-        .iter()
-        .map(|h| HandoverLine {
+    let mut lines = Vec::with_capacity(handovers.len());
+    for h in &handovers {
+        // The next steps of each handover, as small forms (an audited read).
+        let forms = match app.handover_view(p, &h.id).await {
+            Ok(v) => crate::handover_steps::step_forms(
+                &tr,
+                &v,
+                &user.session.csrf_token,
+                &case.to_string(),
+                "",
+                BTreeMap::new(),
+                BTreeMap::new(),
+            ),
+            Err(_) => None,
+        };
+        lines.push(HandoverLine {
+            id: h.id.clone(),
+            forms,
             partner: h.partner.clone(),
             state_key: h.state.clone(),
             state: tr.t(format!("handover-state-{}", h.state)),
             started: tr.when(&h.created_at),
             changed: tr.when(&h.updated_at),
-        })
-        .collect();
+        });
+    }
+    let handovers = lines;
     let categories = DataCategory::ALL
         .iter()
         .map(|c| (c.as_str(), tr.t(format!("category-{}", c.as_str()))))
@@ -385,6 +460,7 @@ async fn return_page(
     let message = match q.done.as_deref() {
         Some("security") => Some(tr.t("return-done-security")),
         Some("handover") => Some(tr.t("return-done-handover")),
+        Some("step") => Some(tr.t("return-done-step")),
         _ => None,
     };
     render_return(

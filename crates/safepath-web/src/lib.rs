@@ -25,6 +25,7 @@ pub mod dedupe;
 // --- durable solutions: cross-border handover ---
 pub mod agreements;
 pub mod handover;
+pub mod handover_steps;
 
 // --- statistics ---
 pub mod stats;

@@ -77,6 +77,8 @@ pub struct UserBar {
     pub reads_stats: bool,
     // --- rights and justice ---
     pub sees_fund: bool,
+    // --- cross-border handover ---
+    pub sees_handovers: bool,
     /// Notifications not read yet.
     pub unread: i64,
 }
@@ -100,6 +102,8 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         reads_stats: access::decide_global(p.actor.role, Action::ReadStatistics) == Decision::Allow,
         // --- rights and justice ---
         sees_fund: safepath_app::justice::sees_fund(p.actor.role),
+        // --- cross-border handover ---
+        sees_handovers: crate::handover_steps::sees_handovers(p.actor.role),
     }
 }
 

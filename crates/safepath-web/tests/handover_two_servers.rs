@@ -355,3 +355,560 @@ async fn a_message_the_partner_refuses_is_parked_not_retried_for_ever() {
             .is_empty()
     );
 }
+
+// --- the protocol after the request, from either side ---
+
+/// Two servers up on loopback and registered as partners of each other; on
+/// A (the destination) B stands for organisation C, and on B (the origin)
+/// A's handovers are handled by B's organisation C.
+async fn two_partners() -> (
+    TestApp,
+    TestApp,
+    tokio::task::JoinHandle<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    let a_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (a_addr, b_addr) = (
+        a_listener.local_addr().unwrap(),
+        b_listener.local_addr().unwrap(),
+    );
+    let sa = serve(&a, a_listener);
+    let sb = serve(&b, b_listener);
+    register(
+        &a,
+        &b,
+        "Origin deployment (synthetic)",
+        Some(&format!("http://{b_addr}")),
+        "Organisation C",
+    )
+    .await;
+    register(
+        &b,
+        &a,
+        "Destination deployment (synthetic)",
+        Some(&format!("http://{a_addr}")),
+        "Organisation C",
+    )
+    .await;
+    (a, b, sa, sb)
+}
+
+/// A case of organisation A with a security assessment and a
+/// `cross_border_handover` consent for organisation C (identity, contact,
+/// health); returns the case and the consent.
+async fn ready_case(t: &TestApp, cm: &str) -> (String, String) {
+    let case = t
+        .create(
+            cm,
+            json!({"names": [{"value": "Thida Synthetic Aung", "script": "Latn"}], "nationalities": ["MMR"]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let org = org_id(t, cm, "Organisation C").await;
+    let c = t
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/consents"),
+            cm,
+            Some(json!({"purpose": "cross_border_handover", "recipient_org_id": org, "categories": ["identity", "contact", "health"], "expires_on": "2099-12-31", "explained_in_language": "my", "interpreter": true})),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+    assess(t, cm, &case, "none").await;
+    (case, c.json()["id"].as_str().unwrap().to_owned())
+}
+
+/// Delivers `from`'s outbox now; every message must arrive.
+async fn deliver(from: &TestApp, expected: usize) {
+    let d = from.app.deliver_handover_outbox_now().await.unwrap();
+    assert_eq!((d.sent, d.failed), (expected, 0), "delivery");
+}
+
+async fn send(t: &TestApp, token: &str, id: &str, body: Value) -> Answer {
+    t.call_as(
+        "POST",
+        &format!("/api/v1/handovers/{id}/messages"),
+        token,
+        Some(body),
+    )
+    .await
+}
+
+async fn view(t: &TestApp, token: &str, id: &str) -> Value {
+    let v = t
+        .call_as("GET", &format!("/api/v1/handovers/{id}"), token, None)
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    v.json()
+}
+
+fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_carry_a_handover_from_request_to_closure() {
+    let (a, b, _sa, _sb) = two_partners().await;
+    let cm = a.login("demo-cm-a").await;
+    let (case, _) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity", "health"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(&a, 1).await;
+
+    // The origin's staff (organisation C on B) find the received handover.
+    let cm_c = b.login("demo-cm-c").await;
+    let liaison = b.login("demo-partner").await;
+    let list = b.call_as("GET", "/api/v1/handovers", &liaison, None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["id"], id.as_str());
+    assert_eq!(items[0]["side"], "origin");
+    assert!(!list.text().contains("Thida"), "nothing of the person");
+    let v = view(&b, &cm_c, &id).await;
+    assert_eq!(v["state"], "requested");
+    assert_eq!(v["next_steps"][0], "acknowledgement");
+    assert!(
+        !v.to_string().contains("Thida"),
+        "the request's content is not shown"
+    );
+
+    // A user of an unrelated organisation: exactly the missing answer.
+    let cm_b = b.login("demo-cm-b").await;
+    let missing = "not-a-handover";
+    for (method, path, body) in [
+        ("GET", format!("/api/v1/handovers/{id}"), None),
+        (
+            "POST",
+            format!("/api/v1/handovers/{id}/messages"),
+            Some(json!({"kind": "acknowledgement", "contact": "X", "alternate": "Y"})),
+        ),
+    ] {
+        let theirs = b.call_as(method, &path, &cm_b, body.clone()).await;
+        let none = b
+            .call_as(method, &path.replace(&id, missing), &cm_b, body)
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(theirs.text(), none.text(), "{method} {path}");
+    }
+    let theirs = b.call_as("GET", "/api/v1/handovers", &cm_b, None).await;
+    assert_eq!(theirs.json()["items"], json!([]));
+    // On A, organisation B's case manager does not see A's case's handover.
+    let a_cm_b = a.login("demo-cm-b").await;
+    let theirs = a
+        .call_as("GET", &format!("/api/v1/handovers/{id}"), &a_cm_b, None)
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+
+    // Out of order and from the wrong side: 409 with the domain's code.
+    let early = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "corroboration", "decision": "go"}),
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
+    assert_eq!(early.json()["code"], "handover_message_not_expected");
+    let wrong = send(&b, &cm_c, &id, json!({"kind": "departed"})).await;
+    assert_eq!(wrong.status, StatusCode::CONFLICT);
+    assert_eq!(wrong.json()["code"], "handover_wrong_side");
+    let early = send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["health"]}),
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert_eq!(early.json()["code"], "handover_message_not_expected");
+    // Bad input: 400, nothing changes.
+    let bad = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["code"], "missing_field");
+    let same = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "acknowledgement", "contact": "Desk", "alternate": "desk"}),
+    )
+    .await;
+    assert_eq!(same.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        same.json()["code"],
+        "handover_contact_and_alternate_required"
+    );
+    assert_eq!(view(&b, &cm_c, &id).await["state"], "requested");
+
+    // 2. O → D: acknowledgement with a named contact and an alternate.
+    let ack = send(&b, &liaison, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy", "note": "We expect to answer within two weeks"})).await;
+    assert_eq!(ack.status, StatusCode::CREATED, "{}", ack.text());
+    assert_eq!(ack.json()["sequence"], 1);
+    assert_eq!(ack.json()["state"], "acknowledged");
+    deliver(&b, 1).await;
+    let v = view(&a, &cm, &id).await;
+    assert_eq!(v["state"], "acknowledged");
+    assert_eq!(v["contacts"]["contact"], "Ma Synthetic Desk Officer");
+    assert_eq!(v["contacts"]["alternate"], "Ko Synthetic Deputy");
+    let step = &v["steps"][1];
+    assert_eq!(
+        (step["kind"].as_str(), step["direction"].as_str()),
+        (Some("acknowledgement"), Some("received"))
+    );
+    assert_eq!(
+        step["details"]["note"],
+        "We expect to answer within two weeks"
+    );
+
+    // 3. D → O: only consented categories cross.
+    let refused = send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["legal"]}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    let assessment = send(&a, &cm, &id, json!({"kind": "risk_and_needs_assessment", "categories": ["health"], "summaries": {"health": "Needs follow-up care for an injury (synthetic)"}})).await;
+    assert_eq!(
+        assessment.status,
+        StatusCode::CREATED,
+        "{}",
+        assessment.text()
+    );
+    assert_eq!(assessment.json()["sequence"], 2, "the request was 1");
+    deliver(&a, 1).await;
+    let v = view(&b, &cm_c, &id).await;
+    assert_eq!(v["state"], "assessment_sent");
+    assert_eq!(
+        v["steps"][2]["details"]["summary_health"],
+        "Needs follow-up care for an injury (synthetic)"
+    );
+
+    // 4. O → D: go.
+    let go = send(&b, &cm_c, &id, json!({"kind": "corroboration", "decision": "go", "reason": "Family visited; services in place"})).await;
+    assert_eq!(go.status, StatusCode::CREATED, "{}", go.text());
+    deliver(&b, 1).await;
+    assert_eq!(view(&a, &cm, &id).await["corroboration"], "go");
+
+    // 6–7. D → O: travel ready, departed (two messages in one delivery, in order).
+    for body in [
+        json!({"kind": "travel_ready", "travel_on": today(), "note": "Escorted; met at the airport"}),
+        json!({"kind": "departed"}),
+    ] {
+        let r = send(&a, &cm, &id, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    deliver(&a, 2).await;
+    assert_eq!(view(&b, &cm_c, &id).await["state"], "in_travel");
+
+    // 8–11. O → D: arrived, the plan, a follow-up report, closure.
+    for (body, state) in [
+        (json!({"kind": "arrived", "arrived_on": today()}), "arrived"),
+        (
+            json!({"kind": "reintegration_plan", "made_on": today(), "note": "Vocational training and counselling"}),
+            "reintegration_plan",
+        ),
+        (
+            json!({"kind": "follow_up_report", "due_month": 1, "reached": true, "wellbeing": "good", "plan_progress": "on_track"}),
+            "follow_up",
+        ),
+    ] {
+        let r = send(&b, &cm_c, &id, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["state"], state);
+    }
+    let twice = send(&b, &cm_c, &id, json!({"kind": "follow_up_report", "due_month": 1, "reached": true, "wellbeing": "good", "plan_progress": "on_track"})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(twice.json()["code"], "handover_follow_up_already_reported");
+    deliver(&b, 3).await;
+    let v = view(&a, &cm, &id).await;
+    assert_eq!(v["state"], "follow_up");
+    assert_eq!(v["follow_ups"][0]["due_month"], 1);
+    assert_eq!(v["follow_ups"][0]["wellbeing"], "good");
+    assert_eq!(v["follow_ups"][0]["reached"], true);
+    assert_eq!(v["follow_ups"].as_array().unwrap().len(), 4);
+    assert!(v["plan_made_on"].is_string());
+
+    let closed = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "closure", "reason": "Reintegration completed"}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::CREATED, "{}", closed.text());
+    deliver(&b, 1).await;
+    let v = view(&a, &cm, &id).await;
+    assert_eq!(v["state"], "closed");
+    assert_eq!(v["next_steps"], json!([]));
+    let kinds: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "request",
+            "acknowledgement",
+            "risk_and_needs_assessment",
+            "corroboration",
+            "travel_ready",
+            "departed",
+            "arrived",
+            "reintegration_plan",
+            "follow_up_report",
+            "closure"
+        ]
+    );
+    assert_eq!(view(&b, &cm_c, &id).await["state"], "closed");
+    // Both sides hold the same ten messages.
+    let mine = a.app.handover_overview(&id).await.unwrap().unwrap();
+    let theirs = b.app.handover_overview(&id).await.unwrap().unwrap();
+    assert_eq!((mine.messages_out, mine.messages_in), (4, 6));
+    assert_eq!((theirs.messages_out, theirs.messages_in), (6, 4));
+    // Finished: nothing more from either side.
+    let after = send(&a, &cm, &id, json!({"kind": "security_alert"})).await;
+    assert_eq!(after.status, StatusCode::CONFLICT);
+    assert_eq!(after.json()["code"], "handover_finished");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consent_withdrawal_stops_the_handover_and_the_partner_erases_it() {
+    let (a, b, _sa, _sb) = two_partners().await;
+    let cm = a.login("demo-cm-a").await;
+    let (case, consent) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(&a, 1).await;
+    let cm_c = b.login("demo-cm-c").await;
+    let ack = send(&b, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await;
+    assert_eq!(ack.status, StatusCode::CREATED, "{}", ack.text());
+    deliver(&b, 1).await;
+
+    // The person withdraws the consent on A: the withdrawal is queued.
+    let w = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/consents/{consent}/withdraw"),
+            &cm,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.text());
+    let v = view(&a, &cm, &id).await;
+    assert_eq!(v["state"], "consent_withdrawn");
+    let refused = send(&a, &cm, &id, json!({"kind": "security_alert"})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.json()["code"], "handover_consent_withdrawn");
+
+    deliver(&a, 1).await;
+    let v = view(&b, &cm_c, &id).await;
+    assert_eq!(v["state"], "consent_withdrawn");
+    assert!(v["contacts"].is_null(), "the state record is erased: {v}");
+    assert_eq!(v["categories"], json!([]));
+    assert_eq!(v["next_steps"], json!([]));
+    // Every message B holds is erased but the withdrawal notice itself.
+    let held = b.app.store().handover_messages(&id).await.unwrap();
+    assert_eq!(held.len(), 3);
+    for m in &held {
+        if m.kind != "consent_withdrawn" {
+            assert!(
+                m.envelope.is_none() && m.content.is_none(),
+                "{} kept",
+                m.kind
+            );
+        }
+    }
+    assert!(
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] != "consent_withdrawn")
+            .all(|s| s["erased"] == true)
+    );
+    // And the origin can send nothing more either.
+    let refused = send(&b, &cm_c, &id, json!({"kind": "security_alert"})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.json()["code"], "handover_consent_withdrawn");
+}
+
+fn form_body(csrf: &str, fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("csrf", csrf);
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_carry_the_next_steps_on_both_sides() {
+    let (a, b, _sa, _sb) = two_partners().await;
+    let cm = a.login("demo-cm-a").await;
+    let (case, _) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity", "health"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(&a, 1).await;
+
+    // The origin's liaison: the menu, the list, the handover in words.
+    let (cookie, csrf) = page_login(&b, "demo-partner").await;
+    let list = page_get(&b, &cookie, "/handovers").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let html = list.text();
+    assert!(html.contains("id=\"nav-handovers\""));
+    assert!(html.contains(&format!("href=\"/handovers/{id}\"")));
+    assert!(html.contains("Destination deployment (synthetic)"));
+    assert!(
+        html.contains(">Requested<") && !html.contains(">requested<"),
+        "the state in words, not its code"
+    );
+    let page = page_get(&b, &cookie, &format!("/handovers/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("id=\"step-acknowledgement\""), "{html}");
+    assert!(!html.contains("id=\"step-corroboration\""), "not yet");
+    assert!(
+        !html.contains("Thida"),
+        "the request's content is not on the page"
+    );
+    let (analyst, _) = page_login(&b, "demo-analyst").await;
+    let other = page_get(&b, &analyst, "/handovers").await;
+    assert!(!other.text().contains("id=\"nav-handovers\""));
+    let (cm_b, _) = page_login(&b, "demo-cm-b").await;
+    let hidden = page_get(&b, &cm_b, &format!("/handovers/{id}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    // A missing alternate: the error beside the field, the input kept.
+    let path = format!("/handovers/{id}/messages");
+    let bad = page_post(
+        &b,
+        &cookie,
+        &path,
+        form_body(
+            &csrf,
+            &[
+                ("kind", "acknowledgement"),
+                ("contact", "Ma Synthetic Desk Officer"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    let html = bad.text();
+    assert!(html.contains("field-error"));
+    assert!(html.contains("value=\"Ma Synthetic Desk Officer\""));
+    assert_eq!(
+        b.app
+            .handover_overview(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .messages_out,
+        0
+    );
+    let ok = page_post(
+        &b,
+        &cookie,
+        &path,
+        form_body(
+            &csrf,
+            &[
+                ("kind", "acknowledgement"),
+                ("contact", "Ma Synthetic Desk Officer"),
+                ("alternate", "Ko Synthetic Deputy"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+    let to = ok.headers["location"].to_str().unwrap().to_owned();
+    let after = page_get(&b, &cookie, &to).await;
+    assert!(
+        after.text().contains("id=\"message\""),
+        "a message after the step"
+    );
+    assert!(after.text().contains("Ko Synthetic Deputy"));
+    deliver(&b, 1).await;
+
+    // The destination's return page offers the next step as a small form.
+    let (cm_cookie, cm_csrf) = page_login(&a, "demo-cm-a").await;
+    let ret = page_get(&a, &cm_cookie, &format!("/cases/{case}/return")).await;
+    assert_eq!(ret.status, StatusCode::OK);
+    let html = ret.text();
+    assert!(html.contains(&format!("href=\"/handovers/{id}\"")));
+    assert!(
+        html.contains("id=\"step-risk_and_needs_assessment\""),
+        "{html}"
+    );
+    let sent = page_post(
+        &a,
+        &cm_cookie,
+        &path,
+        form_body(
+            &cm_csrf,
+            &[
+                ("kind", "risk_and_needs_assessment"),
+                ("back", &case),
+                ("category_health", "yes"),
+                ("summary_health", "Needs follow-up care (synthetic)"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    assert_eq!(
+        sent.headers["location"].to_str().unwrap(),
+        format!("/cases/{case}/return?done=step")
+    );
+    let ret = page_get(&a, &cm_cookie, &format!("/cases/{case}/return?done=step")).await;
+    assert!(ret.text().contains("id=\"message\""));
+    deliver(&a, 1).await;
+    let page = page_get(&b, &cookie, &format!("/handovers/{id}")).await;
+    assert!(page.text().contains("Needs follow-up care (synthetic)"));
+    assert!(page.text().contains("id=\"step-corroboration\""));
+}

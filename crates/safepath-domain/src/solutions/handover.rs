@@ -36,6 +36,8 @@ use crate::DomainError;
 use crate::casework::consent::DataCategory;
 use crate::casework::ids::ConsentId;
 use crate::casework::required_text;
+use crate::ids::OrgId;
+use crate::org::Role;
 
 /// Refusal codes of the protocol (stable).
 pub mod codes {
@@ -613,6 +615,49 @@ impl Handover {
     }
 }
 
+/// The messages `side` may send next in `state`, in the protocol's order
+/// (a security alert, a cancellation and a consent withdrawal last): what a
+/// page offers as the next steps.
+pub fn next_kinds(side: Side, state: HandoverState) -> Vec<MessageKind> {
+    MessageKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| *k != MessageKind::Request && k.senders().contains(&side))
+        .filter(|k| next_state(state, *k).is_some())
+        .collect()
+}
+
+/// Whether a user with `role` in `user_org` may act for the origin side of
+/// a handover received from a partner deployment linked to `linked_org`:
+/// the case managers, coordinators and partner liaisons of that
+/// organisation (a handover received with no local case has no case
+/// manager yet).
+pub fn origin_may_act(role: Role, user_org: OrgId, linked_org: Option<OrgId>) -> bool {
+    linked_org == Some(user_org)
+        && matches!(role, Role::CaseManager | Role::Coordinator | Role::Partner)
+}
+
+impl Handover {
+    /// What is left of a handover after its consent was withdrawn: the
+    /// state and the protocol's bookkeeping, nothing received (contacts,
+    /// decisions, dates, reports).
+    pub fn erased(&self) -> Handover {
+        Handover {
+            state: self.state,
+            consent: self.consent,
+            categories: BTreeSet::new(),
+            person_is_child: false,
+            follow_up_months: self.follow_up_months.clone(),
+            contacts: None,
+            corroboration: None,
+            travel_on: None,
+            arrived_on: None,
+            plan_made_on: None,
+            reports: Vec::new(),
+        }
+    }
+}
+
 /// One scheduled follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUpStatus {
@@ -784,6 +829,101 @@ mod tests {
             (K::SecurityAlert, &[D, O]),
         ]
     };
+
+    #[test]
+    fn the_next_steps_follow_the_table() {
+        use HandoverState as S;
+        use MessageKind as K;
+        assert_eq!(
+            next_kinds(Side::Origin, S::Requested),
+            vec![
+                K::Acknowledgement,
+                K::ConsentWithdrawn,
+                K::Cancellation,
+                K::SecurityAlert
+            ]
+        );
+        assert_eq!(
+            next_kinds(Side::Destination, S::Requested),
+            vec![K::ConsentWithdrawn, K::Cancellation, K::SecurityAlert]
+        );
+        assert_eq!(
+            next_kinds(Side::Destination, S::Corroborated),
+            vec![
+                K::TravelReady,
+                K::ConsentWithdrawn,
+                K::Cancellation,
+                K::SecurityAlert
+            ]
+        );
+        assert_eq!(
+            next_kinds(Side::Origin, S::FollowingUp),
+            vec![
+                K::ReintegrationPlan,
+                K::FollowUpReport,
+                K::Closure,
+                K::ConsentWithdrawn,
+                K::SecurityAlert
+            ]
+        );
+        assert!(next_kinds(Side::Origin, S::Closed).is_empty());
+        // Every offered kind is accepted by the graph; every other is not.
+        for &state in HandoverState::ALL {
+            for &side in Side::ALL {
+                for &kind in MessageKind::ALL {
+                    let offered = next_kinds(side, state).contains(&kind);
+                    let fits = kind != K::Request
+                        && kind.senders().contains(&side)
+                        && next_state(state, kind).is_some();
+                    assert_eq!(offered, fits, "{state} {side} {kind}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_linked_organisations_staff_act_for_the_origin() {
+        let c = OrgId(uuid::Uuid::from_u128(3));
+        let other = OrgId(uuid::Uuid::from_u128(4));
+        for role in [Role::CaseManager, Role::Coordinator, Role::Partner] {
+            assert!(origin_may_act(role, c, Some(c)));
+            assert!(!origin_may_act(role, other, Some(c)));
+            assert!(!origin_may_act(role, c, None));
+        }
+        for role in [
+            Role::Administrator,
+            Role::Analyst,
+            Role::FirstResponder,
+            Role::ServiceProvider,
+        ] {
+            assert!(!origin_may_act(role, c, Some(c)));
+        }
+    }
+
+    #[test]
+    fn an_erased_handover_keeps_only_its_state() {
+        let mut h = in_state(HandoverState::FollowingUp);
+        h.contacts = Some(Contacts {
+            contact: "Return desk".into(),
+            alternate: "Deputy".into(),
+        });
+        h.reports.push(FollowUpReport {
+            due_month: 1,
+            reported_on: TODAY,
+            reached: true,
+            wellbeing: Wellbeing::Good,
+            plan_progress: PlanProgress::OnTrack,
+            re_trafficking_alert: false,
+        });
+        let step = h
+            .apply(Side::Destination, &HandoverMessage::ConsentWithdrawn, TODAY)
+            .unwrap();
+        let e = step.handover.erased();
+        assert_eq!(e.state, HandoverState::ConsentWithdrawn);
+        assert!(e.contacts.is_none() && e.reports.is_empty() && e.arrived_on.is_none());
+        assert!(e.categories.is_empty());
+        assert!(e.follow_ups(TODAY).is_empty());
+    }
 
     #[test]
     fn every_state_and_message_and_side_behaves_as_specified() {
