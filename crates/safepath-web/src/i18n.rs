@@ -179,8 +179,8 @@ mod tests {
     /// must parse without a single error.
     fn messages(code: &str, file: &str) -> BTreeMap<String, BTreeSet<String>> {
         let path = locales_dir().join(code).join(file);
-        let src = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let src =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let res = match fluent_syntax::parser::parse(src.as_str()) {
             Ok(res) => res,
             Err((_, errors)) => panic!("{code}/{file} does not parse: {errors:?}"),
@@ -267,8 +267,8 @@ mod tests {
         .unwrap_or_default();
         for (code, _) in LANGUAGES.iter().filter(|(c, _)| !["en", "id"].contains(c)) {
             for f in files(code) {
-                let src = std::fs::read_to_string(locales_dir().join(code).join(&f))
-                    .unwrap_or_default();
+                let src =
+                    std::fs::read_to_string(locales_dir().join(code).join(&f)).unwrap_or_default();
                 let marked = src.starts_with(
                     "# Machine-assisted translation, not yet reviewed by a native speaker.",
                 );
