@@ -51,8 +51,8 @@ pub use clock::{Clock, SystemClock};
 pub use error::{AppError, ErrorKind};
 pub use safepath_store::SealedColumn;
 
-/// Interface languages: English and Indonesian.
-pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "id"];
+/// Interface languages: English, Indonesian, Thai, Vietnamese, Khmer, Burmese.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["en", "id", "th", "vi", "km", "my"];
 
 /// How to open SafePath's data.
 #[derive(Debug, Clone)]

@@ -11,16 +11,24 @@ pub type Table = BTreeMap<String, BTreeMap<String, String>>;
 
 const EN: &str = include_str!("../locales/en.toml");
 const ID: &str = include_str!("../locales/id.toml");
+const TH: &str = include_str!("../locales/th.toml");
+const VI: &str = include_str!("../locales/vi.toml");
+const KM: &str = include_str!("../locales/km.toml");
+const MY: &str = include_str!("../locales/my.toml");
 
 pub(crate) fn load(locale: Locale) -> Result<Table, String> {
     let src = match locale {
         Locale::En => EN,
         Locale::Id => ID,
+        Locale::Th => TH,
+        Locale::Vi => VI,
+        Locale::Km => KM,
+        Locale::My => MY,
     };
     toml::from_str(src).map_err(|e| format!("locales/{}.toml: {e}", locale.as_str()))
 }
 
-static TABLES: LazyLock<[Table; 2]> = LazyLock::new(|| {
+static TABLES: LazyLock<[Table; 6]> = LazyLock::new(|| {
     Locale::ALL.map(|l| match load(l) {
         Ok(t) => t,
         // Embedded at compile time and checked by the test suite.

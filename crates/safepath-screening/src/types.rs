@@ -417,17 +417,36 @@ pub enum Locale {
     En,
     /// Indonesian (Bahasa Indonesia).
     Id,
+    /// Thai (machine-assisted, not yet reviewed by a native speaker).
+    Th,
+    /// Vietnamese (machine-assisted, not yet reviewed by a native speaker).
+    Vi,
+    /// Khmer (machine-assisted, not yet reviewed by a native speaker).
+    Km,
+    /// Burmese (machine-assisted, not yet reviewed by a native speaker).
+    My,
 }
 
 impl Locale {
     /// Every supported locale.
-    pub const ALL: [Locale; 2] = [Locale::En, Locale::Id];
+    pub const ALL: [Locale; 6] = [
+        Locale::En,
+        Locale::Id,
+        Locale::Th,
+        Locale::Vi,
+        Locale::Km,
+        Locale::My,
+    ];
 
-    /// BCP 47 tag: `en`, `id`.
+    /// BCP 47 tag: `en`, `id`, `th`, `vi`, `km`, `my`.
     pub fn as_str(self) -> &'static str {
         match self {
             Locale::En => "en",
             Locale::Id => "id",
+            Locale::Th => "th",
+            Locale::Vi => "vi",
+            Locale::Km => "km",
+            Locale::My => "my",
         }
     }
 

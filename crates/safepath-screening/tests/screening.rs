@@ -188,7 +188,7 @@ fn crosswalks_and_prompt_packs_map_onto_existing_ids() {
 }
 
 #[test]
-fn every_indicator_has_one_question_and_every_question_both_translations() {
+fn every_indicator_has_one_question_and_every_question_every_translation() {
     let cat = catalogue();
     for ind in &cat.indicators {
         let n = cat
@@ -199,30 +199,44 @@ fn every_indicator_has_one_question_and_every_question_both_translations() {
         assert_eq!(n, 1, "{}", ind.id);
     }
     let en = message_table(Locale::En);
-    let idn = message_table(Locale::Id);
-    let all_questions = cat
+    let all_questions: Vec<_> = cat
         .questions
         .iter()
-        .chain(cat.packs.iter().flat_map(|p| &p.prompts));
-    for q in all_questions {
-        for (name, t) in [("en", en), ("id", idn)] {
-            let text = t["question"]
+        .chain(cat.packs.iter().flat_map(|p| &p.prompts))
+        .collect();
+    for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+        let name = locale.as_str();
+        let other = message_table(locale);
+        for q in &all_questions {
+            let text = other["question"]
                 .get(&q.id)
                 .unwrap_or_else(|| panic!("{name}: no question {}", q.id));
-            assert!(text.ends_with('?'), "{name} {}: {text}", q.id);
+            // Burmese ends a question with its full stop after the question particle.
+            let end = if locale == Locale::My { '။' } else { '?' };
+            assert!(text.ends_with(end), "{name} {}: {text}", q.id);
+            assert_ne!(en["question"][&q.id], other["question"][&q.id], "{name}");
         }
-        assert_ne!(en["question"][&q.id], idn["question"][&q.id]);
+        // Every locale has exactly the same keys as English, with the same placeholders.
+        for (section, keys) in en {
+            let theirs = other
+                .get(section)
+                .unwrap_or_else(|| panic!("{name} lacks [{section}]"));
+            let a: Vec<_> = keys.keys().collect();
+            let b: Vec<_> = theirs.keys().collect();
+            assert_eq!(a, b, "{name} [{section}]");
+            for (key, text) in keys {
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(&theirs[key]),
+                    "{name} [{section}] {key}"
+                );
+            }
+        }
+        assert_eq!(en.len(), other.len(), "{name}");
     }
-    // Both locales have exactly the same keys, and no stray question text.
-    for (section, keys) in en {
-        let other = idn
-            .get(section)
-            .unwrap_or_else(|| panic!("id lacks [{section}]"));
-        let a: Vec<_> = keys.keys().collect();
-        let b: Vec<_> = other.keys().collect();
-        assert_eq!(a, b, "[{section}]");
+    for q in &all_questions {
+        assert!(en["question"][&q.id].ends_with('?'), "en {}", q.id);
     }
-    assert_eq!(en.len(), idn.len());
     for (qid, _) in en["question"].iter().chain(en["why"].iter()) {
         let known = cat
             .questions
@@ -232,9 +246,27 @@ fn every_indicator_has_one_question_and_every_question_both_translations() {
         assert!(known, "message for unknown question {qid}");
     }
     for o in Outcome::BY_SEVERITY {
-        assert!(!outcome_label(o, Locale::Id).is_empty());
-        assert_ne!(outcome_label(o, Locale::En), outcome_label(o, Locale::Id));
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+            assert!(!outcome_label(o, locale).is_empty());
+            assert_ne!(outcome_label(o, Locale::En), outcome_label(o, locale));
+        }
     }
+}
+
+/// The `{name}` placeholders of a message, sorted (a translation must keep each one).
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = text
+        .match_indices('{')
+        .filter_map(|(i, _)| {
+            let rest = &text[i..];
+            let end = rest.find('}')?;
+            let name = &rest[1..end];
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .then_some(name)
+        })
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 #[test]

@@ -61,12 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/decisions", get(api_open_decisions))
 }
 
+/// The screening's messages in the interface language (English when the
+/// screening has none in it).
 fn locale(tr: &Tr) -> Locale {
-    if tr.code() == "id" {
-        Locale::Id
-    } else {
-        Locale::En
-    }
+    Locale::parse(tr.code()).unwrap_or(Locale::En)
 }
 
 fn uuid_or_404(raw: &str) -> Result<Uuid, AppError> {
