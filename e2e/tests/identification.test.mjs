@@ -30,7 +30,7 @@ test('fishing-at-sea screening on a phone ends in a referral the focal point see
     let bytes = 0;
     page.on('response', async (r) => { try { bytes += (await r.body()).length; } catch { /* redirects have no body */ } });
     await openMenu(page);
-    await page.click('nav >> text=Screening');
+    await page.click('nav a[href="/screenings/new"]');
     await page.waitForURL(`${BASE}/screenings/new`);
     await page.check('#consent');
     await page.selectOption('#language', 'my');
@@ -73,6 +73,19 @@ test('fishing-at-sea screening on a phone ends in a referral the focal point see
     const reference = (await page.textContent('#case-reference')).trim();
     assert.ok((await page.textContent('#referral-receipt')).includes('Organisation B'));
     assert.equal(await page.locator('#referred-case').count(), 0);
+    const screeningUrl = page.url();
+    // The responder finds it again under "My screenings", newest first, in words.
+    await openMenu(page);
+    await page.click('#nav-screenings');
+    await page.waitForURL(`${BASE}/screenings`);
+    const first = page.locator('#screenings li').first();
+    assert.equal(new URL(await first.locator('a').first().getAttribute('href'), BASE).href, screeningUrl);
+    const line = await first.textContent();
+    assert.ok(line.includes('Presumed victim of trafficking') && line.includes('Fishing at sea'), line);
+    assert.ok(line.includes('Referred into a case'), line);
+    assert.doesNotMatch(line, /\d{4}-\d{2}-\d{2}|presumed_trafficking/, 'no ISO date or code');
+    const listWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(listWidth <= 390, `the list fits the phone (${listWidth}px)`);
     await context.close();
 
     // Organisation B's referral focal point finds the new case with its flag and open decision.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod identification;
 pub mod mail;
 pub mod referrals;
+pub mod screening_list;
 pub mod sealing;
 pub mod two_factor;
 pub mod views;

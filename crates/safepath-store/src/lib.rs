@@ -39,6 +39,8 @@ pub use key_rotation_store::*;
 
 mod agreements_store;
 pub use agreements_store::*;
+mod screening_list_store;
+pub use screening_list_store::*;
 
 use async_trait::async_trait;
 use safepath_audit::{Checkpoint, StoredEntry};
@@ -95,6 +97,7 @@ pub trait Store:
     + JusticeStore
     + KeyRotationStore
     + AgreementStore
+    + ScreeningListStore
 {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).

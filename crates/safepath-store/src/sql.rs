@@ -407,7 +407,7 @@ macro_rules! sql_store {
 
             /// Hands an entry to the group writer and waits until it is
             /// durable (or refused as `Stale`).
-            async fn append_grouped(&self, draft: AuditDraft, case_version: Option<(String, i64)>) -> Result<Appended> {
+            pub(crate) async fn append_grouped(&self, draft: AuditDraft, case_version: Option<(String, i64)>) -> Result<Appended> {
                 let Some(group) = &self.group else {
                     // Only the writer itself has no queue, and it never
                     // calls this; append directly all the same.
@@ -2096,3 +2096,6 @@ mod key_rotation;
 // --- durable solutions: agreements between countries ---
 #[path = "sql_agreements.rs"]
 mod agreements;
+// --- identification: a responder's list of screenings ---
+#[path = "sql_screening_list.rs"]
+mod screening_list;

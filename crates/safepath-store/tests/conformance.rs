@@ -2482,8 +2482,90 @@ conformance!(
     // --- agreements between countries ---
     agreements_registry_by_party,
     // --- group commit of audit entries ---
-    concurrent_audited_reads
+    concurrent_audited_reads,
+    // --- a responder's list of screenings ---
+    screenings_listed_by_user_or_organisation
 );
+
+async fn screenings_listed_by_user_or_organisation(h: Harness) {
+    let s = h.store.as_ref();
+    let (a, b) = (org("A"), org("B"));
+    for o in [&a, &b] {
+        s.insert_org(o, &audit("org.create")).await.unwrap();
+    }
+    let (r1, r2, rb) = (
+        user(a.id, "r1", "first_responder"),
+        user(a.id, "r2", "first_responder"),
+        user(b.id, "rb", "first_responder"),
+    );
+    for u in [&r1, &r2, &rb] {
+        s.insert_user(u, &audit("u")).await.unwrap();
+    }
+    let screening = |id: &str, by: &UserRow, at: i64| ScreeningRow {
+        id: id.into(),
+        org_id: by.org_id,
+        screened_by: by.id,
+        created_at: at,
+        catalogue_version: "test".into(),
+        profile_id: "thailand".into(),
+        form: "fishing".into(),
+        population: "adult".into(),
+        outcome: "presumed_trafficking".into(),
+        non_punishment: true,
+        non_removal: true,
+        case_id: None,
+        record: sealed(id),
+    };
+    for (id, by, at) in [
+        ("s1", &r1, 10),
+        ("s2", &r2, 20),
+        ("s3", &r1, 30),
+        ("s4", &rb, 40),
+        ("s5", &r1, 50),
+    ] {
+        s.insert_screening(&screening(id, by, at), &audit("screening.create"))
+            .await
+            .unwrap();
+    }
+    let ids = |rows: &[ScreeningListRow]| rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    let before = audit_count(s).await;
+    let (mine, cut) = s
+        .list_screenings(ScreeningsOf::User(r1.id), 10, audit("screening.list"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&mine), ["s5", "s3", "s1"], "newest first, only r1's");
+    assert!(!cut);
+    assert_eq!(mine[0].form, "fishing");
+    assert_eq!(mine[0].screened_by, r1.id);
+    // Cut: two of three, and it says so.
+    let (two, cut) = s
+        .list_screenings(ScreeningsOf::User(r1.id), 2, audit("screening.list"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&two), ["s5", "s3"]);
+    assert!(cut);
+    let (org_a, _) = s
+        .list_screenings(ScreeningsOf::Org(a.id), 10, audit("screening.list"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&org_a),
+        ["s5", "s3", "s2", "s1"],
+        "organisation B's not among them"
+    );
+    // Each listing is one audit entry naming the ids it returned.
+    assert_eq!(audit_count(s).await, before + 3);
+    let entries = s.audit_entries(0, 1_000_000).await.unwrap();
+    let detail = entries
+        .last()
+        .unwrap()
+        .entry
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(detail.contains("results=4 ids=s5,s3,s2,s1"), "{detail}");
+    assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
+}
 
 async fn agreements_registry_by_party(h: Harness) {
     let s = h.store.as_ref();

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
 
 /// One return, to see the agreements that cover it.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Route {
     /// ISO 3166-1 alpha-2 code of the country the person returns from.
     pub destination: Option<String>,

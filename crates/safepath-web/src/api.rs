@@ -543,7 +543,7 @@ async fn evaluate_screening(
     info(title = "SafePath API", description = "Case management and referral for the protection of victims of trafficking. Every call but login and screening evaluation needs `Authorization: Bearer <token>`."),
     paths(login, logout, me, change_password,
         crate::two_factor::api_second_step, crate::two_factor::api_state, crate::two_factor::api_start, crate::two_factor::api_confirm, crate::two_factor::api_off, list_orgs, create_org, create_user, list_cases, search_cases, check_duplicates, create_case, get_case, update_case, break_glass, case_audit, notifications, notifications_read, notifications_read_all, notification_read, evaluate_screening,
-        crate::identification::api_screen, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
+        crate::identification::api_screen, crate::screening_list::api_list, crate::identification::api_get_screening, crate::identification::api_refer, crate::identification::api_case_decisions,
         crate::identification::api_decide, crate::identification::api_reconsider, crate::identification::api_flags, crate::identification::api_open_decisions,
         crate::referrals::record_consent, crate::referrals::list_consents, crate::referrals::withdraw, crate::referrals::send_referral, crate::referrals::case_referrals,
         crate::referrals::org_referrals, crate::referrals::get_referral, crate::referrals::answer,

@@ -42,14 +42,20 @@ pub fn routes() -> Router<AppState> {
             }),
         )
         .route("/screenings/new", get(start_page).post(questions_page))
-        .route("/screenings", post(submit_screening))
+        .route(
+            "/screenings",
+            get(crate::screening_list::list_page).post(submit_screening),
+        )
         .route("/screenings/{id}", get(result_page))
         .route("/screenings/{id}/refer", post(refer_page))
         .route("/cases/{id}/decisions", post(decide_page))
         .route("/cases/{id}/reconsideration", post(reconsider_page))
         .route("/decisions", get(decisions_page))
         .route("/cases/{id}/decisions/{decision}/letter", get(letter_page))
-        .route("/api/v1/screenings", post(api_screen))
+        .route(
+            "/api/v1/screenings",
+            get(crate::screening_list::api_list).post(api_screen),
+        )
         .route("/api/v1/screenings/{id}", get(api_get_screening))
         .route("/api/v1/screenings/{id}/refer", post(api_refer))
         .route(

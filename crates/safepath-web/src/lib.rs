@@ -26,6 +26,7 @@ pub mod dedupe;
 pub mod agreements;
 pub mod handover;
 pub mod handover_steps;
+pub mod screening_list;
 
 // --- statistics ---
 pub mod stats;
