@@ -16,6 +16,8 @@
 //! * [`dp`]: differentially private counts with a privacy-budget ledger;
 //! * [`htcds`]: the HTCDS v2.0 export (CSV and JSON) and its validator;
 //! * [`kanon`]: CTDC-style k-anonymised microdata;
+//! * [`synth`]: differentially private synthetic microdata (DP marginals and
+//!   aggregate-seeded synthesis, after Synthetic Data Showcase);
 //! * [`checklist`]: the protection checklist computed from aggregates.
 
 pub mod checklist;
@@ -26,6 +28,7 @@ pub mod htcds;
 pub mod kanon;
 mod lp;
 pub mod sdc;
+pub mod synth;
 pub mod table;
 
 pub use facts::{AgeBand, PersonFact};
