@@ -33,6 +33,7 @@ pub mod handover_cases;
 pub mod handover_protocol;
 // --- statistics ---
 pub mod stats;
+pub mod stats_synthetic;
 // --- rights and justice ---
 pub mod justice;
 // --- data-key rotation ---

@@ -690,11 +690,12 @@ impl App {
                 row,
             )?;
             let mut view = referral_view(&r);
-            if inbox && r.state == referral::ReferralState::Pending {
-                if let Some((sex, band)) = self.referral_preview(who, &r).await? {
-                    view.sex = Some(sex);
-                    view.age_band = Some(band);
-                }
+            if inbox
+                && r.state == referral::ReferralState::Pending
+                && let Some((sex, band)) = self.referral_preview(who, &r).await?
+            {
+                view.sex = Some(sex);
+                view.age_band = Some(band);
             }
             out.push(view);
         }

@@ -139,7 +139,7 @@ pub(crate) fn age_on(b: &BirthDate, on: Date) -> Option<u32> {
 
 impl App {
     /// Whose data the user's statistics cover: `None` all organisations.
-    fn stats_scope(&self, who: &Principal) -> Result<Option<OrgId>, AppError> {
+    pub(crate) fn stats_scope(&self, who: &Principal) -> Result<Option<OrgId>, AppError> {
         if access::decide_global(who.actor.role, Action::ReadStatistics) != Decision::Allow {
             return Err(AppError::forbidden(
                 "statistics are for analysts and coordinators",
@@ -219,7 +219,7 @@ impl App {
     }
 
     /// One fact per person in scope, read with an audit entry naming `table`.
-    async fn person_facts(
+    pub(crate) async fn person_facts(
         &self,
         who: &Principal,
         scope: Option<OrgId>,
@@ -540,7 +540,8 @@ impl App {
                 }
             });
         }
-        const DATASET: &str = "persons";
+        use crate::stats_synthetic::{BUDGET, DATASET, DATASET_DELTA, DATASET_EPSILON};
+        let _spending = BUDGET.lock().await;
         let ledger = dp::BudgetLedger {
             entries: self
                 .store
@@ -565,15 +566,20 @@ impl App {
             dataset: DATASET,
             release: &id,
         };
-        let (release, _) =
-            dp::noisy_table(&facts, &req, dp::Budget::default(), ledger).map_err(|e| match e {
-                safepath_stats::StatsError::BudgetExceeded { .. } => AppError::new(
-                    crate::ErrorKind::Conflict,
-                    "privacy_budget_exceeded",
-                    e.to_string(),
-                ),
-                other => AppError::bad_request(other.code(), other.to_string()),
-            })?;
+        // The synthetic releases spend from the same budget (D-ST2).
+        let budget = dp::Budget {
+            per_dataset_epsilon: DATASET_EPSILON,
+            per_dataset_delta: DATASET_DELTA,
+            ..dp::Budget::default()
+        };
+        let (release, _) = dp::noisy_table(&facts, &req, budget, ledger).map_err(|e| match e {
+            safepath_stats::StatsError::BudgetExceeded { .. } => AppError::new(
+                crate::ErrorKind::Conflict,
+                "privacy_budget_exceeded",
+                e.to_string(),
+            ),
+            other => AppError::bad_request(other.code(), other.to_string()),
+        })?;
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.dp_release")
             .record("dp_release", &id)
             .detail(format!(

@@ -567,7 +567,7 @@ async fn evaluate_screening(
         crate::handover::api_handovers, crate::handover::api_handover, crate::handover::api_send_message,
         crate::agreements::api_agreements, crate::agreements::api_record,
         // --- statistics ---
-        crate::stats::api_persons, crate::stats::api_public, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json,
+        crate::stats::api_persons, crate::stats::api_public, crate::stats::api_synthetic, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json,
         // --- rights and justice ---
         crate::justice::api_add_permit, crate::justice::api_permits, crate::justice::api_justice, crate::justice::api_entitlements,
         crate::justice::api_add_legal_aid, crate::justice::api_add_interpretation, crate::justice::api_add_rights_information,

@@ -666,13 +666,12 @@ fn list_query(
     if narrow.overdue {
         parts.push("overdue=1".to_owned());
     }
-    if sort != safepath_app::cases::CaseSort::Changed {
-        if let Some((name, _)) = safepath_app::cases::CASE_SORTS
+    if sort != safepath_app::cases::CaseSort::Changed
+        && let Some((name, _)) = safepath_app::cases::CASE_SORTS
             .iter()
             .find(|(_, v)| *v == sort)
-        {
-            parts.push(format!("sort={name}"));
-        }
+    {
+        parts.push(format!("sort={name}"));
     }
     parts.join("&")
 }

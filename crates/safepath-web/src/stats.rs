@@ -28,12 +28,17 @@ use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
 use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use safepath_app::stats_synthetic::SyntheticRequest;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/stats/persons", get(api_persons))
         .route("/api/v1/checklist", get(api_checklist))
         .route("/api/v1/stats/public", axum::routing::post(api_public))
+        .route(
+            "/api/v1/stats/synthetic",
+            axum::routing::post(api_synthetic),
+        )
         .route("/api/v1/exports/htcds.csv", get(api_htcds_csv))
         .route("/api/v1/exports/htcds.json", get(api_htcds_json))
         .route("/api/v1/exports/ctdc.json", get(api_ctdc_json))
@@ -171,6 +176,47 @@ pub struct PublicStats {
     pub mechanism: String,
     #[schema(value_type = Vec<Object>)]
     pub cells: Vec<Map<String, Value>>,
+}
+
+/// Differentially private synthetic records of every person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyntheticRelease {
+    /// `sex`, `age_band`, `nationality`, `form`, `year`, `status`, `region`.
+    pub columns: Vec<String>,
+    /// One synthetic record per row, values in the columns' order; `""` where
+    /// no released combination allowed a value.
+    pub rows: Vec<Vec<String>>,
+    pub epsilon: f64,
+    pub delta: f64,
+    /// Longest combination of values whose counts were released (3).
+    pub reporting_length: usize,
+    pub mechanism: String,
+    /// "ε = …, δ = …", to print on the release.
+    pub statement: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/stats/synthetic", tag = "statistics", security(("bearer" = [])), request_body = SyntheticRequest,
+    responses((status = 201, description = "Released and spent from the persons budget", body = SyntheticRelease), (status = 400, body = ErrorBody),
+        (status = 403, description = "analysts and administrators only", body = ErrorBody),
+        (status = 409, description = "`privacy_budget_exceeded`: nothing was released or spent", body = ErrorBody)))]
+pub async fn api_synthetic(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    crate::api::ApiJson(req): crate::api::ApiJson<SyntheticRequest>,
+) -> Result<(StatusCode, Json<SyntheticRelease>), ApiError> {
+    let s = app.stats_synthetic(&user, &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SyntheticRelease {
+            columns: s.columns,
+            rows: s.rows,
+            epsilon: s.epsilon,
+            delta: s.delta,
+            reporting_length: s.reporting_length,
+            mechanism: s.mechanism,
+            statement: s.statement,
+        }),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/stats/public", tag = "statistics", security(("bearer" = [])), request_body = PublicRequest,

@@ -426,3 +426,102 @@ async fn public_releases_are_noisy_and_refused_beyond_the_budget() {
         .sum();
     assert!((spent - 5.0).abs() < 1e-9, "{spent}");
 }
+
+#[tokio::test]
+async fn synthetic_records_spend_the_same_budget_as_public_tables() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let analyst = t.login("demo-analyst").await;
+    let coordinator = t.login("demo-coordinator").await;
+    let ask = |eps: f64| json!({ "epsilon": eps });
+    let refused = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/synthetic",
+            &coordinator,
+            Some(ask(1.0)),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    for eps in [0.0, -1.0, 4.5] {
+        let bad = t
+            .call_as("POST", "/api/v1/stats/synthetic", &analyst, Some(ask(eps)))
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{eps}");
+        assert_eq!(bad.json()["code"], "invalid_field");
+    }
+    async fn spent(t: &TestApp) -> (f64, f64) {
+        t.app
+            .store()
+            .dp_budget("persons")
+            .await
+            .unwrap()
+            .iter()
+            .fold((0.0, 0.0), |(e, d), r| (e + r.epsilon, d + r.delta))
+    }
+    assert_eq!(spent(&t).await, (0.0, 0.0), "refusals spent nothing");
+
+    let made = t
+        .call_as("POST", "/api/v1/stats/synthetic", &analyst, Some(ask(4.0)))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let v = made.json();
+    let columns: Vec<&str> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "sex",
+            "age_band",
+            "nationality",
+            "form",
+            "year",
+            "status",
+            "region"
+        ]
+    );
+    for row in v["rows"].as_array().unwrap() {
+        assert_eq!(row.as_array().unwrap().len(), 7, "{row}");
+    }
+    assert_eq!(v["epsilon"], 4.0);
+    assert_eq!(v["delta"], 1e-6);
+    assert!(v["statement"].as_str().unwrap().contains('ε'), "{v}");
+    let (e, d) = spent(&t).await;
+    assert!(
+        (e - 4.0).abs() < 1e-9 && (d - 1e-6).abs() < 1e-15,
+        "{e} {d}"
+    );
+    let audited = t
+        .app
+        .store()
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|x| x.entry.action == "stats.dp_synthetic")
+        .count();
+    assert_eq!(audited, 1);
+
+    // One ε is left: a noisy public table may take it (the δ spent by the
+    // synthetic release does not block pure-ε tables); then nothing more.
+    let table = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/public",
+            &analyst,
+            Some(json!({"by": "sex", "epsilon": 1.0})),
+        )
+        .await;
+    assert_eq!(table.status, StatusCode::OK, "{}", table.text());
+    let more = t
+        .call_as("POST", "/api/v1/stats/synthetic", &analyst, Some(ask(0.5)))
+        .await;
+    assert_eq!(more.status, StatusCode::CONFLICT, "{}", more.text());
+    assert_eq!(more.json()["code"], "privacy_budget_exceeded");
+    let (e, _) = spent(&t).await;
+    assert!((e - 5.0).abs() < 1e-9, "nothing more spent: {e}");
+}

@@ -231,8 +231,7 @@ impl App {
             told += self
                 .record_alert(
                     &permit,
-                    PERMIT_ALERT,
-                    &step,
+                    (PERMIT_ALERT, &step),
                     "permit_expiry",
                     message,
                     &[
@@ -294,8 +293,7 @@ impl App {
             told += self
                 .record_alert(
                     &event,
-                    EVENT_ALERT,
-                    "upcoming",
+                    (EVENT_ALERT, "upcoming"),
                     "hearing_upcoming",
                     message,
                     &[("day", &iso(on)), ("event", kind.as_str())],
@@ -363,13 +361,12 @@ impl App {
         }))
     }
 
-    /// Writes that `step` of `about` was told, with the notifications, in one
-    /// transaction. Returns how many were told.
+    /// Writes that `step` of the alert `kind` on `about` was told, with the
+    /// notifications, in one transaction. Returns how many were told.
     async fn record_alert(
         &self,
         about: &CaseRecordRow,
-        kind: &str,
-        step: &str,
+        (kind, step): (&str, &str),
         notice_kind: &str,
         message: String,
         params: &[(&str, &str)],
