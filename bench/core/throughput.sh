@@ -65,6 +65,10 @@ measure() { # BIN -> one line of results
   list=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   lp=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
   errs=$(errors_of "$out")
+  # wrk leaves timed-out requests (over its 2 s default) out of the latency
+  # distribution; with none answered in time its 99% is "0.00us": not a p99.
+  [ "$rp" = "0.00" ] && rp=n/a
+  [ "$lp" = "0.00" ] && lp=n/a
   local rss_load; rss_load=$(rss_kib $pid)
   kill -INT $pid; wait $pid || true
   local verified=no
