@@ -301,15 +301,15 @@ macro_rules! row_getters {
 
 /// A case's next deadline: the earliest due date of its open decisions and
 /// open tasks (NULL when none), as one portable expression over `c`.
-const NEXT_DUE: &str = "CASE \
-    WHEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) IS NULL \
-        THEN (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) \
-    WHEN (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) IS NULL \
-        THEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) \
-    WHEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) \
-        < (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) \
-        THEN (SELECT MIN(d.due_on) FROM decisions d WHERE d.case_id = c.id AND d.decided_at IS NULL) \
-    ELSE (SELECT MIN(t.due_on) FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' AND t.state IN ('open', 'due_notified')) END";
+/// `decided_at + 0` and `state || ''` keep SQLite from picking the queue
+/// indexes (`decisions_open`, `case_records_queue`: every open item of every
+/// case) over the per-case ones; with them a page of 50 of 20,000 cases took
+/// 6 s.
+const NEXT_DUE: &str = "(SELECT MIN(nd.due) FROM (\
+    SELECT MIN(d.due_on) AS due FROM decisions d WHERE d.case_id = c.id AND d.decided_at + 0 IS NULL \
+    UNION ALL \
+    SELECT MIN(t.due_on) AS due FROM case_records t WHERE t.case_id = c.id AND t.kind = 'task' \
+        AND t.state || '' IN ('open', 'due_notified')) nd)";
 
 const CASE_COLUMNS: &str = "c.id, c.reference, c.person_id, c.status, c.org_id, c.case_manager_id, c.exploitation_forms, c.notes, \
      c.created_by, c.created_at, c.updated_at, c.version, p.id AS p_id, p.display_name, p.names, p.birth_date, p.contact, \
@@ -1388,7 +1388,10 @@ macro_rules! sql_store {
                 let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM cases c");
                 filters(&mut count, visibility, f);
                 let total: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
-                let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS}, ({NEXT_DUE}) AS next_due FROM cases c JOIN persons p ON p.id = c.person_id"));
+                // The page's ids first (filter, order, limit on the cases
+                // alone), then their columns: sorting every visible row with
+                // its person's sealed blobs and deadline took seconds.
+                let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS}, ({NEXT_DUE}) AS next_due FROM (SELECT c.id FROM cases c"));
                 filters(&mut page, visibility, f);
                 let order = match f.sort {
                     CaseSort::Changed => "c.updated_at DESC, c.id".to_owned(),
@@ -1404,6 +1407,7 @@ macro_rules! sql_store {
                     CaseSort::Deadline => format!("CASE WHEN ({NEXT_DUE}) IS NULL THEN 1 ELSE 0 END, ({NEXT_DUE}), c.id"),
                 };
                 page.push(format!(" ORDER BY {order} LIMIT ")).push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+                page.push(format!(") k JOIN cases c ON c.id = k.id JOIN persons p ON p.id = c.person_id ORDER BY {order}"));
                 let rows = page.build().fetch_all(&mut *tx).await?;
                 let mut items = Vec::with_capacity(rows.len());
                 let mut next_due = Vec::with_capacity(rows.len());
