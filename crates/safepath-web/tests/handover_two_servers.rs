@@ -912,3 +912,99 @@ async fn the_pages_carry_the_next_steps_on_both_sides() {
     assert!(page.text().contains("Needs follow-up care (synthetic)"));
     assert!(page.text().contains("id=\"step-corroboration\""));
 }
+
+/// A partner reached without a server (issue 12: `safepath handover export`
+/// / `import`): the waiting message leaves as its sealed envelope, is
+/// marked sent, and the partner takes it in once; a second import is
+/// answered as a duplicate and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_travels_by_file_when_the_partner_has_no_inbox() {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    register(&a, &b, "Origin by file (synthetic)", None, "Organisation C").await;
+    register(
+        &b,
+        &a,
+        "Destination by file (synthetic)",
+        None,
+        "Organisation C",
+    )
+    .await;
+    let cm = a.login("demo-cm-a").await;
+    let (case, _) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    // No inbox to post to: the scheduler cannot deliver it.
+    let d = a.app.deliver_handover_outbox_now().await.unwrap();
+    assert_eq!(d.sent, 0);
+
+    let op = || Operator::Cli("test");
+    let unknown = a.app.handover_outbox_for_export(op(), "00ab").await;
+    assert!(unknown.is_err(), "an unknown partner is refused");
+    // Spaces in the fingerprint, as read out on a call, are fine.
+    let spaced: String = fingerprint(&b)
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let files = a
+        .app
+        .handover_outbox_for_export(op(), &spaced)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file_name, format!("0001-{id}-1.json"));
+    assert!(
+        !files[0].envelope.contains("Thida"),
+        "sealed: no name in the file"
+    );
+    a.app.mark_handover_exported(op(), &files).await.unwrap();
+    assert!(
+        a.app
+            .handover_outbox_for_export(op(), &fingerprint(&b))
+            .await
+            .unwrap()
+            .is_empty(),
+        "marked sent: not exported twice"
+    );
+    assert_eq!(a.app.deliver_handover_outbox_now().await.unwrap().sent, 0);
+    let exported = a
+        .app
+        .store()
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.entry.action == "handover.export")
+        .count();
+    assert_eq!(exported, 1);
+
+    // The partner imports the file: it holds the handover, once.
+    let me = b.app.handover_identity().unwrap();
+    b.app
+        .receive_handover_message(&me, files[0].envelope.as_bytes())
+        .await
+        .unwrap();
+    // Imported twice: the same receipt, marked a duplicate, nothing done twice.
+    let again = b
+        .app
+        .receive_handover_message(&me, files[0].envelope.as_bytes())
+        .await
+        .unwrap();
+    assert!(again.duplicate, "a second import is recognised");
+    let liaison = b.login("demo-partner").await;
+    let list = b.call_as("GET", "/api/v1/handovers", &liaison, None).await;
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["id"], id.as_str());
+}

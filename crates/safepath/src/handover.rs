@@ -31,6 +31,17 @@ pub(crate) enum HandoverCommand {
     /// Register a partner deployment by its public keys and the fingerprint you compared with its focal point.
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Write the messages waiting for a partner as files to carry by other means (marks them sent).
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The partner's fingerprint (hex; spaces allowed).
+        #[arg(long)]
+        partner: String,
+        /// Folder for the files (created if missing; existing files are never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Take in a sealed handover message received as a file (for partners reached without a server).
     Import {
         #[command(flatten)]
@@ -96,6 +107,18 @@ pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
             println!("Registered partner {} ({}).", p.name, p.fingerprint);
             Ok(ExitCode::SUCCESS)
         }
+        HandoverCommand::Export { data, partner, out } => {
+            let app = data.open(false).await?;
+            let result = export(&app, &partner, &out).await;
+            app.shutdown().await;
+            let n = result?;
+            println!(
+                "Wrote {n} sealed message(s) to {}. Carry them to the partner, who runs\n\
+                 `safepath handover import FILE` on each, in name order.",
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         HandoverCommand::Import { data, file } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -139,4 +162,37 @@ pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes each waiting message for `partner` to `out` (0600, never over an
+/// existing file), then marks them sent; a failure before the marking leaves
+/// them in the outbox (and the partner refuses a duplicate).
+async fn export(
+    app: &safepath_app::App,
+    partner: &str,
+    out: &std::path::Path,
+) -> Result<usize, String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let messages = app
+        .handover_outbox_for_export(Operator::Cli("handover-export"), partner)
+        .await
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    for m in &messages {
+        let path = out.join(&m.file_name);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        f.write_all(m.envelope.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    app.mark_handover_exported(Operator::Cli("handover-export"), &messages)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(messages.len())
 }
