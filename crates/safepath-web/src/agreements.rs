@@ -2,23 +2,33 @@
 //! `GET /api/v1/agreements[?destination=TH&origin=MM]` for every staff role
 //! (public instruments, no personal data; with a route, only the agreements
 //! covering it, each with the return plan it pre-fills) and
-//! `POST /api/v1/agreements` for coordinators and administrators.
+//! `POST /api/v1/agreements` for coordinators and administrators; and the
+//! page `/agreements` for those who work on returns: every agreement in
+//! words, narrowed to one return (from, to) with the plan it pre-fills.
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use safepath_app::AppError;
 use safepath_app::agreements::{AgreementView, NewAgreement};
+use safepath_domain::solutions::agreements::AgreementKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::api::{ApiJson, Items};
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
+use crate::i18n::{FluentArg, Tr};
+use crate::pages::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/agreements", get(api_agreements).post(api_record))
+    Router::new()
+        .route("/api/v1/agreements", get(api_agreements).post(api_record))
+        .route("/agreements", get(page))
 }
 
 /// One return, to see the agreements that cover it.
@@ -61,4 +71,141 @@ pub async fn api_record(
         StatusCode::CREATED,
         Json(app.record_agreement(&user, req).await?),
     ))
+}
+
+/// One agreement, in words.
+struct Card {
+    title: String,
+    /// "Bilateral agreement between Thailand and Myanmar".
+    heading: String,
+    signed: String,
+    duties: Vec<(String, String)>,
+    contacts: Vec<(String, String)>,
+    /// With a route: what the return plan starts with.
+    plan: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "agreements.html")]
+struct Page {
+    tr: Tr,
+    title: String,
+    user: Option<UserBar>,
+    csrf: String,
+    /// (code, name) of every party of a recorded agreement.
+    countries: Vec<(String, String)>,
+    from: String,
+    to: String,
+    routed: bool,
+    cards: Vec<Card>,
+}
+
+/// A country's name in the interface language (the code when unnamed).
+fn country(tr: &Tr, code: &str) -> String {
+    tr.label_or("country-", code)
+}
+
+fn card(tr: &Tr, a: &AgreementView) -> Card {
+    let names: Vec<String> = a.parties.iter().map(|c| country(tr, c)).collect();
+    let kind = match a.kind {
+        AgreementKind::Bilateral => "agreements-kind-bilateral",
+        AgreementKind::Regional => "agreements-kind-regional",
+    };
+    let party = |p: safepath_domain::solutions::agreements::ResponsibleParty| {
+        tr.t(format!("party-{}", p.as_str()))
+    };
+    let r = &a.responsibilities;
+    let plan = a
+        .return_plan
+        .as_ref()
+        .map(|p| {
+            let mut out = vec![tr.t(format!("escort-{}", p.escort.as_str()))];
+            for c in &p.costs {
+                out.push(tr.t_args(
+                    "agreements-plan-cost",
+                    &[
+                        ("item", FluentArg::Text(tr.label_or("cost-", &c.item))),
+                        ("payer", FluentArg::Text(party(c.payer))),
+                    ],
+                ));
+            }
+            out
+        })
+        .unwrap_or_default();
+    Card {
+        title: a.title.clone(),
+        heading: tr.t_args(kind, &[("parties", FluentArg::Text(names.join(", ")))]),
+        signed: tr.day(&a.signed_on),
+        duties: vec![
+            (tr.t("agreements-travel"), party(r.travel_costs)),
+            (tr.t("agreements-escort"), party(r.escort)),
+            (tr.t("agreements-reception"), party(r.reception)),
+            (
+                tr.t("agreements-reintegration"),
+                party(r.reintegration_services),
+            ),
+        ],
+        contacts: a
+            .contact_points
+            .iter()
+            .map(|c| (country(tr, &c.country), c.office.clone()))
+            .collect(),
+        plan,
+    }
+}
+
+async fn page(State(app): State<AppState>, user: WebUser, Query(q): Query<Route>) -> Response {
+    let tr = tr_for(&user);
+    if !crate::handover_steps::sees_handovers(user.principal().actor.role) {
+        return error_page(
+            &tr,
+            &user,
+            AppError::forbidden(tr.t("agreements-not-for-role")),
+        );
+    }
+    // An empty choice is no choice (the form sends both fields).
+    let pick = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let (from, to) = (pick(&q.destination), pick(&q.origin));
+    let all = match app.agreements(user.principal(), None, None).await {
+        Ok(all) => all,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let mut codes: Vec<String> = all.iter().flat_map(|a| a.parties.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    let mut countries: Vec<(String, String)> =
+        codes.iter().map(|c| (c.clone(), country(&tr, c))).collect();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
+    let routed = from.is_some() && to.is_some();
+    let shown = if routed {
+        match app
+            .agreements(user.principal(), from.as_deref(), to.as_deref())
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return error_page(&tr, &user, e),
+        }
+    } else {
+        all
+    };
+    let cards = shown.iter().map(|a| card(&tr, a)).collect();
+    render(
+        StatusCode::OK,
+        &Page {
+            title: tr.t("agreements-title"),
+            user: Some(bar(&tr, &user)),
+            csrf: user.session.csrf_token.clone(),
+            countries,
+            from: from.unwrap_or_default(),
+            to: to.unwrap_or_default(),
+            routed,
+            cards,
+            tr,
+        },
+    )
 }

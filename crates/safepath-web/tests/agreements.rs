@@ -149,3 +149,45 @@ async fn agreements_are_recorded_by_coordinators_and_prefill_return_plans() {
     let anonymous = t.call("GET", "/api/v1/agreements", None, None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_agreements_page_names_countries_and_shows_the_plan_for_a_return() {
+    let t = spawn_app().await;
+    let (cookie, _) = page_login(&t, "demo-coordinator").await;
+    let all = page_get(&t, &cookie, "/agreements").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let html = all.text();
+    assert!(html.contains("Agreements between countries"));
+    assert!(html.contains("Thailand") && html.contains("Myanmar") && html.contains("Cambodia"));
+    assert!(html.contains("Bilateral agreement between"));
+    assert!(html.contains("id=\"nav-agreements\""), "in the menu");
+    assert!(
+        !html.contains("For this return"),
+        "no plan without a return"
+    );
+    // One return: only the agreements covering it, with the plan they start.
+    let route = page_get(&t, &cookie, "/agreements?destination=TH&origin=MM").await;
+    let html = route.text();
+    assert!(html.contains("Thailand and Myanmar"), "the bilateral one");
+    assert!(
+        !html.contains("Thailand and Cambodia"),
+        "not another pair's"
+    );
+    assert!(html.contains("For this return, the plan starts with:"));
+    assert!(html.contains("an escort by staff of the country where the person was identified"));
+    assert!(html.contains("Travel paid by the country where the person was identified"));
+    // An empty choice shows every agreement; an unknown pair says so.
+    let empty = page_get(&t, &cookie, "/agreements?destination=&origin=").await;
+    assert!(empty.text().contains("Thailand and Cambodia"));
+    let none = page_get(&t, &cookie, "/agreements?destination=SG&origin=BN").await;
+    assert!(
+        none.text()
+            .contains("No recorded agreement covers this return")
+    );
+    // Not for roles that do not work on returns.
+    let (analyst, _) = page_login(&t, "demo-analyst").await;
+    assert_eq!(
+        page_get(&t, &analyst, "/agreements").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
