@@ -242,7 +242,8 @@ async fn pages_of_a_case_look_missing_to_unrelated_users() {
 }
 
 /// Records of a case with paths of their own (referrals, consents, needs,
-/// approvals): unrelated users get the answer a missing record gets. The
+/// approvals, a cross-border handover and its page): unrelated users get the
+/// answer a missing record gets. The
 /// referral goes to organisation C, whose staff may answer it.
 #[tokio::test]
 async fn records_of_a_case_look_missing_to_unrelated_users() {
@@ -317,6 +318,65 @@ async fn records_of_a_case_look_missing_to_unrelated_users() {
             .unwrap()
             .to_owned(),
     );
+    // A cross-border handover of the case to a partner deployment standing
+    // for organisation C (whose staff on this deployment are not its side).
+    let partner = spawn_app().await;
+    let keys = partner.app.handover_identity().unwrap();
+    t.app
+        .register_handover_partner(
+            safepath_app::admin::Operator::Cli("test"),
+            "Origin deployment (synthetic)",
+            &keys.public().signing_key_base64(),
+            &keys.public().encryption_key_base64(),
+            &keys.fingerprint().to_hex(),
+            None,
+            Some(&org_c),
+        )
+        .await
+        .unwrap();
+    let consent = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/consents"),
+            Some(&cm),
+            Some(
+                json!({"purpose": "cross_border_handover", "recipient_org_id": org_c,
+                        "categories": ["identity"], "expires_on": "2099-12-31"}),
+            ),
+        )
+        .await;
+    assert_eq!(consent.status, StatusCode::CREATED, "{}", consent.text());
+    let assessed = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/security-assessments"),
+            Some(&cm),
+            Some(json!({"re_trafficking_risk": "low", "trafficker_threat": "low", "debt_threat": "low",
+                        "family_situation": "supportive", "receiving_capacity": "adequate",
+                        "protection_need": "none", "notes": "Synthetic assessment"})),
+        )
+        .await;
+    assert_eq!(assessed.status, StatusCode::CREATED, "{}", assessed.text());
+    let handover = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/handovers"),
+            Some(&cm),
+            Some(json!({"partner": keys.fingerprint().to_hex(), "categories": ["identity"]})),
+        )
+        .await;
+    assert_eq!(handover.status, StatusCode::CREATED, "{}", handover.text());
+    let handover_id = handover.json()["id"].as_str().unwrap().to_owned();
+    records.insert("handovers", handover_id.clone());
+    let own = t
+        .call(
+            "GET",
+            &format!("/api/v1/handovers/{handover_id}"),
+            Some(&cm),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "its case manager reads it");
 
     let spec = t
         .call("GET", "/api/v1/openapi.json", None, None)
@@ -373,6 +433,23 @@ async fn records_of_a_case_look_missing_to_unrelated_users() {
                 "{user} {method} {path}: the answer tells an existing record from a missing one"
             );
         }
+    }
+    // The handover's page, likewise.
+    for user in UNRELATED {
+        let (cookie, _) = page_login(&t, user).await;
+        let a = page_get(&t, &cookie, &format!("/handovers/{handover_id}")).await;
+        let b = page_get(
+            &t,
+            &cookie,
+            "/handovers/00000000-0000-4000-8000-00000000abcd",
+        )
+        .await;
+        assert_eq!(a.status, b.status, "{user} GET /handovers/{{id}}");
+        assert!(!a.status.is_success(), "{user} GET /handovers/{{id}}");
+        assert!(
+            !a.text().contains("Zqxvmatrix"),
+            "{user} GET /handovers/{{id}}"
+        );
     }
     let r = t
         .call(
