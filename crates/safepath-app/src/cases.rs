@@ -834,6 +834,56 @@ impl App {
         })
     }
 
+    /// Break-the-glass by the case's reference, as an administrator finds it
+    /// on paper or in a call (issue 10: it needed the internal id). The
+    /// reason is checked first; a reference that names no case is refused
+    /// (`reference_unknown`) and the attempt audited, so that probing for
+    /// references leaves a trace.
+    pub async fn break_glass_by_reference(
+        &self,
+        who: &Principal,
+        reference: &str,
+        reason: &str,
+    ) -> Result<CaseView, AppError> {
+        if who.actor.role != Role::Administrator {
+            return Err(AppError::forbidden(
+                "only an administrator may break the glass",
+            ));
+        }
+        if reason.trim().chars().count() < access::BREAK_GLASS_MIN_REASON {
+            return Err(AppError::bad_request(
+                "reason_required",
+                format!(
+                    "state the reason in at least {} characters",
+                    access::BREAK_GLASS_MIN_REASON
+                ),
+            ));
+        }
+        let reference = reference.trim().to_ascii_uppercase();
+        if reference.is_empty() || reference.len() > 64 {
+            return Err(AppError::bad_request(
+                "reference_required",
+                "the case's reference, such as SP-2026-ABCD-0001",
+            ));
+        }
+        match self.store.case_by_reference(&reference).await? {
+            Some(id) => self.break_glass(who, id.0, reason).await,
+            None => {
+                let audit = AuditDraft::new(
+                    self.now_ms(),
+                    who.id().to_string(),
+                    "case.break_glass.unknown_reference",
+                )
+                .org(who.org());
+                self.store.append_audit(&audit).await?;
+                Err(AppError::bad_request(
+                    "reference_unknown",
+                    "no case has this reference: check it with whoever gave it to you",
+                ))
+            }
+        }
+    }
+
     /// An administrator's emergency read: needs a reason, is audited, and is
     /// flagged to the owning organisation's coordinators.
     pub async fn break_glass(

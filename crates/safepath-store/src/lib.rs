@@ -217,6 +217,9 @@ pub trait Store:
     async fn case_flags(&self, id: CaseId) -> Result<Vec<CaseFlag>>;
     /// The facts the access policy needs; no personal data, so not audited.
     async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>>;
+    /// The case with this reference (`SP-2026-…`, exact), for break-the-glass
+    /// by reference; no personal data.
+    async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseId>>;
     /// Reads a case and its person, appending `audit` in the same transaction,
     /// for someone the policy allowed on `decided` (the facts it decided on).
     /// If the case's organisation, case manager or associated users are no

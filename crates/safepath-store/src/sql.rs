@@ -1278,6 +1278,11 @@ macro_rules! sql_store {
                 Ok(Some(CaseFacts { id, org: uuid_col(row.try_get("org_id")?, OrgId)?, case_manager: cm.map(|c| uuid_col(c, UserId)).transpose()?, associated }))
             }
 
+            async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseId>> {
+                let row = sqlx::query("SELECT id FROM cases WHERE reference = $1").bind(reference).fetch_optional(&self.pool).await?;
+                row.map(|r| uuid_col(r.try_get("id")?, CaseId)).transpose()
+            }
+
             async fn read_case(&self, decided: &CaseFacts, audit: &AuditDraft) -> Result<Option<(CaseRow, PersonRow)>> {
                 let id = decided.id;
                 for _attempt in 0..READ_ATTEMPTS {

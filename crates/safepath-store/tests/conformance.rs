@@ -294,6 +294,15 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
     .await
     .unwrap();
     assert_eq!(s.count_cases().await.unwrap(), 1);
+    // Break-the-glass by reference: exact, nothing for another.
+    assert_eq!(
+        s.case_by_reference("SP-2026-AAAA-0001").await.unwrap(),
+        Some(c.id)
+    );
+    assert_eq!(
+        s.case_by_reference("SP-2026-AAAA-0002").await.unwrap(),
+        None
+    );
     let (rc, rp) = s
         .read_case(
             &facts_of(s, c.id).await,

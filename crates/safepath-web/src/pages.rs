@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
             "/cases/{id}/break-glass",
             get(break_glass_page).post(break_glass_submit),
         )
+        .route(
+            "/break-glass",
+            get(break_glass_by_reference_page).post(break_glass_by_reference_submit),
+        )
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(notifications_read_submit))
         .route("/notifications/{id}/read", post(notification_read_submit))
@@ -79,6 +83,8 @@ pub struct UserBar {
     pub sees_fund: bool,
     // --- cross-border handover ---
     pub sees_handovers: bool,
+    /// May break the glass (administrators).
+    pub breaks_glass: bool,
     /// Notifications not read yet.
     pub unread: i64,
 }
@@ -104,6 +110,7 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         sees_fund: safepath_app::justice::sees_fund(p.actor.role),
         // --- cross-border handover ---
         sees_handovers: crate::handover_steps::sees_handovers(p.actor.role),
+        breaks_glass: p.actor.role == Role::Administrator,
     }
 }
 
@@ -160,6 +167,13 @@ struct MessagePage {
     csrf: String,
     message: String,
     break_glass_form: Option<String>,
+    /// The break-the-glass form: ask for the case's reference (not known
+    /// from the address), what was typed, and each field's error beside it.
+    reference_field: bool,
+    reference: String,
+    reason: String,
+    reference_error: Option<String>,
+    reason_error: Option<String>,
 }
 
 fn message(
@@ -179,6 +193,11 @@ fn message(
                 .unwrap_or_default(),
             message,
             break_glass_form: None,
+            reference_field: false,
+            reference: String::new(),
+            reason: String::new(),
+            reference_error: None,
+            reason_error: None,
             tr: tr.clone(),
         },
     )
@@ -984,12 +1003,59 @@ async fn case_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
                     csrf: user.session.csrf_token.clone(),
                     message: tr.t("not-found"),
                     break_glass_form: Some(format!("/cases/{id}/break-glass")),
+                    reference_field: false,
+                    reference: String::new(),
+                    reason: String::new(),
+                    reference_error: None,
+                    reason_error: None,
                     tr,
                 },
             )
         }
         Err(e) => error_page(&tr, &user, e),
     }
+}
+
+/// The break-the-glass form, with what was typed and each error beside its
+/// field (a short reason said where it belongs, the reason kept).
+fn break_glass_form(
+    tr: Tr,
+    user: &WebUser,
+    status: StatusCode,
+    action: String,
+    reference_field: bool,
+    f: Option<&Fields>,
+    error: Option<&AppError>,
+) -> Response {
+    let field_error = |codes: &[&str]| {
+        error
+            .filter(|e| codes.contains(&e.code))
+            .map(|e| e.message.clone())
+    };
+    render(
+        status,
+        &MessagePage {
+            title: tr.t("break-glass"),
+            user: Some(bar(&tr, user)),
+            csrf: user.session.csrf_token.clone(),
+            message: tr.t("break-glass-intro"),
+            break_glass_form: Some(action),
+            reference_field,
+            reference: f.map(|f| f.get("reference").to_owned()).unwrap_or_default(),
+            reason: f.map(|f| f.get("reason").to_owned()).unwrap_or_default(),
+            reference_error: field_error(&["reference_required", "reference_unknown"]),
+            reason_error: field_error(&["reason_required"]),
+            tr,
+        },
+    )
+}
+
+/// Whether a refusal belongs beside a field of the form (else its own page).
+fn beside_a_field(e: &AppError) -> bool {
+    matches!(
+        e.code,
+        "reason_required" | "reference_required" | "reference_unknown"
+    )
 }
 
 async fn break_glass_page(
@@ -1001,22 +1067,13 @@ async fn break_glass_page(
     if user.principal().actor.role != Role::Administrator {
         return error_page(&tr, &user, AppError::case_not_found());
     }
-    render(
-        StatusCode::OK,
-        &MessagePage {
-            title: tr.t("break-glass"),
-            user: Some(bar(&tr, &user)),
-            csrf: user.session.csrf_token.clone(),
-            message: String::new(),
-            break_glass_form: Some(format!(
-                "/cases/{}/break-glass",
-                id.chars()
-                    .filter(|c| c.is_ascii_hexdigit() || *c == '-')
-                    .collect::<String>()
-            )),
-            tr,
-        },
-    )
+    let action = format!(
+        "/cases/{}/break-glass",
+        id.chars()
+            .filter(|c| c.is_ascii_hexdigit() || *c == '-')
+            .collect::<String>()
+    );
+    break_glass_form(tr, &user, StatusCode::OK, action, false, None, None)
 }
 
 async fn break_glass_submit(
@@ -1036,6 +1093,72 @@ async fn break_glass_submit(
     };
     match result {
         Ok(c) => case_page_view(&app, tr, &user, c, true).await,
+        Err(e) if beside_a_field(&e) => {
+            let action = format!(
+                "/cases/{}/break-glass",
+                id.chars()
+                    .filter(|c| c.is_ascii_hexdigit() || *c == '-')
+                    .collect::<String>()
+            );
+            break_glass_form(
+                tr,
+                &user,
+                StatusCode::BAD_REQUEST,
+                action,
+                false,
+                Some(&f),
+                Some(&e),
+            )
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+/// Break-the-glass by the case's reference (`/break-glass`, administrators).
+async fn break_glass_by_reference_page(user: WebUser) -> Response {
+    let tr = tr_for(&user);
+    if user.principal().actor.role != Role::Administrator {
+        return error_page(
+            &tr,
+            &user,
+            AppError::forbidden(tr.t("break-glass-admins-only")),
+        );
+    }
+    break_glass_form(
+        tr,
+        &user,
+        StatusCode::OK,
+        "/break-glass".into(),
+        true,
+        None,
+        None,
+    )
+}
+
+async fn break_glass_by_reference_submit(
+    State(app): State<AppState>,
+    user: WebUser,
+    body: Bytes,
+) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    match app
+        .break_glass_by_reference(user.principal(), f.get("reference"), f.get("reason"))
+        .await
+    {
+        Ok(c) => case_page_view(&app, tr, &user, c, true).await,
+        Err(e) if beside_a_field(&e) => break_glass_form(
+            tr,
+            &user,
+            StatusCode::BAD_REQUEST,
+            "/break-glass".into(),
+            true,
+            Some(&f),
+            Some(&e),
+        ),
         Err(e) => error_page(&tr, &user, e),
     }
 }
