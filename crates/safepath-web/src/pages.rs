@@ -1027,10 +1027,16 @@ fn break_glass_form(
     f: Option<&Fields>,
     error: Option<&AppError>,
 ) -> Response {
+    // In the interface language when the catalogue has the code's words.
     let field_error = |codes: &[&str]| {
-        error
-            .filter(|e| codes.contains(&e.code))
-            .map(|e| e.message.clone())
+        error.filter(|e| codes.contains(&e.code)).map(|e| {
+            let key = format!("break-glass-error-{}", e.code);
+            if tr.has(&key) {
+                tr.t(key)
+            } else {
+                e.message.clone()
+            }
+        })
     };
     render(
         status,

@@ -53,6 +53,10 @@ async fn an_administrator_breaks_the_glass_by_reference_with_errors_beside_the_f
     let html = short.text();
     assert!(html.contains("id=\"reason-error\""), "{html}");
     assert!(
+        html.contains("Say why in at least 15 characters"),
+        "in words"
+    );
+    assert!(
         html.contains(&format!("value=\"{reference}\"")),
         "reference kept"
     );
