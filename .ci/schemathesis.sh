@@ -57,13 +57,16 @@ for user in ${SAFEPATH_ST_USERS:-demo-cm-a demo-coordinator demo-admin demo-resp
   printf '\n---- schemathesis as %s ----\n' "$user"
   # Left out: logout and the password change, which would end this very
   # token's session half-way through the run (both have their own tests in
-  # crates/safepath-web/tests).
+  # crates/safepath-web/tests). One worker: Debian's Python 3.11 keeps the
+  # AST parser's recursion depth in global state (CPython gh-106905, fixed
+  # in later releases), and Hypothesis parsing lambdas in two threads at once failed a
+  # run with "AST constructor recursion depth mismatch" (5 December 2026).
   "$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run "$BASE/api/v1/openapi.json" \
     -H "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
     --phases examples,coverage,fuzzing \
     --exclude-path /api/v1/auth/logout --exclude-path /api/v1/me/password \
-    --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
+    --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 \
     --continue-on-failure --no-color --warnings off || status=1
 done
 

@@ -191,3 +191,41 @@ async fn the_agreements_page_names_countries_and_shows_the_plan_for_a_return() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// Found by Schemathesis: the OpenAPI document named the durable-solution
+/// vocabularies by their Rust variants ("Bilateral", "InternationalOrganisation")
+/// while the API answers their codes ("bilateral", "international_organisation").
+#[tokio::test]
+async fn the_openapi_document_names_the_codes_the_api_answers() {
+    let t = spawn_app().await;
+    let spec = t
+        .call("GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json();
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["AgreementKind"]["enum"],
+        json!(["bilateral", "regional"])
+    );
+    assert_eq!(
+        schemas["ResponsibleParty"]["enum"],
+        json!([
+            "destination",
+            "origin",
+            "shared",
+            "international_organisation",
+            "fund"
+        ])
+    );
+    // Every vocabulary of the document is written as the API writes it.
+    for (name, schema) in schemas.as_object().unwrap() {
+        if let Some(values) = schema["enum"].as_array() {
+            for v in values.iter().filter_map(Value::as_str) {
+                assert!(
+                    !v.chars().next().is_some_and(char::is_uppercase),
+                    "{name}: {v}"
+                );
+            }
+        }
+    }
+}

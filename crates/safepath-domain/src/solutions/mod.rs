@@ -23,11 +23,23 @@ macro_rules! solutions_vocabulary {
         $(#[$doc])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            serde::Serialize, serde::Deserialize,
         )]
         pub enum $name {
             $( $(#[$vdoc])* #[serde(rename = $text)] $variant ),+
         }
+
+        // Written by hand: the derive does not see a `rename` given through
+        // a macro fragment and would document the Rust variant names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$( $text ),+]))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
