@@ -462,9 +462,39 @@ impl App {
             .ok_or_else(|| AppError::bad_request("invalid_org", "no such organisation"))?;
         let focal = self.store.focal_point(to_org).await?.ok_or_else(|| AppError::bad_request("no_focal_point", "that agency has no referral focal point; choose another or ask its administrator to name one"))?;
         let today = self.clock.today();
+        // The interview's facts go with the case (issue 10: the new case had
+        // lost the language, age, place and interpreter): the screening is
+        // read for it, under its own audit entry.
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), who.id().to_string(), "screening.read")
+                    .record("screening", id)
+                    .org(row.org_id)
+                    .detail("referral into a case"),
+            )
+            .await?;
+        let grant = Grant::record(who.id(), "screening", id);
+        let record: serde_json::Value = serde_json::from_str(&self.open_str(
+            &grant,
+            "screenings",
+            "record",
+            id,
+            &row.record,
+        )?)
+        .map_err(|_| AppError::internal("screening record"))?;
+        let interview: ScreeningSubmission =
+            serde_json::from_value(record["submission"].clone())
+                .map_err(|_| AppError::internal("screening submission"))?;
+        let language = interview.language.trim().to_ascii_lowercase();
+        let with_language = |mut p: Person| {
+            if p.languages.is_empty() && !language.is_empty() {
+                p.languages = vec![language.clone()];
+            }
+            p
+        };
         let person = match req.person {
-            Some(p) => p.validated(today)?,
-            None => Person {
+            Some(p) => with_language(p).validated(today)?,
+            None => with_language(Person {
                 display_name: String::new(),
                 names: vec![PersonName {
                     value: format!("Unnamed person (screening {})", &id[..8]),
@@ -479,9 +509,10 @@ impl App {
                 languages: vec![],
                 contact: Default::default(),
                 place_of_origin: Default::default(),
-            }
+            })
             .validated(today)?,
         };
+        let notes = interview_note(&row, &interview);
         let now = self.now_ms();
         let prof = profile_for_country(&org.country);
         let case_id = CaseId(Uuid::new_v4());
@@ -535,7 +566,7 @@ impl App {
                     vec![who.id()]
                 },
                 exploitation_forms: forms.clone(),
-                notes: None,
+                notes: Some(self.seal_str("cases", "notes", &case_id.to_string(), &notes)?),
                 created_by: who.id().to_string(),
                 created_at: now,
                 updated_at: now,
@@ -1102,4 +1133,47 @@ fn edit_denied(d: Decision) -> AppError {
     } else {
         AppError::case_not_found()
     }
+}
+
+/// The case's first note: what the screening knew of the interview, in
+/// words (no answers: those stay in the screening).
+fn interview_note(row: &ScreeningRow, s: &ScreeningSubmission) -> String {
+    let day = time::OffsetDateTime::from_unix_timestamp(row.created_at.div_euclid(1000))
+        .map(|t| iso(t.date()))
+        .unwrap_or_default();
+    let mut out = format!(
+        "Referred from a screening on {day}: interview in {}{}",
+        if s.language.trim().is_empty() {
+            "an unrecorded language"
+        } else {
+            s.language.trim()
+        },
+        if s.interpreter {
+            " with an interpreter"
+        } else {
+            ", no interpreter"
+        },
+    );
+    out.push_str(match s.place_kind {
+        PlaceKind::PointOfEntry => "; at a point of entry",
+        PlaceKind::Vessel => "; on a vessel",
+        PlaceKind::Worksite => "; at a worksite",
+        PlaceKind::Other => "; elsewhere",
+    });
+    if let Some(age) = s
+        .document
+        .get("age_years")
+        .and_then(serde_json::Value::as_u64)
+    {
+        out.push_str(&format!("; age given: {age}"));
+    }
+    if s.document
+        .get("likely_child")
+        .and_then(serde_json::Value::as_bool)
+        == Some(true)
+    {
+        out.push_str("; reasons to believe the person is a child");
+    }
+    out.push('.');
+    out
 }

@@ -1101,6 +1101,16 @@ async fn a_screening_is_stored_re_read_and_referred_to_the_focal_point() {
     assert_eq!(seen.status, StatusCode::OK);
     assert_eq!(seen.json()["status"], "referred");
     assert_eq!(seen.json()["exploitation_forms"], json!(["forced_labour"]));
+    // The interview's facts came with the case (they were lost).
+    assert_eq!(seen.json()["person"]["languages"], json!(["my"]));
+    let notes = seen.json()["notes"].as_str().unwrap_or_default().to_owned();
+    for said in [
+        "interview in my with an interpreter",
+        "on a vessel",
+        "age given: 27",
+    ] {
+        assert!(notes.contains(said), "{said}: {notes}");
+    }
     let flags = t
         .call(
             "GET",
