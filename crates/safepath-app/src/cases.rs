@@ -845,7 +845,7 @@ impl App {
         reference: &str,
         reason: &str,
     ) -> Result<CaseView, AppError> {
-        if who.actor.role != Role::Administrator {
+        if access::decide_global(who.actor.role, Action::BreakGlassRead) != Decision::Allow {
             return Err(AppError::forbidden(
                 "only an administrator may break the glass",
             ));

@@ -25,10 +25,9 @@ use crate::auth::WebUser;
 use crate::i18n::Tr;
 use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
 
-/// Whether the menu offers `/handovers`: the roles that may act for a
-/// receiving organisation or on a case's handovers.
+/// Whether the menu offers `/handovers` (the domain's rule).
 pub(crate) fn sees_handovers(role: Role) -> bool {
-    matches!(role, Role::CaseManager | Role::Coordinator | Role::Partner)
+    safepath_domain::solutions::handover::works_on_returns(role)
 }
 
 /// The forms of the next steps of one handover.

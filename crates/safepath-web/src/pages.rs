@@ -110,7 +110,8 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         sees_fund: safepath_app::justice::sees_fund(p.actor.role),
         // --- cross-border handover ---
         sees_handovers: crate::handover_steps::sees_handovers(p.actor.role),
-        breaks_glass: p.actor.role == Role::Administrator,
+        breaks_glass: access::decide_global(p.actor.role, Action::BreakGlassRead)
+            == Decision::Allow,
     }
 }
 
@@ -1070,7 +1071,8 @@ async fn break_glass_page(
     Path(id): Path<String>,
 ) -> Response {
     let tr = tr_for(&user);
-    if user.principal().actor.role != Role::Administrator {
+    if access::decide_global(user.principal().actor.role, Action::BreakGlassRead) != Decision::Allow
+    {
         return error_page(&tr, &user, AppError::case_not_found());
     }
     let action = format!(
@@ -1123,7 +1125,8 @@ async fn break_glass_submit(
 /// Break-the-glass by the case's reference (`/break-glass`, administrators).
 async fn break_glass_by_reference_page(user: WebUser) -> Response {
     let tr = tr_for(&user);
-    if user.principal().actor.role != Role::Administrator {
+    if access::decide_global(user.principal().actor.role, Action::BreakGlassRead) != Decision::Allow
+    {
         return error_page(
             &tr,
             &user,

@@ -684,6 +684,14 @@ pub fn add_months(d: Date, months: u32) -> Date {
     Date::from_calendar_date(year, month, day).unwrap_or(Date::MAX)
 }
 
+/// Whether a role works on returns and cross-border handovers (case
+/// managers, coordinators, a partner organisation's liaison): the pages of
+/// handovers and of the agreements between countries are theirs.
+pub fn works_on_returns(role: crate::org::Role) -> bool {
+    use crate::org::Role;
+    matches!(role, Role::CaseManager | Role::Coordinator | Role::Partner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
