@@ -98,6 +98,9 @@ test('every page language renders the case list, a case and the screening withou
       assert.equal(await page.evaluate(() => document.documentElement.lang), lang.code);
       assert.equal((await page.locator('h1').first().innerText()).trim(), message(lang.code, 'main', 'cases-title'));
       await assertNoTofu(page, lang, 'case list');
+      // A deadline written out in Burmese pushed the list to 482 px.
+      const listWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(listWidth <= 390, `${lang.code} case list fits the phone (${listWidth}px)`);
       await page.click('table a[href^="/cases/"]');
       await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
       assert.equal(await page.evaluate(() => document.documentElement.lang), lang.code);
