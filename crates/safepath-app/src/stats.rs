@@ -542,20 +542,7 @@ impl App {
         }
         use crate::stats_synthetic::{BUDGET, DATASET, DATASET_DELTA, DATASET_EPSILON};
         let _spending = BUDGET.lock().await;
-        let ledger = dp::BudgetLedger {
-            entries: self
-                .store
-                .dp_budget(DATASET)
-                .await?
-                .into_iter()
-                .map(|r| dp::BudgetEntry {
-                    dataset: r.dataset,
-                    release: r.release_name,
-                    epsilon: r.epsilon,
-                    delta: r.delta,
-                })
-                .collect(),
-        };
+        let ledger = self.dp_ledger(DATASET).await?;
         let facts = self.person_facts(who, None, "public_dp").await?;
         let id = Uuid::new_v4().to_string();
         let spec = TableSpec::new(dims, Filter::default());

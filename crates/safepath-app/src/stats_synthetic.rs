@@ -5,8 +5,8 @@
 //! as the noisy public tables — one person's data, one budget — and is
 //! refused beyond it, spending nothing (D-ST2).
 
-use safepath_stats::PersonFact;
 use safepath_stats::synth::{self, SynthParams, Synthetic};
+use safepath_stats::{PersonFact, dp};
 use safepath_store::{AuditDraft, DpBudgetRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -64,6 +64,24 @@ fn record(p: &PersonFact) -> [String; 7] {
 }
 
 impl App {
+    /// What every release has spent on `dataset`, from the store's ledger.
+    pub(crate) async fn dp_ledger(&self, dataset: &str) -> Result<dp::BudgetLedger, AppError> {
+        Ok(dp::BudgetLedger {
+            entries: self
+                .store
+                .dp_budget(dataset)
+                .await?
+                .into_iter()
+                .map(|r| dp::BudgetEntry {
+                    dataset: r.dataset,
+                    release: r.release_name,
+                    epsilon: r.epsilon,
+                    delta: r.delta,
+                })
+                .collect(),
+        })
+    }
+
     /// Synthetic records of every person, with (ε, 1e-6)-differential
     /// privacy, recorded in the budget ledger with its audit entry.
     pub async fn stats_synthetic(
@@ -84,24 +102,21 @@ impl App {
             ));
         }
         let _spending = BUDGET.lock().await;
-        let (spent_e, spent_d) = self
-            .store
-            .dp_budget(DATASET)
-            .await?
-            .iter()
-            .fold((0.0, 0.0), |(e, d), r| (e + r.epsilon, d + r.delta));
-        let left_e = DATASET_EPSILON - spent_e;
-        if epsilon > left_e + 1e-12 || spent_d + SYNTHETIC_DELTA > DATASET_DELTA + 1e-18 {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "privacy_budget_exceeded",
-                format!(
-                    "the persons dataset has ε {:.2} and δ {:.1e} left; nothing was released or spent",
-                    left_e.max(0.0),
-                    (DATASET_DELTA - spent_d).max(0.0)
-                ),
-            ));
-        }
+        let ledger = self.dp_ledger(DATASET).await?;
+        let budget = dp::Budget {
+            per_release_epsilon: SYNTHETIC_MAX_EPSILON,
+            per_dataset_epsilon: DATASET_EPSILON,
+            per_dataset_delta: DATASET_DELTA,
+        };
+        budget
+            .admits(&ledger, DATASET, epsilon, SYNTHETIC_DELTA)
+            .map_err(|e| {
+                AppError::new(
+                    ErrorKind::Conflict,
+                    "privacy_budget_exceeded",
+                    format!("{e}; nothing was released or spent"),
+                )
+            })?;
         let facts = self.person_facts(who, None, "synthetic").await?;
         let rows: Vec<[String; 7]> = facts.iter().map(record).collect();
         let params = SynthParams {

@@ -42,6 +42,37 @@ impl Default for Budget {
     }
 }
 
+impl Budget {
+    /// Whether a release of (`epsilon`, `delta`) fits: at most the per-release
+    /// ε, and with what the ledger already spent on `dataset`, within its ε
+    /// and δ (basic composition). Refused: `BudgetExceeded`, nothing spent.
+    pub fn admits(
+        &self,
+        ledger: &BudgetLedger,
+        dataset: &str,
+        epsilon: f64,
+        delta: f64,
+    ) -> Result<()> {
+        let (spent_e, spent_d) = ledger.spent(dataset);
+        let left = self.per_dataset_epsilon - spent_e;
+        if epsilon > self.per_release_epsilon + 1e-12 || epsilon > left + 1e-12 {
+            return Err(StatsError::BudgetExceeded {
+                dataset: dataset.to_string(),
+                asked_epsilon: epsilon,
+                left_epsilon: left.min(self.per_release_epsilon).max(0.0),
+            });
+        }
+        if spent_d + delta > self.per_dataset_delta * (1.0 + 1e-9) {
+            return Err(StatsError::BudgetExceeded {
+                dataset: dataset.to_string(),
+                asked_epsilon: epsilon,
+                left_epsilon: 0.0,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// One spending of privacy budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetEntry {
@@ -132,22 +163,8 @@ pub fn noisy_table(
             "one non-empty list of categories per dimension",
         ));
     }
-    let (spent_e, spent_d) = ledger.spent(dataset);
-    let left = budget.per_dataset_epsilon - spent_e;
-    if epsilon > budget.per_release_epsilon + 1e-12 || epsilon > left + 1e-12 {
-        return Err(StatsError::BudgetExceeded {
-            dataset: dataset.to_string(),
-            asked_epsilon: epsilon,
-            left_epsilon: left.min(budget.per_release_epsilon).max(0.0),
-        });
-    }
-    if spent_d > budget.per_dataset_delta {
-        return Err(StatsError::BudgetExceeded {
-            dataset: dataset.to_string(),
-            asked_epsilon: epsilon,
-            left_epsilon: 0.0,
-        });
-    }
+    budget.admits(&ledger, dataset, epsilon, 0.0)?;
+    let left = budget.per_dataset_epsilon - ledger.spent(dataset).0;
     // The cross product of the public categories, plus `other` per dimension.
     let mut keys: Vec<Vec<String>> = vec![Vec::new()];
     for cats in categories {
@@ -281,6 +298,47 @@ mod tests {
 
     fn sexes() -> Vec<Vec<String>> {
         vec![vec!["female".into(), "male".into()]]
+    }
+
+    #[test]
+    fn the_budget_counts_epsilon_and_delta_of_every_release_of_a_dataset() {
+        let budget = Budget {
+            per_release_epsilon: 4.0,
+            per_dataset_epsilon: 5.0,
+            per_dataset_delta: 1e-5,
+        };
+        let entry = |epsilon: f64, delta: f64| BudgetEntry {
+            dataset: "persons".into(),
+            release: "r".into(),
+            epsilon,
+            delta,
+        };
+        let empty = BudgetLedger::default();
+        assert!(budget.admits(&empty, "persons", 4.0, 1e-6).is_ok());
+        assert!(
+            budget.admits(&empty, "persons", 4.5, 0.0).is_err(),
+            "per release"
+        );
+        let one = BudgetLedger {
+            entries: vec![entry(4.0, 1e-6)],
+        };
+        assert!(budget.admits(&one, "persons", 1.0, 0.0).is_ok());
+        assert!(
+            budget.admits(&one, "persons", 1.5, 0.0).is_err(),
+            "per dataset ε"
+        );
+        assert!(
+            budget.admits(&one, "other", 4.0, 0.0).is_ok(),
+            "another dataset"
+        );
+        let deltas = BudgetLedger {
+            entries: vec![entry(0.0, 9.5e-6)],
+        };
+        assert!(budget.admits(&deltas, "persons", 0.5, 0.0).is_ok());
+        assert!(
+            budget.admits(&deltas, "persons", 0.5, 1e-6).is_err(),
+            "per dataset δ"
+        );
     }
 
     #[test]
