@@ -46,7 +46,8 @@ pub mod codes {
     pub const SECURITY_ASSESSMENT_REQUIRED: &str = "security_assessment_required";
     /// The latest repatriation security assessment finds a need for
     /// international protection: non-refoulement (409).
-    pub const INTERNATIONAL_PROTECTION_NEEDED: &str = "international_protection_needed";
+    pub const INTERNATIONAL_PROTECTION_NEEDED: &str =
+        safepath_domain::casework::lifecycle::codes::INTERNATIONAL_PROTECTION_NEEDED;
     /// The partner is not a registered (and not revoked) deployment (400).
     pub const UNKNOWN_PARTNER: &str = "unknown_partner";
 }
@@ -395,7 +396,7 @@ impl App {
 
     /// The latest structured security assessment among `records` (by the
     /// date assessed, then by when it was recorded).
-    fn latest_security(
+    pub(crate) fn latest_security(
         &self,
         cap: &CaseAccess,
         records: &[CaseRecordRow],

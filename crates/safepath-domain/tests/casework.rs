@@ -96,6 +96,7 @@ fn full_ctx() -> TransitionContext {
         reason: Some("  Agreed at the interagency review.  ".into()),
         closure_approved: true,
         security_assessment_recorded: true,
+        security_assessment: None,
         person_is_child: false,
         best_interests_determination_recorded: false,
         decision: None,
@@ -252,6 +253,54 @@ fn repatriation_needs_a_security_assessment_and_for_a_child_a_best_interests_det
     )
     .unwrap_err();
     assert_eq!(e.code, "security_assessment_required");
+}
+
+/// The structured security assessment counts as recorded, and its outcome
+/// decides: a need for international protection (possible or established)
+/// or grave concerns stop the step towards return, whatever free-text
+/// summary stands beside it.
+#[test]
+fn the_structured_security_assessment_decides_the_step_towards_return() {
+    use safepath_domain::solutions::assessment::{
+        FamilySituation, ProtectionNeed, ReceivingCapacity, RiskLevel, SecurityAssessment,
+    };
+    let a = |need: ProtectionNeed, risk: RiskLevel| SecurityAssessment {
+        re_trafficking_risk: risk,
+        trafficker_threat: RiskLevel::Low,
+        debt_threat: RiskLevel::Low,
+        family_situation: FamilySituation::Supportive,
+        receiving_capacity: ReceivingCapacity::Adequate,
+        protection_need: need,
+        notes: None,
+        assessed_on: time::macros::date!(2026 - 01 - 10),
+    };
+    let step = |free_text: bool, s: SecurityAssessment| {
+        lifecycle::transition(
+            CaseStatus::SolutionPlanning,
+            CaseStatus::RepatriationInProgress,
+            &TransitionContext {
+                security_assessment_recorded: free_text,
+                security_assessment: Some(s),
+                ..full_ctx()
+            },
+        )
+    };
+    for free_text in [false, true] {
+        assert!(step(free_text, a(ProtectionNeed::None, RiskLevel::Low)).is_ok());
+        assert!(step(free_text, a(ProtectionNeed::None, RiskLevel::Medium)).is_ok());
+        for need in [ProtectionNeed::Possible, ProtectionNeed::Established] {
+            assert_eq!(
+                step(free_text, a(need, RiskLevel::Low)).unwrap_err().code,
+                "international_protection_needed"
+            );
+        }
+        assert_eq!(
+            step(free_text, a(ProtectionNeed::None, RiskLevel::High))
+                .unwrap_err()
+                .code,
+            "return_unsafe"
+        );
+    }
 }
 
 /// Rows: `Role::ALL`; columns: `Relation::ALL` (case manager same org, case

@@ -89,7 +89,7 @@ pub async fn api_casework(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "case work", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = StatusChange,
     responses((status = 201, description = "Moved; the case work with its timeline", body = CaseWork), (status = 400, body = ErrorBody),
         (status = 403, description = "role_not_allowed", body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "transition_not_allowed, status_unchanged, closure_approval_required, security_assessment_required, best_interests_determination_required, version_mismatch", body = ErrorBody)))]
+        (status = 409, description = "transition_not_allowed, status_unchanged, closure_approval_required, security_assessment_required, international_protection_needed (the latest structured security assessment finds a need for international protection: non-refoulement), return_unsafe, best_interests_determination_required, return_blocked_reflection_period, return_blocked_protection_pending, version_mismatch", body = ErrorBody)))]
 pub async fn api_transition(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

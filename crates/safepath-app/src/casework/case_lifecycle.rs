@@ -79,6 +79,7 @@ impl App {
             security_assessment_recorded: assessments
                 .iter()
                 .any(|a| a.kind == AssessmentKind::SecurityAssessment),
+            security_assessment: self.latest_security(cap, records)?,
             person_is_child: person
                 .birth_date
                 .as_ref()

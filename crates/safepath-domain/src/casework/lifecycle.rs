@@ -61,6 +61,11 @@ pub mod codes {
     pub const CLOSURE_APPROVAL_REQUIRED: &str = "closure_approval_required";
     /// Repatriation needs a recorded security assessment.
     pub const SECURITY_ASSESSMENT_REQUIRED: &str = "security_assessment_required";
+    /// The latest structured security assessment finds a need for
+    /// international protection (non-refoulement).
+    pub const INTERNATIONAL_PROTECTION_NEEDED: &str = "international_protection_needed";
+    /// The latest structured security assessment finds grave concerns.
+    pub const RETURN_UNSAFE: &str = "return_unsafe";
     /// Repatriating a child needs a best-interests determination.
     pub const BEST_INTERESTS_DETERMINATION_REQUIRED: &str = "best_interests_determination_required";
     /// A new case may not start in this status (or this role may not create).
@@ -140,8 +145,12 @@ pub struct TransitionContext {
     pub reason: Option<String>,
     /// A closure approval exists in state `approved` (see [`super::approvals`]).
     pub closure_approved: bool,
-    /// A repatriation security assessment is recorded for the person.
+    /// A repatriation security assessment is recorded for the person (a
+    /// free-text one, or the structured one below).
     pub security_assessment_recorded: bool,
+    /// The latest structured repatriation security assessment, if any: its
+    /// outcome can stop the return (non-refoulement, grave concerns).
+    pub security_assessment: Option<crate::solutions::assessment::SecurityAssessment>,
     /// The person is a child, or is treated as one because their age is
     /// uncertain and there are reasons to believe they are a child.
     pub person_is_child: bool,
@@ -293,11 +302,27 @@ pub fn transition(
             }
             None => {}
         }
-        if !ctx.security_assessment_recorded {
+        if !ctx.security_assessment_recorded && ctx.security_assessment.is_none() {
             return Err(DomainError::new(
                 codes::SECURITY_ASSESSMENT_REQUIRED,
                 "repatriation needs a recorded security assessment: a return is never a deportation",
             ));
+        }
+        use crate::solutions::assessment::SecurityOutcome;
+        match ctx.security_assessment.as_ref().map(|a| a.outcome()) {
+            Some(SecurityOutcome::ReferToAsylum) => {
+                return Err(DomainError::new(
+                    codes::INTERNATIONAL_PROTECTION_NEEDED,
+                    "the security assessment finds a need for international protection: refer to the asylum procedure (non-refoulement)",
+                ));
+            }
+            Some(SecurityOutcome::ReturnUnsafe(_)) => {
+                return Err(DomainError::new(
+                    codes::RETURN_UNSAFE,
+                    "the security assessment finds that a return would not be safe",
+                ));
+            }
+            _ => {}
         }
         if ctx.person_is_child && !ctx.best_interests_determination_recorded {
             return Err(DomainError::new(
