@@ -85,10 +85,7 @@ fn may_record(who: &Principal) -> bool {
     matches!(who.actor.role, Role::Coordinator | Role::Administrator)
 }
 
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn country(field: &str, s: &str) -> Result<String, AppError> {
     let c = s.trim().to_ascii_uppercase();
@@ -214,6 +211,18 @@ impl App {
                 other => other.into(),
             })?;
         Ok(view(&agreement, None))
+    }
+
+    /// One agreement of the registry.
+    pub(crate) async fn agreement(&self, id: AgreementId) -> Result<Option<Agreement>, AppError> {
+        for row in self.store.agreements(None).await? {
+            let a: Agreement = serde_json::from_str(&row.record)
+                .map_err(|_| AppError::internal("stored agreement"))?;
+            if a.id == id {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
     }
 
     /// The registry; with `destination` and `origin`, only the agreements

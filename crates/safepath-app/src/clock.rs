@@ -48,3 +48,24 @@ pub fn long_day_of(iso: &str) -> String {
     .map(long_day)
     .unwrap_or_else(|_| iso.to_owned())
 }
+
+/// A day as `YYYY-MM-DD` (the API's form of a date).
+pub fn iso_day(d: time::Date) -> String {
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+/// A day written `YYYY-MM-DD` in the field `field` of a request; a clear
+/// error naming the field otherwise.
+pub(crate) fn parse_day(field: &str, s: &str) -> Result<time::Date, crate::AppError> {
+    time::Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        crate::AppError::bad_request(
+            "invalid_field",
+            format!("{field}: a real date written YYYY-MM-DD"),
+        )
+    })
+}

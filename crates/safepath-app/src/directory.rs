@@ -30,7 +30,6 @@ use safepath_store::{Admission, AuditDraft, ServiceRow, ShelterRow, StayRow, Sto
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
 use time::Date;
-use time::macros::format_description;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -230,10 +229,7 @@ pub struct DirectoryOrg {
 
 // ---------- helpers ----------
 
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn date(field: &str, s: &str) -> Result<Date, AppError> {
     parse_iso_date(field, s.trim()).map_err(AppError::from)

@@ -17,6 +17,7 @@ use safepath_crypto::handover::{
 };
 use safepath_domain::access::{self, Action, CaseAccess};
 use safepath_domain::casework::consent::{self, ConsentPurpose, DataCategory};
+use safepath_domain::casework::ids::ConsentId;
 use safepath_domain::justice::permits::ReturnBlock;
 use safepath_domain::person::Person;
 use safepath_domain::solutions::assessment::{
@@ -28,10 +29,9 @@ use safepath_domain::solutions::handover::{
 };
 use safepath_domain::solutions::repatriation::{ReturnFacts, ReturnRefusal, return_refusals};
 use safepath_store::{
-    AuditDraft, CaseRecordRow, HandoverMessageRow, HandoverOutboxRow, HandoverRow,
+    AuditDraft, CaseRecordRow, HandoverMessageRow, HandoverOutboxRow, HandoverPartnerRow,
+    HandoverRow,
 };
-use time::Date;
-use time::macros::format_description;
 
 use crate::clock::rfc3339;
 use crate::sealing::Grant;
@@ -159,26 +159,14 @@ pub struct HandoverDelivery {
     pub failed: usize,
 }
 
-fn parse_date(s: &str) -> Result<Date, AppError> {
-    Date::parse(s, format_description!("[year]-[month]-[day]")).map_err(|_| {
-        AppError::bad_request(
-            "invalid_field",
-            "assessed_on: a real date written YYYY-MM-DD",
-        )
-    })
-}
-
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn conflict(code: &'static str, message: &str) -> AppError {
     AppError::new(ErrorKind::Conflict, code, message)
 }
 
 /// The refusal for the first reason the gate gives, with the API's codes.
-fn gate_refusal(r: ReturnRefusal) -> AppError {
+pub(crate) fn gate_refusal(r: ReturnRefusal) -> AppError {
     use safepath_domain::justice::codes as j;
     match r {
         ReturnRefusal::ConsentMissing => {
@@ -248,6 +236,43 @@ pub fn backoff_ms(attempts: i64) -> i64 {
         .min(BACKOFF_CAP_MS)
 }
 
+/// The answer to a fingerprint that names no registered partner.
+fn unknown_partner() -> AppError {
+    AppError::bad_request(
+        codes::UNKNOWN_PARTNER,
+        "partner: no registered partner deployment has this fingerprint",
+    )
+}
+
+/// What the return gate weighs, as read from one case.
+pub(crate) struct GateInputs {
+    pub(crate) person: Person,
+    pub(crate) person_is_child: bool,
+    block: Option<ReturnBlock>,
+    /// The latest structured repatriation security assessment.
+    pub(crate) security: Option<SecurityAssessment>,
+    /// The kinds of the free-text assessments recorded.
+    free_text: BTreeSet<&'static str>,
+}
+
+impl GateInputs {
+    /// The gate's facts, with the consent the return rests on.
+    pub(crate) fn facts(&self, consent: ConsentId) -> ReturnFacts<'_> {
+        ReturnFacts {
+            consent: Some(consent),
+            asylum_application_pending: self.block == Some(ReturnBlock::ProtectionPending),
+            reflection_period_running: self.block == Some(ReturnBlock::ReflectionPeriod),
+            security_assessment: self.security.as_ref(),
+            person_is_child: self.person_is_child,
+            best_interests_determination_recorded: self.free_text.contains(BEST_INTERESTS),
+            family_assessment_recorded: self
+                .security
+                .as_ref()
+                .is_some_and(|s| s.family_situation != FamilySituation::Unknown),
+        }
+    }
+}
+
 impl App {
     /// The case for an edit; anyone who may not edit it gets the answer a
     /// missing case gets.
@@ -286,7 +311,7 @@ impl App {
             protection_need: ProtectionNeed::parse(&input.protection_need)?,
             notes: input.notes,
             assessed_on: match input.assessed_on.as_deref() {
-                Some(s) => parse_date(s)?,
+                Some(s) => crate::clock::parse_day("assessed_on", s)?,
                 None => today,
             },
         }
@@ -412,47 +437,37 @@ impl App {
         Ok(all.pop().map(|(_, _, a)| a))
     }
 
-    /// Starts a cross-border handover of the case to a registered partner:
-    /// the consent, the return gate, then the handover (state `requested`)
-    /// and its sealed request in the outbox, in one audited transaction.
-    pub async fn start_handover(
+    /// A registered, not revoked partner deployment by its fingerprint (as
+    /// typed: any case, spaces around).
+    pub(crate) async fn registered_partner(
         &self,
-        who: &Principal,
-        case: Uuid,
-        req: NewHandover,
-    ) -> Result<HandoverStarted, AppError> {
-        let (facts, cap) = self
-            .case_for_handover(who, case, "start a handover of this case")
-            .await?;
-        let unknown = || {
-            AppError::bad_request(
-                codes::UNKNOWN_PARTNER,
-                "partner: no registered partner deployment has this fingerprint",
-            )
-        };
-        let fp = Fingerprint::from_hex(req.partner.trim().to_ascii_lowercase().as_str())
-            .map_err(|_| unknown())?
+        raw: &str,
+    ) -> Result<(String, HandoverPartnerRow), AppError> {
+        let fp = Fingerprint::from_hex(raw.trim().to_ascii_lowercase().as_str())
+            .map_err(|_| unknown_partner())?
             .to_hex();
         let partner = self
             .store
             .handover_partner(&fp)
             .await?
             .filter(|p| p.revoked_at.is_none())
-            .ok_or_else(unknown)?;
-        if req.categories.is_empty() {
-            return Err(AppError::bad_request(
-                "missing_field",
-                "categories: name at least one data category to share",
-            ));
-        }
-        let keys = PartnerKeys::from_base64(&partner.signing_key, &partner.encryption_key)
-            .map_err(|_| unknown())?;
-        let today = self.clock.today();
-        // 1. The person's consent, naming the partner's organisation.
-        let consent_refused =
+            .ok_or_else(unknown_partner)?;
+        Ok((fp, partner))
+    }
+
+    /// The person's `cross_border_handover` consent in force naming the
+    /// receiving organisation and covering `categories` (403 otherwise).
+    pub(crate) async fn return_consent(
+        &self,
+        who: &Principal,
+        facts: &access::CaseFacts,
+        org: Option<safepath_domain::ids::OrgId>,
+        categories: &BTreeSet<DataCategory>,
+    ) -> Result<ConsentId, AppError> {
+        let refused =
             |message: String| AppError::new(ErrorKind::Forbidden, codes::CONSENT_REQUIRED, message);
-        let Some(org) = partner.org_id else {
-            return Err(consent_refused(
+        let Some(org) = org else {
+            return Err(refused(
                 "the partner is not linked to an organisation a consent could name".into(),
             ));
         };
@@ -463,20 +478,31 @@ impl App {
             &ledger,
             ConsentPurpose::CrossBorderHandover,
             Some(org),
-            &req.categories,
-            today,
+            categories,
+            self.clock.today(),
         )
-        .map_err(|r| consent_refused(r.message()))?;
-        let consent_id = *covering
+        .map_err(|r| refused(r.message()))?;
+        covering
             .consents()
             .first()
-            .ok_or_else(|| consent_refused("no consent".into()))?;
-        // 2. The return gate: permits, the security assessment, a child's
-        //    determinations (records read in one audited read).
+            .copied()
+            .ok_or_else(|| refused("no consent".into()))
+    }
+
+    /// What the return gate weighs, read from the case: the permits, the
+    /// security assessments and the free-text assessments in one audited
+    /// read, and the person (their age).
+    pub(crate) async fn gate_inputs(
+        &self,
+        who: &Principal,
+        facts: &access::CaseFacts,
+        cap: &CaseAccess,
+        why: &str,
+    ) -> Result<GateInputs, AppError> {
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case_records.read")
             .record("case", facts.id)
             .org(facts.org)
-            .detail("for a cross-border handover");
+            .detail(why.to_owned());
         let records = self
             .store
             .read_justice_records(
@@ -489,36 +515,63 @@ impl App {
                 &audit,
             )
             .await?;
-        let (_, person) = self
-            .case_for_change(who, &facts, "for a cross-border handover")
-            .await?;
+        let (_, person) = self.case_for_change(who, facts, why).await?;
         let person_is_child = person
             .birth_date
             .as_ref()
-            .is_some_and(|b| b.may_be_child(today));
-        let block = self.return_block_in(&cap, &records)?;
-        let security = self.latest_security(&cap, &records)?;
-        let free_text = self.assessment_kinds_in(&cap, &records)?;
-        let facts_for_gate = ReturnFacts {
-            consent: Some(consent_id),
-            asylum_application_pending: block == Some(ReturnBlock::ProtectionPending),
-            reflection_period_running: block == Some(ReturnBlock::ReflectionPeriod),
-            security_assessment: security.as_ref(),
+            .is_some_and(|b| b.may_be_child(self.clock.today()));
+        Ok(GateInputs {
+            person,
             person_is_child,
-            best_interests_determination_recorded: free_text.contains(BEST_INTERESTS),
-            family_assessment_recorded: security
-                .as_ref()
-                .is_some_and(|s| s.family_situation != FamilySituation::Unknown),
-        };
-        let refusal = return_refusals(&facts_for_gate).into_iter().find(|r| {
-            // A free-text security assessment (the case lifecycle's) counts
-            // as recorded; only a structured one can find a protection need.
-            !(*r == ReturnRefusal::SecurityAssessmentMissing
-                && free_text.contains(FREE_TEXT_SECURITY))
-        });
+            block: self.return_block_in(cap, &records)?,
+            security: self.latest_security(cap, &records)?,
+            free_text: self.assessment_kinds_in(cap, &records)?,
+        })
+    }
+
+    /// Starts a cross-border handover of the case to a registered partner:
+    /// the consent, the return gate, then the handover (state `requested`)
+    /// and its sealed request in the outbox, in one audited transaction.
+    pub async fn start_handover(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        req: NewHandover,
+    ) -> Result<HandoverStarted, AppError> {
+        let (facts, cap) = self
+            .case_for_handover(who, case, "start a handover of this case")
+            .await?;
+        let (fp, partner) = self.registered_partner(&req.partner).await?;
+        if req.categories.is_empty() {
+            return Err(AppError::bad_request(
+                "missing_field",
+                "categories: name at least one data category to share",
+            ));
+        }
+        let keys = PartnerKeys::from_base64(&partner.signing_key, &partner.encryption_key)
+            .map_err(|_| unknown_partner())?;
+        // 1. The person's consent, naming the partner's organisation.
+        let consent_id = self
+            .return_consent(who, &facts, partner.org_id, &req.categories)
+            .await?;
+        // 2. The return gate: permits, the security assessment, a child's
+        //    determinations.
+        let gate = self
+            .gate_inputs(who, &facts, &cap, "for a cross-border handover")
+            .await?;
+        let refusal = return_refusals(&gate.facts(consent_id))
+            .into_iter()
+            .find(|r| {
+                // A free-text security assessment (the case lifecycle's)
+                // counts as recorded here; only a structured one can find a
+                // protection need.
+                !(*r == ReturnRefusal::SecurityAssessmentMissing
+                    && gate.free_text.contains(FREE_TEXT_SECURITY))
+            });
         if let Some(r) = refusal {
             return Err(gate_refusal(r));
         }
+        let (person, person_is_child) = (gate.person, gate.person_is_child);
         // 3. The handover and its request, sealed to the partner.
         let message = HandoverMessage::Request(HandoverRequest {
             consent: consent_id,

@@ -213,10 +213,7 @@ struct Held {
     may_act: bool,
 }
 
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn date(field: &'static str, s: &str) -> Result<Date, AppError> {
     Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
@@ -532,6 +529,18 @@ impl App {
         ) {
             self.check_handover_consent(who, case, &held.row.partner, &message, &h, today)
                 .await?;
+            // Travel waits for the person's recorded decision and the plan.
+            if message.kind() == MessageKind::TravelReady
+                && !self
+                    .repatriation_recorded(who, case, &held.row.partner)
+                    .await?
+            {
+                return Err(AppError::new(
+                    ErrorKind::Conflict,
+                    crate::returns::codes::RETURN_PLAN_REQUIRED,
+                    "record the person's decision to return and the return plan first",
+                ));
+            }
         }
         self.queue_outgoing(
             &who.id().to_string(),

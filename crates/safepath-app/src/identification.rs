@@ -157,10 +157,7 @@ pub struct OpenDecisionView {
 pub const RG: &str = "reasonable_grounds";
 pub const CONCLUSIVE: &str = "conclusive";
 
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn parse_iso(s: &str) -> Option<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).ok()

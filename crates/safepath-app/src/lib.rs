@@ -41,6 +41,7 @@ pub mod justice;
 pub mod key_rotation;
 // --- durable solutions: agreements between countries ---
 pub mod agreements;
+pub mod returns;
 
 use safepath_crypto::{AuditKey, KeyFile, KeyPurpose, KeyRing, new_wrapped_key};
 use safepath_domain::access::Actor;

@@ -123,10 +123,7 @@ pub struct ReferralView {
     pub age_band: Option<String>,
 }
 
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn consent_view(c: &Consent, case: CaseId, today: Date) -> ConsentView {
     ConsentView {

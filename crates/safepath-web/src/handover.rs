@@ -204,6 +204,11 @@ struct ReturnPage {
     message: Option<String>,
     assessments: Vec<AssessmentLine>,
     handovers: Vec<HandoverLine>,
+    /// The person's decisions to return and removals, in words.
+    returns: Vec<crate::returns::ReturnLine>,
+    /// The registry's agreements (id, title), to pre-fill the plan.
+    agreements: Vec<(String, String)>,
+    decision: crate::returns::DecisionChoices,
     partners: Vec<PartnerChoice>,
     /// Each question of the assessment: field, label, choices (value, words).
     questions: Vec<Question>,
@@ -313,7 +318,7 @@ fn questions(tr: &Tr) -> Vec<Question> {
     ]
 }
 
-async fn render_return(
+pub(crate) async fn render_return(
     app: &AppState,
     user: &WebUser,
     case: Uuid,
@@ -332,6 +337,17 @@ async fn render_return(
         Ok(h) => h,
         Err(e) => return error_page(&tr, user, e),
     };
+    let returns = match app.case_returns(p, case).await {
+        Ok((r, _)) => crate::returns::lines(&tr, &r),
+        Err(e) => return error_page(&tr, user, e),
+    };
+    let agreements = app
+        .agreements(p, None, None)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.id.to_string(), a.title))
+        .collect();
     // Partners are offered to those who may start a handover; others see
     // the lists only.
     let partners = app
@@ -431,6 +447,9 @@ async fn render_return(
             message,
             assessments,
             handovers,
+            returns,
+            agreements,
+            decision: crate::returns::choices(&tr),
             partners,
             questions,
             categories,
@@ -461,6 +480,8 @@ async fn return_page(
         Some("security") => Some(tr.t("return-done-security")),
         Some("handover") => Some(tr.t("return-done-handover")),
         Some("step") => Some(tr.t("return-done-step")),
+        Some("decision") => Some(tr.t("return-done-decision")),
+        Some("removal") => Some(tr.t("return-done-removal")),
         _ => None,
     };
     render_return(

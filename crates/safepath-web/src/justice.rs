@@ -397,7 +397,7 @@ fn money(currency: &str, minor: i64) -> String {
 
 /// Languages offered where an interpretation or information on rights is
 /// recorded (ISO 639 codes; each has a `language-name-…` label).
-const LANGUAGES: &[&str] = &[
+pub(crate) const LANGUAGES: &[&str] = &[
     "en", "id", "th", "my", "shn", "kar", "km", "lo", "vi", "ms", "tl", "zh", "ne", "bn", "hi",
     "ur", "ar", "ru", "uk", "ro", "es", "fr", "pt", "sw",
 ];
@@ -409,7 +409,7 @@ const CURRENCIES: &[&str] = &[
 
 /// A language's name in the interface language; the code itself only for a
 /// language recorded through the API that has no name here.
-fn language_name(tr: &Tr, code: &str) -> String {
+pub(crate) fn language_name(tr: &Tr, code: &str) -> String {
     let key = format!("language-name-{}", code.trim().to_ascii_lowercase());
     if tr.has(&key) {
         tr.t(key)

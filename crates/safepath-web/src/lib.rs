@@ -26,6 +26,7 @@ pub mod dedupe;
 pub mod agreements;
 pub mod handover;
 pub mod handover_steps;
+pub mod returns;
 pub mod screening_list;
 
 // --- statistics ---
@@ -85,6 +86,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(dedupe::routes())
         // --- durable solutions: cross-border handover ---
         .merge(handover::routes())
+        .merge(returns::routes())
         .merge(agreements::routes())
         // --- statistics ---
         .merge(stats::routes())

@@ -10,7 +10,6 @@
 mod common;
 use axum::http::StatusCode;
 use common::*;
-use safepath_app::admin::Operator;
 use serde_json::{Value, json};
 
 /// Serves `t`'s router on `listener` in the background.
@@ -19,31 +18,6 @@ fn serve(t: &TestApp, listener: tokio::net::TcpListener) -> tokio::task::JoinHan
     tokio::spawn(async move {
         axum::serve(listener, router).await.unwrap();
     })
-}
-
-/// Registers `other` as a partner of `on`, linked to `on`'s organisation
-/// whose name starts with `org_prefix`.
-async fn register(on: &TestApp, other: &TestApp, name: &str, url: Option<&str>, org_prefix: &str) {
-    let admin = on.login("demo-admin").await;
-    let org = org_id(on, &admin, org_prefix).await;
-    let id = other.app.handover_identity().unwrap();
-    let p = id.public();
-    on.app
-        .register_handover_partner(
-            Operator::Cli("test"),
-            name,
-            &p.signing_key_base64(),
-            &p.encryption_key_base64(),
-            &id.fingerprint().to_hex(),
-            url,
-            Some(&org),
-        )
-        .await
-        .unwrap();
-}
-
-fn fingerprint(t: &TestApp) -> String {
-    t.app.handover_identity().unwrap().fingerprint().to_hex()
 }
 
 /// A case of organisation A with a `cross_border_handover` consent for the
@@ -611,6 +585,28 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     deliver(&b, 1).await;
     assert_eq!(view(&a, &cm, &id).await["corroboration"], "go");
 
+    // 6. Travel waits for the person's recorded decision and the plan.
+    let early = send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "travel_ready", "travel_on": today()}),
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text());
+    assert_eq!(early.json()["code"], "return_plan_required");
+    let coord = a.login("demo-coordinator").await;
+    to_solution_planning(&a, &coord, &case).await;
+    let decided = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/repatriation"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "language": "my", "interpreter": true, "escort": "receiving_staff", "travel_date": today()})),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::CREATED, "{}", decided.text());
+
     // 6–7. D → O: travel ready, departed (two messages in one delivery, in order).
     for body in [
         json!({"kind": "travel_ready", "travel_on": today(), "note": "Escorted; met at the airport"}),
@@ -762,15 +758,6 @@ async fn a_consent_withdrawal_stops_the_handover_and_the_partner_erases_it() {
     let refused = send(&b, &cm_c, &id, json!({"kind": "security_alert"})).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.json()["code"], "handover_consent_withdrawn");
-}
-
-fn form_body(csrf: &str, fields: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    s.append_pair("csrf", csrf);
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.finish()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -946,7 +933,7 @@ async fn a_handover_travels_by_file_when_the_partner_has_no_inbox() {
     let d = a.app.deliver_handover_outbox_now().await.unwrap();
     assert_eq!(d.sent, 0);
 
-    let op = || Operator::Cli("test");
+    let op = || safepath_app::admin::Operator::Cli("test");
     let unknown = a.app.handover_outbox_for_export(op(), "00ab").await;
     assert!(unknown.is_err(), "an unknown partner is refused");
     // Spaces in the fingerprint, as read out on a call, are fine.

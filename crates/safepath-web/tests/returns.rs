@@ -22,24 +22,7 @@ async fn in_solution_planning(t: &TestApp, cm: &str, coord: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned();
-    for (stage, outcome) in [
-        ("reasonable_grounds", "presumed_victim"),
-        ("conclusive", "identified"),
-    ] {
-        let a = t
-            .call("POST", &format!("/api/v1/cases/{id}/decisions"), Some(coord), Some(json!({"stage": stage, "outcome": outcome, "reasons": "Synthetic reasons, long enough to record.", "letter_addressee": "person"})))
-            .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{stage}: {}", a.text());
-    }
-    let a = t
-        .call(
-            "POST",
-            &format!("/api/v1/cases/{id}/transitions"),
-            Some(coord),
-            Some(json!({"to": "solution_planning"})),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    to_solution_planning(t, coord, &id).await;
     id
 }
 
@@ -122,4 +105,321 @@ async fn the_lifecycle_weighs_the_structured_security_assessment() {
         assert_eq!(refused.json()["code"], code);
         assert_eq!(status(&t, &cm, &id).await, "solution_planning");
     }
+}
+
+/// Two deployments: on `a`, `b` is the registered partner standing for
+/// organisation C (reached by file: no inbox needed here).
+async fn with_partner() -> (TestApp, TestApp) {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    register(
+        &a,
+        &b,
+        "Origin deployment (synthetic)",
+        None,
+        "Organisation C",
+    )
+    .await;
+    (a, b)
+}
+
+async fn consent_to_c(t: &TestApp, cm: &str, case: &str) {
+    let org = org_id(t, cm, "Organisation C").await;
+    let c = t
+        .call("POST", &format!("/api/v1/cases/{case}/consents"), Some(cm), Some(json!({"purpose": "cross_border_handover", "recipient_org_id": org, "categories": ["identity"], "expires_on": "2099-12-31", "explained_in_language": "km", "interpreter": true})))
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+}
+
+async fn agreement_id(t: &TestApp, tok: &str) -> (String, Value) {
+    let list = t
+        .call(
+            "GET",
+            "/api/v1/agreements?destination=TH&origin=KH",
+            Some(tok),
+            None,
+        )
+        .await
+        .json();
+    let a = list["items"][0].clone();
+    (a["id"].as_str().unwrap().to_owned(), a)
+}
+
+async fn returns(t: &TestApp, tok: &str, case: &str) -> Value {
+    let r = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/returns"),
+            Some(tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
+#[tokio::test]
+async fn a_voluntary_return_is_recorded_through_the_gate_with_the_agreements_plan() {
+    let (a, b) = with_partner().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let case = in_solution_planning(&a, &cm, &coord).await;
+    let url = format!("/api/v1/cases/{case}/repatriation");
+    let (agreement, listed) = agreement_id(&a, &cm).await;
+    let body = json!({"partner": fingerprint(&b), "language": "km", "interpreter": true,
+                      "agreement": agreement, "travel_date": "2099-01-15", "route": "By road via the border crossing",
+                      "documents": ["Travel document issued by the embassy"]});
+    let refused = |status: StatusCode, code: &'static str| (status, code);
+    // Each refusal has its code, and changes nothing.
+    let r = a.call("POST", &url, Some(&cm), Some(body.clone())).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str().unwrap()),
+        refused(StatusCode::FORBIDDEN, "consent_required"),
+        "{}",
+        r.text()
+    );
+    consent_to_c(&a, &cm, &case).await;
+    let r = a.call("POST", &url, Some(&cm), Some(body.clone())).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str().unwrap()),
+        refused(StatusCode::CONFLICT, "security_assessment_required"),
+        "{}",
+        r.text()
+    );
+    assess(&a, &cm, &case, "possible").await;
+    let r = a.call("POST", &url, Some(&cm), Some(body.clone())).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str().unwrap()),
+        refused(StatusCode::CONFLICT, "international_protection_needed"),
+        "{}",
+        r.text()
+    );
+    for (bad, code) in [
+        (
+            json!({"partner": "00ff", "language": "km", "interpreter": true, "escort": "unescorted"}),
+            "unknown_partner",
+        ),
+        (
+            json!({"partner": fingerprint(&b), "language": "km", "interpreter": true}),
+            "missing_field",
+        ),
+        (
+            json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "agreement": uuid::Uuid::new_v4()}),
+            "unknown_agreement",
+        ),
+        (
+            json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "unescorted", "decided_on": "2026-02-30"}),
+            "invalid_field",
+        ),
+        (
+            json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "unescorted", "decided_on": "2026-01-10", "travel_date": "2026-01-09"}),
+            "invalid_field",
+        ),
+    ] {
+        let r = a.call("POST", &url, Some(&cm), Some(bad.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
+        assert_eq!(r.json()["code"], code, "{bad}");
+    }
+    assert_eq!(returns(&a, &cm, &case).await["items"], json!([]));
+    assert_eq!(status(&a, &cm, &case).await, "solution_planning");
+
+    // A new assessment finds a return possible: recorded, with the plan the
+    // agreement fills (escort, who pays travel), and the case moves on.
+    assess(&a, &cm, &case, "none").await;
+    let r = a.call("POST", &url, Some(&cm), Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["kind"], "repatriation");
+    assert_eq!(v["partner"], "Origin deployment (synthetic)");
+    assert_eq!(v["language"], "km");
+    assert_eq!(v["interpreter"], true);
+    assert_eq!(v["plan"]["escort"], listed["return_plan"]["escort"]);
+    assert_eq!(v["plan"]["costs"], listed["return_plan"]["costs"]);
+    assert_eq!(v["plan"]["agreement"], listed["title"]);
+    assert_eq!(v["plan"]["travel_date"], "2099-01-15");
+    assert_eq!(status(&a, &cm, &case).await, "repatriation_in_progress");
+    let timeline = a
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/work"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .text();
+    assert!(
+        timeline.contains("repatriation_in_progress"),
+        "the move is on the timeline"
+    );
+    // What the person chose overrides the agreement.
+    let own = json!({"partner": fingerprint(&b), "language": "km", "interpreter": false,
+                     "agreement": agreement, "escort": "unescorted", "costs": [{"item": "travel", "payer": "fund"}]});
+    let r = a.call("POST", &url, Some(&cm), Some(own)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["plan"]["escort"], "unescorted");
+    assert_eq!(r.json()["plan"]["costs"][0]["payer"], "fund");
+    let list = returns(&a, &cm, &case).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (
+            list["repatriations"].as_u64(),
+            list["forced_removals"].as_u64()
+        ),
+        (Some(2), Some(0))
+    );
+
+    // Need-to-know: another organisation's case manager sees no such case.
+    let other = a.login("demo-cm-b").await;
+    let r = a
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/returns"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = a.call("POST", &url, Some(&other), Some(body)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        !list.to_string().contains("Returnee"),
+        "nothing of the person's name"
+    );
+}
+
+#[tokio::test]
+async fn a_removal_by_the_authorities_is_counted_apart_and_moves_nothing() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let case = in_solution_planning(&t, &cm, &coord).await;
+    let url = format!("/api/v1/cases/{case}/forced-removals");
+    for (bad, code) in [
+        (
+            json!({"removed_on": "2099-01-01", "authority": "Immigration police"}),
+            "invalid_field",
+        ),
+        (
+            json!({"removed_on": "yesterday", "authority": "Immigration police"}),
+            "invalid_field",
+        ),
+        (
+            json!({"removed_on": "2026-01-01", "authority": "  "}),
+            "missing_field",
+        ),
+    ] {
+        let r = t.call("POST", &url, Some(&cm), Some(bad.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
+        assert_eq!(r.json()["code"], code, "{bad}");
+    }
+    let r = t
+        .call(
+            "POST",
+            &url,
+            Some(&cm),
+            Some(json!({"removed_on": "2026-01-01", "authority": "Immigration police"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["kind"], "forced_removal");
+    let list = returns(&t, &cm, &case).await;
+    assert_eq!(
+        (
+            list["repatriations"].as_u64(),
+            list["forced_removals"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    assert_eq!(
+        status(&t, &cm, &case).await,
+        "solution_planning",
+        "never a repatriation"
+    );
+}
+
+#[tokio::test]
+async fn the_return_page_records_the_decision_with_errors_beside_the_fields() {
+    let (a, b) = with_partner().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let case = in_solution_planning(&a, &cm, &coord).await;
+    consent_to_c(&a, &cm, &case).await;
+    let (page, csrf) = page_login(&a, "demo-cm-a").await;
+    let html = a.page(&page, &format!("/cases/{case}/return")).await.text();
+    assert!(
+        html.contains("id=\"record-decision\""),
+        "the form is offered"
+    );
+    assert!(html.contains("id=\"no-returns\""));
+    let form = |fields: &[(&str, &str)]| form_body(&csrf, fields);
+    // Nothing chosen: errors beside the fields, the input kept.
+    let r = a
+        .page_post(
+            &page,
+            &format!("/cases/{case}/return/decision"),
+            form(&[("route", "By road")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("Choose the partner organisation."));
+    assert!(html.contains("Choose the language the return was explained in."));
+    assert!(html.contains("value=\"By road\""), "input kept");
+    // The gate's refusal, in words, beside the form.
+    let fp = fingerprint(&b);
+    let fields = [
+        ("partner", fp.as_str()),
+        ("language", "km"),
+        ("interpreter", "yes"),
+        ("escort", "receiving_staff"),
+        ("payer", "origin"),
+    ];
+    let r = a
+        .page_post(
+            &page,
+            &format!("/cases/{case}/return/decision"),
+            form(&fields),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .contains("Record a security assessment before starting a handover.")
+            || r.text().contains("security assessment")
+    );
+    assess(&a, &cm, &case, "none").await;
+    let r = a
+        .page_post(
+            &page,
+            &format!("/cases/{case}/return/decision"),
+            form(&fields),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = a
+        .page(&page, &format!("/cases/{case}/return?done=decision"))
+        .await
+        .text();
+    assert!(
+        html.contains("The person&#x27;s decision to return and the return plan were recorded.")
+            || html.contains("return plan were recorded")
+    );
+    assert!(html.contains("data-kind=\"repatriation\""));
+    assert!(html.contains("Khmer · with an interpreter"));
+    assert!(html.contains("an escort by the receiving agency"));
+    // A removal, recorded apart.
+    let r = a
+        .page_post(
+            &page,
+            &format!("/cases/{case}/return/removal"),
+            form(&[
+                ("removed_on", "2026-01-02"),
+                ("authority", "Immigration police"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = a.page(&page, &format!("/cases/{case}/return")).await.text();
+    assert!(html.contains("data-kind=\"forced_removal\""));
+    assert!(html.contains("not a voluntary return"));
 }

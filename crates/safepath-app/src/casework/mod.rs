@@ -41,7 +41,6 @@ use safepath_store::{AuditDraft, CaseRecordRow, CaseRow, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
-use time::macros::format_description;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -78,10 +77,7 @@ pub mod codes {
     pub const FEEDBACK_RATING: &str = "invalid_rating";
 }
 
-fn iso(d: Date) -> String {
-    d.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
+use crate::clock::iso_day as iso;
 
 fn parse_day(field: &'static str, s: &str) -> Result<Date, AppError> {
     Ok(safepath_domain::person::parse_iso_date(field, s.trim())?)

@@ -198,7 +198,13 @@ pub struct CostLine {
 pub struct ReturnPlan {
     /// Travel documents, by kind (no numbers here: those are sealed identity data).
     pub documents: Vec<String>,
-    #[serde(default, with = "crate::casework::iso_date::option")]
+    /// Left out of the JSON when unknown: inside the internally tagged
+    /// [`ReturnEvent`] a `null` would not read back.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::casework::iso_date::option"
+    )]
     pub travel_date: Option<Date>,
     pub route: Option<String>,
     pub escort: Escort,
@@ -560,5 +566,26 @@ mod tests {
         // The JSON form names the kind, so stored events are never confused.
         let json = serde_json::to_value(&events[1]).unwrap();
         assert_eq!(json["kind"], "forced_removal");
+    }
+
+    /// The bug: a plan without a travel date was stored as `null`, which an
+    /// internally tagged event could not read back (serde hands the date's
+    /// deserializer a unit, not a none). Every stored event reads back.
+    #[test]
+    fn a_stored_event_reads_back_with_or_without_a_travel_date() {
+        let s = safe();
+        for travel_date in [None, Some(date!(2026 - 12 - 20))] {
+            let clearance = return_gate(&facts(&s)).unwrap();
+            let plan = ReturnPlan {
+                travel_date,
+                ..plan()
+            };
+            let event = ReturnEvent::Repatriation(
+                Repatriation::record(clearance, decision(), plan, TODAY).unwrap(),
+            );
+            let json = serde_json::to_string(&event).unwrap();
+            let back: ReturnEvent = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, event);
+        }
     }
 }

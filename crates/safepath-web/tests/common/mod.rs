@@ -397,3 +397,67 @@ pub async fn refer_to(t: &TestApp, cm_a: &str, cm_b: &str, case: &str, categorie
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
 }
+
+/// Registers `other` as a partner of `on`, linked to `on`'s organisation
+/// whose name starts with `org_prefix`.
+pub async fn register(
+    on: &TestApp,
+    other: &TestApp,
+    name: &str,
+    url: Option<&str>,
+    org_prefix: &str,
+) {
+    let admin = on.login("demo-admin").await;
+    let org = org_id(on, &admin, org_prefix).await;
+    let id = other.app.handover_identity().unwrap();
+    let p = id.public();
+    on.app
+        .register_handover_partner(
+            safepath_app::admin::Operator::Cli("test"),
+            name,
+            &p.signing_key_base64(),
+            &p.encryption_key_base64(),
+            &id.fingerprint().to_hex(),
+            url,
+            Some(&org),
+        )
+        .await
+        .unwrap();
+}
+
+pub fn fingerprint(t: &TestApp) -> String {
+    t.app.handover_identity().unwrap().fingerprint().to_hex()
+}
+
+/// A form's body, url-encoded, with the CSRF token first.
+pub fn form_body(csrf: &str, fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("csrf", csrf);
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// Identifies the person (both decisions, by the coordinator `coord`) and
+/// moves the case to solution planning.
+pub async fn to_solution_planning(t: &TestApp, coord: &str, case: &str) {
+    for (stage, outcome) in [
+        ("reasonable_grounds", "presumed_victim"),
+        ("conclusive", "identified"),
+    ] {
+        let a = t
+            .call("POST", &format!("/api/v1/cases/{case}/decisions"), Some(coord), Some(json!({"stage": stage, "outcome": outcome, "reasons": "Synthetic reasons, long enough to record.", "letter_addressee": "person"})))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{stage}: {}", a.text());
+    }
+    let a = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{case}/transitions"),
+            Some(coord),
+            Some(json!({"to": "solution_planning"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+}
