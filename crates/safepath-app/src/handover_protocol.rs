@@ -204,6 +204,23 @@ pub struct HandoverListItem {
     pub updated_at: String,
 }
 
+/// A follow-up after return that is overdue, for My work: on the origin's
+/// side a report to write, on the destination's a report to ask for.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUpDue {
+    pub handover_id: String,
+    /// `destination` (the report is awaited from the partner) or `origin`
+    /// (the report is ours to send).
+    pub side: String,
+    /// The partner deployment's name.
+    pub partner: String,
+    /// The month after arrival the report was due (1, 3, 6, 12…); 0 for
+    /// the reintegration plan (due one month after arrival).
+    pub due_month: u8,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+}
+
 /// A handover held here, with how the caller is entitled to it.
 struct Held {
     row: HandoverRow,
@@ -874,6 +891,92 @@ impl App {
     /// received ones of the organisation the partner is linked to, and
     /// those of the cases `who` may read. States and dates only (an audited
     /// list naming the ids).
+    /// The overdue follow-ups after return (and reintegration plans) of
+    /// the handovers this user works on: on the destination's side the case
+    /// manager of the case and the organisation's coordinators, on the
+    /// origin's those who may act for the receiving organisation. Oldest
+    /// first; one audited read naming the handovers opened.
+    pub async fn follow_ups_due(&self, who: &Principal) -> Result<Vec<FollowUpDue>, AppError> {
+        let today = self.clock.today();
+        let mut mine = Vec::new();
+        for row in self.store.all_handovers().await? {
+            // Only a handover after arrival has a schedule.
+            let after_arrival = HandoverState::parse(&row.state).is_ok_and(|s| {
+                matches!(
+                    s,
+                    HandoverState::Arrived
+                        | HandoverState::PlanReceived
+                        | HandoverState::FollowingUp
+                )
+            });
+            if !after_arrival {
+                continue;
+            }
+            let partner = self.store.handover_partner(&row.partner).await?;
+            let works_on_it = match row.case_id {
+                Some(case) => match self.store.case_facts(case).await? {
+                    Some(facts) => {
+                        safepath_domain::access::authorize(&who.actor, Action::ReadCase, &facts)
+                            .is_ok()
+                            && (facts.case_manager == Some(who.id())
+                                || (who.actor.role == safepath_domain::org::Role::Coordinator
+                                    && facts.org == who.org()))
+                    }
+                    None => false,
+                },
+                None => protocol::origin_may_act(
+                    who.actor.role,
+                    who.org(),
+                    partner.as_ref().and_then(|p| p.org_id),
+                ),
+            };
+            if works_on_it {
+                let name = partner.map_or_else(|| "—".to_owned(), |p| p.name);
+                mine.push((row, name));
+            }
+        }
+        if mine.is_empty() {
+            return Ok(Vec::new());
+        }
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "handover.follow_ups")
+            .org(who.org())
+            .detail(format!(
+                "ids={}",
+                mine.iter()
+                    .map(|(r, _)| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+        self.store.append_audit(&audit).await?;
+        let mut out = Vec::new();
+        for (row, partner) in mine {
+            let grant = Grant::record(who.id(), "handover", &row.id);
+            let h: Handover =
+                self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
+            let mut due: Vec<(u8, Date)> = h
+                .overdue_follow_ups(today)
+                .iter()
+                .map(|f| (f.due_month, f.due_on))
+                .collect();
+            if h.plan_overdue(today)
+                && let Some(on) = h.plan_due_on()
+            {
+                due.push((0, on));
+            }
+            for (due_month, on) in due {
+                out.push(FollowUpDue {
+                    handover_id: row.id.clone(),
+                    side: row.side.clone(),
+                    partner: partner.clone(),
+                    due_month,
+                    due_on: iso(on),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.due_on.cmp(&b.due_on));
+        Ok(out)
+    }
+
     pub async fn handovers_held(&self, who: &Principal) -> Result<Vec<HandoverListItem>, AppError> {
         let mut out = Vec::new();
         let mut linked: BTreeMap<String, Option<(String, Option<OrgId>)>> = BTreeMap::new();

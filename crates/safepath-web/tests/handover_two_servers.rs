@@ -995,3 +995,141 @@ async fn a_handover_travels_by_file_when_the_partner_has_no_inbox() {
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["id"], id.as_str());
 }
+
+async fn work(t: &TestApp, tok: String) -> Value {
+    let r = t.call_as("GET", "/api/v1/work", &tok, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["follow_ups_due"].clone()
+}
+
+fn days_ago(n: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() - time::Duration::days(n);
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap()
+}
+
+/// After arrival the follow-up schedule runs: what is overdue is on My work
+/// on both sides — the origin's staff have a report to write, the
+/// destination's case manager one to ask for — and on no one else's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_follow_ups_are_on_my_work_on_both_sides() {
+    let (a, b, _sa, _sb) = two_partners().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let (case, _) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(&a, 1).await;
+    let cm_c = b.login("demo-cm-c").await;
+    let liaison = b.login("demo-partner").await;
+    let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    ok(&send(&b, &liaison, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await);
+    deliver(&b, 1).await;
+    ok(&send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
+    )
+    .await);
+    deliver(&a, 1).await;
+    ok(&send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "corroboration", "decision": "go", "reason": "Services in place"}),
+    )
+    .await);
+    deliver(&b, 1).await;
+    to_solution_planning(&a, &coord, &case).await;
+    let decided = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/repatriation"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "language": "my", "interpreter": true, "escort": "receiving_staff"})),
+        )
+        .await;
+    ok(&decided);
+    ok(&send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "travel_ready", "travel_on": today()}),
+    )
+    .await);
+    ok(&send(&a, &cm, &id, json!({"kind": "departed"})).await);
+    deliver(&a, 2).await;
+    // Nothing is due before arrival.
+    assert_eq!(work(&b, liaison.clone()).await, json!([]));
+    // Arrived 100 days ago (recorded late): the plan (due after a month),
+    // the 1- and the 3-month reports are overdue.
+    ok(&send(
+        &b,
+        &liaison,
+        &id,
+        json!({"kind": "arrived", "arrived_on": days_ago(100)}),
+    )
+    .await);
+    deliver(&b, 1).await;
+    for (t, tok, side) in [
+        (&b, liaison.clone(), "origin"),
+        (&b, cm_c.clone(), "origin"),
+        (&a, cm.clone(), "destination"),
+        (&a, coord.clone(), "destination"),
+    ] {
+        let due = work(t, tok).await;
+        let months: Vec<u64> = due
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["due_month"].as_u64().unwrap())
+            .collect();
+        assert_eq!(months, [1, 0, 3], "{side}: {due}");
+        assert!(
+            due.as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["side"] == side && f["handover_id"] == id.as_str())
+        );
+        assert!(!due.to_string().contains("Thida"), "nothing of the person");
+    }
+    // Reported: no longer due; on no one else's list.
+    ok(&send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "reintegration_plan", "made_on": days_ago(60)}),
+    )
+    .await);
+    ok(&send(&b, &cm_c, &id, json!({"kind": "follow_up_report", "due_month": 1, "reported_on": days_ago(60), "reached": true, "wellbeing": "good", "plan_progress": "on_track"})).await);
+    deliver(&b, 2).await;
+    for (t, tok) in [(&b, liaison.clone()), (&a, cm.clone())] {
+        let due = work(t, tok).await;
+        let months: Vec<u64> = due
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["due_month"].as_u64().unwrap())
+            .collect();
+        assert_eq!(months, [3], "{due}");
+    }
+    for (t, user) in [(&a, "demo-cm-b"), (&a, "demo-analyst"), (&b, "demo-cm-b")] {
+        let tok = t.login(user).await;
+        assert_eq!(work(t, tok).await, json!([]), "{user}");
+    }
+    // The page says so, in words.
+    let (page, _) = page_login(&b, "demo-partner").await;
+    let html = b.page(&page, "/work").await.text();
+    assert!(html.contains("id=\"follow-ups-due\""));
+    assert!(html.contains("Your organisation sends this report"));
+    assert!(html.contains(&format!("/handovers/{id}")));
+}

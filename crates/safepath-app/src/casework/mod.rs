@@ -507,6 +507,9 @@ pub struct WorkList {
     /// Permits expiring in the next 30 days (or expired) and hearings to
     /// come, on the cases this user manages (coordinators: the organisation's).
     pub justice_deadlines: Vec<crate::justice::DeadlineView>,
+    /// Overdue follow-ups after return and reintegration plans of the
+    /// handovers this user works on (both sides).
+    pub follow_ups_due: Vec<crate::handover_protocol::FollowUpDue>,
 }
 
 /// Feedback per provider, counted; no comment and no person.

@@ -102,12 +102,19 @@ impl App {
         } else {
             Vec::new()
         };
+        let follow_ups_due =
+            if safepath_domain::solutions::handover::works_on_returns(who.actor.role) {
+                self.follow_ups_due(who).await?
+            } else {
+                Vec::new()
+            };
         Ok(WorkList {
             overdue_tasks,
             upcoming_tasks,
             approvals_waiting,
             review_queue,
             justice_deadlines,
+            follow_ups_due,
         })
     }
 

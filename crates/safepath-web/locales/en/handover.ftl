@@ -226,3 +226,6 @@ return-error-authority = Say which authority removed the person.
 return-error-return_not_planned_now = A return is planned once the case is in solution planning.
 return-error-return_plan_required = Record the person's decision to return and the return plan on the case's return page first.
 handover-error-return_plan_required = Record the person's decision to return and the return plan on the case's return page first.
+mywork-follow-ups = Follow-up after return: overdue
+mywork-follow-up-ours = Your organisation sends this report: record it on the handover.
+mywork-follow-up-theirs = The receiving organisation has not reported yet: ask them through the handover.

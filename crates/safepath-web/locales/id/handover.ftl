@@ -226,3 +226,6 @@ return-error-authority = Sebutkan otoritas yang memulangkan orang itu.
 return-error-return_not_planned_now = Pemulangan direncanakan setelah kasus berada pada tahap perencanaan solusi.
 return-error-return_plan_required = Catat dulu keputusan orang itu untuk pulang dan rencana pemulangan di halaman pemulangan kasus.
 handover-error-return_plan_required = Catat dulu keputusan orang itu untuk pulang dan rencana pemulangan di halaman pemulangan kasus.
+mywork-follow-ups = Tindak lanjut setelah pemulangan: terlambat
+mywork-follow-up-ours = Organisasi Anda yang mengirim laporan ini: catat di serah terima.
+mywork-follow-up-theirs = Organisasi penerima belum melapor: tanyakan melalui serah terima.

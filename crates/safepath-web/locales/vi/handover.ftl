@@ -227,3 +227,6 @@ return-error-authority = Cho biết cơ quan nào đã trục xuất người đ
 return-error-return_not_planned_now = Việc trở về được lập kế hoạch khi hồ sơ ở giai đoạn lập kế hoạch giải pháp.
 return-error-return_plan_required = Trước hết hãy ghi nhận quyết định trở về và kế hoạch hồi hương trên trang trở về của hồ sơ.
 handover-error-return_plan_required = Trước hết hãy ghi nhận quyết định trở về và kế hoạch hồi hương trên trang trở về của hồ sơ.
+mywork-follow-ups = Theo dõi sau khi trở về: quá hạn
+mywork-follow-up-ours = Tổ chức của bạn gửi báo cáo này: hãy ghi nhận trong hồ sơ chuyển giao.
+mywork-follow-up-theirs = Tổ chức tiếp nhận chưa báo cáo: hãy hỏi họ qua hồ sơ chuyển giao.
