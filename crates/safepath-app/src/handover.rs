@@ -352,6 +352,20 @@ impl App {
             message.kind(),
             signed.sequence
         ));
+        // An alert reaches our coordinators: of the case's organisation on
+        // the destination's side, of the partner's on the origin's.
+        let alert_org = match (our_side, row.case_id) {
+            (Side::Destination, Some(case)) => self.store.case_facts(case).await?.map(|f| f.org),
+            _ => self
+                .store
+                .handover_partner(&sender)
+                .await?
+                .and_then(|p| p.org_id),
+        };
+        let audit = audit.notify_all(
+            self.alert_notices(&step, message.kind(), alert_org, &id, row.case_id)
+                .await?,
+        );
         self.store
             .record_handover_message(&row, version, &msg_row, None, &audit)
             .await?;

@@ -614,6 +614,56 @@ impl App {
     /// entry, in one audited transaction. A withdrawal also drops every
     /// other unsent message and erases the content kept of the others.
     #[allow(clippy::too_many_arguments)]
+    /// The notices an alert raises (a security alert; a follow-up report
+    /// saying the person may be trafficked again) for the coordinators of
+    /// `org` (or, where it has none, those who act on its handovers): on
+    /// each side its own — the sender's when it is sent, the
+    /// receiver's when it arrives. What happened and which handover, nothing
+    /// of the person.
+    pub(crate) async fn alert_notices(
+        &self,
+        step: &protocol::Step,
+        kind: MessageKind,
+        org: Option<OrgId>,
+        handover: &str,
+        case: Option<CaseId>,
+    ) -> Result<Vec<safepath_store::NotificationRow>, AppError> {
+        let (true, Some(org)) = (
+            step.effects.contains(&protocol::Effect::AlertCoordinators),
+            org,
+        ) else {
+            return Ok(Vec::new());
+        };
+        let event = if kind == MessageKind::SecurityAlert {
+            "security_alert"
+        } else {
+            "re_trafficking"
+        };
+        let params = crate::identification::notice_params(&[("alert", event)]);
+        use safepath_domain::org::Role;
+        let mut to = self
+            .store
+            .users_with_role(org, Role::Coordinator.as_str())
+            .await?;
+        // An organisation without a coordinator: those who act on its
+        // handovers, so that an alert is never unseen.
+        if to.is_empty() {
+            for role in [Role::CaseManager, Role::Partner] {
+                to.extend(self.store.users_with_role(org, role.as_str()).await?);
+            }
+        }
+        Ok(to
+            .into_iter()
+            .map(|u| {
+                let mut n = self.notice(u.id, "handover_alert", case, format!("alert={event}"));
+                n.subject_type = Some("handover".into());
+                n.subject_id = Some(handover.to_owned());
+                n.params = Some(params.clone());
+                n
+            })
+            .collect())
+    }
+
     async fn queue_outgoing(
         &self,
         actor: &str,
@@ -638,6 +688,9 @@ impl App {
             })?;
         let keys = PartnerKeys::from_base64(&partner.signing_key, &partner.encryption_key)
             .map_err(|_| AppError::internal("stored partner keys"))?;
+        let alerts = self
+            .alert_notices(&step, message.kind(), Some(org), &row.id, row.case_id)
+            .await?;
         let me = self.handover_identity()?;
         let my_fp = me.fingerprint().to_hex();
         let sequence = self.store.next_handover_sequence(&row.id, &my_fp).await?;
@@ -703,7 +756,8 @@ impl App {
                 "kind={} sequence={sequence} case={}",
                 message.kind(),
                 row.case_id.map(|c| c.to_string()).unwrap_or_default()
-            ));
+            ))
+            .notify_all(alerts);
         self.store
             .record_handover_message(&new_row, Some(row.version), &msg_row, Some(&outbox), &audit)
             .await?;

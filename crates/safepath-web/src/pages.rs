@@ -1266,6 +1266,7 @@ pub(crate) fn notice_text(tr: &Tr, n: &NotificationView) -> String {
         "expired",
         "user",
         "source",
+        "alert",
     ]
     .into_iter()
     .filter_map(|name| {
@@ -1324,6 +1325,7 @@ pub(crate) fn notice_link(tr: &Tr, n: &NotificationView) -> Option<(String, Stri
             "notice-open-tracing-request",
         ),
         (Some("tracing_match"), _, _) => to("/tracing".into(), "notice-open-tracing"),
+        (Some("handover"), Some(id), _) => to(format!("/handovers/{id}"), "notice-open-handover"),
         (_, _, Some(c)) if matches!(n.kind.as_str(), "permit_expiry" | "hearing_upcoming") => {
             to(format!("/cases/{c}/justice"), "notice-open-justice")
         }

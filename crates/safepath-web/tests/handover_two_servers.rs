@@ -1133,3 +1133,119 @@ async fn overdue_follow_ups_are_on_my_work_on_both_sides() {
     assert!(html.contains("Your organisation sends this report"));
     assert!(html.contains(&format!("/handovers/{id}")));
 }
+
+async fn notices(t: &TestApp, user: &str) -> Vec<Value> {
+    let tok = t.login(user).await;
+    t.call_as("GET", "/api/v1/notifications", &tok, None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "handover_alert")
+        .cloned()
+        .collect()
+}
+
+/// A re-trafficking risk in a follow-up report, and a security alert, reach
+/// both sides: the sender's own coordinators (or, with none, those who act
+/// on its handovers) and the receiver's; never anyone else; nothing of the
+/// person.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_after_return_reach_both_sides() {
+    let (a, b, _sa, _sb) = two_partners().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let (case, _) = ready_case(&a, &cm).await;
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
+        )
+        .await;
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(&a, 1).await;
+    let cm_c = b.login("demo-cm-c").await;
+    let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    ok(&send(&b, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await);
+    deliver(&b, 1).await;
+    ok(&send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
+    )
+    .await);
+    deliver(&a, 1).await;
+    ok(&send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "corroboration", "decision": "go", "reason": "Services in place"}),
+    )
+    .await);
+    deliver(&b, 1).await;
+    to_solution_planning(&a, &coord, &case).await;
+    ok(&a.call_as("POST", &format!("/api/v1/cases/{case}/repatriation"), &cm,
+        Some(json!({"partner": fingerprint(&b), "language": "my", "interpreter": true, "escort": "receiving_staff"}))).await);
+    ok(&send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "travel_ready", "travel_on": today()}),
+    )
+    .await);
+    ok(&send(&a, &cm, &id, json!({"kind": "departed"})).await);
+    deliver(&a, 2).await;
+    ok(&send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "arrived", "arrived_on": days_ago(40)}),
+    )
+    .await);
+    // A report that is no alert raises none.
+    ok(&send(&b, &cm_c, &id, json!({"kind": "follow_up_report", "due_month": 1, "reported_on": days_ago(5), "reached": true, "wellbeing": "good", "plan_progress": "on_track"})).await);
+    deliver(&b, 2).await;
+    assert!(notices(&a, "demo-coordinator").await.is_empty());
+    // The origin reports a re-trafficking risk.
+    ok(&send(&b, &cm_c, &id, json!({"kind": "follow_up_report", "due_month": 3, "reported_on": today(), "reached": false, "wellbeing": "poor", "plan_progress": "stalled", "re_trafficking_alert": true})).await);
+    deliver(&b, 1).await;
+    let on_a = notices(&a, "demo-coordinator").await;
+    assert_eq!(on_a.len(), 1, "{on_a:?}");
+    assert_eq!(on_a[0]["subject_type"], "handover");
+    assert_eq!(on_a[0]["subject_id"], id.as_str());
+    assert!(!on_a[0].to_string().contains("Thida"));
+    // Organisation C has no coordinator: its case manager and liaison are told.
+    assert_eq!(notices(&b, "demo-cm-c").await.len(), 1);
+    assert_eq!(notices(&b, "demo-partner").await.len(), 1);
+    for (t, user) in [
+        (&a, "demo-cm-b"),
+        (&a, "demo-analyst"),
+        (&b, "demo-coordinator"),
+        (&b, "demo-cm-b"),
+    ] {
+        assert!(notices(t, user).await.is_empty(), "{user}");
+    }
+    // The destination sends a security alert: both sides again.
+    ok(&send(
+        &a,
+        &cm,
+        &id,
+        json!({"kind": "security_alert", "note": "Threats reported by a relative (synthetic)"}),
+    )
+    .await);
+    deliver(&a, 1).await;
+    assert_eq!(notices(&a, "demo-coordinator").await.len(), 2);
+    assert_eq!(notices(&b, "demo-partner").await.len(), 2);
+    // The notifications page says it in words and leads to the handover.
+    let (page, _) = page_login(&a, "demo-coordinator").await;
+    let html = a.page(&page, "/notifications").await.text();
+    assert!(
+        html.contains("may be at risk of being trafficked again"),
+        "in words"
+    );
+    assert!(html.contains(&format!("/handovers/{id}")));
+}

@@ -109,3 +109,9 @@ cases-none-filtered = No case matches these filters. Loosen a filter, or clear t
 cases-none-yet = You can see no case yet. A case appears here when you open one, when one is given to you, or when your organisation accepts a referral.
 cases-search-gone-title = This search is no longer kept
 cases-search-gone = Searches are kept for 30 minutes and only for the session that made them (names never go into a web address). Search again from the case list.
+notice-handover-alert = { $alert ->
+    [security_alert] A security alert was raised on a cross-border handover: read it and decide what to do with the other side.
+   *[other] A follow-up report after return says the person may be at risk of being trafficked again: act with the other side now.
+}
+notice-handover-alert-plain = An alert was raised on a cross-border handover.
+notice-open-handover = Open the handover

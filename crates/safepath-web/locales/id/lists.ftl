@@ -106,3 +106,9 @@ cases-none-filtered = Tidak ada kasus yang cocok dengan filter ini. Longgarkan f
 cases-none-yet = Anda belum dapat melihat kasus. Kasus muncul di sini bila Anda membukanya, bila kasus diberikan kepada Anda, atau bila organisasi Anda menerima rujukan.
 cases-search-gone-title = Pencarian ini sudah tidak disimpan
 cases-search-gone = Pencarian disimpan selama 30 menit dan hanya untuk sesi yang membuatnya (nama tidak pernah masuk ke alamat web). Cari lagi dari daftar kasus.
+notice-handover-alert = { $alert ->
+    [security_alert] Peringatan keamanan dikirim pada serah terima lintas batas: bacalah dan putuskan langkahnya bersama pihak lain.
+   *[other] Laporan tindak lanjut setelah pemulangan menyebut orang itu mungkin berisiko diperdagangkan lagi: bertindaklah bersama pihak lain sekarang.
+}
+notice-handover-alert-plain = Sebuah peringatan dikirim pada serah terima lintas batas.
+notice-open-handover = Buka serah terima

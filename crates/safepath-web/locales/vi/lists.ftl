@@ -110,3 +110,9 @@ cases-none-filtered = Không có ca nào khớp với các bộ lọc này. Hãy
 cases-none-yet = Bạn chưa thể xem ca nào. Một ca sẽ xuất hiện ở đây khi bạn mở ca, khi bạn được giao một ca, hoặc khi tổ chức của bạn nhận một chuyển gửi.
 cases-search-gone-title = Tìm kiếm này không còn được lưu
 cases-search-gone = Các tìm kiếm chỉ được lưu trong 30 phút và chỉ cho phiên làm việc đã thực hiện chúng (tên không bao giờ được đưa vào địa chỉ web). Hãy tìm lại từ danh sách ca.
+notice-handover-alert = { $alert ->
+    [security_alert] Có cảnh báo an ninh trong một hồ sơ chuyển giao xuyên biên giới: hãy đọc và quyết định cùng phía bên kia.
+   *[other] Báo cáo theo dõi sau khi trở về cho biết người đó có thể có nguy cơ bị mua bán lại: hãy hành động cùng phía bên kia ngay.
+}
+notice-handover-alert-plain = Có cảnh báo trong một hồ sơ chuyển giao xuyên biên giới.
+notice-open-handover = Mở hồ sơ chuyển giao
