@@ -613,7 +613,6 @@ impl App {
     /// sealed to the partner with the next sequence number and its outbox
     /// entry, in one audited transaction. A withdrawal also drops every
     /// other unsent message and erases the content kept of the others.
-    #[allow(clippy::too_many_arguments)]
     /// The notices an alert raises (a security alert; a follow-up report
     /// saying the person may be trafficked again) for the coordinators of
     /// `org` (or, where it has none, those who act on its handovers): on
@@ -664,6 +663,7 @@ impl App {
             .collect())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn queue_outgoing(
         &self,
         actor: &str,
