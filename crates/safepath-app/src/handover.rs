@@ -369,6 +369,22 @@ impl App {
         self.store
             .record_handover_message(&row, version, &msg_row, None, &audit)
             .await?;
+        // The person arrived: the destination's case moves to follow-up.
+        if step.effects.contains(&protocol::Effect::CaseToFollowUp)
+            && our_side == Side::Destination
+            && let Some(case) = row.case_id
+        {
+            let name = self
+                .store
+                .handover_partner(&sender)
+                .await?
+                .map_or_else(|| "—".to_owned(), |p| p.name);
+            // The arrival is recorded whatever happens here: a case that
+            // cannot move now is moved by its case manager.
+            if let Err(e) = self.case_arrived(case, &sender, &name).await {
+                tracing::warn!(code = e.code, "the case was not moved on arrival");
+            }
+        }
         if step.effects.contains(&protocol::Effect::EraseReceived) {
             let mut erase = AuditDraft::new(
                 now_ms,

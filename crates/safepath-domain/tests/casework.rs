@@ -2187,3 +2187,20 @@ fn no_return_is_planned_during_a_reflection_period_or_a_pending_asylum_applicati
         }
     }
 }
+
+/// The partner's arrival confirmation walks exactly the lifecycle's own
+/// edge from repatriation to follow-up, and moves no other status.
+#[test]
+fn an_arrival_moves_only_a_repatriation_in_progress_to_follow_up() {
+    for from in CaseStatus::ALL {
+        match lifecycle::on_arrival(from) {
+            Some(t) => {
+                assert_eq!(from, CaseStatus::RepatriationInProgress);
+                assert_eq!(t.to, CaseStatus::FollowUp);
+                assert_eq!(lifecycle::edge(t.from, t.to), Some(t.kind));
+                assert_eq!(t.actor, Role::Partner);
+            }
+            None => assert_ne!(from, CaseStatus::RepatriationInProgress),
+        }
+    }
+}

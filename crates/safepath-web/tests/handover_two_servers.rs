@@ -640,6 +640,21 @@ async fn two_servers_carry_a_handover_from_request_to_closure() {
     deliver(&b, 3).await;
     let v = view(&a, &cm, &id).await;
     assert_eq!(v["state"], "follow_up");
+    // The arrival moved the destination's case on to follow-up, in the
+    // partner's name on the timeline.
+    let work = a
+        .call_as("GET", &format!("/api/v1/cases/{case}/work"), &cm, None)
+        .await
+        .json();
+    assert_eq!(work["status"], "follow_up", "{work}");
+    let last = work["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to_status"] == "follow_up")
+        .unwrap()
+        .clone();
+    assert_eq!(last["by"], "Origin deployment (synthetic)");
     assert_eq!(v["follow_ups"][0]["due_month"], 1);
     assert_eq!(v["follow_ups"][0]["wellbeing"], "good");
     assert_eq!(v["follow_ups"][0]["reached"], true);

@@ -50,6 +50,59 @@ impl App {
         self.casework(who, id).await
     }
 
+    /// The receiving organisation confirmed the person's arrival through
+    /// the handover: a case in `repatriation_in_progress` moves on to
+    /// `follow_up` (the domain's [`lifecycle::on_arrival`]), on the timeline
+    /// in the partner's name. Whether it moved.
+    pub(crate) async fn case_arrived(
+        &self,
+        case: CaseId,
+        partner_fp: &str,
+        partner_name: &str,
+    ) -> Result<bool, AppError> {
+        let Some(facts) = self.store.case_facts(case).await? else {
+            return Ok(false);
+        };
+        let actor = format!("partner:{}", partner_fp.get(..16).unwrap_or(partner_fp));
+        let read = AuditDraft::new(self.now_ms(), actor.clone(), "case.read")
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail("arrival confirmed by the receiving organisation");
+        let Some((mut c, _)) = self.store.read_case(&facts, &read).await? else {
+            return Ok(false);
+        };
+        let Some(t) = lifecycle::on_arrival(CaseStatus::parse(&c.status)?) else {
+            return Ok(false);
+        };
+        let now = self.now_ms();
+        let mut row = new_row(facts.id, kinds::TRANSITION, "done", now);
+        row.subject = Some(t.to.as_str().to_owned());
+        self.seal_record(
+            &mut row,
+            &TransitionRecord {
+                transition: t.clone(),
+                by: UserId(Uuid::nil()),
+                partner: Some(partner_name.to_owned()),
+            },
+        )?;
+        c.status = t.to.as_str().to_owned();
+        c.version += 1;
+        c.updated_at = now;
+        let audit = AuditDraft::new(now, actor, "case.transition")
+            .record("case", c.id)
+            .org(c.org_id)
+            .detail(format!(
+                "{}->{} kind={} (arrival confirmed)",
+                t.from.as_str(),
+                t.to.as_str(),
+                t.kind.as_str()
+            ));
+        self.store
+            .update_case_with_records(&c, None, std::slice::from_ref(&row), &audit)
+            .await?;
+        Ok(true)
+    }
+
     /// Checks a plain status field in `PATCH /cases/{id}` against the
     /// lifecycle (the PATCH keeps working, but cannot skip a stage).
     #[allow(clippy::too_many_arguments)]
@@ -101,6 +154,7 @@ impl App {
             &TransitionRecord {
                 transition: t.clone(),
                 by: who.id(),
+                partner: None,
             },
         )?;
         let mut rows = vec![row];

@@ -133,7 +133,13 @@ macro_rules! vocabulary_like {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct TransitionRecord {
     transition: Transition,
+    /// The user who moved the case; the nil id when a partner deployment's
+    /// message did (see `partner`).
     by: UserId,
+    /// The partner deployment whose message moved the case (an arrival
+    /// confirmed through the handover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -51,7 +51,10 @@ impl App {
                         from_status: Some(t.transition.from),
                         to_status: Some(t.transition.to),
                         text: t.transition.reason,
-                        by: self.user_name(t.by, &mut names).await,
+                        by: match t.partner {
+                            Some(partner) => partner,
+                            None => self.user_name(t.by, &mut names).await,
+                        },
                     });
                 }
                 kinds::ASSIGNMENT => {

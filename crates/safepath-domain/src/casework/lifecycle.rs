@@ -340,6 +340,21 @@ pub fn transition(
     })
 }
 
+/// The person's arrival in the country of origin, confirmed by the receiving
+/// organisation through the cross-border handover, moves a case in
+/// `repatriation_in_progress` on to `follow_up`, where the follow-up after
+/// return runs. The partner is the actor. A case in any other status is left
+/// alone (the arrival stays on the handover).
+pub fn on_arrival(from: CaseStatus) -> Option<Transition> {
+    (from == CaseStatus::RepatriationInProgress).then(|| Transition {
+        from,
+        to: CaseStatus::FollowUp,
+        kind: TransitionKind::Forward,
+        actor: Role::Partner,
+        reason: None,
+    })
+}
+
 /// The statuses a new case may start in, for this role.
 ///
 /// First responders refer: their cases start `referred`. Case managers and
