@@ -346,7 +346,7 @@ pub fn transition(
 /// return runs. The partner is the actor. A case in any other status is left
 /// alone (the arrival stays on the handover).
 pub fn on_arrival(from: CaseStatus) -> Option<Transition> {
-    (from == CaseStatus::RepatriationInProgress).then(|| Transition {
+    (from == CaseStatus::RepatriationInProgress).then_some(Transition {
         from,
         to: CaseStatus::FollowUp,
         kind: TransitionKind::Forward,
