@@ -160,6 +160,7 @@ struct Entry {
 }
 
 /// What a query reads: immutable, shared by the queries running at once.
+#[derive(Clone)]
 pub(crate) struct Snapshot {
     /// Persons indexed (the `scanned=` of the audit entries).
     count: usize,
@@ -238,6 +239,9 @@ impl App {
         // Taken out: an error below leaves no half-updated state behind (the
         // next query builds afresh).
         let cached = guard.take();
+        // Whether a person indexed was changed or removed (else only new
+        // persons are added).
+        let mut removed = false;
         let (mut prepared, rows) = match cached {
             Some(p) if p.generation == generation => {
                 self.store
@@ -255,6 +259,7 @@ impl App {
                 for person in &changed {
                     if let Some(key) = p.by_person.remove(person) {
                         p.entries.remove(&key);
+                        removed = true;
                     }
                 }
                 p.generation = generation;
@@ -280,7 +285,16 @@ impl App {
         };
         let count = prepared.entries.len() + rows.len();
         self.store.append_audit(&scan_audit(count)).await?;
+        // New cases come after every indexed one (the order of a full scan):
+        // the index can then grow instead of being built again.
+        let last = prepared.entries.keys().next_back().copied();
+        let appended = !removed
+            && prepared.snapshot.index.is_some()
+            && rows
+                .iter()
+                .all(|r| Some((r.case_created_at, r.case_id.0)) > last);
         let grant = Grant::record(who.id(), "scan", "duplicate_check");
+        let mut added = Vec::with_capacity(rows.len());
         for row in &rows {
             let person = self.person_for_matching(&grant, &row.person)?;
             let key = (row.case_created_at, row.case_id.0);
@@ -293,17 +307,47 @@ impl App {
                 },
             );
             prepared.by_person.insert(row.person.id, key);
+            added.push(key);
         }
         drop(rows);
+        let n = prepared.entries.len();
+        // Whether the model stays as it is (the priors below TRAIN_FROM, else
+        // the one trained while the count has not moved by a tenth).
+        let keep_model = if n < TRAIN_FROM {
+            prepared.trained_on == 0
+        } else {
+            !needs_training(prepared.trained_on, n)
+        };
+        if appended && keep_model {
+            let new: Vec<Record> = added
+                .iter()
+                .filter_map(|k| prepared.entries.get(k))
+                .map(|e| e.record.clone())
+                .collect();
+            // Copied only when a query still reads the former snapshot.
+            let snap = Arc::make_mut(&mut prepared.snapshot);
+            if let Some(index) = snap.index.as_mut() {
+                index
+                    .extend(&new)
+                    .map_err(|e| AppError::internal(&e.to_string()))?;
+                snap.count = n;
+                for k in &added {
+                    if let Some(e) = prepared.entries.get(k).filter(|e| !e.namesake.is_empty()) {
+                        snap.namesakes.insert(e.case.0, e.namesake.clone());
+                    }
+                }
+                let snapshot = prepared.snapshot.clone();
+                *guard = Some(prepared);
+                return Ok(snapshot);
+            }
+        }
         let records: Vec<Record> = prepared
             .entries
             .values()
             .map(|e| e.record.clone())
             .collect();
-        let n = records.len();
-        let retrain = needs_training(prepared.trained_on, n);
         // The model kept, unless it is retrained or the priors apply.
-        let model = (!retrain && n >= TRAIN_FROM).then(|| prepared.model.clone());
+        let model = (keep_model && n >= TRAIN_FROM).then(|| prepared.model.clone());
         // Training and indexing are CPU work: on the blocking pool, so the
         // server keeps answering other requests meanwhile.
         let (model, index) = tokio::task::spawn_blocking(move || {
@@ -326,8 +370,10 @@ impl App {
         })
         .await
         .map_err(|_| AppError::internal("duplicate index"))??;
-        if retrain || n < TRAIN_FROM {
-            prepared.trained_on = if n < TRAIN_FROM { 0 } else { n };
+        if n < TRAIN_FROM {
+            prepared.trained_on = 0;
+        } else if !keep_model {
+            prepared.trained_on = n;
         }
         prepared.model = model;
         prepared.snapshot = Arc::new(Snapshot {
