@@ -181,14 +181,33 @@ struct Prepared {
     model: Model,
     trained_on: usize,
     snapshot: Arc<Snapshot>,
+    /// When a check last used it (ms): the state leaves memory after
+    /// [`DuplicateIndex::idle_minutes`] without one.
+    last_used_ms: i64,
 }
 
 /// Search before create's cache, in `App`. One build or refresh at a time
 /// (the mutex); a query holds only the snapshot's `Arc` while it matches.
-#[derive(Default)]
 pub(crate) struct DuplicateIndex {
     state: tokio::sync::Mutex<Option<Prepared>>,
     hasher: RandomState,
+    /// Minutes without a check after which the opened persons are dropped
+    /// from memory (0: kept while the server runs).
+    idle_minutes: u32,
+}
+
+/// A working day: the state is rebuilt the next morning rather than kept
+/// through the night.
+pub const DEFAULT_IDLE_MINUTES: u32 = 480;
+
+impl Default for DuplicateIndex {
+    fn default() -> Self {
+        Self {
+            state: Default::default(),
+            hasher: Default::default(),
+            idle_minutes: DEFAULT_IDLE_MINUTES,
+        }
+    }
 }
 
 impl std::fmt::Debug for DuplicateIndex {
@@ -221,6 +240,30 @@ impl App {
         *self.duplicates.state.lock().await = None;
     }
 
+    /// Minutes without a duplicate check after which the prepared state is
+    /// dropped (0: kept while the server runs; D-T7).
+    pub fn set_duplicate_index_idle_minutes(&mut self, minutes: u32) {
+        self.duplicates.idle_minutes = minutes;
+    }
+
+    /// The scheduler's tick: drops the prepared state when no check used it
+    /// for the configured idle time. Never waits for a build under way.
+    /// True when it was dropped.
+    pub fn expire_duplicate_index(&self) -> bool {
+        let idle = self.duplicates.idle_minutes;
+        let Ok(mut guard) = self.duplicates.state.try_lock() else {
+            return false;
+        };
+        let expired = idle > 0
+            && guard.as_ref().is_some_and(|p| {
+                self.now_ms().saturating_sub(p.last_used_ms) >= i64::from(idle) * 60_000
+            });
+        if expired {
+            *guard = None;
+        }
+        expired
+    }
+
     /// The current matching state for a duplicate check by `who`: the cached
     /// one when the store's person counter has not moved; else brought up to
     /// date (only the persons written since are read and opened) or, the
@@ -243,7 +286,8 @@ impl App {
         // persons are added).
         let mut removed = false;
         let (mut prepared, rows) = match cached {
-            Some(p) if p.generation == generation => {
+            Some(mut p) if p.generation == generation => {
+                p.last_used_ms = self.now_ms();
                 self.store
                     .append_audit(&scan_audit(p.snapshot.count))
                     .await?;
@@ -263,6 +307,7 @@ impl App {
                     }
                 }
                 p.generation = generation;
+                p.last_used_ms = self.now_ms();
                 (p, rows)
             }
             // First use, or a store whose counter went back (a restore).
@@ -279,6 +324,7 @@ impl App {
                         index: None,
                         namesakes: HashMap::new(),
                     }),
+                    last_used_ms: self.now_ms(),
                 };
                 (prepared, rows)
             }

@@ -317,3 +317,57 @@ async fn each_check_is_audited_as_before_warm_or_cold() {
         assert_eq!(entries[0].record_id.as_deref(), Some("duplicate_check"));
     }
 }
+
+/// The system clock, moved forward at will.
+struct LaterClock(std::sync::atomic::AtomicI64);
+
+impl safepath_app::Clock for LaterClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+            + time::Duration::milliseconds(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+/// Opened persons leave memory after the idle time without a check; the next
+/// check opens them again.
+#[tokio::test]
+async fn the_kept_state_is_dropped_after_its_idle_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(LaterClock(Default::default()));
+    let cfg = OpenConfig {
+        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
+        key_file: dir.path().join("safepath.key"),
+        create_key_file: true,
+        audit_key_file: None,
+    };
+    let mut app = App::open(&cfg, clock.clone()).await.unwrap();
+    safepath_app::demo::seed(&app, 0).await.unwrap();
+    app.set_duplicate_index_idle_minutes(30);
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    let q =
+        query(json!({"names": [{"value": "Lan Mockra"}], "sex": "male", "nationalities": ["MMR"]}));
+    app.watch_unseals();
+    app.possible_duplicates(&cm_a, q.clone()).await.unwrap();
+    assert!(scan_unseals(&app) > 0);
+    clock
+        .0
+        .store(29 * 60_000, std::sync::atomic::Ordering::SeqCst);
+    assert!(!app.expire_duplicate_index(), "not idle long enough");
+    app.possible_duplicates(&cm_a, q.clone()).await.unwrap();
+    assert_eq!(scan_unseals(&app), 0, "kept");
+    clock
+        .0
+        .store(60 * 60_000, std::sync::atomic::Ordering::SeqCst);
+    assert!(app.expire_duplicate_index(), "30 minutes without a check");
+    assert!(!app.expire_duplicate_index(), "nothing left to drop");
+    app.possible_duplicates(&cm_a, q.clone()).await.unwrap();
+    assert!(scan_unseals(&app) > 40, "opened again");
+    // 0: kept while the server runs.
+    app.set_duplicate_index_idle_minutes(0);
+    clock
+        .0
+        .store(1_000 * 60 * 60_000, std::sync::atomic::Ordering::SeqCst);
+    assert!(!app.expire_duplicate_index());
+}
