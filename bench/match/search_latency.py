@@ -5,8 +5,10 @@ synthetic names against a running SafePath, timed from outside.
 Seed a database once with bench/core/throughput.sh (CASES=100000; the seeded
 folder is kept in /tmp/safepath-bench-100000), serve a copy of it:
     cp -a /tmp/safepath-bench-100000 /tmp/dup && \
-    target/release/safepath demo --data-dir /tmp/dup --addr 127.0.0.1:18190 &
-then: python3 bench/match/search_latency.py [http://127.0.0.1:18190]"""
+    target/release/safepath demo --data-dir /tmp/dup --addr 127.0.0.1:18190 \
+      --dedupe-every-hours 0 &
+then: python3 bench/match/search_latency.py [http://127.0.0.1:18190] [warm queries, 20]
+(it creates three synthetic cases: serve a copy, never the seeded folder)."""
 import json
 import statistics
 import sys
@@ -29,15 +31,35 @@ def call(method, path, token=None, body=None):
 token = call("POST", "/api/v1/auth/login",
              body={"username": "demo-cm-a", "password": "safepath-demo"})[1]["token"]
 visible = call("GET", "/api/v1/cases?per_page=1", token)[1]["total"]
-times = []
-for name in ["Hnin Synthetic Wai", "Nguyen Thi Synthetic Lan", "Somchai Synthetic Dee",
-             "Siti Synthetic Rahayu", "Sokha Synthetic Chan"]:
+NAMES = ["Hnin Synthetic Wai", "Nguyen Thi Synthetic Lan", "Somchai Synthetic Dee",
+         "Siti Synthetic Rahayu", "Sokha Synthetic Chan"]
+WARM = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+
+
+def check(name):
     t = time.perf_counter()
     status, _ = call("POST", "/api/v1/cases/duplicates", token,
                      {"person": {"names": [{"value": name, "script": "Latn"}],
                                  "nationalities": ["MMR"]}})
-    times.append(time.perf_counter() - t)
     assert status == 200, status
+    return time.perf_counter() - t
+
+
+# The first query after the server starts (builds whatever it keeps), then
+# warm queries, then a query right after each new case (the case a clerk
+# opens once the check found nothing).
+first = check(NAMES[0])
+warm = [check(NAMES[i % len(NAMES)]) for i in range(WARM)]
+after_create = []
+for i in range(3):
+    status, _ = call("POST", "/api/v1/cases", token,
+                     {"person": {"names": [{"value": f"Mya Synthetic Bench{i}", "script": "Latn"}],
+                                 "sex": "female", "nationalities": ["MMR"]},
+                      "exploitation_forms": ["forced_labour"]})
+    assert status == 201, status
+    after_create.append(check(NAMES[(i + 1) % len(NAMES)]))
 print(f"cases visible to demo-cm-a: {visible}")
-print(f"search before create: median {statistics.median(times):.2f} s, "
-      f"max {max(times):.2f} s over {len(times)} queries")
+print(f"search before create: first {first:.2f} s; warm median {statistics.median(warm):.3f} s, "
+      f"max {max(warm):.3f} s over {len(warm)} queries; right after a new case "
+      f"median {statistics.median(after_create):.3f} s, max {max(after_create):.3f} s over "
+      f"{len(after_create)}")

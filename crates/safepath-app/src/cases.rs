@@ -47,6 +47,18 @@ impl App {
     pub(crate) async fn all_case_persons(
         &self,
     ) -> Result<Vec<(CaseId, safepath_domain::ids::OrgId, PersonRow)>, AppError> {
+        Ok(self
+            .all_case_person_rows()
+            .await?
+            .into_iter()
+            .map(|r| (r.case_id, r.org_id, r.person))
+            .collect())
+    }
+
+    /// [`App::all_case_persons`] with each case's creation time.
+    pub(crate) async fn all_case_person_rows(
+        &self,
+    ) -> Result<Vec<safepath_store::CasePersonRow>, AppError> {
         const PAGE: i64 = 5_000;
         let mut out = Vec::new();
         let mut after = None;
@@ -54,7 +66,7 @@ impl App {
             let page = self.store.case_persons_page(after, PAGE).await?;
             let full = page.len() as i64 == PAGE;
             after = page.last().map(|r| (r.case_created_at, r.case_id));
-            out.extend(page.into_iter().map(|r| (r.case_id, r.org_id, r.person)));
+            out.extend(page);
             if !full {
                 return Ok(out);
             }

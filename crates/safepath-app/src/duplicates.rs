@@ -5,11 +5,15 @@
 //! no personal data crosses the need-to-know line.
 
 use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::ids::{CaseId, PersonId};
 use safepath_domain::names::search_tokens;
 use safepath_domain::person::{BirthDate, Person, Sex};
 use safepath_match::{Band, MatchIndex, Model, Record, Settings, train};
 use safepath_store::AuditDraft;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -99,7 +103,10 @@ const CHECK_LIMIT: usize = 500;
 /// order), the same known sex and a shared nationality. Such a record is at
 /// least "possible" whatever the weights say: a namesake in a registry of
 /// thousands weighs little without a birth date, yet a clerk who is about to
-/// open a second case for the same person must see it (issue 14).
+/// open a second case for the same person must see it (issue 14). Applied
+/// through [`namesake_keys`]; kept as the rule's plain statement, which the
+/// keys are tested against.
+#[cfg(test)]
 fn same_name_sex_nationality(a: &Person, b: &Person) -> bool {
     let names = |p: &Person| -> std::collections::BTreeSet<Vec<String>> {
         p.names
@@ -114,7 +121,322 @@ fn same_name_sex_nationality(a: &Person, b: &Person) -> bool {
         && !names(a).is_disjoint(&names(b))
 }
 
+/// Keys of the namesake rule ([`same_name_sex_nationality`]): one per
+/// (known sex, nationality, folded name), hashed with this process's random
+/// key. Two persons share a key exactly when the rule holds (up to a 64-bit
+/// collision); the cache keeps keys, not the names.
+fn namesake_keys(hasher: &RandomState, p: &Person) -> Vec<u64> {
+    let sex: u8 = match p.sex {
+        Sex::Female => 1,
+        Sex::Male => 2,
+        Sex::Intersex => 3,
+        Sex::Unknown => return vec![],
+    };
+    let names: BTreeSet<Vec<String>> = p
+        .names
+        .iter()
+        .map(|n| search_tokens(&n.value))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut keys: Vec<u64> = p
+        .nationalities
+        .iter()
+        .flat_map(|nat| {
+            names
+                .iter()
+                .map(move |name| hasher.hash_one((sex, nat.as_str(), name)))
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// One case's person as search before create matches it.
+struct Entry {
+    case: CaseId,
+    record: Record,
+    namesake: Vec<u64>,
+}
+
+/// What a query reads: immutable, shared by the queries running at once.
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    /// Persons indexed (the `scanned=` of the audit entries).
+    count: usize,
+    index: Option<MatchIndex>,
+    /// Namesake keys by case.
+    namesakes: HashMap<Uuid, Vec<u64>>,
+}
+
+/// The prepared matching state (docs/decisions.md D-T7): every case's person
+/// opened once, kept current by the store's person counter.
+struct Prepared {
+    /// The store's person counter this state includes.
+    generation: i64,
+    /// By (case created_at, case id): the order of a full scan.
+    entries: BTreeMap<(i64, Uuid), Entry>,
+    by_person: HashMap<PersonId, (i64, Uuid)>,
+    /// The model and how many records it was trained on (0: priors).
+    model: Model,
+    trained_on: usize,
+    snapshot: Arc<Snapshot>,
+    /// When a check last used it (ms): the state leaves memory after
+    /// [`DuplicateIndex::idle_minutes`] without one.
+    last_used_ms: i64,
+}
+
+/// Search before create's cache, in `App`. One build or refresh at a time
+/// (the mutex); a query holds only the snapshot's `Arc` while it matches.
+pub(crate) struct DuplicateIndex {
+    state: tokio::sync::Mutex<Option<Prepared>>,
+    hasher: RandomState,
+    /// Minutes without a check after which the opened persons are dropped
+    /// from memory (0: kept while the server runs).
+    idle_minutes: u32,
+}
+
+/// A working day: the state is rebuilt the next morning rather than kept
+/// through the night.
+pub const DEFAULT_IDLE_MINUTES: u32 = 480;
+
+impl Default for DuplicateIndex {
+    fn default() -> Self {
+        Self {
+            state: Default::default(),
+            hasher: Default::default(),
+            idle_minutes: DEFAULT_IDLE_MINUTES,
+        }
+    }
+}
+
+impl std::fmt::Debug for DuplicateIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DuplicateIndex")
+    }
+}
+
+/// Retrain only when the records grew (or shrank) by a tenth since the model
+/// was trained, or crossed [`TRAIN_FROM`]; below it the priors are used.
+fn needs_training(trained_on: usize, n: usize) -> bool {
+    if n < TRAIN_FROM {
+        return false;
+    }
+    trained_on == 0 || n * 10 >= trained_on * 11 || n * 10 <= trained_on * 9
+}
+
+fn prior_model(settings: &Settings) -> Model {
+    let mut m = Model::untrained(settings.schema.clone());
+    m.likely = settings.likely;
+    m.possible = settings.possible;
+    m
+}
+
 impl App {
+    /// Drops search before create's prepared state (the next query rebuilds
+    /// it from the store). For an operator who wants the opened persons out
+    /// of memory, and for tests.
+    pub async fn forget_duplicate_index(&self) {
+        *self.duplicates.state.lock().await = None;
+    }
+
+    /// Minutes without a duplicate check after which the prepared state is
+    /// dropped (0: kept while the server runs; D-T7).
+    pub fn set_duplicate_index_idle_minutes(&mut self, minutes: u32) {
+        self.duplicates.idle_minutes = minutes;
+    }
+
+    /// The scheduler's tick: drops the prepared state when no check used it
+    /// for the configured idle time. Never waits for a build under way.
+    /// True when it was dropped.
+    pub fn expire_duplicate_index(&self) -> bool {
+        let idle = self.duplicates.idle_minutes;
+        let Ok(mut guard) = self.duplicates.state.try_lock() else {
+            return false;
+        };
+        let expired = idle > 0
+            && guard.as_ref().is_some_and(|p| {
+                self.now_ms().saturating_sub(p.last_used_ms) >= i64::from(idle) * 60_000
+            });
+        if expired {
+            *guard = None;
+        }
+        expired
+    }
+
+    /// The current matching state for a duplicate check by `who`: the cached
+    /// one when the store's person counter has not moved; else brought up to
+    /// date (only the persons written since are read and opened) or, the
+    /// first time, built from every case's person. The scan is audited
+    /// (`case.duplicate_scan`) before any person is opened, on every query.
+    async fn duplicate_snapshot(&self, who: &Principal) -> Result<Arc<Snapshot>, AppError> {
+        let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
+        let mut guard = self.duplicates.state.lock().await;
+        let generation = self.store.person_generation().await?;
+        let scan_audit = |count: usize| {
+            AuditDraft::new(self.now_ms(), who.id().to_string(), "case.duplicate_scan")
+                .record("scan", "duplicate_check")
+                .org(who.org())
+                .detail(format!("scanned={count}"))
+        };
+        // Taken out: an error below leaves no half-updated state behind (the
+        // next query builds afresh).
+        let cached = guard.take();
+        // Whether a person indexed was changed or removed (else only new
+        // persons are added).
+        let mut removed = false;
+        let (mut prepared, rows) = match cached {
+            Some(mut p) if p.generation == generation => {
+                p.last_used_ms = self.now_ms();
+                self.store
+                    .append_audit(&scan_audit(p.snapshot.count))
+                    .await?;
+                let snapshot = p.snapshot.clone();
+                *guard = Some(p);
+                return Ok(snapshot);
+            }
+            Some(mut p) if p.generation < generation => {
+                let changed = self.store.persons_changed_since(p.generation).await?;
+                let rows = self.store.case_persons_of(&changed).await?;
+                // Whatever was written is dropped first, then read again:
+                // removed persons are simply not read back.
+                for person in &changed {
+                    if let Some(key) = p.by_person.remove(person) {
+                        p.entries.remove(&key);
+                        removed = true;
+                    }
+                }
+                p.generation = generation;
+                p.last_used_ms = self.now_ms();
+                (p, rows)
+            }
+            // First use, or a store whose counter went back (a restore).
+            _ => {
+                let rows = self.all_case_person_rows().await?;
+                let prepared = Prepared {
+                    generation,
+                    entries: BTreeMap::new(),
+                    by_person: HashMap::new(),
+                    model: prior_model(&settings),
+                    trained_on: 0,
+                    snapshot: Arc::new(Snapshot {
+                        count: 0,
+                        index: None,
+                        namesakes: HashMap::new(),
+                    }),
+                    last_used_ms: self.now_ms(),
+                };
+                (prepared, rows)
+            }
+        };
+        let count = prepared.entries.len() + rows.len();
+        self.store.append_audit(&scan_audit(count)).await?;
+        // New cases come after every indexed one (the order of a full scan):
+        // the index can then grow instead of being built again.
+        let last = prepared.entries.keys().next_back().copied();
+        let appended = !removed
+            && prepared.snapshot.index.is_some()
+            && rows
+                .iter()
+                .all(|r| Some((r.case_created_at, r.case_id.0)) > last);
+        let grant = Grant::record(who.id(), "scan", "duplicate_check");
+        let mut added = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let person = self.person_for_matching(&grant, &row.person)?;
+            let key = (row.case_created_at, row.case_id.0);
+            prepared.entries.insert(
+                key,
+                Entry {
+                    case: row.case_id,
+                    record: record(&settings.schema, &row.case_id.to_string(), &person)?,
+                    namesake: namesake_keys(&self.duplicates.hasher, &person),
+                },
+            );
+            prepared.by_person.insert(row.person.id, key);
+            added.push(key);
+        }
+        drop(rows);
+        let n = prepared.entries.len();
+        // Whether the model stays as it is (the priors below TRAIN_FROM, else
+        // the one trained while the count has not moved by a tenth).
+        let keep_model = if n < TRAIN_FROM {
+            prepared.trained_on == 0
+        } else {
+            !needs_training(prepared.trained_on, n)
+        };
+        if appended && keep_model {
+            let new: Vec<Record> = added
+                .iter()
+                .filter_map(|k| prepared.entries.get(k))
+                .map(|e| e.record.clone())
+                .collect();
+            // Copied only when a query still reads the former snapshot.
+            let snap = Arc::make_mut(&mut prepared.snapshot);
+            if let Some(index) = snap.index.as_mut() {
+                index
+                    .extend(&new)
+                    .map_err(|e| AppError::internal(&e.to_string()))?;
+                snap.count = n;
+                for k in &added {
+                    if let Some(e) = prepared.entries.get(k).filter(|e| !e.namesake.is_empty()) {
+                        snap.namesakes.insert(e.case.0, e.namesake.clone());
+                    }
+                }
+                let snapshot = prepared.snapshot.clone();
+                *guard = Some(prepared);
+                return Ok(snapshot);
+            }
+        }
+        let records: Vec<Record> = prepared
+            .entries
+            .values()
+            .map(|e| e.record.clone())
+            .collect();
+        // The model kept, unless it is retrained or the priors apply.
+        let model = (keep_model && n >= TRAIN_FROM).then(|| prepared.model.clone());
+        // Training and indexing are CPU work: on the blocking pool, so the
+        // server keeps answering other requests meanwhile.
+        let (model, index) = tokio::task::spawn_blocking(move || {
+            let model = match model {
+                Some(m) => m,
+                None if n >= TRAIN_FROM => {
+                    train(&records, &settings).map_err(|e| AppError::internal(&e.to_string()))?
+                }
+                None => prior_model(&settings),
+            };
+            let index = if records.is_empty() {
+                None
+            } else {
+                Some(
+                    MatchIndex::build(&records, &model)
+                        .map_err(|e| AppError::internal(&e.to_string()))?,
+                )
+            };
+            Ok::<_, AppError>((model, index))
+        })
+        .await
+        .map_err(|_| AppError::internal("duplicate index"))??;
+        if n < TRAIN_FROM {
+            prepared.trained_on = 0;
+        } else if !keep_model {
+            prepared.trained_on = n;
+        }
+        prepared.model = model;
+        prepared.snapshot = Arc::new(Snapshot {
+            count: n,
+            index,
+            namesakes: prepared
+                .entries
+                .values()
+                .filter(|e| !e.namesake.is_empty())
+                .map(|e| (e.case.0, e.namesake.clone()))
+                .collect(),
+        });
+        let snapshot = prepared.snapshot.clone();
+        *guard = Some(prepared);
+        Ok(snapshot)
+    }
+
     pub async fn possible_duplicates(
         &self,
         who: &Principal,
@@ -125,45 +447,19 @@ impl App {
         }
         let person = person.validated(self.clock.today())?;
         let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
-        let rows = self.all_case_persons().await?;
-        // The scan is audited before any person is opened.
-        self.store
-            .append_audit(
-                &AuditDraft::new(self.now_ms(), who.id().to_string(), "case.duplicate_scan")
-                    .record("scan", "duplicate_check")
-                    .org(who.org())
-                    .detail(format!("scanned={}", rows.len())),
-            )
-            .await?;
-        let grant = Grant::record(who.id(), "scan", "duplicate_check");
-        let mut records = Vec::with_capacity(rows.len());
-        let mut owners = std::collections::HashMap::new();
-        let mut namesakes = std::collections::HashSet::new();
-        for (case, org, p) in &rows {
-            let candidate = self.person_for_matching(&grant, p)?;
-            records.push(record(&settings.schema, &case.to_string(), &candidate)?);
-            owners.insert(case.to_string(), (*case, *org));
-            if same_name_sex_nationality(&person, &candidate) {
-                namesakes.insert(case.to_string());
-            }
-        }
+        let snapshot = self.duplicate_snapshot(who).await?;
+        let query_keys = namesake_keys(&self.duplicates.hasher, &person);
+        let is_namesake = |case: &Uuid| {
+            snapshot
+                .namesakes
+                .get(case)
+                .is_some_and(|keys| keys.iter().any(|k| query_keys.binary_search(k).is_ok()))
+        };
         let mut out = DuplicateCheck {
             visible: vec![],
             elsewhere: vec![],
         };
-        if !records.is_empty() {
-            // EM needs enough records (and some duplicates among them) to
-            // estimate m and u; below that the engine's priors are safer.
-            let model = if records.len() >= TRAIN_FROM {
-                train(&records, &settings).map_err(|e| AppError::internal(&e.to_string()))?
-            } else {
-                let mut m = Model::untrained(settings.schema.clone());
-                m.likely = settings.likely;
-                m.possible = settings.possible;
-                m
-            };
-            let index = MatchIndex::build(&records, &model)
-                .map_err(|e| AppError::internal(&e.to_string()))?;
+        if let Some(index) = &snapshot.index {
             let query = record(&settings.schema, "query", &person)?;
             // A new record is about someone who is at most one of those
             // indexed: weighed as a request (D-T5).
@@ -171,18 +467,20 @@ impl App {
                 .trace_down_to(&query, CHECK_LIMIT, 0.0)
                 .map_err(|e| AppError::internal(&e.to_string()))?
             {
+                let Ok(id) = Uuid::parse_str(&c.id) else {
+                    continue;
+                };
                 let band = match c.band {
                     Band::Likely => "likely",
                     Band::Possible => "possible",
-                    Band::Unlikely if namesakes.contains(&c.id) => "possible",
+                    Band::Unlikely if is_namesake(&id) => "possible",
                     Band::Unlikely => continue,
                 };
-                let Some((case, org)) = owners.get(&c.id).copied() else {
-                    continue;
-                };
+                let case = CaseId(id);
                 let Some(facts) = self.store.case_facts(case).await? else {
                     continue;
                 };
+                let org = facts.org;
                 match access::authorize(&who.actor, Action::ReadCase, &facts) {
                     Ok(_) => {
                         let view = self.get_case(who, case.0).await?;
@@ -221,11 +519,68 @@ impl App {
             .org(who.org())
             .detail(format!(
                 "scanned={} visible={} elsewhere={}",
-                records.len(),
+                snapshot.count,
                 out.visible.len(),
                 out.elsewhere.len()
             ));
         self.store.append_audit(&audit).await?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(names: &[&str], sex: &str, nationalities: &[&str]) -> Person {
+        serde_json::from_value(serde_json::json!({
+            "names": names.iter().map(|n| serde_json::json!({"value": n})).collect::<Vec<_>>(),
+            "display_name": names.first().copied().unwrap_or(""),
+            "sex": sex,
+            "nationalities": nationalities,
+        }))
+        .unwrap()
+    }
+
+    /// The cached keys decide the namesake rule exactly as the rule does.
+    #[test]
+    fn namesake_keys_agree_with_the_rule() {
+        let h = RandomState::new();
+        let people = [
+            person(&["Siriporn Kaewmanee"], "female", &["THA"]),
+            person(&["KAEWMANEE Siriporn"], "female", &["THA", "MMR"]),
+            person(&["Siriporn Kaewmanee"], "male", &["THA"]),
+            person(&["Siriporn Kaewmanee"], "unknown", &["THA"]),
+            person(&["Siriporn Kaewmanee"], "female", &["LAO"]),
+            person(&["Siripom Kaewmanee", "Nok"], "female", &["THA"]),
+            person(&["Nok"], "female", &["MMR", "THA"]),
+            person(&["Siriporn Kaewmanee"], "intersex", &["THA"]),
+            person(&["Siriporn Kaewmanee"], "intersex", &["THA", "VNM"]),
+            person(&[], "female", &["THA"]),
+        ];
+        for a in &people {
+            for b in &people {
+                let ka = namesake_keys(&h, a);
+                let kb = namesake_keys(&h, b);
+                let shared = ka.iter().any(|k| kb.binary_search(k).is_ok());
+                assert_eq!(
+                    shared,
+                    same_name_sex_nationality(a, b),
+                    "{:?} / {:?}",
+                    a.names,
+                    b.names
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_model_is_retrained_only_after_a_tenth_more_or_less() {
+        assert!(!needs_training(0, TRAIN_FROM - 1));
+        assert!(needs_training(0, TRAIN_FROM));
+        assert!(!needs_training(100_000, 100_001));
+        assert!(!needs_training(100_000, 109_999));
+        assert!(needs_training(100_000, 110_000));
+        assert!(needs_training(100_000, 90_000));
     }
 }

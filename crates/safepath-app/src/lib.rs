@@ -100,6 +100,8 @@ pub struct App {
     pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
     /// Per-address throttling, the second factor's requirement, the proxy.
     pub(crate) sign_in: accounts::SignInSettings,
+    /// Search before create's prepared matching state (D-T7).
+    pub(crate) duplicates: duplicates::DuplicateIndex,
 }
 
 /// The signed-in user as every use case sees it.
@@ -235,6 +237,7 @@ impl App {
                 accounts::CONCURRENT_PASSWORD_CHECKS,
             )),
             sign_in: accounts::SignInSettings::default(),
+            duplicates: Default::default(),
         })
     }
 

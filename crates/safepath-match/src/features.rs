@@ -235,7 +235,7 @@ pub fn fields_for(schema: &Schema) -> Vec<(String, Comparator)> {
     out
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Interner {
     map: HashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
@@ -431,7 +431,7 @@ pub(crate) fn key_tag(k: u64) -> u8 {
 }
 
 /// Features of many records.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Dataset {
     pub(crate) n: usize,
     pub(crate) fields: Vec<(String, Comparator)>,

@@ -34,7 +34,7 @@ fn max_tf(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 }
 
 /// Records indexed by blocking keys, with their compact features.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct MatchIndex {
     model: Model,
     ds: Dataset,
@@ -165,6 +165,46 @@ impl MatchIndex {
             persons,
             request_prior: DEFAULT_REQUEST_PRIOR,
         })
+    }
+
+    /// Adds records after those indexed, with the model kept: the index is
+    /// then the one [`MatchIndex::build`] would give over all the records in
+    /// that order (the same features, term frequencies, postings and prior of
+    /// one record), at the cost of the new records and one merge of the
+    /// postings. For an index kept between queries over a growing registry.
+    /// On an error the index may hold part of `records`: build it again.
+    pub fn extend(&mut self, records: &[Record]) -> Result<(), MatchError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        let ids = add_records(&mut self.ds, &self.model, records, &mut entries)?;
+        entries.sort_unstable();
+        entries.dedup();
+        // Both sorted, and no record in both: a merge is the sort of the union.
+        let old = std::mem::take(&mut self.postings);
+        let mut merged = Vec::with_capacity(old.len() + entries.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), entries.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x <= y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        self.postings = merged;
+        self.ids.extend(ids);
+        self.persons = {
+            let mut v: Vec<&String> = self.ids.iter().collect();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
+        self.model.lambda = pair_prior(self.request_prior, self.persons);
+        Ok(())
     }
 
     /// Number of indexed records.
@@ -336,6 +376,56 @@ impl MatchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An index extended with records answers exactly as one built over all
+    /// of them in the same order.
+    #[test]
+    fn an_extended_index_is_the_index_built_over_all_records() {
+        let s = Settings::parse(SETTINGS).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.likely = s.likely;
+        model.possible = s.possible;
+        let given = ["Somchai", "Wandee", "Prasert", "Boonmee", "Napa", "Malee"];
+        let family = ["Jaidee", "Kaewmanee", "Thongkham", "Srisuk", "Phrom"];
+        let mut records = vec![];
+        for (i, g) in given.iter().enumerate() {
+            for (j, f) in family.iter().enumerate() {
+                let birth = format!("{}-0{}-1{}", 1960 + i * 3 + j, 1 + j, i);
+                records.push(rec(&s, &format!("p{i}{j}"), &format!("{g} {f}"), &birth));
+            }
+        }
+        // A second record of one person, as the product's transliterations.
+        records.push(rec(&s, "p00", "Somchay Jaidee", "1960-01-10"));
+        let whole = MatchIndex::build(&records, &model).unwrap();
+        let mut grown = MatchIndex::build(&records[..7], &model).unwrap();
+        grown.extend(&records[7..20]).unwrap();
+        grown.extend(&[]).unwrap();
+        grown.extend(&records[20..]).unwrap();
+        assert_eq!(grown.len(), whole.len());
+        assert_eq!(grown.postings, whole.postings);
+        assert_eq!(grown.persons, whole.persons);
+        assert_eq!(grown.model, whole.model);
+        for q in [
+            rec(&s, "q", "Malee Srisuk", "1975"),
+            rec(&s, "q", "Somchai Jaidee", "1960-01-10"),
+            rec(&s, "q", "Napa Phrom", ""),
+        ] {
+            // Equal but for the order of a floating-point sum (over a hash
+            // map, in `trace`, even between two builds).
+            let same = |a: Vec<Candidate>, b: Vec<Candidate>| {
+                assert_eq!(a.len(), b.len());
+                for (x, y) in a.iter().zip(&b) {
+                    assert_eq!(
+                        (&x.id, x.band, &x.explanation),
+                        (&y.id, y.band, &y.explanation)
+                    );
+                    assert!((x.probability - y.probability).abs() < 1e-12, "{x:?} {y:?}");
+                }
+            };
+            same(grown.trace(&q, 50).unwrap(), whole.trace(&q, 50).unwrap());
+            same(grown.query(&q, 50).unwrap(), whole.query(&q, 50).unwrap());
+        }
+    }
 
     const SETTINGS: &str = r#"id_column = "id"
 [columns]

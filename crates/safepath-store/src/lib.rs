@@ -257,6 +257,22 @@ pub trait Store:
         after: Option<(i64, CaseId)>,
         limit: i64,
     ) -> Result<Vec<CasePersonRow>>;
+    /// The counter every write of a person, or of a case's link to its
+    /// person, raises (migration 0021, triggers): one cheap read tells a
+    /// cached matching state whether it is still current.
+    async fn person_generation(&self) -> Result<i64>;
+    /// The persons written after `generation` (added, changed or removed;
+    /// ids only), for bringing a cached matching state up to date.
+    async fn persons_changed_since(
+        &self,
+        generation: i64,
+    ) -> Result<Vec<safepath_domain::ids::PersonId>>;
+    /// The case persons among `persons` (those linked to a case), oldest case
+    /// first; a person removed or without a case is simply absent.
+    async fn case_persons_of(
+        &self,
+        persons: &[safepath_domain::ids::PersonId],
+    ) -> Result<Vec<CasePersonRow>>;
 
     // --- identification ---
     async fn set_focal_point(&self, org: OrgId, user: UserId, audit: &AuditDraft) -> Result<()>;

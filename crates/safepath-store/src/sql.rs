@@ -1573,6 +1573,45 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn person_generation(&self) -> Result<i64> {
+                Ok(sqlx::query("SELECT generation FROM person_generation WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("generation")?)
+            }
+
+            async fn persons_changed_since(&self, generation: i64) -> Result<Vec<PersonId>> {
+                let rows = sqlx::query("SELECT person_id FROM person_changes WHERE generation > $1 ORDER BY generation")
+                    .bind(generation)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| uuid_col(r.try_get("person_id")?, PersonId))
+                    .collect()
+            }
+
+            async fn case_persons_of(&self, persons: &[PersonId]) -> Result<Vec<CasePersonRow>> {
+                let mut out = Vec::with_capacity(persons.len());
+                for chunk in persons.chunks(500) {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.person_id IN ("));
+                    let mut list = qb.separated(", ");
+                    for p in chunk {
+                        list.push_bind(p.to_string());
+                    }
+                    qb.push(") ORDER BY c.created_at, c.id");
+                    for r in qb.build().fetch_all(&self.pool).await? {
+                        out.push(CasePersonRow {
+                            case_id: uuid_col(r.try_get("id")?, CaseId)?,
+                            org_id: uuid_col(r.try_get("org_id")?, OrgId)?,
+                            person: person_from(&r)?,
+                            case_created_at: r.try_get("created_at")?,
+                        });
+                    }
+                }
+                out.sort_by(|a, b| a.case_created_at.cmp(&b.case_created_at).then(a.case_id.0.cmp(&b.case_id.0)));
+                Ok(out)
+            }
+
             async fn count_cases(&self) -> Result<i64> {
                 Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(&self.pool).await?.try_get("n")?)
             }

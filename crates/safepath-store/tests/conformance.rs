@@ -2493,8 +2493,77 @@ conformance!(
     // --- group commit of audit entries ---
     concurrent_audited_reads,
     // --- a responder's list of screenings ---
-    screenings_listed_by_user_or_organisation
+    screenings_listed_by_user_or_organisation,
+    // --- search before create's kept index (D-T7) ---
+    person_changes_follow_every_write
 );
+
+/// The person counter (migration 0021) rises with every write of a case's
+/// person, and names the persons written since a given value: a new case,
+/// a changed person, a removed case; reading changes nothing.
+async fn person_changes_follow_every_write(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Org Changes");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let g0 = s.person_generation().await.unwrap();
+    assert!(s.persons_changed_since(g0).await.unwrap().is_empty());
+    let (p1, p2) = (person(), person());
+    let c1 = case(o.id, p1.id, None, vec![], "SP-CHG-1", 100);
+    let c2 = case(o.id, p2.id, None, vec![], "SP-CHG-2", 200);
+    s.insert_case(&c1, &p1, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    let g1 = s.person_generation().await.unwrap();
+    assert!(g1 > g0);
+    assert_eq!(s.persons_changed_since(g0).await.unwrap(), vec![p1.id]);
+    s.insert_case(&c2, &p2, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    let g2 = s.person_generation().await.unwrap();
+    assert_eq!(s.persons_changed_since(g1).await.unwrap(), vec![p2.id]);
+    let mut both = s.persons_changed_since(g0).await.unwrap();
+    both.sort_by_key(|p| p.0);
+    let mut expected = vec![p1.id, p2.id];
+    expected.sort_by_key(|p| p.0);
+    assert_eq!(both, expected, "each person once");
+    // Reading is not writing.
+    let rows = s.case_persons_of(&[p2.id, p1.id]).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.case_id).collect::<Vec<_>>(),
+        vec![c1.id, c2.id],
+        "oldest case first"
+    );
+    assert_eq!(rows[0].person, p1);
+    assert_eq!(rows[1].org_id, o.id);
+    assert_eq!(s.person_generation().await.unwrap(), g2);
+    // A changed person.
+    let mut changed = p1.clone();
+    changed.sex = "male".into();
+    changed.updated_at = 20;
+    let mut c1b = c1.clone();
+    c1b.version = 2;
+    s.update_case(&c1b, Some((&changed, &[])), &audit("case.update"))
+        .await
+        .unwrap();
+    assert_eq!(s.persons_changed_since(g2).await.unwrap(), vec![p1.id]);
+    let g3 = s.person_generation().await.unwrap();
+    // A change of the case alone (no person) is not a person's change.
+    let mut c1c = c1b.clone();
+    c1c.version = 3;
+    c1c.status = "presumed_victim".into();
+    s.update_case(&c1c, None, &audit("case.update"))
+        .await
+        .unwrap();
+    assert_eq!(s.person_generation().await.unwrap(), g3);
+    // A person unknown or without a case is simply absent.
+    assert!(
+        s.case_persons_of(&[PersonId(Uuid::new_v4())])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(s.case_persons_of(&[]).await.unwrap().is_empty());
+}
 
 async fn screenings_listed_by_user_or_organisation(h: Harness) {
     let s = h.store.as_ref();

@@ -143,6 +143,11 @@ struct WorkArgs {
     /// Hours between de-duplication runs over the whole database (0: never).
     #[arg(long, env = "SAFEPATH_DEDUPE_EVERY_HOURS", default_value_t = 24)]
     dedupe_every_hours: u32,
+    /// Minutes without a duplicate check ("search before create") after
+    /// which the persons it keeps opened in memory are dropped; the next
+    /// check opens them again (0: kept while the server runs).
+    #[arg(long, env = "SAFEPATH_DUPLICATE_INDEX_IDLE_MINUTES", default_value_t = safepath_app::duplicates::DEFAULT_IDLE_MINUTES)]
+    duplicate_index_idle_minutes: u32,
     // --- rights and justice ---
     /// Days before a permit expires at which the case manager is told (comma-separated).
     #[arg(long, env = "SAFEPATH_PERMIT_ALERT_DAYS", value_delimiter = ',', default_values_t = [30, 14, 7])]
@@ -211,6 +216,7 @@ impl WorkArgs {
         }
         // --- de-duplication run ---
         app.set_dedupe_every_hours(self.dedupe_every_hours);
+        app.set_duplicate_index_idle_minutes(self.duplicate_index_idle_minutes);
         app.set_justice_settings(justice_settings(self)?);
         app.set_sign_in_settings(safepath_app::accounts::SignInSettings {
             address_failures: self.address_failures,
@@ -501,6 +507,10 @@ async fn scheduled_work(app: Arc<App>) {
             tracing::warn!(code = e.code, "could not start the de-duplication run");
         }
         // --- end of de-duplication run ---
+        // Search before create's opened persons leave memory when unused.
+        if app.expire_duplicate_index() {
+            tracing::info!("duplicate check index dropped after its idle time");
+        }
         if n.is_multiple_of(120)
             && let Err(e) = app.notify_due_tasks().await
         {
