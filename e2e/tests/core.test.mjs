@@ -15,7 +15,7 @@ test('a case manager creates, finds and opens a case; another organisation canno
     await page.getByLabel('Transliterations').fill('ราชนี');
     await page.selectOption('#sex', 'female');
     await page.selectOption('#birth_kind', 'exact');
-    await page.fill('#birth_value', '1998-04-12');
+    await page.fill('#birth_value', '12/04/1998'); // day first, as written in the region
     await page.fill('#nationalities', 'THA');
     await page.check('input[name=forms][value=forced_labour]');
     await page.click('#save');

@@ -1488,9 +1488,9 @@ impl CaseFormValues {
         let first = p.names.first();
         let (birth_kind, birth_value, birth_on) = match &p.birth_date {
             None => ("none", String::new(), String::new()),
-            Some(BirthDate::Exact { date }) => ("exact", date.clone(), String::new()),
+            Some(BirthDate::Exact { date }) => ("exact", day_first(date), String::new()),
             Some(BirthDate::YearMonth { year, month }) => {
-                ("year_month", format!("{year}-{month:02}"), String::new())
+                ("year_month", format!("{month:02}/{year}"), String::new())
             }
             Some(BirthDate::Year { year }) => ("year", year.to_string(), String::new()),
             Some(BirthDate::EstimatedAge { age, on }) => {
@@ -1552,16 +1552,16 @@ impl CaseFormValues {
         let bad_birth = || {
             AppError::bad_request(
                 "invalid_field",
-                "date of birth: use YYYY-MM-DD, YYYY-MM, YYYY or an age in years",
+                "date of birth: a day as 30/04/1999, a month as 04/1999, a year or an age in years",
             )
         };
         let v = self.birth_value.trim();
         let birth = match self.birth_kind.as_str() {
             "" | "none" => serde_json::Value::Null,
-            "exact" => json!({"kind": "exact", "date": v}),
+            "exact" => json!({"kind": "exact", "date": written_day(v).ok_or_else(bad_birth)?}),
             "year_month" => {
-                let (y, m) = v.split_once('-').ok_or_else(bad_birth)?;
-                json!({"kind": "year_month", "year": y.parse::<i32>().map_err(|_| bad_birth())?, "month": m.parse::<u8>().map_err(|_| bad_birth())?})
+                let (y, m) = written_month(v).ok_or_else(bad_birth)?;
+                json!({"kind": "year_month", "year": y, "month": m})
             }
             "year" => json!({"kind": "year", "year": v.parse::<i32>().map_err(|_| bad_birth())?}),
             "estimated_age" => {
@@ -1914,5 +1914,83 @@ async fn edit_case_submit(
             Some(e.message),
         ),
         Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+/// The parts of a written date: digits split by `/`, `.`, `-` or spaces.
+fn date_parts(v: &str) -> Vec<&str> {
+    v.split(['/', '.', '-', ' '])
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A day as people write it in the region — day first (30/04/1999, 30.04.1999,
+/// 30-4-1999) — or as the API does (1999-04-30): the API's `YYYY-MM-DD`.
+/// Whether the day exists is the domain's check.
+pub(crate) fn written_day(v: &str) -> Option<String> {
+    let parts = date_parts(v);
+    let num = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (y, m, d) = match parts.as_slice() {
+        [a, b, c] if a.len() == 4 => (num(a)?, num(b)?, num(c)?),
+        [a, b, c] if c.len() == 4 => (num(c)?, num(b)?, num(a)?),
+        _ => return None,
+    };
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A month of a year: 04/1999, 4.1999 or 1999-04.
+pub(crate) fn written_month(v: &str) -> Option<(i32, u8)> {
+    let parts = date_parts(v);
+    let (y, m) = match parts.as_slice() {
+        [a, b] if a.len() == 4 => (a, b),
+        [a, b] if b.len() == 4 => (b, a),
+        _ => return None,
+    };
+    let m: u8 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+    Some((y.parse().ok()?, m))
+}
+
+/// `YYYY-MM-DD` as the form shows it, day first; anything else as it is.
+fn day_first(iso: &str) -> String {
+    match date_parts(iso).as_slice() {
+        [y, m, d] if y.len() == 4 => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_birth_date_is_taken_as_people_write_it() {
+        for (written, api) in [
+            ("30/04/1999", Some("1999-04-30")),
+            ("30.04.1999", Some("1999-04-30")),
+            ("3-4-1999", Some("1999-04-03")),
+            (" 30 04 1999 ", Some("1999-04-30")),
+            ("1999-04-30", Some("1999-04-30")),
+            ("30/04/99", None),
+            ("1999", None),
+            ("30/April/1999", None),
+        ] {
+            assert_eq!(written_day(written).as_deref(), api, "{written}");
+        }
+        assert_eq!(written_month("04/1999"), Some((1999, 4)));
+        assert_eq!(written_month("1999-04"), Some((1999, 4)));
+        assert_eq!(written_month("4.1999"), Some((1999, 4)));
+        assert_eq!(written_month("13/1999"), None);
+        assert_eq!(written_month("1999"), None);
+        // The edit form shows a stored day as it was written.
+        assert_eq!(day_first("1999-04-30"), "30/04/1999");
+        assert_eq!(
+            written_day(&day_first("1999-04-30")).as_deref(),
+            Some("1999-04-30")
+        );
     }
 }
