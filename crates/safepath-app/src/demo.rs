@@ -441,9 +441,10 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     // --- durable solutions: agreements between countries ---
     crate::agreements::seed_demo(app, &by_name("demo-coordinator")?).await?;
     // --- durable solutions: cross-border handover ---
-    // (the last case in solution planning: rights and justice take the first)
+    // (the last cases in solution planning: rights and justice take the first)
     if let (Some(&case), Some(org_c)) = (planning.last(), orgs.get(2)) {
-        crate::handover_cases::seed_demo(app, &owners[0], case, org_c.id).await?;
+        let arrived = (planning.len() >= 3).then(|| planning[planning.len() - 2]);
+        crate::handover_demo::seed_demo(app, &owners[0], case, arrived, org_c.id).await?;
     }
     Ok(true)
 }

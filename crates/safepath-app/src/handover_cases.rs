@@ -630,7 +630,7 @@ impl App {
                 "handover_messages",
                 "content",
                 &row_id,
-                &serde_json::json!({ "payload": payload }),
+                &serde_json::json!({ "payload": payload, "by": who.user.full_name }),
             )?),
             created_at: now,
         };
@@ -856,106 +856,4 @@ impl App {
             messages_out: messages.iter().filter(|m| m.direction == "out").count(),
         }))
     }
-}
-
-/// The demo: a partner deployment abroad (organisation C's office, a fresh
-/// synthetic identity with no inbox: its messages wait in the outbox), and
-/// on one case a security assessment, the person's consent to a handover to
-/// organisation C, and a handover started and acknowledged by the partner.
-pub(crate) async fn seed_demo(
-    app: &App,
-    cm: &Principal,
-    case: Uuid,
-    org_c: Uuid,
-) -> Result<(), AppError> {
-    let partner = safepath_crypto::handover::DeploymentIdentity::generate();
-    let view = crate::handover::IdentityView::of(&partner);
-    app.register_handover_partner(
-        crate::admin::Operator::Cli("demo"),
-        "Mekong Return Partners, Yangon office (demo)",
-        &view.signing_key,
-        &view.encryption_key,
-        &view.fingerprint,
-        None,
-        Some(&org_c.to_string()),
-    )
-    .await?;
-    app.record_security_assessment(
-        cm,
-        case,
-        NewSecurityAssessment {
-            re_trafficking_risk: "medium".into(),
-            trafficker_threat: "low".into(),
-            debt_threat: "medium".into(),
-            family_situation: "supportive".into(),
-            receiving_capacity: "adequate".into(),
-            protection_need: "none".into(),
-            notes: Some("Synthetic demo assessment. The person wishes to go home.".into()),
-            assessed_on: None,
-        },
-    )
-    .await?;
-    let categories: BTreeSet<DataCategory> = [DataCategory::Identity, DataCategory::Contact]
-        .into_iter()
-        .collect();
-    app.record_consent(
-        cm,
-        case,
-        crate::referrals::NewConsent {
-            purpose: safepath_domain::casework::consent::ConsentPurpose::CrossBorderHandover,
-            recipient_org_id: Some(org_c),
-            categories: categories.clone(),
-            expires_on: None,
-            explained_in_language: None,
-            interpreter: true,
-            person_is_child: false,
-            child_guardian: None,
-        },
-    )
-    .await?;
-    let started = app
-        .start_handover(
-            cm,
-            case,
-            NewHandover {
-                partner: view.fingerprint,
-                categories,
-            },
-        )
-        .await?;
-    // The partner acknowledged it (a message sealed by the demo partner's
-    // identity, taken in by the inbox as a real one would be).
-    let me = app.handover_identity()?;
-    let mine = me.public();
-    let to_me = PartnerKeys::from_base64(&mine.signing_key_base64(), &mine.encryption_key_base64())
-        .map_err(|e| AppError::internal(&e.to_string()))?;
-    let ack = HandoverMessage::Acknowledgement {
-        contact: "Daw Synthetic Return Desk Officer".into(),
-        alternate: "U Synthetic Deputy Coordinator".into(),
-    };
-    let mut payload =
-        serde_json::to_value(&ack).map_err(|_| AppError::internal("demo acknowledgement"))?;
-    if let Some(obj) = payload.as_object_mut() {
-        obj.insert(
-            "content".into(),
-            serde_json::json!({"note": "We expect to answer within two weeks (demo)."}),
-        );
-    }
-    let envelope = seal_with_id(
-        &partner,
-        &to_me,
-        Outgoing {
-            handover_id: &started.id,
-            sequence: 1,
-            now: app.now_ms() / 1000,
-            lifetime_secs: DEFAULT_LIFETIME_SECS,
-            payload,
-        },
-        &new_message_id(),
-    )
-    .map_err(|e| AppError::internal(&e.to_string()))?
-    .to_json();
-    app.receive_handover_message(&me, envelope.as_bytes())
-        .await?;
-    Ok(())
 }

@@ -30,6 +30,7 @@ pub mod dedupe_run;
 // --- durable solutions: cross-border handover ---
 pub mod handover;
 pub mod handover_cases;
+mod handover_demo;
 pub mod handover_export;
 pub mod handover_protocol;
 // --- statistics ---

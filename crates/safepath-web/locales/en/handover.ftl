@@ -229,3 +229,4 @@ handover-error-return_plan_required = Record the person's decision to return and
 mywork-follow-ups = Follow-up after return: overdue
 mywork-follow-up-ours = Your organisation sends this report: record it on the handover.
 mywork-follow-up-theirs = The receiving organisation has not reported yet: ask them through the handover.
+handover-started = Started

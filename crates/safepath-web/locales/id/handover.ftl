@@ -229,3 +229,4 @@ handover-error-return_plan_required = Catat dulu keputusan orang itu untuk pulan
 mywork-follow-ups = Tindak lanjut setelah pemulangan: terlambat
 mywork-follow-up-ours = Organisasi Anda yang mengirim laporan ini: catat di serah terima.
 mywork-follow-up-theirs = Organisasi penerima belum melapor: tanyakan melalui serah terima.
+handover-started = Dimulai

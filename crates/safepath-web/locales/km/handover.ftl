@@ -230,3 +230,4 @@ handover-error-return_plan_required = សូមកត់ត្រាការស
 mywork-follow-ups = ការតាមដានក្រោយវិលត្រឡប់៖ ហួសកាលកំណត់
 mywork-follow-up-ours = អង្គការរបស់អ្នកជាអ្នកផ្ញើរបាយការណ៍នេះ៖ សូមកត់ត្រាវានៅលើការផ្ទេរ។
 mywork-follow-up-theirs = អង្គការទទួលមិនទាន់រាយការណ៍ទេ៖ សូមសួរពួកគេតាមរយៈការផ្ទេរ។
+handover-started = បានចាប់ផ្ដើម

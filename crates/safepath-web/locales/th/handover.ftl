@@ -230,3 +230,4 @@ handover-error-return_plan_required = บันทึกการตัดสิ
 mywork-follow-ups = การติดตามหลังการส่งกลับ: เกินกำหนด
 mywork-follow-up-ours = องค์กรของคุณเป็นผู้ส่งรายงานนี้ โปรดบันทึกในการส่งมอบ
 mywork-follow-up-theirs = องค์กรผู้รับยังไม่ได้รายงาน โปรดสอบถามผ่านการส่งมอบ
+handover-started = เริ่มเมื่อ

@@ -230,3 +230,4 @@ handover-error-return_plan_required = Trước hết hãy ghi nhận quyết đ�
 mywork-follow-ups = Theo dõi sau khi trở về: quá hạn
 mywork-follow-up-ours = Tổ chức của bạn gửi báo cáo này: hãy ghi nhận trong hồ sơ chuyển giao.
 mywork-follow-up-theirs = Tổ chức tiếp nhận chưa báo cáo: hãy hỏi họ qua hồ sơ chuyển giao.
+handover-started = Bắt đầu
