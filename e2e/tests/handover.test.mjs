@@ -71,6 +71,32 @@ test('a security assessment, a handover refused without consent, then started wi
     const text = await cm.page.textContent('main');
     assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}/, 'no ISO dates on the page');
     assert.doesNotMatch(text, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no ids on the page');
+    // The person's decision to return and the plan: refused in words while
+    // the case is not yet in solution planning, the choices kept.
+    await cm.page.click('summary:has-text("Record the person")');
+    await cm.page.selectOption('#decision-partner', { index: 1 });
+    await cm.page.selectOption('#decision-language', 'my');
+    await cm.page.check('#decision-interpreter');
+    await cm.page.selectOption('#decision-agreement', { index: 1 });
+    await Promise.all([cm.page.waitForLoadState('load'), cm.page.click('#record-decision')]);
+    assert.match(await cm.page.textContent('#decision-form'), /solution planning/);
+    assert.equal(await cm.page.inputValue('#decision-language'), 'my');
+    // Identified and in solution planning (the coordinator, through the API); recorded.
+    const coTok = await token('demo-coordinator');
+    for (const [stage, outcome] of [['reasonable_grounds', 'presumed_victim'], ['conclusive', 'identified']]) {
+      const d = await api(coTok, 'POST', `/api/v1/cases/${caseId}/decisions`,
+        { stage, outcome, reasons: 'Synthetic reasons, long enough to record.', letter_addressee: 'person' });
+      assert.equal(d.status, 201, JSON.stringify(d.json));
+    }
+    const moved = await api(coTok, 'POST', `/api/v1/cases/${caseId}/transitions`, { to: 'solution_planning' });
+    assert.equal(moved.status, 201, JSON.stringify(moved.json));
+    await Promise.all([cm.page.waitForURL(/done=decision/), cm.page.click('#record-decision')]);
+    assert.match(await cm.page.textContent('#message'), /decision to return and the return plan were recorded/);
+    assert.match(await cm.page.textContent('#return-list'), /Voluntary return[\s\S]*Burmese · with an interpreter/);
+    const after = await cm.page.textContent('main');
+    assert.doesNotMatch(after, /\d{4}-\d{2}-\d{2}/, 'no ISO dates on the page');
+    const status = await api(cmTok, 'GET', `/api/v1/cases/${caseId}`);
+    assert.equal(status.json.status, 'repatriation_in_progress');
     if (shots) {
       await cm.page.screenshot({ path: `${shots}/return-desktop-en.png`, fullPage: true });
       await cm.page.setViewportSize({ width: 390, height: 844 });
