@@ -178,6 +178,10 @@ fn may_review(role: Role) -> bool {
     matches!(role, Role::Coordinator | Role::Administrator)
 }
 
+/// The `case_records` kind that remembers a re-trafficking alert raised by
+/// a de-duplication run (on the returned person's case).
+pub const RETRAFFICKING_ALERT: &str = "retrafficking_alert";
+
 impl App {
     /// Starts a run in the background and answers with its id. Refused with
     /// 409 `dedupe_running` while another run is running.
@@ -308,13 +312,39 @@ impl App {
                 run.processed = rows.len() as i64;
                 run.pairs_found = pairs.len() as i64;
                 run.finished_at = Some(self.now_ms());
+                // A person who returned home found again in the records: a
+                // re-trafficking risk (issue 12). Told once per pair.
+                let (notices, marks) = match self.returned_again(&run, &pairs).await {
+                    Ok(found) => found,
+                    Err(e) => {
+                        tracing::error!(code = e.code, run = %run.id, "re-trafficking check failed");
+                        (Vec::new(), Vec::new())
+                    }
+                };
                 let audit =
                     AuditDraft::new(self.now_ms(), run.started_by.as_str(), "dedupe.run.finish")
                         .record("dedupe_run", &run.id)
-                        .detail(format!("scanned={} candidates={}", rows.len(), pairs.len()));
+                        .detail(format!(
+                            "scanned={} candidates={} returned_again={}",
+                            rows.len(),
+                            pairs.len(),
+                            marks.len()
+                        ))
+                        .notify_all(notices);
                 if let Err(e) = self.store.finish_dedupe_run(&run, &pairs, &audit).await {
                     tracing::error!(error = %e, run = %run.id, "de-duplication run could not be stored");
                     self.fail_dedupe_run(run).await;
+                } else if !marks.is_empty() {
+                    let audit = AuditDraft::new(
+                        self.now_ms(),
+                        run.started_by.as_str(),
+                        "retrafficking_alert.record",
+                    )
+                    .record("dedupe_run", &run.id)
+                    .detail(format!("pairs={}", marks.len()));
+                    if let Err(e) = self.store.write_case_records(&marks, &audit).await {
+                        tracing::error!(error = %e, run = %run.id, "re-trafficking alerts not kept");
+                    }
                 }
             }
             Err(e) => {
@@ -322,6 +352,94 @@ impl App {
                 self.fail_dedupe_run(run).await;
             }
         }
+    }
+
+    /// The pairs of a run where one case's person returned home through a
+    /// recorded repatriation and the other case does not record one: the
+    /// person may have been trafficked again. The coordinators of both
+    /// cases' organisations are told (each about their own case only: the
+    /// other organisation's case is never named), once per pair — a
+    /// `retrafficking_alert` record on the returned case remembers it.
+    async fn returned_again(
+        &self,
+        run: &DedupeRunRow,
+        pairs: &[DedupePairRow],
+    ) -> Result<
+        (
+            Vec<safepath_store::NotificationRow>,
+            Vec<safepath_store::CaseRecordRow>,
+        ),
+        AppError,
+    > {
+        use std::collections::HashSet;
+        let returned: HashSet<CaseId> = self
+            .store
+            .all_case_records(crate::returns::RETURN_KIND, &["done"])
+            .await?
+            .into_iter()
+            .filter(|r| r.subject.as_deref() == Some("repatriation"))
+            .map(|r| r.case_id)
+            .collect();
+        if returned.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let told: HashSet<(CaseId, String)> = self
+            .store
+            .all_case_records(RETRAFFICKING_ALERT, &["open"])
+            .await?
+            .into_iter()
+            .filter_map(|r| r.ref_id.map(|other| (r.case_id, other)))
+            .collect();
+        let now = self.now_ms();
+        let (mut notices, mut marks) = (Vec::new(), Vec::new());
+        for p in pairs {
+            let (back, again) = match (returned.contains(&p.case_a), returned.contains(&p.case_b)) {
+                (true, false) => (p.case_a, p.case_b),
+                (false, true) => (p.case_b, p.case_a),
+                _ => continue,
+            };
+            if told.contains(&(back, again.to_string())) {
+                continue;
+            }
+            for case in [back, again] {
+                let Some(facts) = self.store.case_facts(case).await? else {
+                    continue;
+                };
+                for u in self.return_alert_recipients(facts.org).await? {
+                    let mut n = self.notice(
+                        u.id,
+                        "returned_person_again",
+                        Some(case),
+                        format!("run={}", run.id),
+                    );
+                    n.subject_type = Some("dedupe_pair".into());
+                    n.subject_id = Some(p.id.clone());
+                    notices.push(n);
+                }
+            }
+            let id = Uuid::new_v4().to_string();
+            marks.push(safepath_store::CaseRecordRow {
+                id: id.clone(),
+                case_id: back,
+                kind: RETRAFFICKING_ALERT.into(),
+                state: "open".into(),
+                subject: None,
+                owner_id: None,
+                // The other case's id: told once per pair (ids only).
+                ref_id: Some(again.to_string()),
+                due_on: None,
+                record: self.seal_json(
+                    "case_records",
+                    "record",
+                    &id,
+                    &serde_json::json!({ "pair": p.id, "run": run.id }),
+                )?,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        Ok((notices, marks))
     }
 
     async fn fail_dedupe_run(&self, mut run: DedupeRunRow) {

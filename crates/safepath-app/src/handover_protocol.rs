@@ -613,6 +613,26 @@ impl App {
     /// sealed to the partner with the next sequence number and its outbox
     /// entry, in one audited transaction. A withdrawal also drops every
     /// other unsent message and erases the content kept of the others.
+    /// Who an alert after return reaches in `org`: its coordinators; in an
+    /// organisation without one, those who act on its returns (case managers
+    /// and partner liaisons), so that an alert is never unseen.
+    pub(crate) async fn return_alert_recipients(
+        &self,
+        org: OrgId,
+    ) -> Result<Vec<safepath_store::UserRow>, AppError> {
+        use safepath_domain::org::Role;
+        let mut to = self
+            .store
+            .users_with_role(org, Role::Coordinator.as_str())
+            .await?;
+        if to.is_empty() {
+            for role in [Role::CaseManager, Role::Partner] {
+                to.extend(self.store.users_with_role(org, role.as_str()).await?);
+            }
+        }
+        Ok(to)
+    }
+
     /// The notices an alert raises (a security alert; a follow-up report
     /// saying the person may be trafficked again) for the coordinators of
     /// `org` (or, where it has none, those who act on its handovers): on
@@ -639,19 +659,9 @@ impl App {
             "re_trafficking"
         };
         let params = crate::identification::notice_params(&[("alert", event)]);
-        use safepath_domain::org::Role;
-        let mut to = self
-            .store
-            .users_with_role(org, Role::Coordinator.as_str())
-            .await?;
-        // An organisation without a coordinator: those who act on its
-        // handovers, so that an alert is never unseen.
-        if to.is_empty() {
-            for role in [Role::CaseManager, Role::Partner] {
-                to.extend(self.store.users_with_role(org, role.as_str()).await?);
-            }
-        }
-        Ok(to
+        Ok(self
+            .return_alert_recipients(org)
+            .await?
             .into_iter()
             .map(|u| {
                 let mut n = self.notice(u.id, "handover_alert", case, format!("alert={event}"));

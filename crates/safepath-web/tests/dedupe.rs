@@ -55,25 +55,6 @@ fn has_no_names(body: &str) -> bool {
     NAMES.iter().all(|n| !body.contains(n))
 }
 
-/// Starts a run through the API and waits for it to end.
-async fn run_now(t: &TestApp, token: &str) -> Value {
-    let a = t.call_as("POST", "/api/v1/dedupe/runs", token, None).await;
-    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text());
-    let id = a.json()["id"].as_str().unwrap().to_owned();
-    for _ in 0..200 {
-        let latest = t
-            .call_as("GET", "/api/v1/dedupe/runs/latest", token, None)
-            .await
-            .json();
-        assert_eq!(latest["id"], id);
-        if latest["state"] != "running" {
-            return latest;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the run did not finish");
-}
-
 #[tokio::test]
 async fn the_demo_pair_is_queued_for_the_coordinator_and_administrators_see_counts_only() {
     let t = spawn_app().await;

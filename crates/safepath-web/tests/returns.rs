@@ -423,3 +423,88 @@ async fn the_return_page_records_the_decision_with_errors_beside_the_fields() {
     assert!(html.contains("data-kind=\"forced_removal\""));
     assert!(html.contains("not a voluntary return"));
 }
+
+async fn notices_of(t: &TestApp, tok: &str, kind: &str) -> Vec<Value> {
+    t.call("GET", "/api/v1/notifications", Some(tok), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+/// A person who returned home through a recorded repatriation, registered
+/// again by another organisation: the de-duplication run tells both
+/// organisations (each about its own case only), once.
+#[tokio::test]
+async fn a_returned_person_found_again_by_the_de_duplication_run_raises_an_alert_once() {
+    let (a, b) = with_partner().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let case = in_solution_planning(&a, &cm, &coord).await;
+    consent_to_c(&a, &cm, &case).await;
+    assess(&a, &cm, &case, "none").await;
+    let r = a
+        .call("POST", &format!("/api/v1/cases/{case}/repatriation"), Some(&cm),
+              Some(json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "receiving_staff"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Nothing to tell before the person appears again.
+    let run = run_now(&a, &coord).await;
+    assert_eq!(run["state"], "done", "{run}");
+    assert!(
+        notices_of(&a, &coord, "returned_person_again")
+            .await
+            .is_empty()
+    );
+    // Organisation B registers the same person.
+    let cm_b = a.login("demo-cm-b").await;
+    let again = a.create(&cm_b, person()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let run = run_now(&a, &coord).await;
+    assert_eq!(run["state"], "done", "{run}");
+    let mine = notices_of(&a, &coord, "returned_person_again").await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(
+        mine[0]["case_id"],
+        case.as_str(),
+        "organisation A hears of its own case"
+    );
+    let theirs = notices_of(&a, &cm_b, "returned_person_again").await;
+    assert_eq!(
+        theirs.len(),
+        1,
+        "organisation B has no coordinator: its case manager"
+    );
+    assert_eq!(
+        theirs[0]["case_id"],
+        again.as_str(),
+        "and of its own case only"
+    );
+    assert!(
+        !theirs[0].to_string().contains(&case),
+        "never the other organisation's case"
+    );
+    for n in mine.iter().chain(&theirs) {
+        assert!(!n.to_string().contains("Returnee"), "nothing of the person");
+    }
+    // Told once: the next run finds the pair again and says nothing new.
+    run_now(&a, &coord).await;
+    assert_eq!(
+        notices_of(&a, &coord, "returned_person_again").await.len(),
+        1
+    );
+    assert_eq!(
+        notices_of(&a, &cm_b, "returned_person_again").await.len(),
+        1
+    );
+    // The page says it in words.
+    let (page, _) = page_login(&a, "demo-coordinator").await;
+    let html = a.page(&page, "/notifications").await.text();
+    assert!(html.contains("may have been trafficked again"), "in words");
+}

@@ -116,3 +116,4 @@ notice-handover-alert = { $alert ->
 }
 notice-handover-alert-plain = Có cảnh báo trong một hồ sơ chuyển giao xuyên biên giới.
 notice-open-handover = Mở hồ sơ chuyển giao
+notice-returned-person-again-plain = Hồ sơ này có thể là về một người đã trở về qua chuyển giao xuyên biên giới và lại xuất hiện trong hồ sơ: họ có thể đã bị mua bán lại. Hãy so sánh hồ sơ và báo cho tổ chức tiếp nhận qua hồ sơ chuyển giao.

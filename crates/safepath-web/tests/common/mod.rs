@@ -461,3 +461,22 @@ pub async fn to_solution_planning(t: &TestApp, coord: &str, case: &str) {
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
 }
+
+/// Starts a run through the API and waits for it to end.
+pub async fn run_now(t: &TestApp, token: &str) -> Value {
+    let a = t.call_as("POST", "/api/v1/dedupe/runs", token, None).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text());
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        let latest = t
+            .call_as("GET", "/api/v1/dedupe/runs/latest", token, None)
+            .await
+            .json();
+        assert_eq!(latest["id"], id);
+        if latest["state"] != "running" {
+            return latest;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run did not finish");
+}
