@@ -51,6 +51,19 @@ pub struct SyntheticRequest {
     pub epsilon: f64,
 }
 
+/// The persons dataset's privacy budget as spent so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BudgetView {
+    /// Public releases made (noisy tables and synthetic records).
+    pub releases: usize,
+    pub spent_epsilon: f64,
+    pub spent_delta: f64,
+    pub total_epsilon: f64,
+    pub total_delta: f64,
+    /// The most ε a synthetic release may spend now.
+    pub max_synthetic_epsilon: f64,
+}
+
 fn record(p: &PersonFact) -> [String; 7] {
     [
         p.sex.clone(),
@@ -79,6 +92,28 @@ impl App {
                     delta: r.delta,
                 })
                 .collect(),
+        })
+    }
+
+    /// What the public releases of persons have spent of the dataset's
+    /// budget (analysts and administrators, who make them).
+    pub async fn privacy_budget(&self, who: &Principal) -> Result<BudgetView, AppError> {
+        if self.stats_scope(who)?.is_some() {
+            return Err(AppError::forbidden(
+                "public releases are made by analysts for all organisations",
+            ));
+        }
+        let ledger = self.dp_ledger(DATASET).await?;
+        let (epsilon, delta) = ledger.spent(DATASET);
+        Ok(BudgetView {
+            releases: ledger.entries.len(),
+            spent_epsilon: epsilon,
+            spent_delta: delta,
+            total_epsilon: DATASET_EPSILON,
+            total_delta: DATASET_DELTA,
+            max_synthetic_epsilon: SYNTHETIC_MAX_EPSILON
+                .min(DATASET_EPSILON - epsilon)
+                .max(0.0),
         })
     }
 
@@ -130,6 +165,15 @@ impl App {
                 .await
                 .map_err(|_| AppError::internal("synthesis task"))?
                 .map_err(|e| AppError::bad_request(e.code(), e.to_string()))?;
+        // Nothing survived the noise: an empty file is no release, and
+        // spends nothing.
+        if synthetic.rows.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "synthetic_release_empty",
+                "too few persons for any combination to survive the noise at this ε: nothing was released or spent",
+            ));
+        }
         let id = Uuid::new_v4().to_string();
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.dp_synthetic")
             .record("dp_release", &id)

@@ -31,6 +31,7 @@ pub mod screening_list;
 
 // --- statistics ---
 pub mod stats;
+pub mod stats_releases;
 
 // --- rights and justice ---
 pub mod justice;
@@ -90,6 +91,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(agreements::routes())
         // --- statistics ---
         .merge(stats::routes())
+        .merge(stats_releases::routes())
         // --- rights and justice ---
         .merge(justice::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -198,7 +198,7 @@ pub struct SyntheticRelease {
 #[utoipa::path(post, path = "/api/v1/stats/synthetic", tag = "statistics", security(("bearer" = [])), request_body = SyntheticRequest,
     responses((status = 201, description = "Released and spent from the persons budget", body = SyntheticRelease), (status = 400, body = ErrorBody),
         (status = 403, description = "analysts and administrators only", body = ErrorBody),
-        (status = 409, description = "`privacy_budget_exceeded`: nothing was released or spent", body = ErrorBody)))]
+        (status = 409, description = "`privacy_budget_exceeded`, or `synthetic_release_empty` (too few persons for any combination to survive the noise): nothing was released or spent", body = ErrorBody)))]
 pub async fn api_synthetic(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

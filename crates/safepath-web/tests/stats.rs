@@ -431,6 +431,10 @@ async fn public_releases_are_noisy_and_refused_beyond_the_budget() {
 async fn synthetic_records_spend_the_same_budget_as_public_tables() {
     let t = spawn_app().await;
     population(&t).await;
+    // Enough people for combinations to survive the noise (an empty
+    // release is refused).
+    let cm_a = t.login("demo-cm-a").await;
+    register(&t, &cm_a, 120, "MMR", "female", "e").await;
     let analyst = t.login("demo-analyst").await;
     let coordinator = t.login("demo-coordinator").await;
     let ask = |eps: f64| json!({ "epsilon": eps });
@@ -524,4 +528,104 @@ async fn synthetic_records_spend_the_same_budget_as_public_tables() {
     assert_eq!(more.json()["code"], "privacy_budget_exceeded");
     let (e, _) = spent(&t).await;
     assert!((e - 5.0).abs() < 1e-9, "nothing more spent: {e}");
+}
+
+/// The synthetic release in the browser: the budget in words, a bad ε named
+/// beside the field (input kept, nothing spent), a release handed over as a
+/// file in the answer, the budget's end refused in words; analysts only.
+#[tokio::test]
+async fn the_public_releases_page_spends_the_budget_and_hands_over_the_file() {
+    use base64::Engine;
+    let t = spawn_app().await;
+    population(&t).await;
+    // Enough people for combinations to survive the noise.
+    let cm_a = t.login("demo-cm-a").await;
+    register(&t, &cm_a, 120, "MMR", "female", "e").await;
+    let (page, csrf) = page_login(&t, "demo-analyst").await;
+    let html = t.page(&page, "/stats/releases").await.text();
+    assert!(html.contains("id=\"budget-spent\">0<"), "nothing spent yet");
+    let stats = t.page(&page, "/stats").await.text();
+    assert!(
+        stats.contains("href=\"/stats/releases\""),
+        "linked from the statistics"
+    );
+    let post = |eps: &str| form_body(&csrf, &[("epsilon", eps)]);
+    for bad in ["many", "0", "4.5"] {
+        let r = t.page_post(&page, "/stats/releases", post(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let html = r.text();
+        assert!(html.contains("id=\"epsilon-error\""), "{bad}");
+        assert!(
+            html.contains(&format!("value=\"{bad}\"")),
+            "input kept: {bad}"
+        );
+        assert!(
+            html.contains("id=\"budget-spent\">0<"),
+            "nothing spent: {bad}"
+        );
+    }
+    let r = t.page_post(&page, "/stats/releases", post("4")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("synthetic records were released with ε = 4"),
+        "in words"
+    );
+    let href = html
+        .split("href=\"data:text/csv;base64,")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let csv = base64::engine::general_purpose::STANDARD
+        .decode(href)
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("sex,age_band,nationality,form,year,status,region")
+    );
+    assert!(lines.count() > 0, "records: {csv}");
+    assert!(html.contains("id=\"budget-spent\">4<"));
+    // Beyond the budget: refused in words, nothing spent.
+    let r = t.page_post(&page, "/stats/releases", post("1.5")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("nothing was released or spent"));
+    assert!(r.text().contains("id=\"budget-spent\">4<"));
+    // Without the form's token: refused.
+    let r = t
+        .page_post(&page, "/stats/releases", "epsilon=1".into())
+        .await;
+    assert_ne!(r.status, StatusCode::OK);
+    // Others: the page is not theirs.
+    for user in ["demo-coordinator", "demo-cm-a"] {
+        let (other, _) = page_login(&t, user).await;
+        let r = t.page(&other, "/stats/releases").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+    }
+}
+
+/// The bug: with too few people for any combination to survive the noise, a
+/// synthetic release handed over an empty file and still spent the budget.
+/// It is refused now, and nothing is spent.
+#[tokio::test]
+async fn an_empty_synthetic_release_is_refused_and_spends_nothing() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    register(&t, &cm_a, 5, "IDN", "female", "a").await;
+    let analyst = t.login("demo-analyst").await;
+    let r = t
+        .call_as(
+            "POST",
+            "/api/v1/stats/synthetic",
+            &analyst,
+            Some(json!({"epsilon": 1.0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(r.json()["code"], "synthetic_release_empty");
+    assert!(
+        t.app.store().dp_budget("persons").await.unwrap().is_empty(),
+        "nothing spent"
+    );
 }

@@ -68,3 +68,23 @@ checklist-trend-up = up
 checklist-trend-down = down
 checklist-trend-flat = unchanged
 checklist-trend-unknown = —
+# Public releases (/stats/releases)
+releases-title = Public releases
+releases-back = Back to the statistics
+releases-intro = What may leave SafePath for the public: counts with noise, and synthetic records that look like the data without being anyone's. Each release spends part of one privacy budget shared by all of them; when it is spent, nothing more can be released.
+releases-budget = The privacy budget
+releases-spent = Spent so far (ε)
+releases-left = Left (ε)
+releases-made = Releases made
+releases-budget-help = The smaller ε, the more noise and the stronger the protection. The budget covers every person once, whichever release they are in.
+releases-synthetic = Synthetic records
+releases-synthetic-help = One synthetic record per person (sex, age band, nationality, form of exploitation, year, status, region), made so that no record is anyone's and no combination of fewer than a few people is kept. The file is handed to you now and not kept here.
+releases-epsilon = Privacy budget to spend (ε)
+releases-epsilon-help = More than 0; at most
+releases-make = Make the release
+releases-done = { $records } synthetic records were released with ε = { $epsilon }.
+releases-download = Download the file (CSV)
+releases-statement = Publish with it:
+releases-error-epsilon = Give a number more than 0 and no more than the most shown.
+releases-error-budget = This would spend more than is left of the budget: nothing was released or spent. Choose a smaller ε.
+releases-error-empty = Too few people for any combination to survive the noise at this ε: nothing was released or spent. Try a larger ε, or later.

@@ -68,3 +68,23 @@ checklist-trend-up = naik
 checklist-trend-down = turun
 checklist-trend-flat = tetap
 checklist-trend-unknown = —
+# Rilis publik (/stats/releases)
+releases-title = Rilis publik
+releases-back = Kembali ke statistik
+releases-intro = Yang boleh keluar dari SafePath untuk publik: hitungan dengan derau, dan catatan sintetis yang menyerupai data tanpa menjadi milik siapa pun. Setiap rilis memakai sebagian dari satu anggaran privasi bersama; bila habis, tidak ada lagi yang dapat dirilis.
+releases-budget = Anggaran privasi
+releases-spent = Sudah dipakai (ε)
+releases-left = Sisa (ε)
+releases-made = Rilis yang dibuat
+releases-budget-help = Makin kecil ε, makin banyak derau dan makin kuat perlindungannya. Anggaran mencakup setiap orang satu kali, di rilis mana pun ia berada.
+releases-synthetic = Catatan sintetis
+releases-synthetic-help = Satu catatan sintetis per orang (jenis kelamin, kelompok umur, kewarganegaraan, bentuk eksploitasi, tahun, status, wilayah), dibuat agar tidak ada catatan yang milik seseorang dan tidak ada kombinasi dari sedikit orang yang disimpan. Berkas diberikan sekarang dan tidak disimpan di sini.
+releases-epsilon = Anggaran privasi yang dipakai (ε)
+releases-epsilon-help = Lebih dari 0; paling banyak
+releases-make = Buat rilis
+releases-done = { $records } catatan sintetis dirilis dengan ε = { $epsilon }.
+releases-download = Unduh berkas (CSV)
+releases-statement = Terbitkan bersama keterangan ini:
+releases-error-epsilon = Isi angka lebih dari 0 dan tidak lebih dari batas yang ditampilkan.
+releases-error-budget = Ini akan memakai lebih dari sisa anggaran: tidak ada yang dirilis atau dipakai. Pilih ε yang lebih kecil.
+releases-error-empty = Terlalu sedikit orang sehingga tidak ada kombinasi yang bertahan dari derau pada ε ini: tidak ada yang dirilis atau dipakai. Coba ε yang lebih besar, atau nanti.

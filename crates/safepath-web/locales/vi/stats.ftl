@@ -69,3 +69,23 @@ checklist-trend-up = tăng
 checklist-trend-down = giảm
 checklist-trend-flat = không đổi
 checklist-trend-unknown = —
+# Công bố công khai (/stats/releases)
+releases-title = Công bố công khai
+releases-back = Quay lại thống kê
+releases-intro = Những gì được phép rời SafePath để công bố: số đếm có nhiễu, và bản ghi tổng hợp giống dữ liệu nhưng không phải của ai. Mỗi lần công bố dùng một phần của một ngân sách riêng tư chung; khi đã hết, không thể công bố thêm.
+releases-budget = Ngân sách riêng tư
+releases-spent = Đã dùng (ε)
+releases-left = Còn lại (ε)
+releases-made = Số lần công bố
+releases-budget-help = ε càng nhỏ, nhiễu càng nhiều và sự bảo vệ càng mạnh. Ngân sách tính mỗi người một lần, dù họ nằm trong lần công bố nào.
+releases-synthetic = Bản ghi tổng hợp
+releases-synthetic-help = Mỗi người một bản ghi tổng hợp (giới tính, nhóm tuổi, quốc tịch, hình thức bóc lột, năm, tình trạng, vùng), được tạo sao cho không bản ghi nào là của ai và không giữ tổ hợp nào của chỉ vài người. Tệp được trao cho bạn ngay và không lưu ở đây.
+releases-epsilon = Ngân sách riêng tư sẽ dùng (ε)
+releases-epsilon-help = Lớn hơn 0; tối đa
+releases-make = Công bố
+releases-done = Đã công bố { $records } bản ghi tổng hợp với ε = { $epsilon }.
+releases-download = Tải tệp (CSV)
+releases-statement = Công bố kèm ghi chú này:
+releases-error-epsilon = Nhập một số lớn hơn 0 và không vượt quá mức tối đa hiển thị.
+releases-error-budget = Lần này sẽ dùng quá phần ngân sách còn lại: không có gì được công bố hay bị tính. Hãy chọn ε nhỏ hơn.
+releases-error-empty = Quá ít người nên không tổ hợp nào vượt qua được nhiễu ở mức ε này: không có gì được công bố hay bị tính. Hãy thử ε lớn hơn, hoặc để sau.
