@@ -7,15 +7,20 @@
 //! words, narrowed to one return (from, to) with the plan it pre-fills.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use safepath_app::AppError;
-use safepath_app::agreements::{AgreementView, NewAgreement};
-use safepath_domain::solutions::agreements::AgreementKind;
+use safepath_app::agreements::{
+    AgreementView, ContactPointInput, NewAgreement, ResponsibilitiesInput,
+};
+use safepath_app::{AppError, ErrorKind};
+use safepath_domain::org::Role;
+use safepath_domain::solutions::agreements::{AgreementKind, ResponsibleParty};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use utoipa::IntoParams;
 
 use crate::AppState;
@@ -23,12 +28,35 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/agreements", get(api_agreements).post(api_record))
-        .route("/agreements", get(page))
+        .route("/agreements", get(page).post(record_submit))
+}
+
+/// The region's countries a recorded agreement may name on the form (each
+/// has a `country-…` name in every language).
+const REGION: [&str; 12] = [
+    "TH", "MM", "KH", "LA", "VN", "MY", "ID", "PH", "CN", "SG", "BN", "TL",
+];
+
+/// The form to record an agreement: its values kept and its errors by field.
+#[derive(Default)]
+struct RecordForm {
+    values: BTreeMap<String, String>,
+    parties: Vec<String>,
+    errors: BTreeMap<String, String>,
+}
+
+impl RecordForm {
+    fn value(&self, k: &str) -> &str {
+        self.values.get(k).map_or("", String::as_str)
+    }
+    fn error(&self, k: &str) -> Option<&str> {
+        self.errors.get(k).map(String::as_str)
+    }
 }
 
 /// One return, to see the agreements that cover it.
@@ -98,6 +126,14 @@ struct Page {
     to: String,
     routed: bool,
     cards: Vec<Card>,
+    /// Coordinators record agreements here.
+    may_record: bool,
+    /// (code, name) of the region's countries, for the form.
+    region: Vec<(String, String)>,
+    /// (value, words) of who may carry a duty.
+    parties_words: Vec<(&'static str, String)>,
+    form: RecordForm,
+    message: Option<String>,
 }
 
 /// A country's name in the interface language (the code when unnamed).
@@ -154,12 +190,33 @@ fn card(tr: &Tr, a: &AgreementView) -> Card {
     }
 }
 
-async fn page(State(app): State<AppState>, user: WebUser, Query(q): Query<Route>) -> Response {
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    #[serde(flatten)]
+    route: Route,
+    done: Option<String>,
+}
+
+async fn page(State(app): State<AppState>, user: WebUser, Query(q): Query<PageQuery>) -> Response {
     let tr = tr_for(&user);
+    let message = (q.done.as_deref() == Some("recorded")).then(|| tr.t("agreements-done"));
+    show(&app, &user, q.route, RecordForm::default(), message).await
+}
+
+/// The page: the registry (narrowed to one return when asked) and, for
+/// coordinators, the form that records an agreement.
+async fn show(
+    app: &AppState,
+    user: &WebUser,
+    q: Route,
+    form: RecordForm,
+    message: Option<String>,
+) -> Response {
+    let tr = tr_for(user);
     if !crate::handover_steps::sees_handovers(user.principal().actor.role) {
         return error_page(
             &tr,
-            &user,
+            user,
             AppError::forbidden(tr.t("agreements-not-for-role")),
         );
     }
@@ -173,7 +230,7 @@ async fn page(State(app): State<AppState>, user: WebUser, Query(q): Query<Route>
     let (from, to) = (pick(&q.destination), pick(&q.origin));
     let all = match app.agreements(user.principal(), None, None).await {
         Ok(all) => all,
-        Err(e) => return error_page(&tr, &user, e),
+        Err(e) => return error_page(&tr, user, e),
     };
     let mut codes: Vec<String> = all.iter().flat_map(|a| a.parties.clone()).collect();
     codes.sort();
@@ -188,24 +245,147 @@ async fn page(State(app): State<AppState>, user: WebUser, Query(q): Query<Route>
             .await
         {
             Ok(v) => v,
-            Err(e) => return error_page(&tr, &user, e),
+            Err(e) => return error_page(&tr, user, e),
         }
     } else {
         all
     };
     let cards = shown.iter().map(|a| card(&tr, a)).collect();
+    let mut region: Vec<(String, String)> = REGION
+        .iter()
+        .map(|c| ((*c).to_owned(), country(&tr, c)))
+        .collect();
+    region.sort_by(|a, b| a.1.cmp(&b.1));
+    let status = if form.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render(
-        StatusCode::OK,
+        status,
         &Page {
             title: tr.t("agreements-title"),
-            user: Some(bar(&tr, &user)),
+            user: Some(bar(&tr, user)),
             csrf: user.session.csrf_token.clone(),
             countries,
             from: from.unwrap_or_default(),
             to: to.unwrap_or_default(),
             routed,
             cards,
+            may_record: user.principal().actor.role == Role::Coordinator,
+            region,
+            parties_words: ResponsibleParty::ALL
+                .iter()
+                .map(|p| (p.as_str(), tr.t(format!("party-{}", p.as_str()))))
+                .collect(),
+            form,
+            message,
             tr,
         },
     )
+}
+
+/// Which field of the form an error is about.
+fn field_of(e: &AppError) -> &'static str {
+    match e.code {
+        "agreement_parties_invalid" => "parties",
+        "agreement_contact_point_invalid" => "contact",
+        "agreement_exists" => "title",
+        _ => ["title", "signed_on", "kind", "parties", "contact"]
+            .into_iter()
+            .find(|f| e.message.starts_with(f))
+            .unwrap_or("form"),
+    }
+}
+
+async fn record_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+    let tr = tr_for(&user);
+    let f = Fields::parse(&body);
+    if !csrf_ok(&user, &f) {
+        return csrf_refused(&tr, &user);
+    }
+    let mut form = RecordForm {
+        values: f.kept(),
+        parties: f.all("parties"),
+        errors: BTreeMap::new(),
+    };
+    let kind = match f.get("kind") {
+        "bilateral" => Some(AgreementKind::Bilateral),
+        "regional" => Some(AgreementKind::Regional),
+        _ => None,
+    };
+    let mut duty = |k: &str| match ResponsibleParty::parse(f.get(k)) {
+        Ok(p) => Some(p),
+        Err(_) => {
+            form.errors
+                .insert(k.to_owned(), tr.t("agreements-error-choose"));
+            None
+        }
+    };
+    let duties = (
+        duty("travel_costs"),
+        duty("escort"),
+        duty("reception"),
+        duty("reintegration_services"),
+    );
+    if f.get("title").trim().is_empty() {
+        form.errors
+            .insert("title".into(), tr.t("agreements-error-title"));
+    }
+    if kind.is_none() {
+        form.errors
+            .insert("kind".into(), tr.t("agreements-error-choose"));
+    }
+    if f.get("signed_on").is_empty() {
+        form.errors
+            .insert("signed_on".into(), tr.t("agreements-error-signed_on"));
+    }
+    let (
+        Some(kind),
+        (Some(travel_costs), Some(escort), Some(reception), Some(reintegration_services)),
+        true,
+    ) = (kind, duties, form.errors.is_empty())
+    else {
+        return show(&app, &user, no_route(), form, None).await;
+    };
+    let contact_points = match (f.get("contact_country"), f.get("contact_office").trim()) {
+        ("", "") => Vec::new(),
+        (c, o) => vec![ContactPointInput {
+            country: c.to_owned(),
+            office: o.to_owned(),
+        }],
+    };
+    let req = NewAgreement {
+        title: f.get("title").trim().to_owned(),
+        kind,
+        parties: form.parties.clone(),
+        signed_on: f.get("signed_on").to_owned(),
+        responsibilities: ResponsibilitiesInput {
+            travel_costs,
+            escort,
+            reception,
+            reintegration_services,
+        },
+        contact_points,
+    };
+    match app.record_agreement(user.principal(), req).await {
+        Ok(_) => Redirect::to("/agreements?done=recorded").into_response(),
+        Err(e) if matches!(e.kind, ErrorKind::BadRequest | ErrorKind::Conflict) => {
+            let words = if tr.has(&format!("agreements-error-{}", e.code)) {
+                tr.t(format!("agreements-error-{}", e.code))
+            } else {
+                e.message.clone()
+            };
+            form.errors.insert(field_of(&e).to_owned(), words);
+            show(&app, &user, no_route(), form, None).await
+        }
+        Err(e) => error_page(&tr, &user, e),
+    }
+}
+
+fn no_route() -> Route {
+    Route {
+        destination: None,
+        origin: None,
+    }
 }

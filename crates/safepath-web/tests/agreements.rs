@@ -229,3 +229,97 @@ async fn the_openapi_document_names_the_codes_the_api_answers() {
         }
     }
 }
+
+/// A coordinator records an agreement on the page: each missing or wrong
+/// answer named beside its field with the input kept, nothing stored; then
+/// recorded, with a message, and listed in words. Others get no form.
+#[tokio::test]
+async fn a_coordinator_records_an_agreement_on_the_page() {
+    let t = spawn_app().await;
+    let (page, csrf) = page_login(&t, "demo-coordinator").await;
+    let html = t.page(&page, "/agreements").await.text();
+    assert!(
+        html.contains("id=\"record-agreement\""),
+        "the form is offered"
+    );
+    let count = |t: &TestApp| {
+        let t = t.app.clone();
+        async move { t.store().agreements(None).await.unwrap().len() }
+    };
+    let before = count(&t).await;
+    // Nothing chosen: each field says so; the title is kept.
+    let r = t
+        .page_post(
+            &page,
+            "/agreements",
+            form_body(&csrf, &[("title", "Synthetic accord on returns")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(
+        html.contains("value=\"Synthetic accord on returns\""),
+        "input kept"
+    );
+    assert!(html.contains("Give the date it was signed."));
+    assert!(
+        html.matches("Choose one.").count() >= 5,
+        "kind and the four duties"
+    );
+    assert_eq!(count(&t).await, before, "nothing stored");
+    // A bilateral agreement with three parties: the domain's rule, in words.
+    let mut fields = vec![
+        ("title", "Synthetic accord on returns"),
+        ("kind", "bilateral"),
+        ("parties", "TH"),
+        ("parties", "KH"),
+        ("parties", "LA"),
+        ("signed_on", "2024-03-01"),
+        ("travel_costs", "destination"),
+        ("escort", "origin"),
+        ("reception", "origin"),
+        ("reintegration_services", "shared"),
+        ("contact_country", "KH"),
+        ("contact_office", "Ministry of social affairs (synthetic)"),
+    ];
+    let r = t
+        .page_post(&page, "/agreements", form_body(&csrf, &fields))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("A bilateral agreement has two parties"));
+    assert!(r.text().contains("value=\"LA\" checked"), "ticks kept");
+    assert_eq!(count(&t).await, before);
+    fields.retain(|(k, v)| !(*k == "parties" && *v == "LA"));
+    let r = t
+        .page_post(&page, "/agreements", form_body(&csrf, &fields))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(count(&t).await, before + 1);
+    let html = t.page(&page, "/agreements?done=recorded").await.text();
+    assert!(html.contains("The agreement was recorded."));
+    assert!(html.contains("Synthetic accord on returns"));
+    assert!(
+        html.contains("Bilateral agreement between Thailand, Cambodia")
+            || html.contains("Bilateral agreement between Cambodia, Thailand")
+    );
+    // The same title again: named beside the title.
+    let r = t
+        .page_post(&page, "/agreements", form_body(&csrf, &fields))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("already recorded"));
+    // A case manager reads the registry but gets no form, and cannot post.
+    let (cm, cm_csrf) = page_login(&t, "demo-cm-a").await;
+    assert!(
+        !t.page(&cm, "/agreements")
+            .await
+            .text()
+            .contains("id=\"record-agreement\"")
+    );
+    fields[0] = ("title", "Another synthetic accord");
+    let r = t
+        .page_post(&cm, "/agreements", form_body(&cm_csrf, &fields))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(count(&t).await, before + 1);
+}
