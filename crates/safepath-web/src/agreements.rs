@@ -336,6 +336,12 @@ async fn record_submit(State(app): State<AppState>, user: WebUser, body: Bytes) 
         form.errors
             .insert("kind".into(), tr.t("agreements-error-choose"));
     }
+    if form.parties.len() < 2 {
+        form.errors.insert(
+            "parties".into(),
+            tr.t("agreements-error-agreement_parties_invalid"),
+        );
+    }
     if f.get("signed_on").is_empty() {
         form.errors
             .insert("signed_on".into(), tr.t("agreements-error-signed_on"));
