@@ -406,6 +406,13 @@ impl App {
                     continue;
                 };
                 for u in self.return_alert_recipients(facts.org).await? {
+                    // Only those who may open the case it names.
+                    let may_read = Principal::from_user(u.clone()).is_ok_and(|p| {
+                        access::authorize(&p.actor, Action::ReadCase, &facts).is_ok()
+                    });
+                    if !may_read {
+                        continue;
+                    }
                     let mut n = self.notice(
                         u.id,
                         "returned_person_again",

@@ -29,7 +29,7 @@ use safepath_domain::solutions::handover::{
 };
 use safepath_domain::solutions::repatriation::{ReturnFacts, ReturnRefusal, return_refusals};
 use safepath_store::{
-    AuditDraft, CaseRecordRow, HandoverMessageRow, HandoverOutboxRow, HandoverPartnerRow,
+    AuditDraft, CaseRecordRow, CaseRow, HandoverMessageRow, HandoverOutboxRow, HandoverPartnerRow,
     HandoverRow,
 };
 
@@ -246,6 +246,8 @@ fn unknown_partner() -> AppError {
 
 /// What the return gate weighs, as read from one case.
 pub(crate) struct GateInputs {
+    /// The case as read for the gate (its status and version).
+    pub(crate) case: CaseRow,
     pub(crate) person: Person,
     pub(crate) person_is_child: bool,
     block: Option<ReturnBlock>,
@@ -515,12 +517,13 @@ impl App {
                 &audit,
             )
             .await?;
-        let (_, person) = self.case_for_change(who, facts, why).await?;
+        let (case, person) = self.case_for_change(who, facts, why).await?;
         let person_is_child = person
             .birth_date
             .as_ref()
             .is_some_and(|b| b.may_be_child(self.clock.today()));
         Ok(GateInputs {
+            case,
             person,
             person_is_child,
             block: self.return_block_in(cap, &records)?,

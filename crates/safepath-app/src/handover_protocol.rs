@@ -548,9 +548,7 @@ impl App {
                 .await?;
             // Travel waits for the person's recorded decision and the plan.
             if message.kind() == MessageKind::TravelReady
-                && !self
-                    .repatriation_recorded(who, case, &held.row.partner)
-                    .await?
+                && !self.repatriation_recorded(case, &held.row.partner).await?
             {
                 return Err(AppError::new(
                     ErrorKind::Conflict,
@@ -659,10 +657,22 @@ impl App {
             "re_trafficking"
         };
         let params = crate::identification::notice_params(&[("alert", event)]);
+        // About a case: only those who may open it.
+        let facts = match case {
+            Some(c) => self.store.case_facts(c).await?,
+            None => None,
+        };
         Ok(self
             .return_alert_recipients(org)
             .await?
             .into_iter()
+            .filter(|u| {
+                facts.as_ref().is_none_or(|f| {
+                    Principal::from_user(u.clone()).is_ok_and(|p| {
+                        safepath_domain::access::authorize(&p.actor, Action::ReadCase, f).is_ok()
+                    })
+                })
+            })
             .map(|u| {
                 let mut n = self.notice(u.id, "handover_alert", case, format!("alert={event}"));
                 n.subject_type = Some("handover".into());

@@ -246,23 +246,7 @@ impl App {
             ));
         }
         let (fp, partner) = self.registered_partner(&input.partner).await?;
-        // The lifecycle: a return is planned in solution planning.
-        let (mut row, person) = self
-            .case_for_change(who, &facts, "for a return decision")
-            .await?;
-        let from = CaseStatus::parse(&row.status)?;
-        if !matches!(
-            from,
-            CaseStatus::SolutionPlanning | CaseStatus::RepatriationInProgress
-        ) {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                codes::RETURN_NOT_PLANNED_NOW,
-                "a return is planned once the case is in solution planning",
-            ));
-        }
-        drop(person);
-        // The consent and the gate.
+        // The consent, then the case as the gate reads it (one audited read).
         let consent = self
             .return_consent(
                 who,
@@ -274,6 +258,19 @@ impl App {
         let gate = self
             .gate_inputs(who, &facts, &cap, "for a return decision")
             .await?;
+        // The lifecycle: a return is planned in solution planning.
+        let from = CaseStatus::parse(&gate.case.status)?;
+        if !matches!(
+            from,
+            CaseStatus::SolutionPlanning | CaseStatus::RepatriationInProgress
+        ) {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                codes::RETURN_NOT_PLANNED_NOW,
+                "a return is planned once the case is in solution planning",
+            ));
+        }
+        let mut row = gate.case.clone();
         let clearance = return_gate(&gate.facts(consent)).map_err(gate_refusal)?;
         let repatriation = Repatriation::record(
             clearance,
@@ -388,23 +385,22 @@ impl App {
     }
 
     /// Whether the person's decision to return to `partner` is recorded
-    /// (the handover's travel-ready notice waits for it).
+    /// (the handover's travel-ready notice waits for it). Read from the
+    /// records' plain columns: the kind and the partner deployment's
+    /// fingerprint (not personal data); nothing is opened.
     pub(crate) async fn repatriation_recorded(
         &self,
-        who: &Principal,
         case: CaseId,
         partner: &str,
     ) -> Result<bool, AppError> {
-        let (_, cap) = self.readable_case(who, case.0).await?;
-        for r in self.store.case_records(case, Some(RETURN_KIND)).await? {
-            let rec = self.open_return(&cap, &r)?;
-            if matches!(rec.event, ReturnEvent::Repatriation(_))
-                && rec.partner.as_deref() == Some(partner)
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(self
+            .store
+            .case_records(case, Some(RETURN_KIND))
+            .await?
+            .iter()
+            .any(|r| {
+                r.subject.as_deref() == Some("repatriation") && r.ref_id.as_deref() == Some(partner)
+            }))
     }
 
     fn return_row(
@@ -425,7 +421,9 @@ impl App {
             state: "done".into(),
             subject: Some(subject.into()),
             owner_id: None,
-            ref_id: None,
+            // The receiving partner deployment's fingerprint, in clear: the
+            // travel-ready check reads it without opening the record.
+            ref_id: record.partner.clone(),
             due_on: None,
             record: self.seal_json("case_records", "record", id, record)?,
             version: 1,

@@ -466,6 +466,19 @@ async fn a_returned_person_found_again_by_the_de_duplication_run_raises_an_alert
         .as_str()
         .unwrap()
         .to_owned();
+    // A second case manager of organisation B, who may not open that case.
+    let org_b = org_id(&a, &cm_b, "Organisation B").await;
+    a.app
+        .add_user(
+            safepath_app::admin::Operator::Cli("test"),
+            "synthetic-cm-b2",
+            "Synthetic Second Case Manager",
+            safepath_domain::ids::OrgId(org_b.parse().unwrap()),
+            "case_manager",
+            "a-long-synthetic-passphrase-42",
+        )
+        .await
+        .unwrap();
     let run = run_now(&a, &coord).await;
     assert_eq!(run["state"], "done", "{run}");
     let mine = notices_of(&a, &coord, "returned_person_again").await;
@@ -490,6 +503,13 @@ async fn a_returned_person_found_again_by_the_de_duplication_run_raises_an_alert
         !theirs[0].to_string().contains(&case),
         "never the other organisation's case"
     );
+    let other_cm = t_login(&a, "synthetic-cm-b2", "a-long-synthetic-passphrase-42").await;
+    assert!(
+        notices_of(&a, &other_cm, "returned_person_again")
+            .await
+            .is_empty(),
+        "not told about a case they may not open"
+    );
     for n in mine.iter().chain(&theirs) {
         assert!(!n.to_string().contains("Returnee"), "nothing of the person");
     }
@@ -507,4 +527,17 @@ async fn a_returned_person_found_again_by_the_de_duplication_run_raises_an_alert
     let (page, _) = page_login(&a, "demo-coordinator").await;
     let html = a.page(&page, "/notifications").await.text();
     assert!(html.contains("may have been trafficked again"), "in words");
+}
+
+async fn t_login(t: &TestApp, user: &str, password: &str) -> String {
+    let r = t
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": user, "password": password})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_owned()
 }
