@@ -381,6 +381,25 @@ impl App {
         }
     }
 
+    /// The screening a case was referred from, as the case's page names
+    /// it: the moment and the result (plain columns; nothing sealed is
+    /// opened — the screening itself opens under its own audit entry).
+    pub async fn case_screening(
+        &self,
+        who: &Principal,
+        case: Uuid,
+    ) -> Result<Option<CaseScreening>, AppError> {
+        self.readable_case(who, case).await?;
+        let Some(id) = self.store.screening_of_case(CaseId(case)).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.screening(&id).await?.map(|row| CaseScreening {
+            id,
+            screened_at: crate::clock::rfc3339(row.created_at),
+            outcome: row.outcome,
+        }))
+    }
+
     /// Re-reads a stored screening exactly as it was decided.
     pub async fn get_screening(
         &self,
@@ -1173,4 +1192,13 @@ fn interview_note(row: &ScreeningRow, s: &ScreeningSubmission) -> String {
     }
     out.push('.');
     out
+}
+
+/// The screening a case was referred from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseScreening {
+    pub id: String,
+    pub screened_at: String,
+    /// The screening's result code.
+    pub outcome: String,
 }

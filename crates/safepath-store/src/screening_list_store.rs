@@ -42,4 +42,8 @@ pub trait ScreeningListStore {
         limit: u32,
         audit: AuditDraft,
     ) -> Result<(Vec<ScreeningListRow>, bool)>;
+
+    /// The screening a case was referred from, if any (its id: the caller
+    /// opens it, if at all, under its own audit entry).
+    async fn screening_of_case(&self, case: CaseId) -> Result<Option<String>>;
 }

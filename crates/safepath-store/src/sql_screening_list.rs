@@ -47,6 +47,15 @@ macro_rules! screening_list_sql {
                 self.append_grouped(audit, None).await?;
                 Ok((items, cut))
             }
+
+            async fn screening_of_case(&self, case: CaseId) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT id FROM screenings WHERE case_id = $1 ORDER BY created_at LIMIT 1",
+                )
+                .bind(case.to_string())
+                .fetch_optional(&self.pool)
+                .await?)
+            }
         }
     };
 }

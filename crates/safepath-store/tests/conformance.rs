@@ -2642,6 +2642,28 @@ async fn screenings_listed_by_user_or_organisation(h: Harness) {
         .clone()
         .unwrap_or_default();
     assert!(detail.contains("results=4 ids=s5,s3,s2,s1"), "{detail}");
+    // The screening a case was referred from.
+    let p = person();
+    let c = case(a.id, p.id, None, vec![], "SP-2026-SCRN-0001", 60);
+    s.insert_case(&c, &p, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    assert_eq!(s.screening_of_case(c.id).await.unwrap(), None);
+    let referred = ScreeningRow {
+        case_id: Some(c.id),
+        ..screening("s6", &r1, 60)
+    };
+    s.insert_screening(&referred, &audit("screening.create"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.screening_of_case(c.id).await.unwrap().as_deref(),
+        Some("s6")
+    );
+    assert_eq!(
+        s.screening_of_case(CaseId(Uuid::new_v4())).await.unwrap(),
+        None
+    );
     assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
 }
 

@@ -857,6 +857,8 @@ struct CasePage {
     /// The *Rights and justice* page would open (not through a referral
     /// that does not share `legal`).
     can_see_justice: bool,
+    /// The screening the case was referred from: (id, when, result in words).
+    screening: Option<(String, String, String)>,
 }
 
 fn enum_name<T: serde::Serialize>(v: &T) -> String {
@@ -894,6 +896,22 @@ async fn case_page_view(
         Vec::new()
     };
     let can_see_justice = !break_glass && app.may_see_justice(user.principal(), c.id).await;
+    // The owning organisation's view names the screening it came from.
+    let screening = if break_glass || c.shared_categories.is_some() {
+        None
+    } else {
+        app.case_screening(user.principal(), c.id)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| {
+                (
+                    s.id,
+                    tr.when(&s.screened_at),
+                    crate::screening_list::outcome_words(&s.outcome, &tr),
+                )
+            })
+    };
     let open_stage = decisions.iter().find(|d| d.open).map(|d| d.stage.clone());
     let negative = decisions
         .iter()
@@ -958,6 +976,7 @@ async fn case_page_view(
             open_stage,
             shared_needs,
             can_see_justice,
+            screening,
             flags: flags
                 .iter()
                 .map(|f| (f.clone(), tr.t(format!("flag-{f}"))))

@@ -53,7 +53,7 @@ struct ListPage {
 }
 
 /// The result's name in the interface language (the code if unknown).
-fn outcome_words(code: &str, tr: &Tr) -> String {
+pub(crate) fn outcome_words(code: &str, tr: &Tr) -> String {
     let locale = Locale::parse(tr.code()).unwrap_or(Locale::En);
     Outcome::BY_SEVERITY
         .iter()

@@ -83,6 +83,22 @@ async fn each_responder_lists_their_own_screenings_and_a_coordinator_their_organ
     let referred = list(responder.clone()).await.json();
     assert_eq!(referred["items"][0]["referred"], true);
     assert!(referred["items"][0].get("case_id").is_none());
+    // The case's page names the screening it came from, for those who may
+    // open the case, and the link opens it.
+    let case_id = case.json()["id"].as_str().unwrap().to_owned();
+    let (cm_b_page, _) = page_login(&t, "demo-cm-b").await;
+    let html = t
+        .page(&cm_b_page, &format!("/cases/{case_id}"))
+        .await
+        .text();
+    assert!(html.contains("id=\"case-screening\""), "named on the case");
+    assert!(html.contains(&format!("href=\"/screenings/{id}\"")));
+    assert_eq!(
+        t.page(&cm_b_page, &format!("/screenings/{id}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     // The responder's coordinator sees it among the organisation's, as a
     // colleague's; other organisations' users never see it.

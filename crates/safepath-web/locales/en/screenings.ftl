@@ -13,3 +13,5 @@ screenings-not-referred = Not referred
 screenings-open-case = Referred: open the case
 screenings-by-colleague = by a colleague
 screenings-cut = Only the { $count } most recent screenings are shown.
+case-screening = Referred from a screening
+case-screening-open = Open the screening

@@ -13,3 +13,5 @@ screenings-not-referred = Tidak dirujuk
 screenings-open-case = Dirujuk: buka kasusnya
 screenings-by-colleague = oleh rekan kerja
 screenings-cut = Hanya { $count } penyaringan terbaru yang ditampilkan.
+case-screening = Dirujuk dari penapisan
+case-screening-open = Buka penapisan

@@ -13,3 +13,5 @@ screenings-not-referred = មិនបានបញ្ជូន
 screenings-open-case = បានបញ្ជូន៖ បើកករណី
 screenings-by-colleague = ដោយសហការី
 screenings-cut = បង្ហាញតែការពិនិត្យបឋមថ្មីបំផុត { $count } ប៉ុណ្ណោះ។
+case-screening = បញ្ជូនមកពីការត្រួតពិនិត្យ
+case-screening-open = បើកការត្រួតពិនិត្យ

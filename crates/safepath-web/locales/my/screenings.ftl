@@ -13,3 +13,5 @@ screenings-not-referred = လွှဲပြောင်းမထားပါ
 screenings-open-case = လွှဲပြောင်းပြီး- ကိစ္စရပ်ကို ဖွင့်ရန်
 screenings-by-colleague = လုပ်ဖော်ကိုင်ဖက်တစ်ဦးက
 screenings-cut = နောက်ဆုံး စိစစ်ခြင်း { $count } ခုကိုသာ ပြသထားသည်။
+case-screening = စစ်ဆေးခြင်းမှ လွှဲပြောင်းလာသည်
+case-screening-open = စစ်ဆေးခြင်းကို ဖွင့်ရန်

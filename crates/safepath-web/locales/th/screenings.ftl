@@ -13,3 +13,5 @@ screenings-not-referred = ไม่ได้ส่งต่อ
 screenings-open-case = ส่งต่อแล้ว: เปิดกรณี
 screenings-by-colleague = โดยเพื่อนร่วมงาน
 screenings-cut = แสดงเฉพาะการคัดกรองล่าสุด { $count } รายการ
+case-screening = ส่งต่อมาจากการคัดกรอง
+case-screening-open = เปิดการคัดกรอง

@@ -13,3 +13,5 @@ screenings-not-referred = Chưa chuyển
 screenings-open-case = Đã chuyển: mở ca
 screenings-by-colleague = do đồng nghiệp thực hiện
 screenings-cut = Chỉ hiển thị { $count } lần sàng lọc gần nhất.
+case-screening = Chuyển đến từ một lần sàng lọc
+case-screening-open = Mở lần sàng lọc
