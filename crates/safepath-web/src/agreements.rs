@@ -7,7 +7,6 @@
 //! words, narrowed to one return (from, to) with the plan it pre-fills.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -28,7 +27,8 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -298,12 +298,11 @@ fn field_of(e: &AppError) -> &'static str {
     }
 }
 
-async fn record_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn record_submit(
+    State(app): State<AppState>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let mut form = RecordForm {
         values: f.kept(),
         parties: f.all("parties"),

@@ -4,7 +4,6 @@
 //! case (`/cases/{id}/sharing`); and each user's work list (`/work`).
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,7 +29,8 @@ use crate::api::{ApiJson, Items, body_bytes, parse_json};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -524,15 +524,10 @@ async fn work_action(
 
 async fn work_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
@@ -545,15 +540,10 @@ async fn work_submit(
 
 async fn approval_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let approve = match action.as_str() {
         "approve" => true,
         "return" => false,
@@ -576,15 +566,10 @@ async fn approval_submit(
 
 async fn need_status_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::not_found("no such need"));
     };
@@ -603,15 +588,10 @@ async fn need_status_submit(
 
 async fn task_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Posted { user, fields: _f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::not_found("no such task"));
     };
@@ -779,15 +759,10 @@ async fn sharing_action(
 
 async fn sharing_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };

@@ -4,7 +4,6 @@
 //! duplicate exists there, ask their focal point".
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,7 +17,8 @@ use crate::api::ApiJson;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -169,12 +169,8 @@ async fn dedupe_page(State(app): State<AppState>, user: WebUser) -> Response {
     )
 }
 
-async fn run_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn run_submit(State(app): State<AppState>, Posted { user, fields: _f }: Posted) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app.start_dedupe_run(user.principal()).await {
         Ok(_) => Redirect::to("/dedupe").into_response(),
         Err(e) => error_page(&tr, &user, e),
@@ -183,15 +179,10 @@ async fn run_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> 
 
 async fn merge_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(primary) = Uuid::parse_str(f.get("primary_case_id")) else {
         return error_page(
             &tr,
@@ -219,15 +210,10 @@ async fn merge_submit(
 
 async fn not_same_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: _f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app.dedupe_not_same(user.principal(), &id).await {
         Ok(_) => Redirect::to("/dedupe").into_response(),
         Err(e) => error_page(&tr, &user, e),
@@ -236,15 +222,10 @@ async fn not_same_submit(
 
 async fn unmerge_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: _f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app.unmerge(user.principal(), &id).await {
         Ok(_) => Redirect::to("/dedupe").into_response(),
         Err(e) => error_page(&tr, &user, e),

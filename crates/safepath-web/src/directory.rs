@@ -7,7 +7,6 @@
 //! person's case manager. Lists and the directory never carry it.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,7 +25,8 @@ use crate::api::{ApiJson, Items, body_bytes, parse_json};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -270,12 +270,11 @@ fn list(f: &Fields, k: &str) -> Vec<String> {
         .collect()
 }
 
-async fn service_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn service_submit(
+    State(app): State<AppState>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let bad =
         |field: &str| AppError::bad_request("invalid_field", format!("{field}: is not valid"));
     let parsed = (|| -> Result<NewService, AppError> {
@@ -402,15 +401,10 @@ async fn stays_page(
 
 async fn admit_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
@@ -451,15 +445,10 @@ async fn admit_submit(
 
 async fn leave_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app
         .leave_stay(
             user.principal(),

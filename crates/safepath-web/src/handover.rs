@@ -7,7 +7,6 @@
 //! nothing.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,7 +35,8 @@ use crate::auth::ApiUser;
 use crate::auth::WebUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -518,15 +518,10 @@ fn field_error(tr: &Tr, e: &AppError) -> (String, String) {
 
 async fn security_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
@@ -567,15 +562,10 @@ async fn security_submit(
 
 async fn handover_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };

@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,7 +22,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 /// Whether the menu offers `/handovers` (the domain's rule).
 pub(crate) fn sees_handovers(role: Role) -> bool {
@@ -528,15 +528,10 @@ fn field_error(tr: &Tr, e: &AppError) -> (String, String) {
 
 pub(crate) async fn send_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let kind = f.get("kind").to_owned();
     let values = f.kept();
     let refuse = |field: String, words: String| {

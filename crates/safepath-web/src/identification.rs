@@ -3,7 +3,6 @@
 //! decision-maker's pages and API.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,7 +22,8 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 const SCREENING_JS: &str = include_str!("../static/screening.js");
 
@@ -304,12 +304,8 @@ struct QuestionsPage {
     form_label: String,
 }
 
-async fn questions_page(user: WebUser, body: Bytes) -> Response {
+async fn questions_page(Posted { user, fields: f }: Posted) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let c = Context::from(&f);
     let (form, age) = match c.check(&tr) {
         Ok(v) => v,
@@ -359,12 +355,11 @@ async fn questions_page(user: WebUser, body: Bytes) -> Response {
     )
 }
 
-async fn submit_screening(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn submit_screening(
+    State(app): State<AppState>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let c = Context::from(&f);
     let (form, age) = match c.check(&tr) {
         Ok(v) => v,
@@ -504,15 +499,10 @@ async fn result_page(
 
 async fn refer_page(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(to_org_id) = Uuid::parse_str(f.get("to_org_id")) else {
         return error_page(
             &tr,
@@ -557,15 +547,10 @@ async fn refer_page(
 
 async fn decide_page(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let input = DecisionInput {
         stage: f.get("stage").into(),
         outcome: f.get("outcome").into(),
@@ -587,15 +572,10 @@ async fn decide_page(
 
 async fn reconsider_page(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let result = match uuid_or_404(&id) {
         Ok(case) => app
             .request_reconsideration(

@@ -6,7 +6,6 @@
 //! (`App::justice_gate` and the fund's rights).
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -34,7 +33,8 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -1538,15 +1538,10 @@ async fn submit_claim_change(
 
 async fn justice_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
@@ -1903,15 +1898,10 @@ async fn fund_page(
 
 async fn fund_decide_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Posted { user, fields: _f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match decide(&app, user.principal(), &id, &action).await {
         Ok(_) => Redirect::to(&format!("/fund?done={action}")).into_response(),
         Err(e) => error_page(&tr, &user, e),

@@ -220,6 +220,33 @@ pub(crate) fn error_page(tr: &Tr, user: &WebUser, e: AppError) -> Response {
     }
 }
 
+/// A posted form whose CSRF token was checked, with the signed-in user: a
+/// handler that takes it cannot forget the check. A form without the
+/// session's token is refused (403, in words) before the handler runs.
+pub(crate) struct Posted {
+    pub user: WebUser,
+    pub fields: Fields,
+}
+
+impl axum::extract::FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, app: &AppState) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let user = WebUser::from_request_parts(&mut parts, app).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let fields = Fields::parse(&bytes);
+        if !csrf_ok(&user, &fields) {
+            return Err(csrf_refused(&tr_for(&user), &user));
+        }
+        Ok(Self { user, fields })
+    }
+}
+
 pub(crate) fn csrf_ok(user: &WebUser, f: &Fields) -> bool {
     same_secret(f.get("csrf"), &user.session.csrf_token)
 }
@@ -449,12 +476,11 @@ async fn password_form(user: WebUser) -> Response {
     password_page(tr_for(&user), &user, StatusCode::OK, None)
 }
 
-async fn password_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn password_submit(
+    State(app): State<AppState>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     // Passwords are never sent back into the form.
     if f.get("new_password") != f.get("repeat_password") {
         let e = ("repeat_password".to_owned(), tr.t("password-error-repeat"));
@@ -617,12 +643,11 @@ async fn cases_page(
 /// A search by name or reference: kept on the server, answered by a
 /// redirect to its results page (so Back and Reload work, and the name is
 /// in no URL).
-async fn cases_search(State(_app): State<AppState>, user: WebUser, body: Bytes) -> Response {
-    let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
+async fn cases_search(
+    State(_app): State<AppState>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
+    let _tr = tr_for(&user);
     let q = f.get("q").trim().to_owned();
     if q.is_empty() {
         return Redirect::to("/cases").into_response();
@@ -1105,15 +1130,10 @@ async fn break_glass_page(
 
 async fn break_glass_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let result = match page_id(&id) {
         Ok(id) => app.break_glass(user.principal(), id, f.get("reason")).await,
         Err(e) => Err(e),
@@ -1165,14 +1185,9 @@ async fn break_glass_by_reference_page(user: WebUser) -> Response {
 
 async fn break_glass_by_reference_submit(
     State(app): State<AppState>,
-    user: WebUser,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app
         .break_glass_by_reference(user.principal(), f.get("reference"), f.get("reason"))
         .await
@@ -1412,14 +1427,9 @@ async fn notifications_page(
 
 async fn notifications_read_submit(
     State(app): State<AppState>,
-    user: WebUser,
-    body: Bytes,
+    Posted { user, fields: _f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app.mark_notifications_read(user.principal()).await {
         Ok(_) => Redirect::to("/notifications?done=read").into_response(),
         Err(e) => error_page(&tr, &user, e),
@@ -1430,15 +1440,10 @@ async fn notifications_read_submit(
 /// found".
 async fn notification_read_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: _f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     match app.mark_notification_read(user.principal(), &id).await {
         Ok(()) => Redirect::to("/notifications?done=one").into_response(),
         Err(e) => error_page(&tr, &user, e),

@@ -14,9 +14,9 @@ use crate::auth::ApiUser;
 use crate::auth::WebUser;
 use crate::error::{ApiError, ErrorBody, bad_request};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{UserBar, bar, error_page, render, tr_for};
 use askama::Template;
-use axum::body::Bytes;
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub fn routes() -> Router<AppState> {
@@ -297,15 +297,10 @@ async fn referrals_view(
 
 async fn answer_page(
     State(app): State<AppState>,
-    user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let reason = f.get("reason").trim().to_owned();
     let refused = |message: String| {
         let kept = f.get("reason").to_owned();

@@ -2,7 +2,6 @@
 //! a removal by other authorities recorded apart — the API, the forms on the
 //! case's return page and the words they are shown in.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,10 +18,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::auth::{ApiUser, WebUser};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::{Fields, csrf_ok, csrf_refused, error_page, tr_for};
+use crate::pages::Posted;
+use crate::pages::{error_page, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -245,15 +245,10 @@ fn shown_in_form(e: &AppError) -> bool {
 
 async fn decision_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
@@ -351,15 +346,10 @@ async fn decision_submit(
 
 async fn removal_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let Ok(case) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };

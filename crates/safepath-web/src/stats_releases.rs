@@ -7,7 +7,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -19,7 +18,8 @@ use safepath_app::stats_synthetic::{BudgetView, COLUMNS, SyntheticRequest};
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/stats/releases", get(page).post(release))
@@ -109,12 +109,8 @@ async fn refused(app: &AppState, user: &WebUser, typed: String, words: String) -
     }
 }
 
-async fn release(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn release(State(app): State<AppState>, Posted { user, fields: f }: Posted) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let typed = f.get("epsilon").trim().to_owned();
     let Ok(epsilon) = typed.replace(',', ".").parse::<f64>() else {
         return refused(&app, &user, typed, tr.t("releases-error-epsilon")).await;

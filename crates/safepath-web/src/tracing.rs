@@ -3,7 +3,6 @@
 //! sought person's side sees matches on the cases it works on.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,7 +17,8 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -361,12 +361,8 @@ async fn new_page(user: WebUser) -> Response {
     )
 }
 
-async fn new_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn new_submit(State(app): State<AppState>, Posted { user, fields: f }: Posted) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let values = FormValues::from_fields(&f);
     let created = match values.to_request() {
         Ok(req) => app.create_tracing_request(user.principal(), req).await,
@@ -411,15 +407,10 @@ async fn request_page(
 
 async fn contact_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let contact = NewContact {
         method: f.get("method").to_owned(),
         note: Some(f.get("note").to_owned()).filter(|n| !n.trim().is_empty()),
@@ -435,15 +426,10 @@ async fn contact_submit(
 
 async fn answer_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let answer = MatchAnswer {
         answer: f.get("answer").to_owned(),
         explained_in_language: Some(f.get("explained_in_language").to_owned())

@@ -461,3 +461,59 @@ async fn records_of_a_case_look_missing_to_unrelated_users() {
         .await;
     assert_eq!(r.json()["state"], "pending", "nobody answered it");
 }
+
+/// Every page route in the router's source that takes a posted form refuses
+/// one without the session's token, whoever is signed in: 403 before the
+/// handler runs, and nothing is done. Derived from the source like the
+/// matrix above, so a new form is covered the day it is added.
+#[tokio::test]
+async fn every_posted_form_needs_the_sessions_token() {
+    let t = spawn_app().await;
+    let (cookie, _) = page_login(&t, "demo-coordinator").await;
+    let before = t
+        .app
+        .store()
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .len();
+    let mut checked = 0;
+    for route in source_routes() {
+        // The API takes tokens, not forms; sign-in has its own signed cookie.
+        if route.starts_with("/api/") || route == "/login" || route.starts_with("/login/") {
+            continue;
+        }
+        let path = route
+            .split('/')
+            .map(|part| {
+                if part.starts_with('{') {
+                    "00000000-0000-4000-8000-00000000abcd"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let r = t
+            .page_post(&cookie, &path, "confirm=yes&reason=Synthetic".into())
+            .await;
+        match r.status {
+            StatusCode::METHOD_NOT_ALLOWED => {}
+            StatusCode::FORBIDDEN => checked += 1,
+            other => panic!("POST {path} without the token answered {other}"),
+        }
+    }
+    assert!(checked >= 40, "only {checked} forms found");
+    // Refusals change nothing: no audit entry beyond the sign-in's reads.
+    let after = t.app.store().audit_entries(0, 1_000_000).await.unwrap();
+    assert!(
+        after[before..]
+            .iter()
+            .all(|e| !e.entry.action.ends_with(".create") && !e.entry.action.ends_with(".record")),
+        "{:?}",
+        after[before..]
+            .iter()
+            .map(|e| &e.entry.action)
+            .collect::<Vec<_>>()
+    );
+}
