@@ -408,11 +408,7 @@ async fn login_submit(
     }
 }
 
-async fn logout(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr_for(&user), &user);
-    }
+async fn logout(State(app): State<AppState>, Posted { user, .. }: Posted) -> Response {
     if let Err(e) = app.logout(&user.token).await {
         return error_page(&tr_for(&user), &user, e);
     }
@@ -425,14 +421,9 @@ async fn logout(State(app): State<AppState>, user: WebUser, body: Bytes) -> Resp
 
 async fn set_language(
     State(app): State<AppState>,
-    user: WebUser,
     headers: HeaderMap,
-    body: Bytes,
+    Posted { user, fields: f }: Posted,
 ) -> Response {
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr_for(&user), &user);
-    }
     if let Err(e) = app.set_language(user.principal(), f.get("language")).await {
         return error_page(&tr_for(&user), &user, e);
     }
@@ -1791,12 +1782,8 @@ async fn new_case_page(user: WebUser) -> Response {
 }
 
 /// Search before create, from the new-case form (no JavaScript needed).
-async fn new_case_check(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn new_case_check(State(app): State<AppState>, Posted { user, fields }: Posted) -> Response {
     let tr = tr_for(&user);
-    let fields = Fields::parse(&body);
-    if !csrf_ok(&user, &fields) {
-        return csrf_refused(&tr, &user);
-    }
     let f = CaseFormValues::from_fields(&fields);
     let result = match f.person(&[]) {
         Ok(p) => app.possible_duplicates(user.principal(), p).await,
@@ -1822,12 +1809,8 @@ async fn new_case_check(State(app): State<AppState>, user: WebUser, body: Bytes)
     }
 }
 
-async fn new_case_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
+async fn new_case_submit(State(app): State<AppState>, Posted { user, fields }: Posted) -> Response {
     let tr = tr_for(&user);
-    let fields = Fields::parse(&body);
-    if !csrf_ok(&user, &fields) {
-        return csrf_refused(&tr, &user);
-    }
     let f = CaseFormValues::from_fields(&fields);
     let built = (|| -> Result<NewCase, AppError> {
         Ok(NewCase {
@@ -1886,15 +1869,10 @@ async fn edit_case_page(
 
 async fn edit_case_submit(
     State(app): State<AppState>,
-    user: WebUser,
     Path(id): Path<String>,
-    body: Bytes,
+    Posted { user, fields }: Posted,
 ) -> Response {
     let tr = tr_for(&user);
-    let fields = Fields::parse(&body);
-    if !csrf_ok(&user, &fields) {
-        return csrf_refused(&tr, &user);
-    }
     let id = match page_id(&id) {
         Ok(id) => id,
         Err(e) => return error_page(&tr, &user, e),

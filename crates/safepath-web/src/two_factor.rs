@@ -23,7 +23,8 @@ use crate::auth::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
+use crate::pages::Posted;
+use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -297,11 +298,7 @@ async fn settings_page(
     .await
 }
 
-async fn start_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
-    let f = Fields::parse(&body);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr_for(&user), &user);
-    }
+async fn start_submit(State(app): State<AppState>, Posted { user, .. }: Posted) -> Response {
     match app.start_two_factor(user.principal()).await {
         Ok(_) => Redirect::to("/settings/two-factor?done=started").into_response(),
         Err(e) => error_page(&tr_for(&user), &user, e),
@@ -318,12 +315,11 @@ fn error_words(tr: &Tr, e: &AppError) -> String {
     }
 }
 
-async fn confirm_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
-    let f = Fields::parse(&body);
+async fn confirm_submit(
+    State(app): State<AppState>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
     let tr = tr_for(&user);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let code = f.get("code").trim().to_owned();
     match app.confirm_two_factor(user.principal(), &code).await {
         Ok(recovery) => {
@@ -359,12 +355,8 @@ async fn confirm_submit(State(app): State<AppState>, user: WebUser, body: Bytes)
     }
 }
 
-async fn off_submit(State(app): State<AppState>, user: WebUser, body: Bytes) -> Response {
-    let f = Fields::parse(&body);
+async fn off_submit(State(app): State<AppState>, Posted { user, fields: f }: Posted) -> Response {
     let tr = tr_for(&user);
-    if !csrf_ok(&user, &f) {
-        return csrf_refused(&tr, &user);
-    }
     let awaiting = matches!(
         app.two_factor_state(user.principal()).await,
         Ok(TwoFactorState::Awaiting(_))
