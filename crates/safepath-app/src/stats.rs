@@ -96,6 +96,13 @@ pub const DASH_TABLES: &[(&str, &[Dim])] = &[
 /// Tables of other counts than persons (suppressed on their own).
 pub const OTHER_TABLES: &[&str] = &["screenings", "stays"];
 
+/// One return as the checklist counts it.
+struct ReturnFact {
+    year: i32,
+    repatriation: bool,
+    assessed: bool,
+}
+
 fn day_of_ms(ms: i64) -> i64 {
     ms.div_euclid(DAY_MS)
 }
@@ -622,13 +629,53 @@ impl App {
     }
 
     /// The protection checklist for the user's scope: this year against last.
+    /// Every return in scope for the checklist, from the records' plain
+    /// columns (nothing is opened): its year, whether it was a voluntary
+    /// repatriation — which passed the return gate, so was assessed and
+    /// names its receiving agency — and, for a removal by the authorities,
+    /// whether the case holds a repatriation security assessment.
+    async fn returns_for_checklist(
+        &self,
+        scope: Option<OrgId>,
+    ) -> Result<Vec<ReturnFact>, AppError> {
+        let mut out = Vec::new();
+        for r in self
+            .store
+            .all_case_records(crate::returns::RETURN_KIND, &["done"])
+            .await?
+        {
+            let Some(facts) = self.store.case_facts(r.case_id).await? else {
+                continue;
+            };
+            if scope.is_some_and(|org| org != facts.org) {
+                continue;
+            }
+            let repatriation = r.subject.as_deref() == Some("repatriation");
+            let assessed = repatriation
+                || !self
+                    .store
+                    .case_records(r.case_id, Some(crate::handover_cases::SECURITY_KIND))
+                    .await?
+                    .is_empty();
+            out.push(ReturnFact {
+                year: date_of_ms(r.created_at).map_or(0, |d| d.year()),
+                repatriation,
+                assessed,
+            });
+        }
+        Ok(out)
+    }
+
     pub async fn checklist(&self, who: &Principal) -> Result<Vec<checklist::Item>, AppError> {
         let scope = self.stats_scope(who)?;
         let aggregates = self.store.stats_aggregates(scope).await?;
         let stays = self.store.stats_stays(scope).await?;
         let year = self.clock.today().year();
         let today = day_of_ms(self.now_ms());
+        let returns = self.returns_for_checklist(scope).await?;
         let inputs = |y: i32| {
+            let returns_in: Vec<&ReturnFact> = returns.iter().filter(|r| r.year == y).collect();
+            let of = returns_in.len() as u64;
             let year_of = |iso: &str| iso.get(0..4).and_then(|s| s.parse::<i32>().ok());
             let in_year: Vec<&StatsStayRow> = stays
                 .iter()
@@ -682,6 +729,16 @@ impl App {
                         .count() as u64,
                     of: conclusive.len() as u64,
                 },
+                // Every return, voluntary or a removal by the authorities:
+                // a removal counts against both shares unless assessed.
+                returns_with_security_assessment: Some(Share {
+                    part: returns_in.iter().filter(|r| r.assessed).count() as u64,
+                    of,
+                }),
+                returns_with_receiving_agency: Some(Share {
+                    part: returns_in.iter().filter(|r| r.repatriation).count() as u64,
+                    of,
+                }),
                 ..ChecklistInputs::default()
             }
         };

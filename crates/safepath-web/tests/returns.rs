@@ -541,3 +541,72 @@ async fn t_login(t: &TestApp, user: &str, password: &str) -> String {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()["token"].as_str().unwrap().to_owned()
 }
+
+async fn checklist_item(t: &TestApp, tok: &str, id: &str) -> Value {
+    let r = t.call("GET", "/api/v1/checklist", Some(tok), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+/// The protection checklist's return items light up from the recorded
+/// returns: a removal by the authorities counts against both (no receiving
+/// agency, no assessment on its case), a voluntary return for both; fewer
+/// than eleven are withheld.
+#[tokio::test]
+async fn the_checklist_counts_returns_and_removals_apart() {
+    let (a, b) = with_partner().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let items = ["returns_security_assessment", "returns_receiving_agency"];
+    for id in items {
+        assert_eq!(
+            checklist_item(&a, &coord, id).await["status"],
+            "no_data",
+            "{id}"
+        );
+    }
+    let removed = in_solution_planning(&a, &cm, &coord).await;
+    let removal = json!({"removed_on": "2026-01-01", "authority": "Immigration police"});
+    let url = format!("/api/v1/cases/{removed}/forced-removals");
+    let r = a.call("POST", &url, Some(&cm), Some(removal.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    for id in items {
+        assert_eq!(
+            checklist_item(&a, &coord, id).await["status"],
+            "withheld",
+            "{id}"
+        );
+    }
+    for _ in 0..10 {
+        let r = a.call("POST", &url, Some(&cm), Some(removal.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    for id in items {
+        let item = checklist_item(&a, &coord, id).await;
+        assert_eq!(item["value"], 0.0, "{id}: {item}");
+    }
+    // One voluntary return: assessed, with its receiving agency.
+    let case = in_solution_planning(&a, &cm, &coord).await;
+    consent_to_c(&a, &cm, &case).await;
+    assess(&a, &cm, &case, "none").await;
+    let r = a
+        .call("POST", &format!("/api/v1/cases/{case}/repatriation"), Some(&cm),
+              Some(json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "receiving_staff"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    for id in items {
+        let item = checklist_item(&a, &coord, id).await;
+        let v = item["value"].as_f64().unwrap();
+        assert!((v - 1.0 / 12.0).abs() < 1e-9, "{id}: {item}");
+    }
+    // Another organisation's coordinator-less staff see none of it.
+    let cm_b = a.login("demo-cm-b").await;
+    let r = a.call("GET", "/api/v1/checklist", Some(&cm_b), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
