@@ -99,6 +99,31 @@ async fn each_responder_lists_their_own_screenings_and_a_coordinator_their_organ
             .status,
         StatusCode::OK
     );
+    // The bug: an organisation the case is later referred to (under a
+    // consent that shares only `health`) could open the screening — its
+    // answers and notes — because it may read the case. It gets the answer
+    // a missing screening gets.
+    let cm_b = t.login("demo-cm-b").await;
+    let cm_c = t.login("demo-cm-c").await;
+    refer_to(&t, &cm_b, &cm_c, &case_id, json!(["health"])).await;
+    let shared = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case_id}"),
+            Some(&cm_c),
+            None,
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::OK, "the referral is accepted");
+    let opened = t
+        .call(
+            "GET",
+            &format!("/api/v1/screenings/{id}"),
+            Some(&cm_c),
+            None,
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::NOT_FOUND, "{}", opened.text());
 
     // The responder's coordinator sees it among the organisation's, as a
     // colleague's; other organisations' users never see it.
