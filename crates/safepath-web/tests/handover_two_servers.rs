@@ -1011,6 +1011,66 @@ async fn a_handover_travels_by_file_when_the_partner_has_no_inbox() {
     assert_eq!(items[0]["id"], id.as_str());
 }
 
+/// A handover of a new case of organisation A to B (organisation C) walked
+/// to departure: acknowledged, assessed, a go, the person's decision and the
+/// plan recorded, ready to travel, departed, all delivered. The case
+/// manager's and the coordinator's tokens and the handover's id.
+async fn travelling(a: &TestApp, b: &TestApp) -> (String, String, String) {
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let (case, _) = ready_case(a, &cm).await;
+    let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let started = a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": fingerprint(b), "categories": ["identity"]})),
+        )
+        .await;
+    ok(&started);
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    deliver(a, 1).await;
+    let cm_c = b.login("demo-cm-c").await;
+    ok(&send(b, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await);
+    deliver(b, 1).await;
+    ok(&send(
+        a,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
+    )
+    .await);
+    deliver(a, 1).await;
+    ok(&send(
+        b,
+        &cm_c,
+        &id,
+        json!({"kind": "corroboration", "decision": "go", "reason": "Services in place"}),
+    )
+    .await);
+    deliver(b, 1).await;
+    to_solution_planning(a, &coord, &case).await;
+    ok(&a
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/repatriation"),
+            &cm,
+            Some(json!({"partner": fingerprint(b), "language": "my", "interpreter": true, "escort": "receiving_staff"})),
+        )
+        .await);
+    ok(&send(
+        a,
+        &cm,
+        &id,
+        json!({"kind": "travel_ready", "travel_on": today()}),
+    )
+    .await);
+    ok(&send(a, &cm, &id, json!({"kind": "departed"})).await);
+    deliver(a, 2).await;
+    (cm, coord, id)
+}
+
 async fn work(t: &TestApp, tok: String) -> Value {
     let r = t.call_as("GET", "/api/v1/work", &tok, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -1029,60 +1089,10 @@ fn days_ago(n: i64) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overdue_follow_ups_are_on_my_work_on_both_sides() {
     let (a, b, _sa, _sb) = two_partners().await;
-    let cm = a.login("demo-cm-a").await;
-    let coord = a.login("demo-coordinator").await;
-    let (case, _) = ready_case(&a, &cm).await;
-    let started = a
-        .call_as(
-            "POST",
-            &format!("/api/v1/cases/{case}/handovers"),
-            &cm,
-            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
-        )
-        .await;
-    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
-    let id = started.json()["id"].as_str().unwrap().to_owned();
-    deliver(&a, 1).await;
+    let (cm, coord, id) = travelling(&a, &b).await;
     let cm_c = b.login("demo-cm-c").await;
     let liaison = b.login("demo-partner").await;
     let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    ok(&send(&b, &liaison, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await);
-    deliver(&b, 1).await;
-    ok(&send(
-        &a,
-        &cm,
-        &id,
-        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
-    )
-    .await);
-    deliver(&a, 1).await;
-    ok(&send(
-        &b,
-        &cm_c,
-        &id,
-        json!({"kind": "corroboration", "decision": "go", "reason": "Services in place"}),
-    )
-    .await);
-    deliver(&b, 1).await;
-    to_solution_planning(&a, &coord, &case).await;
-    let decided = a
-        .call_as(
-            "POST",
-            &format!("/api/v1/cases/{case}/repatriation"),
-            &cm,
-            Some(json!({"partner": fingerprint(&b), "language": "my", "interpreter": true, "escort": "receiving_staff"})),
-        )
-        .await;
-    ok(&decided);
-    ok(&send(
-        &a,
-        &cm,
-        &id,
-        json!({"kind": "travel_ready", "travel_on": today()}),
-    )
-    .await);
-    ok(&send(&a, &cm, &id, json!({"kind": "departed"})).await);
-    deliver(&a, 2).await;
     // Nothing is due before arrival.
     assert_eq!(work(&b, liaison.clone()).await, json!([]));
     // Arrived 100 days ago (recorded late): the plan (due after a month),
@@ -1169,51 +1179,9 @@ async fn notices(t: &TestApp, user: &str) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_after_return_reach_both_sides() {
     let (a, b, _sa, _sb) = two_partners().await;
-    let cm = a.login("demo-cm-a").await;
-    let coord = a.login("demo-coordinator").await;
-    let (case, _) = ready_case(&a, &cm).await;
-    let started = a
-        .call_as(
-            "POST",
-            &format!("/api/v1/cases/{case}/handovers"),
-            &cm,
-            Some(json!({"partner": fingerprint(&b), "categories": ["identity"]})),
-        )
-        .await;
-    let id = started.json()["id"].as_str().unwrap().to_owned();
-    deliver(&a, 1).await;
+    let (cm, _, id) = travelling(&a, &b).await;
     let cm_c = b.login("demo-cm-c").await;
     let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    ok(&send(&b, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await);
-    deliver(&b, 1).await;
-    ok(&send(
-        &a,
-        &cm,
-        &id,
-        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
-    )
-    .await);
-    deliver(&a, 1).await;
-    ok(&send(
-        &b,
-        &cm_c,
-        &id,
-        json!({"kind": "corroboration", "decision": "go", "reason": "Services in place"}),
-    )
-    .await);
-    deliver(&b, 1).await;
-    to_solution_planning(&a, &coord, &case).await;
-    ok(&a.call_as("POST", &format!("/api/v1/cases/{case}/repatriation"), &cm,
-        Some(json!({"partner": fingerprint(&b), "language": "my", "interpreter": true, "escort": "receiving_staff"}))).await);
-    ok(&send(
-        &a,
-        &cm,
-        &id,
-        json!({"kind": "travel_ready", "travel_on": today()}),
-    )
-    .await);
-    ok(&send(&a, &cm, &id, json!({"kind": "departed"})).await);
-    deliver(&a, 2).await;
     ok(&send(
         &b,
         &cm_c,
