@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 use crate::clock::rfc3339;
 use crate::match_records::{Weigh, band_name, best_per_id, index_over, records_of, settings};
+use crate::retrafficking::{FoundBy, Sighting};
 use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
@@ -178,9 +179,8 @@ fn may_review(role: Role) -> bool {
     matches!(role, Role::Coordinator | Role::Administrator)
 }
 
-/// The `case_records` kind that remembers a re-trafficking alert raised by
-/// a de-duplication run (on the returned person's case).
-pub const RETRAFFICKING_ALERT: &str = "retrafficking_alert";
+/// The `case_records` kind that remembers a re-trafficking alert.
+pub use crate::retrafficking::RETRAFFICKING_ALERT;
 
 impl App {
     /// Starts a run in the background and answers with its id. Refused with
@@ -334,17 +334,16 @@ impl App {
                 if let Err(e) = self.store.finish_dedupe_run(&run, &pairs, &audit).await {
                     tracing::error!(error = %e, run = %run.id, "de-duplication run could not be stored");
                     self.fail_dedupe_run(run).await;
-                } else if !marks.is_empty() {
-                    let audit = AuditDraft::new(
-                        self.now_ms(),
+                } else if let Err(e) = self
+                    .keep_retrafficking_alerts(
                         run.started_by.as_str(),
-                        "retrafficking_alert.record",
+                        &marks,
+                        Vec::new(),
+                        FoundBy::DedupeRun,
                     )
-                    .record("dedupe_run", &run.id)
-                    .detail(format!("pairs={}", marks.len()));
-                    if let Err(e) = self.store.write_case_records(&marks, &audit).await {
-                        tracing::error!(error = %e, run = %run.id, "re-trafficking alerts not kept");
-                    }
+                    .await
+                {
+                    tracing::error!(code = e.code, run = %run.id, "re-trafficking alerts not kept");
                 }
             }
             Err(e) => {
@@ -354,12 +353,11 @@ impl App {
         }
     }
 
-    /// The pairs of a run where one case's person returned home through a
-    /// recorded repatriation and the other case does not record one: the
-    /// person may have been trafficked again. The coordinators of both
-    /// cases' organisations are told (each about their own case only: the
-    /// other organisation's case is never named), once per pair — a
-    /// `retrafficking_alert` record on the returned case remembers it.
+    /// The pairs of a run in the "likely" band where one case's person
+    /// returned home through a recorded repatriation and the other case does
+    /// not record one: the person may have been trafficked again
+    /// (`crate::retrafficking`). A "possible" pair waits for review, as any
+    /// other: an alert sends staff on both sides to the person.
     async fn returned_again(
         &self,
         run: &DedupeRunRow,
@@ -371,82 +369,27 @@ impl App {
         ),
         AppError,
     > {
-        use std::collections::HashSet;
-        let returned: HashSet<CaseId> = self
-            .store
-            .all_case_records(crate::returns::RETURN_KIND, &["done"])
-            .await?
-            .into_iter()
-            .filter(|r| r.subject.as_deref() == Some("repatriation"))
-            .map(|r| r.case_id)
+        let returned = crate::retrafficking::returned_cases(self).await?;
+        let sightings: Vec<Sighting> = pairs
+            .iter()
+            .filter(|p| p.band == "likely")
+            .filter_map(|p| {
+                let (back, again) =
+                    match (returned.contains(&p.case_a), returned.contains(&p.case_b)) {
+                        (true, false) => (p.case_a, p.case_b),
+                        (false, true) => (p.case_b, p.case_a),
+                        _ => return None,
+                    };
+                Some(Sighting {
+                    returned: back,
+                    again,
+                    found_by: FoundBy::DedupeRun,
+                    subject_id: p.id.clone(),
+                    source_id: run.id.clone(),
+                })
+            })
             .collect();
-        if returned.is_empty() {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let told: HashSet<(CaseId, String)> = self
-            .store
-            .all_case_records(RETRAFFICKING_ALERT, &["open"])
-            .await?
-            .into_iter()
-            .filter_map(|r| r.ref_id.map(|other| (r.case_id, other)))
-            .collect();
-        let now = self.now_ms();
-        let (mut notices, mut marks) = (Vec::new(), Vec::new());
-        for p in pairs {
-            let (back, again) = match (returned.contains(&p.case_a), returned.contains(&p.case_b)) {
-                (true, false) => (p.case_a, p.case_b),
-                (false, true) => (p.case_b, p.case_a),
-                _ => continue,
-            };
-            if told.contains(&(back, again.to_string())) {
-                continue;
-            }
-            for case in [back, again] {
-                let Some(facts) = self.store.case_facts(case).await? else {
-                    continue;
-                };
-                for u in self.return_alert_recipients(facts.org).await? {
-                    // Only those who may open the case it names.
-                    let may_read = Principal::from_user(u.clone()).is_ok_and(|p| {
-                        access::authorize(&p.actor, Action::ReadCase, &facts).is_ok()
-                    });
-                    if !may_read {
-                        continue;
-                    }
-                    let mut n = self.notice(
-                        u.id,
-                        "returned_person_again",
-                        Some(case),
-                        format!("run={}", run.id),
-                    );
-                    n.subject_type = Some("dedupe_pair".into());
-                    n.subject_id = Some(p.id.clone());
-                    notices.push(n);
-                }
-            }
-            let id = Uuid::new_v4().to_string();
-            marks.push(safepath_store::CaseRecordRow {
-                id: id.clone(),
-                case_id: back,
-                kind: RETRAFFICKING_ALERT.into(),
-                state: "open".into(),
-                subject: None,
-                owner_id: None,
-                // The other case's id: told once per pair (ids only).
-                ref_id: Some(again.to_string()),
-                due_on: None,
-                record: self.seal_json(
-                    "case_records",
-                    "record",
-                    &id,
-                    &serde_json::json!({ "pair": p.id, "run": run.id }),
-                )?,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            });
-        }
-        Ok((notices, marks))
+        self.retrafficking_alerts(&sightings).await
     }
 
     async fn fail_dedupe_run(&self, mut run: DedupeRunRow) {

@@ -437,6 +437,44 @@ impl App {
         Ok(snapshot)
     }
 
+    /// The cases among `among` whose person is likely `person`: the
+    /// engine's "likely" band, or the same name, sex and nationality (the
+    /// re-trafficking check after a screening; `who`'s scan is audited).
+    pub(crate) async fn likely_same_as(
+        &self,
+        who: &Principal,
+        person: &Person,
+        among: &std::collections::HashSet<CaseId>,
+    ) -> Result<Vec<CaseId>, AppError> {
+        let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
+        let snapshot = self.duplicate_snapshot(who).await?;
+        let Some(index) = &snapshot.index else {
+            return Ok(Vec::new());
+        };
+        let query_keys = namesake_keys(&self.duplicates.hasher, person);
+        let query = record(&settings.schema, "query", person)?;
+        let mut out = Vec::new();
+        for c in index
+            .trace_down_to(&query, CHECK_LIMIT, 0.0)
+            .map_err(|e| AppError::internal(&e.to_string()))?
+        {
+            let Ok(id) = Uuid::parse_str(&c.id) else {
+                continue;
+            };
+            if !among.contains(&CaseId(id)) {
+                continue;
+            }
+            let namesake = snapshot
+                .namesakes
+                .get(&id)
+                .is_some_and(|keys| keys.iter().any(|k| query_keys.binary_search(k).is_ok()));
+            if c.band == Band::Likely || namesake {
+                out.push(CaseId(id));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn possible_duplicates(
         &self,
         who: &Principal,

@@ -544,8 +544,15 @@ impl App {
             held.row.case_id,
             message.kind() != MessageKind::ConsentWithdrawn,
         ) {
-            self.check_handover_consent(who, case, &held.row.partner, &message, &h, today)
-                .await?;
+            self.handover_consent_covers(
+                &who.id().to_string(),
+                case,
+                &held.row.partner,
+                &message,
+                &h,
+                today,
+            )
+            .await?;
             // Travel waits for the person's recorded decision and the plan.
             if message.kind() == MessageKind::TravelReady
                 && !self.repatriation_recorded(case, &held.row.partner).await?
@@ -569,9 +576,11 @@ impl App {
         .await
     }
 
-    async fn check_handover_consent(
+    /// The destination's consent check before a message goes: in force,
+    /// naming the partner's organisation and every category shared.
+    pub(crate) async fn handover_consent_covers(
         &self,
-        who: &Principal,
+        actor: &str,
         case: CaseId,
         partner: &str,
         message: &HandoverMessage,
@@ -587,9 +596,7 @@ impl App {
             .handover_partner(partner)
             .await?
             .and_then(|p| p.org_id);
-        let ledger = self
-            .ledger(&Grant::policy_check(who.id(), case), case)
-            .await?;
+        let ledger = self.ledger(&Grant::policy_check(actor, case), case).await?;
         consent::covers(
             &ledger,
             ConsentPurpose::CrossBorderHandover,
@@ -684,7 +691,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn queue_outgoing(
+    pub(crate) async fn queue_outgoing(
         &self,
         actor: &str,
         by: &str,

@@ -616,6 +616,8 @@ impl App {
                 .await
             {
                 Ok(()) => {
+                    // A person who returned home, screened again (issue 12).
+                    self.screened_again(who, id, case_id, &person).await;
                     let facts = access::CaseFacts {
                         id: case_id,
                         org: to_org,

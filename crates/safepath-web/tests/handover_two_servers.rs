@@ -377,7 +377,7 @@ async fn ready_case(t: &TestApp, cm: &str) -> (String, String) {
     let case = t
         .create(
             cm,
-            json!({"names": [{"value": "Thida Synthetic Aung", "script": "Latn"}], "nationalities": ["MMR"]}),
+            json!({"names": [{"value": "Thida Synthetic Aung", "script": "Latn"}], "sex": "female", "birth_date": {"kind": "exact", "date": "1999-03-14"}, "nationalities": ["MMR"]}),
         )
         .await["id"]
         .as_str()
@@ -1159,16 +1159,38 @@ async fn overdue_follow_ups_are_on_my_work_on_both_sides() {
     assert!(html.contains(&format!("/handovers/{id}")));
 }
 
+/// Two partners and a handover of A's whose person arrived `days` ago
+/// (delivered): the servers, A's case manager's token, the handover's id
+/// and B's organisation C case manager's token.
+async fn arrived_since(
+    days: i64,
+) -> (
+    (TestApp, TestApp),
+    (tokio::task::JoinHandle<()>, tokio::task::JoinHandle<()>),
+    String,
+    String,
+    String,
+) {
+    let (a, b, sa, sb) = two_partners().await;
+    let (cm, _, id) = travelling(&a, &b).await;
+    let cm_c = b.login("demo-cm-c").await;
+    let r = send(
+        &b,
+        &cm_c,
+        &id,
+        json!({"kind": "arrived", "arrived_on": days_ago(days)}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    deliver(&b, 1).await;
+    ((a, b), (sa, sb), cm, id, cm_c)
+}
+
 async fn notices(t: &TestApp, user: &str) -> Vec<Value> {
-    let tok = t.login(user).await;
-    t.call_as("GET", "/api/v1/notifications", &tok, None)
+    all_notices(t, user)
         .await
-        .json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
+        .into_iter()
         .filter(|n| n["kind"] == "handover_alert")
-        .cloned()
         .collect()
 }
 
@@ -1178,20 +1200,11 @@ async fn notices(t: &TestApp, user: &str) -> Vec<Value> {
 /// person.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_after_return_reach_both_sides() {
-    let (a, b, _sa, _sb) = two_partners().await;
-    let (cm, _, id) = travelling(&a, &b).await;
-    let cm_c = b.login("demo-cm-c").await;
+    let ((a, b), _servers, cm, id, cm_c) = arrived_since(40).await;
     let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    ok(&send(
-        &b,
-        &cm_c,
-        &id,
-        json!({"kind": "arrived", "arrived_on": days_ago(40)}),
-    )
-    .await);
     // A report that is no alert raises none.
     ok(&send(&b, &cm_c, &id, json!({"kind": "follow_up_report", "due_month": 1, "reported_on": days_ago(5), "reached": true, "wellbeing": "good", "plan_progress": "on_track"})).await);
-    deliver(&b, 2).await;
+    deliver(&b, 1).await;
     assert!(notices(&a, "demo-coordinator").await.is_empty());
     // The origin reports a re-trafficking risk.
     ok(&send(&b, &cm_c, &id, json!({"kind": "follow_up_report", "due_month": 3, "reported_on": today(), "reached": false, "wellbeing": "poor", "plan_progress": "stalled", "re_trafficking_alert": true})).await);
@@ -1231,4 +1244,104 @@ async fn alerts_after_return_reach_both_sides() {
         "in words"
     );
     assert!(html.contains(&format!("/handovers/{id}")));
+}
+
+fn returned_again(notices: &[Value]) -> Vec<&Value> {
+    notices
+        .iter()
+        .filter(|n| n["kind"] == "returned_person_again")
+        .collect()
+}
+
+async fn all_notices(t: &TestApp, user: &str) -> Vec<Value> {
+    let tok = t.login(user).await;
+    t.call_as("GET", "/api/v1/notifications", &tok, None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// A person who went home through the handover is screened again at the
+/// destination and referred to another organisation: both organisations
+/// are told at once (each about its own case), and the origin gets a
+/// security alert through the open handover, sent automatically and
+/// delivered like any message. A screening of someone else raises nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returned_person_screened_again_alerts_both_organisations_and_the_origin() {
+    let ((a, b), _servers, cm, id, cm_c) = arrived_since(0).await;
+    let responder = a.login("demo-responder").await;
+    let org_b = org_id(&a, &responder, "Organisation B").await;
+    let screen_and_refer = |name: &'static str, born: &'static str| {
+        let (a, responder, org_b) = (&a, responder.clone(), org_b.clone());
+        async move {
+            let s = a
+                .call_as("POST", "/api/v1/screenings", &responder, Some(json!({"consent_given": true, "language": "my", "interpreter": true, "place_kind": "vessel",
+                    "document": {"age_years": 27, "form": "fishing", "act_established": true,
+                        "indicators": {"DR1": "yes", "DR8": "yes", "EX1": "yes", "EX4": "yes", "CD1": "yes", "CD2": "yes"}}})))
+                .await;
+            assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+            let sid = s.json()["id"].as_str().unwrap().to_owned();
+            let r = a
+                .call_as(
+                    "POST",
+                    &format!("/api/v1/screenings/{sid}/refer"),
+                    &responder,
+                    Some(json!({"to_org_id": org_b, "person": {"names": [{"value": name, "script": "Latn"}], "sex": "female", "birth_date": {"kind": "exact", "date": born}, "nationalities": ["MMR"]}})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            sid
+        }
+    };
+    // Someone else: nothing.
+    screen_and_refer("Nandar Synthetic Kyaw", "2001-08-02").await;
+    assert!(returned_again(&all_notices(&a, "demo-coordinator").await).is_empty());
+    assert_eq!(
+        a.app.deliver_handover_outbox_now().await.unwrap().sent,
+        0,
+        "nothing for the origin"
+    );
+    // The returned person, screened again.
+    let sid = screen_and_refer("Thida Synthetic Aung", "1999-03-14").await;
+    let on_a = all_notices(&a, "demo-coordinator").await;
+    let mine = returned_again(&on_a);
+    assert_eq!(mine.len(), 1, "{on_a:?}");
+    assert_eq!(mine[0]["subject_type"], "screening");
+    assert_eq!(mine[0]["subject_id"], sid.as_str());
+    let returned_case = view(&a, &cm, &id).await["case_id"].clone();
+    assert_eq!(mine[0]["case_id"], returned_case, "A hears of its own case");
+    let on_b_org = all_notices(&a, "demo-cm-b").await;
+    let theirs = returned_again(&on_b_org);
+    assert_eq!(
+        theirs.len(),
+        1,
+        "organisation B (no coordinator): its case manager"
+    );
+    assert_ne!(theirs[0]["case_id"], returned_case, "of its own case only");
+    assert!(
+        !on_a.iter().any(|n| n["kind"] == "handover_alert"),
+        "no second notice on the destination"
+    );
+    for n in mine.iter().chain(&theirs) {
+        assert!(!n.to_string().contains("Thida"), "nothing of the person");
+    }
+    // The origin is told through the handover, automatically.
+    deliver(&a, 1).await;
+    assert_eq!(notices(&b, "demo-partner").await.len(), 1);
+    assert_eq!(notices(&b, "demo-cm-c").await.len(), 1);
+    let steps = view(&b, &cm_c, &id).await;
+    assert!(
+        steps.to_string().contains("security_alert"),
+        "on the origin's timeline: {steps}"
+    );
+    assert!(steps.to_string().contains("Automatic alert"), "{steps}");
+    assert!(!steps.to_string().contains("Nandar"));
+    // The de-duplication run finds the same pair: told once, whatever found it.
+    let run = a.app.run_dedupe_to_end("test").await.unwrap();
+    assert_eq!(run.state, "done");
+    let after_run = all_notices(&a, "demo-coordinator").await;
+    assert_eq!(returned_again(&after_run).len(), 1, "{after_run:?}");
+    assert_eq!(a.app.deliver_handover_outbox_now().await.unwrap().sent, 0);
 }

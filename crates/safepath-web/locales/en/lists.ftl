@@ -115,4 +115,4 @@ notice-handover-alert = { $alert ->
 }
 notice-handover-alert-plain = An alert was raised on a cross-border handover.
 notice-open-handover = Open the handover
-notice-returned-person-again-plain = This case may be about a person who returned home through a cross-border handover and is in the records again: they may have been trafficked again. Compare the records and alert the receiving organisation through the handover.
+notice-returned-person-again-plain = This case may be about a person who returned home through a cross-border handover and is in the records again (a new case from a screening, or the de-duplication run): they may have been trafficked again. Compare the records. Where the handover is still open, the receiving organisation was alerted through it.

@@ -112,4 +112,4 @@ notice-handover-alert = { $alert ->
 }
 notice-handover-alert-plain = Sebuah peringatan dikirim pada serah terima lintas batas.
 notice-open-handover = Buka serah terima
-notice-returned-person-again-plain = Kasus ini mungkin tentang orang yang sudah pulang melalui serah terima lintas batas dan muncul lagi dalam catatan: ia mungkin diperdagangkan lagi. Bandingkan catatannya dan beri tahu organisasi penerima melalui serah terima.
+notice-returned-person-again-plain = Kasus ini mungkin tentang orang yang sudah pulang melalui serah terima lintas batas dan muncul lagi dalam catatan (kasus baru dari skrining, atau pemeriksaan duplikat): ia mungkin diperdagangkan lagi. Bandingkan catatannya. Jika serah terima masih terbuka, organisasi penerima sudah diberi tahu melaluinya.

@@ -116,4 +116,4 @@ notice-handover-alert = { $alert ->
 }
 notice-handover-alert-plain = Có cảnh báo trong một hồ sơ chuyển giao xuyên biên giới.
 notice-open-handover = Mở hồ sơ chuyển giao
-notice-returned-person-again-plain = Hồ sơ này có thể là về một người đã trở về qua chuyển giao xuyên biên giới và lại xuất hiện trong hồ sơ: họ có thể đã bị mua bán lại. Hãy so sánh hồ sơ và báo cho tổ chức tiếp nhận qua hồ sơ chuyển giao.
+notice-returned-person-again-plain = Hồ sơ này có thể là về một người đã trở về qua chuyển giao xuyên biên giới và lại xuất hiện trong hồ sơ (một hồ sơ mới từ sàng lọc, hoặc đợt rà soát trùng lặp): họ có thể đã bị mua bán lại. Hãy so sánh hồ sơ. Nếu hồ sơ chuyển giao vẫn còn mở, tổ chức tiếp nhận đã được báo qua đó.
