@@ -9,9 +9,16 @@
 //!    with the person's recorded decision and return plan; the case has
 //!    moved to follow-up and the follow-up schedule runs.
 //!
+//! 3. one completed a month ago: a case opened fifteen months ago and
+//!    carried through the whole protocol — travel, arrival thirteen months
+//!    ago, the plan, the four follow-up reports (one did not reach the
+//!    person) and the origin's closure.
+//!
 //! The partner's messages are sealed with its identity and taken in by the
-//! inbox, as a real partner's would be. Dates are today's: the protocol
-//! refuses a travel notice in the past, so nothing here is back-dated.
+//! inbox, as a real partner's would be. The protocol refuses a travel
+//! notice in the past, so the completed return is not back-dated: the
+//! app's clock is moved to each step's day while it is written
+//! (`AppClock::travel_to`), every step through the same rules as live use.
 
 use std::collections::BTreeSet;
 
@@ -71,6 +78,16 @@ impl DemoPartner {
         app.receive_handover_message(&me, envelope.as_bytes())
             .await?;
         Ok(())
+    }
+}
+
+impl DemoPartner {
+    /// The origin's corroboration: a go, with its reason (message 2).
+    async fn says_go(&self, app: &App, handover: &str, reason: &str) -> Result<(), AppError> {
+        let mut go = message("corroboration");
+        go.decision = Some("go".into());
+        go.reason = Some(reason.into());
+        self.sends(app, handover, 2, go).await
     }
 }
 
@@ -141,8 +158,9 @@ fn assessment(re_trafficking: &str, debt: &str, notes: &str) -> NewSecurityAsses
     }
 }
 
-/// Seeds the partner and the two handovers (`started` and, when given,
-/// `arrived`: cases of demo-cm-a in solution planning).
+/// Seeds the partner and the three handovers (`started` and, when given,
+/// `arrived`: cases of demo-cm-a in solution planning; the completed one on
+/// a case of its own). The app's clock is back to today afterwards.
 pub(crate) async fn seed_demo(
     app: &App,
     cm: &Principal,
@@ -179,30 +197,51 @@ pub(crate) async fn seed_demo(
         ),
     )
     .await?;
-    let Some(case) = arrived_case else {
-        return Ok(());
-    };
-    // The second return, carried to the reintegration plan.
+    if let Some(case) = arrived_case {
+        seed_arrived(app, cm, case, org_c, &partner).await?;
+    }
+    let completed = seed_completed(app, cm, org_c, &partner).await;
+    // Back to today whatever happened.
+    app.clock.travel_to(None);
+    completed
+}
+
+/// A low-risk return of `case` started (module comment: [`start`]) and its
+/// risk and needs assessment sent (identity only); the handover's id.
+async fn start_assessed(
+    app: &App,
+    cm: &Principal,
+    case: Uuid,
+    org_c: Uuid,
+    partner: &DemoPartner,
+    notes: &str,
+) -> Result<String, AppError> {
     let id = start(
         app,
         cm,
         case,
         org_c,
-        &partner,
-        assessment(
-            "low",
-            "low",
-            "Synthetic demo assessment. Family visited by the partner; a job offer at home.",
-        ),
+        partner,
+        assessment("low", "low", notes),
     )
     .await?;
     let mut assessment_sent = message("risk_and_needs_assessment");
     assessment_sent.categories = Some([DataCategory::Identity].into_iter().collect());
     app.send_handover_message(cm, &id, assessment_sent).await?;
-    let mut go = message("corroboration");
-    go.decision = Some("go".into());
-    go.reason = Some("Family visited; vocational training arranged (demo).".into());
-    partner.sends(app, &id, 2, go).await?;
+    Ok(id)
+}
+
+/// The person's decision and the return plan recorded, the travel notice
+/// for today (the app's day) and the departure sent, on handover `id` of
+/// `case`.
+async fn travels(
+    app: &App,
+    cm: &Principal,
+    case: Uuid,
+    id: &str,
+    partner: &DemoPartner,
+    route: &str,
+) -> Result<(), AppError> {
     let today = crate::clock::iso_day(app.clock.today());
     app.record_repatriation(
         cm,
@@ -215,17 +254,54 @@ pub(crate) async fn seed_demo(
             agreement: None,
             documents: vec!["Certificate of identity issued by the embassy".into()],
             travel_date: Some(today.clone()),
-            route: Some("By road through the border crossing, met on the other side".into()),
+            route: Some(route.into()),
             escort: Some(Escort::ReceivingStaff),
             costs: Vec::new(),
         },
     )
     .await?;
     let mut ready = message("travel_ready");
-    ready.travel_on = Some(today.clone());
-    app.send_handover_message(cm, &id, ready).await?;
-    app.send_handover_message(cm, &id, message("departed"))
+    ready.travel_on = Some(today);
+    app.send_handover_message(cm, id, ready).await?;
+    app.send_handover_message(cm, id, message("departed"))
         .await?;
+    Ok(())
+}
+
+/// The second return, carried to the reintegration plan today.
+async fn seed_arrived(
+    app: &App,
+    cm: &Principal,
+    case: Uuid,
+    org_c: Uuid,
+    partner: &DemoPartner,
+) -> Result<(), AppError> {
+    let id = start_assessed(
+        app,
+        cm,
+        case,
+        org_c,
+        partner,
+        "Synthetic demo assessment. Family visited by the partner; a job offer at home.",
+    )
+    .await?;
+    partner
+        .says_go(
+            app,
+            &id,
+            "Family visited; vocational training arranged (demo).",
+        )
+        .await?;
+    travels(
+        app,
+        cm,
+        case,
+        &id,
+        partner,
+        "By road through the border crossing, met on the other side",
+    )
+    .await?;
+    let today = crate::clock::iso_day(app.clock.today());
     let mut arrived = message("arrived");
     arrived.arrived_on = Some(today.clone());
     partner.sends(app, &id, 3, arrived).await?;
@@ -234,5 +310,90 @@ pub(crate) async fn seed_demo(
     plan.note =
         Some("Vocational training, counselling and a family visit each month (demo).".into());
     partner.sends(app, &id, 4, plan).await?;
+    Ok(())
+}
+
+/// The third return, completed (module comment): each step written on the
+/// day it happened.
+async fn seed_completed(
+    app: &App,
+    cm: &Principal,
+    org_c: Uuid,
+    partner: &DemoPartner,
+) -> Result<(), AppError> {
+    use rand::SeedableRng;
+    use safepath_domain::case::ExploitationForm;
+    use safepath_domain::solutions::handover::add_months;
+    let today = app.clock.today();
+    let arrived_on = today - time::Duration::days(400);
+    let on = |d: time::Date| app.clock.travel_to(Some(d));
+    on(arrived_on - time::Duration::days(45));
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20_261_206);
+    let case = app
+        .import_case(
+            cm,
+            crate::views::NewCase {
+                // A Myanmar national (the partner's country).
+                person: crate::demo::synthetic_person(&mut rng, 3),
+                exploitation_forms: vec![ExploitationForm::ForcedLabour],
+                notes: Some("Synthetic demo case: a return completed. Not a real person.".into()),
+                status: Some(safepath_domain::case::CaseStatus::SolutionPlanning),
+                case_manager_id: None,
+            },
+        )
+        .await?
+        .id;
+    let id = start_assessed(app, cm, case, org_c, partner, "Synthetic demo assessment. Her mother and brother expect her; a place in a sewing cooperative.").await?;
+    on(arrived_on - time::Duration::days(20));
+    partner
+        .says_go(
+            app,
+            &id,
+            "Family visited; a place in a cooperative arranged (demo).",
+        )
+        .await?;
+    on(arrived_on - time::Duration::days(1));
+    travels(
+        app,
+        cm,
+        case,
+        &id,
+        partner,
+        "By air to Yangon, met at the airport",
+    )
+    .await?;
+    on(arrived_on);
+    let mut arrived = message("arrived");
+    arrived.arrived_on = Some(crate::clock::iso_day(arrived_on));
+    partner.sends(app, &id, 3, arrived).await?;
+    on(arrived_on + time::Duration::days(21));
+    let mut plan = message("reintegration_plan");
+    plan.made_on = Some(crate::clock::iso_day(app.clock.today()));
+    plan.note = Some("Sewing cooperative, counselling every two weeks (demo).".into());
+    partner.sends(app, &id, 4, plan).await?;
+    // The reports, a few days after each is due; at six months the person
+    // had moved and was not reached.
+    let reports: [(u8, bool, &str, &str); 4] = [
+        (1, true, "fair", "on_track"),
+        (3, true, "good", "on_track"),
+        (6, false, "not_known", "delayed"),
+        (12, true, "good", "completed"),
+    ];
+    let mut sequence = 5;
+    for (month, reached, wellbeing, progress) in reports {
+        on(add_months(arrived_on, u32::from(month)) + time::Duration::days(3));
+        let mut report = message("follow_up_report");
+        report.due_month = Some(month);
+        report.reached = Some(reached);
+        report.wellbeing = Some(wellbeing.into());
+        report.plan_progress = Some(progress.into());
+        partner.sends(app, &id, sequence, report).await?;
+        sequence += 1;
+    }
+    on(add_months(arrived_on, 12) + time::Duration::days(10));
+    let mut closure = message("closure");
+    closure.reason =
+        Some("Reintegration plan completed; the person is working and safe (demo).".into());
+    partner.sends(app, &id, sequence, closure).await?;
     Ok(())
 }

@@ -80,7 +80,7 @@ pub struct App {
     pub(crate) keys: sealing::Vault,
     /// Every unseal, when a test suite watches (sealing.rs).
     pub(crate) unseals: sealing::UnsealWatch,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) clock: clock::AppClock,
     pub(crate) key_file: PathBuf,
     pub(crate) audit_public_key: [u8; 32],
     /// Months between periodic case reviews (default 3).
@@ -223,7 +223,7 @@ impl App {
             store,
             keys: sealing::Vault::new(keys),
             unseals: Default::default(),
-            clock,
+            clock: clock::AppClock::new(clock),
             key_file: cfg.key_file.clone(),
             audit_public_key,
             review_months: safepath_domain::casework::needs::DEFAULT_REVIEW_MONTHS,

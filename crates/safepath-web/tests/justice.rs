@@ -777,18 +777,7 @@ async fn the_pages_work_without_javascript() {
 
 #[tokio::test]
 async fn the_demo_has_permits_about_to_expire_a_video_hearing_and_approvals_waiting() {
-    use safepath_app::{App, OpenConfig, SystemClock};
-    use std::sync::Arc;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = OpenConfig {
-        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
-        key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
-        audit_key_file: None,
-    };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
-    safepath_app::demo::seed(&app, 24).await.unwrap();
-    let t = TestApp::new(app, dir);
+    let t = spawn_demo_app(24).await;
     let cm = t.login("demo-cm-a").await;
     let deadlines = t
         .call("GET", "/api/v1/justice/deadlines", Some(&cm), None)

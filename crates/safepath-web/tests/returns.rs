@@ -610,3 +610,70 @@ async fn the_checklist_counts_returns_and_removals_apart() {
     let r = a.call("GET", "/api/v1/checklist", Some(&cm_b), None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// The demo holds a return completed through the whole protocol, each step
+/// on its own day: arrival over a year ago, the plan, the four follow-up
+/// reports (one not reaching the person) and the origin's closure; the
+/// case followed up. The app's clock is back to today after seeding.
+#[tokio::test]
+async fn the_demo_holds_a_completed_return_with_its_follow_up_reports() {
+    let t = spawn_demo_app(24).await;
+    let cm = t.login("demo-cm-a").await;
+    let list = t.call("GET", "/api/v1/handovers", Some(&cm), None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    let items = list.json()["items"].as_array().unwrap().clone();
+    let closed: Vec<&Value> = items.iter().filter(|h| h["state"] == "closed").collect();
+    assert_eq!(closed.len(), 1, "{items:?}");
+    assert!(
+        items.iter().any(|h| h["state"] == "acknowledged"),
+        "{items:?}"
+    );
+    let h = t
+        .call(
+            "GET",
+            &format!("/api/v1/handovers/{}", closed[0]["id"].as_str().unwrap()),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    let today = time::OffsetDateTime::now_utc().date();
+    let arrived = time::Date::parse(
+        h["arrived_on"].as_str().unwrap(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    assert!((today - arrived).whole_days() > 365, "{h}");
+    let reports: Vec<(u64, bool)> = h["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert!(f["reported_on"].is_string(), "{f}");
+            (
+                f["due_month"].as_u64().unwrap(),
+                f["reached"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(reports, [(1, true), (3, true), (6, false), (12, true)]);
+    let steps: Vec<&str> = h["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps.first(), Some(&"request"));
+    assert_eq!(steps.last(), Some(&"closure"));
+    let case = h["case_id"].as_str().unwrap();
+    assert_eq!(status(&t, &cm, case).await, "follow_up");
+    // Back to today: what is written now is dated today.
+    let created = t.create(&cm, person()).await;
+    assert!(
+        created["created_at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{today}")),
+        "{created}"
+    );
+}

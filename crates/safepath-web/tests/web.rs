@@ -7,9 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
-use safepath_app::{App, OpenConfig, SystemClock};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// Adds `n` synthetic cases owned by demo-cm-a (a population for matching).
 async fn seed_synthetic(t: &TestApp, n: usize, seed: u64) -> Vec<safepath_domain::person::Person> {
@@ -2646,16 +2644,7 @@ async fn case_work_and_sharing_pages_need_the_csrf_token() {
 
 #[tokio::test]
 async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review_queue() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = OpenConfig {
-        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
-        key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
-        audit_key_file: None,
-    };
-    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
-    safepath_app::demo::seed(&app, 60).await.unwrap();
-    let t = TestApp::new(app, dir);
+    let t = spawn_demo_app(60).await;
     let coord = t.login("demo-coordinator").await;
     let w = t
         .call("GET", "/api/v1/work", Some(&coord), None)

@@ -39,12 +39,8 @@ impl Answer {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(|_| {}).await
-}
-
-/// The app with settings changed before it serves (e.g. sign-in settings).
-pub async fn spawn_app_with(configure: impl FnOnce(&mut App)) -> TestApp {
+/// A fresh data folder and the configuration that opens it (SQLite).
+pub fn fresh_config() -> (tempfile::TempDir, OpenConfig) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = OpenConfig {
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
@@ -52,10 +48,29 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut App)) -> TestApp {
         create_key_file: true,
         audit_key_file: None,
     };
+    (dir, cfg)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with settings changed before it serves (e.g. sign-in settings).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut App)) -> TestApp {
+    let (dir, cfg) = fresh_config();
     let mut app = App::open(&cfg, Arc::new(SystemClock)).await.unwrap();
     configure(&mut app);
     let app = Arc::new(app);
     safepath_app::demo::seed(&app, 0).await.unwrap();
+    TestApp::new(app, dir)
+}
+
+/// The app with the demo's data for `cases` synthetic cases.
+#[allow(dead_code)] // not every test binary uses it
+pub async fn spawn_demo_app(cases: usize) -> TestApp {
+    let (dir, cfg) = fresh_config();
+    let app = Arc::new(App::open(&cfg, Arc::new(SystemClock)).await.unwrap());
+    safepath_app::demo::seed(&app, cases).await.unwrap();
     TestApp::new(app, dir)
 }
 
