@@ -982,14 +982,8 @@ impl App {
         let mut mine = Vec::new();
         for row in self.store.all_handovers().await? {
             // Only a handover after arrival has a schedule.
-            let after_arrival = HandoverState::parse(&row.state).is_ok_and(|s| {
-                matches!(
-                    s,
-                    HandoverState::Arrived
-                        | HandoverState::PlanReceived
-                        | HandoverState::FollowingUp
-                )
-            });
+            let after_arrival =
+                HandoverState::parse(&row.state).is_ok_and(HandoverState::is_following_up);
             if !after_arrival {
                 continue;
             }

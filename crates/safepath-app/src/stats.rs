@@ -94,13 +94,30 @@ pub const DASH_TABLES: &[(&str, &[Dim])] = &[
 ];
 
 /// Tables of other counts than persons (suppressed on their own).
-pub const OTHER_TABLES: &[&str] = &["screenings", "stays"];
+pub const OTHER_TABLES: &[&str] = &["screenings", "stays", "returns"];
 
-/// One return as the checklist counts it.
+/// One return as the checklist and the dashboard count it.
 struct ReturnFact {
+    /// When it was recorded (ms).
+    at: i64,
     year: i32,
+    org: OrgId,
     repatriation: bool,
     assessed: bool,
+}
+
+/// Of the follow-ups after return that fell due in `year` (reported or
+/// owed: `(due year, reached)`), those that reached the person.
+fn reached_share(follow_ups: &[(i32, bool)], year: i32) -> Share {
+    let due: Vec<bool> = follow_ups
+        .iter()
+        .filter(|(y, _)| *y == year)
+        .map(|(_, reached)| *reached)
+        .collect();
+    Share {
+        part: due.iter().filter(|r| **r).count() as u64,
+        of: due.len() as u64,
+    }
 }
 
 fn day_of_ms(ms: i64) -> i64 {
@@ -444,9 +461,29 @@ impl App {
                 .to_string(),
             ]
         }));
+        // Returns: voluntary repatriations and removals by the authorities,
+        // counted apart (a removal is never a repatriation).
+        let returns: Vec<(Vec<String>, u64)> = count_keys(
+            self.returns_for_checklist(scope)
+                .await?
+                .iter()
+                .filter(|r| in_period(r.at))
+                .filter(|r| filter.org.as_ref().is_none_or(|o| *o == r.org.to_string()))
+                .map(|r| {
+                    vec![
+                        if r.repatriation {
+                            "repatriation"
+                        } else {
+                            "forced_removal"
+                        }
+                        .to_string(),
+                    ]
+                }),
+        );
         for (id, cells, by) in [
             ("screenings", screenings, vec![Dim::Status]),
             ("stays", stay_keys, vec![Dim::Status, Dim::Status]),
+            ("returns", returns, vec![Dim::Status]),
         ] {
             let table = Table {
                 spec: TableSpec::new(by.clone(), filter.clone()),
@@ -658,10 +695,75 @@ impl App {
                     .await?
                     .is_empty();
             out.push(ReturnFact {
+                at: r.created_at,
                 year: date_of_ms(r.created_at).map_or(0, |d| d.year()),
+                org: facts.org,
                 repatriation,
                 assessed,
             });
+        }
+        Ok(out)
+    }
+
+    /// The follow-ups after return in scope, for the checklist: each
+    /// handover held here counted once (the destination's side by its
+    /// case's organisation, the origin's by the organisation the partner is
+    /// linked to), its counted follow-ups by due year with whether they
+    /// reached the person (`Handover::follow_ups_counted`). The handovers
+    /// after arrival are opened in one audited read naming them; nothing
+    /// else of them leaves this function.
+    async fn follow_ups_for_checklist(
+        &self,
+        who: &Principal,
+        scope: Option<OrgId>,
+    ) -> Result<Vec<(i32, bool)>, AppError> {
+        use safepath_domain::solutions::handover::{Handover, HandoverState};
+        let mut seen = HashSet::new();
+        let mut held = Vec::new();
+        for row in self.store.all_handovers().await? {
+            // Closed only after arrival: its reports count too.
+            let after_arrival = HandoverState::parse(&row.state)
+                .is_ok_and(|s| s.is_following_up() || s == HandoverState::Closed);
+            if !after_arrival || seen.contains(&row.id) {
+                continue;
+            }
+            let org = match row.case_id {
+                Some(case) => self.store.case_facts(case).await?.map(|f| f.org),
+                None => self
+                    .store
+                    .handover_partner(&row.partner)
+                    .await?
+                    .and_then(|p| p.org_id),
+            };
+            if org.is_none() || scope.is_some_and(|s| Some(s) != org) {
+                continue;
+            }
+            seen.insert(row.id.clone());
+            held.push(row);
+        }
+        if held.is_empty() {
+            return Ok(Vec::new());
+        }
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.follow_ups")
+            .detail(format!(
+                "ids={}",
+                held.iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+        self.store.append_audit(&audit).await?;
+        let today = self.clock.today();
+        let mut out = Vec::new();
+        for row in held {
+            let grant = Grant::record(who.id(), "handover", &row.id);
+            let h: Handover =
+                self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
+            out.extend(
+                h.follow_ups_counted(today)
+                    .into_iter()
+                    .map(|(due, reached)| (due.year(), reached)),
+            );
         }
         Ok(out)
     }
@@ -673,6 +775,7 @@ impl App {
         let year = self.clock.today().year();
         let today = day_of_ms(self.now_ms());
         let returns = self.returns_for_checklist(scope).await?;
+        let follow_ups = self.follow_ups_for_checklist(who, scope).await?;
         let inputs = |y: i32| {
             let returns_in: Vec<&ReturnFact> = returns.iter().filter(|r| r.year == y).collect();
             let of = returns_in.len() as u64;
@@ -739,6 +842,9 @@ impl App {
                     part: returns_in.iter().filter(|r| r.repatriation).count() as u64,
                     of,
                 }),
+                // Of the follow-ups that fell due that year (reported or
+                // owed), those that reached the person.
+                follow_ups_after_return: Some(reached_share(&follow_ups, y)),
                 ..ChecklistInputs::default()
             }
         };
@@ -843,6 +949,14 @@ fn count_keys(keys: impl Iterator<Item = Vec<String>>) -> Vec<(Vec<String>, u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follow_ups_reached_are_counted_by_the_year_they_fell_due() {
+        let f = [(2025, true), (2026, true), (2026, false), (2026, true)];
+        assert_eq!(reached_share(&f, 2026), Share { part: 2, of: 3 });
+        assert_eq!(reached_share(&f, 2025), Share { part: 1, of: 1 });
+        assert_eq!(reached_share(&f, 2024), Share { part: 0, of: 0 });
+    }
 
     #[test]
     fn ages_from_partial_dates() {

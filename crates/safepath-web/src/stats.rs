@@ -343,6 +343,8 @@ pub struct ChartView {
     pub id: String,
     pub title: String,
     pub columns: Vec<String>,
+    /// What the counts count (persons; screenings, stays, returns).
+    pub count_label: String,
     pub rows: Vec<(Vec<String>, Option<u64>)>,
     pub total: Option<u64>,
     pub bars: Vec<Bar>,
@@ -377,6 +379,8 @@ fn chart(tr: &Tr, id: &str, a: &TableAnswer, query: &str) -> ChartView {
         vec![tr.t("stats-col-regime"), tr.t("stats-col-stay")]
     } else if id == "screenings" {
         vec![tr.t("stats-col-outcome")]
+    } else if id == "returns" {
+        vec![tr.t("stats-col-return")]
     } else {
         a.by.iter()
             .map(|d| tr.t(format!("stats-dim-{}", d.as_str())))
@@ -386,6 +390,8 @@ fn chart(tr: &Tr, id: &str, a: &TableAnswer, query: &str) -> ChartView {
         vec!["regime", "stay"]
     } else if id == "screenings" {
         vec!["outcome"]
+    } else if id == "returns" {
+        vec!["return"]
     } else {
         a.by.iter().map(|d| d.as_str()).collect()
     };
@@ -426,10 +432,16 @@ fn chart(tr: &Tr, id: &str, a: &TableAnswer, query: &str) -> ChartView {
             .collect::<Vec<_>>()
             .join("; ")
     );
+    let count_key = format!("stats-col-count-{id}");
     ChartView {
         id: id.to_string(),
         title,
         columns,
+        count_label: tr.t(if tr.has(&count_key) {
+            count_key.as_str()
+        } else {
+            "stats-col-count"
+        }),
         total: a.release.total,
         height: (bars.len() as u64 * 22).max(22),
         bars,
@@ -557,7 +569,7 @@ async fn table_csv(
     let view = chart(&tr, id, &t.answer, "");
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = view.columns.clone();
-    header.push(tr.t("stats-col-count"));
+    header.push(view.count_label.clone());
     let mut ok = w.write_record(&header).is_ok();
     for (k, v) in &view.rows {
         let mut rec: Vec<String> = k.iter().map(|s| htcds::neutralise(s)).collect();

@@ -1071,6 +1071,18 @@ async fn travelling(a: &TestApp, b: &TestApp) -> (String, String, String) {
     (cm, coord, id)
 }
 
+async fn follow_ups_item(t: &TestApp, tok: &str) -> Value {
+    let r = t.call_as("GET", "/api/v1/checklist", tok, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "follow_ups_after_return")
+        .unwrap()
+        .clone()
+}
+
 async fn work(t: &TestApp, tok: String) -> Value {
     let r = t.call_as("GET", "/api/v1/work", &tok, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -1095,6 +1107,8 @@ async fn overdue_follow_ups_are_on_my_work_on_both_sides() {
     let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     // Nothing is due before arrival.
     assert_eq!(work(&b, liaison.clone()).await, json!([]));
+    let analyst_b = b.login("demo-analyst").await;
+    assert_eq!(follow_ups_item(&a, &coord).await["status"], "no_data");
     // Arrived 100 days ago (recorded late): the plan (due after a month),
     // the 1- and the 3-month reports are overdue.
     ok(&send(
@@ -1151,6 +1165,23 @@ async fn overdue_follow_ups_are_on_my_work_on_both_sides() {
         let tok = t.login(user).await;
         assert_eq!(work(t, tok).await, json!([]), "{user}");
     }
+    // The checklist counts them on both sides, by the year they fell due
+    // (the 1-month report, and the 3-month one owed): fewer than eleven are
+    // withheld, not shown.
+    let due_this_year = |days: i64| {
+        (time::OffsetDateTime::now_utc().date() - time::Duration::days(days)).year()
+            == time::OffsetDateTime::now_utc().year()
+    };
+    let expected = if due_this_year(70) || due_this_year(10) {
+        "withheld"
+    } else {
+        "no_data"
+    };
+    assert_eq!(follow_ups_item(&a, &coord).await["status"], expected);
+    assert_eq!(follow_ups_item(&b, &analyst_b).await["status"], expected);
+    // An analyst (all organisations) counts them too.
+    let analyst = a.login("demo-analyst").await;
+    assert_eq!(follow_ups_item(&a, &analyst).await["status"], expected);
     // The page says so, in words.
     let (page, _) = page_login(&b, "demo-partner").await;
     let html = b.page(&page, "/work").await.text();

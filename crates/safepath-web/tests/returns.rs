@@ -605,6 +605,18 @@ async fn the_checklist_counts_returns_and_removals_apart() {
         let v = item["value"].as_f64().unwrap();
         assert!((v - 1.0 / 12.0).abs() < 1e-9, "{id}: {item}");
     }
+    // The dashboards count them apart too. The one repatriation is fewer
+    // than eleven, so withheld; with the total shown, the removals would give
+    // it away, so they are withheld too (complementary suppression).
+    let (page, _) = page_login(&a, "demo-coordinator").await;
+    let html = a.page(&page, "/stats").await.text();
+    assert!(html.contains("id=\"table-returns\""), "a returns table");
+    let csv = a.page(&page, "/stats/tables/returns.csv").await.text();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows.contains(&"removal by the authorities,"), "{csv}");
+    assert!(rows.contains(&"voluntary repatriation,"), "{csv}");
+    assert!(rows.contains(&"Total,12"), "{csv}");
+    assert_eq!(rows[0], "Return,Returns", "what is counted");
     // Another organisation's coordinator-less staff see none of it.
     let cm_b = a.login("demo-cm-b").await;
     let r = a.call("GET", "/api/v1/checklist", Some(&cm_b), None).await;

@@ -112,6 +112,15 @@ impl HandoverState {
             HandoverState::Closed | HandoverState::ConsentWithdrawn | HandoverState::Cancelled
         )
     }
+
+    /// The person arrived and the handover is still open: its follow-up
+    /// schedule runs.
+    pub fn is_following_up(self) -> bool {
+        matches!(
+            self,
+            HandoverState::Arrived | HandoverState::PlanReceived | HandoverState::FollowingUp
+        )
+    }
 }
 
 solutions_vocabulary! {
@@ -611,6 +620,24 @@ impl Handover {
         self.follow_ups(today)
             .into_iter()
             .filter(|f| f.overdue)
+            .collect()
+    }
+
+    /// The follow-ups the protection checklist counts ("follow-ups achieved
+    /// after return"): each reported one, with whether it reached the
+    /// person, and each still owed — overdue, not reached. A finished
+    /// handover owes nothing more: what fell due after its closure was no
+    /// longer planned (its state keeps no closing day, so an unreported
+    /// follow-up of a closed handover is left out rather than guessed).
+    /// By due day.
+    pub fn follow_ups_counted(&self, today: Date) -> Vec<(Date, bool)> {
+        self.follow_ups(today)
+            .into_iter()
+            .filter_map(|f| match f.reached {
+                Some(reached) => Some((f.due_on, reached)),
+                None if f.overdue => Some((f.due_on, false)),
+                None => None,
+            })
             .collect()
     }
 }
@@ -1347,9 +1374,40 @@ mod tests {
         closed.state = HandoverState::Closed;
         assert!(closed.overdue_follow_ups(date!(2030 - 01 - 01)).is_empty());
         assert!(!closed.plan_overdue(date!(2030 - 01 - 01)));
-        let mut before = h;
+        let mut before = h.clone();
         before.arrived_on = None;
         assert!(before.follow_ups(TODAY).is_empty());
+        // The checklist counts the reported and the overdue, not the open
+        // ones not yet due, nor what a finished handover no longer owes.
+        let mut counted = h.clone();
+        counted.reports[0].reached = false;
+        counted.arrived_on = Some(date!(2026 - 01 - 31));
+        assert_eq!(
+            counted.follow_ups_counted(date!(2026 - 08 - 01)),
+            vec![
+                (date!(2026 - 02 - 28), false),
+                (date!(2026 - 04 - 30), false),
+                (date!(2026 - 07 - 31), false)
+            ]
+        );
+        let h = h
+            .apply(
+                Side::Origin,
+                &report(3, date!(2026 - 05 - 02)),
+                date!(2026 - 05 - 02),
+            )
+            .unwrap()
+            .handover;
+        assert_eq!(
+            h.follow_ups_counted(date!(2026 - 05 - 02)),
+            vec![(date!(2026 - 02 - 28), true), (date!(2026 - 04 - 30), true)]
+        );
+        let mut ended = h.clone();
+        ended.state = HandoverState::Closed;
+        assert_eq!(ended.follow_ups_counted(date!(2030 - 01 - 01)).len(), 2);
+        let mut before = h;
+        before.arrived_on = None;
+        assert!(before.follow_ups_counted(TODAY).is_empty());
         assert_eq!(add_months(date!(2024 - 01 - 31), 1), date!(2024 - 02 - 29));
         assert_eq!(add_months(date!(2026 - 12 - 15), 13), date!(2028 - 01 - 15));
         assert_eq!(add_months(Date::MAX, 12), Date::MAX);
