@@ -172,7 +172,16 @@ fn yes_no(tr: &Tr, v: &str) -> String {
 
 /// One detail of a message in words; `None` for what is not shown.
 fn detail_words(tr: &Tr, k: &str, v: &str) -> Option<(String, String)> {
-    let label = |key: &str| tr.t(format!("handover-field-{key}"));
+    // A step's detail has its own wording where the form's label asks or
+    // explains ("Date of the report (today if left empty)").
+    let label = |key: &str| {
+        let detail = format!("handover-detail-{key}");
+        tr.t(if tr.has(&detail) {
+            detail
+        } else {
+            format!("handover-field-{key}")
+        })
+    };
     let value = match k {
         "decision" => tr.t(format!("handover-decision-{v}")),
         "wellbeing" => tr.t(format!("handover-wellbeing-{v}")),
@@ -297,6 +306,8 @@ struct FollowUpLine {
     due: String,
     months: String,
     reported: Option<String>,
+    /// Whether the report reached the person, in words.
+    reached: Option<String>,
     wellbeing: Option<String>,
     progress: Option<String>,
     overdue: bool,
@@ -366,6 +377,13 @@ async fn render_detail(
             due: tr.day(&f.due_on),
             months: format!("{} {}", f.due_month, tr.t("handover-months-after")),
             reported: f.reported_on.as_deref().map(|d| tr.day(d)),
+            reached: f.reached.map(|r| {
+                tr.t(if r {
+                    "handover-person-reached"
+                } else {
+                    "handover-person-not-reached"
+                })
+            }),
             wellbeing: f
                 .wellbeing
                 .as_deref()

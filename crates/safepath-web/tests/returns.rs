@@ -679,6 +679,19 @@ async fn the_demo_holds_a_completed_return_with_its_follow_up_reports() {
     assert_eq!(steps.last(), Some(&"closure"));
     let case = h["case_id"].as_str().unwrap();
     assert_eq!(status(&t, &cm, case).await, "follow_up");
+    // The page says whether each report reached the person, and the steps
+    // read as what happened, not as the form's questions.
+    let (page, _) = page_login(&t, "demo-cm-a").await;
+    let html = t
+        .page(
+            &page,
+            &format!("/handovers/{}", closed[0]["id"].as_str().unwrap()),
+        )
+        .await
+        .text();
+    assert_eq!(html.matches("· person reached").count(), 3, "{html}");
+    assert_eq!(html.matches("· person not reached").count(), 1);
+    assert!(!html.contains("today if left empty"));
     // Back to today: what is written now is dated today.
     let created = t.create(&cm, person()).await;
     assert!(
