@@ -257,6 +257,10 @@ async fn travels(
             route: Some(route.into()),
             escort: Some(Escort::ReceivingStaff),
             costs: Vec::new(),
+            reach_after_return: Some(
+                "Through the partner's return desk; her brother's phone (synthetic: +95 9 000 000 001)"
+                    .into(),
+            ),
         },
     )
     .await?;

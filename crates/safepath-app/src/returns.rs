@@ -95,6 +95,41 @@ pub struct NewRepatriation {
     /// The costs and who pays each; from the agreement when left out.
     #[serde(default)]
     pub costs: Vec<ReturnCost>,
+    /// How the person can be reached after return — for support, for
+    /// testimony, for compensation paid after the verdict: a phone, an
+    /// address, or through whom (at most 500 characters; sealed with the
+    /// record, shown only to those who may read the case).
+    #[serde(default)]
+    pub reach_after_return: Option<String>,
+}
+
+/// The longest `reach_after_return` taken.
+pub const REACH_MAX_CHARS: usize = 500;
+
+/// `reach_after_return` as kept: trimmed, empty as none; refused when too
+/// long or holding control characters.
+fn reach_of(input: &NewRepatriation) -> Result<Option<String>, AppError> {
+    let Some(text) = input
+        .reach_after_return
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    if text.chars().count() > REACH_MAX_CHARS {
+        return Err(AppError::bad_request(
+            "invalid_field",
+            format!("reach_after_return: at most {REACH_MAX_CHARS} characters"),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::bad_request(
+            "invalid_field",
+            "reach_after_return: plain text only",
+        ));
+    }
+    Ok(Some(text.to_owned()))
 }
 
 /// `POST /api/v1/cases/{id}/forced-removals`: a removal by other
@@ -141,6 +176,8 @@ pub struct ReturnView {
     pub removed_on: Option<String>,
     /// Forced removal: the authority.
     pub authority: Option<String>,
+    /// Repatriation: how the person can be reached after return.
+    pub reach_after_return: Option<String>,
     pub recorded_at: String,
 }
 
@@ -151,6 +188,9 @@ struct ReturnRecord {
     /// The receiving partner's fingerprint (a repatriation).
     partner: Option<String>,
     by: String,
+    /// How the person can be reached after return (a repatriation).
+    #[serde(default)]
+    reach: Option<String>,
 }
 
 use crate::clock::iso_day as iso;
@@ -239,6 +279,7 @@ impl App {
             None => None,
         };
         let plan = plan_from(&input, agreement.as_ref())?;
+        let reach = reach_of(&input)?;
         if plan.travel_date.is_some_and(|t| t < decided_on) {
             return Err(AppError::bad_request(
                 "invalid_field",
@@ -289,6 +330,7 @@ impl App {
             event: ReturnEvent::Repatriation(repatriation),
             partner: Some(fp.clone()),
             by: who.id().to_string(),
+            reach,
         };
         let mut rows = vec![self.return_row(&id, facts.id, &record, now)?];
         let audit = AuditDraft::new(now, who.id().to_string(), "repatriation.record")
@@ -348,6 +390,7 @@ impl App {
             event: ReturnEvent::ForcedRemoval(removal),
             partner: None,
             by: who.id().to_string(),
+            reach: None,
         };
         let row = self.return_row(&id, facts.id, &record, now)?;
         let audit = AuditDraft::new(now, who.id().to_string(), "forced_removal.record")
@@ -453,6 +496,7 @@ impl App {
             plan: None,
             removed_on: None,
             authority: None,
+            reach_after_return: rec.reach.clone(),
             recorded_at: rfc3339(row.created_at),
         };
         match &rec.event {

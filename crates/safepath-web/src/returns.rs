@@ -194,6 +194,12 @@ pub(crate) fn lines(tr: &Tr, views: &[ReturnView]) -> Vec<ReturnLine> {
                         add("return-decision-documents", p.documents.join(", "));
                     }
                 }
+                add(
+                    "return-decision-reach",
+                    v.reach_after_return
+                        .clone()
+                        .unwrap_or_else(|| tr.t("return-decision-reach-none")),
+                );
             } else {
                 if let Some(d) = &v.removed_on {
                     add("return-removal-removed_on", tr.day(d));
@@ -320,6 +326,7 @@ async fn decision_submit(
         route: opt("route"),
         escort,
         costs,
+        reach_after_return: opt("reach_after_return"),
     };
     match app.record_repatriation(user.principal(), case, req).await {
         Ok(_) => Redirect::to(&format!("/cases/{case}/return?done=decision")).into_response(),
@@ -334,6 +341,7 @@ async fn decision_submit(
                     "documents",
                     "escort",
                     "costs",
+                    "reach_after_return",
                 ],
             );
             errors.insert(field.to_owned(), words(&tr, &e));

@@ -168,7 +168,8 @@ async fn a_voluntary_return_is_recorded_through_the_gate_with_the_agreements_pla
     let (agreement, listed) = agreement_id(&a, &cm).await;
     let body = json!({"partner": fingerprint(&b), "language": "km", "interpreter": true,
                       "agreement": agreement, "travel_date": "2099-01-15", "route": "By road via the border crossing",
-                      "documents": ["Travel document issued by the embassy"]});
+                      "documents": ["Travel document issued by the embassy"],
+                      "reach_after_return": "Through her aunt in the home village (synthetic)"});
     let refused = |status: StatusCode, code: &'static str| (status, code);
     // Each refusal has its code, and changes nothing.
     let r = a.call("POST", &url, Some(&cm), Some(body.clone())).await;
@@ -215,6 +216,14 @@ async fn a_voluntary_return_is_recorded_through_the_gate_with_the_agreements_pla
             json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "unescorted", "decided_on": "2026-01-10", "travel_date": "2026-01-09"}),
             "invalid_field",
         ),
+        (
+            json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "unescorted", "reach_after_return": "x".repeat(501)}),
+            "invalid_field",
+        ),
+        (
+            json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "unescorted", "reach_after_return": "call\u{0}me"}),
+            "invalid_field",
+        ),
     ] {
         let r = a.call("POST", &url, Some(&cm), Some(bad.clone())).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
@@ -237,6 +246,10 @@ async fn a_voluntary_return_is_recorded_through_the_gate_with_the_agreements_pla
     assert_eq!(v["plan"]["costs"], listed["return_plan"]["costs"]);
     assert_eq!(v["plan"]["agreement"], listed["title"]);
     assert_eq!(v["plan"]["travel_date"], "2099-01-15");
+    assert_eq!(
+        v["reach_after_return"], "Through her aunt in the home village (synthetic)",
+        "a way to reach the person, kept with the decision"
+    );
     assert_eq!(status(&a, &cm, &case).await, "repatriation_in_progress");
     let timeline = a
         .call(
@@ -258,7 +271,20 @@ async fn a_voluntary_return_is_recorded_through_the_gate_with_the_agreements_pla
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()["plan"]["escort"], "unescorted");
     assert_eq!(r.json()["plan"]["costs"][0]["payer"], "fund");
+    assert_eq!(r.json()["reach_after_return"], Value::Null);
     let list = returns(&a, &cm, &case).await;
+    assert_eq!(
+        list["items"][0]["reach_after_return"],
+        "Through her aunt in the home village (synthetic)"
+    );
+    // Sealed at rest: not in the database file in clear.
+    for file in ["safepath.db", "safepath.db-wal"] {
+        let bytes = std::fs::read(a.dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(18).any(|w| w == b"her aunt in the ho"),
+            "sealed at rest ({file})"
+        );
+    }
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(
         (
@@ -357,7 +383,10 @@ async fn the_return_page_records_the_decision_with_errors_beside_the_fields() {
         .page_post(
             &page,
             &format!("/cases/{case}/return/decision"),
-            form(&[("route", "By road")]),
+            form(&[
+                ("route", "By road"),
+                ("reach_after_return", "Her cousin's shop (synthetic)"),
+            ]),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -365,6 +394,7 @@ async fn the_return_page_records_the_decision_with_errors_beside_the_fields() {
     assert!(html.contains("Choose the partner organisation."));
     assert!(html.contains("Choose the language the return was explained in."));
     assert!(html.contains("value=\"By road\""), "input kept");
+    assert!(html.contains("shop (synthetic)"), "input kept");
     // The gate's refusal, in words, beside the form.
     let fp = fingerprint(&b);
     let fields = [
@@ -407,6 +437,10 @@ async fn the_return_page_records_the_decision_with_errors_beside_the_fields() {
     assert!(html.contains("data-kind=\"repatriation\""));
     assert!(html.contains("Khmer · with an interpreter"));
     assert!(html.contains("an escort by the receiving agency"));
+    assert!(
+        html.contains("not recorded: ask the person before they leave"),
+        "the missing way to reach the person is said"
+    );
     // A removal, recorded apart.
     let r = a
         .page_post(
