@@ -174,6 +174,36 @@ impl App {
         Ok(row)
     }
 
+    /// Registers an organisation of this deployment's directory as the
+    /// receiving partner in the country of origin (`org`, id or exact
+    /// name): a handover to it stays on this deployment — its messages are
+    /// recorded for the other side here, never sealed or sent
+    /// (docs/handover.md, "On one deployment").
+    pub async fn register_local_handover_partner(
+        &self,
+        op: Operator<'_>,
+        name: &str,
+        org: &str,
+    ) -> Result<HandoverPartnerRow, AppError> {
+        if org.trim().is_empty() {
+            return Err(AppError::bad_request(
+                "missing_field",
+                "org: name the organisation of this deployment that receives the returns",
+            ));
+        }
+        let me = IdentityView::of(&self.handover_identity()?);
+        self.register_handover_partner(
+            op,
+            name,
+            &me.signing_key,
+            &me.encryption_key,
+            &me.fingerprint,
+            None,
+            Some(org),
+        )
+        .await
+    }
+
     /// An organisation by its id or its exact name (`invalid_org` otherwise).
     async fn org_by_id_or_name(&self, o: &str) -> Result<OrgId, AppError> {
         if let Ok(id) = uuid::Uuid::parse_str(o)

@@ -12,9 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use safepath_crypto::handover::{
-    DEFAULT_LIFETIME_SECS, Fingerprint, Outgoing, PartnerKeys, new_message_id, seal_with_id,
-};
+use safepath_crypto::handover::{Fingerprint, PartnerKeys, new_message_id};
 use safepath_domain::access::{self, Action, CaseAccess};
 use safepath_domain::casework::consent::{self, ConsentPurpose, DataCategory};
 use safepath_domain::casework::ids::ConsentId;
@@ -593,20 +591,22 @@ impl App {
         let id = Uuid::new_v4().to_string();
         let message_id = new_message_id();
         let now = self.now_ms();
-        let envelope = seal_with_id(
-            &me,
-            &keys,
-            Outgoing {
-                handover_id: &id,
-                sequence: 1,
-                now: now / 1000,
-                lifetime_secs: DEFAULT_LIFETIME_SECS,
-                payload: payload.clone(),
-            },
-            &message_id,
-        )
-        .map_err(|e| AppError::new(ErrorKind::Internal, e.code(), e.to_string()))?
-        .to_json();
+        // The origin's partner on this same deployment: recorded, not sent.
+        let local = fp == me.fingerprint().to_hex();
+        let envelope = if local {
+            None
+        } else {
+            Some(crate::handover_protocol::seal_envelope(
+                &me,
+                &keys,
+                &id,
+                1,
+                now,
+                payload.clone(),
+                &message_id,
+            )?)
+        };
+        let hashed = envelope.clone().unwrap_or_else(|| payload.to_string());
         let row = HandoverRow {
             id: id.clone(),
             side: Side::Destination.as_str().into(),
@@ -627,8 +627,8 @@ impl App {
             message_id,
             sequence: 1,
             kind: message.kind().as_str().into(),
-            envelope_hash: hex::encode(safepath_crypto::sha256(envelope.as_bytes())),
-            envelope: Some(envelope),
+            envelope_hash: hex::encode(safepath_crypto::sha256(hashed.as_bytes())),
+            envelope,
             content: Some(self.seal_json(
                 "handover_messages",
                 "content",
@@ -637,14 +637,14 @@ impl App {
             )?),
             created_at: now,
         };
-        let outbox = HandoverOutboxRow {
+        let outbox = (!local).then(|| HandoverOutboxRow {
             message_row_id: row_id,
             recipient: fp.clone(),
             attempts: 0,
             next_attempt_at: now,
             sent_at: None,
             last_error: None,
-        };
+        });
         let audit = AuditDraft::new(now, who.id().to_string(), "handover.start")
             .record("case", facts.id)
             .org(facts.org)
@@ -655,7 +655,7 @@ impl App {
                 consent::category_names(&req.categories)
             ));
         self.store
-            .record_handover_message(&row, None, &msg_row, Some(&outbox), &audit)
+            .record_handover_message(&row, None, &msg_row, outbox.as_ref(), &audit)
             .await?;
         Ok(HandoverStarted { id })
     }

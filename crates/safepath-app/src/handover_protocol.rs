@@ -230,6 +230,59 @@ struct Held {
     may_act: bool,
 }
 
+/// Who sends a message, for [`App::queue_outgoing`].
+pub(crate) struct Sender<'a> {
+    /// The audit entry's actor.
+    pub actor: &'a str,
+    /// The name the other side's timeline shows.
+    pub by: &'a str,
+    /// The organisation the audit entry names (and whose coordinators an
+    /// alert reaches on the sender's side).
+    pub org: OrgId,
+    pub side: Side,
+    /// Whether an alert reaches the sender's own side too (not when they
+    /// were told already).
+    pub alert_own_side: bool,
+}
+
+/// A message sealed by this deployment to the partner's keys, as the JSON
+/// envelope its inbox takes (valid for the default lifetime from `now_ms`).
+pub(crate) fn seal_envelope(
+    me: &safepath_crypto::handover::DeploymentIdentity,
+    keys: &PartnerKeys,
+    handover_id: &str,
+    sequence: i64,
+    now_ms: i64,
+    payload: serde_json::Value,
+    message_id: &str,
+) -> Result<String, AppError> {
+    Ok(seal_with_id(
+        me,
+        keys,
+        Outgoing {
+            handover_id,
+            sequence: u64::try_from(sequence).unwrap_or(1),
+            now: now_ms / 1000,
+            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            payload,
+        },
+        message_id,
+    )
+    .map_err(|e| AppError::new(ErrorKind::Internal, e.code(), e.to_string()))?
+    .to_json())
+}
+
+/// The sender recorded for a side's messages on a local handover (the
+/// deployment's fingerprint for the destination's, a tag of it for the
+/// origin's): each side has its own sequence, and a page tells sent from
+/// received.
+pub(crate) fn local_sender(my_fp: &str, side: Side) -> String {
+    match side {
+        Side::Destination => my_fp.to_owned(),
+        Side::Origin => format!("{my_fp}/origin"),
+    }
+}
+
 use crate::clock::iso_day as iso;
 
 fn date(field: &'static str, s: &str) -> Result<Date, AppError> {
@@ -471,21 +524,30 @@ impl App {
                 e
             }
         };
+        let local = self.is_local(&row)?;
         if let Some(case) = row.case_id {
-            let (facts, _) = self.readable_case(who, case.0).await.map_err(hide)?;
-            let may_act = self
-                .case_for_handover(who, case.0, "act on this case's handover")
-                .await
-                .is_ok();
-            if act && !may_act {
-                return Err(handover_not_found());
+            match self.readable_case(who, case.0).await {
+                Ok((facts, _)) => {
+                    let may_act = self
+                        .case_for_handover(who, case.0, "act on this case's handover")
+                        .await
+                        .is_ok();
+                    if act && !may_act {
+                        return Err(handover_not_found());
+                    }
+                    return Ok(Held {
+                        row,
+                        side,
+                        org: facts.org,
+                        may_act,
+                    });
+                }
+                // A local handover is held on the origin's side too, by the
+                // organisation the partner stands for (below).
+                Err(e) if local && matches!(e.kind, ErrorKind::NotFound | ErrorKind::Forbidden) => {
+                }
+                Err(e) => return Err(hide(e)),
             }
-            return Ok(Held {
-                row,
-                side,
-                org: facts.org,
-                may_act,
-            });
         }
         let linked = self
             .store
@@ -497,10 +559,17 @@ impl App {
         }
         Ok(Held {
             row,
-            side,
+            side: if local { Side::Origin } else { side },
             org: who.org(),
             may_act: true,
         })
+    }
+
+    /// Whether the handover's partner is this deployment itself: the
+    /// origin's partner works on the same deployment (a local handover,
+    /// docs/handover.md). Its messages are recorded, never sealed or sent.
+    pub(crate) fn is_local(&self, row: &HandoverRow) -> Result<bool, AppError> {
+        Ok(row.partner == self.handover_identity()?.fingerprint().to_hex())
     }
 
     /// `POST /api/v1/handovers/{id}/messages`: the next protocol message
@@ -540,9 +609,10 @@ impl App {
         // The destination shares only while the consent names the partner's
         // organisation and every category shared (a withdrawal is always
         // allowed to go).
-        if let (Some(case), true) = (
+        if let (Some(case), true, Side::Destination) = (
             held.row.case_id,
             message.kind() != MessageKind::ConsentWithdrawn,
+            held.side,
         ) {
             self.handover_consent_covers(
                 &who.id().to_string(),
@@ -565,9 +635,13 @@ impl App {
             }
         }
         self.queue_outgoing(
-            &who.id().to_string(),
-            &who.user.full_name,
-            held.org,
+            Sender {
+                actor: &who.id().to_string(),
+                by: &who.user.full_name,
+                org: held.org,
+                side: held.side,
+                alert_own_side: true,
+            },
             &held.row,
             step,
             &message,
@@ -614,10 +688,6 @@ impl App {
         })
     }
 
-    /// Applies an outgoing message: the handover's new state, the message
-    /// sealed to the partner with the next sequence number and its outbox
-    /// entry, in one audited transaction. A withdrawal also drops every
-    /// other unsent message and erases the content kept of the others.
     /// Who an alert after return reaches in `org`: its coordinators; in an
     /// organisation without one, those who act on its returns (case managers
     /// and partner liaisons), so that an alert is never unseen.
@@ -690,12 +760,16 @@ impl App {
             .collect())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Applies an outgoing message: the handover's new state and the
+    /// message with the sender's next sequence number, in one audited
+    /// transaction — sealed to the partner with its outbox entry, or, on a
+    /// local handover, recorded for the other side here with what its
+    /// arrival does (the other side's alerts, the case to follow-up, the
+    /// erasure). A withdrawal also drops every other unsent message and
+    /// erases the content kept of the others.
     pub(crate) async fn queue_outgoing(
         &self,
-        actor: &str,
-        by: &str,
-        org: OrgId,
+        from: Sender<'_>,
         row: &HandoverRow,
         step: protocol::Step,
         message: &HandoverMessage,
@@ -713,14 +787,36 @@ impl App {
                     "the partner deployment is no longer registered",
                 )
             })?;
-        let keys = PartnerKeys::from_base64(&partner.signing_key, &partner.encryption_key)
-            .map_err(|_| AppError::internal("stored partner keys"))?;
-        let alerts = self
-            .alert_notices(&step, message.kind(), Some(org), &row.id, row.case_id)
-            .await?;
+        let local = self.is_local(row)?;
+        let mut alerts = if from.alert_own_side {
+            let case = row.case_id.filter(|_| from.side == Side::Destination);
+            self.alert_notices(&step, message.kind(), Some(from.org), &row.id, case)
+                .await?
+        } else {
+            Vec::new()
+        };
+        if local {
+            // The other side's coordinators, as its inbox would tell them.
+            let (other_org, case) = match from.side {
+                Side::Destination => (partner.org_id, None),
+                Side::Origin => match row.case_id {
+                    Some(c) => (self.store.case_facts(c).await?.map(|f| f.org), Some(c)),
+                    None => (None, None),
+                },
+            };
+            alerts.extend(
+                self.alert_notices(&step, message.kind(), other_org, &row.id, case)
+                    .await?,
+            );
+        }
         let me = self.handover_identity()?;
         let my_fp = me.fingerprint().to_hex();
-        let sequence = self.store.next_handover_sequence(&row.id, &my_fp).await?;
+        let sender = if local {
+            local_sender(&my_fp, from.side)
+        } else {
+            my_fp.clone()
+        };
+        let sequence = self.store.next_handover_sequence(&row.id, &sender).await?;
         let mut payload =
             serde_json::to_value(message).map_err(|_| AppError::internal("handover message"))?;
         if let Some(obj) = payload.as_object_mut() {
@@ -728,73 +824,102 @@ impl App {
         }
         let now = self.now_ms();
         let message_id = new_message_id();
-        let envelope = seal_with_id(
-            &me,
-            &keys,
-            Outgoing {
-                handover_id: &row.id,
-                sequence: u64::try_from(sequence).unwrap_or(1),
-                now: now / 1000,
-                lifetime_secs: DEFAULT_LIFETIME_SECS,
-                payload: payload.clone(),
-            },
-            &message_id,
-        )
-        .map_err(|e| AppError::new(ErrorKind::Internal, e.code(), e.to_string()))?
-        .to_json();
+        let envelope = if local {
+            None
+        } else {
+            let keys = PartnerKeys::from_base64(&partner.signing_key, &partner.encryption_key)
+                .map_err(|_| AppError::internal("stored partner keys"))?;
+            Some(seal_envelope(
+                &me,
+                &keys,
+                &row.id,
+                sequence,
+                now,
+                payload.clone(),
+                &message_id,
+            )?)
+        };
+        let erase = local && step.effects.contains(&protocol::Effect::EraseReceived);
         let new_row = HandoverRow {
             state: step.handover.state.as_str().into(),
-            record: self.seal_json("handovers", "record", &row.id, &step.handover)?,
+            // Locally the receiver's erasure is this row's: the state stays.
+            record: if erase {
+                self.seal_json("handovers", "record", &row.id, &step.handover.erased())?
+            } else {
+                self.seal_json("handovers", "record", &row.id, &step.handover)?
+            },
             version: row.version + 1,
             updated_at: now,
             ..row.clone()
         };
         let row_id = Uuid::new_v4().to_string();
+        let hashed = envelope.clone().unwrap_or_else(|| payload.to_string());
         let msg_row = HandoverMessageRow {
             id: row_id.clone(),
             handover_id: row.id.clone(),
-            direction: "out".into(),
-            sender: my_fp,
+            direction: (if from.side == Side::Origin && local {
+                "in"
+            } else {
+                "out"
+            })
+            .into(),
+            sender,
             message_id,
             sequence,
             kind: message.kind().as_str().into(),
-            envelope_hash: hex::encode(safepath_crypto::sha256(envelope.as_bytes())),
-            envelope: Some(envelope),
+            envelope_hash: hex::encode(safepath_crypto::sha256(hashed.as_bytes())),
+            envelope,
             content: Some(self.seal_json(
                 "handover_messages",
                 "content",
                 &row_id,
-                &serde_json::json!({ "payload": payload, "by": by }),
+                &serde_json::json!({ "payload": payload, "by": from.by }),
             )?),
             created_at: now,
         };
-        let outbox = HandoverOutboxRow {
+        let outbox = (!local).then(|| HandoverOutboxRow {
             message_row_id: row_id.clone(),
             recipient: row.partner.clone(),
             attempts: 0,
             next_attempt_at: now,
             sent_at: None,
             last_error: None,
-        };
-        let audit = AuditDraft::new(now, actor, "handover.send")
+        });
+        let audit = AuditDraft::new(now, from.actor, "handover.send")
             .record("handover", &row.id)
-            .org(org)
+            .org(from.org)
             .detail(format!(
-                "kind={} sequence={sequence} case={}",
+                "kind={} sequence={sequence} case={}{}",
                 message.kind(),
-                row.case_id.map(|c| c.to_string()).unwrap_or_default()
+                row.case_id.map(|c| c.to_string()).unwrap_or_default(),
+                if local { " local" } else { "" }
             ))
             .notify_all(alerts);
         self.store
-            .record_handover_message(&new_row, Some(row.version), &msg_row, Some(&outbox), &audit)
+            .record_handover_message(
+                &new_row,
+                Some(row.version),
+                &msg_row,
+                outbox.as_ref(),
+                &audit,
+            )
             .await?;
         if message.kind() == MessageKind::ConsentWithdrawn {
-            let erase = AuditDraft::new(now, actor, "handover.erase")
+            let erase = AuditDraft::new(now, from.actor, "handover.erase")
                 .record("handover", &row.id)
-                .org(org);
+                .org(from.org);
             self.store
                 .erase_handover_content(&row.id, Some(&row_id), &erase)
                 .await?;
+        }
+        // Locally, the person's arrival moves the destination's case now.
+        if local
+            && from.side == Side::Origin
+            && step.effects.contains(&protocol::Effect::CaseToFollowUp)
+            && let Some(case) = row.case_id
+            && let Err(e) = self.case_arrived(case, &row.partner, &partner.name).await
+        {
+            tracing::warn!(code = e.code, "the case was not moved on arrival");
         }
         Ok(HandoverMessageSent {
             handover_id: row.id.clone(),
@@ -847,9 +972,13 @@ impl App {
             let message = HandoverMessage::ConsentWithdrawn;
             let step = h.apply(side, &message, today).map_err(protocol_refusal)?;
             self.queue_outgoing(
-                &who.id().to_string(),
-                &who.user.full_name,
-                org,
+                Sender {
+                    actor: &who.id().to_string(),
+                    by: &who.user.full_name,
+                    org,
+                    side,
+                    alert_own_side: true,
+                },
                 &row,
                 step,
                 &message,
@@ -873,7 +1002,13 @@ impl App {
         let grant = Grant::record(who.id(), "handover", &row.id);
         let h: Handover = self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
         let today = self.clock.today();
-        let me = self.handover_identity()?.fingerprint().to_hex();
+        let local = self.is_local(row)?;
+        let my_fp = self.handover_identity()?.fingerprint().to_hex();
+        let me = if local {
+            local_sender(&my_fp, held.side)
+        } else {
+            my_fp
+        };
         let partner = self
             .store
             .handover_partner(&row.partner)
@@ -894,9 +1029,10 @@ impl App {
                 }
                 None => None,
             };
+            // Locally both sides' senders are staff of this deployment.
             let by = opened
                 .as_ref()
-                .filter(|_| sent)
+                .filter(|_| sent || local)
                 .and_then(|c| c.get("by"))
                 .and_then(|b| b.as_str())
                 .map(str::to_owned)
@@ -936,10 +1072,14 @@ impl App {
             .collect();
         Ok(HandoverView {
             id: row.id.clone(),
-            side: row.side.clone(),
+            side: held.side.as_str().into(),
             state: h.state.as_str().into(),
             partner,
-            case_id: row.case_id.map(|c| c.to_string()),
+            // The origin's side never gets the destination's case.
+            case_id: row
+                .case_id
+                .filter(|_| held.side == Side::Destination)
+                .map(|c| c.to_string()),
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
             may_act: held.may_act,
@@ -988,7 +1128,15 @@ impl App {
                 continue;
             }
             let partner = self.store.handover_partner(&row.partner).await?;
-            let works_on_it = match row.case_id {
+            let as_origin = |row: &HandoverRow| -> Result<bool, AppError> {
+                Ok((row.case_id.is_none() || self.is_local(row)?)
+                    && protocol::origin_may_act(
+                        who.actor.role,
+                        who.org(),
+                        partner.as_ref().and_then(|p| p.org_id),
+                    ))
+            };
+            let as_destination = match row.case_id {
                 Some(case) => match self.store.case_facts(case).await? {
                     Some(facts) => {
                         safepath_domain::access::authorize(&who.actor, Action::ReadCase, &facts)
@@ -999,15 +1147,18 @@ impl App {
                     }
                     None => false,
                 },
-                None => protocol::origin_may_act(
-                    who.actor.role,
-                    who.org(),
-                    partner.as_ref().and_then(|p| p.org_id),
-                ),
+                None => false,
             };
-            if works_on_it {
+            let side = if as_destination {
+                Some(row.side.clone())
+            } else if as_origin(&row)? {
+                Some(Side::Origin.as_str().to_owned())
+            } else {
+                None
+            };
+            if let Some(side) = side {
                 let name = partner.map_or_else(|| "—".to_owned(), |p| p.name);
-                mine.push((row, name));
+                mine.push((HandoverRow { side, ..row }, name));
             }
         }
         if mine.is_empty() {
@@ -1069,7 +1220,7 @@ impl App {
                 .cloned()
                 .flatten()
                 .unwrap_or_else(|| ("—".into(), None));
-            let visible = match row.case_id {
+            let as_destination = match row.case_id {
                 Some(case) => match self.store.case_facts(case).await? {
                     Some(facts) => {
                         safepath_domain::access::authorize(&who.actor, Action::ReadCase, &facts)
@@ -1077,15 +1228,26 @@ impl App {
                     }
                     None => false,
                 },
-                None => protocol::origin_may_act(who.actor.role, who.org(), org),
+                None => false,
             };
-            if visible {
+            // Received here, or a local handover: the partner's organisation.
+            let as_origin = !as_destination
+                && (row.case_id.is_none() || self.is_local(&row)?)
+                && protocol::origin_may_act(who.actor.role, who.org(), org);
+            if as_destination || as_origin {
                 out.push(HandoverListItem {
                     id: row.id,
-                    side: row.side,
+                    side: if as_origin {
+                        Side::Origin.as_str().to_owned()
+                    } else {
+                        row.side
+                    },
                     state: row.state,
                     partner: name,
-                    case_id: row.case_id.map(|c| c.to_string()),
+                    case_id: row
+                        .case_id
+                        .filter(|_| as_destination)
+                        .map(|c| c.to_string()),
                     created_at: rfc3339(row.created_at),
                     updated_at: rfc3339(row.updated_at),
                 });

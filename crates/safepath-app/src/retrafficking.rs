@@ -236,7 +236,7 @@ impl App {
             let grant = Grant::record(actor, "handover", &row.id);
             let h: Handover =
                 self.open_json(&grant, "handovers", "record", &row.id, &row.record)?;
-            let Ok(mut step) = h.apply(Side::Destination, &message, today) else {
+            let Ok(step) = h.apply(Side::Destination, &message, today) else {
                 continue;
             };
             if self
@@ -246,12 +246,15 @@ impl App {
             {
                 continue;
             }
-            step.effects
-                .retain(|e| *e != protocol::Effect::AlertCoordinators);
+            // The destination's coordinators were told with the sighting.
             self.queue_outgoing(
-                actor,
-                AUTOMATIC,
-                facts.org,
+                crate::handover_protocol::Sender {
+                    actor,
+                    by: AUTOMATIC,
+                    org: facts.org,
+                    side: Side::Destination,
+                    alert_own_side: false,
+                },
                 &row,
                 step,
                 &message,

@@ -1376,3 +1376,167 @@ async fn a_returned_person_screened_again_alerts_both_organisations_and_the_orig
     assert_eq!(returned_again(&after_run).len(), 1, "{after_run:?}");
     assert_eq!(a.app.deliver_handover_outbox_now().await.unwrap().sent, 0);
 }
+
+/// The origin's partner on the same deployment (organisation C here): the
+/// handover runs on one server — nothing is sealed or sent — and each side
+/// acts on it as its own: the origin's staff see the handover (never the
+/// case), acknowledge, corroborate, confirm the arrival (which moves the
+/// case to follow-up) and close it; an alert reaches both organisations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_to_the_origins_partner_on_the_same_deployment() {
+    let t = spawn_app().await;
+    let org_c = org_id(&t, &t.login("demo-cm-a").await, "Organisation C").await;
+    let local = t
+        .app
+        .register_local_handover_partner(
+            safepath_app::admin::Operator::Cli("test"),
+            "Organisation C's return desk (this deployment)",
+            &org_c,
+        )
+        .await
+        .unwrap();
+    assert_eq!(local.fingerprint, fingerprint(&t));
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let cm_c = t.login("demo-cm-c").await;
+    let (case, _) = ready_case(&t, &cm).await;
+    let ok = |r: &Answer| assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let started = t
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": local.fingerprint, "categories": ["identity"]})),
+        )
+        .await;
+    ok(&started);
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        t.app.deliver_handover_outbox_now().await.unwrap().sent,
+        0,
+        "nothing leaves the deployment"
+    );
+    // The origin's side: the handover, never the case.
+    let list = t
+        .call_as("GET", "/api/v1/handovers", &cm_c, None)
+        .await
+        .json();
+    let item = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(item["side"], "origin");
+    assert!(item["case_id"].is_null());
+    let v = view(&t, &cm_c, &id).await;
+    assert_eq!(v["side"], "origin");
+    assert!(v["case_id"].is_null());
+    assert_eq!(v["next_steps"][0], "acknowledgement");
+    assert_eq!(
+        t.call_as("GET", &format!("/api/v1/cases/{case}"), &cm_c, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    ok(&send(&t, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await);
+    // The destination reads it as received, from the origin, by name.
+    let v = view(&t, &cm, &id).await;
+    assert_eq!(v["side"], "destination");
+    assert_eq!(v["state"], "acknowledged");
+    let ack = &v["steps"][1];
+    assert_eq!(
+        (ack["direction"].as_str(), ack["from_side"].as_str()),
+        (Some("received"), Some("origin"))
+    );
+    assert_eq!(ack["by"], "Demo Case Manager (org C)");
+    let v = view(&t, &cm_c, &id).await;
+    assert_eq!(v["steps"][1]["direction"], "sent");
+    assert_eq!(v["steps"][0]["direction"], "received");
+    // A side acts only on its own steps.
+    let r = send(
+        &t,
+        &cm_c,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    ok(&send(
+        &t,
+        &cm,
+        &id,
+        json!({"kind": "risk_and_needs_assessment", "categories": ["identity"]}),
+    )
+    .await);
+    ok(&send(
+        &t,
+        &cm_c,
+        &id,
+        json!({"kind": "corroboration", "decision": "go", "reason": "Services in place"}),
+    )
+    .await);
+    to_solution_planning(&t, &coord, &case).await;
+    ok(&t
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/repatriation"),
+            &cm,
+            Some(json!({"partner": local.fingerprint, "language": "my", "interpreter": true, "escort": "receiving_staff"})),
+        )
+        .await);
+    ok(&send(
+        &t,
+        &cm,
+        &id,
+        json!({"kind": "travel_ready", "travel_on": today()}),
+    )
+    .await);
+    ok(&send(&t, &cm, &id, json!({"kind": "departed"})).await);
+    ok(&send(
+        &t,
+        &cm_c,
+        &id,
+        json!({"kind": "arrived", "arrived_on": today()}),
+    )
+    .await);
+    let status = t
+        .call_as("GET", &format!("/api/v1/cases/{case}"), &cm, None)
+        .await
+        .json()["status"]
+        .clone();
+    assert_eq!(status, "follow_up", "the arrival moved the case");
+    // An alert from the origin reaches both organisations.
+    ok(&send(
+        &t,
+        &cm_c,
+        &id,
+        json!({"kind": "security_alert", "note": "A recruiter came back (synthetic)"}),
+    )
+    .await);
+    assert_eq!(notices(&t, "demo-coordinator").await.len(), 1);
+    assert_eq!(notices(&t, "demo-cm-c").await.len(), 1);
+    assert!(notices(&t, "demo-cm-b").await.is_empty());
+    // Someone of neither side gets what a missing handover gets.
+    let cm_b = t.login("demo-cm-b").await;
+    let r = t
+        .call_as("GET", &format!("/api/v1/handovers/{id}"), &cm_b, None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The origin's page: its steps, no road to the case.
+    let (page_c, _) = page_login(&t, "demo-cm-c").await;
+    let html = t.page(&page_c, &format!("/handovers/{id}")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(!html.text().contains(&format!("/cases/{case}")));
+    assert!(!html.text().contains("Thida"), "nothing of the person");
+    ok(&send(
+        &t,
+        &cm_c,
+        &id,
+        json!({"kind": "closure", "reason": "Plan completed"}),
+    )
+    .await);
+    assert_eq!(view(&t, &cm, &id).await["state"], "closed");
+    assert_eq!(t.app.deliver_handover_outbox_now().await.unwrap().sent, 0);
+}

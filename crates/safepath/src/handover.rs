@@ -77,6 +77,18 @@ pub(crate) enum PartnerCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Register an organisation of this deployment as the receiving partner in the country of
+    /// origin: a handover to it stays on this deployment (nothing is sent).
+    AddLocal {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The name the handover pages show.
+        #[arg(long)]
+        name: String,
+        /// The organisation (id or exact name) whose staff act for the origin.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
@@ -105,6 +117,24 @@ pub(crate) async fn run(cmd: HandoverCommand) -> Result<ExitCode, String> {
                 .map_err(|e| e.to_string())?;
             app.shutdown().await;
             println!("Registered partner {} ({}).", p.name, p.fingerprint);
+            Ok(ExitCode::SUCCESS)
+        }
+        HandoverCommand::Partner(PartnerCommand::AddLocal { data, name, org }) => {
+            let app = data.open(false).await?;
+            let p = app
+                .register_local_handover_partner(
+                    Operator::Cli("handover-partner-add-local"),
+                    &name,
+                    &org,
+                )
+                .await
+                .map_err(|e| e.to_string());
+            app.shutdown().await;
+            let p = p?;
+            println!(
+                "Registered {} on this deployment ({}): handovers to it stay here.",
+                p.name, p.fingerprint
+            );
             Ok(ExitCode::SUCCESS)
         }
         HandoverCommand::Export { data, partner, out } => {

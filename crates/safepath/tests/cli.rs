@@ -537,6 +537,40 @@ fn handover_partner_add_and_import_of_a_sealed_file() {
     assert!(err.contains("handover_fingerprint_mismatch"), "{err}");
     let args = add(id_d["fingerprint"].as_str().unwrap());
     ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    // The origin's partner on the same deployment: an organisation is
+    // required (and must exist); then this deployment is its own partner.
+    let local = |org: &'static str| {
+        vec![
+            "handover",
+            "partner",
+            "add-local",
+            "--data-dir",
+            o,
+            "--name",
+            "Return desk",
+            "--org",
+            org,
+        ]
+    };
+    let err = fails(&local("No Such Organisation"), None);
+    assert!(err.contains("invalid_org"), "{err}");
+    ok(
+        &[
+            "org",
+            "add",
+            "--data-dir",
+            o,
+            "--name",
+            "Return Desk Org",
+            "--type",
+            "ngo",
+            "--country",
+            "MMR",
+        ],
+        None,
+    );
+    let out = ok(&local("Return Desk Org"), None);
+    assert!(out.contains(id_o["fingerprint"].as_str().unwrap()), "{out}");
 
     // The destination seals a request to the origin, as a file.
     let me = DeploymentIdentity::load(&dest.join("handover.key")).unwrap();
