@@ -291,6 +291,14 @@ impl App {
         }
     }
 
+    /// Whether `who` may record on this case's return page (whoever may
+    /// edit the case): the page offers its forms only to them.
+    pub async fn may_edit_case(&self, who: &Principal, case: Uuid) -> bool {
+        self.case_for_handover(who, case, "record on this case")
+            .await
+            .is_ok()
+    }
+
     /// Records a repatriation security assessment on the case (sealed).
     pub async fn record_security_assessment(
         &self,
@@ -316,32 +324,20 @@ impl App {
             },
         }
         .check(today)?;
-        let now = self.now_ms();
-        let id = Uuid::new_v4().to_string();
         let record = SecurityRecord {
             assessment,
             by: who.id().to_string(),
         };
-        let row = CaseRecordRow {
-            id: id.clone(),
-            case_id: facts.id,
-            kind: SECURITY_KIND.into(),
-            state: "done".into(),
-            subject: Some(record.assessment.protection_need.as_str().into()),
-            owner_id: None,
-            ref_id: None,
-            due_on: None,
-            record: self.seal_json("case_records", "record", &id, &record)?,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let audit = AuditDraft::new(now, who.id().to_string(), "security_assessment.create")
-            .record("case", facts.id)
-            .org(facts.org)
-            .detail(format!("record={id}"));
-        self.store
-            .write_case_records(std::slice::from_ref(&row), &audit)
+        let subject = record.assessment.protection_need.as_str().to_owned();
+        let row = self
+            .write_assessment_record(
+                who,
+                &facts,
+                SECURITY_KIND,
+                subject,
+                &record,
+                "security_assessment.create",
+            )
             .await?;
         self.security_view(&cap, &row)
     }
@@ -388,20 +384,87 @@ impl App {
         who: &Principal,
         case: Uuid,
     ) -> Result<Vec<SecurityAssessmentView>, AppError> {
-        let (facts, cap) = self.readable_case(who, case).await?;
-        let audit = AuditDraft::new(
-            self.now_ms(),
-            who.id().to_string(),
-            "security_assessment.read",
-        )
-        .record("case", facts.id)
-        .org(facts.org);
+        let (cap, rows) = self
+            .read_assessment_records(who, case, SECURITY_KIND, "security_assessment.read")
+            .await?;
+        rows.iter().map(|r| self.security_view(&cap, r)).collect()
+    }
+
+    /// Writes one sealed assessment record of `kind` on the case (its
+    /// plain subject says only `subject`), with its audit entry `action`.
+    pub(crate) async fn write_assessment_record<T: serde::Serialize>(
+        &self,
+        who: &Principal,
+        facts: &access::CaseFacts,
+        kind: &str,
+        subject: String,
+        record: &T,
+        action: &str,
+    ) -> Result<CaseRecordRow, AppError> {
+        let now = self.now_ms();
+        let id = Uuid::new_v4().to_string();
+        let row = CaseRecordRow {
+            id: id.clone(),
+            case_id: facts.id,
+            kind: kind.into(),
+            state: "done".into(),
+            subject: Some(subject),
+            owner_id: None,
+            ref_id: None,
+            due_on: None,
+            record: self.seal_json("case_records", "record", &id, record)?,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = AuditDraft::new(now, who.id().to_string(), action)
+            .record("case", facts.id)
+            .org(facts.org)
+            .detail(format!("record={id}"));
         self.store
-            .read_justice_records(facts.id, &[SECURITY_KIND], &audit)
-            .await?
-            .iter()
-            .map(|r| self.security_view(&cap, r))
-            .collect()
+            .write_case_records(std::slice::from_ref(&row), &audit)
+            .await?;
+        Ok(row)
+    }
+
+    /// The case's records of `kind`, oldest first, read under one audit
+    /// entry `action` by whoever may read the case.
+    pub(crate) async fn read_assessment_records(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        kind: &str,
+        action: &str,
+    ) -> Result<(CaseAccess, Vec<CaseRecordRow>), AppError> {
+        let (facts, cap) = self.readable_case(who, case).await?;
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), action)
+            .record("case", facts.id)
+            .org(facts.org);
+        let rows = self
+            .store
+            .read_justice_records(facts.id, &[kind], &audit)
+            .await?;
+        Ok((cap, rows))
+    }
+
+    /// The latest of the sealed records of `kind` among `records`, by the
+    /// day `on` gives, then by when it was recorded, mapped by `pick`.
+    pub(crate) fn latest_record<T: serde::de::DeserializeOwned, V>(
+        &self,
+        cap: &CaseAccess,
+        records: &[CaseRecordRow],
+        kind: &str,
+        on: impl Fn(&T) -> time::Date,
+        pick: impl Fn(T) -> V,
+    ) -> Result<Option<V>, AppError> {
+        let mut all = Vec::new();
+        for r in records.iter().filter(|r| r.kind == kind) {
+            let grant = Grant::case(cap, r.case_id)?;
+            let rec: T = self.open_json(&grant, "case_records", "record", &r.id, &r.record)?;
+            all.push((on(&rec), r.created_at, rec));
+        }
+        all.sort_by_key(|a| (a.0, a.1));
+        Ok(all.pop().map(|(_, _, rec)| pick(rec)))
     }
 
     pub(crate) async fn readable_case(
@@ -426,15 +489,13 @@ impl App {
         cap: &CaseAccess,
         records: &[CaseRecordRow],
     ) -> Result<Option<SecurityAssessment>, AppError> {
-        let mut all = Vec::new();
-        for r in records.iter().filter(|r| r.kind == SECURITY_KIND) {
-            let grant = Grant::case(cap, r.case_id)?;
-            let rec: SecurityRecord =
-                self.open_json(&grant, "case_records", "record", &r.id, &r.record)?;
-            all.push((rec.assessment.assessed_on, r.created_at, rec.assessment));
-        }
-        all.sort_by_key(|a| (a.0, a.1));
-        Ok(all.pop().map(|(_, _, a)| a))
+        self.latest_record(
+            cap,
+            records,
+            SECURITY_KIND,
+            |r: &SecurityRecord| r.assessment.assessed_on,
+            |r| r.assessment,
+        )
     }
 
     /// A registered, not revoked partner deployment by its fingerprint (as

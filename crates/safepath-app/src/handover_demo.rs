@@ -108,6 +108,9 @@ async fn start(
     partner: &DemoPartner,
     assessment: NewSecurityAssessment,
 ) -> Result<String, AppError> {
+    // The reintegration assessment chose a return, as the person wished.
+    app.record_reintegration_assessment(cm, case, wants_to_go_home())
+        .await?;
     app.record_security_assessment(cm, case, assessment).await?;
     let categories: BTreeSet<DataCategory> = [DataCategory::Identity, DataCategory::Contact]
         .into_iter()
@@ -143,6 +146,56 @@ async fn start(
     ack.note = Some("We expect to answer within two weeks (demo).".into());
     partner.sends(app, &started.id, 1, ack).await?;
     Ok(started.id)
+}
+
+/// A reintegration assessment made with a person who wants to go home
+/// (synthetic words).
+fn wants_to_go_home() -> crate::reintegration::NewReintegrationAssessment {
+    use crate::reintegration::{NewProvision, NewReintegrationAssessment};
+    let provision = |provision: &str, finding: &str, view: &str| NewProvision {
+        provision: provision.into(),
+        finding: finding.into(),
+        person_view: view.into(),
+        notes: None,
+    };
+    NewReintegrationAssessment {
+        provisions: vec![
+            provision(
+                "family_community_acceptance",
+                "favourable",
+                "My mother wants me back; the village does not know what happened.",
+            ),
+            provision(
+                "employment_livelihood",
+                "uncertain",
+                "I can sew; I would like to learn to run a small shop.",
+            ),
+            provision(
+                "option_to_stay_leave_or_return",
+                "favourable",
+                "I want to go home, not to another country.",
+            ),
+            provision(
+                "option_to_bring_family",
+                "not_applicable",
+                "My family is at home.",
+            ),
+            provision(
+                "long_term_residence",
+                "not_applicable",
+                "I do not want to stay here.",
+            ),
+            provision(
+                "services_information",
+                "favourable",
+                "I know there is a counsellor in the district town.",
+            ),
+        ],
+        preferred_by_person: "return".into(),
+        chosen: "return".into(),
+        reason: None,
+        assessed_on: None,
+    }
 }
 
 fn assessment(re_trafficking: &str, debt: &str, notes: &str) -> NewSecurityAssessment {

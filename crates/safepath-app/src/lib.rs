@@ -42,6 +42,7 @@ pub mod justice;
 pub mod key_rotation;
 // --- durable solutions: agreements between countries ---
 pub mod agreements;
+pub mod reintegration;
 pub mod retrafficking;
 pub mod returns;
 

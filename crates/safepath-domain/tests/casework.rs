@@ -101,6 +101,7 @@ fn full_ctx() -> TransitionContext {
         best_interests_determination_recorded: false,
         decision: None,
         return_block: None,
+        solution_chosen: None,
     }
 }
 
@@ -111,8 +112,17 @@ fn walk(
     to: CaseStatus,
     ctx: &TransitionContext,
 ) -> Result<lifecycle::Transition, safepath_domain::DomainError> {
+    use safepath_domain::solutions::assessment::DurableSolution;
     let ctx = TransitionContext {
         decision: lifecycle::decision_needed(from, to),
+        // The reintegration assessment's choice goes with an edge towards a
+        // solution, as the case's records would hold it.
+        solution_chosen: match to {
+            CaseStatus::ReintegrationInProgress => ctx
+                .solution_chosen
+                .or(Some(DurableSolution::LocalIntegration)),
+            _ => ctx.solution_chosen,
+        },
         ..ctx.clone()
     };
     lifecycle::transition(from, to, &ctx)
@@ -208,6 +218,39 @@ fn closing_needs_an_approved_closure() {
             _ => assert!(got.is_ok(), "{from:?}->{to:?}"),
         }
     }
+}
+
+/// Issue 12: the solution statuses follow the reintegration assessment —
+/// reintegration only from one choosing local integration or resettlement,
+/// a return refused while the latest chose either of those.
+#[test]
+fn the_reintegration_assessment_decides_which_solution_status_may_follow() {
+    use safepath_domain::solutions::assessment::DurableSolution as D;
+    let with = |chosen: Option<D>| TransitionContext {
+        solution_chosen: chosen,
+        ..full_ctx()
+    };
+    let go = |to: CaseStatus, chosen: Option<D>| {
+        lifecycle::transition(CaseStatus::SolutionPlanning, to, &with(chosen))
+            .map(|t| t.to)
+            .map_err(|e| e.code)
+    };
+    use CaseStatus::{ReintegrationInProgress as Reint, RepatriationInProgress as Repat};
+    assert_eq!(go(Reint, None), Err("reintegration_assessment_required"));
+    assert_eq!(go(Reint, Some(D::Return)), Err("solution_is_return"));
+    assert_eq!(go(Reint, Some(D::LocalIntegration)), Ok(Reint));
+    assert_eq!(go(Reint, Some(D::Resettlement)), Ok(Reint));
+    assert_eq!(
+        go(Repat, None),
+        Ok(Repat),
+        "no assessment: the gate decides"
+    );
+    assert_eq!(go(Repat, Some(D::Return)), Ok(Repat));
+    assert_eq!(
+        go(Repat, Some(D::LocalIntegration)),
+        Err("solution_not_return")
+    );
+    assert_eq!(go(Repat, Some(D::Resettlement)), Err("solution_not_return"));
 }
 
 #[test]
@@ -436,6 +479,10 @@ fn legal_statuses_follow_only_from_their_decisions() {
         for d in decisions {
             let ctx = TransitionContext {
                 decision: d,
+                // Reintegration follows an assessment choosing it.
+                solution_chosen: (to == CaseStatus::ReintegrationInProgress).then_some(
+                    safepath_domain::solutions::assessment::DurableSolution::LocalIntegration,
+                ),
                 ..full_ctx()
             };
             let got = lifecycle::transition(from, to, &ctx);

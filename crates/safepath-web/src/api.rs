@@ -567,6 +567,7 @@ async fn evaluate_screening(
         crate::handover::api_handovers, crate::handover::api_handover, crate::handover::api_send_message,
         crate::agreements::api_agreements, crate::agreements::api_record,
         crate::returns::api_repatriation, crate::returns::api_forced_removal, crate::returns::api_returns,
+        crate::reintegration::api_record, crate::reintegration::api_list,
         // --- statistics ---
         crate::stats::api_persons, crate::stats::api_public, crate::stats::api_synthetic, crate::stats::api_checklist, crate::stats::api_htcds_csv, crate::stats::api_htcds_json, crate::stats::api_ctdc_json,
         // --- rights and justice ---

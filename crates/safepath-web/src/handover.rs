@@ -63,7 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/return/handover", post(handover_submit))
 }
 
-fn case_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn case_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError(AppError::case_not_found()))
 }
 
@@ -202,6 +202,11 @@ struct ReturnPage {
     csrf: String,
     case_id: Uuid,
     message: Option<String>,
+    /// The reintegration assessments, in words, and the form's choices.
+    reintegration: Vec<crate::reintegration::Line>,
+    reint: crate::reintegration::Choices,
+    /// Whether `who` may record (edit the case): the forms are offered.
+    may_edit: bool,
     assessments: Vec<AssessmentLine>,
     handovers: Vec<HandoverLine>,
     /// The person's decisions to return and removals, in words.
@@ -333,6 +338,10 @@ pub(crate) async fn render_return(
         Ok(a) => a,
         Err(e) => return error_page(&tr, user, e),
     };
+    let reintegration = match app.reintegration_assessments(p, case).await {
+        Ok(r) => crate::reintegration::lines(&tr, &r),
+        Err(e) => return error_page(&tr, user, e),
+    };
     let handovers = match app.case_handovers(p, case).await {
         Ok(h) => h,
         Err(e) => return error_page(&tr, user, e),
@@ -354,6 +363,7 @@ pub(crate) async fn render_return(
         .handover_partner_choices(p, case)
         .await
         .unwrap_or_default();
+    let may_edit = !partners.is_empty() || app.may_edit_case(p, case).await;
     let questions = questions(&tr);
     let words = |field: &str, v: &str| {
         questions
@@ -445,6 +455,9 @@ pub(crate) async fn render_return(
             csrf: user.session.csrf_token.clone(),
             case_id: case,
             message,
+            reint: crate::reintegration::choices(&tr),
+            reintegration,
+            may_edit,
             assessments,
             handovers,
             returns,
@@ -478,6 +491,7 @@ async fn return_page(
     };
     let message = match q.done.as_deref() {
         Some("security") => Some(tr.t("return-done-security")),
+        Some("reintegration") => Some(tr.t("reint-done")),
         Some("handover") => Some(tr.t("return-done-handover")),
         Some("step") => Some(tr.t("return-done-step")),
         Some("decision") => Some(tr.t("return-done-decision")),

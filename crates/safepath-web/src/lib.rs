@@ -26,6 +26,7 @@ pub mod dedupe;
 pub mod agreements;
 pub mod handover;
 pub mod handover_steps;
+pub mod reintegration;
 pub mod returns;
 pub mod screening_list;
 
@@ -88,6 +89,7 @@ pub fn router(app: Arc<App>) -> Router {
         // --- durable solutions: cross-border handover ---
         .merge(handover::routes())
         .merge(returns::routes())
+        .merge(reintegration::routes())
         .merge(agreements::routes())
         // --- statistics ---
         .merge(stats::routes())

@@ -713,6 +713,16 @@ async fn the_demo_holds_a_completed_return_with_its_follow_up_reports() {
     assert_eq!(steps.last(), Some(&"closure"));
     let case = h["case_id"].as_str().unwrap();
     assert_eq!(status(&t, &cm, case).await, "follow_up");
+    let chose = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/reintegration-assessments"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(chose["items"][0]["chosen"], "return", "{chose}");
     // The page says whether each report reached the person, and the steps
     // read as what happened, not as the form's questions.
     let (page, _) = page_login(&t, "demo-cm-a").await;
@@ -735,4 +745,180 @@ async fn the_demo_holds_a_completed_return_with_its_follow_up_reports() {
             .starts_with(&format!("{today}")),
         "{created}"
     );
+}
+
+fn provisions(view: &str) -> Value {
+    json!(
+        [
+            "family_community_acceptance",
+            "employment_livelihood",
+            "option_to_stay_leave_or_return",
+            "option_to_bring_family",
+            "long_term_residence",
+            "services_information"
+        ]
+        .iter()
+        .map(|p| json!({"provision": p, "finding": "favourable", "person_view": view}))
+        .collect::<Vec<_>>()
+    )
+}
+
+/// The reintegration assessment: each provision assessed with the person,
+/// refused with its code when it is not (and nothing recorded); the
+/// lifecycle follows the solution it chooses — reintegration only from one
+/// choosing local integration, a return refused meanwhile; the return page
+/// records it with errors beside the fields; other organisations see nothing.
+#[tokio::test]
+async fn the_reintegration_assessment_chooses_the_solution_the_lifecycle_follows() {
+    let (a, b) = with_partner().await;
+    let cm = a.login("demo-cm-a").await;
+    let coord = a.login("demo-coordinator").await;
+    let case = in_solution_planning(&a, &cm, &coord).await;
+    let url = format!("/api/v1/cases/{case}/reintegration-assessments");
+    let to_reintegration = |t: &'static str| json!({"to": t});
+    let move_to = |status: &'static str| {
+        let (a, cm, case) = (&a, cm.clone(), case.clone());
+        async move {
+            a.call(
+                "POST",
+                &format!("/api/v1/cases/{case}/transitions"),
+                Some(&cm),
+                Some(to_reintegration(status)),
+            )
+            .await
+        }
+    };
+    let r = move_to("reintegration_in_progress").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(r.json()["code"], "reintegration_assessment_required");
+    let mut missing = provisions("I want to stay and work here")
+        .as_array()
+        .unwrap()
+        .clone();
+    missing.pop();
+    for (bad, code) in [
+        (
+            json!({"provisions": missing, "preferred_by_person": "local_integration", "chosen": "local_integration"}),
+            "provision_missing",
+        ),
+        (
+            json!({"provisions": provisions("  "), "preferred_by_person": "local_integration", "chosen": "local_integration"}),
+            "person_view_required",
+        ),
+        (
+            json!({"provisions": provisions("I want to stay"), "preferred_by_person": "local_integration", "chosen": "return"}),
+            "return_not_voluntary",
+        ),
+        (
+            json!({"provisions": provisions("I want to go home"), "preferred_by_person": "return", "chosen": "local_integration"}),
+            "reason_required",
+        ),
+        (
+            json!({"provisions": provisions("I want to stay"), "preferred_by_person": "staying", "chosen": "local_integration"}),
+            "invalid_field",
+        ),
+    ] {
+        let r = a.call("POST", &url, Some(&cm), Some(bad.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
+        assert_eq!(r.json()["code"], code, "{bad}");
+    }
+    let list = a.call("GET", &url, Some(&cm), None).await;
+    assert_eq!(list.json()["items"], json!([]), "nothing recorded");
+    let r = a
+        .call("POST", &url, Some(&cm), Some(json!({"provisions": provisions("I want to stay and work here"), "preferred_by_person": "local_integration", "chosen": "local_integration"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["chosen"], "local_integration");
+    assert_eq!(
+        r.json()["provisions"][0]["person_view"],
+        "I want to stay and work here"
+    );
+    // A return is refused while the latest assessment chose to stay.
+    consent_to_c(&a, &cm, &case).await;
+    assess(&a, &cm, &case, "none").await;
+    let r = a
+        .call("POST", &format!("/api/v1/cases/{case}/repatriation"), Some(&cm),
+              Some(json!({"partner": fingerprint(&b), "language": "km", "interpreter": true, "escort": "receiving_staff"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(r.json()["code"], "solution_not_return");
+    let r = move_to("reintegration_in_progress").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(status(&a, &cm, &case).await, "reintegration_in_progress");
+    // Need-to-know: another organisation sees no such case.
+    let other = a.login("demo-cm-b").await;
+    assert_eq!(
+        a.call("GET", &url, Some(&other), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Sealed at rest: the person's words are not in the database in clear.
+    for file in ["safepath.db", "safepath.db-wal"] {
+        let bytes = std::fs::read(a.dir.path().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(14).any(|w| w == b"stay and work "), "{file}");
+    }
+    // The page: in words, and its form with errors beside the fields.
+    let (page, csrf) = page_login(&a, "demo-cm-a").await;
+    let html = a.page(&page, &format!("/cases/{case}/return")).await.text();
+    assert!(html.contains("data-chosen=\"local_integration\""));
+    assert!(html.contains("local integration chosen · the person wants local integration"));
+    assert!(html.contains("I want to stay and work here"));
+    let r = a
+        .page_post(
+            &page,
+            &format!("/cases/{case}/return/reintegration"),
+            form_body(
+                &csrf,
+                &[
+                    ("finding_employment_livelihood", "uncertain"),
+                    (
+                        "view_employment_livelihood",
+                        "A job at the market (synthetic)",
+                    ),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(
+        html.contains("Write down the person&#x27;s own view")
+            || html.contains("Write down the person")
+    );
+    assert!(
+        html.contains("A job at the market (synthetic)"),
+        "input kept"
+    );
+    assert!(html.contains("value=\"uncertain\" checked"), "choice kept");
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for p in [
+        "family_community_acceptance",
+        "employment_livelihood",
+        "option_to_stay_leave_or_return",
+        "option_to_bring_family",
+        "long_term_residence",
+        "services_information",
+    ] {
+        fields.push((format!("finding_{p}"), "uncertain".into()));
+        fields.push((format!("view_{p}"), "I would rather go home now".into()));
+    }
+    fields.push(("preferred_by_person".into(), "return".into()));
+    fields.push(("chosen".into(), "return".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = a
+        .page_post(
+            &page,
+            &format!("/cases/{case}/return/reintegration"),
+            form_body(&csrf, &pairs),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = a
+        .page(&page, &format!("/cases/{case}/return?done=reintegration"))
+        .await
+        .text();
+    assert!(html.contains("The reintegration assessment was recorded."));
+    assert!(html.contains("return chosen · the person wants return"));
 }

@@ -144,6 +144,7 @@ impl App {
             // on the decisions page, which moves the case itself.
             decision: None,
             return_block: self.return_block_in(cap, records)?,
+            solution_chosen: self.latest_solution(cap, records)?,
         };
         let t = lifecycle::transition(from, change.to, &ctx).map_err(refusal)?;
         let now = self.now_ms();

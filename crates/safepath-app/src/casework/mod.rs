@@ -99,6 +99,9 @@ pub(crate) fn refusal(e: DomainError) -> AppError {
         | l::INTERNATIONAL_PROTECTION_NEEDED
         | l::RETURN_UNSAFE
         | l::BEST_INTERESTS_DETERMINATION_REQUIRED
+        | l::REINTEGRATION_ASSESSMENT_REQUIRED
+        | l::SOLUTION_IS_RETURN
+        | l::SOLUTION_NOT_RETURN
         | l::REASONABLE_GROUNDS_DECISION_REQUIRED
         | l::CONCLUSIVE_DECISION_REQUIRED
         | safepath_domain::justice::codes::RETURN_BLOCKED_REFLECTION

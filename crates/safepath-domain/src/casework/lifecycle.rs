@@ -66,6 +66,16 @@ pub mod codes {
     pub const INTERNATIONAL_PROTECTION_NEEDED: &str = "international_protection_needed";
     /// The latest structured security assessment finds grave concerns.
     pub const RETURN_UNSAFE: &str = "return_unsafe";
+    /// Reintegration (local integration or resettlement) needs a recorded
+    /// reintegration assessment choosing it.
+    pub const REINTEGRATION_ASSESSMENT_REQUIRED: &str = "reintegration_assessment_required";
+    /// The latest reintegration assessment chose a return: the case goes to
+    /// `repatriation_in_progress` through the person's decision instead.
+    pub const SOLUTION_IS_RETURN: &str = "solution_is_return";
+    /// The latest reintegration assessment chose local integration or
+    /// resettlement: a return needs a new assessment in which the person
+    /// chooses it.
+    pub const SOLUTION_NOT_RETURN: &str = "solution_not_return";
     /// Repatriating a child needs a best-interests determination.
     pub const BEST_INTERESTS_DETERMINATION_REQUIRED: &str = "best_interests_determination_required";
     /// A new case may not start in this status (or this role may not create).
@@ -163,6 +173,11 @@ pub struct TransitionContext {
     /// does (a running reflection period, a pending asylum application; see
     /// [`crate::justice::permits::return_block`]).
     pub return_block: Option<crate::justice::permits::ReturnBlock>,
+    /// The durable solution the latest reintegration assessment chose, if
+    /// one is recorded: reintegration follows only from one choosing local
+    /// integration or resettlement; a return is refused while the latest
+    /// chose otherwise.
+    pub solution_chosen: Option<crate::solutions::assessment::DurableSolution>,
 }
 
 /// One accepted status change, as the case timeline records it. The reason
@@ -285,7 +300,36 @@ pub fn transition(
             "closing a case needs a coordinator's approved closure",
         ));
     }
+    use crate::solutions::assessment::DurableSolution;
+    if to == CaseStatus::ReintegrationInProgress {
+        match ctx.solution_chosen {
+            None => {
+                return Err(DomainError::new(
+                    codes::REINTEGRATION_ASSESSMENT_REQUIRED,
+                    "reintegration needs a recorded reintegration assessment, assessed with the person, choosing local integration or resettlement",
+                ));
+            }
+            Some(DurableSolution::Return) => {
+                return Err(DomainError::new(
+                    codes::SOLUTION_IS_RETURN,
+                    "the reintegration assessment chose a return: record the person's decision to return instead",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     if to == CaseStatus::RepatriationInProgress {
+        if let Some(s @ (DurableSolution::LocalIntegration | DurableSolution::Resettlement)) =
+            ctx.solution_chosen
+        {
+            return Err(DomainError::new(
+                codes::SOLUTION_NOT_RETURN,
+                format!(
+                    "the latest reintegration assessment chose {}: a return needs a new assessment in which the person chooses it",
+                    s.as_str().replace('_', " ")
+                ),
+            ));
+        }
         use crate::justice::{codes as justice_codes, permits::ReturnBlock};
         match ctx.return_block {
             Some(ReturnBlock::ReflectionPeriod) => {
