@@ -860,7 +860,7 @@ async fn the_reintegration_assessment_chooses_the_solution_the_lifecycle_follows
     let (page, csrf) = page_login(&a, "demo-cm-a").await;
     let html = a.page(&page, &format!("/cases/{case}/return")).await.text();
     assert!(html.contains("data-chosen=\"local_integration\""));
-    assert!(html.contains("local integration chosen · the person wants local integration"));
+    assert!(html.contains("Chosen: local integration · the person wants: local integration"));
     assert!(html.contains("I want to stay and work here"));
     let r = a
         .page_post(
@@ -920,5 +920,5 @@ async fn the_reintegration_assessment_chooses_the_solution_the_lifecycle_follows
         .await
         .text();
     assert!(html.contains("The reintegration assessment was recorded."));
-    assert!(html.contains("return chosen · the person wants return"));
+    assert!(html.contains("Chosen: return · the person wants: return"));
 }
