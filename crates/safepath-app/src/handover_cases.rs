@@ -337,6 +337,7 @@ impl App {
                 subject,
                 &record,
                 "security_assessment.create",
+                Vec::new(),
             )
             .await?;
         self.security_view(&cap, &row)
@@ -391,7 +392,9 @@ impl App {
     }
 
     /// Writes one sealed assessment record of `kind` on the case (its
-    /// plain subject says only `subject`), with its audit entry `action`.
+    /// plain subject says only `subject`), with its audit entry `action`,
+    /// together with the rows it brings `with` it (one transaction).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn write_assessment_record<T: serde::Serialize>(
         &self,
         who: &Principal,
@@ -400,6 +403,7 @@ impl App {
         subject: String,
         record: &T,
         action: &str,
+        with: Vec<CaseRecordRow>,
     ) -> Result<CaseRecordRow, AppError> {
         let now = self.now_ms();
         let id = Uuid::new_v4().to_string();
@@ -420,10 +424,10 @@ impl App {
         let audit = AuditDraft::new(now, who.id().to_string(), action)
             .record("case", facts.id)
             .org(facts.org)
-            .detail(format!("record={id}"));
-        self.store
-            .write_case_records(std::slice::from_ref(&row), &audit)
-            .await?;
+            .detail(format!("record={id} with={}", with.len()));
+        let mut rows = vec![row.clone()];
+        rows.extend(with);
+        self.store.write_case_records(&rows, &audit).await?;
         Ok(row)
     }
 

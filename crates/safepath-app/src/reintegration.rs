@@ -143,6 +143,11 @@ impl App {
             by: who.id().to_string(),
         };
         let subject = record.assessment.chosen.as_str().to_owned();
+        // It feeds the care plan: what is uncertain or unfavourable becomes
+        // an open need (written with it).
+        let needs = self
+            .needs_fed(facts.id, record.assessment.care_plan_needs())
+            .await?;
         let row = self
             .write_assessment_record(
                 who,
@@ -151,6 +156,7 @@ impl App {
                 subject,
                 &record,
                 "reintegration_assessment.create",
+                needs,
             )
             .await?;
         self.reintegration_view(&cap, &row)

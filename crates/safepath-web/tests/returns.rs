@@ -921,4 +921,42 @@ async fn the_reintegration_assessment_chooses_the_solution_the_lifecycle_follows
         .text();
     assert!(html.contains("The reintegration assessment was recorded."));
     assert!(html.contains("Chosen: return · the person wants: return"));
+    // It fed the care plan: what is uncertain is now an open need, once
+    // per domain, with the person's words.
+    let work = a
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case}/work"),
+            Some(&cm),
+            None,
+        )
+        .await
+        .json();
+    let mut fed: Vec<(String, String)> = work["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["persons_view"]
+                .as_str()
+                .unwrap_or("")
+                .contains("go home now")
+        })
+        .map(|n| {
+            (
+                n["domain"].as_str().unwrap().to_owned(),
+                n["priority"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    fed.sort();
+    assert_eq!(
+        fed,
+        [
+            ("documents_and_legal_status".to_owned(), "medium".to_owned()),
+            ("family_contact".to_owned(), "medium".to_owned()),
+            ("livelihood".to_owned(), "medium".to_owned())
+        ],
+        "{work}"
+    );
 }

@@ -37,6 +37,50 @@ impl App {
         self.casework(who, id).await
     }
 
+    /// The need records an assessment feeds into the care plan (domain,
+    /// priority, the person's view), for a case: one per domain that has
+    /// no need still open or in progress, sealed, not yet written (the
+    /// caller writes them with its own record, in one transaction).
+    pub(crate) async fn needs_fed(
+        &self,
+        case: CaseId,
+        needs: Vec<(NeedDomain, Priority, String)>,
+    ) -> Result<Vec<CaseRecordRow>, AppError> {
+        let open: std::collections::BTreeSet<String> = self
+            .store
+            .case_records(case, Some(kinds::NEED))
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.state == NeedStatus::Open.as_str() || r.state == NeedStatus::InProgress.as_str()
+            })
+            .filter_map(|r| r.subject)
+            .collect();
+        let now = self.now_ms();
+        let mut rows = Vec::new();
+        for (domain, priority, view) in needs {
+            if open.contains(domain.as_str()) {
+                continue;
+            }
+            let need = Need {
+                id: NeedId(Uuid::new_v4()),
+                domain,
+                sub_area: None,
+                beneficiary: Beneficiary::Person,
+                priority,
+                status: NeedStatus::Open,
+                persons_view: view,
+            };
+            need.validate()?;
+            let mut row = new_row(case, kinds::NEED, need.status.as_str(), now);
+            row.id = need.id.0.to_string();
+            row.subject = Some(need.domain.as_str().into());
+            self.seal_record(&mut row, &need)?;
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
     pub async fn update_need(
         &self,
         who: &Principal,

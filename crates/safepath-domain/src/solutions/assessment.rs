@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::DomainError;
+use crate::casework::needs::{NeedDomain, Priority};
 use crate::casework::{optional_text, required_text};
 
 /// Refusal codes of the assessments (stable).
@@ -197,6 +198,43 @@ impl ReintegrationAssessment {
             assessed_on: input.assessed_on,
         })
     }
+
+    /// What the assessment feeds into the care plan: a need for each
+    /// provision found uncertain or unfavourable, in the needs domain that
+    /// provision concerns — acceptance by family and community and bringing
+    /// family in family contact, employment and livelihood in livelihood,
+    /// staying, leaving or returning and long-term residence in documents and
+    /// legal status — high priority when unfavourable, medium when uncertain,
+    /// with the person's own view. Provisions of one domain make one need
+    /// (the higher priority, their views joined). Information on services is
+    /// given by the plan itself, so it opens no need. In the domains' order.
+    pub fn care_plan_needs(&self) -> Vec<(NeedDomain, Priority, String)> {
+        use std::collections::BTreeMap;
+        let mut by_domain: BTreeMap<NeedDomain, (Priority, Vec<&str>)> = BTreeMap::new();
+        for p in &self.provisions {
+            let priority = match p.finding {
+                ProvisionFinding::Unfavourable => Priority::High,
+                ProvisionFinding::Uncertain => Priority::Medium,
+                ProvisionFinding::Favourable | ProvisionFinding::NotApplicable => continue,
+            };
+            let domain = match p.provision {
+                ReintegrationProvision::FamilyCommunityAcceptance
+                | ReintegrationProvision::OptionToBringFamily => NeedDomain::FamilyContact,
+                ReintegrationProvision::EmploymentLivelihood => NeedDomain::Livelihood,
+                ReintegrationProvision::OptionToStayLeaveOrReturn
+                | ReintegrationProvision::LongTermResidence => NeedDomain::DocumentsAndLegalStatus,
+                ReintegrationProvision::ServicesInformation => continue,
+            };
+            let entry = by_domain.entry(domain).or_insert((priority, Vec::new()));
+            // Priority orders urgent first: the smaller is the higher.
+            entry.0 = entry.0.min(priority);
+            entry.1.push(&p.person_view);
+        }
+        by_domain
+            .into_iter()
+            .map(|(d, (priority, views))| (d, priority, views.join(" / ")))
+            .collect()
+    }
 }
 
 solutions_vocabulary! {
@@ -370,6 +408,58 @@ mod tests {
             reason: None,
             assessed_on: TODAY,
         }
+    }
+
+    #[test]
+    fn uncertain_and_unfavourable_provisions_open_needs_in_their_domains() {
+        let mut i = input();
+        let find = |i: &mut ReintegrationInput,
+                    p: ReintegrationProvision,
+                    f: ProvisionFinding,
+                    view: &str| {
+            let x = i.provisions.iter_mut().find(|x| x.provision == p).unwrap();
+            x.finding = f;
+            x.person_view = view.into();
+        };
+        use ProvisionFinding::{Uncertain, Unfavourable};
+        use ReintegrationProvision as P;
+        find(
+            &mut i,
+            P::FamilyCommunityAcceptance,
+            Uncertain,
+            "My uncle may not want me",
+        );
+        find(
+            &mut i,
+            P::OptionToBringFamily,
+            Unfavourable,
+            "My son stays here",
+        );
+        find(&mut i, P::EmploymentLivelihood, Uncertain, "I need work");
+        find(
+            &mut i,
+            P::ServicesInformation,
+            Unfavourable,
+            "I do not know",
+        );
+        let a = ReintegrationAssessment::check(i, TODAY).unwrap();
+        assert_eq!(
+            a.care_plan_needs(),
+            vec![
+                (
+                    NeedDomain::Livelihood,
+                    Priority::Medium,
+                    "I need work".to_owned()
+                ),
+                (
+                    NeedDomain::FamilyContact,
+                    Priority::High,
+                    "My uncle may not want me / My son stays here".to_owned()
+                ),
+            ]
+        );
+        let all_good = ReintegrationAssessment::check(input(), TODAY).unwrap();
+        assert!(all_good.care_plan_needs().is_empty());
     }
 
     #[test]
