@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use safepath_domain::access::{self, Action, Decision};
 use safepath_domain::case::{CaseStatus, ExploitationForm};
-use safepath_domain::ids::OrgId;
+use safepath_domain::ids::{CaseId, OrgId};
 use safepath_domain::org::Role;
 use safepath_domain::person::{BirthDate, parse_iso_date};
 use safepath_stats::checklist::{self, ChecklistInputs, Places, Share};
@@ -104,6 +104,68 @@ struct ReturnFact {
     org: OrgId,
     repatriation: bool,
     assessed: bool,
+}
+
+/// The rights-and-justice records the checklist counts, from plain columns
+/// only (kind, state, subject, dates; nothing is opened), in scope.
+#[derive(Default)]
+struct JusticeFacts {
+    /// Cases whose person was identified, by the year of the decision.
+    identified: Vec<(i32, CaseId)>,
+    /// Cases with a legal aid record.
+    with_legal_aid: HashSet<CaseId>,
+    /// Interpretation occasions: (year, interpreter provided).
+    interpretation: Vec<(i32, bool)>,
+    /// Permits granted, by the year the record last changed.
+    permits_granted: Vec<i32>,
+    /// Claims awarded: (year the claim last changed, paid in full).
+    awards: Vec<(i32, bool)>,
+}
+
+impl JusticeFacts {
+    fn inputs(&self, y: i32) -> (Share, Share, u64, u64, Share) {
+        let identified: HashSet<CaseId> = self
+            .identified
+            .iter()
+            .filter(|(year, _)| *year == y)
+            .map(|(_, c)| *c)
+            .collect();
+        let interpretation: Vec<bool> = self
+            .interpretation
+            .iter()
+            .filter(|(year, _)| *year == y)
+            .map(|(_, p)| *p)
+            .collect();
+        let awards: Vec<bool> = self
+            .awards
+            .iter()
+            .filter(|(year, _)| *year == y)
+            .map(|(_, p)| *p)
+            .collect();
+        let awarded = awards.len() as u64;
+        (
+            Share {
+                part: identified
+                    .iter()
+                    .filter(|c| self.with_legal_aid.contains(c))
+                    .count() as u64,
+                of: identified.len() as u64,
+            },
+            Share {
+                part: interpretation.iter().filter(|p| **p).count() as u64,
+                of: interpretation.len() as u64,
+            },
+            self.permits_granted
+                .iter()
+                .filter(|year| **year == y)
+                .count() as u64,
+            awarded,
+            Share {
+                part: awards.iter().filter(|p| **p).count() as u64,
+                of: awarded,
+            },
+        )
+    }
 }
 
 /// Of the follow-ups after return that fell due in `year` (reported or
@@ -768,6 +830,80 @@ impl App {
         Ok(out)
     }
 
+    /// The rights-and-justice facts in scope (`JusticeFacts`): the
+    /// records' plain columns, each case's organisation looked up once.
+    async fn justice_for_checklist(
+        &self,
+        who: &Principal,
+        scope: Option<OrgId>,
+    ) -> Result<JusticeFacts, AppError> {
+        use crate::justice::kinds;
+        let mut orgs: BTreeMap<CaseId, Option<OrgId>> = BTreeMap::new();
+        let rows = self.store.as_ref();
+        let legal_aid = rows
+            .all_case_records(kinds::LEGAL_AID, &["recorded"])
+            .await?;
+        let interpretation = rows
+            .all_case_records(kinds::INTERPRETATION, &["provided", "not_provided"])
+            .await?;
+        let permits = rows.all_case_records(kinds::PERMIT, &["granted"]).await?;
+        let claims = rows
+            .all_case_records(
+                kinds::CLAIM,
+                &["awarded", "partly_paid", "paid", "unrecoverable"],
+            )
+            .await?;
+        let mut facts = JusticeFacts::default();
+        let year = |ms: i64| date_of_ms(ms).map_or(0, |d| d.year());
+        for r in legal_aid
+            .iter()
+            .chain(&interpretation)
+            .chain(&permits)
+            .chain(&claims)
+        {
+            if let std::collections::btree_map::Entry::Vacant(e) = orgs.entry(r.case_id) {
+                e.insert(self.store.case_facts(r.case_id).await?.map(|f| f.org));
+            }
+        }
+        let in_scope = |c: &CaseId| {
+            orgs.get(c)
+                .copied()
+                .flatten()
+                .is_some_and(|o| scope.is_none_or(|s| s == o))
+        };
+        // The persons identified (merged cases counted once), in scope.
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.read")
+            .detail("checklist identified persons");
+        for p in self.store.stats_persons(scope, &audit).await? {
+            if let (Some(at), Some("identified")) =
+                (p.conclusive_decided_at, p.conclusive_outcome.as_deref())
+            {
+                facts.identified.push((year(at), p.case_id));
+            }
+        }
+        facts.with_legal_aid = legal_aid
+            .iter()
+            .filter(|r| in_scope(&r.case_id))
+            .map(|r| r.case_id)
+            .collect();
+        facts.interpretation = interpretation
+            .iter()
+            .filter(|r| in_scope(&r.case_id))
+            .map(|r| (year(r.created_at), r.state == "provided"))
+            .collect();
+        facts.permits_granted = permits
+            .iter()
+            .filter(|r| in_scope(&r.case_id))
+            .map(|r| year(r.updated_at))
+            .collect();
+        facts.awards = claims
+            .iter()
+            .filter(|r| in_scope(&r.case_id))
+            .map(|r| (year(r.updated_at), r.state == "paid"))
+            .collect();
+        Ok(facts)
+    }
+
     pub async fn checklist(&self, who: &Principal) -> Result<Vec<checklist::Item>, AppError> {
         let scope = self.stats_scope(who)?;
         let aggregates = self.store.stats_aggregates(scope).await?;
@@ -776,7 +912,9 @@ impl App {
         let today = day_of_ms(self.now_ms());
         let returns = self.returns_for_checklist(scope).await?;
         let follow_ups = self.follow_ups_for_checklist(who, scope).await?;
+        let justice = self.justice_for_checklist(who, scope).await?;
         let inputs = |y: i32| {
+            let (legal_aid, interpretation, permits, awarded, paid) = justice.inputs(y);
             let returns_in: Vec<&ReturnFact> = returns.iter().filter(|r| r.year == y).collect();
             let of = returns_in.len() as u64;
             let year_of = |iso: &str| iso.get(0..4).and_then(|s| s.parse::<i32>().ok());
@@ -845,6 +983,11 @@ impl App {
                 // Of the follow-ups that fell due that year (reported or
                 // owed), those that reached the person.
                 follow_ups_after_return: Some(reached_share(&follow_ups, y)),
+                legal_aid: Some(legal_aid),
+                interpretation: Some(interpretation),
+                permits_granted: Some(permits),
+                compensation_awarded: Some(awarded),
+                compensation_paid: Some(paid),
                 ..ChecklistInputs::default()
             }
         };

@@ -215,8 +215,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "legal_aid",
         title: "Legal aid provided",
-        definition: "Share of identified victims who received legal aid.",
-        source: "rights and justice (being built)",
+        definition: "Share of the victims identified in the year who received legal aid (at any time).",
+        source: "rights and justice: legal aid records; identification decisions",
         unit: "share",
         lights: Some((0.9, 0.6)),
         lower_is_better: false,
@@ -224,8 +224,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "interpretation",
         title: "Interpretation provided",
-        definition: "Share of persons needing interpretation who received it.",
-        source: "rights and justice (being built)",
+        definition: "Share of the occasions needing interpretation in the year (interviews, hearings) where an interpreter was provided.",
+        source: "rights and justice: interpretation records",
         unit: "share",
         lights: Some((0.9, 0.6)),
         lower_is_better: false,
@@ -233,8 +233,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "permits_granted",
         title: "Residence permits granted",
-        definition: "Residence permits granted to victims in the period.",
-        source: "rights and justice (being built)",
+        definition: "Residence permits granted to victims in the period (by the year the record last changed).",
+        source: "rights and justice: permit records",
         unit: "count",
         lights: None,
         lower_is_better: false,
@@ -269,8 +269,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "compensation_awarded",
         title: "Compensation awarded",
-        definition: "Victims awarded compensation in the period.",
-        source: "rights and justice (being built)",
+        definition: "Compensation claims awarded in the period (by the year the claim last changed).",
+        source: "rights and justice: compensation claims",
         unit: "count",
         lights: None,
         lower_is_better: false,
@@ -278,8 +278,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "compensation_paid",
         title: "Compensation paid",
-        definition: "Share of compensation awards that were paid.",
-        source: "rights and justice (being built)",
+        definition: "Share of the compensation awards of the period that were paid in full.",
+        source: "rights and justice: compensation claims and their payments",
         unit: "share",
         lights: Some((0.8, 0.5)),
         lower_is_better: false,
@@ -311,6 +311,12 @@ fn org_share(s: Share) -> V {
 fn value(id: &str, i: &ChecklistInputs, threshold: u64) -> V {
     let opt_share = |s: Option<Share>| s.map_or(V::NoData, |s| share(s, threshold));
     let opt_count = |c: Option<u64>| c.map_or(V::NoData, |c| V::Num(c as f64));
+    // A count of victims: a small one is withheld like a small share.
+    let persons_count = |c: Option<u64>| match c {
+        None => V::NoData,
+        Some(c) if c > 0 && c < threshold => V::Withheld,
+        Some(c) => V::Num(c as f64),
+    };
     let places = |g: &str| {
         let beds: u64 = i
             .shelter_places
@@ -350,11 +356,11 @@ fn value(id: &str, i: &ChecklistInputs, threshold: u64) -> V {
         "health_within_7_days" => opt_share(i.health_within_7_days),
         "legal_aid" => opt_share(i.legal_aid),
         "interpretation" => opt_share(i.interpretation),
-        "permits_granted" => opt_count(i.permits_granted),
+        "permits_granted" => persons_count(i.permits_granted),
         "returns_security_assessment" => opt_share(i.returns_with_security_assessment),
         "returns_receiving_agency" => opt_share(i.returns_with_receiving_agency),
         "follow_ups_after_return" => opt_share(i.follow_ups_after_return),
-        "compensation_awarded" => opt_count(i.compensation_awarded),
+        "compensation_awarded" => persons_count(i.compensation_awarded),
         "compensation_paid" => opt_share(i.compensation_paid),
         _ => V::NoData,
     }

@@ -1668,3 +1668,82 @@ fn every_choice_on_the_page_has_words_in_both_languages() {
         }
     }
 }
+
+/// Issue 13: the checklist's rights-and-justice items light up from the
+/// records: legal aid among the victims identified in the year, the
+/// occasions with an interpreter, awards counted — small numbers withheld.
+#[tokio::test]
+async fn the_checklist_counts_legal_aid_interpretation_and_awards_from_the_records() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let item = |id: &'static str| {
+        let (t, coord) = (&t, coord.clone());
+        async move {
+            let r = t.call("GET", "/api/v1/checklist", Some(&coord), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["id"] == id)
+                .unwrap()
+                .clone()
+        }
+    };
+    assert_eq!(item("legal_aid").await["status"], "no_data");
+    assert_eq!(item("interpretation").await["status"], "no_data");
+    let mut cases = Vec::new();
+    for i in 0..11 {
+        let case = t
+            .create(&cm, json!({"names": [{"value": format!("Synthetic Justice Person {i}"), "script": "Latn"}], "nationalities": ["KHM"]}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        to_solution_planning(&t, &coord, &case).await;
+        cases.push(case);
+    }
+    // Identified, none with legal aid yet: 0 of 11.
+    assert_eq!(item("legal_aid").await["value"], 0.0);
+    for case in &cases[..6] {
+        let r = t
+            .call("POST", &format!("/api/v1/cases/{case}/legal-aid"), Some(&cm),
+                  Some(json!({"representative": "lawyer", "name": "Synthetic Legal Clinic", "from": "2026-01-05", "cost": "free"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let v = item("legal_aid").await["value"].as_f64().unwrap();
+    assert!((v - 6.0 / 11.0).abs() < 1e-9, "{v}");
+    // Interpretation: one occasion so far is too few to show; eleven are.
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    for (i, case) in cases.iter().enumerate() {
+        let r = t
+            .call("POST", &format!("/api/v1/cases/{case}/interpretation"), Some(&cm),
+                  Some(json!({"occasion": "interview", "on": today, "interpreter_provided": i < 8, "language": "km"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        if i == 0 {
+            assert_eq!(item("interpretation").await["status"], "withheld");
+        }
+    }
+    let v = item("interpretation").await["value"].as_f64().unwrap();
+    assert!((v - 8.0 / 11.0).abs() < 1e-9, "{v}");
+    // One award: a count of victims below eleven is withheld.
+    let c = t
+        .call("POST", &format!("/api/v1/cases/{}/claims", cases[0]), Some(&cm), Some(json!({"kind": "court_ordered", "currency": "THB", "claimed_minor": 5_000_000, "filed_on": "2026-02-01"})))
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+    let cid = c.json()["id"].as_str().unwrap().to_owned();
+    let r = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{}/claims/{cid}", cases[0]),
+            Some(&cm),
+            Some(json!({"action": "award", "awarded_minor": 4_000_000})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(item("compensation_awarded").await["status"], "withheld");
+    assert_eq!(item("compensation_paid").await["status"], "withheld");
+}
