@@ -645,7 +645,7 @@ fn item_view(tr: &Tr, i: &Item) -> ItemView {
         id: i.id.clone(),
         title: text("title", &i.title),
         definition: text("definition", &i.definition),
-        source: i.source.clone(),
+        source: text("source", &i.source),
         value,
         status_label: tr.t(format!("checklist-status-{status}")),
         status,
@@ -669,4 +669,31 @@ async fn checklist_page(State(app): State<AppState>, user: WebUser) -> Response 
             tr,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::Tr;
+    use safepath_stats::checklist::{ChecklistInputs, compute};
+
+    /// The page's English words of each checklist item are the API's (the
+    /// `safepath-stats` definitions): edited in one place, they would drift.
+    #[test]
+    fn the_pages_checklist_words_are_the_apis_in_english() {
+        let tr = Tr::new("en");
+        for item in compute(&ChecklistInputs::default(), None, 11) {
+            for (part, text) in [
+                ("title", &item.title),
+                ("definition", &item.definition),
+                ("source", &item.source),
+            ] {
+                assert_eq!(
+                    &tr.t(format!("checklist-{}-{part}", item.id)),
+                    text,
+                    "{} {part}",
+                    item.id
+                );
+            }
+        }
+    }
 }
