@@ -44,7 +44,10 @@ test('the analyst lands on the dashboards and no small cell, name or reference a
     assert.equal(csv.status(), 200);
     assert.match(await csv.text(), /Persons/);
     await page.goto(`${BASE}/checklist`);
-    assert.equal(await page.locator('#item-legal_aid').getAttribute('data-status'), 'no_data');
+    // Legal aid lights up from the rights-and-justice records (here fewer
+    // than eleven: withheld); trainings are not recorded yet.
+    assert.notEqual(await page.locator('#item-legal_aid').getAttribute('data-status'), 'no_data');
+    assert.equal(await page.locator('#item-trained_responders').getAttribute('data-status'), 'no_data');
   } finally {
     await context.close();
   }

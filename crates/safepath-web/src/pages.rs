@@ -1484,8 +1484,8 @@ impl CaseFormValues {
             birth_kind: f.get("birth_kind").into(),
             birth_value: f.get("birth_value").into(),
             birth_on: f.get("birth_on").into(),
-            nationalities: f.get("nationalities").into(),
-            languages: f.get("languages").into(),
+            nationalities: chosen_and_typed(&f.all("nationality"), f.get("nationalities")),
+            languages: chosen_and_typed(&f.all("language"), f.get("languages")),
             phone: f.get("phone").into(),
             email: f.get("email").into(),
             address: f.get("address").into(),
@@ -1637,6 +1637,71 @@ impl CaseFormValues {
     }
 }
 
+/// The codes ticked on the form followed by those typed (comma-separated),
+/// each once, as one comma-separated list.
+fn chosen_and_typed(chosen: &[String], typed: &str) -> String {
+    let mut all: Vec<String> = Vec::new();
+    for c in chosen
+        .iter()
+        .map(|c| c.trim().to_owned())
+        .chain(typed.split(',').map(|t| t.trim().to_owned()))
+    {
+        if !c.is_empty() && !all.iter().any(|a| a.eq_ignore_ascii_case(&c)) {
+            all.push(c);
+        }
+    }
+    all.join(", ")
+}
+
+/// The region's nationalities the case form offers by name (ISO 3166-1
+/// alpha-3, as persons record them), with the alpha-2 code their `country-`
+/// names are kept under. Others are typed as codes.
+const REGION_NATIONALITIES: [(&str, &str); 12] = [
+    ("THA", "TH"),
+    ("MMR", "MM"),
+    ("KHM", "KH"),
+    ("LAO", "LA"),
+    ("VNM", "VN"),
+    ("MYS", "MY"),
+    ("IDN", "ID"),
+    ("PHL", "PH"),
+    ("CHN", "CN"),
+    ("SGP", "SG"),
+    ("BRN", "BN"),
+    ("TLS", "TL"),
+];
+
+/// Choices by name (code, name, ticked) for the codes of `list` that are
+/// offered, and the rest of `list` to show typed; sorted by name.
+type NamedChoices = (Vec<(&'static str, String, bool)>, String);
+
+fn named_choices(
+    list: &str,
+    offered: impl Iterator<Item = (&'static str, String)>,
+) -> NamedChoices {
+    let codes: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut choices: Vec<(&'static str, String, bool)> = offered
+        .map(|(code, name)| {
+            let on = codes.iter().any(|c| c.eq_ignore_ascii_case(code));
+            (code, name, on)
+        })
+        .collect();
+    choices.sort_by_key(|(_, name, _)| name.to_lowercase());
+    let rest: Vec<&str> = codes
+        .into_iter()
+        .filter(|c| {
+            !choices
+                .iter()
+                .any(|(code, _, _)| c.eq_ignore_ascii_case(code))
+        })
+        .collect();
+    (choices, rest.join(", "))
+}
+
 #[derive(Template)]
 #[template(path = "case_form.html")]
 struct CaseFormPage {
@@ -1647,6 +1712,10 @@ struct CaseFormPage {
     action: String,
     error: Option<String>,
     f: CaseFormValues,
+    /// The region's nationalities by name, and the other codes typed.
+    nationality: NamedChoices,
+    /// Languages by name, and the other codes typed.
+    language: NamedChoices,
     scripts: &'static [(&'static str, &'static str)],
     sexes: &'static [(&'static str, &'static str)],
     genders: &'static [(&'static str, &'static str)],
@@ -1718,7 +1787,21 @@ fn case_form_page(
     error: Option<String>,
 ) -> CaseFormPage {
     let statuses = form_statuses(user.principal().actor.role, &f.current_status);
+    let nationality = named_choices(
+        &f.nationalities,
+        REGION_NATIONALITIES
+            .iter()
+            .map(|(a3, a2)| (*a3, tr.label_or("country-", a2))),
+    );
+    let language = named_choices(
+        &f.languages,
+        crate::justice::LANGUAGES
+            .iter()
+            .map(|l| (*l, crate::justice::language_name(&tr, l))),
+    );
     CaseFormPage {
+        nationality,
+        language,
         title: tr.t(title_key),
         user: Some(bar(&tr, user)),
         csrf: user.session.csrf_token.clone(),

@@ -817,6 +817,39 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
         )
         .await;
     assert!(detail.text().contains("Maung Kyaw Win"));
+    // Nationalities and languages are chosen by name; others typed as codes.
+    let named = format!(
+        "csrf={csrf}&name_value=Synthetic+Named+Person&name_script=Latn&sex=female&birth_kind=none&status=referred&nationality=MMR&nationality=THA&nationalities=npl%2C+MMR&language=my&languages=ne"
+    );
+    let made = page_post(&t, &cookie, "/cases/new", named).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let id = made.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .to_owned();
+    let tok = t.login("demo-cm-a").await;
+    let person = t
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&tok), None)
+        .await
+        .json()["person"]
+        .clone();
+    assert_eq!(
+        person["nationalities"],
+        json!(["MMR", "THA", "NPL"]),
+        "{person}"
+    );
+    assert_eq!(person["languages"], json!(["my", "ne"]));
+    let edit = page_get(&t, &cookie, &format!("/cases/{id}/edit"))
+        .await
+        .text();
+    assert!(edit.contains("value=\"MMR\" checked"), "ticked by name");
+    assert!(edit.contains("> Myanmar</label>"), "named");
+    assert!(
+        edit.contains("id=\"nationalities\" name=\"nationalities\" value=\"NPL\""),
+        "the rest typed"
+    );
+    assert!(edit.contains("value=\"my\" checked"));
     // Search is a POST answered by a redirect to its results page: names
     // never appear in URLs, and Back shows the results again.
     let posted = page_post(&t, &cookie, "/cases", format!("csrf={csrf}&q=kyaw")).await;
