@@ -648,6 +648,17 @@ struct LetterPage {
     reasons: String,
 }
 
+/// The name of the organisation a letter comes from (empty when unknown).
+pub(crate) async fn org_name(app: &AppState, org: uuid::Uuid) -> String {
+    app.orgs()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|o| o.id == org)
+        .map(|o| o.name)
+        .unwrap_or_default()
+}
+
 /// A printable decision letter, addressed to the person, or for a child to
 /// the guardian or legal representative chosen when the decision was made.
 async fn letter_page(
@@ -670,14 +681,7 @@ async fn letter_page(
     let Some(d) = decisions.into_iter().find(|d| d.id == decision && !d.open) else {
         return error_page(&tr, &user, AppError::not_found("no such decision"));
     };
-    let org_name = app
-        .orgs()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .find(|o| o.id == c.org_id)
-        .map(|o| o.name)
-        .unwrap_or_default();
+    let org_name = org_name(&app, c.org_id).await;
     let addressee = match d.letter_addressee.as_deref() {
         Some("guardian") => tr.t("addressee-guardian"),
         Some("legal_representative") => tr.t("addressee-legal_representative"),

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/returns", get(api_returns))
         .route("/cases/{id}/return/decision", post(decision_submit))
         .route("/cases/{id}/return/removal", post(removal_submit))
+        .route("/cases/{id}/returns/{rid}/letter", get(letter_page))
 }
 
 fn case_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -108,6 +109,8 @@ pub(crate) struct ReturnLine {
     pub kind: String,
     pub heading: String,
     pub facts: Vec<(String, String)>,
+    /// The record's id: a repatriation has a letter for the person.
+    pub id: String,
 }
 
 /// The choices of the decision form, in words.
@@ -212,6 +215,7 @@ pub(crate) fn lines(tr: &Tr, views: &[ReturnView]) -> Vec<ReturnLine> {
                 kind: v.kind.clone(),
                 heading: tr.t(format!("return-event-{}", v.kind)),
                 facts,
+                id: v.id.clone(),
             }
         })
         .collect()
@@ -386,4 +390,103 @@ async fn removal_submit(
         }
         Err(e) => error_page(&tr, &user, e),
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "return_letter.html")]
+struct ReturnLetter {
+    tr: crate::i18n::Tr,
+    org_name: String,
+    decided_on: String,
+    addressee: String,
+    reference: String,
+    body: String,
+    /// The plan in words (what, how).
+    plan: Vec<(String, String)>,
+    reach: Option<String>,
+}
+
+/// The person's letter of their decision to return home: in the language
+/// the decision was explained in (the reader's when the interface has no
+/// words in it), worded as the voluntary decision it is — never a removal —
+/// with the plan, and that they may change their mind before they travel.
+async fn letter_page(
+    State(app): State<AppState>,
+    user: crate::auth::WebUser,
+    Path((id, rid)): Path<(String, String)>,
+) -> Response {
+    let tr = crate::pages::tr_for(&user);
+    let Ok(case) = Uuid::parse_str(&id) else {
+        return crate::pages::error_page(&tr, &user, AppError::case_not_found());
+    };
+    let p = user.principal();
+    let (c, returns) = match (app.get_case(p, case).await, app.case_returns(p, case).await) {
+        (Ok(c), Ok((r, _))) => (c, r),
+        (Err(e), _) | (_, Err(e)) => return crate::pages::error_page(&tr, &user, e),
+    };
+    let Some(v) = returns
+        .into_iter()
+        .find(|r| r.id == rid && r.kind == "repatriation")
+    else {
+        return crate::pages::error_page(
+            &tr,
+            &user,
+            AppError::not_found("no such return decision"),
+        );
+    };
+    // In the person's language where the interface has words for it.
+    let language = v.language.clone().unwrap_or_default();
+    let tr = if crate::i18n::LANGUAGES
+        .iter()
+        .any(|(code, _)| *code == language)
+    {
+        crate::i18n::Tr::new(&language)
+    } else {
+        tr
+    };
+    let org_name = crate::identification::org_name(&app, c.org_id).await;
+    let body = tr.t_args(
+        "return-letter-body",
+        &[
+            (
+                "language",
+                FluentArg::Text(crate::justice::language_name(&tr, &language)),
+            ),
+            (
+                "interpreter",
+                FluentArg::Text(tr.t(if v.interpreter == Some(true) {
+                    "return-letter-with-interpreter"
+                } else {
+                    "return-letter-without-interpreter"
+                })),
+            ),
+            (
+                "partner",
+                FluentArg::Text(v.partner.clone().unwrap_or_default()),
+            ),
+        ],
+    );
+    // The plan, in the letter's language (the same words as the page's).
+    let (partner_key, reach_key) = (
+        tr.t("return-decision-partner"),
+        tr.t("return-decision-reach"),
+    );
+    let plan = lines(&tr, std::slice::from_ref(&v))
+        .into_iter()
+        .flat_map(|l| l.facts)
+        .filter(|(k, _)| *k != partner_key && *k != reach_key)
+        .collect();
+    crate::pages::render(
+        StatusCode::OK,
+        &ReturnLetter {
+            org_name,
+            decided_on: v.decided_on.clone().unwrap_or_default(),
+            addressee: c.person.display_name.clone(),
+            reference: c.reference.clone(),
+            body,
+            plan,
+            reach: v.reach_after_return.clone(),
+            tr,
+        },
+    )
 }

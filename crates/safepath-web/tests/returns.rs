@@ -441,6 +441,25 @@ async fn the_return_page_records_the_decision_with_errors_beside_the_fields() {
         html.contains("not recorded: ask the person before they leave"),
         "the missing way to reach the person is said"
     );
+    // The person's letter, in the language the return was explained in
+    // (Khmer here), worded as their own decision, never a removal.
+    let at = html.find("/letter\"").expect("a letter for the decision");
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let letter_url = format!("{}/letter", &html[start..at]);
+    let letter = a.page(&page, &letter_url).await;
+    assert_eq!(letter.status, StatusCode::OK, "{letter_url}");
+    let letter = letter.text();
+    assert!(letter.contains("lang=\"km\""), "in the person's language");
+    assert!(letter.contains("ការសម្រេចចិត្តរបស់អ្នកក្នុងការវិលត្រឡប់ទៅផ្ទះ"));
+    assert!(
+        letter.contains("មិនមែនជាការបណ្ដេញចេញពីប្រទេសទេ"),
+        "not a removal"
+    );
+    let (other, _) = page_login(&a, "demo-cm-b").await;
+    assert_eq!(
+        a.page(&other, &letter_url).await.status,
+        StatusCode::NOT_FOUND
+    );
     // A removal, recorded apart.
     let r = a
         .page_post(

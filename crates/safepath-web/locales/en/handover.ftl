@@ -273,3 +273,14 @@ reint-error-person_view_required = Write down the person's own view: the assessm
 reint-error-return_not_voluntary = A return is chosen only when the person wants it.
 reint-error-reason_required = Say why the solution chosen is not what the person wants.
 reint-error-assessed_in_future = The date is after today.
+
+# --- the person's letter of their decision to return ---
+return-letter-title = Your decision to return home
+return-letter-open = The person's letter (in their language)
+return-letter-body = You decided freely to return home, after your return was explained to you in { $language } { $interpreter }. { $partner } will receive you and help you there. This is your own decision: it is not a removal from the country.
+return-letter-with-interpreter = with an interpreter
+return-letter-without-interpreter = without an interpreter
+return-letter-change = You may change your mind at any time before you travel. Your help here does not depend on this decision.
+return-letter-plan = Your return plan
+return-letter-reach = How we can reach you after your return:
+return-letter-keep = Keep this letter. If anything worries you before or after you travel, tell your case manager or the organisation that receives you.

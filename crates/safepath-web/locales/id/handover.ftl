@@ -273,3 +273,14 @@ reint-error-person_view_required = Tuliskan pandangan orang itu sendiri: asesmen
 reint-error-return_not_voluntary = Pemulangan hanya dipilih jika orang itu menghendakinya.
 reint-error-reason_required = Jelaskan mengapa solusi yang dipilih bukan yang dikehendaki orang itu.
 reint-error-assessed_in_future = Tanggalnya setelah hari ini.
+
+# --- the person's letter of their decision to return ---
+return-letter-title = Keputusan Anda untuk pulang
+return-letter-open = Surat untuk orang itu (dalam bahasanya)
+return-letter-body = Anda memutuskan secara bebas untuk pulang, setelah kepulangan Anda dijelaskan kepada Anda dalam { $language } { $interpreter }. { $partner } akan menerima dan membantu Anda di sana. Ini keputusan Anda sendiri: ini bukan pengusiran dari negara ini.
+return-letter-with-interpreter = dengan juru bahasa
+return-letter-without-interpreter = tanpa juru bahasa
+return-letter-change = Anda boleh berubah pikiran kapan saja sebelum berangkat. Bantuan untuk Anda di sini tidak bergantung pada keputusan ini.
+return-letter-plan = Rencana kepulangan Anda
+return-letter-reach = Cara kami menghubungi Anda setelah pulang:
+return-letter-keep = Simpan surat ini. Jika ada yang membuat Anda khawatir sebelum atau sesudah berangkat, beri tahu manajer kasus Anda atau organisasi yang menerima Anda.

@@ -274,3 +274,14 @@ reint-error-person_view_required = เขียนความเห็นขอ
 reint-error-return_not_voluntary = เลือกการส่งกลับได้เฉพาะเมื่อบุคคลนั้นต้องการ
 reint-error-reason_required = โปรดบอกเหตุผลที่ทางออกที่เลือกไม่ใช่สิ่งที่บุคคลนั้นต้องการ
 reint-error-assessed_in_future = วันที่อยู่หลังวันนี้
+
+# --- the person's letter of their decision to return ---
+return-letter-title = การตัดสินใจกลับบ้านของคุณ
+return-letter-open = จดหมายถึงบุคคลนั้น (ในภาษาของเขา)
+return-letter-body = คุณตัดสินใจกลับบ้านด้วยความสมัครใจ หลังจากได้รับคำอธิบายเรื่องการกลับเป็น{ $language } { $interpreter } { $partner } จะรับและช่วยเหลือคุณที่นั่น นี่เป็นการตัดสินใจของคุณเอง ไม่ใช่การบังคับส่งออกนอกประเทศ
+return-letter-with-interpreter = โดยมีล่าม
+return-letter-without-interpreter = โดยไม่มีล่าม
+return-letter-change = คุณเปลี่ยนใจได้ทุกเมื่อก่อนเดินทาง ความช่วยเหลือที่คุณได้รับที่นี่ไม่ขึ้นอยู่กับการตัดสินใจนี้
+return-letter-plan = แผนการกลับบ้านของคุณ
+return-letter-reach = ช่องทางที่เราจะติดต่อคุณหลังกลับบ้าน:
+return-letter-keep = โปรดเก็บจดหมายนี้ไว้ หากมีสิ่งใดทำให้คุณกังวลก่อนหรือหลังเดินทาง โปรดบอกผู้จัดการรายกรณีของคุณหรือองค์กรที่รับคุณ

@@ -274,3 +274,14 @@ reint-error-person_view_required = Hãy ghi ý kiến của chính người đó
 reint-error-return_not_voluntary = Chỉ chọn trở về khi người đó muốn.
 reint-error-reason_required = Hãy nói lý do giải pháp được chọn không phải điều người đó muốn.
 reint-error-assessed_in_future = Ngày này sau hôm nay.
+
+# --- the person's letter of their decision to return ---
+return-letter-title = Quyết định trở về nhà của bạn
+return-letter-open = Thư gửi người đó (bằng ngôn ngữ của họ)
+return-letter-body = Bạn đã tự nguyện quyết định trở về nhà, sau khi việc trở về được giải thích cho bạn bằng { $language } { $interpreter }. { $partner } sẽ tiếp nhận và giúp đỡ bạn ở đó. Đây là quyết định của chính bạn: đây không phải là trục xuất khỏi đất nước.
+return-letter-with-interpreter = có phiên dịch viên
+return-letter-without-interpreter = không có phiên dịch viên
+return-letter-change = Bạn có thể thay đổi ý định bất cứ lúc nào trước khi đi. Sự hỗ trợ dành cho bạn ở đây không phụ thuộc vào quyết định này.
+return-letter-plan = Kế hoạch trở về của bạn
+return-letter-reach = Cách chúng tôi liên lạc với bạn sau khi bạn trở về:
+return-letter-keep = Hãy giữ lá thư này. Nếu có điều gì khiến bạn lo lắng trước hoặc sau chuyến đi, hãy báo cho người quản lý hồ sơ của bạn hoặc tổ chức tiếp nhận bạn.
