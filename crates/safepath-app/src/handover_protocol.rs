@@ -569,7 +569,14 @@ impl App {
     /// origin's partner works on the same deployment (a local handover,
     /// docs/handover.md). Its messages are recorded, never sealed or sent.
     pub(crate) fn is_local(&self, row: &HandoverRow) -> Result<bool, AppError> {
-        Ok(row.partner == self.handover_identity()?.fingerprint().to_hex())
+        let mine = match self.own_fingerprint.get() {
+            Some(fp) => fp,
+            None => {
+                let fp = self.handover_identity()?.fingerprint().to_hex();
+                self.own_fingerprint.get_or_init(|| fp)
+            }
+        };
+        Ok(row.partner == *mine)
     }
 
     /// `POST /api/v1/handovers/{id}/messages`: the next protocol message

@@ -88,6 +88,9 @@ pub struct App {
     pub(crate) review_months: u8,
     /// Sends notifications by e-mail when configured.
     pub(crate) mailer: Option<mail::Mailer>,
+    /// This deployment's handover fingerprint, once read (a local
+    /// handover's partner is this deployment itself).
+    pub(crate) own_fingerprint: std::sync::OnceLock<String>,
     // --- services, shelters and stays ---
     /// Stays longer than this many days are flagged as possible detention.
     pub(crate) max_stay_days: std::sync::atomic::AtomicU32,
@@ -229,6 +232,7 @@ impl App {
             audit_public_key,
             review_months: safepath_domain::casework::needs::DEFAULT_REVIEW_MONTHS,
             mailer: None,
+            own_fingerprint: std::sync::OnceLock::new(),
             // --- services, shelters and stays ---
             max_stay_days: std::sync::atomic::AtomicU32::new(
                 safepath_domain::casework::shelter::DEFAULT_MAX_STAY_DAYS,
