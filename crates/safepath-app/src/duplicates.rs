@@ -497,6 +497,16 @@ impl App {
             visible: vec![],
             elsewhere: vec![],
         };
+        // A case merged into another stands for the same person: the match
+        // names the primary (the person's record), once (D-T3).
+        let merged_into: HashMap<CaseId, CaseId> = self
+            .store
+            .case_merges()
+            .await?
+            .into_iter()
+            .map(|m| (m.secondary, m.primary))
+            .collect();
+        let mut named: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
         if let Some(index) = &snapshot.index {
             let query = record(&settings.schema, "query", &person)?;
             // A new record is about someone who is at most one of those
@@ -514,7 +524,10 @@ impl App {
                     Band::Unlikely if is_namesake(&id) => "possible",
                     Band::Unlikely => continue,
                 };
-                let case = CaseId(id);
+                let case = merged_into.get(&CaseId(id)).copied().unwrap_or(CaseId(id));
+                if !named.insert(case) {
+                    continue;
+                }
                 let Some(facts) = self.store.case_facts(case).await? else {
                     continue;
                 };

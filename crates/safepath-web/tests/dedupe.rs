@@ -278,6 +278,39 @@ async fn a_merge_keeps_both_cases_is_audited_and_can_be_undone() {
     assert_eq!(q["merged"][0]["id"], id);
     assert_eq!(q["counts"]["merged"], 1);
 
+    // Search before create names the person's record once: the primary,
+    // not the case merged into it (issue 14: merged cases were still shown).
+    let person = t
+        .call_as(
+            "GET",
+            &format!("/api/v1/cases/{}", secondary["case_id"].as_str().unwrap()),
+            &coord,
+            None,
+        )
+        .await
+        .json()["person"]
+        .clone();
+    let check = t
+        .call_as(
+            "POST",
+            "/api/v1/cases/duplicates",
+            &coord,
+            Some(json!({"person": {"names": person["names"], "sex": person["sex"], "birth_date": person["birth_date"], "nationalities": person["nationalities"]}})),
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text());
+    let shown: Vec<Value> = check.json()["visible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["case_id"].clone())
+        .collect();
+    assert!(shown.contains(&primary["case_id"]), "{shown:?} {person}");
+    assert!(
+        !shown.contains(&secondary["case_id"]),
+        "the merged case is not offered"
+    );
+
     // Deciding it again is a conflict that changes nothing.
     let again = t
         .call_as(
