@@ -371,3 +371,34 @@ async fn the_kept_state_is_dropped_after_its_idle_time() {
         .store(1_000 * 60 * 60_000, std::sync::atomic::Ordering::SeqCst);
     assert!(!app.expire_duplicate_index());
 }
+
+/// Prepared when the server starts (issue 14: the first check of the day
+/// waited for every person to be opened): the start opens them, audited as
+/// the scheduler's scan, and the first check opens nobody.
+#[tokio::test]
+async fn the_state_prepared_at_start_spares_the_first_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open_app(&dir).await;
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    app.forget_duplicate_index().await;
+    scan_unseals(&app);
+    assert!(app.warm_duplicate_index().await.unwrap());
+    assert!(scan_unseals(&app) > 0, "opened at start");
+    let scans: Vec<_> = app
+        .store()
+        .audit_entries(0, i64::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry)
+        .filter(|e| e.action == "case.duplicate_scan")
+        .collect();
+    assert_eq!(scans.last().unwrap().actor, "scheduler");
+    let q = query(
+        json!({"names": [{"value": "Kyaw Fakeoo"}], "sex": "male", "nationalities": ["MMR"]}),
+    );
+    app.possible_duplicates(&cm_a, q).await.unwrap();
+    assert_eq!(scan_unseals(&app), 0, "the first check opens nobody");
+}

@@ -467,6 +467,14 @@ async fn serve(app: App, addr: SocketAddr, banner: Option<String>) -> Result<(),
     }
     tracing::info!(%addr, "serving");
     let scheduler = tokio::spawn(scheduled_work(app.clone()));
+    // Search before create's state is prepared now, in the background, not
+    // by the first check of the day.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.warm_duplicate_index().await {
+            tracing::warn!(code = e.code, "search before create not prepared at start");
+        }
+    });
     let router = safepath_web::router(app.clone());
     // The connection's address reaches the handlers (per-address sign-in
     // throttling).
