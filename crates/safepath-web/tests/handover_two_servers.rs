@@ -1072,15 +1072,7 @@ async fn travelling(a: &TestApp, b: &TestApp) -> (String, String, String) {
 }
 
 async fn follow_ups_item(t: &TestApp, tok: &str) -> Value {
-    let r = t.call_as("GET", "/api/v1/checklist", tok, None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "follow_ups_after_return")
-        .unwrap()
-        .clone()
+    checklist_item(t, tok, "follow_ups_after_return").await
 }
 
 async fn work(t: &TestApp, tok: String) -> Value {
@@ -1538,5 +1530,65 @@ async fn a_handover_to_the_origins_partner_on_the_same_deployment() {
     )
     .await);
     assert_eq!(view(&t, &cm, &id).await["state"], "closed");
+    assert_eq!(t.app.deliver_handover_outbox_now().await.unwrap().sent, 0);
+}
+
+/// On one deployment, a consent withdrawal erases what the origin's side
+/// holds at once (nothing is sent to be erased later): its view keeps only
+/// the state, every message's content is gone but the withdrawal's, and
+/// neither side can send anything more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_erases_a_local_handover_for_the_origin_at_once() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let org_c = org_id(&t, &cm, "Organisation C").await;
+    let local = t
+        .app
+        .register_local_handover_partner(
+            safepath_app::admin::Operator::Cli("test"),
+            "Organisation C's return desk (this deployment)",
+            &org_c,
+        )
+        .await
+        .unwrap();
+    let cm_c = t.login("demo-cm-c").await;
+    let (case, consent) = ready_case(&t, &cm).await;
+    let started = t
+        .call_as(
+            "POST",
+            &format!("/api/v1/cases/{case}/handovers"),
+            &cm,
+            Some(json!({"partner": local.fingerprint, "categories": ["identity"]})),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
+    let id = started.json()["id"].as_str().unwrap().to_owned();
+    let ack = send(&t, &cm_c, &id, json!({"kind": "acknowledgement", "contact": "Ma Synthetic Desk Officer", "alternate": "Ko Synthetic Deputy"})).await;
+    assert_eq!(ack.status, StatusCode::CREATED, "{}", ack.text());
+    let w = t
+        .call_as(
+            "POST",
+            &format!("/api/v1/consents/{consent}/withdraw"),
+            &cm,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.text());
+    let v = view(&t, &cm_c, &id).await;
+    assert_eq!(v["state"], "consent_withdrawn");
+    assert!(v["contacts"].is_null(), "the record is erased: {v}");
+    assert_eq!(v["categories"], json!([]));
+    assert_eq!(v["next_steps"], json!([]));
+    for m in t.app.store().handover_messages(&id).await.unwrap() {
+        if m.kind != "consent_withdrawn" {
+            assert!(m.content.is_none(), "{} kept", m.kind);
+        }
+    }
+    assert!(!v.to_string().contains("Thida"));
+    for tok in [&cm, &cm_c] {
+        let refused = send(&t, tok, &id, json!({"kind": "security_alert"})).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        assert_eq!(refused.json()["code"], "handover_consent_withdrawn");
+    }
     assert_eq!(t.app.deliver_handover_outbox_now().await.unwrap().sent, 0);
 }

@@ -1677,20 +1677,7 @@ async fn the_checklist_counts_legal_aid_interpretation_and_awards_from_the_recor
     let t = spawn_app().await;
     let cm = t.login("demo-cm-a").await;
     let coord = t.login("demo-coordinator").await;
-    let item = |id: &'static str| {
-        let (t, coord) = (&t, coord.clone());
-        async move {
-            let r = t.call("GET", "/api/v1/checklist", Some(&coord), None).await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-            r.json()["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|i| i["id"] == id)
-                .unwrap()
-                .clone()
-        }
-    };
+    let item = |id: &'static str| checklist_item(&t, &coord, id);
     assert_eq!(item("legal_aid").await["status"], "no_data");
     assert_eq!(item("interpretation").await["status"], "no_data");
     let mut cases = Vec::new();

@@ -595,18 +595,6 @@ async fn t_login(t: &TestApp, user: &str, password: &str) -> String {
     r.json()["token"].as_str().unwrap().to_owned()
 }
 
-async fn checklist_item(t: &TestApp, tok: &str, id: &str) -> Value {
-    let r = t.call("GET", "/api/v1/checklist", Some(tok), None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap()
-        .clone()
-}
-
 /// The protection checklist's return items light up from the recorded
 /// returns: a removal by the authorities counts against both (no receiving
 /// agency, no assessment on its case), a voluntary return for both; fewer

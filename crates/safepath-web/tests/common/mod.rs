@@ -39,6 +39,20 @@ impl Answer {
     }
 }
 
+/// One item of the protection checklist as `tok` sees it.
+#[allow(dead_code)] // not every test binary uses it
+pub async fn checklist_item(t: &TestApp, tok: &str, id: &str) -> Value {
+    let r = t.call("GET", "/api/v1/checklist", Some(tok), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()
+        .clone()
+}
+
 /// A fresh data folder and the configuration that opens it (SQLite).
 pub fn fresh_config() -> (tempfile::TempDir, OpenConfig) {
     let dir = tempfile::tempdir().unwrap();
