@@ -324,6 +324,76 @@ const SHELTER_COLUMNS: &str = "s.id, s.org_id, s.name, s.shelter_type, s.regime,
 /// policy): a user's own cases (managed, associated, or a task they own)
 /// inside their organisation, or the whole organisation for coordinators.
 /// The caller handles `Visibility::Nothing`.
+/// One of the disjoint sets of cases a list is the union of: every case of an
+/// organisation (a coordinator), or, for everyone else, the cases they
+/// manage and the cases they are associated with but do not manage. Each is
+/// read in the list's order from an index of its own, and counted from the
+/// tally when nothing narrows it (issue 9: the list at 1,000 req/s).
+struct ListPart {
+    org: String,
+    /// Only the cases this user manages.
+    manager: Option<String>,
+    /// Only the cases this user is associated with and does not manage.
+    members_of: Option<String>,
+}
+
+/// How a part's unfiltered total is read from `case_tally`.
+enum Tally {
+    /// The part is empty under the filter.
+    None,
+    /// The cases of the organisation that this user manages.
+    Manager(String),
+    /// Every case of the organisation.
+    Org,
+}
+
+impl ListPart {
+    /// The same rule as `access::can_see`, as the query applies it.
+    fn of(visibility: Visibility) -> Vec<ListPart> {
+        match visibility {
+            Visibility::Nothing => Vec::new(),
+            Visibility::OwnAndOrg(_, o) => vec![ListPart {
+                org: o.to_string(),
+                manager: None,
+                members_of: None,
+            }],
+            Visibility::Own(u, o) => vec![
+                ListPart {
+                    org: o.to_string(),
+                    manager: Some(u.to_string()),
+                    members_of: None,
+                },
+                ListPart {
+                    org: o.to_string(),
+                    manager: None,
+                    members_of: Some(u.to_string()),
+                },
+            ],
+        }
+    }
+
+    /// The tally that holds this part's total under `f`, if one does: only
+    /// a filter by case manager keeps the total a tally.
+    fn tally(&self, f: &CaseFilter) -> Option<Tally> {
+        let narrowed = f.status.is_some()
+            || f.exploitation_form.is_some()
+            || f.overdue_before.is_some()
+            || !f.name_tokens.is_empty()
+            || f.reference_prefix.is_some()
+            || self.members_of.is_some();
+        if narrowed {
+            return None;
+        }
+        let wanted = f.case_manager.map(|u| u.to_string());
+        Some(match (&self.manager, wanted) {
+            (Some(m), Some(w)) if *m != w => Tally::None,
+            (Some(m), _) => Tally::Manager(m.clone()),
+            (None, Some(w)) => Tally::Manager(w),
+            (None, None) => Tally::Org,
+        })
+    }
+}
+
 macro_rules! push_visible {
     ($qb:expr, $visibility:expr, $with_owner:expr) => {{
         let (user, org, whole_org) = match $visibility {
@@ -1342,15 +1412,30 @@ macro_rules! sql_store {
             }
 
             async fn list_cases(&self, visibility: Visibility, f: &CaseFilter, audit: &AuditDraft) -> Result<CasePage> {
-                if visibility == Visibility::Nothing {
+                let parts = ListPart::of(visibility);
+                if parts.is_empty() {
                     return Ok(CasePage { items: Vec::new(), next_due: Vec::new(), total: 0 });
                 }
-                // Builds WHERE … for both the count and the page.
-                fn filters(qb: &mut QueryBuilder<$db>, visibility: Visibility, f: &CaseFilter) {
-                    qb.push(" WHERE ");
-                    push_visible!(qb, visibility, false);
+                // WHERE … of one part, with the list's filters.
+                fn part_where(qb: &mut QueryBuilder<$db>, part: &ListPart, f: &CaseFilter) {
+                    match &part.members_of {
+                        None => {
+                            qb.push("c.org_id = ").push_bind(part.org.clone());
+                            if let Some(m) = &part.manager {
+                                qb.push(" AND c.case_manager_id = ").push_bind(m.clone());
+                            }
+                        }
+                        // Driven from the user's few memberships: `|| ''`
+                        // keeps SQLite off the organisation's index, which
+                        // would walk every case of the organisation.
+                        Some(u) => {
+                            qb.push("c.id IN (SELECT m.case_id FROM case_members m WHERE m.user_id = ").push_bind(u.clone())
+                                .push(") AND c.org_id || '' = ").push_bind(part.org.clone())
+                                .push(" AND (c.case_manager_id IS NULL OR c.case_manager_id <> ").push_bind(u.clone()).push(")");
+                        }
+                    }
                     if let Some(s) = &f.status {
-                        qb.push(" AND c.status = ").push_bind(s.as_str());
+                        qb.push(" AND c.status = ").push_bind(s.clone());
                     }
                     if let Some(u) = f.case_manager {
                         qb.push(" AND c.case_manager_id = ").push_bind(u.to_string());
@@ -1362,7 +1447,7 @@ macro_rules! sql_store {
                         qb.push(" AND c.exploitation_forms LIKE ").push_bind(format!("%\"{literal}\"%")).push(" ESCAPE '\\'");
                     }
                     if let Some(day) = &f.overdue_before {
-                        qb.push(format!(" AND ({NEXT_DUE}) < ")).push_bind(day.as_str());
+                        qb.push(format!(" AND ({NEXT_DUE}) < ")).push_bind(day.clone());
                     }
                     let by_name = !f.name_tokens.is_empty();
                     let by_ref = f.reference_prefix.is_some();
@@ -1372,7 +1457,7 @@ macro_rules! sql_store {
                             qb.push("c.person_id IN (SELECT person_id FROM person_name_index WHERE token IN (");
                             let mut sep = qb.separated(", ");
                             for t in &f.name_tokens {
-                                sep.push_bind(t.as_slice());
+                                sep.push_bind(t.clone());
                             }
                             qb.push(") GROUP BY person_id HAVING COUNT(DISTINCT token) = ").push_bind(f.name_tokens.len() as i64).push(")");
                         }
@@ -1390,14 +1475,31 @@ macro_rules! sql_store {
                 // One snapshot for the count and the page; the entry that
                 // lists the ids is durable before anything is returned.
                 let mut tx = self.begin_read().await?;
-                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM cases c");
-                filters(&mut count, visibility, f);
-                let total: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
-                // The page's ids first (filter, order, limit on the cases
-                // alone), then their columns: sorting every visible row with
-                // its person's sealed blobs and deadline took seconds.
-                let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS}, ({NEXT_DUE}) AS next_due FROM (SELECT c.id FROM cases c"));
-                filters(&mut page, visibility, f);
+                let mut total = 0i64;
+                for part in &parts {
+                    let mut count = match part.tally(f) {
+                        // The unfiltered total comes from the tally the
+                        // triggers keep (migration 0023): counting 30,000
+                        // visible cases on every page capped the list.
+                        Some(Tally::None) => continue,
+                        Some(Tally::Manager(m)) => {
+                            let mut q = QueryBuilder::<$db>::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM case_tally WHERE org_id = ");
+                            q.push_bind(part.org.clone()).push(" AND case_manager_id = ").push_bind(m);
+                            q
+                        }
+                        Some(Tally::Org) => {
+                            let mut q = QueryBuilder::<$db>::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM case_tally WHERE org_id = ");
+                            q.push_bind(part.org.clone());
+                            q
+                        }
+                        None => {
+                            let mut q = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM cases c WHERE ");
+                            part_where(&mut q, part, f);
+                            q
+                        }
+                    };
+                    total += count.build().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")?;
+                }
                 let order = match f.sort {
                     CaseSort::Changed => "c.updated_at DESC, c.id".to_owned(),
                     CaseSort::Reference => "c.reference, c.id".to_owned(),
@@ -1411,16 +1513,53 @@ macro_rules! sql_store {
                     }
                     CaseSort::Deadline => format!("CASE WHEN ({NEXT_DUE}) IS NULL THEN 1 ELSE 0 END, ({NEXT_DUE}), c.id"),
                 };
-                page.push(format!(" ORDER BY {order} LIMIT ")).push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
-                page.push(format!(") k JOIN cases c ON c.id = k.id JOIN persons p ON p.id = c.person_id ORDER BY {order}"));
-                let rows = page.build().fetch_all(&mut *tx).await?;
-                let mut items = Vec::with_capacity(rows.len());
-                let mut next_due = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    let id: String = r.try_get("id")?;
-                    let associated = self.members(&mut tx, &id).await?;
-                    items.push((case_from(r, associated)?, person_from(r)?));
-                    next_due.push(r.try_get::<Option<String>, _>("next_due")?);
+                // The page's ids first, on the cases alone: each part (they
+                // are disjoint) gives its first offset + limit in the list's
+                // order, from an index that is in that order
+                // (`cases_org_changed`, `cases_org_manager_changed`), and the
+                // page is cut from their union. Sorting every visible row took
+                // 16 ms at 100,000 cases.
+                let head = f.offset + f.limit;
+                let mut ids = QueryBuilder::<$db>::new("SELECT k.id FROM (");
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        ids.push(" UNION ALL ");
+                    }
+                    ids.push("SELECT * FROM (SELECT c.id FROM cases c WHERE ");
+                    part_where(&mut ids, part, f);
+                    ids.push(format!(" ORDER BY {order} LIMIT ")).push_bind(head).push(format!(") p{i}"));
+                }
+                ids.push(") k JOIN cases c ON c.id = k.id");
+                ids.push(format!(" ORDER BY {order} LIMIT ")).push_bind(f.limit).push(" OFFSET ").push_bind(f.offset);
+                let page_ids: Vec<String> = ids.build().fetch_all(&mut *tx).await?
+                    .iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+                let mut items = Vec::with_capacity(page_ids.len());
+                let mut next_due = Vec::with_capacity(page_ids.len());
+                if !page_ids.is_empty() {
+                    let mut page = QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS}, ({NEXT_DUE}) AS next_due FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id IN ("));
+                    let mut sep = page.separated(", ");
+                    for id in &page_ids {
+                        sep.push_bind(id.as_str());
+                    }
+                    page.push(format!(") ORDER BY {order}"));
+                    let rows = page.build().fetch_all(&mut *tx).await?;
+                    // Every page's members in one query, not one per case.
+                    let mut members = QueryBuilder::<$db>::new("SELECT case_id, user_id FROM case_members WHERE case_id IN (");
+                    let mut sep = members.separated(", ");
+                    for id in &page_ids {
+                        sep.push_bind(id.as_str());
+                    }
+                    members.push(") ORDER BY case_id, added_at, user_id");
+                    let mut by_case: std::collections::HashMap<String, Vec<UserId>> = std::collections::HashMap::new();
+                    for r in members.build().fetch_all(&mut *tx).await? {
+                        by_case.entry(r.try_get("case_id")?).or_default().push(uuid_col(r.try_get("user_id")?, UserId)?);
+                    }
+                    for r in &rows {
+                        let id: String = r.try_get("id")?;
+                        let associated = by_case.remove(&id).unwrap_or_default();
+                        items.push((case_from(r, associated)?, person_from(r)?));
+                        next_due.push(r.try_get::<Option<String>, _>("next_due")?);
+                    }
                 }
                 let ids: Vec<String> = items.iter().map(|(c, _)| c.id.to_string()).collect();
                 let mut audit = audit.clone();
