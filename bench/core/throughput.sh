@@ -2,7 +2,9 @@
 # Audited-read throughput with 100,000 cases (issue 9, "Throughput"):
 #   * GET /api/v1/cases/{id} (bearer token), 32 connections: req/s and p99;
 #   * GET /api/v1/cases, 64 connections for 60 s: req/s, p99 and errors;
-#   * resident memory at idle; the audit chain verified after the load.
+#   * resident memory at idle (3 s after start, and again after a restart
+#     without search before create's prepared state); the audit chain
+#     verified after the load.
 # Usage: bench/core/throughput.sh [BIN ...]
 #   With no BIN, the release build of this tree. With two or more, each is
 #   measured on its own copy of the same seeded database and the table shows
@@ -73,8 +75,14 @@ measure() { # BIN -> one line of results
   kill -INT $pid; wait $pid || true
   local verified=no
   "$bin" audit verify --data-dir "$dir" >/dev/null 2>&1 && verified=yes
+  # Idle again on a restart (migrations done), without search before
+  # create's prepared state (D16; a binary without the option ignores it).
+  SAFEPATH_DUPLICATE_INDEX_AT_START=false "$bin" demo --data-dir "$dir" --addr $ADDR >/dev/null 2>&1 & pid=$!
+  wait_ready; sleep 3
+  local rss_bare; rss_bare=$(rss_kib $pid)
+  kill -INT $pid; wait $pid || true
   rm -rf "$dir"
-  echo "$rr $rp $le $list $lp $errs $((rss / 1024)) $((rss_load / 1024)) $verified $n"
+  echo "$rr $rp $le $list $lp $errs $((rss / 1024)) $((rss_load / 1024)) $verified $n $((rss_bare / 1024))"
 }
 
 declare -a rows
@@ -86,13 +94,13 @@ for bin in "$@"; do
 done
 
 printf '\n%s cases in the database; wrk -t2; each binary run %s times.\n\n' "$CASES" "$REPEAT"
-printf '| binary | case reads/s (32 conn, %ss) | p99 ms | errors | list req/s (64 conn, %ss) | p99 ms | errors | idle RSS MiB | RSS after load MiB | audit verify | cases visible |\n' "$READ_SECS" "$LIST_SECS"
-printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| binary | case reads/s (32 conn, %ss) | p99 ms | errors | list req/s (64 conn, %ss) | p99 ms | errors | idle RSS MiB | RSS after load MiB | audit verify | cases visible | idle RSS MiB, restarted, no search state |\n' "$READ_SECS" "$LIST_SECS"
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 base_read=""; base_list=""
 for row in "${rows[@]}"; do
   set -- $row
   [ -z "$base_read" ] && base_read=$2 && base_list=$5
   ratio_r=$(awk -v a="$2" -v b="$base_read" 'BEGIN { printf "%.2f", a / b }')
   ratio_l=$(awk -v a="$5" -v b="$base_list" 'BEGIN { printf "%.2f", a / b }')
-  printf '| %s | %s (×%s) | %s | %s | %s (×%s) | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$ratio_r" "$3" "$4" "$5" "$ratio_l" "$6" "$7" "$8" "$9" "${10}" "${11}"
+  printf '| %s | %s (×%s) | %s | %s | %s (×%s) | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$ratio_r" "$3" "$4" "$5" "$ratio_l" "$6" "$7" "$8" "$9" "${10}" "${11}" "${12}"
 done
