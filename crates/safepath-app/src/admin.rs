@@ -152,18 +152,7 @@ impl App {
     ) -> Result<(), AppError> {
         by.require(Action::ManageUsers)?;
         let u = self.user_named(username).await?;
-        let audit = AuditDraft::new(
-            self.now_ms(),
-            by.actor_id(),
-            if disabled {
-                "user.disable"
-            } else {
-                "user.enable"
-            },
-        )
-        .record("user", u.id)
-        .org(u.org_id);
-        self.store.set_disabled(u.id, disabled, &audit).await?;
+        self.set_account_disabled(by, u.id, disabled).await?;
         Ok(())
     }
 
@@ -176,12 +165,178 @@ impl App {
         by.require(Action::ManageUsers)?;
         check_password_strength(password)?;
         let u = self.user_named(username).await?;
+        self.write_password(&by, &u, password).await
+    }
+
+    async fn write_password(
+        &self,
+        by: &Operator<'_>,
+        u: &UserRow,
+        password: &str,
+    ) -> Result<(), AppError> {
         let hash = hash_password(password).map_err(|_| AppError::internal("hash"))?;
         let audit = AuditDraft::new(self.now_ms(), by.actor_id(), "user.reset_password")
             .record("user", u.id)
             .org(u.org_id);
         self.store.set_password(u.id, &hash, &audit).await?;
         Ok(())
+    }
+
+    // --- accounts in the browser (issue 10) ---
+
+    /// Every account of the deployment, by organisation and username, for the
+    /// administrators' page. Staff accounts, not the people in the cases; the
+    /// listing is audited all the same (`user.list`).
+    pub async fn accounts(&self, by: Operator<'_>) -> Result<Vec<AccountView>, AppError> {
+        by.require(Action::ManageUsers)?;
+        let orgs: std::collections::HashMap<OrgId, String> = self
+            .store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        let users = self.store.all_users().await?;
+        self.store
+            .append_audit(
+                &AuditDraft::new(self.now_ms(), by.actor_id(), "user.list")
+                    .detail(format!("results={}", users.len())),
+            )
+            .await?;
+        let mut out = users
+            .iter()
+            .map(|u| account_view(u, orgs.get(&u.org_id).cloned().unwrap_or_default()))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_by(|a, b| {
+            (a.org_name.to_lowercase(), &a.username).cmp(&(b.org_name.to_lowercase(), &b.username))
+        });
+        Ok(out)
+    }
+
+    /// One account, for its page.
+    pub async fn account(&self, by: Operator<'_>, id: UserId) -> Result<AccountView, AppError> {
+        by.require(Action::ManageUsers)?;
+        let u = self.account_row(id).await?;
+        let org = self
+            .store
+            .org(u.org_id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        account_view(&u, org)
+    }
+
+    async fn account_row(&self, id: UserId) -> Result<UserRow, AppError> {
+        self.store
+            .user(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("no such account"))
+    }
+
+    /// Refuses a change that would leave the deployment without an
+    /// administrator who can sign in, or that an administrator makes to
+    /// their own account (another administrator must: no one locks
+    /// themselves out by mistake, or hides a change of their own powers).
+    async fn guard_administrators(
+        &self,
+        by: &Operator<'_>,
+        target: &UserRow,
+        stays_administrator: bool,
+    ) -> Result<(), AppError> {
+        if let Operator::User(p) = by
+            && p.id() == target.id
+        {
+            return Err(AppError::bad_request(
+                "own_account",
+                "another administrator must change your own role or access",
+            ));
+        }
+        if target.role == Role::Administrator.as_str() && !target.disabled && !stays_administrator {
+            let others = self
+                .store
+                .all_users()
+                .await?
+                .iter()
+                .filter(|u| {
+                    u.id != target.id && u.role == Role::Administrator.as_str() && !u.disabled
+                })
+                .count();
+            if others == 0 {
+                return Err(AppError::bad_request(
+                    "last_administrator",
+                    "this is the only administrator who can sign in",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives an account another role; its sessions end (the new role applies
+    /// from the next sign-in).
+    pub async fn set_account_role(
+        &self,
+        by: Operator<'_>,
+        id: UserId,
+        role: &str,
+    ) -> Result<AccountView, AppError> {
+        by.require(Action::ManageUsers)?;
+        let role = Role::parse(role)?;
+        let u = self.account_row(id).await?;
+        if u.role == role.as_str() {
+            return self.account(by, id).await;
+        }
+        self.guard_administrators(&by, &u, role == Role::Administrator)
+            .await?;
+        let audit = AuditDraft::new(self.now_ms(), by.actor_id(), "user.role")
+            .record("user", u.id)
+            .org(u.org_id)
+            .detail(format!("role={} was={}", role.as_str(), u.role));
+        self.store.set_role(u.id, role.as_str(), &audit).await?;
+        self.account(by, id).await
+    }
+
+    /// Disables an account (its sessions end at once) or enables it again.
+    pub async fn set_account_disabled(
+        &self,
+        by: Operator<'_>,
+        id: UserId,
+        disabled: bool,
+    ) -> Result<AccountView, AppError> {
+        by.require(Action::ManageUsers)?;
+        let u = self.account_row(id).await?;
+        if u.disabled == disabled {
+            return self.account(by, id).await;
+        }
+        if disabled {
+            self.guard_administrators(&by, &u, false).await?;
+        }
+        let audit = AuditDraft::new(
+            self.now_ms(),
+            by.actor_id(),
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+        )
+        .record("user", u.id)
+        .org(u.org_id);
+        self.store.set_disabled(u.id, disabled, &audit).await?;
+        self.account(by, id).await
+    }
+
+    /// Sets a new password for an account (its sessions end); the holder is
+    /// told it by the administrator, out of band.
+    pub async fn reset_account_password(
+        &self,
+        by: Operator<'_>,
+        id: UserId,
+        password: &str,
+    ) -> Result<(), AppError> {
+        by.require(Action::ManageUsers)?;
+        check_password_strength(password)?;
+        let u = self.account_row(id).await?;
+        self.write_password(&by, &u, password).await
     }
 
     pub fn me(&self, who: &Principal) -> MeView {
@@ -298,6 +453,33 @@ impl App {
             .await?;
         Ok(())
     }
+}
+
+/// An account as the administrators' pages show it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    pub org_id: Uuid,
+    pub org_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// When the account was created (RFC 3339).
+    pub created_at: String,
+}
+
+fn account_view(u: &UserRow, org_name: String) -> Result<AccountView, AppError> {
+    Ok(AccountView {
+        id: u.id.0,
+        username: u.username.clone(),
+        full_name: u.full_name.clone(),
+        org_id: u.org_id.0,
+        org_name,
+        role: Role::parse(&u.role)?,
+        disabled: u.disabled,
+        created_at: crate::clock::rfc3339(u.created_at),
+    })
 }
 
 fn me_view(u: &UserRow, role: Role) -> MeView {

@@ -118,6 +118,12 @@ pub trait Store:
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>>;
     async fn user(&self, id: UserId) -> Result<Option<UserRow>>;
     async fn users_with_role(&self, org: OrgId, role: &str) -> Result<Vec<UserRow>>;
+    /// Every account, disabled ones too, by organisation and username (the
+    /// administrators' page; a deployment has hundreds, not millions).
+    async fn all_users(&self) -> Result<Vec<UserRow>>;
+    /// Changes the user's role and ends their sessions. Returns false when no
+    /// such user exists.
+    async fn set_role(&self, id: UserId, role: &str, audit: &AuditDraft) -> Result<bool>;
     /// Returns false when no such user exists.
     async fn set_password(
         &self,

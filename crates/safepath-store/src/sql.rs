@@ -881,6 +881,23 @@ macro_rules! sql_store {
                 Ok(n == 1)
             }
 
+            async fn all_users(&self) -> Result<Vec<UserRow>> {
+                let rows = sqlx::query("SELECT * FROM users ORDER BY org_id, username").fetch_all(&self.pool).await?;
+                rows.iter().map(user_from).collect()
+            }
+
+            async fn set_role(&self, id: UserId, role: &str, audit: &AuditDraft) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role).bind(id.to_string()).execute(&mut *tx).await?.rows_affected();
+                // The new role takes effect at the next sign-in, for every session.
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+                if n == 1 {
+                    tx.commit().await?;
+                }
+                Ok(n == 1)
+            }
+
             async fn set_disabled(&self, id: UserId, disabled: bool, audit: &AuditDraft) -> Result<bool> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;

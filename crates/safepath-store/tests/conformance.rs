@@ -232,6 +232,35 @@ async fn orgs_users_and_sessions(h: Harness) {
     );
     s.set_language(u.id, "id").await.unwrap();
     assert_eq!(s.user(u.id).await.unwrap().unwrap().language, "id");
+    // A role change ends the sessions too; every account is listed, disabled
+    // ones included.
+    s.insert_session(&session).await.unwrap();
+    assert!(
+        s.set_role(u.id, "analyst", &audit("user.role"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.user(u.id).await.unwrap().unwrap().role, "analyst");
+    assert_eq!(
+        s.session("h1", 50).await.unwrap(),
+        None,
+        "a new role ends sessions"
+    );
+    assert!(
+        !s.set_role(UserId(Uuid::new_v4()), "analyst", &audit("user.role"))
+            .await
+            .unwrap()
+    );
+    let bob = user(o.id, "bob", "case_manager");
+    s.insert_user(&bob, &audit("user.create")).await.unwrap();
+    let listed: Vec<String> = s
+        .all_users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(listed, vec!["alice", "bob"]);
 
     let f = LoginFailures {
         failures: 3,

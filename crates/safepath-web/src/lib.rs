@@ -5,6 +5,7 @@
 //! no-store`; handlers name the signed-in user in their signature
 //! ([`auth::ApiUser`], [`auth::WebUser`]) and never log personal data.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod casework;
@@ -75,6 +76,7 @@ pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
+        .merge(accounts::routes())
         .merge(pages::routes())
         .merge(two_factor::routes())
         .merge(identification::routes())

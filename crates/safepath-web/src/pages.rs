@@ -85,6 +85,8 @@ pub struct UserBar {
     pub sees_handovers: bool,
     /// May break the glass (administrators).
     pub breaks_glass: bool,
+    /// Manages accounts and organisations (administrators).
+    pub administers: bool,
     /// Notifications not read yet.
     pub unread: i64,
 }
@@ -112,6 +114,7 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         sees_handovers: crate::handover_steps::sees_handovers(p.actor.role),
         breaks_glass: access::decide_global(p.actor.role, Action::BreakGlassRead)
             == Decision::Allow,
+        administers: access::decide_global(p.actor.role, Action::ManageUsers) == Decision::Allow,
     }
 }
 
@@ -724,6 +727,10 @@ async fn list_view(
     if user.principal().actor.role == Role::Analyst {
         // --- statistics --- analysts land on the dashboards.
         return Redirect::to("/stats").into_response();
+    }
+    if user.principal().actor.role == Role::Administrator {
+        // Administrators work with accounts, not cases.
+        return Redirect::to("/admin/users").into_response();
     }
     let per_page = 25;
     let filter_query = list_query(&narrow, narrow.sort);
@@ -1656,7 +1663,7 @@ fn chosen_and_typed(chosen: &[String], typed: &str) -> String {
 /// The region's nationalities the case form offers by name (ISO 3166-1
 /// alpha-3, as persons record them), with the alpha-2 code their `country-`
 /// names are kept under. Others are typed as codes.
-const REGION_NATIONALITIES: [(&str, &str); 12] = [
+pub(crate) const REGION_NATIONALITIES: [(&str, &str); 12] = [
     ("THA", "TH"),
     ("MMR", "MM"),
     ("KHM", "KH"),

@@ -10,17 +10,6 @@ use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
-async fn login_status(t: &TestApp, user: &str, password: &str) -> StatusCode {
-    t.call(
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"username": user, "password": password})),
-    )
-    .await
-    .status
-}
-
 #[tokio::test]
 async fn the_api_changes_ones_own_password_and_ends_every_session() {
     let t = spawn_app().await;

@@ -509,3 +509,15 @@ pub async fn run_now(t: &TestApp, token: &str) -> Value {
     }
     panic!("the run did not finish");
 }
+
+/// The status of a sign-in through the API with this password.
+pub async fn login_status(t: &TestApp, user: &str, password: &str) -> StatusCode {
+    t.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(serde_json::json!({"username": user, "password": password})),
+    )
+    .await
+    .status
+}
