@@ -1066,7 +1066,7 @@ impl App {
 
     /// An audit actor as people know them: a user's full name and
     /// organisation; the scheduler; the command line.
-    async fn actor_name(&self, actor: &str) -> Result<String, AppError> {
+    pub(crate) async fn actor_name(&self, actor: &str) -> Result<String, AppError> {
         if actor == "system" {
             return Ok("SafePath (scheduled)".to_owned());
         }

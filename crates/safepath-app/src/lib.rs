@@ -12,6 +12,7 @@ pub mod duplicates;
 pub mod error;
 pub mod identification;
 pub mod mail;
+pub mod org_audit;
 pub mod referrals;
 pub mod screening_list;
 pub mod sealing;

@@ -29,10 +29,13 @@ pub enum Action {
     ReadStatistics,
     /// Run the screening instrument without storing anything.
     EvaluateScreening,
+    /// Read the audit trail of one's whole organisation (what its staff did,
+    /// and what was done to its records).
+    ReadOrgAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ReadCase,
@@ -43,6 +46,7 @@ impl Action {
         Action::ManageOrgs,
         Action::ReadStatistics,
         Action::EvaluateScreening,
+        Action::ReadOrgAudit,
     ];
     /// Actions that concern one existing case.
     pub fn is_case_scoped(self) -> bool {
@@ -180,6 +184,7 @@ pub fn decide_global(role: Role, action: Action) -> Decision {
         ManageUsers | ManageOrgs => role == Administrator,
         ReadStatistics => matches!(role, Analyst | Coordinator | Administrator),
         EvaluateScreening => true,
+        ReadOrgAudit => role == Coordinator,
         BreakGlassRead => role == Administrator,
         ReadCase | EditCase | ReadCaseAudit => false,
     };
@@ -217,9 +222,8 @@ pub fn decide_case(role: Role, action: Action, rel: Relation) -> Decision {
         // Breaking the glass is not a relationship: any administrator, any
         // case, but only with a reason (checked by `break_glass`).
         BreakGlassRead => allow_if_visible(role == Role::Administrator),
-        ListCases | CreateCase | ManageUsers | ManageOrgs | ReadStatistics | EvaluateScreening => {
-            decide_global(role, action)
-        }
+        ListCases | CreateCase | ManageUsers | ManageOrgs | ReadStatistics | EvaluateScreening
+        | ReadOrgAudit => decide_global(role, action),
     }
 }
 

@@ -25,6 +25,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "AAAAAA"),
             (Action::ReadStatistics, "AAAAAA"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "FFFFFF"),
         ],
     ),
     (
@@ -40,6 +41,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "FFFFFF"),
             (Action::ReadStatistics, "AAAAAA"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "AAAAAA"),
         ],
     ),
     (
@@ -55,6 +57,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "FFFFFF"),
             (Action::ReadStatistics, "FFFFFF"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "FFFFFF"),
         ],
     ),
     (
@@ -70,6 +73,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "FFFFFF"),
             (Action::ReadStatistics, "FFFFFF"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "FFFFFF"),
         ],
     ),
     (
@@ -85,6 +89,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "FFFFFF"),
             (Action::ReadStatistics, "FFFFFF"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "FFFFFF"),
         ],
     ),
     (
@@ -100,6 +105,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "FFFFFF"),
             (Action::ReadStatistics, "AAAAAA"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "FFFFFF"),
         ],
     ),
     (
@@ -115,6 +121,7 @@ const MATRIX: &[(Role, &[(Action, &str)])] = &[
             (Action::ManageOrgs, "FFFFFF"),
             (Action::ReadStatistics, "FFFFFF"),
             (Action::EvaluateScreening, "AAAAAA"),
+            (Action::ReadOrgAudit, "FFFFFF"),
         ],
     ),
 ];
@@ -150,7 +157,7 @@ fn every_role_action_and_relation_matches_the_matrix() {
             checked += 6;
         }
     }
-    assert_eq!(checked, 7 * 10 * 6);
+    assert_eq!(checked, 7 * 11 * 6);
 }
 
 #[test]

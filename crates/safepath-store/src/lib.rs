@@ -388,6 +388,10 @@ pub trait Store:
     async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>>;
     /// The trail of one record, newest first.
     async fn audit_for_record(&self, record_id: &str, limit: i64) -> Result<Vec<StoredEntry>>;
+    /// An organisation's audit trail, newest first: what its staff did
+    /// (entries by its users) and what was done to its records (entries
+    /// stamped with it), narrowed by `q`.
+    async fn audit_for_org(&self, org: OrgId, q: &OrgAuditQuery) -> Result<Vec<StoredEntry>>;
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
     /// Signs the current head now (e.g. at shutdown), if it is not signed yet.
     async fn checkpoint_now(&self, now_ms: i64) -> Result<Option<i64>>;

@@ -98,6 +98,22 @@ pub struct CaseRow {
     pub version: i64,
 }
 
+/// Which entries of an organisation's audit trail to read, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct OrgAuditQuery {
+    /// Only entries by this actor (a user id).
+    pub actor: Option<String>,
+    /// Only actions that start with one of these (`case.`, `need.`, …).
+    pub action_prefixes: Vec<String>,
+    /// Only entries at or after this time (ms).
+    pub from_ms: Option<i64>,
+    /// Only entries before this time (ms).
+    pub to_ms: Option<i64>,
+    /// Only entries older than this one (the next page).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     /// Blind indexes of the name tokens searched for; a case matches when its

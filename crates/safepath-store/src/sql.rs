@@ -1938,6 +1938,41 @@ macro_rules! sql_store {
                 rows.iter().map(entry_from).collect()
             }
 
+            async fn audit_for_org(&self, org: OrgId, q: &OrgAuditQuery) -> Result<Vec<StoredEntry>> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM audit_log WHERE (org_id = ");
+                qb.push_bind(org.to_string())
+                    .push(" OR actor IN (SELECT id FROM users WHERE org_id = ")
+                    .push_bind(org.to_string())
+                    .push("))");
+                if let Some(a) = &q.actor {
+                    qb.push(" AND actor = ").push_bind(a.clone());
+                }
+                if !q.action_prefixes.is_empty() {
+                    qb.push(" AND (");
+                    for (i, p) in q.action_prefixes.iter().enumerate() {
+                        if i > 0 {
+                            qb.push(" OR ");
+                        }
+                        // `_` and `%` in an action are literal characters.
+                        let literal = p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                        qb.push("action LIKE ").push_bind(format!("{literal}%")).push(" ESCAPE '\\'");
+                    }
+                    qb.push(")");
+                }
+                if let Some(t) = q.from_ms {
+                    qb.push(" AND at_ms >= ").push_bind(t);
+                }
+                if let Some(t) = q.to_ms {
+                    qb.push(" AND at_ms < ").push_bind(t);
+                }
+                if let Some(s) = q.before_seq {
+                    qb.push(" AND seq < ").push_bind(s);
+                }
+                qb.push(" ORDER BY seq DESC LIMIT ").push_bind(q.limit);
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(entry_from).collect()
+            }
+
             async fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
                 let rows = sqlx::query("SELECT seq, hash, signature FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?;
                 rows.iter().map(|r| Ok(Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")?, signature: r.try_get("signature")? })).collect()

@@ -2627,6 +2627,111 @@ async fn case_list_pages_and_totals_under_every_filter(h: Harness) {
     check(all).await;
 }
 
+/// An organisation's trail: its users' entries and entries stamped with it,
+/// never another organisation's, newest first, narrowed by actor, action
+/// (`_` literal), time and page.
+async fn audit_trail_of_an_organisation(h: Harness) {
+    let s = h.store.as_ref();
+    let (oa, ob) = (org("A"), org("B"));
+    s.insert_org(&oa, &audit("o")).await.unwrap();
+    s.insert_org(&ob, &audit("o")).await.unwrap();
+    let (a1, a2, b1) = (
+        user(oa.id, "a1", "coordinator"),
+        user(oa.id, "a2", "case_manager"),
+        user(ob.id, "b1", "case_manager"),
+    );
+    for u in [&a1, &a2, &b1] {
+        s.insert_user(u, &audit("u")).await.unwrap();
+    }
+    let entries = [
+        (100, a1.id.to_string(), "case.list", None),
+        (200, a2.id.to_string(), "case.read", Some(oa.id)),
+        (300, b1.id.to_string(), "referral.read", Some(oa.id)),
+        (400, b1.id.to_string(), "case.read", Some(ob.id)),
+        (500, "system".to_owned(), "task.due_notified", Some(oa.id)),
+        (600, a2.id.to_string(), "caseXrecords.read", Some(oa.id)),
+        (700, a2.id.to_string(), "case_records.read", Some(oa.id)),
+    ];
+    for (at, actor, action, o) in &entries {
+        let mut d = AuditDraft::new(*at, actor.clone(), *action);
+        if let Some(o) = o {
+            d = d.org(*o);
+        }
+        s.append_audit(&d).await.unwrap();
+    }
+    let ats = |q: OrgAuditQuery| async move {
+        s.audit_for_org(oa.id, &q)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.entry.at_ms)
+            .collect::<Vec<_>>()
+    };
+    let all = OrgAuditQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    assert_eq!(ats(all.clone()).await, vec![700, 600, 500, 300, 200, 100]);
+    assert_eq!(
+        ats(OrgAuditQuery {
+            actor: Some(a2.id.to_string()),
+            ..all.clone()
+        })
+        .await,
+        vec![700, 600, 200]
+    );
+    assert_eq!(
+        ats(OrgAuditQuery {
+            action_prefixes: vec!["case_records.".into(), "referral.".into()],
+            ..all.clone()
+        })
+        .await,
+        vec![700, 300],
+        "`_` is not a wildcard"
+    );
+    assert_eq!(
+        ats(OrgAuditQuery {
+            from_ms: Some(200),
+            to_ms: Some(600),
+            ..all.clone()
+        })
+        .await,
+        vec![500, 300, 200]
+    );
+    let first = s
+        .audit_for_org(
+            oa.id,
+            &OrgAuditQuery {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let before = first.last().unwrap().entry.seq;
+    assert_eq!(
+        ats(OrgAuditQuery {
+            before_seq: Some(before),
+            limit: 2,
+            ..Default::default()
+        })
+        .await,
+        vec![500, 300]
+    );
+    let theirs: Vec<i64> = s
+        .audit_for_org(ob.id, &all)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.entry.at_ms)
+        .collect();
+    assert_eq!(
+        theirs,
+        vec![400, 300],
+        "B's own user's entries, B's records only"
+    );
+}
+
 impl BackendOf for dyn Store {
     fn backup(&self) -> Backend {
         self.backend()
@@ -2649,6 +2754,7 @@ conformance!(
     cases_round_trip_and_optimistic_updates,
     lists_follow_the_access_policy,
     case_list_pages_and_totals_under_every_filter,
+    audit_trail_of_an_organisation,
     audit_chain_checkpoints_and_tampering,
     keys_notifications_and_backup,
     case_list_deadlines_and_orders,

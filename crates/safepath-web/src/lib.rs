@@ -12,6 +12,7 @@ pub mod casework;
 pub mod error;
 pub mod i18n;
 pub mod identification;
+pub mod org_audit;
 pub mod pages;
 pub mod referrals;
 pub mod two_factor;
@@ -77,6 +78,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
         .merge(accounts::routes())
+        .merge(org_audit::routes())
         .merge(pages::routes())
         .merge(two_factor::routes())
         .merge(identification::routes())

@@ -87,6 +87,8 @@ pub struct UserBar {
     pub breaks_glass: bool,
     /// Manages accounts and organisations (administrators).
     pub administers: bool,
+    /// Reads the organisation's audit trail (coordinators).
+    pub reads_org_audit: bool,
     /// Notifications not read yet.
     pub unread: i64,
 }
@@ -115,6 +117,8 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         breaks_glass: access::decide_global(p.actor.role, Action::BreakGlassRead)
             == Decision::Allow,
         administers: access::decide_global(p.actor.role, Action::ManageUsers) == Decision::Allow,
+        reads_org_audit: access::decide_global(p.actor.role, Action::ReadOrgAudit)
+            == Decision::Allow,
     }
 }
 
