@@ -9,6 +9,16 @@ import { BASE, launch, login, search, openMenu } from './helpers.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
+/** Goes to the step that holds `selector` (Back to the first, then Next) and checks it. */
+async function answer(page, selector) {
+  const target = page.locator(selector);
+  if (!(await target.isVisible())) {
+    while (await page.locator('#step-back').isVisible()) await page.click('#step-back');
+    for (let i = 0; i < 20 && !(await target.isVisible()); i++) await page.click('#step-next');
+  }
+  await target.check();
+}
+
 function profileDays(profile, key) {
   const toml = readFileSync(new URL(`../../crates/safepath-screening/profiles/${profile}.toml`, import.meta.url), 'utf8');
   const m = toml.match(new RegExp(`\\[${key}\\]\\s*\\nvalue = (\\d+)`));
@@ -46,14 +56,20 @@ test('fishing-at-sea screening on a phone ends in a referral the focal point see
     assert.ok(bytes < 150 * 1024, `the questions page and its assets are under 150 KB (${bytes} bytes)`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `fits the phone (${width}px)`);
-    // The fishing prompts come first, in plain words.
-    assert.ok(await page.locator('#q-FI3').isVisible());
-    await page.check('input[name=act_established][value=yes]');
+    // The first step starts with the first question of the journey; the
+    // fishing prompts come in their own step.
+    assert.ok(await page.locator('input[name=act_established]').first().isVisible());
+    assert.equal(await page.locator('#q-FI3').isVisible(), false);
+    // One step of the journey at a time, with its progress.
+    assert.match(await page.textContent('#step-progress'), /^Step 1 of \d+$/);
+    assert.equal(await page.locator('#evaluate').isVisible(), false, 'evaluated on the last step');
+    await answer(page, 'input[name=act_established][value=yes]');
     for (const q of ['FI1', 'FI3', 'FI4', 'DR1', 'DR8']) {
-      await page.check(`input[name=a_${q}][value=yes]`);
+      await answer(page, `input[name=a_${q}][value=yes]`);
     }
-    await page.check('input[name=a_EX4][value=unknown]');
-    await page.check('input[name=free_to_leave][value=no]');
+    await answer(page, 'input[name=a_EX4][value=unknown]');
+    await answer(page, 'input[name=free_to_leave][value=no]');
+    assert.ok(await page.locator('#evaluate').isVisible(), 'the last step evaluates');
     // The draft is kept in the browser while the form is open...
     assert.ok(await page.evaluate(() => localStorage.getItem('safepath-screening-draft')));
     await page.click('#evaluate');

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
-use crate::i18n::Tr;
+use crate::i18n::{FluentArg, Tr};
 use crate::pages::Posted;
 use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
 
@@ -302,6 +302,9 @@ struct QuestionsPage {
     stages: Vec<StageQuestions>,
     child: bool,
     form_label: String,
+    /// "Step {n} of {m}" in the reader's language, for the stepper
+    /// (static/screening.js fills in the numbers).
+    step_of: String,
 }
 
 async fn questions_page(Posted { user, fields: f }: Posted) -> Response {
@@ -350,6 +353,13 @@ async fn questions_page(Posted { user, fields: f }: Posted) -> Response {
             form_label: tr.t(format!("form-{}", c.form)),
             stages,
             child,
+            step_of: tr.t_args(
+                "screening-step-of",
+                &[
+                    ("n", FluentArg::Text("{n}".into())),
+                    ("m", FluentArg::Text("{m}".into())),
+                ],
+            ),
             tr,
         },
     )
