@@ -273,7 +273,10 @@ fn placeholders(text: &str) -> Vec<&str> {
 fn strong_destination_questions_say_they_count() {
     let en = message_table(Locale::En);
     for q in ["CD1", "CD2", "FI3", "FI4"] {
-        assert!(en["why"][q].contains("strong"), "{q}");
+        // In the responder's words: no indicator codes, but a plain
+        // "serious sign" (each counts on its own at the destination).
+        assert!(en["why"][q].contains("serious sign"), "{q}");
+        assert!(!en["why"][q].contains("indicator"), "{q}");
     }
 }
 
@@ -292,7 +295,7 @@ fn questions_are_grouped_by_journey_and_filtered_by_population() {
     assert_eq!(dest[0].id, "FI1", "pack prompts come first");
     let fi3 = dest.iter().find(|q| q.id == "FI3").unwrap();
     assert_eq!(fi3.indicators, [(id("CD1"), Strength::Strong)]);
-    assert!(fi3.why.as_deref().unwrap().contains("strong"));
+    assert!(fi3.why.as_deref().unwrap().contains("serious sign"));
     let total: usize = sheet.iter().map(|s| s.questions.len()).sum();
     assert_eq!(total, 67 + 6);
 
@@ -1173,6 +1176,25 @@ proptest! {
         match evaluate_json(&serde_json::to_vec(&doc).unwrap()) {
             Ok(out) => prop_assert!(out["explanation"].is_array()),
             Err(e) => prop_assert!(safepath_screening::ERROR_CODES.contains(&e.code)),
+        }
+    }
+}
+
+/// Issue 10: the responder's hints carry no indicator codes ("(CD3)") and
+/// no notes on the catalogue; those stay in the coordinators' explanation.
+#[test]
+fn the_responders_hints_hold_no_codes() {
+    for locale in Locale::ALL {
+        for (q, text) in &message_table(locale)["why"] {
+            let b = text.as_bytes();
+            let coded = b.windows(4).any(|w| {
+                w[0] == b'('
+                    && w[1].is_ascii_uppercase()
+                    && w[2].is_ascii_uppercase()
+                    && w[3].is_ascii_digit()
+            });
+            assert!(!coded, "{locale:?} {q}: {text}");
+            assert!(!text.contains("ILO text"), "{locale:?} {q}: {text}");
         }
     }
 }
