@@ -29,6 +29,7 @@ use crate::error::{redact_values, status_of};
 use crate::i18n::Tr;
 
 const CSS: &str = include_str!("../static/app.css");
+const PRINT_JS: &str = include_str!("../static/print.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/static/app.css",
             get(|| async { ([(CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }),
+        )
+        .route(
+            "/static/print.js",
+            get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], PRINT_JS) }),
         )
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))

@@ -63,6 +63,7 @@ who = Who
 what = What
 why = Why
 back = Back
+print = Print
 open = Open
 break-glass = Break the glass and open the record
 break-glass-reason = Why must you read this record now? (at least 15 characters; do not write the person's name)

@@ -63,6 +63,7 @@ who = Siapa
 what = Apa
 why = Mengapa
 back = Kembali
+print = Cetak
 open = Buka
 break-glass = Gunakan akses darurat dan buka catatan
 break-glass-reason = Mengapa Anda harus membaca catatan ini sekarang? (minimal 15 karakter; jangan menulis nama orang tersebut)

@@ -64,6 +64,7 @@ who = Ai
 what = Việc gì
 why = Lý do
 back = Quay lại
+print = In
 open = Mở
 break-glass = Truy cập khẩn cấp và mở hồ sơ
 break-glass-reason = Vì sao bạn phải đọc hồ sơ này ngay bây giờ? (ít nhất 15 ký tự; không ghi tên người được hỗ trợ)
