@@ -148,9 +148,19 @@ test('reasonable-grounds and conclusive decisions, with the reflection-period cl
     await page.waitForURL(caseUrl);
     assert.ok((await page.textContent('.ref')).includes('Identified victim'));
     assert.ok((await conclusive.textContent()).includes('HTCDS: actual'));
-    // The reasonable-grounds letter was addressed to the guardian.
+    // The reasonable-grounds letter was addressed to the guardian, in the
+    // person's language when SafePath writes it, signed by the coordinator;
+    // the English one is a click away.
     await page.locator('li.decision[data-stage=reasonable_grounds] a.letter-link').click();
+    await page.waitForURL(/\/letter/);
+    assert.ok(await page.locator('#letter-signatory').isVisible(), 'the letter is signed');
+    if (await page.locator('#letter-languages a[href$="lang=en"]').count() > 0) {
+      await page.click('#letter-languages a[href$="lang=en"]');
+      await page.waitForURL(/lang=en$/);
+    }
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     assert.ok((await page.textContent('#addressee')).includes('guardian'));
+    assert.match(await page.textContent('#letter-signatory'), /Decided by: .+, Coordinator/);
     await context.close();
   } finally {
     await browser.close();

@@ -141,6 +141,8 @@ pub struct DecisionView {
     pub reasons: Option<String>,
     pub reflection_ends_on: Option<String>,
     pub reconsideration_of: Option<String>,
+    /// Who recorded the decision (the letter's signatory).
+    pub decided_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -695,6 +697,29 @@ impl App {
                 .transpose()?,
             reflection_ends_on: d.reflection_ends_on.clone(),
             reconsideration_of: d.reconsideration_of.clone(),
+            decided_by: d.decided_by.map(|u| u.0),
+        })
+    }
+
+    /// A decision letter's signatory: the full name and role of the staff
+    /// member who recorded it (staff, never the person), for someone who may
+    /// read the decision's case.
+    pub async fn signatory(
+        &self,
+        who: &Principal,
+        case: Uuid,
+        staff: Uuid,
+    ) -> Result<Option<(String, Role)>, AppError> {
+        let facts = self
+            .store
+            .case_facts(CaseId(case))
+            .await?
+            .ok_or_else(AppError::case_not_found)?;
+        access::authorize(&who.actor, Action::ReadCase, &facts)
+            .map_err(|_| AppError::case_not_found())?;
+        Ok(match self.store.user(UserId(staff)).await? {
+            Some(u) => Some((u.full_name, Role::parse(&u.role)?)),
+            None => None,
         })
     }
 

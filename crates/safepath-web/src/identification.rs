@@ -3,7 +3,7 @@
 //! decision-maker's pages and API.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use safepath_app::views::{CaseView, OrgView};
 use safepath_app::{AppError, ErrorKind};
 use safepath_domain::org::Role;
 use safepath_screening::{Answer, Form, Locale, Population, StageQuestions};
+use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -648,6 +649,10 @@ async fn decisions_page(State(app): State<AppState>, user: WebUser) -> Response 
 #[template(path = "letter.html")]
 struct LetterPage {
     tr: Tr,
+    /// The letter in another language: (address, the language's own name).
+    other_languages: Vec<(String, String)>,
+    /// Who decided: full name and role, in the letter's language.
+    signatory: Option<(String, String)>,
     org_name: String,
     decided_on: String,
     addressee: String,
@@ -671,10 +676,28 @@ pub(crate) async fn org_name(app: &AppState, org: uuid::Uuid) -> String {
 
 /// A printable decision letter, addressed to the person, or for a child to
 /// the guardian or legal representative chosen when the decision was made.
+#[derive(Debug, Deserialize)]
+struct LetterQuery {
+    /// The letter's language (one of the interface's; else the person's).
+    lang: Option<String>,
+}
+
+/// The language a letter is written in: the one asked for, else the first
+/// of the person's languages SafePath writes, else the reader's.
+fn letter_language(asked: Option<&str>, person: &[String], reader: &str) -> String {
+    let known = |code: &str| crate::i18n::LANGUAGES.iter().any(|(c, _)| *c == code);
+    asked
+        .filter(|c| known(c))
+        .map(str::to_owned)
+        .or_else(|| person.iter().find(|c| known(c)).cloned())
+        .unwrap_or_else(|| reader.to_owned())
+}
+
 async fn letter_page(
     State(app): State<AppState>,
     user: WebUser,
     Path((id, decision)): Path<(String, String)>,
+    Query(q): Query<LetterQuery>,
 ) -> Response {
     let tr = tr_for(&user);
     let case = match uuid_or_404(&id) {
@@ -692,6 +715,38 @@ async fn letter_page(
         return error_page(&tr, &user, AppError::not_found("no such decision"));
     };
     let org_name = org_name(&app, c.org_id).await;
+    // Written in the person's language; the reader may switch.
+    let reader = tr.code().to_owned();
+    let lang = letter_language(q.lang.as_deref(), &c.person.languages, &reader);
+    let tr = Tr::new(&lang);
+    let mut offered: Vec<&str> = c
+        .person
+        .languages
+        .iter()
+        .map(String::as_str)
+        .chain([reader.as_str()])
+        .filter(|code| *code != lang)
+        .collect();
+    offered.dedup();
+    let other_languages = crate::i18n::LANGUAGES
+        .iter()
+        .filter(|(code, _)| offered.contains(code))
+        .map(|(code, own)| {
+            (
+                format!("/cases/{case}/decisions/{decision}/letter?lang={code}"),
+                (*own).to_owned(),
+            )
+        })
+        .collect();
+    let signatory = match d.decided_by {
+        Some(staff) => app
+            .signatory(user.principal(), case, staff)
+            .await
+            .ok()
+            .flatten()
+            .map(|(name, role)| (name, tr.t(format!("role-{}", role.as_str())))),
+        None => None,
+    };
     let addressee = match d.letter_addressee.as_deref() {
         Some("guardian") => tr.t("addressee-guardian"),
         Some("legal_representative") => tr.t("addressee-legal_representative"),
@@ -700,6 +755,8 @@ async fn letter_page(
     render(
         StatusCode::OK,
         &LetterPage {
+            other_languages,
+            signatory,
             org_name,
             decided_on: d
                 .decided_at
