@@ -464,7 +464,7 @@ impl App {
         ))
     }
 
-    async fn authorize_case(
+    pub(crate) async fn authorize_case(
         &self,
         who: &Principal,
         id: Uuid,

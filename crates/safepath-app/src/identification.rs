@@ -710,13 +710,8 @@ impl App {
         case: Uuid,
         staff: Uuid,
     ) -> Result<Option<(String, Role)>, AppError> {
-        let facts = self
-            .store
-            .case_facts(CaseId(case))
-            .await?
-            .ok_or_else(AppError::case_not_found)?;
-        access::authorize(&who.actor, Action::ReadCase, &facts)
-            .map_err(|_| AppError::case_not_found())?;
+        self.authorize_case(who, case, Action::ReadCase, "read this case")
+            .await?;
         Ok(match self.store.user(UserId(staff)).await? {
             Some(u) => Some((u.full_name, Role::parse(&u.role)?)),
             None => None,
