@@ -76,6 +76,21 @@ pub struct DedupeCaseSide {
     pub display_name: String,
     /// The reference of the case this one is merged into, if any.
     pub merged_into: Option<String>,
+    /// What the engine compared, as recorded, for the reviewer to see side
+    /// by side (issue 10): opened under the queue's audited read of both
+    /// cases, like the display name.
+    pub compared: ComparedValues,
+}
+
+/// A case's values as the matching engine compares them.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ComparedValues {
+    /// The name the engine compared (the first recorded).
+    pub name: String,
+    pub birth_date: Option<safepath_domain::person::BirthDate>,
+    pub sex: Option<safepath_domain::person::Sex>,
+    /// ISO 3166-1 alpha-3 codes.
+    pub nationalities: Vec<String>,
 }
 
 /// A pair whose two cases the reviewer may both see.
@@ -664,14 +679,24 @@ impl App {
         persons: &HashMap<CaseId, PersonRow>,
         merges: &[CaseMergeRow],
     ) -> Result<DedupeCaseSide, AppError> {
-        let display_name = match persons.get(&facts.id) {
+        let (display_name, compared) = match persons.get(&facts.id) {
             Some(p) => {
                 let cap = access::authorize(&who.actor, Action::ReadCase, facts)
                     .map_err(|_| pair_not_found())?;
-                self.person_for_matching(&Grant::case(&cap, facts.id)?, p)?
-                    .display_name
+                let person = self.person_for_matching(&Grant::case(&cap, facts.id)?, p)?;
+                let compared = ComparedValues {
+                    name: person
+                        .names
+                        .first()
+                        .map(|n| n.value.clone())
+                        .unwrap_or_else(|| person.display_name.clone()),
+                    birth_date: person.birth_date.clone(),
+                    sex: Some(person.sex),
+                    nationalities: person.nationalities.clone(),
+                };
+                (person.display_name, compared)
             }
-            None => String::new(),
+            None => (String::new(), ComparedValues::default()),
         };
         let merged_into = match merges.iter().find(|m| m.secondary == facts.id) {
             Some(m) => self.case_reference(m.primary).await?,
@@ -682,6 +707,7 @@ impl App {
             reference: self.case_reference(facts.id).await?.unwrap_or_default(),
             display_name,
             merged_into,
+            compared,
         })
     }
 

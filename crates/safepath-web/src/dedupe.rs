@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
-use crate::i18n::Tr;
+use crate::i18n::{FluentArg, Tr};
 use crate::pages::Posted;
 use crate::pages::{UserBar, bar, error_page, render, tr_for};
 
@@ -125,6 +125,55 @@ impl DedupePage {
             self.tr.t(key)
         } else {
             level.to_owned()
+        }
+    }
+    /// One side's value of a compared field, in words (issue 10: the two
+    /// records side by side, not only the weights).
+    fn compared(&self, side: &safepath_app::dedupe_run::DedupeCaseSide, field: &str) -> String {
+        use safepath_domain::person::{BirthDate, Sex};
+        let c = &side.compared;
+        let tr = &self.tr;
+        let words = match field {
+            "full_name" => c.name.clone(),
+            "birth" => match &c.birth_date {
+                Some(BirthDate::Exact { date }) => tr.day(date),
+                Some(BirthDate::YearMonth { year, month }) => {
+                    format!("{} {year}", tr.t(format!("month-{month}")))
+                }
+                Some(BirthDate::Year { year }) => year.to_string(),
+                Some(BirthDate::EstimatedAge { age, on }) => tr.t_args(
+                    "dedupe-estimated-age",
+                    &[
+                        ("age", FluentArg::Number(i64::from(*age))),
+                        ("on", FluentArg::Text(tr.day(on))),
+                    ],
+                ),
+                None => String::new(),
+            },
+            "sex" => match c.sex {
+                Some(Sex::Female) => tr.t("sex-female"),
+                Some(Sex::Male) => tr.t("sex-male"),
+                Some(Sex::Intersex) => tr.t("sex-intersex"),
+                Some(Sex::Unknown) | None => String::new(),
+            },
+            "nationality" => c
+                .nationalities
+                .iter()
+                .map(|n| {
+                    crate::pages::REGION_NATIONALITIES
+                        .iter()
+                        .find(|(a3, _)| a3 == n)
+                        .map(|(_, a2)| tr.label_or("country-", a2))
+                        .unwrap_or_else(|| n.clone())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        };
+        if words.is_empty() {
+            "—".to_owned()
+        } else {
+            words
         }
     }
     fn field(&self, field: &str) -> String {

@@ -718,3 +718,40 @@ async fn openapi_lists_the_de_duplication_endpoints() {
         assert!(schemas.contains_key(s), "schema {s}");
     }
 }
+
+/// Issue 10: the reviewer sees what was compared, the two records side by
+/// side, not only the weights; in the API and on the page, in words.
+#[tokio::test]
+async fn the_compared_values_are_shown_side_by_side() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let pair = t.demo_pair(&coord).await;
+    let names = [
+        pair["a"]["compared"]["name"].as_str().unwrap(),
+        pair["b"]["compared"]["name"].as_str().unwrap(),
+    ];
+    assert!(
+        names.contains(&"Nguyễn Thị Lan") && names.contains(&"Nguyen Thi Lann"),
+        "{names:?}"
+    );
+    for side in ["a", "b"] {
+        let c = &pair[side]["compared"];
+        assert_eq!(c["birth_date"]["date"], "1999-05-14");
+        assert_eq!(c["sex"], "female");
+        assert_eq!(c["nationalities"], json!(["VNM"]));
+    }
+    let (cookie, _) = page_login(&t, "demo-coordinator").await;
+    let html = page_get(&t, &cookie, "/dedupe").await.text();
+    let reference = pair["a"]["reference"].as_str().unwrap();
+    let at = html
+        .find(&format!("data-a=\"{reference}\""))
+        .expect("the demo pair on the page");
+    let item = &html[at..at + html[at..].find("</li>").unwrap()];
+    assert!(item.contains("class=\"value-a\">14 May 1999<"), "{item}");
+    assert!(item.contains("class=\"value-b\">14 May 1999<"), "{item}");
+    assert!(
+        item.contains(">Female<") && item.contains(">Viet Nam<"),
+        "{item}"
+    );
+    assert!(item.contains(">Nguyen Thi Lann<"), "{item}");
+}

@@ -22,6 +22,7 @@ dedupe-score = score
 dedupe-why = Why these records were paired
 dedupe-field = Field
 dedupe-level = Agreement
+dedupe-estimated-age = about { $age } on { $on }
 dedupe-weight = Weight
 dedupe-field-full_name = name
 dedupe-field-birth = birth date or age

@@ -22,6 +22,7 @@ dedupe-score = skor
 dedupe-why = Mengapa catatan ini dipasangkan
 dedupe-field = Kolom
 dedupe-level = Kesesuaian
+dedupe-estimated-age = sekitar { $age } tahun pada { $on }
 dedupe-weight = Bobot
 dedupe-field-full_name = nama
 dedupe-field-birth = tanggal lahir atau usia

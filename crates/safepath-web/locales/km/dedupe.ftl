@@ -23,6 +23,7 @@ dedupe-score = ពិន្ទុ
 dedupe-why = ហេតុអ្វីកំណត់ត្រាទាំងនេះត្រូវបានផ្គូផ្គង
 dedupe-field = វាល
 dedupe-level = កម្រិតត្រូវគ្នា
+dedupe-estimated-age = ប្រហែល { $age } ឆ្នាំ នៅ { $on }
 dedupe-weight = ទម្ងន់
 dedupe-field-full_name = ឈ្មោះ
 dedupe-field-birth = ថ្ងៃកំណើត ឬអាយុ

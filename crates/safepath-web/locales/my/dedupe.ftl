@@ -23,6 +23,7 @@ dedupe-score = ရမှတ်
 dedupe-why = ဤမှတ်တမ်းများကို အတွဲလိုက် ပြရသည့် အကြောင်းရင်း
 dedupe-field = အကွက်
 dedupe-level = ကိုက်ညီမှု
+dedupe-estimated-age = { $on } တွင် အသက် { $age } နှစ်ခန့်
 dedupe-weight = အလေးချိန်
 dedupe-field-full_name = အမည်
 dedupe-field-birth = မွေးသက္ကရာဇ် သို့မဟုတ် အသက်

@@ -23,6 +23,7 @@ dedupe-score = คะแนน
 dedupe-why = เหตุที่จับคู่บันทึกเหล่านี้
 dedupe-field = ข้อมูล
 dedupe-level = ความตรงกัน
+dedupe-estimated-age = ประมาณ { $age } ปี เมื่อ { $on }
 dedupe-weight = น้ำหนัก
 dedupe-field-full_name = ชื่อ
 dedupe-field-birth = วันเกิดหรืออายุ

@@ -23,6 +23,7 @@ dedupe-score = điểm
 dedupe-why = Vì sao các hồ sơ này được ghép cặp
 dedupe-field = Trường
 dedupe-level = Mức trùng khớp
+dedupe-estimated-age = khoảng { $age } tuổi vào { $on }
 dedupe-weight = Trọng số
 dedupe-field-full_name = tên
 dedupe-field-birth = ngày sinh hoặc tuổi
