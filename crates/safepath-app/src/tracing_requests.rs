@@ -211,8 +211,9 @@ fn match_not_found() -> AppError {
     AppError::not_found("no such tracing match")
 }
 
-/// Roles that handle cases record and follow tracing requests.
-fn handles_cases(role: Role) -> bool {
+/// Roles that handle cases record and follow tracing requests (the menu
+/// offers "Tracing" to them only).
+pub fn handles_cases(role: Role) -> bool {
     matches!(role, Role::CaseManager | Role::Coordinator)
 }
 

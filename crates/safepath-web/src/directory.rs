@@ -225,6 +225,8 @@ struct DirectoryPage {
     /// Organisations whose services this user may add to.
     editable_orgs: Vec<(Uuid, String)>,
     service_types: Vec<&'static str>,
+    /// Coordinators review possible detention from here.
+    reviews_detention: bool,
 }
 
 async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response {
@@ -243,6 +245,7 @@ async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response 
             render(
                 StatusCode::OK,
                 &DirectoryPage {
+                    reviews_detention: safepath_app::directory::reviews_detention(p.actor.role),
                     title: tr.t("directory-title"),
                     user: Some(bar(&tr, &user)),
                     csrf: user.session.csrf_token.clone(),

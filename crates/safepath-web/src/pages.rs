@@ -94,6 +94,10 @@ pub struct UserBar {
     pub administers: bool,
     /// Reads the organisation's audit trail (coordinators).
     pub reads_org_audit: bool,
+    /// Records and follows family tracing requests.
+    pub traces: bool,
+    /// Sends and answers referrals.
+    pub refers: bool,
     /// Notifications not read yet.
     pub unread: i64,
 }
@@ -124,6 +128,8 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         administers: access::decide_global(p.actor.role, Action::ManageUsers) == Decision::Allow,
         reads_org_audit: access::decide_global(p.actor.role, Action::ReadOrgAudit)
             == Decision::Allow,
+        traces: safepath_app::tracing_requests::handles_cases(p.actor.role),
+        refers: access::works_with_referrals(p.actor.role),
     }
 }
 

@@ -1,0 +1,70 @@
+//! Issue 10: every role lands on a page made for it, and its menu shows only
+//! what it may use. Each demo account signs in, and every link of its menu
+//! (and the directory's own links) must open a page, never "not allowed".
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+mod common;
+use axum::http::{StatusCode, header};
+use common::*;
+
+/// The `href`s of the links inside the first `<nav` of the page.
+fn nav_links(html: &str) -> Vec<String> {
+    let start = html.find("<nav").unwrap();
+    let end = start + html[start..].find("</nav>").unwrap();
+    html[start..end]
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// GET, following redirects within the app.
+async fn open(t: &TestApp, cookie: &str, path: &str) -> (StatusCode, String, String) {
+    let mut path = path.to_owned();
+    for _ in 0..5 {
+        let a = page_get(t, cookie, &path).await;
+        if a.status == StatusCode::SEE_OTHER || a.status == StatusCode::FOUND {
+            path = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+            continue;
+        }
+        return (a.status, path, a.text());
+    }
+    panic!("too many redirects from {path}");
+}
+
+#[tokio::test]
+async fn no_menu_leads_to_a_dead_end() {
+    let t = spawn_app().await;
+    for who in [
+        "demo-admin",
+        "demo-coordinator",
+        "demo-cm-a",
+        "demo-cm-b",
+        "demo-responder",
+        "demo-provider",
+        "demo-analyst",
+        "demo-partner",
+    ] {
+        let (cookie, _) = page_login(&t, who).await;
+        let (status, landing, html) = open(&t, &cookie, "/").await;
+        assert_eq!(status, StatusCode::OK, "{who} lands on {landing}");
+        let mut links = nav_links(&html);
+        assert!(!links.is_empty(), "{who} has a menu");
+        // The directory's own links too (possible detention: coordinators).
+        let (_, _, directory) = open(&t, &cookie, "/directory").await;
+        if let Some(at) = directory.find("id=\"detention-link\"") {
+            let href = &directory[..at];
+            let href = &href[href.rfind("href=\"").unwrap() + 6..];
+            links.push(href[..href.find('"').unwrap()].to_owned());
+        }
+        for link in links {
+            let (status, _, _) = open(&t, &cookie, &link).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{who}: the menu's {link} is a dead end"
+            );
+        }
+    }
+}
