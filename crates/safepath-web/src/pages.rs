@@ -884,6 +884,9 @@ struct CasePage {
     notes: String,
     can_edit: bool,
     can_audit: bool,
+    /// Reads the whole case (not a receiving organisation's shared view):
+    /// the links to its stays and other records.
+    can_read: bool,
     break_glass: bool,
     flags: Vec<(String, String)>,
     decisions: Vec<DecisionLine>,
@@ -1029,6 +1032,7 @@ async fn case_page_view(
                 .collect(),
             can_edit: may.edit,
             can_audit: may.read_audit,
+            can_read: may.read,
             break_glass,
             c,
             tr,

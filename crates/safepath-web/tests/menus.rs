@@ -68,3 +68,56 @@ async fn no_menu_leads_to_a_dead_end() {
         }
     }
 }
+
+/// The links in a page's main part that stay within the case.
+fn case_links(html: &str, case: &str) -> Vec<String> {
+    let main = &html[html.find("<main").unwrap()..];
+    let mut out: Vec<String> = main
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].replace("&amp;", "&"))
+        .filter(|h| h.starts_with(&format!("/cases/{case}")))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Issue 10: on an accepted referral, the receiving organisation's case
+/// page led to "Not found" (its "Shelter stays" link). Every link of a case
+/// page must open, for the owner and for the receiving organisation.
+#[tokio::test]
+async fn no_link_on_a_case_page_is_a_dead_end() {
+    let t = spawn_demo_app(40).await;
+    let tok = t.login("demo-cm-b").await;
+    let inbox = t
+        .call("GET", "/api/v1/referrals?box=inbox", Some(&tok), None)
+        .await
+        .json();
+    let case = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "accepted")
+        .expect("an accepted referral in the demo")["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for who in ["demo-cm-b", "demo-coordinator"] {
+        let (cookie, _) = page_login(&t, who).await;
+        let (status, _, html) = open(&t, &cookie, &format!("/cases/{case}")).await;
+        assert_eq!(status, StatusCode::OK, "{who} opens the case");
+        let links = case_links(&html, &case);
+        if who == "demo-coordinator" {
+            assert!(links.iter().any(|l| l.ends_with("/stays")), "{links:?}");
+        }
+        for link in links {
+            let (status, _, _) = open(&t, &cookie, &link).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{who}: {link} on the case page is a dead end"
+            );
+        }
+    }
+}
