@@ -11,6 +11,22 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+test('on a phone, the two records read side by side without scrolling sideways', async () => {
+  const { context, page } = await login(browser, 'demo-coordinator', { viewport: { width: 390, height: 844 }, isMobile: true });
+  try {
+    await page.goto(`${BASE}/dedupe`);
+    const pair = page.locator('li.dedupe-pair', { hasText: 'Nguyen Thi Lann' }).filter({ hasText: 'Nguyễn Thị Lan' });
+    await pair.locator('summary').click();
+    assert.ok(await pair.locator('td.value-a').first().isVisible());
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page fits the phone (${width}px)`);
+    const overflow = await pair.locator('.table-scroll').evaluate((d) => d.scrollWidth - d.clientWidth);
+    assert.ok(overflow <= 1, `the comparison does not scroll sideways (${overflow}px)`);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the coordinator reviews the demo pair, merges it, sees the merged case labelled, and undoes the merge', async () => {
   const { context, page } = await login(browser, 'demo-coordinator');
   try {
@@ -22,7 +38,7 @@ test('the coordinator reviews the demo pair, merges it, sees the merged case lab
     const primary = await pair.getAttribute('data-a');
     const secondary = await pair.getAttribute('data-b');
     assert.match(primary, /^SP-/);
-    // The explanation names fields and levels, not values.
+    // The explanation names each field, both records' values and the agreement.
     await pair.locator('summary').click();
     assert.ok(await pair.locator('table.explanation tbody tr').count() >= 1);
 
