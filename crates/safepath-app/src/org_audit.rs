@@ -91,9 +91,45 @@ pub fn group_of(action: &str) -> &'static str {
 /// Whether the entry records a look (a read or a list) rather than a change.
 pub fn is_viewing(action: &str) -> bool {
     let last = action.rsplit('.').next().unwrap_or_default();
-    matches!(last, "read" | "list" | "inbox" | "scan" | "open" | "search")
-        || action.starts_with("stats.")
-        || action.ends_with("_scan")
+    // A release of statistics spends privacy budget and lets numbers leave:
+    // a change, not a look.
+    let releases = matches!(
+        action,
+        "stats.release" | "stats.dp_release" | "stats.dp_synthetic" | "stats.export"
+    );
+    !releases
+        && (matches!(last, "read" | "list" | "inbox" | "scan" | "open" | "search")
+            || action.starts_with("stats.")
+            || action.ends_with("_scan"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases_of_statistics_are_changes_and_reads_are_looks() {
+        for a in [
+            "stats.release",
+            "stats.dp_release",
+            "stats.dp_synthetic",
+            "stats.export",
+        ] {
+            assert!(!is_viewing(a), "{a}");
+            assert_eq!(group_of(a), "statistics");
+        }
+        for a in [
+            "stats.read",
+            "stats.checklist",
+            "case.read",
+            "case.list",
+            "referrals.inbox",
+        ] {
+            assert!(is_viewing(a), "{a}");
+        }
+        assert!(!is_viewing("case.create"));
+        assert_eq!(group_of("no_such.thing"), "other");
+    }
 }
 
 /// What the trail is narrowed to (all optional).
