@@ -31,7 +31,7 @@ try {
         const urls = [page.url(), ...await page.locator('nav a').evaluateAll((as) => as.map((a) => a.href))];
         const firstCase = await page.locator('table a[href^="/cases/"]').first().getAttribute('href').catch(() => null);
         if (firstCase && ['demo-cm-a', 'demo-coordinator'].includes(role)) {
-          for (const sub of ['', '/work', '/sharing', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
+          for (const sub of ['', '/work', '/sharing', '/documents', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
         }
         for (const url of [...new Set(urls)]) {
           const r = await page.goto(url);

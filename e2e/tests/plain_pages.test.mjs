@@ -31,7 +31,7 @@ for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-
       const urls = [page.url(), ...await page.locator('nav a').evaluateAll((as) => as.map((a) => a.href))];
       const firstCase = await page.locator('table a[href^="/cases/"]').first().getAttribute('href').catch(() => null);
       if (firstCase && ['demo-cm-a', 'demo-coordinator'].includes(user)) {
-        for (const sub of ['', '/work', '/sharing', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
+        for (const sub of ['', '/work', '/sharing', '/documents', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
       }
       const problems = [];
       for (const url of [...new Set(urls)]) {

@@ -436,6 +436,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::dedupe_run::seed_demo(app, &owners[0], &owners[3]).await?;
     // --- statistics ---
     crate::stats::seed_demo(app, cases * 3 / 4).await?;
+    // --- documents attached to a case ---
+    crate::documents::seed_demo(app, &owners[0], &worked).await?;
     // --- rights and justice ---
     crate::justice::seed_demo(app, &owners[0], &by_name("demo-coordinator")?, &worked).await?;
     // --- durable solutions: agreements between countries ---

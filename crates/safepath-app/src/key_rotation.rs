@@ -44,6 +44,9 @@ pub struct DataKeyRotation {
     pub retired: Vec<String>,
 }
 
+/// Documents' files re-encrypted per transaction, whatever the batch size.
+const FILES_PER_BATCH: i64 = 4;
+
 /// Progress after each batch: the column and the values re-encrypted so far.
 pub trait RotationProgress {
     fn batch(&mut self, column: &SealedColumn, resealed_so_far: u64);
@@ -100,6 +103,15 @@ impl App {
         };
         for column in self.store.sealed_columns().await? {
             let mut after: Option<String> = None;
+            // Documents' files are up to the document limit each (20 MiB by
+            // default): a few at a time, so that memory stays bounded.
+            let batch = if (column.table.as_str(), column.column.as_str())
+                == ("case_documents", "content")
+            {
+                batch.min(FILES_PER_BATCH)
+            } else {
+                batch
+            };
             loop {
                 let cells = self
                     .store

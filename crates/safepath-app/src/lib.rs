@@ -8,6 +8,7 @@ pub mod cases;
 pub mod casework;
 pub mod clock;
 pub mod demo;
+pub mod documents;
 pub mod duplicates;
 pub mod error;
 pub mod identification;
@@ -109,6 +110,8 @@ pub struct App {
     pub(crate) sign_in: accounts::SignInSettings,
     /// Search before create's prepared matching state (D-T7).
     pub(crate) duplicates: duplicates::DuplicateIndex,
+    /// The largest document accepted, in bytes (default 20 MiB).
+    pub(crate) document_max_bytes: u64,
 }
 
 /// The signed-in user as every use case sees it.
@@ -246,6 +249,7 @@ impl App {
             )),
             sign_in: accounts::SignInSettings::default(),
             duplicates: Default::default(),
+            document_max_bytes: safepath_domain::casework::documents::DEFAULT_MAX_BYTES,
         })
     }
 

@@ -34,6 +34,7 @@ pub const GROUPS: [(&str, &[&str]); 8] = [
             "feedback",
             "worklist",
             "approval",
+            "document",
         ],
     ),
     ("identification", &["decision", "decisions", "screening"]),

@@ -41,6 +41,8 @@ mod agreements_store;
 pub use agreements_store::*;
 mod screening_list_store;
 pub use screening_list_store::*;
+mod documents_store;
+pub use documents_store::*;
 // --- organisations, accounts, sign-in and sessions ---
 mod account_store;
 pub use account_store::*;
@@ -107,8 +109,8 @@ pub enum Backend {
 /// one body of SQL for both backends (`sql_*.rs`): accounts and sessions,
 /// the audit log, identification, consent and referrals, notifications and
 /// e-mail, the directory and shelters, tracing and de-duplication,
-/// handovers, statistics, rights and justice, key rotation, agreements and
-/// the responder's list of screenings. A supertrait's methods are called on
+/// handovers, statistics, rights and justice, key rotation, agreements the
+/// responder's list of screenings, and the documents attached to cases. A supertrait's methods are called on
 /// `dyn Store` like its own.
 #[async_trait]
 pub trait Store:
@@ -127,6 +129,7 @@ pub trait Store:
     + KeyRotationStore
     + AgreementStore
     + ScreeningListStore
+    + DocumentStore
 {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).

@@ -1240,6 +1240,9 @@ mod agreements;
 // --- identification: a responder's list of screenings ---
 #[path = "sql_screening_list.rs"]
 mod screening_list;
+// --- documents attached to a case ---
+#[path = "sql_documents.rs"]
+mod documents;
 // --- organisations, accounts, sign-in and sessions ---
 #[path = "sql_accounts.rs"]
 mod accounts;

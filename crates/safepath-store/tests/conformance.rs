@@ -2783,8 +2783,135 @@ conformance!(
     // --- a responder's list of screenings ---
     screenings_listed_by_user_or_organisation,
     // --- search before create's kept index (D-T7) ---
-    person_changes_follow_every_write
+    person_changes_follow_every_write,
+    // --- documents attached to a case ---
+    documents_sealed_and_audited_per_case
 );
+
+/// Documents (migration 0024): kept with their sealed columns as given, a
+/// case's list newest first without the content, each read and change
+/// audited in its own transaction, and a document reachable only through
+/// its own case. A large file round-trips byte for byte.
+async fn documents_sealed_and_audited_per_case(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Docs Org");
+    s.insert_org(&o, &audit("o")).await.unwrap();
+    let cm = user(o.id, "doc-cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let (p1, p2) = (person(), person());
+    let c1 = case(o.id, p1.id, Some(cm.id), vec![], "SP-2026-DOCS-0001", 100);
+    let c2 = case(o.id, p2.id, Some(cm.id), vec![], "SP-2026-DOCS-0002", 100);
+    s.insert_case(&c1, &p1, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    s.insert_case(&c2, &p2, &[], &audit("case.create"))
+        .await
+        .unwrap();
+    let doc = |id: &str, at: i64, content: Sealed| DocumentRow {
+        meta: DocumentMetaRow {
+            id: id.into(),
+            case_id: c1.id,
+            kind: "medical".into(),
+            category: "health".into(),
+            media_type: "application/pdf".into(),
+            size_bytes: 5,
+            file_name: sealed(&format!("{id}-name")),
+            description: (id == "d1").then(|| sealed("d1-description")),
+            added_by: cm.id,
+            added_at: at,
+        },
+        content,
+    };
+    let big = Sealed {
+        key_id: "dk-test".into(),
+        bytes: (0..3_000_000u32).map(|i| (i % 251) as u8).collect(),
+    };
+    let before = audit_count(s).await;
+    s.add_document(&doc("d1", 10, big.clone()), &audit("document.add"))
+        .await
+        .unwrap();
+    s.add_document(&doc("d2", 20, sealed("d2-content")), &audit("document.add"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.add_document(&doc("d2", 30, sealed("again")), &audit("document.add"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        audit_count(s).await,
+        before + 2,
+        "a refused write leaves no entry"
+    );
+
+    let listed = s
+        .case_documents(c1.id, audit("document.list"))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["d2", "d1"]
+    );
+    assert_eq!(listed[1].description, Some(sealed("d1-description")));
+    assert_eq!(listed[0].file_name, sealed("d2-name"));
+    let entries = s.audit_entries(0, 1_000_000).await.unwrap();
+    let last = &entries.last().unwrap().entry;
+    assert_eq!(last.action, "document.list");
+    assert_eq!(last.detail.as_deref(), Some("documents=d2,d1"));
+    assert!(
+        s.case_documents(c2.id, audit("document.list"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let facts = s.document_facts(c1.id, "d1").await.unwrap().unwrap();
+    assert_eq!((facts.case_id, facts.category.as_str()), (c1.id, "health"));
+    assert_eq!(
+        s.document_facts(c2.id, "d1").await.unwrap(),
+        None,
+        "only through its own case"
+    );
+    let n = audit_count(s).await;
+    let read = s
+        .read_document(c1.id, "d1", &audit("document.read"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.content, big, "the content round-trips byte for byte");
+    assert_eq!(audit_count(s).await, n + 1);
+    assert_eq!(
+        s.read_document(c2.id, "d1", &audit("document.read"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(audit_count(s).await, n + 1, "nothing read, nothing audited");
+
+    assert!(
+        !s.remove_document(c2.id, "d1", &audit("document.remove"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.remove_document(c1.id, "d1", &audit("document.remove"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.remove_document(c1.id, "d1", &audit("document.remove"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_count(s).await, n + 2);
+    assert_eq!(
+        s.read_document(c1.id, "d1", &audit("document.read"))
+            .await
+            .unwrap(),
+        None
+    );
+    verify(s).await.unwrap();
+}
 
 /// The person counter (migration 0021) rises with every write of a case's
 /// person, and names the persons written since a given value: a new case,

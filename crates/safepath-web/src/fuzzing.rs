@@ -18,6 +18,7 @@ pub fn decode_forms(body: &[u8]) {
     let _ = case.status();
     let _ = crate::identification::Context::from(&f).check(&Tr::new("en"));
     let _ = crate::tracing::FormValues::from_fields(&f).to_request();
+    crate::documents::check_upload_rules(body);
     for (_, v) in f.pairs() {
         for exponent in [0, 2, 3] {
             let _ = crate::justice::parse_amount(v, exponent);

@@ -38,6 +38,8 @@ pub mod stats_releases;
 
 // --- rights and justice ---
 pub mod justice;
+// --- documents attached to a case ---
+pub mod documents;
 // --- reliability: entry points for the fuzz targets (fuzz/) ---
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -100,13 +102,19 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(stats_releases::routes())
         // --- rights and justice ---
         .merge(justice::routes())
+        // --- documents attached to a case ---
+        .merge(documents::routes(app.document_max_bytes()))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
-        ));
+        let value = HeaderValue::from_static(value);
+        router = router.layer(if name == header::CONTENT_SECURITY_POLICY {
+            // A document's download sets a stricter policy of its own
+            // (`sandbox`); every other answer gets the site's.
+            SetResponseHeaderLayer::if_not_present(name, value)
+        } else {
+            SetResponseHeaderLayer::overriding(name, value)
+        });
     }
     router.with_state(app)
 }

@@ -150,6 +150,10 @@ impl Fields {
     pub fn parse(body: &[u8]) -> Self {
         Self(form_urlencoded::parse(body).into_owned().collect())
     }
+    /// The text fields of a multipart form.
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
     pub fn get(&self, k: &str) -> &str {
         self.0
             .iter()
@@ -898,6 +902,9 @@ struct CasePage {
     /// The *Rights and justice* page would open (not through a referral
     /// that does not share `legal`).
     can_see_justice: bool,
+    /// The *Documents* page would open (the owner's staff, or a receiving
+    /// organisation with at least one category shared).
+    can_see_documents: bool,
     /// The screening the case was referred from: (id, when, result in words).
     screening: Option<(String, String, String)>,
 }
@@ -937,6 +944,7 @@ async fn case_page_view(
         Vec::new()
     };
     let can_see_justice = !break_glass && app.may_see_justice(user.principal(), c.id).await;
+    let can_see_documents = !break_glass && app.may_see_documents(user.principal(), c.id).await;
     // The owning organisation's view names the screening it came from.
     let screening = if break_glass || c.shared_categories.is_some() {
         None
@@ -1017,6 +1025,7 @@ async fn case_page_view(
             open_stage,
             shared_needs,
             can_see_justice,
+            can_see_documents,
             screening,
             flags: flags
                 .iter()

@@ -151,6 +151,10 @@ struct WorkArgs {
     /// Shelter stays longer than this many days are flagged as possible detention.
     #[arg(long, env = "SAFEPATH_MAX_STAY_DAYS", default_value_t = safepath_app::directory::DEFAULT_MAX_STAY_DAYS)]
     max_stay_days: u32,
+    /// The largest document a case may hold, in MiB (files are refused
+    /// beyond it, by content, before anything is written).
+    #[arg(long, env = "SAFEPATH_DOCUMENT_MAX_MIB", default_value_t = 20)]
+    document_max_mib: u64,
     // --- de-duplication run ---
     /// Hours between de-duplication runs over the whole database (0: never).
     #[arg(long, env = "SAFEPATH_DEDUPE_EVERY_HOURS", default_value_t = 24)]
@@ -226,6 +230,8 @@ impl WorkArgs {
     fn apply(&self, app: &mut App) -> Result<(), String> {
         app.set_review_months(self.review_months);
         app.set_max_stay_days(self.max_stay_days)
+            .map_err(|e| e.message)?;
+        app.set_document_max_bytes(self.document_max_mib.saturating_mul(1024 * 1024))
             .map_err(|e| e.message)?;
         if let Some(url) = &self.smtp_url {
             let mailer =

@@ -60,6 +60,7 @@ pub(crate) use vocabulary;
 pub mod approvals;
 pub mod consent;
 pub mod directory; // --- services, shelters and stays ---
+pub mod documents;
 pub mod ids;
 pub mod lifecycle;
 pub mod needs;
