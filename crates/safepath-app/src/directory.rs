@@ -16,6 +16,7 @@
 use safepath_crypto::FieldRef;
 use safepath_domain::access::{self, Action, CaseFacts, Decision};
 use safepath_domain::case::ExploitationForm;
+use safepath_domain::casework::consent::DataCategory;
 use safepath_domain::casework::directory::{
     self as dir, LocationAccess, LocationGround, Residence, ServiceEligibility, ServiceRecord,
     ServiceType,
@@ -192,6 +193,29 @@ pub struct StayView {
     /// Present only for the shelter's staff and the person's case manager.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+}
+
+/// One resident of a shelter, as its staff's list shows it. The name and
+/// the case appear only where the reader may open the case (their own
+/// organisation's, or referred to them with `identity` shared); otherwise
+/// the organisation that placed the person is all that is said.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResidentView {
+    pub stay_id: String,
+    /// The case, when the reader may open it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_reference: Option<String>,
+    /// The person's name, when the reader may see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The organisation whose case it is.
+    pub placed_by: String,
+    pub admitted_on: String,
+    pub days: i64,
+    pub free_to_leave: bool,
+    pub flags: Vec<DetentionFlag>,
 }
 
 /// A possibly detaining stay, for the owning organisation's coordinators: the
@@ -622,6 +646,106 @@ impl App {
         Ok(view)
     }
 
+    /// The residents of a shelter (its current stays), longest first, for
+    /// the shelter's staff only (403 for everyone else). Each name opened
+    /// is read under that case's own audit entry.
+    pub async fn shelter_residents(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<Vec<ResidentView>, AppError> {
+        let id = shelter_id(id)?;
+        let sh = self
+            .store
+            .shelter(&id)
+            .await?
+            .ok_or_else(shelter_not_found)?;
+        if !dir::is_shelter_staff(&who.actor, sh.org_id) {
+            return Err(AppError::forbidden(
+                "only the shelter's staff see who stays there",
+            ));
+        }
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "shelter.residents")
+            .org(sh.org_id)
+            .detail(format!("shelter={}", sh.id));
+        let rows = self.store.shelter_residents(&sh.id, &audit).await?;
+        let (kind, regime) = shelter_kind(&sh)?;
+        let today = self.clock.today();
+        let max = self.max_stay_days();
+        let mut orgs = std::collections::BTreeMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let stay = domain_stay(&r.stay, regime, kind)?;
+            let placed_by = match orgs.get(&r.case_org) {
+                Some(n) => String::clone(n),
+                None => {
+                    let n = self.org_name(r.case_org).await?;
+                    orgs.insert(r.case_org, n.clone());
+                    n
+                }
+            };
+            let opened = self.resident_name(who, r.stay.case_id).await?;
+            out.push(ResidentView {
+                stay_id: r.stay.id.clone(),
+                case_id: opened.as_ref().map(|_| r.stay.case_id.0),
+                case_reference: opened.as_ref().map(|_| r.reference.clone()),
+                name: opened.flatten(),
+                placed_by,
+                admitted_on: r.stay.admitted_on.clone(),
+                days: stay.days(today),
+                free_to_leave: r.stay.free_to_leave,
+                flags: shelter::detention_flags(&stay, today, max),
+            });
+        }
+        Ok(out)
+    }
+
+    /// For a resident's case: `None` when the reader may not open the case;
+    /// `Some(name)` when they may, the name only when they may see the
+    /// person's identity (read under the case's own audit entry).
+    async fn resident_name(
+        &self,
+        who: &Principal,
+        case: CaseId,
+    ) -> Result<Option<Option<String>>, AppError> {
+        let Some(facts) = self.store.case_facts(case).await? else {
+            return Ok(None);
+        };
+        let (access, detail) = match access::authorize(&who.actor, Action::ReadCase, &facts) {
+            Ok(a) => (a, "purpose=shelter_residents".to_owned()),
+            Err(_) => {
+                let shared = self.referral_categories(who, facts.id).await?;
+                let Ok(a) = access::authorize_referral_read(&who.actor, &facts, !shared.is_empty())
+                else {
+                    return Ok(None);
+                };
+                if !shared.contains(&DataCategory::Identity) {
+                    return Ok(Some(None));
+                }
+                (
+                    a,
+                    "purpose=shelter_residents; via referral; categories=identity".to_owned(),
+                )
+            }
+        };
+        let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.read")
+            .record("case", access.case())
+            .org(facts.org)
+            .detail(detail);
+        let Some((_, p)) = self.store.read_case(&facts, &audit).await? else {
+            return Ok(None);
+        };
+        let grant = Grant::case(&access, facts.id)?;
+        let name = self.open_str(
+            &grant,
+            "persons",
+            "display_name",
+            &p.id.to_string(),
+            &p.display_name,
+        )?;
+        Ok(Some(Some(name)))
+    }
+
     /// Organisations with their focal point, services and shelters (no location).
     pub async fn directory(&self, who: &Principal) -> Result<Vec<DirectoryOrg>, AppError> {
         let services = self.services(who, None).await?;
@@ -666,10 +790,7 @@ impl App {
     /// is added for the shelter's staff and for the person's case manager.
     pub async fn case_stays(&self, who: &Principal, case: Uuid) -> Result<Vec<StayView>, AppError> {
         let facts = self.case_facts_for(case).await?;
-        access::authorize(&who.actor, Action::ReadCase, &facts).map_err(|d| match d {
-            Decision::Forbidden => AppError::forbidden("your role may not read this case"),
-            _ => AppError::case_not_found(),
-        })?;
+        self.stay_reader(who, &facts).await?;
         let stays = self.store.stays_for_case(facts.id).await?;
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.stays.read")
             .record("case", facts.id)
@@ -725,10 +846,48 @@ impl App {
         Ok(out)
     }
 
+    /// Who may see a case's stays: whoever may read the case, and a
+    /// receiving organisation whose accepted referral shares `accommodation`
+    /// under consent in force today (a shelter that took the person in).
+    /// The second comes back with `true` (read through a referral).
+    async fn stay_reader(
+        &self,
+        who: &Principal,
+        facts: &CaseFacts,
+    ) -> Result<(access::CaseAccess, bool), AppError> {
+        match access::authorize(&who.actor, Action::ReadCase, facts) {
+            Ok(a) => Ok((a, false)),
+            Err(Decision::Forbidden) => {
+                Err(AppError::forbidden("your role may not read this case"))
+            }
+            Err(_) => {
+                let shared = self.referral_categories(who, facts.id).await?;
+                access::authorize_referral_read(
+                    &who.actor,
+                    facts,
+                    shared.contains(&DataCategory::Accommodation),
+                )
+                .map(|a| (a, true))
+                .map_err(|_| AppError::case_not_found())
+            }
+        }
+    }
+
+    /// Whether the user may open the case's stays (for the link on the case
+    /// page; nothing is read).
+    pub async fn may_see_stays(&self, who: &Principal, case: Uuid) -> bool {
+        match self.case_facts_for(case).await {
+            Ok(facts) => self.stay_reader(who, &facts).await.is_ok(),
+            Err(_) => false,
+        }
+    }
+
     /// Whether the user may record stays for this case in this shelter: the
     /// case's case manager (or whoever may edit the case), or the shelter's
-    /// staff when they may read the case.
-    fn may_record_stay(
+    /// staff when they may see the case's stays — their own organisation's
+    /// case, or one referred to them with `accommodation` shared.
+    async fn may_record_stay(
+        &self,
         who: &Principal,
         facts: &CaseFacts,
         shelter_org: OrgId,
@@ -736,16 +895,13 @@ impl App {
         if access::authorize(&who.actor, Action::EditCase, facts).is_ok() {
             return Ok(());
         }
-        let reads = access::authorize(&who.actor, Action::ReadCase, facts).is_ok();
-        if reads && dir::is_shelter_staff(&who.actor, shelter_org) {
-            return Ok(());
-        }
-        if reads {
+        self.stay_reader(who, facts).await?;
+        if dir::is_shelter_staff(&who.actor, shelter_org) {
+            Ok(())
+        } else {
             Err(AppError::forbidden(
                 "only the case's case manager or the shelter's staff may record a stay",
             ))
-        } else {
-            Err(AppError::case_not_found())
         }
     }
 
@@ -758,12 +914,18 @@ impl App {
         facts: &CaseFacts,
         req: &NewStay,
     ) -> Result<ShelterCandidate, AppError> {
-        let access = access::authorize(&who.actor, Action::ReadCase, facts)
-            .map_err(|_| AppError::case_not_found())?;
+        let (access, via_referral) = self.stay_reader(who, facts).await?;
+        // Through a referral the birth date, gender and forms are read only
+        // to apply the eligibility rules (a child is never placed with
+        // adults); none of them is shown.
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.read")
             .record("case", access.case())
             .org(facts.org)
-            .detail("purpose=shelter_eligibility");
+            .detail(if via_referral {
+                "purpose=shelter_eligibility; via referral; categories=accommodation"
+            } else {
+                "purpose=shelter_eligibility"
+            });
         let (c, p) = self
             .store
             .read_case(facts, &audit)
@@ -810,7 +972,7 @@ impl App {
             .shelter(&sid)
             .await?
             .ok_or_else(|| AppError::bad_request("invalid_shelter", "no such shelter"))?;
-        Self::may_record_stay(who, &facts, sh.org_id)?;
+        self.may_record_stay(who, &facts, sh.org_id).await?;
         let today = self.clock.today();
         let admitted_on = match req.admitted_on.as_deref().map(str::trim) {
             None | Some("") => today,

@@ -38,4 +38,21 @@ pub trait DirectoryStore {
     /// Stays of the cases an organisation owns, current first, with their
     /// case reference and shelter; the audit entry lists the stay ids.
     async fn stays_of_org_cases(&self, org: OrgId, audit: &AuditDraft) -> Result<Vec<OrgStay>>;
+    /// The current stays of one shelter (its residents), longest first,
+    /// with each case's reference and owning organisation; the audit entry
+    /// lists the stay ids. Bounded by the shelter's beds, so never cut.
+    async fn shelter_residents(
+        &self,
+        shelter: &str,
+        audit: &AuditDraft,
+    ) -> Result<Vec<ShelterResidentRow>>;
+}
+
+/// A current stay of a shelter, with what its staff's list needs (no
+/// personal data: the case's reference and its organisation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShelterResidentRow {
+    pub stay: StayRow,
+    pub reference: String,
+    pub case_org: OrgId,
 }

@@ -242,6 +242,14 @@ impl AuditDraft {
         self.detail = Some(detail.into());
         self
     }
+    /// Adds to the detail (after `; `): what a list read, named by id.
+    pub fn add_detail(&mut self, more: impl Into<String>) {
+        let more = more.into();
+        self.detail = Some(match self.detail.take() {
+            Some(d) => format!("{d}; {more}"),
+            None => more,
+        });
+    }
 }
 
 /// `[version=1][key id length][key id][nonce ‖ ciphertext]`.

@@ -971,10 +971,7 @@ macro_rules! sql_store {
                 let ids: Vec<String> = items.iter().map(|(c, _)| c.id.to_string()).collect();
                 let mut audit = audit.clone();
                 let listed = format!("results={} ids={}", ids.len(), ids.join(","));
-                audit.detail = Some(match audit.detail.take() {
-                    Some(d) => format!("{d}; {listed}"),
-                    None => listed,
-                });
+                audit.add_detail(listed);
                 tx.commit().await?;
                 self.append_grouped(audit, None).await?;
                 Ok(CasePage { items, next_due, total })

@@ -245,10 +245,36 @@ macro_rules! directory_sql {
                 let ids: Vec<&str> = out.iter().map(|o| o.stay.id.as_str()).collect();
                 let mut audit = audit.clone();
                 let listed = format!("results={} ids={}", ids.len(), ids.join(","));
-                audit.detail = Some(match audit.detail.take() {
-                    Some(d) => format!("{d}; {listed}"),
-                    None => listed,
-                });
+                audit.add_detail(listed);
+                self.append_tx(&mut tx, &audit).await?;
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn shelter_residents(&self, shelter: &str, audit: &AuditDraft) -> Result<Vec<ShelterResidentRow>> {
+                let mut tx = self.begin_write().await?;
+                let rows = sqlx::query(
+                    "SELECT st.*, c.reference AS c_reference, c.org_id AS c_org_id \
+                     FROM shelter_stays st JOIN cases c ON c.id = st.case_id \
+                     WHERE st.shelter_id = $1 AND st.left_on IS NULL ORDER BY st.admitted_on, st.id",
+                )
+                .bind(shelter)
+                .fetch_all(&mut *tx)
+                .await?;
+                let out = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(ShelterResidentRow {
+                            stay: stay_from(r)?,
+                            reference: r.try_get("c_reference")?,
+                            case_org: uuid_col(r.try_get("c_org_id")?, OrgId)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let ids: Vec<&str> = out.iter().map(|o| o.stay.id.as_str()).collect();
+                let mut audit = audit.clone();
+                let listed = format!("results={} ids={}", ids.len(), ids.join(","));
+                audit.add_detail(listed);
                 self.append_tx(&mut tx, &audit).await?;
                 tx.commit().await?;
                 Ok(out)

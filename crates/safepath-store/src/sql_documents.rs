@@ -65,10 +65,7 @@ macro_rules! documents_sql {
                 .collect::<Result<Vec<_>>>()?;
                 let ids: Vec<&str> = rows.iter().map(|d| d.id.as_str()).collect();
                 let listed = format!("documents={}", ids.join(","));
-                audit.detail = Some(match audit.detail.take() {
-                    Some(d) => format!("{d}; {listed}"),
-                    None => listed,
-                });
+                audit.add_detail(listed);
                 self.append_tx(&mut tx, &audit).await?;
                 tx.commit().await?;
                 Ok(rows)

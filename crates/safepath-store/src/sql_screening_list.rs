@@ -40,10 +40,7 @@ macro_rules! screening_list_sql {
                     .collect::<Result<Vec<_>>>()?;
                 let ids: Vec<&str> = items.iter().map(|s| s.id.as_str()).collect();
                 let listed = format!("results={} ids={}", ids.len(), ids.join(","));
-                audit.detail = Some(match audit.detail.take() {
-                    Some(d) => format!("{d}; {listed}"),
-                    None => listed,
-                });
+                audit.add_detail(listed);
                 self.append_grouped(audit, None).await?;
                 Ok((items, cut))
             }

@@ -556,7 +556,7 @@ async fn evaluate_screening(
         crate::tracing::api_matches, crate::tracing::api_match, crate::tracing::api_answer,
         // --- services, shelters and stays ---
         crate::directory::api_services, crate::directory::api_org_services, crate::directory::api_create_service, crate::directory::api_update_service,
-        crate::directory::api_shelters, crate::directory::api_shelter, crate::directory::api_create_shelter,
+        crate::directory::api_shelters, crate::directory::api_shelter, crate::directory::api_residents, crate::directory::api_create_shelter,
         crate::directory::api_case_stays, crate::directory::api_admit, crate::directory::api_leave, crate::directory::api_detention_flags,
         // --- de-duplication run ---
         crate::dedupe::api_start, crate::dedupe::api_latest, crate::dedupe::api_pairs, crate::dedupe::api_merge,

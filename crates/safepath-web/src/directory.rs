@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
             get(api_shelters).post(api_create_shelter),
         )
         .route("/api/v1/shelters/{id}", get(api_shelter))
+        .route("/api/v1/shelters/{id}/residents", get(api_residents))
         .route(
             "/api/v1/cases/{id}/stays",
             get(api_case_stays).post(api_admit),
@@ -136,6 +137,20 @@ pub async fn api_shelter(
     Path(id): Path<String>,
 ) -> Result<Json<ShelterView>, ApiError> {
     Ok(Json(app.shelter(&user, &id).await?))
+}
+
+/// Who stays in a shelter now, for the shelter's own staff (403 for anyone
+/// else): names only where the reader may open the case.
+#[utoipa::path(get, path = "/api/v1/shelters/{id}/residents", tag = "directory", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Items<ResidentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn api_residents(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Items<ResidentView>>, ApiError> {
+    Ok(Json(Items {
+        items: app.shelter_residents(&user, &id).await?,
+    }))
 }
 
 /// Registers a shelter of your organisation (coordinators).
@@ -332,27 +347,44 @@ struct ShelterPage {
     user: Option<UserBar>,
     csrf: String,
     s: ShelterView,
+    /// The shelter's staff see who stays there.
+    residents: Option<Vec<ResidentView>>,
+    message: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ShelterDone {
+    done: Option<String>,
 }
 
 async fn shelter_page(
     State(app): State<AppState>,
     user: WebUser,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ShelterDone>,
 ) -> Response {
     let tr = tr_for(&user);
-    match app.shelter(user.principal(), &id).await {
-        Ok(s) => render(
-            StatusCode::OK,
-            &ShelterPage {
-                title: s.name.clone(),
-                user: Some(bar(&tr, &user)),
-                csrf: user.session.csrf_token.clone(),
-                s,
-                tr,
-            },
-        ),
-        Err(e) => error_page(&tr, &user, e),
-    }
+    let s = match app.shelter(user.principal(), &id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    let residents = match app.shelter_residents(user.principal(), &id).await {
+        Ok(r) => Some(r),
+        Err(e) if e.kind == safepath_app::ErrorKind::Forbidden => None,
+        Err(e) => return error_page(&tr, &user, e),
+    };
+    render(
+        StatusCode::OK,
+        &ShelterPage {
+            title: s.name.clone(),
+            user: Some(bar(&tr, &user)),
+            csrf: user.session.csrf_token.clone(),
+            s,
+            residents,
+            message: (q.done.as_deref() == Some("left")).then(|| tr.t("residents-done-left")),
+            tr,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -462,6 +494,10 @@ async fn leave_submit(
         )
         .await
     {
+        // From the shelter's list of residents, back to it.
+        Ok(s) if f.get("from") == "shelter" => {
+            Redirect::to(&format!("/shelters/{}?done=left", s.shelter_id)).into_response()
+        }
         Ok(s) => Redirect::to(&format!("/cases/{}/stays", s.case_id)).into_response(),
         Err(e) => error_page(&tr, &user, e),
     }

@@ -888,9 +888,6 @@ struct CasePage {
     notes: String,
     can_edit: bool,
     can_audit: bool,
-    /// Reads the whole case (not a receiving organisation's shared view):
-    /// the links to its stays and other records.
-    can_read: bool,
     break_glass: bool,
     flags: Vec<(String, String)>,
     decisions: Vec<DecisionLine>,
@@ -905,6 +902,9 @@ struct CasePage {
     /// The *Documents* page would open (the owner's staff, or a receiving
     /// organisation with at least one category shared).
     can_see_documents: bool,
+    /// The *Shelter stays* page would open (whoever reads the case, and a
+    /// receiving organisation with `accommodation` shared).
+    can_see_stays: bool,
     /// The screening the case was referred from: (id, when, result in words).
     screening: Option<(String, String, String)>,
 }
@@ -945,6 +945,7 @@ async fn case_page_view(
     };
     let can_see_justice = !break_glass && app.may_see_justice(user.principal(), c.id).await;
     let can_see_documents = !break_glass && app.may_see_documents(user.principal(), c.id).await;
+    let can_see_stays = !break_glass && app.may_see_stays(user.principal(), c.id).await;
     // The owning organisation's view names the screening it came from.
     let screening = if break_glass || c.shared_categories.is_some() {
         None
@@ -1026,6 +1027,7 @@ async fn case_page_view(
             shared_needs,
             can_see_justice,
             can_see_documents,
+            can_see_stays,
             screening,
             flags: flags
                 .iter()
@@ -1041,7 +1043,6 @@ async fn case_page_view(
                 .collect(),
             can_edit: may.edit,
             can_audit: may.read_audit,
-            can_read: may.read,
             break_glass,
             c,
             tr,

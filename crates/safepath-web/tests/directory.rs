@@ -24,17 +24,7 @@ fn man() -> Value {
 }
 
 async fn shelter_id(t: &TestApp, token: &str, name: &str) -> String {
-    let list = t.call("GET", "/api/v1/shelters", Some(token), None).await;
-    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
-    list.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    shelter_named(t, token, name).await
 }
 
 fn has_address(text: &str) -> bool {

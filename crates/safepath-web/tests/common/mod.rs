@@ -521,3 +521,19 @@ pub async fn login_status(t: &TestApp, user: &str, password: &str) -> StatusCode
     .await
     .status
 }
+
+/// The id of the shelter called `name` in the directory.
+#[allow(dead_code)] // not every test binary uses it
+pub async fn shelter_named(t: &TestApp, token: &str, name: &str) -> String {
+    let list = t.call("GET", "/api/v1/shelters", Some(token), None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    list.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
