@@ -6,11 +6,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, login, syntheticName } from './helpers.mjs';
 
+/** Opens the folded section that holds `form` (the case work page folds its forms). */
+async function openForm(page, form) {
+  if (!(await page.locator(form).isVisible())) await page.locator(`details:has(${form}) > summary`).click();
+}
+
 async function addNeed(page, domain, priority, view) {
-  await page.selectOption('#domain', domain);
-  await page.selectOption('#priority', priority);
-  await page.fill('#persons_view', view);
+  await openForm(page, '#need-form');
+  await page.selectOption('#need-domain', domain);
+  await page.selectOption('#need-priority', priority);
+  await page.fill('#need-persons_view', view);
   await Promise.all([page.waitForLoadState('load'), page.click('#add-need')]);
+  assert.ok(await page.locator('#message').isVisible(), 'a message after adding a need');
 }
 
 test('consent, referral, category-limited access for the receiver, revocation', async () => {
@@ -115,13 +122,14 @@ test('the lifecycle moves step by step and the work list shows overdue tasks', a
     let next = null;
     for (const href of links) {
       await page.goto(`${BASE}${href}`);
-      const values = await page.locator('#to option').evaluateAll((os) => os.map((o) => o.value));
+      const values = await page.locator('#status-to option').evaluateAll((os) => os.map((o) => o.value));
       next = values.find((v) => v !== 'closed') ?? null;
       if (next) break;
     }
     assert.ok(next, 'a demo case with a next step');
     const before = (await page.textContent('#case-status')).trim();
-    await page.selectOption('#to', next);
+    await openForm(page, '#status-form');
+    await page.selectOption('#status-to', next);
     await page.fill('#status-reason', 'Synthetic step for the browser test.');
     await Promise.all([page.waitForLoadState('load'), page.click('#change-status')]);
     const after = (await page.textContent('#case-status')).trim();

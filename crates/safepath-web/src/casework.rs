@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use safepath_app::AppError;
 use safepath_app::casework::*;
 use safepath_app::referrals::{
     ConsentView, NewConsent, NewReferralRequest, ReferralAnswer, ReferralView,
 };
 use safepath_app::views::OrgView;
+use safepath_app::{AppError, ErrorKind};
 use safepath_domain::case::CaseStatus;
 use safepath_domain::casework::approvals::ApprovalSubject;
 use safepath_domain::casework::consent::{ConsentPurpose, DataCategory, GuardianConsent};
@@ -315,23 +315,125 @@ struct WorkPage {
     need_statuses: Vec<&'static str>,
     subjects: Vec<&'static str>,
     today: String,
+    /// Languages for the person's feedback: (code, name).
+    languages: Vec<(&'static str, String)>,
+    /// A refused form: (form, field, words). The field is empty when the
+    /// refusal concerns the whole form (a rule of the lifecycle).
+    error: Option<(String, String, String)>,
+    /// The refused form's values, shown again.
+    kept: Vec<(String, String)>,
+    /// What was just done, in words.
+    message: Option<String>,
 }
 
-async fn work_page(State(app): State<AppState>, user: WebUser, Path(id): Path<String>) -> Response {
+/// The fields each form of the page shows (an error on another field is
+/// shown at the top of its form).
+const FORM_FIELDS: [(&str, &[&str]); 9] = [
+    ("status", &["to", "reason"]),
+    ("assign", &["case_manager_id", "note"]),
+    ("review", &["notes"]),
+    ("approval", &["subject"]),
+    (
+        "need",
+        &["domain", "priority", "beneficiary", "persons_view"],
+    ),
+    ("goal", &["need_ids", "description"]),
+    ("task", &["goal_id", "description", "due_on", "assigned_to"]),
+    ("assessment", &["kind", "summary"]),
+    (
+        "feedback",
+        &[
+            "provider_org_id",
+            "service",
+            "rating",
+            "comment",
+            "language",
+        ],
+    ),
+];
+
+impl WorkPage {
+    /// The words for `field` of `form`, when that field was refused.
+    fn err(&self, form: &str, field: &str) -> Option<&str> {
+        match &self.error {
+            Some((f, fd, text)) if f == form && fd == field => Some(text),
+            _ => None,
+        }
+    }
+    /// The refusal of `form` that no field of it shows.
+    fn form_err(&self, form: &str) -> Option<&str> {
+        let shown = |field: &str| {
+            FORM_FIELDS
+                .iter()
+                .any(|(f, fields)| *f == form && fields.contains(&field))
+        };
+        match &self.error {
+            Some((f, field, text)) if f == form && !shown(field) => Some(text),
+            _ => None,
+        }
+    }
+    /// Whether `form`'s section opens by itself (it was refused).
+    fn opens(&self, form: &str) -> bool {
+        self.error.as_ref().is_some_and(|(f, _, _)| f == form)
+    }
+    /// The value typed into `field` of a refused `form` (empty otherwise).
+    fn kept(&self, form: &str, field: &str) -> &str {
+        if !self.opens(form) {
+            return "";
+        }
+        self.kept
+            .iter()
+            .find(|(k, _)| k == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+    /// Whether `value` was chosen for `field` of a refused `form`.
+    fn picked(&self, form: &str, field: &str, value: &str) -> bool {
+        self.opens(form) && self.kept.iter().any(|(k, v)| k == field && v == value)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct WorkDone {
+    done: Option<String>,
+}
+
+async fn work_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<WorkDone>,
+) -> Response {
     let tr = tr_for(&user);
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::case_not_found());
     };
+    let key = q.done.map(|d| format!("work-done-{d}"));
+    let message = key.filter(|k| tr.has(k)).map(|k| tr.t(k));
+    show_work(&app, &tr, &user, id, StatusCode::OK, None, message).await
+}
+
+/// The case work page; after a refusal, with the error beside its field,
+/// the form's values kept and its section open.
+async fn show_work(
+    app: &AppState,
+    tr: &Tr,
+    user: &WebUser,
+    id: Uuid,
+    status: StatusCode,
+    refused: Option<(&str, &AppError, &Fields)>,
+    message: Option<String>,
+) -> Response {
+    let tr = tr.clone();
     // Through a referral the shared needs show on the case page; the case
     // work itself stays with the owning organisation.
     let case = match app.get_case(user.principal(), id).await {
         Ok(c) if c.shared_categories.is_none() => c,
-        Ok(_) => return error_page(&tr, &user, AppError::case_not_found()),
-        Err(e) => return error_page(&tr, &user, e),
+        Ok(_) => return error_page(&tr, user, AppError::case_not_found()),
+        Err(e) => return error_page(&tr, user, e),
     };
     let w = match app.casework(user.principal(), id).await {
         Ok(w) => w,
-        Err(e) => return error_page(&tr, &user, e),
+        Err(e) => return error_page(&tr, user, e),
     };
     let staff = app
         .org_staff(user.principal(), case.org_id)
@@ -342,10 +444,10 @@ async fn work_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
         .collect();
     let orgs = app.orgs().await.unwrap_or_default();
     render(
-        StatusCode::OK,
+        status,
         &WorkPage {
             title: format!("{} · {}", case.reference, tr.t("work-title")),
-            user: Some(bar(&tr, &user)),
+            user: Some(bar(&tr, user)),
             csrf: user.session.csrf_token.clone(),
             reference: case.reference,
             status_label: tr.t(w.status.as_str()),
@@ -358,9 +460,60 @@ async fn work_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
             need_statuses: NeedStatus::ALL.iter().map(|d| d.as_str()).collect(),
             subjects: ApprovalSubject::ALL.iter().map(|d| d.as_str()).collect(),
             today: app.today_iso(),
+            languages: crate::justice::LANGUAGES
+                .iter()
+                .map(|c| (*c, crate::justice::language_name(&tr, c)))
+                .collect(),
+            error: refused.map(|(form, e, _)| {
+                let (field, text) = work_error(&tr, e);
+                (form.to_owned(), field, text)
+            }),
+            kept: refused
+                .map(|(_, _, f)| {
+                    f.pairs()
+                        .filter(|(k, _)| *k != "csrf")
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            message,
             tr,
         },
     )
+}
+
+/// A refusal of the case work's forms in plain words, and the field it
+/// concerns ("" for the whole form): by its code where the catalogue has
+/// words for it, else by the kind of rule.
+fn work_error(tr: &Tr, e: &AppError) -> (String, String) {
+    let field = e
+        .message
+        .split_once(':')
+        .map(|(f, _)| f.trim())
+        .filter(|f| !f.contains(' '))
+        .unwrap_or(if e.code == "reason_required" {
+            "reason"
+        } else {
+            ""
+        })
+        .to_owned();
+    let key = format!("work-error-{}", e.code);
+    let text = if tr.has(&key) {
+        tr.t(key)
+    } else if e.message.contains("is required") || e.code == "missing_field" {
+        tr.t("work-error-required")
+    } else if e.message.contains("date") {
+        tr.t("work-error-date")
+    } else if e.message.contains("not a known") || e.message.contains("choose") {
+        tr.t("work-error-choose")
+    } else {
+        e.message
+            .split_once(':')
+            .filter(|(f, _)| !f.contains(' '))
+            .map_or(e.message.as_str(), |(_, why)| why.trim())
+            .to_owned()
+    };
+    (field, text)
 }
 
 fn parse_enum<T: serde::de::DeserializeOwned>(field: &'static str, v: &str) -> Result<T, AppError> {
@@ -533,7 +686,18 @@ async fn work_submit(
     };
     match work_action(&app, user.principal(), id, &action, &f).await {
         Ok(HANDED_OVER) => Redirect::to("/work").into_response(),
-        Ok(anchor) => Redirect::to(&format!("/cases/{id}/work#{anchor}")).into_response(),
+        Ok(anchor) => {
+            Redirect::to(&format!("/cases/{id}/work?done={action}#{anchor}")).into_response()
+        }
+        // A refused form: the page again, the error beside its field.
+        Err(e) if matches!(e.kind, ErrorKind::BadRequest | ErrorKind::Conflict) => {
+            let status = if e.kind == ErrorKind::Conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            show_work(&app, &tr, &user, id, status, Some((&action, &e, &f)), None).await
+        }
         Err(e) => error_page(&tr, &user, e),
     }
 }
@@ -559,7 +723,11 @@ async fn approval_submit(
         .decide_approval(user.principal(), id, approve, body)
         .await
     {
-        Ok(w) => Redirect::to(&format!("/cases/{}/work#approvals", w.case_id)).into_response(),
+        Ok(w) => Redirect::to(&format!(
+            "/cases/{}/work?done=approval-{action}#approvals",
+            w.case_id
+        ))
+        .into_response(),
         Err(e) => error_page(&tr, &user, e),
     }
 }
@@ -581,7 +749,8 @@ async fn need_status_submit(
         Err(e) => return error_page(&tr, &user, e),
     };
     match app.update_need(user.principal(), id, patch).await {
-        Ok(w) => Redirect::to(&format!("/cases/{}/work#needs", w.case_id)).into_response(),
+        Ok(w) => Redirect::to(&format!("/cases/{}/work?done=need-status#needs", w.case_id))
+            .into_response(),
         Err(e) => error_page(&tr, &user, e),
     }
 }
@@ -595,12 +764,16 @@ async fn task_submit(
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&tr, &user, AppError::not_found("no such task"));
     };
-    let action = match task_action(&action) {
+    let done = match task_action(&action) {
         Ok(a) => a,
         Err(e) => return error_page(&tr, &user, e),
     };
-    match app.act_on_task(user.principal(), id, action).await {
-        Ok(w) => Redirect::to(&format!("/cases/{}/work#care-plan", w.case_id)).into_response(),
+    match app.act_on_task(user.principal(), id, done).await {
+        Ok(w) => Redirect::to(&format!(
+            "/cases/{}/work?done=task-{action}#care-plan",
+            w.case_id
+        ))
+        .into_response(),
         Err(e) => error_page(&tr, &user, e),
     }
 }
