@@ -6,7 +6,6 @@
 //! asked for one return (`destination`, `origin`), each applicable agreement
 //! comes with the return plan it pre-fills.
 
-use safepath_domain::org::Role;
 use safepath_domain::solutions::agreements::{
     Agreement, AgreementKind, ContactPoint, Responsibilities, ResponsibleParty,
 };
@@ -82,7 +81,7 @@ pub struct AgreementView {
 }
 
 fn may_record(who: &Principal) -> bool {
-    matches!(who.actor.role, Role::Coordinator | Role::Administrator)
+    safepath_domain::access::capabilities(who.actor.role).records_agreements
 }
 
 use crate::clock::iso_day as iso;

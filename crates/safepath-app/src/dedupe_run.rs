@@ -187,11 +187,11 @@ fn pair_not_found() -> AppError {
 }
 
 fn may_start(role: Role) -> bool {
-    matches!(role, Role::Coordinator | Role::Administrator)
+    safepath_domain::access::capabilities(role).reviews_duplicates
 }
 
 fn may_review(role: Role) -> bool {
-    matches!(role, Role::Coordinator | Role::Administrator)
+    safepath_domain::access::capabilities(role).reviews_duplicates
 }
 
 /// The `case_records` kind that remembers a re-trafficking alert.

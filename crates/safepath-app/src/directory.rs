@@ -407,13 +407,14 @@ impl App {
     fn require_directory_editor(&self, by: &Operator<'_>, org: OrgId) -> Result<(), AppError> {
         match by {
             Operator::Cli(_) => Ok(()),
-            Operator::User(p) => match p.actor.role {
-                Role::Administrator => Ok(()),
-                Role::Coordinator if p.org() == org => Ok(()),
-                _ => Err(AppError::forbidden(
-                    "only the organisation's coordinators (or an administrator) may change its services",
-                )),
-            },
+            Operator::User(p)
+                if access::capabilities(p.actor.role).edits_directory_of(p.org(), org) =>
+            {
+                Ok(())
+            }
+            Operator::User(_) => Err(AppError::forbidden(
+                "only the organisation's coordinators (or an administrator) may change its services",
+            )),
         }
     }
 
@@ -1129,7 +1130,7 @@ impl App {
         &self,
         who: &Principal,
     ) -> Result<Vec<DetentionFlagView>, AppError> {
-        if !reviews_detention(who.actor.role) {
+        if !access::capabilities(who.actor.role).reviews_detention {
             return Err(AppError::forbidden(
                 "only coordinators review possible detention",
             ));
@@ -1379,10 +1380,4 @@ pub(crate) async fn seed_demo(
         }
     }
     Ok(())
-}
-
-/// Coordinators review stays that may amount to detention (the directory
-/// links to that review for them only).
-pub fn reviews_detention(role: Role) -> bool {
-    role == Role::Coordinator
 }

@@ -1288,12 +1288,16 @@ pub fn sees_fund(role: Role) -> bool {
     fund_allows(role, FundRight::SeeAccounts)
 }
 
+/// Whether the role posts to the fund (the ledger and the approvals).
+pub fn posts_to_fund(role: Role) -> bool {
+    fund_allows(role, FundRight::Post)
+}
+
 fn fund_allows(role: Role, right: FundRight) -> bool {
+    let may = safepath_domain::access::capabilities(role);
     match right {
-        FundRight::SeeAccounts | FundRight::Request => {
-            matches!(role, Role::Coordinator | Role::CaseManager)
-        }
-        FundRight::Post => role == Role::Coordinator,
+        FundRight::SeeAccounts | FundRight::Request => may.sees_fund,
+        FundRight::Post => may.posts_fund,
     }
 }
 

@@ -212,9 +212,9 @@ fn match_not_found() -> AppError {
 }
 
 /// Roles that handle cases record and follow tracing requests (the menu
-/// offers "Tracing" to them only).
-pub fn handles_cases(role: Role) -> bool {
-    matches!(role, Role::CaseManager | Role::Coordinator)
+/// offers "Tracing" to them only): the domain's permission set says which.
+fn handles_cases(role: Role) -> bool {
+    safepath_domain::access::capabilities(role).traces
 }
 
 fn check_text(field: &str, s: &str, max: usize) -> Result<(), AppError> {

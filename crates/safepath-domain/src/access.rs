@@ -159,6 +159,115 @@ pub fn works_with_referrals(role: Role) -> bool {
     )
 }
 
+/// Where a role's day starts in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// The case list (every role that works with cases).
+    Cases,
+    /// The statistics (analysts: never a person's data).
+    Statistics,
+    /// The accounts (administrators work with accounts, not cases).
+    Accounts,
+}
+
+/// What a role may do beyond a single case: the permission set that menus,
+/// landing pages and forms ask for, and that the app's use cases check, so
+/// that no page tests a role itself. Each field is derived from the rules
+/// above where one exists ([`decide_global`], [`works_with_referrals`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub lands_on: Landing,
+    /// Lists and opens cases (of their own, or the organisation's).
+    pub works_cases: bool,
+    /// Creates cases and screens.
+    pub creates_cases: bool,
+    /// Sees every case of the organisation (coordinators), not only the
+    /// cases they manage or are associated with.
+    pub sees_whole_org: bool,
+    /// Answers the referral inbox and works with the categories shared.
+    pub refers: bool,
+    /// Records and follows family-tracing requests.
+    pub traces: bool,
+    /// Starts de-duplication runs and decides their pairs.
+    pub reviews_duplicates: bool,
+    /// Reviews stays that may amount to detention.
+    pub reviews_detention: bool,
+    /// Approves or returns the case managers' requests, sees the
+    /// organisation's review queue, service feedback and fatigue.
+    pub supervises: bool,
+    /// Records agreements between countries.
+    pub records_agreements: bool,
+    /// Edits the directory entries of their own organisation.
+    pub edits_own_directory: bool,
+    /// Edits every organisation's directory entries.
+    pub edits_any_directory: bool,
+    pub reads_stats: bool,
+    pub reads_org_audit: bool,
+    pub breaks_glass: bool,
+    pub administers: bool,
+    /// Sees the victim compensation fund's accounts and requests payments
+    /// for the cases they work on.
+    pub sees_fund: bool,
+    /// Posts to the fund, approves, reverses, opens accounts, reads the
+    /// ledger.
+    pub posts_fund: bool,
+}
+
+impl Capabilities {
+    /// Whether the directory entries (services) of `org` may be edited by
+    /// a user of `own_org` with these capabilities.
+    pub fn edits_directory_of(&self, own_org: OrgId, org: OrgId) -> bool {
+        self.edits_any_directory || (self.edits_own_directory && own_org == org)
+    }
+}
+
+/// The permission set of a role (see [`Capabilities`]).
+pub fn capabilities(role: Role) -> Capabilities {
+    use Role::*;
+    let allows = |a| decide_global(role, a) == Decision::Allow;
+    Capabilities {
+        lands_on: match role {
+            Analyst => Landing::Statistics,
+            Administrator => Landing::Accounts,
+            _ => Landing::Cases,
+        },
+        works_cases: allows(Action::ListCases),
+        creates_cases: allows(Action::CreateCase),
+        sees_whole_org: matches!(visibility_of_role(role), RoleVisibility::Organisation),
+        refers: works_with_referrals(role),
+        traces: matches!(role, CaseManager | Coordinator),
+        reviews_duplicates: matches!(role, Coordinator | Administrator),
+        reviews_detention: role == Coordinator,
+        supervises: role == Coordinator,
+        records_agreements: matches!(role, Coordinator | Administrator),
+        edits_own_directory: matches!(role, Coordinator | Administrator),
+        edits_any_directory: role == Administrator,
+        reads_stats: allows(Action::ReadStatistics),
+        reads_org_audit: allows(Action::ReadOrgAudit),
+        breaks_glass: allows(Action::BreakGlassRead),
+        administers: allows(Action::ManageUsers),
+        sees_fund: matches!(role, Coordinator | CaseManager),
+        posts_fund: role == Coordinator,
+    }
+}
+
+/// How far a role's view of cases reaches, whoever the user is.
+enum RoleVisibility {
+    Nothing,
+    Own,
+    Organisation,
+}
+
+fn visibility_of_role(role: Role) -> RoleVisibility {
+    if !sees_case_contents(role) {
+        RoleVisibility::Nothing
+    } else if role == Role::Coordinator {
+        RoleVisibility::Organisation
+    } else {
+        RoleVisibility::Own
+    }
+}
+
 /// Whether a role can ever see personal data of a case it works on.
 fn sees_case_contents(role: Role) -> bool {
     !matches!(role, Role::Analyst | Role::Administrator)
@@ -366,12 +475,10 @@ pub enum Visibility {
 }
 
 pub fn visibility(actor: &Actor) -> Visibility {
-    if !sees_case_contents(actor.role) {
-        Visibility::Nothing
-    } else if actor.role == Role::Coordinator {
-        Visibility::OwnAndOrg(actor.id, actor.org)
-    } else {
-        Visibility::Own(actor.id, actor.org)
+    match visibility_of_role(actor.role) {
+        RoleVisibility::Nothing => Visibility::Nothing,
+        RoleVisibility::Organisation => Visibility::OwnAndOrg(actor.id, actor.org),
+        RoleVisibility::Own => Visibility::Own(actor.id, actor.org),
     }
 }
 

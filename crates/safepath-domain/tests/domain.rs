@@ -160,6 +160,55 @@ fn every_role_action_and_relation_matches_the_matrix() {
     assert_eq!(checked, 7 * 11 * 6);
 }
 
+/// The permission set of every role, written out: a change to who may do
+/// what beyond a single case shows here. Columns: works cases, creates,
+/// whole organisation, refers, traces, duplicates, detention, supervises,
+/// agreements, own directory, any directory, statistics, organisation's
+/// audit, break the glass, administers, sees the fund, posts to the fund.
+const CAPABILITIES: [(Role, Landing, &str); 7] = [
+    (Role::Administrator, Landing::Accounts, "FFFFFAFFAAAAFAAFF"),
+    (Role::Coordinator, Landing::Cases, "AAAAAAAAAAFAAFFAA"),
+    (Role::CaseManager, Landing::Cases, "AAFAAFFFFFFFFFFAF"),
+    (Role::FirstResponder, Landing::Cases, "AAFFFFFFFFFFFFFFF"),
+    (Role::ServiceProvider, Landing::Cases, "AFFAFFFFFFFFFFFFF"),
+    (Role::Analyst, Landing::Statistics, "FFFFFFFFFFFAFFFFF"),
+    (Role::Partner, Landing::Cases, "AFFAFFFFFFFFFFFFF"),
+];
+
+#[test]
+fn every_roles_capabilities_match_the_table() {
+    assert_eq!(CAPABILITIES.len(), Role::ALL.len());
+    for (role, landing, expected) in CAPABILITIES {
+        let c = capabilities(role);
+        let got: String = [
+            c.works_cases,
+            c.creates_cases,
+            c.sees_whole_org,
+            c.refers,
+            c.traces,
+            c.reviews_duplicates,
+            c.reviews_detention,
+            c.supervises,
+            c.records_agreements,
+            c.edits_own_directory,
+            c.edits_any_directory,
+            c.reads_stats,
+            c.reads_org_audit,
+            c.breaks_glass,
+            c.administers,
+            c.sees_fund,
+            c.posts_fund,
+        ]
+        .iter()
+        .map(|b| if *b { 'A' } else { 'F' })
+        .collect();
+        assert_eq!(got, expected, "{role:?}");
+        assert_eq!(c.lands_on, landing, "{role:?}");
+        // Nobody who cannot list cases lands on them.
+        assert_eq!(c.lands_on == Landing::Cases, c.works_cases, "{role:?}");
+    }
+}
+
 #[test]
 fn a_hidden_case_is_never_distinguishable_from_a_missing_one() {
     // Whenever the actor cannot see the case, every case action answers NotFound

@@ -16,7 +16,6 @@ use safepath_app::agreements::{
     AgreementView, ContactPointInput, NewAgreement, ResponsibilitiesInput,
 };
 use safepath_app::{AppError, ErrorKind};
-use safepath_domain::org::Role;
 use safepath_domain::solutions::agreements::{AgreementKind, ResponsibleParty};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -272,7 +271,8 @@ async fn show(
             to: to.unwrap_or_default(),
             routed,
             cards,
-            may_record: user.principal().actor.role == Role::Coordinator,
+            may_record: safepath_domain::access::capabilities(user.principal().actor.role)
+                .records_agreements,
             region,
             parties_words: ResponsibleParty::ALL
                 .iter()

@@ -20,7 +20,6 @@ use safepath_domain::casework::approvals::ApprovalSubject;
 use safepath_domain::casework::consent::{ConsentPurpose, DataCategory, GuardianConsent};
 use safepath_domain::casework::needs::{NeedDomain, NeedStatus, Priority};
 use safepath_domain::casework::referral::Urgency;
-use safepath_domain::org::Role;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -452,7 +451,8 @@ async fn show_work(
             reference: case.reference,
             status_label: tr.t(w.status.as_str()),
             w,
-            is_coordinator: user.principal().actor.role == Role::Coordinator,
+            is_coordinator: safepath_domain::access::capabilities(user.principal().actor.role)
+                .supervises,
             staff,
             orgs,
             domains: NeedDomain::ALL.iter().map(|d| d.as_str()).collect(),
@@ -567,7 +567,7 @@ async fn work_action(
                 .await?;
             // A case manager who handed the case over no longer sees it.
             let handed_over = done.previous_case_manager_id == Some(who.id().0)
-                && who.actor.role != Role::Coordinator;
+                && !safepath_domain::access::capabilities(who.actor.role).sees_whole_org;
             Ok(if handed_over { HANDED_OVER } else { "timeline" })
         }
         "approval" => {
@@ -976,7 +976,8 @@ async fn my_work_page(State(app): State<AppState>, user: WebUser) -> Response {
         Ok(w) => w,
         Err(e) => return error_page(&tr, &user, e),
     };
-    let is_coordinator = user.principal().actor.role == Role::Coordinator;
+    let is_coordinator =
+        safepath_domain::access::capabilities(user.principal().actor.role).supervises;
     let (feedback, detentions, fatigue) = if is_coordinator {
         (
             app.feedback_report(user.principal())

@@ -17,7 +17,6 @@ use safepath_app::admin::Operator;
 use safepath_app::directory::*;
 use safepath_domain::casework::directory::{ServiceEligibility, ServiceType};
 use safepath_domain::casework::shelter::ShelterType;
-use safepath_domain::org::Role;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -252,15 +251,16 @@ async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response 
             let editable_orgs = orgs
                 .iter()
                 .filter(|o| {
-                    p.actor.role == Role::Administrator
-                        || (p.actor.role == Role::Coordinator && o.id == p.org().0)
+                    safepath_domain::access::capabilities(p.actor.role)
+                        .edits_directory_of(p.org(), safepath_domain::ids::OrgId(o.id))
                 })
                 .map(|o| (o.id, o.name.clone()))
                 .collect();
             render(
                 StatusCode::OK,
                 &DirectoryPage {
-                    reviews_detention: safepath_app::directory::reviews_detention(p.actor.role),
+                    reviews_detention: safepath_domain::access::capabilities(p.actor.role)
+                        .reviews_detention,
                     title: tr.t("directory-title"),
                     user: Some(bar(&tr, &user)),
                     csrf: user.session.csrf_token.clone(),

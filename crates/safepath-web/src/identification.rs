@@ -11,7 +11,6 @@ use axum::{Json, Router};
 use safepath_app::identification::*;
 use safepath_app::views::{CaseView, OrgView};
 use safepath_app::{AppError, ErrorKind};
-use safepath_domain::org::Role;
 use safepath_screening::{Answer, Form, Locale, Population, StageQuestions};
 use serde::Deserialize;
 use serde_json::json;
@@ -619,10 +618,7 @@ struct DecisionsPage {
 
 async fn decisions_page(State(app): State<AppState>, user: WebUser) -> Response {
     let tr = tr_for(&user);
-    if matches!(
-        user.principal().actor.role,
-        Role::Analyst | Role::Administrator
-    ) {
+    if !safepath_domain::access::capabilities(user.principal().actor.role).works_cases {
         return error_page(&tr, &user, AppError::forbidden(tr.t("analyst-no-cases")));
     }
     match app.open_decisions(user.principal(), false).await {

@@ -24,7 +24,6 @@ use safepath_domain::justice::proceedings::{
     Attendance, EventKind, MeasureKind, MeasureState, PersonRole, ProceedingKind,
     TestimonyRelevance, ThreatLevel,
 };
-use safepath_domain::org::Role;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -1819,7 +1818,7 @@ async fn fund_page(
         Ok(a) => a,
         Err(e) => return error_page(&tr, &user, e),
     };
-    let posts = p.actor.role == Role::Coordinator;
+    let posts = safepath_app::justice::posts_to_fund(p.actor.role);
     let ledger = if posts {
         match app.fund_ledger(p, 0, 500).await {
             Ok(l) => l,

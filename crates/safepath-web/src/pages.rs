@@ -104,32 +104,29 @@ pub struct UserBar {
 
 pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
     let p = user.principal();
+    // The menu shows what the domain's permission set allows, nothing else.
+    let may = access::capabilities(p.actor.role);
     UserBar {
         unread: user.unread,
-        screens: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
-        decides: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
+        screens: may.creates_cases,
+        decides: may.works_cases,
         username: p.user.username.clone(),
         role_label: tr.t(format!("role-{}", p.actor.role.as_str())),
-        works_cases: access::decide_global(p.actor.role, Action::ListCases) == Decision::Allow,
-        can_create: access::decide_global(p.actor.role, Action::CreateCase) == Decision::Allow,
+        works_cases: may.works_cases,
+        can_create: may.creates_cases,
         // --- de-duplication run ---
-        reviews_duplicates: matches!(
-            p.actor.role,
-            safepath_domain::org::Role::Coordinator | safepath_domain::org::Role::Administrator
-        ),
+        reviews_duplicates: may.reviews_duplicates,
         // --- statistics ---
-        reads_stats: access::decide_global(p.actor.role, Action::ReadStatistics) == Decision::Allow,
+        reads_stats: may.reads_stats,
         // --- rights and justice ---
-        sees_fund: safepath_app::justice::sees_fund(p.actor.role),
+        sees_fund: may.sees_fund,
         // --- cross-border handover ---
         sees_handovers: crate::handover_steps::sees_handovers(p.actor.role),
-        breaks_glass: access::decide_global(p.actor.role, Action::BreakGlassRead)
-            == Decision::Allow,
-        administers: access::decide_global(p.actor.role, Action::ManageUsers) == Decision::Allow,
-        reads_org_audit: access::decide_global(p.actor.role, Action::ReadOrgAudit)
-            == Decision::Allow,
-        traces: safepath_app::tracing_requests::handles_cases(p.actor.role),
-        refers: access::works_with_referrals(p.actor.role),
+        breaks_glass: may.breaks_glass,
+        administers: may.administers,
+        reads_org_audit: may.reads_org_audit,
+        traces: may.traces,
+        refers: may.refers,
     }
 }
 
@@ -743,13 +740,12 @@ async fn list_view(
     page: i64,
     narrow: safepath_app::cases::CaseListFilter,
 ) -> Response {
-    if user.principal().actor.role == Role::Analyst {
+    match access::capabilities(user.principal().actor.role).lands_on {
         // --- statistics --- analysts land on the dashboards.
-        return Redirect::to("/stats").into_response();
-    }
-    if user.principal().actor.role == Role::Administrator {
+        access::Landing::Statistics => return Redirect::to("/stats").into_response(),
         // Administrators work with accounts, not cases.
-        return Redirect::to("/admin/users").into_response();
+        access::Landing::Accounts => return Redirect::to("/admin/users").into_response(),
+        access::Landing::Cases => {}
     }
     let per_page = 25;
     let filter_query = list_query(&narrow, narrow.sort);
@@ -1064,7 +1060,7 @@ async fn case_page(State(app): State<AppState>, user: WebUser, Path(id): Path<St
         Ok(c) => case_page_view(&app, tr, &user, c, false).await,
         Err(e)
             if e.kind == ErrorKind::NotFound
-                && user.principal().actor.role == Role::Administrator =>
+                && access::capabilities(user.principal().actor.role).breaks_glass =>
         {
             // Administrators may break the glass; offer it (the case may not exist either).
             render(

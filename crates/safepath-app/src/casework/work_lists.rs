@@ -17,7 +17,7 @@ impl App {
         let mut names = BTreeMap::new();
         let mut overdue_tasks = Vec::new();
         let mut upcoming_tasks = Vec::new();
-        let coordinator = who.actor.role == Role::Coordinator;
+        let coordinator = safepath_domain::access::capabilities(who.actor.role).supervises;
         for h in tasks {
             // Case managers see their own tasks and those on their cases;
             // coordinators see every late task of the organisation.
@@ -120,7 +120,7 @@ impl App {
 
     /// The organisation's cases due for their periodic review (coordinators).
     pub async fn review_queue(&self, who: &Principal) -> Result<Vec<ReviewItem>, AppError> {
-        if who.actor.role != Role::Coordinator {
+        if !safepath_domain::access::capabilities(who.actor.role).supervises {
             return Err(AppError::forbidden(
                 "the review queue is the coordinators' (interagency case review)",
             ));
