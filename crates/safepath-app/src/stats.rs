@@ -223,6 +223,27 @@ pub(crate) fn age_on(b: &BirthDate, on: Date) -> Option<u32> {
     }
 }
 
+/// Seven days, the checklist's limit for a presumed victim's first health
+/// assessment.
+const HEALTH_ASSESSMENT_WITHIN_MS: i64 = 7 * 86_400_000;
+
+/// Of the presumed victims decided in `year` ((decided at, first
+/// physical-health need at)), those whose health was assessed by 7 days
+/// after the decision (or before it).
+fn health_share(presumed: &[(i64, Option<i64>)], year: i32) -> Share {
+    let decided: Vec<&(i64, Option<i64>)> = presumed
+        .iter()
+        .filter(|(at, _)| date_of_ms(*at).is_some_and(|d| d.year() == year))
+        .collect();
+    Share {
+        part: decided
+            .iter()
+            .filter(|(at, health)| health.is_some_and(|h| h <= at + HEALTH_ASSESSMENT_WITHIN_MS))
+            .count() as u64,
+        of: decided.len() as u64,
+    }
+}
+
 impl App {
     /// Whose data the user's statistics cover: `None` all organisations.
     pub(crate) fn stats_scope(&self, who: &Principal) -> Result<Option<OrgId>, AppError> {
@@ -904,6 +925,10 @@ impl App {
         Ok(facts)
     }
 
+    /// The protection checklist, computed from the records. A presumed
+    /// victim's health counts as assessed when the needs assessment records
+    /// a physical-health need by 7 days after the reasonable-grounds
+    /// decision (or before it).
     pub async fn checklist(&self, who: &Principal) -> Result<Vec<checklist::Item>, AppError> {
         let scope = self.stats_scope(who)?;
         let aggregates = self.store.stats_aggregates(scope).await?;
@@ -963,6 +988,9 @@ impl App {
                     .iter()
                     .filter(|s| !(s.free_to_leave && s.regime == "open"))
                     .count() as u64,
+                // A presumed victim's physical health assessed (a need of
+                // that domain recorded) by 7 days after the decision.
+                health_within_7_days: Some(health_share(&aggregates.presumed, y)),
                 decisions_on_time: Share {
                     part: conclusive
                         .iter()
@@ -1092,6 +1120,24 @@ fn count_keys(keys: impl Iterator<Item = Vec<String>>) -> Vec<(Vec<String>, u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn health_counts_by_seven_days_after_the_decision_and_before_it() {
+        // 2026-03-01T00:00:00Z.
+        let at = 1_772_323_200_000;
+        let day = 86_400_000;
+        let presumed = [
+            (at, Some(at + 7 * day)),     // the seventh day: counts
+            (at, Some(at + 7 * day + 1)), // a moment later: does not
+            (at, Some(at - 3 * day)),     // assessed before the decision
+            (at, None),                   // never
+            (at - 400 * day, Some(at)),   // decided the year before
+        ];
+        let s = health_share(&presumed, 2026);
+        assert_eq!((s.part, s.of), (2, 4));
+        let s = health_share(&presumed, 2025);
+        assert_eq!((s.part, s.of), (0, 1));
+    }
 
     #[test]
     fn follow_ups_reached_are_counted_by_the_year_they_fell_due() {

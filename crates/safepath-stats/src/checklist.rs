@@ -206,8 +206,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "health_within_7_days",
         title: "Health assessment within 7 days",
-        definition: "Share of presumed victims with a health assessment within 7 days.",
-        source: "assessments (health)",
+        definition: "Share of presumed victims whose needs assessment covered physical health within 7 days of the reasonable-grounds decision.",
+        source: "reasonable-grounds decisions; needs assessment (physical health)",
         unit: "share",
         lights: Some((0.9, 0.7)),
         lower_is_better: false,

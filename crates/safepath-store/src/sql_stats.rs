@@ -145,12 +145,26 @@ macro_rules! stats_sql {
                 .iter()
                 .map(|r| Ok((r.try_get("decided_at")?, r.try_get("due_on")?)))
                 .collect::<Result<Vec<(i64, String)>>>()?;
+                let presumed = bind_org(format!(
+                    "SELECT MIN(d.decided_at) AS decided_at, \
+                     (SELECT MIN(r.created_at) FROM case_records r WHERE r.case_id = c.id AND r.kind = 'need' AND r.subject = 'physical_health') AS health_at \
+                     FROM decisions d JOIN cases c ON c.id = d.case_id \
+                     WHERE d.stage = 'reasonable_grounds' AND d.outcome = 'presumed_victim' AND d.decided_at IS NOT NULL \
+                     AND NOT EXISTS (SELECT 1 FROM case_merges m WHERE m.secondary_case_id = c.id){} GROUP BY c.id",
+                    org_clause(org, "c.org_id")
+                ))
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("decided_at")?, r.try_get("health_at")?)))
+                .collect::<Result<Vec<(i64, Option<i64>)>>>()?;
                 Ok(StatsAggregates {
                     orgs,
                     orgs_with_focal_point: focal,
                     shelter_beds: beds,
                     screenings,
                     conclusive,
+                    presumed,
                 })
             }
 

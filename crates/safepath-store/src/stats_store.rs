@@ -55,6 +55,10 @@ pub struct StatsAggregates {
     pub screenings: Vec<(i64, String)>,
     /// (decided at, due on `YYYY-MM-DD`) of every conclusive decision taken.
     pub conclusive: Vec<(i64, String)>,
+    /// Per presumed victim (a person: merged secondaries left out): when the
+    /// first positive reasonable-grounds decision was taken, and when the
+    /// needs assessment first recorded a physical-health need, if it has.
+    pub presumed: Vec<(i64, Option<i64>)>,
 }
 
 /// One table released to a user (JSON with no personal data).

@@ -629,3 +629,43 @@ async fn an_empty_synthetic_release_is_refused_and_spends_nothing() {
         "nothing spent"
     );
 }
+
+/// The checklist's health item (issue 13): of the presumed victims (a
+/// positive reasonable-grounds decision), the share whose needs assessment
+/// records a physical-health need by 7 days after the decision.
+#[tokio::test]
+async fn the_checklist_counts_presumed_victims_whose_health_was_assessed() {
+    let t = spawn_app().await;
+    let coord = t.login("demo-coordinator").await;
+    let before = checklist_item(&t, &coord, "health_within_7_days").await;
+    assert_eq!(before["status"], "no_data", "{before}");
+    for i in 0..11 {
+        let case = t
+            .create(&coord, json!({"names": [{"value": format!("Synthetic Healthperson {i}"), "script": "Latn"}], "sex": "female"}))
+            .await;
+        let id = case["id"].as_str().unwrap();
+        let d = t
+            .call("POST", &format!("/api/v1/cases/{id}/decisions"), Some(&coord), Some(json!({"stage": "reasonable_grounds", "outcome": "presumed_victim", "reasons": "Synthetic reasons, long enough to record.", "letter_addressee": "person"})))
+            .await;
+        assert_eq!(d.status, StatusCode::CREATED, "{}", d.text());
+        // Eight of the eleven have their physical health in the assessment;
+        // one more has only a need of another domain.
+        let domain = match i {
+            0..8 => "physical_health",
+            8 => "accommodation",
+            _ => continue,
+        };
+        let n = t
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/needs"),
+                Some(&coord),
+                Some(json!({"domain": domain, "priority": "high", "persons_view": ""})),
+            )
+            .await;
+        assert_eq!(n.status, StatusCode::CREATED, "{}", n.text());
+    }
+    let item = checklist_item(&t, &coord, "health_within_7_days").await;
+    let value = item["value"].as_f64().unwrap();
+    assert!((value - 8.0 / 11.0).abs() < 1e-9, "{item}");
+}
