@@ -89,6 +89,13 @@ impl AppError {
             ),
             StoreError::UnknownScheme(_) => Self::config(e.to_string()),
             StoreError::Unsupported(what) => Self::new(ErrorKind::BadRequest, "unsupported", what),
+            // The same words as the use case's own check (admin.rs), which
+            // the store repeats inside the transaction against a race.
+            StoreError::LastAdministrator => Self::new(
+                ErrorKind::BadRequest,
+                "last_administrator",
+                "this is the only administrator who can sign in",
+            ),
             other => {
                 tracing::error!(error = %other, "storage error");
                 Self::new(

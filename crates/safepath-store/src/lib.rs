@@ -87,6 +87,12 @@ pub enum StoreError {
     AuditNotWritten(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The change would leave no administrator who can sign in; nothing
+    /// was written. Checked inside the change's transaction, after the
+    /// audit head's row lock, so two administrators changing each other at
+    /// once cannot both pass.
+    #[error("this is the only administrator who can sign in")]
+    LastAdministrator,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

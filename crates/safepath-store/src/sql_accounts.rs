@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The role that administers the deployment (`safepath_domain::org::Role`).
+const ADMINISTRATOR: &str = "administrator";
+
 macro_rules! accounts_sql {
     ($store:ident, $db:ty, $row_ty:ty) => {
         fn org_from(r: &$row_ty) -> Result<OrgRow> {
@@ -26,6 +29,35 @@ macro_rules! accounts_sql {
                 language: r.try_get("language")?,
                 created_at: r.try_get("created_at")?,
             })
+        }
+
+        impl $store {
+            /// Whether `id` is an administrator who can sign in.
+            async fn enabled_administrator_tx(tx: &mut sqlx::Transaction<'static, $db>, id: UserId) -> Result<bool> {
+                let row = sqlx::query("SELECT role, disabled FROM users WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                Ok(match row {
+                    Some(r) => r.try_get::<String, _>("role")? == ADMINISTRATOR && !r.try_get::<bool, _>("disabled")?,
+                    None => false,
+                })
+            }
+
+            /// Refuses (the caller's transaction is rolled back when it is
+            /// dropped) when no administrator who can sign in remains.
+            async fn keep_an_administrator_tx(tx: &mut sqlx::Transaction<'static, $db>) -> Result<()> {
+                let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = $1 AND disabled = $2")
+                    .bind(ADMINISTRATOR)
+                    .bind(false)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get("n")?;
+                if left == 0 {
+                    return Err(StoreError::LastAdministrator);
+                }
+                Ok(())
+            }
         }
 
         #[async_trait]
@@ -116,8 +148,14 @@ macro_rules! accounts_sql {
 
             async fn set_role(&self, id: UserId, role: &str, audit: &AuditDraft) -> Result<bool> {
                 let mut tx = self.begin_write().await?;
+                // The audit head's row lock (append_tx) orders this change
+                // after any other in flight: the check below sees theirs.
                 self.append_tx(&mut tx, audit).await?;
+                let was_admin = Self::enabled_administrator_tx(&mut tx, id).await?;
                 let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role).bind(id.to_string()).execute(&mut *tx).await?.rows_affected();
+                if was_admin && role != ADMINISTRATOR {
+                    Self::keep_an_administrator_tx(&mut tx).await?;
+                }
                 // The new role takes effect at the next sign-in, for every session.
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
                 if n == 1 {
@@ -129,7 +167,11 @@ macro_rules! accounts_sql {
             async fn set_disabled(&self, id: UserId, disabled: bool, audit: &AuditDraft) -> Result<bool> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;
+                let was_admin = Self::enabled_administrator_tx(&mut tx, id).await?;
                 let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id.to_string()).execute(&mut *tx).await?.rows_affected();
+                if was_admin && disabled {
+                    Self::keep_an_administrator_tx(&mut tx).await?;
+                }
                 if disabled {
                     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
                 }

@@ -2785,8 +2785,84 @@ conformance!(
     // --- search before create's kept index (D-T7) ---
     person_changes_follow_every_write,
     // --- documents attached to a case ---
-    documents_sealed_and_audited_per_case
+    documents_sealed_and_audited_per_case,
+    // --- the last administrator ---
+    the_last_administrator_stays_even_when_two_are_disabled_at_once
 );
+
+/// Two administrators disable each other (or take each other's role away)
+/// at the same instant: the store lets one change through and refuses the
+/// other, so an administrator who can sign in always remains (issue 9).
+async fn the_last_administrator_stays_even_when_two_are_disabled_at_once(h: Harness) {
+    let s = h.store.as_ref();
+    let o = org("Admins Org");
+    s.insert_org(&o, &audit("o")).await.unwrap();
+    let first = user(o.id, "adm-0", "administrator");
+    s.insert_user(&first, &audit("u")).await.unwrap();
+    // Alone, the administrator can neither be disabled nor demoted.
+    let n = audit_count(s).await;
+    assert!(matches!(
+        s.set_disabled(first.id, true, &audit("user.disable")).await,
+        Err(StoreError::LastAdministrator)
+    ));
+    assert!(matches!(
+        s.set_role(first.id, "coordinator", &audit("user.role"))
+            .await,
+        Err(StoreError::LastAdministrator)
+    ));
+    assert_eq!(audit_count(s).await, n, "a refused change leaves no entry");
+    // Each round, a second administrator joins and the two are disabled (or
+    // one demoted) at the same instant: one change goes through.
+    let mut left = first.id;
+    for round in 1..=6 {
+        let new = user(o.id, &format!("adm-{round}"), "administrator");
+        s.insert_user(&new, &audit("u")).await.unwrap();
+        let before = audit_count(s).await;
+        let (disable, demote) = (audit("user.disable"), audit("user.role"));
+        let (x, y) = if round % 2 == 0 {
+            tokio::join!(
+                s.set_disabled(left, true, &disable),
+                s.set_disabled(new.id, true, &disable)
+            )
+        } else {
+            tokio::join!(
+                s.set_role(left, "coordinator", &demote),
+                s.set_disabled(new.id, true, &disable)
+            )
+        };
+        let refused = [&x, &y]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::LastAdministrator)))
+            .count();
+        assert_eq!(refused, 1, "round {round}: {x:?} {y:?}");
+        let admins = s
+            .all_users()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.role == "administrator" && !u.disabled)
+            .count();
+        assert_eq!(admins, 1, "round {round}");
+        assert_eq!(audit_count(s).await, before + 1, "round {round}: one entry");
+        if x.is_ok() {
+            left = new.id;
+        }
+    }
+    // Other accounts change freely.
+    let cm = user(o.id, "adm-cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    assert!(
+        s.set_disabled(cm.id, true, &audit("user.disable"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.set_role(cm.id, "coordinator", &audit("user.role"))
+            .await
+            .unwrap()
+    );
+    verify(s).await.unwrap();
+}
 
 /// Documents (migration 0024): kept with their sealed columns as given, a
 /// case's list newest first without the content, each read and change
