@@ -438,6 +438,8 @@ pub async fn seed(app: &App, cases: usize) -> Result<bool, AppError> {
     crate::stats::seed_demo(app, cases * 3 / 4).await?;
     // --- documents attached to a case ---
     crate::documents::seed_demo(app, &owners[0], &worked).await?;
+    // --- staff trainings ---
+    crate::trainings::seed_demo(app, &by_name("demo-coordinator")?).await?;
     // --- rights and justice ---
     crate::justice::seed_demo(app, &owners[0], &by_name("demo-coordinator")?, &worked).await?;
     // --- durable solutions: agreements between countries ---

@@ -17,6 +17,7 @@ pub mod org_audit;
 pub mod referrals;
 pub mod screening_list;
 pub mod sealing;
+pub mod trainings;
 pub mod two_factor;
 pub mod views;
 // --- services, shelters and stays ---

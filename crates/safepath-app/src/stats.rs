@@ -938,6 +938,7 @@ impl App {
         let returns = self.returns_for_checklist(scope).await?;
         let follow_ups = self.follow_ups_for_checklist(who, scope).await?;
         let justice = self.justice_for_checklist(who, scope).await?;
+        let trained = self.trained_responders(scope).await?;
         let inputs = |y: i32| {
             let (legal_aid, interpretation, permits, awarded, paid) = justice.inputs(y);
             let returns_in: Vec<&ReturnFact> = returns.iter().filter(|r| r.year == y).collect();
@@ -991,6 +992,10 @@ impl App {
                 // A presumed victim's physical health assessed (a need of
                 // that domain recorded) by 7 days after the decision.
                 health_within_7_days: Some(health_share(&aggregates.presumed, y)),
+                // Staff, not victims: a count, no threshold.
+                // No training recorded at all is "no data yet", not zero.
+                trained_responders: (!trained.is_empty())
+                    .then(|| trained.get(&y).copied().unwrap_or(0)),
                 decisions_on_time: Share {
                     part: conclusive
                         .iter()
@@ -1016,7 +1021,6 @@ impl App {
                 permits_granted: Some(permits),
                 compensation_awarded: Some(awarded),
                 compensation_paid: Some(paid),
-                ..ChecklistInputs::default()
             }
         };
         let items = checklist::compute(&inputs(year), Some(&inputs(year - 1)), THRESHOLD);

@@ -12,5 +12,6 @@ pub mod names;
 pub mod org;
 pub mod person;
 pub mod solutions;
+pub mod training;
 
 pub use error::DomainError;

@@ -116,8 +116,8 @@ const DEFS: &[Def] = &[
     Def {
         id: "trained_responders",
         title: "First responders trained",
-        definition: "First responders with a recorded training on identification.",
-        source: "training records (not recorded yet)",
+        definition: "First responders with a recorded training on identification in the year.",
+        source: "training records",
         unit: "count",
         lights: None,
         lower_is_better: false,

@@ -43,6 +43,8 @@ mod screening_list_store;
 pub use screening_list_store::*;
 mod documents_store;
 pub use documents_store::*;
+mod trainings_store;
+pub use trainings_store::*;
 // --- organisations, accounts, sign-in and sessions ---
 mod account_store;
 pub use account_store::*;
@@ -116,7 +118,8 @@ pub enum Backend {
 /// the audit log, identification, consent and referrals, notifications and
 /// e-mail, the directory and shelters, tracing and de-duplication,
 /// handovers, statistics, rights and justice, key rotation, agreements the
-/// responder's list of screenings, and the documents attached to cases. A supertrait's methods are called on
+/// responder's list of screenings, the documents attached to cases and staff
+/// trainings. A supertrait's methods are called on
 /// `dyn Store` like its own.
 #[async_trait]
 pub trait Store:
@@ -136,6 +139,7 @@ pub trait Store:
     + AgreementStore
     + ScreeningListStore
     + DocumentStore
+    + TrainingStore
 {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).

@@ -1240,6 +1240,9 @@ mod screening_list;
 // --- documents attached to a case ---
 #[path = "sql_documents.rs"]
 mod documents;
+// --- staff trainings ---
+#[path = "sql_trainings.rs"]
+mod trainings;
 // --- organisations, accounts, sign-in and sessions ---
 #[path = "sql_accounts.rs"]
 mod accounts;

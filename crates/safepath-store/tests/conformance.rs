@@ -2787,8 +2787,85 @@ conformance!(
     // --- documents attached to a case ---
     documents_sealed_and_audited_per_case,
     // --- the last administrator ---
-    the_last_administrator_stays_even_when_two_are_disabled_at_once
+    the_last_administrator_stays_even_when_two_are_disabled_at_once,
+    // --- staff trainings ---
+    trainings_with_attendees_per_organisation
 );
+
+/// Trainings (migration 0025): kept with their attendees and audit entry,
+/// listed per organisation newest first, and every attendance with the
+/// attendee's role for the checklist.
+async fn trainings_with_attendees_per_organisation(h: Harness) {
+    let s = h.store.as_ref();
+    let (oa, ob) = (org("Train A"), org("Train B"));
+    s.insert_org(&oa, &audit("o")).await.unwrap();
+    s.insert_org(&ob, &audit("o")).await.unwrap();
+    let coord = user(oa.id, "tr-coord", "coordinator");
+    let r1 = user(oa.id, "tr-r1", "first_responder");
+    let cm = user(oa.id, "tr-cm", "case_manager");
+    let rb = user(ob.id, "tr-rb", "first_responder");
+    for u in [&coord, &r1, &cm, &rb] {
+        s.insert_user(u, &audit("u")).await.unwrap();
+    }
+    let training = |id: &str, org: OrgId, on: &str, attendees: Vec<UserId>| TrainingRow {
+        id: id.into(),
+        org_id: org,
+        held_on: on.into(),
+        topic: "identification".into(),
+        note: (id == "t1").then(|| "Module 1".to_owned()),
+        recorded_by: coord.id,
+        created_at: 5,
+        attendees,
+    };
+    let before = audit_count(s).await;
+    s.add_training(
+        &training("t1", oa.id, "2026-03-01", vec![r1.id, cm.id]),
+        &audit("training.create"),
+    )
+    .await
+    .unwrap();
+    s.add_training(
+        &training("t2", oa.id, "2026-05-01", vec![r1.id]),
+        &audit("training.create"),
+    )
+    .await
+    .unwrap();
+    s.add_training(
+        &training("t3", ob.id, "2026-04-01", vec![rb.id]),
+        &audit("training.create"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit_count(s).await, before + 3);
+    // An attendee twice: refused, nothing written.
+    let twice = training("t4", oa.id, "2026-06-01", vec![r1.id, r1.id]);
+    assert!(
+        s.add_training(&twice, &audit("training.create"))
+            .await
+            .is_err()
+    );
+    assert_eq!(audit_count(s).await, before + 3);
+    let listed = s.trainings(oa.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["t2", "t1"]
+    );
+    assert_eq!(listed[1].note.as_deref(), Some("Module 1"));
+    let mut t1 = listed[1].attendees.clone();
+    t1.sort();
+    let mut want = vec![r1.id, cm.id];
+    want.sort();
+    assert_eq!(t1, want);
+    let all = s.attendances(None).await.unwrap();
+    assert_eq!(all.len(), 4);
+    let of_a = s.attendances(Some(oa.id)).await.unwrap();
+    assert_eq!(of_a.len(), 3);
+    assert_eq!(
+        of_a.iter().filter(|a| a.role == "first_responder").count(),
+        2
+    );
+    verify(s).await.unwrap();
+}
 
 /// Two administrators disable each other (or take each other's role away)
 /// at the same instant: the store lets one change through and refuses the

@@ -578,7 +578,9 @@ async fn evaluate_screening(
         crate::justice::api_fund_accounts, crate::justice::api_create_account, crate::justice::api_post_transaction,
         crate::justice::api_pending, crate::justice::api_decide, crate::justice::api_ledger, crate::justice::api_ledger_csv, crate::justice::api_reconciliation,
         // --- documents attached to a case ---
-        crate::documents::api_list, crate::documents::api_add, crate::documents::api_download, crate::documents::api_remove),
+        crate::documents::api_list, crate::documents::api_add, crate::documents::api_download, crate::documents::api_remove,
+        // --- staff trainings ---
+        crate::trainings::api_list, crate::trainings::api_record),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "cases"), (name = "organisations"), (name = "screening"), (name = "identification"), (name = "consent"), (name = "referrals"), (name = "case work"), (name = "tracing"), (name = "de-duplication"), (name = "handover"), (name = "rights and justice"), (name = "fund"))
 )]

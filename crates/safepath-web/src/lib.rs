@@ -40,6 +40,8 @@ pub mod stats_releases;
 pub mod justice;
 // --- documents attached to a case ---
 pub mod documents;
+// --- staff trainings ---
+pub mod trainings;
 // --- reliability: entry points for the fuzz targets (fuzz/) ---
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -104,6 +106,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(justice::routes())
         // --- documents attached to a case ---
         .merge(documents::routes(app.document_max_bytes()))
+        // --- staff trainings ---
+        .merge(trainings::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::api_errors_as_json));
     for (name, value) in headers {

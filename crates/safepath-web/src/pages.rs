@@ -94,6 +94,8 @@ pub struct UserBar {
     pub administers: bool,
     /// Reads the organisation's audit trail (coordinators).
     pub reads_org_audit: bool,
+    /// Supervises the organisation's work: records its staff's trainings.
+    pub supervises: bool,
     /// Records and follows family tracing requests.
     pub traces: bool,
     /// Sends and answers referrals.
@@ -125,6 +127,7 @@ pub(crate) fn bar(tr: &Tr, user: &WebUser) -> UserBar {
         breaks_glass: may.breaks_glass,
         administers: may.administers,
         reads_org_audit: may.reads_org_audit,
+        supervises: may.supervises,
         traces: may.traces,
         refers: may.refers,
     }

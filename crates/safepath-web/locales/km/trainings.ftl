@@ -1,0 +1,25 @@
+# Machine-assisted translation, not yet reviewed by a native speaker.
+trainings-title = វគ្គបណ្តុះបណ្តាល
+trainings-menu = វគ្គបណ្តុះបណ្តាល
+trainings-intro = បុគ្គលិកណាខ្លះបានទទួលការបណ្តុះបណ្តាល លើប្រធានបទអ្វី និងនៅពេលណា។ បញ្ជីត្រួតពិនិត្យការការពាររាប់អ្នកឆ្លើយតបជួរមុខដែលបានបណ្តុះបណ្តាលលើការកំណត់អត្តសញ្ញាណ។
+trainings-none = មិនទាន់មានវគ្គបណ្តុះបណ្តាលត្រូវបានកត់ត្រាទេ។ កត់ត្រាវគ្គដំបូងនៅខាងក្រោម។
+trainings-held-on = ថ្ងៃរៀបចំ
+trainings-topic = ប្រធានបទ
+trainings-attendees = អ្នកចូលរួម
+trainings-note = កំណត់សម្គាល់ (ស្រេចចិត្ត)
+trainings-recorded-by = កត់ត្រាដោយ
+trainings-add = កត់ត្រាវគ្គបណ្តុះបណ្តាល
+trainings-add-button = កត់ត្រាវគ្គបណ្តុះបណ្តាល
+trainings-done = វគ្គបណ្តុះបណ្តាលត្រូវបានកត់ត្រា។
+trainings-problem = វគ្គបណ្តុះបណ្តាលមិនត្រូវបានកត់ត្រាទេ
+trainings-error-held_on = សូមជ្រើសថ្ងៃបណ្តុះបណ្តាលពីប្រតិទិន មិនអាចជាថ្ងៃអនាគតបានទេ។
+trainings-error-topic = សូមជ្រើសប្រធានបទពីបញ្ជី។
+trainings-error-attendees = សូមធីកបុគ្គលិកយ៉ាងហោចណាស់ម្នាក់ដែលបានចូលរួម។
+trainings-error-note = សរសេរមិនលើសពី 500 តួអក្សរ។
+training-topic-identification = ការកំណត់អត្តសញ្ញាណ និងការត្រួតពិនិត្យ
+training-topic-referral_and_protection = ការបញ្ជូន និងការការពារ
+training-topic-interviewing = ការសម្ភាសន៍ដោយយល់ដឹងពីរបួសផ្លូវចិត្ត
+training-topic-child_protection = ការការពារកុមារ
+training-topic-other = ផ្សេងៗ
+audit-action-training-list = បានបើកបញ្ជីវគ្គបណ្តុះបណ្តាល
+audit-action-training-create = បានកត់ត្រាវគ្គបណ្តុះបណ្តាល

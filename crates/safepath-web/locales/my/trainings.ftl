@@ -1,0 +1,25 @@
+# Machine-assisted translation, not yet reviewed by a native speaker.
+trainings-title = သင်တန်းများ
+trainings-menu = သင်တန်းများ
+trainings-intro = သင့်ဝန်ထမ်းထဲမှ မည်သူ၊ ဘာအကြောင်း၊ မည်သည့်အချိန်တွင် သင်တန်းတက်ခဲ့သည်။ ကာကွယ်ရေး စစ်ဆေးစာရင်းသည် ခွဲခြားသတ်မှတ်ရေး သင်တန်းတက်ထားသော ရှေ့တန်းတုံ့ပြန်သူများကို ရေတွက်သည်။
+trainings-none = သင်တန်း မှတ်တမ်းမတင်ရသေးပါ။ ပထမဆုံးကို အောက်တွင် မှတ်တမ်းတင်ပါ။
+trainings-held-on = ကျင်းပသည့်ရက်
+trainings-topic = ခေါင်းစဉ်
+trainings-attendees = တက်ရောက်သူများ
+trainings-note = မှတ်ချက် (မဖြစ်မနေ မဟုတ်)
+trainings-recorded-by = မှတ်တမ်းတင်သူ
+trainings-add = သင်တန်း မှတ်တမ်းတင်ရန်
+trainings-add-button = သင်တန်းကို မှတ်တမ်းတင်ရန်
+trainings-done = သင်တန်းကို မှတ်တမ်းတင်ပြီးပါပြီ။
+trainings-problem = သင်တန်းကို မှတ်တမ်းမတင်ရသေးပါ
+trainings-error-held_on = ပြက္ခဒိန်မှ သင်တန်းရက်ကို ရွေးပါ၊ အနာဂတ်ရက် မဖြစ်ရ။
+trainings-error-topic = စာရင်းမှ ခေါင်းစဉ်တစ်ခုကို ရွေးပါ။
+trainings-error-attendees = တက်ရောက်ခဲ့သော ဝန်ထမ်း အနည်းဆုံး တစ်ဦးကို အမှန်ခြစ်ပါ။
+trainings-error-note = စာလုံး 500 ထက် မပိုစေရ။
+training-topic-identification = ခွဲခြားသတ်မှတ်ခြင်းနှင့် စိစစ်ခြင်း
+training-topic-referral_and_protection = လွှဲပြောင်းပေးခြင်းနှင့် ကာကွယ်ခြင်း
+training-topic-interviewing = စိတ်ဒဏ်ရာကို ထည့်သွင်းစဉ်းစားသော မေးမြန်းခြင်း
+training-topic-child_protection = ကလေးသူငယ် ကာကွယ်ရေး
+training-topic-other = အခြား
+audit-action-training-list = သင်တန်းစာရင်းကို ဖွင့်ခဲ့သည်
+audit-action-training-create = သင်တန်းတစ်ခု မှတ်တမ်းတင်ခဲ့သည်

@@ -1,0 +1,25 @@
+# Machine-assisted translation, not yet reviewed by a native speaker.
+trainings-title = การอบรม
+trainings-menu = การอบรม
+trainings-intro = เจ้าหน้าที่คนใดได้รับการอบรม เรื่องอะไร และเมื่อใด รายการตรวจสอบการคุ้มครองนับผู้ปฏิบัติงานด่านหน้าที่ผ่านการอบรมด้านการคัดแยก
+trainings-none = ยังไม่มีการบันทึกการอบรม บันทึกครั้งแรกได้ด้านล่าง
+trainings-held-on = วันที่จัด
+trainings-topic = หัวข้อ
+trainings-attendees = ผู้เข้าร่วม
+trainings-note = หมายเหตุ (ไม่บังคับ)
+trainings-recorded-by = บันทึกโดย
+trainings-add = บันทึกการอบรม
+trainings-add-button = บันทึกการอบรม
+trainings-done = บันทึกการอบรมแล้ว
+trainings-problem = ยังไม่ได้บันทึกการอบรม
+trainings-error-held_on = เลือกวันที่อบรมจากปฏิทิน ต้องไม่เป็นวันในอนาคต
+trainings-error-topic = เลือกหัวข้อจากรายการ
+trainings-error-attendees = เลือกเจ้าหน้าที่ที่เข้าร่วมอย่างน้อยหนึ่งคน
+trainings-error-note = เขียนได้ไม่เกิน 500 ตัวอักษร
+training-topic-identification = การคัดแยกและการคัดกรอง
+training-topic-referral_and_protection = การส่งต่อและการคุ้มครอง
+training-topic-interviewing = การสัมภาษณ์ที่คำนึงถึงบาดแผลทางใจ
+training-topic-child_protection = การคุ้มครองเด็ก
+training-topic-other = อื่น ๆ
+audit-action-training-list = เปิดรายการการอบรม
+audit-action-training-create = บันทึกการอบรม

@@ -1,0 +1,25 @@
+# Machine-assisted translation, not yet reviewed by a native speaker.
+trainings-title = Tập huấn
+trainings-menu = Tập huấn
+trainings-intro = Nhân viên nào đã được tập huấn, về nội dung gì và khi nào. Danh mục bảo vệ đếm số người ứng phó đầu tiên được tập huấn về nhận diện.
+trainings-none = Chưa có khóa tập huấn nào được ghi nhận. Hãy ghi nhận khóa đầu tiên bên dưới.
+trainings-held-on = Ngày tổ chức
+trainings-topic = Chủ đề
+trainings-attendees = Người tham dự
+trainings-note = Ghi chú (không bắt buộc)
+trainings-recorded-by = Người ghi nhận
+trainings-add = Ghi nhận một khóa tập huấn
+trainings-add-button = Ghi nhận khóa tập huấn
+trainings-done = Đã ghi nhận khóa tập huấn.
+trainings-problem = Chưa ghi nhận được khóa tập huấn
+trainings-error-held_on = Hãy chọn ngày tập huấn trên lịch; không được là ngày trong tương lai.
+trainings-error-topic = Hãy chọn một chủ đề trong danh sách.
+trainings-error-attendees = Hãy chọn ít nhất một nhân viên đã tham dự.
+trainings-error-note = Viết tối đa 500 ký tự.
+training-topic-identification = Nhận diện và sàng lọc
+training-topic-referral_and_protection = Chuyển tuyến và bảo vệ
+training-topic-interviewing = Phỏng vấn có lưu ý sang chấn
+training-topic-child_protection = Bảo vệ trẻ em
+training-topic-other = Khác
+audit-action-training-list = đã mở danh sách tập huấn
+audit-action-training-create = đã ghi nhận một khóa tập huấn
