@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::Tr;
-use crate::pages::{Fields, Posted, UserBar, bar, error_page, render, tr_for};
+use crate::ui::{Fields, Posted, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -430,7 +430,7 @@ struct OrgsPage {
 
 /// A country's name from its alpha-3 code, when the region's list names it.
 fn country_name(tr: &Tr, alpha3: &str) -> String {
-    crate::pages::REGION_NATIONALITIES
+    crate::ui::REGION_NATIONALITIES
         .iter()
         .find(|(a3, _)| *a3 == alpha3)
         .map(|(_, a2)| tr.label_or("country-", a2))
@@ -470,7 +470,7 @@ async fn show_orgs(
         })
         .collect();
     rows.sort_by_key(|r| r.name.to_lowercase());
-    let mut countries: Vec<(String, String)> = crate::pages::REGION_NATIONALITIES
+    let mut countries: Vec<(String, String)> = crate::ui::REGION_NATIONALITIES
         .iter()
         .map(|(a3, a2)| ((*a3).to_owned(), tr.label_or("country-", a2)))
         .collect();

@@ -17,8 +17,8 @@ use crate::api::ApiJson;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::Posted;
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -160,7 +160,7 @@ impl DedupePage {
                 .nationalities
                 .iter()
                 .map(|n| {
-                    crate::pages::REGION_NATIONALITIES
+                    crate::ui::REGION_NATIONALITIES
                         .iter()
                         .find(|(a3, _)| a3 == n)
                         .map(|(_, a2)| tr.label_or("country-", a2))

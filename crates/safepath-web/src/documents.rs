@@ -27,9 +27,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::{
-    Fields, Posted, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for,
-};
+use crate::ui::{Fields, Posted, UserBar, bar, csrf_ok, csrf_refused, error_page, render, tr_for};
 
 /// What a multipart body may hold besides the file: the form's few fields.
 const FIELDS_LIMIT: usize = 64 * 1024;

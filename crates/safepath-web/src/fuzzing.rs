@@ -2,8 +2,9 @@
 //! compiled only with the `fuzzing` feature: the form bodies the pages
 //! receive, decoded as the handlers decode them.
 
+use crate::case_pages::CaseFormValues;
 use crate::i18n::Tr;
-use crate::pages::{CaseFormValues, Fields};
+use crate::ui::Fields;
 
 /// Decodes one `application/x-www-form-urlencoded` body as each form would:
 /// the case form (and its person, validated), the screening context, the

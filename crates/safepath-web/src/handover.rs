@@ -35,8 +35,8 @@ use crate::auth::ApiUser;
 use crate::auth::WebUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::Posted;
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

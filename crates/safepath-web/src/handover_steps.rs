@@ -22,8 +22,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::Tr;
-use crate::pages::Posted;
-use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
 
 /// Whether the menu offers `/handovers` (the domain's rule).
 pub(crate) fn sees_handovers(role: Role) -> bool {

@@ -22,8 +22,8 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::Posted;
-use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
 
 const SCREENING_JS: &str = include_str!("../static/screening.js");
 

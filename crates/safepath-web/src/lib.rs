@@ -13,7 +13,13 @@ pub mod error;
 pub mod i18n;
 pub mod identification;
 pub mod org_audit;
-pub mod pages;
+// The shared building blocks of every page (no capability's pages).
+pub mod ui;
+// Signing in and out, the language, one's own password.
+pub mod sign_in;
+// The cases' own pages: list, case, create and edit, audit, break-glass.
+pub mod case_pages;
+pub mod notifications;
 pub mod referrals;
 pub mod two_factor;
 // --- services, shelters and stays ---
@@ -83,7 +89,10 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(api::routes())
         .merge(accounts::routes())
         .merge(org_audit::routes())
-        .merge(pages::routes())
+        .merge(ui::routes())
+        .merge(sign_in::routes())
+        .merge(case_pages::routes())
+        .merge(notifications::routes())
         .merge(two_factor::routes())
         .merge(identification::routes())
         .merge(referrals::routes())

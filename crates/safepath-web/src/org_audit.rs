@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::Tr;
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/audit", get(page))

@@ -14,8 +14,8 @@ use crate::auth::ApiUser;
 use crate::auth::WebUser;
 use crate::error::{ApiError, ErrorBody, bad_request};
 use crate::i18n::Tr;
-use crate::pages::Posted;
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 

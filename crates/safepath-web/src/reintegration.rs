@@ -27,7 +27,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::handover::case_id;
 use crate::i18n::Tr;
-use crate::pages::{Posted, error_page, tr_for};
+use crate::ui::{Posted, error_page, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

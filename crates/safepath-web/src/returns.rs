@@ -21,8 +21,8 @@ use crate::api::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::Posted;
-use crate::pages::{error_page, tr_for};
+use crate::ui::Posted;
+use crate::ui::{error_page, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -415,24 +415,20 @@ async fn letter_page(
     user: crate::auth::WebUser,
     Path((id, rid)): Path<(String, String)>,
 ) -> Response {
-    let tr = crate::pages::tr_for(&user);
+    let tr = crate::ui::tr_for(&user);
     let Ok(case) = Uuid::parse_str(&id) else {
-        return crate::pages::error_page(&tr, &user, AppError::case_not_found());
+        return crate::ui::error_page(&tr, &user, AppError::case_not_found());
     };
     let p = user.principal();
     let (c, returns) = match (app.get_case(p, case).await, app.case_returns(p, case).await) {
         (Ok(c), Ok((r, _))) => (c, r),
-        (Err(e), _) | (_, Err(e)) => return crate::pages::error_page(&tr, &user, e),
+        (Err(e), _) | (_, Err(e)) => return crate::ui::error_page(&tr, &user, e),
     };
     let Some(v) = returns
         .into_iter()
         .find(|r| r.id == rid && r.kind == "repatriation")
     else {
-        return crate::pages::error_page(
-            &tr,
-            &user,
-            AppError::not_found("no such return decision"),
-        );
+        return crate::ui::error_page(&tr, &user, AppError::not_found("no such return decision"));
     };
     // In the person's language where the interface has words for it.
     let language = v.language.clone().unwrap_or_default();
@@ -476,7 +472,7 @@ async fn letter_page(
         .flat_map(|l| l.facts)
         .filter(|(k, _)| *k != partner_key && *k != reach_key)
         .collect();
-    crate::pages::render(
+    crate::ui::render(
         StatusCode::OK,
         &ReturnLetter {
             org_name,

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 
 #[utoipa::path(get, path = "/api/v1/screenings", tag = "screening", security(("bearer" = [])),
     responses((status = 200, body = ScreeningList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]

@@ -27,7 +27,7 @@ use crate::AppState;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 use safepath_app::stats_synthetic::SyntheticRequest;
 
 pub fn routes() -> Router<AppState> {

@@ -18,8 +18,8 @@ use safepath_app::stats_synthetic::{BudgetView, COLUMNS, SyntheticRequest};
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::{FluentArg, Tr};
-use crate::pages::Posted;
-use crate::pages::{UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/stats/releases", get(page).post(release))

@@ -18,7 +18,7 @@ use crate::api::ApiJson;
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::{Fields, Posted, UserBar, bar, error_page, render, tr_for};
+use crate::ui::{Fields, Posted, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

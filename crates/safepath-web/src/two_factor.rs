@@ -23,8 +23,8 @@ use crate::auth::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
-use crate::pages::Posted;
-use crate::pages::{Fields, UserBar, bar, error_page, render, tr_for};
+use crate::ui::Posted;
+use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
