@@ -1,5 +1,5 @@
 //! Services, shelters and stays through HTTP, the whole app in process (the
-//! helpers follow tests/web.rs): a shelter's location is shown to its staff and
+//! helpers are in tests/common): a shelter's location is shown to its staff and
 //! to the resident's case manager, and appears nowhere else.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns

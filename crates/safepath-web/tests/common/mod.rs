@@ -537,3 +537,10 @@ pub async fn shelter_named(t: &TestApp, token: &str, name: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[allow(dead_code)] // not every test binary uses it
+pub fn vietnamese() -> Value {
+    json!({"names": [{"value": "Nguyễn Thị Hoa", "script": "Latn"}], "sex": "female", "gender_identity": "woman",
+           "birth_date": {"kind": "year", "year": 2001}, "nationalities": ["VNM"], "languages": ["vi"],
+           "contact": {"phone": "+84 000 0000"}})
+}
