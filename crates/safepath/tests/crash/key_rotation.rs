@@ -9,7 +9,8 @@ use std::io::{BufRead, BufReader};
 
 /// What case managers of A read through the API: every case in full, with
 /// its consents (persons' names, contacts, birth dates, notes; the consent
-/// ledger's sealed records).
+/// ledger's sealed records) and its documents (sealed names and
+/// descriptions).
 async fn everything(http: &Http, base: &str) -> BTreeMap<String, Value> {
     let (status, v) = call(
         http,
@@ -35,7 +36,7 @@ async fn everything(http: &Http, base: &str) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for item in list["items"].as_array().unwrap() {
         let id = item["id"].as_str().unwrap();
-        for what in ["", "/consents"] {
+        for what in ["", "/consents", "/documents"] {
             let (status, v) = call(
                 http,
                 "GET",
@@ -50,6 +51,11 @@ async fn everything(http: &Http, base: &str) -> BTreeMap<String, Value> {
         }
     }
     assert!(out.len() >= 20, "too few cases to mean anything");
+    assert!(
+        out.iter().any(|(k, v)| k.ends_with("/documents")
+            && v["items"].as_array().is_some_and(|a| !a.is_empty())),
+        "the demo's documents are among what is read"
+    );
     out
 }
 
