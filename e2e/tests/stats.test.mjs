@@ -3,10 +3,22 @@
 // between 1 and 10; the checklist shows items without data as such.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch } from './helpers.mjs';
+import { BASE, PASSWORD, apiCall, apiToken, launch, syntheticName } from './helpers.mjs';
 
 let browser;
-before(async () => { browser = await launch(); });
+before(async () => {
+  browser = await launch();
+  // A person identified this year, so that the checklist's legal aid item
+  // has persons to count whichever test files ran before this one.
+  const coord = await apiToken('demo-coordinator');
+  const made = await apiCall(coord, 'POST', '/api/v1/cases', { person: { names: [{ value: syntheticName('Statident'), script: 'Latn' }], sex: 'female' } });
+  assert.equal(made.status, 201);
+  const path = `/api/v1/cases/${made.json.id}/decisions`;
+  const rg = await apiCall(coord, 'POST', path, { stage: 'reasonable_grounds', outcome: 'presumed_victim', reasons: 'Synthetic reasons for the browser test.', letter_addressee: 'person' });
+  assert.equal(rg.status, 201, JSON.stringify(rg.json));
+  const conclusive = await apiCall(coord, 'POST', path, { stage: 'conclusive', outcome: 'identified', reasons: 'Synthetic reasons for the browser test.' });
+  assert.equal(conclusive.status, 201, JSON.stringify(conclusive.json));
+});
 after(async () => { await browser?.close(); });
 
 async function signIn(username, landing) {
