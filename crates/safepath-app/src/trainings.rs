@@ -59,6 +59,26 @@ pub struct Trainings {
     pub staff: Vec<StaffMember>,
 }
 
+/// The organisation's members: (full name, role, disabled) by id.
+type Members = BTreeMap<UserId, (String, Role, bool)>;
+
+/// A member by name and role. Accounts are never deleted, and attendees are
+/// checked to be members, so the fallback only guards a broken row.
+fn staff_member(members: &Members, id: UserId) -> StaffMember {
+    match members.get(&id) {
+        Some((name, role, _)) => StaffMember {
+            id: id.0,
+            name: name.clone(),
+            role: *role,
+        },
+        None => StaffMember {
+            id: id.0,
+            name: "—".to_owned(),
+            role: Role::Partner,
+        },
+    }
+}
+
 impl App {
     fn require_supervisor(who: &Principal) -> Result<(), AppError> {
         if access::capabilities(who.actor.role).supervises {
@@ -72,10 +92,7 @@ impl App {
 
     /// Everyone of the organisation, by id (disabled accounts included, so
     /// that past attendees keep their names).
-    async fn org_members(
-        &self,
-        who: &Principal,
-    ) -> Result<BTreeMap<UserId, (String, Role, bool)>, AppError> {
+    async fn org_members(&self, who: &Principal) -> Result<Members, AppError> {
         let mut out = BTreeMap::new();
         for u in self.store.all_users().await? {
             if u.org_id != who.org() {
@@ -96,13 +113,7 @@ impl App {
             .org(who.org())
             .detail(format!("results={}", rows.len()));
         self.store.append_audit(&audit).await?;
-        let named = |id: UserId| StaffMember {
-            id: id.0,
-            name: members
-                .get(&id)
-                .map_or_else(|| "—".to_owned(), |m| m.0.clone()),
-            role: members.get(&id).map_or(Role::Partner, |m| m.1),
-        };
+        let named = |id: UserId| staff_member(&members, id);
         let items = rows
             .into_iter()
             .map(|r| {
@@ -176,13 +187,7 @@ impl App {
                 row.attendees.len()
             ));
         self.store.add_training(&row, &audit).await?;
-        let named = |id: &UserId| StaffMember {
-            id: id.0,
-            name: members
-                .get(id)
-                .map_or_else(|| "—".to_owned(), |m| m.0.clone()),
-            role: members.get(id).map_or(Role::Partner, |m| m.1),
-        };
+        let named = |id: &UserId| staff_member(&members, *id);
         Ok(TrainingView {
             attendees: row.attendees.iter().map(named).collect(),
             recorded_by: named(&who.id()).name,

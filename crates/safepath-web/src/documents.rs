@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use safepath_app::documents::{AddedDocument, DocumentFile, DocumentList, NewDocument};
 use safepath_app::{AppError, ErrorKind};
 use safepath_domain::casework::consent::DataCategory;
-use safepath_domain::casework::documents::DocumentKind;
+use safepath_domain::casework::documents::{DocumentKind, UploadRefusal};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -202,15 +202,9 @@ pub async fn api_add(
     Ok((StatusCode::CREATED, Json(added)))
 }
 
+/// A body cut off at the limit: the domain's own refusal of a file too large.
 fn too_large(app: &AppState) -> AppError {
-    AppError::new(
-        ErrorKind::BadRequest,
-        "file_too_large",
-        format!(
-            "file: larger than {} MiB",
-            app.document_max_bytes().div_ceil(1024 * 1024)
-        ),
-    )
+    safepath_domain::DomainError::from(UploadRefusal::TooLarge(app.document_max_bytes())).into()
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{doc}", tag = "cases", security(("bearer" = [])),
