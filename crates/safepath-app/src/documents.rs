@@ -8,7 +8,11 @@
 //!   may read the case see every document; a receiving organisation sees
 //!   only those whose category its accepted referrals share under consent in
 //!   force today, and everyone else gets the answer a missing case gets.
-//! - Only those who may change the case add or remove documents.
+//! - The owning organisation's staff who may change the case add and remove
+//!   documents; a receiving organisation adds what its service produced (a
+//!   medical report, court papers) in the categories it was given, and
+//!   removes only what its own staff added. The case manager is notified of
+//!   its additions in the same transaction.
 //! - The type is recognised from the content, never the name or the type
 //!   the browser claims; the size is limited (default 20 MiB).
 //! - Every list, download, addition and removal is audited in the
@@ -20,8 +24,8 @@ use safepath_domain::access::{self, Action, CaseAccess, Decision};
 use safepath_domain::casework::checked_text;
 use safepath_domain::casework::consent::DataCategory;
 use safepath_domain::casework::documents::{self, DocumentKind};
-use safepath_domain::ids::{CaseId, UserId};
-use safepath_store::{AuditDraft, DocumentMetaRow, DocumentRow};
+use safepath_domain::ids::{CaseId, OrgId, UserId};
+use safepath_store::{AuditDraft, DocumentFacts, DocumentMetaRow, DocumentRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -45,16 +49,32 @@ pub struct DocumentView {
     pub description: Option<String>,
     /// Who added it (staff's full name).
     pub added_by: String,
+    /// The organisation that added it, when it is not the case's (a
+    /// receiving organisation's contribution).
+    pub added_by_organisation: Option<String>,
+    /// The reader may remove this document.
+    pub may_remove: bool,
     /// RFC 3339.
     pub added_at: String,
+}
+
+/// A staff member as a document list names them.
+#[derive(Debug, Clone)]
+struct Staff {
+    name: String,
+    /// `None`: the account no longer exists.
+    org: Option<OrgId>,
 }
 
 /// A case's documents, as the reader may see them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DocumentList {
     pub items: Vec<DocumentView>,
-    /// The reader may add and remove documents.
+    /// The reader may add documents (in `categories`).
     pub may_change: bool,
+    /// The data categories the reader may add documents in: every one for
+    /// the owning organisation, those its referrals share for a receiver.
+    pub categories: Vec<DataCategory>,
     /// Seen through a referral: only the categories shared.
     pub via_referral: bool,
     /// The largest file accepted, in bytes.
@@ -143,18 +163,24 @@ impl App {
             Err(Decision::Forbidden) => Err(AppError::forbidden(
                 "your role may not add or remove this case's documents",
             )),
-            Err(_) if need == Need::Read => {
+            Err(_) => {
+                // Another organisation's case: only through an accepted,
+                // consent-covered referral, limited to what it shares.
                 let shared = self.referral_categories(who, facts.id).await?;
-                let access =
-                    access::authorize_referral_read(&who.actor, &facts, !shared.is_empty())
-                        .map_err(|_| AppError::case_not_found())?;
+                let any = !shared.is_empty();
+                let access = match need {
+                    Need::Read => access::authorize_referral_read(&who.actor, &facts, any),
+                    Need::Change => {
+                        access::authorize_referral_contribution(&who.actor, &facts, any)
+                    }
+                }
+                .map_err(|_| AppError::case_not_found())?;
                 Ok(Gate {
                     access,
                     facts,
                     shared: Some(shared),
                 })
             }
-            Err(_) => Err(AppError::case_not_found()),
         }
     }
 
@@ -196,12 +222,22 @@ impl App {
     /// The case's documents the reader may see, newest first (audited).
     pub async fn documents(&self, who: &Principal, case: Uuid) -> Result<DocumentList, AppError> {
         let gate = self.document_gate(who, case, Need::Read).await?;
-        let may_change =
-            gate.shared.is_none() && access::case_permissions(&who.actor, &gate.facts).edit;
+        let may_change = match &gate.shared {
+            None => access::case_permissions(&who.actor, &gate.facts).edit,
+            Some(shared) => {
+                access::authorize_referral_contribution(&who.actor, &gate.facts, !shared.is_empty())
+                    .is_ok()
+            }
+        };
+        let categories = DataCategory::ALL
+            .iter()
+            .copied()
+            .filter(|c| documents::may_add(*c, gate.shared.as_ref()))
+            .collect();
         let audit = self.document_audit(who, &gate, "document.list", "");
         let rows = self.store.case_documents(gate.access.case(), audit).await?;
         let grant = Grant::case(&gate.access, gate.access.case())?;
-        let mut names = BTreeMap::new();
+        let mut staff = BTreeMap::new();
         let mut items = Vec::new();
         for row in rows {
             let category = DataCategory::parse(&row.category)
@@ -209,26 +245,33 @@ impl App {
             if !documents::may_open(category, gate.shared.as_ref()) {
                 continue;
             }
-            items.push(
-                self.document_view(&grant, row, category, &mut names)
-                    .await?,
-            );
+            let view = self
+                .document_view(who, &grant, &gate, may_change, row, category, &mut staff)
+                .await?;
+            items.push(view);
         }
         Ok(DocumentList {
             items,
             may_change,
+            categories,
             via_referral: gate.shared.is_some(),
             max_bytes: self.document_max_bytes,
             accepted: documents::accepted_extensions(),
         })
     }
 
+    /// One document as `who` sees it; `may_change`: `who` may add to the
+    /// case (removing this one depends on who added it, too).
+    #[allow(clippy::too_many_arguments)] // one list's shared state, passed down
     async fn document_view(
         &self,
+        who: &Principal,
         grant: &Grant,
+        gate: &Gate,
+        may_change: bool,
         row: DocumentMetaRow,
         category: DataCategory,
-        names: &mut BTreeMap<UserId, String>,
+        staff: &mut BTreeMap<UserId, Staff>,
     ) -> Result<DocumentView, AppError> {
         let kind = DocumentKind::parse(&row.kind)
             .map_err(|_| AppError::internal("stored document kind is invalid"))?;
@@ -238,18 +281,19 @@ impl App {
             .as_ref()
             .map(|d| self.open_str(grant, TABLE, "description", &row.id, d))
             .transpose()?;
-        let added_by = match names.get(&row.added_by) {
-            Some(n) => n.clone(),
-            None => {
-                let n = self
-                    .store
-                    .user(row.added_by)
-                    .await?
-                    .map_or_else(|| "—".to_owned(), |u| u.full_name);
-                names.insert(row.added_by, n.clone());
-                n
-            }
+        let by = self.staff_member(row.added_by, staff).await?;
+        let added_by_organisation = match by.org {
+            Some(org) if org != gate.facts.org => Some(self.org_name(org).await?),
+            _ => None,
         };
+        let may_remove = may_change
+            && match by.org {
+                Some(org) => {
+                    documents::may_remove(category, org, who.actor.org, gate.shared.as_ref())
+                }
+                // Added by an account since deleted: the owner's staff only.
+                None => gate.shared.is_none(),
+            };
         Ok(DocumentView {
             id: row.id,
             kind,
@@ -258,9 +302,34 @@ impl App {
             size_bytes: row.size_bytes,
             file_name,
             description,
-            added_by,
+            added_by: by.name,
+            added_by_organisation,
+            may_remove,
             added_at: crate::clock::rfc3339(row.added_at),
         })
+    }
+
+    /// A staff member's name and organisation, looked up once per list.
+    async fn staff_member(
+        &self,
+        id: UserId,
+        staff: &mut BTreeMap<UserId, Staff>,
+    ) -> Result<Staff, AppError> {
+        if let Some(s) = staff.get(&id) {
+            return Ok(s.clone());
+        }
+        let s = match self.store.user(id).await? {
+            Some(u) => Staff {
+                name: u.full_name,
+                org: Some(u.org_id),
+            },
+            None => Staff {
+                name: "—".to_owned(),
+                org: None,
+            },
+        };
+        staff.insert(id, s.clone());
+        Ok(s)
     }
 
     /// Adds a document to the case. Every check runs before anything is
@@ -277,6 +346,13 @@ impl App {
             "" => kind.default_category(),
             c => DataCategory::parse(c)?,
         };
+        if !documents::may_add(category, gate.shared.as_ref()) {
+            return Err(safepath_domain::DomainError::new(
+                "category_not_shared",
+                "category: a document added through a referral must be in a category the referral shares",
+            )
+            .into());
+        }
         let description = match new.description.trim() {
             "" => None,
             d => Some(checked_text("description", d)?),
@@ -310,9 +386,42 @@ impl App {
             category.as_str(),
             file_type.extension
         );
-        let audit = self.document_audit(who, &gate, "document.add", &detail);
+        let mut audit = self.document_audit(who, &gate, "document.add", &detail);
+        if gate.shared.is_some() {
+            audit = self.notify_owner_of_contribution(who, &gate, audit).await?;
+        }
         self.store.add_document(&row, &audit).await?;
         Ok(AddedDocument { id })
+    }
+
+    /// A receiving organisation's addition is news to the case manager: a
+    /// notification in the addition's own transaction (the case's reference
+    /// and the organisation's name, nothing of the document).
+    async fn notify_owner_of_contribution(
+        &self,
+        who: &Principal,
+        gate: &Gate,
+        audit: AuditDraft,
+    ) -> Result<AuditDraft, AppError> {
+        let Some(manager) = gate.facts.case_manager else {
+            return Ok(audit);
+        };
+        let case = gate.access.case();
+        let reference = self.case_reference(case).await?.unwrap_or_default();
+        let org = self.org_name(who.actor.org).await?;
+        Ok(audit.notify(
+            self.notice(
+                manager,
+                "document_added",
+                Some(case),
+                format!("{org} added a document to case {reference}"),
+            )
+            .about("documents", case)
+            .params(crate::identification::notice_params(&[
+                ("reference", &reference),
+                ("org", &org),
+            ])),
+        ))
     }
 
     /// Opens one document for a download (audited). A document the reader
@@ -325,16 +434,7 @@ impl App {
     ) -> Result<DocumentFile, AppError> {
         let gate = self.document_gate(who, case, Need::Read).await?;
         let missing = || AppError::not_found("no such document");
-        let facts = self
-            .store
-            .document_facts(gate.access.case(), document)
-            .await?
-            .ok_or_else(missing)?;
-        let category = DataCategory::parse(&facts.category)
-            .map_err(|_| AppError::internal("stored document category is invalid"))?;
-        if !documents::may_open(category, gate.shared.as_ref()) {
-            return Err(missing());
-        }
+        self.openable_document(&gate, document).await?;
         let audit = self.document_audit(who, &gate, "document.read", &format!("id={document}"));
         let row = self
             .store
@@ -350,6 +450,28 @@ impl App {
         })
     }
 
+    /// A document's facts and category, when the gate's reader may open it;
+    /// otherwise the answer a missing document gets.
+    async fn openable_document(
+        &self,
+        gate: &Gate,
+        document: &str,
+    ) -> Result<(DocumentFacts, DataCategory), AppError> {
+        let missing = || AppError::not_found("no such document");
+        let facts = self
+            .store
+            .document_facts(gate.access.case(), document)
+            .await?
+            .ok_or_else(missing)?;
+        let category = DataCategory::parse(&facts.category)
+            .map_err(|_| AppError::internal("stored document category is invalid"))?;
+        if documents::may_open(category, gate.shared.as_ref()) {
+            Ok((facts, category))
+        } else {
+            Err(missing())
+        }
+    }
+
     /// Removes a document (audited; the file is gone from the database).
     pub async fn remove_document(
         &self,
@@ -358,6 +480,19 @@ impl App {
         document: &str,
     ) -> Result<(), AppError> {
         let gate = self.document_gate(who, case, Need::Change).await?;
+        if let Some(shared) = &gate.shared {
+            // A receiving organisation removes only what its own staff added,
+            // in a category it still shares; one it may not open looks missing.
+            let (facts, category) = self.openable_document(&gate, document).await?;
+            let added_by_org = self.store.user(facts.added_by).await?.map(|u| u.org_id);
+            if !added_by_org.is_some_and(|org| {
+                documents::may_remove(category, org, who.actor.org, Some(shared))
+            }) {
+                return Err(AppError::forbidden(
+                    "a receiving organisation may remove only the documents its own staff added",
+                ));
+            }
+        }
         let audit = self.document_audit(who, &gate, "document.remove", &format!("id={document}"));
         if self
             .store

@@ -398,6 +398,32 @@ pub fn authorize_referral_read(
     }
 }
 
+/// A contribution through an accepted referral: a user of the receiving
+/// organisation who works with referrals adds to the case what its service
+/// produced (a medical report, court papers), within the data categories its
+/// consent-covered referrals share (`shared_any`: at least one). The caller
+/// must check each contribution's category; nothing else of the case opens.
+pub fn authorize_referral_contribution(
+    actor: &Actor,
+    case: &CaseFacts,
+    shared_any: bool,
+) -> Result<CaseAccess, Decision> {
+    if shared_any
+        && works_with_referrals(actor.role)
+        && sees_case_contents(actor.role)
+        && actor.org != case.org
+    {
+        Ok(CaseAccess {
+            actor: *actor,
+            case: case.id,
+            action: Action::EditCase,
+            break_glass_reason: None,
+        })
+    } else {
+        Err(Decision::NotFound)
+    }
+}
+
 /// The shortest reason accepted for breaking the glass.
 pub const BREAK_GLASS_MIN_REASON: usize = 15;
 

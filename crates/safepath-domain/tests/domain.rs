@@ -274,6 +274,35 @@ fn authorize_mints_capabilities_only_on_allow() {
 }
 
 #[test]
+fn a_contribution_through_a_referral_needs_a_shared_category_and_a_role_that_works_with_referrals()
+{
+    let c = case(10, Some(1), &[]);
+    for role in &Role::ALL {
+        let receiver = actor(*role, 5, 20);
+        let allowed = authorize_referral_contribution(&receiver, &c, true);
+        let expected = matches!(
+            role,
+            Role::CaseManager | Role::Coordinator | Role::ServiceProvider | Role::Partner
+        );
+        assert_eq!(allowed.is_ok(), expected, "{role:?}");
+        if let Ok(a) = allowed {
+            assert_eq!((a.case(), a.action()), (c.id, Action::EditCase));
+        }
+        // Nothing shared: nothing to contribute to (the case is not found).
+        assert_eq!(
+            authorize_referral_contribution(&receiver, &c, false),
+            Err(Decision::NotFound)
+        );
+        // The owning organisation never goes through a referral.
+        let own = actor(*role, 6, 10);
+        assert_eq!(
+            authorize_referral_contribution(&own, &c, true),
+            Err(Decision::NotFound)
+        );
+    }
+}
+
+#[test]
 fn break_the_glass_needs_an_administrator_and_a_reason() {
     let c = case(10, Some(1), &[]);
     let admin = actor(Role::Administrator, 3, 30);

@@ -1,7 +1,7 @@
 //! Storage for the documents attached to a case (migration 0024). Every
 //! method that returns a sealed column appends its audit entry in the same
 //! transaction; the one that does not (`document_facts`) returns only what
-//! the access rule needs (the case and the data category).
+//! the access rules need (the case, the data category and who added it).
 
 use async_trait::async_trait;
 use safepath_crypto::Sealed;
@@ -41,6 +41,9 @@ pub struct DocumentRow {
 pub struct DocumentFacts {
     pub case_id: CaseId,
     pub category: String,
+    /// Who added it (their organisation decides whether a receiving
+    /// organisation may remove it).
+    pub added_by: UserId,
 }
 
 #[async_trait]

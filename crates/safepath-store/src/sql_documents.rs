@@ -72,7 +72,7 @@ macro_rules! documents_sql {
             }
 
             async fn document_facts(&self, case: CaseId, id: &str) -> Result<Option<DocumentFacts>> {
-                let row = sqlx::query("SELECT case_id, category FROM case_documents WHERE id = $1 AND case_id = $2")
+                let row = sqlx::query("SELECT case_id, category, added_by FROM case_documents WHERE id = $1 AND case_id = $2")
                     .bind(id)
                     .bind(case.to_string())
                     .fetch_optional(&self.pool)
@@ -81,6 +81,7 @@ macro_rules! documents_sql {
                     Ok(DocumentFacts {
                         case_id: uuid_col(r.try_get("case_id")?, CaseId)?,
                         category: r.try_get("category")?,
+                        added_by: uuid_col(r.try_get("added_by")?, UserId)?,
                     })
                 })
                 .transpose()

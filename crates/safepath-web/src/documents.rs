@@ -17,7 +17,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use safepath_app::documents::{AddedDocument, DocumentFile, DocumentList, NewDocument};
 use safepath_app::{AppError, ErrorKind};
-use safepath_domain::casework::consent::DataCategory;
 use safepath_domain::casework::documents::{DocumentKind, UploadRefusal};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -174,6 +173,10 @@ pub async fn api_list(
     Ok(Json(app.documents(&user, id).await?))
 }
 
+/// Adds a document. The owning organisation's staff who may change the case
+/// add in any data category; a receiving organisation's staff who work with
+/// referrals add in the categories its accepted referrals share (400
+/// `category_not_shared` otherwise), and the case manager is notified.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/documents", tag = "cases", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The case")),
     request_body(content = DocumentUpload, content_type = "multipart/form-data"),
@@ -219,6 +222,9 @@ pub async fn api_download(
     Ok(as_download(app.document_file(&user, id, &doc).await?))
 }
 
+/// Removes a document. A receiving organisation removes only what its own
+/// staff added (403 for the owner's papers it may read; 404 for one it may
+/// not open).
 #[utoipa::path(delete, path = "/api/v1/cases/{id}/documents/{doc}", tag = "cases", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The case"), ("doc" = String, Path, description = "The document")),
     responses((status = 204, description = "Removed; the removal is in the audit trail"),
@@ -306,8 +312,11 @@ struct Row {
     size: String,
     description: Option<String>,
     added_by: String,
+    /// The organisation that added it, when not the case's own.
+    added_by_org: Option<String>,
     added_at: String,
     added_when: String,
+    may_remove: bool,
 }
 
 #[derive(Template)]
@@ -407,6 +416,8 @@ async fn show(
             size: size_words(d.size_bytes),
             description: d.description,
             added_by: d.added_by,
+            added_by_org: d.added_by_organisation,
+            may_remove: d.may_remove,
             added_when: tr.when(&d.added_at),
             added_at: d.added_at,
             id: d.id,
@@ -450,7 +461,8 @@ async fn show(
                     )
                 })
                 .collect(),
-            categories: DataCategory::ALL
+            categories: list
+                .categories
                 .iter()
                 .map(|c| {
                     (
@@ -492,6 +504,7 @@ fn field_error(tr: &Tr, app: &AppState, e: &AppError) -> Option<(String, String)
         ("file", "file_type_not_accepted") => "documents-error-type",
         ("file", _) => "documents-error-file",
         ("kind", _) => "documents-error-kind",
+        ("category", "category_not_shared") => "documents-error-category-not-shared",
         ("category", _) => "documents-error-category",
         ("description", _) => "documents-error-description",
         _ => return None,

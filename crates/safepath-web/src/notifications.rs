@@ -114,6 +114,9 @@ pub(crate) fn notice_link(tr: &Tr, n: &NotificationView) -> Option<(String, Stri
             to(format!("/cases/{c}/decisions"), "notice-open-decisions")
         }
         (Some("case_audit"), _, Some(c)) => to(format!("/cases/{c}/audit"), "notice-open-audit"),
+        (Some("documents"), _, Some(c)) => {
+            to(format!("/cases/{c}/documents"), "notice-open-documents")
+        }
         (Some("tracing_request"), Some(id), _) => to(
             format!("/tracing/requests/{id}"),
             "notice-open-tracing-request",

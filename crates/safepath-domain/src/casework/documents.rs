@@ -195,6 +195,35 @@ pub fn may_open(
     shared.is_none_or(|s| s.contains(&category))
 }
 
+/// Whether a contributor may add a document of `category`. The owning
+/// organisation's staff who may change the case (`None`) add any; a
+/// receiving organisation (a shelter's medical report, a legal aid
+/// organisation's court papers) only in the categories its referrals share,
+/// so that nothing it adds is beyond what it may read again.
+pub fn may_add(
+    category: DataCategory,
+    shared: Option<&std::collections::BTreeSet<DataCategory>>,
+) -> bool {
+    may_open(category, shared)
+}
+
+/// Whether a contributor of `remover_org` may remove a document of
+/// `category` added by a user of `added_by_org`. The owning organisation's
+/// staff who may change the case (`None`) remove any; a receiving
+/// organisation only what its own staff added, in a category it still
+/// shares — never the owner's papers.
+pub fn may_remove(
+    category: DataCategory,
+    added_by_org: crate::ids::OrgId,
+    remover_org: crate::ids::OrgId,
+    shared: Option<&std::collections::BTreeSet<DataCategory>>,
+) -> bool {
+    match shared {
+        None => true,
+        Some(s) => s.contains(&category) && added_by_org == remover_org,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +290,42 @@ mod tests {
         assert!(may_open(DataCategory::Health, Some(&shared)));
         assert!(!may_open(DataCategory::Identity, Some(&shared)));
         assert!(may_open(DataCategory::Identity, None));
+    }
+
+    #[test]
+    fn a_receiver_adds_in_shared_categories_and_removes_only_its_own() {
+        use crate::ids::OrgId;
+        let (owner, receiver) = (
+            OrgId(uuid::Uuid::from_u128(1)),
+            OrgId(uuid::Uuid::from_u128(2)),
+        );
+        let shared: std::collections::BTreeSet<_> = [DataCategory::Health].into_iter().collect();
+        assert!(may_add(DataCategory::Health, Some(&shared)));
+        assert!(!may_add(DataCategory::Legal, Some(&shared)));
+        assert!(may_add(DataCategory::Legal, None));
+        // Its own report, while health is shared.
+        assert!(may_remove(
+            DataCategory::Health,
+            receiver,
+            receiver,
+            Some(&shared)
+        ));
+        // The owner's health papers, though it may read them.
+        assert!(!may_remove(
+            DataCategory::Health,
+            owner,
+            receiver,
+            Some(&shared)
+        ));
+        // Its own, once the category is no longer shared (consent withdrawn).
+        let none = std::collections::BTreeSet::new();
+        assert!(!may_remove(
+            DataCategory::Health,
+            receiver,
+            receiver,
+            Some(&none)
+        ));
+        // The owner's staff who may change the case remove anything.
+        assert!(may_remove(DataCategory::Health, receiver, owner, None));
     }
 }

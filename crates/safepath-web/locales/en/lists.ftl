@@ -69,6 +69,8 @@ notice-case-assigned = Case { $reference } was given to you to manage.
 notice-case-assigned-plain = A case was given to you to manage.
 notice-case-changed = Someone else changed case { $reference }, which you manage.
 notice-case-changed-plain = Someone else changed a case you manage.
+notice-document-added = { $org } added a document to case { $reference }, which you manage.
+notice-document-added-plain = Another organisation added a document to a case you manage.
 notice-decision = A { $stage } was recorded on case { $reference }.
 notice-decision-plain = An identification decision was recorded on a case you manage.
 notice-break-glass = { $user } (administrator) opened case { $reference } in an emergency (break the glass). The reason is in the case's audit trail.
@@ -94,6 +96,7 @@ notice-open-tracing-request = Open the tracing request
 notice-open-tracing = Open tracing
 notice-open-justice = Open rights and justice
 notice-open-case = Open the case
+notice-open-documents = Open the documents
 
 ## The case list
 cases-filter-manager = Case manager

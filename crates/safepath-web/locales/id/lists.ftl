@@ -66,6 +66,8 @@ notice-case-assigned = Kasus { $reference } diberikan kepada Anda untuk ditangan
 notice-case-assigned-plain = Sebuah kasus diberikan kepada Anda untuk ditangani.
 notice-case-changed = Orang lain mengubah kasus { $reference } yang Anda tangani.
 notice-case-changed-plain = Orang lain mengubah kasus yang Anda tangani.
+notice-document-added = { $org } menambahkan dokumen ke kasus { $reference } yang Anda tangani.
+notice-document-added-plain = Organisasi lain menambahkan dokumen ke kasus yang Anda tangani.
 notice-decision = { $stage } dicatat pada kasus { $reference }.
 notice-decision-plain = Sebuah keputusan identifikasi dicatat pada kasus yang Anda tangani.
 notice-break-glass = { $user } (administrator) membuka kasus { $reference } dalam keadaan darurat (break the glass). Alasannya ada di jejak audit kasus.
@@ -91,6 +93,7 @@ notice-open-tracing-request = Buka permintaan penelusuran
 notice-open-tracing = Buka penelusuran
 notice-open-justice = Buka hak dan keadilan
 notice-open-case = Buka kasus
+notice-open-documents = Buka dokumen
 
 ## Daftar kasus
 cases-filter-manager = Manajer kasus

@@ -70,6 +70,8 @@ notice-case-assigned = ករណី { $reference } ត្រូវបានប�
 notice-case-assigned-plain = ករណីមួយត្រូវបានប្រគល់ឱ្យអ្នកគ្រប់គ្រង។
 notice-case-changed = អ្នកផ្សេងបានផ្លាស់ប្ដូរករណី { $reference } ដែលអ្នកគ្រប់គ្រង។
 notice-case-changed-plain = អ្នកផ្សេងបានផ្លាស់ប្ដូរករណីដែលអ្នកគ្រប់គ្រង។
+notice-document-added = { $org } បានបន្ថែមឯកសារមួយទៅករណី { $reference } ដែលអ្នកគ្រប់គ្រង។
+notice-document-added-plain = អង្គការផ្សេងបានបន្ថែមឯកសារទៅករណីដែលអ្នកគ្រប់គ្រង។
 notice-decision = { $stage } ត្រូវបានកត់ត្រាលើករណី { $reference }។
 notice-decision-plain = សេចក្ដីសម្រេចកំណត់អត្តសញ្ញាណមួយត្រូវបានកត់ត្រាលើករណីដែលអ្នកគ្រប់គ្រង។
 notice-break-glass = { $user } (អ្នកគ្រប់គ្រងប្រព័ន្ធ) បានបើកករណី { $reference } ក្នុងស្ថានភាពអាសន្ន (ការចូលប្រើបន្ទាន់)។ មូលហេតុមាននៅក្នុងកំណត់ត្រាសវនកម្មនៃករណី។
@@ -95,6 +97,7 @@ notice-open-tracing-request = បើកសំណើស្វែងរក
 notice-open-tracing = បើកការស្វែងរកគ្រួសារ
 notice-open-justice = បើកសិទ្ធិ និងយុត្តិធម៌
 notice-open-case = បើកករណី
+notice-open-documents = បើកឯកសារ
 
 ## The case list
 cases-filter-manager = អ្នកគ្រប់គ្រងករណី

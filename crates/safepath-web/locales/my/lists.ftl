@@ -70,6 +70,8 @@ notice-case-assigned = ကိစ္စရပ် { $reference } ကို စီ�
 notice-case-assigned-plain = ကိစ္စရပ်တစ်ခုကို စီမံရန် သင့်ထံ အပ်နှင်းခဲ့သည်။
 notice-case-changed = သင်စီမံသော ကိစ္စရပ် { $reference } ကို အခြားသူတစ်ဦးက ပြောင်းလဲခဲ့သည်။
 notice-case-changed-plain = သင်စီမံသော ကိစ္စရပ်တစ်ခုကို အခြားသူတစ်ဦးက ပြောင်းလဲခဲ့သည်။
+notice-document-added = { $org } က သင်စီမံသော ကိစ္စရပ် { $reference } သို့ စာရွက်စာတမ်းတစ်ခု ထည့်ခဲ့သည်။
+notice-document-added-plain = အခြားအဖွဲ့အစည်းတစ်ခုက သင်စီမံသော ကိစ္စရပ်သို့ စာရွက်စာတမ်း ထည့်ခဲ့သည်။
 notice-decision = ကိစ္စရပ် { $reference } တွင် { $stage } ကို မှတ်တမ်းတင်ခဲ့သည်။
 notice-decision-plain = သင်စီမံသော ကိစ္စရပ်တစ်ခုတွင် သတ်မှတ်ခြင်းဆိုင်ရာ ဆုံးဖြတ်ချက်ကို မှတ်တမ်းတင်ခဲ့သည်။
 notice-break-glass = { $user } (စီမံခန့်ခွဲသူ) သည် ကိစ္စရပ် { $reference } ကို အရေးပေါ်အခြေအနေတွင် ဖွင့်ခဲ့သည် (အရေးပေါ်ဝင်ရောက်ခွင့်)။ အကြောင်းရင်းကို ကိစ္စရပ်၏ စစ်ဆေးမှုမှတ်တမ်းတွင် ကြည့်နိုင်သည်။
@@ -95,6 +97,7 @@ notice-open-tracing-request = ရှာဖွေရေး တောင်းဆ�
 notice-open-tracing = မိသားစု ရှာဖွေခြင်းကို ဖွင့်ရန်
 notice-open-justice = အခွင့်အရေးနှင့် တရားမျှတမှုကို ဖွင့်ရန်
 notice-open-case = ကိစ္စရပ်ကို ဖွင့်ရန်
+notice-open-documents = စာရွက်စာတမ်းများကို ဖွင့်ရန်
 
 ## The case list
 cases-filter-manager = ကိစ္စရပ်စီမံခန့်ခွဲသူ

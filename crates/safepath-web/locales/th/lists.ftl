@@ -70,6 +70,8 @@ notice-case-assigned = กรณี { $reference } ได้รับมอบ�
 notice-case-assigned-plain = มีกรณีหนึ่งได้รับมอบหมายให้คุณดูแล
 notice-case-changed = มีผู้อื่นเปลี่ยนแปลงกรณี { $reference } ที่คุณดูแล
 notice-case-changed-plain = มีผู้อื่นเปลี่ยนแปลงกรณีที่คุณดูแล
+notice-document-added = { $org } เพิ่มเอกสารในกรณี { $reference } ที่คุณดูแล
+notice-document-added-plain = หน่วยงานอื่นเพิ่มเอกสารในกรณีที่คุณดูแล
 notice-decision = มีการบันทึก { $stage } ในกรณี { $reference }
 notice-decision-plain = มีการบันทึกการวินิจฉัยการคัดแยกในกรณีที่คุณดูแล
 notice-break-glass = { $user } (ผู้ดูแลระบบ) เปิดกรณี { $reference } ในสถานการณ์ฉุกเฉิน (การเข้าถึงกรณีฉุกเฉิน) เหตุผลอยู่ในประวัติการเข้าถึงและแก้ไขของกรณี
@@ -95,6 +97,7 @@ notice-open-tracing-request = เปิดคำขอติดตามค้�
 notice-open-tracing = เปิดการติดตามค้นหาครอบครัว
 notice-open-justice = เปิดสิทธิและกระบวนการยุติธรรม
 notice-open-case = เปิดกรณี
+notice-open-documents = เปิดเอกสาร
 
 ## The case list
 cases-filter-manager = ผู้จัดการรายกรณี

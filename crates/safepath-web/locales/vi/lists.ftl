@@ -70,6 +70,8 @@ notice-case-assigned = Ca { $reference } đã được giao cho bạn quản lý
 notice-case-assigned-plain = Một ca đã được giao cho bạn quản lý.
 notice-case-changed = Người khác đã thay đổi ca { $reference } mà bạn quản lý.
 notice-case-changed-plain = Người khác đã thay đổi một ca bạn quản lý.
+notice-document-added = { $org } đã thêm một tài liệu vào ca { $reference } mà bạn quản lý.
+notice-document-added-plain = Một tổ chức khác đã thêm tài liệu vào ca bạn quản lý.
 notice-decision = Một { $stage } đã được ghi lại trong ca { $reference }.
 notice-decision-plain = Một quyết định xác định nạn nhân đã được ghi lại trong một ca bạn quản lý.
 notice-break-glass = { $user } (quản trị viên) đã mở ca { $reference } trong tình huống khẩn cấp (truy cập khẩn cấp). Lý do có trong nhật ký truy cập của ca.
@@ -95,6 +97,7 @@ notice-open-tracing-request = Mở yêu cầu tìm kiếm
 notice-open-tracing = Mở tìm kiếm gia đình
 notice-open-justice = Mở quyền và tư pháp
 notice-open-case = Mở ca
+notice-open-documents = Mở tài liệu
 
 ## The case list
 cases-filter-manager = Cán bộ quản lý ca

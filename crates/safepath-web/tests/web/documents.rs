@@ -344,7 +344,8 @@ async fn files_are_judged_by_their_content_and_size_and_a_refusal_changes_nothin
 }
 
 #[tokio::test]
-async fn a_receiving_organisation_sees_only_the_categories_shared_and_changes_nothing() {
+async fn a_receiving_organisation_sees_and_adds_only_in_the_categories_shared_and_removes_none_of_the_owners()
+ {
     let t = spawn_app().await;
     let cm_a = t.login("demo-cm-a").await;
     let cm_b = t.login("demo-cm-b").await;
@@ -377,7 +378,7 @@ async fn a_receiving_organisation_sees_only_the_categories_shared_and_changes_no
         .collect();
     assert_eq!(kinds, ["medical"], "health is shared, identity is not");
     assert_eq!(list["via_referral"], true);
-    assert_eq!(list["may_change"], false);
+    assert_eq!(list["may_change"], true, "it may add in what is shared");
     let medical = t
         .call(
             "GET",
@@ -408,7 +409,8 @@ async fn a_receiving_organisation_sees_only_the_categories_shared_and_changes_no
         (missing.status, missing.text()),
         "a document not shared looks missing"
     );
-    // It reads; it does not add or remove.
+    // It adds only in the categories shared: a letter (case history) is
+    // refused as a field error, and nothing is kept.
     let add = api_upload(
         &t,
         &cm_b,
@@ -417,7 +419,19 @@ async fn a_receiving_organisation_sees_only_the_categories_shared_and_changes_no
         Some(("b.pdf", &pdf("b"))),
     )
     .await;
-    assert_eq!(add.status, StatusCode::NOT_FOUND, "{}", add.text());
+    assert_eq!(add.status, StatusCode::BAD_REQUEST, "{}", add.text());
+    assert_eq!(add.json()["code"], "category_not_shared");
+    let add = api_upload(
+        &t,
+        &cm_b,
+        &case,
+        &[("kind", "medical"), ("category", "identity")],
+        Some(("b.pdf", &pdf("b"))),
+    )
+    .await;
+    assert_eq!(add.json()["code"], "category_not_shared", "{}", add.text());
+    // It removes none of the owner's papers: one it reads is refused, one it
+    // may not read looks missing.
     let remove = t
         .call(
             "DELETE",
@@ -426,9 +440,152 @@ async fn a_receiving_organisation_sees_only_the_categories_shared_and_changes_no
             None,
         )
         .await;
+    assert_eq!(remove.status, StatusCode::FORBIDDEN, "{}", remove.text());
+    let remove = t
+        .call(
+            "DELETE",
+            &format!("{list_path}/{}", ids["identity_document"]),
+            Some(&cm_b),
+            None,
+        )
+        .await;
     assert_eq!(remove.status, StatusCode::NOT_FOUND);
+    let list = t.call("GET", &list_path, Some(&cm_b), None).await.json();
+    assert_eq!(list["may_change"], true);
+    assert_eq!(list["categories"], json!(["health"]));
+    assert_eq!(list["items"][0]["may_remove"], false);
     let owner = t.call("GET", &list_path, Some(&cm_a), None).await.json();
     assert_eq!(owner["items"].as_array().unwrap().len(), 2);
+    assert!(
+        owner["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["may_remove"] == true)
+    );
+}
+
+#[tokio::test]
+async fn a_receiving_organisation_adds_its_report_the_case_manager_is_told_and_only_it_removes_it()
+{
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let cm_b = t.login("demo-cm-b").await;
+    let case = new_case(&t, &cm_a).await;
+    let list_path = format!("/api/v1/cases/{case}/documents");
+    refer_to(&t, &cm_a, &cm_b, &case, json!(["health"])).await;
+    // An organisation without a referral finds no case to add to.
+    let cm_c = t.login("demo-cm-c").await;
+    let r = api_upload(
+        &t,
+        &cm_c,
+        &case,
+        &[("kind", "medical")],
+        Some(("x.pdf", &pdf("x"))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    let before = t
+        .call("GET", "/api/v1/notifications", Some(&cm_a), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let added = api_upload(
+        &t,
+        &cm_b,
+        &case,
+        &[
+            ("kind", "medical"),
+            ("description", "Health check at the shelter"),
+        ],
+        Some(("report.pdf", &pdf("report"))),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let id = added.json()["id"].as_str().unwrap().to_owned();
+    // The case manager is told, in words that name the organisation.
+    let told = t
+        .call("GET", "/api/v1/notifications", Some(&cm_a), None)
+        .await
+        .json();
+    let items = told["items"].as_array().unwrap();
+    assert_eq!(items.len(), before + 1);
+    let notice = items
+        .iter()
+        .find(|n| n["kind"] == "document_added")
+        .unwrap();
+    assert!(
+        notice["message"]
+            .as_str()
+            .unwrap()
+            .contains("Organisation B"),
+        "{notice}"
+    );
+    let (cookie, _) = page_login(&t, "demo-cm-a").await;
+    let page = t.page(&cookie, "/notifications").await.text();
+    assert!(page.contains("added a document to case"), "{page}");
+    assert!(page.contains(&format!("/cases/{case}/documents")), "{page}");
+    // The receiver's page offers only the categories shared, and says what
+    // becomes of what it adds.
+    let (cookie_b, _) = page_login(&t, "demo-cm-b").await;
+    let page_b = t
+        .page(&cookie_b, &format!("/cases/{case}/documents"))
+        .await
+        .text();
+    assert!(page_b.contains("document-shared-hint"), "{page_b}");
+    assert!(page_b.contains(r#"<option value="health""#), "{page_b}");
+    assert!(!page_b.contains(r#"<option value="identity""#), "{page_b}");
+    assert!(page_b.contains(", Organisation B"), "{page_b}");
+    // The owner sees who added it; both may remove it.
+    let owner = t.call("GET", &list_path, Some(&cm_a), None).await.json();
+    let doc = &owner["items"][0];
+    assert_eq!(doc["id"], id.as_str());
+    assert!(
+        doc["added_by_organisation"]
+            .as_str()
+            .unwrap()
+            .contains("Organisation B"),
+        "{doc}"
+    );
+    assert_eq!(doc["may_remove"], true);
+    let mine = t.call("GET", &list_path, Some(&cm_b), None).await.json();
+    assert_eq!(mine["items"][0]["may_remove"], true);
+    assert!(actions(&t).await.iter().any(|a| a == "document.add"));
+    // The receiving organisation's service provider adds too; what one of
+    // its staff added, another of its staff may remove.
+    let provider = t.login("demo-provider").await;
+    let by_provider = api_upload(
+        &t,
+        &provider,
+        &case,
+        &[("kind", "medical")],
+        Some(("lab.pdf", &pdf("lab"))),
+    )
+    .await;
+    assert_eq!(
+        by_provider.status,
+        StatusCode::CREATED,
+        "{}",
+        by_provider.text()
+    );
+    let provider_doc = by_provider.json()["id"].as_str().unwrap().to_owned();
+    let removed = t
+        .call(
+            "DELETE",
+            &format!("{list_path}/{provider_doc}"),
+            Some(&cm_b),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text());
+    let removed = t
+        .call("DELETE", &format!("{list_path}/{id}"), Some(&cm_b), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text());
+    let owner = t.call("GET", &list_path, Some(&cm_a), None).await.json();
+    assert!(owner["items"].as_array().unwrap().is_empty());
 }
 
 #[tokio::test]
