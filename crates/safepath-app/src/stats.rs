@@ -22,7 +22,10 @@ use safepath_domain::case::{CaseStatus, ExploitationForm};
 use safepath_domain::ids::{CaseId, OrgId};
 use safepath_domain::org::Role;
 use safepath_domain::person::{BirthDate, parse_iso_date};
-use safepath_stats::checklist::{self, ChecklistInputs, Places, Share};
+use safepath_stats::checklist;
+use safepath_stats::checklist_facts::{
+    self, DecisionFact, Facts, JusticeFacts, PresumedFact, ReturnFact, StayFact,
+};
 use safepath_stats::durations::{self, DurationSummary};
 use safepath_stats::sdc::{self, Policy, Release, ReleaseHistory};
 use safepath_stats::table::Table;
@@ -96,90 +99,13 @@ pub const DASH_TABLES: &[(&str, &[Dim])] = &[
 /// Tables of other counts than persons (suppressed on their own).
 pub const OTHER_TABLES: &[&str] = &["screenings", "stays", "returns"];
 
-/// One return as the checklist and the dashboard count it.
-struct ReturnFact {
+/// One return as the dashboard and the checklist count it: when and by
+/// whom it was recorded, and the checklist's facts of it.
+struct ReturnRecord {
     /// When it was recorded (ms).
     at: i64,
-    year: i32,
     org: OrgId,
-    repatriation: bool,
-    assessed: bool,
-}
-
-/// The rights-and-justice records the checklist counts, from plain columns
-/// only (kind, state, subject, dates; nothing is opened), in scope.
-#[derive(Default)]
-struct JusticeFacts {
-    /// Cases whose person was identified, by the year of the decision.
-    identified: Vec<(i32, CaseId)>,
-    /// Cases with a legal aid record.
-    with_legal_aid: HashSet<CaseId>,
-    /// Interpretation occasions: (year, interpreter provided).
-    interpretation: Vec<(i32, bool)>,
-    /// Permits granted, by the year the record last changed.
-    permits_granted: Vec<i32>,
-    /// Claims awarded: (year the claim last changed, paid in full).
-    awards: Vec<(i32, bool)>,
-}
-
-impl JusticeFacts {
-    fn inputs(&self, y: i32) -> (Share, Share, u64, u64, Share) {
-        let identified: HashSet<CaseId> = self
-            .identified
-            .iter()
-            .filter(|(year, _)| *year == y)
-            .map(|(_, c)| *c)
-            .collect();
-        let interpretation: Vec<bool> = self
-            .interpretation
-            .iter()
-            .filter(|(year, _)| *year == y)
-            .map(|(_, p)| *p)
-            .collect();
-        let awards: Vec<bool> = self
-            .awards
-            .iter()
-            .filter(|(year, _)| *year == y)
-            .map(|(_, p)| *p)
-            .collect();
-        let awarded = awards.len() as u64;
-        (
-            Share {
-                part: identified
-                    .iter()
-                    .filter(|c| self.with_legal_aid.contains(c))
-                    .count() as u64,
-                of: identified.len() as u64,
-            },
-            Share {
-                part: interpretation.iter().filter(|p| **p).count() as u64,
-                of: interpretation.len() as u64,
-            },
-            self.permits_granted
-                .iter()
-                .filter(|year| **year == y)
-                .count() as u64,
-            awarded,
-            Share {
-                part: awards.iter().filter(|p| **p).count() as u64,
-                of: awarded,
-            },
-        )
-    }
-}
-
-/// Of the follow-ups after return that fell due in `year` (reported or
-/// owed: `(due year, reached)`), those that reached the person.
-fn reached_share(follow_ups: &[(i32, bool)], year: i32) -> Share {
-    let due: Vec<bool> = follow_ups
-        .iter()
-        .filter(|(y, _)| *y == year)
-        .map(|(_, reached)| *reached)
-        .collect();
-    Share {
-        part: due.iter().filter(|r| **r).count() as u64,
-        of: due.len() as u64,
-    }
+    fact: ReturnFact,
 }
 
 fn day_of_ms(ms: i64) -> i64 {
@@ -190,6 +116,22 @@ fn date_of_ms(ms: i64) -> Option<Date> {
     OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
         .ok()
         .map(|t| t.date())
+}
+
+fn year_of_ms(ms: i64) -> i32 {
+    date_of_ms(ms).map_or(0, |d| d.year())
+}
+
+/// A stay as the checklist counts it (`None`: its admission day cannot be
+/// read, which validated records never have).
+fn stay_fact(s: &StatsStayRow) -> Option<StayFact> {
+    let admitted_day = day_of_iso(&s.admitted_on)?;
+    Some(StayFact {
+        admitted_year: s.admitted_on.get(0..4)?.parse().ok()?,
+        admitted_day,
+        left_day: s.left_on.as_deref().and_then(day_of_iso),
+        open: s.free_to_leave && s.regime == "open",
+    })
 }
 
 fn day_of_iso(s: &str) -> Option<i64> {
@@ -220,27 +162,6 @@ pub(crate) fn age_on(b: &BirthDate, on: Date) -> Option<u32> {
             let d = parse_iso_date("on", when).ok()?;
             u32::try_from(i32::from(*age) + on.year() - d.year()).ok()
         }
-    }
-}
-
-/// Seven days, the checklist's limit for a presumed victim's first health
-/// assessment.
-const HEALTH_ASSESSMENT_WITHIN_MS: i64 = 7 * 86_400_000;
-
-/// Of the presumed victims decided in `year` ((decided at, first
-/// physical-health need at)), those whose health was assessed by 7 days
-/// after the decision (or before it).
-fn health_share(presumed: &[(i64, Option<i64>)], year: i32) -> Share {
-    let decided: Vec<&(i64, Option<i64>)> = presumed
-        .iter()
-        .filter(|(at, _)| date_of_ms(*at).is_some_and(|d| d.year() == year))
-        .collect();
-    Share {
-        part: decided
-            .iter()
-            .filter(|(at, health)| health.is_some_and(|h| h <= at + HEALTH_ASSESSMENT_WITHIN_MS))
-            .count() as u64,
-        of: decided.len() as u64,
     }
 }
 
@@ -554,7 +475,7 @@ impl App {
                 .filter(|r| filter.org.as_ref().is_none_or(|o| *o == r.org.to_string()))
                 .map(|r| {
                     vec![
-                        if r.repatriation {
+                        if r.fact.repatriation {
                             "repatriation"
                         } else {
                             "forced_removal"
@@ -757,7 +678,7 @@ impl App {
     async fn returns_for_checklist(
         &self,
         scope: Option<OrgId>,
-    ) -> Result<Vec<ReturnFact>, AppError> {
+    ) -> Result<Vec<ReturnRecord>, AppError> {
         let mut out = Vec::new();
         for r in self
             .store
@@ -777,12 +698,14 @@ impl App {
                     .case_records(r.case_id, Some(crate::handover_cases::SECURITY_KIND))
                     .await?
                     .is_empty();
-            out.push(ReturnFact {
+            out.push(ReturnRecord {
                 at: r.created_at,
-                year: date_of_ms(r.created_at).map_or(0, |d| d.year()),
                 org: facts.org,
-                repatriation,
-                assessed,
+                fact: ReturnFact {
+                    year: year_of_ms(r.created_at),
+                    repatriation,
+                    assessed,
+                },
             });
         }
         Ok(out)
@@ -851,8 +774,8 @@ impl App {
         Ok(out)
     }
 
-    /// The rights-and-justice facts in scope (`JusticeFacts`): the
-    /// records' plain columns, each case's organisation looked up once.
+    /// The rights-and-justice facts in scope: the records' plain columns,
+    /// each case's organisation looked up once.
     async fn justice_for_checklist(
         &self,
         who: &Principal,
@@ -875,7 +798,7 @@ impl App {
             )
             .await?;
         let mut facts = JusticeFacts::default();
-        let year = |ms: i64| date_of_ms(ms).map_or(0, |d| d.year());
+        let year = year_of_ms;
         for r in legal_aid
             .iter()
             .chain(&interpretation)
@@ -899,13 +822,13 @@ impl App {
             if let (Some(at), Some("identified")) =
                 (p.conclusive_decided_at, p.conclusive_outcome.as_deref())
             {
-                facts.identified.push((year(at), p.case_id));
+                facts.identified.push((year(at), p.case_id.0.as_u128()));
             }
         }
         facts.with_legal_aid = legal_aid
             .iter()
             .filter(|r| in_scope(&r.case_id))
-            .map(|r| r.case_id)
+            .map(|r| r.case_id.0.as_u128())
             .collect();
         facts.interpretation = interpretation
             .iter()
@@ -932,97 +855,53 @@ impl App {
     pub async fn checklist(&self, who: &Principal) -> Result<Vec<checklist::Item>, AppError> {
         let scope = self.stats_scope(who)?;
         let aggregates = self.store.stats_aggregates(scope).await?;
-        let stays = self.store.stats_stays(scope).await?;
-        let year = self.clock.today().year();
-        let today = day_of_ms(self.now_ms());
-        let returns = self.returns_for_checklist(scope).await?;
-        let follow_ups = self.follow_ups_for_checklist(who, scope).await?;
-        let justice = self.justice_for_checklist(who, scope).await?;
-        let trained = self.trained_responders(scope).await?;
-        let inputs = |y: i32| {
-            let (legal_aid, interpretation, permits, awarded, paid) = justice.inputs(y);
-            let returns_in: Vec<&ReturnFact> = returns.iter().filter(|r| r.year == y).collect();
-            let of = returns_in.len() as u64;
-            let year_of = |iso: &str| iso.get(0..4).and_then(|s| s.parse::<i32>().ok());
-            let in_year: Vec<&StatsStayRow> = stays
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let facts = Facts {
+            orgs: count(aggregates.orgs),
+            orgs_with_focal_point: count(aggregates.orgs_with_focal_point),
+            shelter_beds: aggregates
+                .shelter_beds
                 .iter()
-                .filter(|s| year_of(&s.admitted_on) == Some(y))
-                .collect();
-            let conclusive: Vec<&(i64, String)> = aggregates
+                .map(|(group, beds)| (group.clone(), count(*beds)))
+                .collect(),
+            stays: self
+                .store
+                .stats_stays(scope)
+                .await?
+                .iter()
+                .filter_map(stay_fact)
+                .collect(),
+            conclusive: aggregates
                 .conclusive
                 .iter()
-                .filter(|(at, _)| date_of_ms(*at).is_some_and(|d| d.year() == y))
-                .collect();
-            ChecklistInputs {
-                focal_points: Share {
-                    part: u64::try_from(aggregates.orgs_with_focal_point).unwrap_or(0),
-                    of: u64::try_from(aggregates.orgs).unwrap_or(0),
-                },
-                shelter_places: aggregates
-                    .shelter_beds
-                    .iter()
-                    .map(|(t, beds)| Places {
-                        group: if t == "survivors_of_sexual_exploitation" {
-                            "sexual_exploitation".to_string()
-                        } else {
-                            t.clone()
-                        },
-                        beds: u64::try_from(*beds).unwrap_or(0),
-                    })
-                    .collect(),
-                open_stays: Share {
-                    part: in_year
-                        .iter()
-                        .filter(|s| s.free_to_leave && s.regime == "open")
-                        .count() as u64,
-                    of: in_year.len() as u64,
-                },
-                stay_days: in_year
-                    .iter()
-                    .filter_map(|s| {
-                        let from = day_of_iso(&s.admitted_on)?;
-                        let to = s.left_on.as_deref().and_then(day_of_iso).unwrap_or(today);
-                        Some(to - from)
-                    })
-                    .collect(),
-                possible_detentions: in_year
-                    .iter()
-                    .filter(|s| !(s.free_to_leave && s.regime == "open"))
-                    .count() as u64,
-                // A presumed victim's physical health assessed (a need of
-                // that domain recorded) by 7 days after the decision.
-                health_within_7_days: Some(health_share(&aggregates.presumed, y)),
-                // Staff, not victims: a count, no threshold.
-                // No training recorded at all is "no data yet", not zero.
-                trained_responders: (!trained.is_empty())
-                    .then(|| trained.get(&y).copied().unwrap_or(0)),
-                decisions_on_time: Share {
-                    part: conclusive
-                        .iter()
-                        .filter(|(at, due)| day_of_iso(due).is_some_and(|d| day_of_ms(*at) <= d))
-                        .count() as u64,
-                    of: conclusive.len() as u64,
-                },
-                // Every return, voluntary or a removal by the authorities:
-                // a removal counts against both shares unless assessed.
-                returns_with_security_assessment: Some(Share {
-                    part: returns_in.iter().filter(|r| r.assessed).count() as u64,
-                    of,
-                }),
-                returns_with_receiving_agency: Some(Share {
-                    part: returns_in.iter().filter(|r| r.repatriation).count() as u64,
-                    of,
-                }),
-                // Of the follow-ups that fell due that year (reported or
-                // owed), those that reached the person.
-                follow_ups_after_return: Some(reached_share(&follow_ups, y)),
-                legal_aid: Some(legal_aid),
-                interpretation: Some(interpretation),
-                permits_granted: Some(permits),
-                compensation_awarded: Some(awarded),
-                compensation_paid: Some(paid),
-            }
+                .map(|(at, due)| DecisionFact {
+                    year: year_of_ms(*at),
+                    day: day_of_ms(*at),
+                    due_day: day_of_iso(due),
+                })
+                .collect(),
+            presumed: aggregates
+                .presumed
+                .iter()
+                .map(|(at, health)| PresumedFact {
+                    year: year_of_ms(*at),
+                    decided_ms: *at,
+                    health_ms: *health,
+                })
+                .collect(),
+            returns: self
+                .returns_for_checklist(scope)
+                .await?
+                .into_iter()
+                .map(|r| r.fact)
+                .collect(),
+            follow_ups: self.follow_ups_for_checklist(who, scope).await?,
+            justice: self.justice_for_checklist(who, scope).await?,
+            trained: self.trained_responders(scope).await?,
         };
+        let year = self.clock.today().year();
+        let today = day_of_ms(self.now_ms());
+        let inputs = |y: i32| checklist_facts::inputs(&facts, y, today);
         let items = checklist::compute(&inputs(year), Some(&inputs(year - 1)), THRESHOLD);
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "stats.checklist")
             .detail(format!("items={}", items.len()));
@@ -1126,29 +1005,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn health_counts_by_seven_days_after_the_decision_and_before_it() {
-        // 2026-03-01T00:00:00Z.
+    fn moments_become_the_checklists_years_and_days() {
+        // 2026-03-01T00:00:00Z, and a moment before it.
         let at = 1_772_323_200_000;
-        let day = 86_400_000;
-        let presumed = [
-            (at, Some(at + 7 * day)),     // the seventh day: counts
-            (at, Some(at + 7 * day + 1)), // a moment later: does not
-            (at, Some(at - 3 * day)),     // assessed before the decision
-            (at, None),                   // never
-            (at - 400 * day, Some(at)),   // decided the year before
-        ];
-        let s = health_share(&presumed, 2026);
-        assert_eq!((s.part, s.of), (2, 4));
-        let s = health_share(&presumed, 2025);
-        assert_eq!((s.part, s.of), (0, 1));
-    }
-
-    #[test]
-    fn follow_ups_reached_are_counted_by_the_year_they_fell_due() {
-        let f = [(2025, true), (2026, true), (2026, false), (2026, true)];
-        assert_eq!(reached_share(&f, 2026), Share { part: 2, of: 3 });
-        assert_eq!(reached_share(&f, 2025), Share { part: 1, of: 1 });
-        assert_eq!(reached_share(&f, 2024), Share { part: 0, of: 0 });
+        assert_eq!(year_of_ms(at), 2026);
+        assert_eq!(year_of_ms(at - 60 * 86_400_000), 2025);
+        assert_eq!(Some(day_of_ms(at)), day_of_iso("2026-03-01"));
+        assert_eq!(Some(day_of_ms(at - 1)), day_of_iso("2026-02-28"));
     }
 
     #[test]

@@ -18,9 +18,11 @@
 //! * [`kanon`]: CTDC-style k-anonymised microdata;
 //! * [`synth`]: differentially private synthetic microdata (DP marginals and
 //!   aggregate-seeded synthesis, after Synthetic Data Showcase);
-//! * [`checklist`]: the protection checklist computed from aggregates.
+//! * [`checklist`]: the protection checklist computed from aggregates, and
+//!   [`checklist_facts`]: its counting rules over what the records say.
 
 pub mod checklist;
+pub mod checklist_facts;
 pub mod dp;
 pub mod durations;
 pub mod facts;
