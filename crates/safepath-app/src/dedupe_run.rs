@@ -387,14 +387,10 @@ impl App {
         let returned = crate::retrafficking::returned_cases(self).await?;
         let sightings: Vec<Sighting> = pairs
             .iter()
-            .filter(|p| p.band == "likely")
             .filter_map(|p| {
-                let (back, again) =
-                    match (returned.contains(&p.case_a), returned.contains(&p.case_b)) {
-                        (true, false) => (p.case_a, p.case_b),
-                        (false, true) => (p.case_b, p.case_a),
-                        _ => return None,
-                    };
+                let (back, again) = safepath_domain::solutions::retrafficking::pairing(
+                    &p.band, p.case_a, p.case_b, &returned,
+                )?;
                 Some(Sighting {
                     returned: back,
                     again,

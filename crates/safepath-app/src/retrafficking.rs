@@ -6,15 +6,19 @@
 //! told through every open handover of the return: a security alert sealed
 //! into the outbox as a coordinator would send it, while the person's
 //! consent still names the partner. Once per pair of cases: a
-//! `retrafficking_alert` record on the returned case remembers it.
+//! `retrafficking_alert` record on the returned case remembers it. The
+//! rules (what counts as a return home, which pairs alert, once per pair,
+//! which handovers carry the alert) are the domain's
+//! (`safepath_domain::solutions::retrafficking`); this module looks up and
+//! writes.
 
 use std::collections::HashSet;
 
 use safepath_domain::access::{self, Action};
 use safepath_domain::ids::CaseId;
-use safepath_domain::solutions::handover::{
-    self as protocol, Handover, HandoverMessage, HandoverState, MessageKind, Side,
-};
+use safepath_domain::solutions::handover::{Handover, HandoverMessage, HandoverState, Side};
+use safepath_domain::solutions::retrafficking::{self as rules};
+pub use safepath_domain::solutions::retrafficking::{FoundBy, Sighting};
 use safepath_store::{AuditDraft, CaseRecordRow, NotificationRow};
 use uuid::Uuid;
 
@@ -31,56 +35,6 @@ pub const NOTICE_KIND: &str = "returned_person_again";
 /// Who signs the automatic alert in the origin's timeline.
 const AUTOMATIC: &str = "SafePath (automatic alert)";
 
-/// Where the returned person was found again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FoundBy {
-    /// A pair of the de-duplication run (`subject_id`: the pair).
-    DedupeRun,
-    /// A case referred from a new screening (`subject_id`: the screening).
-    Screening,
-}
-
-impl FoundBy {
-    fn subject_type(self) -> &'static str {
-        match self {
-            Self::DedupeRun => "dedupe_pair",
-            Self::Screening => "screening",
-        }
-    }
-
-    fn source(self) -> &'static str {
-        match self {
-            Self::DedupeRun => "dedupe_run",
-            Self::Screening => "screening",
-        }
-    }
-
-    /// The note the origin reads (free text of the protocol; nothing of
-    /// the person).
-    fn note(self) -> &'static str {
-        match self {
-            Self::DedupeRun => {
-                "Automatic alert: the person who returned may be in the destination's records again (found by its de-duplication run). The person may have been trafficked again; the case manager will be in touch."
-            }
-            Self::Screening => {
-                "Automatic alert: the person who returned may have been screened again as a possible victim at the destination. The person may have been trafficked again; the case manager will be in touch."
-            }
-        }
-    }
-}
-
-/// One sighting: the returned case, the case it was found in, and what found it.
-#[derive(Debug, Clone)]
-pub struct Sighting {
-    pub returned: CaseId,
-    pub again: CaseId,
-    pub found_by: FoundBy,
-    /// The dedupe pair's id or the screening's id.
-    pub subject_id: String,
-    /// The run's id or the screening's id (notice message; ids only).
-    pub source_id: String,
-}
-
 /// The cases whose person returned home through a recorded repatriation (a
 /// removal by the authorities is not a return through the handover).
 pub(crate) async fn returned_cases(app: &App) -> Result<HashSet<CaseId>, AppError> {
@@ -89,7 +43,7 @@ pub(crate) async fn returned_cases(app: &App) -> Result<HashSet<CaseId>, AppErro
         .all_case_records(crate::returns::RETURN_KIND, &["done"])
         .await?
         .into_iter()
-        .filter(|r| r.subject.as_deref() == Some("repatriation"))
+        .filter(|r| rules::is_return_home(r.subject.as_deref()))
         .map(|r| r.case_id)
         .collect())
 }
@@ -105,19 +59,19 @@ impl App {
         if sightings.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let mut told: HashSet<(CaseId, String)> = self
+        let mut told: HashSet<(CaseId, CaseId)> = self
             .store
             .all_case_records(RETRAFFICKING_ALERT, &["open"])
             .await?
             .into_iter()
-            .filter_map(|r| r.ref_id.map(|other| (r.case_id, other)))
+            .filter_map(|r| {
+                let other = r.ref_id.as_deref().and_then(CaseId::parse)?;
+                Some((r.case_id, other))
+            })
             .collect();
         let now = self.now_ms();
         let (mut notices, mut marks) = (Vec::new(), Vec::new());
-        for s in sightings {
-            if s.returned == s.again || !told.insert((s.returned, s.again.to_string())) {
-                continue;
-            }
+        for s in rules::untold(sightings, &mut told) {
             for case in [s.returned, s.again] {
                 let Some(facts) = self.store.case_facts(case).await? else {
                     continue;
@@ -217,11 +171,10 @@ impl App {
         let message = HandoverMessage::SecurityAlert;
         let mut queued = 0;
         for row in self.store.handovers_for_case(case).await? {
-            let open = row.side == Side::Destination.as_str()
-                && HandoverState::parse(&row.state).is_ok_and(|s| {
-                    !s.is_finished()
-                        && protocol::next_state(s, MessageKind::SecurityAlert).is_some()
-                });
+            let open = Side::parse(&row.side)
+                .ok()
+                .zip(HandoverState::parse(&row.state).ok())
+                .is_some_and(|(side, state)| rules::may_alert_origin(side, state));
             if !open {
                 continue;
             }

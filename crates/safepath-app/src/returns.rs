@@ -27,8 +27,8 @@ use safepath_domain::ids::CaseId;
 use safepath_domain::solutions::agreements::{Agreement, ResponsibleParty};
 use safepath_domain::solutions::ids::AgreementId;
 use safepath_domain::solutions::repatriation::{
-    CostLine, Escort, ForcedRemoval, Repatriation, ReturnCounts, ReturnEvent, ReturnPlan,
-    VoluntaryDecision, return_gate,
+    CostLine, Escort, ForcedRemoval, REPATRIATION, Repatriation, ReturnCounts, ReturnEvent,
+    ReturnPlan, VoluntaryDecision, return_gate,
 };
 use safepath_store::{AuditDraft, CaseRecordRow};
 
@@ -442,7 +442,7 @@ impl App {
             .await?
             .iter()
             .any(|r| {
-                r.subject.as_deref() == Some("repatriation") && r.ref_id.as_deref() == Some(partner)
+                r.subject.as_deref() == Some(REPATRIATION) && r.ref_id.as_deref() == Some(partner)
             }))
     }
 
@@ -453,10 +453,7 @@ impl App {
         record: &ReturnRecord,
         now: i64,
     ) -> Result<CaseRecordRow, AppError> {
-        let subject = match record.event {
-            ReturnEvent::Repatriation(_) => "repatriation",
-            ReturnEvent::ForcedRemoval(_) => "forced_removal",
-        };
+        let subject = record.event.kind_str();
         Ok(CaseRecordRow {
             id: id.to_owned(),
             case_id: case,

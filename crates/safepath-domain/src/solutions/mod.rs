@@ -70,6 +70,7 @@ pub mod assessment;
 pub mod handover;
 pub mod ids;
 pub mod repatriation;
+pub mod retrafficking;
 
 #[cfg(test)]
 mod vocabulary_tests {

@@ -336,6 +336,21 @@ pub enum ReturnEvent {
     ForcedRemoval(ForcedRemoval),
 }
 
+impl ReturnEvent {
+    /// The kind's name, as the plain column of a return's record says it.
+    pub fn kind_str(&self) -> &'static str {
+        match self {
+            Self::Repatriation(_) => REPATRIATION,
+            Self::ForcedRemoval(_) => FORCED_REMOVAL,
+        }
+    }
+}
+
+/// [`ReturnEvent::kind_str`] of a repatriation.
+pub const REPATRIATION: &str = "repatriation";
+/// [`ReturnEvent::kind_str`] of a forced removal.
+pub const FORCED_REMOVAL: &str = "forced_removal";
+
 /// Repatriations and forced removals, counted apart.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnCounts {
