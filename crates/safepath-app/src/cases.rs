@@ -18,7 +18,8 @@ use crate::sealing::Grant;
 use crate::views::*;
 use crate::{App, AppError, Principal};
 
-const NAME_INDEX: &str = "person-name";
+/// The blind index purpose of person names.
+pub(crate) const NAME_INDEX: &str = "person-name";
 pub const MAX_PER_PAGE: i64 = 100;
 /// Where a sealed audit reason is bound (table, column; the case id is the record).
 const AUDIT_REASON: (&str, &str) = ("audit", "reason");
@@ -80,14 +81,10 @@ impl App {
     }
 
     pub(crate) fn name_index(&self, person: &Person) -> Result<Vec<Vec<u8>>, AppError> {
-        let mut tokens: Vec<String> = person
-            .searchable_names()
-            .into_iter()
-            .flat_map(search_tokens)
-            .collect();
-        tokens.sort();
-        tokens.dedup();
-        tokens.iter().map(|t| self.blind(t)).collect()
+        safepath_domain::person::name_index_tokens(&person.display_name, &person.names)
+            .iter()
+            .map(|t| self.blind(t))
+            .collect()
     }
 
     pub(crate) fn seal_person(

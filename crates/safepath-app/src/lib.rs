@@ -42,6 +42,7 @@ pub mod stats_synthetic;
 // --- rights and justice ---
 pub mod justice;
 // --- data-key rotation ---
+pub mod index_key_rotation;
 pub mod key_rotation;
 // --- durable solutions: agreements between countries ---
 pub mod agreements;

@@ -69,6 +69,31 @@ impl Vault {
         self.0.seal(field, &plain)
     }
 
+    /// A person's name index recomputed from the sealed names under this
+    /// vault's index key (index-key rotation). As with [`Vault::reseal`],
+    /// the names never leave this module: only the blinded tokens do.
+    pub(crate) fn reindex_person_names(
+        &self,
+        person: &str,
+        display_name: &Sealed,
+        names: &Sealed,
+    ) -> Result<Vec<Vec<u8>>, AppError> {
+        let display = self.open(field("persons", "display_name", person), display_name)?;
+        let names = self.open(field("persons", "names", person), names)?;
+        let display = std::str::from_utf8(&display)
+            .map_err(|_| AppError::internal("a stored display name is not UTF-8"))?;
+        let names: Vec<safepath_domain::person::PersonName> = serde_json::from_slice(&names)
+            .map_err(|_| AppError::internal("stored names are not readable"))?;
+        safepath_domain::person::name_index_tokens(display, &names)
+            .iter()
+            .map(|t| {
+                self.0
+                    .blind_index(crate::cases::NAME_INDEX, t)
+                    .map_err(|e| AppError::internal(&e.to_string()))
+            })
+            .collect()
+    }
+
     /// Private to this module: nothing outside it can open a field.
     fn open(&self, field: FieldRef<'_>, sealed: &Sealed) -> Result<Zeroizing<Vec<u8>>, AppError> {
         self.0

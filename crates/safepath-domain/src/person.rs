@@ -359,13 +359,31 @@ impl Person {
 
     /// Every string a name search should find this person by.
     pub fn searchable_names(&self) -> Vec<&str> {
-        let mut out = vec![self.display_name.as_str()];
-        for n in &self.names {
-            out.push(&n.value);
-            out.extend(n.transliterations.iter().map(String::as_str));
-        }
-        out
+        searchable_names(&self.display_name, &self.names)
     }
+}
+
+/// Every string a name search should find a person by: the display name,
+/// each name and each of its transliterations.
+pub fn searchable_names<'a>(display_name: &'a str, names: &'a [PersonName]) -> Vec<&'a str> {
+    let mut out = vec![display_name];
+    for n in names {
+        out.push(&n.value);
+        out.extend(n.transliterations.iter().map(String::as_str));
+    }
+    out
+}
+
+/// The folded tokens a person's name index holds, sorted and without
+/// repeats (before blinding).
+pub fn name_index_tokens(display_name: &str, names: &[PersonName]) -> Vec<String> {
+    let mut tokens: Vec<String> = searchable_names(display_name, names)
+        .into_iter()
+        .flat_map(crate::names::search_tokens)
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    tokens
 }
 
 #[cfg(test)]

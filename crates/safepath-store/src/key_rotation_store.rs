@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use safepath_crypto::{Sealed, WrappedDataKey};
+use safepath_domain::ids::UserId;
 
 use crate::{AuditDraft, Result};
 
@@ -95,4 +96,30 @@ pub trait KeyRotationStore {
 
     /// The ids of retired keys.
     async fn retired_data_keys(&self) -> Result<BTreeSet<String>>;
+
+    // Index-key rotation (`safepath keys rotate --index-key`): the blind
+    // indexes of names are recomputed from the sealed names; what was kept
+    // only as a keyed hash (recovery codes, address throttles) cannot be,
+    // and is dropped when the old key goes.
+
+    /// Up to `limit` persons after `after`, in id order: (id, sealed display
+    /// name, sealed names).
+    async fn person_names_page(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(String, Sealed, Sealed)>>;
+
+    /// Replaces each person's name index with the tokens given, in one
+    /// transaction.
+    async fn replace_name_indexes(&self, rows: &[(String, Vec<Vec<u8>>)]) -> Result<()>;
+
+    /// The users who hold recovery codes not yet used.
+    async fn recovery_code_holders(&self) -> Result<Vec<UserId>>;
+
+    /// Ends an index-key rotation in one transaction, with its audit entry
+    /// (and the notifications it carries): deletes every recovery code and
+    /// every address throttle (keyed hashes under the old key) and the index
+    /// keys in `delete`. Returns how many recovery codes were deleted.
+    async fn end_index_rotation(&self, delete: &[String], audit: &AuditDraft) -> Result<u64>;
 }

@@ -238,6 +238,58 @@ macro_rules! key_rotation_sql {
                 let rows = sqlx::query("SELECT id FROM data_keys WHERE retired_at IS NOT NULL").fetch_all(&self.pool).await?;
                 rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
             }
+
+            async fn person_names_page(&self, after: Option<&str>, limit: i64) -> Result<Vec<(String, Sealed, Sealed)>> {
+                let rows = sqlx::query("SELECT id, display_name, names FROM persons WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after.unwrap_or(""))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get("id")?,
+                            decode_sealed(&r.try_get::<Vec<u8>, _>("display_name")?)?,
+                            decode_sealed(&r.try_get::<Vec<u8>, _>("names")?)?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            async fn replace_name_indexes(&self, rows: &[(String, Vec<Vec<u8>>)]) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for (person, tokens) in rows {
+                    sqlx::query("DELETE FROM person_name_index WHERE person_id = $1").bind(person).execute(&mut *tx).await?;
+                    for token in tokens {
+                        sqlx::query("INSERT INTO person_name_index (person_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .bind(person)
+                            .bind(token)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn recovery_code_holders(&self) -> Result<Vec<UserId>> {
+                let rows = sqlx::query("SELECT DISTINCT user_id FROM recovery_codes WHERE used_at IS NULL ORDER BY user_id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| uuid_col(r.try_get("user_id")?, UserId)).collect()
+            }
+
+            async fn end_index_rotation(&self, delete: &[String], audit: &AuditDraft) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                self.append_tx(&mut tx, audit).await?;
+                let codes = sqlx::query("DELETE FROM recovery_codes").execute(&mut *tx).await?.rows_affected();
+                sqlx::query("DELETE FROM address_failures").execute(&mut *tx).await?;
+                for id in delete {
+                    sqlx::query("DELETE FROM data_keys WHERE id = $1 AND purpose = 'index'").bind(id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(codes)
+            }
         }
     };
 }

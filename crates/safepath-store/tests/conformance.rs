@@ -2789,8 +2789,148 @@ conformance!(
     // --- the last administrator ---
     the_last_administrator_stays_even_when_two_are_disabled_at_once,
     // --- staff trainings ---
-    trainings_with_attendees_per_organisation
+    trainings_with_attendees_per_organisation,
+    // --- index-key rotation ---
+    index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes
 );
+
+/// Index-key rotation's storage: persons' sealed names in id order, name
+/// indexes replaced, and the end in one transaction (recovery codes and
+/// address throttles gone, the old index key deleted, the audit entry and
+/// its notifications written).
+async fn index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes(h: Harness) {
+    let s = h.store.as_ref();
+    s.insert_data_keys(
+        &[
+            wrapped_key("dk-f", KeyPurpose::Field),
+            wrapped_key("ik-old", KeyPurpose::Index),
+            wrapped_key("ik-new", KeyPurpose::Index),
+        ],
+        100,
+    )
+    .await
+    .unwrap();
+    let o = org("Org Index");
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let cm = user(o.id, "ix-cm", "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let p = person();
+        let c = case(
+            o.id,
+            p.id,
+            Some(cm.id),
+            vec![],
+            &format!("SP-2026-INDX-000{n}"),
+            100,
+        );
+        s.insert_case(&c, &p, &[vec![n; 32]], &audit("case.create"))
+            .await
+            .unwrap();
+        ids.push(p.id.to_string());
+    }
+    ids.sort();
+    // Pages in id order, with the sealed names.
+    let first = s.person_names_page(None, 2).await.unwrap();
+    let rest = s.person_names_page(Some(&first[1].0), 2).await.unwrap();
+    let seen: Vec<String> = first.iter().chain(&rest).map(|r| r.0.clone()).collect();
+    assert_eq!(seen, ids);
+    assert!(
+        first
+            .iter()
+            .all(|r| !r.1.bytes.is_empty() && !r.2.bytes.is_empty())
+    );
+    // Indexes replaced: the old token finds nothing, the new one the person.
+    let rows: Vec<(String, Vec<Vec<u8>>)> = ids
+        .iter()
+        .map(|id| (id.clone(), vec![vec![200; 32], id.as_bytes()[..8].to_vec()]))
+        .collect();
+    s.replace_name_indexes(&rows).await.unwrap();
+    let vis = Visibility::Own(cm.id, cm.org_id);
+    let count = |token: Vec<u8>| async move {
+        s.list_cases(
+            vis,
+            &CaseFilter {
+                name_tokens: vec![token],
+                limit: 10,
+                ..Default::default()
+            },
+            &audit("case.list"),
+        )
+        .await
+        .unwrap()
+        .total
+    };
+    assert_eq!(count(vec![0; 32]).await, 0);
+    assert_eq!(count(vec![200; 32]).await, 3);
+    // Recovery codes and address throttles are keyed hashes: they go.
+    let row = TwoFactorRow {
+        user_id: cm.id,
+        secret: sealed("totp"),
+        enabled: false,
+        last_step: 0,
+        created_at: 10,
+        enabled_at: None,
+    };
+    s.start_two_factor(&row, &audit("two_factor.start"))
+        .await
+        .unwrap();
+    assert!(
+        s.enable_two_factor(
+            cm.id,
+            1,
+            &["h1".into(), "h2".into()],
+            20,
+            &audit("two_factor.enable")
+        )
+        .await
+        .unwrap()
+    );
+    s.count_address_failure("addr-hash", 1_000, 0)
+        .await
+        .unwrap();
+    s.lock_address("addr-hash", 50_000).await.unwrap();
+    assert_eq!(s.recovery_code_holders().await.unwrap(), [cm.id]);
+    let entries = audit_count(s).await;
+    let deleted = s
+        .end_index_rotation(
+            &["ik-old".into()],
+            &audit("keys.rotate_index.finish").notify(NotificationRow {
+                id: "n-rotation".into(),
+                user_id: cm.id,
+                kind: "recovery_codes_reset".into(),
+                case_id: None,
+                message: "Make new recovery codes.".into(),
+                created_at: 300,
+                read_at: None,
+                subject_type: Some("two_factor".into()),
+                subject_id: None,
+                params: None,
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2);
+    assert!(s.recovery_code_holders().await.unwrap().is_empty());
+    assert_eq!(s.unused_recovery_codes(cm.id).await.unwrap(), 0);
+    assert_eq!(s.address_locked_until("addr-hash").await.unwrap(), 0);
+    let keys: Vec<String> = s
+        .data_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    assert!(keys.contains(&"ik-new".to_owned()) && !keys.contains(&"ik-old".to_owned()));
+    assert!(
+        keys.contains(&"dk-f".to_owned()),
+        "a field key is never deleted here"
+    );
+    assert_eq!(audit_count(s).await, entries + 1);
+    assert_eq!(s.unread_notifications(cm.id).await.unwrap(), 1);
+    verify(s).await.unwrap();
+}
 
 /// Trainings (migration 0025): kept with their attendees and audit entry,
 /// listed per organisation newest first, and every attendance with the
@@ -3353,18 +3493,22 @@ async fn tracing_requests_waiting_and_later_matches(h: Harness) {
     verify(s).await.unwrap();
 }
 
-async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
-    let s = h.store.as_ref();
-    let key = |id: &str, purpose| WrappedDataKey {
+/// A stored data key for the rotation tests (never unwrapped by the store).
+fn wrapped_key(id: &str, purpose: KeyPurpose) -> WrappedDataKey {
+    WrappedDataKey {
         id: id.into(),
         purpose,
         master_key_id: "mk-1".into(),
         wrapped: vec![7; 40],
-    };
+    }
+}
+
+async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
+    let s = h.store.as_ref();
     s.insert_data_keys(
         &[
-            key("dk-test", KeyPurpose::Field),
-            key("dk-idx", KeyPurpose::Index),
+            wrapped_key("dk-test", KeyPurpose::Field),
+            wrapped_key("dk-idx", KeyPurpose::Index),
         ],
         100,
     )
@@ -3404,7 +3548,7 @@ async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
 
     // A new field key is the newest: the ring seals with the last one.
     s.add_data_key(
-        &key("dk-new", KeyPurpose::Field),
+        &wrapped_key("dk-new", KeyPurpose::Field),
         50,
         &audit("keys.rotate_data.start"),
     )

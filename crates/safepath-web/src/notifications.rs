@@ -114,6 +114,7 @@ pub(crate) fn notice_link(tr: &Tr, n: &NotificationView) -> Option<(String, Stri
             to(format!("/cases/{c}/decisions"), "notice-open-decisions")
         }
         (Some("case_audit"), _, Some(c)) => to(format!("/cases/{c}/audit"), "notice-open-audit"),
+        (Some("two_factor"), _, _) => to("/settings/two-factor".into(), "notice-open-two-factor"),
         (Some("documents"), _, Some(c)) => {
             to(format!("/cases/{c}/documents"), "notice-open-documents")
         }

@@ -332,7 +332,13 @@ struct RotateArgs {
     /// instead of the master key. Run again after an interruption: it resumes.
     #[arg(long)]
     data_keys: bool,
-    /// Values re-encrypted per transaction (with --data-keys).
+    /// Rotate the index key that keys the blind indexes instead (rebuilding
+    /// every name index from the sealed names). Unused two-step recovery
+    /// codes are deleted and their holders notified. Run again after an
+    /// interruption: it resumes.
+    #[arg(long, conflicts_with = "data_keys")]
+    index_key: bool,
+    /// Values re-encrypted (or persons re-indexed) per transaction.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=100_000))]
     batch_size: i64,
 }
@@ -487,6 +493,13 @@ async fn serve(
     banner: Option<String>,
     duplicate_index_at_start: bool,
 ) -> Result<(), String> {
+    if app
+        .index_rotation_unfinished()
+        .await
+        .map_err(|e| e.message)?
+    {
+        return Err("an index-key rotation was interrupted: finish it with `safepath keys rotate --index-key` before serving (until then a name search would miss the persons not yet re-indexed)".into());
+    }
     let app = Arc::new(app);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -776,6 +789,33 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!(
                     "Kept {} retired (they open break-the-glass reasons in the audit log, whose chain cannot be rewritten; they never seal).",
                     done.retired.join(", ")
+                );
+            }
+        }
+        Command::Keys(KeysCommand::Rotate(args)) if args.index_key => {
+            let _lock = args.data.lock()?;
+            let app = args.data.open(false).await?;
+            let mut progress = |so_far: u64| println!("re-indexed {so_far} persons so far");
+            let done = app
+                .rotate_index_key(args.batch_size, &mut progress)
+                .await
+                .map_err(|e| e.message)?;
+            app.shutdown().await;
+            println!(
+                "{} the index-key rotation: {} persons re-indexed; blind indexes are now keyed by {}. Deleted the older index key {}.",
+                if done.resumed {
+                    "Resumed and finished"
+                } else {
+                    "Finished"
+                },
+                done.persons,
+                done.key_id,
+                done.deleted.join(", ")
+            );
+            if done.recovery_code_holders > 0 {
+                println!(
+                    "{} users' unused recovery codes were kept only as hashes under the old key and were deleted; each is notified to make new ones.",
+                    done.recovery_code_holders
                 );
             }
         }

@@ -269,6 +269,26 @@ fn accounts_backup_restore_rotation_and_audit_verification() {
     assert_ne!(key_before, key_after);
     assert!(ok(&["org", "list", "--data-dir", d], None).contains("Test Shelter"));
     assert!(ok(&["audit", "verify", "--data-dir", d], None).contains("intact"));
+    // The index key too (docs/decisions.md D-A3b); one rotation at a time.
+    assert!(
+        ok(&["keys", "rotate", "--index-key", "--data-dir", d], None)
+            .contains("Finished the index-key rotation")
+    );
+    assert!(
+        fails(
+            &[
+                "keys",
+                "rotate",
+                "--index-key",
+                "--data-keys",
+                "--data-dir",
+                d
+            ],
+            None
+        )
+        .contains("cannot be used with")
+    );
+    assert!(ok(&["audit", "verify", "--data-dir", d], None).contains("intact"));
 
     // Backup, then restore into a fresh folder with the same key file.
     let backup = dir.path().join("backup.db");

@@ -71,6 +71,7 @@ notice-case-changed = Someone else changed case { $reference }, which you manage
 notice-case-changed-plain = Someone else changed a case you manage.
 notice-document-added = { $org } added a document to case { $reference }, which you manage.
 notice-document-added-plain = Another organisation added a document to a case you manage.
+notice-recovery-codes-reset-plain = Your two-step sign-in recovery codes were replaced after a security key change. Make new ones in your settings; your authenticator app still signs you in.
 notice-decision = A { $stage } was recorded on case { $reference }.
 notice-decision-plain = An identification decision was recorded on a case you manage.
 notice-break-glass = { $user } (administrator) opened case { $reference } in an emergency (break the glass). The reason is in the case's audit trail.
@@ -97,6 +98,7 @@ notice-open-tracing = Open tracing
 notice-open-justice = Open rights and justice
 notice-open-case = Open the case
 notice-open-documents = Open the documents
+notice-open-two-factor = Open two-step sign-in
 
 ## The case list
 cases-filter-manager = Case manager

@@ -68,6 +68,7 @@ notice-case-changed = Orang lain mengubah kasus { $reference } yang Anda tangani
 notice-case-changed-plain = Orang lain mengubah kasus yang Anda tangani.
 notice-document-added = { $org } menambahkan dokumen ke kasus { $reference } yang Anda tangani.
 notice-document-added-plain = Organisasi lain menambahkan dokumen ke kasus yang Anda tangani.
+notice-recovery-codes-reset-plain = Kode pemulihan masuk dua langkah Anda diganti setelah perubahan kunci keamanan. Buat kode baru di pengaturan; aplikasi autentikator Anda tetap dapat dipakai untuk masuk.
 notice-decision = { $stage } dicatat pada kasus { $reference }.
 notice-decision-plain = Sebuah keputusan identifikasi dicatat pada kasus yang Anda tangani.
 notice-break-glass = { $user } (administrator) membuka kasus { $reference } dalam keadaan darurat (break the glass). Alasannya ada di jejak audit kasus.
@@ -94,6 +95,7 @@ notice-open-tracing = Buka penelusuran
 notice-open-justice = Buka hak dan keadilan
 notice-open-case = Buka kasus
 notice-open-documents = Buka dokumen
+notice-open-two-factor = Buka masuk dua langkah
 
 ## Daftar kasus
 cases-filter-manager = Manajer kasus

@@ -72,6 +72,7 @@ notice-case-changed = អ្នកផ្សេងបានផ្លាស់ប�
 notice-case-changed-plain = អ្នកផ្សេងបានផ្លាស់ប្ដូរករណីដែលអ្នកគ្រប់គ្រង។
 notice-document-added = { $org } បានបន្ថែមឯកសារមួយទៅករណី { $reference } ដែលអ្នកគ្រប់គ្រង។
 notice-document-added-plain = អង្គការផ្សេងបានបន្ថែមឯកសារទៅករណីដែលអ្នកគ្រប់គ្រង។
+notice-recovery-codes-reset-plain = លេខកូដស្ដារការចូលពីរជំហានរបស់អ្នកត្រូវបានជំនួស បន្ទាប់ពីការប្ដូរកូនសោសុវត្ថិភាព។ សូមបង្កើតលេខកូដថ្មីក្នុងការកំណត់ កម្មវិធីផ្ទៀងផ្ទាត់របស់អ្នកនៅតែអាចចូលបាន។
 notice-decision = { $stage } ត្រូវបានកត់ត្រាលើករណី { $reference }។
 notice-decision-plain = សេចក្ដីសម្រេចកំណត់អត្តសញ្ញាណមួយត្រូវបានកត់ត្រាលើករណីដែលអ្នកគ្រប់គ្រង។
 notice-break-glass = { $user } (អ្នកគ្រប់គ្រងប្រព័ន្ធ) បានបើកករណី { $reference } ក្នុងស្ថានភាពអាសន្ន (ការចូលប្រើបន្ទាន់)។ មូលហេតុមាននៅក្នុងកំណត់ត្រាសវនកម្មនៃករណី។
@@ -98,6 +99,7 @@ notice-open-tracing = បើកការស្វែងរកគ្រួសា�
 notice-open-justice = បើកសិទ្ធិ និងយុត្តិធម៌
 notice-open-case = បើកករណី
 notice-open-documents = បើកឯកសារ
+notice-open-two-factor = បើកការចូលពីរជំហាន
 
 ## The case list
 cases-filter-manager = អ្នកគ្រប់គ្រងករណី

@@ -72,6 +72,7 @@ notice-case-changed = มีผู้อื่นเปลี่ยนแปล�
 notice-case-changed-plain = มีผู้อื่นเปลี่ยนแปลงกรณีที่คุณดูแล
 notice-document-added = { $org } เพิ่มเอกสารในกรณี { $reference } ที่คุณดูแล
 notice-document-added-plain = หน่วยงานอื่นเพิ่มเอกสารในกรณีที่คุณดูแล
+notice-recovery-codes-reset-plain = รหัสกู้คืนของการลงชื่อเข้าใช้สองขั้นตอนของคุณถูกแทนที่หลังการเปลี่ยนกุญแจความปลอดภัย สร้างรหัสใหม่ในการตั้งค่า แอปยืนยันตัวตนของคุณยังใช้ลงชื่อเข้าใช้ได้
 notice-decision = มีการบันทึก { $stage } ในกรณี { $reference }
 notice-decision-plain = มีการบันทึกการวินิจฉัยการคัดแยกในกรณีที่คุณดูแล
 notice-break-glass = { $user } (ผู้ดูแลระบบ) เปิดกรณี { $reference } ในสถานการณ์ฉุกเฉิน (การเข้าถึงกรณีฉุกเฉิน) เหตุผลอยู่ในประวัติการเข้าถึงและแก้ไขของกรณี
@@ -98,6 +99,7 @@ notice-open-tracing = เปิดการติดตามค้นหาค�
 notice-open-justice = เปิดสิทธิและกระบวนการยุติธรรม
 notice-open-case = เปิดกรณี
 notice-open-documents = เปิดเอกสาร
+notice-open-two-factor = เปิดการลงชื่อเข้าใช้สองขั้นตอน
 
 ## The case list
 cases-filter-manager = ผู้จัดการรายกรณี

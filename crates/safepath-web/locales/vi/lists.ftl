@@ -72,6 +72,7 @@ notice-case-changed = Người khác đã thay đổi ca { $reference } mà bạ
 notice-case-changed-plain = Người khác đã thay đổi một ca bạn quản lý.
 notice-document-added = { $org } đã thêm một tài liệu vào ca { $reference } mà bạn quản lý.
 notice-document-added-plain = Một tổ chức khác đã thêm tài liệu vào ca bạn quản lý.
+notice-recovery-codes-reset-plain = Các mã khôi phục đăng nhập hai bước của bạn đã được thay sau khi đổi khóa bảo mật. Hãy tạo mã mới trong phần cài đặt; ứng dụng xác thực của bạn vẫn đăng nhập được.
 notice-decision = Một { $stage } đã được ghi lại trong ca { $reference }.
 notice-decision-plain = Một quyết định xác định nạn nhân đã được ghi lại trong một ca bạn quản lý.
 notice-break-glass = { $user } (quản trị viên) đã mở ca { $reference } trong tình huống khẩn cấp (truy cập khẩn cấp). Lý do có trong nhật ký truy cập của ca.
@@ -98,6 +99,7 @@ notice-open-tracing = Mở tìm kiếm gia đình
 notice-open-justice = Mở quyền và tư pháp
 notice-open-case = Mở ca
 notice-open-documents = Mở tài liệu
+notice-open-two-factor = Mở đăng nhập hai bước
 
 ## The case list
 cases-filter-manager = Cán bộ quản lý ca

@@ -105,17 +105,6 @@ async fn new_case(t: &TestApp, tok: &str) -> String {
         .to_owned()
 }
 
-async fn actions(t: &TestApp) -> Vec<String> {
-    t.app
-        .store()
-        .audit_entries(0, 1_000_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.entry.action)
-        .collect()
-}
-
 #[tokio::test]
 async fn a_document_is_added_listed_downloaded_and_removed_each_audited() {
     let t = spawn_app().await;
@@ -203,7 +192,7 @@ async fn a_document_is_added_listed_downloaded_and_removed_each_audited() {
         )
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
-    let a = actions(&t).await;
+    let a = audit_actions(&t).await;
     for action in [
         "document.add",
         "document.list",
@@ -340,7 +329,7 @@ async fn files_are_judged_by_their_content_and_size_and_a_refusal_changes_nothin
         .await
         .json();
     assert_eq!(list["items"], json!([]), "nothing was kept");
-    assert!(!actions(&t).await.iter().any(|a| a == "document.add"));
+    assert!(!audit_actions(&t).await.iter().any(|a| a == "document.add"));
 }
 
 #[tokio::test]
@@ -552,7 +541,7 @@ async fn a_receiving_organisation_adds_its_report_the_case_manager_is_told_and_o
     assert_eq!(doc["may_remove"], true);
     let mine = t.call("GET", &list_path, Some(&cm_b), None).await.json();
     assert_eq!(mine["items"][0]["may_remove"], true);
-    assert!(actions(&t).await.iter().any(|a| a == "document.add"));
+    assert!(audit_actions(&t).await.iter().any(|a| a == "document.add"));
     // The receiving organisation's service provider adds too; what one of
     // its staff added, another of its staff may remove.
     let provider = t.login("demo-provider").await;

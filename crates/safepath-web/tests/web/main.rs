@@ -22,6 +22,7 @@ mod documents;
 mod handover_two_servers;
 mod justice;
 mod justice_oversight;
+mod key_rotation;
 mod letters;
 mod menus;
 mod notifications;

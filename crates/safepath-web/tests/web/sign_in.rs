@@ -198,7 +198,7 @@ fn now_secs() -> u64 {
 }
 
 /// A code for the secret shown at enrolment, `offset` seconds from now.
-fn code(secret: &str, offset: i64) -> String {
+pub(crate) fn code(secret: &str, offset: i64) -> String {
     let at = (now_secs() as i64 + offset) as u64;
     safepath_crypto::totp::code_from_text(secret, at).unwrap()
 }
@@ -212,7 +212,7 @@ fn wrong_code(secret: &str) -> String {
         .unwrap()
 }
 
-async fn second_step(t: &TestApp, pending: &str, code: &str) -> Answer {
+pub(crate) async fn second_step(t: &TestApp, pending: &str, code: &str) -> Answer {
     t.call(
         "POST",
         "/api/v1/auth/two-factor",
@@ -222,7 +222,7 @@ async fn second_step(t: &TestApp, pending: &str, code: &str) -> Answer {
     .await
 }
 
-async fn password_step(t: &TestApp, user: &str) -> String {
+pub(crate) async fn password_step(t: &TestApp, user: &str) -> String {
     let a = t.send(login_request(user, "safepath-demo", None)).await;
     assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text());
     assert_eq!(a.json()["second_factor_required"], true);
@@ -231,7 +231,7 @@ async fn password_step(t: &TestApp, user: &str) -> String {
 }
 
 /// Enrols `token`'s user over the API; returns the secret and recovery codes.
-async fn enrol(t: &TestApp, token: &str) -> (String, Vec<String>) {
+pub(crate) async fn enrol(t: &TestApp, token: &str) -> (String, Vec<String>) {
     let started = t
         .call("POST", "/api/v1/me/two-factor", Some(token), None)
         .await;

@@ -544,3 +544,15 @@ pub fn vietnamese() -> Value {
            "birth_date": {"kind": "year", "year": 2001}, "nationalities": ["VNM"], "languages": ["vi"],
            "contact": {"phone": "+84 000 0000"}})
 }
+
+/// Every audit entry's action, oldest first.
+pub async fn audit_actions(t: &TestApp) -> Vec<String> {
+    t.app
+        .store()
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry.action)
+        .collect()
+}
