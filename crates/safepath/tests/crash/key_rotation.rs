@@ -5,36 +5,15 @@
 //! answers what it answered before and the audit trail is intact.
 
 use super::*;
-use std::io::{BufRead, BufReader};
 
 /// What case managers of A read through the API: every case in full, with
 /// its consents (persons' names, contacts, birth dates, notes; the consent
 /// ledger's sealed records) and its documents (sealed names and
 /// descriptions).
 async fn everything(http: &Http, base: &str) -> BTreeMap<String, Value> {
-    let (status, v) = call(
-        http,
-        "POST",
-        &format!("{base}/api/v1/auth/login"),
-        None,
-        Some(json!({"username": "demo-cm-a", "password": "safepath-demo"})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{v}");
-    let token = v["token"].as_str().unwrap().to_owned();
-    let (status, list) = call(
-        http,
-        "GET",
-        &format!("{base}/api/v1/cases?per_page=100"),
-        Some(&token),
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{list}");
+    let token = sign_in_cm_a(http, base).await;
     let mut out = BTreeMap::new();
-    for item in list["items"].as_array().unwrap() {
+    for item in &cases_of_cm_a(http, base, &token).await {
         let id = item["id"].as_str().unwrap();
         for what in ["", "/consents", "/documents"] {
             let (status, v) = call(
@@ -158,19 +137,7 @@ async fn data_key_rotation_survives_kill_9_and_resumes() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut batches = 0;
-    while let Some(Ok(line)) = lines.next() {
-        if line.starts_with("re-encrypted") {
-            batches += 1;
-            if batches == 4 {
-                break;
-            }
-        }
-    }
-    assert_eq!(batches, 4, "the rotation ended before it could be killed");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_after(&mut child, "re-encrypted", 4);
     let halfway = field_keys(dir.path()).await;
     assert_eq!(halfway.len(), 2, "old and new keys both kept: {halfway:?}");
     assert!(!tables_holding(dir.path(), &old_key).await.is_empty());

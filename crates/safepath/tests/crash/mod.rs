@@ -28,6 +28,7 @@ type Http = Client<HttpConnector, Full<Bytes>>;
 
 const WRITERS: usize = 8;
 
+mod index_key_rotation;
 mod key_rotation;
 
 /// A running server; killed (SIGKILL) when dropped, so a failing test
@@ -110,6 +111,55 @@ async fn start_with(http: &Http, dir: &Path, round: usize, cases: u32) -> Server
         }
     }
     panic!("no free port in three attempts");
+}
+
+/// A bearer token of the demo's case manager A.
+async fn sign_in_cm_a(http: &Http, base: &str) -> String {
+    let (status, v) = call(
+        http,
+        "POST",
+        &format!("{base}/api/v1/auth/login"),
+        None,
+        Some(json!({"username": "demo-cm-a", "password": "safepath-demo"})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{v}");
+    v["token"].as_str().unwrap().to_owned()
+}
+
+/// Case manager A's cases (the first hundred), as the list answers them.
+async fn cases_of_cm_a(http: &Http, base: &str, token: &str) -> Vec<Value> {
+    let (status, list) = call(
+        http,
+        "GET",
+        &format!("{base}/api/v1/cases?per_page=100"),
+        Some(token),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{list}");
+    list["items"].as_array().unwrap().clone()
+}
+
+/// Reads `child`'s output until `n` lines starting with `progress`, then
+/// kills it with SIGKILL (a key rotation halfway).
+fn kill_after(child: &mut Child, progress: &str, n: usize) {
+    use std::io::{BufRead, BufReader};
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = 0;
+    while let Some(Ok(line)) = lines.next() {
+        if line.starts_with(progress) {
+            seen += 1;
+            if seen == n {
+                break;
+            }
+        }
+    }
+    assert_eq!(seen, n, "the rotation ended before it could be killed");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 /// One request; `Err` when there is no answer (connection refused or cut:
@@ -305,17 +355,7 @@ async fn every_acknowledged_write_survives_kill_9() {
     let started = Instant::now();
 
     let server = start(&http, dir.path(), 0).await;
-    let (status, v) = call(
-        &http,
-        "POST",
-        &format!("{}/api/v1/auth/login", server.base),
-        None,
-        Some(json!({"username": "demo-cm-a", "password": "safepath-demo"})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{v}");
-    let token = v["token"].as_str().unwrap().to_owned();
+    let token = sign_in_cm_a(&http, &server.base).await;
 
     let log = Arc::new(Mutex::new(Log::default()));
     let mut server = Some(server);
