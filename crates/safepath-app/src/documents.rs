@@ -281,9 +281,20 @@ impl App {
             .as_ref()
             .map(|d| self.open_str(grant, TABLE, "description", &row.id, d))
             .transpose()?;
-        let by = self.staff_member(row.added_by, staff).await?;
+        let mut by = self.staff_member(row.added_by, staff).await?;
+        // A receiving organisation does not learn which other organisations
+        // the person was referred to: a third organisation's contribution
+        // shows neither its staff nor its name.
+        let third = by
+            .org
+            .is_some_and(|org| org != gate.facts.org && org != who.actor.org);
+        if gate.shared.is_some() && third {
+            by.name = "—".to_owned();
+        }
         let added_by_organisation = match by.org {
-            Some(org) if org != gate.facts.org => Some(self.org_name(org).await?),
+            Some(org) if org != gate.facts.org && !(gate.shared.is_some() && third) => {
+                Some(self.org_name(org).await?)
+            }
             _ => None,
         };
         let may_remove = may_change

@@ -542,6 +542,51 @@ async fn a_receiving_organisation_adds_its_report_the_case_manager_is_told_and_o
     let mine = t.call("GET", &list_path, Some(&cm_b), None).await.json();
     assert_eq!(mine["items"][0]["may_remove"], true);
     assert!(audit_actions(&t).await.iter().any(|a| a == "document.add"));
+    // A third organisation the person was also referred to adds a paper:
+    // the owner sees who; organisation B sees the paper, not who or which
+    // organisation (it does not learn of the other referral).
+    let cm_c = t.login("demo-cm-c").await;
+    refer_to(&t, &cm_a, &cm_c, &case, json!(["health"])).await;
+    let by_c = api_upload(
+        &t,
+        &cm_c,
+        &case,
+        &[("kind", "medical")],
+        Some(("clinic.pdf", &pdf("clinic"))),
+    )
+    .await;
+    assert_eq!(by_c.status, StatusCode::CREATED, "{}", by_c.text());
+    let c_doc = by_c.json()["id"].as_str().unwrap().to_owned();
+    let seen_by = |list: &serde_json::Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == c_doc.as_str())
+            .cloned()
+            .unwrap()
+    };
+    let owner = seen_by(&t.call("GET", &list_path, Some(&cm_a), None).await.json());
+    assert!(
+        owner["added_by_organisation"]
+            .as_str()
+            .unwrap()
+            .contains("Organisation C"),
+        "{owner}"
+    );
+    let for_b = seen_by(&t.call("GET", &list_path, Some(&cm_b), None).await.json());
+    assert_eq!(for_b["added_by"], "—", "{for_b}");
+    assert!(for_b["added_by_organisation"].is_null(), "{for_b}");
+    assert_eq!(for_b["may_remove"], false);
+    let page_b = t
+        .page(&cookie_b, &format!("/cases/{case}/documents"))
+        .await
+        .text();
+    assert!(
+        !page_b.contains("Organisation C") && !page_b.contains("org C"),
+        "{page_b}"
+    );
+
     // The receiving organisation's service provider adds too; what one of
     // its staff added, another of its staff may remove.
     let provider = t.login("demo-provider").await;
@@ -574,7 +619,17 @@ async fn a_receiving_organisation_adds_its_report_the_case_manager_is_told_and_o
         .await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text());
     let owner = t.call("GET", &list_path, Some(&cm_a), None).await.json();
-    assert!(owner["items"].as_array().unwrap().is_empty());
+    let left: Vec<&str> = owner["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        left,
+        [c_doc.as_str()],
+        "only organisation C's paper is left"
+    );
 }
 
 #[tokio::test]
