@@ -282,19 +282,14 @@ impl App {
             .map(|d| self.open_str(grant, TABLE, "description", &row.id, d))
             .transpose()?;
         let mut by = self.staff_member(row.added_by, staff).await?;
-        // A receiving organisation does not learn which other organisations
-        // the person was referred to: a third organisation's contribution
-        // shows neither its staff nor its name.
-        let third = by
-            .org
-            .is_some_and(|org| org != gate.facts.org && org != who.actor.org);
-        if gate.shared.is_some() && third {
+        let named = by.org.is_some_and(|org| {
+            documents::names_contributor(gate.shared.is_some(), org, gate.facts.org, who.actor.org)
+        });
+        if !named {
             by.name = "—".to_owned();
         }
         let added_by_organisation = match by.org {
-            Some(org) if org != gate.facts.org && !(gate.shared.is_some() && third) => {
-                Some(self.org_name(org).await?)
-            }
+            Some(org) if named && org != gate.facts.org => Some(self.org_name(org).await?),
             _ => None,
         };
         let may_remove = may_change

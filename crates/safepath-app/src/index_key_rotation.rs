@@ -122,8 +122,9 @@ impl App {
                     .reindex_person_names(person, display, names)
                     .map_err(|e| {
                         AppError::config(format!(
-                            "cannot re-index person {person}: {}; the old index key was kept, \
-                             search still works with it after a restart of this command",
+                            "cannot re-index person {person}: {}; nothing was deleted (both index \
+                             keys are kept), and no server starts until the rotation is finished: \
+                             run this command again",
                             e.message
                         ))
                     })?;

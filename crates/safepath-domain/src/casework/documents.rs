@@ -224,6 +224,20 @@ pub fn may_remove(
     }
 }
 
+/// Whether a reader may see who added a document (their name and
+/// organisation). The owning organisation sees every contributor; a
+/// receiving organisation (`via_referral`) sees the owner's staff and its
+/// own, never a third organisation's: it must not learn where else the
+/// person was referred.
+pub fn names_contributor(
+    via_referral: bool,
+    contributor_org: crate::ids::OrgId,
+    case_org: crate::ids::OrgId,
+    reader_org: crate::ids::OrgId,
+) -> bool {
+    !via_referral || contributor_org == case_org || contributor_org == reader_org
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +341,11 @@ mod tests {
         ));
         // The owner's staff who may change the case remove anything.
         assert!(may_remove(DataCategory::Health, receiver, owner, None));
+        // Who added it: a receiver never learns of a third organisation.
+        let third = OrgId(uuid::Uuid::from_u128(3));
+        assert!(names_contributor(false, third, owner, owner));
+        assert!(names_contributor(true, owner, owner, receiver));
+        assert!(names_contributor(true, receiver, owner, receiver));
+        assert!(!names_contributor(true, third, owner, receiver));
     }
 }
