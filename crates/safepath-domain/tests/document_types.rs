@@ -3,9 +3,10 @@
 //! in `SAFEPATH_CLASSIFY_DIRS` (default `/usr/share /usr/lib`). Each file is
 //! judged by its content; its own extension says what it is. Every PDF,
 //! PNG and JPEG found must be accepted as what it is, and no page, script,
-//! SVG or GIF may be accepted. Ignored by default (it reads the disk):
+//! SVG or GIF may be accepted. It runs with every `cargo test` (under a
+//! second on Debian: about 9,000 files); the table of what it judged:
 //!
-//!     cargo test -p safepath-domain --test document_types -- --ignored --nocapture
+//!     cargo test -p safepath-domain --test document_types -- --nocapture
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -28,7 +29,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
-#[ignore = "reads the machine's own files; run by hand"]
 fn files_made_elsewhere_are_judged_by_their_content() {
     let dirs =
         std::env::var("SAFEPATH_CLASSIFY_DIRS").unwrap_or_else(|_| "/usr/share /usr/lib".into());
