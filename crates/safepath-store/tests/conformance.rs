@@ -140,6 +140,26 @@ fn case(
     }
 }
 
+/// An organisation with one case manager, both stored.
+async fn org_with_case_manager(s: &dyn Store, name: &str, username: &str) -> (OrgRow, UserRow) {
+    let o = org(name);
+    s.insert_org(&o, &audit("org.create")).await.unwrap();
+    let cm = user(o.id, username, "case_manager");
+    s.insert_user(&cm, &audit("u")).await.unwrap();
+    (o, cm)
+}
+
+/// A case of `cm`'s organisation that `cm` manages, stored with a new
+/// person and the person's name index `index`.
+async fn managed_case(s: &dyn Store, cm: &UserRow, reference: &str, index: &[Vec<u8>]) -> CaseRow {
+    let p = person();
+    let c = case(cm.org_id, p.id, Some(cm.id), vec![], reference, 100);
+    s.insert_case(&c, &p, index, &audit("case.create"))
+        .await
+        .unwrap();
+    c
+}
+
 async fn audit_count(s: &dyn Store) -> usize {
     s.audit_entries(0, 1_000_000).await.unwrap().len()
 }
@@ -2810,25 +2830,11 @@ async fn index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes(h: Harn
     )
     .await
     .unwrap();
-    let o = org("Org Index");
-    s.insert_org(&o, &audit("org.create")).await.unwrap();
-    let cm = user(o.id, "ix-cm", "case_manager");
-    s.insert_user(&cm, &audit("u")).await.unwrap();
+    let (_, cm) = org_with_case_manager(s, "Org Index", "ix-cm").await;
     let mut ids = Vec::new();
     for n in 0..3 {
-        let p = person();
-        let c = case(
-            o.id,
-            p.id,
-            Some(cm.id),
-            vec![],
-            &format!("SP-2026-INDX-000{n}"),
-            100,
-        );
-        s.insert_case(&c, &p, &[vec![n; 32]], &audit("case.create"))
-            .await
-            .unwrap();
-        ids.push(p.id.to_string());
+        let c = managed_case(s, &cm, &format!("SP-2026-INDX-000{n}"), &[vec![n; 32]]).await;
+        ids.push(c.person_id.to_string());
     }
     ids.sort();
     // Pages in id order, with the sealed names.
@@ -3087,19 +3093,9 @@ async fn the_last_administrator_stays_even_when_two_are_disabled_at_once(h: Harn
 /// its own case. A large file round-trips byte for byte.
 async fn documents_sealed_and_audited_per_case(h: Harness) {
     let s = h.store.as_ref();
-    let o = org("Docs Org");
-    s.insert_org(&o, &audit("o")).await.unwrap();
-    let cm = user(o.id, "doc-cm", "case_manager");
-    s.insert_user(&cm, &audit("u")).await.unwrap();
-    let (p1, p2) = (person(), person());
-    let c1 = case(o.id, p1.id, Some(cm.id), vec![], "SP-2026-DOCS-0001", 100);
-    let c2 = case(o.id, p2.id, Some(cm.id), vec![], "SP-2026-DOCS-0002", 100);
-    s.insert_case(&c1, &p1, &[], &audit("case.create"))
-        .await
-        .unwrap();
-    s.insert_case(&c2, &p2, &[], &audit("case.create"))
-        .await
-        .unwrap();
+    let (_, cm) = org_with_case_manager(s, "Docs Org", "doc-cm").await;
+    let c1 = managed_case(s, &cm, "SP-2026-DOCS-0001", &[]).await;
+    let c2 = managed_case(s, &cm, "SP-2026-DOCS-0002", &[]).await;
     let doc = |id: &str, at: i64, content: Sealed| DocumentRow {
         meta: DocumentMetaRow {
             id: id.into(),
@@ -3514,15 +3510,8 @@ async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
     )
     .await
     .unwrap();
-    let o = org("Org");
-    s.insert_org(&o, &audit("org.create")).await.unwrap();
-    let cm = user(o.id, "cm", "case_manager");
-    s.insert_user(&cm, &audit("u")).await.unwrap();
-    let p = person();
-    let c = case(o.id, p.id, Some(cm.id), vec![], "SP-2026-ROTA-0001", 100);
-    s.insert_case(&c, &p, &[vec![1; 32]], &audit("case.create"))
-        .await
-        .unwrap();
+    let (_, cm) = org_with_case_manager(s, "Org", "cm").await;
+    let c = managed_case(s, &cm, "SP-2026-ROTA-0001", &[vec![1; 32]]).await;
 
     // The schema's sealed columns, never the audit log or the keys.
     let cols = s.sealed_columns().await.unwrap();
@@ -3570,7 +3559,7 @@ async fn data_key_rotation_columns_cells_and_retirement(h: Harness) {
     // Cells in key order; a value is rewritten only if it is still the one read.
     let cells = s.sealed_cells(&names, None, 10).await.unwrap();
     assert_eq!(cells.len(), 1);
-    assert_eq!(cells[0].row, p.id.to_string());
+    assert_eq!(cells[0].row, c.person_id.to_string());
     assert_eq!(cells[0].sealed.key_id, "dk-test");
     assert!(
         s.sealed_cells(&names, Some(&cells[0].row), 10)
@@ -3870,19 +3859,9 @@ async fn raw_exec(h: &Harness, sql: &'static str) {
 /// written, no data is returned.
 async fn concurrent_audited_reads(h: Harness) {
     let s = h.store.clone();
-    let o = org("Org");
-    s.insert_org(&o, &audit("org.create")).await.unwrap();
-    let cm = user(o.id, "cm", "case_manager");
-    s.insert_user(&cm, &audit("u")).await.unwrap();
-    let (p1, p2) = (person(), person());
-    let c1 = case(o.id, p1.id, Some(cm.id), vec![], "SP-2026-AAAA-0001", 100);
-    let c2 = case(o.id, p2.id, Some(cm.id), vec![], "SP-2026-AAAA-0002", 100);
-    s.insert_case(&c1, &p1, &[], &audit("case.create"))
-        .await
-        .unwrap();
-    s.insert_case(&c2, &p2, &[], &audit("case.create"))
-        .await
-        .unwrap();
+    let (o, cm) = org_with_case_manager(s.as_ref(), "Org", "cm").await;
+    let c1 = managed_case(s.as_ref(), &cm, "SP-2026-AAAA-0001", &[]).await;
+    let c2 = managed_case(s.as_ref(), &cm, "SP-2026-AAAA-0002", &[]).await;
     let before = audit_count(s.as_ref()).await;
     const TASKS: usize = 12;
     const READS: usize = 30;
