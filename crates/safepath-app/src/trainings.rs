@@ -10,6 +10,7 @@ use safepath_domain::ids::UserId;
 use safepath_domain::org::Role;
 use safepath_domain::person::parse_iso_date;
 use safepath_domain::training::{self, TrainingTopic};
+use safepath_stats::checklist_facts::{AttendanceFact, trained_first_responders};
 use safepath_store::{AuditDraft, TrainingRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -198,27 +199,28 @@ impl App {
         })
     }
 
-    /// First responders trained on identification in `year`, by
-    /// attendance (for the checklist), within the statistics' scope.
+    /// First responders trained on identification, by year (for the
+    /// checklist), within the statistics' scope. The counting rule is the
+    /// statistics crate's.
     pub(crate) async fn trained_responders(
         &self,
         scope: Option<safepath_domain::ids::OrgId>,
     ) -> Result<BTreeMap<i32, u64>, AppError> {
-        let mut by_year: BTreeMap<i32, BTreeSet<UserId>> = BTreeMap::new();
-        for a in self.store.attendances(scope).await? {
-            if a.topic != TrainingTopic::Identification.as_str()
-                || a.role != Role::FirstResponder.as_str()
-            {
-                continue;
-            }
-            if let Some(year) = a.held_on.get(0..4).and_then(|y| y.parse::<i32>().ok()) {
-                by_year.entry(year).or_default().insert(a.user_id);
-            }
-        }
-        Ok(by_year
+        let attendances: Vec<AttendanceFact> = self
+            .store
+            .attendances(scope)
+            .await?
             .into_iter()
-            .map(|(y, users)| (y, users.len() as u64))
-            .collect())
+            .filter_map(|a| {
+                Some(AttendanceFact {
+                    year: a.held_on.get(0..4)?.parse().ok()?,
+                    staff: a.user_id.0.as_u128(),
+                    identification: a.topic == TrainingTopic::Identification.as_str(),
+                    first_responder: a.role == Role::FirstResponder.as_str(),
+                })
+            })
+            .collect();
+        Ok(trained_first_responders(&attendances))
     }
 }
 

@@ -98,6 +98,35 @@ pub struct Facts {
     pub trained: BTreeMap<i32, u64>,
 }
 
+/// One attendance at a staff training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttendanceFact {
+    /// The year the training was held.
+    pub year: i32,
+    /// The staff member (an opaque number: counted once a year).
+    pub staff: u128,
+    /// The training was on identifying victims.
+    pub identification: bool,
+    /// The staff member is a first responder.
+    pub first_responder: bool,
+}
+
+/// First responders trained on identification, distinct per year (for
+/// [`Facts::trained`]).
+pub fn trained_first_responders(attendances: &[AttendanceFact]) -> BTreeMap<i32, u64> {
+    let mut by_year: BTreeMap<i32, HashSet<u128>> = BTreeMap::new();
+    for a in attendances
+        .iter()
+        .filter(|a| a.identification && a.first_responder)
+    {
+        by_year.entry(a.year).or_default().insert(a.staff);
+    }
+    by_year
+        .into_iter()
+        .map(|(y, staff)| (y, staff.len() as u64))
+        .collect()
+}
+
 /// A share of the items of `year` that satisfy `ok`.
 fn share_of<T>(items: &[T], year: impl Fn(&T) -> i32, y: i32, ok: impl Fn(&T) -> bool) -> Share {
     let mut s = Share::default();
@@ -307,6 +336,24 @@ mod tests {
         assert_eq!(i.permits_granted, Some(1));
         assert_eq!(i.compensation_awarded, Some(3));
         assert_eq!(i.compensation_paid, Some(Share { part: 1, of: 3 }));
+    }
+
+    #[test]
+    fn first_responders_trained_on_identification_count_once_a_year() {
+        let a = |year, staff, identification, first_responder| AttendanceFact {
+            year,
+            staff,
+            identification,
+            first_responder,
+        };
+        let trained = trained_first_responders(&[
+            a(2024, 1, true, true),
+            a(2024, 1, true, true),  // twice in a year: once
+            a(2024, 2, false, true), // another topic
+            a(2024, 3, true, false), // not a first responder
+            a(2025, 1, true, true),
+        ]);
+        assert_eq!(trained, [(2024, 1), (2025, 1)].into_iter().collect());
     }
 
     #[test]
