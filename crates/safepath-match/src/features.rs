@@ -13,6 +13,7 @@ use strsim::{jaro_winkler, osa_distance};
 
 use crate::dates::{self, PartialDate};
 use crate::normalize::{self, NormName};
+use crate::places;
 use crate::settings::{Kind, Schema};
 
 /// One person record: an id and one value per schema column (empty = missing).
@@ -182,7 +183,19 @@ fn name_rest(short: usize, long: usize, min_best: f64, avg: f64) -> u8 {
     }
 }
 /// Level labels of places.
-pub const PLACE_LEVELS: &[&str] = &["exact", "contained", "close", "same_region", "different"];
+///
+/// exact: written alike; contained: one is an area of the other ("Hlaing, Yangon" / "Yangon");
+/// same_place: the same place under another name or spelling ([`crate::places::place_key`]:
+/// "Rangoon" / "Yangon", "Tjiandjoer" / "Cianjur", "อุดรธานี" / "Udon Thani"); close: written
+/// nearly alike (Jaro–Winkler ≥ 0.9); same_region: the same parent area or region.
+pub const PLACE_LEVELS: &[&str] = &[
+    "exact",
+    "contained",
+    "same_place",
+    "close",
+    "same_region",
+    "different",
+];
 /// Level labels of codes.
 pub const CODE_LEVELS: &[&str] = &["exact", "one_edit", "different"];
 /// Level labels of free text.
@@ -315,7 +328,10 @@ pub(crate) struct NameFeat {
 
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct PlaceFeat {
+    /// The place as written (normalised text).
     full: u32,
+    /// Keys ([`crate::places::place_key`]) of the whole place, its parent area and region.
+    key: u32,
     area: u32,
     region: u32,
 }
@@ -399,7 +415,15 @@ enum Prep {
     Name(NormName, NameStrings),
     Date(PartialDate),
     Str(String),
-    Place(String, String, String),
+    Place(PlaceStrings),
+}
+
+/// A place as written, and the keys of the place, its parent area and its region.
+struct PlaceStrings {
+    full: String,
+    key: String,
+    area: String,
+    region: String,
 }
 
 /// An error in one record: the column index and the reason (no personal data).
@@ -460,7 +484,7 @@ pub(crate) struct Dataset {
 
 /// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
 /// count]; Date = [year | month << 16 | day << 24, estimated year]; Id = [id];
-/// Place = [full, parent area, region].
+/// Place = [full, key, parent area key, region key].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
     Name,
@@ -475,7 +499,7 @@ impl Slot {
             Slot::Name => NAME_WIDTH,
             Slot::Date => 2,
             Slot::Id => 1,
-            Slot::Place => 3,
+            Slot::Place => 4,
         }
     }
 }
@@ -512,8 +536,9 @@ fn date_at(r: &[u32], o: usize) -> PartialDate {
 fn place_at(r: &[u32], o: usize) -> PlaceFeat {
     PlaceFeat {
         full: r[o],
-        area: r[o + 1],
-        region: r[o + 2],
+        key: r[o + 1],
+        area: r[o + 2],
+        region: r[o + 3],
     }
 }
 
@@ -661,19 +686,26 @@ fn prepare(
             }
             Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
             Comparator::Place { col } => {
-                let parts: Vec<String> = get(col)
+                let written: Vec<&str> = get(col)
                     .split(',')
-                    .map(normalize::normalize_text)
-                    .filter(|p| !p.is_empty())
+                    .filter(|p| !normalize::normalize_text(p).is_empty())
                     .collect();
-                let full = parts.join(", ");
-                if parts.len() >= 2 {
-                    let parent = parts[1..].join(", ");
-                    let region = parts[parts.len() - 1].clone();
-                    Prep::Place(full, parent, region)
+                let parts: Vec<String> = written
+                    .iter()
+                    .map(|p| normalize::normalize_text(p))
+                    .collect();
+                let keys: Vec<String> = written.iter().map(|p| places::place_key(p)).collect();
+                let (area, region) = if keys.len() >= 2 {
+                    (keys[1..].join(","), keys[keys.len() - 1].clone())
                 } else {
-                    Prep::Place(full, String::new(), String::new())
-                }
+                    (String::new(), String::new())
+                };
+                Prep::Place(PlaceStrings {
+                    full: parts.join(", "),
+                    key: keys.join(","),
+                    area,
+                    region,
+                })
             }
         };
         out.push(p);
@@ -692,8 +724,12 @@ fn prepare(
             {
                 extra.push(hash_key(10, (col, s)));
             }
-            (Comparator::Place { col }, Prep::Place(full, _, region)) if !full.is_empty() => {
-                let r = if region.is_empty() { full } else { region };
+            (Comparator::Place { col }, Prep::Place(p)) if !p.full.is_empty() => {
+                let r = if p.region.is_empty() {
+                    &p.key
+                } else {
+                    &p.region
+                };
                 extra.push(hash_key(11, (col, r)));
                 regions.push(hash_key(11, (col, r)));
             }
@@ -1006,10 +1042,11 @@ impl Dataset {
                 row[o + 1] = d.est_year as u32;
             }
             Prep::Str(s) => row[o] = intern(&s),
-            Prep::Place(full, area, region) => {
-                row[o] = intern(&full);
-                row[o + 1] = intern(&area);
-                row[o + 2] = intern(&region);
+            Prep::Place(p) => {
+                row[o] = intern(&p.full);
+                row[o + 1] = intern(&p.key);
+                row[o + 2] = intern(&p.area);
+                row[o + 3] = intern(&p.region);
             }
         }
     }
@@ -1205,23 +1242,25 @@ impl Dataset {
                         0
                     } else if eq(x.full, y.full) {
                         1
-                    } else if eq(x.full, y.area)
-                        || eq(x.full, y.region)
-                        || eq(x.area, y.full)
-                        || eq(x.region, y.full)
+                    } else if eq(x.key, y.area)
+                        || eq(x.key, y.region)
+                        || eq(x.area, y.key)
+                        || eq(x.region, y.key)
                     {
                         2
+                    } else if eq(x.key, y.key) {
+                        3
                     } else if (if same {
                         self.interner.sim(x.full, y.full, 0.9)
                     } else {
                         sim(self.interner.get(x.full), other.interner.get(y.full), 0.9)
                     }) > 0.0
                     {
-                        3
-                    } else if eq(x.region, y.region) || eq(x.area, y.area) {
                         4
-                    } else {
+                    } else if eq(x.region, y.region) || eq(x.area, y.area) {
                         5
+                    } else {
+                        6
                     }
                 }
             };
@@ -1573,6 +1612,45 @@ mod tests {
             "{a} / {b}: cross-dataset level differs"
         );
         NAME_LEVELS[x as usize - 1]
+    }
+
+    /// The level of two places (one place column), in both directions and across datasets.
+    fn place(a: &str, b: &str) -> &'static str {
+        let schema = Schema::new("id", vec![("p".into(), Kind::Place)]).unwrap();
+        let rows = [vec![a.to_string()], vec![b.to_string()]];
+        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+        let mut d = Dataset::new(&schema);
+        d.add_batch(&schema, &refs).unwrap();
+        let (x, y) = (level(d.compare(0, 1), 0), level(d.compare(1, 0), 0));
+        assert_eq!(x, y, "{a} / {b}: not symmetric");
+        let mut q = Dataset::new(&schema);
+        q.add_batch(&schema, &refs[..1]).unwrap();
+        let mut idx = Dataset::new(&schema);
+        idx.add_batch(&schema, &refs[1..]).unwrap();
+        assert_eq!(
+            level(q.compare_with(&idx, 0, 0), 0),
+            x,
+            "{a} / {b}: cross-dataset"
+        );
+        if x == 0 {
+            "missing"
+        } else {
+            PLACE_LEVELS[x as usize - 1]
+        }
+    }
+
+    #[test]
+    fn places_under_another_name_or_spelling_are_the_same_place() {
+        assert_eq!(place("Yangon", "YANGON"), "exact");
+        assert_eq!(place("Rangoon", "Yangon"), "same_place");
+        assert_eq!(place("Tjiandjoer", "Cianjur"), "same_place");
+        assert_eq!(place("อุดรธานี", "Udon Thani"), "same_place");
+        assert_eq!(place("Pouthisat", "Pursat"), "same_place");
+        // One inside the other, also under another name.
+        assert_eq!(place("Hlaing, Rangoon", "Yangon"), "contained");
+        assert_eq!(place("Hlaing, Rangoon", "Insein, Yangon"), "same_region");
+        assert_eq!(place("Siem Reap", "Kampot"), "different");
+        assert_eq!(place("", "Kampot"), "missing");
     }
 
     #[test]

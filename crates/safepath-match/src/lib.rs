@@ -44,6 +44,7 @@ pub mod generate;
 mod index;
 mod model;
 pub mod normalize;
+pub mod places;
 mod settings;
 
 pub use calibration::{Calibration, ReliabilityBin, calibration};

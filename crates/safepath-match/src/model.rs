@@ -169,6 +169,13 @@ impl Model {
                     m = vec![0.45, 0.1, 0.25, 0.15, 0.03, 0.015, 0.005];
                     u = vec![0.0005, 0.002, 0.004, 0.03, 0.03, 0.2, 0.7335];
                 }
+                if matches!(comparator, Comparator::Place { .. }) && k == 6 {
+                    // The same place under another name or spelling (`same_place`) is as
+                    // strong as one place inside the other; the other levels keep the
+                    // positional priors they had before it was added.
+                    m = vec![0.6, 0.21, 0.21, 0.0735, 0.0257, 0.02];
+                    u = vec![0.001, 0.004, 0.004, 0.016, 0.064, 0.9];
+                }
                 if matches!(comparator, Comparator::Exact { .. }) && k == 2 {
                     // Sex and nationality have few values: two strangers share them
                     // often (about one pair in three in a region's caseload), so their
