@@ -1765,12 +1765,11 @@ mod tests {
         ] {
             assert_eq!(full(a, b), "spelling_variant", "{a} / {b}");
         }
-        // In Thai script against a romanisation: transliterated and compared by sound.
-        let l = full("สมชาย", "Somchai");
-        assert!(
-            ["spelling_variant", "close", "phonetic"].contains(&l),
-            "{l}"
-        );
+        // In Thai script against a romanisation: romanised by RTGS, then compared as
+        // any two spellings.
+        assert_eq!(full("สมชาย", "Somchai"), "transliteration_equal");
+        assert_eq!(full("ธนากร", "Tanakorn"), "spelling_variant");
+        assert_eq!(full("นายสมบูรณ์ เพชร", "SOMBOON PETCH"), "spelling_variant");
     }
 
     #[test]

@@ -46,6 +46,7 @@ mod model;
 pub mod normalize;
 pub mod places;
 mod settings;
+pub mod thai;
 
 pub use calibration::{Calibration, ReliabilityBin, calibration};
 pub use engine::clusters;

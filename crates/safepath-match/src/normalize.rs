@@ -1,14 +1,16 @@
 //! Name normalisation that understands Southeast Asian names.
 //!
-//! Steps: Unicode NFKC; lower case; transliteration of any script to Latin with
-//! [`any_ascii`] (Thai, Khmer, Lao, Burmese, Vietnamese diacritics …); tokenisation;
+//! Steps: Unicode NFKC; lower case; Thai script romanised by RTGS ([`crate::thai`]);
+//! transliteration of any other script to Latin with [`any_ascii`] (Khmer, Lao, Burmese,
+//! Vietnamese diacritics …); tokenisation;
 //! honorifics and particles (Ma, Maung, Daw, Nang, U, binti/bin, Van/Thi …) set apart;
 //! nicknames and common spelling variants mapped to one canonical form; a phonetic key.
 //!
 //! `any_ascii` was chosen over `deunicode` after comparing both on Thai, Lao, Khmer and
 //! Burmese samples: its Lao and Khmer output is closer to common romanisations
-//! (ສົມສັກ → "somsak", សុខ → "sokh"). Neither restores Thai implicit vowels, which is why the
-//! phonetic key below ignores vowels altogether.
+//! (ສົມສັກ → "somsak", សុខ → "sokh"). Neither restores Thai implicit vowels, which is why
+//! Thai is romanised by its own rules; the phonetic key below ignores vowels altogether
+//! for what rules cannot read.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -90,17 +92,28 @@ impl NormName {
     }
 }
 
-/// Folds any text to lower-case ASCII: NFKC, Thai script put in reading order
-/// ([`thai_reading_order`]), then `any_ascii` transliteration.
+/// Folds any text to lower-case ASCII: NFKC, Thai script romanised ([`crate::thai`]),
+/// everything else through `any_ascii`.
 pub fn fold(text: &str) -> String {
     let nfkc: String = text.nfkc().collect();
     transliterate(&nfkc)
 }
 
-/// `any_ascii` transliteration to lower case, Thai script first put in reading order.
+/// Lower-case ASCII transliteration: Thai words romanised by RTGS ([`thai_words`],
+/// [`crate::thai::romanise_word`]), other text through `any_ascii`.
 pub fn transliterate(nfkc: &str) -> String {
     if nfkc.chars().any(is_thai) {
-        any_ascii::any_ascii(&thai_reading_order(nfkc)).to_lowercase()
+        let words: Vec<String> = thai_words(nfkc)
+            .iter()
+            .map(|w| {
+                if w.chars().any(is_thai) {
+                    crate::thai::romanise_word(w)
+                } else {
+                    any_ascii::any_ascii(w)
+                }
+            })
+            .collect();
+        words.join(" ").to_lowercase()
     } else {
         any_ascii::any_ascii(nfkc).to_lowercase()
     }
@@ -120,18 +133,9 @@ fn is_thai_consonant(c: char) -> bool {
 const THAI_FUSED_TITLES: &[(&str, &str)] =
     &[("นางสาว", "nangsao"), ("นาง", "nang"), ("นาย", "nai")];
 
-/// Thai script rewritten in the order it is read, before a letter-by-letter
-/// transliteration (which otherwise writes แสง "aesng" for *saeng*):
-///
-/// * a title fused to the name (นายวีระ) is set apart as a word (นาย วีระ);
-/// * a consonant carrying the cancellation mark ◌์ (thanthakhat), with the vowel marks
-///   between, is silent and dropped (สิงห์ → สิง, ศักดิ์ → ศัก): the Royal Institute's
-///   romanisation (RTGS, 1999) does not transcribe silent letters;
-/// * the vowels written before their consonant (เ แ โ ใ ไ, U+0E40–U+0E44, which Unicode
-///   keeps in visual order: the "logical order exception" of The Unicode Standard, §16.4
-///   Thai) are moved after it (แสง → สแง, read *saeng*);
-/// * ทร at the start of a word is read *s* (RTGS: ทราย *sai*, ทรัพย์ *sap*).
-pub fn thai_reading_order(text: &str) -> String {
+/// The words of a text, with a title fused to a Thai name set apart as a word of its
+/// own in its RTGS form (นายวีระ → "nai", "วีระ").
+pub fn thai_words(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for w in text.split_whitespace() {
         let mut w = w;
@@ -151,41 +155,7 @@ pub fn thai_reading_order(text: &str) -> String {
         }
         words.push(w.to_string());
     }
-    let mut out = String::with_capacity(text.len());
-    for (k, w) in words.iter().enumerate() {
-        if k > 0 {
-            out.push(' ');
-        }
-        // Silent letters: drop back to (and including) the consonant before ◌์.
-        let mut chars: Vec<char> = Vec::with_capacity(w.len());
-        for c in w.chars() {
-            if c == '\u{0E4C}' {
-                while let Some(p) = chars.pop() {
-                    if is_thai_consonant(p) {
-                        break;
-                    }
-                }
-            } else {
-                chars.push(c);
-            }
-        }
-        // ทร at the start of a word reads s (ซ).
-        if chars.len() > 2 && chars[0] == '\u{0E17}' && chars[1] == '\u{0E23}' {
-            chars.splice(0..2, ['\u{0E0B}']);
-        }
-        // Pre-posed vowels after their consonant.
-        let mut i = 0;
-        while i + 1 < chars.len() {
-            if ('\u{0E40}'..='\u{0E44}').contains(&chars[i]) && is_thai_consonant(chars[i + 1]) {
-                chars.swap(i, i + 1);
-                i += 2;
-            } else {
-                i += 1;
-            }
-        }
-        out.extend(chars);
-    }
-    out
+    words
 }
 
 /// Lower case, NFC, whitespace collapsed: the form used for exact comparison.
@@ -356,10 +326,12 @@ pub fn reform_key(token: &str) -> String {
 /// spellings people use for their own names: aspirates written or not (ph/p, th/t, kh/k),
 /// จ as ch or j, ว as w or v, long vowels doubled or not (ee/i, oo/u, ou/u), ay/ai,
 /// er/oe, a final r that is not pronounced (orn/on), and a final consonant written by its
-/// Thai letter or by its sound (d, j, s, ch → t; b → p; g → k). Also "sri" → "si" (ศรี).
+/// Thai letter or by its sound (d, j, s, ch → t; b → p; g → k), and ช written tch as in
+/// English (Petch = เพชร phet). Also "sri" → "si" (ศรี).
 /// Sources in `docs/names.md`.
 pub fn thai_key(token: &str) -> String {
     const RULES: &[(&str, &str)] = &[
+        ("tch", "c"),
         ("ph", "p"),
         ("th", "t"),
         ("kh", "k"),
@@ -553,18 +525,18 @@ mod tests {
         assert_eq!(thai.phonetic, normalize_name("Somchai").phonetic);
     }
 
-    /// Thai script is read in its spoken order before it is transliterated: a fused
-    /// title is set apart, silent letters dropped, pre-posed vowels moved after their
-    /// consonant, initial ทร read s. The script form then meets its romanisations.
+    /// Thai script is romanised by RTGS before it is compared: a fused title is set
+    /// apart, silent letters dropped, pre-posed vowels read after their consonant,
+    /// implicit vowels supplied. The script form then meets its romanisations.
     #[test]
-    fn thai_script_is_read_in_spoken_order() {
-        assert_eq!(thai_reading_order("นายวีระ"), "nai วีระ");
+    fn thai_script_is_romanised() {
+        assert_eq!(thai_words("นายวีระ"), vec!["nai", "วีระ"]);
         assert_eq!(normalize_name("นางสาวประภา").titles, vec!["nangsao"]);
         assert_eq!(normalize_name("นายวีระ").titles, vec!["nai"]);
         assert_eq!(normalize_name("นายวีระ").tokens, vec!["wira"]);
-        assert_eq!(thai_reading_order("สิงห์"), "สิง");
-        assert_eq!(thai_reading_order("แสง"), "สแง");
+        assert_eq!(normalize_name("สิงห์").tokens, vec!["sing"]);
         assert_eq!(normalize_name("แสง").tokens, vec!["saeng"]);
+        assert_eq!(normalize_name("ธนากร").tokens, vec!["thanakon"]);
         assert_eq!(
             phonetic_key(&normalize_name("ทรัพย์").tokens[0]),
             phonetic_key("sap")
@@ -573,8 +545,13 @@ mod tests {
             normalize_name("มณีพงษ์").phonetic,
             normalize_name("Maniphong").phonetic
         );
+        // The script meets the romanisation by the Thai spelling key.
+        let key = |s: &str| keys_of(&normalize_name(s).tokens, thai_key);
+        assert_eq!(key("สมบูรณ์เพชร"), key("SOMBOONPETCH"));
+        assert_eq!(key("ธนากร"), key("Tanakorn"));
+        assert_eq!(key("ยอดพร"), key("Yotphon"));
         // Latin text is untouched.
-        assert_eq!(thai_reading_order("Somchai"), "Somchai");
+        assert_eq!(thai_words("Somchai"), vec!["Somchai"]);
     }
 
     #[test]
