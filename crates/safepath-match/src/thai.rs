@@ -511,4 +511,15 @@ mod tests {
         assert_eq!(r("เรืองพันธ์"), "rueangphan");
         assert_eq!(r("วงศ์พร"), "wongphon");
     }
+
+    proptest::proptest! {
+        /// Any Thai text (and Latin mixed in) romanises without panicking, to lower-case
+        /// ASCII where it was Thai, and never grows without bound.
+        #[test]
+        fn any_thai_text_romanises(word in "[\u{0E01}-\u{0E5B}a-z]{0,24}") {
+            let out = r(&word);
+            proptest::prop_assert!(out.chars().count() <= 4 * word.chars().count() + 4);
+            proptest::prop_assert!(out.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        }
+    }
 }
