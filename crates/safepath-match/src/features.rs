@@ -686,15 +686,13 @@ fn prepare(
             }
             Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
             Comparator::Place { col } => {
-                let written: Vec<&str> = get(col)
+                let parts: Vec<String> = get(col)
                     .split(',')
-                    .filter(|p| !normalize::normalize_text(p).is_empty())
+                    .map(normalize::normalize_text)
+                    .filter(|p| !p.is_empty())
                     .collect();
-                let parts: Vec<String> = written
-                    .iter()
-                    .map(|p| normalize::normalize_text(p))
-                    .collect();
-                let keys: Vec<String> = written.iter().map(|p| places::place_key(p)).collect();
+                let keys: Vec<String> =
+                    parts.iter().map(|p| places::key_of_normalised(p)).collect();
                 let (area, region) = if keys.len() >= 2 {
                     (keys[1..].join(","), keys[keys.len() - 1].clone())
                 } else {
@@ -1651,6 +1649,10 @@ mod tests {
         assert_eq!(place("Hlaing, Rangoon", "Insein, Yangon"), "same_region");
         assert_eq!(place("Siem Reap", "Kampot"), "different");
         assert_eq!(place("", "Kampot"), "missing");
+        // Empty parts and punctuation only: left out, never a key of their own.
+        assert_eq!(place(" , Yangon,", "Yangon"), "exact");
+        assert_eq!(place("--", "Kampot"), "missing");
+        assert_eq!(place(",Hlaing,, Rangoon", "Yangon"), "contained");
     }
 
     #[test]

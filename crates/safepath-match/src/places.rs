@@ -172,11 +172,11 @@ const ALIASES: &[(&str, &str)] = &[
     ("อุบลราชธานี", "Ubon Ratchathani"),
 ];
 
-/// The spelling key of a place as written: folded to lower-case ASCII (Thai script
-/// transliterated, diacritics dropped), spaces, hyphens and punctuation removed, then the
-/// spelling-reform and Thai romanisation folds applied.
-fn spelling_key(written: &str) -> String {
-    let joined: String = normalize::tokens(&normalize::fold(written)).concat();
+/// The spelling key of a place already normalised ([`normalize::normalize_text`]:
+/// lower-case ASCII tokens, Thai script romanised, diacritics dropped): spaces removed,
+/// then the spelling-reform and Thai romanisation folds applied.
+fn spelling_key(normalised: &str) -> String {
+    let joined: String = normalised.split(' ').collect();
     if joined.is_empty() {
         return joined;
     }
@@ -185,21 +185,29 @@ fn spelling_key(written: &str) -> String {
 
 /// Spelling key of every other name → spelling key of the name it is filed under.
 static ALIAS_KEYS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let key = |written: &str| spelling_key(&normalize::normalize_text(written));
     ALIASES
         .iter()
-        .map(|(other, filed)| (spelling_key(other), spelling_key(filed)))
+        .map(|(other, filed)| (key(other), key(filed)))
         .filter(|(a, b)| a != b)
         .collect()
 });
 
-/// The key of one place (one comma-separated part of a place column): equal for the same
-/// place under another name or spelling. Empty for an empty place.
-pub fn place_key(written: &str) -> String {
-    let key = spelling_key(written);
+/// The key of one place (one comma-separated part of a place column) already normalised
+/// with [`normalize::normalize_text`]: equal for the same place under another name or
+/// spelling. Empty for an empty place. The matching engine normalises each part once and
+/// derives both the written form and this key from it.
+pub fn key_of_normalised(normalised: &str) -> String {
+    let key = spelling_key(normalised);
     match ALIAS_KEYS.get(&key) {
         Some(filed) => filed.clone(),
         None => key,
     }
+}
+
+/// The key of one place as written ([`key_of_normalised`] of its normalised text).
+pub fn place_key(written: &str) -> String {
+    key_of_normalised(&normalize::normalize_text(written))
 }
 
 #[cfg(test)]
@@ -268,7 +276,7 @@ mod tests {
     #[test]
     fn every_alias_is_filed_under_another_key() {
         for (other, filed) in ALIASES {
-            assert!(!spelling_key(other).is_empty(), "{other}");
+            assert!(!place_key(other).is_empty(), "{other}");
             assert!(same(other, filed), "{other} / {filed}");
         }
     }
