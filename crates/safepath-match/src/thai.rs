@@ -12,7 +12,7 @@
 //! * initial consonants by their RTGS value, the true clusters (กร, กล, กว, ขร, ขล, ขว,
 //!   คร, คล, คว, ตร, ปร, ปล, พร, พล), the leading ห and อ that only carry a tone (หญิง
 //!   *ying*, อยู่ *yu*), ทร read *s*, and ร silent after จ, ศ, ส, ซ (ศรี *si*);
-//! * the vowel forms of RTGS table 2, written before, above, below and after the
+//! * the vowel forms of the RTGS vowel table, written before, above, below and after the
 //!   consonant (เ-ีย *ia*, เ-ือ *uea*, เ-า *ao*, -ัว *ua*, ไ- *ai*, -ำ *am* …);
 //! * the implicit vowels: *o* in a closed syllable (สม *som*), *a* in an open one (ชนิดา
 //!   *chanida*), from the run of consonants that carry no vowel;
@@ -216,7 +216,10 @@ pub fn romanise_word(word: &str) -> String {
             } else if true_cluster(c1, c2) && (vowel_after2 || (lead.is_some() && c2 != 'ว')) {
                 init.push_str(initial(c2));
                 i += 1;
-            } else if lead.is_some() && vowel_after2 && !true_cluster(c1, c2) {
+            } else if lead.is_some()
+                && (vowel_after2 || after2 == Some('อ'))
+                && !true_cluster(c1, c2)
+            {
                 // เสนอ: sa-noe, the lead vowel belongs to the second consonant.
                 open_a = true;
             }
@@ -500,6 +503,39 @@ mod tests {
         assert_eq!(r("ประเสริฐ"), "prasoet");
         assert_eq!(r("แก้วดี"), "kaeodi");
         assert_eq!(r("กุลสวัสดิ์"), "kunsawat");
+    }
+
+    #[test]
+    fn every_vowel_form() {
+        for (thai, rtgs) in [
+            ("เสนอ", "sanoe"),
+            ("เพลง", "phleng"),
+            ("อยู่", "yu"),
+            ("เกรียง", "kriang"),
+            ("โรง", "rong"),
+            ("แพร่", "phrae"),
+            ("ใจ", "chai"),
+            ("เจ้า", "chao"),
+            ("เกาะ", "ko"),
+            ("เลือด", "lueat"),
+            ("ครู", "khru"),
+            ("กวาง", "kwang"),
+            ("ดาว", "dao"),
+            ("หิว", "hio"),
+            ("ขวัญ", "khwan"),
+            ("คุณ", "khun"),
+            ("น้ำ", "nam"),
+            ("เดิน", "doen"),
+            ("เล็ก", "lek"),
+            ("เกียว", "kiao"),
+            ("ตัว", "tua"),
+            ("ปุ๋ย", "pui"),
+            ("โดย", "doi"),
+            ("ลอย", "loi"),
+            ("เหนือ", "nuea"),
+        ] {
+            assert_eq!(r(thai), rtgs, "{thai}");
+        }
     }
 
     #[test]
