@@ -41,6 +41,7 @@ pub mod screening_list;
 // --- statistics ---
 pub mod stats;
 pub mod stats_releases;
+mod stats_report;
 
 // --- rights and justice ---
 pub mod justice;

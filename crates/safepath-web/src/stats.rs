@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/stats/tables/{file}", get(table_csv))
         .route("/stats/exports/htcds.csv", get(page_htcds_csv))
         .route("/checklist", get(checklist_page))
+        .route("/stats/report.pdf", get(crate::stats_report::report_pdf))
 }
 
 /// Filters of a table, a dashboard or a download.
@@ -68,7 +69,7 @@ pub struct StatsParams {
 }
 
 impl StatsParams {
-    fn filter(&self) -> Result<StatsFilter, AppError> {
+    pub(crate) fn filter(&self) -> Result<StatsFilter, AppError> {
         let org =
             match self.org.as_deref().filter(|s| !s.is_empty()) {
                 None => None,
@@ -373,7 +374,7 @@ fn label(tr: &Tr, dim: &str, v: &str) -> String {
     }
 }
 
-fn chart(tr: &Tr, id: &str, a: &TableAnswer, query: &str) -> ChartView {
+pub(crate) fn chart(tr: &Tr, id: &str, a: &TableAnswer, query: &str) -> ChartView {
     let title = tr.t(format!("stats-table-{id}"));
     let columns: Vec<String> = if id == "stays" {
         vec![tr.t("stats-col-regime"), tr.t("stats-col-stay")]
@@ -471,9 +472,11 @@ struct StatsPage {
     region: String,
     orgs: Vec<(String, String)>,
     all_orgs: bool,
+    /// The filters as a query string, for the PDF report's link.
+    query: String,
 }
 
-fn duration_views(tr: &Tr, d: &Dashboard) -> Vec<DurationView> {
+pub(crate) fn duration_views(tr: &Tr, d: &Dashboard) -> Vec<DurationView> {
     [
         ("stats-duration-rg", &d.to_reasonable_grounds),
         ("stats-duration-conclusive", &d.to_conclusive),
@@ -489,18 +492,25 @@ fn duration_views(tr: &Tr, d: &Dashboard) -> Vec<DurationView> {
     .collect()
 }
 
+/// The dashboard under the page's filters, for the page and the PDF report.
+pub(crate) async fn dashboard_for(
+    app: &AppState,
+    user: &WebUser,
+    p: &StatsParams,
+) -> Result<(StatsFilter, Dashboard), AppError> {
+    let filter = p.filter()?;
+    let d = app.stats_dashboard(user.principal(), &filter).await?;
+    Ok((filter, d))
+}
+
 async fn dashboard_page(
     State(app): State<AppState>,
     user: WebUser,
     Query(p): Query<StatsParams>,
 ) -> Response {
     let tr = tr_for(&user);
-    let filter = match p.filter() {
-        Ok(f) => f,
-        Err(e) => return error_page(&tr, &user, e),
-    };
-    let d = match app.stats_dashboard(user.principal(), &filter).await {
-        Ok(d) => d,
+    let (_, d) = match dashboard_for(&app, &user, &p).await {
+        Ok(x) => x,
         Err(e) => return error_page(&tr, &user, e),
     };
     let all_orgs = d.org.is_none();
@@ -533,6 +543,7 @@ async fn dashboard_page(
             region: p.region.clone().unwrap_or_default(),
             orgs,
             all_orgs,
+            query: q.clone(),
             tr,
         },
     )
@@ -618,7 +629,7 @@ struct ChecklistPage {
     items: Vec<ItemView>,
 }
 
-fn item_view(tr: &Tr, i: &Item) -> ItemView {
+pub(crate) fn item_view(tr: &Tr, i: &Item) -> ItemView {
     let text = |suffix: &str, fallback: &str| {
         let key = format!("checklist-{}-{suffix}", i.id);
         if tr.has(&key) {

@@ -668,3 +668,120 @@ async fn the_checklist_counts_presumed_victims_whose_health_was_assessed() {
     let value = item["value"].as_f64().unwrap();
     assert!((value - 8.0 / 11.0).abs() < 1e-9, "{item}");
 }
+
+/// The text of a PDF's pages.
+fn pdf_text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).unwrap()
+}
+
+/// The task force's report: a PDF download with the page's released
+/// numbers, in the reader's language; refused to those who may not read
+/// statistics; audited like the page.
+#[tokio::test]
+async fn the_task_force_report_is_a_pdf_of_the_released_numbers() {
+    let t = spawn_app().await;
+    population(&t).await;
+    let cookie = session(&t, "demo-analyst").await;
+    let page = t.page(&cookie, "/stats?from=2020").await.text();
+    assert!(
+        page.contains("href=\"/stats/report.pdf?from=2020\""),
+        "no link"
+    );
+    let before = audit_actions(&t).await.len();
+    let r = t.page(&cookie, "/stats/report.pdf").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    assert!(
+        r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"),
+    );
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert!(r.body.starts_with(b"%PDF-"));
+    let text = pdf_text(&r.body);
+    for want in [
+        "Statistics and protection checklist",
+        "All organisations",
+        "Demo Analyst",
+        "Persons by nationality",
+        "Protection checklist",
+        "Agencies with a referral focal point",
+        "withheld",
+    ] {
+        assert!(text.contains(want), "{want:?} missing: {text}");
+    }
+    // The numbers are the page's: IDN is 24 + 12 persons; VNM's 4 are
+    // withheld (and PHL's 13 with them, or VNM's could be worked out); no
+    // name is there.
+    let csv = t
+        .page(&cookie, "/stats/tables/by_nationality.csv")
+        .await
+        .text();
+    assert!(csv.contains("IDN,36\n") && csv.contains("PHL,\n"), "{csv}");
+    assert!(text.contains("36"), "{text}");
+    assert!(!text.contains("13\n") && !text.contains(" 13 "), "{text}");
+    assert!(!text.contains("Statperson"));
+    // The same audit trail as the page: the release of every table.
+    let after = audit_actions(&t).await;
+    assert!(after.len() > before, "nothing audited");
+    assert!(
+        after[before..].iter().any(|a| a.starts_with("stats.")),
+        "{after:?}"
+    );
+
+    // In Thai, in Thai letters (the Noto fonts CI installs).
+    let csrf = hidden(&page, "csrf");
+    let switched = t
+        .page_post(
+            &cookie,
+            "/settings/language",
+            format!("csrf={csrf}&language=th"),
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let th = t.page(&cookie, "/stats/report.pdf?from=2020-03").await;
+    if safepath_report::installed_families().contains(&"Noto Sans Thai") {
+        assert_eq!(th.status, StatusCode::OK, "{}", th.text());
+        // (Text extraction garbles Thai clusters: the font says it is Thai.)
+        let doc = lopdf::Document::load_mem(&th.body).unwrap();
+        let thai_font = doc.objects.values().any(|o| {
+            o.as_dict()
+                .ok()
+                .and_then(|d| d.get(b"BaseFont").ok())
+                .and_then(|n| n.as_name().ok())
+                .is_some_and(|n| String::from_utf8_lossy(n).contains("NotoSansThai"))
+        });
+        assert!(thai_font, "no Thai font in the Thai report");
+        assert!(pdf_text(&th.body).contains("2020"));
+    } else {
+        // Without the fonts: refused with what to install, never boxes.
+        assert!(
+            std::env::var_os("SAFEPATH_REQUIRE_FONTS").is_none(),
+            "fonts-noto-core missing"
+        );
+        assert!(!th.body.starts_with(b"%PDF"));
+        assert!(th.text().contains("fonts-noto-core"), "{}", th.text());
+    }
+
+    // A coordinator gets their own organisation's; a case manager and a
+    // responder what the statistics page gives them.
+    let coord = session(&t, "demo-coordinator").await;
+    let c = t.page(&coord, "/stats/report.pdf").await;
+    assert_eq!(c.status, StatusCode::OK);
+    assert!(
+        pdf_text(&c.body).contains("Organisation A"),
+        "own organisation named"
+    );
+    for user in ["demo-cm-a", "demo-responder"] {
+        let s = session(&t, user).await;
+        let r = t.page(&s, "/stats/report.pdf").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+        assert!(!r.body.starts_with(b"%PDF"), "{user}");
+    }
+    // A bad filter: the page's error, no PDF.
+    let bad = t.page(&cookie, "/stats/report.pdf?org=not-an-id").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
