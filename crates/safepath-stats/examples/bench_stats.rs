@@ -274,6 +274,11 @@ fn main() -> std::io::Result<()> {
         seed: std::env::var("SYNTH_SEED")
             .ok()
             .and_then(|s| s.parse().ok()),
+        // SYNTH_LENGTH_WEIGHT=w: the noise weighting by length to measure.
+        length_weight: std::env::var("SYNTH_LENGTH_WEIGHT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(safepath_stats::synth::DEFAULT_LENGTH_WEIGHT),
         ..SynthParams::default()
     };
     match time("synth_dp_len3", || synthesise(&columns, &sample, &params)) {

@@ -4,7 +4,9 @@
 //! that both processes can be timed and measured alike. Prints the in-process
 //! synthesis time as `safepath_dp_synth_len<R> seconds`.
 //!
-//! Usage: `synth_csv rows.csv out.csv [epsilon] [delta] [reporting-length]`.
+//! Usage: `synth_csv rows.csv out.csv [epsilon] [delta] [reporting-length]`
+//! (`SYNTH_LENGTH_WEIGHT=w` sets the noise weighting by length, `SYNTH_SEED=n`
+//! seeds the noise for measurements).
 
 use safepath_stats::synth::{SynthParams, synthesise};
 use std::io::Write;
@@ -26,6 +28,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .get(5)
             .and_then(|s| s.parse().ok())
             .unwrap_or(d.reporting_length),
+        // SYNTH_SEED=n: seeded noise (reproducible, never for a release).
+        seed: std::env::var("SYNTH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok()),
+        // SYNTH_LENGTH_WEIGHT=w: the noise weighting by length to measure.
+        length_weight: std::env::var("SYNTH_LENGTH_WEIGHT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(d.length_weight),
         ..d
     };
     let mut r = csv::Reader::from_path(input)?;

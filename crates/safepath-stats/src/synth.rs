@@ -19,13 +19,17 @@
 //! * **Noise.** Gaussian of standard deviation `s` on every candidate count of
 //!   every length, drawn by OpenDP's `make_gaussian` (vector of `f64` counts,
 //!   L2 distance), whose privacy map gives `ρ_k = Δ_k / (2 s²)` in zero-concentrated
-//!   DP (zCDP). The same `s` for every length (SDS lets one weight the lengths;
-//!   equal noise keeps every count equally precise).
-//! * **Composition.** zCDP adds up: `ρ = Σ_k ρ_k = Σ_k C(d,k) / (2 s²)`.
+//!   DP (zCDP). **Noise weighting:** length `k` gets `s_k = s · k^(−w)`
+//!   (`length_weight` `w`, default 0.5; SDS also weights the lengths, by
+//!   proportions of its own). Longer combinations are rarer and their rare
+//!   true combinations are the ones lost to the noise, so they get the larger
+//!   share of ρ; the single values, counted over many persons, lose little
+//!   relative precision. `w = 0` is the same noise on every length.
+//! * **Composition.** zCDP adds up: `ρ = Σ_k ρ_k = Σ_k C(d,k) k^(2w) / (2 s²)`.
 //!   ρ-zCDP implies `(ρ + 2√(ρ ln(2/δ)), δ/2)`-DP (Bun & Steinke 2016,
 //!   Proposition 1.3); we solve for the largest ρ with `ρ + 2√(ρ ln(2/δ)) ≤ ε`,
 //!   i.e. `ρ = (√(ε + ln(2/δ)) − √ln(2/δ))²` (SDS's equation), and set
-//!   `s = √(Σ_k C(d,k) / (2ρ))`. The ρ that OpenDP's maps report is checked to
+//!   `s = √(Σ_k C(d,k) k^(2w) / (2ρ))`. The ρ that OpenDP's maps report is checked to
 //!   be at most that ρ.
 //! * **Domain and δ.** The values of each attribute are taken from the data
 //!   (no public list is needed: nationalities have none). A value held by one
@@ -39,7 +43,7 @@
 //!   combination of `k` attributes' values whose `k − 1`-sub-combinations all
 //!   survived: a function of what is already released, so zero counts are
 //!   candidates too and get noise like the others (they may come out as
-//!   "fabricated" combinations). Their threshold (`fabrication_sd · s`,
+//!   "fabricated" combinations). Their threshold (`fabrication_sd · s_k`,
 //!   default 0: a rounded noisy count of at least 1) only trades fabricated
 //!   against lost combinations: it is post-processing and costs no privacy. Noisy counts are then rounded and
 //!   capped by the counts of their sub-combinations (post-processing).
@@ -87,6 +91,11 @@ pub struct SynthParams {
     /// errors (9 / 38 / 17 against 22 / 49 / 20 at 2 sd) and lost 250 3-way
     /// combinations against 1,180, for 4 to 12 fabricated against 0.
     pub fabrication_sd: f64,
+    /// Noise weighting by length: the noise of length `k` has standard
+    /// deviation `s · k^(−w)`, so `w > 0` spends more of ρ on the longer
+    /// combinations (fewer of their rare true combinations lost) and less on
+    /// the single values. 0: the same noise on every length.
+    pub length_weight: f64,
     /// For tests and benchmarks only: seeded noise and sampling.
     pub seed: Option<u64>,
 }
@@ -98,6 +107,7 @@ impl Default for SynthParams {
             delta: 1e-6,
             reporting_length: 3,
             fabrication_sd: 0.0,
+            length_weight: DEFAULT_LENGTH_WEIGHT,
             seed: None,
         }
     }
@@ -114,8 +124,10 @@ pub struct Synthetic {
     /// zCDP ρ allowed by (ε, δ/2) and ρ reported by OpenDP's maps.
     pub rho: f64,
     pub rho_spent: f64,
-    /// Standard deviation of the noise on every count.
+    /// Standard deviation of the noise on the single values' counts.
     pub noise_sd: f64,
+    /// Standard deviation of the noise per length (index 0: length 1).
+    pub noise_sds: Vec<f64>,
     /// Thresholds per length (index 0: length 1).
     pub thresholds: Vec<f64>,
     /// Combinations released per length (index 0: length 1).
@@ -293,6 +305,11 @@ fn subsets_of_len(d: usize, k: usize) -> Vec<Vec<usize>> {
 const MAX_CELLS: usize = 20_000_000;
 /// Most attributes (masks are machine words).
 const MAX_ATTRIBUTES: usize = 24;
+/// Noise weighting by length (see `SynthParams::length_weight`). Measured on
+/// the benchmark's rows before the independent set was looked at
+/// (bench/stats/README.md, "Noise weighting").
+pub const DEFAULT_LENGTH_WEIGHT: f64 = 0.5;
+const MAX_LENGTH_WEIGHT: f64 = 4.0;
 
 /// Differentially private synthetic records of `rows` (one per person, one
 /// value per column). See the module documentation for the method.
@@ -307,6 +324,7 @@ where
         delta,
         reporting_length: r_len,
         fabrication_sd,
+        length_weight,
         seed,
     } = *params;
     if !(epsilon.is_finite() && epsilon > 0.0) {
@@ -339,6 +357,12 @@ where
             "the fabrication threshold must be a non-negative number",
         ));
     }
+    if !(length_weight.is_finite() && (0.0..=MAX_LENGTH_WEIGHT).contains(&length_weight)) {
+        return Err(invalid(
+            "invalid_length_weight",
+            "the noise weighting by length must be a number from 0 to 4",
+        ));
+    }
     if rows.iter().any(|r| r.as_ref().len() != d) {
         return Err(invalid(
             "invalid_rows",
@@ -352,11 +376,16 @@ where
 
     // Calibration.
     let rho = rho_for(epsilon, delta / 2.0);
-    let sum_sens: usize = (1..=r_len).map(|k| binomial(d, k)).sum();
+    // sd_k = s · k^(−w): ρ = Σ_k C(d,k) k^(2w) / (2 s²).
+    let weighted_sens: f64 = (1..=r_len)
+        .map(|k| binomial(d, k) as f64 * (k as f64).powf(2.0 * length_weight))
+        .sum();
     // A hair more noise so that OpenDP's (conservative) map stays within ρ.
-    let sd = (sum_sens as f64 / (2.0 * rho)).sqrt() * (1.0 + 1e-6);
+    let sd = (weighted_sens / (2.0 * rho)).sqrt() * (1.0 + 1e-6);
+    let sds: Vec<f64> = (1..=r_len)
+        .map(|k| sd * (k as f64).powf(-length_weight))
+        .collect();
     let t1 = 1.0 + sd * normal_quantile((1.0 - delta / 2.0).powf(1.0 / d as f64)) * (1.0 + 1e-6);
-    let tk = fabrication_sd * sd;
 
     // Length 1: values found in the data, noisy, thresholded at t1.
     let mut dicts: Vec<BTreeMap<&str, u32>> = vec![BTreeMap::new(); d];
@@ -514,8 +543,15 @@ where
                     .filter_map(|(ok, c)| ok.then_some(*c))
             })
             .collect();
-        let (noisy, rho_k) =
-            add_noise(&flat, sd, (binomial(d, k) as f64).sqrt(), &noise, &mut rng)?;
+        let sd_k = sds.get(k - 1).copied().unwrap_or(sd);
+        let tk = fabrication_sd * sd_k;
+        let (noisy, rho_k) = add_noise(
+            &flat,
+            sd_k,
+            (binomial(d, k) as f64).sqrt(),
+            &noise,
+            &mut rng,
+        )?;
         rho_spent += rho_k;
         let mut it = noisy.into_iter();
         let mut n_released = 0;
@@ -584,12 +620,17 @@ where
         rho,
         rho_spent,
         noise_sd: sd,
+        noise_sds: sds.clone(),
         thresholds,
         released,
         mechanism: format!(
             "DP marginals up to length {r_len}: Gaussian noise (OpenDP make_gaussian, zCDP) \
-             of standard deviation {sd:.2} on every count, length-1 threshold {t1:.1}, \
-             then aggregate-seeded synthesis"
+             of standard deviation {} by length, length-1 threshold {t1:.1}, \
+             then aggregate-seeded synthesis",
+            sds.iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(" / ")
         ),
         statement: format!("ε = {epsilon}, δ = {delta:e}"),
     })
@@ -1161,6 +1202,7 @@ mod tests {
                 epsilon,
                 delta,
                 reporting_length: len,
+                length_weight: 0.0,
                 ..params(epsilon, 5)
             };
             let s = synthesise(&COLS, &rows, &p).unwrap_or_else(|e| panic!("{e}"));
@@ -1185,6 +1227,52 @@ mod tests {
                 s.rho_spent
             );
             assert!(s.rho_spent <= s.rho * (1.0 + 1e-9));
+        }
+    }
+
+    /// Noise weighting by length: sd_k = s · k^(−w), and what the lengths
+    /// spend together, Σ_k C(4,k) / (2 sd_k²), is the whole ρ — no more. At
+    /// w = 0.5 and (ε, δ, R) = (4, 1e-6, 3): s = √((4 + 6·2 + 4·3) / 2ρ).
+    #[test]
+    fn noise_weighting_moves_budget_to_longer_combinations_within_rho() {
+        let rows = data();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * b.abs();
+        for w in [0.0, 0.5, 1.0, 2.0] {
+            let p = SynthParams {
+                length_weight: w,
+                ..params(4.0, 5)
+            };
+            let s = synthesise(&COLS, &rows, &p).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(s.noise_sds.len(), 3);
+            for (i, sd_k) in s.noise_sds.iter().enumerate() {
+                let k = (i + 1) as f64;
+                assert!(close(*sd_k, s.noise_sd * k.powf(-w)), "w {w} k {k}");
+            }
+            let spent: f64 = [4.0, 6.0, 4.0]
+                .iter()
+                .zip(&s.noise_sds)
+                .map(|(d, sd)| d / (2.0 * sd * sd))
+                .sum();
+            assert!(close(s.rho_spent, spent), "w {w}: {} {spent}", s.rho_spent);
+            assert!(s.rho_spent <= s.rho * (1.0 + 1e-9), "w {w}");
+            assert!(s.rho_spent >= s.rho * 0.999, "w {w} leaves budget unused");
+            if w > 0.0 {
+                assert!(s.noise_sds[2] < s.noise_sds[0]);
+            }
+        }
+        let half = SynthParams {
+            length_weight: 0.5,
+            ..params(4.0, 5)
+        };
+        let s = synthesise(&COLS, &rows, &half).unwrap_or_else(|e| panic!("{e}"));
+        let by_hand = ((4.0 + 6.0 * 2.0 + 4.0 * 3.0) / (2.0 * 0.243_192_7_f64)).sqrt();
+        assert!(close(s.noise_sd, by_hand), "{} {by_hand}", s.noise_sd);
+        for bad in [-0.1, 4.5, f64::NAN, f64::INFINITY] {
+            let p = SynthParams {
+                length_weight: bad,
+                ..params(4.0, 5)
+            };
+            assert!(synthesise(&COLS, &rows, &p).is_err(), "{bad} accepted");
         }
     }
 
