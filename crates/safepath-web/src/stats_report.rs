@@ -140,7 +140,9 @@ fn report(
     };
     let mut subtitle = vec![period, org_name.unwrap_or_else(|| tr.t("stats-all-orgs"))];
     if let Some(region) = p.region.as_deref().filter(|s| !s.is_empty()) {
-        subtitle.push(format!("{}: {region}", tr.t("stats-region")));
+        // The country by name where the catalogue has it ("ID" → Indonesia).
+        let country = tr.label_or("country-", &region.to_uppercase());
+        subtitle.push(format!("{}: {country}", tr.t("stats-region")));
     }
     subtitle.push(tr.t_args(
         "stats-report-made",

@@ -732,6 +732,11 @@ async fn the_task_force_report_is_a_pdf_of_the_released_numbers() {
         "{after:?}"
     );
 
+    // A region filter is named by its country, not its code.
+    let region = t.page(&cookie, "/stats/report.pdf?region=ID").await;
+    assert_eq!(region.status, StatusCode::OK, "{}", region.text());
+    assert!(pdf_text(&region.body).contains("Region (country): Indonesia"));
+
     // In Thai, in Thai letters (the Noto fonts CI installs).
     let csrf = hidden(&page, "csrf");
     let switched = t
