@@ -1590,16 +1590,16 @@ mod tests {
         d
     }
 
-    /// The level of two whole names (one `full_name` column), in both directions.
-    fn full(a: &str, b: &str) -> &'static str {
-        let schema = Schema::new("id", vec![("n".into(), Kind::FullName)]).unwrap();
-        let mut d = Dataset::new(&schema);
+    /// The level of two values of one column of `kind`: the same in both
+    /// directions and across two datasets (a query against an index).
+    fn one_column_level(kind: Kind, a: &str, b: &str) -> u8 {
+        let schema = Schema::new("id", vec![("c".into(), kind)]).unwrap();
         let rows = [vec![a.to_string()], vec![b.to_string()]];
         let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+        let mut d = Dataset::new(&schema);
         d.add_batch(&schema, &refs).unwrap();
         let (x, y) = (level(d.compare(0, 1), 0), level(d.compare(1, 0), 0));
         assert_eq!(x, y, "{a} / {b}: not symmetric");
-        // The same across two datasets (a query against an index).
         let mut q = Dataset::new(&schema);
         q.add_batch(&schema, &refs[..1]).unwrap();
         let mut idx = Dataset::new(&schema);
@@ -1609,31 +1609,19 @@ mod tests {
             x,
             "{a} / {b}: cross-dataset level differs"
         );
-        NAME_LEVELS[x as usize - 1]
+        x
     }
 
-    /// The level of two places (one place column), in both directions and across datasets.
+    /// The level of two whole names (one `full_name` column).
+    fn full(a: &str, b: &str) -> &'static str {
+        NAME_LEVELS[one_column_level(Kind::FullName, a, b) as usize - 1]
+    }
+
+    /// The level of two places (one place column).
     fn place(a: &str, b: &str) -> &'static str {
-        let schema = Schema::new("id", vec![("p".into(), Kind::Place)]).unwrap();
-        let rows = [vec![a.to_string()], vec![b.to_string()]];
-        let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
-        let mut d = Dataset::new(&schema);
-        d.add_batch(&schema, &refs).unwrap();
-        let (x, y) = (level(d.compare(0, 1), 0), level(d.compare(1, 0), 0));
-        assert_eq!(x, y, "{a} / {b}: not symmetric");
-        let mut q = Dataset::new(&schema);
-        q.add_batch(&schema, &refs[..1]).unwrap();
-        let mut idx = Dataset::new(&schema);
-        idx.add_batch(&schema, &refs[1..]).unwrap();
-        assert_eq!(
-            level(q.compare_with(&idx, 0, 0), 0),
-            x,
-            "{a} / {b}: cross-dataset"
-        );
-        if x == 0 {
-            "missing"
-        } else {
-            PLACE_LEVELS[x as usize - 1]
+        match one_column_level(Kind::Place, a, b) {
+            0 => "missing",
+            x => PLACE_LEVELS[x as usize - 1],
         }
     }
 
