@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { BASE, launch, login, openMenu } from './tests/helpers.mjs';
 
 const ROLES = ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-b', 'demo-analyst', 'demo-admin'];
-const LANGUAGES = ['en', 'id'];
+const LANGUAGES = ['en', 'id', 'th', 'vi', 'km', 'my'];
 const WIDTHS = [[390, 844], [1280, 900]];
 const OUT = new URL('./screenshots/', import.meta.url).pathname;
 

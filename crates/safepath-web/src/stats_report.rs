@@ -217,7 +217,12 @@ pub(crate) async fn report_pdf(
         Ok(Ok(pdf)) => pdf_response(pdf),
         Ok(Err(ReportError::MissingFonts { chars })) => {
             // The operator's to mend; the reader is told what to ask for.
-            tracing::warn!(%chars, "report refused: no font has these letters; install fonts-noto-core");
+            // The count only: the letters could spell a name on the report.
+            let letters = chars.chars().count();
+            tracing::warn!(
+                letters,
+                "report refused: no installed font has some of its letters; install fonts-noto-core"
+            );
             error_page(
                 &tr,
                 &user,
