@@ -362,9 +362,35 @@ pub struct DurationView {
     pub p90: Option<f64>,
 }
 
+/// A month as read ("March 2026") from `YYYY-MM`; anything else as is.
+pub(crate) fn month_label(tr: &Tr, s: &str) -> String {
+    match s.split_once('-') {
+        Some((y, m)) if m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)) => format!(
+            "{} {y}",
+            tr.t(format!("month-{}", m.trim_start_matches('0')))
+        ),
+        _ => s.to_string(),
+    }
+}
+
+/// A quarter as read ("October – December 2026") from `YYYY-Qn`.
+fn quarter_label(tr: &Tr, s: &str) -> Option<String> {
+    let (y, q) = s.split_once("-Q")?;
+    let q: u8 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+    Some(format!(
+        "{} – {} {y}",
+        tr.t(format!("month-{}", q * 3 - 2)),
+        tr.t(format!("month-{}", q * 3))
+    ))
+}
+
 fn label(tr: &Tr, dim: &str, v: &str) -> String {
     let key = format!("stats-value-{dim}-{v}");
-    if tr.has(&key) {
+    if dim == "quarter" {
+        quarter_label(tr, v).unwrap_or_else(|| v.to_string())
+    } else if dim == "month" {
+        month_label(tr, v)
+    } else if tr.has(&key) {
         tr.t(key)
     } else if tr.has(v) {
         // The shared vocabulary (forms of exploitation, case statuses…).
@@ -706,5 +732,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Quarters and months of the tables read as months in the reader's
+    /// language; anything else is shown as it came.
+    #[test]
+    fn quarters_and_months_read_as_months() {
+        let en = Tr::new("en");
+        assert_eq!(
+            super::label(&en, "quarter", "2026-Q4"),
+            "October – December 2026"
+        );
+        assert_eq!(
+            super::label(&en, "quarter", "2025-Q1"),
+            "January – March 2025"
+        );
+        assert_eq!(super::label(&en, "month", "2026-03"), "March 2026");
+        for odd in ["2026-Q5", "2026-Q0", "2026", "Q4"] {
+            assert_eq!(super::label(&en, "quarter", odd), odd);
+        }
+        assert_eq!(super::label(&en, "month", "2026-13"), "2026-13");
+        let th = Tr::new("th");
+        assert_ne!(
+            super::label(&th, "quarter", "2026-Q4"),
+            "October – December 2026"
+        );
     }
 }

@@ -21,20 +21,9 @@ use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::{FluentArg, Tr};
 use crate::stats::{
-    ChartView, ItemView, StatsParams, chart, dashboard_for, duration_views, item_view,
+    ChartView, ItemView, StatsParams, chart, dashboard_for, duration_views, item_view, month_label,
 };
 use crate::ui::{error_page, tr_for};
-
-/// A month or year of the filter as read ("March 2026", "2026").
-fn month_label(tr: &Tr, s: &str) -> String {
-    match s.split_once('-') {
-        Some((y, m)) => format!(
-            "{} {y}",
-            tr.t(format!("month-{}", m.trim_start_matches('0')))
-        ),
-        None => s.to_string(),
-    }
-}
 
 fn tone(status: &str) -> Tone {
     match status {

@@ -339,6 +339,31 @@ async fn the_dashboards_for_analysts_and_coordinators() {
     assert!(html.contains("<svg") && html.contains("<desc"));
     assert!(html.contains("table-by_nationality") && html.contains("/stats/tables/by_sex.csv"));
     assert!(!html.contains("Statperson") && !html.contains("SP-"));
+    // Quarters read as months, not as a code ("2026-Q4").
+    let today = time::OffsetDateTime::now_utc().date();
+    let q = (u8::from(today.month()) - 1) / 3;
+    let months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let quarter = format!(
+        "{} – {} {}",
+        months[usize::from(q) * 3],
+        months[usize::from(q) * 3 + 2],
+        today.year()
+    );
+    assert!(html.contains(&quarter), "{quarter} not on the page");
+    assert!(!html.contains(&format!("{}-Q{}", today.year(), q + 1)));
     let csv = t.page(&cookie, "/stats/tables/by_nationality.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     for line in csv.text().lines().skip(1) {
