@@ -339,6 +339,51 @@ impl App {
         self.write_password(&by, &u, password).await
     }
 
+    /// An account's two-step sign-in, for the administrators' page: `None`
+    /// off, `Some(false)` set up but awaiting its first code, `Some(true)` on.
+    pub async fn account_two_factor(
+        &self,
+        by: Operator<'_>,
+        id: UserId,
+    ) -> Result<Option<bool>, AppError> {
+        by.require(Action::ManageUsers)?;
+        let u = self.account_row(id).await?;
+        Ok(self.store.two_factor(u.id).await?.map(|t| t.enabled))
+    }
+
+    /// Removes an account's second sign-in step, for someone whose phone was
+    /// lost or taken: their recovery codes go with it and they are signed
+    /// out everywhere. They sign in with their password and, where the
+    /// server holds their role to two steps, set up a new authenticator at
+    /// once. Another administrator must reset an administrator's own.
+    pub async fn reset_account_two_factor(
+        &self,
+        by: Operator<'_>,
+        id: UserId,
+    ) -> Result<(), AppError> {
+        by.require(Action::ManageUsers)?;
+        let u = self.account_row(id).await?;
+        if let Operator::User(p) = &by
+            && p.id() == u.id
+        {
+            return Err(AppError::bad_request(
+                "own_two_factor",
+                "another administrator must reset your own two-step sign-in",
+            ));
+        }
+        let audit = AuditDraft::new(self.now_ms(), by.actor_id(), "two_factor.reset")
+            .record("user", u.id)
+            .org(u.org_id);
+        if self.store.reset_two_factor(u.id, &audit).await? {
+            Ok(())
+        } else {
+            Err(AppError::bad_request(
+                "two_factor_off",
+                "this account does not sign in with two steps",
+            ))
+        }
+    }
+
     pub fn me(&self, who: &Principal) -> MeView {
         me_view(&who.user, who.actor.role)
     }

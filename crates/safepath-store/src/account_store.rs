@@ -89,6 +89,10 @@ pub trait AccountStore {
     async fn unused_recovery_codes(&self, user: UserId) -> Result<i64>;
     /// Removes the second factor and its recovery codes; false when none.
     async fn delete_two_factor(&self, user: UserId, audit: &AuditDraft) -> Result<bool>;
+    /// An administrator's reset (a lost or stolen authenticator): removes the
+    /// second factor and its recovery codes and ends the user's sessions, in
+    /// one transaction; false, and nothing changed, when there is none.
+    async fn reset_two_factor(&self, user: UserId, audit: &AuditDraft) -> Result<bool>;
 
     // --- sessions and API tokens ---
     async fn insert_session(&self, s: &SessionRow) -> Result<()>;

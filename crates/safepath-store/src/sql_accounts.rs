@@ -32,6 +32,24 @@ macro_rules! accounts_sql {
         }
 
         impl $store {
+            /// Removes the second factor and its recovery codes, and with
+            /// `end_sessions` the user's sessions, in one transaction; false
+            /// (and nothing written) when there is none.
+            async fn remove_two_factor(&self, user: UserId, audit: &AuditDraft, end_sessions: bool) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?.rows_affected();
+                if n != 1 {
+                    return Ok(false);
+                }
+                self.append_tx(&mut tx, audit).await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?;
+                if end_sessions {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
             /// Whether `id` is an administrator who can sign in.
             async fn enabled_administrator_tx(tx: &mut sqlx::Transaction<'static, $db>, id: UserId) -> Result<bool> {
                 let row = sqlx::query("SELECT role, disabled FROM users WHERE id = $1")
@@ -364,15 +382,11 @@ macro_rules! accounts_sql {
             }
 
             async fn delete_two_factor(&self, user: UserId, audit: &AuditDraft) -> Result<bool> {
-                let mut tx = self.begin_write().await?;
-                let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?.rows_affected();
-                if n != 1 {
-                    return Ok(false);
-                }
-                self.append_tx(&mut tx, audit).await?;
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.to_string()).execute(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(true)
+                self.remove_two_factor(user, audit, false).await
+            }
+
+            async fn reset_two_factor(&self, user: UserId, audit: &AuditDraft) -> Result<bool> {
+                self.remove_two_factor(user, audit, true).await
             }
 
             async fn insert_session(&self, s: &SessionRow) -> Result<()> {

@@ -3835,6 +3835,53 @@ async fn sign_in_addresses_and_two_factor(h: Harness) {
     );
     assert_eq!(s.two_factor(u.id).await.unwrap(), None);
     assert_eq!(s.unused_recovery_codes(u.id).await.unwrap(), 0);
+
+    // An administrator's reset also ends the holder's sessions, at once; a
+    // session of someone else stays, and with nothing to reset nothing
+    // changes (no entry in the audit trail either).
+    let other = user(o.id, "tfa-other", "coordinator");
+    s.insert_user(&other, &audit("user.create")).await.unwrap();
+    let session = |hash: &str, user_id| SessionRow {
+        token_hash: hash.into(),
+        user_id,
+        kind: "web".into(),
+        csrf_token: "c".into(),
+        created_at: 1,
+        expires_at: i64::MAX,
+        last_seen_at: 1,
+    };
+    s.insert_session(&session("tfa-h1", u.id)).await.unwrap();
+    s.insert_session(&session("tfa-h2", other.id))
+        .await
+        .unwrap();
+    let entries = audit_count(s).await;
+    assert!(
+        !s.reset_two_factor(u.id, &audit("two_factor.reset"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_count(s).await, entries);
+    assert!(
+        s.session("tfa-h1", 50).await.unwrap().is_some(),
+        "nothing to reset"
+    );
+    s.start_two_factor(&row, &audit("two_factor.start"))
+        .await
+        .unwrap();
+    assert!(
+        s.enable_two_factor(u.id, 200, &hashes, 40, &audit("two_factor.on"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.reset_two_factor(u.id, &audit("two_factor.reset"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.two_factor(u.id).await.unwrap(), None);
+    assert_eq!(s.unused_recovery_codes(u.id).await.unwrap(), 0);
+    assert_eq!(s.session("tfa-h1", 50).await.unwrap(), None, "signed out");
+    assert!(s.session("tfa-h2", 50).await.unwrap().is_some());
     assert_eq!(verify(s).await, Ok(audit_count(s).await as i64));
 }
 

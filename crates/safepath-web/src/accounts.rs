@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/role", post(role_submit))
         .route("/admin/users/{id}/access", post(access_submit))
         .route("/admin/users/{id}/password", post(password_submit))
+        .route("/admin/users/{id}/two-factor", post(two_factor_submit))
         .route(
             "/admin/organisations",
             get(orgs_page).post(create_org_submit),
@@ -113,9 +114,9 @@ struct Done {
 /// The message after an action, from the address it redirected to.
 fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
     match done {
-        Some(d @ ("created" | "role" | "disabled" | "enabled" | "password" | "org")) => {
-            Some(tr.t(format!("accounts-done-{d}")))
-        }
+        Some(
+            d @ ("created" | "role" | "disabled" | "enabled" | "password" | "two_factor" | "org"),
+        ) => Some(tr.t(format!("accounts-done-{d}"))),
         _ => None,
     }
 }
@@ -260,6 +261,10 @@ struct UserPage {
     /// Whether this is the signed-in administrator's own account (its role
     /// and access are changed by another administrator).
     own: bool,
+    /// The account's two-step sign-in: off, being set up, on (words), and
+    /// whether there is one to reset.
+    two_factor: String,
+    two_factor_set: bool,
     form: FormState,
 }
 
@@ -288,11 +293,17 @@ async fn show_user(
     message: Option<String>,
 ) -> Response {
     let tr = tr_for(user);
-    let account = match account_id(id) {
-        Ok(id) => app.account(Operator::User(user.principal()), id).await,
+    let found = match account_id(id) {
+        Ok(id) => match app.account(Operator::User(user.principal()), id).await {
+            Ok(a) => app
+                .account_two_factor(Operator::User(user.principal()), id)
+                .await
+                .map(|on| (a, on)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    let account = match account {
+    let (account, two_factor) = match found {
         Ok(a) => a,
         Err(e) => return error_page(&tr, user, e),
     };
@@ -309,6 +320,12 @@ async fn show_user(
             created: tr.when(&account.created_at),
             roles: roles(&tr),
             own: account.id == user.principal().id().0,
+            two_factor: tr.t(match two_factor {
+                None => "tfa-state-off",
+                Some(false) => "tfa-state-awaiting",
+                Some(true) => "tfa-state-on",
+            }),
+            two_factor_set: two_factor.is_some(),
             account,
             form,
             tr,
@@ -316,7 +333,8 @@ async fn show_user(
     )
 }
 
-/// Runs one of the account page's forms (`role`, `access`, `password`): on
+/// Runs one of the account page's forms (`role`, `access`, `password`,
+/// `two_factor`): on
 /// success back to the page with its message; a refusal shown beside the
 /// form's field, input kept.
 async fn account_action(
@@ -404,6 +422,19 @@ async fn password_submit(
         Err(e) => Err(e),
     };
     account_action(&app, &user, &id, "password", &f, "password", result).await
+}
+
+async fn two_factor_submit(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Posted { user, fields: f }: Posted,
+) -> Response {
+    let by = Operator::User(user.principal());
+    let result = match account_id(&id) {
+        Ok(uid) => app.reset_account_two_factor(by, uid).await,
+        Err(e) => Err(e),
+    };
+    account_action(&app, &user, &id, "two_factor", &f, "two_factor", result).await
 }
 
 struct OrgRow {

@@ -17,6 +17,13 @@ fn location(a: &Answer) -> String {
     a.headers[header::LOCATION].to_str().unwrap().to_owned()
 }
 
+/// The id of `username`'s account.
+async fn account_of(t: &TestApp, username: &str) -> String {
+    let token = t.login(username).await;
+    let me = t.call("GET", "/api/v1/me", Some(&token), None).await.json();
+    me["id"].as_str().unwrap().to_owned()
+}
+
 /// The text a reader sees: tags, and what is inside attributes, left out.
 fn visible(html: &str) -> String {
     let mut out = String::new();
@@ -282,22 +289,100 @@ fn hidden_option(html: &str, name: &str) -> String {
     html[start..end].split('"').next().unwrap().to_owned()
 }
 
+/// A case manager's phone is lost: an administrator resets their two-step
+/// sign-in. Their sessions end, their recovery codes stop working, they sign
+/// in with the password alone, and the page says so; nothing to reset, or an
+/// administrator's own, is refused beside the form and changes nothing.
+#[tokio::test]
+async fn an_administrator_resets_a_lost_second_factor() {
+    let t = spawn_app().await;
+    let (cookie, csrf) = page_login(&t, "demo-admin").await;
+    let token = t.login("demo-cm-a").await;
+    let me = t.call("GET", "/api/v1/me", Some(&token), None).await.json();
+    let id = me["id"].as_str().unwrap().to_owned();
+    let (_, recovery) = crate::sign_in::enrol(&t, &token).await;
+    assert_eq!(
+        login_status(&t, "demo-cm-a", "safepath-demo").await,
+        StatusCode::ACCEPTED,
+        "two steps now"
+    );
+    let account = format!("/admin/users/{id}");
+    let page = page_get(&t, &cookie, &account).await;
+    assert!(visible(&page.text()).contains("Two-step sign-in"));
+    assert!(page.text().contains("id=\"account-two-factor-now\">On<"));
+    assert!(page.text().contains("id=\"reset-two-factor\""));
+
+    let r = page_post(
+        &t,
+        &cookie,
+        &format!("{account}/two-factor"),
+        form_body(&csrf, &[]),
+    )
+    .await;
+    assert_eq!(location(&r), format!("{account}?done=two_factor"));
+    let after = page_get(&t, &cookie, &location(&r)).await;
+    assert!(visible(&after.text()).contains("Two-step sign-in was reset"));
+    assert!(after.text().contains("id=\"account-two-factor-now\">Off<"));
+    assert!(!after.text().contains("id=\"reset-two-factor\""));
+    // Signed out everywhere; the password alone signs in; the old recovery
+    // codes are gone with the factor.
+    assert_eq!(
+        t.call("GET", "/api/v1/me", Some(&token), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login_status(&t, "demo-cm-a", "safepath-demo").await,
+        StatusCode::OK
+    );
+    let uid = safepath_domain::ids::UserId(uuid::Uuid::parse_str(&id).unwrap());
+    assert_eq!(t.app.store().two_factor(uid).await.unwrap(), None);
+    assert_eq!(t.app.store().unused_recovery_codes(uid).await.unwrap(), 0);
+    assert!(!recovery.is_empty());
+
+    // Again: nothing to reset, said beside the form; nothing written.
+    let entries = t.app.store().audit_entries(0, 1_000_000).await.unwrap();
+    let again = page_post(
+        &t,
+        &cookie,
+        &format!("{account}/two-factor"),
+        form_body(&csrf, &[]),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("id=\"two-factor-error\""));
+    assert!(visible(&again.text()).contains("does not use two-step sign-in"));
+    // An administrator's own: another administrator must.
+    let admin = account_of(&t, "demo-admin").await;
+    let own = page_post(
+        &t,
+        &cookie,
+        &format!("/admin/users/{admin}/two-factor"),
+        form_body(&csrf, &[]),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(visible(&own.text()).contains("Another administrator must reset"));
+    let later = t.app.store().audit_entries(0, 1_000_000).await.unwrap();
+    let new: Vec<&str> = later[entries.len()..]
+        .iter()
+        .map(|e| e.entry.action.as_str())
+        .filter(|a| a.starts_with("two_factor"))
+        .collect();
+    assert!(new.is_empty(), "{new:?}");
+    // The reset is in the audit trail, by the administrator, about the account.
+    let reset = later
+        .iter()
+        .find(|e| e.entry.action == "two_factor.reset")
+        .expect("audited");
+    assert_eq!(reset.entry.actor, admin);
+    assert_eq!(reset.entry.record_id.as_deref(), Some(id.as_str()));
+}
+
 #[tokio::test]
 async fn an_administrator_cannot_lock_themselves_out() {
     let t = spawn_app().await;
     let (cookie, csrf) = page_login(&t, "demo-admin").await;
-    let admin = t
-        .call(
-            "GET",
-            "/api/v1/me",
-            Some(&t.login("demo-admin").await),
-            None,
-        )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin = account_of(&t, "demo-admin").await;
     let own = page_get(&t, &cookie, &format!("/admin/users/{admin}")).await;
     assert!(own.text().contains("id=\"own-account\""));
     assert!(
