@@ -334,9 +334,8 @@ async fn show_user(
 }
 
 /// Runs one of the account page's forms (`role`, `access`, `password`,
-/// `two_factor`): on
-/// success back to the page with its message; a refusal shown beside the
-/// form's field, input kept.
+/// `two_factor`): on success back to the page with its message; a refusal
+/// shown beside the form's field, input kept.
 async fn account_action(
     app: &AppState,
     user: &WebUser,
