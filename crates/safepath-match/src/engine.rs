@@ -526,11 +526,19 @@ pub fn clusters(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> Vec<u3
 
 /// Clusters records from scored pairs, best pair first, refusing a merge that would put in
 /// one cluster two records that contradict each other on a hard field (birth dates at the
-/// `different` level, identity numbers more than one edit apart): a record with few fields
-/// ("Lorna Santos", no date) can then join one person's cluster but not bridge two people.
+/// `different` level, identity numbers more than one edit apart) **and** that the model,
+/// weighing all their fields, does not itself score at `threshold` or above: a record with
+/// few fields ("Lorna Santos", no date) can then join one person's cluster but not bridge
+/// two people, while two copies of one record that each took a different typing error in
+/// the birth date (and agree on everything else) still meet.
 /// A greedy, constrained form of correlation clustering (cf. Bansal, Blum & Chawla 2004).
 /// Returns the representative (smallest index) of each record's cluster.
-pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u32> {
+pub(crate) fn constrained_clusters(
+    model: &Model,
+    ds: &Dataset,
+    scored: &mut [Scored],
+    threshold: f64,
+) -> Vec<u32> {
     let n = ds.n;
     scored.par_sort_unstable_by(|a, b| b.p.total_cmp(&a.p).then(a.i.cmp(&b.i)).then(a.j.cmp(&b.j)));
     let hard: Vec<(usize, u8)> = ds
@@ -567,6 +575,7 @@ pub(crate) fn constrained_clusters(ds: &Dataset, scored: &mut [Scored]) -> Vec<u
                 mb.iter().any(|&y| {
                     let g = ds.compare(x as usize, y as usize);
                     hard.iter().any(|&(f, worst)| level(g, f) >= worst)
+                        && model.score_pair(ds, x as usize, y as usize, g, false).0 < threshold
                 })
             });
         if conflict {

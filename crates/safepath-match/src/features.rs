@@ -6,6 +6,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -412,7 +413,7 @@ fn joined_as_written(exact: &str) -> String {
 
 /// A value prepared in parallel before interning.
 enum Prep {
-    Name(NormName, NameStrings),
+    Name(SharedName),
     Date(PartialDate),
     Str(String),
     Place(PlaceStrings),
@@ -480,6 +481,8 @@ pub(crate) struct Dataset {
     whole: Vec<u32>,
     /// Counts of each whole name (by interned id).
     whole_tf: HashMap<u32, u32>,
+    /// The features of each name written in a name box, by its interned exact form.
+    name_feats: HashMap<u32, NameFeat>,
 }
 
 /// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
@@ -547,6 +550,56 @@ pub(crate) struct Preparer {
     schema: Schema,
     fields: Vec<(String, Comparator)>,
     swap: Option<(usize, usize)>,
+    names: NameCache,
+}
+
+/// A name's normal form and derived strings, shared by every record that writes it alike.
+type SharedName = Arc<(NormName, NameStrings)>;
+
+/// Names already normalised by one preparer, by the value as written. Names repeat
+/// (namesakes; one person in several records), and normalising a name is the costliest
+/// step of reading a file. Sharded so that the threads of a batch rarely wait on each
+/// other; a full shard is emptied, which bounds the memory.
+struct NameCache {
+    shards: Vec<Mutex<HashMap<Box<str>, SharedName>>>,
+}
+
+/// Shards of a [`NameCache`] (a power of two) and names kept per shard.
+const NAME_SHARDS: usize = 32;
+const NAMES_PER_SHARD: usize = 1 << 15;
+
+impl NameCache {
+    fn new() -> NameCache {
+        NameCache {
+            shards: (0..NAME_SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    fn get(&self, raw: &str) -> SharedName {
+        let Some(shard) = self.shards.get(hash_key(0, raw) as usize % NAME_SHARDS) else {
+            return normalised(raw);
+        };
+        // A poisoned shard (a panic elsewhere) only loses the cache, never a result.
+        if let Ok(map) = shard.lock()
+            && let Some(n) = map.get(raw)
+        {
+            return n.clone();
+        }
+        let n = normalised(raw);
+        if let Ok(mut map) = shard.lock() {
+            if map.len() >= NAMES_PER_SHARD {
+                map.clear();
+            }
+            map.insert(raw.into(), n.clone());
+        }
+        n
+    }
+}
+
+fn normalised(raw: &str) -> SharedName {
+    let n = normalize::normalize_name(raw);
+    let k = NameStrings::of(&n);
+    Arc::new((n, k))
 }
 
 impl Preparer {
@@ -556,7 +609,7 @@ impl Preparer {
             .par_iter()
             .map(|v| {
                 let v: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
-                prepare(&self.schema, &self.fields, self.swap, &v)
+                prepare(&self.schema, &self.fields, self.swap, &self.names, &v)
             })
             .collect()
     }
@@ -567,7 +620,7 @@ impl Preparer {
             .into_par_iter()
             .map(|r| {
                 let v: Vec<&str> = (0..batch.ncols).map(|c| batch.value(r, c)).collect();
-                prepare(&self.schema, &self.fields, self.swap, &v)
+                prepare(&self.schema, &self.fields, self.swap, &self.names, &v)
             })
             .collect()
     }
@@ -626,6 +679,7 @@ fn prepare(
     schema: &Schema,
     fields: &[(String, Comparator)],
     swap: Option<(usize, usize)>,
+    names: &NameCache,
     values: &[&str],
 ) -> Prepared {
     let get = |c: usize| values.get(c).copied().unwrap_or("");
@@ -635,11 +689,7 @@ fn prepare(
     let mut keys = Vec::new();
     for (_, c) in fields {
         let p = match *c {
-            Comparator::Name { col } => {
-                let n = normalize::normalize_name(get(col));
-                let k = NameStrings::of(&n);
-                Prep::Name(n, k)
-            }
+            Comparator::Name { col } => Prep::Name(names.get(get(col))),
             Comparator::Date { birth, age, record } => {
                 // A value that cannot be read is reported and treated as missing.
                 let mut read = |col: usize, r: Result<Option<PartialDate>, String>| match r {
@@ -731,8 +781,8 @@ fn prepare(
                 extra.push(hash_key(11, (col, r)));
                 regions.push(hash_key(11, (col, r)));
             }
-            (Comparator::Name { .. }, Prep::Name(n, _)) => {
-                all_tokens.extend(n.tokens.iter().map(|s| s.as_str()))
+            (Comparator::Name { .. }, Prep::Name(n)) => {
+                all_tokens.extend(n.0.tokens.iter().map(|s| s.as_str()))
             }
             (Comparator::Date { .. }, Prep::Date(d)) => {
                 year = d.best_year();
@@ -764,7 +814,7 @@ fn prepare(
     let exacts: Vec<&str> = out
         .iter()
         .filter_map(|p| match p {
-            Prep::Name(n, _) if !n.is_empty() => Some(n.exact.as_str()),
+            Prep::Name(n) if !n.0.is_empty() => Some(n.0.exact.as_str()),
             _ => None,
         })
         .collect();
@@ -852,7 +902,8 @@ fn prepare(
     keys.dedup();
     // Given and family names together, merged from their normal forms.
     let combined = swap.and_then(|(g, f)| match (out.get(g), out.get(f)) {
-        (Some(Prep::Name(a, _)), Some(Prep::Name(b, _))) if !a.is_empty() && !b.is_empty() => {
+        (Some(Prep::Name(a)), Some(Prep::Name(b))) if !a.0.is_empty() && !b.0.is_empty() => {
+            let (a, b) = (&a.0, &b.0);
             let mut tokens: Vec<String> = a.tokens.iter().chain(b.tokens.iter()).cloned().collect();
             tokens.sort_unstable();
             let mut phonetic: Vec<String> = a
@@ -942,6 +993,7 @@ impl Dataset {
             kinds,
             whole: Vec::new(),
             whole_tf: HashMap::default(),
+            name_feats: HashMap::default(),
         }
     }
 
@@ -972,6 +1024,7 @@ impl Dataset {
             schema: schema.clone(),
             fields: self.fields.clone(),
             swap: self.swap,
+            names: NameCache::new(),
         }
     }
 
@@ -985,7 +1038,7 @@ impl Dataset {
                 .values
                 .iter()
                 .filter_map(|v| match v {
-                    Prep::Name(n, _) => Some(n.tokens.iter().map(|t| t.as_str())),
+                    Prep::Name(n) => Some(n.0.tokens.iter().map(|t| t.as_str())),
                     _ => None,
                 })
                 .flatten()
@@ -1027,11 +1080,22 @@ impl Dataset {
             }
         };
         match v {
-            Prep::Name(n, k) => {
+            Prep::Name(shared) => {
+                let (n, k) = &*shared;
                 if n.is_empty() {
                     return;
                 }
-                let feat = self.name_feat(&n, &k);
+                // The features of a name box are those of its normal form: records that
+                // write a name alike share them (and their tokens in the arena).
+                let exact = self.interner.intern(&n.exact);
+                let feat = match self.name_feats.get(&exact) {
+                    Some(f) => *f,
+                    None => {
+                        let f = self.name_feat(n, k);
+                        self.name_feats.insert(exact, f);
+                        f
+                    }
+                };
                 *self.tf.entry(feat.folded).or_insert(0) += 1;
                 put_name(row, o, &feat);
             }
