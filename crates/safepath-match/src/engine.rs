@@ -23,8 +23,7 @@ pub(crate) fn blocked_pairs(
 ) -> Vec<u64> {
     entries.par_sort_unstable();
     entries.dedup();
-    // Blocks: (pairs, start, end).
-    let mut blocks: Vec<(usize, usize, usize)> = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
     let mut k = 0;
     while k < entries.len() {
         let key = entries[k].0;
@@ -58,31 +57,46 @@ pub(crate) fn blocked_pairs(
         }
     }
     blocks.truncate(take);
-    let entries = &entries;
-    let mut pairs: Vec<u64> = blocks
-        .par_iter()
-        .flat_map_iter(|&(_, s, e)| {
-            let block = &entries[s..e];
-            let mut out = Vec::new();
-            for a in 0..block.len() {
-                for b in a + 1..block.len() {
-                    let (i, j) = (block[a].1, block[b].1);
-                    let (i, j) = if i < j { (i, j) } else { (j, i) };
-                    if let Some(nl) = n_left
-                        && !((i as usize) < nl && (j as usize) >= nl)
-                    {
-                        continue;
-                    }
-                    out.push(((i as u64) << 32) | j as u64);
+    // Each block's pairs are counted exactly above: the output is allocated once and each
+    // block fills its own part of it (no growing, no second copy at a million records).
+    let total: usize = blocks.iter().map(|b| b.0).sum();
+    let mut pairs: Vec<u64> = vec![0; total];
+    let mut parts: Vec<(&Block, &mut [u64])> = Vec::with_capacity(blocks.len());
+    let mut rest: &mut [u64] = &mut pairs;
+    for blk in &blocks {
+        let len = blk.0.min(rest.len());
+        let (part, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        parts.push((blk, part));
+        rest = tail;
+    }
+    let entries_ref = &entries;
+    parts.into_par_iter().for_each(|(&(_, s, e), out)| {
+        let block = &entries_ref[s..e];
+        let mut slots = out.iter_mut();
+        for a in 0..block.len() {
+            for b in a + 1..block.len() {
+                let (i, j) = (block[a].1, block[b].1);
+                let (i, j) = if i < j { (i, j) } else { (j, i) };
+                if let Some(nl) = n_left
+                    && !((i as usize) < nl && (j as usize) >= nl)
+                {
+                    continue;
+                }
+                if let Some(slot) = slots.next() {
+                    *slot = ((i as u64) << 32) | j as u64;
                 }
             }
-            out.into_iter()
-        })
-        .collect();
+        }
+    });
+    drop(entries);
     pairs.par_sort_unstable();
     pairs.dedup();
+    pairs.shrink_to_fit();
     pairs
 }
+
+/// A block of records sharing a key: (its pairs, start and end in the sorted entries).
+type Block = (usize, usize, usize);
 
 /// Splits a packed pair.
 pub(crate) fn unpack(p: u64) -> (usize, usize) {
