@@ -221,6 +221,7 @@ pub(crate) fn load_csv(
         message,
     };
     let file = std::fs::File::open(path).map_err(|e| MatchError::io(path, e))?;
+    let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -313,6 +314,15 @@ pub(crate) fn load_csv(
     };
     let mut rec = csv::ByteRecord::new();
     let mut cur = read_batch(&mut rdr, &mut rec)?;
+    // The records and their blocking keys are reserved for the whole file, estimated from
+    // the first batch (a fifth more): growing them by doubling copied up to a gigabyte at
+    // a million records and held the old and the new copy at once. Pages reserved but
+    // never written cost no memory.
+    let mut estimate = None;
+    if cur.1.len() == BATCH {
+        let read = rdr.position().byte().max(1);
+        estimate = Some((file_len.saturating_mul(6) / 5 / read) as usize * BATCH);
+    }
     while !cur.1.is_empty() {
         let full = cur.1.len() == BATCH;
         // Three stages at once: read the next batch, normalise this one, intern the
@@ -338,6 +348,13 @@ pub(crate) fn load_csv(
         done?;
         let (_, lines, batch_ids) = std::mem::replace(&mut cur, next?);
         ids.extend(batch_ids);
+        if let Some(records) = estimate.take() {
+            let keys: usize = prepared.iter().map(|p| p.key_count()).sum();
+            let per_record = keys.div_ceil(prepared.len().max(1));
+            ds.reserve(records);
+            entries.reserve(records.saturating_mul(per_record) * 6 / 5);
+            ids.reserve(records);
+        }
         pending = Some((prepared, lines));
     }
     if let Some(p) = pending.take() {

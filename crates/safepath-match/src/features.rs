@@ -453,7 +453,8 @@ enum Prep {
     Name(SharedName),
     Date(PartialDate),
     Str(String),
-    Place(PlaceStrings),
+    Text(Arc<String>),
+    Place(Arc<PlaceStrings>),
 }
 
 /// A place as written, and the keys of the place, its parent area and its region.
@@ -520,6 +521,10 @@ pub(crate) struct Dataset {
     whole_tf: HashMap<u32, u32>,
     /// The features of each name written in a name box, by its interned exact form.
     name_feats: HashMap<u32, NameFeat>,
+    /// The keys of each place (whole, parent area, region), by its interned full form.
+    place_keys: HashMap<u32, [u32; 3]>,
+    /// The features of the given and family names together, by the exact forms of the two.
+    combined_feats: HashMap<(u32, u32), NameFeat>,
 }
 
 /// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
@@ -587,34 +592,39 @@ pub(crate) struct Preparer {
     schema: Schema,
     fields: Vec<(String, Comparator)>,
     swap: Option<(usize, usize)>,
-    names: NameCache,
+    names: ValueCache<(NormName, NameStrings)>,
+    places: ValueCache<PlaceStrings>,
+    texts: ValueCache<String>,
+    combined_names: ValueCache<(NormName, NameStrings)>,
 }
 
 /// A name's normal form and derived strings, shared by every record that writes it alike.
 type SharedName = Arc<(NormName, NameStrings)>;
 
-/// Names already normalised by one preparer, by the value as written. Names repeat
-/// (namesakes; one person in several records), and normalising a name is the costliest
-/// step of reading a file. Sharded so that the threads of a batch rarely wait on each
-/// other; a full shard is emptied, which bounds the memory.
-struct NameCache {
-    shards: Vec<Mutex<HashMap<Box<str>, SharedName>>>,
+/// Values already normalised by one preparer, by the value as written. Names, places and
+/// addresses repeat (namesakes; one person in several records; a town of many people),
+/// and normalising them is the costliest step of reading a file. Sharded so that the
+/// threads of a batch rarely wait on each other; a full shard is emptied, which bounds
+/// the memory.
+struct ValueCache<T> {
+    shards: Vec<Mutex<HashMap<Box<str>, Arc<T>>>>,
 }
 
-/// Shards of a [`NameCache`] (a power of two) and names kept per shard.
-const NAME_SHARDS: usize = 32;
-const NAMES_PER_SHARD: usize = 1 << 15;
+/// Shards of a [`ValueCache`] (a power of two) and values kept per shard.
+const CACHE_SHARDS: usize = 32;
+const VALUES_PER_SHARD: usize = 1 << 15;
 
-impl NameCache {
-    fn new() -> NameCache {
-        NameCache {
-            shards: (0..NAME_SHARDS).map(|_| Mutex::default()).collect(),
+impl<T> ValueCache<T> {
+    fn new() -> ValueCache<T> {
+        ValueCache {
+            shards: (0..CACHE_SHARDS).map(|_| Mutex::default()).collect(),
         }
     }
 
-    fn get(&self, raw: &str) -> SharedName {
-        let Some(shard) = self.shards.get(hash_key(0, raw) as usize % NAME_SHARDS) else {
-            return normalised(raw);
+    /// The value normalised by `f`, computed once per distinct `raw`.
+    fn get(&self, raw: &str, f: impl Fn(&str) -> T) -> Arc<T> {
+        let Some(shard) = self.shards.get(str_hash(raw) as usize % CACHE_SHARDS) else {
+            return Arc::new(f(raw));
         };
         // A poisoned shard (a panic elsewhere) only loses the cache, never a result.
         if let Ok(map) = shard.lock()
@@ -622,9 +632,9 @@ impl NameCache {
         {
             return n.clone();
         }
-        let n = normalised(raw);
+        let n = Arc::new(f(raw));
         if let Ok(mut map) = shard.lock() {
-            if map.len() >= NAMES_PER_SHARD {
+            if map.len() >= VALUES_PER_SHARD {
                 map.clear();
             }
             map.insert(raw.into(), n.clone());
@@ -633,10 +643,32 @@ impl NameCache {
     }
 }
 
-fn normalised(raw: &str) -> SharedName {
+fn normalised_name(raw: &str) -> (NormName, NameStrings) {
     let n = normalize::normalize_name(raw);
     let k = NameStrings::of(&n);
-    Arc::new((n, k))
+    (n, k)
+}
+
+/// A place as written, "village, district, province": its parts normalised, and the
+/// keys of the whole place, its parent area and its region.
+fn normalised_place(raw: &str) -> PlaceStrings {
+    let parts: Vec<String> = raw
+        .split(',')
+        .map(normalize::normalize_text)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let keys: Vec<String> = parts.iter().map(|p| places::key_of_normalised(p)).collect();
+    let (area, region) = if keys.len() >= 2 {
+        (keys[1..].join(","), keys[keys.len() - 1].clone())
+    } else {
+        (String::new(), String::new())
+    };
+    PlaceStrings {
+        full: parts.join(", "),
+        key: keys.join(","),
+        area,
+        region,
+    }
 }
 
 impl Preparer {
@@ -646,7 +678,7 @@ impl Preparer {
             .par_iter()
             .map(|v| {
                 let v: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
-                prepare(&self.schema, &self.fields, self.swap, &self.names, &v)
+                prepare(self, &v)
             })
             .collect()
     }
@@ -657,7 +689,7 @@ impl Preparer {
             .into_par_iter()
             .map(|r| {
                 let v: Vec<&str> = (0..batch.ncols).map(|c| batch.value(r, c)).collect();
-                prepare(&self.schema, &self.fields, self.swap, &self.names, &v)
+                prepare(self, &v)
             })
             .collect()
     }
@@ -692,9 +724,16 @@ pub(crate) struct Prepared {
     values: Vec<Prep>,
     keys: Vec<u64>,
     /// Given and family names together (when the schema has both).
-    combined: Option<(NormName, NameStrings)>,
+    combined: Option<SharedName>,
     /// Values that could not be read (treated as missing): column and reason.
     pub(crate) bad: Vec<PrepError>,
+}
+
+impl Prepared {
+    /// How many blocking keys the record has.
+    pub(crate) fn key_count(&self) -> usize {
+        self.keys.len()
+    }
 }
 
 /// Checks a postcode as written: letters, digits, spaces and hyphens, with at least one
@@ -712,13 +751,42 @@ pub(crate) fn postcode_readable(raw: &str) -> bool {
         && alnum <= 10
 }
 
-fn prepare(
-    schema: &Schema,
-    fields: &[(String, Comparator)],
-    swap: Option<(usize, usize)>,
-    names: &NameCache,
-    values: &[&str],
-) -> Prepared {
+/// Given and family names together, merged from their normal forms.
+fn combined_name(a: &NormName, b: &NormName) -> (NormName, NameStrings) {
+    let mut tokens: Vec<String> = a.tokens.iter().chain(b.tokens.iter()).cloned().collect();
+    tokens.sort_unstable();
+    let mut phonetic: Vec<String> = a
+        .phonetic
+        .iter()
+        .chain(b.phonetic.iter())
+        .cloned()
+        .collect();
+    phonetic.sort_unstable();
+    let mut titles: Vec<String> = a.titles.iter().chain(b.titles.iter()).cloned().collect();
+    titles.sort_unstable();
+    let n = NormName {
+        exact: format!("{} {}", a.exact, b.exact),
+        tokens,
+        phonetic,
+        had_marks: a.had_marks || b.had_marks,
+        titles,
+    };
+    let mut k = NameStrings::of(&n);
+    k.joined_rev = joined_as_written(&format!("{} {}", b.exact, a.exact));
+    (n, k)
+}
+
+fn prepare(preparer: &Preparer, values: &[&str]) -> Prepared {
+    let Preparer {
+        schema,
+        fields,
+        swap,
+        names,
+        places,
+        texts,
+        combined_names,
+    } = preparer;
+    let swap = *swap;
     let get = |c: usize| values.get(c).copied().unwrap_or("");
     let mut bad: Vec<PrepError> = Vec::new();
     let mut out = Vec::with_capacity(fields.len());
@@ -726,7 +794,7 @@ fn prepare(
     let mut keys = Vec::new();
     for (_, c) in fields {
         let p = match *c {
-            Comparator::Name { col } => Prep::Name(names.get(get(col))),
+            Comparator::Name { col } => Prep::Name(names.get(get(col), normalised_name)),
             Comparator::Date { birth, age, record } => {
                 // A value that cannot be read is reported and treated as missing.
                 let mut read = |col: usize, r: Result<Option<PartialDate>, String>| match r {
@@ -771,27 +839,8 @@ fn prepare(
                     Prep::Str(normalize::normalize_code(get(col)))
                 }
             }
-            Comparator::Text { col } => Prep::Str(normalize::normalize_text(get(col))),
-            Comparator::Place { col } => {
-                let parts: Vec<String> = get(col)
-                    .split(',')
-                    .map(normalize::normalize_text)
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                let keys: Vec<String> =
-                    parts.iter().map(|p| places::key_of_normalised(p)).collect();
-                let (area, region) = if keys.len() >= 2 {
-                    (keys[1..].join(","), keys[keys.len() - 1].clone())
-                } else {
-                    (String::new(), String::new())
-                };
-                Prep::Place(PlaceStrings {
-                    full: parts.join(", "),
-                    key: keys.join(","),
-                    area,
-                    region,
-                })
-            }
+            Comparator::Text { col } => Prep::Text(texts.get(get(col), normalize::normalize_text)),
+            Comparator::Place { col } => Prep::Place(places.get(get(col), normalised_place)),
         };
         out.push(p);
     }
@@ -832,7 +881,7 @@ fn prepare(
             {
                 sex = s.as_str()
             }
-            (Comparator::Text { col }, Prep::Str(s)) if s.len() >= 4 => {
+            (Comparator::Text { col }, Prep::Text(s)) if s.len() >= 4 => {
                 keys.push(hash_key(9, (col, s)))
             }
             (Comparator::Code { col }, Prep::Str(s)) if !s.is_empty() => {
@@ -845,6 +894,16 @@ fn prepare(
             _ => {}
         }
     }
+    // Given and family names together, merged from their normal forms.
+    let combined = swap.and_then(|(g, f)| match (out.get(g), out.get(f)) {
+        (Some(Prep::Name(a)), Some(Prep::Name(b))) if !a.0.is_empty() && !b.0.is_empty() => {
+            let (a, b) = (&a.0, &b.0);
+            // Unambiguous: the length of the first name says where the second begins.
+            let key = format!("{}:{}{}", a.exact.len(), a.exact, b.exact);
+            Some(combined_names.get(&key, |_| combined_name(a, b)))
+        }
+        _ => None,
+    });
     // The whole name joined without spaces, as written and with the boxes the other way
     // round, by its phonetic key: finds a name whose syllables were joined or split and
     // put in other boxes ("Nyeincho" / "Nyein" + "Cho"), which shares no token.
@@ -856,12 +915,19 @@ fn prepare(
         })
         .collect();
     if !exacts.is_empty() {
-        let mut orders = vec![exacts.join(" ")];
-        if exacts.len() > 1 {
-            orders.push(exacts.iter().rev().copied().collect::<Vec<_>>().join(" "));
-        }
-        for o in orders {
-            let j = joined_as_written(&o);
+        let joined: Vec<String> = match &combined {
+            // Given and family names are the two names: their joined forms, both ways
+            // round, were made with the combined name.
+            Some(c) if exacts.len() == 2 => vec![c.1.joined.clone(), c.1.joined_rev.clone()],
+            _ => {
+                let mut orders = vec![exacts.join(" ")];
+                if exacts.len() > 1 {
+                    orders.push(exacts.iter().rev().copied().collect::<Vec<_>>().join(" "));
+                }
+                orders.iter().map(|o| joined_as_written(o)).collect()
+            }
+        };
+        for j in joined {
             if j.len() >= JOINED_MIN_LEN {
                 let ph = normalize::phonetic_key(&j);
                 keys.push(hash_key(21, &ph));
@@ -937,34 +1003,6 @@ fn prepare(
     }
     keys.sort_unstable();
     keys.dedup();
-    // Given and family names together, merged from their normal forms.
-    let combined = swap.and_then(|(g, f)| match (out.get(g), out.get(f)) {
-        (Some(Prep::Name(a)), Some(Prep::Name(b))) if !a.0.is_empty() && !b.0.is_empty() => {
-            let (a, b) = (&a.0, &b.0);
-            let mut tokens: Vec<String> = a.tokens.iter().chain(b.tokens.iter()).cloned().collect();
-            tokens.sort_unstable();
-            let mut phonetic: Vec<String> = a
-                .phonetic
-                .iter()
-                .chain(b.phonetic.iter())
-                .cloned()
-                .collect();
-            phonetic.sort_unstable();
-            let mut titles: Vec<String> = a.titles.iter().chain(b.titles.iter()).cloned().collect();
-            titles.sort_unstable();
-            let n = NormName {
-                exact: format!("{} {}", a.exact, b.exact),
-                tokens,
-                phonetic,
-                had_marks: a.had_marks || b.had_marks,
-                titles,
-            };
-            let mut k = NameStrings::of(&n);
-            k.joined_rev = joined_as_written(&format!("{} {}", b.exact, a.exact));
-            Some((n, k))
-        }
-        _ => None,
-    });
     Prepared {
         values: out,
         keys,
@@ -1031,6 +1069,8 @@ impl Dataset {
             whole: Vec::new(),
             whole_tf: HashMap::default(),
             name_feats: HashMap::default(),
+            place_keys: HashMap::default(),
+            combined_feats: HashMap::default(),
         }
     }
 
@@ -1061,8 +1101,17 @@ impl Dataset {
             schema: schema.clone(),
             fields: self.fields.clone(),
             swap: self.swap,
-            names: NameCache::new(),
+            names: ValueCache::new(),
+            places: ValueCache::new(),
+            texts: ValueCache::new(),
+            combined_names: ValueCache::new(),
         }
+    }
+
+    /// Room for `records` more records (the rows and per-record lists).
+    pub(crate) fn reserve(&mut self, records: usize) {
+        self.rows.reserve(records.saturating_mul(self.width));
+        self.whole.reserve(records);
     }
 
     /// Interns a prepared batch; returns the blocking keys of its records.
@@ -1092,10 +1141,24 @@ impl Dataset {
             for (f, v) in p.values.into_iter().enumerate() {
                 self.push(&mut row, f, v);
             }
-            if self.swap.is_some()
-                && let Some((n, k)) = p.combined
-            {
-                let feat = self.name_feat(&n, &k);
+            if let (Some((g, f)), Some(c)) = (self.swap, p.combined) {
+                // A function of the two boxes' names, put in the row above: computed once
+                // per distinct pair of them.
+                let exact_of = |f: usize| {
+                    self.slots
+                        .get(f)
+                        .and_then(|&(_, o)| row.get(o).copied())
+                        .unwrap_or(0)
+                };
+                let key = (exact_of(g), exact_of(f));
+                let feat = match self.combined_feats.get(&key) {
+                    Some(x) => *x,
+                    None => {
+                        let x = self.name_feat(&c.0, &c.1);
+                        self.combined_feats.insert(key, x);
+                        x
+                    }
+                };
                 put_name(&mut row, self.comb_off, &feat);
             }
             self.rows.extend_from_slice(&row);
@@ -1141,11 +1204,21 @@ impl Dataset {
                 row[o + 1] = d.est_year as u32;
             }
             Prep::Str(s) => row[o] = intern(&s),
+            Prep::Text(s) => row[o] = intern(&s),
             Prep::Place(p) => {
-                row[o] = intern(&p.full);
-                row[o + 1] = intern(&p.key);
-                row[o + 2] = intern(&p.area);
-                row[o + 3] = intern(&p.region);
+                // The keys of a place follow from its normalised parts: interned once per
+                // distinct place.
+                let full = intern(&p.full);
+                let keys = match self.place_keys.get(&full) {
+                    Some(k) => *k,
+                    None => {
+                        let k = [intern(&p.key), intern(&p.area), intern(&p.region)];
+                        self.place_keys.insert(full, k);
+                        k
+                    }
+                };
+                row[o] = full;
+                row[o + 1..o + 4].copy_from_slice(&keys);
             }
         }
     }

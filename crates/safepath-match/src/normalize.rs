@@ -95,13 +95,25 @@ impl NormName {
 /// Folds any text to lower-case ASCII: NFKC, Thai script romanised ([`crate::thai`]),
 /// everything else through `any_ascii`.
 pub fn fold(text: &str) -> String {
+    // ASCII is its own NFKC form and its own transliteration (most values of most files).
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let nfkc: String = text.nfkc().collect();
-    transliterate(&nfkc)
+    transliterate_general(&nfkc)
 }
 
 /// Lower-case ASCII transliteration: Thai words romanised by RTGS ([`thai_words`],
 /// [`crate::thai::romanise_word`]), other text through `any_ascii`.
 pub fn transliterate(nfkc: &str) -> String {
+    if nfkc.is_ascii() {
+        return nfkc.to_ascii_lowercase();
+    }
+    transliterate_general(nfkc)
+}
+
+/// [`transliterate`] without the shortcut for ASCII.
+fn transliterate_general(nfkc: &str) -> String {
     if nfkc.chars().any(is_thai) {
         let words: Vec<String> = thai_words(nfkc)
             .iter()
@@ -595,6 +607,15 @@ mod tests {
             toks.sort();
             // re-normalising the folded tokens keeps them (up to particles/variants collapsing)
             proptest::prop_assert!(toks.len() <= n.tokens.len().max(1));
+        }
+
+        /// The shortcut for ASCII folds exactly as the general path (NFKC, then
+        /// `any_ascii`, then lower case) does.
+        #[test]
+        fn ascii_folds_as_the_general_path_does(s in "[\\x00-\\x7F]{0,40}") {
+            let general = transliterate_general(&s.nfkc().collect::<String>());
+            proptest::prop_assert_eq!(fold(&s), general.clone());
+            proptest::prop_assert_eq!(transliterate(&s), general);
         }
 
         #[test]
