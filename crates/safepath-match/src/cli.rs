@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{self, Scored};
 use crate::error::MatchError;
-use crate::features::{Dataset, FlatBatch};
+use crate::features::{Dataset, Entry, FlatBatch};
 use crate::model::{Model, explain_compact};
 use crate::settings::Settings;
 
@@ -206,7 +206,7 @@ pub(crate) fn load_csv(
     path: &Path,
     settings: &Settings,
     ds: &mut Dataset,
-    entries: &mut Vec<(u64, u32)>,
+    entries: &mut Vec<Entry>,
     opts: RunOptions,
     unreadable: &mut Unreadable,
 ) -> Result<Vec<String>, MatchError> {
@@ -250,7 +250,7 @@ pub(crate) fn load_csv(
     let mut pending: Option<Pending> = None;
     let commit = |ds: &mut Dataset,
                   pending: Pending,
-                  entries: &mut Vec<(u64, u32)>,
+                  entries: &mut Vec<Entry>,
                   unreadable: &mut Unreadable|
      -> Result<(), MatchError> {
         let (prepared, lines) = pending;
@@ -271,7 +271,10 @@ pub(crate) fn load_csv(
         let base = ds.n as u32;
         let keys = ds.commit(prepared);
         for (k, ks) in keys.into_iter().enumerate() {
-            entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
+            entries.extend(ks.into_iter().map(|key| Entry {
+                key,
+                rec: base + k as u32,
+            }));
         }
         Ok(())
     };

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::features::{Dataset, key, key_tag, level};
+use crate::features::{Dataset, Entry, key, key_tag, level};
 use crate::model::Model;
 use crate::settings::Kind;
 
@@ -16,7 +16,7 @@ use crate::settings::Kind;
 /// the finer keys). `entries` are `(key, record)`; with `n_left`, only pairs across the two
 /// sides are kept. Pairs are `(i << 32) | j` with `i < j`, sorted and unique.
 pub(crate) fn blocked_pairs(
-    mut entries: Vec<(u64, u32)>,
+    mut entries: Vec<Entry>,
     n_left: Option<usize>,
     max_block: usize,
     budget: usize,
@@ -26,16 +26,19 @@ pub(crate) fn blocked_pairs(
     let mut blocks: Vec<Block> = Vec::new();
     let mut k = 0;
     while k < entries.len() {
-        let key = entries[k].0;
+        let key = entries[k].key;
         let mut e = k + 1;
-        while e < entries.len() && entries[e].0 == key {
+        while e < entries.len() && entries[e].key == key {
             e += 1;
         }
         let size = e - k;
         if size >= 2 && size <= max_block {
             let pairs = match n_left {
                 Some(nl) => {
-                    let left = entries[k..e].iter().filter(|x| (x.1 as usize) < nl).count();
+                    let left = entries[k..e]
+                        .iter()
+                        .filter(|x| (x.rec as usize) < nl)
+                        .count();
                     left * (size - left)
                 }
                 None => size * (size - 1) / 2,
@@ -75,7 +78,7 @@ pub(crate) fn blocked_pairs(
         let mut slots = out.iter_mut();
         for a in 0..block.len() {
             for b in a + 1..block.len() {
-                let (i, j) = (block[a].1, block[b].1);
+                let (i, j) = (block[a].rec, block[b].rec);
                 let (i, j) = if i < j { (i, j) } else { (j, i) };
                 if let Some(nl) = n_left
                     && !((i as usize) < nl && (j as usize) >= nl)
@@ -181,17 +184,13 @@ pub(crate) struct Session {
 }
 
 /// Pairs of each training session: blocked on one key family, at most 2,000,000 each.
-pub(crate) fn session_pairs(
-    ds: &Dataset,
-    entries: &[(u64, u32)],
-    blocking: Blocking,
-) -> Vec<Session> {
+pub(crate) fn session_pairs(ds: &Dataset, entries: &[Entry], blocking: Blocking) -> Vec<Session> {
     sessions(ds)
         .into_iter()
         .filter_map(|(tag, cond)| {
-            let sub: Vec<(u64, u32)> = entries
+            let sub: Vec<Entry> = entries
                 .iter()
-                .filter(|e| key_tag(e.0) == tag)
+                .filter(|e| key_tag(e.key) == tag)
                 .copied()
                 .collect();
             if sub.is_empty() {
@@ -635,7 +634,8 @@ mod tests {
 
     #[test]
     fn blocks_are_capped_and_pairs_unique() {
-        let entries = vec![
+        let entry = |(key, rec)| Entry { key, rec };
+        let entries: Vec<Entry> = [
             (1, 0),
             (1, 1),
             (1, 2),
@@ -645,7 +645,10 @@ mod tests {
             (3, 6),
             (3, 7),
             (3, 8),
-        ];
+        ]
+        .into_iter()
+        .map(entry)
+        .collect();
         let pairs = blocked_pairs(entries.clone(), None, 3, 1000);
         let got: Vec<(usize, usize)> = pairs.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2), (1, 2)]);
@@ -655,7 +658,12 @@ mod tests {
             .map(|&p| unpack(p))
             .collect();
         assert_eq!(small, vec![(0, 1)]);
-        let linked = blocked_pairs(vec![(1, 0), (1, 1), (1, 2)], Some(1), 10, 1000);
+        let linked = blocked_pairs(
+            [(1, 0), (1, 1), (1, 2)].into_iter().map(entry).collect(),
+            Some(1),
+            10,
+            1000,
+        );
         let got: Vec<(usize, usize)> = linked.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2)]);
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine;
 use crate::error::MatchError;
-use crate::features::{Dataset, Record};
+use crate::features::{Dataset, Entry, Record};
 use crate::model::{Band, FieldExplanation, Model};
 use crate::settings::Settings;
 
@@ -40,7 +40,7 @@ pub struct MatchIndex {
     ds: Dataset,
     ids: Vec<String>,
     /// Sorted `(key, record)`.
-    postings: Vec<(u64, u32)>,
+    postings: Vec<Entry>,
     max_posting: usize,
     max_candidates: usize,
     /// Distinct ids (a person indexed under several names counts once).
@@ -53,7 +53,7 @@ fn add_records(
     ds: &mut Dataset,
     model: &Model,
     records: &[Record],
-    entries: &mut Vec<(u64, u32)>,
+    entries: &mut Vec<Entry>,
 ) -> Result<Vec<String>, MatchError> {
     let schema = &model.schema;
     for (k, r) in records.iter().enumerate() {
@@ -77,7 +77,10 @@ fn add_records(
             ))
         })?;
         for (k, ks) in keys.into_iter().enumerate() {
-            entries.extend(ks.into_iter().map(|key| (key, base + k as u32)));
+            entries.extend(ks.into_iter().map(|key| Entry {
+                key,
+                rec: base + k as u32,
+            }));
         }
         ids.extend(chunk.iter().map(|r| r.id.clone()));
     }
@@ -304,9 +307,10 @@ impl MatchIndex {
         // As in batch blocking: the most specific keys first, up to a budget of candidates.
         let mut ranges: Vec<(usize, usize)> = keys
             .iter()
-            .map(|(key, _)| {
-                let lo = self.postings.partition_point(|p| p.0 < *key);
-                let hi = self.postings.partition_point(|p| p.0 <= *key);
+            .map(|q| {
+                let key = q.key;
+                let lo = self.postings.partition_point(|p| p.key < key);
+                let hi = self.postings.partition_point(|p| p.key <= key);
                 (lo, hi)
             })
             .filter(|(lo, hi)| hi > lo && hi - lo <= self.max_posting)
@@ -317,7 +321,7 @@ impl MatchIndex {
             if !cands.is_empty() && cands.len() + (hi - lo) > self.max_candidates {
                 break;
             }
-            cands.extend(self.postings[lo..hi].iter().map(|p| p.1));
+            cands.extend(self.postings[lo..hi].iter().map(|p| p.rec));
         }
         cands.sort_unstable();
         cands.dedup();
