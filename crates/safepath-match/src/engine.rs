@@ -1,6 +1,6 @@
 //! Blocking, training, scoring and clustering over a [`Dataset`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -23,70 +23,97 @@ pub(crate) fn blocked_pairs(
 ) -> Vec<u64> {
     entries.par_sort_unstable();
     entries.dedup();
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut k = 0;
-    while k < entries.len() {
-        let key = entries[k].key;
-        let mut e = k + 1;
-        while e < entries.len() && entries[e].key == key {
-            e += 1;
+    // The pairs of a block, or 0 for a block never taken.
+    let pairs_of = |block: &[Entry]| -> usize {
+        let size = block.len();
+        if size < 2 || size > max_block {
+            return 0;
         }
-        let size = e - k;
-        if size >= 2 && size <= max_block {
-            let pairs = match n_left {
-                Some(nl) => {
-                    let left = entries[k..e]
-                        .iter()
-                        .filter(|x| (x.rec as usize) < nl)
-                        .count();
-                    left * (size - left)
-                }
-                None => size * (size - 1) / 2,
-            };
-            if pairs > 0 {
-                blocks.push((pairs, k, e));
+        match n_left {
+            Some(nl) => {
+                let left = block.iter().filter(|x| (x.rec as usize) < nl).count();
+                left * (size - left)
             }
+            None => size * (size - 1) / 2,
         }
-        k = e;
+    };
+    // Which blocks fit the budget, smallest first and, among blocks of one size, in key
+    // order: every block smaller than `cut`, and of size `cut` those that start at or
+    // before `last` (found from counts, without a list of millions of blocks).
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for (s, e) in runs(&entries, 0, entries.len()) {
+        let p = pairs_of(&entries[s..e]);
+        if p > 0 {
+            *counts.entry(p).or_insert(0) += 1;
+        }
     }
-    blocks.par_sort_unstable();
-    let mut total = 0usize;
-    let mut take = blocks.len();
-    for (b, blk) in blocks.iter().enumerate() {
-        total += blk.0;
-        if total > budget {
-            take = b;
+    let mut room = budget;
+    let mut cut = (usize::MAX, usize::MAX);
+    for (&p, &n) in &counts {
+        if p.saturating_mul(n) > room {
+            cut = (p, room / p);
             break;
         }
+        room -= p * n;
     }
-    blocks.truncate(take);
-    // Each block's pairs are counted exactly above: the output is allocated once and each
-    // block fills its own part of it (no growing, no second copy at a million records).
-    let total: usize = blocks.iter().map(|b| b.0).sum();
-    let mut pairs: Vec<u64> = vec![0; total];
-    let mut parts: Vec<(&Block, &mut [u64])> = Vec::with_capacity(blocks.len());
+    let (cut_size, mut cut_left) = cut;
+    let mut last = None;
+    if cut_size != usize::MAX && cut_left > 0 {
+        for (s, e) in runs(&entries, 0, entries.len()) {
+            if pairs_of(&entries[s..e]) == cut_size {
+                cut_left -= 1;
+                if cut_left == 0 {
+                    last = Some(s);
+                    break;
+                }
+            }
+        }
+    }
+    let taken = |s: usize, p: usize| {
+        p > 0 && (p < cut_size || (p == cut_size && last.is_some_and(|l| s <= l)))
+    };
+    // Chunks of whole blocks, counted, then filled in parallel, each into its own part of
+    // one exact allocation (no growing, no second copy at a million records).
+    let chunks = chunk_bounds(&entries, 256);
+    let sizes: Vec<usize> = chunks
+        .par_iter()
+        .map(|&(cs, ce)| {
+            runs(&entries, cs, ce)
+                .map(|(s, e)| {
+                    let p = pairs_of(&entries[s..e]);
+                    if taken(s, p) { p } else { 0 }
+                })
+                .sum()
+        })
+        .collect();
+    let mut pairs: Vec<u64> = vec![0; sizes.iter().sum()];
+    let mut parts: Vec<((usize, usize), &mut [u64])> = Vec::with_capacity(chunks.len());
     let mut rest: &mut [u64] = &mut pairs;
-    for blk in &blocks {
-        let len = blk.0.min(rest.len());
+    for (&c, &n) in chunks.iter().zip(&sizes) {
+        let len = n.min(rest.len());
         let (part, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        parts.push((blk, part));
+        parts.push((c, part));
         rest = tail;
     }
-    let entries_ref = &entries;
-    parts.into_par_iter().for_each(|(&(_, s, e), out)| {
-        let block = &entries_ref[s..e];
+    parts.into_par_iter().for_each(|((cs, ce), out)| {
         let mut slots = out.iter_mut();
-        for a in 0..block.len() {
-            for b in a + 1..block.len() {
-                let (i, j) = (block[a].rec, block[b].rec);
-                let (i, j) = if i < j { (i, j) } else { (j, i) };
-                if let Some(nl) = n_left
-                    && !((i as usize) < nl && (j as usize) >= nl)
-                {
-                    continue;
-                }
-                if let Some(slot) = slots.next() {
-                    *slot = ((i as u64) << 32) | j as u64;
+        for (s, e) in runs(&entries, cs, ce) {
+            let block = &entries[s..e];
+            if !taken(s, pairs_of(block)) {
+                continue;
+            }
+            for a in 0..block.len() {
+                for b in a + 1..block.len() {
+                    let (i, j) = (block[a].rec, block[b].rec);
+                    let (i, j) = if i < j { (i, j) } else { (j, i) };
+                    if let Some(nl) = n_left
+                        && !((i as usize) < nl && (j as usize) >= nl)
+                    {
+                        continue;
+                    }
+                    if let Some(slot) = slots.next() {
+                        *slot = ((i as u64) << 32) | j as u64;
+                    }
                 }
             }
         }
@@ -98,8 +125,39 @@ pub(crate) fn blocked_pairs(
     pairs
 }
 
-/// A block of records sharing a key: (its pairs, start and end in the sorted entries).
-type Block = (usize, usize, usize);
+/// The runs of equal keys (blocks) in sorted `entries[from..to]`, as (start, end).
+fn runs(entries: &[Entry], from: usize, to: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut k = from;
+    std::iter::from_fn(move || {
+        if k >= to {
+            return None;
+        }
+        let key = entries.get(k)?.key;
+        let mut e = k + 1;
+        while e < to && entries.get(e).is_some_and(|x| x.key == key) {
+            e += 1;
+        }
+        let run = (k, e);
+        k = e;
+        Some(run)
+    })
+}
+
+/// About `n` ranges of sorted `entries` that cover them, each ending where a key ends.
+fn chunk_bounds(entries: &[Entry], n: usize) -> Vec<(usize, usize)> {
+    let step = entries.len().div_ceil(n.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut s = 0;
+    while s < entries.len() {
+        let mut e = (s + step).min(entries.len());
+        while e < entries.len() && entries[e].key == entries[e - 1].key {
+            e += 1;
+        }
+        out.push((s, e));
+        s = e;
+    }
+    out
+}
 
 /// Splits a packed pair.
 pub(crate) fn unpack(p: u64) -> (usize, usize) {

@@ -374,22 +374,6 @@ pub(crate) struct PlaceFeat {
     region: u32,
 }
 
-fn put_name(row: &mut [u32], o: usize, n: &NameFeat) {
-    row[o..o + NAME_WIDTH].copy_from_slice(&[
-        n.exact,
-        n.folded,
-        n.phon,
-        n.start,
-        n.len,
-        n.titles,
-        n.letters,
-        n.reform,
-        n.thai,
-        n.joined,
-        n.joined_rev,
-    ]);
-}
-
 /// The derived strings of a name, computed in parallel before interning.
 pub(crate) struct NameStrings {
     folded: String,
@@ -528,12 +512,15 @@ pub(crate) struct Dataset {
     whole: Vec<u32>,
     /// Counts of each whole name (by interned id).
     whole_tf: HashMap<u32, u32>,
-    /// The features of each name written in a name box, by its interned exact form.
-    name_feats: HashMap<u32, NameFeat>,
+    /// The features of every distinct name (0: no name), indexed from the rows.
+    feats: Vec<NameFeat>,
+    /// The index in `feats` of each name written in a name box, by its interned exact form.
+    name_feats: HashMap<u32, u32>,
     /// The keys of each place (whole, parent area, region), by its interned full form.
     place_keys: HashMap<u32, [u32; 3]>,
-    /// The features of the given and family names together, by the exact forms of the two.
-    combined_feats: HashMap<(u32, u32), NameFeat>,
+    /// The index in `feats` of the given and family names together, by the indices of
+    /// the two.
+    combined_feats: HashMap<(u32, u32), u32>,
 }
 
 /// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
@@ -558,24 +545,9 @@ impl Slot {
     }
 }
 
-/// Words of a name in a row.
-const NAME_WIDTH: usize = 11;
-
-fn name_at(r: &[u32], o: usize) -> NameFeat {
-    NameFeat {
-        exact: r[o],
-        folded: r[o + 1],
-        phon: r[o + 2],
-        start: r[o + 3],
-        len: r[o + 4],
-        titles: r[o + 5],
-        letters: r[o + 6],
-        reform: r[o + 7],
-        thai: r[o + 8],
-        joined: r[o + 9],
-        joined_rev: r[o + 10],
-    }
-}
+/// Words of a name in a row: the index of its features in [`Dataset::feats`] (records
+/// that write a name alike share them; a million records hold far fewer distinct names).
+const NAME_WIDTH: usize = 1;
 
 fn date_at(r: &[u32], o: usize) -> PartialDate {
     let w = r[o];
@@ -1077,6 +1049,7 @@ impl Dataset {
             kinds,
             whole: Vec::new(),
             whole_tf: HashMap::default(),
+            feats: vec![NameFeat::default()],
             name_feats: HashMap::default(),
             place_keys: HashMap::default(),
             combined_feats: HashMap::default(),
@@ -1153,22 +1126,23 @@ impl Dataset {
             if let (Some((g, f)), Some(c)) = (self.swap, p.combined) {
                 // A function of the two boxes' names, put in the row above: computed once
                 // per distinct pair of them.
-                let exact_of = |f: usize| {
+                let name_of = |f: usize| {
                     self.slots
                         .get(f)
                         .and_then(|&(_, o)| row.get(o).copied())
                         .unwrap_or(0)
                 };
-                let key = (exact_of(g), exact_of(f));
-                let feat = match self.combined_feats.get(&key) {
+                let key = (name_of(g), name_of(f));
+                let idx = match self.combined_feats.get(&key) {
                     Some(x) => *x,
                     None => {
                         let x = self.name_feat(&c.0, &c.1);
-                        self.combined_feats.insert(key, x);
-                        x
+                        let idx = self.add_feat(x);
+                        self.combined_feats.insert(key, idx);
+                        idx
                     }
                 };
-                put_name(&mut row, self.comb_off, &feat);
+                row[self.comb_off] = idx;
             }
             self.rows.extend_from_slice(&row);
             keys.push(p.keys);
@@ -1197,16 +1171,18 @@ impl Dataset {
                 // The features of a name box are those of its normal form: records that
                 // write a name alike share them (and their tokens in the arena).
                 let exact = self.interner.intern(&n.exact);
-                let feat = match self.name_feats.get(&exact) {
+                let idx = match self.name_feats.get(&exact) {
                     Some(f) => *f,
                     None => {
                         let f = self.name_feat(n, k);
-                        self.name_feats.insert(exact, f);
-                        f
+                        let idx = self.add_feat(f);
+                        self.name_feats.insert(exact, idx);
+                        idx
                     }
                 };
-                *self.tf.entry(feat.folded).or_insert(0) += 1;
-                put_name(row, o, &feat);
+                let folded = self.feat_at(idx).folded;
+                *self.tf.entry(folded).or_insert(0) += 1;
+                row[o] = idx;
             }
             Prep::Date(d) => {
                 row[o] = d.year as u32 | (d.month as u32) << 16 | (d.day as u32) << 24;
@@ -1230,6 +1206,20 @@ impl Dataset {
                 row[o + 1..o + 4].copy_from_slice(&keys);
             }
         }
+    }
+
+    fn add_feat(&mut self, f: NameFeat) -> u32 {
+        self.feats.push(f);
+        (self.feats.len() - 1) as u32
+    }
+
+    fn feat_at(&self, idx: u32) -> NameFeat {
+        self.feats.get(idx as usize).copied().unwrap_or_default()
+    }
+
+    /// The features of the name at offset `o` of row `r` (of this dataset).
+    fn name_at(&self, r: &[u32], o: usize) -> NameFeat {
+        self.feat_at(r.get(o).copied().unwrap_or(0))
     }
 
     fn row(&self, i: usize) -> &[u32] {
@@ -1371,7 +1361,7 @@ impl Dataset {
         for (f, &(slot, o)) in self.slots.iter().enumerate() {
             levels[f] = match slot {
                 Slot::Name => {
-                    let (x, y) = (&name_at(ra, o), &name_at(rb, o));
+                    let (x, y) = (&self.name_at(ra, o), &other.name_at(rb, o));
                     if same {
                         self.cmp_name(x, y)
                     } else {
@@ -1450,8 +1440,8 @@ impl Dataset {
             let rank = |l: u8| if l == 0 { name_level::DIFFERENT + 1 } else { l };
             if rank(levels[g]) + rank(levels[fa]) > 2 {
                 let (og, of) = (self.slots[g].1, self.slots[fa].1);
-                let (ag, af) = (&name_at(ra, og), &name_at(ra, of));
-                let (bg, bf) = (&name_at(rb, og), &name_at(rb, of));
+                let (ag, af) = (&self.name_at(ra, og), &self.name_at(ra, of));
+                let (bg, bf) = (&other.name_at(rb, og), &other.name_at(rb, of));
                 {
                     {
                         let c = |x: &NameFeat, y: &NameFeat| {
@@ -1476,7 +1466,10 @@ impl Dataset {
                         // A whole name typed into the given-name box on one side only.
                         if levels[fa] == 0 && levels[g] > name_level::TITLE_DIFFERS {
                             let empty = |x: &NameFeat| x.exact == 0;
-                            let (ca, cb) = (name_at(ra, self.comb_off), name_at(rb, self.comb_off));
+                            let (ca, cb) = (
+                                self.name_at(ra, self.comb_off),
+                                other.name_at(rb, self.comb_off),
+                            );
                             let c = if empty(af) && !empty(bf) {
                                 Some(c(ag, &cb))
                             } else if empty(bf) && !empty(af) {
@@ -1588,7 +1581,7 @@ impl Dataset {
         let &(Slot::Name, o) = self.slots.get(f)? else {
             return None;
         };
-        let id = *self.row(i).get(o + 1)?;
+        let id = self.name_at(self.row(i), o).folded;
         let c = *self.tf.get(&id)?;
         Some(smoothed_share(c, self.n))
     }
@@ -1636,7 +1629,7 @@ impl Dataset {
         let &(Slot::Name, o) = other.slots.get(f)? else {
             return None;
         };
-        let s = other.interner.get(*other.row(i).get(o + 1)?);
+        let s = other.interner.get(other.name_at(other.row(i), o).folded);
         let id = self.interner.lookup(s)?;
         let c = *self.tf.get(&id)?;
         Some(smoothed_share(c, self.n))
