@@ -259,8 +259,6 @@ pub(crate) struct Interner {
     ends: Vec<usize>,
     /// Ids, by the hash of their string.
     table: hashbrown::HashTable<u32>,
-    /// Character counts of each string (for the Jaro–Winkler upper bound).
-    sigs: Vec<Sig>,
 }
 
 fn str_hash(s: &str) -> u64 {
@@ -279,17 +277,6 @@ fn str_at<'a>(text: &'a str, ends: &[usize], id: u32) -> &'a str {
     text.get(start..end).unwrap_or("")
 }
 
-/// Character counts in 32 buckets (`byte & 31`), saturating.
-type Sig = [u8; 32];
-
-fn signature(s: &str) -> Sig {
-    let mut c = [0u8; 32];
-    for &x in s.as_bytes() {
-        c[(x & 31) as usize] = c[(x & 31) as usize].saturating_add(1);
-    }
-    c
-}
-
 impl Interner {
     fn new() -> Interner {
         let mut i = Interner::default();
@@ -298,19 +285,13 @@ impl Interner {
     }
     fn intern(&mut self, s: &str) -> u32 {
         let hash = str_hash(s);
-        let Interner {
-            text,
-            ends,
-            table,
-            sigs,
-        } = self;
+        let Interner { text, ends, table } = self;
         if let Some(&id) = table.find(hash, |&id| str_at(text, ends, id) == s) {
             return id;
         }
         let id = ends.len() as u32;
         text.push_str(s);
         ends.push(text.len());
-        sigs.push(signature(s));
         table.insert_unique(hash, id, |&id| str_hash(str_at(text, ends, id)));
         id
     }
@@ -322,20 +303,14 @@ impl Interner {
             .copied()
     }
 
-    /// [`sim`] of two interned strings, with their precomputed signatures.
+    /// [`sim`] of two interned strings. Their character counts are made on the spot:
+    /// the strings are read anyway, and a table of counts (32 bytes a string) was both
+    /// the larger part of the interner and another random read per comparison.
     pub(crate) fn sim(&self, a: u32, b: u32, floor: f64) -> f64 {
         if a == b {
             return 1.0;
         }
-        let (sa, sb) = (self.get(a), self.get(b));
-        let (Some(ca), Some(cb)) = (self.sigs.get(a as usize), self.sigs.get(b as usize)) else {
-            return 0.0;
-        };
-        if bound_from(ca, cb, sa.as_bytes(), sb.as_bytes()) < floor {
-            return 0.0;
-        }
-        let s = jaro_winkler(sa, sb);
-        if s >= floor { s } else { 0.0 }
+        sim(self.get(a), self.get(b), floor)
     }
     pub(crate) fn get(&self, id: u32) -> &str {
         str_at(&self.text, &self.ends, id)
@@ -1371,12 +1346,15 @@ impl Dataset {
                 Slot::Date => dates::compare_dates(&date_at(ra, o), &date_at(rb, o)),
                 Slot::Id => {
                     let (x, y) = (ra[o], rb[o]);
-                    let (sx, sy) = (self.interner.get(x), other.interner.get(y));
+                    // The strings are read only when the ids do not settle it (a random
+                    // read each, at ten million pairs).
+                    let strs = || (self.interner.get(x), other.interner.get(y));
                     if x == 0 || y == 0 {
                         0
-                    } else if (same && x == y) || (!same && sx == sy) {
+                    } else if (same && x == y) || (!same && strs().0 == strs().1) {
                         1
                     } else {
+                        let (sx, sy) = strs();
                         match self.fields[f].1 {
                             Comparator::Code { .. } => {
                                 if sx.len() >= 3 && one_edit(sx, sy) {
@@ -1655,13 +1633,11 @@ fn smoothed_share(count: u32, n: usize) -> f64 {
 /// their common prefix. Cheap; used to skip the exact computation when it cannot reach a
 /// threshold.
 fn jw_upper_bound(a: &str, b: &str) -> f64 {
-    bound_from(&signature(a), &signature(b), a.as_bytes(), b.as_bytes())
-}
-
-fn bound_from(ca: &Sig, cb: &Sig, a: &[u8], b: &[u8]) -> f64 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
+    let (ca, cb) = (signature(a), signature(b));
     let m: u32 = ca
         .iter()
         .zip(cb.iter())
@@ -1676,6 +1652,15 @@ fn bound_from(ca: &Sig, cb: &Sig, a: &[u8], b: &[u8]) -> f64 {
         .take_while(|(x, y)| x == y)
         .count() as f64;
     (jaro + prefix * 0.1 * (1.0 - jaro)).min(1.0)
+}
+
+/// Character counts in 32 buckets (`byte & 31`), saturating.
+fn signature(s: &[u8]) -> [u8; 32] {
+    let mut c = [0u8; 32];
+    for &x in s {
+        c[(x & 31) as usize] = c[(x & 31) as usize].saturating_add(1);
+    }
+    c
 }
 
 /// Jaro–Winkler similarity (Winkler 1990, via `strsim`), counted as 0 below `floor`.
