@@ -1,7 +1,8 @@
 //! Compact, columnar features of many records, and their comparison levels.
 //!
-//! Strings are interned once (`u32` ids); a name is five integers plus a slice of a shared
-//! token arena; a date is six bytes. Comparisons return one level per field, packed four
+//! Strings are interned once (`u32` ids, all in one buffer); a name in a row is one index
+//! into a table of the distinct names' features (ids and a slice of a shared token arena);
+//! a date is six bytes. Comparisons return one level per field, packed four
 //! bits a field in a `u64` ("gamma" in Fellegi–Sunter terms; 0 means missing).
 
 use rustc_hash::FxHashMap as HashMap;

@@ -25,7 +25,8 @@
 //! 4. **Score** each candidate: Σ log2(m/u) per field, term-frequency adjusted for names,
 //!    with a per-field explanation and a band (`likely`, `possible`).
 //! 5. **Cluster** (de-duplication): best pairs first, refusing merges that would join two
-//!    records whose birth dates or id numbers contradict each other.
+//!    records whose birth dates or id numbers contradict each other and whose own pair
+//!    the model scores below the cluster threshold.
 //!
 //! ## Invariants
 //!
