@@ -40,6 +40,8 @@ test('the analyst lands on the dashboards and no small cell, name or reference a
       const section = page.locator(`#table-${id}`);
       assert.equal(await section.locator('svg[role="img"] desc').count(), 1, id);
       assert.ok((await section.locator('figcaption').textContent()).length > 10, id);
+      // The text alternative is folded away until asked for (13 quarters are 13 lines).
+      assert.equal(await section.locator('figcaption details.as-text:not([open])').count(), 1, id);
     }
     const html = await page.content();
     assert.doesNotMatch(html, /SP-\d{4}-/);

@@ -20,6 +20,7 @@ stats-duration-stays = Length of shelter stays
 stats-withheld = withheld
 stats-total = Total
 stats-csv = Download this table (CSV)
+stats-as-text = Read the chart as text
 stats-days = days
 stats-col-count = Persons
 stats-col-count-screenings = Screenings

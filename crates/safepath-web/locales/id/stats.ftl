@@ -20,6 +20,7 @@ stats-duration-stays = Lama tinggal di rumah aman
 stats-withheld = disembunyikan
 stats-total = Total
 stats-csv = Unduh tabel ini (CSV)
+stats-as-text = Baca grafik sebagai teks
 stats-days = hari
 stats-col-count = Orang
 stats-col-count-screenings = Skrining

@@ -21,6 +21,7 @@ stats-duration-stays = រយៈពេលស្នាក់នៅក្នុង
 stats-withheld = លាក់
 stats-total = សរុប
 stats-csv = ទាញយកតារាងនេះ (CSV)
+stats-as-text = អានគំនូសតាងជាអត្ថបទ
 stats-days = ថ្ងៃ
 stats-col-count = បុគ្គល
 stats-col-count-screenings = ការពិនិត្យបឋម

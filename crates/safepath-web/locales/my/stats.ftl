@@ -21,6 +21,7 @@ stats-duration-stays = ဂေဟာတွင် နေထိုင်ချိ�
 stats-withheld = ဖုံးထားသည်
 stats-total = စုစုပေါင်း
 stats-csv = ဤဇယားကို ဒေါင်းလုဒ်လုပ်ရန် (CSV)
+stats-as-text = ဇယားပုံကို စာသားအဖြစ် ဖတ်ရန်
 stats-days = ရက်
 stats-col-count = လူဦးရေ
 stats-col-count-screenings = စိစစ်မှုများ

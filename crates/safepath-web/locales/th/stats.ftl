@@ -21,6 +21,7 @@ stats-duration-stays = ระยะเวลาการพักในสถา
 stats-withheld = ไม่แสดง
 stats-total = รวม
 stats-csv = ดาวน์โหลดตารางนี้ (CSV)
+stats-as-text = อ่านแผนภูมิเป็นข้อความ
 stats-days = วัน
 stats-col-count = จำนวนบุคคล
 stats-col-count-screenings = การคัดกรอง

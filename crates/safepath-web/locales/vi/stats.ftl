@@ -21,6 +21,7 @@ stats-duration-stays = Thời gian ở nhà tạm lánh
 stats-withheld = ẩn
 stats-total = Tổng
 stats-csv = Tải bảng này (CSV)
+stats-as-text = Đọc biểu đồ dưới dạng văn bản
 stats-days = ngày
 stats-col-count = Số người
 stats-col-count-screenings = Lượt sàng lọc
