@@ -724,6 +724,16 @@ mod tests {
         );
         let got: Vec<(usize, usize)> = linked.iter().map(|&p| unpack(p)).collect();
         assert_eq!(got, vec![(0, 1), (0, 2)]);
+        // Among blocks of one size the budget takes them in key order.
+        let same: Vec<Entry> = [(7, 4), (7, 5), (3, 0), (3, 1), (5, 2), (5, 3)]
+            .into_iter()
+            .map(entry)
+            .collect();
+        let got: Vec<(usize, usize)> = blocked_pairs(same, None, 10, 2)
+            .iter()
+            .map(|&p| unpack(p))
+            .collect();
+        assert_eq!(got, vec![(0, 1), (2, 3)]);
     }
 
     /// The tracing posterior: one clear candidate is near certain; two namesakes that fit
