@@ -250,9 +250,9 @@ pub fn fields_for(schema: &Schema) -> Vec<(String, Comparator)> {
     out
 }
 
-/// Every distinct string once, end to end in one buffer, found by its hash: one allocation
-/// for all of them instead of two per string (a map key and a list entry), which at a
-/// million records is a few hundred megabytes and as many allocator calls.
+/// Every distinct string once, end to end in one buffer, found by its hash: one growing
+/// allocation for all of them instead of two per string (a map key and a list entry),
+/// some five million allocations at a million records.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Interner {
     text: String,
@@ -499,8 +499,8 @@ pub(crate) struct Dataset {
     combined_feats: HashMap<(u32, u32), u32>,
 }
 
-/// Storage of one field in a row: Name = [exact, folded, phonetic, token start, token
-/// count]; Date = [year | month << 16 | day << 24, estimated year]; Id = [id];
+/// Storage of one field in a row: Name = [index of its features in `Dataset::feats`];
+/// Date = [year | month << 16 | day << 24, estimated year]; Id = [id];
 /// Place = [full, key, parent area key, region key].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
