@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{self, Scored};
 use crate::error::MatchError;
-use crate::features::{Dataset, Entry, FlatBatch};
+use crate::features::{Dataset, Entry, FlatBatch, extend_entries};
 use crate::model::{Model, explain_compact};
 use crate::settings::Settings;
 
@@ -270,12 +270,7 @@ pub(crate) fn load_csv(
         }
         let base = ds.n as u32;
         let keys = ds.commit(prepared);
-        for (k, ks) in keys.into_iter().enumerate() {
-            entries.extend(ks.into_iter().map(|key| Entry {
-                key,
-                rec: base + k as u32,
-            }));
-        }
+        extend_entries(entries, base, keys);
         Ok(())
     };
     // A batch read: the values of the settings' columns, row after row, in one buffer.
@@ -320,7 +315,7 @@ pub(crate) fn load_csv(
     // The records and their blocking keys are reserved for the whole file, estimated from
     // the first batch (a fifth more): growing them by doubling copied up to a gigabyte at
     // a million records and held the old and the new copy at once. Pages reserved but
-    // never written cost no memory.
+    // never written cost no memory; a reservation the system refuses is skipped.
     let mut estimate = None;
     if cur.1.len() == BATCH {
         let read = rdr.position().byte().max(1);
@@ -355,8 +350,8 @@ pub(crate) fn load_csv(
             let keys: usize = prepared.iter().map(|p| p.key_count()).sum();
             let per_record = keys.div_ceil(prepared.len().max(1));
             ds.reserve(records);
-            entries.reserve(records.saturating_mul(per_record) * 6 / 5);
-            ids.reserve(records);
+            let _ = entries.try_reserve(records.saturating_mul(per_record).saturating_mul(6) / 5);
+            let _ = ids.try_reserve(records);
         }
         pending = Some((prepared, lines));
     }

@@ -437,6 +437,15 @@ pub(crate) struct Entry {
     pub(crate) rec: u32,
 }
 
+/// Appends the blocking keys of records `base`, `base + 1`, … (one list per record, as
+/// [`Dataset::commit`] returns them) to `entries`.
+pub(crate) fn extend_entries(entries: &mut Vec<Entry>, base: u32, keys: Vec<Vec<u64>>) {
+    for (k, ks) in keys.into_iter().enumerate() {
+        let rec = base + k as u32;
+        entries.extend(ks.into_iter().map(|key| Entry { key, rec }));
+    }
+}
+
 /// Blocking-key families (stored in the top five bits of a key; 32 at most).
 pub(crate) mod key {
     /// Identity number, exact.
@@ -1066,10 +1075,12 @@ impl Dataset {
         }
     }
 
-    /// Room for `records` more records (the rows and per-record lists).
+    /// Room for `records` more records (the rows and per-record lists), if the system
+    /// grants it: an estimate too large for the machine is no error, the lists then grow
+    /// as they did before.
     pub(crate) fn reserve(&mut self, records: usize) {
-        self.rows.reserve(records.saturating_mul(self.width));
-        self.whole.reserve(records);
+        let _ = self.rows.try_reserve(records.saturating_mul(self.width));
+        let _ = self.whole.try_reserve(records);
     }
 
     /// Interns a prepared batch; returns the blocking keys of its records.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine;
 use crate::error::MatchError;
-use crate::features::{Dataset, Entry, Record};
+use crate::features::{Dataset, Entry, Record, extend_entries};
 use crate::model::{Band, FieldExplanation, Model};
 use crate::settings::Settings;
 
@@ -76,12 +76,7 @@ fn add_records(
                 base as usize + i
             ))
         })?;
-        for (k, ks) in keys.into_iter().enumerate() {
-            entries.extend(ks.into_iter().map(|key| Entry {
-                key,
-                rec: base + k as u32,
-            }));
-        }
+        extend_entries(entries, base, keys);
         ids.extend(chunk.iter().map(|r| r.id.clone()));
     }
     Ok(ids)
