@@ -147,7 +147,8 @@ test('reasonable-grounds and conclusive decisions, with the reflection-period cl
     await page.click('#decide');
     await page.waitForURL(caseUrl);
     assert.ok((await page.textContent('.ref')).includes('Identified victim'));
-    assert.ok((await conclusive.textContent()).includes('HTCDS: actual'));
+    assert.ok((await conclusive.locator('.decided').textContent()).includes('Identified victim'), 'the outcome by its label');
+    assert.ok(!(await conclusive.textContent()).includes('HTCDS'), 'no data-standard codes on the page');
     // The reasonable-grounds letter was addressed to the guardian, in the
     // person's language when SafePath writes it, signed by the coordinator;
     // the English one is a click away.

@@ -1,6 +1,6 @@
 // Issue 10: pages are written for people. Each demo role signs in and walks
 // every page of its menu, and the case manager and coordinator also a case
-// and its sub-pages; the visible text of every page must hold no raw UUID,
+// and its sub-pages and decision letters; the visible text of every page must hold no raw UUID,
 // no ISO date or timestamp and no internal code (snake_case). Instructions on
 // how to type a value (`small` hints tied to a field) are exempt.
 import { test } from 'node:test';
@@ -34,9 +34,15 @@ for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-
         for (const sub of ['', '/work', '/sharing', '/documents', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
       }
       const problems = [];
-      for (const url of [...new Set(urls)]) {
+      const queue = [...new Set(urls)];
+      for (let i = 0; i < queue.length; i += 1) {
+        const url = queue[i];
         const r = await page.goto(url);
         if (!r || r.status() >= 400) continue;
+        // A case's decision letters are read too (they are printed for the person).
+        for (const href of await page.locator('a.letter-link').evaluateAll((as) => as.map((a) => a.href))) {
+          if (!queue.includes(href)) queue.push(href);
+        }
         const text = await visibleText(page);
         for (const [what, re] of FAULTS) {
           const m = text.match(re);

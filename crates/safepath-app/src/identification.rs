@@ -8,7 +8,8 @@ use safepath_domain::ids::{CaseId, OrgId, PersonId, UserId};
 use safepath_domain::org::Role;
 use safepath_domain::person::{NamePart, Person, PersonName};
 use safepath_screening::{
-    default_profile, profile, profile_for_country, reasonable_grounds_due, reflection_period_end,
+    default_profile, profile, profile_for_country, reasonable_grounds_due,
+    reconsideration_deadline, reflection_period_end,
 };
 use safepath_store::{
     AuditDraft, CaseExtras, CaseFlag, CaseRow, DecisionChange, DecisionRow, ScreeningRow,
@@ -140,6 +141,10 @@ pub struct DecisionView {
     pub letter_addressee: Option<String>,
     pub reasons: Option<String>,
     pub reflection_ends_on: Option<String>,
+    /// For a negative decision, the last day on which the person may ask for
+    /// it to be reconsidered (the decision's jurisdiction profile); absent
+    /// for a positive or open one, or where the profile sets no period.
+    pub reconsideration_until: Option<String>,
     pub reconsideration_of: Option<String>,
     /// Who recorded the decision (the letter's signatory).
     pub decided_by: Option<Uuid>,
@@ -175,6 +180,26 @@ fn form_to_exploitation(form: &str) -> ExploitationForm {
         "organ_removal" => ExploitationForm::OrganRemoval,
         _ => ExploitationForm::ForcedLabour,
     }
+}
+
+/// Whether an outcome is negative (no reasonable grounds, not a victim): the
+/// person may ask for it to be reconsidered.
+pub fn is_negative(outcome: &str) -> bool {
+    matches!(outcome, "not_presumed" | "not_victim")
+}
+
+/// The last day to ask for a decided negative decision to be reconsidered:
+/// its profile's period after the (UTC) day it was recorded.
+fn reconsideration_until(d: &DecisionRow) -> Option<String> {
+    let decided = d.decided_at?;
+    if !d.outcome.as_deref().is_some_and(is_negative) {
+        return None;
+    }
+    let day = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(decided) * 1_000_000)
+        .ok()?
+        .date();
+    let prof = profile(&d.profile_id).unwrap_or_else(default_profile);
+    reconsideration_deadline(day, prof).map(iso)
 }
 
 /// HTCDS TraffickingStatus of a decision outcome.
@@ -696,6 +721,7 @@ impl App {
                 .map(|r| self.open_str(&grant, "decisions", "reasons", &d.id, r))
                 .transpose()?,
             reflection_ends_on: d.reflection_ends_on.clone(),
+            reconsideration_until: reconsideration_until(d),
             reconsideration_of: d.reconsideration_of.clone(),
             decided_by: d.decided_by.map(|u| u.0),
         })
@@ -938,7 +964,7 @@ impl App {
         let Some(last) = decisions
             .iter()
             .rev()
-            .find(|d| matches!(d.outcome.as_deref(), Some("not_victim" | "not_presumed")))
+            .find(|d| d.outcome.as_deref().is_some_and(is_negative))
         else {
             return Err(AppError::new(
                 ErrorKind::Conflict,

@@ -10,7 +10,8 @@
 //! - [`questions()`]: plain-language questions grouped by the person's journey, in English or
 //!   Indonesian.
 //! - [`evaluate()`] and [`evaluate_json()`]: the rules of `SCREENING.md`, explained.
-//! - [`profile()`], [`reasonable_grounds_due()`], [`reflection_period_end()`]: jurisdictions.
+//! - [`profile()`], [`reasonable_grounds_due()`], [`reflection_period_end()`],
+//!   [`reconsideration_deadline()`]: jurisdictions.
 //!
 //! ```
 //! let input = br#"{"age_years": 34, "form": "fishing", "act_established": true,
@@ -49,7 +50,7 @@ pub use messages::{
 };
 pub use profile::{
     JurisdictionProfile, Setting, default_profile, profile, profile_for_country, profiles,
-    reasonable_grounds_due, reflection_period_end,
+    reasonable_grounds_due, reconsideration_deadline, reflection_period_end,
 };
 pub use questions::{Question, StageQuestions, indicator_answers, questions};
 pub use types::{

@@ -51,11 +51,14 @@ pub struct JurisdictionProfile {
     pub interim_protection_order_days: Setting<u32>,
     /// Protection order, in days; 0 when not applicable.
     pub protection_order_days: Setting<u32>,
+    /// The time in calendar days after a negative decision within which the person may ask
+    /// for it to be reconsidered; 0 when the jurisdiction sets no period.
+    pub reconsideration_period_days: Setting<u32>,
 }
 
 impl JurisdictionProfile {
     /// Every setting as (name, source, verified), for listing unverified values.
-    pub fn provenance(&self) -> [(&'static str, &str, bool); 6] {
+    pub fn provenance(&self) -> [(&'static str, &str, bool); 7] {
         [
             ("rule", &self.rule.source, self.rule.verified),
             (
@@ -82,6 +85,11 @@ impl JurisdictionProfile {
                 "protection_order_days",
                 &self.protection_order_days.source,
                 self.protection_order_days.verified,
+            ),
+            (
+                "reconsideration_period_days",
+                &self.reconsideration_period_days.source,
+                self.reconsideration_period_days.verified,
             ),
         ]
     }
@@ -166,4 +174,14 @@ pub fn reflection_period_end(start: Date, profile: &JurisdictionProfile) -> Date
     start.saturating_add(Duration::days(i64::from(
         profile.reflection_period_days.value,
     )))
+}
+
+/// The last day on which the person may ask for a negative decision taken on `decided_on`
+/// to be reconsidered: the profile's period in calendar days after it; `None` when the
+/// jurisdiction sets no period. Saturates at the largest representable date.
+pub fn reconsideration_deadline(decided_on: Date, profile: &JurisdictionProfile) -> Option<Date> {
+    match profile.reconsideration_period_days.value {
+        0 => None,
+        days => Some(decided_on.saturating_add(Duration::days(i64::from(days)))),
+    }
 }

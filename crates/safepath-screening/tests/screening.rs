@@ -13,7 +13,7 @@ use safepath_screening::{
     Answer, Clause, Date, Dimension, Form, IndicatorId, Locale, Outcome, Population, Rule,
     ScreeningInput, Stage, Strength, catalogue, evaluate, evaluate_json, indicator_answers,
     message_table, outcome_label, profile, profiles, questions, reasonable_grounds_due,
-    reflection_period_end,
+    reconsideration_deadline, reflection_period_end,
 };
 use serde_json::{Value, json};
 
@@ -951,6 +951,25 @@ fn reflection_period_end_adds_calendar_days() {
         date(2027, 1, 14)
     );
     assert_eq!(reflection_period_end(Date::MAX, p), Date::MAX);
+}
+
+#[test]
+fn a_negative_decision_may_be_reconsidered_within_the_profiles_period() {
+    // Every profile states a period, with its source; none is yet checked
+    // against a primary text.
+    for p in profiles() {
+        assert_eq!(p.reconsideration_period_days.value, 30, "{}", p.id);
+        assert!(!p.reconsideration_period_days.verified, "{}", p.id);
+    }
+    let mut p = profile("default").unwrap().clone();
+    assert_eq!(
+        reconsideration_deadline(date(2026, 12, 4), &p),
+        Some(date(2027, 1, 3))
+    );
+    assert_eq!(reconsideration_deadline(Date::MAX, &p), Some(Date::MAX));
+    // A jurisdiction that sets no period.
+    p.reconsideration_period_days.value = 0;
+    assert_eq!(reconsideration_deadline(date(2026, 12, 4), &p), None);
 }
 
 // ---------------------------------------------------------------- snapshots

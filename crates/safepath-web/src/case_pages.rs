@@ -8,6 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use safepath_app::identification::is_negative;
 use safepath_app::views::{AuditEntryView, CasePatch, CaseView, NewCase};
 use safepath_app::{AppError, ErrorKind};
 use safepath_domain::access::{self, Action, Decision};
@@ -21,7 +22,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::{redact_values, status_of};
-use crate::i18n::Tr;
+use crate::i18n::{FluentArg, Tr};
 use crate::ui::*;
 
 pub fn routes() -> Router<AppState> {
@@ -411,6 +412,9 @@ struct CasePage {
     decisions: Vec<DecisionLine>,
     can_decide: bool,
     can_reconsider: bool,
+    /// Until when the negative decision may be reconsidered, or that the
+    /// period has passed (then the grounds must say why it is late).
+    reconsider_note: Option<String>,
     open_stage: Option<String>,
     /// Through a referral: the needs in the categories shared.
     shared_needs: Vec<safepath_app::casework::NeedView>,
@@ -483,7 +487,20 @@ async fn case_page_view(
     let open_stage = decisions.iter().find(|d| d.open).map(|d| d.stage.clone());
     let negative = decisions
         .iter()
-        .any(|d| matches!(d.outcome.as_deref(), Some("not_victim" | "not_presumed")));
+        .any(|d| d.outcome.as_deref().is_some_and(is_negative));
+    let today = safepath_app::clock::iso_day(app.today());
+    let reconsider_note = decisions
+        .iter()
+        .rev()
+        .find_map(|d| d.reconsideration_until.as_deref())
+        .map(|until| {
+            let key = if until < today.as_str() {
+                "reconsider-late"
+            } else {
+                "reconsider-until"
+            };
+            tr.t_args(key, &[("date", FluentArg::Text(tr.day(until)))])
+        });
     let p = &c.person;
     let dash = tr.t("none-given");
     let or_dash = |s: String| if s.trim().is_empty() { dash.clone() } else { s };
@@ -541,6 +558,7 @@ async fn case_page_view(
             notes: or_dash(c.notes.clone().unwrap_or_default()),
             can_decide: may.decide && open_stage.is_some(),
             can_reconsider: may.edit && open_stage.is_none() && negative,
+            reconsider_note,
             open_stage,
             shared_needs,
             can_see_justice,

@@ -27,7 +27,7 @@ use crate::AppState;
 use crate::api::{ApiJson, Items, body_bytes, parse_json};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
-use crate::i18n::Tr;
+use crate::i18n::{FluentArg, Tr};
 use crate::ui::Posted;
 use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
 
@@ -352,6 +352,27 @@ const FORM_FIELDS: [(&str, &[&str]); 9] = [
 ];
 
 impl WorkPage {
+    /// A timeline entry in words: what happened, in the reader's language
+    /// (a status change is written by the template as "from → to").
+    fn happened(&self, e: &TimelineEntry) -> String {
+        let tr = &self.tr;
+        let part = |i: usize| e.parts.get(i).map(String::as_str).unwrap_or_default();
+        match e.kind.as_str() {
+            "decision" => format!("{}: {}", tr.t(part(0)), tr.label_or("outcome-", part(1))),
+            "approval" => format!(
+                "{}: {}",
+                tr.label_or("subject-", part(0)),
+                tr.label_or("approval-", part(1))
+            ),
+            "assessment" => tr.label_or("assessment-", part(0)),
+            "assignment" => tr.t_args(
+                "timeline-assigned",
+                &[("name", FluentArg::Text(part(0).to_owned()))],
+            ),
+            "review" => tr.t("timeline-review"),
+            _ => tr.t("timeline-other"),
+        }
+    }
     /// The words for `field` of `form`, when that field was refused.
     fn err(&self, form: &str, field: &str) -> Option<&str> {
         match &self.error {

@@ -657,6 +657,9 @@ struct LetterPage {
     outcome: String,
     reflection_ends: Option<String>,
     reasons: String,
+    /// What the person may do next: for a negative decision, ask for it to
+    /// be reconsidered (until when, where the jurisdiction sets a period).
+    rights: String,
 }
 
 /// The name of the organisation a letter comes from (empty when unknown).
@@ -687,6 +690,19 @@ fn letter_language(asked: Option<&str>, person: &[String], reader: &str) -> Stri
         .map(str::to_owned)
         .or_else(|| person.iter().find(|c| known(c)).cloned())
         .unwrap_or_else(|| reader.to_owned())
+}
+
+/// The letter's paragraph on what the person may do next.
+fn letter_rights(tr: &Tr, d: &DecisionView) -> String {
+    let negative = d.outcome.as_deref().is_some_and(is_negative);
+    match (&d.reconsideration_until, negative) {
+        (Some(until), true) => tr.t_args(
+            "letter-reconsider-until",
+            &[("date", FluentArg::Text(tr.day(until)))],
+        ),
+        (None, true) => tr.t("letter-rights"),
+        (_, false) => tr.t("letter-explain"),
+    }
 }
 
 async fn letter_page(
@@ -769,8 +785,9 @@ async fn letter_page(
                 .as_ref()
                 .map(|o| tr.t(format!("outcome-{o}")))
                 .unwrap_or_default(),
-            reflection_ends: d.reflection_ends_on.clone(),
+            reflection_ends: d.reflection_ends_on.as_deref().map(|r| tr.day(r)),
             reasons: d.reasons.clone().unwrap_or_default(),
+            rights: letter_rights(&tr, &d),
             tr,
         },
     )

@@ -346,6 +346,10 @@ pub struct TimelineEntry {
     pub kind: String,
     /// A stable code: the status reached, the approval subject and state…
     pub what: String,
+    /// What `what` is made of, for writing it in words: the decision's stage
+    /// and outcome, the approval's subject and state, the assessment's kind,
+    /// the transition's kind; for an assignment, the new case manager's name.
+    pub parts: Vec<String>,
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
     /// The reason, note or comment, as recorded.

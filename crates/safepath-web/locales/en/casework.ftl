@@ -189,3 +189,6 @@ work-done-task-done = The task is marked done.
 work-done-task-cancel = The task was cancelled.
 task-cancel-confirm = Cancel this task? It stays in the care plan as cancelled.
 task-cancel-yes = Yes, cancel the task
+timeline-assigned = Assigned to { $name }
+timeline-review = Periodic review
+timeline-other = Recorded

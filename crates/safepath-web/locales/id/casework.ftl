@@ -189,3 +189,6 @@ work-done-task-done = Tugas ditandai selesai.
 work-done-task-cancel = Tugas dibatalkan.
 task-cancel-confirm = Batalkan tugas ini? Tugas tetap ada di rencana perawatan sebagai dibatalkan.
 task-cancel-yes = Ya, batalkan tugas
+timeline-assigned = Ditugaskan kepada { $name }
+timeline-review = Tinjauan berkala
+timeline-other = Dicatat

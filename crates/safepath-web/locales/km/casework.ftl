@@ -190,3 +190,6 @@ work-done-task-done = កិច្ចការត្រូវបានសម្�
 work-done-task-cancel = កិច្ចការត្រូវបានលុបចោល។
 task-cancel-confirm = លុបចោលកិច្ចការនេះឬ? កិច្ចការនៅតែមានក្នុងផែនការថែទាំជាបានលុបចោល។
 task-cancel-yes = បាទ/ចាស លុបចោលកិច្ចការ
+timeline-assigned = បានប្រគល់ឱ្យ { $name }
+timeline-review = ការពិនិត្យឡើងវិញតាមកាលកំណត់
+timeline-other = បានកត់ត្រា

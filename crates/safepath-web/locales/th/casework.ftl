@@ -190,3 +190,6 @@ work-done-task-done = ทำเครื่องหมายว่างาน�
 work-done-task-cancel = ยกเลิกงานแล้ว
 task-cancel-confirm = ยกเลิกงานนี้หรือไม่ งานจะยังอยู่ในแผนการดูแลโดยมีสถานะยกเลิก
 task-cancel-yes = ใช่ ยกเลิกงานนี้
+timeline-assigned = มอบหมายให้ { $name }
+timeline-review = การทบทวนตามรอบ
+timeline-other = บันทึกแล้ว

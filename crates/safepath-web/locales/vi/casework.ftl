@@ -190,3 +190,6 @@ work-done-task-done = Công việc đã được đánh dấu hoàn thành.
 work-done-task-cancel = Công việc đã bị hủy.
 task-cancel-confirm = Hủy công việc này? Công việc vẫn nằm trong kế hoạch hỗ trợ với trạng thái đã hủy.
 task-cancel-yes = Có, hủy công việc
+timeline-assigned = Giao cho { $name }
+timeline-review = Rà soát định kỳ
+timeline-other = Đã ghi nhận

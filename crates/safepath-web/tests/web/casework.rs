@@ -960,3 +960,48 @@ async fn assignment_repatriation_safeguards_and_feedback_input_are_checked() {
         .await;
     assert_eq!(bogus.status, StatusCode::NOT_FOUND);
 }
+
+/// Issue 10: the timeline says what happened in words ("care_plan
+/// requested" and "reasonable_grounds presumed_victim" were shown as codes).
+#[tokio::test]
+async fn the_timeline_reads_as_words() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let coord = t.login("demo-coordinator").await;
+    let case = t.create(&cm, vietnamese()).await;
+    let id = case["id"].as_str().unwrap();
+    let decided = t
+        .call("POST", &format!("/api/v1/cases/{id}/decisions"), Some(&coord), Some(json!({"stage": "reasonable_grounds", "outcome": "presumed_victim", "reasons": "Synthetic reasons, long enough to record.", "letter_addressee": "person"})))
+        .await;
+    assert_eq!(decided.status, StatusCode::CREATED, "{}", decided.text());
+    let asked = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/approvals"),
+            Some(&cm),
+            Some(json!({"subject": "closure"})),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text());
+    let (cookie, _) = page_login(&t, "demo-cm-a").await;
+    let page = page_get(&t, &cookie, &format!("/cases/{id}/work"))
+        .await
+        .text();
+    let timeline = page
+        .split("id=\"timeline\"")
+        .nth(1)
+        .and_then(|s| s.split("</ol>").next())
+        .unwrap();
+    assert!(
+        timeline.contains("Reasonable-grounds decision: Presumed victim"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("Closure: requested"), "{timeline}");
+    for code in ["reasonable_grounds", "presumed_victim", "closure requested"] {
+        let shown = timeline.split("data-kind").skip(1).any(|li| {
+            li.split_once('>')
+                .is_some_and(|(_, text)| text.contains(code))
+        });
+        assert!(!shown, "the code {code} is shown: {timeline}");
+    }
+}
