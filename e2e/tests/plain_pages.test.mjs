@@ -1,8 +1,9 @@
 // Issue 10: pages are written for people. Each demo role signs in and walks
-// every page of its menu, and the case manager and coordinator also a case
-// and its sub-pages and decision letters; the visible text of every page must hold no raw UUID,
-// no ISO date or timestamp and no internal code (snake_case). Instructions on
-// how to type a value (`small` hints tied to a field) are exempt.
+// every page of its menu, and both organisations' case managers and the
+// coordinator also four cases with their sub-pages and decision letters; the
+// visible text of every page must hold no raw UUID, no ISO date or timestamp
+// and no internal code (snake_case). Instructions on how to type a value
+// (`small` hints tied to a field) are exempt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, login } from './helpers.mjs';
@@ -29,9 +30,13 @@ for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-
     try {
       const { page } = await login(browser, user);
       const urls = [page.url(), ...await page.locator('nav a').evaluateAll((as) => as.map((a) => a.href))];
-      const firstCase = await page.locator('table a[href^="/cases/"]').first().getAttribute('href').catch(() => null);
-      if (firstCase && ['demo-cm-a', 'demo-coordinator'].includes(user)) {
-        for (const sub of ['', '/work', '/sharing', '/documents', '/justice', '/stays', '/audit']) urls.push(`${BASE}${firstCase}${sub}`);
+      // A few cases of the list (the demo's are at different stages), each
+      // with its sub-pages; a receiving organisation's are referred ones.
+      if (['demo-cm-a', 'demo-coordinator', 'demo-cm-b'].includes(user)) {
+        const cases = [...new Set(await page.locator('table a[href^="/cases/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))].slice(0, 4);
+        for (const c of cases) {
+          for (const sub of ['', '/work', '/sharing', '/documents', '/justice', '/stays', '/audit']) urls.push(`${BASE}${c}${sub}`);
+        }
       }
       const problems = [];
       const queue = [...new Set(urls)];

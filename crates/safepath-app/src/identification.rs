@@ -1202,20 +1202,22 @@ fn edit_denied(d: Decision) -> AppError {
 /// The case's first note: what the screening knew of the interview, in
 /// words (no answers: those stay in the screening).
 fn interview_note(row: &ScreeningRow, s: &ScreeningSubmission) -> String {
+    // The day in words; the language is the person's (recorded on the
+    // person, where pages show it by name), so no code is written here.
     let day = time::OffsetDateTime::from_unix_timestamp(row.created_at.div_euclid(1000))
-        .map(|t| iso(t.date()))
+        .map(|t| crate::clock::long_day(t.date()))
         .unwrap_or_default();
     let mut out = format!(
-        "Referred from a screening on {day}: interview in {}{}",
+        "Referred from a screening on {day}: interview in {}, {}",
         if s.language.trim().is_empty() {
             "an unrecorded language"
         } else {
-            s.language.trim()
+            "the person's language"
         },
         if s.interpreter {
-            " with an interpreter"
+            "with an interpreter"
         } else {
-            ", no interpreter"
+            "no interpreter"
         },
     );
     out.push_str(match s.place_kind {

@@ -149,12 +149,25 @@ async fn a_screening_is_stored_re_read_and_referred_to_the_focal_point() {
     assert_eq!(seen.json()["person"]["languages"], json!(["my"]));
     let notes = seen.json()["notes"].as_str().unwrap_or_default().to_owned();
     for said in [
-        "interview in my with an interpreter",
+        "interview in the person's language, with an interpreter",
         "on a vessel",
         "age given: 27",
     ] {
         assert!(notes.contains(said), "{said}: {notes}");
     }
+    // Written as people read it: the day in words, no language code (the
+    // language is the person's, shown by its name).
+    let today = time::OffsetDateTime::now_utc().date();
+    assert!(
+        notes.contains(&format!(
+            "on {} {} {}:",
+            today.day(),
+            today.month(),
+            today.year()
+        )),
+        "{notes}"
+    );
+    assert!(!notes.contains(&today.to_string()), "{notes}");
     let flags = t
         .call(
             "GET",
