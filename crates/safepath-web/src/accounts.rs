@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::i18n::Tr;
-use crate::ui::{Fields, Posted, UserBar, bar, error_page, render, tr_for};
+use crate::ui::{Fields, Posted, UserBar, bar, country_name, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -456,15 +456,6 @@ struct OrgsPage {
     /// (alpha-3 code, name) of the region's countries.
     countries: Vec<(String, String)>,
     form: FormState,
-}
-
-/// A country's name from its alpha-3 code, when the region's list names it.
-fn country_name(tr: &Tr, alpha3: &str) -> String {
-    crate::ui::REGION_NATIONALITIES
-        .iter()
-        .find(|(a3, _)| *a3 == alpha3)
-        .map(|(_, a2)| tr.label_or("country-", a2))
-        .unwrap_or_else(|| alpha3.to_owned())
 }
 
 async fn orgs_page(State(app): State<AppState>, user: WebUser, Query(q): Query<Done>) -> Response {

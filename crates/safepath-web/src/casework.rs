@@ -373,6 +373,15 @@ impl WorkPage {
             _ => tr.t("timeline-other"),
         }
     }
+    /// A needs-assessment question in the reader's language.
+    fn prompt(&self, p: &PromptView) -> String {
+        let key = format!("prompt-{}", p.key.replace('.', "-"));
+        if self.tr.has(&key) {
+            self.tr.t(key)
+        } else {
+            p.text.clone()
+        }
+    }
     /// The words for `field` of `form`, when that field was refused.
     fn err(&self, form: &str, field: &str) -> Option<&str> {
         match &self.error {
@@ -982,6 +991,26 @@ struct MyWorkPage {
     detentions: Vec<safepath_app::directory::DetentionFlagView>,
     /// Proceedings that may be exhausting the person (coordinators).
     fatigue: Vec<FatigueLine>,
+}
+
+impl MyWorkPage {
+    /// What changed on a case since its last review, in the reader's words.
+    fn changes(&self, r: &ReviewItem) -> String {
+        if r.change_counts.is_empty() {
+            return self.tr.t("review-change-none");
+        }
+        r.change_counts
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    self.tr.label_or("review-change-", &c.what),
+                    c.count
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
 }
 
 struct FatigueLine {

@@ -25,7 +25,7 @@ use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
 use crate::ui::Posted;
-use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
+use crate::ui::{Fields, UserBar, bar, country_name, error_page, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -241,6 +241,29 @@ struct DirectoryPage {
     service_types: Vec<&'static str>,
     /// Coordinators review possible detention from here.
     reviews_detention: bool,
+    /// (code, name) of the languages and of the region's countries the
+    /// service form offers, by name.
+    languages: Vec<(&'static str, String)>,
+    countries: Vec<(&'static str, String)>,
+}
+
+impl DirectoryPage {
+    /// Languages by their names in the reader's language.
+    fn language_names(&self, codes: &[String]) -> String {
+        codes
+            .iter()
+            .map(|c| crate::justice::language_name(&self.tr, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    /// Countries (ISO 3166-1 alpha-3) by their names.
+    fn country_names(&self, codes: &[String]) -> String {
+        codes
+            .iter()
+            .map(|c| country_name(&self.tr, c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response {
@@ -267,6 +290,14 @@ async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response 
                     orgs,
                     editable_orgs,
                     service_types: ServiceType::ALL.iter().map(|t| t.as_str()).collect(),
+                    languages: crate::justice::LANGUAGES
+                        .iter()
+                        .map(|c| (*c, crate::justice::language_name(&tr, c)))
+                        .collect(),
+                    countries: crate::ui::REGION_NATIONALITIES
+                        .iter()
+                        .map(|(a3, a2)| (*a3, tr.label_or("country-", a2)))
+                        .collect(),
                     tr,
                 },
             )
@@ -279,13 +310,22 @@ fn opt(f: &Fields, k: &str) -> Option<String> {
     Some(f.get(k).trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-fn list(f: &Fields, k: &str) -> Vec<String> {
-    f.get(k)
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// The codes ticked under `ticked` (one field per choice) and any typed,
+/// comma-separated, under `typed`; each once.
+fn list(f: &Fields, ticked: &str, typed: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in f.all(ticked).into_iter().chain(
+        f.get(typed)
+            .split([',', ' '])
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+    ) {
+        let code = code.trim();
+        if !code.is_empty() && !out.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+            out.push(code.to_owned());
+        }
+    }
+    out
 }
 
 async fn service_submit(
@@ -312,11 +352,11 @@ async fn service_submit(
                 .transpose()?,
             name: f.get("name").to_owned(),
             service_type: ServiceType::parse(f.get("service_type"))?,
-            languages: list(&f, "languages"),
+            languages: list(&f, "language", "languages"),
             eligibility: ServiceEligibility {
                 min_age: age("min_age")?,
                 max_age: age("max_age")?,
-                nationalities: list(&f, "nationalities"),
+                nationalities: list(&f, "nationality", "nationalities"),
                 ..Default::default()
             },
             capacity: number("capacity")?,

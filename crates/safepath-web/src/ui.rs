@@ -252,6 +252,15 @@ pub(crate) fn tr_for(user: &WebUser) -> Tr {
     Tr::new(&user.principal().user.language)
 }
 
+/// A country's name from its alpha-3 code, when the region's list names it.
+pub(crate) fn country_name(tr: &Tr, alpha3: &str) -> String {
+    REGION_NATIONALITIES
+        .iter()
+        .find(|(a3, _)| *a3 == alpha3)
+        .map(|(_, a2)| tr.label_or("country-", a2))
+        .unwrap_or_else(|| alpha3.to_owned())
+}
+
 /// The region's nationalities the case form offers by name (ISO 3166-1
 /// alpha-3, as persons record them), with the alpha-2 code their `country-`
 /// names are kept under. Others are typed as codes.

@@ -506,8 +506,11 @@ pub struct ReviewItem {
     pub due_on: String,
     pub days_overdue: i64,
     pub last_review_on: Option<String>,
-    /// Counts of what happened since the last review (no personal data).
+    /// Counts of what happened since the last review (no personal data),
+    /// in English words.
     pub changes: Vec<String>,
+    /// The same counts by kind, for writing them in another language.
+    pub change_counts: Vec<ChangeCount>,
 }
 
 /// One user's work list.
@@ -640,14 +643,40 @@ impl App {
     }
 }
 
+/// What changed on a case, by kind: the code and its English words.
+const CHANGE_KINDS: &[(&str, &str)] = &[
+    ("status_changes", "status changes"),
+    ("reassignments", "re-assignments"),
+    ("needs", "needs recorded or updated"),
+    ("goals", "care-plan goals added"),
+    ("tasks_done", "tasks completed"),
+    ("tasks", "tasks added or changed"),
+    ("overdue_tasks", "overdue tasks"),
+    ("approvals", "approvals requested or decided"),
+    ("assessments", "assessments recorded"),
+    ("feedback", "service feedback received"),
+    ("referrals", "referrals sent or answered"),
+];
+
+/// One kind of change on a case since its last review, counted.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangeCount {
+    /// `status_changes`, `reassignments`, `needs`, `goals`, `tasks_done`,
+    /// `tasks`, `overdue_tasks`, `approvals`, `assessments`, `feedback` or
+    /// `referrals`.
+    pub what: String,
+    pub count: usize,
+}
+
 /// Counts of what changed on a case after `since_ms`: status changes, needs
-/// recorded, tasks done and overdue, approvals, referrals (no personal data).
-fn summarise_changes(
+/// recorded, tasks done and overdue, approvals, referrals (no personal data),
+/// in the order of [`CHANGE_KINDS`]; none when nothing changed.
+fn count_changes(
     records: &[CaseRecordRow],
     referrals: &[safepath_store::LedgerRow],
     since_ms: i64,
     today: Date,
-) -> Vec<String> {
+) -> Vec<ChangeCount> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let today = iso(today);
     for r in records {
@@ -655,35 +684,54 @@ fn summarise_changes(
             && TASK_OPEN.contains(&r.state.as_str())
             && r.due_on.as_deref().is_some_and(|d| d < today.as_str())
         {
-            *counts.entry("overdue tasks").or_default() += 1;
+            *counts.entry("overdue_tasks").or_default() += 1;
         }
         if r.updated_at <= since_ms {
             continue;
         }
         let key = match (r.kind.as_str(), r.state.as_str()) {
-            (kinds::TRANSITION, _) => "status changes",
-            (kinds::ASSIGNMENT, _) => "re-assignments",
-            (kinds::NEED, _) => "needs recorded or updated",
-            (kinds::GOAL, _) => "care-plan goals added",
-            (kinds::TASK, "done") => "tasks completed",
-            (kinds::TASK, _) => "tasks added or changed",
-            (kinds::APPROVAL, _) => "approvals requested or decided",
-            (kinds::ASSESSMENT, _) => "assessments recorded",
-            (kinds::FEEDBACK, _) => "service feedback received",
+            (kinds::TRANSITION, _) => "status_changes",
+            (kinds::ASSIGNMENT, _) => "reassignments",
+            (kinds::NEED, _) => "needs",
+            (kinds::GOAL, _) => "goals",
+            (kinds::TASK, "done") => "tasks_done",
+            (kinds::TASK, _) => "tasks",
+            (kinds::APPROVAL, _) => "approvals",
+            (kinds::ASSESSMENT, _) => "assessments",
+            (kinds::FEEDBACK, _) => "feedback",
             _ => continue,
         };
         *counts.entry(key).or_default() += 1;
     }
     let new_referrals = referrals.iter().filter(|r| r.updated_at > since_ms).count();
     if new_referrals > 0 {
-        counts.insert("referrals sent or answered", new_referrals);
+        counts.insert("referrals", new_referrals);
     }
+    CHANGE_KINDS
+        .iter()
+        .filter_map(|(code, _)| {
+            counts.get(code).map(|&count| ChangeCount {
+                what: (*code).to_owned(),
+                count,
+            })
+        })
+        .collect()
+}
+
+/// [`count_changes`] in English words ("2 status changes"; "no changes").
+fn summarise_changes(counts: &[ChangeCount]) -> Vec<String> {
     if counts.is_empty() {
         return vec!["no changes".into()];
     }
     counts
-        .into_iter()
-        .map(|(k, n)| format!("{n} {k}"))
+        .iter()
+        .map(|c| {
+            let words = CHANGE_KINDS
+                .iter()
+                .find(|(code, _)| *code == c.what)
+                .map_or(c.what.as_str(), |(_, w)| w);
+            format!("{} {words}", c.count)
+        })
         .collect()
 }
 

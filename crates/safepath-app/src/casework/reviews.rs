@@ -231,11 +231,11 @@ impl App {
             .max()
             .unwrap_or(i64::MIN);
         let referrals = self.store.referrals_for_case(case).await?;
-        Ok(summarise_changes(
+        Ok(summarise_changes(&count_changes(
             &records,
             &referrals,
             last,
             self.clock.today(),
-        ))
+        )))
     }
 }

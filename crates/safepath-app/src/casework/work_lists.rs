@@ -154,6 +154,12 @@ impl App {
             };
             let records = self.store.case_records(d.case, None).await?;
             let referrals = self.store.referrals_for_case(d.case).await?;
+            let counts = count_changes(
+                &records,
+                &referrals,
+                f.last_review_at.unwrap_or(i64::MIN),
+                today,
+            );
             out.push(ReviewItem {
                 case_id: d.case.0,
                 reference: f.reference.clone(),
@@ -161,12 +167,8 @@ impl App {
                 due_on: iso(d.due_on),
                 days_overdue: d.days_overdue,
                 last_review_on: f.last_review_on.clone(),
-                changes: summarise_changes(
-                    &records,
-                    &referrals,
-                    f.last_review_at.unwrap_or(i64::MIN),
-                    today,
-                ),
+                changes: summarise_changes(&counts),
+                change_counts: counts,
             });
         }
         Ok(out)

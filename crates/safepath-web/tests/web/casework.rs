@@ -732,12 +732,52 @@ async fn the_demo_shows_every_stage_pending_referrals_overdue_tasks_and_a_review
         "{changes:?}"
     );
     // The coordinator's page shows the flagged shelter stay too.
-    let (cookie, _) = page_login(&t, "demo-coordinator").await;
+    let (cookie, csrf) = page_login(&t, "demo-coordinator").await;
     let page = page_get(&t, &cookie, "/work").await.text();
     assert!(
         page.contains("class=\"detention warning\""),
         "a possible detention on the coordinator's page"
     );
+    // In Thai, what changed and the needs-assessment questions are in Thai
+    // (they were in English whatever the reader's language).
+    let thai = |file: &str, id: &str| {
+        let src = std::fs::read_to_string(format!(
+            "{}/locales/th/{file}.ftl",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        src.lines()
+            .find_map(|l| l.strip_prefix(&format!("{id} = ")))
+            .unwrap()
+            .to_owned()
+    };
+    let switched = page_post(
+        &t,
+        &cookie,
+        "/settings/language",
+        format!("csrf={csrf}&language=th"),
+    )
+    .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let page = page_get(&t, &cookie, "/work").await.text();
+    let queue = page.split("id=\"review-queue\"").nth(1).unwrap();
+    assert!(
+        queue.contains(&thai("casework", "review-change-needs")),
+        "{queue}"
+    );
+    assert!(!queue.contains("needs recorded or updated"), "{queue}");
+    let case = w["review_queue"][0]["case_id"].as_str().unwrap();
+    let work = page_get(&t, &cookie, &format!("/cases/{case}/work"))
+        .await
+        .text();
+    assert!(
+        work.contains(&thai("prompts", "prompt-general-safety")),
+        "{}",
+        work.split("class=\"prompts\"")
+            .nth(1)
+            .unwrap_or(&work[..work.len().min(3000)])
+    );
+    assert!(!work.contains("Do you feel safe where you are now?"));
     let b = t.login("demo-cm-b").await;
     let inbox = t
         .call("GET", "/api/v1/referrals", Some(&b), None)

@@ -744,7 +744,7 @@ async fn services_are_read_by_everyone_and_written_by_the_orgs_coordinators() {
     assert!(page.text().contains("Night clinic"));
     assert!(page.text().contains("id=\"service-form\""));
     let form = format!(
-        "csrf={csrf}&org_id={org_a}&name=Paper+clinic&service_type=legal_aid&languages=th%2C+en&capacity=3&free_of_charge=yes"
+        "csrf={csrf}&org_id={org_a}&name=Paper+clinic&service_type=legal_aid&language=th&language=en&nationality=MMR&capacity=3&free_of_charge=yes"
     );
     let no_csrf = page_post(
         &t,
@@ -756,12 +756,18 @@ async fn services_are_read_by_everyone_and_written_by_the_orgs_coordinators() {
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
     let posted = page_post(&t, &cookie, "/directory/services", form).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
+    let listed = page_get(&t, &cookie, "/directory").await.text();
+    assert!(listed.contains("Paper clinic"));
+    // Languages and countries are ticked and shown by name, never as codes.
+    let clinic = listed.split("Paper clinic").nth(1).unwrap();
+    let clinic = clinic.split("</li>").next().unwrap();
+    assert!(clinic.contains("English, Thai"), "{clinic}");
     assert!(
-        page_get(&t, &cookie, "/directory")
-            .await
-            .text()
-            .contains("Paper clinic")
+        clinic.contains("Myanmar") && !clinic.contains("MMR"),
+        "{clinic}"
     );
+    assert!(listed.contains("type=\"checkbox\" name=\"language\" value=\"th\""));
+    assert!(!listed.contains("placeholder=\"th, my, en\""));
     let (cookie_cm, _) = page_login(&t, "demo-cm-a").await;
     let page = page_get(&t, &cookie_cm, "/directory").await;
     assert!(page.text().contains("Paper clinic") && !page.text().contains("id=\"service-form\""));
