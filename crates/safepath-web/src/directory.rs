@@ -256,6 +256,10 @@ impl DirectoryPage {
             .collect::<Vec<_>>()
             .join(", ")
     }
+    /// A country (ISO 3166-1 alpha-3) by its name.
+    fn country(&self, code: &str) -> String {
+        country_name(&self.tr, code)
+    }
     /// Countries (ISO 3166-1 alpha-3) by their names.
     fn country_names(&self, codes: &[String]) -> String {
         codes
