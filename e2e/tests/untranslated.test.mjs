@@ -49,6 +49,9 @@ for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-
         const m = (await visibleText(page)).match(ENGLISH);
         if (m) problems.push(`${url.replace(BASE, '')}: «${m[0]}»`);
       }
+      // Back to English, which the other tests expect of the demo users.
+      await page.goto(`${BASE}/`);
+      await readIn(page, 'en');
       assert.deepEqual(problems, [], problems.join('\n'));
     } finally {
       await browser.close();

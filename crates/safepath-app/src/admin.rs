@@ -203,10 +203,15 @@ impl App {
                     .detail(format!("results={}", users.len())),
             )
             .await?;
-        let mut out = users
-            .iter()
-            .map(|u| account_view(u, orgs.get(&u.org_id).cloned().unwrap_or_default()))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(users.len());
+        for u in &users {
+            let two_factor = self.store.two_factor(u.id).await?.map(|t| t.enabled);
+            out.push(account_view(
+                u,
+                orgs.get(&u.org_id).cloned().unwrap_or_default(),
+                two_factor,
+            )?);
+        }
         out.sort_by(|a, b| {
             (a.org_name.to_lowercase(), &a.username).cmp(&(b.org_name.to_lowercase(), &b.username))
         });
@@ -223,7 +228,8 @@ impl App {
             .await?
             .map(|o| o.name)
             .unwrap_or_default();
-        account_view(&u, org)
+        let two_factor = self.store.two_factor(u.id).await?.map(|t| t.enabled);
+        account_view(&u, org, two_factor)
     }
 
     async fn account_row(&self, id: UserId) -> Result<UserRow, AppError> {
@@ -512,9 +518,16 @@ pub struct AccountView {
     pub disabled: bool,
     /// When the account was created (RFC 3339).
     pub created_at: String,
+    /// Two-step sign-in: `off`, `awaiting` (set up, not yet confirmed) or
+    /// `on`.
+    pub two_factor: String,
 }
 
-fn account_view(u: &UserRow, org_name: String) -> Result<AccountView, AppError> {
+fn account_view(
+    u: &UserRow,
+    org_name: String,
+    two_factor: Option<bool>,
+) -> Result<AccountView, AppError> {
     Ok(AccountView {
         id: u.id.0,
         username: u.username.clone(),
@@ -524,6 +537,12 @@ fn account_view(u: &UserRow, org_name: String) -> Result<AccountView, AppError> 
         role: Role::parse(&u.role)?,
         disabled: u.disabled,
         created_at: crate::clock::rfc3339(u.created_at),
+        two_factor: match two_factor {
+            None => "off",
+            Some(false) => "awaiting",
+            Some(true) => "on",
+        }
+        .into(),
     })
 }
 

@@ -136,6 +136,8 @@ struct AccountRow {
     org: String,
     role: String,
     disabled: bool,
+    /// Two-step sign-in, in words.
+    two_factor: String,
 }
 
 #[derive(Template)]
@@ -189,6 +191,7 @@ async fn show_users(
             org: a.org_name.clone(),
             role: tr.t(format!("role-{}", a.role.as_str())),
             disabled: a.disabled,
+            two_factor: tr.t(format!("tfa-state-{}", a.two_factor)),
         })
         .collect();
     render(

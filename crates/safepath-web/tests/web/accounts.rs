@@ -311,6 +311,20 @@ async fn an_administrator_resets_a_lost_second_factor() {
     assert!(visible(&page.text()).contains("Two-step sign-in"));
     assert!(page.text().contains("id=\"account-two-factor-now\">On<"));
     assert!(page.text().contains("id=\"reset-two-factor\""));
+    // The list of accounts says who uses it.
+    let row = |html: &str| {
+        html.split("demo-cm-a</td>")
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap()
+            .to_owned()
+    };
+    let list = page_get(&t, &cookie, "/admin/users").await.text();
+    assert!(
+        row(&list).contains("class=\"two-factor\">On<"),
+        "{}",
+        row(&list)
+    );
 
     let r = page_post(
         &t,
@@ -324,6 +338,12 @@ async fn an_administrator_resets_a_lost_second_factor() {
     assert!(visible(&after.text()).contains("Two-step sign-in was reset"));
     assert!(after.text().contains("id=\"account-two-factor-now\">Off<"));
     assert!(!after.text().contains("id=\"reset-two-factor\""));
+    let list = page_get(&t, &cookie, "/admin/users").await.text();
+    assert!(
+        row(&list).contains("class=\"two-factor\">Off<"),
+        "{}",
+        row(&list)
+    );
     // Signed out everywhere; the password alone signs in; the old recovery
     // codes are gone with the factor.
     assert_eq!(
