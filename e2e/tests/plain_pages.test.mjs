@@ -28,7 +28,8 @@ for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-
   test(`every page ${user} visits reads as words`, async () => {
     const browser = await launch();
     try {
-      const { page } = await login(browser, user);
+      // The responder works on a phone; the others at a desk.
+      const { page } = await login(browser, user, user === 'demo-responder' ? { viewport: { width: 390, height: 844 } } : {});
       const urls = [page.url(), ...await page.locator('nav a').evaluateAll((as) => as.map((a) => a.href))];
       // A few cases of the list (the demo's are at different stages), each
       // with its sub-pages; a receiving organisation's are referred ones.

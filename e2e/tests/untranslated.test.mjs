@@ -31,7 +31,8 @@ for (const user of ['demo-responder', 'demo-cm-a', 'demo-coordinator', 'demo-cm-
   test(`every page ${user} reads in Thai is in Thai`, async () => {
     const browser = await launch();
     try {
-      const { page } = await login(browser, user);
+      // The responder works on a phone; the others at a desk.
+      const { page } = await login(browser, user, user === 'demo-responder' ? { viewport: { width: 390, height: 844 } } : {});
       await readIn(page, 'th');
       const urls = [page.url(), ...await page.locator('nav a').evaluateAll((as) => as.map((a) => a.href))];
       if (['demo-cm-a', 'demo-coordinator', 'demo-cm-b'].includes(user)) {
