@@ -245,6 +245,51 @@ struct DirectoryPage {
     /// service form offers, by name.
     languages: Vec<(&'static str, String)>,
     countries: Vec<(&'static str, String)>,
+    /// The service form as it was sent, when it was refused.
+    form: ServiceForm,
+    /// What the last action did.
+    message: Option<String>,
+}
+
+/// The add-a-service form: what was typed and ticked, and the refusal (the
+/// field and its words).
+#[derive(Default)]
+struct ServiceForm {
+    values: std::collections::BTreeMap<String, String>,
+    ticked: Vec<String>,
+    error: Option<(String, String)>,
+}
+
+impl ServiceForm {
+    fn value(&self, k: &str) -> &str {
+        self.values.get(k).map_or("", String::as_str)
+    }
+    fn ticked(&self, code: &str) -> bool {
+        self.ticked.iter().any(|c| c == code)
+    }
+    fn error(&self, field: &str) -> Option<&str> {
+        match &self.error {
+            Some((f, words)) if f == field => Some(words),
+            _ => None,
+        }
+    }
+}
+
+/// The form field a refusal of a new service concerns, and its words.
+fn service_field_error(tr: &Tr, e: &AppError) -> (String, String) {
+    let field = e.message.split(':').next().unwrap_or_default().trim();
+    let (field, key) = match field {
+        "name" => ("name", "directory-error-name"),
+        "hours" | "cost_note" | "area_served" => (field, "directory-error-too-long"),
+        "capacity" => ("capacity", "directory-error-capacity"),
+        "min_age" | "max_age" | "eligibility.min_age/max_age" | "eligibility.min_age" => {
+            ("min_age", "directory-error-ages")
+        }
+        "languages" => ("languages", "directory-error-languages"),
+        "eligibility.nationalities" => ("nationalities", "directory-error-nationalities"),
+        _ => ("form", "directory-error-form"),
+    };
+    (field.to_owned(), tr.t(key))
 }
 
 impl DirectoryPage {
@@ -270,8 +315,30 @@ impl DirectoryPage {
     }
 }
 
-async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response {
+#[derive(serde::Deserialize)]
+pub struct DirectoryDone {
+    done: Option<String>,
+}
+
+async fn directory_page(
+    State(app): State<AppState>,
+    user: WebUser,
+    axum::extract::Query(q): axum::extract::Query<DirectoryDone>,
+) -> Response {
     let tr = tr_for(&user);
+    let message = (q.done.as_deref() == Some("service")).then(|| tr.t("directory-service-added"));
+    directory_view(&app, &user, ServiceForm::default(), message).await
+}
+
+/// The directory, with the service form as given (kept input and its
+/// refusal, 422) or empty.
+async fn directory_view(
+    app: &AppState,
+    user: &WebUser,
+    form: ServiceForm,
+    message: Option<String>,
+) -> Response {
+    let tr = tr_for(user);
     let p = user.principal();
     match app.directory(p).await {
         Ok(orgs) => {
@@ -283,13 +350,18 @@ async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response 
                 })
                 .map(|o| (o.id, o.name.clone()))
                 .collect();
+            let status = if form.error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
             render(
-                StatusCode::OK,
+                status,
                 &DirectoryPage {
                     reviews_detention: safepath_domain::access::capabilities(p.actor.role)
                         .reviews_detention,
                     title: tr.t("directory-title"),
-                    user: Some(bar(&tr, &user)),
+                    user: Some(bar(&tr, user)),
                     csrf: user.session.csrf_token.clone(),
                     orgs,
                     editable_orgs,
@@ -302,11 +374,13 @@ async fn directory_page(State(app): State<AppState>, user: WebUser) -> Response 
                         .iter()
                         .map(|(a3, a2)| (*a3, tr.label_or("country-", a2)))
                         .collect(),
+                    form,
+                    message,
                     tr,
                 },
             )
         }
-        Err(e) => error_page(&tr, &user, e),
+        Err(e) => error_page(&tr, user, e),
     }
 }
 
@@ -378,8 +452,21 @@ async fn service_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Redirect::to("/directory").into_response(),
-        Err(e) => error_page(&tr, &user, e),
+        Ok(_) => Redirect::to("/directory?done=service").into_response(),
+        // Not allowed, or an organisation that is gone: not a form's fault.
+        Err(e) if e.kind != safepath_app::ErrorKind::BadRequest => error_page(&tr, &user, e),
+        Err(e) => {
+            let form = ServiceForm {
+                values: f.kept(),
+                ticked: f
+                    .all("language")
+                    .into_iter()
+                    .chain(f.all("nationality"))
+                    .collect(),
+                error: Some(service_field_error(&tr, &e)),
+            };
+            directory_view(&app, &user, form, None).await
+        }
     }
 }
 

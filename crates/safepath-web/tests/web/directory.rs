@@ -754,8 +754,39 @@ async fn services_are_read_by_everyone_and_written_by_the_orgs_coordinators() {
     )
     .await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    // A capacity that is not a number: the error beside the field, what was
+    // typed and ticked kept, nothing added.
+    let refused = page_post(
+        &t,
+        &cookie,
+        "/directory/services",
+        form.replace("capacity=3", "capacity=lots"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text();
+    assert!(
+        html.contains("id=\"capacity-error\">Write the capacity as a whole number"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"capacity\" name=\"capacity\" value=\"lots\""));
+    assert!(html.contains("value=\"Paper clinic\""));
+    assert!(html.contains("value=\"th\" checked") && html.contains("value=\"MMR\" checked"));
+    assert!(html.contains("id=\"error-summary\""));
+    assert!(
+        !html.contains("translate=\"no\">Paper clinic"),
+        "nothing added"
+    );
     let posted = page_post(&t, &cookie, "/directory/services", form).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
+    assert_eq!(
+        posted.headers.get("location").unwrap(),
+        "/directory?done=service"
+    );
+    let done = page_get(&t, &cookie, "/directory?done=service")
+        .await
+        .text();
+    assert!(done.contains("id=\"message\">The service was added to the directory."));
     let listed = page_get(&t, &cookie, "/directory").await.text();
     assert!(listed.contains("Paper clinic"));
     // Languages and countries are ticked and shown by name, never as codes.
