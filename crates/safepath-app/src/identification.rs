@@ -529,9 +529,16 @@ impl App {
             serde_json::from_value(record["submission"].clone())
                 .map_err(|_| AppError::internal("screening submission"))?;
         let language = interview.language.trim().to_ascii_lowercase();
+        // The person speaks the language they were interviewed in: kept on
+        // the person (after any given), where pages show it by name.
         let with_language = |mut p: Person| {
-            if p.languages.is_empty() && !language.is_empty() {
-                p.languages = vec![language.clone()];
+            if !language.is_empty()
+                && !p
+                    .languages
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(&language))
+            {
+                p.languages.push(language.clone());
             }
             p
         };
@@ -555,7 +562,11 @@ impl App {
             })
             .validated(today)?,
         };
-        let notes = interview_note(&row, &interview);
+        let first_language = person
+            .languages
+            .first()
+            .is_some_and(|l| l.eq_ignore_ascii_case(&language));
+        let notes = interview_note(&row, &interview, first_language);
         let now = self.now_ms();
         let prof = profile_for_country(&org.country);
         let case_id = CaseId(Uuid::new_v4());
@@ -1200,10 +1211,11 @@ fn edit_denied(d: Decision) -> AppError {
 }
 
 /// The case's first note: what the screening knew of the interview, in
-/// words (no answers: those stay in the screening).
-fn interview_note(row: &ScreeningRow, s: &ScreeningSubmission) -> String {
-    // The day in words; the language is the person's (recorded on the
-    // person, where pages show it by name), so no code is written here.
+/// words (no answers: those stay in the screening). `first_language`: the
+/// interview was in the first of the person's languages.
+fn interview_note(row: &ScreeningRow, s: &ScreeningSubmission, first_language: bool) -> String {
+    // The day in words; the language is recorded on the person (pages show
+    // it by name), so no code is written here.
     let day = time::OffsetDateTime::from_unix_timestamp(row.created_at.div_euclid(1000))
         .map(|t| crate::clock::long_day(t.date()))
         .unwrap_or_default();
@@ -1211,8 +1223,10 @@ fn interview_note(row: &ScreeningRow, s: &ScreeningSubmission) -> String {
         "Referred from a screening on {day}: interview in {}, {}",
         if s.language.trim().is_empty() {
             "an unrecorded language"
-        } else {
+        } else if first_language {
             "the person's language"
+        } else {
+            "one of the person's languages"
         },
         if s.interpreter {
             "with an interpreter"

@@ -401,3 +401,51 @@ async fn overdue_decisions_stand_out() {
             .any(|d| d["case_id"] == case["id"])
     );
 }
+
+/// The interview's language is kept on the person even when the referral
+/// names other languages, and the case's first note says which of them it
+/// was without a code (it said "the person's language" of a person whose
+/// recorded language was another).
+#[tokio::test]
+async fn the_interview_language_is_kept_beside_the_persons_own() {
+    let t = spawn_app().await;
+    let responder = t.login("demo-responder").await;
+    let s = t
+        .call(
+            "POST",
+            "/api/v1/screenings",
+            Some(&responder),
+            Some(submission(fishing_presumed())),
+        )
+        .await
+        .json();
+    let id = s["id"].as_str().unwrap();
+    let org_b = org_id(&t, &responder, "Organisation B").await;
+    let person = json!({"display_name": "Synthetic Thida", "names": [{"value": "Synthetic Thida"}], "languages": ["th"]});
+    let case = t
+        .call(
+            "POST",
+            &format!("/api/v1/screenings/{id}/refer"),
+            Some(&responder),
+            Some(json!({"to_org_id": org_b, "person": person})),
+        )
+        .await;
+    assert_eq!(case.status, StatusCode::CREATED, "{}", case.text());
+    let case_id = case.json()["id"].as_str().unwrap().to_owned();
+    let cm_b = t.login("demo-cm-b").await;
+    let seen = t
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{case_id}"),
+            Some(&cm_b),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(seen["person"]["languages"], json!(["th", "my"]));
+    let notes = seen["notes"].as_str().unwrap_or_default();
+    assert!(
+        notes.contains("interview in one of the person's languages, with an interpreter"),
+        "{notes}"
+    );
+}
