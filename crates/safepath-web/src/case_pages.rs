@@ -1160,9 +1160,9 @@ fn case_form_page(
     );
     let language = named_choices(
         &f.languages,
-        crate::justice::LANGUAGES
+        crate::ui::LANGUAGES
             .iter()
-            .map(|l| (*l, crate::justice::language_name(&tr, l))),
+            .map(|l| (*l, crate::ui::language_name(&tr, l))),
     );
     CaseFormPage {
         nationality,

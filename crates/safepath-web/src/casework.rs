@@ -490,9 +490,9 @@ async fn show_work(
             need_statuses: NeedStatus::ALL.iter().map(|d| d.as_str()).collect(),
             subjects: ApprovalSubject::ALL.iter().map(|d| d.as_str()).collect(),
             today: app.today_iso(),
-            languages: crate::justice::LANGUAGES
+            languages: crate::ui::LANGUAGES
                 .iter()
-                .map(|c| (*c, crate::justice::language_name(&tr, c)))
+                .map(|c| (*c, crate::ui::language_name(&tr, c)))
                 .collect(),
             error: refused.map(|(form, e, _)| {
                 let (field, text) = work_error(&tr, e);

@@ -297,7 +297,7 @@ impl DirectoryPage {
     fn language_names(&self, codes: &[String]) -> String {
         codes
             .iter()
-            .map(|c| crate::justice::language_name(&self.tr, c))
+            .map(|c| crate::ui::language_name(&self.tr, c))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -366,9 +366,9 @@ async fn directory_view(
                     orgs,
                     editable_orgs,
                     service_types: ServiceType::ALL.iter().map(|t| t.as_str()).collect(),
-                    languages: crate::justice::LANGUAGES
+                    languages: crate::ui::LANGUAGES
                         .iter()
-                        .map(|c| (*c, crate::justice::language_name(&tr, c)))
+                        .map(|c| (*c, crate::ui::language_name(&tr, c)))
                         .collect(),
                     countries: crate::ui::REGION_NATIONALITIES
                         .iter()
@@ -392,12 +392,8 @@ fn opt(f: &Fields, k: &str) -> Option<String> {
 /// comma-separated, under `typed`; each once.
 fn list(f: &Fields, ticked: &str, typed: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for code in f.all(ticked).into_iter().chain(
-        f.get(typed)
-            .split([',', ' '])
-            .map(str::to_owned)
-            .collect::<Vec<_>>(),
-    ) {
+    let typed = f.get(typed).split([',', ' ']).map(str::to_owned);
+    for code in f.all(ticked).into_iter().chain(typed) {
         let code = code.trim();
         if !code.is_empty() && !out.iter().any(|c| c.eq_ignore_ascii_case(code)) {
             out.push(code.to_owned());

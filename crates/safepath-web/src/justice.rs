@@ -33,7 +33,7 @@ use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
 use crate::ui::Posted;
-use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
+use crate::ui::{Fields, LANGUAGES, UserBar, bar, error_page, language_name, render, tr_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -394,28 +394,10 @@ fn money(currency: &str, minor: i64) -> String {
     }
 }
 
-/// Languages offered where an interpretation or information on rights is
-/// recorded (ISO 639 codes; each has a `language-name-…` label).
-pub(crate) const LANGUAGES: &[&str] = &[
-    "en", "id", "th", "my", "shn", "kar", "km", "lo", "vi", "ms", "tl", "zh", "ne", "bn", "hi",
-    "ur", "ar", "ru", "uk", "ro", "es", "fr", "pt", "sw",
-];
-
 /// Currencies offered for a claim (ISO 4217; each has a `currency-…` label).
 const CURRENCIES: &[&str] = &[
     "THB", "IDR", "MYR", "MMK", "KHR", "LAK", "VND", "PHP", "SGD", "USD", "EUR", "GBP",
 ];
-
-/// A language's name in the interface language; the code itself only for a
-/// language recorded through the API that has no name here.
-pub(crate) fn language_name(tr: &Tr, code: &str) -> String {
-    let key = format!("language-name-{}", code.trim().to_ascii_lowercase());
-    if tr.has(&key) {
-        tr.t(key)
-    } else {
-        code.to_owned()
-    }
-}
 
 /// The choices of a list of codes, by their names, sorted by name.
 fn named(codes: &[&'static str], name: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {

@@ -122,9 +122,9 @@ pub(crate) struct DecisionChoices {
 
 pub(crate) fn choices(tr: &Tr) -> DecisionChoices {
     DecisionChoices {
-        languages: crate::justice::LANGUAGES
+        languages: crate::ui::LANGUAGES
             .iter()
-            .map(|c| (*c, crate::justice::language_name(tr, c)))
+            .map(|c| (*c, crate::ui::language_name(tr, c)))
             .collect(),
         escorts: Escort::ALL
             .iter()
@@ -173,7 +173,7 @@ pub(crate) fn lines(tr: &Tr, views: &[ReturnView]) -> Vec<ReturnLine> {
                     };
                     add(
                         "return-decision-language",
-                        format!("{} · {interpreter}", crate::justice::language_name(tr, l)),
+                        format!("{} · {interpreter}", crate::ui::language_name(tr, l)),
                     );
                 }
                 if let Some(p) = &v.plan {
@@ -446,7 +446,7 @@ async fn letter_page(
         &[
             (
                 "language",
-                FluentArg::Text(crate::justice::language_name(&tr, &language)),
+                FluentArg::Text(crate::ui::language_name(&tr, &language)),
             ),
             (
                 "interpreter",

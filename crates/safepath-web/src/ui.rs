@@ -252,6 +252,25 @@ pub(crate) fn tr_for(user: &WebUser) -> Tr {
     Tr::new(&user.principal().user.language)
 }
 
+/// Languages offered by name wherever one is picked (a person's, a
+/// service's, an interpretation's, a return's; ISO 639 codes, each with a
+/// `language-name-…` label).
+pub(crate) const LANGUAGES: &[&str] = &[
+    "en", "id", "th", "my", "shn", "kar", "km", "lo", "vi", "ms", "tl", "zh", "ne", "bn", "hi",
+    "ur", "ar", "ru", "uk", "ro", "es", "fr", "pt", "sw",
+];
+
+/// A language's name in the interface language; the code itself only for a
+/// language recorded through the API that has no name here.
+pub(crate) fn language_name(tr: &Tr, code: &str) -> String {
+    let key = format!("language-name-{}", code.trim().to_ascii_lowercase());
+    if tr.has(&key) {
+        tr.t(key)
+    } else {
+        code.to_owned()
+    }
+}
+
 /// A country's name from its alpha-3 code, when the region's list names it.
 pub(crate) fn country_name(tr: &Tr, alpha3: &str) -> String {
     REGION_NATIONALITIES
