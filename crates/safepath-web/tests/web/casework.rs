@@ -1023,7 +1023,35 @@ async fn the_timeline_reads_as_words() {
         )
         .await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text());
-    let (cookie, _) = page_login(&t, "demo-cm-a").await;
+    // A periodic review, a security assessment, and the case handed to the
+    // coordinator, who reads the timeline.
+    let call = |path: String, body: Value| {
+        let (t, coord) = (&t, &coord);
+        async move { t.call("POST", &path, Some(coord), Some(body)).await }
+    };
+    let reviewed = call(
+        format!("/api/v1/cases/{id}/reviews"),
+        json!({"notes": "Interagency review: on track."}),
+    )
+    .await;
+    assert_eq!(reviewed.status, StatusCode::CREATED, "{}", reviewed.text());
+    let assessed = call(
+        format!("/api/v1/cases/{id}/assessments"),
+        json!({"kind": "security_assessment", "summary": "Home district safe (synthetic)."}),
+    )
+    .await;
+    assert_eq!(assessed.status, StatusCode::CREATED, "{}", assessed.text());
+    let me = t.call("GET", "/api/v1/me", Some(&coord), None).await.json();
+    let handed = t
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{id}/assignment"),
+            Some(&cm),
+            Some(json!({"case_manager_id": me["id"], "note": "Covering while on leave."})),
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::OK, "{}", handed.text());
+    let (cookie, _) = page_login(&t, "demo-coordinator").await;
     let page = page_get(&t, &cookie, &format!("/cases/{id}/work"))
         .await
         .text();
@@ -1037,7 +1065,23 @@ async fn the_timeline_reads_as_words() {
         "{timeline}"
     );
     assert!(timeline.contains("Closure: requested"), "{timeline}");
-    for code in ["reasonable_grounds", "presumed_victim", "closure requested"] {
+    assert!(timeline.contains("Periodic review"), "{timeline}");
+    assert!(
+        timeline.contains("Security assessment (for a return)"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("Assigned to Demo Coordinator (org A)"),
+        "{timeline}"
+    );
+    for code in [
+        "reasonable_grounds",
+        "presumed_victim",
+        "closure requested",
+        "periodic review",
+        "security_assessment",
+        "assigned to",
+    ] {
         let shown = timeline.split("data-kind").skip(1).any(|li| {
             li.split_once('>')
                 .is_some_and(|(_, text)| text.contains(code))
