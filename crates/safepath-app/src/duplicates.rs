@@ -5,14 +5,16 @@
 //! no personal data crosses the need-to-know line.
 
 use safepath_domain::access::{self, Action, Decision};
-use safepath_domain::ids::{CaseId, PersonId};
+use safepath_domain::ids::CaseId;
 use safepath_domain::names::search_tokens;
 use safepath_domain::person::{BirthDate, Person, Sex};
-use safepath_match::{Band, MatchIndex, Model, Record, Settings, train};
+use safepath_match::{
+    Band, MAX_CANDIDATES, MAX_POSTING, MatchIndex, Model, Record, Settings, index_terms,
+    select_postings, train,
+};
 use safepath_store::AuditDraft;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -104,8 +106,8 @@ const CHECK_LIMIT: usize = 500;
 /// least "possible" whatever the weights say: a namesake in a registry of
 /// thousands weighs little without a birth date, yet a clerk who is about to
 /// open a second case for the same person must see it (issue 14). Applied
-/// through [`namesake_keys`]; kept as the rule's plain statement, which the
-/// keys are tested against.
+/// through [`namesake_tokens`]; kept as the rule's plain statement, which the
+/// tokens are tested against.
 #[cfg(test)]
 fn same_name_sex_nationality(a: &Person, b: &Person) -> bool {
     let names = |p: &Person| -> std::collections::BTreeSet<Vec<String>> {
@@ -121,15 +123,14 @@ fn same_name_sex_nationality(a: &Person, b: &Person) -> bool {
         && !names(a).is_disjoint(&names(b))
 }
 
-/// Keys of the namesake rule ([`same_name_sex_nationality`]): one per
-/// (known sex, nationality, folded name), hashed with this process's random
-/// key. Two persons share a key exactly when the rule holds (up to a 64-bit
-/// collision); the cache keeps keys, not the names.
-fn namesake_keys(hasher: &RandomState, p: &Person) -> Vec<u64> {
-    let sex: u8 = match p.sex {
-        Sex::Female => 1,
-        Sex::Male => 2,
-        Sex::Intersex => 3,
+/// Tokens of the namesake rule ([`same_name_sex_nationality`]): one per
+/// (known sex, nationality, folded name). Two persons share a token exactly
+/// when the rule holds; the index stores them blinded, as keys.
+fn namesake_tokens(p: &Person) -> Vec<String> {
+    let sex = match p.sex {
+        Sex::Female => "f",
+        Sex::Male => "m",
+        Sex::Intersex => "x",
         Sex::Unknown => return vec![],
     };
     let names: BTreeSet<Vec<String>> = p
@@ -138,74 +139,55 @@ fn namesake_keys(hasher: &RandomState, p: &Person) -> Vec<u64> {
         .map(|n| search_tokens(&n.value))
         .filter(|t| !t.is_empty())
         .collect();
-    let mut keys: Vec<u64> = p
+    let mut out: Vec<String> = p
         .nationalities
         .iter()
         .flat_map(|nat| {
             names
                 .iter()
-                .map(move |name| hasher.hash_one((sex, nat.as_str(), name)))
+                .map(move |name| format!("{sex}\u{1f}{nat}\u{1f}{}", name.join(" ")))
         })
         .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
-/// One case's person as search before create matches it.
-struct Entry {
-    case: CaseId,
-    record: Record,
-    namesake: Vec<u64>,
-}
+/// The blinding purposes of the index's keys, name terms and namesake
+/// tokens (keyed hashes under the index key: docs/decisions.md D17).
+const KEY_PURPOSE: &str = "match-key";
+const TERM_PURPOSE: &str = "match-term";
+const NAMESAKE_PURPOSE: &str = "match-namesake";
+/// Cases opened and written to the index per transaction.
+const BATCH: usize = 2_000;
+/// At most this many indexed persons, spread over the index, train the
+/// model.
+const TRAIN_SAMPLE: i64 = 20_000;
 
-/// What a query reads: immutable, shared by the queries running at once.
-#[derive(Clone)]
-pub(crate) struct Snapshot {
-    /// Persons indexed (the `scanned=` of the audit entries).
-    count: usize,
-    index: Option<MatchIndex>,
-    /// Namesake keys by case.
-    namesakes: HashMap<Uuid, Vec<u64>>,
-}
-
-/// The prepared matching state (docs/decisions.md D-T7): every case's person
-/// opened once, kept current by the store's person counter.
-struct Prepared {
-    /// The store's person counter this state includes.
+/// What a check needs in memory: no person, only where the index stands and
+/// the model (D17: the index itself is in the database).
+pub(crate) struct Prepared {
+    /// The store's person counter the index includes.
     generation: i64,
-    /// By (case created_at, case id): the order of a full scan.
-    entries: BTreeMap<(i64, Uuid), Entry>,
-    by_person: HashMap<PersonId, (i64, Uuid)>,
+    /// Cases indexed (the `scanned=` of the audit entries).
+    count: usize,
     /// The model and how many records it was trained on (0: priors).
     model: Model,
     trained_on: usize,
-    snapshot: Arc<Snapshot>,
-    /// When a check last used it (ms): the state leaves memory after
-    /// [`DuplicateIndex::idle_minutes`] without one.
-    last_used_ms: i64,
 }
 
-/// Search before create's cache, in `App`. One build or refresh at a time
-/// (the mutex); a query holds only the snapshot's `Arc` while it matches.
+type StateGuard = tokio::sync::OwnedRwLockReadGuard<Option<Prepared>>;
+
+/// Search before create's state, in `App`. A refresh holds the write lock;
+/// checks read the index under the read lock, so none reads it half-written.
 pub(crate) struct DuplicateIndex {
-    state: tokio::sync::Mutex<Option<Prepared>>,
-    hasher: RandomState,
-    /// Minutes without a check after which the opened persons are dropped
-    /// from memory (0: kept while the server runs).
-    idle_minutes: u32,
+    state: Arc<tokio::sync::RwLock<Option<Prepared>>>,
 }
-
-/// A working day: the state is rebuilt the next morning rather than kept
-/// through the night.
-pub const DEFAULT_IDLE_MINUTES: u32 = 480;
 
 impl Default for DuplicateIndex {
     fn default() -> Self {
         Self {
-            state: Default::default(),
-            hasher: Default::default(),
-            idle_minutes: DEFAULT_IDLE_MINUTES,
+            state: Arc::new(tokio::sync::RwLock::new(None)),
         }
     }
 }
@@ -232,68 +214,68 @@ fn prior_model(settings: &Settings) -> Model {
     m
 }
 
+fn settings() -> Result<Settings, AppError> {
+    Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))
+}
+
+fn engine_error(e: safepath_match::MatchError) -> AppError {
+    AppError::internal(&e.to_string())
+}
+
 impl App {
-    /// Drops search before create's prepared state (the next query rebuilds
-    /// it from the store). For an operator who wants the opened persons out
-    /// of memory, and for tests.
-    pub async fn forget_duplicate_index(&self) {
-        *self.duplicates.state.lock().await = None;
+    /// Empties search before create's index: the next check builds it again
+    /// from every case's person. For an operator after a doubt, and for
+    /// tests that compare the kept index with a fresh build.
+    pub async fn forget_duplicate_index(&self) -> Result<(), AppError> {
+        let mut guard = self.duplicates.state.write().await;
+        self.store
+            .match_index_reset(&self.match_fingerprint()?)
+            .await?;
+        *guard = None;
+        Ok(())
     }
 
-    /// Minutes without a duplicate check after which the prepared state is
-    /// dropped (0: kept while the server runs; D-T7).
-    pub fn set_duplicate_index_idle_minutes(&mut self, minutes: u32) {
-        self.duplicates.idle_minutes = minutes;
+    /// Names the index key and the engine's key scheme: an index stored
+    /// under another fingerprint is built again (after an index-key
+    /// rotation, or an engine whose keys changed).
+    fn match_fingerprint(&self) -> Result<String, AppError> {
+        let tag = format!(
+            "scheme {} settings {}",
+            safepath_match::INDEX_SCHEME,
+            SETTINGS.len()
+        );
+        let b = self.keys.blinder("match-fingerprint")?;
+        Ok(format!("{:016x}", b.blind64(tag.as_bytes())))
     }
 
-    /// The scheduler's tick: drops the prepared state when no check used it
-    /// for the configured idle time. Never waits for a build under way.
-    /// True when it was dropped.
-    pub fn expire_duplicate_index(&self) -> bool {
-        let idle = self.duplicates.idle_minutes;
-        let Ok(mut guard) = self.duplicates.state.try_lock() else {
-            return false;
-        };
-        let expired = idle > 0
-            && guard.as_ref().is_some_and(|p| {
-                self.now_ms().saturating_sub(p.last_used_ms) >= i64::from(idle) * 60_000
-            });
-        if expired {
-            *guard = None;
-        }
-        expired
-    }
-
-    /// The current matching state for a duplicate check by `who`: the cached
-    /// one when the store's person counter has not moved; else brought up to
-    /// date (only the persons written since are read and opened) or, the
-    /// first time, built from every case's person. The scan is audited
-    /// (`case.duplicate_scan`) before any person is opened, on every query.
-    async fn duplicate_snapshot(&self, who: &Principal) -> Result<Arc<Snapshot>, AppError> {
+    /// The state for a duplicate check by `who` (see [`App::duplicate_state`]).
+    async fn duplicate_snapshot(&self, who: &Principal) -> Result<StateGuard, AppError> {
         self.duplicate_state(&who.id().to_string(), Some(who.org()))
             .await
     }
 
-    /// Builds search before create's prepared state when the server starts,
-    /// in the background, so that the first check of the day does not wait
-    /// for every person to be opened and indexed (issue 14: about 6 s at
-    /// 100,000 persons). Audited like a check's scan, as the scheduler's.
-    /// True when the state is ready.
+    /// Brings search before create's index up to date when the server
+    /// starts, in the background, so that the first check of the day does
+    /// not wait for it. Audited like a check's scan, as the scheduler's. True
+    /// when the index is ready.
     pub async fn warm_duplicate_index(&self) -> Result<bool, AppError> {
-        let snapshot = self
+        let guard = self
             .duplicate_state(crate::dedupe_run::SCHEDULER, None)
             .await?;
-        Ok(snapshot.count == 0 || snapshot.index.is_some())
+        Ok(guard.is_some())
     }
 
+    /// The index brought up to date for a check: as it is when the store's
+    /// person counter has not moved; else only the persons written since are
+    /// opened and re-indexed; built from every case's person when it was
+    /// never built, was emptied, or is under another key. The scan is
+    /// audited (`case.duplicate_scan`) before any person is opened, on every
+    /// check.
     async fn duplicate_state(
         &self,
         actor: &str,
         org: Option<safepath_domain::ids::OrgId>,
-    ) -> Result<Arc<Snapshot>, AppError> {
-        let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
-        let mut guard = self.duplicates.state.lock().await;
-        let generation = self.store.person_generation().await?;
+    ) -> Result<StateGuard, AppError> {
         let scan_audit = |count: usize| {
             let draft = AuditDraft::new(self.now_ms(), actor, "case.duplicate_scan")
                 .record("scan", "duplicate_check")
@@ -303,162 +285,325 @@ impl App {
                 None => draft,
             }
         };
-        // Taken out: an error below leaves no half-updated state behind (the
-        // next query builds afresh).
-        let cached = guard.take();
-        // Whether a person indexed was changed or removed (else only new
-        // persons are added).
-        let mut removed = false;
-        let (mut prepared, rows) = match cached {
-            Some(mut p) if p.generation == generation => {
-                p.last_used_ms = self.now_ms();
-                self.store
-                    .append_audit(&scan_audit(p.snapshot.count))
-                    .await?;
-                let snapshot = p.snapshot.clone();
-                *guard = Some(p);
-                return Ok(snapshot);
-            }
-            Some(mut p) if p.generation < generation => {
-                let changed = self.store.persons_changed_since(p.generation).await?;
-                let rows = self.store.case_persons_of(&changed).await?;
-                // Whatever was written is dropped first, then read again:
-                // removed persons are simply not read back.
-                for person in &changed {
-                    if let Some(key) = p.by_person.remove(person) {
-                        p.entries.remove(&key);
-                        removed = true;
-                    }
-                }
-                p.generation = generation;
-                p.last_used_ms = self.now_ms();
-                (p, rows)
-            }
-            // First use, or a store whose counter went back (a restore).
-            _ => {
-                let rows = self.all_case_person_rows().await?;
-                let prepared = Prepared {
-                    generation,
-                    entries: BTreeMap::new(),
-                    by_person: HashMap::new(),
-                    model: prior_model(&settings),
-                    trained_on: 0,
-                    snapshot: Arc::new(Snapshot {
-                        count: 0,
-                        index: None,
-                        namesakes: HashMap::new(),
-                    }),
-                    last_used_ms: self.now_ms(),
-                };
-                (prepared, rows)
-            }
+        let current = |p: &Option<Prepared>, generation: i64, stored: Option<i64>| {
+            p.as_ref()
+                .is_some_and(|p| p.generation == generation && stored == Some(generation))
         };
-        let count = prepared.entries.len() + rows.len();
-        self.store.append_audit(&scan_audit(count)).await?;
-        // New cases come after every indexed one (the order of a full scan):
-        // the index can then grow instead of being built again.
-        let last = prepared.entries.keys().next_back().copied();
-        let appended = !removed
-            && prepared.snapshot.index.is_some()
-            && rows
-                .iter()
-                .all(|r| Some((r.case_created_at, r.case_id.0)) > last);
+        let generation = self.store.person_generation().await?;
+        let stored = self.store.match_index_state().await?.map(|s| s.generation);
+        let guard = self.duplicates.state.clone().read_owned().await;
+        if current(&guard, generation, stored) {
+            let count = guard.as_ref().map_or(0, |p| p.count);
+            self.store.append_audit(&scan_audit(count)).await?;
+            return Ok(guard);
+        }
+        drop(guard);
+        let mut w = self.duplicates.state.clone().write_owned().await;
+        // Another check may have brought it up to date meanwhile.
+        let generation = self.store.person_generation().await?;
+        let stored = self.store.match_index_state().await?.map(|s| s.generation);
+        if current(&w, generation, stored) {
+            let count = w.as_ref().map_or(0, |p| p.count);
+            self.store.append_audit(&scan_audit(count)).await?;
+            return Ok(w.downgrade());
+        }
+        // Taken out: an error below leaves no half-made state behind (the
+        // next check starts again from what the store holds).
+        let previous = w.take();
         let grant = Grant::record(actor, "scan", "duplicate_check");
-        let mut added = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let person = self.person_for_matching(&grant, &row.person)?;
-            let key = (row.case_created_at, row.case_id.0);
-            prepared.entries.insert(
-                key,
-                Entry {
-                    case: row.case_id,
-                    record: record(&settings.schema, &row.case_id.to_string(), &person)?,
-                    namesake: namesake_keys(&self.duplicates.hasher, &person),
-                },
-            );
-            prepared.by_person.insert(row.person.id, key);
-            added.push(key);
-        }
-        drop(rows);
-        let n = prepared.entries.len();
-        // Whether the model stays as it is (the priors below TRAIN_FROM, else
-        // the one trained while the count has not moved by a tenth).
-        let keep_model = if n < TRAIN_FROM {
-            prepared.trained_on == 0
-        } else {
-            !needs_training(prepared.trained_on, n)
+        let count = self
+            .update_match_index(&grant, generation, &scan_audit)
+            .await?;
+        // The model: below TRAIN_FROM the priors; else the one trained while
+        // the count has not moved by a tenth (kept in memory, or in the
+        // index's state across a restart), or one trained now.
+        let kept = match previous {
+            Some(p) => Some((p.model, p.trained_on)),
+            None => self.stored_duplicate_model().await?,
         };
-        if appended && keep_model {
-            let new: Vec<Record> = added
-                .iter()
-                .filter_map(|k| prepared.entries.get(k))
-                .map(|e| e.record.clone())
-                .collect();
-            // Copied only when a query still reads the former snapshot.
-            let snap = Arc::make_mut(&mut prepared.snapshot);
-            if let Some(index) = snap.index.as_mut() {
-                index
-                    .extend(&new)
-                    .map_err(|e| AppError::internal(&e.to_string()))?;
-                snap.count = n;
-                for k in &added {
-                    if let Some(e) = prepared.entries.get(k).filter(|e| !e.namesake.is_empty()) {
-                        snap.namesakes.insert(e.case.0, e.namesake.clone());
+        let (model, trained_on) = match kept {
+            _ if count < TRAIN_FROM => (prior_model(&settings()?), 0),
+            Some((m, on)) if on > 0 && !needs_training(on, count) => (m, on),
+            _ => {
+                let model = self.train_duplicate_model(&grant).await?;
+                let json = serde_json::to_string(&model)
+                    .map_err(|_| AppError::internal("duplicate model"))?;
+                self.store
+                    .match_index_set_model(&json, count as i64)
+                    .await?;
+                (model, count)
+            }
+        };
+        *w = Some(Prepared {
+            generation,
+            count,
+            model,
+            trained_on,
+        });
+        Ok(w.downgrade())
+    }
+
+    /// Writes to the index what changed since it was last brought up to
+    /// date (or everything), up to `generation`; appends the scan's audit
+    /// entry first. The number of cases indexed.
+    async fn update_match_index(
+        &self,
+        grant: &Grant,
+        generation: i64,
+        scan_audit: &(dyn Fn(usize) -> AuditDraft + Sync),
+    ) -> Result<usize, AppError> {
+        use safepath_store::MATCH_INDEX_BUILDING;
+        let fingerprint = self.match_fingerprint()?;
+        let stored = self.store.match_index_state().await?;
+        match stored {
+            // Up to date already (built by an earlier run of the server).
+            Some(s) if s.fingerprint == fingerprint && s.generation == generation => {
+                self.store
+                    .append_audit(&scan_audit(s.entries.max(0) as usize))
+                    .await?;
+            }
+            // Behind: only the persons written since are opened.
+            Some(s)
+                if s.fingerprint == fingerprint
+                    && s.generation != MATCH_INDEX_BUILDING
+                    && s.generation < generation =>
+            {
+                self.store
+                    .append_audit(&scan_audit(s.entries.max(0) as usize))
+                    .await?;
+                let changed = self.store.persons_changed_since(s.generation).await?;
+                for chunk in changed.chunks(BATCH) {
+                    let page = self.store.case_persons_of(chunk).await?;
+                    let rows = self.match_entry_rows(grant, &page).await?;
+                    self.store
+                        .match_index_apply(s.generation, chunk, &rows)
+                        .await?;
+                }
+                self.store.match_index_apply(generation, &[], &[]).await?;
+            }
+            // Never built, emptied, interrupted, under another key, or
+            // ahead of the store's counter (a restored file): from scratch.
+            _ => {
+                let total = usize::try_from(self.store.count_cases().await?).unwrap_or(0);
+                self.store.append_audit(&scan_audit(total)).await?;
+                self.store.match_index_reset(&fingerprint).await?;
+                let mut after = None;
+                loop {
+                    let page = self.store.case_persons_page(after, BATCH as i64).await?;
+                    let full = page.len() == BATCH;
+                    after = page.last().map(|r| (r.case_created_at, r.case_id));
+                    let rows = self.match_entry_rows(grant, &page).await?;
+                    self.store
+                        .match_index_apply(MATCH_INDEX_BUILDING, &[], &rows)
+                        .await?;
+                    if !full {
+                        break;
                     }
                 }
-                let snapshot = prepared.snapshot.clone();
-                *guard = Some(prepared);
-                return Ok(snapshot);
+                self.store.match_index_apply(generation, &[], &[]).await?;
             }
         }
-        let records: Vec<Record> = prepared
-            .entries
-            .values()
-            .map(|e| e.record.clone())
-            .collect();
-        // The model kept, unless it is retrained or the priors apply.
-        let model = (keep_model && n >= TRAIN_FROM).then(|| prepared.model.clone());
-        // Training and indexing are CPU work: on the blocking pool, so the
-        // server keeps answering other requests meanwhile.
-        let (model, index) = tokio::task::spawn_blocking(move || {
-            let model = match model {
-                Some(m) => m,
-                None if n >= TRAIN_FROM => {
-                    train(&records, &settings).map_err(|e| AppError::internal(&e.to_string()))?
-                }
-                None => prior_model(&settings),
-            };
-            let index = if records.is_empty() {
-                None
-            } else {
-                Some(
-                    MatchIndex::build(&records, &model)
-                        .map_err(|e| AppError::internal(&e.to_string()))?,
+        Ok(self
+            .store
+            .match_index_state()
+            .await?
+            .map_or(0, |s| s.entries.max(0) as usize))
+    }
+
+    /// The index's rows of these cases' persons: each person opened (charged
+    /// to `grant`), its matching values sealed again for the index, its keys,
+    /// terms and namesake tokens blinded (on the blocking pool).
+    async fn match_entry_rows(
+        &self,
+        grant: &Grant,
+        page: &[safepath_store::CasePersonRow],
+    ) -> Result<Vec<safepath_store::MatchEntryRow>, AppError> {
+        let schema = settings()?.schema;
+        let mut opened = Vec::with_capacity(page.len());
+        for row in page {
+            let person = self.person_for_matching(grant, &row.person)?;
+            let case = row.case_id.to_string();
+            let rec = record(&schema, &case, &person)?;
+            let features = self.seal_json("match_entries", "features", &case, &rec.values)?;
+            opened.push((row, features, rec, namesake_tokens(&person)));
+        }
+        let (kb, tb, nb) = (
+            self.keys.blinder(KEY_PURPOSE)?,
+            self.keys.blinder(TERM_PURPOSE)?,
+            self.keys.blinder(NAMESAKE_PURPOSE)?,
+        );
+        let work: Vec<_> = opened
+            .into_iter()
+            .map(|(row, features, rec, namesakes)| {
+                (
+                    row.case_id,
+                    row.person.id,
+                    row.case_created_at,
+                    features,
+                    rec,
+                    namesakes,
                 )
-            };
-            Ok::<_, AppError>((model, index))
+            })
+            .collect();
+        tokio::task::spawn_blocking(move || {
+            work.into_iter()
+                .map(
+                    |(case_id, person_id, case_created_at, features, rec, namesakes)| {
+                        let it = index_terms(&schema, &rec).map_err(engine_error)?;
+                        let keys = it
+                            .keys
+                            .iter()
+                            .map(|k| kb.blind64(&k.to_le_bytes()))
+                            .chain(namesakes.iter().map(|t| nb.blind64(t.as_bytes())))
+                            .collect();
+                        let terms = it.terms.iter().map(|t| tb.blind64(t.as_bytes())).collect();
+                        Ok(safepath_store::MatchEntryRow {
+                            case_id,
+                            person_id,
+                            case_created_at,
+                            features,
+                            keys,
+                            terms,
+                        })
+                    },
+                )
+                .collect::<Result<Vec<_>, AppError>>()
+        })
+        .await
+        .map_err(|_| AppError::internal("duplicate index"))?
+    }
+
+    /// The model kept in the index's state, and on how many cases it was
+    /// trained (none after the index was emptied).
+    async fn stored_duplicate_model(&self) -> Result<Option<(Model, usize)>, AppError> {
+        let Some(state) = self.store.match_index_state().await? else {
+            return Ok(None);
+        };
+        let Some(json) = state.model else {
+            return Ok(None);
+        };
+        let model: Model = serde_json::from_str(&json)
+            .map_err(|_| AppError::internal("stored duplicate model"))?;
+        Ok(Some((
+            model,
+            usize::try_from(state.trained_on).unwrap_or(0),
+        )))
+    }
+
+    /// Trains the model on a sample of the index spread over it (its
+    /// matching values opened, charged to `grant`), on the blocking pool.
+    async fn train_duplicate_model(&self, grant: &Grant) -> Result<Model, AppError> {
+        let settings = settings()?;
+        let records =
+            self.open_match_entries(grant, &self.store.match_sample(TRAIN_SAMPLE).await?)?;
+        tokio::task::spawn_blocking(move || train(&records, &settings).map_err(engine_error))
+            .await
+            .map_err(|_| AppError::internal("duplicate index"))?
+    }
+
+    fn open_match_entries(
+        &self,
+        grant: &Grant,
+        entries: &[safepath_store::MatchEntry],
+    ) -> Result<Vec<Record>, AppError> {
+        entries
+            .iter()
+            .map(|e| {
+                let id = e.case_id.to_string();
+                let values: Vec<String> =
+                    self.open_json(grant, "match_entries", "features", &id, &e.features)?;
+                Ok(Record { id, values })
+            })
+            .collect()
+    }
+
+    /// The candidates for `person` in the index, weighed as the whole
+    /// registry (the tracing posterior, down to probability 0), and the
+    /// cases of its namesakes. Only the candidates' matching values are
+    /// opened, charged to `actor`'s scan (audited by
+    /// [`App::duplicate_state`]).
+    async fn match_in_index(
+        &self,
+        state: &Prepared,
+        actor: &str,
+        person: &Person,
+    ) -> Result<(Vec<safepath_match::Candidate>, HashSet<Uuid>), AppError> {
+        if state.count == 0 {
+            return Ok((Vec::new(), HashSet::new()));
+        }
+        let schema = settings()?.schema;
+        let query = record(&schema, "query", person)?;
+        let kb = self.keys.blinder(KEY_PURPOSE)?;
+        let keys: Vec<i64> = index_terms(&schema, &query)
+            .map_err(engine_error)?
+            .keys
+            .iter()
+            .map(|k| kb.blind64(&k.to_le_bytes()))
+            .collect();
+        let sizes: Vec<usize> = self
+            .store
+            .match_key_sizes(&keys, MAX_POSTING as i64)
+            .await?
+            .into_iter()
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .collect();
+        let chosen: Vec<i64> = select_postings(&sizes, MAX_POSTING, MAX_CANDIDATES)
+            .into_iter()
+            .map(|k| keys[k])
+            .collect();
+        let nb = self.keys.blinder(NAMESAKE_PURPOSE)?;
+        let tokens: Vec<i64> = namesake_tokens(person)
+            .iter()
+            .map(|t| nb.blind64(t.as_bytes()))
+            .collect();
+        let namesakes = self.store.match_entries_under(&tokens).await?;
+        let namesake_cases: HashSet<Uuid> = namesakes.iter().map(|e| e.case_id.0).collect();
+        let mut entries = self.store.match_entries_under(&chosen).await?;
+        // A namesake is a candidate even beyond the blocking budget.
+        entries.extend(namesakes);
+        let mut seen = HashSet::new();
+        entries.retain(|e| seen.insert(e.case_id));
+        let grant = Grant::record(actor, "scan", "duplicate_check");
+        let records = self.open_match_entries(&grant, &entries)?;
+        drop(entries);
+        if records.is_empty() {
+            return Ok((Vec::new(), namesake_cases));
+        }
+        let model = state.model.clone();
+        let index = tokio::task::spawn_blocking(move || {
+            MatchIndex::build(&records, &model).map_err(engine_error)
         })
         .await
         .map_err(|_| AppError::internal("duplicate index"))??;
-        if n < TRAIN_FROM {
-            prepared.trained_on = 0;
-        } else if !keep_model {
-            prepared.trained_on = n;
-        }
-        prepared.model = model;
-        prepared.snapshot = Arc::new(Snapshot {
-            count: n,
-            index,
-            namesakes: prepared
-                .entries
-                .values()
-                .filter(|e| !e.namesake.is_empty())
-                .map(|e| (e.case.0, e.namesake.clone()))
-                .collect(),
-        });
-        let snapshot = prepared.snapshot.clone();
-        *guard = Some(prepared);
-        Ok(snapshot)
+        let tb = self.keys.blinder(TERM_PURPOSE)?;
+        let terms = index.terms();
+        let blinded: Vec<i64> = terms.iter().map(|t| tb.blind64(t.as_bytes())).collect();
+        let counts: HashMap<i64, i64> = self
+            .store
+            .match_term_counts(&blinded)
+            .await?
+            .into_iter()
+            .collect();
+        let by_term: HashMap<String, u32> = terms
+            .into_iter()
+            .zip(blinded)
+            .filter_map(|(t, b)| {
+                counts
+                    .get(&b)
+                    .map(|&c| (t, u32::try_from(c).unwrap_or(u32::MAX)))
+            })
+            .collect();
+        let count = state.count;
+        let candidates = tokio::task::spawn_blocking(move || {
+            let mut index = index;
+            index.weigh_as_population(count, count, &|t| by_term.get(t).copied());
+            index
+                .trace_down_to(&query, CHECK_LIMIT, 0.0)
+                .map_err(engine_error)
+        })
+        .await
+        .map_err(|_| AppError::internal("duplicate index"))??;
+        Ok((candidates, namesake_cases))
     }
 
     /// The cases among `among` whose person is likely `person`: the
@@ -470,28 +615,22 @@ impl App {
         person: &Person,
         among: &std::collections::HashSet<CaseId>,
     ) -> Result<Vec<CaseId>, AppError> {
-        let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
-        let snapshot = self.duplicate_snapshot(who).await?;
-        let Some(index) = &snapshot.index else {
+        let state = self.duplicate_snapshot(who).await?;
+        let Some(state) = state.as_ref() else {
             return Ok(Vec::new());
         };
-        let query_keys = namesake_keys(&self.duplicates.hasher, person);
-        let query = record(&settings.schema, "query", person)?;
+        let (candidates, namesakes) = self
+            .match_in_index(state, &who.id().to_string(), person)
+            .await?;
         let mut out = Vec::new();
-        for c in index
-            .trace_down_to(&query, CHECK_LIMIT, 0.0)
-            .map_err(|e| AppError::internal(&e.to_string()))?
-        {
+        for c in candidates {
             let Ok(id) = Uuid::parse_str(&c.id) else {
                 continue;
             };
             if !among.contains(&CaseId(id)) {
                 continue;
             }
-            let namesake = snapshot
-                .namesakes
-                .get(&id)
-                .is_some_and(|keys| keys.iter().any(|k| query_keys.binary_search(k).is_ok()));
+            let namesake = namesakes.contains(&id);
             if c.band == Band::Likely || namesake {
                 out.push(CaseId(id));
             }
@@ -508,15 +647,7 @@ impl App {
             return Err(AppError::forbidden("your role may not open cases"));
         }
         let person = person.validated(self.clock.today())?;
-        let settings = Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))?;
-        let snapshot = self.duplicate_snapshot(who).await?;
-        let query_keys = namesake_keys(&self.duplicates.hasher, &person);
-        let is_namesake = |case: &Uuid| {
-            snapshot
-                .namesakes
-                .get(case)
-                .is_some_and(|keys| keys.iter().any(|k| query_keys.binary_search(k).is_ok()))
-        };
+        let state = self.duplicate_snapshot(who).await?;
         let mut out = DuplicateCheck {
             visible: vec![],
             elsewhere: vec![],
@@ -531,14 +662,15 @@ impl App {
             .map(|m| (m.secondary, m.primary))
             .collect();
         let mut named: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
-        if let Some(index) = &snapshot.index {
-            let query = record(&settings.schema, "query", &person)?;
+        let scanned = state.as_ref().map_or(0, |p| p.count);
+        if let Some(prepared) = state.as_ref() {
+            let (candidates, namesakes) = self
+                .match_in_index(prepared, &who.id().to_string(), &person)
+                .await?;
+            let is_namesake = |case: &Uuid| namesakes.contains(case);
             // A new record is about someone who is at most one of those
             // indexed: weighed as a request (D-T5).
-            for c in index
-                .trace_down_to(&query, CHECK_LIMIT, 0.0)
-                .map_err(|e| AppError::internal(&e.to_string()))?
-            {
+            for c in candidates {
                 let Ok(id) = Uuid::parse_str(&c.id) else {
                     continue;
                 };
@@ -594,7 +726,7 @@ impl App {
             .org(who.org())
             .detail(format!(
                 "scanned={} visible={} elsewhere={}",
-                snapshot.count,
+                scanned,
                 out.visible.len(),
                 out.elsewhere.len()
             ));
@@ -617,10 +749,9 @@ mod tests {
         .unwrap()
     }
 
-    /// The cached keys decide the namesake rule exactly as the rule does.
+    /// The stored tokens decide the namesake rule exactly as the rule does.
     #[test]
-    fn namesake_keys_agree_with_the_rule() {
-        let h = RandomState::new();
+    fn namesake_tokens_agree_with_the_rule() {
         let people = [
             person(&["Siriporn Kaewmanee"], "female", &["THA"]),
             person(&["KAEWMANEE Siriporn"], "female", &["THA", "MMR"]),
@@ -635,8 +766,8 @@ mod tests {
         ];
         for a in &people {
             for b in &people {
-                let ka = namesake_keys(&h, a);
-                let kb = namesake_keys(&h, b);
+                let ka = namesake_tokens(a);
+                let kb = namesake_tokens(b);
                 let shared = ka.iter().any(|k| kb.binary_search(k).is_ok());
                 assert_eq!(
                     shared,

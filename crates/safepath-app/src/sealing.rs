@@ -57,6 +57,14 @@ impl Vault {
         self.0.blind_index(purpose, token)
     }
 
+    /// A keyed hash under the index key for one purpose, to blind many
+    /// values off the async workers (search before create's index, D17).
+    pub(crate) fn blinder(&self, purpose: &str) -> Result<safepath_crypto::Blinder, AppError> {
+        self.0
+            .blinder(purpose)
+            .map_err(|e| AppError::internal(&e.to_string()))
+    }
+
     /// Re-encrypts one value under this vault's sealing key (data-key
     /// rotation). The plaintext never leaves this module, so no grant: the
     /// rotation reads nothing, and its run is audited as one operation.

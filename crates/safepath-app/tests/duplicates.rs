@@ -13,15 +13,20 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 async fn open_app(dir: &tempfile::TempDir) -> App {
+    let app = open_with_key(dir, true).await;
+    safepath_app::demo::seed(&app, 0).await.unwrap();
+    app
+}
+
+/// The app on the database in `dir` (a new key file when `create`).
+async fn open_with_key(dir: &tempfile::TempDir, create: bool) -> App {
     let cfg = OpenConfig {
         database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
         key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
+        create_key_file: create,
         audit_key_file: None,
     };
-    let app = App::open(&cfg, Arc::new(SystemClock)).await.unwrap();
-    safepath_app::demo::seed(&app, 0).await.unwrap();
-    app
+    App::open(&cfg, Arc::new(SystemClock)).await.unwrap()
 }
 
 async fn principal(app: &App, username: &str) -> Principal {
@@ -108,19 +113,22 @@ async fn assert_as_fresh(app: &App, fresh: &App, queries: &[Person], users: &[&P
     for q in queries {
         for who in users {
             let kept = summary(&app.possible_duplicates(who, q.clone()).await.unwrap());
-            fresh.forget_duplicate_index().await;
+            fresh.forget_duplicate_index().await.unwrap();
             let built = summary(&fresh.possible_duplicates(who, q.clone()).await.unwrap());
             assert_eq!(kept, built, "{:?}", q.names);
         }
     }
 }
 
-fn scan_unseals(app: &App) -> usize {
-    app.watch_unseals()
-        .take()
-        .iter()
-        .filter(|u| u.record_type == "scan")
-        .count()
+/// The unseals charged to scans since the last call: of persons' records
+/// (to index them), and of the index's sealed matching values (a check's
+/// candidates).
+fn scan_opened(app: &App) -> (usize, usize) {
+    let seen = app.watch_unseals().take();
+    let scans = seen.iter().filter(|u| u.record_type == "scan");
+    let persons = scans.clone().filter(|u| u.table == "persons").count();
+    let entries = scans.filter(|u| u.table == "match_entries").count();
+    (persons, entries)
 }
 
 #[tokio::test]
@@ -145,7 +153,8 @@ async fn the_kept_index_answers_as_a_fresh_build_and_follows_every_write() {
     // Built on first use: every person opened once, charged to the scan.
     let own = app.possible_duplicates(&cm_a, ask.clone()).await.unwrap();
     assert!(own.visible.iter().any(|h| h.case_id == existing));
-    assert!(scan_unseals(&app) > 40, "the first query builds");
+    let (persons, _) = scan_opened(&app);
+    assert!(persons > 40, "the first query builds: {persons}");
     // Need to know: organisation B learns only that A may hold the person.
     let other = app.possible_duplicates(&cm_b, ask.clone()).await.unwrap();
     assert!(other.visible.iter().all(|h| h.case_id != existing));
@@ -162,7 +171,12 @@ async fn the_kept_index_answers_as_a_fresh_build_and_follows_every_write() {
         .possible_duplicates(&cm_a, namesake.clone())
         .await
         .unwrap();
-    assert_eq!(scan_unseals(&app), 0, "a warm query opens nobody");
+    let (persons, candidates) = scan_opened(&app);
+    assert_eq!(persons, 0, "a warm query opens no person's record");
+    assert!(
+        (1..20).contains(&candidates),
+        "only candidates' matching values: {candidates}"
+    );
 
     // A person created after the build is found by the next query; only that
     // person is opened to bring the index up to date.
@@ -187,7 +201,7 @@ async fn the_kept_index_answers_as_a_fresh_build_and_follows_every_write() {
         "{:?}",
         summary(&found)
     );
-    let opened = scan_unseals(&app);
+    let (opened, _) = scan_opened(&app);
     assert!((1..=3).contains(&opened), "only the new person: {opened}");
     // The grown index answers as one built afresh (a second app on the same
     // database stands for the former per-query build).
@@ -241,12 +255,7 @@ async fn the_kept_index_answers_as_a_fresh_build_and_follows_every_write() {
 
     // A case removed behind the app's back (another tool, a restore of an
     // older file): its person never comes back from the kept state.
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("safepath.db").display()
-    ))
-    .await
-    .unwrap();
+    let mut conn = connect(&dir).await;
     sqlx::query("PRAGMA foreign_keys = OFF")
         .execute(&mut conn)
         .await
@@ -318,60 +327,6 @@ async fn each_check_is_audited_as_before_warm_or_cold() {
     }
 }
 
-/// The system clock, moved forward at will.
-struct LaterClock(std::sync::atomic::AtomicI64);
-
-impl safepath_app::Clock for LaterClock {
-    fn now(&self) -> time::OffsetDateTime {
-        time::OffsetDateTime::now_utc()
-            + time::Duration::milliseconds(self.0.load(std::sync::atomic::Ordering::SeqCst))
-    }
-}
-
-/// Opened persons leave memory after the idle time without a check; the next
-/// check opens them again.
-#[tokio::test]
-async fn the_kept_state_is_dropped_after_its_idle_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(LaterClock(Default::default()));
-    let cfg = OpenConfig {
-        database_url: format!("sqlite://{}", dir.path().join("safepath.db").display()),
-        key_file: dir.path().join("safepath.key"),
-        create_key_file: true,
-        audit_key_file: None,
-    };
-    let mut app = App::open(&cfg, clock.clone()).await.unwrap();
-    safepath_app::demo::seed(&app, 0).await.unwrap();
-    app.set_duplicate_index_idle_minutes(30);
-    let cm_a = principal(&app, "demo-cm-a").await;
-    let cm_b = principal(&app, "demo-cm-b").await;
-    population(&app, &cm_a, &cm_b).await;
-    let q =
-        query(json!({"names": [{"value": "Lan Mockra"}], "sex": "male", "nationalities": ["MMR"]}));
-    app.watch_unseals();
-    app.possible_duplicates(&cm_a, q.clone()).await.unwrap();
-    assert!(scan_unseals(&app) > 0);
-    clock
-        .0
-        .store(29 * 60_000, std::sync::atomic::Ordering::SeqCst);
-    assert!(!app.expire_duplicate_index(), "not idle long enough");
-    app.possible_duplicates(&cm_a, q.clone()).await.unwrap();
-    assert_eq!(scan_unseals(&app), 0, "kept");
-    clock
-        .0
-        .store(60 * 60_000, std::sync::atomic::Ordering::SeqCst);
-    assert!(app.expire_duplicate_index(), "30 minutes without a check");
-    assert!(!app.expire_duplicate_index(), "nothing left to drop");
-    app.possible_duplicates(&cm_a, q.clone()).await.unwrap();
-    assert!(scan_unseals(&app) > 40, "opened again");
-    // 0: kept while the server runs.
-    app.set_duplicate_index_idle_minutes(0);
-    clock
-        .0
-        .store(1_000 * 60 * 60_000, std::sync::atomic::Ordering::SeqCst);
-    assert!(!app.expire_duplicate_index());
-}
-
 /// Prepared when the server starts (issue 14: the first check of the day
 /// waited for every person to be opened): the start opens them, audited as
 /// the scheduler's scan, and the first check opens nobody.
@@ -382,10 +337,10 @@ async fn the_state_prepared_at_start_spares_the_first_check() {
     let cm_a = principal(&app, "demo-cm-a").await;
     let cm_b = principal(&app, "demo-cm-b").await;
     population(&app, &cm_a, &cm_b).await;
-    app.forget_duplicate_index().await;
-    scan_unseals(&app);
+    app.forget_duplicate_index().await.unwrap();
+    scan_opened(&app);
     assert!(app.warm_duplicate_index().await.unwrap());
-    assert!(scan_unseals(&app) > 0, "opened at start");
+    assert!(scan_opened(&app).0 > 0, "opened at start");
     let scans: Vec<_> = app
         .store()
         .audit_entries(0, i64::MAX)
@@ -400,5 +355,112 @@ async fn the_state_prepared_at_start_spares_the_first_check() {
         json!({"names": [{"value": "Kyaw Fakeoo"}], "sex": "male", "nationalities": ["MMR"]}),
     );
     app.possible_duplicates(&cm_a, q).await.unwrap();
-    assert_eq!(scan_unseals(&app), 0, "the first check opens nobody");
+    assert_eq!(
+        scan_opened(&app).0,
+        0,
+        "the first check opens nobody's record"
+    );
+}
+
+/// The demo's organisations with the synthetic population, organisation
+/// A's case manager and a query.
+async fn populated(dir: &tempfile::TempDir) -> (App, Principal, Person) {
+    let app = open_app(dir).await;
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    let q =
+        query(json!({"names": [{"value": "Lan Mockra"}], "sex": "male", "nationalities": ["MMR"]}));
+    (app, cm_a, q)
+}
+
+/// The index is kept in the database (D17): a server started again on the
+/// same database opens no person's record for its first check, and answers
+/// as before; an index stored under another key is built again.
+#[tokio::test]
+async fn the_index_is_kept_in_the_database_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, cm_a, q) = populated(&dir).await;
+    app.watch_unseals();
+    let before = summary(&app.possible_duplicates(&cm_a, q.clone()).await.unwrap());
+    assert!(!before.is_empty());
+    assert!(scan_opened(&app).0 > 40, "built");
+    drop(app);
+    let again = reopen(&dir).await;
+    again.watch_unseals();
+    let after = summary(&again.possible_duplicates(&cm_a, q.clone()).await.unwrap());
+    assert_eq!(after, before);
+    let (persons, candidates) = scan_opened(&again);
+    assert_eq!(persons, 0, "nobody opened to index after a restart");
+    assert!(candidates > 0);
+    // Stored under another fingerprint (another index key, another key
+    // scheme): nothing in it can be compared, so it is built again.
+    let mut conn = connect(&dir).await;
+    sqlx::query("UPDATE match_index_state SET fingerprint = 'another key'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    drop(again);
+    let third = reopen(&dir).await;
+    third.watch_unseals();
+    let rebuilt = summary(&third.possible_duplicates(&cm_a, q.clone()).await.unwrap());
+    assert_eq!(rebuilt, before);
+    assert!(scan_opened(&third).0 > 40, "built again");
+}
+
+async fn reopen(dir: &tempfile::TempDir) -> App {
+    open_with_key(dir, false).await
+}
+
+async fn connect(dir: &tempfile::TempDir) -> sqlx::SqliteConnection {
+    <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("safepath.db").display()
+    ))
+    .await
+    .unwrap()
+}
+
+/// Nothing in the index is stored in clear: no name, birth date or
+/// nationality of any person appears in its tables.
+#[tokio::test]
+async fn the_index_stores_no_value_in_clear() {
+    use sqlx::Row;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, cm_a, q) = populated(&dir).await;
+    app.possible_duplicates(&cm_a, q).await.unwrap();
+    let mut conn = connect(&dir).await;
+    let entries: i64 = sqlx::query("SELECT COUNT(*) AS n FROM match_entries")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+    assert!(entries > 40);
+    for table in [
+        "match_entries",
+        "match_keys",
+        "match_terms",
+        "match_index_state",
+    ] {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert!(!rows.is_empty(), "{table}");
+        for r in &rows {
+            for i in 0..r.len() {
+                let text = match r.try_get::<Vec<u8>, _>(i) {
+                    Ok(b) => String::from_utf8_lossy(&b).to_lowercase(),
+                    Err(_) => match r.try_get::<String, _>(i) {
+                        Ok(t) => t.to_lowercase(),
+                        Err(_) => r.try_get::<i64, _>(i).unwrap().to_string(),
+                    },
+                };
+                for clear in ["mockra", "synthwin", "fakeoo", "mmr", "thida", "1970-"] {
+                    assert!(!text.contains(clear), "{table}: {clear} in clear");
+                }
+            }
+        }
+    }
 }

@@ -21,7 +21,9 @@ mod secrets;
 pub mod totp;
 
 pub use keyfile::{AuditKey, KeyFile, MasterKey};
-pub use keyring::{FieldRef, KeyPurpose, KeyRing, Sealed, WrappedDataKey, new_wrapped_key, rewrap};
+pub use keyring::{
+    Blinder, FieldRef, KeyPurpose, KeyRing, Sealed, WrappedDataKey, new_wrapped_key, rewrap,
+};
 pub use secrets::{
     hash_password, new_token, random_bytes, same_secret, sha256, token_hash, verify_password,
 };

@@ -497,6 +497,10 @@ pub(crate) struct Dataset {
     whole: Vec<u32>,
     /// Counts of each whole name (by interned id).
     whole_tf: HashMap<u32, u32>,
+    /// The number of records the term frequencies are shares of, when they
+    /// are a population's rather than this dataset's own
+    /// ([`Dataset::weigh_terms_as`]).
+    tf_records: Option<usize>,
     /// The features of every distinct name (0: no name), indexed from the rows.
     feats: Vec<NameFeat>,
     /// The index in `feats` of each name written in a name box, by its interned exact form.
@@ -1034,6 +1038,7 @@ impl Dataset {
             kinds,
             whole: Vec::new(),
             whole_tf: HashMap::default(),
+            tf_records: None,
             feats: vec![NameFeat::default()],
             name_feats: HashMap::default(),
             place_keys: HashMap::default(),
@@ -1207,6 +1212,65 @@ impl Dataset {
     /// The features of the name at offset `o` of row `r` (of this dataset).
     fn name_at(&self, r: &[u32], o: usize) -> NameFeat {
         self.feat_at(r.get(o).copied().unwrap_or(0))
+    }
+
+    /// The terms of record `i` whose frequency weighs an agreeing name: the
+    /// folded name of each name field ([`TERM_NAME`]) and the whole name
+    /// ([`TERM_WHOLE`]), as [`Dataset::weigh_terms_as`] reads them.
+    pub(crate) fn terms(&self, i: usize) -> Vec<String> {
+        let row = self.row(i);
+        let mut out: Vec<String> = self
+            .slots
+            .iter()
+            .filter(|(s, _)| *s == Slot::Name)
+            .map(|&(_, o)| self.name_at(row, o).folded)
+            .filter(|&id| id != 0)
+            .map(|id| format!("{TERM_NAME}{}", self.interner.get(id)))
+            .collect();
+        if let Some(&w) = self.whole.get(i).filter(|w| **w != 0) {
+            out.push(format!("{TERM_WHOLE}{}", self.interner.get(w)));
+        }
+        out
+    }
+
+    /// Every term of this dataset's records (as [`Dataset::terms`] writes
+    /// them), once.
+    pub(crate) fn all_terms(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .tf
+            .keys()
+            .map(|id| format!("{TERM_NAME}{}", self.interner.get(*id)))
+            .chain(
+                self.whole_tf
+                    .keys()
+                    .map(|id| format!("{TERM_WHOLE}{}", self.interner.get(*id))),
+            )
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Term frequencies as shares of a population of `records` records, of
+    /// which this dataset holds some (the candidates of one query, read from
+    /// an index kept in a database): `count` gives a term's count there
+    /// (terms as [`Dataset::terms`] writes them); a term it does not know
+    /// keeps this dataset's count.
+    pub(crate) fn weigh_terms_as(&mut self, records: usize, count: &dyn Fn(&str) -> Option<u32>) {
+        for (table, prefix) in [(&mut self.tf, TERM_NAME), (&mut self.whole_tf, TERM_WHOLE)] {
+            for (id, c) in table.iter_mut() {
+                let term = format!("{prefix}{}", self.interner.get(*id));
+                if let Some(g) = count(&term) {
+                    *c = g.max(*c);
+                }
+            }
+        }
+        self.tf_records = Some(records.max(self.n));
+    }
+
+    /// The number of records the term frequencies are shares of.
+    fn tf_n(&self) -> usize {
+        self.tf_records.unwrap_or(self.n)
     }
 
     fn row(&self, i: usize) -> &[u32] {
@@ -1573,7 +1637,7 @@ impl Dataset {
         };
         let id = self.name_at(self.row(i), o).folded;
         let c = *self.tf.get(&id)?;
-        Some(smoothed_share(c, self.n))
+        Some(smoothed_share(c, self.tf_n()))
     }
 
     /// The term frequency that weighs an agreeing name field `f` of a pair with comparison
@@ -1586,7 +1650,7 @@ impl Dataset {
         if self.whole_compared(f, gamma) {
             let id = *self.whole.get(i)?;
             let c = *self.whole_tf.get(&id)?;
-            return Some(smoothed_share(c, self.n));
+            return Some(smoothed_share(c, self.tf_n()));
         }
         self.name_tf(f, i)
     }
@@ -1603,7 +1667,7 @@ impl Dataset {
             let s = other.interner.get(*other.whole.get(i)?);
             let id = self.interner.lookup(s)?;
             let c = *self.whole_tf.get(&id)?;
-            return Some(smoothed_share(c, self.n));
+            return Some(smoothed_share(c, self.tf_n()));
         }
         self.name_tf_of(other, f, i)
     }
@@ -1622,9 +1686,14 @@ impl Dataset {
         let s = other.interner.get(other.name_at(other.row(i), o).folded);
         let id = self.interner.lookup(s)?;
         let c = *self.tf.get(&id)?;
-        Some(smoothed_share(c, self.n))
+        Some(smoothed_share(c, self.tf_n()))
     }
 }
+
+/// The prefix of a folded name's term ([`Dataset::terms`]).
+pub(crate) const TERM_NAME: &str = "n:";
+/// The prefix of a whole name's term.
+pub(crate) const TERM_WHOLE: &str = "w:";
 
 /// Pseudo-records behind the prior share of a full name in [`smoothed_share`].
 const TF_PRIOR_RECORDS: f64 = 1000.0;

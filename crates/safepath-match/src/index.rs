@@ -102,6 +102,67 @@ pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchErro
     Ok(model)
 }
 
+/// The scheme of [`index_terms`]' keys and terms: an index kept outside the
+/// process under another scheme must be built again. Raise it with any change
+/// to the blocking keys, the normal forms or the terms.
+pub const INDEX_SCHEME: u32 = 1;
+
+/// Postings longer than this are not read for a query (a key shared by so many
+/// records tells little).
+pub const MAX_POSTING: usize = 2_000;
+/// A query compares at most about this many candidates.
+pub const MAX_CANDIDATES: usize = 4_000;
+
+/// Which postings a query reads, given each of its keys' posting length: as in
+/// batch blocking, the most specific keys first (none longer than
+/// `max_posting`), until the next would take the candidates past
+/// `max_candidates` (the first is always read). Indices into `sizes`. Shared
+/// by [`MatchIndex`] and an index kept in a database, so that both choose
+/// the same candidates.
+pub fn select_postings(sizes: &[usize], max_posting: usize, max_candidates: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len())
+        .filter(|&k| sizes[k] > 0 && sizes[k] <= max_posting)
+        .collect();
+    order.sort_by_key(|&k| sizes[k]);
+    let mut total = 0;
+    let mut out = Vec::new();
+    for k in order {
+        if total > 0 && total + sizes[k] > max_candidates {
+            break;
+        }
+        total += sizes[k];
+        out.push(k);
+    }
+    out
+}
+
+/// What one record puts into an index kept outside the process (a database,
+/// queried with [`select_postings`] and weighed with
+/// [`MatchIndex::weigh_as_population`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexTerms {
+    /// Its blocking keys, sorted.
+    pub keys: Vec<u64>,
+    /// The terms whose share of the population weighs an agreeing name.
+    pub terms: Vec<String>,
+}
+
+/// The blocking keys and name terms of `record` under `schema`. Fails, as a
+/// query does, on a value that cannot be read.
+pub fn index_terms(schema: &crate::Schema, record: &Record) -> Result<IndexTerms, MatchError> {
+    let model = Model::untrained(schema.clone());
+    let mut ds = Dataset::new(schema);
+    let mut entries = Vec::new();
+    add_records(&mut ds, &model, std::slice::from_ref(record), &mut entries)?;
+    let mut keys: Vec<u64> = entries.into_iter().map(|e| e.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(IndexTerms {
+        keys,
+        terms: ds.terms(0),
+    })
+}
+
 /// The default chance that the person a query asks about is among the indexed records at
 /// all (see [`MatchIndex::set_request_prior`]): even odds, for want of a measured rate.
 pub const DEFAULT_REQUEST_PRIOR: f64 = 0.5;
@@ -158,8 +219,8 @@ impl MatchIndex {
             ds,
             ids,
             postings,
-            max_posting: 2_000,
-            max_candidates: 4_000,
+            max_posting: MAX_POSTING,
+            max_candidates: MAX_CANDIDATES,
             persons,
             request_prior: DEFAULT_REQUEST_PRIOR,
         })
@@ -203,6 +264,30 @@ impl MatchIndex {
         };
         self.model.lambda = pair_prior(self.request_prior, self.persons);
         Ok(())
+    }
+
+    /// Weighs queries as if the index held a whole population of which its
+    /// records are a part: `persons` distinct persons in `records` records,
+    /// and `count` the number of the population's records carrying a term
+    /// (as [`index_terms`] gives them). For an index built over the
+    /// candidates of one query, read from a registry kept in a database: the
+    /// probabilities are then those of an index over the whole registry.
+    pub fn weigh_as_population(
+        &mut self,
+        persons: usize,
+        records: usize,
+        count: &dyn Fn(&str) -> Option<u32>,
+    ) {
+        self.persons = persons.max(self.persons);
+        self.model.lambda = pair_prior(self.request_prior, self.persons);
+        self.ds.weigh_terms_as(records, count);
+    }
+
+    /// The name terms of the indexed records, once each (as [`index_terms`]
+    /// gives them): the terms whose counts [`MatchIndex::weigh_as_population`]
+    /// asks for.
+    pub fn terms(&self) -> Vec<String> {
+        self.ds.all_terms()
     }
 
     /// Number of indexed records.
@@ -299,8 +384,7 @@ impl MatchIndex {
             std::slice::from_ref(query),
             &mut keys,
         )?;
-        // As in batch blocking: the most specific keys first, up to a budget of candidates.
-        let mut ranges: Vec<(usize, usize)> = keys
+        let ranges: Vec<(usize, usize)> = keys
             .iter()
             .map(|q| {
                 let key = q.key;
@@ -308,14 +392,11 @@ impl MatchIndex {
                 let hi = self.postings.partition_point(|p| p.key <= key);
                 (lo, hi)
             })
-            .filter(|(lo, hi)| hi > lo && hi - lo <= self.max_posting)
             .collect();
-        ranges.sort_unstable_by_key(|(lo, hi)| hi - lo);
+        let sizes: Vec<usize> = ranges.iter().map(|(lo, hi)| hi - lo).collect();
         let mut cands: Vec<u32> = Vec::new();
-        for (lo, hi) in ranges {
-            if !cands.is_empty() && cands.len() + (hi - lo) > self.max_candidates {
-                break;
-            }
+        for k in select_postings(&sizes, self.max_posting, self.max_candidates) {
+            let (lo, hi) = ranges[k];
             cands.extend(self.postings[lo..hi].iter().map(|p| p.rec));
         }
         cands.sort_unstable();
@@ -380,19 +461,11 @@ mod tests {
     /// of them in the same order.
     #[test]
     fn an_extended_index_is_the_index_built_over_all_records() {
-        let s = Settings::parse(SETTINGS).unwrap();
-        let mut model = Model::untrained(s.schema.clone());
-        model.likely = s.likely;
-        model.possible = s.possible;
-        let given = ["Somchai", "Wandee", "Prasert", "Boonmee", "Napa", "Malee"];
-        let family = ["Jaidee", "Kaewmanee", "Thongkham", "Srisuk", "Phrom"];
-        let mut records = vec![];
-        for (i, g) in given.iter().enumerate() {
-            for (j, f) in family.iter().enumerate() {
-                let birth = format!("{}-0{}-1{}", 1960 + i * 3 + j, 1 + j, i);
-                records.push(rec(&s, &format!("p{i}{j}"), &format!("{g} {f}"), &birth));
-            }
-        }
+        let (s, model) = prior();
+        let mut records = population(
+            &s,
+            &["Somchai", "Wandee", "Prasert", "Boonmee", "Napa", "Malee"],
+        );
         // A second record of one person, as the product's transliterations.
         records.push(rec(&s, "p00", "Somchay Jaidee", "1960-01-10"));
         let whole = MatchIndex::build(&records, &model).unwrap();
@@ -426,6 +499,74 @@ mod tests {
         }
     }
 
+    /// An index built over the candidates of one query — chosen from the
+    /// keys and posting lengths of the whole registry, as a database keeps
+    /// them — and weighed as the registry answers that query exactly as the
+    /// index over the whole registry: the same candidates, levels, term
+    /// frequencies and probabilities.
+    #[test]
+    fn candidates_weighed_as_the_population_answer_as_the_whole_index() {
+        let (s, model) = prior();
+        let mut records = population(
+            &s,
+            &[
+                "Somchai", "Wandee", "Prasert", "Boonmee", "Napa", "Malee", "Aye",
+            ],
+        );
+        // Namesakes, so that a name's share is not that of one record.
+        records.push(rec(&s, "n1", "Malee Srisuk", "1990"));
+        records.push(rec(&s, "n2", "Malee Srisuk", ""));
+        records.push(rec(&s, "p00", "Somchay Jaidee", "1960-01-10"));
+        let whole = MatchIndex::build(&records, &model).unwrap();
+        let indexed: Vec<IndexTerms> = records
+            .iter()
+            .map(|r| index_terms(&s.schema, r).unwrap())
+            .collect();
+        let mut counts: std::collections::HashMap<String, u32> = Default::default();
+        for t in indexed.iter().flat_map(|x| &x.terms) {
+            *counts.entry(t.clone()).or_insert(0) += 1;
+        }
+        let persons = {
+            let mut ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len()
+        };
+        for q in [
+            rec(&s, "q", "Malee Srisuk", "1975"),
+            rec(&s, "q", "Somchai Jaidee", "1960-01-10"),
+            rec(&s, "q", "Napa Phrom", ""),
+            rec(&s, "q", "Wandy Kaewmani", "1963"),
+        ] {
+            let qk = index_terms(&s.schema, &q).unwrap().keys;
+            let sizes: Vec<usize> = qk
+                .iter()
+                .map(|k| indexed.iter().filter(|x| x.keys.contains(k)).count())
+                .collect();
+            let chosen = select_postings(&sizes, MAX_POSTING, MAX_CANDIDATES);
+            let candidates: Vec<Record> = records
+                .iter()
+                .zip(&indexed)
+                .filter(|(_, x)| chosen.iter().any(|&k| x.keys.contains(&qk[k])))
+                .map(|(r, _)| r.clone())
+                .collect();
+            assert!(candidates.len() < records.len(), "blocking chose some");
+            let mut part = MatchIndex::build(&candidates, &model).unwrap();
+            part.weigh_as_population(persons, records.len(), &|t| counts.get(t).copied());
+            let a = whole.trace_down_to(&q, 50, 0.0).unwrap();
+            let b = part.trace_down_to(&q, 50, 0.0).unwrap();
+            assert_eq!(a.len(), b.len(), "{q:?}");
+            assert!(!a.is_empty());
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(
+                    (&x.id, x.band, &x.explanation),
+                    (&y.id, y.band, &y.explanation)
+                );
+                assert!((x.probability - y.probability).abs() < 1e-9, "{x:?} {y:?}");
+            }
+        }
+    }
+
     const SETTINGS: &str = r#"id_column = "id"
 [columns]
 full_name = "full_name"
@@ -435,6 +576,29 @@ record_date = "record_date"
 sex = "sex"
 nationality = "nationality"
 "#;
+
+    /// The settings and the prior model the product uses before training.
+    fn prior() -> (Settings, Model) {
+        let s = Settings::parse(SETTINGS).unwrap();
+        let mut model = Model::untrained(s.schema.clone());
+        model.likely = s.likely;
+        model.possible = s.possible;
+        (s, model)
+    }
+
+    /// Each given name with five family names, each person born on a day of
+    /// their own.
+    fn population(s: &Settings, given: &[&str]) -> Vec<Record> {
+        let family = ["Jaidee", "Kaewmanee", "Thongkham", "Srisuk", "Phrom"];
+        let mut records = vec![];
+        for (i, g) in given.iter().enumerate() {
+            for (j, f) in family.iter().enumerate() {
+                let birth = format!("{}-0{}-1{}", 1960 + i * 3 + j, 1 + j, i);
+                records.push(rec(s, &format!("p{i}{j}"), &format!("{g} {f}"), &birth));
+            }
+        }
+        records
+    }
 
     fn rec(s: &Settings, id: &str, name: &str, birth: &str) -> Record {
         Record::from_pairs(

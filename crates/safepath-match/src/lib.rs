@@ -53,6 +53,9 @@ pub use calibration::{Calibration, ReliabilityBin, calibration};
 pub use engine::clusters;
 pub use error::MatchError;
 pub use features::{Comparator, Record, fields_for};
-pub use index::{Candidate, MatchIndex, train};
+pub use index::{
+    Candidate, INDEX_SCHEME, IndexTerms, MAX_CANDIDATES, MAX_POSTING, MatchIndex, index_terms,
+    select_postings, train,
+};
 pub use model::{Band, FieldExplanation, FieldModel, Model, Score, explain_compact};
 pub use settings::{Kind, Schema, Settings};

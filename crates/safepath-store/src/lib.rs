@@ -45,6 +45,8 @@ mod documents_store;
 pub use documents_store::*;
 mod trainings_store;
 pub use trainings_store::*;
+mod match_index_store;
+pub use match_index_store::*;
 // --- organisations, accounts, sign-in and sessions ---
 mod account_store;
 pub use account_store::*;
@@ -140,6 +142,7 @@ pub trait Store:
     + ScreeningListStore
     + DocumentStore
     + TrainingStore
+    + MatchIndexStore
 {
     fn backend(&self) -> Backend;
     /// Runs the embedded migrations (idempotent).

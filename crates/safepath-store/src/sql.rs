@@ -1240,6 +1240,9 @@ mod screening_list;
 // --- documents attached to a case ---
 #[path = "sql_documents.rs"]
 mod documents;
+// --- search before create's matching index ---
+#[path = "sql_match_index.rs"]
+mod match_index;
 // --- staff trainings ---
 #[path = "sql_trainings.rs"]
 mod trainings;

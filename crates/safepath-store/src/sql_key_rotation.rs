@@ -284,6 +284,11 @@ macro_rules! key_rotation_sql {
                 self.append_tx(&mut tx, audit).await?;
                 let codes = sqlx::query("DELETE FROM recovery_codes").execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM address_failures").execute(&mut *tx).await?;
+                // Search before create's index is keyed hashes under the old
+                // key: emptied, the next check builds it under the new one.
+                for table in ["match_keys", "match_terms", "match_entries", "match_index_state"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+                }
                 for id in delete {
                     sqlx::query("DELETE FROM data_keys WHERE id = $1 AND purpose = 'index'").bind(id).execute(&mut *tx).await?;
                 }

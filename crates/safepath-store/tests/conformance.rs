@@ -2811,8 +2811,126 @@ conformance!(
     // --- staff trainings ---
     trainings_with_attendees_per_organisation,
     // --- index-key rotation ---
-    index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes
+    index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes,
+    // --- search before create's index in the database (D17) ---
+    match_index_entries_keys_terms_and_state
 );
+
+fn match_row(case: u128, person: u128, keys: &[i64], terms: &[i64]) -> MatchEntryRow {
+    MatchEntryRow {
+        case_id: CaseId(Uuid::from_u128(case)),
+        person_id: PersonId(Uuid::from_u128(person)),
+        case_created_at: case as i64,
+        features: sealed(&format!("features-{case}")),
+        keys: keys.to_vec(),
+        terms: terms.to_vec(),
+    }
+}
+
+/// Search before create's index: built in batches under a generation that
+/// marks it unfinished, found by keys (posting lengths capped), weighed by
+/// term counts, replaced per person, sampled, and emptied by a reset.
+async fn match_index_entries_keys_terms_and_state(h: Harness) {
+    let s = h.store.as_ref();
+    assert_eq!(s.match_index_state().await.unwrap(), None);
+    assert!(
+        s.match_index_apply(1, &[], &[]).await.is_err(),
+        "never reset: no state to move"
+    );
+    s.match_index_reset("fp-1").await.unwrap();
+    let state = s.match_index_state().await.unwrap().unwrap();
+    assert_eq!(
+        (state.generation, state.fingerprint.as_str(), state.entries),
+        (MATCH_INDEX_BUILDING, "fp-1", 0)
+    );
+    // Two batches, then the generation.
+    let first: Vec<MatchEntryRow> = (1..=3)
+        .map(|i| match_row(i, 100 + i, &[7, 8 + i as i64], &[70]))
+        .collect();
+    s.match_index_apply(MATCH_INDEX_BUILDING, &[], &first)
+        .await
+        .unwrap();
+    s.match_index_apply(
+        MATCH_INDEX_BUILDING,
+        &[],
+        &[match_row(4, 104, &[7, -5], &[71])],
+    )
+    .await
+    .unwrap();
+    s.match_index_apply(9, &[], &[]).await.unwrap();
+    let state = s.match_index_state().await.unwrap().unwrap();
+    assert_eq!((state.generation, state.entries), (9, 4));
+    assert_eq!(
+        s.match_key_sizes(&[7, 9, -5, 42], 2).await.unwrap(),
+        [3, 1, 1, 0],
+        "counted up to the cap + 1"
+    );
+    let under = |keys: &'static [i64]| async move {
+        let mut v: Vec<u128> = s
+            .match_entries_under(keys)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.case_id.0.as_u128())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(under(&[9, -5]).await, [1, 4]);
+    assert_eq!(under(&[7]).await, [1, 2, 3, 4]);
+    let e = s.match_entries_under(&[10]).await.unwrap();
+    assert_eq!(
+        e[0].features,
+        sealed("features-2"),
+        "sealed values round-trip"
+    );
+    let mut counts = s.match_term_counts(&[70, 71, 72]).await.unwrap();
+    counts.sort_unstable();
+    assert_eq!(counts, [(70, 3), (71, 1)]);
+    // A person written again: their entry is replaced, not added to.
+    let p2 = PersonId(Uuid::from_u128(102));
+    s.match_index_apply(10, &[p2], &[match_row(2, 102, &[99], &[71])])
+        .await
+        .unwrap();
+    assert_eq!(under(&[10]).await, Vec::<u128>::new());
+    assert_eq!(under(&[99]).await, [2]);
+    assert_eq!(
+        s.match_key_sizes(&[7], 10).await.unwrap(),
+        [3],
+        "its old keys are gone"
+    );
+    let mut counts = s.match_term_counts(&[70, 71]).await.unwrap();
+    counts.sort_unstable();
+    assert_eq!(counts, [(70, 2), (71, 2)]);
+    // A person removed (their case deleted).
+    s.match_index_apply(11, &[PersonId(Uuid::from_u128(101))], &[])
+        .await
+        .unwrap();
+    let state = s.match_index_state().await.unwrap().unwrap();
+    assert_eq!((state.generation, state.entries), (11, 3));
+    assert_eq!(s.match_sample(10).await.unwrap().len(), 3);
+    assert_eq!(s.match_sample(1).await.unwrap().len(), 1);
+    // The model kept with the index, cleared by a reset.
+    s.match_index_set_model("{\"m\":1}", 3).await.unwrap();
+    let state = s.match_index_state().await.unwrap().unwrap();
+    assert_eq!(
+        (state.model.as_deref(), state.trained_on),
+        (Some("{\"m\":1}"), 3)
+    );
+    s.match_index_reset("fp-2").await.unwrap();
+    let state = s.match_index_state().await.unwrap().unwrap();
+    assert_eq!(
+        (
+            state.generation,
+            state.fingerprint.as_str(),
+            state.entries,
+            state.model,
+            state.trained_on
+        ),
+        (MATCH_INDEX_BUILDING, "fp-2", 0, None, 0)
+    );
+    assert!(under(&[7, 99]).await.is_empty());
+}
 
 /// Index-key rotation's storage: persons' sealed names in id order, name
 /// indexes replaced, and the end in one transaction (recovery codes and
@@ -2898,6 +3016,9 @@ async fn index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes(h: Harn
         .unwrap();
     s.lock_address("addr-hash", 50_000).await.unwrap();
     assert_eq!(s.recovery_code_holders().await.unwrap(), [cm.id]);
+    // Search before create's index holds keyed hashes under the old key.
+    s.match_index_reset("old key").await.unwrap();
+    s.match_index_apply(5, &[], &[]).await.unwrap();
     let entries = audit_count(s).await;
     let deleted = s
         .end_index_rotation(
@@ -2921,6 +3042,11 @@ async fn index_key_rotation_rebuilds_name_indexes_and_drops_keyed_hashes(h: Harn
     assert!(s.recovery_code_holders().await.unwrap().is_empty());
     assert_eq!(s.unused_recovery_codes(cm.id).await.unwrap(), 0);
     assert_eq!(s.address_locked_until("addr-hash").await.unwrap(), 0);
+    assert_eq!(
+        s.match_index_state().await.unwrap(),
+        None,
+        "the index is emptied"
+    );
     let keys: Vec<String> = s
         .data_keys()
         .await

@@ -159,15 +159,15 @@ struct WorkArgs {
     /// Hours between de-duplication runs over the whole database (0: never).
     #[arg(long, env = "SAFEPATH_DEDUPE_EVERY_HOURS", default_value_t = 24)]
     dedupe_every_hours: u32,
-    /// Minutes without a duplicate check ("search before create") after
-    /// which the persons it keeps opened in memory are dropped; the next
-    /// check opens them again (0: kept while the server runs).
-    #[arg(long, env = "SAFEPATH_DUPLICATE_INDEX_IDLE_MINUTES", default_value_t = safepath_app::duplicates::DEFAULT_IDLE_MINUTES)]
-    duplicate_index_idle_minutes: u32,
-    /// Prepare search before create's state when the server starts (true),
-    /// or when the first check asks for it (false: the server starts and
-    /// idles in less memory, and the first check of the day waits while
-    /// every person is opened and indexed, about 6 s at 100,000 persons).
+    /// No longer used: search before create's index is kept in the database,
+    /// not in memory (docs/decisions.md D17). Accepted, with a warning, so
+    /// that a configuration that sets it still starts.
+    #[arg(long, env = "SAFEPATH_DUPLICATE_INDEX_IDLE_MINUTES", hide = true)]
+    duplicate_index_idle_minutes: Option<u32>,
+    /// Bring search before create's index (kept in the database) up to date
+    /// when the server starts (true), or when the first check asks for it
+    /// (false: the first check after many writes, or the very first, waits
+    /// while the persons written since are opened and indexed).
     #[arg(long, env = "SAFEPATH_DUPLICATE_INDEX_AT_START", default_value_t = true, action = clap::ArgAction::Set)]
     duplicate_index_at_start: bool,
     // --- rights and justice ---
@@ -240,7 +240,11 @@ impl WorkArgs {
         }
         // --- de-duplication run ---
         app.set_dedupe_every_hours(self.dedupe_every_hours);
-        app.set_duplicate_index_idle_minutes(self.duplicate_index_idle_minutes);
+        if self.duplicate_index_idle_minutes.is_some() {
+            tracing::warn!(
+                "--duplicate-index-idle-minutes has no effect: search before create's index is kept in the database (docs/decisions.md D17)"
+            );
+        }
         app.set_justice_settings(justice_settings(self)?);
         app.set_sign_in_settings(safepath_app::accounts::SignInSettings {
             address_failures: self.address_failures,
@@ -559,10 +563,6 @@ async fn scheduled_work(app: Arc<App>) {
             tracing::warn!(code = e.code, "could not start the de-duplication run");
         }
         // --- end of de-duplication run ---
-        // Search before create's opened persons leave memory when unused.
-        if app.expire_duplicate_index() {
-            tracing::info!("duplicate check index dropped after its idle time");
-        }
         if n.is_multiple_of(120)
             && let Err(e) = app.notify_due_tasks().await
         {
