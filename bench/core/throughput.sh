@@ -89,7 +89,9 @@ measure() { # BIN -> one line of results
   # Idle again on a restart (migrations done, search before create ready).
   "$bin" demo --data-dir "$dir" --addr $ADDR >/dev/null 2>&1 & pid=$!
   wait_ready
-  first_check "$(login)"; sleep 3
+  # 15 s: the sign-in's Argon2 memory (19 MiB) is given back when its
+  # blocking thread ends, 10 s after its last use.
+  first_check "$(login)"; sleep 15
   local rss_bare; rss_bare=$(rss_kib $pid)
   kill -INT $pid; wait $pid || true
   rm -rf "$dir"

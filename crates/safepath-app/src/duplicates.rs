@@ -256,9 +256,20 @@ impl App {
 
     /// Brings search before create's index up to date when the server
     /// starts, in the background, so that the first check of the day does
-    /// not wait for it. Audited like a check's scan, as the scheduler's. True
-    /// when the index is ready.
+    /// not wait for it (the first build, or the cases written while the
+    /// server was stopped). Audited like a check's scan, as the scheduler's.
+    /// True when the index is ready.
     pub async fn warm_duplicate_index(&self) -> Result<bool, AppError> {
+        // Current already (the usual restart): nothing to do now, and the
+        // first check only reads the model. An idle server then holds no
+        // more than one without search before create (D17).
+        let generation = self.store.person_generation().await?;
+        if let Some(s) = self.store.match_index_state().await?
+            && s.fingerprint == self.match_fingerprint()?
+            && s.generation == generation
+        {
+            return Ok(true);
+        }
         let guard = self
             .duplicate_state(crate::dedupe_run::SCHEDULER, None)
             .await?;

@@ -388,6 +388,25 @@ async fn the_index_is_kept_in_the_database_across_a_restart() {
     drop(app);
     let again = reopen(&dir).await;
     again.watch_unseals();
+    // The server's start finds it current: nothing opened, trained or
+    // audited until a check asks.
+    let entries = again
+        .store()
+        .audit_entries(0, i64::MAX)
+        .await
+        .unwrap()
+        .len();
+    assert!(again.warm_duplicate_index().await.unwrap());
+    assert_eq!(scan_opened(&again), (0, 0));
+    assert_eq!(
+        again
+            .store()
+            .audit_entries(0, i64::MAX)
+            .await
+            .unwrap()
+            .len(),
+        entries
+    );
     let after = summary(&again.possible_duplicates(&cm_a, q.clone()).await.unwrap());
     assert_eq!(after, before);
     let (persons, candidates) = scan_opened(&again);

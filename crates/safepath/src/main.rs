@@ -21,10 +21,31 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// images), each region the allocator touches becomes resident 2 MiB at a
 /// time: an idle server held 36 MiB instead of 24 (D16). The server's working
 /// set is small and scattered, so the larger pages bought nothing measurable.
+///
+/// The allocator maps its first region before `main` runs, so that region
+/// was resident in huge pages all the same (4 MiB of an idle server's 32,
+/// D17). The setting survives `execve`: the first time, the server turns it
+/// off and starts itself again as the same process (same id, arguments and
+/// environment), whose every allocation then uses small pages.
 fn small_pages() {
     #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
-        eprintln!("could not turn transparent huge pages off: {e}");
+    {
+        use rustix::thread::{disable_transparent_huge_pages, transparent_huge_pages_are_disabled};
+        if transparent_huge_pages_are_disabled().unwrap_or(true) {
+            return;
+        }
+        if let Err(e) = disable_transparent_huge_pages(true) {
+            eprintln!("could not turn transparent huge pages off: {e}");
+            return;
+        }
+        let mut args = std::env::args_os();
+        if let (Ok(exe), Some(arg0)) = (std::env::current_exe(), args.next()) {
+            use std::os::unix::process::CommandExt;
+            // Returns only when the new image could not be started: this one
+            // then goes on, with huge pages off from here.
+            let e = std::process::Command::new(exe).arg0(arg0).args(args).exec();
+            eprintln!("could not start again with small pages: {e}");
+        }
     }
 }
 
