@@ -32,6 +32,27 @@ async fn reopen(cfg: &safepath_app::OpenConfig) -> TestApp {
     TestApp::new(Arc::new(app), tempfile::tempdir().unwrap())
 }
 
+/// Whether search before create finds case `id` for `name` (its index holds
+/// keyed hashes under the index key: D17).
+async fn duplicate_found(t: &TestApp, token: &str, name: &str, id: &str) -> bool {
+    let found = t
+        .call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(token),
+            Some(
+                json!({"person": {"names": [{"value": name, "script": "Latn"}], "sex": "female"}}),
+            ),
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text());
+    found.json()["visible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["case_id"] == id)
+}
+
 async fn finds(t: &TestApp, token: &str, q: &str, id: &str) -> bool {
     let found = t
         .call(
@@ -70,6 +91,8 @@ async fn the_index_key_rotates_search_finds_every_person_and_recovery_code_holde
         cases.push(c["id"].as_str().unwrap().to_owned());
     }
     let (secret, recovery) = enrol(&t, &cm).await;
+    // Search before create's index is built under the old key.
+    assert!(duplicate_found(&t, &cm, "Synthetic Rotaname Kethsana", &cases[0]).await);
     let before = index_keys(&t).await;
     assert_eq!(before.len(), 1);
 
@@ -100,6 +123,12 @@ async fn the_index_key_rotates_search_finds_every_person_and_recovery_code_holde
     ] {
         assert!(finds(&t2, &cm, q, id).await, "search {q:?}");
     }
+    // Emptied with the old key, built again under the new one.
+    let state = t2.app.store().match_index_state().await.unwrap();
+    assert_eq!(state, None, "emptied by the rotation");
+    assert!(duplicate_found(&t2, &cm, "Synthetic Rotaname Kethsana", &cases[0]).await);
+    let state = t2.app.store().match_index_state().await.unwrap().unwrap();
+    assert!(state.entries >= 2, "built again");
     // The recovery codes went with the old key; the authenticator app still
     // signs in; the holder is told.
     let pending = password_step(&t2, "demo-cm-a").await;
