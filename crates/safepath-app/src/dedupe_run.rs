@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::clock::rfc3339;
-use crate::match_records::{Weigh, band_name, best_per_id, index_over, records_of, settings};
+use crate::match_records::{band_name, best_per_id, index_over, records_of, settings};
 use crate::retrafficking::{FoundBy, Sighting};
 use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
@@ -451,12 +451,7 @@ impl App {
             let found = tokio::task::spawn_blocking(move || {
                 chunk[start..end]
                     .iter()
-                    .map(|(case, recs)| {
-                        Ok((
-                            *case,
-                            best_per_id(&index, recs, PER_PERSON + 1, Weigh::PairByPair)?,
-                        ))
-                    })
+                    .map(|(case, recs)| Ok((*case, best_per_id(&index, recs, PER_PERSON + 1)?)))
                     .collect::<Result<Vec<_>, AppError>>()
             })
             .await

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::match_records::{best_of_each, records_of};
 use crate::sealing::Grant;
 use crate::{App, AppError, Principal};
 
@@ -58,8 +59,12 @@ pub struct ElsewhereHit {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DuplicateCheck {
+    /// The best of the records the user may see, at most ten, best first.
     pub visible: Vec<DuplicateHit>,
     pub elsewhere: Vec<ElsewhereHit>,
+    /// How many more records the user may see also match, weaker than
+    /// those shown (not opened: a narrower search shows them).
+    pub more_visible: usize,
 }
 
 pub(crate) fn record(
@@ -100,6 +105,10 @@ pub(crate) fn record(
 
 /// How many of the best-weighed records a duplicate check looks at.
 const CHECK_LIMIT: usize = 500;
+/// How many of the records the user may see a check shows (each read and
+/// audited as a case read). A clerk who gets more is asked to narrow the
+/// search: the rest are counted, not opened.
+const VISIBLE_SHOWN: usize = 10;
 
 /// The same name (one of each person's names, folded, its parts in any
 /// order), the same known sex and a shared nationality. Such a record is at
@@ -158,6 +167,10 @@ fn namesake_tokens(p: &Person) -> Vec<String> {
 const KEY_PURPOSE: &str = "match-key";
 const TERM_PURPOSE: &str = "match-term";
 const NAMESAKE_PURPOSE: &str = "match-namesake";
+/// What an entry holds: 2, the records of every name of the person (1: of
+/// the first only). Part of the fingerprint, so an index of another format
+/// is built again.
+const ENTRY_FORMAT: u32 = 2;
 /// Cases opened and written to the index per transaction.
 const BATCH: usize = 2_000;
 /// At most this many indexed persons, spread over the index, train the
@@ -176,7 +189,51 @@ pub(crate) struct Prepared {
     trained_on: usize,
 }
 
-type StateGuard = tokio::sync::OwnedRwLockReadGuard<Option<Prepared>>;
+impl Prepared {
+    /// Cases indexed.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+}
+
+pub(crate) type StateGuard = tokio::sync::OwnedRwLockReadGuard<Option<Prepared>>;
+
+/// Who scans the index, and so which audit entry and grant its openings are
+/// charged to: search before create's check (also the scheduler's warm-up
+/// and the re-trafficking check), or a family's tracing request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scan {
+    DuplicateCheck,
+    Tracing,
+}
+
+impl Scan {
+    fn action(self) -> &'static str {
+        match self {
+            Scan::DuplicateCheck => "case.duplicate_scan",
+            Scan::Tracing => "tracing.scan",
+        }
+    }
+
+    fn purpose(self) -> &'static str {
+        match self {
+            Scan::DuplicateCheck => "duplicate_check",
+            Scan::Tracing => "tracing",
+        }
+    }
+
+    /// The grant every opening of the scan is charged to.
+    pub(crate) fn grant(self, actor: &str) -> Grant {
+        Grant::record(actor, "scan", self.purpose())
+    }
+}
+
+/// A query's candidates read from the index (their matching values still
+/// sealed), and which of them are the query's namesakes.
+pub(crate) struct IndexCandidates {
+    pub(crate) entries: Vec<safepath_store::MatchEntry>,
+    pub(crate) namesakes: HashSet<Uuid>,
+}
 
 /// Search before create's state, in `App`. A refresh holds the write lock;
 /// checks read the index under the read lock, so none reads it half-written.
@@ -222,6 +279,22 @@ fn engine_error(e: safepath_match::MatchError) -> AppError {
     AppError::internal(&e.to_string())
 }
 
+/// The blocking keys and name terms of several records of one person (or
+/// query), each once.
+fn terms_of(
+    schema: &safepath_match::Schema,
+    records: &[Record],
+) -> Result<(Vec<u64>, Vec<String>), AppError> {
+    let mut keys = BTreeSet::new();
+    let mut terms = BTreeSet::new();
+    for r in records {
+        let it = index_terms(schema, r).map_err(engine_error)?;
+        keys.extend(it.keys);
+        terms.extend(it.terms);
+    }
+    Ok((keys.into_iter().collect(), terms.into_iter().collect()))
+}
+
 impl App {
     /// Empties search before create's index: the next check builds it again
     /// from every case's person. For an operator after a doubt, and for
@@ -240,7 +313,7 @@ impl App {
     /// rotation, or an engine whose keys changed).
     fn match_fingerprint(&self) -> Result<String, AppError> {
         let tag = format!(
-            "scheme {} settings {}",
+            "scheme {} settings {} entries {ENTRY_FORMAT}",
             safepath_match::INDEX_SCHEME,
             SETTINGS.len()
         );
@@ -250,8 +323,13 @@ impl App {
 
     /// The state for a duplicate check by `who` (see [`App::duplicate_state`]).
     async fn duplicate_snapshot(&self, who: &Principal) -> Result<StateGuard, AppError> {
-        self.duplicate_state(&who.id().to_string(), Some(who.org()))
-            .await
+        self.duplicate_state(
+            Scan::DuplicateCheck,
+            &who.id().to_string(),
+            Some(who.org()),
+            "",
+        )
+        .await
     }
 
     /// Brings search before create's index up to date when the server
@@ -271,7 +349,7 @@ impl App {
             return Ok(true);
         }
         let guard = self
-            .duplicate_state(crate::dedupe_run::SCHEDULER, None)
+            .duplicate_state(Scan::DuplicateCheck, crate::dedupe_run::SCHEDULER, None, "")
             .await?;
         Ok(guard.is_some())
     }
@@ -280,17 +358,20 @@ impl App {
     /// person counter has not moved; else only the persons written since are
     /// opened and re-indexed; built from every case's person when it was
     /// never built, was emptied, or is under another key. The scan is
-    /// audited (`case.duplicate_scan`) before any person is opened, on every
-    /// check.
-    async fn duplicate_state(
+    /// audited (`case.duplicate_scan`, or `tracing.scan` for a tracing
+    /// request, its detail after `detail`) before any person is opened, on
+    /// every check.
+    pub(crate) async fn duplicate_state(
         &self,
+        scan: Scan,
         actor: &str,
         org: Option<safepath_domain::ids::OrgId>,
+        detail: &str,
     ) -> Result<StateGuard, AppError> {
         let scan_audit = |count: usize| {
-            let draft = AuditDraft::new(self.now_ms(), actor, "case.duplicate_scan")
-                .record("scan", "duplicate_check")
-                .detail(format!("scanned={count}"));
+            let draft = AuditDraft::new(self.now_ms(), actor, scan.action())
+                .record("scan", scan.purpose())
+                .detail(format!("{detail}scanned={count}"));
             match org {
                 Some(o) => draft.org(o),
                 None => draft,
@@ -321,7 +402,7 @@ impl App {
         // Taken out: an error below leaves no half-made state behind (the
         // next check starts again from what the store holds).
         let previous = w.take();
-        let grant = Grant::record(actor, "scan", "duplicate_check");
+        let grant = scan.grant(actor);
         let count = self
             .update_match_index(&grant, generation, &scan_audit)
             .await?;
@@ -429,14 +510,18 @@ impl App {
         grant: &Grant,
         page: &[safepath_store::CasePersonRow],
     ) -> Result<Vec<safepath_store::MatchEntryRow>, AppError> {
-        let schema = settings()?.schema;
+        let settings = settings()?;
+        let schema = settings.schema.clone();
         let mut opened = Vec::with_capacity(page.len());
         for row in page {
             let person = self.person_for_matching(grant, &row.person)?;
             let case = row.case_id.to_string();
-            let rec = record(&schema, &case, &person)?;
-            let features = self.seal_json("match_entries", "features", &case, &rec.values)?;
-            opened.push((row, features, rec, namesake_tokens(&person)));
+            // Every name and transliteration of the person (the first is the
+            // check's own record): tracing finds a person by any of them.
+            let recs = records_of(&settings, &case, &person)?;
+            let values: Vec<&Vec<String>> = recs.iter().map(|r| &r.values).collect();
+            let features = self.seal_json("match_entries", "features", &case, &values)?;
+            opened.push((row, features, recs, namesake_tokens(&person)));
         }
         let (kb, tb, nb) = (
             self.keys.blinder(KEY_PURPOSE)?,
@@ -459,15 +544,14 @@ impl App {
         tokio::task::spawn_blocking(move || {
             work.into_iter()
                 .map(
-                    |(case_id, person_id, case_created_at, features, rec, namesakes)| {
-                        let it = index_terms(&schema, &rec).map_err(engine_error)?;
-                        let keys = it
-                            .keys
+                    |(case_id, person_id, case_created_at, features, recs, namesakes)| {
+                        let (keys, terms) = terms_of(&schema, &recs)?;
+                        let keys = keys
                             .iter()
                             .map(|k| kb.blind64(&k.to_le_bytes()))
                             .chain(namesakes.iter().map(|t| nb.blind64(t.as_bytes())))
                             .collect();
-                        let terms = it.terms.iter().map(|t| tb.blind64(t.as_bytes())).collect();
+                        let terms = terms.iter().map(|t| tb.blind64(t.as_bytes())).collect();
                         Ok(safepath_store::MatchEntryRow {
                             case_id,
                             person_id,
@@ -506,51 +590,48 @@ impl App {
     async fn train_duplicate_model(&self, grant: &Grant) -> Result<Model, AppError> {
         let settings = settings()?;
         let records =
-            self.open_match_entries(grant, &self.store.match_sample(TRAIN_SAMPLE).await?)?;
+            self.open_match_entries(grant, &self.store.match_sample(TRAIN_SAMPLE).await?, true)?;
         tokio::task::spawn_blocking(move || train(&records, &settings).map_err(engine_error))
             .await
             .map_err(|_| AppError::internal("duplicate index"))?
     }
 
+    /// The records of the index's `entries`: every name of each person
+    /// (`first_only`: its first, as the model is trained on one record a
+    /// person), charged to `grant`.
     fn open_match_entries(
         &self,
         grant: &Grant,
         entries: &[safepath_store::MatchEntry],
+        first_only: bool,
     ) -> Result<Vec<Record>, AppError> {
-        entries
-            .iter()
-            .map(|e| {
-                let id = e.case_id.to_string();
-                let values: Vec<String> =
-                    self.open_json(grant, "match_entries", "features", &id, &e.features)?;
-                Ok(Record { id, values })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let id = e.case_id.to_string();
+            let values: Vec<Vec<String>> =
+                self.open_json(grant, "match_entries", "features", &id, &e.features)?;
+            let take = if first_only { 1 } else { values.len() };
+            out.extend(values.into_iter().take(take).map(|values| Record {
+                id: id.clone(),
+                values,
+            }));
+        }
+        Ok(out)
     }
 
-    /// The candidates for `person` in the index, weighed as the whole
-    /// registry (the tracing posterior, down to probability 0), and the
-    /// cases of its namesakes. Only the candidates' matching values are
-    /// opened, charged to `actor`'s scan (audited by
-    /// [`App::duplicate_state`]).
-    async fn match_in_index(
+    /// The candidates of `queries` (the records of `person`'s names) in
+    /// the index: the postings chosen as the in-memory index would choose
+    /// them, and every namesake of `person` (beyond the blocking budget).
+    /// Nothing is opened.
+    pub(crate) async fn index_candidates(
         &self,
-        state: &Prepared,
-        actor: &str,
+        queries: &[Record],
         person: &Person,
-    ) -> Result<(Vec<safepath_match::Candidate>, HashSet<Uuid>), AppError> {
-        if state.count == 0 {
-            return Ok((Vec::new(), HashSet::new()));
-        }
+    ) -> Result<IndexCandidates, AppError> {
         let schema = settings()?.schema;
-        let query = record(&schema, "query", person)?;
+        let (keys, _) = terms_of(&schema, queries)?;
         let kb = self.keys.blinder(KEY_PURPOSE)?;
-        let keys: Vec<i64> = index_terms(&schema, &query)
-            .map_err(engine_error)?
-            .keys
-            .iter()
-            .map(|k| kb.blind64(&k.to_le_bytes()))
-            .collect();
+        let keys: Vec<i64> = keys.iter().map(|k| kb.blind64(&k.to_le_bytes())).collect();
         let sizes: Vec<usize> = self
             .store
             .match_key_sizes(&keys, MAX_POSTING as i64)
@@ -570,15 +651,33 @@ impl App {
         let namesakes = self.store.match_entries_under(&tokens).await?;
         let namesake_cases: HashSet<Uuid> = namesakes.iter().map(|e| e.case_id.0).collect();
         let mut entries = self.store.match_entries_under(&chosen).await?;
-        // A namesake is a candidate even beyond the blocking budget.
         entries.extend(namesakes);
         let mut seen = HashSet::new();
         entries.retain(|e| seen.insert(e.case_id));
-        let grant = Grant::record(actor, "scan", "duplicate_check");
-        let records = self.open_match_entries(&grant, &entries)?;
-        drop(entries);
-        if records.is_empty() {
-            return Ok((Vec::new(), namesake_cases));
+        Ok(IndexCandidates {
+            entries,
+            namesakes: namesake_cases,
+        })
+    }
+
+    /// `entries` weighed for `queries` as if the index held `persons`
+    /// persons (the tracing posterior, D-T5): their values opened (charged
+    /// to `grant`), a small index built over them, its name terms weighed by
+    /// their counts in the whole index. The best candidate per case, down to
+    /// probability 0 (below the "possible" band as "unlikely"), at most
+    /// `limit`, best first.
+    pub(crate) async fn weigh_entries(
+        &self,
+        state: &Prepared,
+        grant: &Grant,
+        entries: &[safepath_store::MatchEntry],
+        queries: Vec<Record>,
+        persons: usize,
+        limit: usize,
+    ) -> Result<Vec<safepath_match::Candidate>, AppError> {
+        let records = self.open_match_entries(grant, entries, false)?;
+        if records.is_empty() || queries.is_empty() {
+            return Ok(Vec::new());
         }
         let model = state.model.clone();
         let index = tokio::task::spawn_blocking(move || {
@@ -605,16 +704,48 @@ impl App {
             })
             .collect();
         let count = state.count;
-        let candidates = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let mut index = index;
-            index.weigh_as_population(count, count, &|t| by_term.get(t).copied());
-            index
-                .trace_down_to(&query, CHECK_LIMIT, 0.0)
-                .map_err(engine_error)
+            index.weigh_as_population(persons, count, &|t| by_term.get(t).copied());
+            let mut found = Vec::new();
+            for q in &queries {
+                found.extend(index.trace_down_to(q, limit, 0.0).map_err(engine_error)?);
+            }
+            let out = best_of_each(found, limit);
+            Ok(out)
         })
         .await
-        .map_err(|_| AppError::internal("duplicate index"))??;
-        Ok((candidates, namesake_cases))
+        .map_err(|_| AppError::internal("duplicate index"))?
+    }
+
+    /// The candidates for `person` in the index, weighed as the whole
+    /// registry (the tracing posterior, down to probability 0), and the
+    /// cases of its namesakes. Only the candidates' matching values are
+    /// opened, charged to `actor`'s scan (audited by
+    /// [`App::duplicate_state`]).
+    async fn match_in_index(
+        &self,
+        state: &Prepared,
+        actor: &str,
+        person: &Person,
+    ) -> Result<(Vec<safepath_match::Candidate>, HashSet<Uuid>), AppError> {
+        if state.count == 0 {
+            return Ok((Vec::new(), HashSet::new()));
+        }
+        let queries = records_of(&settings()?, "query", person)?;
+        let found = self.index_candidates(&queries, person).await?;
+        let grant = Scan::DuplicateCheck.grant(actor);
+        let candidates = self
+            .weigh_entries(
+                state,
+                &grant,
+                &found.entries,
+                queries,
+                state.count,
+                CHECK_LIMIT,
+            )
+            .await?;
+        Ok((candidates, found.namesakes))
     }
 
     /// The cases among `among` whose person is likely `person`: the
@@ -662,6 +793,7 @@ impl App {
         let mut out = DuplicateCheck {
             visible: vec![],
             elsewhere: vec![],
+            more_visible: 0,
         };
         // A case merged into another stands for the same person: the match
         // names the primary (the person's record), once (D-T3).
@@ -700,6 +832,7 @@ impl App {
                 };
                 let org = facts.org;
                 match access::authorize(&who.actor, Action::ReadCase, &facts) {
+                    Ok(_) if out.visible.len() >= VISIBLE_SHOWN => out.more_visible += 1,
                     Ok(_) => {
                         let view = self.get_case(who, case.0).await?;
                         out.visible.push(DuplicateHit {
@@ -736,9 +869,10 @@ impl App {
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.duplicate_check")
             .org(who.org())
             .detail(format!(
-                "scanned={} visible={} elsewhere={}",
+                "scanned={} visible={} more_visible={} elsewhere={}",
                 scanned,
                 out.visible.len(),
+                out.more_visible,
                 out.elsewhere.len()
             ));
         self.store.append_audit(&audit).await?;

@@ -57,39 +57,37 @@ pub(crate) fn index_over(records: &[Record], settings: &Settings) -> Result<Matc
     MatchIndex::build(records, &model).map_err(|e| AppError::internal(&e.to_string()))
 }
 
-/// How a query is weighed: a request about someone who is at most one of
-/// the indexed persons (tracing: candidates weighed against each other and
-/// against "none of them", docs/decisions.md D-T5), or a record that may
-/// itself be indexed (de-duplication: pair by pair).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Weigh {
-    Request,
-    PairByPair,
-}
-
 /// The best candidate per id over several query records, likely and
-/// possible only, best first.
+/// possible only, best first, weighed pair by pair (de-duplication: the
+/// query may itself be indexed; tracing weighs a request among the
+/// candidates in `App::weigh_entries`).
 pub(crate) fn best_per_id(
     index: &MatchIndex,
     queries: &[Record],
     limit: usize,
-    weigh: Weigh,
 ) -> Result<Vec<Candidate>, AppError> {
-    let mut best: HashMap<String, Candidate> = HashMap::new();
+    let mut found = Vec::new();
     for q in queries {
-        let found = match weigh {
-            Weigh::Request => index.trace(q, limit),
-            Weigh::PairByPair => index.query(q, limit),
-        };
-        for c in found.map_err(|e| AppError::internal(&e.to_string()))? {
-            if c.band == Band::Unlikely {
-                continue;
-            }
-            match best.get(&c.id) {
-                Some(b) if b.probability >= c.probability => {}
-                _ => {
-                    best.insert(c.id.clone(), c);
-                }
+        found.extend(
+            index
+                .query(q, limit)
+                .map_err(|e| AppError::internal(&e.to_string()))?
+                .into_iter()
+                .filter(|c| c.band != Band::Unlikely),
+        );
+    }
+    Ok(best_of_each(found, limit))
+}
+
+/// The best of each id's candidates (found by several query records), at
+/// most `limit`, best first.
+pub(crate) fn best_of_each(found: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
+    let mut best: HashMap<String, Candidate> = HashMap::new();
+    for c in found {
+        match best.get(&c.id) {
+            Some(b) if b.probability >= c.probability => {}
+            _ => {
+                best.insert(c.id.clone(), c);
             }
         }
     }
@@ -100,7 +98,7 @@ pub(crate) fn best_per_id(
             .then(a.id.cmp(&b.id))
     });
     out.truncate(limit);
-    Ok(out)
+    out
 }
 
 pub(crate) fn band_name(b: Band) -> &'static str {

@@ -13,20 +13,20 @@
 use safepath_domain::access::{self, Action, Decision};
 use safepath_domain::casework::consent::{Consent, ConsentPurpose, DataCategory};
 use safepath_domain::casework::ids::ConsentId;
-use safepath_domain::ids::{CaseId, OrgId, UserId};
+use safepath_domain::ids::{CaseId, UserId};
 use safepath_domain::org::Role;
 use safepath_domain::person::{BirthDate, Contact, GenderIdentity, Person, PersonName, Place, Sex};
-use safepath_match::FieldExplanation;
+use safepath_match::{Band, FieldExplanation};
 use safepath_store::{
     AuditDraft, LedgerRow, TracingContactRow, TracingDecision, TracingMatchRow, TracingRequestRow,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::clock::rfc3339;
-use crate::match_records::{Weigh, band_name, best_per_id, index_over, records_of, settings};
+use crate::duplicates::Scan;
+use crate::match_records::{band_name, records_of, settings};
 use crate::sealing::Grant;
 use crate::{App, AppError, ErrorKind, Principal};
 
@@ -356,49 +356,15 @@ impl Requester {
     }
 }
 
-/// The consenting persons, indexed for one scan.
-struct TracingRegistry {
-    index: safepath_match::MatchIndex,
-    settings: safepath_match::Settings,
-    /// Record id (the case) → case and its organisation.
-    owners: std::collections::HashMap<String, (CaseId, OrgId)>,
-}
-
-impl TracingRegistry {
-    /// Matches of one request, weighed as a request (the tracing posterior),
-    /// for the cases `keep` accepts.
-    fn matches(
-        &self,
-        request_id: &str,
-        sought: &SoughtPerson,
-        now: i64,
-        keep: impl Fn(CaseId) -> bool,
-    ) -> Result<Vec<TracingMatchRow>, AppError> {
-        let queries = records_of(&self.settings, "query", &sought.as_person())?;
-        let mut out = Vec::new();
-        for c in best_per_id(&self.index, &queries, MAX_MATCHES, Weigh::Request)? {
-            let Some((case, org)) = self.owners.get(&c.id).copied() else {
-                continue;
-            };
-            if !keep(case) {
-                continue;
-            }
-            out.push(TracingMatchRow {
-                id: Uuid::new_v4().to_string(),
-                request_id: request_id.to_owned(),
-                case_id: case,
-                case_org_id: org,
-                probability: c.probability,
-                band: band_name(c.band).into(),
-                explanation: json(&c.explanation)?,
-                state: "pending".into(),
-                decided_by: None,
-                decided_at: None,
-                created_at: now,
-            });
-        }
-        Ok(out)
-    }
+/// A tracing scan under way (D18): search before create's index brought up
+/// to date and the scan audited, and the cases whose person may be found by
+/// tracing.
+struct TracingScan {
+    state: crate::duplicates::StateGuard,
+    grant: Grant,
+    /// Cases with a tracing consent on their ledger, in force or not: each
+    /// candidate among them is checked before its values are opened.
+    consenting: std::collections::HashSet<CaseId>,
 }
 
 impl App {
@@ -421,26 +387,113 @@ impl App {
         ))
     }
 
-    /// The consenting persons as a match index (opened with `grant`, which
-    /// the caller has audited as a scan).
-    fn tracing_registry(
+    /// A tracing scan by `who` (its audit entry's detail after `detail`),
+    /// or none when nobody has agreed to tracing.
+    async fn tracing_scan(
         &self,
-        grant: &Grant,
-        candidates: &[(CaseId, OrgId, safepath_store::PersonRow)],
-    ) -> Result<TracingRegistry, AppError> {
-        let settings = settings()?;
-        let mut records = Vec::new();
-        let mut owners = std::collections::HashMap::new();
-        for (case, org, p) in candidates {
-            let person = self.person_for_matching(grant, p)?;
-            records.extend(records_of(&settings, &case.to_string(), &person)?);
-            owners.insert(case.to_string(), (*case, *org));
+        who: &Principal,
+        detail: &str,
+    ) -> Result<Option<TracingScan>, AppError> {
+        let consenting: std::collections::HashSet<CaseId> = self
+            .store
+            .cases_with_consent_purpose(ConsentPurpose::Tracing.as_str())
+            .await?
+            .into_iter()
+            .collect();
+        if consenting.is_empty() {
+            return Ok(None);
         }
-        Ok(TracingRegistry {
-            index: index_over(&records, &settings)?,
-            settings,
-            owners,
-        })
+        let actor = who.id().to_string();
+        // The scan is audited before any person or request is opened.
+        let state = self
+            .duplicate_state(Scan::Tracing, &actor, Some(who.org()), detail)
+            .await?;
+        Ok(Some(TracingScan {
+            state,
+            grant: Scan::Tracing.grant(&actor),
+            consenting,
+        }))
+    }
+
+    /// Whether `case`'s ledger holds a tracing consent in force today.
+    async fn tracing_consent_in_force(
+        &self,
+        who: &Principal,
+        case: CaseId,
+        today: time::Date,
+    ) -> Result<bool, AppError> {
+        let grant = Grant::policy_check(who.id(), case);
+        Ok(self.store.consents_for_case(case).await?.iter().any(|r| {
+            self.open_ledger::<Consent>(&grant, "consents", r)
+                .is_ok_and(|c| c.purpose == ConsentPurpose::Tracing && c.is_effective_on(today))
+        }))
+    }
+
+    /// Matches of one request among the persons who allow tracing, weighed
+    /// as a request (the tracing posterior, D-T5) among them, for the cases
+    /// `keep` accepts. Only the candidates of the index with a tracing
+    /// consent in force are opened (D18).
+    async fn tracing_matches(
+        &self,
+        who: &Principal,
+        scan: &TracingScan,
+        request_id: &str,
+        sought: &SoughtPerson,
+        now: i64,
+        keep: impl Fn(CaseId) -> bool,
+    ) -> Result<Vec<TracingMatchRow>, AppError> {
+        let Some(state) = scan.state.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let person = sought.as_person();
+        let queries = records_of(&settings()?, "query", &person)?;
+        let found = self.index_candidates(&queries, &person).await?;
+        let today = self.clock.today();
+        let mut allowed = Vec::new();
+        for e in found.entries {
+            if scan.consenting.contains(&e.case_id)
+                && self.tracing_consent_in_force(who, e.case_id, today).await?
+            {
+                allowed.push(e);
+            }
+        }
+        let candidates = self
+            .weigh_entries(
+                state,
+                &scan.grant,
+                &allowed,
+                queries,
+                scan.consenting.len(),
+                MAX_MATCHES,
+            )
+            .await?;
+        let mut out = Vec::new();
+        for c in candidates {
+            let Ok(id) = Uuid::parse_str(&c.id) else {
+                continue;
+            };
+            let case = CaseId(id);
+            if c.band == Band::Unlikely || !keep(case) {
+                continue;
+            }
+            let Some(facts) = self.store.case_facts(case).await? else {
+                continue;
+            };
+            out.push(TracingMatchRow {
+                id: Uuid::new_v4().to_string(),
+                request_id: request_id.to_owned(),
+                case_id: case,
+                case_org_id: facts.org,
+                probability: c.probability,
+                band: band_name(c.band).into(),
+                explanation: json(&c.explanation)?,
+                state: "pending".into(),
+                decided_by: None,
+                decided_at: None,
+                created_at: now,
+            });
+        }
+        Ok(out)
     }
 
     /// The sought person's side is told of each match (a reference, no
@@ -497,30 +550,21 @@ impl App {
         if waiting.is_empty() {
             return Ok(0);
         }
-        let candidates = self.tracing_candidates(who).await?;
-        if !candidates.iter().any(|(c, _, _)| *c == case) {
+        let detail = format!("consented_case={case} requests={} ", waiting.len());
+        let Some(scan) = self.tracing_scan(who, &detail).await? else {
+            return Ok(0);
+        };
+        if !scan.consenting.contains(&case) {
             return Ok(0);
         }
         let now = self.now_ms();
-        // The scan is audited before any person or request is opened.
-        self.store
-            .append_audit(
-                &AuditDraft::new(now, who.id().to_string(), "tracing.scan")
-                    .record("scan", "tracing")
-                    .org(who.org())
-                    .detail(format!(
-                        "consented_case={case} requests={} scanned={}",
-                        waiting.len(),
-                        candidates.len()
-                    )),
-            )
-            .await?;
-        let grant = Grant::record(who.id(), "scan", "tracing");
-        let registry = self.tracing_registry(&grant, &candidates)?;
         let mut matches = Vec::new();
         for request in &waiting {
-            let (sought, _) = self.open_request(&grant, request)?;
-            matches.extend(registry.matches(&request.id, &sought, now, |c| c == case)?);
+            let (sought, _) = self.open_request(&scan.grant, request)?;
+            matches.extend(
+                self.tracing_matches(who, &scan, &request.id, &sought, now, |c| c == case)
+                    .await?,
+            );
         }
         if matches.is_empty() {
             return Ok(0);
@@ -539,38 +583,6 @@ impl App {
             ))
             .notify_all(notices);
         Ok(self.store.insert_tracing_matches(&matches, &audit).await?)
-    }
-
-    /// Persons of cases whose ledger has a tracing consent in force today.
-    async fn tracing_candidates(
-        &self,
-        who: &Principal,
-    ) -> Result<Vec<(CaseId, OrgId, safepath_store::PersonRow)>, AppError> {
-        let today = self.clock.today();
-        let mut allowed = BTreeSet::new();
-        for case in self
-            .store
-            .cases_with_consent_purpose(ConsentPurpose::Tracing.as_str())
-            .await?
-        {
-            let grant = Grant::policy_check(who.id(), case);
-            let in_force = self.store.consents_for_case(case).await?.iter().any(|r| {
-                self.open_ledger::<Consent>(&grant, "consents", r)
-                    .is_ok_and(|c| c.purpose == ConsentPurpose::Tracing && c.is_effective_on(today))
-            });
-            if in_force {
-                allowed.insert(case);
-            }
-        }
-        if allowed.is_empty() {
-            return Ok(vec![]);
-        }
-        Ok(self
-            .all_case_persons()
-            .await?
-            .into_iter()
-            .filter(|(c, _, _)| allowed.contains(c))
-            .collect())
     }
 
     /// Records a family's request and matches it against persons who allow
@@ -592,23 +604,19 @@ impl App {
         let reference = format!("TR-{}", id[..8].to_ascii_uppercase());
         let now = self.now_ms();
 
-        // Matching: in memory, against consenting persons only.
-        let candidates = self.tracing_candidates(who).await?;
+        // Matching: against consenting persons only, through search before
+        // create's index (D18).
+        let scan = self.tracing_scan(who, &format!("request={id} ")).await?;
         let mut matches = Vec::new();
-        if !candidates.is_empty() {
-            // The scan is audited before any person is opened.
-            self.store
-                .append_audit(
-                    &AuditDraft::new(now, who.id().to_string(), "tracing.scan")
-                        .record("scan", "tracing")
-                        .org(who.org())
-                        .detail(format!("request={id} scanned={}", candidates.len())),
-                )
+        if let Some(scan) = &scan {
+            matches = self
+                .tracing_matches(who, scan, &id, &sought, now, |_| true)
                 .await?;
-            let grant = Grant::record(who.id(), "scan", "tracing");
-            let registry = self.tracing_registry(&grant, &candidates)?;
-            matches = registry.matches(&id, &sought, now, |_| true)?;
         }
+        let scanned = scan
+            .as_ref()
+            .and_then(|s| s.state.as_ref())
+            .map_or(0, |p| p.count());
         let row = TracingRequestRow {
             id: id.clone(),
             reference: reference.clone(),
@@ -628,8 +636,7 @@ impl App {
             .record("tracing_request", &id)
             .org(who.org())
             .detail(format!(
-                "scanned={} matches={}",
-                candidates.len(),
+                "scanned={scanned} matches={}",
                 matches
                     .iter()
                     .map(|m| format!("{}:{}", m.id, m.case_id))

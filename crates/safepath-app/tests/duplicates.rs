@@ -311,8 +311,9 @@ async fn each_check_is_audited_as_before_warm_or_cold() {
             .collect();
         let scanned = format!("scanned={total}");
         let checked = format!(
-            "scanned={total} visible={} elsewhere={}",
+            "scanned={total} visible={} more_visible={} elsewhere={}",
             check.visible.len(),
+            check.more_visible,
             check.elsewhere.len()
         );
         assert_eq!(
@@ -509,4 +510,111 @@ async fn a_data_key_rotation_reseals_the_index() {
     let again = reopen(&dir).await;
     let after = summary(&again.possible_duplicates(&cm_a, q).await.unwrap());
     assert_eq!(after, before);
+}
+
+/// Records a tracing consent for `case` (the person agrees to be found).
+async fn agree_to_tracing(app: &App, who: &Principal, case: uuid::Uuid) {
+    let consent =
+        serde_json::from_value(json!({"purpose": "tracing", "categories": ["identity"]})).unwrap();
+    app.record_consent(who, case, consent).await.unwrap();
+}
+
+/// A family's request for `name` (female, Myanmar, born in `year`).
+fn tracing_request(name: &str, year: u32) -> safepath_app::tracing_requests::NewTracingRequest {
+    serde_json::from_value(json!({
+        "sought": {"names": [{"value": name}], "sex": "female",
+                   "birth_date": {"kind": "year", "year": year}, "nationalities": ["MMR"]},
+        "requester": {"name": "Synthetic Requester", "relationship": "sibling",
+                      "contact": {"phone": "+10000000000"}}
+    }))
+    .unwrap()
+}
+
+/// A tracing request reads search before create's index (D18): it opens no
+/// person's record and no candidate without a tracing consent in force;
+/// only the values of the candidates who agreed. A namesake who did not
+/// agree is neither opened nor matched.
+#[tokio::test]
+async fn a_tracing_request_opens_only_the_candidates_who_agreed() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open_app(&dir).await;
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    let mya = json!({"names": [{"value": "Mya Synthetic Thant"}], "sex": "female",
+                     "birth_date": {"kind": "exact", "date": "1996-05-04"}, "nationalities": ["MMR"]});
+    let agrees = create(&app, &cm_a, mya.clone()).await;
+    let declines = create(&app, &cm_b, mya).await;
+    agree_to_tracing(&app, &cm_a, agrees).await;
+    // Others agree too: they are not this request's candidates.
+    for v in ["Aye Synthwin", "Kyaw Fakeoo"] {
+        let other = app
+            .possible_duplicates(&cm_a, query(json!({"names": [{"value": v}]})))
+            .await
+            .unwrap();
+        for h in other.visible {
+            agree_to_tracing(&app, &cm_a, h.case_id).await;
+        }
+    }
+    assert!(app.warm_duplicate_index().await.unwrap());
+    app.watch_unseals().take();
+
+    app.create_tracing_request(&cm_b, tracing_request("Mya Synthetic Thant", 1996))
+        .await
+        .unwrap();
+    let (persons, candidates) = scan_opened(&app);
+    assert_eq!(persons, 0, "no person's record is opened");
+    assert_eq!(
+        candidates, 1,
+        "only the candidate who agreed is opened, not the namesake who did not"
+    );
+    let found: Vec<uuid::Uuid> = app
+        .tracing_matches_for_me(&cm_a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.case_id)
+        .collect();
+    assert_eq!(found, vec![agrees]);
+    let elsewhere = app.tracing_matches_for_me(&cm_b).await.unwrap();
+    assert!(elsewhere.iter().all(|m| m.case_id != declines));
+}
+
+/// The index holds every name of a person, with its transliterations: a
+/// clerk who types another spelling of a person's second name, whose Latin
+/// form is a transliteration, finds the person, and so does a family
+/// (before, search before create indexed the first name only).
+#[tokio::test]
+async fn every_name_and_transliteration_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open_app(&dir).await;
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    let case = create(
+        &app,
+        &cm_a,
+        json!({"names": [{"value": "Nu Nu Synthetic"},
+                         {"value": "မြတ်သူဇော်", "script": "Mymr",
+                          "transliterations": ["Myat Thu Zaw Synthetic"]}],
+               "sex": "female", "birth_date": {"kind": "exact", "date": "1993-02-14"},
+               "nationalities": ["MMR"]}),
+    )
+    .await;
+    let latin = query(
+        json!({"names": [{"value": "Myat Thuzaw Synthetic"}], "sex": "female",
+               "nationalities": ["MMR"]}),
+    );
+    let check = app.possible_duplicates(&cm_a, latin).await.unwrap();
+    assert!(
+        check.visible.iter().any(|h| h.case_id == case),
+        "{:?}",
+        summary(&check)
+    );
+    agree_to_tracing(&app, &cm_a, case).await;
+    app.create_tracing_request(&cm_b, tracing_request("Myat Thuzaw Synthetic", 1993))
+        .await
+        .unwrap();
+    let found = app.tracing_matches_for_me(&cm_a).await.unwrap();
+    assert!(found.iter().any(|m| m.case_id == case));
 }

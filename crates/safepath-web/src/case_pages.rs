@@ -1089,6 +1089,8 @@ struct CaseFormPage {
     all_forms: Vec<String>,
     /// Search before create: shown after "check for existing records".
     duplicates: Option<safepath_app::duplicates::DuplicateCheck>,
+    /// "N more records match: narrow the search", when the check held more.
+    more_duplicates: Option<String>,
     is_new: bool,
 }
 
@@ -1184,6 +1186,7 @@ fn case_form_page(
             .map(|f| f.as_str().to_owned())
             .collect(),
         duplicates: None,
+        more_duplicates: None,
         tr,
     }
 }
@@ -1239,8 +1242,18 @@ async fn new_case_check(State(app): State<AppState>, Posted { user, fields }: Po
     };
     match result {
         Ok(check) => {
+            let more = (check.more_visible > 0).then(|| {
+                tr.t_args(
+                    "duplicates-more",
+                    &[(
+                        "count",
+                        FluentArg::Number(i64::try_from(check.more_visible).unwrap_or(i64::MAX)),
+                    )],
+                )
+            });
             let mut page =
                 case_form_page(tr, &user, "new-case-title", "/cases/new".into(), f, None);
+            page.more_duplicates = more;
             page.duplicates = Some(check);
             render(StatusCode::OK, &page)
         }

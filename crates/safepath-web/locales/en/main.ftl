@@ -232,6 +232,10 @@ duplicates-title = Possible existing records
 duplicates-none = No likely existing record found.
 duplicates-elsewhere = A possible record of this person exists at
 duplicates-contact = contact their referral focal point,
+duplicates-more = { $count ->
+    [one] One more record in your organisation also matches, less closely.
+   *[other] { $count } more records in your organisation also match, less closely.
+} Add a birth date or another name to narrow the search.
 nav-referrals = Referrals
 referrals-title = Referrals
 referrals-inbox = Waiting for us

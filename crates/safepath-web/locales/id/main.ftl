@@ -232,6 +232,7 @@ duplicates-title = Kemungkinan catatan yang sudah ada
 duplicates-none = Tidak ditemukan catatan yang mungkin sudah ada.
 duplicates-elsewhere = Kemungkinan ada catatan orang ini di
 duplicates-contact = hubungi titik fokus rujukannya,
+duplicates-more = { $count } catatan lain di organisasi Anda juga cocok, tetapi kurang dekat. Tambahkan tanggal lahir atau nama lain untuk mempersempit pencarian.
 nav-referrals = Rujukan
 referrals-title = Rujukan
 referrals-inbox = Menunggu kami

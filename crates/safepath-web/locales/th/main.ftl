@@ -233,6 +233,7 @@ duplicates-title = บันทึกที่อาจมีอยู่แล�
 duplicates-none = ไม่พบบันทึกที่น่าจะมีอยู่แล้ว
 duplicates-elsewhere = อาจมีบันทึกของบุคคลนี้อยู่ที่
 duplicates-contact = ติดต่อผู้ประสานงานการส่งต่อของหน่วยงานนั้น
+duplicates-more = มีอีก { $count } บันทึกในองค์กรของคุณที่ตรงกันแต่ใกล้เคียงน้อยกว่า เพิ่มวันเกิดหรือชื่ออื่นเพื่อจำกัดการค้นหา
 nav-referrals = การส่งต่อ
 referrals-title = การส่งต่อ
 referrals-inbox = รอเราตอบ

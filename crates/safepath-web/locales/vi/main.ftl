@@ -233,6 +233,7 @@ duplicates-title = Hồ sơ có thể đã có
 duplicates-none = Không tìm thấy hồ sơ nào có khả năng đã có.
 duplicates-elsewhere = Có thể đã có hồ sơ của người này tại
 duplicates-contact = liên hệ đầu mối chuyển gửi của họ,
+duplicates-more = Còn { $count } hồ sơ khác trong tổ chức của bạn cũng khớp, nhưng kém hơn. Hãy thêm ngày sinh hoặc một tên khác để thu hẹp tìm kiếm.
 nav-referrals = Chuyển gửi
 referrals-title = Chuyển gửi
 referrals-inbox = Đang chờ chúng tôi

@@ -824,3 +824,51 @@ async fn a_namesake_of_the_same_sex_and_nationality_is_at_least_possible() {
         .await;
     assert_eq!(a.status, StatusCode::OK);
 }
+
+/// Twelve namesakes: the check shows the best ten the clerk may see, reads
+/// (and audits) only those, counts the rest and asks for a narrower search;
+/// the page names each band in words.
+#[tokio::test]
+async fn a_check_with_many_namesakes_shows_ten_and_counts_the_rest() {
+    let t = spawn_app().await;
+    let cm_a = t.login("demo-cm-a").await;
+    let person = json!({"names": [{"value": "Nandar Synthetic Htwe"}], "sex": "female", "nationalities": ["MMR"]});
+    for _ in 0..12 {
+        t.create(&cm_a, person.clone()).await;
+    }
+    let audit_before = audit_actions(&t).await;
+    let check = t
+        .call(
+            "POST",
+            "/api/v1/cases/duplicates",
+            Some(&cm_a),
+            Some(json!({"person": person})),
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text());
+    assert_eq!(check.json()["visible"].as_array().unwrap().len(), 10);
+    assert_eq!(check.json()["more_visible"], 2);
+    let reads = audit_actions(&t).await[audit_before.len()..]
+        .iter()
+        .filter(|a| a.as_str() == "case.read")
+        .count();
+    assert_eq!(reads, 10, "only the hits shown are read");
+
+    let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
+    let page = page_post(
+        &t,
+        &cookie,
+        "/cases/new/check",
+        format!("csrf={csrf}&name_value=Nandar+Synthetic+Htwe&sex=female&nationality=MMR"),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let body = page.text();
+    assert_eq!(body.matches("class=\"dup-visible\"").count(), 10);
+    assert!(body.contains("id=\"more-duplicates\""), "{body}");
+    assert!(body.contains("more records in your organisation also match"));
+    assert!(
+        body.contains("possibly the same person") && !body.contains("· possible<"),
+        "the band in words, not its code"
+    );
+}
