@@ -233,8 +233,8 @@ duplicates-none = No likely existing record found.
 duplicates-elsewhere = A possible record of this person exists at
 duplicates-contact = contact their referral focal point,
 duplicates-more = { $count ->
-    [one] One more record in your organisation also matches, less closely.
-   *[other] { $count } more records in your organisation also match, less closely.
+    [one] One more record in your organisation also matches.
+   *[other] { $count } more records in your organisation also match.
 } Add a birth date or another name to narrow the search.
 nav-referrals = Referrals
 referrals-title = Referrals
