@@ -5,6 +5,7 @@
 //! no personal data crosses the need-to-know line.
 
 use safepath_domain::access::{self, Action, Decision};
+use safepath_domain::casework::consent::ConsentPurpose;
 use safepath_domain::ids::CaseId;
 use safepath_domain::names::search_tokens;
 use safepath_domain::person::{BirthDate, Person, Sex};
@@ -621,12 +622,15 @@ impl App {
 
     /// The candidates of `queries` (the records of `person`'s names) in
     /// the index: the postings chosen as the in-memory index would choose
-    /// them, and every namesake of `person` (beyond the blocking budget).
-    /// Nothing is opened.
+    /// them. For a duplicate check, also every namesake of `person` (beyond
+    /// the blocking budget: search before create's rule); for tracing, only
+    /// the cases with a tracing consent on their ledger (in force or not:
+    /// the caller checks). Nothing is opened.
     pub(crate) async fn index_candidates(
         &self,
         queries: &[Record],
         person: &Person,
+        scan: Scan,
     ) -> Result<IndexCandidates, AppError> {
         let schema = settings()?.schema;
         let (keys, _) = terms_of(&schema, queries)?;
@@ -644,16 +648,35 @@ impl App {
             .map(|k| keys[k])
             .collect();
         let nb = self.keys.blinder(NAMESAKE_PURPOSE)?;
-        let tokens: Vec<i64> = namesake_tokens(person)
-            .iter()
-            .map(|t| nb.blind64(t.as_bytes()))
-            .collect();
+        let tokens: Vec<i64> = if scan == Scan::DuplicateCheck {
+            namesake_tokens(person)
+                .iter()
+                .map(|t| nb.blind64(t.as_bytes()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let namesakes = self.store.match_entries_under(&tokens).await?;
         let namesake_cases: HashSet<Uuid> = namesakes.iter().map(|e| e.case_id.0).collect();
-        let mut entries = self.store.match_entries_under(&chosen).await?;
+        let mut entries = match scan {
+            Scan::DuplicateCheck => self.store.match_entries_under(&chosen).await?,
+            Scan::Tracing => {
+                self.store
+                    .match_entries_under_consent(&chosen, ConsentPurpose::Tracing.as_str())
+                    .await?
+            }
+        };
         entries.extend(namesakes);
         let mut seen = HashSet::new();
         entries.retain(|e| seen.insert(e.case_id));
+        // Counts only: how much a check reads (for operators tuning it).
+        tracing::debug!(
+            keys = keys.len(),
+            postings = chosen.len(),
+            namesakes = namesake_cases.len(),
+            entries = entries.len(),
+            "index candidates read"
+        );
         Ok(IndexCandidates {
             entries,
             namesakes: namesake_cases,
@@ -733,7 +756,9 @@ impl App {
             return Ok((Vec::new(), HashSet::new()));
         }
         let queries = records_of(&settings()?, "query", person)?;
-        let found = self.index_candidates(&queries, person).await?;
+        let found = self
+            .index_candidates(&queries, person, Scan::DuplicateCheck)
+            .await?;
         let grant = Scan::DuplicateCheck.grant(actor);
         let candidates = self
             .weigh_entries(

@@ -362,9 +362,9 @@ impl Requester {
 struct TracingScan {
     state: crate::duplicates::StateGuard,
     grant: Grant,
-    /// Cases with a tracing consent on their ledger, in force or not: each
-    /// candidate among them is checked before its values are opened.
-    consenting: std::collections::HashSet<CaseId>,
+    /// How many cases have a tracing consent on their ledger, in force or
+    /// not: the population a request is weighed in.
+    consenting: usize,
 }
 
 impl App {
@@ -394,15 +394,13 @@ impl App {
         who: &Principal,
         detail: &str,
     ) -> Result<Option<TracingScan>, AppError> {
-        let consenting: std::collections::HashSet<CaseId> = self
+        let consenting = self
             .store
-            .cases_with_consent_purpose(ConsentPurpose::Tracing.as_str())
-            .await?
-            .into_iter()
-            .collect();
-        if consenting.is_empty() {
+            .count_cases_with_consent_purpose(ConsentPurpose::Tracing.as_str())
+            .await?;
+        let Ok(consenting @ 1..) = usize::try_from(consenting) else {
             return Ok(None);
-        }
+        };
         let actor = who.id().to_string();
         // The scan is audited before any person or request is opened.
         let state = self
@@ -447,13 +445,16 @@ impl App {
         };
         let person = sought.as_person();
         let queries = records_of(&settings()?, "query", &person)?;
-        let found = self.index_candidates(&queries, &person).await?;
+        // Blocking alone, as tracing always chose its candidates (the
+        // namesake rule is search before create's), and only cases with a
+        // tracing consent on their ledger are read.
+        let found = self
+            .index_candidates(&queries, &person, Scan::Tracing)
+            .await?;
         let today = self.clock.today();
         let mut allowed = Vec::new();
         for e in found.entries {
-            if scan.consenting.contains(&e.case_id)
-                && self.tracing_consent_in_force(who, e.case_id, today).await?
-            {
+            if self.tracing_consent_in_force(who, e.case_id, today).await? {
                 allowed.push(e);
             }
         }
@@ -463,7 +464,7 @@ impl App {
                 &scan.grant,
                 &allowed,
                 queries,
-                scan.consenting.len(),
+                scan.consenting,
                 MAX_MATCHES,
             )
             .await?;
@@ -550,13 +551,16 @@ impl App {
         if waiting.is_empty() {
             return Ok(0);
         }
+        if !self
+            .tracing_consent_in_force(who, case, self.clock.today())
+            .await?
+        {
+            return Ok(0);
+        }
         let detail = format!("consented_case={case} requests={} ", waiting.len());
         let Some(scan) = self.tracing_scan(who, &detail).await? else {
             return Ok(0);
         };
-        if !scan.consenting.contains(&case) {
-            return Ok(0);
-        }
         let now = self.now_ms();
         let mut matches = Vec::new();
         for request in &waiting {

@@ -74,6 +74,14 @@ pub trait MatchIndexStore {
     async fn match_key_sizes(&self, keys: &[i64], cap: i64) -> Result<Vec<i64>>;
     /// The entries under any of `keys`.
     async fn match_entries_under(&self, keys: &[i64]) -> Result<Vec<MatchEntry>>;
+    /// The entries under any of `keys` whose case has a consent of
+    /// `purpose` on its ledger, in force or not (tracing reads no other
+    /// candidate's values).
+    async fn match_entries_under_consent(
+        &self,
+        keys: &[i64],
+        purpose: &str,
+    ) -> Result<Vec<MatchEntry>>;
     /// How many entries carry each of `terms` (terms carried by none are
     /// left out).
     async fn match_term_counts(&self, terms: &[i64]) -> Result<Vec<(i64, i64)>>;

@@ -166,24 +166,15 @@ macro_rules! match_index_sql {
             }
 
             async fn match_entries_under(&self, keys: &[i64]) -> Result<Vec<MatchEntry>> {
-                let mut out = Vec::new();
-                for chunk in keys.chunks(IN_LIST) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "SELECT case_id, features FROM match_entries WHERE slot IN (SELECT slot FROM match_keys WHERE key IN (",
-                    );
-                    let mut list = qb.separated(", ");
-                    for k in chunk {
-                        list.push_bind(*k);
-                    }
-                    qb.push(")) ORDER BY slot");
-                    for r in qb.build().fetch_all(&self.pool).await? {
-                        out.push(MatchEntry {
-                            case_id: uuid_col(r.try_get("case_id")?, CaseId)?,
-                            features: decode_sealed(&r.try_get::<Vec<u8>, _>("features")?)?,
-                        });
-                    }
-                }
-                Ok(out)
+                self.match_entries_under_for(keys, None).await
+            }
+
+            async fn match_entries_under_consent(
+                &self,
+                keys: &[i64],
+                purpose: &str,
+            ) -> Result<Vec<MatchEntry>> {
+                self.match_entries_under_for(keys, Some(purpose)).await
             }
 
             async fn match_term_counts(&self, terms: &[i64]) -> Result<Vec<(i64, i64)>> {
@@ -230,3 +221,45 @@ macro_rules! match_index_sql {
 
 match_index_sql!(SqliteStore, Sqlite);
 match_index_sql!(PgStore, Postgres);
+
+/// The entries under any of `keys`, of cases with a consent of `purpose` on
+/// their ledger when one is given (one SQL body for both backends).
+macro_rules! entries_under_for {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            async fn match_entries_under_for(
+                &self,
+                keys: &[i64],
+                purpose: Option<&str>,
+            ) -> Result<Vec<MatchEntry>> {
+                let mut out = Vec::new();
+                for chunk in keys.chunks(IN_LIST) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT case_id, features FROM match_entries WHERE slot IN (SELECT slot FROM match_keys WHERE key IN (",
+                    );
+                    let mut list = qb.separated(", ");
+                    for k in chunk {
+                        list.push_bind(*k);
+                    }
+                    qb.push("))");
+                    if let Some(p) = purpose {
+                        qb.push(" AND case_id IN (SELECT case_id FROM consents WHERE purpose = ");
+                        qb.push_bind(p.to_owned());
+                        qb.push(")");
+                    }
+                    qb.push(" ORDER BY slot");
+                    for r in qb.build().fetch_all(&self.pool).await? {
+                        out.push(MatchEntry {
+                            case_id: uuid_col(r.try_get("case_id")?, CaseId)?,
+                            features: decode_sealed(&r.try_get::<Vec<u8>, _>("features")?)?,
+                        });
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+entries_under_for!(SqliteStore, Sqlite);
+entries_under_for!(PgStore, Postgres);

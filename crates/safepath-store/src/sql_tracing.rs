@@ -256,12 +256,12 @@ macro_rules! tracing_sql {
                 rows.iter().map(contact_from).collect()
             }
 
-            async fn cases_with_consent_purpose(&self, purpose: &str) -> Result<Vec<CaseId>> {
-                let rows = sqlx::query("SELECT DISTINCT case_id FROM consents WHERE purpose = $1 ORDER BY case_id")
+            async fn count_cases_with_consent_purpose(&self, purpose: &str) -> Result<i64> {
+                let row = sqlx::query("SELECT COUNT(DISTINCT case_id) AS n FROM consents WHERE purpose = $1")
                     .bind(purpose)
-                    .fetch_all(&self.pool)
+                    .fetch_one(&self.pool)
                     .await?;
-                rows.iter().map(|r| uuid_col(r.try_get("case_id")?, CaseId)).collect()
+                Ok(row.try_get::<i64, _>("n")?)
             }
 
             async fn case_reference(&self, case: CaseId) -> Result<Option<String>> {

@@ -167,9 +167,9 @@ pub trait TracingStore: Send + Sync {
         audit: &AuditDraft,
     ) -> Result<()>;
     async fn tracing_contacts(&self, request: &str) -> Result<Vec<TracingContactRow>>;
-    /// Cases with a consent-ledger entry for `purpose` (the caller checks
-    /// that the entry is in force).
-    async fn cases_with_consent_purpose(&self, purpose: &str) -> Result<Vec<CaseId>>;
+    /// How many cases have a consent-ledger entry for `purpose`, in force
+    /// or not (tracing weighs a request among them).
+    async fn count_cases_with_consent_purpose(&self, purpose: &str) -> Result<i64>;
     /// A case's reference (no personal data, not audited).
     async fn case_reference(&self, case: CaseId) -> Result<Option<String>>;
 

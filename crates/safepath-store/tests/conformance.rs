@@ -3612,6 +3612,72 @@ async fn tracing_requests_waiting_and_later_matches(h: Harness) {
     let found = s.tracing_matches_for_request("r1").await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "m1");
+
+    // Who may be found (D18): cases with a tracing consent, counted once,
+    // and their entries in search before create's index, no other.
+    assert_eq!(
+        s.count_cases_with_consent_purpose("tracing").await.unwrap(),
+        0
+    );
+    let consent = |id: &str, kind: &str| LedgerRow {
+        id: id.into(),
+        case_id: c.id,
+        kind: kind.into(),
+        from_org: Some(o.id),
+        to_org: None,
+        record: "sealed".into(),
+        created_at: 40,
+        updated_at: 40,
+    };
+    for (id, kind) in [
+        ("k1", "tracing"),
+        ("k2", "tracing"),
+        ("k3", "service_referral"),
+    ] {
+        s.insert_consent(&consent(id, kind), &audit("consent.record"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        s.count_cases_with_consent_purpose("tracing").await.unwrap(),
+        1
+    );
+    assert_eq!(
+        s.count_cases_with_consent_purpose("family_contact")
+            .await
+            .unwrap(),
+        0
+    );
+    s.match_index_reset("fp").await.unwrap();
+    let entry = |case: CaseId, person: u128| MatchEntryRow {
+        case_id: case,
+        person_id: PersonId(Uuid::from_u128(person)),
+        case_created_at: 1,
+        features: sealed("features"),
+        keys: vec![5],
+        terms: vec![],
+    };
+    let other = CaseId(Uuid::from_u128(77));
+    s.match_index_apply(1, &[], &[entry(c.id, 1), entry(other, 2)])
+        .await
+        .unwrap();
+    let cases =
+        |v: Vec<safepath_store::MatchEntry>| v.into_iter().map(|e| e.case_id).collect::<Vec<_>>();
+    assert_eq!(cases(s.match_entries_under(&[5]).await.unwrap()).len(), 2);
+    assert_eq!(
+        cases(
+            s.match_entries_under_consent(&[5], "tracing")
+                .await
+                .unwrap()
+        ),
+        [c.id]
+    );
+    assert!(
+        s.match_entries_under_consent(&[5], "family_contact")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     verify(s).await.unwrap();
 }
 
