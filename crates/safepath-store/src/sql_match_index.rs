@@ -1,4 +1,5 @@
-//! [`MatchIndexStore`] for both backends, from one body of portable SQL.
+//! [`MatchIndexStore`] for both backends, from one body of portable SQL
+//! (save the string aggregate that packs a check's entries).
 
 use super::*;
 
@@ -223,9 +224,14 @@ match_index_sql!(SqliteStore, Sqlite);
 match_index_sql!(PgStore, Postgres);
 
 /// The entries under any of `keys`, of cases with a consent of `purpose` on
-/// their ledger when one is given (one SQL body for both backends).
+/// their ledger when one is given (one SQL body for both backends). A check
+/// reads a thousand entries or more: they come back packed in one text row
+/// per chunk of keys (`$pack`: the dialect's string aggregate of
+/// `slot:case_id:hex(features)`), because the SQLite driver hands over each
+/// row through a channel between threads, which cost more than the rest of
+/// the check (D18).
 macro_rules! entries_under_for {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $pack:literal) => {
         impl $store {
             async fn match_entries_under_for(
                 &self,
@@ -234,9 +240,11 @@ macro_rules! entries_under_for {
             ) -> Result<Vec<MatchEntry>> {
                 let mut out = Vec::new();
                 for chunk in keys.chunks(IN_LIST) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "SELECT case_id, features FROM match_entries WHERE slot IN (SELECT slot FROM match_keys WHERE key IN (",
-                    );
+                    let mut qb = QueryBuilder::<$db>::new(concat!(
+                        "SELECT ",
+                        $pack,
+                        " AS packed FROM match_entries WHERE slot IN (SELECT slot FROM match_keys WHERE key IN ("
+                    ));
                     let mut list = qb.separated(", ");
                     for k in chunk {
                         list.push_bind(*k);
@@ -247,19 +255,51 @@ macro_rules! entries_under_for {
                         qb.push_bind(p.to_owned());
                         qb.push(")");
                     }
-                    qb.push(" ORDER BY slot");
-                    for r in qb.build().fetch_all(&self.pool).await? {
-                        out.push(MatchEntry {
-                            case_id: uuid_col(r.try_get("case_id")?, CaseId)?,
-                            features: decode_sealed(&r.try_get::<Vec<u8>, _>("features")?)?,
-                        });
+                    let row = qb.build().fetch_one(&self.pool).await?;
+                    if let Some(packed) = row.try_get::<Option<String>, _>("packed")? {
+                        out.extend(unpack_entries(&packed)?);
                     }
                 }
-                Ok(out)
+                out.sort_by_key(|(slot, _)| *slot);
+                Ok(out.into_iter().map(|(_, e)| e).collect())
             }
         }
     };
 }
 
-entries_under_for!(SqliteStore, Sqlite);
-entries_under_for!(PgStore, Postgres);
+/// The entries packed by `match_entries_under_for`, with their slots.
+fn unpack_entries(packed: &str) -> Result<Vec<(i64, MatchEntry)>> {
+    let bad = || StoreError::Corrupt("packed match entry".into());
+    packed
+        .split(',')
+        .map(|one| {
+            let mut parts = one.splitn(3, ':');
+            let (Some(slot), Some(case), Some(features)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(bad());
+            };
+            let slot: i64 = slot.parse().map_err(|_| bad())?;
+            let case = uuid::Uuid::parse_str(case).map_err(|_| bad())?;
+            let features = hex::decode(features).map_err(|_| bad())?;
+            Ok((
+                slot,
+                MatchEntry {
+                    case_id: CaseId(case),
+                    features: decode_sealed(&features)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+entries_under_for!(
+    SqliteStore,
+    Sqlite,
+    "group_concat(slot || ':' || case_id || ':' || hex(features), ',')"
+);
+entries_under_for!(
+    PgStore,
+    Postgres,
+    "string_agg(slot::text || ':' || case_id || ':' || encode(features, 'hex'), ',')"
+);
