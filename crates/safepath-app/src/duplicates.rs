@@ -838,6 +838,7 @@ impl App {
             let is_namesake = |case: &Uuid| namesakes.contains(case);
             // A new record is about someone who is at most one of those
             // indexed: weighed as a request (D-T5).
+            let mut hits: Vec<(CaseId, &'static str, f64)> = Vec::new();
             for c in candidates {
                 let Ok(id) = Uuid::parse_str(&c.id) else {
                     continue;
@@ -849,25 +850,27 @@ impl App {
                     Band::Unlikely => continue,
                 };
                 let case = merged_into.get(&CaseId(id)).copied().unwrap_or(CaseId(id));
-                if !named.insert(case) {
-                    continue;
+                if named.insert(case) {
+                    hits.push((case, band, c.probability));
                 }
-                let Some(facts) = self.store.case_facts(case).await? else {
+            }
+            let cases: Vec<CaseId> = hits.iter().map(|h| h.0).collect();
+            let facts: HashMap<CaseId, safepath_domain::access::CaseFacts> = self
+                .store
+                .cases_facts(&cases)
+                .await?
+                .into_iter()
+                .map(|f| (f.id, f))
+                .collect();
+            let mut shown = Vec::new();
+            for (case, band, probability) in hits {
+                let Some(facts) = facts.get(&case) else {
                     continue;
                 };
                 let org = facts.org;
-                match access::authorize(&who.actor, Action::ReadCase, &facts) {
-                    Ok(_) if out.visible.len() >= VISIBLE_SHOWN => out.more_visible += 1,
-                    Ok(_) => {
-                        let view = self.get_case(who, case.0).await?;
-                        out.visible.push(DuplicateHit {
-                            case_id: case.0,
-                            reference: view.reference,
-                            display_name: view.person.display_name,
-                            probability: c.probability,
-                            band: band.into(),
-                        });
-                    }
+                match access::authorize(&who.actor, Action::ReadCase, facts) {
+                    Ok(_) if shown.len() >= VISIBLE_SHOWN => out.more_visible += 1,
+                    Ok(_) => shown.push((case, band, probability)),
                     Err(_) => {
                         if out.elsewhere.iter().any(|e| e.org_id == org.0) {
                             continue;
@@ -889,6 +892,20 @@ impl App {
                         });
                     }
                 }
+            }
+            // Read together: their audit entries are committed as one group.
+            let views = futures_util::future::try_join_all(
+                shown.iter().map(|(case, _, _)| self.get_case(who, case.0)),
+            )
+            .await?;
+            for ((case, band, probability), view) in shown.into_iter().zip(views) {
+                out.visible.push(DuplicateHit {
+                    case_id: case.0,
+                    reference: view.reference,
+                    display_name: view.person.display_name,
+                    probability,
+                    band: band.into(),
+                });
             }
         }
         let audit = AuditDraft::new(self.now_ms(), who.id().to_string(), "case.duplicate_check")

@@ -179,6 +179,9 @@ pub trait Store:
     async fn case_flags(&self, id: CaseId) -> Result<Vec<CaseFlag>>;
     /// The facts the access policy needs; no personal data, so not audited.
     async fn case_facts(&self, id: CaseId) -> Result<Option<CaseFacts>>;
+    /// [`Store::case_facts`] of many cases in one read (those that exist,
+    /// in no particular order): a duplicate check decides hundreds.
+    async fn cases_facts(&self, ids: &[CaseId]) -> Result<Vec<CaseFacts>>;
     /// The case with this reference (`SP-2026-…`, exact), for break-the-glass
     /// by reference; no personal data.
     async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseId>>;

@@ -755,6 +755,41 @@ macro_rules! sql_store {
                 Ok(Some(CaseFacts { id, org: uuid_col(row.try_get("org_id")?, OrgId)?, case_manager: cm.map(|c| uuid_col(c, UserId)).transpose()?, associated }))
             }
 
+            async fn cases_facts(&self, ids: &[CaseId]) -> Result<Vec<CaseFacts>> {
+                let mut out = Vec::with_capacity(ids.len());
+                let mut tx = self.begin_read().await?;
+                for chunk in ids.chunks(500) {
+                    let push_ids = |qb: &mut QueryBuilder<$db>| {
+                        let mut list = qb.separated(", ");
+                        for id in chunk {
+                            list.push_bind(id.to_string());
+                        }
+                    };
+                    let mut qb = QueryBuilder::<$db>::new("SELECT case_id, user_id FROM case_members WHERE case_id IN (");
+                    push_ids(&mut qb);
+                    qb.push(") ORDER BY case_id, added_at, user_id");
+                    let mut members: std::collections::HashMap<String, Vec<UserId>> = std::collections::HashMap::new();
+                    for r in qb.build().fetch_all(&mut *tx).await? {
+                        members.entry(r.try_get("case_id")?).or_default().push(uuid_col(r.try_get("user_id")?, UserId)?);
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT id, org_id, case_manager_id FROM cases WHERE id IN (");
+                    push_ids(&mut qb);
+                    qb.push(")");
+                    for r in qb.build().fetch_all(&mut *tx).await? {
+                        let id: String = r.try_get("id")?;
+                        let cm: Option<String> = r.try_get("case_manager_id")?;
+                        out.push(CaseFacts {
+                            associated: members.remove(&id).unwrap_or_default(),
+                            id: uuid_col(id, CaseId)?,
+                            org: uuid_col(r.try_get("org_id")?, OrgId)?,
+                            case_manager: cm.map(|c| uuid_col(c, UserId)).transpose()?,
+                        });
+                    }
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
             async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseId>> {
                 let row = sqlx::query("SELECT id FROM cases WHERE reference = $1").bind(reference).fetch_optional(&self.pool).await?;
                 row.map(|r| uuid_col(r.try_get("id")?, CaseId)).transpose()

@@ -371,6 +371,14 @@ async fn cases_round_trip_and_optimistic_updates(h: Harness) {
             associated: vec![other.id]
         })
     );
+    // Many at once: the same facts, unknown cases left out.
+    assert_eq!(
+        s.cases_facts(&[CaseId(Uuid::from_u128(404)), c.id])
+            .await
+            .unwrap(),
+        [s.case_facts(c.id).await.unwrap().unwrap()]
+    );
+    assert!(s.cases_facts(&[]).await.unwrap().is_empty());
     assert_eq!(
         s.read_case(
             &CaseFacts {
