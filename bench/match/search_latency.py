@@ -9,27 +9,20 @@ folder is kept in /tmp/safepath-bench-100000), serve a copy of it:
       --dedupe-every-hours 0 &
 then: python3 bench/match/search_latency.py [http://127.0.0.1:18190] [warm queries, 20]
 (it creates three synthetic cases: serve a copy, never the seeded folder)."""
-import json
 import statistics
 import sys
 import time
-import urllib.request
+
+from api_client import Api, p95
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18190"
 
 
-def call(method, path, token=None, body=None):
-    req = urllib.request.Request(
-        f"{BASE}{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json",
-                 **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return r.status, json.loads(r.read() or b"null")
+api = Api(BASE)
+call = api.call
 
 
-token = call("POST", "/api/v1/auth/login",
-             body={"username": "demo-cm-a", "password": "safepath-demo"})[1]["token"]
+token = api.login()
 visible = call("GET", "/api/v1/cases?per_page=1", token)[1]["total"]
 NAMES = ["Hnin Synthetic Wai", "Nguyen Thi Synthetic Lan", "Somchai Synthetic Dee",
          "Siti Synthetic Rahayu", "Sokha Synthetic Chan"]
@@ -78,9 +71,6 @@ for i in range(3):
                       "exploitation_forms": ["forced_labour"]})
     assert status == 201, status
     after_create.append(check(NAMES[(i + 1) % len(NAMES)]))
-def p95(xs):
-    return sorted(xs)[max(0, -(-len(xs) * 95 // 100) - 1)]
-
 
 print(f"cases visible to demo-cm-a: {visible}")
 if again:

@@ -13,30 +13,23 @@ and:  python3 bench/match/tracing_latency.py requests [URL] [queries, 20]
       (requests for synthetic names nobody has, then for consenting persons
       typed again: names, sex, birth date, nationality).
 Each request is recorded (a family's request is kept): serve a copy."""
-import json
 import statistics
 import sys
 import time
 import urllib.error
-import urllib.request
+
+from api_client import Api, p95
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else "requests"
 BASE = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:18191"
 N = int(sys.argv[3]) if len(sys.argv) > 3 else (5000 if MODE == "consent" else 20)
 
 
-def call(method, path, token=None, body=None):
-    req = urllib.request.Request(
-        f"{BASE}{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json",
-                 **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return r.status, json.loads(r.read() or b"null")
+api = Api(BASE)
+call = api.call
 
 
-token = call("POST", "/api/v1/auth/login",
-             body={"username": "demo-cm-a", "password": "safepath-demo"})[1]["token"]
+token = api.login()
 
 
 def cases(pages, per_page=100):
@@ -46,9 +39,6 @@ def cases(pages, per_page=100):
             return
         yield from items
 
-
-def p95(xs):
-    return sorted(xs)[max(0, -(-len(xs) * 95 // 100) - 1)]
 
 
 if MODE == "consent":

@@ -512,11 +512,33 @@ async fn a_data_key_rotation_reseals_the_index() {
     assert_eq!(after, before);
 }
 
-/// Records a tracing consent for `case` (the person agrees to be found).
-async fn agree_to_tracing(app: &App, who: &Principal, case: uuid::Uuid) {
+/// Records a tracing consent for `case` (the person agrees to be found);
+/// its id.
+async fn agree_to_tracing(app: &App, who: &Principal, case: uuid::Uuid) -> String {
     let consent =
         serde_json::from_value(json!({"purpose": "tracing", "categories": ["identity"]})).unwrap();
-    app.record_consent(who, case, consent).await.unwrap();
+    app.record_consent(who, case, consent).await.unwrap().id
+}
+
+/// `who` records a family's request for `name` with the index current:
+/// what its scan opened (persons' records, index entries).
+async fn traced(app: &App, who: &Principal, name: &str, year: u32) -> (usize, usize) {
+    assert!(app.warm_duplicate_index().await.unwrap());
+    app.watch_unseals().take();
+    app.create_tracing_request(who, tracing_request(name, year))
+        .await
+        .unwrap();
+    scan_opened(app)
+}
+
+/// The cases of the tracing matches `who` is told of.
+async fn matched(app: &App, who: &Principal) -> Vec<uuid::Uuid> {
+    app.tracing_matches_for_me(who)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.case_id)
+        .collect()
 }
 
 /// A family's request for `name` (female, Myanmar, born in `year`).
@@ -556,25 +578,13 @@ async fn a_tracing_request_opens_only_the_candidates_who_agreed() {
             agree_to_tracing(&app, &cm_a, h.case_id).await;
         }
     }
-    assert!(app.warm_duplicate_index().await.unwrap());
-    app.watch_unseals().take();
-
-    app.create_tracing_request(&cm_b, tracing_request("Mya Synthetic Thant", 1996))
-        .await
-        .unwrap();
-    let (persons, candidates) = scan_opened(&app);
+    let (persons, candidates) = traced(&app, &cm_b, "Mya Synthetic Thant", 1996).await;
     assert_eq!(persons, 0, "no person's record is opened");
     assert_eq!(
         candidates, 1,
         "only the candidate who agreed is opened, not the namesake who did not"
     );
-    let found: Vec<uuid::Uuid> = app
-        .tracing_matches_for_me(&cm_a)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.case_id)
-        .collect();
+    let found = matched(&app, &cm_a).await;
     assert_eq!(found, vec![agrees]);
     let elsewhere = app.tracing_matches_for_me(&cm_b).await.unwrap();
     assert!(elsewhere.iter().all(|m| m.case_id != declines));
@@ -617,4 +627,31 @@ async fn every_name_and_transliteration_is_found() {
         .unwrap();
     let found = app.tracing_matches_for_me(&cm_a).await.unwrap();
     assert!(found.iter().any(|m| m.case_id == case));
+}
+
+/// A tracing consent that was withdrawn stays on the ledger, so the store
+/// still reads that case's entry: the consent in force is checked before
+/// its values are opened, and the person is neither opened nor matched.
+#[tokio::test]
+async fn a_withdrawn_tracing_consent_is_neither_opened_nor_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open_app(&dir).await;
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    let thiri = json!({"names": [{"value": "Thiri Synthetic Aung"}], "sex": "female",
+                       "birth_date": {"kind": "exact", "date": "1995-08-09"}, "nationalities": ["MMR"]});
+    let stays = create(&app, &cm_a, thiri.clone()).await;
+    let withdrew = create(&app, &cm_a, thiri).await;
+    agree_to_tracing(&app, &cm_a, stays).await;
+    let consent = agree_to_tracing(&app, &cm_a, withdrew).await;
+    app.withdraw_consent(&cm_a, &consent).await.unwrap();
+    let (persons, candidates) = traced(&app, &cm_b, "Thiri Synthetic Aung", 1995).await;
+    assert_eq!(persons, 0);
+    assert_eq!(
+        candidates, 1,
+        "the withdrawn person's values are not opened"
+    );
+    let found = matched(&app, &cm_a).await;
+    assert_eq!(found, vec![stays]);
 }

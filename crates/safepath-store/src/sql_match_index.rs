@@ -303,3 +303,34 @@ entries_under_for!(
     Postgres,
     "string_agg(slot::text || ':' || case_id || ':' || encode(features, 'hex'), ',')"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A packed row the store did not write (a damaged database) is refused
+    /// as corrupt, never read as another case's values.
+    #[test]
+    fn a_damaged_packed_row_is_corrupt() {
+        let case = "00000000-0000-0000-0000-000000000007";
+        let good = format!("3:{case}:0102616200,1:{case}:0100");
+        let entries = unpack_entries(&good).map_err(|e| e.to_string());
+        assert_eq!(
+            entries.map(|v| v.iter().map(|(slot, _)| *slot).collect::<Vec<_>>()),
+            Ok(vec![3, 1])
+        );
+        for bad in [
+            String::new(),
+            format!("x:{case}:0100"),
+            "3:not-a-case:0100".to_owned(),
+            format!("3:{case}:zz"),
+            format!("3:{case}"),
+            format!("3:{case}:0900"),
+        ] {
+            assert!(
+                matches!(unpack_entries(&bad), Err(StoreError::Corrupt(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}
