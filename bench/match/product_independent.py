@@ -6,8 +6,9 @@ organisation is told of are scored against truth.csv (a matched request
 counts as right when its best match is the true person).
 
     target/release/safepath demo --data-dir $(mktemp -d) --addr 127.0.0.1:18199 --cases 0 &
-    python3 bench/match/product_independent.py [URL] [requests, 300]
-(it writes 6,000 cases: serve a throwaway folder)."""
+    python3 bench/match/product_independent.py [URL] [requests, 300] [folder]
+(it writes 6,000 cases: serve a throwaway folder). `folder` holds another draw
+of the set (make_set.py --seed N --out folder); the frozen set by default."""
 import csv
 import os
 import statistics
@@ -18,7 +19,8 @@ from api_client import Api, p95
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18199"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "independent")
+HERE = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "independent")
 api = Api(BASE)
 token = api.login()
 

@@ -11,7 +11,7 @@ use safepath_domain::names::search_tokens;
 use safepath_domain::person::{BirthDate, Person, Sex};
 use safepath_match::{
     Band, MAX_CANDIDATES, MAX_POSTING, MatchIndex, Model, Record, Settings, index_terms,
-    select_postings, train,
+    select_postings, train_registry,
 };
 use safepath_store::AuditDraft;
 use serde::Serialize;
@@ -172,6 +172,10 @@ const NAMESAKE_PURPOSE: &str = "match-namesake";
 /// the first only). Part of the fingerprint, so an index of another format
 /// is built again.
 const ENTRY_FORMAT: u32 = 2;
+/// How the kept model is trained: 2 since its m are the engine's priors and
+/// only u is learnt from the registry (D19). A model kept under another
+/// format is trained again, with the index.
+const MODEL_FORMAT: u32 = 2;
 /// Cases opened and written to the index per transaction.
 const BATCH: usize = 2_000;
 /// At most this many indexed persons, spread over the index, train the
@@ -276,6 +280,14 @@ fn settings() -> Result<Settings, AppError> {
     Settings::parse(SETTINGS).map_err(|(_, e)| AppError::internal(&e))
 }
 
+/// The kept model: u learnt from the registry, m the engine's priors. The
+/// registry is kept free of duplicates (search before create), so EM would
+/// take namesakes for matches and weigh a respelt name against its person
+/// (docs/decisions.md D19).
+fn train_kept_model(records: &[Record], settings: &Settings) -> Result<Model, AppError> {
+    train_registry(records, settings).map_err(engine_error)
+}
+
 fn engine_error(e: safepath_match::MatchError) -> AppError {
     AppError::internal(&e.to_string())
 }
@@ -314,9 +326,8 @@ impl App {
     /// rotation, or an engine whose keys changed).
     fn match_fingerprint(&self) -> Result<String, AppError> {
         let tag = format!(
-            "scheme {} settings {} entries {ENTRY_FORMAT}",
+            "scheme {} settings {SETTINGS} entries {ENTRY_FORMAT} model {MODEL_FORMAT}",
             safepath_match::INDEX_SCHEME,
-            SETTINGS.len()
         );
         let b = self.keys.blinder("match-fingerprint")?;
         Ok(format!("{:016x}", b.blind64(tag.as_bytes())))
@@ -592,7 +603,7 @@ impl App {
         let settings = settings()?;
         let records =
             self.open_match_entries(grant, &self.store.match_sample(TRAIN_SAMPLE).await?, true)?;
-        tokio::task::spawn_blocking(move || train(&records, &settings).map_err(engine_error))
+        tokio::task::spawn_blocking(move || train_kept_model(&records, &settings))
             .await
             .map_err(|_| AppError::internal("duplicate index"))?
     }
@@ -965,6 +976,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A registry of namesakes without duplicates: the kept model learns u
+    /// from it and keeps the priors' m (EM there learns namesakes, D19).
+    #[test]
+    fn the_kept_model_learns_u_and_keeps_the_priors_m() {
+        let settings = settings().unwrap();
+        let records: Vec<Record> = (0..300)
+            .map(|i| {
+                let name = format!(
+                    "{} {}",
+                    ["Mya", "Hla", "Aye"][i % 3],
+                    ["Win", "Zin", "Thu", "Naing"][i % 4]
+                );
+                let mut p = person(&[&name], "female", &["MMR"]);
+                p.birth_date = Some(BirthDate::Year {
+                    year: 1960 + (i % 40) as i32,
+                });
+                record(&settings.schema, &i.to_string(), &p).unwrap()
+            })
+            .collect();
+        let kept = train_kept_model(&records, &settings).unwrap();
+        let priors = Model::untrained(settings.schema.clone());
+        for (k, p) in kept.fields.iter().zip(&priors.fields) {
+            assert_eq!(k.m, p.m, "{}", k.name);
+        }
+        assert!(
+            kept.fields
+                .iter()
+                .zip(&priors.fields)
+                .any(|(k, p)| k.u != p.u)
+        );
     }
 
     #[test]

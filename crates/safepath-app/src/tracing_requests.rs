@@ -21,6 +21,7 @@ use safepath_store::{
     AuditDraft, LedgerRow, TracingContactRow, TracingDecision, TracingMatchRow, TracingRequestRow,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -420,11 +421,34 @@ impl App {
         case: CaseId,
         today: time::Date,
     ) -> Result<bool, AppError> {
-        let grant = Grant::policy_check(who.id(), case);
-        Ok(self.store.consents_for_case(case).await?.iter().any(|r| {
-            self.open_ledger::<Consent>(&grant, "consents", r)
-                .is_ok_and(|c| c.purpose == ConsentPurpose::Tracing && c.is_effective_on(today))
-        }))
+        Ok(self
+            .cases_allowing_tracing(who, &[case], today)
+            .await?
+            .contains(&case))
+    }
+
+    /// Those of `cases` whose ledger holds a tracing consent in force today,
+    /// from one read of their tracing consents (each opened as a policy
+    /// check by `who`).
+    async fn cases_allowing_tracing(
+        &self,
+        who: &Principal,
+        cases: &[CaseId],
+        today: time::Date,
+    ) -> Result<HashSet<CaseId>, AppError> {
+        let rows = self
+            .store
+            .consents_for_cases(cases, ConsentPurpose::Tracing.as_str())
+            .await?;
+        Ok(rows
+            .iter()
+            .filter(|r| {
+                let grant = Grant::policy_check(who.id(), r.case_id);
+                self.open_ledger::<Consent>(&grant, "consents", r)
+                    .is_ok_and(|c| c.purpose == ConsentPurpose::Tracing && c.is_effective_on(today))
+            })
+            .map(|r| r.case_id)
+            .collect())
     }
 
     /// Matches of one request among the persons who allow tracing, weighed
@@ -452,12 +476,13 @@ impl App {
             .index_candidates(&queries, &person, Scan::Tracing)
             .await?;
         let today = self.clock.today();
-        let mut allowed = Vec::new();
-        for e in found.entries {
-            if self.tracing_consent_in_force(who, e.case_id, today).await? {
-                allowed.push(e);
-            }
-        }
+        let cases: Vec<CaseId> = found.entries.iter().map(|e| e.case_id).collect();
+        let in_force = self.cases_allowing_tracing(who, &cases, today).await?;
+        let allowed: Vec<_> = found
+            .entries
+            .into_iter()
+            .filter(|e| in_force.contains(&e.case_id))
+            .collect();
         let candidates = self
             .weigh_entries(
                 state,

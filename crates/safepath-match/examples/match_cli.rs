@@ -185,7 +185,8 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("trace-link") => {
             // Tracing over files: an index over --right (the registry), each --left record
             // (a request) queried against it; the model trained on --train (records with
-            // duplicates, e.g. the generator's) or, without it, on --right. Writes every
+            // duplicates, e.g. the generator's) or, without it, on --right (with
+            // --registry-model: only u, as the product's kept index). Writes every
             // candidate: left_id,right_id,probability,band,explanation.
             let settings =
                 Settings::load(&PathBuf::from(req("--settings")?)).map_err(|e| e.to_string())?;
@@ -195,6 +196,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 Some(t) => {
                     let train = read_records(&PathBuf::from(t), &settings)?;
                     safepath_match::train(&train, &settings)
+                }
+                // As the product does: u from the registry, m the priors.
+                None if args.iter().any(|a| a == "--registry-model") => {
+                    safepath_match::train_registry(&right, &settings)
                 }
                 None => safepath_match::train(&right, &settings),
             }

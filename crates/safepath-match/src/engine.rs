@@ -280,18 +280,15 @@ fn sample(pairs: Vec<u64>, max: usize) -> Vec<u64> {
     pairs.into_iter().step_by(step).collect()
 }
 
-pub(crate) fn train(
+/// Sets each level's u from random pairs of `ds` (across the two files when `n_left`
+/// splits them); returns how many pairs were drawn.
+pub(crate) fn estimate_u(
     model: &mut Model,
     ds: &Dataset,
-    sessions: &[Session],
-    pairs: &[u64],
-    blocking: Blocking,
+    n_left: Option<usize>,
     seed: u64,
-) -> (Vec<u64>, TrainStats) {
-    let mut st = TrainStats::default();
-    let t = Instant::now();
+) -> usize {
     let n = ds.n;
-    let n_left = blocking.n_left;
     let mut rng = fastrand::Rng::with_seed(seed);
     let target = if n > 100_000 { 500_000 } else { 100_000 };
     let mut random = Vec::with_capacity(target);
@@ -311,9 +308,24 @@ pub(crate) fn train(
             random.push((i, j));
         }
     }
-    st.random_pairs = random.len();
     let rg: Vec<u64> = random.par_iter().map(|&(i, j)| ds.compare(i, j)).collect();
     model.set_u_from_counts(&count_patterns(&rg));
+    random.len()
+}
+
+pub(crate) fn train(
+    model: &mut Model,
+    ds: &Dataset,
+    sessions: &[Session],
+    pairs: &[u64],
+    blocking: Blocking,
+    seed: u64,
+) -> (Vec<u64>, TrainStats) {
+    let mut st = TrainStats::default();
+    let t = Instant::now();
+    let n = ds.n;
+    let n_left = blocking.n_left;
+    st.random_pairs = estimate_u(model, ds, n_left, seed);
     st.u_time = t.elapsed();
 
     let t = Instant::now();

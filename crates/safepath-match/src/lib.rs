@@ -55,7 +55,7 @@ pub use error::MatchError;
 pub use features::{Comparator, Record, fields_for};
 pub use index::{
     Candidate, INDEX_SCHEME, IndexTerms, MAX_CANDIDATES, MAX_POSTING, MatchIndex, index_terms,
-    select_postings, train,
+    select_postings, train, train_registry,
 };
 pub use model::{Band, FieldExplanation, FieldModel, Model, Score, explain_compact};
 pub use settings::{Kind, Schema, Settings};

@@ -13,6 +13,9 @@ pub trait ReferralStore {
     async fn insert_consent(&self, row: &LedgerRow, audit: &AuditDraft) -> Result<()>;
     async fn consent(&self, id: &str) -> Result<Option<LedgerRow>>;
     async fn consents_for_case(&self, case: CaseId) -> Result<Vec<LedgerRow>>;
+    /// The consents of several cases of one `purpose` in one read (tracing
+    /// checks every candidate's), each case's in ledger order.
+    async fn consents_for_cases(&self, cases: &[CaseId], purpose: &str) -> Result<Vec<LedgerRow>>;
     /// Replaces a consent (withdrawal) and the referrals it ends, atomically.
     async fn update_consent(
         &self,

@@ -55,6 +55,24 @@ macro_rules! referrals_sql {
                 rows.iter().map(ledger_from).collect()
             }
 
+            async fn consents_for_cases(&self, cases: &[CaseId], purpose: &str) -> Result<Vec<LedgerRow>> {
+                let mut out = Vec::new();
+                for chunk in cases.chunks(500) {
+                    let mut qb = QueryBuilder::<$db>::new("SELECT id, case_id, purpose AS kind, NULL AS from_org_id, recipient_org_id AS to_org_id, record, created_at, updated_at FROM consents WHERE purpose = ");
+                    qb.push_bind(purpose);
+                    qb.push(" AND case_id IN (");
+                    let mut list = qb.separated(", ");
+                    for c in chunk {
+                        list.push_bind(c.to_string());
+                    }
+                    qb.push(") ORDER BY case_id, created_at, id");
+                    for r in qb.build().fetch_all(&self.pool).await? {
+                        out.push(ledger_from(&r)?);
+                    }
+                }
+                Ok(out)
+            }
+
             async fn update_consent(&self, consent: &LedgerRow, ended: &[LedgerRow], audit: &AuditDraft) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 self.append_tx(&mut tx, audit).await?;

@@ -3656,6 +3656,28 @@ async fn tracing_requests_waiting_and_later_matches(h: Harness) {
             .unwrap(),
         0
     );
+    // One read for several cases' consents of one purpose, in ledger order;
+    // a case without any adds nothing.
+    let ids = |v: Vec<LedgerRow>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s
+            .consents_for_cases(&[CaseId(Uuid::from_u128(78)), c.id], "tracing")
+            .await
+            .unwrap()),
+        ["k1", "k2"]
+    );
+    assert!(
+        s.consents_for_cases(&[c.id], "family_contact")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.consents_for_cases(&[], "tracing")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     s.match_index_reset("fp").await.unwrap();
     let entry = |case: CaseId, person: u128| MatchEntryRow {
         case_id: case,
