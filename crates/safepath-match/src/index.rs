@@ -85,12 +85,7 @@ fn add_records(
 /// Trains a model on records without labels (u from random pairs, m and λ by EM on the
 /// blocked pairs, as in de-duplication).
 pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchError> {
-    let mut model = Model::untrained(settings.schema.clone());
-    model.likely = settings.likely;
-    model.possible = settings.possible;
-    let mut ds = Dataset::new(&model.schema);
-    let mut entries = Vec::new();
-    add_records(&mut ds, &model, records, &mut entries)?;
+    let (mut model, ds, entries) = untrained_over(records, settings)?;
     let blocking = engine::Blocking {
         max_block: settings.max_block_size,
         budget: settings.budget(ds.n),
@@ -110,14 +105,23 @@ pub fn train(records: &[Record], settings: &Settings) -> Result<Model, MatchErro
 /// variant, a place written otherwise or an estimated age then counts against the true
 /// person (docs/decisions.md D19). u is learnt from any registry; m is not.
 pub fn train_registry(records: &[Record], settings: &Settings) -> Result<Model, MatchError> {
+    let (mut model, ds, _) = untrained_over(records, settings)?;
+    engine::estimate_u(&mut model, &ds, None, settings.seed);
+    Ok(model)
+}
+
+/// The priors' model under `settings`' bands, and `records` read for training.
+fn untrained_over(
+    records: &[Record],
+    settings: &Settings,
+) -> Result<(Model, Dataset, Vec<Entry>), MatchError> {
     let mut model = Model::untrained(settings.schema.clone());
     model.likely = settings.likely;
     model.possible = settings.possible;
     let mut ds = Dataset::new(&model.schema);
     let mut entries = Vec::new();
     add_records(&mut ds, &model, records, &mut entries)?;
-    engine::estimate_u(&mut model, &ds, None, settings.seed);
-    Ok(model)
+    Ok((model, ds, entries))
 }
 
 /// The scheme of [`index_terms`]' keys and terms: an index kept outside the
