@@ -25,9 +25,11 @@ api = Api(BASE)
 token = api.login()
 
 
-def person(row):
+def person(row, place_field):
     name = " ".join(p for p in (row["given_name"], row["family_name"]) if p)
     out = {"names": [{"value": name}], "sex": {"F": "female", "M": "male"}.get(row["sex"], "unknown")}
+    if row["place"]:
+        out[place_field] = {"locality": row["place"]}
     if row["nationality"]:
         out["nationalities"] = [row["nationality"]]
     b = row["birth_date"]
@@ -47,7 +49,7 @@ t = time.perf_counter()
 with open(os.path.join(HERE, "registry.csv"), encoding="utf-8") as f:
     for row in csv.DictReader(f):
         status, body = api.call("POST", "/api/v1/cases", token,
-                                {"person": person(row), "exploitation_forms": ["forced_labour"]})
+                                {"person": person(row, "place_of_origin"), "exploitation_forms": ["forced_labour"]})
         assert status == 201, (status, body)
         case_of[row["id"]] = body["id"]
         status, _ = api.call("POST", f"/api/v1/cases/{body['id']}/consents", token,
@@ -66,7 +68,7 @@ times, reference_of = [], {}
 for row in requests:
     t = time.perf_counter()
     status, body = api.call("POST", "/api/v1/tracing-requests", token,
-                            {"sought": person(row), "requester": REQUESTER})
+                            {"sought": person(row, "home_place"), "requester": REQUESTER})
     times.append(time.perf_counter() - t)
     assert status == 201, (status, body)
     reference_of[body["id"]] = row["id"]

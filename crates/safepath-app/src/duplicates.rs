@@ -33,6 +33,7 @@ age = "age"
 record_date = "record_date"
 sex = "sex"
 nationality = "nationality"
+place = "place"
 "#;
 
 /// From this many records the model is trained on the data (EM); below, the
@@ -93,6 +94,15 @@ pub(crate) fn record(
         _ => "",
     };
     let nationality = p.nationalities.first().cloned().unwrap_or_default();
+    // "Hlaing, Yangon": the engine reads the area after the comma as the
+    // place's parent ("contained" when the other gives only the area).
+    let place = [&p.place_of_origin.locality, &p.place_of_origin.area]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
     let pairs = [
         ("full_name", name.as_str()),
         ("birth_date", birth.as_str()),
@@ -100,6 +110,7 @@ pub(crate) fn record(
         ("record_date", on.as_str()),
         ("sex", sex),
         ("nationality", nationality.as_str()),
+        ("place", place.as_str()),
     ];
     Record::from_pairs(schema, id, &pairs).map_err(|e| AppError::internal(&e))
 }

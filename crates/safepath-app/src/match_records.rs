@@ -142,7 +142,15 @@ impl App {
                 .map_err(|_| AppError::internal("nationalities"))?,
             languages: vec![],
             contact: Default::default(),
-            place_of_origin: Default::default(),
+            place_of_origin: p
+                .place_of_origin
+                .as_ref()
+                .map(|s| open("place_of_origin", s))
+                .transpose()?
+                .map(|s| serde_json::from_str(&s))
+                .transpose()
+                .map_err(|_| AppError::internal("place"))?
+                .unwrap_or_default(),
         })
     }
 }

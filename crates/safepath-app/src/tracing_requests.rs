@@ -72,6 +72,12 @@ pub struct SoughtPerson {
     /// BCP 47 tags.
     #[serde(default)]
     pub languages: Vec<String>,
+    /// Where the person comes from (home village or town, province,
+    /// country): weighed in matching against a case's place of origin.
+    #[serde(default)]
+    pub home_place: Place,
+    /// Where the person was last heard of (not weighed: people are found
+    /// far from where they were last seen).
     #[serde(default)]
     pub last_known_place: Place,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -264,7 +270,7 @@ impl SoughtPerson {
             nationalities: self.nationalities.clone(),
             languages: self.languages.clone(),
             contact: Contact::default(),
-            place_of_origin: self.last_known_place.clone(),
+            place_of_origin: self.home_place.clone(),
         }
     }
 
@@ -274,7 +280,9 @@ impl SoughtPerson {
         self.birth_date = p.birth_date;
         self.nationalities = p.nationalities;
         self.languages = p.languages;
-        self.last_known_place = p.place_of_origin;
+        self.home_place = p.place_of_origin;
+        self.last_known_place =
+            std::mem::take(&mut self.last_known_place).validated("sought.last_known_place")?;
         self.last_seen_on = self
             .last_seen_on
             .map(|s| s.trim().to_owned())

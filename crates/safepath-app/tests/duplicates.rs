@@ -655,3 +655,47 @@ async fn a_withdrawn_tracing_consent_is_neither_opened_nor_matched() {
     let found = matched(&app, &cm_a).await;
     assert_eq!(found, vec![stays]);
 }
+
+/// The family's "home place" is weighed against each case's place of origin,
+/// under the town's other name too ("Moulmein" is Mawlamyine): of two
+/// namesakes born the same year, the one from that town comes first and
+/// weighs more. The last known place is not weighed (before, it stood in for
+/// the place of origin; now neither side's place was compared and the two
+/// namesakes weighed the same).
+#[tokio::test]
+async fn the_home_place_tells_namesakes_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open_app(&dir).await;
+    let cm_a = principal(&app, "demo-cm-a").await;
+    let cm_b = principal(&app, "demo-cm-b").await;
+    population(&app, &cm_a, &cm_b).await;
+    let from = |town: &str, area: &str| {
+        json!({"names": [{"value": "Thida Synthetic Win"}], "sex": "female",
+               "birth_date": {"kind": "year", "year": 1994}, "nationalities": ["MMR"],
+               "place_of_origin": {"country": "MMR", "area": area, "locality": town}})
+    };
+    let mon = create(&app, &cm_a, from("Mawlamyine", "Mon")).await;
+    let shan = create(&app, &cm_a, from("Taunggyi", "Shan")).await;
+    agree_to_tracing(&app, &cm_a, mon).await;
+    agree_to_tracing(&app, &cm_a, shan).await;
+    assert!(app.warm_duplicate_index().await.unwrap());
+    let mut request = tracing_request("Thida Synthetic Win", 1994);
+    request.sought.home_place = serde_json::from_value(json!({"locality": "Moulmein"})).unwrap();
+    request.sought.last_known_place =
+        serde_json::from_value(json!({"locality": "Taunggyi", "area": "Shan"})).unwrap();
+    app.create_tracing_request(&cm_b, request).await.unwrap();
+    let found = app.tracing_matches_for_me(&cm_a).await.unwrap();
+    let p = |case| {
+        found
+            .iter()
+            .find(|m| m.case_id == case)
+            .map_or(0.0, |m| m.probability)
+    };
+    assert!(
+        p(mon) > p(shan) && p(mon) >= 0.5,
+        "from the home town {} against {}",
+        p(mon),
+        p(shan)
+    );
+    assert!(found[0].case_id == mon || p(shan) == 0.0);
+}

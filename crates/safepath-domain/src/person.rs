@@ -206,6 +206,29 @@ pub struct Place {
     pub locality: Option<String>,
 }
 
+impl Place {
+    /// The place with its country code checked (and upper-cased) and its
+    /// texts checked; errors name the part under `field`
+    /// (`person.place_of_origin.country`).
+    pub fn validated(mut self, field: &str) -> Result<Place, DomainError> {
+        if let Some(c) = &self.country {
+            let c = crate::org::check_country(c).map_err(|_| {
+                DomainError::invalid(
+                    &format!("{field}.country"),
+                    "expected an ISO 3166-1 alpha-3 code",
+                )
+            })?;
+            self.country = Some(c);
+        }
+        for (part, v) in [("area", &self.area), ("locality", &self.locality)] {
+            if let Some(v) = v {
+                check_text(&format!("{field}.{part}"), v)?;
+            }
+        }
+        Ok(self)
+    }
+}
+
 /// Everything the case knows about the person, in clear (only ever in memory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -321,15 +344,7 @@ impl Person {
                 )
             })?;
         }
-        if let Some(c) = &self.place_of_origin.country {
-            let c = crate::org::check_country(c).map_err(|_| {
-                DomainError::invalid(
-                    "person.place_of_origin.country",
-                    "expected an ISO 3166-1 alpha-3 code",
-                )
-            })?;
-            self.place_of_origin.country = Some(c);
-        }
+        self.place_of_origin = self.place_of_origin.validated("person.place_of_origin")?;
         for l in &self.languages {
             let ok = (2..=12).contains(&l.len())
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
@@ -344,11 +359,6 @@ impl Person {
             ("person.contact.phone", &self.contact.phone),
             ("person.contact.email", &self.contact.email),
             ("person.contact.address", &self.contact.address),
-            ("person.place_of_origin.area", &self.place_of_origin.area),
-            (
-                "person.place_of_origin.locality",
-                &self.place_of_origin.locality,
-            ),
         ] {
             if let Some(v) = v {
                 check_text(field, v)?;

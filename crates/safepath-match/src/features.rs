@@ -188,7 +188,8 @@ fn name_rest(short: usize, long: usize, min_best: f64, avg: f64) -> u8 {
 ///
 /// exact: written alike; contained: one is an area of the other ("Hlaing, Yangon" / "Yangon");
 /// same_place: the same place under another name or spelling ([`crate::places::place_key`]:
-/// "Rangoon" / "Yangon", "Tjiandjoer" / "Cianjur", "อุดรธานี" / "Udon Thani"); close: written
+/// "Rangoon" / "Yangon", "Tjiandjoer" / "Cianjur", "อุดรธานี" / "Udon Thani"; also the same
+/// town when one side names its province too: "Moulmein" / "Mawlamyine, Mon"); close: written
 /// nearly alike (Jaro–Winkler ≥ 0.9); same_region: the same parent area or region.
 pub const PLACE_LEVELS: &[&str] = &[
     "exact",
@@ -1473,7 +1474,16 @@ impl Dataset {
                         || eq(x.region, y.key)
                     {
                         2
-                    } else if eq(x.key, y.key) {
+                    } else if eq(x.key, y.key) || {
+                        // The same town under another name, one side naming its
+                        // province too ("Moulmein" / "Mawlamyine, Mon").
+                        fn first(k: &str) -> &str {
+                            k.split(',').next().unwrap_or("")
+                        }
+                        x.key != 0
+                            && y.key != 0
+                            && first(self.interner.get(x.key)) == first(other.interner.get(y.key))
+                    } {
                         3
                     } else if (if same {
                         self.interner.sim(x.full, y.full, 0.9)
@@ -1878,6 +1888,10 @@ mod tests {
         assert_eq!(place("Hlaing, Rangoon", "Yangon"), "contained");
         assert_eq!(place("Hlaing, Rangoon", "Insein, Yangon"), "same_region");
         assert_eq!(place("Siem Reap", "Kampot"), "different");
+        // The town named with its province on one side only.
+        assert_eq!(place("Moulmein", "Mawlamyine, Mon"), "same_place");
+        assert_eq!(place("Mawlamyine, Mon", "Mon"), "contained");
+        assert_eq!(place("Mawlamyine, Mon", "Taunggyi, Shan"), "different");
         assert_eq!(place("", "Kampot"), "missing");
         // Empty parts and punctuation only: left out, never a key of their own.
         assert_eq!(place(" , Yangon,", "Yangon"), "exact");

@@ -521,16 +521,7 @@ async fn case_page_view(
         .cloned()
         .collect::<Vec<_>>()
         .join(" · ");
-    let origin = [
-        &p.place_of_origin.locality,
-        &p.place_of_origin.area,
-        &p.place_of_origin.country,
-    ]
-    .into_iter()
-    .flatten()
-    .cloned()
-    .collect::<Vec<_>>()
-    .join(", ");
+    let origin = crate::ui::place_line(&tr, &p.place_of_origin);
     // What this user may do here, as the policy says (no role tests here).
     let may = app
         .case_permissions(user.principal(), c.id)

@@ -138,6 +138,8 @@ struct RequestPage {
     r: TracingRequestView,
     sex_label: String,
     relationship_label: String,
+    home_place: String,
+    last_place: String,
     methods: &'static [&'static str],
 }
 
@@ -155,6 +157,9 @@ pub struct FormValues {
     birth_on: String,
     nationality: String,
     languages: String,
+    home_country: String,
+    home_area: String,
+    home_locality: String,
     place_country: String,
     place_area: String,
     place_locality: String,
@@ -203,6 +208,9 @@ impl FormValues {
             birth_on: g("birth_on"),
             nationality: g("nationality"),
             languages: g("languages"),
+            home_country: g("home_country"),
+            home_area: g("home_area"),
+            home_locality: g("home_locality"),
             place_country: g("place_country"),
             place_area: g("place_area"),
             place_locality: g("place_locality"),
@@ -258,6 +266,7 @@ impl FormValues {
             "sex": if self.sex.is_empty() { "unknown" } else { self.sex.as_str() },
             "nationalities": list(&self.nationality.to_ascii_uppercase()),
             "languages": list(&self.languages),
+            "home_place": {"country": opt(&self.home_country.to_ascii_uppercase()), "area": opt(&self.home_area), "locality": opt(&self.home_locality)},
             "last_known_place": {"country": opt(&self.place_country.to_ascii_uppercase()), "area": opt(&self.place_area), "locality": opt(&self.place_locality)},
         });
         if !birth.is_null() {
@@ -396,6 +405,8 @@ async fn request_page(
                 csrf: user.session.csrf_token.clone(),
                 sex_label: tr.t(format!("sex-{}", r.sought.sex_code())),
                 relationship_label: tr.t(format!("relationship-{}", r.requester.relationship)),
+                home_place: crate::ui::place_line(&tr, &r.sought.home_place),
+                last_place: crate::ui::place_line(&tr, &r.sought.last_known_place),
                 r,
                 methods: CONTACT_METHODS,
                 tr,

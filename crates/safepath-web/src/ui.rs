@@ -280,6 +280,20 @@ pub(crate) fn country_name(tr: &Tr, alpha3: &str) -> String {
         .unwrap_or_else(|| alpha3.to_owned())
 }
 
+/// A place as a line: town, province, country by name ("" when unknown).
+pub(crate) fn place_line(tr: &Tr, p: &safepath_domain::person::Place) -> String {
+    [
+        p.locality.clone(),
+        p.area.clone(),
+        p.country.as_deref().map(|c| country_name(tr, c)),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
 /// The region's nationalities the case form offers by name (ISO 3166-1
 /// alpha-3, as persons record them), with the alpha-2 code their `country-`
 /// names are kept under. Others are typed as codes.

@@ -476,7 +476,7 @@ async fn pages_record_a_request_and_answer_a_match_with_csrf() {
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text().contains("<label for=\"requester_name\""));
     let body = format!(
-        "csrf={csrf_a}&name_value=Malee+Thongkham&name_script=Latn&sex=female&birth_kind=year&birth_value=1994&nationality=THA&languages=th&place_country=THA&last_seen_on=2022&requester_name=Synthetic+Brother&relationship=sibling&phone=%2B66+2+000+0002"
+        "csrf={csrf_a}&name_value=Malee+Thongkham&name_script=Latn&sex=female&birth_kind=year&birth_value=1994&nationality=THA&languages=th&home_locality=Bang+Lamung&home_area=Chon+Buri&home_country=tha&place_country=THA&last_seen_on=2022&requester_name=Synthetic+Brother&relationship=sibling&phone=%2B66+2+000+0002"
     );
     let forged = t
         .page_post(&cookie_a, "/tracing/new", body.replace(&csrf_a, "forged"))
@@ -492,7 +492,8 @@ async fn pages_record_a_request_and_answer_a_match_with_csrf() {
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.text().contains("id=\"form-error\""));
     assert!(
-        refused.text().contains("value=\"Synthetic Brother\""),
+        refused.text().contains("value=\"Synthetic Brother\"")
+            && refused.text().contains("value=\"Bang Lamung\""),
         "values kept"
     );
     let created = t.page_post(&cookie_a, "/tracing/new", body).await;
@@ -504,6 +505,15 @@ async fn pages_record_a_request_and_answer_a_match_with_csrf() {
     assert!(location.starts_with("/tracing/requests/"));
     let page = t.page(&cookie_a, &location).await;
     assert!(page.text().contains("id=\"tracing-open\""));
+    // The home place as a line, the country by name; no last known place
+    // beyond its country was given.
+    assert!(
+        page.text()
+            .contains("id=\"home-place\">Bang Lamung, Chon Buri, Thailand<"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("id=\"last-place\">Thailand<"));
 
     let (cookie_b, csrf_b) = page_login(&t, "demo-cm-b").await;
     let list = t.page(&cookie_b, "/tracing").await.text();
