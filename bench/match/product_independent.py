@@ -6,9 +6,11 @@ organisation is told of are scored against truth.csv (a matched request
 counts as right when its best match is the true person).
 
     target/release/safepath demo --data-dir $(mktemp -d) --addr 127.0.0.1:18199 --cases 0 &
-    python3 bench/match/product_independent.py [URL] [requests, 300] [folder]
+    python3 bench/match/product_independent.py [URL] [requests, 300] [folder] [whole]
 (it writes 6,000 cases: serve a throwaway folder). `folder` holds another draw
-of the set (make_set.py --seed N --out folder); the frozen set by default."""
+of the set (make_set.py --seed N --out folder); the frozen set by default
+("" for it). Names go in as the set's boxes, given and family parts; with
+`whole`, as one name joined from them."""
 import csv
 import os
 import statistics
@@ -19,15 +21,21 @@ from api_client import Api, p95
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18199"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-HERE = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
+WHOLE = len(sys.argv) > 4 and sys.argv[4] == "whole"
+HERE = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "independent")
 api = Api(BASE)
 token = api.login()
 
 
 def person(row, place_field):
-    name = " ".join(p for p in (row["given_name"], row["family_name"]) if p)
-    out = {"names": [{"value": name}], "sex": {"F": "female", "M": "male"}.get(row["sex"], "unknown")}
+    # The boxes as the clerk filled them: given and family name parts (or,
+    # with "whole", one name joined from them).
+    names = [{"value": row[box], "part": part}
+             for box, part in (("given_name", "given"), ("family_name", "family")) if row[box]]
+    if WHOLE:
+        names = [{"value": " ".join(n["value"] for n in names)}]
+    out = {"names": names, "sex": {"F": "female", "M": "male"}.get(row["sex"], "unknown")}
     if row["place"]:
         out[place_field] = {"locality": row["place"]}
     if row["nationality"]:

@@ -85,8 +85,15 @@ pub struct DedupeCaseSide {
 /// A case's values as the matching engine compares them.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ComparedValues {
-    /// The name the engine compared (the first recorded).
+    /// The name the engine compared (the first recorded): a whole name, or
+    /// its given part when the family part was recorded apart.
     pub name: String,
+    /// The family part of that name, when recorded apart.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub family_name: String,
+    /// The place of origin compared ("town, province").
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub place: String,
     pub birth_date: Option<safepath_domain::person::BirthDate>,
     pub sex: Option<safepath_domain::person::Sex>,
     /// ISO 3166-1 alpha-3 codes.
@@ -675,12 +682,14 @@ impl App {
                 let cap = access::authorize(&who.actor, Action::ReadCase, facts)
                     .map_err(|_| pair_not_found())?;
                 let person = self.person_for_matching(&Grant::case(&cap, facts.id)?, p)?;
+                let (name, family_name) = crate::match_records::name_boxes(&person)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| (person.display_name.clone(), String::new()));
                 let compared = ComparedValues {
-                    name: person
-                        .names
-                        .first()
-                        .map(|n| n.value.clone())
-                        .unwrap_or_else(|| person.display_name.clone()),
+                    name,
+                    family_name,
+                    place: crate::duplicates::place_text(&person.place_of_origin),
                     birth_date: person.birth_date.clone(),
                     sex: Some(person.sex),
                     nationalities: person.nationalities.clone(),

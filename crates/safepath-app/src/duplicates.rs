@@ -24,10 +24,14 @@ use crate::match_records::{best_of_each, records_of};
 use crate::sealing::Grant;
 use crate::{App, AppError, Principal};
 
-/// The columns the product matches on, in the file interface's terms.
+/// The columns the product matches on, in the file interface's terms. A
+/// name fills two boxes: `full_name` holds a whole name, or the given part
+/// when the family part is recorded apart (`family_name`); the column keeps
+/// the name the explanations have always carried.
 pub(crate) const SETTINGS: &str = r#"id_column = "id"
 [columns]
-full_name = "full_name"
+full_name = "given_name"
+family_name = "family_name"
 birth_date = "birth_date"
 age = "age"
 record_date = "record_date"
@@ -69,16 +73,29 @@ pub struct DuplicateCheck {
     pub more_visible: usize,
 }
 
+/// A place as the engine compares it, "Hlaing, Yangon": it reads the area
+/// after the comma as the place's parent ("contained" when the other side
+/// gives only the area). The country is left to the nationality.
+pub(crate) fn place_text(p: &safepath_domain::person::Place) -> String {
+    [&p.locality, &p.area]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The record of `p` with one of its names in the engine's two boxes:
+/// given and family when the name was recorded in parts, else the whole
+/// name in the first box (the engine compares it with both boxes of the
+/// other side).
 pub(crate) fn record(
     schema: &safepath_match::Schema,
     id: &str,
     p: &Person,
+    (given, family): (&str, &str),
 ) -> Result<Record, AppError> {
-    let name = p
-        .names
-        .first()
-        .map(|n| n.value.clone())
-        .unwrap_or_else(|| p.display_name.clone());
     let (birth, age, on) = match &p.birth_date {
         Some(BirthDate::Exact { date }) => (date.clone(), String::new(), String::new()),
         Some(BirthDate::YearMonth { year, month }) => {
@@ -94,17 +111,10 @@ pub(crate) fn record(
         _ => "",
     };
     let nationality = p.nationalities.first().cloned().unwrap_or_default();
-    // "Hlaing, Yangon": the engine reads the area after the comma as the
-    // place's parent ("contained" when the other gives only the area).
-    let place = [&p.place_of_origin.locality, &p.place_of_origin.area]
-        .into_iter()
-        .flatten()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = place_text(&p.place_of_origin);
     let pairs = [
-        ("full_name", name.as_str()),
+        ("full_name", given),
+        ("family_name", family),
         ("birth_date", birth.as_str()),
         ("age", age.as_str()),
         ("record_date", on.as_str()),
@@ -1005,7 +1015,7 @@ mod tests {
                 p.birth_date = Some(BirthDate::Year {
                     year: 1960 + (i % 40) as i32,
                 });
-                record(&settings.schema, &i.to_string(), &p).unwrap()
+                record(&settings.schema, &i.to_string(), &p, (&name, "")).unwrap()
             })
             .collect();
         let kept = train_kept_model(&records, &settings).unwrap();

@@ -2,7 +2,7 @@
 //! create: persons opened for matching (in memory only, never returned) and
 //! the index over them.
 
-use safepath_domain::person::{GenderIdentity, Person};
+use safepath_domain::person::{GenderIdentity, NamePart, Person, PersonName};
 use safepath_match::{Band, Candidate, MatchIndex, Model, Record, Settings, train};
 use safepath_store::PersonRow;
 use std::collections::HashMap;
@@ -16,7 +16,11 @@ pub(crate) fn settings() -> Result<Settings, AppError> {
 }
 
 /// One record per name (and per transliteration) of a person, all with the
-/// same id: a person known in several scripts is found in each.
+/// same id: a person known in several scripts is found in each. A name
+/// recorded in parts (given and family) is one record with both boxes
+/// filled, and one more for each transliteration of either part; a whole
+/// name (or an alias) fills the first box. The record of the person's first
+/// name comes first (the model is trained on one record per person).
 pub(crate) fn records_of(
     settings: &Settings,
     id: &str,
@@ -24,23 +28,56 @@ pub(crate) fn records_of(
 ) -> Result<Vec<Record>, AppError> {
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for n in &p.names {
-        for value in std::iter::once(&n.value).chain(n.transliterations.iter()) {
-            if !seen.insert(value.clone()) {
-                continue;
-            }
-            let mut one = p.clone();
-            one.names = vec![safepath_domain::person::PersonName {
-                value: value.clone(),
-                ..n.clone()
-            }];
-            out.push(record(&settings.schema, id, &one)?);
+    for (given, family) in name_boxes(p) {
+        if seen.insert((given.clone(), family.clone())) {
+            out.push(record(&settings.schema, id, p, (&given, &family))?);
         }
     }
     if out.is_empty() {
-        out.push(record(&settings.schema, id, p)?);
+        out.push(record(&settings.schema, id, p, (&p.display_name, ""))?);
     }
     Ok(out)
+}
+
+/// The (given, family) boxes of each of `p`'s names, the first name's first.
+pub(crate) fn name_boxes(p: &Person) -> Vec<(String, String)> {
+    let first_of = |part: NamePart| p.names.iter().find(|n| n.part == part);
+    let (given, family) = (first_of(NamePart::Given), first_of(NamePart::Family));
+    let mut parts = Vec::new();
+    if given.is_some() || family.is_some() {
+        let value = |n: Option<&PersonName>| n.map(|n| n.value.clone()).unwrap_or_default();
+        let (g, f) = (value(given), value(family));
+        parts.push((g.clone(), f.clone()));
+        for t in given.iter().flat_map(|n| &n.transliterations) {
+            parts.push((t.clone(), f.clone()));
+        }
+        for t in family.iter().flat_map(|n| &n.transliterations) {
+            parts.push((g.clone(), t.clone()));
+        }
+    }
+    let mut whole = Vec::new();
+    for n in &p.names {
+        let in_parts = [given, family]
+            .iter()
+            .any(|x| x.is_some_and(|x| std::ptr::eq(x, n)));
+        if in_parts {
+            continue;
+        }
+        for v in std::iter::once(&n.value).chain(&n.transliterations) {
+            whole.push((v.clone(), String::new()));
+        }
+    }
+    let parts_first = p
+        .names
+        .first()
+        .is_some_and(|n| matches!(n.part, NamePart::Given | NamePart::Family));
+    if parts_first {
+        parts.extend(whole);
+        parts
+    } else {
+        whole.extend(parts);
+        whole
+    }
 }
 
 /// The index over `records`, with a model trained on them when there are
@@ -152,5 +189,46 @@ impl App {
                 .map_err(|_| AppError::internal("place"))?
                 .unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(names: serde_json::Value) -> Person {
+        serde_json::from_value(serde_json::json!({"names": names})).unwrap()
+    }
+
+    fn boxes(p: &Person) -> Vec<(&str, &str)> {
+        // Leaked for the comparison's convenience (a test's few bytes).
+        name_boxes(p)
+            .into_iter()
+            .map(|(g, f)| (&*g.leak(), &*f.leak()))
+            .collect()
+    }
+
+    /// A name in parts is one record with both boxes, one more per
+    /// transliteration of a part; a whole name or an alias fills the first
+    /// box; the first name's record comes first.
+    #[test]
+    fn names_in_parts_fill_both_boxes_and_whole_names_the_first() {
+        let parts = person(serde_json::json!([
+            {"value": "Srey Pov", "part": "given", "transliterations": ["Sreypov"]},
+            {"value": "KHUN", "part": "family"},
+            {"value": "Pov", "part": "alias"}
+        ]));
+        assert_eq!(
+            boxes(&parts),
+            [("Srey Pov", "KHUN"), ("Sreypov", "KHUN"), ("Pov", "")]
+        );
+        let whole_first = person(serde_json::json!([
+            {"value": "Nguyen Thi Lan"},
+            {"value": "Lan", "part": "given"}
+        ]));
+        assert_eq!(boxes(&whole_first), [("Nguyen Thi Lan", ""), ("Lan", "")]);
+        let family_only = person(serde_json::json!([{"value": "Win", "part": "family"}]));
+        assert_eq!(boxes(&family_only), [("", "Win")]);
+        assert!(boxes(&person(serde_json::json!([]))).is_empty());
     }
 }

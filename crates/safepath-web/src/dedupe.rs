@@ -135,6 +135,8 @@ impl DedupePage {
         let tr = &self.tr;
         let words = match field {
             "full_name" => c.name.clone(),
+            "family_name" => c.family_name.clone(),
+            "place" => c.place.clone(),
             "birth" => match &c.birth_date {
                 Some(BirthDate::Exact { date }) => tr.day(date),
                 Some(BirthDate::YearMonth { year, month }) => {
