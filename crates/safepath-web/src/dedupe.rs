@@ -178,6 +178,16 @@ impl DedupePage {
             words
         }
     }
+    /// Whether either side recorded the field: a field neither recorded
+    /// (a family name, a place) is left out of the comparison table.
+    fn recorded(
+        &self,
+        a: &safepath_app::dedupe_run::DedupeCaseSide,
+        b: &safepath_app::dedupe_run::DedupeCaseSide,
+        field: &str,
+    ) -> bool {
+        self.compared(a, field) != "—" || self.compared(b, field) != "—"
+    }
     fn field(&self, field: &str) -> String {
         let key = format!("dedupe-field-{field}");
         if self.tr.has(&key) {

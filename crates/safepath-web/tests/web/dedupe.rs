@@ -758,4 +758,11 @@ async fn the_compared_values_are_shown_side_by_side() {
         "{item}"
     );
     assert!(item.contains(">Nguyen Thi Lann<"), "{item}");
+    // Fields neither record holds (a family name apart, a place) are left out.
+    assert!(
+        item.contains("<th scope=\"row\">name</th>")
+            && !item.contains("<th scope=\"row\">family name</th>")
+            && !item.contains("<th scope=\"row\">place of origin</th>"),
+        "{item}"
+    );
 }
