@@ -275,14 +275,15 @@ impl SoughtPerson {
     }
 
     fn validated(mut self, today: time::Date) -> Result<Self, AppError> {
+        // The places first, each under its own name in an error.
+        self.home_place = std::mem::take(&mut self.home_place).validated("sought.home_place")?;
+        self.last_known_place =
+            std::mem::take(&mut self.last_known_place).validated("sought.last_known_place")?;
         let p = self.as_person().validated(today)?;
         self.names = p.names;
         self.birth_date = p.birth_date;
         self.nationalities = p.nationalities;
         self.languages = p.languages;
-        self.home_place = p.place_of_origin;
-        self.last_known_place =
-            std::mem::take(&mut self.last_known_place).validated("sought.last_known_place")?;
         self.last_seen_on = self
             .last_seen_on
             .map(|s| s.trim().to_owned())

@@ -128,12 +128,25 @@ impl DedupePage {
         }
     }
     /// One side's value of a compared field, in words (issue 10: the two
-    /// records side by side, not only the weights).
+    /// records side by side, not only the weights); "—" when not recorded.
     fn compared(&self, side: &safepath_app::dedupe_run::DedupeCaseSide, field: &str) -> String {
+        let words = self.compared_words(side, field);
+        if words.is_empty() {
+            "—".to_owned()
+        } else {
+            words
+        }
+    }
+    /// One side's value of a compared field in words, empty when not recorded.
+    fn compared_words(
+        &self,
+        side: &safepath_app::dedupe_run::DedupeCaseSide,
+        field: &str,
+    ) -> String {
         use safepath_domain::person::{BirthDate, Sex};
         let c = &side.compared;
         let tr = &self.tr;
-        let words = match field {
+        match field {
             "full_name" => c.name.clone(),
             "family_name" => c.family_name.clone(),
             "place" => c.place.clone(),
@@ -161,21 +174,10 @@ impl DedupePage {
             "nationality" => c
                 .nationalities
                 .iter()
-                .map(|n| {
-                    crate::ui::REGION_NATIONALITIES
-                        .iter()
-                        .find(|(a3, _)| a3 == n)
-                        .map(|(_, a2)| tr.label_or("country-", a2))
-                        .unwrap_or_else(|| n.clone())
-                })
+                .map(|n| crate::ui::country_name(tr, n))
                 .collect::<Vec<_>>()
                 .join(", "),
             _ => String::new(),
-        };
-        if words.is_empty() {
-            "—".to_owned()
-        } else {
-            words
         }
     }
     /// Whether either side recorded the field: a field neither recorded
@@ -186,7 +188,7 @@ impl DedupePage {
         b: &safepath_app::dedupe_run::DedupeCaseSide,
         field: &str,
     ) -> bool {
-        self.compared(a, field) != "—" || self.compared(b, field) != "—"
+        !self.compared_words(a, field).is_empty() || !self.compared_words(b, field).is_empty()
     }
     fn field(&self, field: &str) -> String {
         let key = format!("dedupe-field-{field}");

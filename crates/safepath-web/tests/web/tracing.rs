@@ -418,6 +418,43 @@ async fn bad_requests_are_refused_clearly_and_change_nothing() {
         // No personal data in the error.
         assert!(!a.text().contains("Suda") && !a.text().contains("Synthetic Mother"));
     }
+    // A bad place is named as the requester wrote it: the home place or
+    // the last known place, not the person model's place of origin.
+    let long = "x".repeat(501);
+    for (place, field) in [
+        (
+            json!({"home_place": {"country": "M1"}}),
+            "sought.home_place.country",
+        ),
+        (
+            json!({"home_place": {"locality": long}}),
+            "sought.home_place.locality",
+        ),
+        (
+            json!({"last_known_place": {"country": "QQ"}}),
+            "sought.last_known_place.country",
+        ),
+    ] {
+        let mut sought = json!({"names": [{"value": "Suda Srisuk"}]});
+        for (k, v) in place.as_object().unwrap() {
+            sought[k] = v.clone();
+        }
+        let a = t
+            .call_as(
+                "POST",
+                "/api/v1/tracing-requests",
+                &cm_a,
+                Some(json!({"sought": sought, "requester": ok_requester})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{place}: {}", a.text());
+        let e = a.json();
+        assert_eq!(e["code"], "invalid_field", "{e}");
+        assert!(
+            e["message"].as_str().unwrap().starts_with(field),
+            "{field}: {e}"
+        );
+    }
     let list = t
         .call_as("GET", "/api/v1/tracing-requests", &cm_a, None)
         .await;
