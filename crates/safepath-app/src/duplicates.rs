@@ -668,17 +668,6 @@ impl App {
         let (keys, _) = terms_of(&schema, queries)?;
         let kb = self.keys.blinder(KEY_PURPOSE)?;
         let keys: Vec<i64> = keys.iter().map(|k| kb.blind64(&k.to_le_bytes())).collect();
-        let sizes: Vec<usize> = self
-            .store
-            .match_key_sizes(&keys, MAX_POSTING as i64)
-            .await?
-            .into_iter()
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-            .collect();
-        let chosen: Vec<i64> = select_postings(&sizes, MAX_POSTING, MAX_CANDIDATES)
-            .into_iter()
-            .map(|k| keys[k])
-            .collect();
         let nb = self.keys.blinder(NAMESAKE_PURPOSE)?;
         let tokens: Vec<i64> = if scan == Scan::DuplicateCheck {
             namesake_tokens(person)
@@ -688,7 +677,19 @@ impl App {
         } else {
             Vec::new()
         };
-        let namesakes = self.store.match_entries_under(&tokens).await?;
+        // Independent reads, side by side.
+        let (sizes, namesakes) = tokio::try_join!(
+            self.store.match_key_sizes(&keys, MAX_POSTING as i64),
+            self.store.match_entries_under(&tokens)
+        )?;
+        let sizes: Vec<usize> = sizes
+            .into_iter()
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .collect();
+        let chosen: Vec<i64> = select_postings(&sizes, MAX_POSTING, MAX_CANDIDATES)
+            .into_iter()
+            .map(|k| keys[k])
+            .collect();
         let namesake_cases: HashSet<Uuid> = namesakes.iter().map(|e| e.case_id.0).collect();
         let mut entries = match scan {
             Scan::DuplicateCheck => self.store.match_entries_under(&chosen).await?,
@@ -734,6 +735,9 @@ impl App {
         if records.is_empty() || queries.is_empty() {
             return Ok(Vec::new());
         }
+        // One step after the other: on a two-core server, counting the
+        // terms beside the build (which uses every core) made the slowest
+        // checks slower (docs/decisions.md D20).
         let model = state.model.clone();
         let index = tokio::task::spawn_blocking(move || {
             MatchIndex::build(&records, &model).map_err(engine_error)
@@ -837,6 +841,39 @@ impl App {
         Ok(out)
     }
 
+    /// Whom to contact in `org` about a match the user may not see.
+    async fn elsewhere_hit(
+        &self,
+        org: safepath_domain::ids::OrgId,
+        band: &str,
+    ) -> Result<ElsewhereHit, AppError> {
+        let (org_name, focal_point) = self.org_contact(org).await?;
+        Ok(ElsewhereHit {
+            org_id: org.0,
+            org_name,
+            focal_point,
+            band: band.into(),
+        })
+    }
+
+    /// An organisation's name and its focal point's (a staff member, never
+    /// a person in its care): whom another organisation contacts there.
+    pub(crate) async fn org_contact(
+        &self,
+        org: safepath_domain::ids::OrgId,
+    ) -> Result<(String, Option<String>), AppError> {
+        let org_row = self
+            .store
+            .org(org)
+            .await?
+            .ok_or_else(|| AppError::internal("org"))?;
+        let focal = match self.store.focal_point(org).await? {
+            Some(u) => self.store.user(u).await?.map(|u| u.full_name),
+            None => None,
+        };
+        Ok((org_row.name, focal))
+    }
+
     pub async fn possible_duplicates(
         &self,
         who: &Principal,
@@ -895,41 +932,32 @@ impl App {
                 .map(|f| (f.id, f))
                 .collect();
             let mut shown = Vec::new();
+            // Each other organisation once, at its best match's band.
+            let mut others: Vec<(safepath_domain::ids::OrgId, &'static str)> = Vec::new();
             for (case, band, probability) in hits {
                 let Some(facts) = facts.get(&case) else {
                     continue;
                 };
-                let org = facts.org;
                 match access::authorize(&who.actor, Action::ReadCase, facts) {
                     Ok(_) if shown.len() >= VISIBLE_SHOWN => out.more_visible += 1,
                     Ok(_) => shown.push((case, band, probability)),
-                    Err(_) => {
-                        if out.elsewhere.iter().any(|e| e.org_id == org.0) {
-                            continue;
-                        }
-                        let org_row = self
-                            .store
-                            .org(org)
-                            .await?
-                            .ok_or_else(|| AppError::internal("org"))?;
-                        let focal = match self.store.focal_point(org).await? {
-                            Some(u) => self.store.user(u).await?.map(|u| u.full_name),
-                            None => None,
-                        };
-                        out.elsewhere.push(ElsewhereHit {
-                            org_id: org.0,
-                            org_name: org_row.name,
-                            focal_point: focal,
-                            band: band.into(),
-                        });
-                    }
+                    Err(_) if others.iter().any(|(o, _)| *o == facts.org) => {}
+                    Err(_) => others.push((facts.org, band)),
                 }
             }
-            // Read together: their audit entries are committed as one group.
-            let views = futures_util::future::try_join_all(
-                shown.iter().map(|(case, _, _)| self.get_case(who, case.0)),
-            )
-            .await?;
+            // Read side by side: the shown cases (their audit entries are
+            // committed as one group) and whom to contact elsewhere.
+            let (views, elsewhere) = tokio::try_join!(
+                futures_util::future::try_join_all(
+                    shown.iter().map(|(case, _, _)| self.get_case(who, case.0)),
+                ),
+                futures_util::future::try_join_all(
+                    others
+                        .iter()
+                        .map(|&(org, band)| self.elsewhere_hit(org, band)),
+                ),
+            )?;
+            out.elsewhere = elsewhere;
             for ((case, band, probability), view) in shown.into_iter().zip(views) {
                 out.visible.push(DuplicateHit {
                     case_id: case.0,

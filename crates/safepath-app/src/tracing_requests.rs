@@ -717,19 +717,11 @@ impl App {
         let (sought, requester) = self.open_request(grant, row)?;
         let contact_route = match (row.status.as_str(), row.found_org_id) {
             ("found", Some(org)) => {
-                let org_row = self
-                    .store
-                    .org(org)
-                    .await?
-                    .ok_or_else(|| AppError::internal("org"))?;
-                let focal = match self.store.focal_point(org).await? {
-                    Some(u) => self.store.user(u).await?.map(|u| u.full_name),
-                    None => None,
-                };
+                let (org_name, focal_point) = self.org_contact(org).await?;
                 Some(ContactRoute {
                     org_id: org.0,
-                    org_name: org_row.name,
-                    focal_point: focal,
+                    org_name,
+                    focal_point,
                     found_at: rfc3339(row.found_at.unwrap_or_default()),
                 })
             }

@@ -7,6 +7,9 @@ use super::*;
 const INSERT_ROWS: usize = 5_000;
 /// Values per `IN (…)` list.
 const IN_LIST: usize = 500;
+/// Keys counted per statement (compound selects stay under SQLite's limit
+/// of 500 terms).
+const KEYS_PER_COUNT: usize = 100;
 
 macro_rules! match_index_sql {
     ($store:ident, $db:ty) => {
@@ -151,17 +154,28 @@ macro_rules! match_index_sql {
             }
 
             async fn match_key_sizes(&self, keys: &[i64], cap: i64) -> Result<Vec<i64>> {
+                // One statement per chunk (a check has a few dozen keys): a
+                // capped count per key, in the keys' order.
                 let mut out = Vec::with_capacity(keys.len());
-                for k in keys {
-                    let n: i64 = sqlx::query(
-                        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM match_keys WHERE key = $1 LIMIT $2) AS posting",
-                    )
-                    .bind(*k)
-                    .bind(cap + 1)
-                    .fetch_one(&self.pool)
-                    .await?
-                    .try_get("n")?;
-                    out.push(n);
+                for chunk in keys.chunks(KEYS_PER_COUNT) {
+                    let mut qb = QueryBuilder::<$db>::new("");
+                    for (i, k) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            qb.push(" UNION ALL ");
+                        }
+                        qb.push(format!("SELECT CAST({i} AS BIGINT) AS i, (SELECT COUNT(*) FROM (SELECT 1 AS one FROM match_keys WHERE key = "));
+                        qb.push_bind(*k);
+                        qb.push(" LIMIT ");
+                        qb.push_bind(cap + 1);
+                        qb.push(") AS posting) AS n");
+                    }
+                    let mut sizes = vec![0i64; chunk.len()];
+                    for r in qb.build().fetch_all(&self.pool).await? {
+                        let i: i64 = r.try_get("i")?;
+                        let slot = usize::try_from(i).ok().and_then(|i| sizes.get_mut(i));
+                        *slot.ok_or_else(|| StoreError::Corrupt("key count".into()))? = r.try_get("n")?;
+                    }
+                    out.extend(sizes);
                 }
                 Ok(out)
             }

@@ -2895,6 +2895,19 @@ async fn match_index_entries_keys_terms_and_state(h: Harness) {
     let mut counts = s.match_term_counts(&[70, 71, 72]).await.unwrap();
     counts.sort_unstable();
     assert_eq!(counts, [(70, 3), (71, 1)]);
+    // Keys counted in more than one statement keep their order.
+    let many: Vec<i64> = (0..250)
+        .map(|i| if i % 7 == 0 { 7 } else { 1_000 + i })
+        .collect();
+    let sizes = s.match_key_sizes(&many, 10).await.unwrap();
+    assert_eq!(sizes.len(), 250);
+    assert!(
+        sizes
+            .iter()
+            .zip(&many)
+            .all(|(&n, &k)| n == if k == 7 { 4 } else { 0 }),
+        "{sizes:?}"
+    );
     // A person written again: their entry is replaced, not added to.
     let p2 = PersonId(Uuid::from_u128(102));
     s.match_index_apply(10, &[p2], &[match_row(2, 102, &[99], &[71])])
