@@ -172,8 +172,8 @@ macro_rules! match_index_sql {
                     let mut sizes = vec![0i64; chunk.len()];
                     for r in qb.build().fetch_all(&self.pool).await? {
                         let i: i64 = r.try_get("i")?;
-                        let slot = usize::try_from(i).ok().and_then(|i| sizes.get_mut(i));
-                        *slot.ok_or_else(|| StoreError::Corrupt("key count".into()))? = r.try_get("n")?;
+                        let size = usize::try_from(i).ok().and_then(|i| sizes.get_mut(i));
+                        *size.ok_or_else(|| StoreError::Corrupt("key count".into()))? = r.try_get("n")?;
                     }
                     out.extend(sizes);
                 }
