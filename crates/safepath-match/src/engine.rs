@@ -348,15 +348,27 @@ pub(crate) fn train(
     let mut iterations = 0;
     let mut converged = true;
     for Session { cond, pairs: sp } in sessions {
-        // Most session pairs are candidates already compared.
+        // Most session pairs are candidates already compared. Both lists are sorted: each
+        // chunk finds its start among the candidates once and walks on from there (a
+        // binary search per pair was two dozen scattered reads into ten million).
+        let (cands, known) = (pairs, &gammas[..]);
         let g: Vec<u64> = sp
-            .par_iter()
-            .map(|&p| match pairs.binary_search(&p) {
-                Ok(k) => gammas[k],
-                Err(_) => {
-                    let (i, j) = unpack(p);
-                    ds.compare(i, j)
-                }
+            .par_chunks(1 << 14)
+            .flat_map_iter(|chunk| {
+                let mut k = chunk
+                    .first()
+                    .map_or(0, |p| cands.partition_point(|x| x < p));
+                chunk.iter().map(move |&p| {
+                    while k < cands.len() && cands[k] < p {
+                        k += 1;
+                    }
+                    if cands.get(k) == Some(&p) {
+                        known[k]
+                    } else {
+                        let (i, j) = unpack(p);
+                        ds.compare(i, j)
+                    }
+                })
             })
             .collect();
         let counts = count_patterns(&g);
