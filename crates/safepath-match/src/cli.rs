@@ -201,6 +201,42 @@ impl fmt::Display for RunSummary {
 
 const BATCH: usize = 1 << 15;
 
+/// The records' ids, in file order, in one buffer: a million ids as `String`s took some
+/// 40 MB at the peak of loading, a third of it the strings' headers.
+#[derive(Debug, Default)]
+pub(crate) struct Ids {
+    text: String,
+    /// Where each id ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+    fn extend(&mut self, other: &Ids) {
+        other.iter().for_each(|id| self.push(id));
+    }
+    fn try_reserve(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
+        self.ends.try_reserve(n)
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|k| &self[k])
+    }
+}
+
+impl std::ops::Index<usize> for Ids {
+    type Output = str;
+    fn index(&self, k: usize) -> &str {
+        let start = k.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.text[start..self.ends[k]]
+    }
+}
+
 /// Reads a CSV file into the dataset; returns the ids. Keys are appended to `entries`.
 pub(crate) fn load_csv(
     path: &Path,
@@ -209,7 +245,7 @@ pub(crate) fn load_csv(
     entries: &mut Vec<Entry>,
     opts: RunOptions,
     unreadable: &mut Unreadable,
-) -> Result<Vec<String>, MatchError> {
+) -> Result<Ids, MatchError> {
     let schema = &settings.schema;
     let file_name = path
         .file_name()
@@ -243,7 +279,7 @@ pub(crate) fn load_csv(
             )
         })?);
     }
-    let mut ids = Vec::new();
+    let mut ids = Ids::default();
     let preparer = ds.preparer(schema);
     // The batch read last, normalised, waiting to be interned: (prepared, lines, first index).
     type Pending = (Vec<crate::features::Prepared>, Vec<u64>);
@@ -277,14 +313,14 @@ pub(crate) fn load_csv(
     let ncols = cols.len();
     let read_batch = |rdr: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
                       rec: &mut csv::ByteRecord|
-     -> Result<(FlatBatch, Vec<u64>, Vec<String>), MatchError> {
+     -> Result<(FlatBatch, Vec<u64>, Ids), MatchError> {
         let mut batch = FlatBatch {
             text: String::with_capacity(BATCH * 64),
             ends: Vec::with_capacity(BATCH * ncols),
             ncols,
         };
         let mut lines = Vec::with_capacity(BATCH);
-        let mut ids = Vec::with_capacity(BATCH);
+        let mut ids = Ids::default();
         while lines.len() < BATCH {
             if !rdr.read_byte_record(rec).map_err(|e| csv_err(path, e))? {
                 break;
@@ -301,7 +337,7 @@ pub(crate) fn load_csv(
                     format!("empty id in column `{}`", schema.id_column),
                 ));
             }
-            ids.push(id.to_string());
+            ids.push(id);
             for &c in &cols {
                 batch.text.push_str(field(c));
                 batch.ends.push(batch.text.len() as u32);
@@ -330,7 +366,7 @@ pub(crate) fn load_csv(
                 if full {
                     read_batch(&mut rdr, &mut rec)
                 } else {
-                    Ok((FlatBatch::default(), Vec::new(), Vec::new()))
+                    Ok((FlatBatch::default(), Vec::new(), Ids::default()))
                 }
             },
             || {
@@ -345,7 +381,7 @@ pub(crate) fn load_csv(
         );
         done?;
         let (_, lines, batch_ids) = std::mem::replace(&mut cur, next?);
-        ids.extend(batch_ids);
+        ids.extend(&batch_ids);
         if let Some(records) = estimate.take() {
             let keys: usize = prepared.iter().map(|p| p.key_count()).sum();
             let per_record = keys.div_ceil(prepared.len().max(1));
@@ -446,7 +482,7 @@ pub fn link_with(
     let mut un = Unreadable::default();
     let mut ids = load_csv(left, &settings, &mut ds, &mut entries, opts, &mut un)?;
     let n_left = ids.len();
-    ids.extend(load_csv(
+    ids.extend(&load_csv(
         right,
         &settings,
         &mut ds,
@@ -519,7 +555,7 @@ fn write_pairs(
     output: &Path,
     model: &Model,
     ds: &Dataset,
-    ids: &[String],
+    ids: &Ids,
     scored: &[Scored],
 ) -> Result<(), MatchError> {
     let mut w = create(output)?;
@@ -692,7 +728,7 @@ pub fn calibration_link(
     let mut entries = Vec::new();
     let mut ids = load_csv(left, &settings, &mut ds, &mut entries, opts, &mut un)?;
     let n_left = ids.len();
-    ids.extend(load_csv(
+    ids.extend(&load_csv(
         right,
         &settings,
         &mut ds,
@@ -726,7 +762,7 @@ pub fn calibration_link(
         .map(|(&p, &g)| {
             let (i, j) = engine::unpack(p);
             let (prob, _, _) = model.score_pair(&ds, i, j, g, false);
-            let key = (ids[i].clone(), ids[j].clone());
+            let key = (ids[i].to_string(), ids[j].to_string());
             (prob, true_pairs.contains(&key))
         })
         .collect();
@@ -818,7 +854,7 @@ pub fn blocking_recall(
                         .binary_search(&(((i as u64) << 32) | j as u64))
                         .is_err()
                 {
-                    missed.push((ids[i].clone(), ids[j].clone()));
+                    missed.push((ids[i].to_string(), ids[j].to_string()));
                 }
             }
         }
