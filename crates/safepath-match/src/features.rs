@@ -259,22 +259,14 @@ pub(crate) struct Interner {
     text: String,
     /// Where each string ends in `text` (string `i` starts where `i - 1` ends).
     ends: Vec<usize>,
-    /// Ids and 32 bits of their string's hash ([`str_hash`]): growing the table and
-    /// telling apart strings whose hashes differ need not read the strings, which at a
-    /// million records are cache misses in a serial stage of loading.
-    table: hashbrown::HashTable<(u32, u32)>,
+    /// Ids, by the hash of their string.
+    table: hashbrown::HashTable<u32>,
 }
 
-/// 32 bits of a string's hash, spread over the 64 the table reads (bucket from the low
-/// bits, tag from the top seven).
-fn str_hash(s: &str) -> u32 {
+fn str_hash(s: &str) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     s.hash(&mut h);
-    (h.finish() >> 32) as u32
-}
-
-fn table_hash(h: u32) -> u64 {
-    u64::from(h) | (u64::from(h) << 32)
+    h.finish()
 }
 
 fn str_at<'a>(text: &'a str, ends: &[usize], id: u32) -> &'a str {
@@ -294,26 +286,23 @@ impl Interner {
         i
     }
     fn intern(&mut self, s: &str) -> u32 {
-        let h = str_hash(s);
+        let hash = str_hash(s);
         let Interner { text, ends, table } = self;
-        if let Some(&(id, _)) = table.find(table_hash(h), |&(id, x)| {
-            x == h && str_at(text, ends, id) == s
-        }) {
+        if let Some(&id) = table.find(hash, |&id| str_at(text, ends, id) == s) {
             return id;
         }
         let id = ends.len() as u32;
         text.push_str(s);
         ends.push(text.len());
-        table.insert_unique(table_hash(h), (id, h), |&(_, x)| table_hash(x));
+        table.insert_unique(hash, id, |&id| str_hash(str_at(text, ends, id)));
         id
     }
 
     /// The id of a string already interned.
     pub(crate) fn lookup(&self, s: &str) -> Option<u32> {
-        let h = str_hash(s);
         self.table
-            .find(table_hash(h), |&(id, x)| x == h && self.get(id) == s)
-            .map(|&(id, _)| id)
+            .find(str_hash(s), |&id| self.get(id) == s)
+            .copied()
     }
 
     /// [`sim`] of two interned strings. Their character counts are made on the spot:
