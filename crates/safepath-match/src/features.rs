@@ -510,7 +510,8 @@ pub(crate) struct Dataset {
     feats: Vec<NameFeat>,
     /// The index in `feats` of each name written in a name box, by its interned exact form.
     name_feats: HashMap<u32, u32>,
-    /// The keys of each place (whole, parent area, region), by its interned full form.
+    /// The keys of each place (whole, parent area, region, the whole's first part) and
+    /// the place's [`char_signature`], by its interned full form.
     place_keys: HashMap<u32, [u32; 5]>,
     /// The index in `feats` of the given and family names together, by the indices of
     /// the two.
@@ -533,7 +534,8 @@ impl Slot {
         match self {
             Slot::Name => NAME_WIDTH,
             Slot::Date => 2,
-            // The interned value and its [`char_signature`].
+            // The interned value and its [`char_signature`] (not read for exact
+            // fields, sex and nationality, whose values are told apart by id alone).
             Slot::Id => 2,
             // The place, its three keys, the first part of its key and the place's
             // [`char_signature`].
