@@ -313,6 +313,36 @@ pub(crate) fn estimate_u(
     random.len()
 }
 
+/// The comparison vector of each pair of `wanted`: taken from `known` where the pair is
+/// among `cands` (the two in step), else computed. Both lists are sorted: each chunk of
+/// `wanted` finds its start among the candidates once and walks on from there (a binary
+/// search per pair was two dozen scattered reads into ten million candidates).
+fn known_or_compared(
+    cands: &[u64],
+    known: &[u64],
+    wanted: &[u64],
+    compare: impl Fn(u64) -> u64 + Sync,
+) -> Vec<u64> {
+    let compare = &compare;
+    wanted
+        .par_chunks(1 << 14)
+        .flat_map_iter(|chunk| {
+            let mut k = chunk
+                .first()
+                .map_or(0, |p| cands.partition_point(|x| x < p));
+            chunk.iter().map(move |&p| {
+                while k < cands.len() && cands[k] < p {
+                    k += 1;
+                }
+                match (cands.get(k), known.get(k)) {
+                    (Some(&c), Some(&g)) if c == p => g,
+                    _ => compare(p),
+                }
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn train(
     model: &mut Model,
     ds: &Dataset,
@@ -348,29 +378,11 @@ pub(crate) fn train(
     let mut iterations = 0;
     let mut converged = true;
     for Session { cond, pairs: sp } in sessions {
-        // Most session pairs are candidates already compared. Both lists are sorted: each
-        // chunk finds its start among the candidates once and walks on from there (a
-        // binary search per pair was two dozen scattered reads into ten million).
-        let (cands, known) = (pairs, &gammas[..]);
-        let g: Vec<u64> = sp
-            .par_chunks(1 << 14)
-            .flat_map_iter(|chunk| {
-                let mut k = chunk
-                    .first()
-                    .map_or(0, |p| cands.partition_point(|x| x < p));
-                chunk.iter().map(move |&p| {
-                    while k < cands.len() && cands[k] < p {
-                        k += 1;
-                    }
-                    if cands.get(k) == Some(&p) {
-                        known[k]
-                    } else {
-                        let (i, j) = unpack(p);
-                        ds.compare(i, j)
-                    }
-                })
-            })
-            .collect();
+        // Most session pairs are candidates already compared.
+        let g = known_or_compared(pairs, &gammas, sp, |p| {
+            let (i, j) = unpack(p);
+            ds.compare(i, j)
+        });
         let counts = count_patterns(&g);
         let mut m2 = model.clone();
         m2.lambda = 0.05;
@@ -704,6 +716,26 @@ pub(crate) fn constrained_clusters(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_pairs_take_known_comparisons_and_compute_the_rest() {
+        // Candidates: every third number; wanted: every other one, past several chunks.
+        let cands: Vec<u64> = (0..200_000u64).map(|x| x * 3).collect();
+        let known: Vec<u64> = cands.iter().map(|p| p + 1_000_000).collect();
+        let wanted: Vec<u64> = (0..100_000u64).map(|x| x * 2 + 1).collect();
+        let got = known_or_compared(&cands, &known, &wanted, |p| p + 7);
+        assert_eq!(got.len(), wanted.len());
+        for (&p, &g) in wanted.iter().zip(&got) {
+            let expected = if p % 3 == 0 { p + 1_000_000 } else { p + 7 };
+            assert_eq!(g, expected, "pair {p}");
+        }
+        // Nothing known, and wanted pairs past the last candidate.
+        assert_eq!(known_or_compared(&[], &[], &[5, 9], |p| p), vec![5, 9]);
+        assert_eq!(
+            known_or_compared(&[1, 2], &[10, 20], &[2, 3], |p| p),
+            vec![20, 3]
+        );
+    }
 
     #[test]
     fn sessions_are_sampled_systematically() {
