@@ -294,17 +294,6 @@ impl SoughtPerson {
         Ok(self)
     }
 
-    /// The birth date as entered (`1994-03-12`, `1994-03`, `1994`, or `about 17 on 2024-06-01`).
-    pub fn birth_text(&self) -> String {
-        match &self.birth_date {
-            Some(BirthDate::Exact { date }) => date.clone(),
-            Some(BirthDate::YearMonth { year, month }) => format!("{year}-{month:02}"),
-            Some(BirthDate::Year { year }) => year.to_string(),
-            Some(BirthDate::EstimatedAge { age, on }) => format!("~{age} ({on})"),
-            None => String::new(),
-        }
-    }
-
     /// `female`, `male`, `intersex` or `unknown`.
     pub fn sex_code(&self) -> String {
         serde_json::to_string(&self.sex)

@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::{redact_values, status_of};
 use crate::i18n::{FluentArg, Tr};
+use crate::person_form::{CASE_FIELDS, FieldError, birth_json, birth_words, field_error};
 use crate::ui::*;
 
 pub fn routes() -> Router<AppState> {
@@ -504,17 +505,10 @@ async fn case_page_view(
     let p = &c.person;
     let dash = tr.t("none-given");
     let or_dash = |s: String| if s.trim().is_empty() { dash.clone() } else { s };
-    let birth = match &p.birth_date {
-        None => dash.clone(),
-        Some(BirthDate::Exact { date }) => tr.day(date),
-        Some(BirthDate::YearMonth { year, month }) => {
-            format!("{} {year}", tr.t(format!("month-{month}")))
-        }
-        Some(BirthDate::Year { year }) => year.to_string(),
-        Some(BirthDate::EstimatedAge { age, on }) => {
-            format!("~{age} ({} {})", tr.t("estimated-on"), tr.day(on))
-        }
-    };
+    let birth = p
+        .birth_date
+        .as_ref()
+        .map_or_else(|| dash.clone(), |b| birth_words(&tr, b));
     let contact = [&p.contact.phone, &p.contact.email, &p.contact.address]
         .into_iter()
         .flatten()
@@ -931,33 +925,7 @@ impl CaseFormValues {
                 .map(str::to_owned)
                 .collect::<Vec<_>>()
         };
-        let opt = |s: &str| {
-            if s.trim().is_empty() {
-                serde_json::Value::Null
-            } else {
-                json!(s.trim())
-            }
-        };
-        let bad_birth = || {
-            AppError::bad_request(
-                "invalid_field",
-                "date of birth: a day as 30/04/1999, a month as 04/1999, a year or an age in years",
-            )
-        };
-        let v = self.birth_value.trim();
-        let birth = match self.birth_kind.as_str() {
-            "" | "none" => serde_json::Value::Null,
-            "exact" => json!({"kind": "exact", "date": written_day(v).ok_or_else(bad_birth)?}),
-            "year_month" => {
-                let (y, m) = written_month(v).ok_or_else(bad_birth)?;
-                json!({"kind": "year_month", "year": y, "month": m})
-            }
-            "year" => json!({"kind": "year", "year": v.parse::<i32>().map_err(|_| bad_birth())?}),
-            "estimated_age" => {
-                json!({"kind": "estimated_age", "age": v.parse::<u8>().map_err(|_| bad_birth())?, "on": self.birth_on.trim()})
-            }
-            _ => return Err(bad_birth()),
-        };
+        let birth = birth_json(&self.birth_kind, &self.birth_value, &self.birth_on)?;
         let mut names = vec![
             json!({"value": self.name_value, "script": if self.name_script.is_empty() { "Latn" } else { &self.name_script }, "transliterations": list(&self.name_translit)}),
         ];
@@ -991,10 +959,9 @@ impl CaseFormValues {
             "contact": contact,
             "place_of_origin": origin,
         });
-        if !birth.is_null() {
+        if let Some(birth) = birth {
             doc["birth_date"] = birth;
         }
-        let _ = opt;
         serde_json::from_value(doc)
             .map_err(|e| AppError::bad_request("invalid_field", redact_values(&e.to_string())))
     }
@@ -1066,7 +1033,7 @@ struct CaseFormPage {
     user: Option<UserBar>,
     csrf: String,
     action: String,
-    error: Option<String>,
+    error: Option<FieldError>,
     f: CaseFormValues,
     /// The region's nationalities by name, and the other codes typed.
     nationality: NamedChoices,
@@ -1085,17 +1052,13 @@ struct CaseFormPage {
     is_new: bool,
 }
 
-const SCRIPTS: &[(&str, &str)] = &[
-    ("Latn", "Latin"),
-    ("Thai", "Thai (ไทย)"),
-    ("Mymr", "Burmese (မြန်မာ)"),
-    ("Khmr", "Khmer (ខ្មែរ)"),
-    ("Laoo", "Lao (ລາວ)"),
-    ("Arab", "Arabic"),
-    ("Beng", "Bengali"),
-    ("Hans", "Chinese (simplified)"),
-    ("Cyrl", "Cyrillic"),
-];
+impl CaseFormPage {
+    /// The words of the refusal when it concerns `field`.
+    fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().and_then(|e| e.on(field))
+    }
+}
+
 const SEXES: &[(&str, &str)] = &[
     ("unknown", "sex-unknown"),
     ("female", "sex-female"),
@@ -1142,7 +1105,7 @@ fn case_form_page(
     title_key: &str,
     action: String,
     f: CaseFormValues,
-    error: Option<String>,
+    error: Option<FieldError>,
 ) -> CaseFormPage {
     let statuses = form_statuses(user.principal().actor.role, &f.current_status);
     let nationality = named_choices(
@@ -1167,7 +1130,7 @@ fn case_form_page(
         action,
         error,
         f,
-        scripts: SCRIPTS,
+        scripts: crate::person_form::SCRIPTS,
         sexes: SEXES,
         genders: GENDERS,
         birth_kinds: BIRTH_KINDS,
@@ -1189,8 +1152,9 @@ fn case_form(
     title_key: &str,
     action: String,
     f: CaseFormValues,
-    error: Option<String>,
+    refusal: Option<&AppError>,
 ) -> Response {
+    let error = refusal.map(|e| field_error(&tr, e, CASE_FIELDS));
     render(
         status,
         &case_form_page(tr, user, title_key, action, f, error),
@@ -1255,7 +1219,7 @@ async fn new_case_check(State(app): State<AppState>, Posted { user, fields }: Po
             "new-case-title",
             "/cases/new".into(),
             f,
-            Some(e.message),
+            Some(&e),
         ),
         Err(e) => error_page(&tr, &user, e),
     }
@@ -1286,7 +1250,7 @@ async fn new_case_submit(State(app): State<AppState>, Posted { user, fields }: P
             "new-case-title",
             "/cases/new".into(),
             f,
-            Some(e.message),
+            Some(&e),
         ),
         Err(e) => error_page(&tr, &user, e),
     }
@@ -1365,7 +1329,7 @@ async fn edit_case_submit(
             "edit-case-title",
             format!("/cases/{id}/edit"),
             f,
-            Some(e.message),
+            Some(&e),
         ),
         Err(e) => error_page(&tr, &user, e),
     }

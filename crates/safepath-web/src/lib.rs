@@ -26,6 +26,7 @@ pub mod two_factor;
 pub mod directory;
 
 // --- tracing and de-duplication ---
+mod person_form;
 pub mod tracing;
 
 // --- de-duplication run ---

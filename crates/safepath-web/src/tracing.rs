@@ -17,6 +17,10 @@ use crate::api::{ApiJson, Items};
 use crate::auth::{ApiUser, WebUser};
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::Tr;
+use crate::person_form::{
+    FieldError, TRACING_FIELDS, birth_json, birth_words, field_error, partial_date,
+    partial_date_words,
+};
 use crate::ui::Posted;
 use crate::ui::{Fields, UserBar, bar, error_page, render, tr_for};
 
@@ -128,6 +132,13 @@ struct TracingPage {
     matches: Vec<TracingMatchView>,
 }
 
+impl TracingPage {
+    /// The sought person's birth date in words.
+    fn birth(&self, s: &SoughtPerson) -> Option<String> {
+        s.birth_date.as_ref().map(|b| birth_words(&self.tr, b))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "tracing_request.html")]
 struct RequestPage {
@@ -140,6 +151,12 @@ struct RequestPage {
     relationship_label: String,
     home_place: String,
     last_place: String,
+    /// The birth date and the day last seen in words; countries and
+    /// languages by name.
+    birth: Option<String>,
+    last_seen: Option<String>,
+    nationalities: String,
+    languages: String,
     methods: &'static [&'static str],
 }
 
@@ -178,13 +195,18 @@ struct FormPage {
     title: String,
     user: Option<UserBar>,
     csrf: String,
-    error: Option<String>,
+    error: Option<FieldError>,
     f: FormValues,
     relationships: &'static [&'static str],
-    scripts: &'static [&'static str],
+    scripts: &'static [(&'static str, &'static str)],
 }
 
-const SCRIPTS: &[&str] = &["Latn", "Thai", "Mymr", "Khmr", "Laoo"];
+impl FormPage {
+    /// The words of the refusal when it concerns `field`.
+    fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().and_then(|e| e.on(field))
+    }
+}
 
 fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -224,26 +246,7 @@ impl FormValues {
     }
 
     pub(crate) fn to_request(&self) -> Result<NewTracingRequest, AppError> {
-        let bad_birth = || {
-            AppError::bad_request(
-                "invalid_field",
-                "date of birth: use YYYY-MM-DD, YYYY-MM, YYYY or an age in years",
-            )
-        };
-        let v = self.birth_value.trim();
-        let birth = match self.birth_kind.as_str() {
-            "" | "none" => serde_json::Value::Null,
-            "exact" => json!({"kind": "exact", "date": v}),
-            "year_month" => {
-                let (y, m) = v.split_once('-').ok_or_else(bad_birth)?;
-                json!({"kind": "year_month", "year": y.parse::<i32>().map_err(|_| bad_birth())?, "month": m.parse::<u8>().map_err(|_| bad_birth())?})
-            }
-            "year" => json!({"kind": "year", "year": v.parse::<i32>().map_err(|_| bad_birth())?}),
-            "estimated_age" => {
-                json!({"kind": "estimated_age", "age": v.parse::<u8>().map_err(|_| bad_birth())?, "on": self.birth_on.trim()})
-            }
-            _ => return Err(bad_birth()),
-        };
+        let birth = birth_json(&self.birth_kind, &self.birth_value, &self.birth_on)?;
         let script = |s: &str| {
             if s.is_empty() {
                 "Latn".to_owned()
@@ -269,11 +272,11 @@ impl FormValues {
             "home_place": {"country": opt(&self.home_country.to_ascii_uppercase()), "area": opt(&self.home_area), "locality": opt(&self.home_locality)},
             "last_known_place": {"country": opt(&self.place_country.to_ascii_uppercase()), "area": opt(&self.place_area), "locality": opt(&self.place_locality)},
         });
-        if !birth.is_null() {
+        if let Some(birth) = birth {
             sought["birth_date"] = birth;
         }
         if let Some(d) = opt(&self.last_seen_on) {
-            sought["last_seen_on"] = json!(d);
+            sought["last_seen_on"] = json!(partial_date(&d));
         }
         let doc = json!({
             "sought": sought,
@@ -286,6 +289,20 @@ impl FormValues {
         serde_json::from_value(strip_nulls(doc)).map_err(|e| {
             AppError::bad_request("invalid_field", crate::error::redact_values(&e.to_string()))
         })
+    }
+}
+
+impl FormValues {
+    /// The API names both names of the sought person `names[]`: a refusal
+    /// of a name goes beside the other name when the first one is sound.
+    fn placed(&self, mut error: FieldError) -> FieldError {
+        if error.field == "name_value"
+            && !self.other_name.trim().is_empty()
+            && safepath_domain::person::clean_name("", &self.name_value).is_ok()
+        {
+            error.field = "other_name";
+        }
+        error
     }
 }
 
@@ -309,7 +326,7 @@ fn form_page(
     user: &WebUser,
     csrf: String,
     f: FormValues,
-    error: Option<String>,
+    error: Option<FieldError>,
 ) -> Response {
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -325,7 +342,7 @@ fn form_page(
             error,
             f,
             relationships: RELATIONSHIPS,
-            scripts: SCRIPTS,
+            scripts: crate::person_form::SCRIPTS,
             tr,
         },
     )
@@ -379,13 +396,16 @@ async fn new_submit(State(app): State<AppState>, Posted { user, fields: f }: Pos
     };
     match created {
         Ok(c) => Redirect::to(&format!("/tracing/requests/{}", c.id)).into_response(),
-        Err(e) if e.kind == safepath_app::ErrorKind::BadRequest => form_page(
-            tr,
-            &user,
-            user.session.csrf_token.clone(),
-            values,
-            Some(e.message),
-        ),
+        Err(e) if e.kind == safepath_app::ErrorKind::BadRequest => {
+            let error = values.placed(field_error(&tr, &e, TRACING_FIELDS));
+            form_page(
+                tr,
+                &user,
+                user.session.csrf_token.clone(),
+                values,
+                Some(error),
+            )
+        }
         Err(e) => error_page(&tr, &user, e),
     }
 }
@@ -407,6 +427,16 @@ async fn request_page(
                 relationship_label: tr.t(format!("relationship-{}", r.requester.relationship)),
                 home_place: crate::ui::place_line(&tr, &r.sought.home_place),
                 last_place: crate::ui::place_line(&tr, &r.sought.last_known_place),
+                birth: r.sought.birth_date.as_ref().map(|b| birth_words(&tr, b)),
+                last_seen: r
+                    .sought
+                    .last_seen_on
+                    .as_deref()
+                    .map(|d| partial_date_words(&tr, d)),
+                nationalities: names_of(&r.sought.nationalities, |c| {
+                    crate::ui::country_name(&tr, c)
+                }),
+                languages: names_of(&r.sought.languages, |l| crate::ui::language_name(&tr, l)),
                 r,
                 methods: CONTACT_METHODS,
                 tr,
@@ -414,6 +444,11 @@ async fn request_page(
         ),
         Err(e) => error_page(&tr, &user, e),
     }
+}
+
+/// Codes by name, one after another.
+fn names_of(codes: &[String], name: impl Fn(&str) -> String) -> String {
+    codes.iter().map(|c| name(c)).collect::<Vec<_>>().join(", ")
 }
 
 async fn contact_submit(

@@ -315,3 +315,18 @@ cases-filter-form = Form of exploitation
 cases-filter-mine = Only the cases I manage
 cases-filter-apply = Show
 cases-filter-clear = Clear the filter
+
+# Refusals of the person forms (a case, a tracing request), beside the field
+form-problem = Please correct what is marked below.
+form-error-name = Write the name in letters, in no more than 500 characters.
+form-error-transliterations = Write each other spelling in letters, separated by commas.
+form-error-birth = Write a day as 30/04/1999, a month as 04/1999, a year as 1999 or an age in years; not in the future and not before 1900.
+form-error-birth-on = Give the day the age was estimated, not in the future.
+form-error-nationalities = Write countries as three-letter codes, such as MMR or THA, separated by commas.
+form-error-languages = Write languages as short codes, such as th, my or km, separated by commas.
+form-error-country = Write the country as a three-letter code, such as KHM or VNM.
+form-error-text = Too long, or holds characters that cannot be kept: shorten it or type it again.
+form-error-last-seen = Write a year as 2022, a month as 06/2022 or a day as 15/06/2022; not in the future and not before 1900.
+form-error-requester-name = Write the name of the person asking.
+form-error-contact = Give at least one way to reach the person asking: a phone number, an email or an address.
+form-error-general = This could not be saved. Check the form and try again.

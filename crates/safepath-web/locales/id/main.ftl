@@ -312,3 +312,18 @@ cases-filter-form = Bentuk eksploitasi
 cases-filter-mine = Hanya kasus yang saya tangani
 cases-filter-apply = Tampilkan
 cases-filter-clear = Hapus saringan
+
+# Refusals of the person forms (a case, a tracing request), beside the field
+form-problem = Perbaiki yang ditandai di bawah ini.
+form-error-name = Tulis nama dengan huruf, paling banyak 500 karakter.
+form-error-transliterations = Tulis setiap ejaan lain dengan huruf, dipisahkan koma.
+form-error-birth = Tulis tanggal seperti 30/04/1999, bulan seperti 04/1999, tahun seperti 1999 atau usia dalam tahun; tidak di masa depan dan tidak sebelum 1900.
+form-error-birth-on = Isi tanggal saat usia diperkirakan, tidak di masa depan.
+form-error-nationalities = Tulis negara dengan kode tiga huruf, seperti MMR atau THA, dipisahkan koma.
+form-error-languages = Tulis bahasa dengan kode singkat, seperti th, my atau km, dipisahkan koma.
+form-error-country = Tulis negara dengan kode tiga huruf, seperti KHM atau VNM.
+form-error-text = Terlalu panjang, atau berisi karakter yang tidak dapat disimpan: persingkat atau ketik ulang.
+form-error-last-seen = Tulis tahun seperti 2022, bulan seperti 06/2022 atau tanggal seperti 15/06/2022; tidak di masa depan dan tidak sebelum 1900.
+form-error-requester-name = Tulis nama orang yang meminta.
+form-error-contact = Berikan setidaknya satu cara menghubungi orang yang meminta: nomor telepon, email atau alamat.
+form-error-general = Ini tidak dapat disimpan. Periksa formulir dan coba lagi.

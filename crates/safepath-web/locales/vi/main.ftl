@@ -313,3 +313,18 @@ cases-filter-form = Hình thức bóc lột
 cases-filter-mine = Chỉ các ca tôi quản lý
 cases-filter-apply = Hiển thị
 cases-filter-clear = Bỏ bộ lọc
+
+# Refusals of the person forms (a case, a tracing request), beside the field
+form-problem = Vui lòng sửa những mục được đánh dấu bên dưới.
+form-error-name = Viết tên bằng chữ, không quá 500 ký tự.
+form-error-transliterations = Viết mỗi cách viết khác bằng chữ, cách nhau bằng dấu phẩy.
+form-error-birth = Viết ngày như 30/04/1999, tháng như 04/1999, năm như 1999 hoặc tuổi tính bằng năm; không ở tương lai và không trước năm 1900.
+form-error-birth-on = Ghi ngày ước tính tuổi, không ở tương lai.
+form-error-nationalities = Viết quốc gia bằng mã ba chữ cái, như MMR hoặc THA, cách nhau bằng dấu phẩy.
+form-error-languages = Viết ngôn ngữ bằng mã ngắn, như th, my hoặc km, cách nhau bằng dấu phẩy.
+form-error-country = Viết quốc gia bằng mã ba chữ cái, như KHM hoặc VNM.
+form-error-text = Quá dài, hoặc có ký tự không lưu được: hãy rút ngắn hoặc gõ lại.
+form-error-last-seen = Viết năm như 2022, tháng như 06/2022 hoặc ngày như 15/06/2022; không ở tương lai và không trước năm 1900.
+form-error-requester-name = Viết tên của người yêu cầu.
+form-error-contact = Cho ít nhất một cách liên lạc với người yêu cầu: số điện thoại, email hoặc địa chỉ.
+form-error-general = Không lưu được. Hãy kiểm tra biểu mẫu và thử lại.

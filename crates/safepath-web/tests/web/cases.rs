@@ -571,7 +571,13 @@ async fn pages_create_find_and_hide_cases_with_csrf_on_every_form() {
     )
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.text().contains("form-error"));
+    // Beside the field, in plain words, not the API's field path.
+    assert!(
+        bad.text().contains("id=\"birth_value-error\""),
+        "{}",
+        bad.text()
+    );
+    assert!(!bad.text().contains("person.birth_date"));
     // Search before create, from the form, without JavaScript (among other records).
     seed_synthetic(&t, 30, 5).await;
     let reference = detail

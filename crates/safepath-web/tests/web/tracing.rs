@@ -527,7 +527,7 @@ async fn pages_record_a_request_and_answer_a_match_with_csrf() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.text().contains("id=\"form-error\""));
+    assert!(refused.text().contains("id=\"relationship-error\""));
     assert!(
         refused.text().contains("value=\"Synthetic Brother\"")
             && refused.text().contains("value=\"Bang Lamung\""),
@@ -608,6 +608,134 @@ async fn pages_record_a_request_and_answer_a_match_with_csrf() {
         "Penelusuran keluarga",
         "tracing.ftl is loaded"
     );
+}
+
+/// The form's help says "30/04/1999": the form took only the API's
+/// 1999-04-30. Its refusals stood at the top with the API's field path
+/// ("person.nationalities: expected ISO 3166-1 alpha-3 codes").
+#[tokio::test]
+async fn the_tracing_form_takes_dates_as_its_help_writes_them_and_puts_refusals_beside_the_field() {
+    let t = spawn_app().await;
+    let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
+    let form = |extra: &str| {
+        format!(
+            "csrf={csrf}&name_value=Synthetic+Person+Dara&name_script=Latn&other_name=&other_script=Latn&sex=female&nationality=KHM&languages=km&requester_name=Synthetic+Mother&relationship=parent&phone=%2B855+23+000+000{extra}"
+        )
+    };
+    let token = t.login("demo-cm-a").await;
+    let count = async |t: &TestApp| {
+        t.call("GET", "/api/v1/tracing-requests", Some(&token), None)
+            .await
+            .json()["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = count(&t).await;
+    // A day, a month and a day last seen, written day first as the help says.
+    for extra in [
+        "&birth_kind=exact&birth_value=30%2F04%2F1994&last_seen_on=15%2F06%2F2022",
+        "&birth_kind=year_month&birth_value=04%2F1994&last_seen_on=06%2F2022",
+    ] {
+        let created = t.page_post(&cookie, "/tracing/new", form(extra)).await;
+        assert_eq!(
+            created.status,
+            StatusCode::SEE_OTHER,
+            "{extra}: {}",
+            created.text()
+        );
+        let location = created.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let page = t.page(&cookie, &location).await.text();
+        // Shown back in words, countries and languages by name.
+        assert!(
+            page.contains("id=\"sought-birth\">30 April 1994<")
+                || page.contains("id=\"sought-birth\">April 1994<"),
+            "{page}"
+        );
+        assert!(
+            page.contains("id=\"sought-last-seen\">15 June 2022<")
+                || page.contains("id=\"sought-last-seen\">June 2022<"),
+            "{page}"
+        );
+        assert!(
+            page.contains("id=\"sought-nationalities\">Cambodia<"),
+            "{page}"
+        );
+        assert!(page.contains("id=\"sought-languages\">Khmer<"), "{page}");
+        assert!(!page.contains("(Latn)"), "no script codes: {page}");
+    }
+    assert_eq!(count(&t).await, before + 2);
+
+    // Each refusal beside its field, in plain words, the input kept, nothing recorded.
+    for (extra, field) in [
+        (
+            "&birth_kind=exact&birth_value=31%2F02%2F1994",
+            "birth_value",
+        ),
+        ("&birth_kind=year&birth_value=1994", "nationality"),
+        ("&birth_kind=none&home_country=Kampuchea", "home_country"),
+        (
+            "&birth_kind=none&last_seen_on=01%2F01%2F2999",
+            "last_seen_on",
+        ),
+        ("&birth_kind=none", "other_name"),
+    ] {
+        // A form field comes once: the value under test replaces the sound one.
+        let body = match field {
+            "nationality" => form(extra).replace("nationality=KHM", "nationality=Cambodia"),
+            "other_name" => form(extra).replace("other_name=&", "other_name=%E2%80%8B&"),
+            _ => form(extra),
+        };
+        let refused = t.page_post(&cookie, "/tracing/new", body).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{extra}");
+        let html = refused.text();
+        assert!(
+            html.contains(&format!("<p class=\"field-error\" id=\"{field}-error\">")),
+            "{extra}: {html}"
+        );
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "summary links to it: {extra}"
+        );
+        assert!(
+            html.contains(&format!("id=\"{field}\" name=\"{field}\""))
+                && html.contains("aria-invalid=\"true\""),
+            "{extra}"
+        );
+        for path in [
+            "person.",
+            "sought.",
+            "requester.name",
+            "requester.contact",
+            "ISO 3166",
+            "YYYY",
+        ] {
+            assert!(!html.contains(path), "{extra}: {path} shown");
+        }
+        assert!(
+            html.contains("value=\"Synthetic Mother\""),
+            "input kept: {extra}"
+        );
+    }
+    // No way to reach the requester: beside the phone.
+    let refused = t
+        .page_post(
+            &cookie,
+            "/tracing/new",
+            form("&birth_kind=none").replace("&phone=%2B855+23+000+000", "&phone="),
+        )
+        .await;
+    assert!(
+        refused
+            .text()
+            .contains("id=\"phone-error\">Give at least one way"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(count(&t).await, before + 2, "nothing refused was recorded");
 }
 
 #[tokio::test]
