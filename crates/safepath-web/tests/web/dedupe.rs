@@ -766,3 +766,60 @@ async fn the_compared_values_are_shown_side_by_side() {
         "{item}"
     );
 }
+
+/// A screening referred without a name gets a stand-in ("Unnamed person
+/// (screening 1a2b3c4d)"): two such persons shared three of its four words,
+/// so the run and search before create took them for the same person.
+#[tokio::test]
+async fn persons_referred_without_a_name_are_not_taken_for_one_another() {
+    let t = spawn_app().await;
+    let responder = t.login("demo-responder").await;
+    let coord = t.login("demo-coordinator").await;
+    let org_a = org_id(&t, &responder, "Organisation A").await;
+    let mut cases = Vec::new();
+    for _ in 0..3 {
+        let s = t
+            .call_as(
+                "POST",
+                "/api/v1/screenings",
+                &responder,
+                Some(json!({"consent_given": true, "language": "my", "interpreter": true,
+                    "place_kind": "vessel", "place_note": "Synthetic vessel 7",
+                    "document": {"age_years": 27, "form": "fishing", "act_established": true,
+                        "indicators": {"DR1": "yes", "DR8": "yes", "EX1": "yes", "EX4": "yes", "CD1": "yes", "CD2": "yes"}}})),
+            )
+            .await
+            .json();
+        let case = t
+            .call_as(
+                "POST",
+                &format!("/api/v1/screenings/{}/refer", s["id"].as_str().unwrap()),
+                &responder,
+                Some(json!({"to_org_id": org_a})),
+            )
+            .await;
+        assert_eq!(case.status, StatusCode::CREATED, "{}", case.text());
+        cases.push(case.json()["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(run_now(&t, &coord).await["state"], "done");
+    let all = t.app.store().dedupe_pairs(None).await.unwrap();
+    let among = all
+        .iter()
+        .filter(|p| cases.contains(&p.case_a.to_string()) && cases.contains(&p.case_b.to_string()))
+        .count();
+    assert_eq!(among, 0, "pairs among the unnamed: {among}");
+    // Search before create with the stand-in name finds none of them.
+    let person = t
+        .call_as("GET", &format!("/api/v1/cases/{}", cases[0]), &coord, None)
+        .await
+        .json()["person"]
+        .clone();
+    let check = t
+        .call_as("POST", "/api/v1/cases/duplicates", &coord, Some(json!({"person": person})))
+        .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text());
+    let text = check.text();
+    for c in &cases[1..] {
+        assert!(!text.contains(c.as_str()), "{text}");
+    }
+}
