@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::engine::{self, Scored};
+use crate::engine::{self, LinkPrior, PriorSource, Scored};
 use crate::error::MatchError;
 use crate::features::{Dataset, Entry, FlatBatch, extend_entries};
 use crate::model::{Model, explain_compact};
@@ -50,9 +50,10 @@ pub struct RunSummary {
     pub model: Option<Model>,
     /// Values that could not be read and were treated as missing.
     pub unreadable: Unreadable,
-    /// Linkage: the prior that a left record's person is in the right file (as used, from
-    /// the settings), and as estimated from the files without labels (for information).
-    pub link_prior: Option<(f64, f64)>,
+    /// Linkage: the prior that a left record's person is in the right file, as used
+    /// (stated in the settings or estimated from the files, docs/decisions.md D22), and
+    /// the EM estimate (for information).
+    pub link_prior: Option<LinkPrior>,
 }
 
 /// How a run treats values that cannot be read.
@@ -176,10 +177,16 @@ impl fmt::Display for RunSummary {
             )?,
             None => writeln!(f, "pairs written: {}", self.pairs)?,
         }
-        if let Some((p, e)) = self.link_prior {
+        if let Some(p) = self.link_prior {
+            let how = match p.source {
+                PriorSource::Stated => "link_prior in the settings",
+                PriorSource::Estimated => "estimated against the right file queried against itself",
+                PriorSource::Default => "the default: too few records to estimate it",
+            };
             writeln!(
                 f,
-                "prior that a left record's person is in the right file: {p:.3} (link_prior; estimated from the files: {e:.3})"
+                "prior that a left record's person is in the right file: {:.3} ({how}; EM on the mixing weight says {:.3})",
+                p.used, p.em
             )?;
         }
         writeln!(f, "{}", self.unreadable)?;
@@ -501,6 +508,16 @@ pub fn link_with(
         n_left: Some(n_left),
     };
     let sessions = engine::session_pairs(&ds, &entries, blocking);
+    // The right file's own keys, for the null of the prior's estimate (when none is stated).
+    let right_entries: Vec<Entry> = if settings.link_prior.is_none() {
+        entries
+            .iter()
+            .filter(|e| e.rec as usize >= n_left)
+            .copied()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let pairs = engine::blocked_pairs(entries, Some(n_left), blocking.max_block, blocking.budget);
     sum.candidate_pairs = pairs.len();
     sum.blocking = t.elapsed();
@@ -517,17 +534,27 @@ pub fn link_with(
     // left record's person, among all its candidates and "none of them" (docs/decisions.md
     // D-T4), with the settings' prior that a left record's person is in the right file.
     let n_right = ds.n - n_left;
-    let (mut scored, estimated) = engine::score_exclusive(
+    let null = if settings.link_prior.is_none() {
+        let right_blocking = engine::Blocking {
+            budget: settings.budget(n_right),
+            ..blocking
+        };
+        engine::null_evidence(&model, &ds, right_entries, n_left, right_blocking)
+    } else {
+        Vec::new()
+    };
+    let (mut scored, prior) = engine::score_exclusive(
         &model,
         &ds,
         &pairs,
         &gammas,
         n_right,
         settings.link_prior,
+        &null,
         settings.possible,
     );
-    model.lambda = (settings.link_prior / n_right.max(1) as f64).clamp(1e-12, 0.5);
-    sum.link_prior = Some((settings.link_prior, estimated));
+    model.lambda = (prior.used / n_right.max(1) as f64).clamp(1e-12, 0.5);
+    sum.link_prior = Some(prior);
     drop(gammas);
     drop(pairs);
     if settings.one_to_one {

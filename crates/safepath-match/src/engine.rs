@@ -496,20 +496,43 @@ pub(crate) fn exclusive_posterior(bf: &[f64], prior: f64, persons: usize) -> Vec
         .collect()
 }
 
+/// Where the prior that a left record's person is in the right file came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PriorSource {
+    /// `link_prior` in the settings.
+    Stated,
+    /// Estimated against the right file queried against itself ([`prior_against_null`]).
+    Estimated,
+    /// Too few records to estimate: [`crate::settings::DEFAULT_LINK_PRIOR`].
+    Default,
+}
+
+/// The prior of a linkage: the one used, where it came from, and the EM estimate of
+/// [`estimate_prior`] (printed for comparison, never used).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkPrior {
+    pub used: f64,
+    pub source: PriorSource,
+    pub em: f64,
+}
+
 /// Scores the candidate pairs of a linkage (pairs `(i, j)` with `i` on the left, sorted)
 /// by the tracing posterior of [`exclusive_posterior`] per left record: the right file
 /// holds `n_right` persons, and a left record's person is among them with probability
-/// `prior`. Keeps the pairs at or above `min_p`; returns them and, for information, the
-/// prior as estimated from the files ([`estimate_prior`]).
+/// `stated`, or, when none is stated, as estimated against `null` (the evidence of right
+/// records queried against the rest of the right file, [`null_evidence`]). Keeps the
+/// pairs at or above `min_p`; returns them and the prior.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn score_exclusive(
     model: &Model,
     ds: &Dataset,
     pairs: &[u64],
     gammas: &[u64],
     n_right: usize,
-    prior: f64,
+    stated: Option<f64>,
+    null: &[f64],
     min_p: f64,
-) -> (Vec<Scored>, f64) {
+) -> (Vec<Scored>, LinkPrior) {
     let prior_w = (model.lambda / (1.0 - model.lambda)).log2();
     // Runs of pairs of one left record (pairs are sorted by left index).
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -533,11 +556,26 @@ pub(crate) fn score_exclusive(
         })
         .collect();
     let n_left = ds.n - n_right;
-    let estimated = estimate_prior(&runs, &bf, n_left, n_right);
+    let em = estimate_prior(&runs, &bf, n_left, n_right);
+    let (used, source) = match stated {
+        Some(p) => (p, PriorSource::Stated),
+        None => {
+            let mut real = vec![f64::NEG_INFINITY; n_left];
+            for &(s, e) in &runs {
+                if let Some(x) = real.get_mut(unpack(pairs[s]).0) {
+                    *x = evidence(&bf[s..e]);
+                }
+            }
+            match prior_against_null(&real, null) {
+                Some(p) => (p, PriorSource::Estimated),
+                None => (crate::settings::DEFAULT_LINK_PRIOR, PriorSource::Default),
+            }
+        }
+    };
     let scored = runs
         .par_iter()
         .flat_map_iter(|&(s, e)| {
-            let post = exclusive_posterior(&bf[s..e], prior, n_right);
+            let post = exclusive_posterior(&bf[s..e], used, n_right);
             (s..e)
                 .zip(post)
                 .filter(|&(_, p)| p >= min_p)
@@ -553,7 +591,87 @@ pub(crate) fn score_exclusive(
                 .collect::<Vec<_>>()
         })
         .collect();
-    (scored, estimated)
+    (scored, LinkPrior { used, source, em })
+}
+
+/// The evidence that a query's person is among its candidates: log2 of the sum of
+/// their Bayes factors (log2 Bayes factors in `bf`; −∞ without candidates). The
+/// posterior of "registered" is π·E/N over (1 − π) + π·E/N, so it orders queries as
+/// that posterior does, whatever π.
+fn evidence(bf: &[f64]) -> f64 {
+    bf.iter()
+        .fold(f64::NEG_INFINITY, |acc, &b| log2_add(acc, b))
+}
+
+/// Right records queried against the rest of the right file to make the null of
+/// [`prior_against_null`]: at most this many (every k-th right record).
+const NULL_QUERIES: usize = 20_000;
+/// With fewer left records or null queries than this the prior is not estimated.
+const MIN_TO_ESTIMATE: usize = 50;
+
+/// The evidence ([`evidence`]) of right records queried against the other right records:
+/// persons known not to be among them (a right file is one record per person), who meet
+/// the namesakes a request without a match meets, found by the same blocking and weighed
+/// by the same model. At most [`NULL_QUERIES`] of them, every k-th right record.
+pub(crate) fn null_evidence(
+    model: &Model,
+    ds: &Dataset,
+    right_entries: Vec<Entry>,
+    n_left: usize,
+    blocking: Blocking,
+) -> Vec<f64> {
+    let n_right = ds.n.saturating_sub(n_left);
+    if n_right < 2 {
+        return Vec::new();
+    }
+    let step = n_right.div_ceil(NULL_QUERIES);
+    let queried = |r: usize| (r - n_left).is_multiple_of(step);
+    let pairs = blocked_pairs(right_entries, None, blocking.max_block, blocking.budget);
+    let prior_w = (model.lambda / (1.0 - model.lambda)).log2();
+    let weighed: Vec<(usize, usize, f64)> = pairs
+        .par_iter()
+        .filter_map(|&p| {
+            let (i, j) = unpack(p);
+            (queried(i) || queried(j)).then(|| {
+                let (_, w, _) = model.score_pair(ds, i, j, ds.compare(i, j), false);
+                (i, j, w - prior_w)
+            })
+        })
+        .collect();
+    let mut ev = vec![f64::NEG_INFINITY; n_right];
+    for (i, j, b) in weighed {
+        for r in [i, j] {
+            if queried(r)
+                && let Some(x) = ev.get_mut(r - n_left)
+            {
+                *x = log2_add(*x, b);
+            }
+        }
+    }
+    (0..n_right)
+        .filter(|r| r.is_multiple_of(step))
+        .filter_map(|r| ev.get(r).copied())
+        .collect()
+}
+
+/// The share of left records whose person is in the right file, from the evidence of
+/// each left record (`real`) and of queries known to have no match (`null`): Storey's
+/// estimate of the share without a match (Storey 2002, "A direct approach to false
+/// discovery rates", with his λ at the null's median) — the left records whose evidence
+/// is at most the null's median, over the share of the null there. Left records with a
+/// match but weak evidence fall below it too, so the estimate errs towards "no match".
+/// Kept within [0.01, 0.99]; `None` with fewer than [`MIN_TO_ESTIMATE`] of either.
+pub(crate) fn prior_against_null(real: &[f64], null: &[f64]) -> Option<f64> {
+    if real.len() < MIN_TO_ESTIMATE || null.len() < MIN_TO_ESTIMATE {
+        return None;
+    }
+    let mut sorted = null.to_vec();
+    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+    let median = *sorted.get(sorted.len() / 2)?;
+    let share_null = sorted.iter().filter(|&&x| x <= median).count() as f64 / sorted.len() as f64;
+    let share_real = real.iter().filter(|&&x| x <= median).count() as f64 / real.len() as f64;
+    let without = share_real / share_null;
+    Some((1.0 - without).clamp(0.01, 0.99))
 }
 
 /// The share of left records whose person is in the right file, estimated without labels
@@ -795,6 +913,42 @@ mod tests {
     /// The tracing posterior: one clear candidate is near certain; two namesakes that fit
     /// equally well share the probability; weak evidence against a large registry stays
     /// below even odds; the probabilities and "none of them" sum to one.
+    /// Evidence spread evenly over a normal distribution's quantiles (deterministic).
+    fn spread(n: usize, mean: f64, sd: f64) -> Vec<f64> {
+        (0..n)
+            .map(|k| {
+                // A logistic approximation of the normal quantile is enough here.
+                let u = (k as f64 + 0.5) / n as f64;
+                mean + sd * 0.5513 * (u / (1.0 - u)).ln()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_prior_is_estimated_against_queries_known_to_have_no_match() {
+        let null = spread(2000, 0.0, 3.0);
+        for share in [0.2, 0.5, 0.7, 0.9] {
+            let with = (1000.0 * share) as usize;
+            let mut real = spread(1000 - with, 0.0, 3.0);
+            // Matches: far above the null, and some (a tenth) with weak evidence.
+            real.extend(spread(with - with / 10, 15.0, 3.0));
+            real.extend(spread(with / 10, 1.0, 3.0));
+            let p = prior_against_null(&real, &null).unwrap();
+            // Weak matches below the null's median count as "no match": the estimate
+            // errs low, by at most their share.
+            assert!(
+                p <= share + 0.02 && p >= share - share / 10.0 - 0.02,
+                "{share}: {p}"
+            );
+        }
+        // No left record with candidates at all: no match.
+        let none = vec![f64::NEG_INFINITY; 100];
+        assert_eq!(prior_against_null(&none, &null), Some(0.01));
+        // Too few to say.
+        assert_eq!(prior_against_null(&spread(49, 0.0, 1.0), &null), None);
+        assert_eq!(prior_against_null(&null, &spread(49, 0.0, 1.0)), None);
+    }
+
     #[test]
     fn exclusive_posterior_weighs_candidates_against_each_other() {
         let one = exclusive_posterior(&[30.0], 0.5, 6000);

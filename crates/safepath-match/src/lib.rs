@@ -50,7 +50,7 @@ mod settings;
 pub mod thai;
 
 pub use calibration::{Calibration, ReliabilityBin, calibration};
-pub use engine::clusters;
+pub use engine::{LinkPrior, PriorSource, clusters};
 pub use error::MatchError;
 pub use features::{Comparator, Record, fields_for};
 pub use index::{

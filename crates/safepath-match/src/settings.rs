@@ -116,9 +116,9 @@ impl Schema {
     }
 }
 
-/// The default [`Settings::link_prior`]: even odds that a left record's person is in the
-/// right file, for want of a measured rate (a deployment that knows the share of its
-/// requests that were eventually matched sets that share).
+/// The default [`Settings::link_prior`], and the prior when `link_prior = "estimate"` but
+/// the files are too small to estimate it: even odds that a left record's person is in
+/// the right file, for want of a measured rate.
 pub const DEFAULT_LINK_PRIOR: f64 = 0.5;
 
 /// Settings of a run of the file interface.
@@ -142,10 +142,13 @@ pub struct Settings {
     /// Seed for the random pairs used to estimate u.
     pub seed: u64,
     /// In linkage, the prior probability that a left record's person is in the right
-    /// file at all (default 0.5, [`DEFAULT_LINK_PRIOR`]; see docs/decisions.md D-T4).
-    /// Pair probabilities are posteriors over all of a left record's candidates and "none
-    /// of them".
-    pub link_prior: f64,
+    /// file at all: stated (default 0.5, [`DEFAULT_LINK_PRIOR`]; a deployment that knows
+    /// the share of its requests eventually matched states that), or `None` for
+    /// `link_prior = "estimate"`: estimated from the files against the right file queried
+    /// against itself, which assumes both files write people alike (docs/decisions.md
+    /// D22). Pair probabilities are posteriors over all of a left record's candidates and
+    /// "none of them" (D-T4).
+    pub link_prior: Option<f64>,
 }
 
 impl Settings {
@@ -160,7 +163,7 @@ impl Settings {
             pairs_per_record: 20,
             one_to_one: false,
             seed: 42,
-            link_prior: DEFAULT_LINK_PRIOR,
+            link_prior: Some(DEFAULT_LINK_PRIOR),
         }
     }
 
@@ -236,14 +239,15 @@ impl Settings {
                 }
                 "seed" => s.seed = num(value)? as u64,
                 "link_prior" => {
-                    let p = num(value)?;
-                    if !(p > 0.0 && p < 1.0) {
-                        return Err((
-                            line,
-                            "`link_prior` must be between 0 and 1 (exclusive)".into(),
-                        ));
-                    }
-                    s.link_prior = p;
+                    s.link_prior = match value {
+                        toml::Value::String(v) if v == "estimate" => None,
+                        _ => Some(num(value).ok().filter(|p| *p > 0.0 && *p < 1.0).ok_or_else(|| {
+                            (
+                                line,
+                                "`link_prior` must be a number between 0 and 1 (exclusive), or \"estimate\"".to_string(),
+                            )
+                        })?),
+                    };
                 }
                 "one_to_one" => match value {
                     toml::Value::Boolean(b) => s.one_to_one = *b,

@@ -41,6 +41,21 @@ fn malformed_settings_are_refused_naming_the_line() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("line 2"), "{msg}");
+
+    for prior in ["\"sometimes\"", "1.5", "0"] {
+        let bad = write(
+            dir.path(),
+            "s3.toml",
+            &format!("link_prior = {prior}\n{SETTINGS}"),
+        );
+        let msg = cli::dedupe(&data, &bad, &dir.path().join("o.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("line 1") && msg.contains("\"estimate\""),
+            "{msg}"
+        );
+    }
 }
 
 #[test]
@@ -259,6 +274,106 @@ fn link_finds_transliterated_reordered_and_partial_records() {
     );
     let shown = summary.to_string();
     assert!(shown.contains("records: ") && !shown.contains("Nguyen"));
+    // No prior stated: even odds.
+    let prior = summary.link_prior.unwrap();
+    assert_eq!(
+        (prior.used, prior.source),
+        (0.5, safepath_match::PriorSource::Stated)
+    );
+    let stated = write(
+        dir.path(),
+        "stated.toml",
+        &format!("link_prior = 0.3\n{SETTINGS}"),
+    );
+    let prior = cli::link(&l, &r, &stated, &out)
+        .unwrap()
+        .link_prior
+        .unwrap();
+    assert_eq!(
+        (prior.used, prior.source),
+        (0.3, safepath_match::PriorSource::Stated)
+    );
+}
+
+/// `link_prior = "estimate"`: the share of left records whose person is on the right,
+/// estimated against the right file queried against itself (D22), when both files write
+/// people alike; too few records to estimate it, the default.
+#[test]
+fn the_link_prior_is_estimated_from_files_that_write_people_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = write(
+        dir.path(),
+        "s.toml",
+        &format!("link_prior = \"estimate\"\n{SETTINGS}"),
+    );
+    let given = [
+        "An", "Binh", "Chi", "Dung", "Hoa", "Lan", "Minh", "Nam", "Phuong", "Thao", "Somchai",
+        "Aung", "Mya", "Dara", "Sophea", "Siti",
+    ];
+    let family = [
+        "Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Do", "Jaidee", "Kyaw", "Sok",
+        "Santos", "Wahyudi", "Chan", "Lim", "Ong",
+    ];
+    let (mut left, mut right) = (String::new(), String::new());
+    let (mut k, mut matched, mut n_left) = (0, 0, 0);
+    for (gi, g) in given.iter().enumerate() {
+        for (fi, f) in family.iter().enumerate() {
+            k += 1;
+            let (y, m, d) = (
+                1960 + (gi * 7 + fi * 3) % 45,
+                1 + (gi + fi) % 12,
+                1 + (gi * 5 + fi) % 28,
+            );
+            let sex = if (gi + fi) % 2 == 0 { "F" } else { "M" };
+            // Three in four persons are registered; two in three of them are asked for,
+            // and one in three of the unregistered.
+            let registered = k % 4 != 0;
+            if registered {
+                right.push_str(&format!("R{k},{g},{f},{y}-{m:02}-{d:02},{sex}\n"));
+            }
+            if (registered && k % 3 != 0) || (!registered && k % 3 == 0) {
+                n_left += 1;
+                matched += usize::from(registered);
+                // As a family writes it: the birth year only.
+                left.push_str(&format!("L{k},{g},{f},{y},{sex}\n"));
+            }
+        }
+    }
+    let header = "id,given,family,dob,sex\n";
+    let l = write(dir.path(), "l.csv", &format!("{header}{left}"));
+    let r = write(dir.path(), "r.csv", &format!("{header}{right}"));
+    let out = dir.path().join("pairs.csv");
+    let summary = cli::link(&l, &r, &s, &out).unwrap();
+    let prior = summary.link_prior.unwrap();
+    let truth = matched as f64 / n_left as f64;
+    assert_eq!(
+        prior.source,
+        safepath_match::PriorSource::Estimated,
+        "{summary}"
+    );
+    assert!(
+        (prior.used - truth).abs() < 0.1,
+        "{prior:?} against {truth}"
+    );
+    assert!(
+        summary
+            .to_string()
+            .contains("estimated against the right file")
+    );
+
+    // Too few records: the default, said so.
+    let l = write(
+        dir.path(),
+        "l2.csv",
+        &format!("{header}L1,An,Tran,1990,F\n"),
+    );
+    let summary = cli::link(&l, &r, &s, &out).unwrap();
+    let prior = summary.link_prior.unwrap();
+    assert_eq!(
+        (prior.used, prior.source),
+        (0.5, safepath_match::PriorSource::Default)
+    );
+    assert!(summary.to_string().contains("too few records"));
 }
 
 fn pairwise_f1(clusters: &Path, truth: &Path) -> (f64, f64, f64) {

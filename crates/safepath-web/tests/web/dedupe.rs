@@ -815,7 +815,12 @@ async fn persons_referred_without_a_name_are_not_taken_for_one_another() {
         .json()["person"]
         .clone();
     let check = t
-        .call_as("POST", "/api/v1/cases/duplicates", &coord, Some(json!({"person": person})))
+        .call_as(
+            "POST",
+            "/api/v1/cases/duplicates",
+            &coord,
+            Some(json!({"person": person})),
+        )
         .await;
     assert_eq!(check.status, StatusCode::OK, "{}", check.text());
     let text = check.text();
