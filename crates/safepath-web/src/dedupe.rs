@@ -200,12 +200,31 @@ impl DedupePage {
     }
 }
 
+/// The comparison table's rows in the order a record reads: the name, then
+/// what else identifies the person (the engine lists its fields by column name).
+const READING_ORDER: &[&str] = &[
+    "full_name",
+    "family_name",
+    "sex",
+    "birth",
+    "nationality",
+    "place",
+];
+
 async fn dedupe_page(State(app): State<AppState>, user: WebUser) -> Response {
     let tr = tr_for(&user);
-    let q = match app.dedupe_queue(user.principal()).await {
+    let mut q = match app.dedupe_queue(user.principal()).await {
         Ok(q) => q,
         Err(e) => return error_page(&tr, &user, e),
     };
+    for p in &mut q.pending {
+        p.explanation.sort_by_key(|f| {
+            READING_ORDER
+                .iter()
+                .position(|x| *x == f.field)
+                .unwrap_or(READING_ORDER.len())
+        });
+    }
     let running = q.latest_run.as_ref().is_some_and(|r| r.state == "running");
     let percent = q
         .latest_run

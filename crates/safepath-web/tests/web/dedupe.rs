@@ -587,6 +587,11 @@ async fn the_page_forms_need_the_csrf_token_and_show_no_names_to_administrators(
     let html = page.text();
     assert!(html.contains("Nguyễn Thị Lan") && html.contains("Nguyen Thi Lann"));
     assert!(html.contains(&format!("action=\"/dedupe/pairs/{id}/merge\"")));
+    // The comparison reads as a record does: the name first, not the fields'
+    // alphabetical order ("birth date" before "name").
+    let row = |label: &str| html.find(&format!("<th scope=\"row\">{label}</th>"));
+    let (name, birth) = (row("name").unwrap(), row("birth date or age").unwrap());
+    assert!(name < birth, "{html}");
 
     // Without (or with a wrong) token nothing happens.
     for body in [
