@@ -777,6 +777,7 @@ pub(crate) fn constrained_clusters(
             _ => (f, ds.fields[f].1.levels().len() as u8),
         })
         .collect();
+    let hard_fields: Vec<usize> = hard.iter().map(|&(f, _)| f).collect();
     let mut root: Vec<u32> = (0..n as u32).collect();
     let mut members: Vec<Vec<u32>> = Vec::new();
     let mut slot: Vec<u32> = vec![u32::MAX; n];
@@ -795,12 +796,15 @@ pub(crate) fn constrained_clusters(
         if ma.len() * mb.len() > 4096 {
             continue;
         }
+        // The hard fields first: a pair is compared in full (names and all) only when
+        // they contradict, which few pairs of two clusters do.
         let conflict = !hard.is_empty()
             && ma.iter().any(|&x| {
                 mb.iter().any(|&y| {
-                    let g = ds.compare(x as usize, y as usize);
-                    hard.iter().any(|&(f, worst)| level(g, f) >= worst)
-                        && model.score_pair(ds, x as usize, y as usize, g, false).0 < threshold
+                    let (x, y) = (x as usize, y as usize);
+                    let h = ds.levels_of(x, y, &hard_fields);
+                    hard.iter().any(|&(f, worst)| level(h, f) >= worst)
+                        && model.score_pair(ds, x, y, ds.compare(x, y), false).0 < threshold
                 })
             });
         if conflict {

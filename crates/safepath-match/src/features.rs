@@ -1451,105 +1451,7 @@ impl Dataset {
             return 0;
         }
         for (f, &(slot, o)) in self.slots.iter().enumerate() {
-            levels[f] = match slot {
-                Slot::Name => {
-                    let (x, y) = (&self.name_at(ra, o), &other.name_at(rb, o));
-                    if same {
-                        self.cmp_name(x, y)
-                    } else {
-                        self.cmp_name_cross(x, other, y)
-                    }
-                }
-                Slot::Date => dates::compare_dates(&date_at(ra, o), &date_at(rb, o)),
-                Slot::Id => {
-                    let (x, y) = (ra[o], rb[o]);
-                    // The strings are read only when the ids do not settle it (a random
-                    // read each, at ten million pairs).
-                    let strs = || (self.interner.get(x), other.interner.get(y));
-                    if x == 0 || y == 0 {
-                        0
-                    } else if (same && x == y) || (!same && strs().0 == strs().1) {
-                        1
-                    } else {
-                        // Most candidate pairs differ in these fields entirely: their
-                        // signatures say so without reading the strings.
-                        let (gx, gy) = (ra[o + 1], rb[o + 1]);
-                        match self.fields[f].1 {
-                            Comparator::Code { .. } => {
-                                if !may_be_one_edit(gx, gy) {
-                                    3
-                                } else {
-                                    let (sx, sy) = strs();
-                                    if sx.len() >= 3 && one_edit(sx, sy) {
-                                        2
-                                    } else {
-                                        3
-                                    }
-                                }
-                            }
-                            Comparator::Text { .. } if !may_be_similar(gx, gy, 0.9) => 3,
-                            Comparator::Text { .. } => {
-                                let close = if same {
-                                    self.interner.sim(x, y, 0.9)
-                                } else {
-                                    let (sx, sy) = strs();
-                                    sim(sx, sy, 0.9)
-                                };
-                                if close > 0.0 { 2 } else { 3 }
-                            }
-                            _ => 2,
-                        }
-                    }
-                }
-                Slot::Place => {
-                    let (x, y) = (place_at(ra, o), place_at(rb, o));
-                    // p from self, q from other
-                    let eq = |p: u32, q: u32| {
-                        p != 0
-                            && q != 0
-                            && if same {
-                                p == q
-                            } else {
-                                self.interner.get(p) == other.interner.get(q)
-                            }
-                    };
-                    if x.full == 0 || y.full == 0 {
-                        0
-                    } else if eq(x.full, y.full) {
-                        1
-                    } else if eq(x.key, y.area)
-                        || eq(x.key, y.region)
-                        || eq(x.area, y.key)
-                        || eq(x.region, y.key)
-                    {
-                        2
-                    } else if eq(x.key, y.key)
-                        // The same town under another name, one side naming its
-                        // province too ("Moulmein" / "Mawlamyine, Mon").
-                        || (x.key != 0
-                            && y.key != 0
-                            && if same {
-                                x.key_first == y.key_first
-                            } else {
-                                self.interner.get(x.key_first) == other.interner.get(y.key_first)
-                            })
-                    {
-                        3
-                    } else if may_be_similar(x.full_sig, y.full_sig, 0.9)
-                        && (if same {
-                            self.interner.sim(x.full, y.full, 0.9)
-                        } else {
-                            sim(self.interner.get(x.full), other.interner.get(y.full), 0.9)
-                        }) > 0.0
-                    {
-                        4
-                    } else if eq(x.region, y.region) || eq(x.area, y.area) {
-                        5
-                    } else {
-                        6
-                    }
-                }
-            };
+            levels[f] = self.field_level(other, same, f, (slot, o), (ra, rb));
         }
         if let Some((g, fa)) = self.swap {
             let rank = |l: u8| if l == 0 { name_level::DIFFERENT + 1 } else { l };
@@ -1601,6 +1503,136 @@ impl Dataset {
                         }
                     }
                 }
+            }
+        }
+        pack(&levels[..self.slots.len()])
+    }
+
+    /// The level of field `f` (its slot and offset) between row `ra` of `self` and row
+    /// `rb` of `other`, before the given and family names are tried the other way round
+    /// (which touches the name fields only).
+    #[inline]
+    fn field_level(
+        &self,
+        other: &Dataset,
+        same: bool,
+        f: usize,
+        (slot, o): (Slot, usize),
+        (ra, rb): (&[u32], &[u32]),
+    ) -> u8 {
+        match slot {
+            Slot::Name => {
+                let (x, y) = (&self.name_at(ra, o), &other.name_at(rb, o));
+                if same {
+                    self.cmp_name(x, y)
+                } else {
+                    self.cmp_name_cross(x, other, y)
+                }
+            }
+            Slot::Date => dates::compare_dates(&date_at(ra, o), &date_at(rb, o)),
+            Slot::Id => {
+                let (x, y) = (ra[o], rb[o]);
+                // The strings are read only when the ids do not settle it (a random
+                // read each, at ten million pairs).
+                let strs = || (self.interner.get(x), other.interner.get(y));
+                if x == 0 || y == 0 {
+                    0
+                } else if (same && x == y) || (!same && strs().0 == strs().1) {
+                    1
+                } else {
+                    // Most candidate pairs differ in these fields entirely: their
+                    // signatures say so without reading the strings.
+                    let (gx, gy) = (ra[o + 1], rb[o + 1]);
+                    match self.fields[f].1 {
+                        Comparator::Code { .. } => {
+                            if !may_be_one_edit(gx, gy) {
+                                3
+                            } else {
+                                let (sx, sy) = strs();
+                                if sx.len() >= 3 && one_edit(sx, sy) {
+                                    2
+                                } else {
+                                    3
+                                }
+                            }
+                        }
+                        Comparator::Text { .. } if !may_be_similar(gx, gy, 0.9) => 3,
+                        Comparator::Text { .. } => {
+                            let close = if same {
+                                self.interner.sim(x, y, 0.9)
+                            } else {
+                                let (sx, sy) = strs();
+                                sim(sx, sy, 0.9)
+                            };
+                            if close > 0.0 { 2 } else { 3 }
+                        }
+                        _ => 2,
+                    }
+                }
+            }
+            Slot::Place => {
+                let (x, y) = (place_at(ra, o), place_at(rb, o));
+                // p from self, q from other
+                let eq = |p: u32, q: u32| {
+                    p != 0
+                        && q != 0
+                        && if same {
+                            p == q
+                        } else {
+                            self.interner.get(p) == other.interner.get(q)
+                        }
+                };
+                if x.full == 0 || y.full == 0 {
+                    0
+                } else if eq(x.full, y.full) {
+                    1
+                } else if eq(x.key, y.area)
+                    || eq(x.key, y.region)
+                    || eq(x.area, y.key)
+                    || eq(x.region, y.key)
+                {
+                    2
+                } else if eq(x.key, y.key)
+                // The same town under another name, one side naming its
+                // province too ("Moulmein" / "Mawlamyine, Mon").
+                || (x.key != 0
+                    && y.key != 0
+                    && if same {
+                        x.key_first == y.key_first
+                    } else {
+                        self.interner.get(x.key_first) == other.interner.get(y.key_first)
+                    })
+                {
+                    3
+                } else if may_be_similar(x.full_sig, y.full_sig, 0.9)
+                    && (if same {
+                        self.interner.sim(x.full, y.full, 0.9)
+                    } else {
+                        sim(self.interner.get(x.full), other.interner.get(y.full), 0.9)
+                    }) > 0.0
+                {
+                    4
+                } else if eq(x.region, y.region) || eq(x.area, y.area) {
+                    5
+                } else {
+                    6
+                }
+            }
+        }
+    }
+
+    /// The levels of `fields` only, for records `i` and `j` of this dataset (the other
+    /// fields' levels left 0): what de-duplication's clustering checks before it compares
+    /// a pair in full. Equal to those of [`Dataset::compare`] for fields other than names.
+    pub(crate) fn levels_of(&self, i: usize, j: usize, fields: &[usize]) -> u64 {
+        let mut levels = [0u8; 16];
+        let (ra, rb) = (self.row(i), self.row(j));
+        if ra.len() != self.width || rb.len() != self.width {
+            return 0;
+        }
+        for &f in fields {
+            if let (Some(&slot), Some(l)) = (self.slots.get(f), levels.get_mut(f)) {
+                *l = self.field_level(self, true, f, slot, (ra, rb));
             }
         }
         pack(&levels[..self.slots.len()])
@@ -2258,6 +2290,45 @@ mod tests {
             proptest::prop_assert_eq!(d.compare(0, 1), d.compare(1, 0));
             let own = d.compare(0, 0);
             proptest::prop_assert_eq!(level(own, 0), 1);
+        }
+
+        /// The clustering's check of the fields that contradict (birth date, identity
+        /// number) gives them the levels of the full comparison, and leaves the others 0.
+        #[test]
+        fn levels_of_some_fields_are_those_of_the_full_comparison(
+            g in proptest::collection::vec("[A-Za-z]{1,8}", 2),
+            b in proptest::collection::vec("(19[5-9][0-9](-0[1-9](-1[0-9])?)?)?", 2),
+            id in proptest::collection::vec("[0-9]{0,8}", 2),
+            near_id in proptest::bool::ANY,
+        ) {
+            let schema = Schema::new(
+                "id",
+                vec![
+                    ("g".into(), Kind::GivenName),
+                    ("b".into(), Kind::BirthDate),
+                    ("n".into(), Kind::IdNumber),
+                ],
+            )
+            .unwrap();
+            // The second identity number a near copy of the first (one digit changed).
+            let id1 = if near_id && id[0].len() > 3 {
+                let mut c: Vec<char> = id[0].chars().collect();
+                c[1] = if c[1] == '9' { '0' } else { '9' };
+                c.into_iter().collect()
+            } else {
+                id[1].clone()
+            };
+            let rows = [
+                vec![g[0].clone(), b[0].clone(), id[0].clone()],
+                vec![g[1].clone(), b[1].clone(), id1],
+            ];
+            let refs: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+            let mut d = Dataset::new(&schema);
+            d.add_batch(&schema, &refs).unwrap();
+            let (full, some) = (d.compare(0, 1), d.levels_of(0, 1, &[1, 2]));
+            proptest::prop_assert_eq!(level(some, 0), 0);
+            proptest::prop_assert_eq!(level(some, 1), level(full, 1));
+            proptest::prop_assert_eq!(level(some, 2), level(full, 2));
         }
     }
 
