@@ -179,7 +179,7 @@ impl fmt::Display for RunSummary {
         }
         if let Some(p) = self.link_prior {
             let how = match p.source {
-                PriorSource::Stated => "link_prior in the settings",
+                PriorSource::Stated => "stated: link_prior, 0.5 unless set",
                 PriorSource::Estimated => "estimated against the right file queried against itself",
                 PriorSource::Default => "the default: too few records to estimate it",
             };

@@ -511,8 +511,11 @@ pub enum PriorSource {
 /// [`estimate_prior`] (printed for comparison, never used).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinkPrior {
+    /// The prior the posteriors were computed with.
     pub used: f64,
+    /// Where it came from.
     pub source: PriorSource,
+    /// EM on the mixing weight with the Bayes factors fixed ([`estimate_prior`]).
     pub em: f64,
 }
 
@@ -914,9 +917,6 @@ mod tests {
         assert_eq!(got, vec![(0, 1), (2, 3)]);
     }
 
-    /// The tracing posterior: one clear candidate is near certain; two namesakes that fit
-    /// equally well share the probability; weak evidence against a large registry stays
-    /// below even odds; the probabilities and "none of them" sum to one.
     /// Evidence spread evenly over a normal distribution's quantiles (deterministic).
     fn spread(n: usize, mean: f64, sd: f64) -> Vec<f64> {
         (0..n)
@@ -953,6 +953,9 @@ mod tests {
         assert_eq!(prior_against_null(&null, &spread(49, 0.0, 1.0)), None);
     }
 
+    /// The tracing posterior: one clear candidate is near certain; two namesakes that fit
+    /// equally well share the probability; weak evidence against a large registry stays
+    /// below even odds; the probabilities and "none of them" sum to one.
     #[test]
     fn exclusive_posterior_weighs_candidates_against_each_other() {
         let one = exclusive_posterior(&[30.0], 0.5, 6000);
