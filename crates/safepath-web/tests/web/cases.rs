@@ -878,3 +878,65 @@ async fn a_check_with_many_namesakes_shows_ten_and_counts_the_rest() {
         "the band in words, not its code"
     );
 }
+
+/// The edit form's refusals, placed as the new form's are: a country that is
+/// not a code beside its field; a change someone else saved meanwhile at the
+/// top of the form, in the casework page's words. The input is kept and the
+/// case is unchanged.
+#[tokio::test]
+async fn the_edit_form_puts_a_bad_field_beside_it_and_a_change_made_meanwhile_on_top() {
+    let t = spawn_app().await;
+    let cm = t.login("demo-cm-a").await;
+    let id = t.create(&cm, vietnamese()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (cookie, csrf) = page_login(&t, "demo-cm-a").await;
+    let form = |version: i64, country: &str| {
+        format!(
+            "csrf={csrf}&version={version}&current_status=referred&status=referred&name_value=Nguy%E1%BB%85n+Th%E1%BB%8B+Hoa&name_script=Latn&sex=female&birth_kind=year&birth_value=2001&origin_country={country}&notes=Synthetic+edit"
+        )
+    };
+    let bad = page_post(
+        &t,
+        &cookie,
+        &format!("/cases/{id}/edit"),
+        form(1, "Vietnam"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let html = bad.text();
+    assert!(
+        html.contains("<p class=\"field-error\" id=\"origin_country-error\">"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#origin_country\""));
+    assert!(!html.contains("place_of_origin"), "no API path");
+    assert!(html.contains("value=\"Vietnam\""), "input kept");
+
+    // Someone else saves first: version 1 is stale.
+    let patched = t
+        .call(
+            "PATCH",
+            &format!("/api/v1/cases/{id}"),
+            Some(&cm),
+            Some(json!({"notes": "Synthetic note saved meanwhile", "version": 1})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    let stale = page_post(&t, &cookie, &format!("/cases/{id}/edit"), form(1, "VNM")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let html = stale.text();
+    assert!(
+        html.contains("<p class=\"field-error\" id=\"form-error\">Someone else changed the case"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#form-error\""));
+    assert!(html.contains("Synthetic edit"), "input kept");
+    let now = t
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&cm), None)
+        .await
+        .json();
+    assert_eq!(now["notes"], "Synthetic note saved meanwhile");
+    assert_eq!(now["version"], 2);
+}
